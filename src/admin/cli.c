@@ -1,0 +1,339 @@
+/*
+ * cli.c - see cli.h.  Each subcommand is one transaction on the store.
+ */
+#include "admin/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/util.h"
+#include "store/store.h"
+
+static const char usage[] =
+	"usage: refdesk admin --data DIR COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  account add NAME [--origin URL]...      add a library account; --origin lists the\n"
+	"                                          sites allowed to embed its chat boxes\n"
+	"  queue add --account NAME QUEUE [--title TITLE]\n"
+	"                                          add a queue (lower case a-z, 0-9, -)\n"
+	"  operator add --account NAME USERNAME [--name FULL NAME] [--admin]\n"
+	"                                          add an operator; the password is read\n"
+	"                                          from standard input (8-256 characters)\n"
+	"  member add QUEUE USERNAME               let an operator staff a queue\n"
+	"  member remove QUEUE USERNAME\n"
+	"  password reset USERNAME                 set a new password (from standard input)\n"
+	"                                          and sign the operator out everywhere\n"
+	"  list                                    show accounts, queues and operators\n";
+
+static int fail(const char *what, int rc)
+{
+	fprintf(stderr, "refdesk admin: %s: %s\n", what,
+		rc == -EEXIST ? "already exists" : rc == -ENOENT ? "not found" : strerror(-rc));
+	return 1;
+}
+
+static int read_password(char *out, size_t size)
+{
+	size_t n;
+
+	if (!fgets(out, (int)size, stdin)) {
+		fprintf(stderr, "refdesk admin: give the password on standard input\n");
+		return -1;
+	}
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	n = utf8_count(out, n);
+	if (n < AUTH_PASSWORD_MIN || n > AUTH_PASSWORD_MAX) {
+		fprintf(stderr, "refdesk admin: a password has 8 to 256 characters\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int account_add(struct store *st, int argc, char **argv)
+{
+	char origins[STORE_ORIGINS_BYTES] = "";
+	size_t off = 0;
+	int64_t id;
+	int i, rc;
+
+	if (argc < 1)
+		return -EINVAL;
+	for (i = 1; i + 1 < argc && !strcmp(argv[i], "--origin"); i += 2)
+		off += (size_t)snprintf(origins + off, sizeof(origins) - off, "%s%s",
+					off ? " " : "", argv[i + 1]);
+	if (i != argc || off >= sizeof(origins))
+		return -EINVAL;
+	rc = store_account_add(st, argv[0], origins, &id);
+	if (rc < 0)
+		return fail("account add", rc);
+	printf("account %lld: %s\n", (long long)id, argv[0]);
+	return 0;
+}
+
+static int queue_add(struct store *st, int argc, char **argv)
+{
+	struct store_account a;
+	const char *title = NULL;
+	int64_t id;
+	int rc;
+
+	if (argc != 3 && argc != 5)
+		return -EINVAL;
+	if (strcmp(argv[0], "--account") || (argc == 5 && strcmp(argv[3], "--title")))
+		return -EINVAL;
+	if (argc == 5)
+		title = argv[4];
+	if (!str_is_token(argv[2], 32, "-")) {
+		fprintf(stderr, "refdesk admin: queue names are 1-32 of a-z, 0-9 and -\n");
+		return 1;
+	}
+	rc = store_account_by_name(st, argv[1], &a);
+	if (rc < 0)
+		return fail("account", rc);
+	rc = store_queue_add(st, a.id, argv[2], title ? title : argv[2], &id);
+	if (rc < 0)
+		return fail("queue add", rc);
+	printf("queue %s in %s\n", argv[2], a.name);
+	return 0;
+}
+
+static int operator_add(struct store *st, int argc, char **argv)
+{
+	struct store_operator o;
+	struct store_account a;
+	char password[AUTH_PASSWORD_MAX * 4 + 2];
+	int i, rc;
+
+	memset(&o, 0, sizeof(o));
+	if (argc < 3 || strcmp(argv[0], "--account"))
+		return -EINVAL;
+	if (!str_is_token(argv[2], 64, "._-")) {
+		fprintf(stderr, "refdesk admin: usernames are 1-64 of A-Z a-z 0-9 . _ -\n");
+		return 1;
+	}
+	snprintf(o.username, sizeof(o.username), "%s", argv[2]);
+	snprintf(o.name, sizeof(o.name), "%s", argv[2]);
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--admin"))
+			o.is_admin = true;
+		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			snprintf(o.name, sizeof(o.name), "%s", argv[++i]);
+		else
+			return -EINVAL;
+	}
+	rc = store_account_by_name(st, argv[1], &a);
+	if (rc < 0)
+		return fail("account", rc);
+	o.account_id = a.id;
+	if (read_password(password, sizeof(password)) < 0)
+		return 1;
+	rc = auth_password_hash(o.pwhash, password);
+	explicit_bzero(password, sizeof(password));
+	if (rc < 0)
+		return fail("hash", rc);
+	rc = store_operator_add(st, &o, &o.id);
+	if (rc < 0)
+		return fail("operator add", rc);
+	printf("operator %s (%s)%s in %s\n", o.username, o.name, o.is_admin ? ", admin" : "",
+	       a.name);
+	return 0;
+}
+
+static int member_set(struct store *st, int argc, char **argv, bool member)
+{
+	struct store_operator o;
+	struct store_queue q;
+	int rc;
+
+	if (argc != 2)
+		return -EINVAL;
+	rc = store_queue_by_name(st, argv[0], &q);
+	if (rc < 0)
+		return fail("queue", rc);
+	rc = store_operator_by_username(st, argv[1], &o);
+	if (rc < 0)
+		return fail("operator", rc);
+	if (o.account_id != q.account_id) {
+		fprintf(stderr, "refdesk admin: %s and %s belong to different accounts\n",
+			argv[0], argv[1]);
+		return 1;
+	}
+	rc = store_member_set(st, q.id, o.id, member);
+	if (rc < 0)
+		return fail("member", rc);
+	printf("%s %s %s\n", o.username, member ? "staffs" : "no longer staffs", q.name);
+	return 0;
+}
+
+static int password_reset(struct store *st, int argc, char **argv)
+{
+	char password[AUTH_PASSWORD_MAX * 4 + 2], hash[AUTH_PWHASH_MAX];
+	struct store_operator o;
+	int rc;
+
+	if (argc != 1)
+		return -EINVAL;
+	rc = store_operator_by_username(st, argv[0], &o);
+	if (rc < 0)
+		return fail("operator", rc);
+	if (read_password(password, sizeof(password)) < 0)
+		return 1;
+	rc = auth_password_hash(hash, password);
+	explicit_bzero(password, sizeof(password));
+	if (rc < 0)
+		return fail("hash", rc);
+	rc = store_operator_set_password(st, o.id, hash);
+	if (!rc)
+		rc = store_sessions_delete_operator(st, o.id, NULL);
+	if (rc < 0)
+		return fail("password reset", rc);
+	printf("password of %s changed; their sessions have ended\n", o.username);
+	return 0;
+}
+
+struct list_ctx {
+	struct store *st;
+};
+
+static int list_queue(void *arg, const struct store_queue *q)
+{
+	(void)arg;
+	printf("  queue %-20s %s\n", q->name, q->title);
+	return 0;
+}
+
+static int list_member_queue(void *arg, const struct store_queue *q, bool available)
+{
+	(void)arg;
+	printf(" %s%s", q->name, available ? "*" : "");
+	return 0;
+}
+
+static int list_operator(void *arg, const struct store_operator *o)
+{
+	struct list_ctx *l = arg;
+
+	printf("  operator %-16s %s%s%s; queues:", o->username, o->name, o->is_admin ? ", admin" : "",
+	       o->disabled ? ", disabled" : "");
+	store_queues_of_operator(l->st, o->id, list_member_queue, NULL);
+	printf("\n");
+	return 0;
+}
+
+static int list_account(void *arg, const struct store_account *a)
+{
+	struct list_ctx *l = arg;
+
+	printf("account %lld: %s%s%s\n", (long long)a->id, a->name,
+	       a->origins[0] ? "; embeddable on " : "", a->origins);
+	store_queues_of_account(l->st, a->id, list_queue, l);
+	store_operators_of_account(l->st, a->id, list_operator, l);
+	return 0;
+}
+
+static int run(struct store *st, int argc, char **argv)
+{
+	struct list_ctx l = { st };
+
+	if (argc >= 2 && !strcmp(argv[0], "account") && !strcmp(argv[1], "add"))
+		return account_add(st, argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[0], "queue") && !strcmp(argv[1], "add"))
+		return queue_add(st, argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[0], "operator") && !strcmp(argv[1], "add"))
+		return operator_add(st, argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[0], "member") && !strcmp(argv[1], "add"))
+		return member_set(st, argc - 2, argv + 2, true);
+	if (argc >= 2 && !strcmp(argv[0], "member") && !strcmp(argv[1], "remove"))
+		return member_set(st, argc - 2, argv + 2, false);
+	if (argc >= 2 && !strcmp(argv[0], "password") && !strcmp(argv[1], "reset"))
+		return password_reset(st, argc - 2, argv + 2);
+	if (argc == 1 && !strcmp(argv[0], "list"))
+		return store_accounts_each(st, list_account, &l) < 0;
+	return -EINVAL;
+}
+
+int admin_main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	struct store *st;
+	int rc, i = 0;
+
+	if (argc >= 2 && !strcmp(argv[0], "--data")) {
+		dir = argv[1];
+		i = 2;
+	}
+	if (!dir || i >= argc || !strcmp(argv[i], "--help")) {
+		fputs(usage, dir && i < argc ? stdout : stderr);
+		return dir && i < argc ? 0 : 2;
+	}
+	if (auth_init() < 0 || store_open(&st, dir) < 0) {
+		fprintf(stderr, "refdesk admin: cannot open the database in %s\n", dir);
+		return 1;
+	}
+	if (store_begin(st) < 0) {
+		store_free(st);
+		return 1;
+	}
+	rc = run(st, argc - i, argv + i);
+	if (rc == -EINVAL)
+		fputs(usage, stderr);
+	if (rc == 0 && store_commit(st) < 0)
+		rc = 1;
+	if (rc != 0)
+		store_rollback(st);
+	store_free(st);
+	return rc == -EINVAL ? 2 : rc;
+}
+
+static int count_account(void *arg, const struct store_account *a)
+{
+	(void)a;
+	++*(int *)arg;
+	return 0;
+}
+
+int admin_seed_demo(const char *data_dir, char *password)
+{
+	struct store_operator o;
+	int64_t account, queue;
+	struct store *st;
+	int n = 0, rc;
+
+	rc = store_open(&st, data_dir);
+	if (rc < 0)
+		return rc;
+	rc = store_begin(st);
+	if (!rc)
+		rc = store_accounts_each(st, count_account, &n);
+	if (rc < 0 || n > 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	auth_password_generate(password, 16);
+	rc = auth_password_hash(o.pwhash, password);
+	if (!rc)
+		rc = store_account_add(st, "Demo Library", "", &account);
+	if (!rc)
+		rc = store_queue_add(st, account, "ask", "Ask a Librarian", &queue);
+	o.account_id = account;
+	o.is_admin = true;
+	snprintf(o.username, sizeof(o.username), "admin");
+	snprintf(o.name, sizeof(o.name), "Demo Librarian");
+	if (!rc)
+		rc = store_operator_add(st, &o, &o.id);
+	if (!rc)
+		rc = store_member_set(st, queue, o.id, true);
+	if (!rc)
+		rc = store_commit(st);
+	if (!rc)
+		rc = 1;
+out:
+	if (rc <= 0)
+		store_rollback(st);
+	store_free(st);
+	return rc;
+}

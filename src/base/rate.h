@@ -1,0 +1,27 @@
+/*
+ * rate.h - token buckets for rate limits.
+ *
+ * A bucket holds up to `burst` tokens and refills at `per_sec` tokens a
+ * second.  rate_take() spends one token if there is one.
+ */
+#ifndef REFDESK_BASE_RATE_H
+#define REFDESK_BASE_RATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rate {
+	float tokens;
+	int64_t last_ms; /* monotonic time of the last refill */
+};
+
+/* Start full. */
+void rate_init(struct rate *r, double burst);
+
+/* Spend a token at monotonic time `now_ms`; false when the bucket is empty. */
+bool rate_take(struct rate *r, int64_t now_ms, double per_sec, double burst);
+
+/* Milliseconds until a token will be available (0 if one is now). */
+int64_t rate_wait_ms(const struct rate *r, int64_t now_ms, double per_sec);
+
+#endif

@@ -1,0 +1,11 @@
+/*
+ * types.h - small value types shared by modules that may not include one
+ * another (chat/ and store/ both speak of a chat's status).
+ */
+#ifndef REFDESK_BASE_TYPES_H
+#define REFDESK_BASE_TYPES_H
+
+enum chat_status { CHAT_WAITING = 0, CHAT_ACTIVE = 1, CHAT_ENDED = 2 };
+enum event_author { AUTHOR_SYSTEM = 0, AUTHOR_GUEST = 1, AUTHOR_OPERATOR = 2 };
+
+#endif

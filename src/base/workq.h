@@ -1,0 +1,32 @@
+/*
+ * workq.h - a small pool of worker threads for CPU-heavy jobs (password
+ * hashing now, image work later), so the loop thread never blocks on them.
+ *
+ * A job is a `struct work` embedded in the caller's struct.  run() executes
+ * on a worker; done() then executes on the loop thread, from workq_drain(),
+ * which the loop calls after `wake` (lws_cancel_service) fires.  The queue
+ * is bounded: workq_submit() refuses with -EBUSY rather than pile up work.
+ */
+#ifndef REFDESK_BASE_WORKQ_H
+#define REFDESK_BASE_WORKQ_H
+
+#include <stddef.h>
+
+struct work {
+	struct work *next;
+	void (*run)(struct work *w);  /* worker thread */
+	void (*done)(struct work *w); /* loop thread */
+};
+
+struct workq;
+
+/* Start `threads` workers accepting at most `max_queued` waiting jobs. */
+struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), void *wake_arg);
+/* Finish queued jobs, join the workers, run the remaining done()s. */
+void workq_free(struct workq *q);
+/* Loop thread: queue a job; -EBUSY when the queue is full. */
+int workq_submit(struct workq *q, struct work *w);
+/* Loop thread: run done() for every finished job. */
+void workq_drain(struct workq *q);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * domain.h - the live state of chats, queues and operators, and the rules
+ * that decide what may happen to them.  Plain C: no sockets, no disk.
+ *
+ * The loop thread owns one `struct domain`.  It holds, by id:
+ *   - every chat someone is following or that is not ended yet
+ *     (`struct chat_live`: status, holder, followers and what each follower
+ *     has been sent, and the operators it was offered to);
+ *   - the queues referenced since start (`struct queue_live`: which
+ *     operators are available and connected, who watches its presence);
+ *   - the operators with at least one socket (`struct operator_live`).
+ * The durable truth is the store; this is the part that must be decided in
+ * one place, such as which of two racing operators gets a chat.  A
+ * connection is an opaque `void *` here.
+ *
+ * Loop thread only.
+ */
+#ifndef REFDESK_CHAT_DOMAIN_H
+#define REFDESK_CHAT_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/map.h"
+#include "base/types.h"
+
+#define CHAT_TEXT_MAX 4000 /* characters in a message */
+#define CHAT_NAME_MAX 80   /* characters in a guest's or operator's name */
+
+struct follower {
+	void *conn;
+	int64_t seq; /* the highest seq this connection has been sent */
+};
+
+struct chat_live {
+	int64_t id;
+	char public_id[32];
+	int64_t account_id;
+	int64_t queue_id;
+	enum chat_status status;
+	int64_t operator_id;        /* 0 while waiting */
+	char operator_name[324];
+	char guest_name[324];       /* "" when none was given */
+	int64_t created_at;
+	int64_t last_seq;           /* committed */
+	int accepting;              /* an accept is being committed */
+	unsigned pins;              /* writes in flight that point here */
+	struct follower *followers;
+	size_t nfollowers, capfollowers;
+	int64_t *offered;           /* operators who were offered the chat */
+	size_t noffered, capoffered;
+};
+
+struct queue_live {
+	int64_t id;
+	int64_t account_id;
+	char name[40];
+	int64_t *available;         /* connected operators marked available */
+	size_t navailable, capavailable;
+	void **watchers;
+	size_t nwatchers, capwatchers;
+};
+
+struct operator_live {
+	int64_t id;
+	int64_t account_id;
+	char name[324];
+	bool is_admin;
+	void **conns;
+	size_t nconns, capconns;
+};
+
+struct domain {
+	struct map chats;     /* id -> struct chat_live */
+	struct map queues;    /* id -> struct queue_live */
+	struct map operators; /* id -> struct operator_live */
+};
+
+void domain_init(struct domain *d);
+/* Free everything the domain holds. */
+void domain_release(struct domain *d);
+
+/* ---- chats ---- */
+
+/* The live chat, or NULL. */
+struct chat_live *domain_chat(struct domain *d, int64_t id);
+/* Add a live chat copied from `init` (its arrays must be empty); returns it. */
+struct chat_live *domain_chat_add(struct domain *d, const struct chat_live *init);
+/* Forget the chat if it has ended, nobody follows it and no write is in flight. */
+void domain_chat_maybe_forget(struct domain *d, struct chat_live *c);
+
+/* Follow: `conn` gets events after `seq`.  Following twice keeps one entry. */
+struct follower *chat_follow(struct chat_live *c, void *conn, int64_t seq);
+struct follower *chat_follower(struct chat_live *c, void *conn);
+void chat_unfollow(struct chat_live *c, void *conn);
+
+/* Record that `operator_id` was offered the chat (once). */
+void chat_offer(struct chat_live *c, int64_t operator_id);
+bool chat_was_offered(const struct chat_live *c, int64_t operator_id);
+
+/*
+ * May `operator_id` take the chat?  First come, first served: 0 and the
+ * chat is marked as being accepted (commit it, then chat_accept_done());
+ * -EALREADY when someone else holds or is taking it; -ECANCELED when it
+ * has ended.
+ */
+int chat_accept_begin(struct chat_live *c, int64_t operator_id, const char *operator_name);
+/* The accept was committed (ok) or failed (back to waiting). */
+void chat_accept_done(struct chat_live *c, bool ok);
+
+/*
+ * May this author write into the chat?  Guests: while it is not ended.
+ * Operators: only the holder, while active.  0, -ECANCELED (ended),
+ * -EPERM (not the holder), -EAGAIN (nobody has accepted it yet).
+ */
+int chat_may_write(const struct chat_live *c, enum event_author author, int64_t operator_id);
+
+/* ---- queues ---- */
+
+struct queue_live *domain_queue(struct domain *d, int64_t id);
+struct queue_live *domain_queue_add(struct domain *d, int64_t id, int64_t account_id,
+				    const char *name);
+bool queue_is_online(const struct queue_live *q);
+/* Mark a connected operator available or not; true when the queue's online state changed. */
+bool queue_set_available(struct queue_live *q, int64_t operator_id, bool available);
+bool queue_has_available(const struct queue_live *q, int64_t operator_id);
+void queue_watch(struct queue_live *q, void *conn);
+void queue_unwatch(struct queue_live *q, void *conn);
+
+/* ---- operators ---- */
+
+struct operator_live *domain_operator(struct domain *d, int64_t id);
+/* Add a socket of an operator, creating the entry on the first one. */
+struct operator_live *domain_operator_attach(struct domain *d, int64_t id, int64_t account_id,
+					     const char *name, bool is_admin, void *conn);
+/*
+ * Remove a socket.  Returns true when it was the operator's last one: the
+ * entry is then freed, and the caller must first have taken the operator
+ * off every queue (queue_set_available(..., false)).
+ */
+bool domain_operator_detach(struct domain *d, struct operator_live *o, void *conn);
+
+#endif

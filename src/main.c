@@ -1,0 +1,328 @@
+/*
+ * main.c - refdesk's entry point.  Start reading here.
+ *
+ * refdesk is one C process: a libwebsockets event loop (net/) serves the
+ * pages, the JSON API and the real-time WebSocket on one port; the chat
+ * rules live in chat/ as plain C; every write goes through the writer
+ * thread in store/ (SQLite, group commit); passwords are hashed on a small
+ * worker pool (base/workq.c, auth/).  docs/ARCHITECTURE.md draws the map.
+ *
+ * This file turns the command line (and an optional config file) into a
+ * `struct server_config` and runs `serve`, or hands `admin` to admin/cli.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/cli.h"
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "net/server.h"
+
+#define REFDESK_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: refdesk serve [OPTIONS]      run the server\n"
+	"       refdesk admin --data DIR ... manage accounts, queues, operators\n"
+	"                                    (refdesk admin --data DIR --help)\n"
+	"       refdesk --version\n"
+	"\n"
+	"Options of serve (each may also be a line \"name = value\" in --config FILE):\n"
+	"  --listen HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
+	"  --data DIR              database and files (default ./var; created if missing)\n"
+	"  --web DIR               the pages to serve (default ./web)\n"
+	"  --demo                  on first start, create the Demo Library with an admin\n"
+	"                          whose one-time password is printed; serve its site at /\n"
+	"  --tls-cert FILE         PEM certificate: serve HTTPS and WSS\n"
+	"  --tls-key FILE          its PEM private key\n"
+	"  --allow-origin ORIGIN   also accept WebSockets and sign-ins from this origin\n"
+	"                          (repeatable; the server's own origin is always allowed)\n"
+	"  --max-conns-per-ip N    open connections per client address (default 256)\n"
+	"  --conn-rate N           new connections per second per address (default 64)\n"
+	"  --conn-burst N          burst of new connections per address (default 128)\n"
+	"  --header-timeout SECS   time a client has to send its headers (default 10)\n"
+	"  --session-hours N       operator sessions last N hours after last use (default 12)\n"
+	"  --log-level LEVEL       error, warn, info (default) or debug\n"
+	"  --config FILE           read options from FILE first; the command line wins\n"
+	"  --help                  show this\n";
+
+enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_SESSION, OPT_LOG, OPT_CONFIG,
+       OPT_HELP };
+
+static const struct option options[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "web", required_argument, NULL, OPT_WEB },
+	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "tls-cert", required_argument, NULL, OPT_CERT },
+	{ "tls-key", required_argument, NULL, OPT_KEY },
+	{ "allow-origin", required_argument, NULL, OPT_ORIGIN },
+	{ "max-conns-per-ip", required_argument, NULL, OPT_MAXCONN },
+	{ "conn-rate", required_argument, NULL, OPT_RATE },
+	{ "conn-burst", required_argument, NULL, OPT_BURST },
+	{ "header-timeout", required_argument, NULL, OPT_HEADER },
+	{ "session-hours", required_argument, NULL, OPT_SESSION },
+	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int parse_number(const char *name, const char *text, double min, double max, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+
+	if (*end || end == text || v < min || v > max) {
+		fprintf(stderr, "refdesk: --%s wants a number from %g to %g\n", name, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_listen(struct server_config *cfg, const char *text)
+{
+	const char *colon = strrchr(text, ':');
+	double port;
+	size_t n;
+
+	if (!colon || colon == text)
+		goto bad;
+	n = (size_t)(colon - text);
+	if (text[0] == '[' && colon[-1] == ']')
+		text++, n -= 2;
+	if (n >= sizeof(cfg->host) || parse_number("listen", colon + 1, 1, 65535, &port) < 0)
+		goto bad;
+	memcpy(cfg->host, text, n);
+	cfg->host[n] = '\0';
+	cfg->port = (int)port;
+	return 0;
+bad:
+	fprintf(stderr, "refdesk: --listen wants HOST:PORT, such as 127.0.0.1:8080\n");
+	return -EINVAL;
+}
+
+static int apply_option(struct server_config *cfg, int opt, const char *arg);
+
+/* Read "name = value" lines; kept strings live for the process (freed at exit). */
+static char *config_text;
+
+static int read_config(struct server_config *cfg, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line, *save = NULL;
+	long size;
+	int lineno = 0, rc = 0;
+
+	if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || size > 1 << 20 ||
+	    fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, "refdesk: cannot read config file %s\n", path);
+		if (f)
+			fclose(f);
+		return -EINVAL;
+	}
+	config_text = xmalloc((size_t)size + 1);
+	config_text[fread(config_text, 1, (size_t)size, f)] = '\0';
+	fclose(f);
+	for (line = strtok_r(config_text, "\n", &save); line && !rc;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *name = line, *value, *end;
+		const struct option *o;
+
+		lineno++;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		if (!*name || *name == '#' || *name == '\r')
+			continue;
+		value = name + strcspn(name, " \t=");
+		end = value;
+		value += strspn(value, " \t=");
+		*end = '\0';
+		end = value + strlen(value);
+		while (end > value && strchr(" \t\r", end[-1]))
+			*--end = '\0';
+		for (o = options; o->name && strcmp(o->name, name); o++)
+			;
+		if (!o->name || o->val == OPT_CONFIG || o->val == OPT_HELP) {
+			fprintf(stderr, "refdesk: %s:%d: unknown option \"%s\"\n", path, lineno, name);
+			return -EINVAL;
+		}
+		if (o->has_arg == no_argument && *value && strcmp(value, "true") && strcmp(value, "yes")) {
+			if (!strcmp(value, "false") || !strcmp(value, "no"))
+				continue;
+			fprintf(stderr, "refdesk: %s:%d: %s takes true or false\n", path, lineno, name);
+			return -EINVAL;
+		}
+		rc = apply_option(cfg, o->val, value);
+	}
+	return rc;
+}
+
+static int apply_option(struct server_config *cfg, int opt, const char *arg)
+{
+	double v;
+
+	switch (opt) {
+	case OPT_LISTEN:
+		return parse_listen(cfg, arg);
+	case OPT_DATA:
+		cfg->data_dir = arg;
+		return 0;
+	case OPT_WEB:
+		cfg->web_dir = arg;
+		return 0;
+	case OPT_DEMO:
+		cfg->demo = true;
+		return 0;
+	case OPT_CERT:
+		cfg->tls_cert = arg;
+		return 0;
+	case OPT_KEY:
+		cfg->tls_key = arg;
+		return 0;
+	case OPT_ORIGIN:
+		if (cfg->nallow_origins >= SERVER_MAX_ORIGINS)
+			return -E2BIG;
+		cfg->allow_origins[cfg->nallow_origins++] = arg;
+		return 0;
+	case OPT_MAXCONN:
+		if (parse_number("max-conns-per-ip", arg, 1, 1000000, &v) < 0)
+			return -EINVAL;
+		cfg->max_conns_per_ip = (int)v;
+		return 0;
+	case OPT_RATE:
+		return parse_number("conn-rate", arg, 0.1, 1000000, &cfg->conn_rate);
+	case OPT_BURST:
+		return parse_number("conn-burst", arg, 1, 1000000, &cfg->conn_burst);
+	case OPT_HEADER:
+		if (parse_number("header-timeout", arg, 1, 600, &v) < 0)
+			return -EINVAL;
+		cfg->header_timeout = (int)v;
+		return 0;
+	case OPT_SESSION:
+		if (parse_number("session-hours", arg, 1, 24 * 90, &v) < 0)
+			return -EINVAL;
+		cfg->session_hours = (int)v;
+		return 0;
+	case OPT_LOG:
+		if (!strcmp(arg, "error"))
+			log_set_level(LOG_ERROR);
+		else if (!strcmp(arg, "warn"))
+			log_set_level(LOG_WARN);
+		else if (!strcmp(arg, "info"))
+			log_set_level(LOG_INFO);
+		else if (!strcmp(arg, "debug"))
+			log_set_level(LOG_DEBUG);
+		else
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_serve(struct server_config *cfg, int argc, char **argv)
+{
+	int opt, i;
+
+	/* A config file first, so that the command line overrides it. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			if (read_config(cfg, argv[i + 1]) < 0)
+				return -EINVAL;
+		} else if (!strncmp(argv[i], "--config=", 9) && read_config(cfg, argv[i] + 9) < 0) {
+			return -EINVAL;
+		}
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (opt == OPT_CONFIG)
+			continue;
+		if (opt == '?' || apply_option(cfg, opt, optarg) < 0)
+			return -EINVAL;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "refdesk: unexpected argument \"%s\"\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		fprintf(stderr, "refdesk: --tls-cert and --tls-key go together\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void print_demo(const struct server_config *cfg, const char *password, int created)
+{
+	const char *scheme = cfg->tls_cert ? "https" : "http";
+	const char *host = !strcmp(cfg->host, "0.0.0.0") ? "localhost" : cfg->host;
+
+	printf("\n  refdesk demo is running.\n\n");
+	printf("  Library web site (the patron's side):  %s://%s:%d/\n", scheme, host, cfg->port);
+	printf("  Staff webclient (the librarian's side): %s://%s:%d/staff\n", scheme, host, cfg->port);
+	printf("  Account admin page:                     %s://%s:%d/staff/admin\n\n", scheme, host,
+	       cfg->port);
+	if (created > 0)
+		printf("  Sign in as  admin  with the one-time password:  %s\n"
+		       "  (it is shown only now; change it on the admin page)\n\n", password);
+	else
+		printf("  Sign in as  admin  (its password was printed at the first start; set a\n"
+		       "  new one with: refdesk admin --data %s password reset admin)\n\n",
+		       cfg->data_dir);
+	fflush(stdout);
+}
+
+static int serve_main(int argc, char **argv)
+{
+	struct server_config cfg;
+	char password[64] = "";
+	int created = 0, rc;
+
+	server_config_defaults(&cfg);
+	if (parse_serve(&cfg, argc, argv) < 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (auth_init() < 0) {
+		log_error("libsodium failed to initialise");
+		return 1;
+	}
+	if (cfg.demo) {
+		created = admin_seed_demo(cfg.data_dir, password);
+		if (created < 0) {
+			log_error("cannot prepare the demo library in %s", cfg.data_dir);
+			return 1;
+		}
+		print_demo(&cfg, password, created);
+		explicit_bzero(password, sizeof(password));
+	}
+	rc = server_run(&cfg);
+	free(config_text);
+	return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "admin"))
+		return admin_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("refdesk %s\n", REFDESK_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}

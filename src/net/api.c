@@ -1,0 +1,139 @@
+/*
+ * api.c - see api.h.
+ */
+#include "net/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/app.h"
+#include "net/http.h"
+
+struct api_write *api_write_new(struct http_req *req)
+{
+	struct api_write *w = xcalloc(1, sizeof(*w));
+
+	w->app = req->app;
+	w->req = req;
+	return w;
+}
+
+static int api_apply(struct store *st, struct store_op *op)
+{
+	struct api_write *w = container_of(op, struct api_write, op);
+
+	return w->apply(st, w);
+}
+
+static void api_done(struct store_op *op, int rc)
+{
+	struct api_write *w = container_of(op, struct api_write, op);
+
+	w->done(w, rc);
+	explicit_bzero(w->password, sizeof(w->password));
+	free(w);
+}
+
+void api_submit(struct api_write *w, int (*apply)(struct store *, struct api_write *),
+		void (*done)(struct api_write *, int))
+{
+	w->apply = apply;
+	w->done = done;
+	w->op.apply = api_apply;
+	w->op.done = api_done;
+	app_submit(w->app, &w->op);
+}
+
+static void hash_run(struct work *work)
+{
+	struct api_write *w = container_of(work, struct api_write, work);
+
+	w->verified = auth_password_hash(w->o.pwhash, w->password) == 0;
+	explicit_bzero(w->password, sizeof(w->password));
+}
+
+static void hash_done(struct work *work)
+{
+	struct api_write *w = container_of(work, struct api_write, work);
+	w->app->hashes_running--;
+	if (!w->verified) {
+		http_error(w->req, 503, "busy", "The password could not be hashed; try again.");
+		free(w);
+		return;
+	}
+	w->then(w);
+}
+
+void api_hash_then(struct api_write *w, void (*then)(struct api_write *w))
+{
+	w->then = then;
+	w->work.run = hash_run;
+	w->work.done = hash_done;
+	if (workq_submit(w->app->workq, &w->work) < 0) {
+		explicit_bzero(w->password, sizeof(w->password));
+		http_error(w->req, 503, "busy", "The server is busy; try again in a moment.");
+		free(w);
+		return;
+	}
+	w->app->hashes_running++;
+}
+
+json_t *api_body(struct http_req *req)
+{
+	json_t *obj = req->body ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL)
+				: NULL;
+
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		http_error(req, 400, "bad_json", "The body must be a JSON object.");
+		return NULL;
+	}
+	return obj;
+}
+
+void api_bad_request(struct http_req *req, const char *what)
+{
+	http_error(req, 400, "bad_request", what);
+}
+
+void api_storage_failed(struct http_req *req, int rc)
+{
+	if (rc == -EEXIST)
+		http_error(req, 409, "exists", "That name is already taken.");
+	else if (rc == -ENOENT)
+		http_error(req, 404, "not_found", "Nothing here.");
+	else
+		http_error(req, 503, "storage", "The server could not save this; try again.");
+}
+
+json_t *api_operator_json(struct app *app, const struct store_operator *o)
+{
+	struct store_account a;
+
+	if (store_account_get(app->st, o->account_id, &a) < 0)
+		a.name[0] = '\0';
+	return json_pack("{s:I, s:s, s:s, s:b, s:{s:I, s:s}}", "id", (json_int_t)o->id,
+			 "username", o->username, "name", o->name, "admin", o->is_admin,
+			 "account", "id", (json_int_t)o->account_id, "name", a.name);
+}
+
+bool api_valid_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return n > 0 && utf8_count(s, n) <= CHAT_NAME_MAX && s[0] != ' ' && s[n - 1] != ' ';
+}
+
+bool api_valid_password(const char *s)
+{
+	size_t n = utf8_count(s, strlen(s));
+
+	return n >= AUTH_PASSWORD_MIN && n <= AUTH_PASSWORD_MAX;
+}

@@ -1,0 +1,76 @@
+/*
+ * api.h - what the JSON API handlers share: the write op that carries a
+ * request through the writer (and, for passwords, the worker pool first),
+ * body parsing, validation, and the admin handlers (routes_admin.c).
+ * Loop thread only, except apply() and work.run.
+ */
+#ifndef REFDESK_NET_API_H
+#define REFDESK_NET_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "base/workq.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+struct app;
+struct http_req;
+
+#define API_MAX_PARAMS 2
+#define API_PARAMS char params[API_MAX_PARAMS][80]
+
+struct api_write {
+	struct store_op op;
+	struct work work;
+	struct app *app;
+	struct http_req *req;
+	int (*apply)(struct store *st, struct api_write *w); /* writer thread */
+	void (*done)(struct api_write *w, int rc);           /* loop thread */
+	void (*then)(struct api_write *w);                   /* after api_hash_then() */
+	struct store_operator o;
+	struct store_account a;
+	struct store_queue q;
+	int64_t id;
+	bool flag, found, verified;
+	unsigned char hash[32];
+	char token[48];
+	char csrf[48];
+	int64_t expires;
+	uint64_t user_key;
+	char password[AUTH_PASSWORD_MAX * 4 + 1];
+};
+
+/* A write op for `req` (zeroed). */
+struct api_write *api_write_new(struct http_req *req);
+/* Submit it: apply() on the writer, then done(); the op is freed after done(). */
+void api_submit(struct api_write *w, int (*apply)(struct store *, struct api_write *),
+		void (*done)(struct api_write *, int));
+/* Hash w->password on the worker pool into w->o.pwhash, then call `then`. */
+void api_hash_then(struct api_write *w, void (*then)(struct api_write *w));
+
+/* The body as a JSON object (new reference), or NULL after responding 400. */
+json_t *api_body(struct http_req *req);
+void api_bad_request(struct http_req *req, const char *what);
+/* Map a store error to a response (409 exists, 404, 503). */
+void api_storage_failed(struct http_req *req, int rc);
+json_t *api_operator_json(struct app *app, const struct store_operator *o);
+
+bool api_valid_name(const char *s);
+bool api_valid_password(const char *s);
+
+/* Admin handlers (PROTOCOL.md §2.5). */
+void get_account(struct http_req *req, API_PARAMS);
+void post_account(struct http_req *req, API_PARAMS);
+void get_operators(struct http_req *req, API_PARAMS);
+void post_operators(struct http_req *req, API_PARAMS);
+void post_operator(struct http_req *req, API_PARAMS);
+void post_operator_password(struct http_req *req, API_PARAMS);
+void get_queues(struct http_req *req, API_PARAMS);
+void post_queues(struct http_req *req, API_PARAMS);
+void post_queue(struct http_req *req, API_PARAMS);
+void post_queue_members(struct http_req *req, API_PARAMS);
+
+#endif

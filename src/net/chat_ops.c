@@ -1,0 +1,1019 @@
+/*
+ * chat_ops.c - see chat_ops.h.
+ *
+ * Every write to a chat goes through one op type, `struct chat_write`, whose
+ * `action` says what it does.  Its apply() runs on the writer thread and
+ * touches only the op's own copies (row, event); its done() runs on the
+ * loop thread and is the only place where chat state moves on, acks are
+ * sent and events fanned out — in commit order, so followers see seqs in
+ * order.  While a write is in flight it pins its chat and its connection.
+ */
+#include "net/chat_ops.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/app.h"
+#include "net/ws.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+enum chat_action { ACT_CREATE, ACT_MESSAGE, ACT_ACCEPT, ACT_END };
+
+struct chat_write {
+	struct store_op op;
+	enum chat_action action;
+	struct app *app;
+	struct conn *conn;
+	char id[WS_ID_MAX + 1];
+	struct chat_live *chat;
+	enum chat_status prev_status;
+	struct store_chat row;  /* ACT_CREATE */
+	char token[48];         /* ACT_CREATE: handed to the guest once */
+	struct store_event ev;
+	char cid[WS_ID_MAX + 1];
+	char *body;             /* the event's JSON */
+	int dup;
+};
+
+static const char *const status_names[] = { "waiting", "active", "ended" };
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static uint64_t random_id(void)
+{
+	uint64_t id;
+
+	do
+		rand_bytes(&id, sizeof(id));
+	while (!(id &= INT64_MAX));
+	return id;
+}
+
+static struct conn *follower_conn(const struct follower *f)
+{
+	return f->conn;
+}
+
+/* Build the wire form of a stored event. */
+static json_t *event_json(const struct chat_live *chat, const struct store_event *ev)
+{
+	json_t *obj = json_loads(ev->body, 0, NULL);
+
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		obj = json_object();
+	}
+	json_object_set_new(obj, "type", json_string("event"));
+	json_object_set_new(obj, "chat", json_string(chat->public_id));
+	json_object_set_new(obj, "seq", json_integer(ev->seq));
+	json_object_set_new(obj, "kind", json_string(ev->kind));
+	json_object_set_new(obj, "at", json_integer(ev->at));
+	if (!strcmp(ev->kind, "message")) {
+		json_object_set_new(obj, "from", json_string(ev->author == AUTHOR_GUEST ?
+							     "guest" : "operator"));
+		json_object_set_new(obj, "cid", ev->cid ? json_string(ev->cid) : json_null());
+	}
+	return obj;
+}
+
+/* Send `ev` to every follower that has not had it yet. */
+static void fanout(struct chat_live *chat, const struct store_event *ev)
+{
+	char *text = NULL;
+	size_t i, len = 0;
+
+	for (i = 0; i < chat->nfollowers; i++) {
+		struct follower *f = &chat->followers[i];
+
+		if (f->seq >= ev->seq)
+			continue;
+		if (!text) {
+			text = json_dumps(event_json(chat, ev), JSON_COMPACT);
+			if (!text)
+				return;
+			len = strlen(text);
+		}
+		f->seq = ev->seq;
+		conn_send_text(follower_conn(f), text, len);
+	}
+	free(text);
+}
+
+static const char *queue_name(struct app *app, int64_t queue_id, struct store_queue *buf)
+{
+	struct queue_live *ql = domain_queue(&app->dom, queue_id);
+
+	if (ql)
+		return ql->name;
+	if (store_queue_get(app->st, queue_id, buf) < 0)
+		return "";
+	return buf->name;
+}
+
+static json_t *chat_summary(struct app *app, const struct chat_live *chat)
+{
+	struct store_queue q;
+
+	return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:I, s:I}",
+			 "chat", chat->public_id,
+			 "queue", queue_name(app, chat->queue_id, &q),
+			 "status", status_names[chat->status],
+			 "name", chat->guest_name[0] ? chat->guest_name : NULL,
+			 "operator", chat->operator_id ?
+				json_pack("{s:I, s:s}", "id", (json_int_t)chat->operator_id,
+					  "name", chat->operator_name) : json_null(),
+			 "started_at", (json_int_t)chat->created_at,
+			 "seq", (json_int_t)chat->last_seq);
+}
+
+/* Send a frame to every socket of an operator. */
+static void send_operator(struct app *app, int64_t operator_id, json_t *obj, struct conn *except)
+{
+	struct operator_live *o = domain_operator(&app->dom, operator_id);
+	char *text = json_dumps(obj, JSON_COMPACT);
+	size_t i;
+
+	json_decref(obj);
+	if (!text)
+		return;
+	for (i = 0; o && i < o->nconns; i++)
+		if (o->conns[i] != except)
+			conn_send_text(o->conns[i], text, strlen(text));
+	free(text);
+}
+
+/* The live chat for a stored row, loading it into the domain if needed. */
+static struct chat_live *chat_live_of(struct app *app, const struct store_chat *row)
+{
+	struct chat_live *c = domain_chat(&app->dom, row->id), init;
+	struct store_operator o;
+
+	if (c)
+		return c;
+	memset(&init, 0, sizeof(init));
+	init.id = row->id;
+	snprintf(init.public_id, sizeof(init.public_id), "%s", row->public_id);
+	init.account_id = row->account_id;
+	init.queue_id = row->queue_id;
+	init.status = row->status;
+	init.operator_id = row->operator_id;
+	if (row->operator_id && store_operator_get(app->st, row->operator_id, &o) == 0)
+		snprintf(init.operator_name, sizeof(init.operator_name), "%s", o.name);
+	snprintf(init.guest_name, sizeof(init.guest_name), "%s", row->guest_name);
+	init.created_at = row->created_at;
+	init.last_seq = row->last_seq;
+	return domain_chat_add(&app->dom, &init);
+}
+
+/* An operator's view of a chat by its public id; NULL unless it is in their account. */
+static struct chat_live *operator_chat(struct conn *c, const char *public_id)
+{
+	struct conn_follow *f = conn_find_follow(c, public_id);
+	struct store_chat row;
+
+	if (f)
+		return f->chat;
+	if (strlen(public_id) >= sizeof(row.public_id) ||
+	    store_chat_by_public(c->app->st, public_id, &row) < 0 ||
+	    row.account_id != c->op->account_id)
+		return NULL;
+	return chat_live_of(c->app, &row);
+}
+
+/* The chat a message names, as this connection may see it; NULL answers not_found. */
+static struct chat_live *resolve_chat(struct conn *c, const char *public_id)
+{
+	struct conn_follow *f;
+
+	if (c->kind == CONN_OPERATOR)
+		return operator_chat(c, public_id);
+	f = conn_find_follow(c, public_id);
+	return f && f->as_guest ? f->chat : NULL;
+}
+
+static void not_found(struct conn *c, const char *id)
+{
+	conn_error(c, id, "not_found", "No such chat.");
+}
+
+static void bad_fields(struct conn *c, const char *id, const json_error_t *err)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "Bad message: %s", err->text);
+	conn_error(c, id, "bad_message", msg);
+}
+
+static void write_refused(struct conn *c, const char *id, int rc)
+{
+	switch (rc) {
+	case -ECANCELED:
+		conn_error(c, id, "chat_ended", "The chat has ended.");
+		break;
+	case -EPERM:
+		conn_error(c, id, "not_holder", "Only the operator who holds the chat may do that.");
+		break;
+	default:
+		conn_error(c, id, "chat_waiting", "Nobody has accepted the chat yet.");
+		break;
+	}
+}
+
+/* ---- the write op --------------------------------------------------------- */
+
+static int chat_write_apply(struct store *st, struct store_op *op)
+{
+	struct chat_write *w = container_of(op, struct chat_write, op);
+	int rc = 0;
+
+	switch (w->action) {
+	case ACT_CREATE:
+		rc = store_chat_add(st, &w->row);
+		break;
+	case ACT_ACCEPT:
+		rc = store_chat_set_status(st, w->ev.chat_id, CHAT_ACTIVE, w->ev.operator_id, w->ev.at);
+		break;
+	case ACT_END:
+		rc = store_chat_set_status(st, w->ev.chat_id, CHAT_ENDED, 0, w->ev.at);
+		break;
+	case ACT_MESSAGE:
+		break;
+	}
+	if (rc < 0)
+		return rc;
+	rc = store_event_append(st, &w->ev);
+	if (rc == 1)
+		w->dup = 1;
+	return rc < 0 ? rc : 0;
+}
+
+static void chat_write_done(struct store_op *op, int rc);
+
+static struct chat_write *chat_write_new(struct conn *c, const char *id, struct chat_live *chat,
+					 enum chat_action action, json_t *body)
+{
+	struct chat_write *w = xcalloc(1, sizeof(*w));
+
+	w->op.apply = chat_write_apply;
+	w->op.done = chat_write_done;
+	w->action = action;
+	w->app = c->app;
+	w->conn = c;
+	snprintf(w->id, sizeof(w->id), "%s", id);
+	w->chat = chat;
+	w->prev_status = chat->status;
+	w->body = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!w->body)
+		abort();
+	w->ev.chat_id = chat->id;
+	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice";
+	w->ev.author = AUTHOR_SYSTEM;
+	w->ev.body = w->body;
+	w->ev.at = time_now_ms();
+	conn_pin(c);
+	chat->pins++;
+	return w;
+}
+
+static void offer_chat(struct app *app, struct chat_live *chat, struct operator_live *o)
+{
+	json_t *offer = chat_summary(app, chat);
+
+	chat_offer(chat, o->id);
+	json_object_set_new(offer, "type", json_string("chat.offer"));
+	send_operator(app, o->id, offer, NULL);
+}
+
+/* After the chat's first events are on disk: answer the guest, ring the operators. */
+static void created(struct chat_write *w)
+{
+	struct app *app = w->app;
+	struct chat_live *chat = w->chat;
+	struct queue_live *ql = domain_queue(&app->dom, chat->queue_id);
+	size_t i;
+
+	conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "ok",
+					  "id", w->id, "chat", chat->public_id, "token", w->token,
+					  "status", "waiting", "seq", (json_int_t)w->ev.seq));
+	fanout(chat, &w->ev);
+	for (i = 0; ql && i < ql->navailable; i++) {
+		struct operator_live *o = domain_operator(&app->dom, ql->available[i]);
+
+		if (o)
+			offer_chat(app, chat, o);
+	}
+}
+
+static void replay(struct conn *c, struct chat_live *chat, int64_t after);
+
+static void accepted(struct chat_write *w)
+{
+	struct app *app = w->app;
+	struct chat_live *chat = w->chat;
+	struct conn *c = w->conn;
+	json_t *taken;
+	size_t i;
+
+	if (conn_alive(c)) {
+		conn_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", w->id,
+					    "chat", chat->public_id));
+		conn_add_follow(c, chat, false);
+		chat_follow(chat, c, 0)->seq = 0;
+		replay(c, chat, 0);
+	}
+	fanout(chat, &w->ev);
+	for (i = 0; i < chat->noffered; i++) {
+		taken = json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
+				  "chat", chat->public_id, "by", "id", (json_int_t)chat->operator_id,
+				  "name", chat->operator_name);
+		send_operator(app, chat->offered[i], taken, c);
+	}
+}
+
+static void ended(struct chat_write *w)
+{
+	struct chat_live *chat = w->chat;
+	size_t i;
+
+	conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack", "id", w->id,
+					  "chat", chat->public_id, "seq", (json_int_t)w->ev.seq));
+	fanout(chat, &w->ev);
+	if (w->prev_status != CHAT_WAITING)
+		return;
+	for (i = 0; i < chat->noffered; i++)
+		send_operator(w->app, chat->offered[i],
+			      json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id),
+			      NULL);
+}
+
+/* Undo the optimistic state change of a write that did not commit. */
+static void write_failed(struct chat_write *w, int rc)
+{
+	struct chat_live *chat = w->chat;
+	size_t i;
+
+	log_warn("chat %s: write failed (%d)", chat->public_id, rc);
+	switch (w->action) {
+	case ACT_CREATE:
+		chat->status = CHAT_ENDED;
+		for (i = 0; i < w->conn->nfollows; i++) {
+			if (w->conn->follows[i].chat == chat) {
+				w->conn->follows[i] = w->conn->follows[--w->conn->nfollows];
+				break;
+			}
+		}
+		chat_unfollow(chat, w->conn);
+		break;
+	case ACT_ACCEPT:
+		chat_accept_done(chat, false);
+		break;
+	case ACT_END:
+		chat->status = w->prev_status;
+		break;
+	case ACT_MESSAGE:
+		break;
+	}
+	conn_error(w->conn, w->id, "storage",
+		   "The server could not save this; nothing was stored. Try again shortly.");
+}
+
+static void chat_write_done(struct store_op *op, int rc)
+{
+	struct chat_write *w = container_of(op, struct chat_write, op);
+	struct chat_live *chat = w->chat;
+
+	if (rc < 0) {
+		write_failed(w, rc);
+	} else {
+		if (w->ev.seq > chat->last_seq)
+			chat->last_seq = w->ev.seq;
+		switch (w->action) {
+		case ACT_CREATE:
+			created(w);
+			break;
+		case ACT_ACCEPT:
+			chat_accept_done(chat, true);
+			accepted(w);
+			break;
+		case ACT_END:
+			ended(w);
+			break;
+		case ACT_MESSAGE:
+			conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
+							  "id", w->id, "chat", chat->public_id,
+							  "seq", (json_int_t)w->ev.seq));
+			if (!w->dup)
+				fanout(chat, &w->ev);
+			break;
+		}
+	}
+	chat->pins--;
+	domain_chat_maybe_forget(&w->app->dom, chat);
+	conn_unpin(w->conn);
+	free(w->body);
+	free(w);
+}
+
+/* ---- replay ---------------------------------------------------------------- */
+
+struct replay_ctx {
+	struct conn *conn;
+	struct chat_live *chat;
+	struct follower *f;
+};
+
+static int replay_one(void *arg, const struct store_event *ev)
+{
+	struct replay_ctx *r = arg;
+
+	conn_send_json(r->conn, event_json(r->chat, ev));
+	if (ev->seq > r->f->seq)
+		r->f->seq = ev->seq;
+	return conn_alive(r->conn) ? 0 : 1;
+}
+
+/* Send what the store has after `after` (the follower's seq moves with it). */
+static void replay(struct conn *c, struct chat_live *chat, int64_t after)
+{
+	struct replay_ctx r = { c, chat, chat_follower(chat, c) };
+
+	if (r.f)
+		store_events_since(c->app->st, chat->id, after, replay_one, &r);
+}
+
+/* ---- handlers: guests ------------------------------------------------------- */
+
+/* Length of `s` without leading and trailing white space; *start set to the first kept byte. */
+static size_t trimmed(const char *s, const char **start)
+{
+	size_t len = strlen(s);
+
+	while (len && strchr(" \t\r\n", *s))
+		s++, len--;
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	*start = s;
+	return len;
+}
+
+static void h_chat_start(struct conn *c, const char *id, json_t *msg)
+{
+	struct app *app = c->app;
+	const char *type, *mid, *queue, *name = NULL;
+	struct chat_live init, *chat;
+	struct queue_live *ql;
+	struct store_queue q;
+	struct chat_write *w;
+	json_error_t err;
+	size_t nlen = 0;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s}", "type", &type,
+			   "id", &mid, "queue", &queue, "name", &name)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (name)
+		nlen = trimmed(name, &name);
+	if (utf8_count(name ? name : "", nlen) > CHAT_NAME_MAX) {
+		conn_error(c, id, "too_long", "A name has at most 80 characters.");
+		return;
+	}
+	if (!str_is_token(queue, 32, "-") || store_queue_by_name(app->st, queue, &q) < 0) {
+		conn_error(c, id, "not_found", "No such queue.");
+		return;
+	}
+	ql = domain_queue(&app->dom, q.id);
+	if (!ql || !queue_is_online(ql)) {
+		conn_error(c, id, "offline", "Nobody is available on this queue right now.");
+		return;
+	}
+	memset(&init, 0, sizeof(init));
+	init.id = (int64_t)random_id();
+	init.public_id[0] = 'c';
+	init.public_id[1] = '_';
+	rand_token(init.public_id + 2, 15);
+	init.account_id = q.account_id;
+	init.queue_id = q.id;
+	init.status = CHAT_WAITING;
+	snprintf(init.guest_name, sizeof(init.guest_name), "%.*s", (int)nlen, name ? name : "");
+	init.created_at = time_now_ms();
+	chat = domain_chat_add(&app->dom, &init);
+
+	w = chat_write_new(c, id, chat, ACT_CREATE,
+			   json_pack("{s:s, s:s?}", "notice", "started",
+				     "name", chat->guest_name[0] ? chat->guest_name : NULL));
+	rand_token(w->token, 32);
+	w->row.id = chat->id;
+	memcpy(w->row.public_id, chat->public_id, sizeof(chat->public_id));
+	auth_token_hash(w->row.token_hash, w->token);
+	w->row.account_id = chat->account_id;
+	w->row.queue_id = chat->queue_id;
+	memcpy(w->row.guest_name, chat->guest_name, sizeof(chat->guest_name));
+	w->row.status = CHAT_WAITING;
+	w->row.created_at = chat->created_at;
+	w->ev.at = chat->created_at;
+	conn_add_follow(c, chat, true);
+	chat_follow(chat, c, 0);
+	app_submit(app, &w->op);
+}
+
+static void h_chat_join(struct conn *c, const char *id, json_t *msg)
+{
+	struct app *app = c->app;
+	const char *type, *mid, *public_id, *token = NULL;
+	unsigned char hash[AUTH_HASH_BYTES];
+	struct chat_live *chat = NULL;
+	struct store_queue q;
+	struct store_chat row;
+	json_int_t after;
+	json_error_t err;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s, s:I}", "type", &type,
+			   "id", &mid, "chat", &public_id, "token", &token, "after", &after)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (after < 0) {
+		conn_error(c, id, "bad_message", "\"after\" must be 0 or more.");
+		return;
+	}
+	if (c->kind == CONN_OPERATOR) {
+		if (token) {
+			conn_error(c, id, "bad_message", "Operators join without a token.");
+			return;
+		}
+		chat = operator_chat(c, public_id);
+	} else if (token && strlen(public_id) < sizeof(row.public_id) &&
+		   store_chat_by_public(app->st, public_id, &row) == 0) {
+		auth_token_hash(hash, token);
+		if (auth_secret_equal_bytes(hash, row.token_hash, sizeof(hash)))
+			chat = chat_live_of(app, &row);
+	}
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	conn_add_follow(c, chat, c->kind == CONN_GUEST);
+	chat_follow(chat, c, after)->seq = after;
+	conn_send_json(c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",
+				    "id", id, "chat", chat->public_id,
+				    "status", status_names[chat->status],
+				    "queue", queue_name(app, chat->queue_id, &q),
+				    "name", chat->guest_name[0] ? chat->guest_name : NULL,
+				    "operator", chat->operator_id ?
+					json_pack("{s:s}", "name", chat->operator_name) : json_null(),
+				    "seq", (json_int_t)chat->last_seq));
+	replay(c, chat, after);
+}
+
+static void h_msg_send(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *text;
+	struct chat_live *chat;
+	struct chat_write *w;
+	enum event_author author = c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+	const char *name;
+	json_error_t err;
+	size_t len;
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "text", &text)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	len = trimmed(text, &text);
+	if (!len) {
+		conn_error(c, id, "bad_message", "The message is empty.");
+		return;
+	}
+	if (utf8_count(text, len) > CHAT_TEXT_MAX) {
+		conn_error(c, id, "too_long", "A message has at most 4,000 characters.");
+		return;
+	}
+	chat = resolve_chat(c, public_id);
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
+	if (rc < 0) {
+		write_refused(c, id, rc);
+		return;
+	}
+	name = author == AUTHOR_GUEST ? (chat->guest_name[0] ? chat->guest_name : NULL) : c->op->name;
+	w = chat_write_new(c, id, chat, ACT_MESSAGE,
+			   json_pack("{s:s%, s:s?}", "text", text, len, "name", name));
+	w->ev.author = author;
+	w->ev.operator_id = c->op ? c->op->id : 0;
+	snprintf(w->cid, sizeof(w->cid), "%s", id);
+	w->ev.cid = w->cid;
+	app_submit(c->app, &w->op);
+}
+
+static void h_typing(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	struct chat_live *chat;
+	json_error_t err;
+	json_t *obj;
+	char *text;
+	int active, rc;
+	size_t i;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:b}", "type", &type,
+			   "id", &mid, "chat", &public_id, "active", &active)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	chat = resolve_chat(c, public_id);
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	rc = chat_may_write(chat, c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR,
+			    c->op ? c->op->id : 0);
+	if (rc < 0) {
+		write_refused(c, id, rc);
+		return;
+	}
+	obj = json_pack("{s:s, s:s, s:s, s:b}", "type", "typing", "chat", chat->public_id,
+			"from", c->kind == CONN_GUEST ? "guest" : "operator", "active", active);
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	for (i = 0; text && i < chat->nfollowers; i++) {
+		struct conn *to = follower_conn(&chat->followers[i]);
+
+		if (to != c && to->kind != c->kind)
+			conn_send_text(to, text, strlen(text));
+	}
+	free(text);
+}
+
+static void h_chat_end(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	enum event_author author = c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+	struct chat_live *chat;
+	struct chat_write *w;
+	json_error_t err;
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	chat = resolve_chat(c, public_id);
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
+	if (rc < 0) {
+		write_refused(c, id, rc);
+		return;
+	}
+	w = chat_write_new(c, id, chat, ACT_END,
+			   json_pack("{s:s, s:s}", "notice", "ended",
+				     "by", author == AUTHOR_GUEST ? "guest" : "operator"));
+	/* From now on nothing more may be written into it. */
+	chat->status = CHAT_ENDED;
+	app_submit(c->app, &w->op);
+}
+
+/* ---- handlers: operators ------------------------------------------------------ */
+
+static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	struct chat_live *chat;
+	struct chat_write *w;
+	json_error_t err;
+	char text[400];
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	chat = operator_chat(c, public_id);
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	if (!chat_was_offered(chat, c->op->id) && chat->status == CHAT_WAITING) {
+		conn_error(c, id, "not_offered",
+			   "Only operators available on the chat's queue may accept it.");
+		return;
+	}
+	rc = chat_accept_begin(chat, c->op->id, c->op->name);
+	if (rc == -ECANCELED) {
+		conn_error(c, id, "chat_ended", "The guest has left; the chat has ended.");
+		return;
+	}
+	if (rc < 0) {
+		snprintf(text, sizeof(text), "%s took this chat.", chat->operator_name);
+		conn_error(c, id, "taken", text);
+		return;
+	}
+	w = chat_write_new(c, id, chat, ACT_ACCEPT,
+			   json_pack("{s:s, s:s}", "notice", "joined", "name", c->op->name));
+	w->ev.operator_id = c->op->id;
+	app_submit(c->app, &w->op);
+}
+
+static void presence_notify(struct app *app, struct queue_live *ql)
+{
+	json_t *obj = json_pack("{s:s, s:s, s:b}", "type", "presence", "queue", ql->name,
+				"online", queue_is_online(ql));
+	char *text = json_dumps(obj, JSON_COMPACT);
+	size_t i;
+
+	json_decref(obj);
+	for (i = 0; text && i < ql->nwatchers; i++)
+		conn_send_text(ql->watchers[i], text, strlen(text));
+	free(text);
+	(void)app;
+}
+
+static void set_available(struct app *app, struct queue_live *ql, int64_t operator_id, bool on)
+{
+	if (queue_set_available(ql, operator_id, on))
+		presence_notify(app, ql);
+}
+
+struct offer_ctx {
+	struct app *app;
+	struct operator_live *op;
+	json_t *list; /* collect summaries instead of sending, when set */
+};
+
+static int offer_waiting(void *arg, const struct store_chat *row)
+{
+	struct offer_ctx *o = arg;
+	struct chat_live *chat = chat_live_of(o->app, row);
+
+	if (chat->status != CHAT_WAITING)
+		return 0;
+	if (o->list) {
+		chat_offer(chat, o->op->id);
+		json_array_append_new(o->list, chat_summary(o->app, chat));
+	} else {
+		offer_chat(o->app, chat, o->op);
+	}
+	return 0;
+}
+
+struct avail_write {
+	struct store_op op;
+	struct app *app;
+	struct conn *conn;
+	char id[WS_ID_MAX + 1];
+	int64_t queue_id, operator_id;
+	char queue[40];
+	bool available;
+};
+
+static int avail_apply(struct store *st, struct store_op *op)
+{
+	struct avail_write *w = container_of(op, struct avail_write, op);
+
+	return store_member_set_available(st, w->queue_id, w->operator_id, w->available);
+}
+
+static void avail_done(struct store_op *op, int rc)
+{
+	struct avail_write *w = container_of(op, struct avail_write, op);
+	struct offer_ctx o = { w->app, NULL, NULL };
+
+	if (rc < 0) {
+		conn_error(w->conn, w->id, "storage", "The server could not save this.");
+	} else {
+		conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
+						  "queue", w->queue, "available", w->available));
+		o.op = domain_operator(&w->app->dom, w->operator_id);
+		if (w->available && o.op)
+			store_chats_of_queue(w->app->st, w->queue_id, CHAT_WAITING, offer_waiting, &o);
+	}
+	conn_unpin(w->conn);
+	free(w);
+}
+
+struct find_queue {
+	const char *name;
+	struct store_queue q;
+	bool found;
+};
+
+static int find_membership(void *arg, const struct store_queue *q, bool available)
+{
+	struct find_queue *f = arg;
+
+	(void)available;
+	if (strcmp(q->name, f->name))
+		return 0;
+	f->q = *q;
+	f->found = true;
+	return 1;
+}
+
+static void h_availability_set(struct conn *c, const char *id, json_t *msg)
+{
+	struct app *app = c->app;
+	const char *type, *mid, *queue;
+	struct find_queue f = { NULL, { 0 }, false };
+	struct avail_write *w;
+	struct queue_live *ql;
+	json_error_t err;
+	int available;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:b}", "type", &type,
+			   "id", &mid, "queue", &queue, "available", &available)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	f.name = queue;
+	if (store_queues_of_operator(app->st, c->op->id, find_membership, &f) < 0 || !f.found) {
+		conn_error(c, id, "not_found", "You are not a member of that queue.");
+		return;
+	}
+	ql = domain_queue_add(&app->dom, f.q.id, f.q.account_id, f.q.name);
+	set_available(app, ql, c->op->id, available);
+	w = xcalloc(1, sizeof(*w));
+	w->op.apply = avail_apply;
+	w->op.done = avail_done;
+	w->app = app;
+	w->conn = c;
+	snprintf(w->id, sizeof(w->id), "%s", id);
+	w->queue_id = f.q.id;
+	w->operator_id = c->op->id;
+	snprintf(w->queue, sizeof(w->queue), "%s", f.q.name);
+	w->available = available;
+	conn_pin(c);
+	app_submit(app, &w->op);
+}
+
+static void h_presence_watch(struct conn *c, const char *id, json_t *msg)
+{
+	struct app *app = c->app;
+	const char *type, *mid;
+	json_t *queues, *result, *v;
+	struct queue_live *ql;
+	struct store_queue q;
+	json_error_t err;
+	size_t i;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:o}", "type", &type,
+			   "id", &mid, "queues", &queues)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (!json_is_array(queues) || !json_array_size(queues) || json_array_size(queues) > 16) {
+		conn_error(c, id, "bad_message", "\"queues\" is a list of 1 to 16 queue names.");
+		return;
+	}
+	json_array_foreach(queues, i, v) {
+		if (!json_is_string(v)) {
+			conn_error(c, id, "bad_message", "Queue names are strings.");
+			return;
+		}
+	}
+	result = json_object();
+	json_array_foreach(queues, i, v) {
+		const char *name = json_string_value(v);
+		bool online = false;
+
+		if (str_is_token(name, 32, "-") && store_queue_by_name(app->st, name, &q) == 0) {
+			ql = domain_queue_add(&app->dom, q.id, q.account_id, q.name);
+			queue_watch(ql, c);
+			conn_add_watch(c, q.id);
+			online = queue_is_online(ql);
+		}
+		json_object_set_new(result, name, json_boolean(online));
+	}
+	conn_send_json(c, json_pack("{s:s, s:s, s:o}", "type", "ok", "id", id, "queues", result));
+}
+
+/* ---- operator sockets ------------------------------------------------------------ */
+
+struct hello_ctx {
+	struct app *app;
+	struct operator_live *op;
+	bool first;
+	json_t *queues, *chats;
+};
+
+static int hello_queue(void *arg, const struct store_queue *q, bool available)
+{
+	struct hello_ctx *h = arg;
+	struct offer_ctx o = { h->app, h->op, h->chats };
+	struct queue_live *ql = domain_queue_add(&h->app->dom, q->id, q->account_id, q->name);
+
+	if (h->first && available)
+		set_available(h->app, ql, h->op->id, true);
+	json_array_append_new(h->queues, json_pack("{s:s, s:s, s:b}", "name", q->name,
+						   "title", q->title,
+						   "available", queue_has_available(ql, h->op->id)));
+	if (queue_has_available(ql, h->op->id))
+		store_chats_of_queue(h->app->st, q->id, CHAT_WAITING, offer_waiting, &o);
+	return 0;
+}
+
+static int hello_held(void *arg, const struct store_chat *row)
+{
+	struct hello_ctx *h = arg;
+
+	json_array_append_new(h->chats, chat_summary(h->app, chat_live_of(h->app, row)));
+	return 0;
+}
+
+void chat_ops_operator_open(struct conn *c)
+{
+	struct app *app = c->app;
+	struct store_operator o;
+	struct store_account a;
+	struct hello_ctx h;
+	int64_t operator_id = c->op_id_pending;
+
+	if (store_operator_get(app->st, operator_id, &o) < 0 || o.disabled ||
+	    store_account_get(app->st, o.account_id, &a) < 0)
+		return;
+	h.app = app;
+	h.op = domain_operator_attach(&app->dom, o.id, o.account_id, o.name, o.is_admin, c);
+	h.first = h.op->nconns == 1;
+	h.queues = json_array();
+	h.chats = json_array();
+	c->op = h.op;
+	store_chats_of_operator(app->st, o.id, hello_held, &h);
+	store_queues_of_operator(app->st, o.id, hello_queue, &h);
+	conn_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o}",
+				    "type", "hello",
+				    "operator", "id", (json_int_t)o.id, "username", o.username,
+				    "name", o.name, "admin", o.is_admin,
+				    "account", "id", (json_int_t)a.id, "name", a.name,
+				    "queues", h.queues, "chats", h.chats));
+}
+
+void chat_ops_conn_closed(struct conn *c)
+{
+	struct app *app = c->app;
+	struct queue_live *ql;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	for (i = 0; i < c->nfollows; i++) {
+		chat_unfollow(c->follows[i].chat, c);
+		domain_chat_maybe_forget(&app->dom, c->follows[i].chat);
+	}
+	c->nfollows = 0;
+	for (i = 0; i < c->nwatching; i++) {
+		ql = domain_queue(&app->dom, c->watching[i]);
+		if (ql)
+			queue_unwatch(ql, c);
+	}
+	c->nwatching = 0;
+	if (!c->op)
+		return;
+	if (c->op->nconns == 1) {
+		/* Its last socket: the operator is no longer available anywhere. */
+		for (i = 0; map_next(&app->dom.queues, &i, &key, &v);)
+			set_available(app, v, c->op->id, false);
+	}
+	domain_operator_detach(&app->dom, c->op, c);
+	c->op = NULL;
+}
+
+#define GUEST (1u << CONN_GUEST)
+#define OPERATOR (1u << CONN_OPERATOR)
+
+static const struct ws_handler handlers[] = {
+	{ "chat.start", GUEST, h_chat_start },
+	{ "chat.join", GUEST | OPERATOR, h_chat_join },
+	{ "msg.send", GUEST | OPERATOR, h_msg_send },
+	{ "typing", GUEST | OPERATOR, h_typing },
+	{ "chat.end", GUEST | OPERATOR, h_chat_end },
+	{ "presence.watch", GUEST | OPERATOR, h_presence_watch },
+	{ "chat.accept", OPERATOR, h_chat_accept },
+	{ "availability.set", OPERATOR, h_availability_set },
+};
+
+const struct ws_handler *chat_ops_find(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (!strcmp(handlers[i].type, type))
+			return &handlers[i];
+	return NULL;
+}

@@ -1,0 +1,375 @@
+/*
+ * http.c - see http.h.  Request intake, the response writer and the
+ * security headers every response carries.
+ */
+#include "net/http.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "net/app.h"
+#include "net/routes.h"
+
+#define SESSION_COOKIE "refdesk_session"
+
+static const char csp_page[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+	"connect-src 'self'; font-src 'self'; media-src 'self' blob:; frame-src 'self'; "
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors ";
+static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'";
+
+static void req_free(struct http_req *req)
+{
+	free(req->body);
+	free(req->resp);
+	free(req);
+}
+
+void http_detach(struct pss *pss)
+{
+	struct http_req *req = pss->req;
+
+	if (!req)
+		return;
+	pss->req = NULL;
+	if (req->responded || !req->wsi) {
+		req_free(req);
+		return;
+	}
+	/* A handler still holds it: its late response will free it. */
+	req->wsi = NULL;
+}
+
+void http_get_header(struct http_req *req, const char *name, char *buf, size_t size)
+{
+	/* lws parses the headers it knows into tokens; the rest are "custom". */
+	static const struct {
+		const char *name;
+		enum lws_token_indexes token;
+	} known[] = {
+		{ "content-type:", WSI_TOKEN_HTTP_CONTENT_TYPE },
+		{ "origin:", WSI_TOKEN_ORIGIN },
+		{ "if-none-match:", WSI_TOKEN_HTTP_IF_NONE_MATCH },
+		{ "host:", WSI_TOKEN_HOST },
+	};
+	size_t i;
+	int n;
+
+	buf[0] = '\0';
+	if (!req->wsi)
+		return;
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		if (!strcmp(name, known[i].name)) {
+			if (lws_hdr_copy(req->wsi, buf, (int)size, known[i].token) < 0)
+				buf[0] = '\0';
+			return;
+		}
+	}
+	n = lws_hdr_custom_copy(req->wsi, buf, (int)size, name, (int)strlen(name));
+	if (n < 0)
+		buf[0] = '\0';
+}
+
+static enum http_method method_of(struct lws *wsi)
+{
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+		return HTTP_GET;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+		return HTTP_POST;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI))
+		return HTTP_OPTIONS;
+	return HTTP_OTHER;
+}
+
+int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *uri)
+{
+	struct http_req *req = xcalloc(1, sizeof(*req));
+	char len[32];
+
+	http_detach(pss);
+	pss->req = req;
+	req->app = app;
+	req->wsi = wsi;
+	req->method = method_of(wsi);
+	req->policy = POLICY_API;
+	snprintf(req->path, sizeof(req->path), "%s", uri);
+	lws_get_peer_simple(wsi, req->peer, sizeof(req->peer));
+	req->peer_key = app_key(req->peer, strlen(req->peer));
+	if (strlen(uri) >= sizeof(req->path)) {
+		http_error(req, 414, "not_found", "The address is too long.");
+		return 0;
+	}
+	if (req->method == HTTP_POST) {
+		if (lws_hdr_copy(wsi, len, sizeof(len), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+		    strtoull(len, NULL, 10) > HTTP_BODY_MAX) {
+			http_error(req, 413, "too_large", "The request body is over 64 KiB.");
+			return 0;
+		}
+		return 0; /* wait for the body */
+	}
+	routes_dispatch(req);
+	return 0;
+}
+
+int http_body(struct pss *pss, const void *in, size_t len)
+{
+	struct http_req *req = pss->req;
+
+	if (!req || req->responded)
+		return 0;
+	if (req->body_len + len > HTTP_BODY_MAX) {
+		req->body_too_big = true;
+		return 0;
+	}
+	req->body = xrealloc(req->body, req->body_len + len + 1);
+	memcpy(req->body + req->body_len, in, len);
+	req->body_len += len;
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
+int http_body_done(struct pss *pss)
+{
+	struct http_req *req = pss->req;
+
+	if (!req || req->responded)
+		return 0;
+	if (req->body_too_big)
+		http_error(req, 413, "too_large", "The request body is over 64 KiB.");
+	else
+		routes_dispatch(req);
+	return 0;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+void http_header(struct http_req *req, const char *name, const char *value)
+{
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+
+	if (req->hdrs_len + nl + vl > sizeof(req->hdrs)) {
+		log_error("http: response headers overflow");
+		return;
+	}
+	memcpy(req->hdrs + req->hdrs_len, name, nl);
+	memcpy(req->hdrs + req->hdrs_len + nl, value, vl);
+	req->hdrs_len += nl + vl;
+}
+
+void http_respond(struct http_req *req, int status, const char *ctype, char *body, size_t len)
+{
+	if (req->responded) {
+		free(body);
+		return;
+	}
+	req->responded = true;
+	req->status = status;
+	req->ctype = ctype;
+	req->resp = body;
+	req->resp_len = len;
+	if (!req->wsi) {
+		req_free(req);
+		return;
+	}
+	lws_callback_on_writable(req->wsi);
+}
+
+void http_json(struct http_req *req, int status, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+
+	json_decref(obj);
+	if (!text)
+		abort();
+	http_respond(req, status, "application/json", text, strlen(text));
+}
+
+void http_error(struct http_req *req, int status, const char *code, const char *message)
+{
+	http_json(req, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
+					 "message", message));
+}
+
+static int add(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+	       unsigned char *end)
+{
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+					   (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
+static int add_security_headers(struct http_req *req, unsigned char **p, unsigned char *end)
+{
+	char csp[STORE_ORIGINS_BYTES + 512];
+	struct lws *wsi = req->wsi;
+
+	if (req->policy == POLICY_API)
+		snprintf(csp, sizeof(csp), "%s", csp_api);
+	else if (req->policy == POLICY_BOX)
+		snprintf(csp, sizeof(csp), "%s'self'%s%s", csp_page,
+			 req->frame_origins[0] ? " " : "", req->frame_origins);
+	else
+		snprintf(csp, sizeof(csp), "%s'none'", csp_page);
+	if (add(wsi, "content-security-policy:", csp, p, end) ||
+	    add(wsi, "x-content-type-options:", "nosniff", p, end) ||
+	    add(wsi, "referrer-policy:", "same-origin", p, end) ||
+	    add(wsi, "cross-origin-opener-policy:",
+		req->policy == POLICY_BOX ? "unsafe-none" : "same-origin", p, end))
+		return -1;
+	if (req->policy != POLICY_BOX && add(wsi, "x-frame-options:", "DENY", p, end))
+		return -1;
+	if (req->policy == POLICY_API && add(wsi, "cache-control:", "no-store", p, end))
+		return -1;
+	if (req->app->cfg->tls_cert &&
+	    add(wsi, "strict-transport-security:", "max-age=31536000", p, end))
+		return -1;
+	return 0;
+}
+
+static int write_headers(struct http_req *req)
+{
+	unsigned char buf[LWS_PRE + 8192], *start = buf + LWS_PRE, *p = start;
+	unsigned char *end = buf + sizeof(buf) - 1;
+	size_t off = 0;
+
+	if (lws_add_http_common_headers(req->wsi, (unsigned int)req->status,
+					req->ctype ? req->ctype : "text/plain",
+					req->resp_len, &p, end) ||
+	    add_security_headers(req, &p, end))
+		return -1;
+	while (off < req->hdrs_len) {
+		const char *name = req->hdrs + off;
+		const char *value = name + strlen(name) + 1;
+
+		if (add(req->wsi, name, value, &p, end))
+			return -1;
+		off += strlen(name) + strlen(value) + 2;
+	}
+	if (lws_finalize_write_http_header(req->wsi, start, &p, end))
+		return -1;
+	req->headers_sent = true;
+	return 0;
+}
+
+int http_writeable(struct pss *pss)
+{
+	struct http_req *req = pss->req;
+	unsigned char buf[LWS_PRE + 16384];
+	struct lws *wsi;
+	size_t n;
+
+	if (!req || !req->responded)
+		return 0;
+	wsi = req->wsi;
+	if (!req->headers_sent) {
+		if (write_headers(req))
+			return -1;
+		if (req->resp_off < req->resp_len) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+	} else if (req->resp_off < req->resp_len) {
+		n = req->resp_len - req->resp_off;
+		if (n > sizeof(buf) - LWS_PRE)
+			n = sizeof(buf) - LWS_PRE;
+		memcpy(buf + LWS_PRE, req->resp + req->resp_off, n);
+		req->resp_off += n;
+		if (lws_write(wsi, buf + LWS_PRE, n, req->resp_off == req->resp_len ?
+			      LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+			return -1;
+		if (req->resp_off < req->resp_len) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+	}
+	pss->req = NULL;
+	req_free(req);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ---- origins and sessions -------------------------------------------------- */
+
+bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
+{
+	char host[256], own[300];
+	int i;
+
+	for (i = 0; i < app->cfg->nallow_origins; i++)
+		if (!strcmp(origin, app->cfg->allow_origins[i]))
+			return true;
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0 &&
+	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HTTP_COLON_AUTHORITY) <= 0)
+		return false;
+	snprintf(own, sizeof(own), "%s://%s", app->cfg->tls_cert ? "https" : "http", host);
+	return !strcmp(origin, own);
+}
+
+/* Find `name`'s value in a Cookie header. */
+static bool cookie_value(const char *header, const char *name, char *out, size_t size)
+{
+	size_t nl = strlen(name), n;
+	const char *p = header;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (!strncmp(p, name, nl) && p[nl] == '=') {
+			p += nl + 1;
+			n = strcspn(p, ";");
+			if (n >= size)
+				return false;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return true;
+		}
+		p = strchr(p, ';');
+	}
+	return false;
+}
+
+int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],
+			     int64_t *operator_id)
+{
+	char header[4096], token[128];
+	struct store_session s;
+
+	if (lws_hdr_copy(wsi, header, sizeof(header), WSI_TOKEN_HTTP_COOKIE) <= 0 ||
+	    !cookie_value(header, SESSION_COOKIE, token, sizeof(token)) ||
+	    !str_is_token(token, 64, "-_"))
+		return -ENOENT;
+	auth_token_hash(hash, token);
+	if (store_session_get(app->st, hash, time_now_ms(), &s) < 0)
+		return -ENOENT;
+	*operator_id = s.operator_id;
+	return 0;
+}
+
+int http_require_operator(struct http_req *req)
+{
+	struct app *app = req->app;
+	char csrf[64];
+	int64_t operator_id;
+
+	if (!req->wsi ||
+	    http_session_from_cookie(app, req->wsi, req->session_hash, &operator_id) < 0 ||
+	    store_session_get(app->st, req->session_hash, time_now_ms(), &req->session) < 0 ||
+	    store_operator_get(app->st, operator_id, &req->op) < 0 || req->op.disabled) {
+		http_error(req, 401, "not_signed_in", "Please sign in.");
+		return -EACCES;
+	}
+	if (req->method == HTTP_POST) {
+		http_get_header(req, "x-csrf-token:", csrf, sizeof(csrf));
+		if (!csrf[0] || !auth_secret_equal(csrf, req->session.csrf)) {
+			http_error(req, 403, "csrf", "The request lacks a valid X-CSRF-Token.");
+			return -EACCES;
+		}
+	}
+	req->signed_in = true;
+	routes_touch_session(req);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * http.h - HTTP requests: reading them, routing them (routes.c), writing
+ * responses with refdesk's security headers, and static files from web/.
+ *
+ * A request lives in a heap `struct http_req` that the lws per-session data
+ * points to.  A handler either responds at once or keeps the request and
+ * responds later (sign-in hashes a password on a worker; writes go through
+ * the writer).  If the client leaves meanwhile, `wsi` becomes NULL and the
+ * late response just frees the request.
+ *
+ * Loop thread only.
+ */
+#ifndef REFDESK_NET_HTTP_H
+#define REFDESK_NET_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct app;
+struct lws;
+struct conn;
+
+#define HTTP_BODY_MAX (64 * 1024)
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_OPTIONS, HTTP_OTHER };
+
+/* Which Content-Security-Policy a response gets. */
+enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX };
+
+struct http_req {
+	struct app *app;
+	struct lws *wsi;            /* NULL once the client is gone */
+	enum http_method method;
+	char path[512];
+	char peer[64];
+	uint64_t peer_key;
+	char *body;
+	size_t body_len;
+	bool body_too_big;
+	/* the signed-in operator, when http_require_operator() succeeded */
+	bool signed_in;
+	struct store_operator op;
+	struct store_session session;
+	unsigned char session_hash[32];
+	/* the response */
+	int status;
+	const char *ctype;
+	char *resp;
+	size_t resp_len, resp_off;
+	char hdrs[2048];            /* "name:\0value\0" pairs */
+	size_t hdrs_len;
+	enum http_policy policy;
+	char frame_origins[STORE_ORIGINS_BYTES];
+	bool headers_sent;
+	bool responded;
+};
+
+/* What lws keeps per connection: one pointer per role. */
+struct pss {
+	struct conn *conn;
+	struct http_req *req;
+};
+
+/* lws callbacks for plain HTTP (server.c dispatches to these). */
+int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *uri);
+int http_body(struct pss *pss, const void *in, size_t len);
+int http_body_done(struct pss *pss);
+int http_writeable(struct pss *pss);
+void http_detach(struct pss *pss);
+
+/* Respond; `body` becomes the request's (it is freed with it). */
+void http_respond(struct http_req *req, int status, const char *ctype, char *body, size_t len);
+/* Respond with JSON and drop the reference to `obj`. */
+void http_json(struct http_req *req, int status, json_t *obj);
+/* Respond {"error": {"code", "message"}}. */
+void http_error(struct http_req *req, int status, const char *code, const char *message);
+/* Add a response header ("name:" with its colon). */
+void http_header(struct http_req *req, const char *name, const char *value);
+
+/* Serve a file below the web directory (static.c). */
+void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
+
+/*
+ * Check the session cookie (and, for POST, the X-CSRF-Token header).  On
+ * success fills req->op and returns 0; otherwise responds 401/403 and
+ * returns -EACCES.
+ */
+int http_require_operator(struct http_req *req);
+
+/* Is `origin` ours (from Host) or one of --allow-origin? */
+bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin);
+
+/* The session named by the request's cookie: 0 with its hash and operator, or -ENOENT. */
+int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],
+			     int64_t *operator_id);
+
+/* A request header into `buf` ("" when absent). */
+void http_get_header(struct http_req *req, const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,545 @@
+/*
+ * routes_admin.c - the account admin API (PROTOCOL.md §2.5).
+ *
+ * Every handler first checks that the caller is a signed-in admin, then
+ * looks up what the path names within the caller's account only: another
+ * account's operator or queue answers 404 exactly like a missing one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/api.h"
+#include "net/app.h"
+#include "net/http.h"
+#include "net/ws.h"
+
+#define ORIGINS_MAX 20
+
+static int require_admin(struct http_req *req)
+{
+	if (http_require_operator(req) < 0)
+		return -EACCES;
+	if (!req->op.is_admin) {
+		http_error(req, 403, "forbidden", "Only account admins may do that.");
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* ---- account ---------------------------------------------------------------- */
+
+static json_t *account_json(const struct store_account *a)
+{
+	json_t *origins = json_array();
+	const char *p = a->origins;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n)
+			json_array_append_new(origins, json_stringn(p, n));
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return json_pack("{s:I, s:s, s:o}", "id", (json_int_t)a->id, "name", a->name,
+			 "origins", origins);
+}
+
+void get_account(struct http_req *req, API_PARAMS)
+{
+	struct store_account a;
+
+	(void)params;
+	if (require_admin(req) < 0)
+		return;
+	if (store_account_get(req->app->st, req->op.account_id, &a) < 0) {
+		http_error(req, 404, "not_found", "No such account.");
+		return;
+	}
+	http_json(req, 200, account_json(&a));
+}
+
+/* scheme://host[:port] with nothing after it. */
+static bool valid_origin(const char *o)
+{
+	const char *host;
+	size_t i;
+
+	if (!strncmp(o, "https://", 8))
+		host = o + 8;
+	else if (!strncmp(o, "http://", 7))
+		host = o + 7;
+	else
+		return false;
+	if (!*host || strlen(o) > 200)
+		return false;
+	for (i = 0; host[i]; i++) {
+		char c = host[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+static int account_apply(struct store *st, struct api_write *w)
+{
+	return store_account_update(st, &w->a);
+}
+
+static void account_done(struct api_write *w, int rc)
+{
+	if (rc < 0)
+		api_storage_failed(w->req, rc);
+	else
+		http_json(w->req, 200, account_json(&w->a));
+}
+
+void post_account(struct http_req *req, API_PARAMS)
+{
+	const char *name = NULL;
+	json_t *body, *origins = NULL, *v;
+	struct api_write *w;
+	struct store_account a;
+	size_t i, off = 0;
+
+	(void)params;
+	if (require_admin(req) < 0 || !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s?s, s?o !}", "name", &name, "origins", &origins) ||
+	    (name && !api_valid_name(name)) ||
+	    (origins && (!json_is_array(origins) || json_array_size(origins) > ORIGINS_MAX))) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"name\"?: 1-80 characters, \"origins\"?: [up to 20 "
+				     "origins such as \"https://library.example.org\"]}.");
+		return;
+	}
+	if (store_account_get(req->app->st, req->op.account_id, &a) < 0) {
+		json_decref(body);
+		http_error(req, 404, "not_found", "No such account.");
+		return;
+	}
+	if (name)
+		snprintf(a.name, sizeof(a.name), "%s", name);
+	if (origins) {
+		a.origins[0] = '\0';
+		json_array_foreach(origins, i, v) {
+			const char *o = json_string_value(v);
+
+			if (!o || !valid_origin(o)) {
+				json_decref(body);
+				api_bad_request(req, "Each origin is scheme://host[:port], such as "
+						     "https://library.example.org.");
+				return;
+			}
+			off += (size_t)snprintf(a.origins + off, sizeof(a.origins) - off, "%s%s",
+						off ? " " : "", o);
+		}
+	}
+	json_decref(body);
+	w = api_write_new(req);
+	w->a = a;
+	api_submit(w, account_apply, account_done);
+}
+
+/* ---- operators ----------------------------------------------------------------- */
+
+struct list_ctx {
+	struct app *app;
+	json_t *list;
+	json_t *names;
+};
+
+static int add_queue_name(void *arg, const struct store_queue *q, bool available)
+{
+	(void)available;
+	json_array_append_new(arg, json_string(q->name));
+	return 0;
+}
+
+static json_t *operator_admin_json(struct app *app, const struct store_operator *o)
+{
+	json_t *queues = json_array();
+
+	store_queues_of_operator(app->st, o->id, add_queue_name, queues);
+	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:o}", "id", (json_int_t)o->id,
+			 "username", o->username, "name", o->name, "admin", o->is_admin,
+			 "disabled", o->disabled, "queues", queues);
+}
+
+static int list_operator(void *arg, const struct store_operator *o)
+{
+	struct list_ctx *l = arg;
+
+	json_array_append_new(l->list, operator_admin_json(l->app, o));
+	return 0;
+}
+
+void get_operators(struct http_req *req, API_PARAMS)
+{
+	struct list_ctx l = { req->app, json_array(), NULL };
+
+	(void)params;
+	if (require_admin(req) < 0) {
+		json_decref(l.list);
+		return;
+	}
+	store_operators_of_account(req->app->st, req->op.account_id, list_operator, &l);
+	http_json(req, 200, json_pack("{s:o}", "operators", l.list));
+}
+
+static int operator_add_apply(struct store *st, struct api_write *w)
+{
+	return store_operator_add(st, &w->o, &w->o.id);
+}
+
+static void operator_added(struct api_write *w, int rc)
+{
+	if (rc < 0)
+		api_storage_failed(w->req, rc);
+	else
+		http_json(w->req, 201, operator_admin_json(w->app, &w->o));
+}
+
+static void operator_hashed(struct api_write *w)
+{
+	api_submit(w, operator_add_apply, operator_added);
+}
+
+void post_operators(struct http_req *req, API_PARAMS)
+{
+	const char *username, *name, *password;
+	struct store_operator existing;
+	struct api_write *w;
+	int admin = 0;
+	json_t *body;
+
+	(void)params;
+	if (require_admin(req) < 0 || !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s:s, s:s, s:s, s?b !}", "username", &username, "name", &name,
+			"password", &password, "admin", &admin) ||
+	    !str_is_token(username, 64, "._-") || !api_valid_name(name) ||
+	    !api_valid_password(password)) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"username\": 1-64 of A-Z a-z 0-9 . _ -, \"name\": "
+				     "1-80 characters, \"password\": 8-256 characters, \"admin\"?: "
+				     "true|false}.");
+		return;
+	}
+	if (store_operator_by_username(req->app->st, username, &existing) == 0) {
+		json_decref(body);
+		http_error(req, 409, "exists", "That username is already taken.");
+		return;
+	}
+	w = api_write_new(req);
+	w->o.account_id = req->op.account_id;
+	snprintf(w->o.username, sizeof(w->o.username), "%s", username);
+	snprintf(w->o.name, sizeof(w->o.name), "%s", name);
+	w->o.is_admin = admin;
+	snprintf(w->password, sizeof(w->password), "%s", password);
+	json_decref(body);
+	api_hash_then(w, operator_hashed);
+}
+
+/* The operator named by a path parameter, if it is in the caller's account. */
+static int own_operator(struct http_req *req, const char *param, struct store_operator *o)
+{
+	char *end;
+	long long id = strtoll(param, &end, 10);
+
+	if (*end || id <= 0 || store_operator_get(req->app->st, id, o) < 0 ||
+	    o->account_id != req->op.account_id) {
+		http_error(req, 404, "not_found", "No such operator.");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int operator_update_apply(struct store *st, struct api_write *w)
+{
+	int rc = store_operator_update(st, &w->o);
+
+	if (!rc && w->o.disabled)
+		rc = store_sessions_delete_operator(st, w->o.id, NULL);
+	return rc;
+}
+
+static void operator_updated(struct api_write *w, int rc)
+{
+	struct operator_live *live;
+
+	if (rc < 0) {
+		api_storage_failed(w->req, rc);
+		return;
+	}
+	if (w->o.disabled)
+		ws_close_operator(w->app, w->o.id, CLOSE_SIGNED_OUT);
+	live = domain_operator(&w->app->dom, w->o.id);
+	if (live) {
+		snprintf(live->name, sizeof(live->name), "%s", w->o.name);
+		live->is_admin = w->o.is_admin;
+	}
+	http_json(w->req, 200, operator_admin_json(w->app, &w->o));
+}
+
+void post_operator(struct http_req *req, API_PARAMS)
+{
+	struct store_operator o;
+	const char *name = NULL;
+	int admin = -1, disabled = -1;
+	struct api_write *w;
+	json_t *body;
+
+	if (require_admin(req) < 0 || own_operator(req, params[0], &o) < 0 ||
+	    !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s?s, s?b, s?b !}", "name", &name, "admin", &admin,
+			"disabled", &disabled) || (name && !api_valid_name(name))) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"name\"?: 1-80 characters, \"admin\"?: true|false, "
+				     "\"disabled\"?: true|false}.");
+		return;
+	}
+	if (o.id == req->op.id && (admin == 0 || disabled == 1)) {
+		json_decref(body);
+		api_bad_request(req, "You cannot disable yourself or remove your own admin rights.");
+		return;
+	}
+	if (name)
+		snprintf(o.name, sizeof(o.name), "%s", name);
+	if (admin >= 0)
+		o.is_admin = admin;
+	if (disabled >= 0)
+		o.disabled = disabled;
+	json_decref(body);
+	w = api_write_new(req);
+	w->o = o;
+	api_submit(w, operator_update_apply, operator_updated);
+}
+
+static int password_apply(struct store *st, struct api_write *w)
+{
+	int rc = store_operator_set_password(st, w->o.id, w->o.pwhash);
+
+	/* Everyone signed in as this operator must sign in again, but the caller. */
+	if (!rc)
+		rc = store_sessions_delete_operator(st, w->o.id, w->hash);
+	return rc;
+}
+
+static void password_done(struct api_write *w, int rc)
+{
+	struct conn *c;
+
+	if (rc < 0) {
+		api_storage_failed(w->req, rc);
+		return;
+	}
+	for (c = w->app->conns; c; c = c->next)
+		if (c->op && c->op->id == w->o.id && memcmp(c->session_hash, w->hash, 32))
+			conn_close(c, CLOSE_SIGNED_OUT, "password changed");
+	http_json(w->req, 200, json_object());
+}
+
+static void password_hashed(struct api_write *w)
+{
+	api_submit(w, password_apply, password_done);
+}
+
+void post_operator_password(struct http_req *req, API_PARAMS)
+{
+	struct store_operator o;
+	const char *password;
+	struct api_write *w;
+	json_t *body;
+
+	if (require_admin(req) < 0 || own_operator(req, params[0], &o) < 0 ||
+	    !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s:s !}", "password", &password) || !api_valid_password(password)) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"password\": 8-256 characters}.");
+		return;
+	}
+	w = api_write_new(req);
+	w->o = o;
+	memcpy(w->hash, req->session_hash, sizeof(w->hash));
+	snprintf(w->password, sizeof(w->password), "%s", password);
+	json_decref(body);
+	api_hash_then(w, password_hashed);
+}
+
+/* ---- queues ---------------------------------------------------------------------- */
+
+static int add_member(void *arg, int64_t operator_id, bool available)
+{
+	(void)available;
+	json_array_append_new(arg, json_integer(operator_id));
+	return 0;
+}
+
+static json_t *queue_json(struct app *app, const struct store_queue *q)
+{
+	json_t *members = json_array();
+
+	store_members_of_queue(app->st, q->id, add_member, members);
+	return json_pack("{s:s, s:s, s:o}", "name", q->name, "title", q->title, "members", members);
+}
+
+static int list_queue(void *arg, const struct store_queue *q)
+{
+	struct list_ctx *l = arg;
+
+	json_array_append_new(l->list, queue_json(l->app, q));
+	return 0;
+}
+
+void get_queues(struct http_req *req, API_PARAMS)
+{
+	struct list_ctx l = { req->app, NULL, NULL };
+
+	(void)params;
+	if (require_admin(req) < 0)
+		return;
+	l.list = json_array();
+	store_queues_of_account(req->app->st, req->op.account_id, list_queue, &l);
+	http_json(req, 200, json_pack("{s:o}", "queues", l.list));
+}
+
+static int queue_add_apply(struct store *st, struct api_write *w)
+{
+	return store_queue_add(st, w->q.account_id, w->q.name, w->q.title, &w->q.id);
+}
+
+static void queue_written(struct api_write *w, int rc)
+{
+	if (rc < 0)
+		api_storage_failed(w->req, rc);
+	else
+		http_json(w->req, w->flag ? 201 : 200, queue_json(w->app, &w->q));
+}
+
+void post_queues(struct http_req *req, API_PARAMS)
+{
+	const char *name, *title;
+	struct store_queue existing;
+	struct api_write *w;
+	json_t *body;
+	size_t i;
+
+	(void)params;
+	if (require_admin(req) < 0 || !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s:s, s:s !}", "name", &name, "title", &title) ||
+	    !str_is_token(name, 32, "-") || !api_valid_name(title)) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"name\": 1-32 of a-z 0-9 -, \"title\": 1-80 "
+				     "characters}.");
+		return;
+	}
+	for (i = 0; name[i]; i++) {
+		if (name[i] >= 'A' && name[i] <= 'Z') {
+			json_decref(body);
+			api_bad_request(req, "Queue names are lower case: a-z, 0-9 and -.");
+			return;
+		}
+	}
+	if (store_queue_by_name(req->app->st, name, &existing) == 0) {
+		json_decref(body);
+		http_error(req, 409, "exists", "That queue name is already taken.");
+		return;
+	}
+	w = api_write_new(req);
+	w->q.account_id = req->op.account_id;
+	snprintf(w->q.name, sizeof(w->q.name), "%s", name);
+	snprintf(w->q.title, sizeof(w->q.title), "%s", title);
+	w->flag = true;
+	json_decref(body);
+	api_submit(w, queue_add_apply, queue_written);
+}
+
+static int own_queue(struct http_req *req, const char *name, struct store_queue *q)
+{
+	if (!str_is_token(name, 32, "-") || store_queue_by_name(req->app->st, name, q) < 0 ||
+	    q->account_id != req->op.account_id) {
+		http_error(req, 404, "not_found", "No such queue.");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int queue_title_apply(struct store *st, struct api_write *w)
+{
+	return store_queue_set_title(st, w->q.id, w->q.title);
+}
+
+void post_queue(struct http_req *req, API_PARAMS)
+{
+	struct store_queue q;
+	struct api_write *w;
+	const char *title = NULL;
+	json_t *body;
+
+	if (require_admin(req) < 0 || own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s?s !}", "title", &title) || (title && !api_valid_name(title))) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"title\"?: 1-80 characters}.");
+		return;
+	}
+	if (title)
+		snprintf(q.title, sizeof(q.title), "%s", title);
+	json_decref(body);
+	w = api_write_new(req);
+	w->q = q;
+	api_submit(w, queue_title_apply, queue_written);
+}
+
+static int member_apply(struct store *st, struct api_write *w)
+{
+	return store_member_set(st, w->q.id, w->o.id, w->found);
+}
+
+static void member_done(struct api_write *w, int rc)
+{
+	struct queue_live *ql = domain_queue(&w->app->dom, w->q.id);
+
+	if (rc >= 0 && !w->found && ql && queue_has_available(ql, w->o.id))
+		queue_set_available(ql, w->o.id, false);
+	queue_written(w, rc);
+}
+
+void post_queue_members(struct http_req *req, API_PARAMS)
+{
+	struct store_operator o;
+	struct store_queue q;
+	struct api_write *w;
+	json_int_t id;
+	char idtext[32];
+	int member;
+	json_t *body;
+
+	if (require_admin(req) < 0 || own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
+		return;
+	if (json_unpack(body, "{s:I, s:b !}", "operator", &id, "member", &member)) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"operator\": id, \"member\": true|false}.");
+		return;
+	}
+	json_decref(body);
+	snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+	if (own_operator(req, idtext, &o) < 0)
+		return;
+	w = api_write_new(req);
+	w->q = q;
+	w->o = o;
+	w->found = member;
+	api_submit(w, member_apply, member_done);
+}

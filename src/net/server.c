@@ -1,0 +1,400 @@
+/*
+ * server.c - see server.h.  The lws context, the one protocol callback that
+ * dispatches every reason to http.c or ws.c, per-address connection limits,
+ * and the run loop with its orderly shutdown.
+ *
+ * One protocol serves both roles: plain HTTP requests and the WebSocket at
+ * /ws.  Its per-session data is two pointers (struct pss), and its receive
+ * buffer is small, because lws allocates both for every connection.
+ */
+#include "net/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/workq.h"
+#include "net/app.h"
+#include "net/http.h"
+#include "net/ws.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+#define RX_BUFFER 4096
+#define SHUTDOWN_MS 5000
+
+static volatile sig_atomic_t stop_signal;
+static struct lws_context *signal_ctx;
+
+/* Per-fd bookkeeping of accepted sockets, for per-address connection counts. */
+struct fd_slot {
+	uint64_t key;
+};
+static struct fd_slot *fd_slots;
+static size_t nfd_slots;
+
+void server_config_defaults(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->host, sizeof(cfg->host), "%s", "127.0.0.1");
+	cfg->port = 8080;
+	cfg->data_dir = "var";
+	cfg->web_dir = "web";
+	cfg->max_conns_per_ip = 256;
+	cfg->conn_rate = 64;
+	cfg->conn_burst = 128;
+	cfg->header_timeout = 10;
+	cfg->session_hours = 12;
+}
+
+uint64_t app_key(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/* ---- group commit: one batch per turn of the loop ---------------------------- */
+
+static lws_sorted_usec_list_t flush_sul;
+static struct app *flush_app;
+
+static void flush_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	flush_app->flush_scheduled = false;
+	writer_flush(flush_app->writer);
+}
+
+void app_flush_soon(struct app *app)
+{
+	if (app->flush_scheduled)
+		return;
+	app->flush_scheduled = true;
+	flush_app = app;
+	lws_sul_schedule(app->ctx, 0, &flush_sul, flush_cb, 1);
+}
+
+void app_submit(struct app *app, struct store_op *op)
+{
+	writer_submit(app->writer, op);
+	app_flush_soon(app);
+}
+
+static void wake_loop(void *arg)
+{
+	struct app *app = arg;
+
+	if (app->ctx)
+		lws_cancel_service(app->ctx);
+}
+
+/* ---- per-address limits ----------------------------------------------------------- */
+
+static uint64_t addr_key(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		return app_key((const char *)&in->sin_addr, sizeof(in->sin_addr));
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		/* One /64 is one client: it is what a single host can spread over. */
+		return app_key((const char *)&in6->sin6_addr, 8);
+	}
+	return 1;
+}
+
+static int limits_accept(struct app *app, const struct lws_filter_network_conn_args *a)
+{
+	uint64_t key = addr_key(&a->cli_addr);
+	uintptr_t open = (uintptr_t)map_get(&app->ip_conns, key);
+	struct rate *r = map_get(&app->ip_rate, key);
+	int fd = a->accept_fd;
+
+	if (!r) {
+		r = xmalloc(sizeof(*r));
+		rate_init(r, app->cfg->conn_burst);
+		map_put(&app->ip_rate, key, r);
+	}
+	if (!rate_take(r, time_mono_ms(), app->cfg->conn_rate, app->cfg->conn_burst) ||
+	    open >= (uintptr_t)app->cfg->max_conns_per_ip || fd < 0)
+		return 1;
+	if ((size_t)fd >= nfd_slots) {
+		size_t n = grow_cap(nfd_slots, (size_t)fd + 1);
+
+		fd_slots = xrealloc(fd_slots, n * sizeof(*fd_slots));
+		memset(fd_slots + nfd_slots, 0, (n - nfd_slots) * sizeof(*fd_slots));
+		nfd_slots = n;
+	}
+	fd_slots[fd].key = key;
+	map_put(&app->ip_conns, key, (void *)(open + 1));
+	return 0;
+}
+
+static void limits_release(struct app *app, struct lws *wsi)
+{
+	int fd = lws_get_socket_fd(wsi);
+	uintptr_t open;
+	uint64_t key;
+
+	if (fd < 0 || (size_t)fd >= nfd_slots || !fd_slots[fd].key)
+		return;
+	key = fd_slots[fd].key;
+	fd_slots[fd].key = 0;
+	open = (uintptr_t)map_get(&app->ip_conns, key);
+	if (open <= 1)
+		map_del(&app->ip_conns, key);
+	else
+		map_put(&app->ip_conns, key, (void *)(open - 1));
+}
+
+/* Forget idle rate buckets now and then so the maps do not grow forever. */
+static void sweep_rates(struct map *m, int64_t now)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(m, &i, &key, &v)) {
+		struct rate *r = v;
+
+		if (now - r->last_ms > 30 * 60 * 1000) {
+			map_del(m, key);
+			free(r);
+		}
+	}
+}
+
+static void sweep(struct app *app)
+{
+	int64_t now = time_mono_ms();
+
+	if (now - app->limits_swept_ms < 60 * 1000)
+		return;
+	app->limits_swept_ms = now;
+	sweep_rates(&app->ip_rate, now);
+	sweep_rates(&app->signin_ip, now);
+	sweep_rates(&app->signin_user, now);
+}
+
+/* ---- the protocol callback ------------------------------------------------------------ */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct lws_context *ctx = lws_get_context(wsi);
+	struct app *app = ctx ? lws_context_user(ctx) : NULL;
+	struct pss *pss = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return app ? limits_accept(app, user) : 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (app)
+			limits_release(app, wsi);
+		break;
+	case LWS_CALLBACK_HTTP:
+		return http_request(app, wsi, pss, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		return http_body(pss, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return http_body_done(pss);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return http_writeable(pss);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (pss)
+			http_detach(pss);
+		break;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return ws_filter(app, wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		if (pss)
+			http_detach(pss);
+		return ws_established(app, wsi, &pss->conn);
+	case LWS_CALLBACK_RECEIVE:
+		return pss->conn ? ws_receive(pss->conn, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return pss->conn ? ws_writeable(pss->conn) : 0;
+	case LWS_CALLBACK_CLOSED:
+		if (pss->conn)
+			ws_closed(pss->conn);
+		pss->conn = NULL;
+		break;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if (app && app->writer) {
+			writer_drain(app->writer);
+			workq_drain(app->workq);
+			sweep(app);
+		}
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "refdesk", callback, sizeof(struct pss), RX_BUFFER, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const uint32_t retry_table[] = { 1000 };
+static const lws_retry_bo_t retry = {
+	.retry_ms_table = retry_table,
+	.retry_ms_table_count = 1,
+	.secs_since_valid_ping = 30,
+	.secs_since_valid_hangup = 75,
+};
+
+/* ---- running ------------------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_signal = 1;
+	if (signal_ctx)
+		lws_cancel_service(signal_ctx);
+}
+
+static lws_sorted_usec_list_t tick_sul;
+static void tick_cb(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+}
+
+/* Serve for a while during shutdown (lws_service may sleep until an event). */
+static void service_briefly(struct app *app)
+{
+	lws_sul_schedule(app->ctx, 0, &tick_sul, tick_cb, 20 * LWS_US_PER_MS);
+	lws_service(app->ctx, 0);
+}
+
+static void shutdown_cleanly(struct app *app)
+{
+	int64_t deadline = time_mono_ms() + SHUTDOWN_MS;
+
+	log_info("stopping: finishing pending commits");
+	app->stopping = true;
+	/* Everything acknowledged must be on disk and its ack sent first. */
+	while (writer_busy(app->writer) && time_mono_ms() < deadline) {
+		writer_flush(app->writer);
+		service_briefly(app);
+	}
+	ws_close_all(app);
+	while (app->conns && time_mono_ms() < deadline)
+		service_briefly(app);
+	log_info("stopped");
+}
+
+static void setup_origins(struct app *app)
+{
+	snprintf(app->own_origin_http, sizeof(app->own_origin_http), "http://%s:%d",
+		 app->cfg->host, app->cfg->port);
+	snprintf(app->own_origin_https, sizeof(app->own_origin_https), "https://%s:%d",
+		 app->cfg->host, app->cfg->port);
+}
+
+int server_run(const struct server_config *cfg)
+{
+	struct lws_context_creation_info info;
+	struct sigaction sa;
+	struct app app;
+	int rc;
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = cfg;
+	domain_init(&app.dom);
+	setup_origins(&app);
+	rc = store_open(&app.st, cfg->data_dir);
+	if (rc < 0)
+		return rc;
+	rc = writer_new(&app.writer, cfg->data_dir, wake_loop, &app);
+	if (rc < 0) {
+		store_free(app.st);
+		return rc;
+	}
+	app.workq = workq_new(2, 64, wake_loop, &app);
+
+	lws_set_log_level(LLL_ERR, NULL);
+	memset(&info, 0, sizeof(info));
+	info.port = cfg->port;
+	info.iface = cfg->host;
+	info.protocols = protocols;
+	info.user = &app;
+	info.timeout_secs = (unsigned int)cfg->header_timeout;
+	info.retry_and_idle_policy = &retry;
+	info.fd_limit_per_thread = 0;
+	info.max_http_header_data = 8192;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (strchr(cfg->host, ':'))
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (cfg->tls_cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+	}
+	app.ctx = lws_create_context(&info);
+	if (!app.ctx) {
+		log_error("cannot listen on %s:%d", cfg->host, cfg->port);
+		rc = -EADDRINUSE;
+		goto out;
+	}
+	signal_ctx = app.ctx;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("refdesk listening on %s://%s:%d\n", cfg->tls_cert ? "https" : "http", cfg->host,
+	       cfg->port);
+	fflush(stdout);
+	while (!stop_signal)
+		lws_service(app.ctx, 0);
+	shutdown_cleanly(&app);
+	rc = 0;
+out:
+	signal_ctx = NULL;
+	if (app.ctx)
+		lws_context_destroy(app.ctx);
+	app.ctx = NULL;
+	writer_free(app.writer); /* commits anything left, runs its done()s */
+	app.writer = NULL;
+	workq_free(app.workq);
+	domain_release(&app.dom);
+	map_release(&app.ip_conns);
+	{
+		struct map *maps[] = { &app.ip_rate, &app.signin_ip, &app.signin_user };
+		size_t i, j;
+		uint64_t key;
+		void *v;
+
+		for (j = 0; j < ARRAY_SIZE(maps); j++) {
+			for (i = 0; map_next(maps[j], &i, &key, &v);)
+				free(v);
+			map_release(maps[j]);
+		}
+	}
+	store_free(app.st);
+	free(fd_slots);
+	fd_slots = NULL;
+	nfd_slots = 0;
+	return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * server.h - run refdesk's HTTP + WebSocket server until SIGTERM/SIGINT.
+ */
+#ifndef REFDESK_NET_SERVER_H
+#define REFDESK_NET_SERVER_H
+
+#include <stdbool.h>
+
+#define SERVER_MAX_ORIGINS 32
+
+struct server_config {
+	char host[256];           /* address to listen on */
+	int port;
+	const char *data_dir;
+	const char *web_dir;
+	const char *tls_cert;     /* PEM paths, or NULL for plain HTTP */
+	const char *tls_key;
+	const char *allow_origins[SERVER_MAX_ORIGINS]; /* extra origins for /ws and sign-in */
+	int nallow_origins;
+	bool demo;
+	int max_conns_per_ip;     /* open connections per client address */
+	double conn_rate;         /* new connections per second per address */
+	double conn_burst;
+	int header_timeout;       /* seconds to send the request headers */
+	int session_hours;
+};
+
+/* Fill `cfg` with the defaults. */
+void server_config_defaults(struct server_config *cfg);
+
+/*
+ * Start, serve until a signal, then stop cleanly: stop accepting, let the
+ * writer commit what it holds and send those acks, close every WebSocket
+ * with 1001, exit.  Returns 0, or a negative errno if it could not start.
+ */
+int server_run(const struct server_config *cfg);
+
+#endif

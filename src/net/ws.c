@@ -1,0 +1,373 @@
+/*
+ * ws.c - see ws.h.
+ *
+ * Reading: lws hands us a message in pieces no bigger than the protocol's
+ * rx buffer (kept small so idle sockets are cheap); pieces are joined in
+ * conn->rx up to WS_FRAME_MAX and the whole message is parsed once.
+ * Writing: frames wait in conn's FIFO outbox; each WRITEABLE callback
+ * writes one and asks for another callback while any remain.
+ */
+#include "net/ws.h"
+
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/app.h"
+#include "net/chat_ops.h"
+#include "net/http.h"
+
+struct frame {
+	struct frame *next;
+	size_t len;
+	unsigned char buf[]; /* LWS_PRE bytes of headroom, then the text */
+};
+
+/* ---- connection lifetime ----------------------------------------------- */
+
+static void conn_free(struct conn *c)
+{
+	struct frame *f, *next;
+
+	for (f = c->out_head; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	free(c->rx);
+	free(c->follows);
+	free(c->watching);
+	free(c);
+}
+
+void conn_pin(struct conn *c)
+{
+	c->pins++;
+}
+
+void conn_unpin(struct conn *c)
+{
+	if (--c->pins == 0 && !c->wsi)
+		conn_free(c);
+}
+
+bool conn_alive(const struct conn *c)
+{
+	return c->wsi && !c->close_code;
+}
+
+int ws_filter(struct app *app, struct lws *wsi)
+{
+	char uri[64], origin[300];
+	int n;
+
+	if (app->stopping)
+		return 1;
+	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
+	if (n <= 0)
+		n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HTTP_COLON_PATH);
+	if (n <= 0 || strcmp(uri, "/ws") != 0)
+		return 1;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return 0; /* not a browser: no ambient cookie to abuse */
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+		return 1;
+	if (!http_origin_allowed(app, wsi, origin)) {
+		char safe[80];
+
+		log_info("ws: refused origin %s", log_escape(safe, sizeof(safe), origin, 200));
+		return 1;
+	}
+	return 0;
+}
+
+int ws_established(struct app *app, struct lws *wsi, struct conn **slot)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+	int64_t operator_id = 0;
+
+	c->app = app;
+	c->wsi = wsi;
+	c->kind = CONN_GUEST;
+	rate_init(&c->rate, WS_MSG_BURST);
+	c->next = app->conns;
+	if (app->conns)
+		app->conns->prev = c;
+	app->conns = c;
+	app->nconns++;
+	*slot = c;
+	if (http_session_from_cookie(app, wsi, c->session_hash, &operator_id) == 0) {
+		c->kind = CONN_OPERATOR;
+		c->op_id_pending = operator_id;
+		chat_ops_operator_open(c);
+		if (!c->op)
+			conn_close(c, CLOSE_SIGNED_OUT, "session ended");
+	}
+	return 0;
+}
+
+void ws_closed(struct conn *c)
+{
+	struct app *app = c->app;
+
+	chat_ops_conn_closed(c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		app->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	app->nconns--;
+	c->wsi = NULL;
+	if (!c->pins)
+		conn_free(c);
+}
+
+/* ---- outbox ------------------------------------------------------------ */
+
+void conn_send_text(struct conn *c, const char *text, size_t len)
+{
+	struct frame *f;
+
+	if (!conn_alive(c))
+		return;
+	if (c->out_bytes + len > WS_OUTBOX_BYTES || c->out_frames >= WS_OUTBOX_FRAMES) {
+		conn_close(c, CLOSE_TOO_SLOW, "too slow");
+		return;
+	}
+	f = xmalloc(sizeof(*f) + LWS_PRE + len);
+	f->next = NULL;
+	f->len = len;
+	memcpy(f->buf + LWS_PRE, text, len);
+	if (c->out_tail)
+		c->out_tail->next = f;
+	else
+		c->out_head = f;
+	c->out_tail = f;
+	c->out_bytes += len;
+	c->out_frames++;
+	lws_callback_on_writable(c->wsi);
+}
+
+void conn_send_json(struct conn *c, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+
+	if (text) {
+		conn_send_text(c, text, strlen(text));
+		free(text);
+	}
+	json_decref(obj);
+}
+
+void conn_error(struct conn *c, const char *id, const char *code, const char *message)
+{
+	conn_send_json(c, json_pack("{s:s, s:s?, s:s, s:s}", "type", "error", "id", id,
+				    "code", code, "message", message));
+}
+
+void conn_close(struct conn *c, int code, const char *reason)
+{
+	struct frame *f, *next;
+
+	if (!c->wsi || c->close_code)
+		return;
+	c->close_code = code;
+	c->close_reason = reason;
+	if (code == CLOSE_TOO_SLOW) {
+		/* It is not reading: what waits for it will never be read. */
+		for (f = c->out_head; f; f = next) {
+			next = f->next;
+			free(f);
+		}
+		c->out_head = c->out_tail = NULL;
+		c->out_bytes = 0;
+		c->out_frames = 0;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+int ws_writeable(struct conn *c)
+{
+	struct frame *f = c->out_head;
+
+	if (f) {
+		c->out_head = f->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->out_bytes -= f->len;
+		c->out_frames--;
+		if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
+			free(f);
+			return -1;
+		}
+		free(f);
+		if (c->out_head || c->close_code)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (c->close_code) {
+		const char *r = c->close_reason ? c->close_reason : "";
+
+		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
+				 (unsigned char *)(uintptr_t)r, strlen(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+static void dispatch(struct conn *c, const char *text, size_t len)
+{
+	bool allowed = rate_take(&c->rate, time_mono_ms(), WS_MSG_RATE, WS_MSG_BURST);
+	const struct ws_handler *h;
+	const char *type, *id;
+	json_error_t err;
+	json_t *msg;
+
+	/* Every message spends a token, well-formed or not. */
+	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	id = json_string_value(json_object_get(msg, "id"));
+	if (id && !str_is_token(id, WS_ID_MAX, "_.:-"))
+		id = NULL;
+	if (!allowed) {
+		conn_error(c, id, "rate_limited", "Too many messages; this one was dropped.");
+		if (++c->dropped >= WS_FLOOD_CLOSE)
+			conn_close(c, CLOSE_POLICY, "flooding");
+		goto out;
+	}
+	c->dropped = 0;
+	if (!msg || !json_is_object(msg)) {
+		conn_error(c, NULL, "bad_json", "The message is not a JSON object.");
+		goto out;
+	}
+	if (!id) {
+		conn_error(c, NULL, "bad_message",
+			   "Every message needs an \"id\" of 1 to 64 letters, digits or _.:-");
+		goto out;
+	}
+	type = json_string_value(json_object_get(msg, "type"));
+	if (!type) {
+		conn_error(c, id, "bad_message", "Every message needs a \"type\".");
+		goto out;
+	}
+	h = chat_ops_find(type);
+	if (!h || !(h->kinds & (1u << c->kind))) {
+		conn_error(c, id, "unknown_type", "No such message type.");
+		goto out;
+	}
+	h->fn(c, id, msg);
+out:
+	json_decref(msg);
+}
+
+int ws_receive(struct conn *c, const void *in, size_t len)
+{
+	struct lws *wsi = c->wsi;
+	bool first = lws_is_first_fragment(wsi), last = lws_is_final_fragment(wsi);
+	size_t remaining = lws_remaining_packet_payload(wsi);
+
+	if (lws_frame_is_binary(wsi)) {
+		conn_close(c, CLOSE_UNSUPPORTED, "text frames only");
+		return 0;
+	}
+	if (c->close_code)
+		return 0;
+	if (first && !c->rx_len && last && !remaining) {
+		dispatch(c, in, len); /* the common case: one piece */
+		return 0;
+	}
+	if (c->rx_len + len + remaining > WS_FRAME_MAX) {
+		free(c->rx);
+		c->rx = NULL;
+		c->rx_len = 0;
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+				 (unsigned char *)"too large", 9);
+		return -1;
+	}
+	if (!c->rx)
+		c->rx = xmalloc(WS_FRAME_MAX);
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	if (last && !remaining) {
+		dispatch(c, (const char *)c->rx, c->rx_len);
+		free(c->rx);
+		c->rx = NULL;
+		c->rx_len = 0;
+	}
+	return 0;
+}
+
+/* ---- closing groups ------------------------------------------------------ */
+
+void ws_close_session(struct app *app, const unsigned char hash[32], int code)
+{
+	struct conn *c;
+
+	for (c = app->conns; c; c = c->next)
+		if (c->kind == CONN_OPERATOR && !memcmp(c->session_hash, hash, 32))
+			conn_close(c, code, "signed out");
+}
+
+void ws_close_operator(struct app *app, int64_t operator_id, int code)
+{
+	struct conn *c;
+
+	for (c = app->conns; c; c = c->next)
+		if (c->kind == CONN_OPERATOR && c->op && c->op->id == operator_id)
+			conn_close(c, code, "signed out");
+}
+
+void ws_close_all(struct app *app)
+{
+	struct conn *c;
+
+	for (c = app->conns; c; c = c->next)
+		conn_close(c, CLOSE_GOING_AWAY, "server stopping");
+}
+
+/* ---- follows and watches --------------------------------------------------- */
+
+struct conn_follow *conn_find_follow(struct conn *c, const char *public_id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfollows; i++)
+		if (!strcmp(c->follows[i].chat->public_id, public_id))
+			return &c->follows[i];
+	return NULL;
+}
+
+void conn_add_follow(struct conn *c, struct chat_live *chat, bool as_guest)
+{
+	struct conn_follow *f = conn_find_follow(c, chat->public_id);
+
+	if (f) {
+		f->as_guest |= as_guest;
+		return;
+	}
+	if (c->nfollows == c->capfollows) {
+		c->capfollows = grow_cap(c->capfollows, c->nfollows + 1);
+		c->follows = xrealloc(c->follows, c->capfollows * sizeof(*c->follows));
+	}
+	c->follows[c->nfollows].chat = chat;
+	c->follows[c->nfollows].as_guest = as_guest;
+	c->nfollows++;
+}
+
+void conn_add_watch(struct conn *c, int64_t queue_id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwatching; i++)
+		if (c->watching[i] == queue_id)
+			return;
+	if (c->nwatching == c->capwatching) {
+		c->capwatching = grow_cap(c->capwatching, c->nwatching + 1);
+		c->watching = xrealloc(c->watching, c->capwatching * sizeof(*c->watching));
+	}
+	c->watching[c->nwatching++] = queue_id;
+}

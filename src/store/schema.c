@@ -1,0 +1,141 @@
+/*
+ * schema.c - see schema.h.
+ *
+ * Migrations are append-only: never edit one that has shipped, add the next.
+ * The version lives in SQLite's `user_version`.
+ */
+#include "store/schema.h"
+
+#include <errno.h>
+
+#include "base/log.h"
+#include <stdio.h>
+
+#include "base/util.h"
+
+static const char *const migrations[] = {
+	/* 1: accounts, queues, operators, sessions, chats and their event logs. */
+	"CREATE TABLE accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  origins TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE queues ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX queues_account ON queues(account_id);"
+	"CREATE TABLE operators ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  pwhash TEXT NOT NULL,"
+	"  is_admin INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX operators_account ON operators(account_id);"
+	"CREATE TABLE members ("
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  operator_id INTEGER NOT NULL REFERENCES operators(id),"
+	"  available INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (queue_id, operator_id)) WITHOUT ROWID;"
+	"CREATE INDEX members_operator ON members(operator_id);"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  operator_id INTEGER NOT NULL REFERENCES operators(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_operator ON sessions(operator_id);"
+	"CREATE TABLE chats ("
+	"  id INTEGER PRIMARY KEY,"
+	"  public_id TEXT NOT NULL UNIQUE,"
+	"  token_hash BLOB NOT NULL,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  guest_name TEXT,"
+	"  status INTEGER NOT NULL,"          /* 0 waiting, 1 active, 2 ended */
+	"  operator_id INTEGER REFERENCES operators(id),"
+	"  last_seq INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  accepted_at INTEGER,"
+	"  ended_at INTEGER);"
+	"CREATE INDEX chats_queue_status ON chats(queue_id, status);"
+	"CREATE INDEX chats_operator_status ON chats(operator_id, status);"
+	"CREATE INDEX chats_account_created ON chats(account_id, created_at);"
+	"CREATE TABLE events ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  author INTEGER NOT NULL,"          /* 0 system, 1 guest, 2 operator */
+	"  operator_id INTEGER,"
+	"  cid TEXT,"
+	"  body TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat_id, seq)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX events_cid ON events(chat_id, author, cid) WHERE cid IS NOT NULL;",
+};
+
+int schema_version(void)
+{
+	return (int)ARRAY_SIZE(migrations);
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("store: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int schema_migrate(sqlite3 *db)
+{
+	char sql[64];
+	int v;
+
+	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") < 0)
+		return -EIO;
+	v = user_version(db);
+	if (v < 0)
+		return -EIO;
+	if (v > schema_version()) {
+		log_error("store: database schema %d is newer than this refdesk (%d)",
+			  v, schema_version());
+		return -EIO;
+	}
+	for (; v < schema_version(); v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+		if (exec(db, "BEGIN IMMEDIATE") < 0)
+			return -EIO;
+		if (exec(db, migrations[v]) < 0 || exec(db, sql) < 0) {
+			exec(db, "ROLLBACK");
+			return -EIO;
+		}
+		if (exec(db, "COMMIT") < 0)
+			return -EIO;
+		log_info("store: migrated to schema %d", v + 1);
+	}
+	return 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * schema.h - the database schema and its migrations.
+ */
+#ifndef REFDESK_STORE_SCHEMA_H
+#define REFDESK_STORE_SCHEMA_H
+
+#include <sqlite3.h>
+
+/*
+ * Set the connection's pragmas (WAL, synchronous=FULL, foreign keys) and
+ * bring the schema to the newest version, each migration in its own
+ * transaction.  Returns 0 or -EIO (logged).  A database newer than this
+ * binary is refused rather than guessed at.
+ */
+int schema_migrate(sqlite3 *db);
+
+/* The version schema_migrate() brings a database to. */
+int schema_version(void);
+
+#endif

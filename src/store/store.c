@@ -1,0 +1,768 @@
+/*
+ * store.c - the SQLite backend of store.h.
+ *
+ * How it works: store_open() opens DIR/refdesk.db in WAL mode with
+ * synchronous=FULL (an acknowledged event survives a power cut), runs the
+ * migrations the file has not seen yet (schema.c), and prepares every
+ * statement of the table below once.  Each public function binds, steps and
+ * resets one or two of them.  SQLite errors are logged here and become -EIO.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "store/schema.h"
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_ACCOUNT_ADD, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME, S_ACCOUNT_UPDATE, S_ACCOUNTS,
+	S_QUEUE_ADD, S_QUEUE_GET, S_QUEUE_BY_NAME, S_QUEUE_TITLE, S_QUEUES_OF_ACCOUNT,
+	S_OPERATOR_ADD, S_OPERATOR_GET, S_OPERATOR_BY_USERNAME, S_OPERATOR_UPDATE,
+	S_OPERATOR_PASSWORD, S_OPERATORS_OF_ACCOUNT,
+	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_AVAILABLE, S_MEMBERS_OF_QUEUE, S_QUEUES_OF_OPERATOR,
+	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
+	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
+	S_CHATS_OF_OPERATOR,
+	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENTS_SINCE,
+	S_COUNT
+};
+
+#define CHAT_COLS "id, public_id, token_hash, account_id, queue_id, guest_name, status, " \
+	"operator_id, last_seq, created_at, accepted_at, ended_at"
+#define OPERATOR_COLS "id, account_id, username, name, pwhash, is_admin, disabled"
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT op",
+	[S_RELEASE] = "RELEASE op",
+	[S_ROLLBACK_TO] = "ROLLBACK TO op",
+	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, origins, created_at) VALUES (?, ?, ?)",
+	[S_ACCOUNT_GET] = "SELECT id, name, origins FROM accounts WHERE id = ?",
+	[S_ACCOUNT_BY_NAME] = "SELECT id, name, origins FROM accounts WHERE name = ?",
+	[S_ACCOUNT_UPDATE] = "UPDATE accounts SET name = ?, origins = ? WHERE id = ?",
+	[S_ACCOUNTS] = "SELECT id, name, origins FROM accounts ORDER BY id",
+	[S_QUEUE_ADD] = "INSERT INTO queues(account_id, name, title, created_at) VALUES (?, ?, ?, ?)",
+	[S_QUEUE_GET] = "SELECT id, account_id, name, title FROM queues WHERE id = ?",
+	[S_QUEUE_BY_NAME] = "SELECT id, account_id, name, title FROM queues WHERE name = ?",
+	[S_QUEUE_TITLE] = "UPDATE queues SET title = ? WHERE id = ?",
+	[S_QUEUES_OF_ACCOUNT] = "SELECT id, account_id, name, title FROM queues "
+				"WHERE account_id = ? ORDER BY name",
+	[S_OPERATOR_ADD] = "INSERT INTO operators(account_id, username, name, pwhash, is_admin, "
+			   "disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_OPERATOR_GET] = "SELECT " OPERATOR_COLS " FROM operators WHERE id = ?",
+	[S_OPERATOR_BY_USERNAME] = "SELECT " OPERATOR_COLS " FROM operators WHERE username = ?",
+	[S_OPERATOR_UPDATE] = "UPDATE operators SET name = ?, is_admin = ?, disabled = ? WHERE id = ?",
+	[S_OPERATOR_PASSWORD] = "UPDATE operators SET pwhash = ? WHERE id = ?",
+	[S_OPERATORS_OF_ACCOUNT] = "SELECT " OPERATOR_COLS " FROM operators "
+				   "WHERE account_id = ? ORDER BY username",
+	[S_MEMBER_ADD] = "INSERT OR IGNORE INTO members(queue_id, operator_id) VALUES (?, ?)",
+	[S_MEMBER_DEL] = "DELETE FROM members WHERE queue_id = ? AND operator_id = ?",
+	[S_MEMBER_AVAILABLE] = "UPDATE members SET available = ? WHERE queue_id = ? AND operator_id = ?",
+	[S_MEMBERS_OF_QUEUE] = "SELECT operator_id, available FROM members WHERE queue_id = ? "
+			       "ORDER BY operator_id",
+	[S_QUEUES_OF_OPERATOR] = "SELECT q.id, q.account_id, q.name, q.title, m.available "
+				 "FROM members m JOIN queues q ON q.id = m.queue_id "
+				 "WHERE m.operator_id = ? ORDER BY q.name",
+	[S_SESSION_ADD] = "INSERT INTO sessions(token_hash, operator_id, csrf, created_at, expires_at) "
+			  "VALUES (?, ?, ?, ?, ?)",
+	[S_SESSION_GET] = "SELECT operator_id, csrf, expires_at FROM sessions "
+			  "WHERE token_hash = ? AND expires_at > ?",
+	[S_SESSION_TOUCH] = "UPDATE sessions SET expires_at = ? WHERE token_hash = ?",
+	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?",
+	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ? "
+				    "AND token_hash IS NOT ?",
+	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
+		       "status, operator_id, last_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?)",
+	[S_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?",
+	[S_CHAT_BY_PUBLIC] = "SELECT " CHAT_COLS " FROM chats WHERE public_id = ?",
+	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
+			  "accepted_at = CASE WHEN ?1 = 1 THEN ?3 ELSE accepted_at END, "
+			  "ended_at = CASE WHEN ?1 = 2 THEN ?3 ELSE ended_at END WHERE id = ?4",
+	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ? AND status = ? "
+			     "ORDER BY id",
+	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
+				"ORDER BY id",
+	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
+	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
+			   "WHERE chat_id = ? AND seq > ? ORDER BY seq",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+/* Report a SQLite failure once and turn it into an errno code. */
+static int fail(struct store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+
+	if ((code & 0xff) == SQLITE_CONSTRAINT)
+		return -EEXIST;
+	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), code);
+	if ((code & 0xff) == SQLITE_FULL)
+		return -ENOSPC;
+	return -EIO;
+}
+
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Step a statement that returns no rows. */
+static int run(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(st, what);
+	return 0;
+}
+
+static void copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void bind_text(sqlite3_stmt *s, int col, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, col, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, col);
+}
+
+int store_open(struct store **out, const char *dir)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	char path[4096];
+	int i, rc;
+
+	*out = NULL;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_error("store: cannot create %s: %s", dir, strerror(errno));
+		free(st);
+		return -errno;
+	}
+	if (snprintf(path, sizeof(path), "%s/refdesk.db", dir) >= (int)sizeof(path)) {
+		free(st);
+		return -ENAMETOOLONG;
+	}
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: cannot open %s: %s", path, sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	rc = schema_migrate(st->db);
+	if (rc < 0)
+		goto fail;
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			log_error("store: prepare %d: %s", i, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	*out = st;
+	return 0;
+fail:
+	store_free(st);
+	return -EIO;
+}
+
+void store_free(struct store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int store_begin(struct store *st)
+{
+	return run(st, stmt(st, S_BEGIN), "begin");
+}
+
+int store_commit(struct store *st)
+{
+	return run(st, stmt(st, S_COMMIT), "commit");
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		run(st, stmt(st, S_ROLLBACK), "rollback");
+}
+
+int store_savepoint(struct store *st)
+{
+	return run(st, stmt(st, S_SAVEPOINT), "savepoint");
+}
+
+void store_savepoint_release(struct store *st, bool keep)
+{
+	if (!keep)
+		run(st, stmt(st, S_ROLLBACK_TO), "rollback to savepoint");
+	run(st, stmt(st, S_RELEASE), "release savepoint");
+}
+
+/* ---- accounts ---------------------------------------------------------- */
+
+static void read_account(sqlite3_stmt *s, struct store_account *a)
+{
+	a->id = sqlite3_column_int64(s, 0);
+	copy_text(a->name, sizeof(a->name), s, 1);
+	copy_text(a->origins, sizeof(a->origins), s, 2);
+}
+
+/* Step a one-row query; fills via `read` or returns -ENOENT. */
+static int one_row(struct store *st, sqlite3_stmt *s, const char *what,
+		   void (*read)(sqlite3_stmt *, void *), void *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		read(s, out);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? -ENOENT : fail(st, what);
+}
+
+int store_account_add(struct store *st, const char *name, const char *origins, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_ADD);
+	int rc;
+
+	bind_text(s, 1, name);
+	bind_text(s, 2, origins ? origins : "");
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	rc = run(st, s, "add account");
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_account_get(struct store *st, int64_t id, struct store_account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return one_row(st, s, "get account", (void (*)(sqlite3_stmt *, void *))read_account, out);
+}
+
+int store_account_by_name(struct store *st, const char *name, struct store_account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_NAME);
+
+	bind_text(s, 1, name);
+	return one_row(st, s, "get account", (void (*)(sqlite3_stmt *, void *))read_account, out);
+}
+
+int store_account_update(struct store *st, const struct store_account *a)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_UPDATE);
+
+	bind_text(s, 1, a->name);
+	bind_text(s, 2, a->origins);
+	sqlite3_bind_int64(s, 3, a->id);
+	return run(st, s, "update account");
+}
+
+int store_accounts_each(struct store *st, int (*cb)(void *ctx, const struct store_account *a), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNTS);
+	struct store_account a;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_account(s, &a);
+		if ((rc = cb(ctx, &a)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list accounts");
+}
+
+/* ---- queues ------------------------------------------------------------ */
+
+static void read_queue(sqlite3_stmt *s, struct store_queue *q)
+{
+	q->id = sqlite3_column_int64(s, 0);
+	q->account_id = sqlite3_column_int64(s, 1);
+	copy_text(q->name, sizeof(q->name), s, 2);
+	copy_text(q->title, sizeof(q->title), s, 3);
+}
+
+int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title,
+		    int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUE_ADD);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, account_id);
+	bind_text(s, 2, name);
+	bind_text(s, 3, title);
+	sqlite3_bind_int64(s, 4, time_now_ms());
+	rc = run(st, s, "add queue");
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_queue_get(struct store *st, int64_t id, struct store_queue *out)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUE_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
+}
+
+int store_queue_by_name(struct store *st, const char *name, struct store_queue *out)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUE_BY_NAME);
+
+	bind_text(s, 1, name);
+	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
+}
+
+int store_queue_set_title(struct store *st, int64_t id, const char *title)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUE_TITLE);
+
+	bind_text(s, 1, title);
+	sqlite3_bind_int64(s, 2, id);
+	return run(st, s, "rename queue");
+}
+
+int store_queues_of_account(struct store *st, int64_t account_id,
+			    int (*cb)(void *ctx, const struct store_queue *q), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUES_OF_ACCOUNT);
+	struct store_queue q;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, account_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_queue(s, &q);
+		if ((rc = cb(ctx, &q)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list queues");
+}
+
+/* ---- operators --------------------------------------------------------- */
+
+static void read_operator(sqlite3_stmt *s, struct store_operator *o)
+{
+	o->id = sqlite3_column_int64(s, 0);
+	o->account_id = sqlite3_column_int64(s, 1);
+	copy_text(o->username, sizeof(o->username), s, 2);
+	copy_text(o->name, sizeof(o->name), s, 3);
+	copy_text(o->pwhash, sizeof(o->pwhash), s, 4);
+	o->is_admin = sqlite3_column_int(s, 5) != 0;
+	o->disabled = sqlite3_column_int(s, 6) != 0;
+}
+
+int store_operator_add(struct store *st, const struct store_operator *o, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATOR_ADD);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, o->account_id);
+	bind_text(s, 2, o->username);
+	bind_text(s, 3, o->name);
+	bind_text(s, 4, o->pwhash);
+	sqlite3_bind_int(s, 5, o->is_admin);
+	sqlite3_bind_int(s, 6, o->disabled);
+	sqlite3_bind_int64(s, 7, time_now_ms());
+	rc = run(st, s, "add operator");
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_operator_get(struct store *st, int64_t id, struct store_operator *out)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATOR_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return one_row(st, s, "get operator", (void (*)(sqlite3_stmt *, void *))read_operator, out);
+}
+
+int store_operator_by_username(struct store *st, const char *username, struct store_operator *out)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATOR_BY_USERNAME);
+
+	bind_text(s, 1, username);
+	return one_row(st, s, "get operator", (void (*)(sqlite3_stmt *, void *))read_operator, out);
+}
+
+int store_operator_update(struct store *st, const struct store_operator *o)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATOR_UPDATE);
+
+	bind_text(s, 1, o->name);
+	sqlite3_bind_int(s, 2, o->is_admin);
+	sqlite3_bind_int(s, 3, o->disabled);
+	sqlite3_bind_int64(s, 4, o->id);
+	return run(st, s, "update operator");
+}
+
+int store_operator_set_password(struct store *st, int64_t id, const char *pwhash)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATOR_PASSWORD);
+
+	bind_text(s, 1, pwhash);
+	sqlite3_bind_int64(s, 2, id);
+	return run(st, s, "set password");
+}
+
+int store_operators_of_account(struct store *st, int64_t account_id,
+			       int (*cb)(void *ctx, const struct store_operator *o), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_OPERATORS_OF_ACCOUNT);
+	struct store_operator o;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, account_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_operator(s, &o);
+		if ((rc = cb(ctx, &o)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list operators");
+}
+
+/* ---- membership -------------------------------------------------------- */
+
+int store_member_set(struct store *st, int64_t queue_id, int64_t operator_id, bool member)
+{
+	sqlite3_stmt *s = stmt(st, member ? S_MEMBER_ADD : S_MEMBER_DEL);
+
+	sqlite3_bind_int64(s, 1, queue_id);
+	sqlite3_bind_int64(s, 2, operator_id);
+	return run(st, s, "set membership");
+}
+
+int store_member_set_available(struct store *st, int64_t queue_id, int64_t operator_id,
+			       bool available)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_AVAILABLE);
+
+	sqlite3_bind_int(s, 1, available);
+	sqlite3_bind_int64(s, 2, queue_id);
+	sqlite3_bind_int64(s, 3, operator_id);
+	return run(st, s, "set availability");
+}
+
+int store_members_of_queue(struct store *st, int64_t queue_id,
+			   int (*cb)(void *ctx, int64_t operator_id, bool available), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBERS_OF_QUEUE);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, queue_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = cb(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1) != 0);
+		if (rc) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list members");
+}
+
+int store_queues_of_operator(struct store *st, int64_t operator_id,
+			     int (*cb)(void *ctx, const struct store_queue *q, bool available), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_QUEUES_OF_OPERATOR);
+	struct store_queue q;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, operator_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_queue(s, &q);
+		if ((rc = cb(ctx, &q, sqlite3_column_int(s, 4) != 0)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list memberships");
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+int store_session_add(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
+		      int64_t operator_id, const char *csrf, int64_t expires_at)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_ADD);
+
+	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, operator_id);
+	bind_text(s, 3, csrf);
+	sqlite3_bind_int64(s, 4, time_now_ms());
+	sqlite3_bind_int64(s, 5, expires_at);
+	return run(st, s, "add session");
+}
+
+static void read_session(sqlite3_stmt *s, struct store_session *out)
+{
+	out->operator_id = sqlite3_column_int64(s, 0);
+	copy_text(out->csrf, sizeof(out->csrf), s, 1);
+	out->expires_at = sqlite3_column_int64(s, 2);
+}
+
+int store_session_get(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
+		      int64_t now, struct store_session *out)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_GET);
+
+	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, now);
+	return one_row(st, s, "get session", (void (*)(sqlite3_stmt *, void *))read_session, out);
+}
+
+int store_session_touch(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
+			int64_t expires_at)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_TOUCH);
+
+	sqlite3_bind_int64(s, 1, expires_at);
+	sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	return run(st, s, "touch session");
+}
+
+int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_HASH])
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_DEL);
+
+	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	return run(st, s, "delete session");
+}
+
+int store_sessions_delete_operator(struct store *st, int64_t operator_id,
+				   const unsigned char *keep)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSIONS_DEL_OPERATOR);
+
+	sqlite3_bind_int64(s, 1, operator_id);
+	if (keep)
+		sqlite3_bind_blob(s, 2, keep, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	return run(st, s, "delete sessions");
+}
+
+/* ---- chats ------------------------------------------------------------- */
+
+static void read_chat(sqlite3_stmt *s, struct store_chat *c)
+{
+	const void *blob = sqlite3_column_blob(s, 2);
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	copy_text(c->public_id, sizeof(c->public_id), s, 1);
+	if (blob && sqlite3_column_bytes(s, 2) == STORE_TOKEN_HASH)
+		memcpy(c->token_hash, blob, STORE_TOKEN_HASH);
+	c->account_id = sqlite3_column_int64(s, 3);
+	c->queue_id = sqlite3_column_int64(s, 4);
+	copy_text(c->guest_name, sizeof(c->guest_name), s, 5);
+	c->status = (enum chat_status)sqlite3_column_int(s, 6);
+	c->operator_id = sqlite3_column_int64(s, 7);
+	c->last_seq = sqlite3_column_int64(s, 8);
+	c->created_at = sqlite3_column_int64(s, 9);
+	c->accepted_at = sqlite3_column_int64(s, 10);
+	c->ended_at = sqlite3_column_int64(s, 11);
+}
+
+int store_chat_add(struct store *st, const struct store_chat *c)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_ADD);
+
+	sqlite3_bind_int64(s, 1, c->id);
+	bind_text(s, 2, c->public_id);
+	sqlite3_bind_blob(s, 3, c->token_hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, c->account_id);
+	sqlite3_bind_int64(s, 5, c->queue_id);
+	bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
+	sqlite3_bind_int(s, 7, c->status);
+	sqlite3_bind_int64(s, 8, c->created_at);
+	return run(st, s, "add chat");
+}
+
+int store_chat_get(struct store *st, int64_t id, struct store_chat *out)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
+}
+
+int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_BY_PUBLIC);
+
+	bind_text(s, 1, public_id);
+	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
+}
+
+int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
+			  int64_t operator_id, int64_t at)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_STATUS);
+
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, operator_id);
+	sqlite3_bind_int64(s, 3, at);
+	sqlite3_bind_int64(s, 4, id);
+	return run(st, s, "set chat status");
+}
+
+static int each_chat(struct store *st, sqlite3_stmt *s,
+		     int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
+{
+	struct store_chat c;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_chat(s, &c);
+		if ((rc = cb(ctx, &c)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "list chats");
+}
+
+int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
+			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_CHATS_OF_QUEUE);
+
+	sqlite3_bind_int64(s, 1, queue_id);
+	sqlite3_bind_int(s, 2, status);
+	return each_chat(st, s, cb, ctx);
+}
+
+int store_chats_of_operator(struct store *st, int64_t operator_id,
+			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_CHATS_OF_OPERATOR);
+
+	sqlite3_bind_int64(s, 1, operator_id);
+	return each_chat(st, s, cb, ctx);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+int store_event_append(struct store *st, struct store_event *ev)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (ev->cid) {
+		s = stmt(st, S_EVENT_DUP);
+		sqlite3_bind_int64(s, 1, ev->chat_id);
+		sqlite3_bind_int(s, 2, ev->author);
+		bind_text(s, 3, ev->cid);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			ev->seq = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			return 1;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return fail(st, "find duplicate");
+	}
+	s = stmt(st, S_EVENT_SEQ);
+	sqlite3_bind_int64(s, 1, ev->chat_id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? -ENOENT : fail(st, "next seq");
+	}
+	ev->seq = sqlite3_column_int64(s, 0);
+	/* Step to the end so the UPDATE completes before the INSERT. */
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, "next seq");
+
+	s = stmt(st, S_EVENT_ADD);
+	sqlite3_bind_int64(s, 1, ev->chat_id);
+	sqlite3_bind_int64(s, 2, ev->seq);
+	bind_text(s, 3, ev->kind);
+	sqlite3_bind_int(s, 4, ev->author);
+	if (ev->operator_id)
+		sqlite3_bind_int64(s, 5, ev->operator_id);
+	bind_text(s, 6, ev->cid);
+	bind_text(s, 7, ev->body);
+	sqlite3_bind_int64(s, 8, ev->at);
+	return run(st, s, "add event");
+}
+
+int store_events_since(struct store *st, int64_t chat_id, int64_t after,
+		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_EVENTS_SINCE);
+	struct store_event ev;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, chat_id);
+	sqlite3_bind_int64(s, 2, after);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.chat_id = chat_id;
+		ev.seq = sqlite3_column_int64(s, 0);
+		ev.kind = (const char *)sqlite3_column_text(s, 1);
+		ev.author = (enum event_author)sqlite3_column_int(s, 2);
+		ev.operator_id = sqlite3_column_int64(s, 3);
+		ev.cid = (const char *)sqlite3_column_text(s, 4);
+		ev.body = (const char *)sqlite3_column_text(s, 5);
+		ev.at = sqlite3_column_int64(s, 6);
+		if ((rc = cb(ctx, &ev)) != 0) {
+			sqlite3_reset(s);
+			return rc;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "read events");
+}

@@ -1,0 +1,170 @@
+/*
+ * store.h - refdesk's durable state, behind one narrow interface.
+ *
+ * One `struct store` is one SQLite connection with its statements prepared
+ * once.  The loop thread keeps one for reads; the writer thread (writer.h)
+ * keeps its own for every write, so the fsync of a commit never runs on the
+ * loop thread.  The admin command line uses a single store for both.
+ *
+ * Every function returns 0 or a negative errno code: -ENOENT when a row is
+ * missing, -EEXIST when a unique name is taken, -EIO when SQLite failed (the
+ * cause is logged once, here).  Row structs are filled by value; strings in
+ * them are bounded copies.  Callbacks receive borrowed rows valid only during
+ * the call; a callback that returns non-zero stops the walk and that value
+ * is returned.
+ *
+ * A later backend (PostgreSQL) must fit behind this same header: nothing
+ * above store/ sees SQL.
+ */
+#ifndef REFDESK_STORE_STORE_H
+#define REFDESK_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/types.h"
+
+#define STORE_NAME_MAX 80     /* characters in a display name or title */
+#define STORE_NAME_BYTES 324  /* that many characters of UTF-8, plus NUL */
+#define STORE_ORIGINS_BYTES 2048
+#define STORE_TOKEN_HASH 32   /* bytes of a hashed secret token */
+
+struct store;
+
+
+struct store_account {
+	int64_t id;
+	char name[STORE_NAME_BYTES];
+	char origins[STORE_ORIGINS_BYTES]; /* space-separated */
+};
+
+struct store_queue {
+	int64_t id;
+	int64_t account_id;
+	char name[40];
+	char title[STORE_NAME_BYTES];
+};
+
+struct store_operator {
+	int64_t id;
+	int64_t account_id;
+	char username[72];
+	char name[STORE_NAME_BYTES];
+	char pwhash[160];
+	bool is_admin;
+	bool disabled;
+};
+
+struct store_session {
+	int64_t operator_id;
+	char csrf[48];
+	int64_t expires_at;
+};
+
+struct store_chat {
+	int64_t id;
+	char public_id[32];
+	unsigned char token_hash[STORE_TOKEN_HASH];
+	int64_t account_id;
+	int64_t queue_id;
+	char guest_name[STORE_NAME_BYTES]; /* "" when the guest gave none */
+	enum chat_status status;
+	int64_t operator_id; /* 0 while nobody holds it */
+	int64_t last_seq;
+	int64_t created_at;
+	int64_t accepted_at;
+	int64_t ended_at;
+};
+
+struct store_event {
+	int64_t chat_id;
+	int64_t seq;         /* assigned by store_event_append() */
+	const char *kind;    /* "message", "notice" */
+	enum event_author author;
+	int64_t operator_id; /* for AUTHOR_OPERATOR */
+	const char *cid;     /* the client's id for the message, or NULL */
+	const char *body;    /* a JSON object, as text */
+	int64_t at;
+};
+
+/* Open (creating and migrating as needed) DIR/refdesk.db. */
+int store_open(struct store **out, const char *dir);
+void store_free(struct store *st);
+
+/* Transactions, for the writer and the command line. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+int store_savepoint(struct store *st);
+void store_savepoint_release(struct store *st, bool keep);
+
+/* Accounts. */
+int store_account_add(struct store *st, const char *name, const char *origins, int64_t *id);
+int store_account_get(struct store *st, int64_t id, struct store_account *out);
+int store_account_by_name(struct store *st, const char *name, struct store_account *out);
+int store_account_update(struct store *st, const struct store_account *a);
+int store_accounts_each(struct store *st, int (*cb)(void *ctx, const struct store_account *a), void *ctx);
+
+/* Queues.  Names are unique across the server. */
+int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title, int64_t *id);
+int store_queue_get(struct store *st, int64_t id, struct store_queue *out);
+int store_queue_by_name(struct store *st, const char *name, struct store_queue *out);
+int store_queue_set_title(struct store *st, int64_t id, const char *title);
+int store_queues_of_account(struct store *st, int64_t account_id,
+			    int (*cb)(void *ctx, const struct store_queue *q), void *ctx);
+
+/* Operators.  Usernames are unique across the server. */
+int store_operator_add(struct store *st, const struct store_operator *o, int64_t *id);
+int store_operator_get(struct store *st, int64_t id, struct store_operator *out);
+int store_operator_by_username(struct store *st, const char *username, struct store_operator *out);
+int store_operator_update(struct store *st, const struct store_operator *o);
+int store_operator_set_password(struct store *st, int64_t id, const char *pwhash);
+int store_operators_of_account(struct store *st, int64_t account_id,
+			       int (*cb)(void *ctx, const struct store_operator *o), void *ctx);
+
+/* Queue membership, with the operator's availability flag for the queue. */
+int store_member_set(struct store *st, int64_t queue_id, int64_t operator_id, bool member);
+int store_member_set_available(struct store *st, int64_t queue_id, int64_t operator_id, bool available);
+int store_members_of_queue(struct store *st, int64_t queue_id,
+			   int (*cb)(void *ctx, int64_t operator_id, bool available), void *ctx);
+int store_queues_of_operator(struct store *st, int64_t operator_id,
+			     int (*cb)(void *ctx, const struct store_queue *q, bool available), void *ctx);
+
+/* Operator sessions, keyed by the hash of the cookie's token. */
+int store_session_add(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
+		      int64_t operator_id, const char *csrf, int64_t expires_at);
+int store_session_get(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
+		      int64_t now, struct store_session *out);
+int store_session_touch(struct store *st, const unsigned char hash[STORE_TOKEN_HASH], int64_t expires_at);
+int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_HASH]);
+/* Delete every session of the operator (but `keep`, which may be NULL). */
+int store_sessions_delete_operator(struct store *st, int64_t operator_id,
+				   const unsigned char *keep);
+
+/* Chats. */
+/* Add a chat; the caller picks c->id (random, positive). */
+int store_chat_add(struct store *st, const struct store_chat *c);
+int store_chat_get(struct store *st, int64_t id, struct store_chat *out);
+int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out);
+int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
+			  int64_t operator_id, int64_t at);
+/* Chats of a queue with the given status, oldest first. */
+int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
+			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx);
+/* Non-ended chats held by the operator, oldest first. */
+int store_chats_of_operator(struct store *st, int64_t operator_id,
+			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx);
+
+/*
+ * Append an event to its chat's log.  Assigns ev->seq, one more than the
+ * chat's last.  If ev->cid is set and the same author already wrote an event
+ * with that cid in this chat, nothing is written, ev->seq is the earlier
+ * event's seq and 1 is returned.
+ */
+int store_event_append(struct store *st, struct store_event *ev);
+/* Events of a chat with seq > after, in order. */
+int store_events_since(struct store *st, int64_t chat_id, int64_t after,
+		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx);
+
+#endif

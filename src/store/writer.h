@@ -1,0 +1,63 @@
+/*
+ * writer.h - the writer thread: every write, grouped into one transaction
+ * per batch (group commit), with its fsync off the loop thread.
+ *
+ * The loop thread describes a write as a `struct store_op` embedded in its
+ * own request struct and submits it.  Ops submitted during one turn of the
+ * loop are handed to the writer together when the turn ends
+ * (writer_flush()); while the writer is committing one batch the next one
+ * gathers.  On the writer thread each op's apply() runs inside its own
+ * savepoint of the batch's transaction: an op that fails is rolled back
+ * alone.  When the batch's COMMIT returns, the ops go back to the loop
+ * thread, which calls each done() in submission order — that is where acks
+ * are sent and events fanned out, so nothing is acknowledged before it is on
+ * disk.  If COMMIT itself fails, every op of the batch gets its error.
+ */
+#ifndef REFDESK_STORE_WRITER_H
+#define REFDESK_STORE_WRITER_H
+
+#include "store/store.h"
+
+struct store_op {
+	struct store_op *next;
+	/* Writer thread: do the write with `st`; 0 or a negative errno. */
+	int (*apply)(struct store *st, struct store_op *op);
+	/* Loop thread: the op is committed (rc >= 0) or failed (rc < 0). */
+	void (*done)(struct store_op *op, int rc);
+	int rc;
+};
+
+struct writer;
+
+/*
+ * Start the writer thread on its own connection to DIR's database.  `wake`
+ * is called from the writer thread when finished ops wait for the loop
+ * thread (refdesk passes lws_cancel_service); the loop thread then calls
+ * writer_drain().
+ */
+int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), void *wake_arg);
+
+/* Stop the thread after it has committed everything submitted, then drain. */
+void writer_free(struct writer *w);
+
+/* Loop thread: queue `op` for the current batch. */
+void writer_submit(struct writer *w, struct store_op *op);
+
+/* Loop thread: hand the ops submitted since the last flush to the writer. */
+void writer_flush(struct writer *w);
+
+/* Loop thread: call done() for every finished op, in order. */
+void writer_drain(struct writer *w);
+
+/* Loop thread: true when ops are submitted or in flight. */
+int writer_busy(struct writer *w);
+
+/* Counters for the status line and benchmarks. */
+struct writer_stats {
+	unsigned long batches;
+	unsigned long ops;
+	unsigned long failed;
+};
+void writer_get_stats(struct writer *w, struct writer_stats *out);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * store_test.c - the SQLite store against a temporary database: schema,
+ * names, sessions, the per-chat event log (sequence numbers, duplicate
+ * client ids), and the writer thread's group commit.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "check.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+static char dir[64];
+
+static struct store *fresh_store(void)
+{
+	struct store *st = NULL;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return NULL;
+	if (store_open(&st, dir) < 0)
+		return NULL;
+	return st;
+}
+
+static int64_t add_chat(struct store *st, int64_t id, int64_t account, int64_t queue)
+{
+	struct store_chat c;
+
+	memset(&c, 0, sizeof(c));
+	c.id = id;
+	snprintf(c.public_id, sizeof(c.public_id), "c_%lld", (long long)id);
+	c.account_id = account;
+	c.queue_id = queue;
+	c.status = CHAT_WAITING;
+	c.created_at = 1;
+	return store_chat_add(st, &c);
+}
+
+static void names_are_unique(void)
+{
+	struct store *st = fresh_store();
+	struct store_operator o;
+	struct store_queue q;
+	int64_t a, b, qid;
+
+	CHECK(st != NULL);
+	CHECK_EQ(store_account_add(st, "Alpha", "", &a), 0);
+	CHECK_EQ(store_account_add(st, "Alpha", "", &b), -EEXIST);
+	CHECK_EQ(store_queue_add(st, a, "ask", "Ask us", &qid), 0);
+	CHECK_EQ(store_queue_add(st, a, "ask", "Again", &qid), -EEXIST);
+	CHECK_EQ(store_queue_by_name(st, "ask", &q), 0);
+	CHECK(!strcmp(q.title, "Ask us"));
+	CHECK_EQ(store_queue_by_name(st, "nope", &q), -ENOENT);
+	memset(&o, 0, sizeof(o));
+	o.account_id = a;
+	snprintf(o.username, sizeof(o.username), "ann");
+	snprintf(o.name, sizeof(o.name), "Ann");
+	snprintf(o.pwhash, sizeof(o.pwhash), "x");
+	CHECK_EQ(store_operator_add(st, &o, &o.id), 0);
+	CHECK_EQ(store_operator_add(st, &o, &o.id), -EEXIST);
+	store_free(st);
+}
+
+static void events_get_consecutive_seqs(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { 0 };
+	int64_t account, queue;
+	int i;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	CHECK_EQ(add_chat(st, 100, account, queue), 0);
+	CHECK_EQ(add_chat(st, 200, account, queue), 0);
+	ev.kind = "message";
+	ev.author = AUTHOR_GUEST;
+	ev.body = "{\"text\":\"hi\"}";
+	for (i = 1; i <= 5; i++) {
+		ev.chat_id = i % 2 ? 100 : 200;
+		CHECK_EQ(store_event_append(st, &ev), 0);
+	}
+	/* Each chat counts on its own: 100 got seqs 1,2,3 and 200 got 1,2. */
+	CHECK_EQ(ev.seq, 3);
+	ev.chat_id = 200;
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 3);
+	ev.chat_id = 999;
+	CHECK_EQ(store_event_append(st, &ev), -ENOENT);
+	store_free(st);
+}
+
+static void same_client_id_is_stored_once(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { 0 };
+	int64_t account, queue;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	add_chat(st, 100, account, queue);
+	ev.chat_id = 100;
+	ev.kind = "message";
+	ev.author = AUTHOR_GUEST;
+	ev.body = "{}";
+	ev.cid = "m-1";
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 1);
+	ev.cid = "m-2";
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	ev.cid = "m-1";
+	CHECK_EQ(store_event_append(st, &ev), 1); /* a duplicate: the first seq */
+	CHECK_EQ(ev.seq, 1);
+	ev.author = AUTHOR_OPERATOR; /* another author's m-1 is another message */
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 3);
+	store_free(st);
+}
+
+static int count_events(void *arg, const struct store_event *ev)
+{
+	int64_t *last = arg;
+
+	if (ev->seq != *last + 1)
+		return -EINVAL;
+	*last = ev->seq;
+	return 0;
+}
+
+static void events_since_reads_in_order(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { 0 };
+	int64_t account, queue, last;
+	int i;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	add_chat(st, 100, account, queue);
+	ev.chat_id = 100;
+	ev.kind = "message";
+	ev.body = "{}";
+	for (i = 0; i < 20; i++)
+		store_event_append(st, &ev);
+	last = 12;
+	CHECK_EQ(store_events_since(st, 100, 12, count_events, &last), 0);
+	CHECK_EQ(last, 20);
+	store_free(st);
+}
+
+static void sessions_expire(void)
+{
+	struct store *st = fresh_store();
+	unsigned char h1[32] = { 1 }, h2[32] = { 2 };
+	struct store_session s;
+	struct store_operator o = { 0 };
+	int64_t account;
+
+	store_account_add(st, "A", "", &account);
+	o.account_id = account;
+	snprintf(o.username, sizeof(o.username), "ann");
+	store_operator_add(st, &o, &o.id);
+	CHECK_EQ(store_session_add(st, h1, o.id, "csrf1", 1000), 0);
+	CHECK_EQ(store_session_add(st, h2, o.id, "csrf2", 5000), 0);
+	CHECK_EQ(store_session_get(st, h1, 999, &s), 0);
+	CHECK(!strcmp(s.csrf, "csrf1"));
+	CHECK_EQ(store_session_get(st, h1, 1000, &s), -ENOENT);
+	CHECK_EQ(store_session_touch(st, h1, 9000), 0);
+	CHECK_EQ(store_session_get(st, h1, 1000, &s), 0);
+	CHECK_EQ(store_sessions_delete_operator(st, o.id, h2), 0);
+	CHECK_EQ(store_session_get(st, h1, 0, &s), -ENOENT);
+	CHECK_EQ(store_session_get(st, h2, 0, &s), 0);
+	store_free(st);
+}
+
+/* ---- the writer ---- */
+
+struct test_op {
+	struct store_op op;
+	int64_t chat_id;
+	int64_t seq;
+	int rc;
+	int *done_order;
+	int index;
+};
+
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static int wakes;
+
+static void wake(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&wake_lock);
+	wakes++;
+	pthread_mutex_unlock(&wake_lock);
+}
+
+static int test_apply(struct store *st, struct store_op *op)
+{
+	struct test_op *t = container_of(op, struct test_op, op);
+	struct store_event ev = { 0 };
+	int rc;
+
+	ev.chat_id = t->chat_id;
+	ev.kind = "message";
+	ev.body = "{}";
+	rc = store_event_append(st, &ev);
+	t->seq = ev.seq;
+	return rc;
+}
+
+static int next_done;
+
+static void test_done(struct store_op *op, int rc)
+{
+	struct test_op *t = container_of(op, struct test_op, op);
+
+	t->rc = rc;
+	t->done_order[t->index] = next_done++;
+}
+
+static void writer_groups_one_turn_into_one_commit(void)
+{
+	struct store *st = fresh_store();
+	struct writer *w;
+	struct writer_stats stats;
+	struct test_op ops[50];
+	int order[50], i;
+	int64_t account, queue;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	add_chat(st, 100, account, queue);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	next_done = 0;
+	for (i = 0; i < 50; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op.apply = test_apply;
+		ops[i].op.done = test_done;
+		ops[i].chat_id = i == 25 ? 999 : 100; /* one op fails alone */
+		ops[i].done_order = order;
+		ops[i].index = i;
+		writer_submit(w, &ops[i].op);
+	}
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	writer_get_stats(w, &stats);
+	CHECK_EQ(stats.batches, 1);
+	CHECK_EQ(stats.ops, 50);
+	CHECK_EQ(stats.failed, 1);
+	for (i = 0; i < 50; i++) {
+		CHECK_EQ(order[i], i); /* done() in submission order */
+		if (i == 25)
+			CHECK_EQ(ops[i].rc, -ENOENT);
+		else
+			CHECK_EQ(ops[i].rc, 0);
+	}
+	CHECK_EQ(ops[49].seq, 49);
+	CHECK(wakes > 0);
+	writer_free(w);
+	store_free(st);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/refdesk-unit-%d", (int)getpid());
+	RUN(names_are_unique);
+	RUN(events_get_consecutive_seqs);
+	RUN(same_client_id_is_stored_once);
+	RUN(events_since_reads_in_order);
+	RUN(sessions_expire);
+	RUN(writer_groups_one_turn_into_one_commit);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	CHECK_EXIT();
+}
