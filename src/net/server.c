@@ -34,12 +34,14 @@
 static volatile sig_atomic_t stop_signal;
 static struct lws_context *signal_ctx;
 
-/* Per-fd bookkeeping of accepted sockets, for per-address connection counts. */
-struct fd_slot {
-	uint64_t key;
-};
-static struct fd_slot *fd_slots;
-static size_t nfd_slots;
+/*
+ * Per-address connection counts.  lws tells us the peer's address when it
+ * accepts a socket (FILTER_NETWORK_CONNECTION) and creates that socket's
+ * wsi right after (WSI_CREATE), on the same thread, before anything else
+ * happens; so the accepted address waits in `accepted_key` for the wsi,
+ * and `app->wsi_addr` maps each wsi to its address until WSI_DESTROY.
+ */
+static uint64_t accepted_key;
 
 void server_config_defaults(struct server_config *cfg)
 {
@@ -125,38 +127,36 @@ static int limits_accept(struct app *app, const struct lws_filter_network_conn_a
 	uint64_t key = addr_key(&a->cli_addr);
 	uintptr_t open = (uintptr_t)map_get(&app->ip_conns, key);
 	struct rate *r = map_get(&app->ip_rate, key);
-	int fd = a->accept_fd;
 
+	accepted_key = 0;
 	if (!r) {
 		r = xmalloc(sizeof(*r));
 		rate_init(r, app->cfg->conn_burst);
 		map_put(&app->ip_rate, key, r);
 	}
 	if (!rate_take(r, time_mono_ms(), app->cfg->conn_rate, app->cfg->conn_burst) ||
-	    open >= (uintptr_t)app->cfg->max_conns_per_ip || fd < 0)
+	    open >= (uintptr_t)app->cfg->max_conns_per_ip)
 		return 1;
-	if ((size_t)fd >= nfd_slots) {
-		size_t n = grow_cap(nfd_slots, (size_t)fd + 1);
-
-		fd_slots = xrealloc(fd_slots, n * sizeof(*fd_slots));
-		memset(fd_slots + nfd_slots, 0, (n - nfd_slots) * sizeof(*fd_slots));
-		nfd_slots = n;
-	}
-	fd_slots[fd].key = key;
 	map_put(&app->ip_conns, key, (void *)(open + 1));
+	accepted_key = key;
 	return 0;
+}
+
+static void limits_bind(struct app *app, struct lws *wsi)
+{
+	if (!accepted_key)
+		return;
+	map_put(&app->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)accepted_key);
+	accepted_key = 0;
 }
 
 static void limits_release(struct app *app, struct lws *wsi)
 {
-	int fd = lws_get_socket_fd(wsi);
+	uint64_t key = (uintptr_t)map_del(&app->wsi_addr, (uint64_t)(uintptr_t)wsi);
 	uintptr_t open;
-	uint64_t key;
 
-	if (fd < 0 || (size_t)fd >= nfd_slots || !fd_slots[fd].key)
+	if (!key)
 		return;
-	key = fd_slots[fd].key;
-	fd_slots[fd].key = 0;
 	open = (uintptr_t)map_get(&app->ip_conns, key);
 	if (open <= 1)
 		map_del(&app->ip_conns, key);
@@ -205,6 +205,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
 		return app ? limits_accept(app, user) : 0;
+	case LWS_CALLBACK_WSI_CREATE:
+		if (app)
+			limits_bind(app, wsi);
+		break;
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (app)
 			limits_release(app, wsi);
@@ -339,6 +343,7 @@ int server_run(const struct server_config *cfg)
 	info.protocols = protocols;
 	info.user = &app;
 	info.timeout_secs = (unsigned int)cfg->header_timeout;
+	info.timeout_secs_ah_idle = (unsigned int)cfg->header_timeout;
 	info.retry_and_idle_policy = &retry;
 	info.fd_limit_per_thread = 0;
 	info.max_http_header_data = 8192;
@@ -392,9 +397,7 @@ out:
 			map_release(maps[j]);
 		}
 	}
+	map_release(&app.wsi_addr);
 	store_free(app.st);
-	free(fd_slots);
-	fd_slots = NULL;
-	nfd_slots = 0;
 	return rc;
 }
