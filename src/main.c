@@ -44,13 +44,15 @@ static const char usage[] =
 	"  --conn-rate N           new connections per second per address (default 64)\n"
 	"  --conn-burst N          burst of new connections per address (default 128)\n"
 	"  --header-timeout SECS   time a client has to send its headers (default 10)\n"
+	"  --msg-rate N            WebSocket messages per second per socket (default 20)\n"
+	"  --msg-burst N           burst of messages per socket (default 40)\n"
 	"  --session-hours N       operator sessions last N hours after last use (default 12)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_SESSION, OPT_LOG, OPT_CONFIG,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -65,6 +67,8 @@ static const struct option options[] = {
 	{ "conn-rate", required_argument, NULL, OPT_RATE },
 	{ "conn-burst", required_argument, NULL, OPT_BURST },
 	{ "header-timeout", required_argument, NULL, OPT_HEADER },
+	{ "msg-rate", required_argument, NULL, OPT_MSGRATE },
+	{ "msg-burst", required_argument, NULL, OPT_MSGBURST },
 	{ "session-hours", required_argument, NULL, OPT_SESSION },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -204,6 +208,10 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 			return -EINVAL;
 		cfg->header_timeout = (int)v;
 		return 0;
+	case OPT_MSGRATE:
+		return parse_number("msg-rate", arg, 0.1, 1000000, &cfg->msg_rate);
+	case OPT_MSGBURST:
+		return parse_number("msg-burst", arg, 1, 1000000, &cfg->msg_burst);
 	case OPT_SESSION:
 		if (parse_number("session-hours", arg, 1, 24 * 90, &v) < 0)
 			return -EINVAL;

@@ -54,6 +54,8 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->conn_rate = 64;
 	cfg->conn_burst = 128;
 	cfg->header_timeout = 10;
+	cfg->msg_rate = 20;
+	cfg->msg_burst = 40;
 	cfg->session_hours = 12;
 }
 

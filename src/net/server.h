@@ -22,6 +22,8 @@ struct server_config {
 	double conn_rate;         /* new connections per second per address */
 	double conn_burst;
 	int header_timeout;       /* seconds to send the request headers */
+	double msg_rate;          /* WebSocket messages per second per socket */
+	double msg_burst;
 	int session_hours;
 };
 

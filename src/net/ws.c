@@ -91,7 +91,7 @@ int ws_established(struct app *app, struct lws *wsi, struct conn **slot)
 	c->app = app;
 	c->wsi = wsi;
 	c->kind = CONN_GUEST;
-	rate_init(&c->rate, WS_MSG_BURST);
+	rate_init(&c->rate, app->cfg->msg_burst);
 	c->next = app->conns;
 	if (app->conns)
 		app->conns->prev = c;
@@ -222,7 +222,8 @@ int ws_writeable(struct conn *c)
 
 static void dispatch(struct conn *c, const char *text, size_t len)
 {
-	bool allowed = rate_take(&c->rate, time_mono_ms(), WS_MSG_RATE, WS_MSG_BURST);
+	bool allowed = rate_take(&c->rate, time_mono_ms(), c->app->cfg->msg_rate,
+				 c->app->cfg->msg_burst);
 	const struct ws_handler *h;
 	const char *type, *id;
 	json_error_t err;

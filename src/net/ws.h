@@ -29,8 +29,6 @@ struct frame;
 #define WS_FRAME_MAX (64 * 1024)
 #define WS_OUTBOX_BYTES (1024 * 1024)
 #define WS_OUTBOX_FRAMES 1000
-#define WS_MSG_RATE 20.0
-#define WS_MSG_BURST 40.0
 #define WS_FLOOD_CLOSE 100
 #define WS_ID_MAX 64
 
