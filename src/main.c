@@ -47,12 +47,14 @@ static const char usage[] =
 	"  --msg-rate N            WebSocket messages per second per socket (default 20)\n"
 	"  --msg-burst N           burst of messages per socket (default 40)\n"
 	"  --session-hours N       operator sessions last N hours after last use (default 12)\n"
+	"  --abandon-secs N        end a waiting chat whose guest has been gone N seconds\n"
+	"                          (default 120)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_LOG, OPT_CONFIG,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -70,6 +72,7 @@ static const struct option options[] = {
 	{ "msg-rate", required_argument, NULL, OPT_MSGRATE },
 	{ "msg-burst", required_argument, NULL, OPT_MSGBURST },
 	{ "session-hours", required_argument, NULL, OPT_SESSION },
+	{ "abandon-secs", required_argument, NULL, OPT_ABANDON },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -216,6 +219,11 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 		if (parse_number("session-hours", arg, 1, 24 * 90, &v) < 0)
 			return -EINVAL;
 		cfg->session_hours = (int)v;
+		return 0;
+	case OPT_ABANDON:
+		if (parse_number("abandon-secs", arg, 1, 86400, &v) < 0)
+			return -EINVAL;
+		cfg->abandon_secs = (int)v;
 		return 0;
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))

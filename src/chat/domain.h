@@ -46,6 +46,7 @@ struct chat_live {
 	int64_t last_seq;           /* committed */
 	int accepting;              /* an accept is being committed */
 	unsigned pins;              /* writes in flight that point here */
+	int64_t guest_gone_since;   /* monotonic ms when its last guest socket left, or 0 */
 	struct follower *followers;
 	size_t nfollowers, capfollowers;
 	int64_t *offered;           /* operators who were offered the chat */

@@ -256,15 +256,17 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 
 static void chat_write_done(struct store_op *op, int rc);
 
-static struct chat_write *chat_write_new(struct conn *c, const char *id, struct chat_live *chat,
-					 enum chat_action action, json_t *body)
+/* `c` is NULL for the system's own writes (an abandoned chat ended). */
+static struct chat_write *chat_write_new(struct app *chat_app, struct conn *c, const char *id,
+					 struct chat_live *chat, enum chat_action action,
+					 json_t *body)
 {
 	struct chat_write *w = xcalloc(1, sizeof(*w));
 
 	w->op.apply = chat_write_apply;
 	w->op.done = chat_write_done;
 	w->action = action;
-	w->app = c->app;
+	w->app = chat_app;
 	w->conn = c;
 	snprintf(w->id, sizeof(w->id), "%s", id);
 	w->chat = chat;
@@ -278,7 +280,8 @@ static struct chat_write *chat_write_new(struct conn *c, const char *id, struct 
 	w->ev.author = AUTHOR_SYSTEM;
 	w->ev.body = w->body;
 	w->ev.at = time_now_ms();
-	conn_pin(c);
+	if (c)
+		conn_pin(c);
 	chat->pins++;
 	return w;
 }
@@ -343,8 +346,10 @@ static void ended(struct chat_write *w)
 	struct chat_live *chat = w->chat;
 	size_t i;
 
-	conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack", "id", w->id,
-					  "chat", chat->public_id, "seq", (json_int_t)w->ev.seq));
+	if (w->conn)
+		conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
+						  "id", w->id, "chat", chat->public_id,
+						  "seq", (json_int_t)w->ev.seq));
 	fanout(chat, &w->ev);
 	if (w->prev_status != CHAT_WAITING)
 		return;
@@ -381,7 +386,8 @@ static void write_failed(struct chat_write *w, int rc)
 	case ACT_MESSAGE:
 		break;
 	}
-	conn_error(w->conn, w->id, "storage",
+	if (w->conn)
+		conn_error(w->conn, w->id, "storage",
 		   "The server could not save this; nothing was stored. Try again shortly.");
 }
 
@@ -417,7 +423,8 @@ static void chat_write_done(struct store_op *op, int rc)
 	}
 	chat->pins--;
 	domain_chat_maybe_forget(&w->app->dom, chat);
-	conn_unpin(w->conn);
+	if (w->conn)
+		conn_unpin(w->conn);
 	free(w->body);
 	free(w);
 }
@@ -507,7 +514,7 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	init.created_at = time_now_ms();
 	chat = domain_chat_add(&app->dom, &init);
 
-	w = chat_write_new(c, id, chat, ACT_CREATE,
+	w = chat_write_new(c->app, c, id, chat, ACT_CREATE,
 			   json_pack("{s:s, s:s?}", "notice", "started",
 				     "name", chat->guest_name[0] ? chat->guest_name : NULL));
 	rand_token(w->token, 32);
@@ -523,6 +530,16 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	conn_add_follow(c, chat, true);
 	chat_follow(chat, c, 0);
 	app_submit(app, &w->op);
+}
+
+static bool has_guest(const struct chat_live *chat)
+{
+	size_t i;
+
+	for (i = 0; i < chat->nfollowers; i++)
+		if (follower_conn(&chat->followers[i])->kind == CONN_GUEST)
+			return true;
+	return false;
 }
 
 static void h_chat_join(struct conn *c, const char *id, json_t *msg)
@@ -563,6 +580,8 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 	}
 	conn_add_follow(c, chat, c->kind == CONN_GUEST);
 	chat_follow(chat, c, after)->seq = after;
+	if (c->kind == CONN_GUEST)
+		chat->guest_gone_since = 0;
 	conn_send_json(c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",
 				    "id", id, "chat", chat->public_id,
 				    "status", status_names[chat->status],
@@ -610,7 +629,7 @@ static void h_msg_send(struct conn *c, const char *id, json_t *msg)
 		return;
 	}
 	name = author == AUTHOR_GUEST ? (chat->guest_name[0] ? chat->guest_name : NULL) : c->op->name;
-	w = chat_write_new(c, id, chat, ACT_MESSAGE,
+	w = chat_write_new(c->app, c, id, chat, ACT_MESSAGE,
 			   json_pack("{s:s%, s:s?}", "text", text, len, "name", name));
 	w->ev.author = author;
 	w->ev.operator_id = c->op ? c->op->id : 0;
@@ -682,7 +701,7 @@ static void h_chat_end(struct conn *c, const char *id, json_t *msg)
 		write_refused(c, id, rc);
 		return;
 	}
-	w = chat_write_new(c, id, chat, ACT_END,
+	w = chat_write_new(c->app, c, id, chat, ACT_END,
 			   json_pack("{s:s, s:s}", "notice", "ended",
 				     "by", author == AUTHOR_GUEST ? "guest" : "operator"));
 	/* From now on nothing more may be written into it. */
@@ -726,7 +745,7 @@ static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
 		conn_error(c, id, "taken", text);
 		return;
 	}
-	w = chat_write_new(c, id, chat, ACT_ACCEPT,
+	w = chat_write_new(c->app, c, id, chat, ACT_ACCEPT,
 			   json_pack("{s:s, s:s}", "notice", "joined", "name", c->op->name));
 	w->ev.operator_id = c->op->id;
 	app_submit(c->app, &w->op);
@@ -973,8 +992,12 @@ void chat_ops_conn_closed(struct conn *c)
 	void *v;
 
 	for (i = 0; i < c->nfollows; i++) {
-		chat_unfollow(c->follows[i].chat, c);
-		domain_chat_maybe_forget(&app->dom, c->follows[i].chat);
+		struct chat_live *chat = c->follows[i].chat;
+
+		chat_unfollow(chat, c);
+		if (c->follows[i].as_guest && !has_guest(chat))
+			chat->guest_gone_since = time_mono_ms();
+		domain_chat_maybe_forget(&app->dom, chat);
 	}
 	c->nfollows = 0;
 	for (i = 0; i < c->nwatching; i++) {
@@ -1016,4 +1039,41 @@ const struct ws_handler *chat_ops_find(const char *type)
 		if (!strcmp(handlers[i].type, type))
 			return &handlers[i];
 	return NULL;
+}
+
+/* ---- abandoned chats -------------------------------------------------------------- */
+
+static int load_waiting(void *arg, const struct store_chat *row)
+{
+	struct chat_live *chat = chat_live_of(arg, row);
+
+	if (!has_guest(chat))
+		chat->guest_gone_since = time_mono_ms();
+	return 0;
+}
+
+void chat_ops_start(struct app *app)
+{
+	store_chats_with_status(app->st, CHAT_WAITING, load_waiting, app);
+}
+
+void chat_ops_sweep(struct app *app)
+{
+	int64_t now = time_mono_ms();
+	struct chat_write *w;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->dom.chats, &i, &key, &v)) {
+		struct chat_live *chat = v;
+
+		if (chat->status != CHAT_WAITING || !chat->guest_gone_since ||
+		    now - chat->guest_gone_since < (int64_t)app->cfg->abandon_secs * 1000)
+			continue;
+		w = chat_write_new(app, NULL, "", chat, ACT_END,
+				   json_pack("{s:s, s:s}", "notice", "ended", "by", "system"));
+		chat->status = CHAT_ENDED;
+		app_submit(app, &w->op);
+	}
 }

@@ -28,4 +28,13 @@ void chat_ops_operator_open(struct conn *c);
 /* A socket closed: take it off chats, queues and presence. */
 void chat_ops_conn_closed(struct conn *c);
 
+/*
+ * Chats waiting for an operator whose guest has gone (closed the page, lost
+ * the network) for --abandon-secs are ended by the system, so operators are
+ * not rung for people who left.  chat_ops_start() gives the waiting chats
+ * found at start the same grace; chat_ops_sweep() runs every second.
+ */
+void chat_ops_start(struct app *app);
+void chat_ops_sweep(struct app *app);
+
 #endif

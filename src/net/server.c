@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "base/workq.h"
 #include "net/app.h"
+#include "net/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
 #include "store/store.h"
@@ -57,6 +58,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->msg_rate = 20;
 	cfg->msg_burst = 40;
 	cfg->session_hours = 12;
+	cfg->abandon_secs = 120;
 }
 
 uint64_t app_key(const char *s, size_t len)
@@ -279,6 +281,15 @@ static void on_signal(int sig)
 		lws_cancel_service(signal_ctx);
 }
 
+static lws_sorted_usec_list_t sweep_sul;
+static struct app *sweep_app;
+
+static void sweep_cb(lws_sorted_usec_list_t *sul)
+{
+	chat_ops_sweep(sweep_app);
+	lws_sul_schedule(sweep_app->ctx, 0, sul, sweep_cb, LWS_US_PER_SEC);
+}
+
 static lws_sorted_usec_list_t tick_sul;
 static void tick_cb(lws_sorted_usec_list_t *sul)
 {
@@ -370,6 +381,9 @@ int server_run(const struct server_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	chat_ops_start(&app);
+	sweep_app = &app;
+	lws_sul_schedule(app.ctx, 0, &sweep_sul, sweep_cb, LWS_US_PER_SEC);
 	printf("refdesk listening on %s://%s:%d\n", cfg->tls_cert ? "https" : "http", cfg->host,
 	       cfg->port);
 	fflush(stdout);

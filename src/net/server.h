@@ -25,6 +25,7 @@ struct server_config {
 	double msg_rate;          /* WebSocket messages per second per socket */
 	double msg_burst;
 	int session_hours;
+	int abandon_secs;         /* end waiting chats whose guest left this long ago */
 };
 
 /* Fill `cfg` with the defaults. */

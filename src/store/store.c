@@ -29,7 +29,7 @@ enum stmt_id {
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_AVAILABLE, S_MEMBERS_OF_QUEUE, S_QUEUES_OF_OPERATOR,
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
-	S_CHATS_OF_OPERATOR,
+	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS,
 	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENTS_SINCE,
 	S_COUNT
 };
@@ -91,6 +91,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			     "ORDER BY id",
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
 				"ORDER BY id",
+	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
 	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
@@ -679,6 +680,15 @@ int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status st
 
 	sqlite3_bind_int64(s, 1, queue_id);
 	sqlite3_bind_int(s, 2, status);
+	return each_chat(st, s, cb, ctx);
+}
+
+int store_chats_with_status(struct store *st, enum chat_status status,
+			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_CHATS_WITH_STATUS);
+
+	sqlite3_bind_int(s, 1, status);
 	return each_chat(st, s, cb, ctx);
 }
 

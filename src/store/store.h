@@ -152,6 +152,9 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 /* Chats of a queue with the given status, oldest first. */
 int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
 			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx);
+/* Every chat with the given status, oldest first. */
+int store_chats_with_status(struct store *st, enum chat_status status,
+			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx);
 /* Non-ended chats held by the operator, oldest first. */
 int store_chats_of_operator(struct store *st, int64_t operator_id,
 			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx);
