@@ -37,3 +37,24 @@ int64_t rate_wait_ms(const struct rate *r, int64_t now_ms, double per_sec)
 		return 0;
 	return (int64_t)(missing * 1000.0 / per_sec) + 1;
 }
+
+bool window_allows(const struct window *w, int64_t now_ms, unsigned limit, int64_t period_ms)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < WINDOW_MAX; i++)
+		if (w->t[i] && now_ms - w->t[i] < period_ms)
+			n++;
+	return n < limit;
+}
+
+void window_add(struct window *w, int64_t now_ms)
+{
+	w->t[w->head] = now_ms ? now_ms : 1;
+	w->head = (w->head + 1) % WINDOW_MAX;
+}
+
+int64_t window_last(const struct window *w)
+{
+	return w->t[(w->head + WINDOW_MAX - 1) % WINDOW_MAX];
+}

@@ -24,4 +24,21 @@ bool rate_take(struct rate *r, int64_t now_ms, double per_sec, double burst);
 /* Milliseconds until a token will be available (0 if one is now). */
 int64_t rate_wait_ms(const struct rate *r, int64_t now_ms, double per_sec);
 
+/*
+ * A sliding window: "at most N events in the last T", exactly, for the few
+ * places (sign-in) where a bucket's refill would let an extra attempt in.
+ */
+#define WINDOW_MAX 16
+
+struct window {
+	int64_t t[WINDOW_MAX]; /* monotonic times of the latest events, a ring */
+	unsigned head;
+};
+
+/* True when fewer than `limit` (≤ WINDOW_MAX) events fell in the last `period_ms`. */
+bool window_allows(const struct window *w, int64_t now_ms, unsigned limit, int64_t period_ms);
+void window_add(struct window *w, int64_t now_ms);
+/* The latest event's time, 0 if none. */
+int64_t window_last(const struct window *w);
+
 #endif

@@ -147,6 +147,7 @@ struct follower *chat_follow(struct chat_live *c, void *conn, int64_t seq)
 			       sizeof(*f));
 		f->conn = conn;
 		f->seq = seq;
+		f->replaying = false;
 	} else if (seq > f->seq) {
 		f->seq = seq;
 	}

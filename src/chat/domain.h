@@ -30,7 +30,8 @@
 
 struct follower {
 	void *conn;
-	int64_t seq; /* the highest seq this connection has been sent */
+	int64_t seq;    /* the highest seq this connection has been sent */
+	bool replaying; /* catching up from the store: live events wait */
 };
 
 struct chat_live {

@@ -36,8 +36,8 @@ struct app {
 	struct map ip_conns;    /* address key -> open connections (as uintptr_t) */
 	struct map ip_rate;     /* address key -> struct rate * (new connections) */
 	struct map wsi_addr;    /* accepted wsi -> its address key */
-	struct map signin_ip;   /* address key -> struct rate * (sign-in attempts) */
-	struct map signin_user; /* username key -> struct rate * (failed sign-ins) */
+	struct map signin_ip;   /* address key -> struct window * (sign-in attempts) */
+	struct map signin_user; /* username key -> struct window * (failed sign-ins) */
 	int64_t limits_swept_ms;
 	bool flush_scheduled;
 	bool stopping;

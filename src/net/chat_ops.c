@@ -92,10 +92,13 @@ static void fanout(struct chat_live *chat, const struct store_event *ev)
 	for (i = 0; i < chat->nfollowers; i++) {
 		struct follower *f = &chat->followers[i];
 
-		if (f->seq >= ev->seq)
+		if (f->seq >= ev->seq || f->replaying)
 			continue;
 		if (!text) {
-			text = json_dumps(event_json(chat, ev), JSON_COMPACT);
+			json_t *obj = event_json(chat, ev);
+
+			text = json_dumps(obj, JSON_COMPACT);
+			json_decref(obj);
 			if (!text)
 				return;
 			len = strlen(text);
@@ -329,7 +332,7 @@ static void accepted(struct chat_write *w)
 		conn_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", w->id,
 					    "chat", chat->public_id));
 		conn_add_follow(c, chat, false);
-		chat_follow(chat, c, 0)->seq = 0;
+		chat_follow(chat, c, 0);
 		replay(c, chat, 0);
 	}
 	fanout(chat, &w->ev);
@@ -431,10 +434,21 @@ static void chat_write_done(struct store_op *op, int rc)
 
 /* ---- replay ---------------------------------------------------------------- */
 
+/*
+ * A follower that joins with an old `after` catches up from the store in
+ * pages, as its outbox drains (chat_ops_pump() runs from every WRITEABLE),
+ * so a long transcript never floods the outbox.  While it catches up, live
+ * events for it are held back (fanout() skips it); the pages read them from
+ * the store instead, in order.
+ */
+#define REPLAY_PAGE 64
+#define REPLAY_LOW_WATER 32
+
 struct replay_ctx {
 	struct conn *conn;
 	struct chat_live *chat;
 	struct follower *f;
+	int n;
 };
 
 static int replay_one(void *arg, const struct store_event *ev)
@@ -444,16 +458,39 @@ static int replay_one(void *arg, const struct store_event *ev)
 	conn_send_json(r->conn, event_json(r->chat, ev));
 	if (ev->seq > r->f->seq)
 		r->f->seq = ev->seq;
+	r->n++;
 	return conn_alive(r->conn) ? 0 : 1;
 }
 
-/* Send what the store has after `after` (the follower's seq moves with it). */
+void chat_ops_pump(struct conn *c)
+{
+	struct replay_ctx r = { c, NULL, NULL, 0 };
+	size_t i;
+
+	for (i = 0; i < c->nfollows && conn_alive(c); i++) {
+		r.chat = c->follows[i].chat;
+		r.f = chat_follower(r.chat, c);
+		while (r.f && r.f->replaying && conn_alive(c) && c->out_frames < REPLAY_LOW_WATER) {
+			r.n = 0;
+			if (store_events_since(c->app->st, r.chat->id, r.f->seq, REPLAY_PAGE,
+					       replay_one, &r) < 0 || r.n < REPLAY_PAGE)
+				r.f->replaying = false; /* caught up with what is on disk */
+		}
+		if (r.f && r.f->replaying)
+			return; /* the outbox is full enough: go on when it drains */
+	}
+}
+
+/* Send what the store has after `after`, page by page. */
 static void replay(struct conn *c, struct chat_live *chat, int64_t after)
 {
-	struct replay_ctx r = { c, chat, chat_follower(chat, c) };
+	struct follower *f = chat_follower(chat, c);
 
-	if (r.f)
-		store_events_since(c->app->st, chat->id, after, replay_one, &r);
+	if (!f)
+		return;
+	f->seq = after;
+	f->replaying = true;
+	chat_ops_pump(c);
 }
 
 /* ---- handlers: guests ------------------------------------------------------- */
@@ -568,7 +605,10 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 			return;
 		}
 		chat = operator_chat(c, public_id);
-	} else if (token && strlen(public_id) < sizeof(row.public_id) &&
+	} else if (!token) {
+		conn_error(c, id, "bad_message", "Guests join a chat with its \"token\".");
+		return;
+	} else if (strlen(public_id) < sizeof(row.public_id) &&
 		   store_chat_by_public(app->st, public_id, &row) == 0) {
 		auth_token_hash(hash, token);
 		if (auth_secret_equal_bytes(hash, row.token_hash, sizeof(hash)))
@@ -579,7 +619,7 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 		return;
 	}
 	conn_add_follow(c, chat, c->kind == CONN_GUEST);
-	chat_follow(chat, c, after)->seq = after;
+	chat_follow(chat, c, after);
 	if (c->kind == CONN_GUEST)
 		chat->guest_gone_since = 0;
 	conn_send_json(c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",

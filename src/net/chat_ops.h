@@ -23,6 +23,9 @@ struct ws_handler {
 /* The handler for a message type, or NULL. */
 const struct ws_handler *chat_ops_find(const char *type);
 
+/* The socket's outbox drained a little: send the next page of any replay. */
+void chat_ops_pump(struct conn *c);
+
 /* An operator socket opened: register it, send `hello`. */
 void chat_ops_operator_open(struct conn *c);
 /* A socket closed: take it off chats, queues and presence. */

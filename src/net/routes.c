@@ -25,10 +25,10 @@
 #include "store/writer.h"
 
 #define SESSION_COOKIE "refdesk_session"
-#define SIGNIN_IP_RATE (10.0 / 60.0)
-#define SIGNIN_IP_BURST 10.0
-#define SIGNIN_USER_RATE (5.0 / 900.0)
-#define SIGNIN_USER_BURST 5.0
+#define SIGNIN_IP_LIMIT 10          /* attempts per address ... */
+#define SIGNIN_IP_PERIOD 60000      /* ... per minute */
+#define SIGNIN_USER_LIMIT 5         /* failures per username ... */
+#define SIGNIN_USER_PERIOD 900000   /* ... per 15 minutes */
 
 struct route {
 	enum http_method method;
@@ -36,16 +36,15 @@ struct route {
 	void (*fn)(struct http_req *req, API_PARAMS);
 };
 
-static struct rate *bucket(struct map *m, uint64_t key, double burst)
+static struct window *window_of(struct map *m, uint64_t key)
 {
-	struct rate *r = map_get(m, key ? key : 1);
+	struct window *w = map_get(m, key);
 
-	if (!r) {
-		r = xmalloc(sizeof(*r));
-		rate_init(r, burst);
-		map_put(m, key ? key : 1, r);
+	if (!w) {
+		w = xcalloc(1, sizeof(*w));
+		map_put(m, key, w);
 	}
-	return r;
+	return w;
 }
 
 /* ---- sessions ---------------------------------------------------------------- */
@@ -96,8 +95,7 @@ static void signin_done(struct work *work)
 
 	app->hashes_running--;
 	if (!w->verified || w->o.disabled) {
-		rate_take(bucket(&app->signin_user, w->user_key, SIGNIN_USER_BURST),
-			  time_mono_ms(), SIGNIN_USER_RATE, SIGNIN_USER_BURST);
+		window_add(window_of(&app->signin_user, w->user_key), time_mono_ms());
 		http_error(w->req, 401, "bad_credentials", "Wrong username or password.");
 		free(w);
 		return;
@@ -115,8 +113,8 @@ static void post_session(struct http_req *req, API_PARAMS)
 	struct app *app = req->app;
 	const char *username, *password;
 	char origin[300], ctype[128];
+	struct window *by_ip = window_of(&app->signin_ip, req->peer_key);
 	struct api_write *w;
-	struct rate *user;
 	json_t *body;
 	int64_t now = time_mono_ms();
 
@@ -128,26 +126,30 @@ static void post_session(struct http_req *req, API_PARAMS)
 		http_error(req, 403, "csrf", "Sign in from refdesk's own sign-in page.");
 		return;
 	}
-	if (!rate_take(bucket(&app->signin_ip, req->peer_key, SIGNIN_IP_BURST), now,
-		       SIGNIN_IP_RATE, SIGNIN_IP_BURST)) {
+	if (!window_allows(by_ip, now, SIGNIN_IP_LIMIT, SIGNIN_IP_PERIOD)) {
 		http_header(req, "retry-after:", "60");
 		http_error(req, 429, "rate_limited", "Too many sign-in attempts; wait a minute.");
 		return;
 	}
+	window_add(by_ip, now);
 	if (!(body = api_body(req)))
 		return;
-	if (json_unpack(body, "{s:s, s:s !}", "username", &username, "password", &password) ||
-	    strlen(password) > AUTH_PASSWORD_MAX * 4 || !str_is_token(username, 64, "._-")) {
+	if (json_unpack(body, "{s:s, s:s !}", "username", &username, "password", &password)) {
+		json_decref(body);
+		api_bad_request(req, "Expected {\"username\": string, \"password\": string}.");
+		return;
+	}
+	if (strlen(password) > AUTH_PASSWORD_MAX * 4 || !str_is_token(username, 64, "._-")) {
 		json_decref(body);
 		http_error(req, 401, "bad_credentials", "Wrong username or password.");
 		return;
 	}
-	user = bucket(&app->signin_user, app_key(username, strlen(username)), SIGNIN_USER_BURST);
-	if (rate_wait_ms(user, now, SIGNIN_USER_RATE) > 0 &&
-	    !rate_take(user, now, SIGNIN_USER_RATE, SIGNIN_USER_BURST)) {
+	if (!window_allows(window_of(&app->signin_user, app_key(username, strlen(username))), now,
+			   SIGNIN_USER_LIMIT, SIGNIN_USER_PERIOD)) {
 		json_decref(body);
 		http_header(req, "retry-after:", "900");
-		http_error(req, 429, "rate_limited", "Too many failed sign-ins for this user; wait.");
+		http_error(req, 429, "rate_limited",
+			   "Too many failed sign-ins for this user; wait 15 minutes.");
 		return;
 	}
 	w = api_write_new(req);

@@ -185,6 +185,20 @@ static void sweep_rates(struct map *m, int64_t now)
 	}
 }
 
+static void sweep_windows(struct map *m, int64_t now)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(m, &i, &key, &v)) {
+		if (now - window_last(v) > 30 * 60 * 1000) {
+			map_del(m, key);
+			free(v);
+		}
+	}
+}
+
 static void sweep(struct app *app)
 {
 	int64_t now = time_mono_ms();
@@ -193,8 +207,8 @@ static void sweep(struct app *app)
 		return;
 	app->limits_swept_ms = now;
 	sweep_rates(&app->ip_rate, now);
-	sweep_rates(&app->signin_ip, now);
-	sweep_rates(&app->signin_user, now);
+	sweep_windows(&app->signin_ip, now);
+	sweep_windows(&app->signin_user, now);
 }
 
 /* ---- the protocol callback ------------------------------------------------------------ */
@@ -240,6 +254,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return pss->conn ? ws_receive(pss->conn, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return pss->conn ? ws_writeable(pss->conn) : 0;
+	case LWS_CALLBACK_TIMER:
+		return pss && pss->conn ? ws_timer(pss->conn) : 0;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->conn)
 			ws_closed(pss->conn);

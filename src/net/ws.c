@@ -68,8 +68,10 @@ int ws_filter(struct app *app, struct lws *wsi)
 	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (n <= 0)
 		n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HTTP_COLON_PATH);
-	if (n <= 0 || strcmp(uri, "/ws") != 0)
+	if (n <= 0 || strcmp(uri, "/ws") != 0) {
+		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, "WebSockets live at /ws");
 		return 1;
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
 		return 0; /* not a browser: no ambient cookie to abuse */
 	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
@@ -78,6 +80,8 @@ int ws_filter(struct app *app, struct lws *wsi)
 		char safe[80];
 
 		log_info("ws: refused origin %s", log_escape(safe, sizeof(safe), origin, 200));
+		/* Say why before hanging up: a browser shows the status. */
+		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
 		return 1;
 	}
 	return 0;
@@ -204,6 +208,7 @@ int ws_writeable(struct conn *c)
 			return -1;
 		}
 		free(f);
+		chat_ops_pump(c);
 		if (c->out_head || c->close_code)
 			lws_callback_on_writable(c->wsi);
 		return 0;
@@ -220,6 +225,36 @@ int ws_writeable(struct conn *c)
 
 /* ---- receiving --------------------------------------------------------- */
 
+/*
+ * A socket that keeps flooding after `rate_limited` is closed with 1008.
+ * Closing at once would leave its flood unread in our receive buffer, and
+ * the kernel would then reset the connection, destroying the replies and
+ * the close frame on their way.  So its input is read and thrown away
+ * until it pauses for FLOOD_QUIET_MS (or for FLOOD_MAX_MS at most), and
+ * only then is the close sent.
+ */
+#define FLOOD_QUIET_MS 200
+#define FLOOD_MAX_MS 2000
+
+static void start_flood_close(struct conn *c)
+{
+	c->flooding_since = c->last_rx = time_mono_ms();
+	lws_set_timer_usecs(c->wsi, FLOOD_QUIET_MS * LWS_US_PER_MS);
+}
+
+int ws_timer(struct conn *c)
+{
+	int64_t now = time_mono_ms();
+
+	if (!c->flooding_since || c->close_code)
+		return 0;
+	if (now - c->last_rx >= FLOOD_QUIET_MS || now - c->flooding_since >= FLOOD_MAX_MS)
+		conn_close(c, CLOSE_POLICY, "flooding");
+	else
+		lws_set_timer_usecs(c->wsi, FLOOD_QUIET_MS * LWS_US_PER_MS);
+	return 0;
+}
+
 static void dispatch(struct conn *c, const char *text, size_t len)
 {
 	bool allowed = rate_take(&c->rate, time_mono_ms(), c->app->cfg->msg_rate,
@@ -235,12 +270,18 @@ static void dispatch(struct conn *c, const char *text, size_t len)
 	if (id && !str_is_token(id, WS_ID_MAX, "_.:-"))
 		id = NULL;
 	if (!allowed) {
+		int64_t now = time_mono_ms();
+
+		/* Drops count until the socket has been quiet for a while: a flood
+		 * that the refilling bucket lets trickle through is still a flood. */
+		if (now - c->last_drop > WS_FLOOD_FORGET_MS)
+			c->dropped = 0;
+		c->last_drop = now;
 		conn_error(c, id, "rate_limited", "Too many messages; this one was dropped.");
 		if (++c->dropped >= WS_FLOOD_CLOSE)
-			conn_close(c, CLOSE_POLICY, "flooding");
+			start_flood_close(c);
 		goto out;
 	}
-	c->dropped = 0;
 	if (!msg || !json_is_object(msg)) {
 		conn_error(c, NULL, "bad_json", "The message is not a JSON object.");
 		goto out;
@@ -277,6 +318,10 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 	}
 	if (c->close_code)
 		return 0;
+	if (c->flooding_since) {
+		c->last_rx = time_mono_ms();
+		return 0;
+	}
 	if (first && !c->rx_len && last && !remaining) {
 		dispatch(c, in, len); /* the common case: one piece */
 		return 0;

@@ -29,7 +29,8 @@ struct frame;
 #define WS_FRAME_MAX (64 * 1024)
 #define WS_OUTBOX_BYTES (1024 * 1024)
 #define WS_OUTBOX_FRAMES 1000
-#define WS_FLOOD_CLOSE 100
+#define WS_FLOOD_CLOSE 100        /* dropped messages ... */
+#define WS_FLOOD_FORGET_MS 10000  /* ... with no 10 s pause between them */
 #define WS_ID_MAX 64
 
 /* Close codes (PROTOCOL.md §3.6). */
@@ -61,7 +62,10 @@ struct conn {
 	unsigned char *rx;               /* a message being reassembled */
 	size_t rx_len;
 	struct rate rate;
-	unsigned dropped;                /* rate-limited messages in a row */
+	unsigned dropped;                /* rate-limited messages lately */
+	int64_t last_drop;
+	int64_t flooding_since;          /* kept flooding: input is discarded until it stops */
+	int64_t last_rx;
 	struct conn_follow *follows;
 	size_t nfollows, capfollows;
 	int64_t *watching;               /* queue ids */
@@ -76,6 +80,7 @@ int ws_filter(struct app *app, struct lws *wsi);
 int ws_established(struct app *app, struct lws *wsi, struct conn **slot);
 int ws_receive(struct conn *c, const void *in, size_t len);
 int ws_writeable(struct conn *c);
+int ws_timer(struct conn *c);
 void ws_closed(struct conn *c);
 
 /* Queue a frame of text.  Over the outbox limits the peer is closed 4002. */

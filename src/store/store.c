@@ -97,7 +97,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
-			   "WHERE chat_id = ? AND seq > ? ORDER BY seq",
+			   "WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?",
 };
 
 struct store {
@@ -750,7 +750,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 	return run(st, s, "add event");
 }
 
-int store_events_since(struct store *st, int64_t chat_id, int64_t after,
+int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,
 		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx)
 {
 	sqlite3_stmt *s = stmt(st, S_EVENTS_SINCE);
@@ -759,6 +759,7 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after,
 
 	sqlite3_bind_int64(s, 1, chat_id);
 	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ev.chat_id = chat_id;
 		ev.seq = sqlite3_column_int64(s, 0);

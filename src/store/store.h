@@ -166,8 +166,8 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  * event's seq and 1 is returned.
  */
 int store_event_append(struct store *st, struct store_event *ev);
-/* Events of a chat with seq > after, in order. */
-int store_events_since(struct store *st, int64_t chat_id, int64_t after,
+/* At most `limit` events of a chat with seq > after, in order. */
+int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,
 		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx);
 
 #endif

@@ -150,7 +150,9 @@ static void events_since_reads_in_order(void)
 	for (i = 0; i < 20; i++)
 		store_event_append(st, &ev);
 	last = 12;
-	CHECK_EQ(store_events_since(st, 100, 12, count_events, &last), 0);
+	CHECK_EQ(store_events_since(st, 100, 12, 5, count_events, &last), 0);
+	CHECK_EQ(last, 17); /* the limit */
+	CHECK_EQ(store_events_since(st, 100, 17, 100, count_events, &last), 0);
 	CHECK_EQ(last, 20);
 	store_free(st);
 }

@@ -1,0 +1,249 @@
+// 01-http: the plain-HTTP surface (PROTOCOL §2.1, §2.3, §2.4): security headers on pages and
+// API, the framing rule of /box/QUEUE, static files with their types and ETags, path traversal,
+// the public queue route, error shapes, and `refdesk --help`.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { everyCase, stillServes } from './lib/flows.mjs';
+import { ALPHA_ORIGIN, BETA_ORIGIN, repoRoot, runBinary, startServer } from './lib/server.mjs';
+
+let srv;
+before(async () => { srv = await startServer(); });
+after(async () => { await srv?.cleanup(); });
+
+/** Parse a Content-Security-Policy into {directive: [tokens]}. */
+function csp(header) {
+	const out = {};
+	for (const part of (header ?? '').split(';')) {
+		const [name, ...values] = part.trim().split(/\s+/);
+		if (name)
+			out[name.toLowerCase()] = values;
+	}
+	return out;
+}
+
+/** The headers every response must carry (§2.1); returns the parsed CSP. */
+function commonHeaders(res, what) {
+	const h = res.headers;
+	assert.equal(h.get('x-content-type-options'), 'nosniff', `${what}: X-Content-Type-Options`);
+	assert.equal(h.get('referrer-policy'), 'same-origin', `${what}: Referrer-Policy`);
+	assert.ok(h.get('cache-control'), `${what}: no Cache-Control`);
+	const raw = h.get('content-security-policy');
+	assert.ok(raw, `${what}: no Content-Security-Policy`);
+	const policy = csp(raw);
+	const scripts = policy['script-src'] ?? policy['default-src'];
+	assert.ok(scripts, `${what}: CSP has neither script-src nor default-src: ${raw}`);
+	assert.ok(!scripts.includes("'unsafe-inline'"), `${what}: CSP allows inline script: ${raw}`);
+	assert.ok(!scripts.includes("'unsafe-eval'"), `${what}: CSP allows eval: ${raw}`);
+	assert.ok(!scripts.includes('*'), `${what}: CSP allows scripts from anywhere: ${raw}`);
+	return policy;
+}
+
+test('API responses carry the security headers and Cache-Control: no-store', async () => {
+	for (const p of ['/api/health', '/api/queues/alpha', '/api/queues/no-such-queue', '/api/session', '/api/nothing-here']) {
+		const res = await srv.request('GET', p);
+		const policy = commonHeaders(res, `GET ${p}`);
+		assert.deepEqual(policy['frame-ancestors'], ["'none'"], `GET ${p}: frame-ancestors`);
+		assert.match(res.headers.get('cache-control'), /no-store/, `GET ${p}: Cache-Control`);
+		assert.match(res.headers.get('content-type') ?? '', /^application\/json/, `GET ${p}: Content-Type`);
+	}
+});
+
+test('GET /api/health answers {"ok": true}', async () => {
+	const res = await srv.request('GET', '/api/health');
+	assert.equal(res.status, 200);
+	assert.deepEqual(res.json, { ok: true });
+});
+
+test('pages carry the security headers and may not be framed', async () => {
+	for (const p of ['/staff', '/staff/signin', '/staff/admin', '/embed.js']) {
+		const res = await srv.request('GET', p);
+		assert.equal(res.status, 200, `GET ${p}`);
+		const policy = commonHeaders(res, `GET ${p}`);
+		assert.deepEqual(policy['frame-ancestors'], ["'none'"], `GET ${p}: frame-ancestors`);
+	}
+});
+
+test("/box/QUEUE may be framed by the account's origins only", async () => {
+	const res = await srv.request('GET', '/box/alpha');
+	assert.equal(res.status, 200);
+	assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+	const policy = commonHeaders(res, 'GET /box/alpha');
+	const fa = policy['frame-ancestors'];
+	assert.ok(fa, 'GET /box/alpha: no frame-ancestors');
+	assert.ok(fa.includes("'self'"), `frame-ancestors of /box/alpha: ${fa.join(' ')}`);
+	assert.ok(fa.includes(ALPHA_ORIGIN), `frame-ancestors of /box/alpha lacks ${ALPHA_ORIGIN}: ${fa.join(' ')}`);
+	assert.ok(!fa.includes(BETA_ORIGIN), `frame-ancestors of /box/alpha allows Beta's origin: ${fa.join(' ')}`);
+	assert.ok(!fa.includes("'none'") && !fa.includes('*'), `frame-ancestors of /box/alpha: ${fa.join(' ')}`);
+
+	const beta = csp((await srv.request('GET', '/box/beta?mode=popup')).headers.get('content-security-policy'));
+	assert.ok(beta['frame-ancestors']?.includes(BETA_ORIGIN), `frame-ancestors of /box/beta: ${beta['frame-ancestors']}`);
+	assert.ok(!beta['frame-ancestors'].includes(ALPHA_ORIGIN), `frame-ancestors of /box/beta: ${beta['frame-ancestors']}`);
+});
+
+test('/ redirects to /staff without --demo', async () => {
+	const res = await srv.request('GET', '/');
+	assert.ok(res.status >= 300 && res.status < 400, `GET / answered ${res.status}`);
+	assert.match(res.headers.get('location') ?? '', /\/staff$/);
+});
+
+/** Every file under web/, as paths relative to it. */
+async function webFiles() {
+	const root = path.join(repoRoot, 'web');
+	const out = [];
+	async function walk(dir) {
+		for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+			const full = path.join(dir, e.name);
+			if (e.isDirectory())
+				await walk(full);
+			else if (e.isFile())
+				out.push(path.relative(root, full).split(path.sep).join('/'));
+		}
+	}
+	await walk(root).catch(() => {});
+	return out;
+}
+
+const TYPES = {
+	'.html': /^text\/html/,
+	'.js': /^(text|application)\/javascript/,
+	'.mjs': /^(text|application)\/javascript/,
+	'.css': /^text\/css/,
+	'.svg': /^image\/svg\+xml/,
+	'.png': /^image\/png/,
+	'.ico': /^image\/(x-icon|vnd\.microsoft\.icon)/,
+	'.json': /^application\/json/,
+	'.woff2': /^font\/woff2/,
+	'.webp': /^image\/webp/,
+};
+
+test('static files under web/ are served with their content type, an ETag and no-cache', async () => {
+	const files = (await webFiles()).filter((f) => TYPES[path.extname(f)]);
+	assert.ok(files.length > 0, 'no files under web/ to check');
+	// A few of each type keep this quick.
+	const perType = new Map();
+	for (const f of files) {
+		const ext = path.extname(f);
+		const list = perType.get(ext) ?? [];
+		if (list.length < 4)
+			perType.set(ext, [...list, f]);
+	}
+	for (const f of [...perType.values()].flat()) {
+		const res = await srv.request('GET', '/' + f);
+		assert.equal(res.status, 200, `GET /${f}`);
+		assert.match(res.headers.get('content-type') ?? '', TYPES[path.extname(f)], `GET /${f}: Content-Type`);
+		assert.ok(res.headers.get('etag'), `GET /${f}: no ETag`);
+		assert.match(res.headers.get('cache-control') ?? '', /no-cache/, `GET /${f}: Cache-Control`);
+		commonHeaders(res, `GET /${f}`);
+		const body = await fs.readFile(path.join(repoRoot, 'web', f), 'utf8');
+		if (!/\.(png|ico|woff2|webp)$/.test(f))
+			assert.equal(res.text, body, `GET /${f}: body differs from the file`);
+	}
+});
+
+test('a matching If-None-Match gets 304, a stale one the file again', async () => {
+	const first = await srv.request('GET', '/embed.js');
+	assert.equal(first.status, 200);
+	assert.match(first.headers.get('content-type') ?? '', /javascript/);
+	const etag = first.headers.get('etag');
+	assert.ok(etag, 'GET /embed.js: no ETag');
+	const again = await srv.request('GET', '/embed.js', { headers: { 'if-none-match': etag } });
+	assert.equal(again.status, 304, 'If-None-Match with the current ETag');
+	assert.equal(again.text, '');
+	const stale = await srv.request('GET', '/embed.js', { headers: { 'if-none-match': '"not-the-etag"' } });
+	assert.equal(stale.status, 200, 'If-None-Match with another ETag');
+	assert.equal(stale.text, first.text);
+});
+
+test('a doubled slash reads as one, and an encoded NUL is hung up on', async () => {
+	// libwebsockets collapses "//" while it parses the request line, so this is the same file.
+	const doubled = await srv.rawGet('/shared//base.css');
+	const plain = await srv.rawGet('/shared/base.css');
+	assert.equal(doubled.status, plain.status);
+	assert.equal(doubled.text, plain.text);
+	// It refuses a %00 outright: the connection ends with no answer, and nothing leaks.
+	await assert.rejects(srv.rawGet('/shared/base.css%00.js'));
+	await stillServes(srv);
+});
+
+test('missing files and traversal attempts answer 404 and leak nothing', async () => {
+	const makefile = await fs.readFile(path.join(repoRoot, 'Makefile'), 'utf8').catch(() => null);
+	const paths = [
+		'/no-such-file.js',
+		'/../Makefile',
+		'/../../../../etc/passwd',
+		'/shared/../../Makefile',
+		'/%2e%2e/Makefile',
+		'/%2E%2E/%2E%2E/etc/passwd',
+		'/%2e%2e%2fMakefile',
+		'/shared/%2e%2e/%2e%2e/Makefile',
+		'/..%2fMakefile',
+		'/..%5cMakefile',
+		'/shared%5c..%5c..%5cMakefile',
+		'//etc/passwd',
+		'/box/..%2f..%2fMakefile',
+		'/shared/%00base.css',
+	];
+	await everyCase(paths, async (p) => {
+		const res = await srv.rawGet(p);
+		assert.ok(!res.text.includes('root:x:0:0'), `GET ${p} leaked /etc/passwd`);
+		if (makefile)
+			assert.ok(!res.text.includes(makefile.slice(0, 60)), `GET ${p} leaked the Makefile`);
+		assert.equal(res.status, 404, `GET ${p} answered ${res.status}`);
+	});
+	// A literal backslash and a control character, which Node's HTTP client refuses to send.
+	await everyCase(['/shared\\..\\..\\Makefile', '/shared/\x01base.css'], async (p) => {
+		const res = await srv.rawHttp(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+		if (makefile)
+			assert.ok(!res.text.includes(makefile.slice(0, 60)), `GET ${JSON.stringify(p)} leaked the Makefile`);
+		assert.ok(res.status === 404 || res.status === 400, `GET ${JSON.stringify(p)} answered ${res.status}`);
+	});
+	assert.ok(await srv.healthy());
+});
+
+test('GET /api/queues/QUEUE: public, CORS open, 404 for an unknown queue', async () => {
+	const res = await srv.request('GET', '/api/queues/alpha', { headers: { origin: 'https://elsewhere.example' } });
+	assert.equal(res.status, 200);
+	assert.deepEqual(res.json, { queue: 'alpha', title: 'Alpha Ask', account: 'Alpha Library', online: false });
+	assert.equal(res.headers.get('access-control-allow-origin'), '*');
+	const missing = await srv.request('GET', '/api/queues/nope');
+	assert.equal(missing.status, 404);
+	assert.equal(missing.json?.error?.code, 'not_found', missing.text);
+});
+
+test('errors have the documented shape: unknown route 404 not_found, wrong method 405 method', async () => {
+	const unknown = await srv.request('GET', '/api/no-such-route');
+	assert.equal(unknown.status, 404);
+	assert.equal(unknown.json?.error?.code, 'not_found', unknown.text);
+	assert.equal(typeof unknown.json.error.message, 'string');
+	for (const [method, p] of [['POST', '/api/health'], ['DELETE', '/api/session'], ['PUT', '/api/queues/alpha'], ['GET', '/api/session/end']]) {
+		const res = await srv.request(method, p, method === 'POST' ? { body: {} } : {});
+		assert.equal(res.status, 405, `${method} ${p} answered ${res.status} ${res.text}`);
+		assert.equal(res.json?.error?.code, 'method', `${method} ${p}: ${res.text}`);
+	}
+	const anon = await srv.request('GET', '/api/session');
+	assert.equal(anon.status, 401);
+	assert.equal(anon.json?.error?.code, 'not_signed_in', anon.text);
+});
+
+test('a path other than /ws does not upgrade to a WebSocket', async () => {
+	for (const p of ['/wsx', '/api/health', '/ws/extra']) {
+		const res = await srv.rawHttp(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: websocket\r\n`
+			+ 'Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+		assert.notEqual(res.status, 101, `GET ${p} upgraded`);
+	}
+});
+
+test('refdesk --help exits 0 and describes its commands and options', async () => {
+	const r = await runBinary(['--help']);
+	assert.equal(r.code, 0, `--help exited ${r.code}: ${r.stderr}`);
+	const text = r.stdout + r.stderr;
+	for (const word of ['serve', 'admin', '--listen', '--data'])
+		assert.ok(text.includes(word), `--help does not mention ${word}:\n${text}`);
+});
+
+test('the server exits 0 on SIGTERM without sanitizer reports', async () => {
+	await srv.stop();
+});

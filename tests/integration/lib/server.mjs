@@ -1,0 +1,414 @@
+// server.mjs: start and stop the real refdesk binary for one integration test file.
+//
+// startServer() picks a free port on 127.0.0.1, makes a temporary data directory, fills it with
+// the standard fixtures made through the admin command line (two accounts, their queues and
+// operators; made once per build and copied), starts `refdesk serve` and resolves once
+// `GET /api/health` answers. The returned
+// Server can be stopped with SIGTERM (stop(): the exit status must be 0 and stderr must hold no
+// sanitizer report), killed with any signal (kill()) and started again on the same data
+// directory (restart()). It also signs operators in and makes HTTP requests with their cookie
+// and CSRF token, so that each test reads as the protocol it checks.
+//
+// Every wait here has a timeout: a server that hangs fails the test instead of the test run.
+
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const refdeskBin = process.env.REFDESK_BIN
+	? path.resolve(process.env.REFDESK_BIN)
+	: path.join(repoRoot, 'build/refdesk');
+
+// What a sanitizer build prints when it finds something; any of these on stderr fails a test.
+const SANITIZER_REPORT = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer|MemorySanitizer|runtime error:/;
+
+const START_TIMEOUT_MS = 20000;
+const STOP_TIMEOUT_MS = 15000;
+const CLI_TIMEOUT_MS = 20000;
+
+// The standard fixtures. Passwords are long enough for the 8-character minimum.
+export const ALPHA_ORIGIN = 'https://alpha.example';
+export const BETA_ORIGIN = 'https://beta.example';
+export const OPERATORS = {
+	ann: { username: 'ann', name: 'Ann Alpha', password: 'ann-password-1', account: 'Alpha Library', admin: false },
+	bob: { username: 'bob', name: 'Bob Alpha', password: 'bob-password-2', account: 'Alpha Library', admin: true },
+	cat: { username: 'cat', name: 'Cat Beta', password: 'cat-password-3', account: 'Beta Library', admin: true },
+};
+export const QUEUES = {
+	alpha: { name: 'alpha', title: 'Alpha Ask', account: 'Alpha Library' },
+	beta: { name: 'beta', title: 'Beta Ask', account: 'Beta Library' },
+};
+
+/**
+ * Run `refdesk admin --data DIR ARGS…`, writing `input` (if any) to its stdin.
+ * Resolves with {code, signal, stdout, stderr}; never rejects on a non-zero exit, so tests can
+ * check refusals. Rejects only if the command cannot start or runs past the timeout.
+ */
+export function runAdmin(dataDir, args, input) {
+	return runBinary(['admin', '--data', dataDir, ...args], input);
+}
+
+/** Run the binary with `args` and optional stdin text; see runAdmin(). */
+export function runBinary(args, input) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(refdeskBin, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`refdesk ${args.join(' ')}: no exit after ${CLI_TIMEOUT_MS} ms\n${stderr}`));
+		}, CLI_TIMEOUT_MS);
+		child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+		child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+		child.on('error', (err) => {
+			clearTimeout(timer);
+			reject(new Error(`cannot run ${refdeskBin} (${err.message}); build it with make, or set REFDESK_BIN`));
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			if (SANITIZER_REPORT.test(stderr))
+				reject(new Error(`sanitizer report from refdesk ${args.join(' ')}:\n${stderr}`));
+			else
+				resolve({ code, signal, stdout, stderr });
+		});
+		child.stdin.on('error', () => {}); // the command may exit without reading stdin
+		child.stdin.end(input ?? '');
+	});
+}
+
+/** Like runAdmin() but throws when the command fails: for fixtures that must exist. */
+export async function admin(dataDir, args, input) {
+	const r = await runAdmin(dataDir, args, input);
+	if (r.code !== 0)
+		throw new Error(`refdesk admin ${args.join(' ')} exited ${r.code ?? r.signal}:\n${r.stderr}${r.stdout}`);
+	return r;
+}
+
+/** Create the standard fixtures in `dataDir` (the server must not be running yet). */
+export async function makeFixtures(dataDir) {
+	await admin(dataDir, ['account', 'add', 'Alpha Library', '--origin', ALPHA_ORIGIN]);
+	await admin(dataDir, ['account', 'add', 'Beta Library', '--origin', BETA_ORIGIN]);
+	for (const q of Object.values(QUEUES))
+		await admin(dataDir, ['queue', 'add', '--account', q.account, q.name, '--title', q.title]);
+	for (const op of Object.values(OPERATORS)) {
+		const args = ['operator', 'add', '--account', op.account, op.username, '--name', op.name];
+		if (op.admin)
+			args.push('--admin');
+		await admin(dataDir, args, op.password + '\n');
+	}
+	await admin(dataDir, ['member', 'add', 'alpha', 'ann']);
+	await admin(dataDir, ['member', 'add', 'alpha', 'bob']);
+	await admin(dataDir, ['member', 'add', 'beta', 'cat']);
+}
+
+/**
+ * Put the standard fixtures into `dataDir` by copying a template made once per build of the
+ * binary: making them takes seconds under the sanitizers (each operator's password is hashed),
+ * and the suite starts over a dozen servers. The template lives in the temporary directory,
+ * named after the binary's path, size and modification time, so a rebuild makes a new one.
+ */
+export async function copyFixtures(dataDir) {
+	const st = await fs.stat(refdeskBin).catch(() => null);
+	if (!st)
+		throw new Error(`cannot run ${refdeskBin} (it does not exist); build it with make, or set REFDESK_BIN`);
+	const key = crypto.createHash('sha256').update(`${refdeskBin}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
+	const template = path.join(os.tmpdir(), `refdesk-it-fixtures-${key}`);
+	if (!await fs.stat(path.join(template, '.complete')).catch(() => null)) {
+		const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-it-template-'));
+		try {
+			await makeFixtures(fresh);
+			await fs.writeFile(path.join(fresh, '.complete'), '');
+			await fs.rename(fresh, template);
+		} catch (err) {
+			await fs.rm(fresh, { recursive: true, force: true });
+			// Another test file may have won the race to make the template; any other error is real.
+			if (!await fs.stat(path.join(template, '.complete')).catch(() => null))
+				throw err;
+		}
+	}
+	await fs.cp(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== '.complete' });
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the server may still lose a race for it). */
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.unref();
+		s.on('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Start a server. Options:
+ *   fixtures  (default true) create the standard accounts, queues and operators first
+ *   args      extra arguments for `serve`
+ *   dataDir   use this data directory instead of a new one
+ */
+export async function startServer({ fixtures = true, args = [], dataDir } = {}) {
+	const dir = dataDir ?? await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-it-'));
+	const srv = new Server(dir, args);
+	try {
+		if (fixtures)
+			await copyFixtures(dir);
+		await srv.start();
+	} catch (err) {
+		await srv.cleanup();
+		throw err;
+	}
+	return srv;
+}
+
+export class Server {
+	constructor(dataDir, args) {
+		this.dataDir = dataDir;
+		this.args = args;
+		this.proc = null;
+		this.port = 0;
+		this.logs = [];          // stderr of every run, newest last
+		this.stdout = '';        // stdout of every run
+		this.exit = null;        // {code, signal} of the last run once it ended
+		this.sessions = new Map(); // username -> signed-in session, see session()
+	}
+
+	get url() { return `http://127.0.0.1:${this.port}`; }
+	get origin() { return this.url; }
+	get wsUrl() { return `ws://127.0.0.1:${this.port}/ws`; }
+	get dbPath() { return path.join(this.dataDir, 'refdesk.db'); }
+	get stderr() { return this.logs.join(''); }
+	get running() { return this.proc !== null && this.exit === null; }
+
+	/** Start the binary and wait until it answers /api/health. Retries once on a lost port race. */
+	async start({ port } = {}) {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				await this.startOnce(port ?? await freePort());
+				return;
+			} catch (err) {
+				if (attempt >= 2 || port !== undefined || this.running)
+					throw err;
+			}
+		}
+	}
+
+	async startOnce(port) {
+		this.port = port;
+		this.exit = null;
+		this.killed = false;
+		this.sessions.clear();
+		const proc = spawn(refdeskBin,
+			['serve', '--listen', `127.0.0.1:${port}`, '--data', this.dataDir, ...this.args],
+			{ cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.proc = proc;
+		const index = this.logs.push('') - 1;
+		proc.stderr.setEncoding('utf8').on('data', (d) => { this.logs[index] += d; });
+		proc.stdout.setEncoding('utf8').on('data', (d) => { this.stdout += d; });
+		this.exited = new Promise((resolve) => {
+			proc.on('exit', (code, signal) => {
+				this.exit = { code, signal };
+				resolve(this.exit);
+			});
+			proc.on('error', (err) => {
+				this.logs[index] += `\n[spawn error: ${err.message}]`;
+				this.exit = { code: null, signal: null, error: err };
+				resolve(this.exit);
+			});
+		});
+		const deadline = Date.now() + START_TIMEOUT_MS;
+		while (Date.now() < deadline) {
+			if (this.exit) {
+				const why = this.exit.error
+					? `cannot run ${refdeskBin} (${this.exit.error.message}); build it with make, or set REFDESK_BIN`
+					: `refdesk serve exited (${this.exit.code ?? this.exit.signal}) before answering /api/health`;
+				throw new Error(`${why}\n${this.logs[index]}`);
+			}
+			if (await this.healthy())
+				return;
+			await sleep(50);
+		}
+		proc.kill('SIGKILL');
+		await this.exited;
+		throw new Error(`refdesk serve did not answer /api/health within ${START_TIMEOUT_MS} ms\n${this.logs[index]}`);
+	}
+
+	/** True when GET /api/health answers 200 {"ok": true} within a second. */
+	async healthy() {
+		try {
+			const res = await fetch(this.url + '/api/health', { signal: AbortSignal.timeout(1000) });
+			const body = await res.json();
+			return res.status === 200 && body.ok === true;
+		} catch {
+			return false;
+		}
+	}
+
+	/**
+	 * Stop with SIGTERM and check the way out: exit status 0, no sanitizer report on stderr.
+	 * Throws (failing the calling test) otherwise.
+	 */
+	async stop() {
+		if (!this.running && this.exit && !this.killed)
+			throw new Error(`refdesk died before the end of the tests (${this.exit.code ?? this.exit.signal})\n${this.stderr}`);
+		if (this.running) {
+			this.proc.kill('SIGTERM');
+			const timer = setTimeout(() => this.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+			await this.exited;
+			clearTimeout(timer);
+			if (this.exit.signal === 'SIGKILL')
+				throw new Error(`refdesk did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${this.stderr}`);
+			if (this.exit.code !== 0)
+				throw new Error(`refdesk exited ${this.exit.code ?? this.exit.signal} after SIGTERM, not 0\n${this.stderr}`);
+		}
+		this.checkStderr();
+	}
+
+	/** Throw if any run so far printed a sanitizer report. */
+	checkStderr() {
+		const text = this.stderr;
+		if (SANITIZER_REPORT.test(text))
+			throw new Error(`sanitizer report on refdesk's stderr:\n${text}`);
+	}
+
+	/** Send `signal` and wait for the process to end; resolves with {code, signal}. */
+	async kill(signal = 'SIGKILL') {
+		if (!this.running)
+			throw new Error('refdesk is not running');
+		this.killed = true;
+		this.proc.kill(signal);
+		const timer = setTimeout(() => this.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+		const result = await this.exited;
+		clearTimeout(timer);
+		return result;
+	}
+
+	/** Start again on the same data directory (on a new free port unless one is given). */
+	async restart(opts) {
+		if (this.running)
+			throw new Error('refdesk is still running');
+		await this.start(opts);
+	}
+
+	/** Kill the process if it still runs and remove the data directory. Never throws. */
+	async cleanup() {
+		try {
+			if (this.running) {
+				this.proc.kill('SIGKILL');
+				await this.exited;
+			}
+		} catch { /* cleaning up */ }
+		if (!process.env.REFDESK_KEEP_DATA)
+			await fs.rm(this.dataDir, { recursive: true, force: true }).catch(() => {});
+	}
+
+	/**
+	 * An HTTP request. Options: body (an object is sent as JSON; a string is sent as is),
+	 * session (from signIn: adds its cookie and, unless csrf is given, its CSRF token),
+	 * csrf (a token, or false for none), cookie, headers, contentType.
+	 * Resolves with {status, headers, text, json} (json is undefined unless the body parses).
+	 */
+	async request(method, urlPath, opts = {}) {
+		const headers = { ...(opts.headers ?? {}) };
+		let body;
+		if (opts.body !== undefined) {
+			body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+			headers['content-type'] = opts.contentType ?? 'application/json';
+		}
+		const cookie = opts.cookie ?? opts.session?.cookie;
+		if (cookie)
+			headers.cookie = cookie;
+		const csrf = opts.csrf === undefined ? opts.session?.csrf : opts.csrf;
+		if (csrf)
+			headers['x-csrf-token'] = csrf;
+		const res = await fetch(this.url + urlPath, {
+			method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(10000),
+		});
+		const text = await res.text();
+		let json;
+		try { json = JSON.parse(text); } catch { json = undefined; }
+		return { status: res.status, headers: res.headers, text, json };
+	}
+
+	/**
+	 * POST /api/session for `username` (password from the fixtures unless given).
+	 * Resolves with {status, json, headers, cookie, csrf, operator}; cookie is
+	 * "refdesk_session=VALUE" ready for a Cookie header, or null when none was set.
+	 */
+	async signIn(username, { password, origin, headers = {} } = {}) {
+		const pw = password ?? OPERATORS[username]?.password;
+		const h = { ...headers };
+		if (origin)
+			h.origin = origin;
+		const res = await this.request('POST', '/api/session', { body: { username, password: pw }, headers: h });
+		let cookie = null;
+		for (const line of res.headers.getSetCookie()) {
+			const m = /^refdesk_session=([^;]*)/.exec(line);
+			if (m && m[1] !== '')
+				cookie = `refdesk_session=${m[1]}`;
+		}
+		return { ...res, cookie, csrf: res.json?.csrf, operator: res.json?.operator };
+	}
+
+	/**
+	 * The signed-in session of `username`, signing in on first use only: sign-in attempts are
+	 * rate limited per address, so each test file signs each operator in once per server.
+	 */
+	async session(username) {
+		let s = this.sessions.get(username);
+		if (!s) {
+			s = await this.signIn(username);
+			if (s.status !== 200 || !s.cookie)
+				throw new Error(`sign-in of ${username} failed: ${s.status} ${s.text}`);
+			this.sessions.set(username, s);
+		}
+		return s;
+	}
+
+	/**
+	 * Send `text` as is on a new TCP connection and collect what comes back until the server
+	 * closes it (or 10 s pass). Resolves with {status, text}; status is the number on the
+	 * response's status line, or 0 when nothing parseable came back.
+	 */
+	rawHttp(text) {
+		return new Promise((resolve) => {
+			const sock = net.connect(this.port, '127.0.0.1');
+			let got = '';
+			const timer = setTimeout(() => sock.destroy(), 10000);
+			sock.setEncoding('latin1');
+			sock.on('data', (d) => {
+				got += d;
+			});
+			sock.on('error', () => {});
+			sock.on('close', () => {
+				clearTimeout(timer);
+				const m = /^HTTP\/1\.[01] (\d{3})/.exec(got);
+				resolve({ status: m ? Number(m[1]) : 0, text: got });
+			});
+			sock.on('connect', () => sock.write(text, 'latin1'));
+		});
+	}
+
+	/** A raw HTTP/1.1 request whose path is sent exactly as given (fetch would normalise it). */
+	rawGet(rawPath, headers = {}) {
+		return new Promise((resolve, reject) => {
+			const req = http.request({ host: '127.0.0.1', port: this.port, method: 'GET', path: rawPath, headers, timeout: 10000 }, (res) => {
+				let text = '';
+				res.setEncoding('utf8').on('data', (d) => { text += d; });
+				res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+			});
+			req.on('timeout', () => req.destroy(new Error(`GET ${rawPath}: no answer in 10 s`)));
+			req.on('error', (err) => reject(new Error(`GET ${rawPath}: ${err.message} (no HTTP answer)`)));
+			req.end();
+		});
+	}
+}
