@@ -1,0 +1,73 @@
+// 10-server: behaviour of the server as a whole that the other areas do not cover — per-address
+// connection counts are released when connections close, abandoned waiting chats end, and
+// options can come from a config file.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { test } from 'node:test';
+import { isOk, operator, setAvailable, startChat, stillServes } from './lib/flows.mjs';
+import { sleep, startServer } from './lib/server.mjs';
+
+/** One HTTP request on its own connection (no keep-alive); resolves with the status or 'error'. */
+function getOnce(url) {
+	return new Promise((resolve) => {
+		const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+			res.resume();
+			res.on('end', () => resolve(res.statusCode));
+		});
+		req.on('error', () => resolve('error'));
+		req.setTimeout(5000, () => req.destroy());
+	});
+}
+
+test('closed connections give their address its allowance back', async () => {
+	const srv = await startServer({ fixtures: false, args: ['--max-conns-per-ip', '3'] });
+	const statuses = [];
+	for (let i = 0; i < 25; i++) {
+		statuses.push(await getOnce(srv.url + '/api/health'));
+		await sleep(20);
+	}
+	assert.deepEqual(statuses, Array(25).fill(200), 'sequential connections beyond the cap were refused');
+	await srv.stop();
+});
+
+test('a waiting chat whose guest left is ended by the system, and the operator is told', { timeout: 30000 }, async () => {
+	const srv = await startServer({ args: ['--abandon-secs', '2'] });
+	const ann = await operator(srv, 'ann');
+	await setAvailable(ann, 'alpha', true);
+	const left = await startChat(srv, 'alpha', 'Leaves');
+	const stays = await startChat(srv, 'alpha', 'Stays');
+	await ann.next((f) => f.type === 'chat.offer' && f.chat === stays.chat, 5000, 'the offer');
+	await left.guest.close();
+	const gone = await ann.next((f) => f.type === 'chat.gone' && f.chat === left.chat, 8000, 'chat.gone');
+	assert.equal(gone.chat, left.chat);
+	// The chat that still has its guest keeps waiting.
+	await sleep(2500);
+	assert.ok(!ann.all().some((f) => f.type === 'chat.gone' && f.chat === stays.chat), 'a chat with its guest was ended');
+	// The log says the system ended it.
+	const back = await operator(srv, 'bob');
+	isOk(await back.request({ type: 'chat.join', chat: left.chat, after: 0 }));
+	const ended = await back.next((f) => f.type === 'event' && f.notice === 'ended', 5000, 'the ended notice');
+	assert.equal(ended.by, 'system');
+	const accept = await ann.request({ type: 'chat.accept', chat: left.chat });
+	assert.equal(accept.code, 'chat_ended');
+	await stillServes(srv);
+	for (const c of [ann, back, stays.guest])
+		await c.close();
+	await srv.stop();
+});
+
+test('options come from a config file, and the command line wins', async () => {
+	const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'refdesk-conf-'));
+	const conf = path.join(dir, 'refdesk.conf');
+	await fs.writeFile(conf, '# a comment\nmax-conns-per-ip = 2\ndemo = false\nsession-hours = 3\n');
+	const srv = await startServer({ fixtures: false, args: ['--config', conf] });
+	assert.ok(await srv.healthy());
+	await srv.stop();
+	await fs.writeFile(conf, 'no-such-option = 1\n');
+	const bad = await startServer({ fixtures: false, args: ['--config', conf] }).catch((err) => err);
+	assert.ok(bad instanceof Error && /unknown option/.test(bad.message), `a bad config file: ${bad}`);
+	await fs.rm(dir, { recursive: true, force: true });
+});
