@@ -49,12 +49,17 @@ static const char usage[] =
 	"  --session-hours N       operator sessions last N hours after last use (default 12)\n"
 	"  --abandon-secs N        end a waiting chat whose guest has been gone N seconds\n"
 	"                          (default 120)\n"
+	"  --max-image-mb N        largest image a guest or operator may send (default 15)\n"
+	"  --max-file-mb N         largest other file an operator may send (default 25)\n"
+	"  --max-image-megapixels N  largest image in pixels, read before decoding (default 40)\n"
+	"  --upload-rate N         uploads per second per chat (default 2)\n"
+	"  --upload-burst N        burst of uploads per chat (default 10)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_LOG, OPT_CONFIG,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -73,6 +78,11 @@ static const struct option options[] = {
 	{ "msg-burst", required_argument, NULL, OPT_MSGBURST },
 	{ "session-hours", required_argument, NULL, OPT_SESSION },
 	{ "abandon-secs", required_argument, NULL, OPT_ABANDON },
+	{ "max-image-mb", required_argument, NULL, OPT_IMAGE_MB },
+	{ "max-file-mb", required_argument, NULL, OPT_FILE_MB },
+	{ "max-image-megapixels", required_argument, NULL, OPT_MPIX },
+	{ "upload-rate", required_argument, NULL, OPT_UPRATE },
+	{ "upload-burst", required_argument, NULL, OPT_UPBURST },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -225,6 +235,25 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 			return -EINVAL;
 		cfg->abandon_secs = (int)v;
 		return 0;
+	case OPT_IMAGE_MB:
+		if (parse_number("max-image-mb", arg, 1, 1024, &v) < 0)
+			return -EINVAL;
+		cfg->max_image_bytes = (size_t)(v * 1048576);
+		return 0;
+	case OPT_FILE_MB:
+		if (parse_number("max-file-mb", arg, 1, 1024, &v) < 0)
+			return -EINVAL;
+		cfg->max_file_bytes = (size_t)(v * 1048576);
+		return 0;
+	case OPT_MPIX:
+		if (parse_number("max-image-megapixels", arg, 0.01, 1000, &v) < 0)
+			return -EINVAL;
+		cfg->max_image_pixels = (uint64_t)(v * 1000000);
+		return 0;
+	case OPT_UPRATE:
+		return parse_number("upload-rate", arg, 0.01, 1000, &cfg->upload_rate);
+	case OPT_UPBURST:
+		return parse_number("upload-burst", arg, 1, 10000, &cfg->upload_burst);
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))
 			log_set_level(LOG_ERROR);

@@ -120,6 +120,19 @@ size_t grow_cap(size_t cap, size_t want)
 	return cap;
 }
 
+char *str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (!size)
+		return dst;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return dst;
+}
+
 size_t utf8_count(const char *s, size_t len)
 {
 	size_t i, n = 0;

@@ -37,6 +37,9 @@ char *xstrndup(const char *s, size_t n);
 /* Grow *cap (at least `want`), doubling; aborts on overflow. */
 size_t grow_cap(size_t cap, size_t want);
 
+/* Copy `src` into `dst` of `size` bytes, cutting it short if needed; returns dst. */
+char *str_copy(char *dst, size_t size, const char *src);
+
 /* Number of Unicode code points in valid UTF-8 `s` of `len` bytes. */
 size_t utf8_count(const char *s, size_t len);
 

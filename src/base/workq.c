@@ -24,6 +24,7 @@ struct workq {
 	int stopping;
 	void (*wake)(void *);
 	void *wake_arg;
+	void (*on_exit)(void);
 };
 
 static void fifo_push(struct fifo *f, struct work *w)
@@ -70,10 +71,13 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&q->lock);
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (q->on_exit)
+		q->on_exit();
 	return NULL;
 }
 
-struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), void *wake_arg)
+struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), void *wake_arg,
+			void (*on_exit)(void))
 {
 	struct workq *q = xcalloc(1, sizeof(*q));
 	int i;
@@ -83,6 +87,7 @@ struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), vo
 	q->max_queued = max_queued;
 	q->wake = wake;
 	q->wake_arg = wake_arg;
+	q->on_exit = on_exit;
 	q->threads = xcalloc((size_t)threads, sizeof(*q->threads));
 	for (i = 0; i < threads; i++) {
 		if (pthread_create(&q->threads[i], NULL, worker_main, q))

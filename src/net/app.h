@@ -36,6 +36,7 @@ struct app {
 	struct map ip_conns;    /* address key -> open connections (as uintptr_t) */
 	struct map ip_rate;     /* address key -> struct rate * (new connections) */
 	struct map wsi_addr;    /* accepted wsi -> its address key */
+	struct map upload_rate; /* chat key -> struct rate * (uploads) */
 	struct map signin_ip;   /* address key -> struct window * (sign-in attempts) */
 	struct map signin_user; /* username key -> struct window * (failed sign-ins) */
 	int64_t limits_swept_ms;

@@ -24,7 +24,7 @@
 #include "store/store.h"
 #include "store/writer.h"
 
-enum chat_action { ACT_CREATE, ACT_MESSAGE, ACT_ACCEPT, ACT_END };
+enum chat_action { ACT_CREATE, ACT_MESSAGE, ACT_ACCEPT, ACT_END, ACT_POST };
 
 struct chat_write {
 	struct store_op op;
@@ -40,6 +40,10 @@ struct chat_write {
 	char cid[WS_ID_MAX + 1];
 	char *body;             /* the event's JSON */
 	int dup;
+	/* ACT_POST: more rows for the same transaction, and who hears the outcome */
+	int (*extra)(struct store *st, void *arg);
+	void (*posted)(void *arg, int rc, int64_t seq, bool dup);
+	void *arg;
 };
 
 static const char *const status_names[] = { "waiting", "active", "ended" };
@@ -75,7 +79,7 @@ static json_t *event_json(const struct chat_live *chat, const struct store_event
 	json_object_set_new(obj, "seq", json_integer(ev->seq));
 	json_object_set_new(obj, "kind", json_string(ev->kind));
 	json_object_set_new(obj, "at", json_integer(ev->at));
-	if (!strcmp(ev->kind, "message")) {
+	if (strcmp(ev->kind, "notice")) {
 		json_object_set_new(obj, "from", json_string(ev->author == AUTHOR_GUEST ?
 							     "guest" : "operator"));
 		json_object_set_new(obj, "cid", ev->cid ? json_string(ev->cid) : json_null());
@@ -248,6 +252,9 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 		break;
 	case ACT_MESSAGE:
 		break;
+	case ACT_POST:
+		rc = w->extra ? w->extra(st, w->arg) : 0;
+		break;
 	}
 	if (rc < 0)
 		return rc;
@@ -279,7 +286,7 @@ static struct chat_write *chat_write_new(struct app *chat_app, struct conn *c, c
 	if (!w->body)
 		abort();
 	w->ev.chat_id = chat->id;
-	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice";
+	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice"; /* ACT_POST sets its own */
 	w->ev.author = AUTHOR_SYSTEM;
 	w->ev.body = w->body;
 	w->ev.at = time_now_ms();
@@ -388,6 +395,9 @@ static void write_failed(struct chat_write *w, int rc)
 		break;
 	case ACT_MESSAGE:
 		break;
+	case ACT_POST:
+		w->posted(w->arg, rc, 0, false);
+		break;
 	}
 	if (w->conn)
 		conn_error(w->conn, w->id, "storage",
@@ -414,6 +424,11 @@ static void chat_write_done(struct store_op *op, int rc)
 			break;
 		case ACT_END:
 			ended(w);
+			break;
+		case ACT_POST:
+			w->posted(w->arg, rc, w->ev.seq, w->dup);
+			if (!w->dup)
+				fanout(chat, &w->ev);
 			break;
 		case ACT_MESSAGE:
 			conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
@@ -1116,4 +1131,57 @@ void chat_ops_sweep(struct app *app)
 		chat->status = CHAT_ENDED;
 		app_submit(app, &w->op);
 	}
+}
+
+/* ---- events posted over HTTP ------------------------------------------------------- */
+
+struct chat_live *chat_ops_chat(struct app *app, const char *public_id, const char *token,
+				const struct store_operator *op)
+{
+	unsigned char hash[AUTH_HASH_BYTES];
+	struct store_chat row;
+
+	if (strlen(public_id) >= sizeof(row.public_id) ||
+	    store_chat_by_public(app->st, public_id, &row) < 0)
+		return NULL;
+	if (token) {
+		auth_token_hash(hash, token);
+		if (!auth_secret_equal_bytes(hash, row.token_hash, sizeof(hash)))
+			return NULL;
+	} else if (!op || op->account_id != row.account_id) {
+		return NULL;
+	}
+	return chat_live_of(app, &row);
+}
+
+int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author author,
+		  int64_t operator_id, const char *kind, json_t *body, const char *cid,
+		  int (*extra)(struct store *st, void *arg),
+		  void (*posted)(void *arg, int rc, int64_t seq, bool dup), void *arg)
+{
+	struct chat_write *w;
+	int rc = chat_may_write(chat, author, operator_id);
+
+	if (rc < 0) {
+		json_decref(body);
+		return rc;
+	}
+	w = chat_write_new(app, NULL, "", chat, ACT_POST, body);
+	w->ev.kind = kind;
+	w->ev.author = author;
+	w->ev.operator_id = operator_id;
+	if (cid) {
+		snprintf(w->cid, sizeof(w->cid), "%s", cid);
+		w->ev.cid = w->cid;
+	}
+	w->extra = extra;
+	w->posted = posted;
+	w->arg = arg;
+	app_submit(app, &w->op);
+	return 0;
+}
+
+void chat_ops_forget(struct app *app, struct chat_live *chat)
+{
+	domain_chat_maybe_forget(&app->dom, chat);
 }

@@ -10,9 +10,16 @@
 #define REFDESK_NET_CHAT_OPS_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/types.h"
 
 struct conn;
 struct app;
+struct chat_live;
+struct store;
+struct store_operator;
 
 struct ws_handler {
 	const char *type;
@@ -39,5 +46,27 @@ void chat_ops_conn_closed(struct conn *c);
  */
 void chat_ops_start(struct app *app);
 void chat_ops_sweep(struct app *app);
+
+/*
+ * The live chat `public_id` names, for an HTTP caller: the guest holding
+ * `token`, or (token NULL) the operator `op` of its account.  NULL when the
+ * caller may not see it — exactly as when it does not exist.
+ */
+struct chat_live *chat_ops_chat(struct app *app, const char *public_id, const char *token,
+				const struct store_operator *op);
+/* Forget a live chat found with chat_ops_chat() once it is no longer needed. */
+void chat_ops_forget(struct app *app, struct chat_live *chat);
+
+/*
+ * Append an event of `kind` with `body` (a reference is taken) posted over
+ * HTTP: `extra` runs first in the same transaction (writer thread), then on
+ * the loop thread `posted` hears the outcome (seq, or a negative errno),
+ * and only then is the event fanned out.  Returns 0, or the chat_may_write()
+ * refusal (nothing submitted, `posted` not called).
+ */
+int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author author,
+		  int64_t operator_id, const char *kind, json_t *body, const char *cid,
+		  int (*extra)(struct store *st, void *arg),
+		  void (*posted)(void *arg, int rc, int64_t seq, bool dup), void *arg);
 
 #endif

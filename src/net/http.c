@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "net/app.h"
 #include "net/routes.h"
+#include "net/uploads.h"
 
 #define SESSION_COOKIE "refdesk_session"
 
@@ -26,6 +27,7 @@ static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'";
 
 static void req_free(struct http_req *req)
 {
+	uploads_release(req);
 	free(req->body);
 	free(req->resp);
 	free(req);
@@ -57,6 +59,8 @@ void http_get_header(struct http_req *req, const char *name, char *buf, size_t s
 		{ "origin:", WSI_TOKEN_ORIGIN },
 		{ "if-none-match:", WSI_TOKEN_HTTP_IF_NONE_MATCH },
 		{ "host:", WSI_TOKEN_HOST },
+		{ "authorization:", WSI_TOKEN_HTTP_AUTHORIZATION },
+		{ "content-length:", WSI_TOKEN_HTTP_CONTENT_LENGTH },
 	};
 	size_t i;
 	int n;
@@ -93,6 +97,7 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 	char len[32];
 
 	http_detach(pss);
+	pss->linger = false;
 	pss->req = req;
 	req->app = app;
 	req->wsi = wsi;
@@ -106,9 +111,14 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 		return 0;
 	}
 	if (req->method == HTTP_POST) {
+		req->body_cap = HTTP_BODY_MAX;
+		/* An upload is checked (who, where, how big) before its body is read. */
+		if (uploads_precheck(req))
+			return 0;
 		if (lws_hdr_copy(wsi, len, sizeof(len), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-		    strtoull(len, NULL, 10) > HTTP_BODY_MAX) {
-			http_error(req, 413, "too_large", "The request body is over 64 KiB.");
+		    strtoull(len, NULL, 10) > req->body_cap) {
+			req->close_after = true;
+			http_error(req, 413, "too_large", "The request body is too large.");
 			return 0;
 		}
 		return 0; /* wait for the body */
@@ -121,13 +131,20 @@ int http_body(struct pss *pss, const void *in, size_t len)
 {
 	struct http_req *req = pss->req;
 
+	if (pss->linger)
+		return 0;
 	if (!req || req->responded)
 		return 0;
-	if (req->body_len + len > HTTP_BODY_MAX) {
+	if (req->body_len + len > req->body_cap) {
+		/* Refuse while it streams in, rather than after taking it all. */
 		req->body_too_big = true;
+		req->close_after = true;
+		http_error(req, 413, "too_large", "The request body is too large.");
 		return 0;
 	}
-	req->body = xrealloc(req->body, req->body_len + len + 1);
+	/* An upload's buffer was sized from its Content-Length once it was allowed. */
+	if (!req->upload)
+		req->body = xrealloc(req->body, req->body_len + len + 1);
 	memcpy(req->body + req->body_len, in, len);
 	req->body_len += len;
 	req->body[req->body_len] = '\0';
@@ -138,10 +155,14 @@ int http_body_done(struct pss *pss)
 {
 	struct http_req *req = pss->req;
 
+	if (pss->linger)
+		return -1; /* the refused body is over: now hang up */
+	if (req)
+		req->body_complete = true;
 	if (!req || req->responded)
 		return 0;
 	if (req->body_too_big)
-		http_error(req, 413, "too_large", "The request body is over 64 KiB.");
+		http_error(req, 413, "too_large", "The request body is too large.");
 	else
 		routes_dispatch(req);
 	return 0;
@@ -210,6 +231,8 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 
 	if (req->policy == POLICY_API)
 		snprintf(csp, sizeof(csp), "%s", csp_api);
+	else if (req->policy == POLICY_BLOB)
+		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; frame-ancestors 'none'");
 	else if (req->policy == POLICY_BOX)
 		snprintf(csp, sizeof(csp), "%s'self'%s%s", csp_page,
 			 req->frame_origins[0] ? " " : "", req->frame_origins);
@@ -240,7 +263,8 @@ static int write_headers(struct http_req *req)
 	if (lws_add_http_common_headers(req->wsi, (unsigned int)req->status,
 					req->ctype ? req->ctype : "text/plain",
 					req->resp_len, &p, end) ||
-	    add_security_headers(req, &p, end))
+	    add_security_headers(req, &p, end) ||
+	    (req->close_after && add(req->wsi, "connection:", "close", &p, end)))
 		return -1;
 	while (off < req->hdrs_len) {
 		const char *name = req->hdrs + off;
@@ -288,6 +312,21 @@ int http_writeable(struct pss *pss)
 		}
 	}
 	pss->req = NULL;
+	if (req->close_after) {
+		/*
+		 * Closing while the client still sends would make the kernel reset
+		 * the connection and lose our answer: drop the rest of the body
+		 * for a few seconds at most, then hang up.
+		 */
+		bool done = req->body_complete || req->method != HTTP_POST;
+
+		req_free(req);
+		if (done)
+			return -1;
+		pss->linger = true;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, 5);
+		return 0;
+	}
 	req_free(req);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

@@ -29,7 +29,7 @@ struct conn;
 enum http_method { HTTP_GET, HTTP_POST, HTTP_OPTIONS, HTTP_OTHER };
 
 /* Which Content-Security-Policy a response gets. */
-enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX };
+enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB };
 
 struct http_req {
 	struct app *app;
@@ -40,7 +40,11 @@ struct http_req {
 	uint64_t peer_key;
 	char *body;
 	size_t body_len;
+	size_t body_cap;            /* HTTP_BODY_MAX, or an upload's limit */
 	bool body_too_big;
+	bool close_after;           /* hang up after the response (a body refused) */
+	bool body_complete;
+	void *upload;               /* uploads.c's state for this request */
 	/* the signed-in operator, when http_require_operator() succeeded */
 	bool signed_in;
 	struct store_operator op;
@@ -63,6 +67,7 @@ struct http_req {
 struct pss {
 	struct conn *conn;
 	struct http_req *req;
+	bool linger; /* refused a body: read and drop the rest, then hang up */
 };
 
 /* lws callbacks for plain HTTP (server.c dispatches to these). */

@@ -21,6 +21,7 @@
 #include "net/app.h"
 #include "net/api.h"
 #include "net/http.h"
+#include "net/uploads.h"
 #include "net/ws.h"
 #include "store/writer.h"
 
@@ -326,6 +327,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/api/admin/queues", post_queues },
 	{ HTTP_POST, "/api/admin/queues/*", post_queue },
 	{ HTTP_POST, "/api/admin/queues/*/members", post_queue_members },
+	{ HTTP_POST, "/api/chats/*/uploads", post_upload },
+	{ HTTP_GET, "/api/chats/*/blobs/*", get_blob },
 	{ HTTP_GET, "/", page_root },
 	{ HTTP_GET, "/embed.js", page_embed },
 	{ HTTP_GET, "/box/*", page_box },

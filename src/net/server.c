@@ -22,6 +22,8 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "base/workq.h"
+#include "media/blobs.h"
+#include "media/media.h"
 #include "net/app.h"
 #include "net/chat_ops.h"
 #include "net/http.h"
@@ -59,6 +61,11 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->msg_burst = 40;
 	cfg->session_hours = 12;
 	cfg->abandon_secs = 120;
+	cfg->max_image_bytes = 15 << 20;
+	cfg->max_file_bytes = 25 << 20;
+	cfg->max_image_pixels = 40000000;
+	cfg->upload_rate = 2;
+	cfg->upload_burst = 10;
 }
 
 uint64_t app_key(const char *s, size_t len)
@@ -207,6 +214,7 @@ static void sweep(struct app *app)
 		return;
 	app->limits_swept_ms = now;
 	sweep_rates(&app->ip_rate, now);
+	sweep_rates(&app->upload_rate, now);
 	sweep_windows(&app->signin_ip, now);
 	sweep_windows(&app->signin_user, now);
 }
@@ -363,7 +371,14 @@ int server_run(const struct server_config *cfg)
 		store_free(app.st);
 		return rc;
 	}
-	app.workq = workq_new(2, 64, wake_loop, &app);
+	if (media_init() < 0) {
+		log_error("libvips failed to start");
+		writer_free(app.writer);
+		store_free(app.st);
+		return -EIO;
+	}
+	blobs_clean(cfg->data_dir);
+	app.workq = workq_new(2, 64, wake_loop, &app, media_thread_done);
 
 	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof(info));
@@ -418,7 +433,8 @@ out:
 	domain_release(&app.dom);
 	map_release(&app.ip_conns);
 	{
-		struct map *maps[] = { &app.ip_rate, &app.signin_ip, &app.signin_user };
+		struct map *maps[] = { &app.ip_rate, &app.upload_rate, &app.signin_ip,
+				       &app.signin_user };
 		size_t i, j;
 		uint64_t key;
 		void *v;

@@ -5,6 +5,8 @@
 #define REFDESK_NET_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define SERVER_MAX_ORIGINS 32
 
@@ -25,7 +27,12 @@ struct server_config {
 	double msg_rate;          /* WebSocket messages per second per socket */
 	double msg_burst;
 	int session_hours;
-	int abandon_secs;         /* end waiting chats whose guest left this long ago */
+	int abandon_secs;
+	size_t max_image_bytes;   /* uploads */
+	size_t max_file_bytes;
+	uint64_t max_image_pixels;
+	double upload_rate;       /* uploads per second per chat */
+	double upload_burst;         /* end waiting chats whose guest left this long ago */
 };
 
 /* Fill `cfg` with the defaults. */

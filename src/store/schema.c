@@ -77,6 +77,19 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY (chat_id, seq)) WITHOUT ROWID;"
 	"CREATE UNIQUE INDEX events_cid ON events(chat_id, author, cid) WHERE cid IS NOT NULL;",
+
+	/* 2: blobs (snapshots, thumbnails, files) and which chats may read them. */
+	"CREATE TABLE blobs ("
+	"  hash TEXT PRIMARY KEY,"            /* SHA-256, hex: the file's name */
+	"  mime TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE chat_blobs ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  hash TEXT NOT NULL REFERENCES blobs(hash),"
+	"  name TEXT NOT NULL,"               /* the cleaned file name to offer */
+	"  PRIMARY KEY (chat_id, hash)) WITHOUT ROWID;"
+	"CREATE INDEX chat_blobs_hash ON chat_blobs(hash);",
 };
 
 int schema_version(void)

@@ -31,6 +31,7 @@ enum stmt_id {
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS,
 	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENTS_SINCE,
+	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
 	S_COUNT
 };
 
@@ -92,6 +93,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
 				"ORDER BY id",
 	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
+	[S_BLOB_ADD] = "INSERT OR IGNORE INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?)",
+	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
+	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
+			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
 	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
@@ -776,4 +781,43 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after, int lim
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail(st, "read events");
+}
+
+/* ---- blobs ------------------------------------------------------------- */
+
+int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, const char *mime,
+			int64_t size, const char *name)
+{
+	sqlite3_stmt *s = stmt(st, S_BLOB_ADD);
+	int rc;
+
+	bind_text(s, 1, hash);
+	bind_text(s, 2, mime);
+	sqlite3_bind_int64(s, 3, size);
+	sqlite3_bind_int64(s, 4, time_now_ms());
+	rc = run(st, s, "add blob");
+	if (rc < 0)
+		return rc;
+	s = stmt(st, S_CHAT_BLOB_ADD);
+	sqlite3_bind_int64(s, 1, chat_id);
+	bind_text(s, 2, hash);
+	bind_text(s, 3, name);
+	return run(st, s, "add chat blob");
+}
+
+static void read_blob(sqlite3_stmt *s, struct store_blob *b)
+{
+	copy_text(b->hash, sizeof(b->hash), s, 0);
+	copy_text(b->mime, sizeof(b->mime), s, 1);
+	b->size = sqlite3_column_int64(s, 2);
+	copy_text(b->name, sizeof(b->name), s, 3);
+}
+
+int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, struct store_blob *out)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_BLOB_GET);
+
+	sqlite3_bind_int64(s, 1, chat_id);
+	bind_text(s, 2, hash);
+	return one_row(st, s, "get blob", (void (*)(sqlite3_stmt *, void *))read_blob, out);
 }

@@ -170,4 +170,18 @@ int store_event_append(struct store *st, struct store_event *ev);
 int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,
 		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx);
 
+/* Blobs: a content-addressed file, and the chats allowed to read it. */
+struct store_blob {
+	char hash[65];
+	char mime[128];
+	int64_t size;
+	char name[256]; /* as offered to that chat */
+};
+
+/* Record a blob (once) and that `chat_id` may read it under `name`. */
+int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, const char *mime,
+			int64_t size, const char *name);
+/* The blob, if `chat_id` may read it; -ENOENT otherwise. */
+int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, struct store_blob *out);
+
 #endif

@@ -1,0 +1,546 @@
+/*
+ * uploads.c - see uploads.h.
+ *
+ * An upload is a raw body (no multipart): its type of event in
+ * X-Upload-Kind (image|file), its file name and alt text percent-encoded in
+ * X-File-Name and X-Alt, the client's id in X-Client-Id (a retry is stored
+ * once).  Guests prove themselves with "Authorization: Bearer TOKEN" and
+ * may send images only; operators use their session and may send any file
+ * into a chat they hold.
+ *
+ * The request's body buffer is allocated from Content-Length only after
+ * the caller, the size and the rate were checked; a body that runs past it
+ * is refused at once and the connection closed.  Then, on a worker: the
+ * image pipeline (media/) or nothing for a file, and the blobs written and
+ * fsynced; then, through the writer, the blob rows and the event in one
+ * transaction; then the response and the fan-out.
+ */
+#include "net/uploads.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "chat/domain.h"
+#include "media/blobs.h"
+#include "media/media.h"
+#include "net/app.h"
+#include "net/chat_ops.h"
+#include "net/http.h"
+#include "net/ws.h"
+
+#define ALT_MAX 1000      /* characters */
+#define NAME_MAX_BYTES 150
+
+struct upload {
+	struct work work;
+	struct app *app;
+	struct http_req *req;
+	struct chat_live *chat;      /* pinned while the upload lives */
+	enum event_author author;
+	int64_t operator_id;
+	char sender[324];
+	bool is_image;
+	char cid[WS_ID_MAX + 1];
+	char name[NAME_MAX_BYTES + 8];
+	char alt[ALT_MAX * 4 + 1];
+	char mime[128];              /* a file's declared type, cleaned */
+	/* results of the worker */
+	int rc;
+	struct media_image img;
+	char hash[BLOB_HASH_HEX];    /* the image or file */
+	char thumb[BLOB_HASH_HEX];
+	size_t size;
+};
+
+/* ---- text from headers ------------------------------------------------------------ */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode `in` into `out` (dropping encoded NULs); returns the length. */
+static size_t pct_decode(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *in && o + 1 < size; in++) {
+		if (*in == '%' && hexval(in[1]) >= 0 && hexval(in[2]) >= 0) {
+			char c = (char)(hexval(in[1]) * 16 + hexval(in[2]));
+
+			if (c) /* a NUL would end the text early: drop it */
+				out[o++] = c;
+			in += 2;
+		} else {
+			out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Length of the valid UTF-8 sequence at `p` (0 when invalid). */
+static size_t utf8_seq(const unsigned char *p, size_t left)
+{
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
+	if (!n || n > left || (p[0] & 0xf8) == 0xf8)
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Direction overrides and invisible marks that can disguise a file name. */
+static bool is_invisible(const unsigned char *p, size_t n)
+{
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+						       (p[2] >= 0xaa && p[2] <= 0xae) ||
+						       p[2] == 0x8b || p[2] == 0x8c || p[2] == 0x8d))
+		return true;
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return true;
+	if (n == 2 && p[0] == 0xd8 && p[1] == 0x9c)
+		return true;
+	return n == 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
+}
+
+/*
+ * Keep printable, valid UTF-8: drop control characters, invisible and
+ * direction-changing marks and broken sequences; stop before `max` bytes on
+ * a character boundary.
+ */
+static void clean_text(const char *in, char *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t left = strlen(in), o = 0, n;
+
+	while (left) {
+		n = utf8_seq(p, left);
+		if (!n) {
+			p++, left--;
+			continue;
+		}
+		if (!(n == 1 && (*p < 0x20 || *p == 0x7f)) && !is_invisible(p, n)) {
+			if (o + n >= max)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		left -= n;
+	}
+	out[o] = '\0';
+}
+
+/* A file name to offer: no directories, no leading dots, printable, bounded. */
+static void clean_filename(const char *raw, char *out, size_t size, const char *fallback)
+{
+	char decoded[12288], cleaned[4096];
+	const char *base, *p;
+
+	pct_decode(raw, decoded, sizeof(decoded));
+	base = decoded;
+	for (p = decoded; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	clean_text(base, cleaned, size < sizeof(cleaned) ? size : sizeof(cleaned));
+	for (p = cleaned; *p == '.' || *p == ' '; p++)
+		;
+	str_copy(out, size, *p ? p : fallback);
+}
+
+/* ---- checking before the body ------------------------------------------------------ */
+
+static bool upload_path(const char *path, char *chat, size_t size)
+{
+	const char *prefix = "/api/chats/", *end;
+	size_t n;
+
+	if (strncmp(path, prefix, strlen(prefix)))
+		return false;
+	path += strlen(prefix);
+	end = strchr(path, '/');
+	if (!end || strcmp(end, "/uploads"))
+		return false;
+	n = (size_t)(end - path);
+	if (!n || n >= size)
+		return false;
+	memcpy(chat, path, n);
+	chat[n] = '\0';
+	return true;
+}
+
+/* The chat, as the caller may see it: a guest by token, else a signed-in operator. */
+static struct chat_live *caller_chat(struct http_req *req, const char *public_id,
+				     enum event_author *author, bool *signed_in)
+{
+	char auth[200];
+	int64_t operator_id;
+
+	*signed_in = false;
+	http_get_header(req, "authorization:", auth, sizeof(auth));
+	if (!strncmp(auth, "Bearer ", 7)) {
+		*author = AUTHOR_GUEST;
+		return str_is_token(auth + 7, 64, "-_")
+			       ? chat_ops_chat(req->app, public_id, auth + 7, NULL) : NULL;
+	}
+	*author = AUTHOR_OPERATOR;
+	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
+	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled)
+		return NULL;
+	*signed_in = true;
+	return chat_ops_chat(req->app, public_id, NULL, &req->op);
+}
+
+static struct rate *upload_bucket(struct app *app, uint64_t key)
+{
+	struct rate *r = map_get(&app->upload_rate, key);
+
+	if (!r) {
+		r = xmalloc(sizeof(*r));
+		rate_init(r, app->cfg->upload_burst);
+		map_put(&app->upload_rate, key, r);
+	}
+	return r;
+}
+
+static bool refuse(struct http_req *req, int status, const char *code, const char *message)
+{
+	req->close_after = true; /* do not read a body we refused */
+	http_error(req, status, code, message);
+	return true;
+}
+
+bool uploads_precheck(struct http_req *req)
+{
+	struct app *app = req->app;
+	char public_id[64], kind[16], len_text[32], csrf[64], header[12288];
+	enum event_author author;
+	struct chat_live *chat;
+	struct upload *u;
+	bool signed_in;
+	unsigned long long len;
+	size_t cap;
+	int rc;
+
+	if (!upload_path(req->path, public_id, sizeof(public_id)))
+		return false;
+	/* Each chat has its own allowance: fifty pastes in a second are not a conversation. */
+	if (!rate_take(upload_bucket(app, app_key(public_id, strlen(public_id))), time_mono_ms(),
+		       app->cfg->upload_rate, app->cfg->upload_burst)) {
+		http_header(req, "retry-after:", "1");
+		return refuse(req, 429, "rate_limited", "Too many uploads; wait a moment.");
+	}
+	/* What is it, and how big?  (Cheap checks first, before any lookup.) */
+	http_get_header(req, "authorization:", header, sizeof(header));
+	author = strncmp(header, "Bearer ", 7) ? AUTHOR_OPERATOR : AUTHOR_GUEST;
+	http_get_header(req, "x-upload-kind:", kind, sizeof(kind));
+	if (strcmp(kind, "image") && (strcmp(kind, "file") || author != AUTHOR_OPERATOR))
+		return refuse(req, 400, "bad_request", author == AUTHOR_GUEST ?
+			      "X-Upload-Kind must be image." : "X-Upload-Kind must be image or file.");
+	cap = !strcmp(kind, "image") ? app->cfg->max_image_bytes : app->cfg->max_file_bytes;
+	http_get_header(req, "content-length:", len_text, sizeof(len_text));
+	len = strtoull(len_text, NULL, 10);
+	if (!len_text[0])
+		return refuse(req, 411, "bad_request", "Uploads need a Content-Length.");
+	if (!len)
+		return refuse(req, 400, "empty", "The file is empty.");
+	if (len > cap) {
+		snprintf(header, sizeof(header), "The file is over the limit of %zu MB.", cap >> 20);
+		return refuse(req, 413, "too_large", header);
+	}
+	/* Who may post into this chat? */
+	chat = caller_chat(req, public_id, &author, &signed_in);
+	if (!chat)
+		return refuse(req, 404, "not_found", "No such chat.");
+	if (author == AUTHOR_OPERATOR) {
+		http_get_header(req, "x-csrf-token:", csrf, sizeof(csrf));
+		if (store_session_get(app->st, req->session_hash, time_now_ms(), &req->session) < 0 ||
+		    !csrf[0] || !auth_secret_equal(csrf, req->session.csrf)) {
+			chat_ops_forget(app, chat);
+			return refuse(req, 403, "csrf", "The request lacks a valid X-CSRF-Token.");
+		}
+	}
+	rc = chat_may_write(chat, author, req->op.id);
+	if (rc < 0) {
+		chat_ops_forget(app, chat);
+		return refuse(req, rc == -ECANCELED ? 409 : 403,
+			      rc == -ECANCELED ? "chat_ended" : rc == -EPERM ? "not_holder" : "chat_waiting",
+			      rc == -ECANCELED ? "The chat has ended." :
+			      "Only the operator who holds the chat may send into it.");
+	}
+
+	u = xcalloc(1, sizeof(*u));
+	u->app = app;
+	u->req = req;
+	u->chat = chat;
+	chat->pins++;
+	u->author = author;
+	u->operator_id = author == AUTHOR_OPERATOR ? req->op.id : 0;
+	snprintf(u->sender, sizeof(u->sender), "%s",
+		 author == AUTHOR_OPERATOR ? req->op.name : chat->guest_name);
+	u->is_image = !strcmp(kind, "image");
+	http_get_header(req, "x-client-id:", u->cid, sizeof(u->cid));
+	if (u->cid[0] && !str_is_token(u->cid, WS_ID_MAX, "_.:-"))
+		u->cid[0] = '\0';
+	http_get_header(req, "x-file-name:", header, sizeof(header));
+	clean_filename(header, u->name, NAME_MAX_BYTES, u->is_image ? "snapshot" : "file");
+	http_get_header(req, "x-alt:", header, sizeof(header));
+	pct_decode(header, u->alt, sizeof(u->alt));
+	clean_text(u->alt, u->alt, sizeof(u->alt));
+	if (utf8_count(u->alt, strlen(u->alt)) > ALT_MAX)
+		u->alt[0] = '\0';
+	http_get_header(req, "content-type:", header, sizeof(header));
+	header[strcspn(header, "; ")] = '\0';
+	str_copy(u->mime, sizeof(u->mime),
+		 str_is_token(header, 100, "/.+-") && strchr(header, '/') ? header
+									   : "application/octet-stream");
+	req->upload = u;
+	req->body_cap = (size_t)len;
+	req->body = xmalloc((size_t)len + 1);
+	return false;
+}
+
+void uploads_release(struct http_req *req)
+{
+	struct upload *u = req->upload;
+
+	if (!u)
+		return;
+	req->upload = NULL;
+	media_image_release(&u->img);
+	u->chat->pins--;
+	chat_ops_forget(u->app, u->chat);
+	free(u);
+}
+
+/* ---- the work ---------------------------------------------------------------------- */
+
+static void upload_run(struct work *work)
+{
+	struct upload *u = container_of(work, struct upload, work);
+	const char *dir = u->app->cfg->data_dir;
+	struct media_limits lim = { u->app->cfg->max_image_bytes, u->app->cfg->max_image_pixels };
+	struct http_req *req = u->req;
+
+	if (!u->is_image) {
+		u->size = req->body_len;
+		u->rc = blobs_put(dir, req->body, req->body_len, u->hash);
+		return;
+	}
+	u->rc = media_ingest(req->body, req->body_len, &lim, &u->img);
+	if (u->rc < 0)
+		return;
+	u->size = u->img.full.len;
+	u->rc = blobs_put(dir, u->img.full.data, u->img.full.len, u->hash);
+	if (!u->rc)
+		u->rc = blobs_put(dir, u->img.thumb.data, u->img.thumb.len, u->thumb);
+}
+
+static int upload_rows(struct store *st, void *arg)
+{
+	struct upload *u = arg;
+	char thumb_name[NAME_MAX_BYTES + 32];
+	int rc;
+
+	if (!u->is_image)
+		return store_chat_blob_add(st, u->chat->id, u->hash, u->mime, (int64_t)u->size, u->name);
+	rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime, (int64_t)u->size,
+				 u->name);
+	snprintf(thumb_name, sizeof(thumb_name), "thumbnail-%s", u->name);
+	if (!rc)
+		rc = store_chat_blob_add(st, u->chat->id, u->thumb, u->img.thumb.mime,
+					 (int64_t)u->img.thumb.len, thumb_name);
+	return rc;
+}
+
+static void upload_posted(void *arg, int rc, int64_t seq, bool dup)
+{
+	struct upload *u = arg;
+	struct http_req *req = u->req;
+
+	if (rc < 0) {
+		http_error(req, 503, "storage", "The server could not save this; try again.");
+		return;
+	}
+	http_json(req, 200, json_pack("{s:s, s:s, s:I, s:b, s:s, s:s?}", "type", "ack",
+				      "chat", u->chat->public_id, "seq", (json_int_t)seq,
+				      "duplicate", dup, "blob", u->hash,
+				      "thumb", u->is_image ? u->thumb : NULL));
+}
+
+static json_t *event_body(struct upload *u)
+{
+	char alt[ALT_MAX * 4 + 400];
+
+	if (!u->is_image)
+		return json_pack("{s:s, s:s, s:s, s:I, s:s?}", "blob", u->hash, "file_name", u->name,
+				 "mime", u->mime, "size", (json_int_t)u->size,
+				 "name", u->sender[0] ? u->sender : NULL);
+	if (u->alt[0])
+		snprintf(alt, sizeof(alt), "%s", u->alt);
+	else if (u->author == AUTHOR_GUEST)
+		snprintf(alt, sizeof(alt), "Screenshot from the guest, %d\u00d7%d", u->img.full.width,
+			 u->img.full.height);
+	else
+		snprintf(alt, sizeof(alt), "Image from %s, %d\u00d7%d", u->sender, u->img.full.width,
+			 u->img.full.height);
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:s, s:s, s:s?}",
+			 "blob", u->hash, "thumb", u->thumb, "mime", u->img.full.mime,
+			 "width", u->img.full.width, "height", u->img.full.height,
+			 "thumb_width", u->img.thumb.width, "thumb_height", u->img.thumb.height,
+			 "size", (json_int_t)u->size, "file_name", u->name, "alt", alt,
+			 "name", u->sender[0] ? u->sender : NULL);
+}
+
+/* Our re-encoding may change the type (GIF -> PNG, WebP -> JPEG): make the name say so. */
+static void fix_extension(struct upload *u)
+{
+	const char *ext = !strcmp(u->img.full.mime, "image/png") ? ".png" : ".jpg";
+	char *dot = strrchr(u->name, '.');
+
+	if (dot && dot != u->name)
+		*dot = '\0';
+	if (strlen(u->name) + strlen(ext) < sizeof(u->name))
+		strcat(u->name, ext);
+}
+
+static void upload_done(struct work *work)
+{
+	struct upload *u = container_of(work, struct upload, work);
+	struct http_req *req = u->req;
+	int rc = u->rc;
+
+	switch (rc) {
+	case 0:
+		break;
+	case -EINVAL:
+		http_error(req, 415, "not_image",
+			   "That is not a PNG, JPEG, WebP or GIF image (SVG is not accepted).");
+		return;
+	case -E2BIG:
+		http_error(req, 413, "too_many_pixels", "The image has too many pixels.");
+		return;
+	case -EFBIG:
+		http_error(req, 413, "too_large", "The file is over the limit.");
+		return;
+	case -EBADMSG:
+		http_error(req, 400, "corrupt", "The image is damaged or incomplete.");
+		return;
+	default:
+		http_error(req, 507, "storage", "The server could not store the file.");
+		return;
+	}
+	if (u->is_image)
+		fix_extension(u);
+	rc = chat_ops_post(u->app, u->chat, u->author, u->operator_id,
+			   u->is_image ? "snapshot" : "file", event_body(u), u->cid[0] ? u->cid : NULL,
+			   upload_rows, upload_posted, u);
+	if (rc < 0)
+		http_error(req, 409, "chat_ended", "The chat has ended.");
+}
+
+void post_upload(struct http_req *req, API_PARAMS)
+{
+	struct upload *u = req->upload;
+
+	(void)params;
+	if (!u) {
+		http_error(req, 404, "not_found", "No such chat.");
+		return;
+	}
+	u->work.run = upload_run;
+	u->work.done = upload_done;
+	if (workq_submit(req->app->workq, &u->work) < 0) {
+		http_header(req, "retry-after:", "1");
+		http_error(req, 503, "busy", "The server is busy; try again in a moment.");
+	}
+}
+
+/* ---- serving ------------------------------------------------------------------------- */
+
+/* Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266). */
+static void disposition(struct http_req *req, const char *how, const char *name)
+{
+	char ascii[NAME_MAX_BYTES + 1], pct[NAME_MAX_BYTES * 3 + 1], out[NAME_MAX_BYTES * 5 + 64];
+	size_t i, a = 0, p = 0;
+
+	for (i = 0; name[i] && a < NAME_MAX_BYTES; i++) {
+		unsigned char c = (unsigned char)name[i];
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || strchr("._-", c);
+
+		ascii[a++] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : '_';
+		if (plain)
+			pct[p++] = (char)c;
+		else
+			p += (size_t)snprintf(pct + p, sizeof(pct) - p, "%%%02X", c);
+	}
+	ascii[a] = pct[p] = '\0';
+	snprintf(out, sizeof(out), "%s; filename=\"%s\"; filename*=UTF-8''%s", how, ascii, pct);
+	http_header(req, "content-disposition:", out);
+}
+
+void get_blob(struct http_req *req, API_PARAMS)
+{
+	enum event_author author;
+	struct store_blob b;
+	struct chat_live *chat;
+	char path[4096];
+	struct stat sb;
+	bool signed_in, image;
+	char *data;
+	ssize_t n;
+	int fd;
+
+	chat = caller_chat(req, params[0], &author, &signed_in);
+	if (!chat || !blobs_hash_is_valid(params[1]) ||
+	    store_chat_blob_get(req->app->st, chat->id, params[1], &b) < 0 ||
+	    blobs_path(req->app->cfg->data_dir, b.hash, path, sizeof(path)) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (chat)
+			chat_ops_forget(req->app, chat);
+		http_error(req, 404, "not_found", "Nothing here.");
+		return;
+	}
+	chat_ops_forget(req->app, chat);
+	if (fstat(fd, &sb) < 0 || sb.st_size > (off_t)req->app->cfg->max_file_bytes * 2) {
+		close(fd);
+		http_error(req, 404, "not_found", "Nothing here.");
+		return;
+	}
+	data = xmalloc((size_t)sb.st_size + 1);
+	n = read(fd, data, (size_t)sb.st_size);
+	close(fd);
+	if (n != sb.st_size) {
+		free(data);
+		http_error(req, 500, "io", "The file could not be read.");
+		return;
+	}
+	/* Only our own re-encoded images are shown inline; everything else downloads. */
+	image = !strcmp(b.mime, "image/png") || !strcmp(b.mime, "image/jpeg");
+	req->policy = POLICY_BLOB;
+	http_header(req, "cache-control:", "private, max-age=31536000, immutable");
+	disposition(req, image ? "inline" : "attachment", b.name);
+	http_respond(req, 200, image ? (!strcmp(b.mime, "image/png") ? "image/png" : "image/jpeg")
+				     : "application/octet-stream",
+		     data, (size_t)n);
+}
