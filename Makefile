@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e clean format
+.PHONY: all run test deps test-deps unit integration e2e bench-ingest clean format
 
 all: build/refdesk
 
@@ -72,6 +72,15 @@ integration: build/asan/refdesk
 
 e2e: build/asan/refdesk
 	@scripts/run-tests --only e2e
+
+# The image intake beside vipsthumbnail (figures only; see bench/ingest.c).
+build/bench/ingest: bench/ingest.c $(filter build/obj/media/% build/obj/base/%,$(OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) -O2 $(PKGCFLAGS) -o $@ $^ $(LIBS)
+
+bench-ingest: build/bench/ingest
+	build/bench/ingest 7
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -496,14 +496,18 @@ void chat_ops_pump(struct conn *c)
 	}
 }
 
-/* Send what the store has after `after`, page by page. */
+/*
+ * Send what the store has after `after`, page by page — but never what this
+ * socket has had already (a join after an accept, which sent the history).
+ */
 static void replay(struct conn *c, struct chat_live *chat, int64_t after)
 {
 	struct follower *f = chat_follower(chat, c);
 
 	if (!f)
 		return;
-	f->seq = after;
+	if (after > f->seq)
+		f->seq = after;
 	f->replaying = true;
 	chat_ops_pump(c);
 }
@@ -634,7 +638,7 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 		return;
 	}
 	conn_add_follow(c, chat, c->kind == CONN_GUEST);
-	chat_follow(chat, c, after);
+	chat_follow(chat, c, 0);
 	if (c->kind == CONN_GUEST)
 		chat->guest_gone_since = 0;
 	conn_send_json(c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",

@@ -241,8 +241,10 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 	if (add(wsi, "content-security-policy:", csp, p, end) ||
 	    add(wsi, "x-content-type-options:", "nosniff", p, end) ||
 	    add(wsi, "referrer-policy:", "same-origin", p, end) ||
+	    /* Pages open windows (the pop-up box, the sharing tool) and keep a handle on them. */
 	    add(wsi, "cross-origin-opener-policy:",
-		req->policy == POLICY_BOX ? "unsafe-none" : "same-origin", p, end))
+		req->policy == POLICY_BOX ? "unsafe-none" :
+		req->policy == POLICY_PAGE ? "same-origin-allow-popups" : "same-origin", p, end))
 		return -1;
 	if (req->policy != POLICY_BOX && add(wsi, "x-frame-options:", "DENY", p, end))
 		return -1;
