@@ -1,0 +1,106 @@
+// A guest and an operator complete a whole chat with the keyboard alone:
+// no clicks anywhere, only Tab, typing, Enter and Space.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, newContext, expectClean } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+import { expect } from './lib/expect.mjs';
+import { transcript, ASK_SWITCH } from './lib/flows.mjs';
+
+let srv;
+let browser;
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+/** The accessible-ish name of the focused element (label, aria-label or text). */
+function focusedName(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el) return '';
+    const label = el.labels?.[0]?.textContent || el.getAttribute('aria-label') || el.textContent || '';
+    return label.replace(/\s+/g, ' ').trim();
+  });
+}
+
+/** Press Tab (or Shift+Tab) until the focused element's name matches. */
+async function tabTo(page, name, { back = false, max = 40 } = {}) {
+  for (let i = 0; i < max; i++) {
+    const now = await focusedName(page);
+    if (name instanceof RegExp ? name.test(now) : now === name) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  assert.fail(`could not reach "${name}" with the keyboard`);
+}
+
+test('guest and operator chat with the keyboard only', async () => {
+  const mo = srv.addOperator({ username: 'mo', name: 'Mo Adler' });
+  const staff = await newContext(browser);
+  const op = await staff.newPage();
+  await op.goto(`${srv.url}/staff/signin`);
+  // The username field has focus on arrival.
+  assert.equal(await focusedName(op), 'Username');
+  await op.keyboard.type('mo');
+  await op.keyboard.press('Tab');
+  await op.keyboard.type(mo.password);
+  await op.keyboard.press('Enter');
+  await op.waitForURL(`${srv.url}/staff`);
+  await expect.visible(op.locator('#conn[data-state="open"]'));
+  await tabTo(op, /^Available on Ask a librarian/i);
+  await op.keyboard.press('Space');
+  await expect.checked(op.getByRole('checkbox', { name: ASK_SWITCH }));
+
+  const guests = await newContext(browser);
+  const guest = await guests.newPage();
+  await guest.goto(`${srv.url}/box/ask?mode=popup`);
+  await expect.visible(guest.getByRole('button', { name: 'Start chat' }));
+  await tabTo(guest, /^Your name/);
+  await guest.keyboard.type('Nell');
+  await guest.keyboard.press('Enter');
+  // Starting moves focus to the message box.
+  await expect.visible(guest.getByRole('textbox', { name: 'Message' }));
+  await expect.text(transcript(guest), 'You started the chat');
+  assert.equal(await focusedName(guest), 'Message');
+  await guest.keyboard.type('Hello from the keyboard');
+  await guest.keyboard.press('Enter');
+  await expect.text(transcript(guest).locator('[data-state="sent"]'), 'Hello from the keyboard');
+
+  await expect.visible(op.getByRole('button', { name: 'Accept' }));
+  await tabTo(op, 'Accept');
+  await op.keyboard.press('Enter');
+  await expect.text(transcript(op), 'Hello from the keyboard');
+  // Accepting puts the operator in the message box.
+  assert.equal(await focusedName(op), 'Message');
+  await op.keyboard.type('Hello Nell, how can I help?');
+  await op.keyboard.press('Enter');
+  await expect.text(transcript(guest), 'Hello Nell, how can I help?');
+
+  await guest.keyboard.type('That is all, thanks');
+  await guest.keyboard.press('Enter');
+  await expect.text(transcript(op), 'That is all, thanks');
+
+  // The operator ends the chat from the keyboard.
+  await tabTo(op, 'End chat', { back: true });
+  await op.keyboard.press('Enter');
+  await expect.text(transcript(guest), 'The librarian ended the chat');
+  await expect.text(transcript(op), 'The chat was ended by the librarian');
+
+  // The guest starts a new chat with the keyboard.
+  await tabTo(guest, 'Start chat');
+  await guest.keyboard.press('Enter');
+  await expect.visible(guest.getByRole('textbox', { name: 'Message' }));
+  await expect.visible(op.getByRole('button', { name: 'Accept' }));
+
+  // Signing out, by keyboard.
+  await tabTo(op, 'Sign out', { back: true, max: 60 });
+  await op.keyboard.press('Enter');
+  await op.waitForURL(/\/staff\/signin/);
+
+  expectClean(staff);
+  expectClean(guests);
+});

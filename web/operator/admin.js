@@ -1,0 +1,285 @@
+// admin.js: the account admin's page (/staff/admin).
+//
+// Loads the account, its operators and its queues from /api/admin/* and
+// draws them; every form posts to the matching route (with the CSRF header,
+// see api.js) and redraws from the server's answer, so the page always shows
+// what the server holds. Operators without the admin flag get a short
+// explanation instead.
+
+import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
+import { h, replaceChildren } from '../shared/dom.js';
+import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
+
+const $ = (id) => document.getElementById(id);
+const data = { account: null, operators: [], queues: [] };
+let resetFor = null; // the operator whose password is being reset
+
+function say(el, text, ok = false) {
+  el.textContent = text;
+  el.classList.toggle('rd-alert--ok', ok);
+}
+
+function failure(r) {
+  return r.error?.message || 'That did not work. Please try again.';
+}
+
+/* ---------- loading ---------- */
+
+async function reload(...what) {
+  const routes = { account: '/api/admin/account', operators: '/api/admin/operators', queues: '/api/admin/queues' };
+  const results = await Promise.all(what.map((k) => apiRequest(routes[k])));
+  results.forEach((r, i) => {
+    const k = what[i];
+    if (!r.ok) return say($('page-error'), failure(r));
+    data[k] = k === 'account' ? r.data : r.data[k];
+  });
+  drawAll();
+}
+
+function drawAll() {
+  drawAccount();
+  drawOperators();
+  drawQueues();
+}
+
+/* ---------- account ---------- */
+
+function drawAccount() {
+  const a = data.account;
+  if (!a) return;
+  $('account-heading').textContent = a.name;
+  if (document.activeElement !== $('account-name')) $('account-name').value = a.name;
+  const items = (a.origins || []).map((o) => h('li', {},
+    h('span', { text: o }),
+    h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: 'Remove',
+      'aria-label': `Remove ${o}`, on: { click: () => saveOrigins(a.origins.filter((x) => x !== o), `Removed ${o}.`) } })));
+  if (items.length === 0) items.push(h('li', { class: 'rd-hint', text: 'No other sites yet: the box can be framed only by this server\'s own pages.' }));
+  replaceChildren($('origins'), items);
+}
+
+async function saveAccountName(e) {
+  e.preventDefault();
+  const name = $('account-name').value.trim();
+  if (!name) return say($('account-status'), 'The account needs a name.');
+  const r = await apiRequest('/api/admin/account', { method: 'POST', body: { name } });
+  if (!r.ok) return say($('account-status'), failure(r));
+  data.account = r.data;
+  drawAccount();
+  say($('account-status'), 'Account name saved.', true);
+}
+
+async function addOrigin(e) {
+  e.preventDefault();
+  const origin = normalizeOrigin($('origin-input').value);
+  if (!origin) {
+    say($('account-status'), 'Enter an origin such as https://library.example.org — http or https, no path.');
+    $('origin-input').focus();
+    return;
+  }
+  const current = data.account.origins || [];
+  if (current.includes(origin)) return say($('account-status'), `${origin} is already allowed.`, true);
+  if (await saveOrigins([...current, origin], `${origin} may now show your chat boxes.`)) $('origin-input').value = '';
+}
+
+async function saveOrigins(origins, done) {
+  const r = await apiRequest('/api/admin/account', { method: 'POST', body: { origins } });
+  if (!r.ok) {
+    say($('account-status'), failure(r));
+    return false;
+  }
+  data.account = r.data;
+  drawAccount();
+  say($('account-status'), done, true);
+  return true;
+}
+
+/* ---------- operators ---------- */
+
+function drawOperators() {
+  const rows = data.operators.map((op) => h('tr', {},
+    h('td', { text: op.name }),
+    h('td', {}, h('code', { text: op.username })),
+    h('td', {}, op.admin ? h('span', { class: 'tag', text: 'Admin' }) : 'Operator'),
+    h('td', {}, h('span', { class: op.disabled ? 'tag tag--off' : 'tag tag--ok', text: op.disabled ? 'Disabled' : 'Active' })),
+    h('td', { text: (op.queues || []).map(queueTitle).join(', ') || '—' }),
+    h('td', { class: 'actions' },
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
+        text: 'Reset password', 'aria-label': `Reset password for ${op.name}`,
+        on: { click: () => startReset(op) } }),
+      h('button', { type: 'button', class: `rd-button rd-button--small ${op.disabled ? 'rd-button--quiet' : 'rd-button--danger'}`,
+        text: op.disabled ? 'Enable' : 'Disable', 'aria-label': `${op.disabled ? 'Enable' : 'Disable'} ${op.name}`,
+        on: { click: () => setDisabled(op, !op.disabled) } }))));
+  replaceChildren($('operators'), rows);
+}
+
+function queueTitle(name) {
+  return data.queues.find((q) => q.name === name)?.title || name;
+}
+
+async function setDisabled(op, disabled) {
+  const r = await apiRequest(`/api/admin/operators/${op.id}`, { method: 'POST', body: { disabled } });
+  if (!r.ok) return say($('operators-status'), failure(r));
+  say($('operators-status'), `${op.name} is now ${disabled ? 'disabled and signed out' : 'enabled'}.`, true);
+  await reload('operators');
+}
+
+function startReset(op) {
+  resetFor = op;
+  $('password-title').textContent = `Reset password for ${op.name}`;
+  $('password-form').hidden = false;
+  $('new-password').value = '';
+  $('new-password').focus();
+}
+
+function endReset() {
+  const op = resetFor;
+  resetFor = null;
+  $('password-form').hidden = true;
+  // Back to the button that opened the form.
+  if (op) document.querySelector(`button[aria-label="Reset password for ${CSS.escape(op.name)}"]`)?.focus();
+}
+
+async function submitReset(e) {
+  e.preventDefault();
+  const password = $('new-password').value;
+  if (!isPassword(password)) return say($('operators-status'), 'Passwords are 8 to 256 characters long.');
+  const op = resetFor;
+  const r = await apiRequest(`/api/admin/operators/${op.id}/password`, { method: 'POST', body: { password } });
+  if (!r.ok) return say($('operators-status'), failure(r));
+  endReset();
+  say($('operators-status'), `New password set for ${op.name}. Their other sessions have ended.`, true);
+}
+
+async function addOperator(e) {
+  e.preventDefault();
+  const username = $('op-username').value.trim();
+  const name = $('op-name').value.trim();
+  const password = $('op-password').value;
+  if (!isUsername(username)) return say($('operators-status'), 'Usernames use letters, digits, dots, dashes and underscores (at most 64).');
+  if (!name) return say($('operators-status'), 'Please give the operator\'s full name.');
+  if (!isPassword(password)) return say($('operators-status'), 'Passwords are 8 to 256 characters long.');
+  const body = { username, name, password, admin: $('op-admin').checked };
+  const r = await apiRequest('/api/admin/operators', { method: 'POST', body });
+  if (!r.ok) {
+    return say($('operators-status'), r.error?.code === 'exists' ? `The username ${username} is taken.` : failure(r));
+  }
+  for (const id of ['op-username', 'op-name', 'op-password']) $(id).value = '';
+  $('op-admin').checked = false;
+  say($('operators-status'), `${name} can now sign in as ${username}. Add them to a queue below.`, true);
+  await reload('operators', 'queues');
+}
+
+/* ---------- queues ---------- */
+
+function drawQueues() {
+  const origin = location.origin;
+  const cards = data.queues.map((q) => {
+    const titleId = `q-${q.name}-title`;
+    const members = h('fieldset', { class: 'members' },
+      h('legend', { text: 'Members' }),
+      data.operators.map((op) => h('label', {},
+        h('input', { type: 'checkbox', checked: (q.members || []).includes(op.id),
+          on: { change: (e) => setMember(q, op, e.target.checked) } }),
+        op.name, op.disabled ? h('span', { class: 'tag tag--off', text: 'disabled' }) : null)));
+    return h('article', { class: 'queue-card', 'aria-labelledby': titleId },
+      h('div', { class: 'queue-card__head' },
+        h('h3', { class: 'queue-card__name', id: titleId, text: q.title }),
+        h('span', { class: 'queue-card__id', text: `/box/${q.name}` })),
+      h('div', { class: 'queue-card__grid' },
+        h('div', {},
+          h('form', { class: 'form-row', noValidate: true, on: { submit: (e) => renameQueue(e, q) } },
+            h('div', { class: 'rd-field' },
+              h('label', { for: `q-${q.name}-input`, text: 'Title' }),
+              h('input', { class: 'rd-input', id: `q-${q.name}-input`, value: q.title, maxLength: 80 })),
+            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Rename',
+              'aria-label': `Rename ${q.title}` })),
+          h('div', { class: 'admin-form' }, members)),
+        h('div', {}, snippetsFor(origin, q.name).map((s) => snippetBlock(q, s)))));
+  });
+  if (cards.length === 0) cards.push(h('p', { class: 'rd-hint', text: 'No queues yet.' }));
+  replaceChildren($('queues'), cards);
+}
+
+function snippetBlock(q, s) {
+  const id = `snippet-${q.name}-${s.kind}`;
+  const copy = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Copy',
+    'aria-label': `Copy ${s.label.toLowerCase()} for ${q.title}`,
+    on: { click: async (e) => {
+      try {
+        await navigator.clipboard.writeText(s.code);
+        e.target.textContent = 'Copied';
+      } catch {
+        e.target.textContent = 'Select and copy';
+        getSelection().selectAllChildren($(id));
+      }
+      setTimeout(() => { e.target.textContent = 'Copy'; }, 2000);
+    } } });
+  return h('div', { class: 'snippet' },
+    h('div', { class: 'snippet__head' }, h('span', { class: 'snippet__label', text: s.label }), copy),
+    h('pre', { id, tabindex: '0', 'aria-label': `${s.label} code for ${q.title}` }, h('code', { text: s.code })),
+    h('p', { class: 'rd-hint', text: s.help }));
+}
+
+async function renameQueue(e, q) {
+  e.preventDefault();
+  const title = e.target.querySelector('input').value.trim();
+  if (!title) return say($('queues-status'), 'A queue needs a title.');
+  const r = await apiRequest(`/api/admin/queues/${q.name}`, { method: 'POST', body: { title } });
+  if (!r.ok) return say($('queues-status'), failure(r));
+  say($('queues-status'), `Queue ${q.name} is now called “${title}”.`, true);
+  await reload('queues');
+}
+
+async function setMember(q, op, member) {
+  const r = await apiRequest(`/api/admin/queues/${q.name}/members`, { method: 'POST', body: { operator: op.id, member } });
+  if (!r.ok) {
+    say($('queues-status'), failure(r));
+    return reload('queues');
+  }
+  say($('queues-status'), `${op.name} ${member ? 'is now a member of' : 'is no longer a member of'} ${q.title}.`, true);
+  return reload('queues', 'operators');
+}
+
+async function addQueue(e) {
+  e.preventDefault();
+  const name = $('queue-name').value.trim();
+  const title = $('queue-title').value.trim();
+  if (!isQueueName(name)) return say($('queues-status'), 'Queue names use lower-case letters, digits and dashes (at most 32).');
+  if (!title) return say($('queues-status'), 'Please give the queue a title.');
+  const r = await apiRequest('/api/admin/queues', { method: 'POST', body: { name, title } });
+  if (!r.ok) return say($('queues-status'), r.error?.code === 'exists' ? `The name ${name} is taken.` : failure(r));
+  $('queue-name').value = '';
+  $('queue-title').value = '';
+  say($('queues-status'), `Queue “${title}” added. Its snippets are below.`, true);
+  await reload('queues');
+}
+
+/* ---------- start ---------- */
+
+async function main() {
+  let session;
+  try {
+    session = await loadSession();
+  } catch (err) {
+    return say($('page-error'), err?.message || 'Could not load your session.');
+  }
+  if (!session) return location.replace(signinUrl());
+  $('who').textContent = session.operator.name;
+  $('sign-out').addEventListener('click', signOut);
+  if (!session.operator.admin) {
+    return say($('page-error'), 'Only account admins can use this page. Ask your account admin for changes.');
+  }
+  $('account-form').addEventListener('submit', saveAccountName);
+  $('origin-form').addEventListener('submit', addOrigin);
+  $('operator-form').addEventListener('submit', addOperator);
+  $('password-form').addEventListener('submit', submitReset);
+  $('password-cancel').addEventListener('click', endReset);
+  $('password-form').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') endReset();
+  });
+  $('queue-form').addEventListener('submit', addQueue);
+  await reload('account', 'operators', 'queues');
+  $('admin-content').hidden = false;
+}
+
+main();

@@ -1,0 +1,223 @@
+// desk_model.js: what the operator's webclient knows, as plain data. Pure.
+//
+// The desk holds the signed-in operator, their queues (with availability),
+// the chats they hold (each with its Transcript and unread count) and the
+// offers ringing for them. Server frames are applied through the methods
+// below; the view reads the fields and `version` (bumped on every change).
+
+import { Transcript } from '../shared/transcript_model.js';
+
+export class Desk {
+  constructor() {
+    this.me = null;
+    this.queues = new Map(); // name -> { name, title, available, busy }
+    this.chats = new Map(); // chat id -> chat record (see holdChat)
+    this.offers = new Map(); // chat id -> { summary, state, takenBy, message }
+    this.selected = null;
+    this.focused = true;
+    this.version = 0;
+  }
+
+  changed() {
+    this.version++;
+  }
+
+  /**
+   * Apply `hello` (first frame of every connection). Offers still ringing
+   * are replaced by the hello's waiting chats: one accepted elsewhere while
+   * we were offline must stop ringing. Returns the held chats to follow.
+   */
+  applyHello(hello) {
+    this.me = hello.operator;
+    this.queues = new Map(hello.queues.map((q) => [q.name, { ...q, busy: false }]));
+    for (const [id, offer] of this.offers) if (offer.state === 'ringing') this.offers.delete(id);
+    const held = [];
+    for (const summary of hello.chats) {
+      if (this.isMine(summary) && summary.status !== 'waiting') {
+        this.holdChat(summary);
+        held.push(summary.chat);
+      } else if (summary.status === 'waiting' && !this.chats.has(summary.chat)) {
+        this.addOffer(summary);
+      }
+    }
+    this.changed();
+    return held;
+  }
+
+  isMine(summary) {
+    return Boolean(this.me && summary.operator && summary.operator.id === this.me.id);
+  }
+
+  queueTitle(name) {
+    return this.queues.get(name)?.title || name;
+  }
+
+  setAvailability(queue, available) {
+    const q = this.queues.get(queue);
+    if (!q) return;
+    q.available = available;
+    q.busy = false;
+    this.changed();
+  }
+
+  setQueueBusy(queue, busy) {
+    const q = this.queues.get(queue);
+    if (q) q.busy = busy;
+    this.changed();
+  }
+
+  /** A chat is waiting for someone (chat.offer). */
+  addOffer(summary) {
+    if (this.chats.has(summary.chat)) return;
+    this.offers.set(summary.chat, { summary, state: 'ringing', takenBy: null, message: null });
+    this.changed();
+  }
+
+  /** chat.taken: someone else took it (our own accept is handled by accepted()). */
+  taken(chat, by) {
+    const offer = this.offers.get(chat);
+    if (!offer) return;
+    if (this.me && by && by.id === this.me.id) {
+      if (offer.state !== 'accepting') this.offers.delete(chat);
+    } else {
+      offer.state = 'taken';
+      offer.takenBy = by?.name || 'another librarian';
+    }
+    this.changed();
+  }
+
+  /** chat.gone: the guest left before anyone accepted. */
+  gone(chat) {
+    const offer = this.offers.get(chat);
+    if (!offer) return;
+    offer.state = 'gone';
+    this.changed();
+  }
+
+  accepting(chat) {
+    const offer = this.offers.get(chat);
+    if (offer) offer.state = 'accepting';
+    this.changed();
+  }
+
+  /** Our chat.accept failed; `code` is the server's error code. */
+  acceptFailed(chat, code, message) {
+    const offer = this.offers.get(chat);
+    if (!offer) return;
+    if (code === 'taken') {
+      offer.state = 'taken';
+      offer.message = message || null;
+    } else if (code === 'chat_ended' || code === 'not_found') {
+      offer.state = 'gone';
+    } else {
+      offer.state = 'ringing';
+      offer.message = message || 'Could not accept the chat. Try again.';
+    }
+    this.changed();
+  }
+
+  /** Our chat.accept succeeded: the offer becomes a held chat. */
+  accepted(chat) {
+    const offer = this.offers.get(chat);
+    this.offers.delete(chat);
+    const summary = offer ? offer.summary : { chat, queue: '', name: null, started_at: Date.now() };
+    const rec = this.holdChat({ ...summary, status: 'active', operator: this.me });
+    this.selected = chat;
+    this.changed();
+    return rec;
+  }
+
+  dismissOffer(chat) {
+    this.offers.delete(chat);
+    this.changed();
+  }
+
+  holdChat(summary) {
+    let rec = this.chats.get(summary.chat);
+    if (!rec) {
+      rec = { chat: summary.chat, queue: summary.queue, name: summary.name ?? null,
+        status: summary.status, operator: summary.operator ?? null, startedAt: summary.started_at,
+        transcript: new Transcript(), unread: 0, guestTyping: false, draft: '' };
+      this.chats.set(summary.chat, rec);
+      if (!this.selected) this.selected = summary.chat;
+    } else {
+      rec.status = summary.status;
+    }
+    this.changed();
+    return rec;
+  }
+
+  /** The join answer for a held chat. */
+  joined(reply) {
+    const rec = this.chats.get(reply.chat);
+    if (!rec) return;
+    rec.status = reply.status;
+    if (reply.queue) rec.queue = reply.queue;
+    if (reply.operator) rec.operator = reply.operator;
+    this.changed();
+  }
+
+  /** An `event` frame. Returns the chat record it landed in (or null). */
+  event(ev) {
+    const rec = this.chats.get(ev.chat);
+    if (!rec) return null;
+    if (!rec.transcript.addEvent(ev)) return rec;
+    if (ev.kind === 'message' && ev.from === 'guest') {
+      rec.guestTyping = false;
+      if (this.selected !== ev.chat || !this.focused) rec.unread += 1;
+    }
+    if (ev.kind === 'notice' && ev.notice === 'started' && ev.name && !rec.name) rec.name = ev.name;
+    if (ev.kind === 'notice' && ev.notice === 'ended') {
+      rec.status = 'ended';
+      rec.guestTyping = false;
+    }
+    this.changed();
+    return rec;
+  }
+
+  typing(msg) {
+    const rec = this.chats.get(msg.chat);
+    if (!rec || msg.from !== 'guest') return;
+    rec.guestTyping = Boolean(msg.active);
+    this.changed();
+  }
+
+  select(chat) {
+    const rec = this.chats.get(chat);
+    if (!rec) return;
+    this.selected = chat;
+    rec.unread = 0;
+    this.changed();
+  }
+
+  /** Whether the page has focus (unread counts only grow when it matters). */
+  setFocused(focused) {
+    this.focused = focused;
+    if (focused && this.selected && this.chats.get(this.selected)) this.chats.get(this.selected).unread = 0;
+    this.changed();
+  }
+
+  /** Remove an ended chat from the list. */
+  closeChat(chat) {
+    this.chats.delete(chat);
+    if (this.selected === chat) this.selected = this.chats.keys().next().value ?? null;
+    this.changed();
+  }
+
+  ringingCount() {
+    let n = 0;
+    for (const o of this.offers.values()) if (o.state === 'ringing') n++;
+    return n;
+  }
+
+  unreadCount() {
+    let n = 0;
+    for (const c of this.chats.values()) n += c.unread;
+    return n;
+  }
+}
+
+/** A guest's display name for lists and cards. */
+export function guestName(name) {
+  return name && name.trim() ? name : 'Guest';
+}

@@ -1,0 +1,57 @@
+// signin.js: the operator sign-in page (/staff/signin).
+//
+// Posts the username and password to POST /api/session and, on success,
+// goes to ?next= when that is a path on this site, else to /staff. Errors
+// are shown in the alert region, in words a person can act on.
+
+import { apiRequest } from '../shared/api.js';
+import { safeNext } from './nav.js';
+
+const form = document.getElementById('signin-form');
+const errorBox = document.getElementById('signin-error');
+const submit = document.getElementById('signin-submit');
+const username = document.getElementById('username');
+const password = document.getElementById('password');
+const next = safeNext(new URLSearchParams(location.search).get('next'));
+
+function showError(text) {
+  errorBox.textContent = text;
+}
+
+function errorText(r) {
+  switch (r.error.code) {
+    case 'bad_credentials': return 'That username and password do not match an active account. Please try again.';
+    case 'rate_limited': {
+      const wait = Number(r.headers?.get('Retry-After'));
+      const minutes = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait / 60) : null;
+      return minutes
+        ? `Too many sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`
+        : 'Too many sign-in attempts. Please wait a few minutes and try again.';
+    }
+    case 'busy': return 'The server is busy right now. Please try again in a moment.';
+    default: return r.error.message || 'Sign-in failed. Please try again.';
+  }
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!username.value.trim() || !password.value) {
+    showError('Please enter your username and password.');
+    (username.value.trim() ? password : username).focus();
+    return;
+  }
+  showError('');
+  submit.disabled = true;
+  const r = await apiRequest('/api/session', { method: 'POST',
+    body: { username: username.value.trim(), password: password.value } });
+  submit.disabled = false;
+  if (r.ok) {
+    location.assign(next);
+    return;
+  }
+  showError(errorText(r));
+  password.value = '';
+  password.focus();
+});
+
+username.focus();

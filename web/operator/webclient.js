@@ -1,0 +1,390 @@
+// webclient.js: the operator's webclient (/staff). Start here for staff.
+//
+// On load it checks the session (GET /api/session; 401 goes to sign-in),
+// then opens the WebSocket. The server's `hello` lists the operator's
+// queues and chats; desk_model.js keeps that state and this file draws it:
+// availability switches, ringing offers with Accept, the list of held chats
+// with unread counts, and the selected chat's transcript and composer.
+// Every change to the desk redraws the side panels (they are small); the
+// transcript is updated incrementally by TranscriptView.
+
+import { RdSocket } from '../shared/rd_socket.js';
+import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
+import { Composer } from '../shared/composer.js';
+import { h, replaceChildren, formatTime } from '../shared/dom.js';
+import { loadSession, signinUrl, signOut } from '../shared/api.js';
+import { newId } from '../shared/text.js';
+import { Desk, guestName } from './desk_model.js';
+import { Ringer } from './ringer.js';
+
+const $ = (id) => document.getElementById(id);
+const desk = new Desk();
+const ringer = new Ringer();
+const socket = new RdSocket();
+const view = new TranscriptView($('log'), { perspective: 'operator' });
+const typingLine = new TypingLine($('typing'), 60000);
+const takenTimers = new Map();
+const composer = new Composer(
+  { form: $('composer'), textarea: $('message'), counter: $('counter'), error: $('composer-error') },
+  { onSend: sendMessage, onTyping: (active) => desk.selected && socket.post({ type: 'typing', chat: desk.selected, active }) },
+);
+
+/* ---------- drawing ---------- */
+
+let drawn = -1;
+function draw() {
+  if (drawn === desk.version) return;
+  drawn = desk.version;
+  drawQueues();
+  drawOffers();
+  drawChatList();
+  drawChat();
+  const ringing = desk.ringingCount();
+  const unread = desk.unreadCount();
+  const badge = ringing + unread;
+  document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
+  ringer.update(ringing > 0);
+}
+
+function drawQueues() {
+  const items = [...desk.queues.values()].map((q) => {
+    const input = h('input', { type: 'checkbox', checked: q.available, disabled: q.busy,
+      on: { change: (e) => setAvailability(q.name, e.target.checked) } });
+    return h('li', { class: 'queue-list__item' },
+      h('label', { class: 'rd-switch queue-switch' }, input,
+        h('span', {}, 'Available on ', h('strong', { text: q.title }))),
+      h('span', { class: `queue-list__state${q.available ? ' is-on' : ''}`, 'aria-hidden': 'true',
+        text: q.available ? 'On' : 'Off' }));
+  });
+  replaceChildren($('queues'), items);
+  $('queues-empty').hidden = desk.queues.size > 0;
+}
+
+function drawOffers() {
+  const cards = [...desk.offers.values()].map(offerCard);
+  // Keep focus on an Accept button that survives the redraw.
+  const focusedChat = document.activeElement?.closest?.('[data-offer]')?.dataset.offer;
+  replaceChildren($('offers'), cards);
+  if (focusedChat) $('offers').querySelector(`[data-offer="${CSS.escape(focusedChat)}"] button`)?.focus();
+  $('offers-empty').hidden = desk.offers.size > 0;
+  const n = desk.ringingCount();
+  $('offers-count').hidden = n === 0;
+  $('offers-count').textContent = n ? String(n) : '';
+}
+
+function offerCard(offer) {
+  const s = offer.summary;
+  const who = guestName(s.name);
+  const whoId = `offer-${s.chat}-who`;
+  const lines = [
+    h('p', { class: 'offer__who', id: whoId, text: who }),
+    h('p', { class: 'offer__meta' }, desk.queueTitle(s.queue), ' · waiting since ',
+      s.started_at ? formatTime(s.started_at) : 'now'),
+  ];
+  let action = null;
+  if (offer.state === 'ringing' || offer.state === 'accepting') {
+    action = h('button', { type: 'button', class: 'rd-button offer__accept', text: 'Accept',
+      disabled: offer.state === 'accepting', 'aria-describedby': whoId,
+      on: { click: () => accept(s.chat) } });
+    if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
+  } else {
+    const text = offer.state === 'gone' ? 'The guest left before anyone answered.'
+      : offer.message || `Taken by ${offer.takenBy}`;
+    lines.push(h('p', { class: 'offer__note', text }));
+    action = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
+      text: 'Dismiss', 'aria-describedby': whoId,
+      on: { click: () => dismiss(s.chat) } });
+  }
+  return h('article', { class: `offer offer--${offer.state}`, 'data-offer': s.chat,
+    'aria-label': `Chat from ${who}` },
+    h('div', { class: 'offer__body' }, lines), action);
+}
+
+function drawChatList() {
+  const items = [...desk.chats.values()].map((c) => {
+    const selected = c.chat === desk.selected;
+    const last = [...c.transcript.items].reverse().find((i) => i.kind === 'message');
+    const who = guestName(c.name);
+    const preview = c.guestTyping ? 'typing…' : last ? last.text : 'No messages yet';
+    return h('li', {},
+      h('button', { type: 'button', class: `chat-tab${selected ? ' is-selected' : ''}${c.status === 'ended' ? ' is-ended' : ''}`,
+        'aria-current': selected ? 'true' : null, 'data-chat': c.chat,
+        on: { click: () => selectChat(c.chat) } },
+        h('span', { class: 'chat-tab__top' },
+          h('span', { class: 'chat-tab__name', text: who }),
+          c.unread ? h('span', { class: 'count', text: String(c.unread),
+            'aria-label': `${c.unread} unread` }) : null,
+          c.status === 'ended' ? h('span', { class: 'chat-tab__ended', text: 'ended' }) : null),
+        h('span', { class: 'chat-tab__preview', text: preview.slice(0, 80) })));
+  });
+  replaceChildren($('chat-list'), items);
+  $('chats-empty').hidden = desk.chats.size > 0;
+}
+
+let shownChat = null;
+function drawChat() {
+  const rec = desk.selected ? desk.chats.get(desk.selected) : null;
+  $('no-chat').hidden = Boolean(rec);
+  $('chat-pane').hidden = !rec;
+  if (!rec) {
+    shownChat = null;
+    drawEmptyPane();
+    return;
+  }
+  if (shownChat !== rec.chat) {
+    const previous = shownChat && desk.chats.get(shownChat);
+    if (previous) previous.draft = $('message').value;
+    $('message').value = rec.draft || '';
+    composer.updateCounter();
+    shownChat = rec.chat;
+  }
+  const who = guestName(rec.name);
+  $('chat-title').textContent = who;
+  $('log').setAttribute('aria-label', `Conversation with ${who}`);
+  const started = rec.startedAt ? ` · started ${formatTime(rec.startedAt)}` : '';
+  $('chat-meta').textContent = `${desk.queueTitle(rec.queue)}${started}${rec.status === 'ended' ? ' · ended' : ''}`;
+  const ended = rec.status === 'ended';
+  $('end-chat').hidden = ended;
+  $('close-chat').hidden = !ended;
+  composer.setEnabled(!ended);
+  $('composer').hidden = ended;
+  view.render(rec.transcript);
+  typingLine.set(rec.guestTyping, who);
+}
+
+function drawEmptyPane() {
+  const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
+  const text = $('no-chat-text');
+  if (on.length) {
+    $('no-chat-title').textContent = 'Ready for chats';
+    replaceChildren(text, `You are available on ${on.join(', ')}. New chats ring on the left; press Accept to answer.`);
+  } else {
+    $('no-chat-title').textContent = 'No chat open';
+    replaceChildren(text, 'Switch on ', h('strong', { text: 'Available' }),
+      ' for a queue to receive chats. New chats ring in the list on the left.');
+  }
+}
+
+/* ---------- actions ---------- */
+
+async function setAvailability(queue, available) {
+  desk.setQueueBusy(queue, true);
+  draw();
+  try {
+    const ok = await socket.request({ type: 'availability.set', queue, available });
+    desk.setAvailability(ok.queue || queue, ok.available ?? available);
+  } catch (err) {
+    desk.setQueueBusy(queue, false);
+    note(`Could not change availability: ${err.message || err.code}`);
+  }
+  draw();
+}
+
+async function accept(chat) {
+  desk.accepting(chat);
+  draw();
+  try {
+    await socket.request({ type: 'chat.accept', chat });
+    desk.accepted(chat);
+    draw();
+    socket.follow(chat, { after: 0 }).catch(() => {});
+    composer.focus();
+  } catch (err) {
+    desk.acceptFailed(chat, err.code, err.message);
+    scheduleDismiss(chat);
+  }
+  draw();
+}
+
+function selectChat(chat) {
+  desk.select(chat);
+  draw();
+  composer.focus();
+}
+
+function sendMessage(text) {
+  const rec = desk.chats.get(desk.selected);
+  if (!rec || rec.status === 'ended') return false;
+  const cid = newId('o');
+  rec.transcript.addPending({ cid, text, from: 'operator', name: desk.me?.name || null });
+  desk.changed();
+  draw();
+  socket.request({ type: 'msg.send', id: cid, chat: rec.chat, text }, { retry: true })
+    .then((ack) => rec.transcript.ack(cid, ack.seq), (err) => rec.transcript.fail(cid, sendError(err)))
+    .finally(() => {
+      desk.changed();
+      draw();
+    });
+  return true;
+}
+
+function sendError(err) {
+  switch (err.code) {
+    case 'not_holder': return 'another librarian holds this chat.';
+    case 'chat_ended': return 'the chat has ended.';
+    case 'chat_waiting': return 'accept the chat first.';
+    case 'rate_limited': return 'too many messages at once.';
+    case 'too_long': return 'the message is over 4,000 characters.';
+    default: return err.message || 'please try again.';
+  }
+}
+
+async function endChat() {
+  const chat = desk.selected;
+  if (!chat) return;
+  $('end-chat').disabled = true;
+  try {
+    const ack = await socket.request({ type: 'chat.end', chat }, { retry: true });
+    // The ack stands for our own `ended` notice; show it as the event would.
+    desk.event(endedNotice(chat, ack.seq, 'operator'));
+  } catch (err) {
+    if (err.code !== 'chat_ended') note(`Could not end the chat: ${err.message || err.code}`);
+  }
+  $('end-chat').disabled = false;
+  const rec = desk.chats.get(chat);
+  if (rec) rec.status = 'ended';
+  desk.changed();
+  draw();
+  $('close-chat').focus();
+}
+
+function endedNotice(chat, seq, by) {
+  return { type: 'event', chat, seq, kind: 'notice', notice: 'ended', by, at: Date.now() };
+}
+
+function closeChat() {
+  const chat = desk.selected;
+  if (!chat) return;
+  socket.unfollow(chat);
+  desk.closeChat(chat);
+  draw();
+  (document.querySelector('.chat-tab') || $('message')).focus();
+}
+
+/** Taken and gone cards stay a while so the operator can read them, then go. */
+function scheduleDismiss(chat) {
+  clearTimeout(takenTimers.get(chat));
+  takenTimers.set(chat, setTimeout(() => {
+    takenTimers.delete(chat);
+    const offer = desk.offers.get(chat);
+    if (offer && offer.state !== 'ringing' && offer.state !== 'accepting') {
+      desk.dismissOffer(chat);
+      draw();
+    }
+  }, 20000));
+}
+
+function dismiss(chat) {
+  desk.dismissOffer(chat);
+  draw();
+  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+}
+
+function note(text) {
+  $('alert-note').textContent = text;
+}
+
+/* ---------- server frames ---------- */
+
+function onFrame(msg) {
+  switch (msg.type) {
+    case 'hello':
+      onHello(msg);
+      break;
+    case 'chat.offer':
+      desk.addOffer(msg);
+      ringer.notify('New chat', `${guestName(msg.name)} on ${desk.queueTitle(msg.queue)}`);
+      break;
+    case 'chat.taken':
+      desk.taken(msg.chat, msg.by);
+      scheduleDismiss(msg.chat);
+      break;
+    case 'chat.gone':
+      desk.gone(msg.chat);
+      scheduleDismiss(msg.chat);
+      break;
+    case 'typing':
+      desk.typing(msg);
+      break;
+    default:
+      return;
+  }
+  draw();
+}
+
+function onHello(hello) {
+  const held = desk.applyHello(hello);
+  $('who').textContent = hello.operator.name;
+  $('admin-link').hidden = !hello.operator.admin;
+  $('desk').hidden = false;
+  for (const chat of held) socket.follow(chat, { after: 0 }).catch(() => {});
+}
+
+function onStatus(status) {
+  const conn = $('conn');
+  conn.dataset.state = status;
+  conn.textContent = status === 'open' ? 'Connected'
+    : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+}
+
+/* ---------- start ---------- */
+
+async function main() {
+  let session;
+  try {
+    session = await loadSession();
+  } catch {
+    session = undefined;
+  }
+  if (session === null) {
+    location.replace(signinUrl());
+    return;
+  }
+  if (session) {
+    $('who').textContent = session.operator.name;
+    $('admin-link').hidden = !session.operator.admin;
+  }
+
+  $('sign-out').addEventListener('click', () => {
+    socket.stop();
+    signOut();
+  });
+  $('end-chat').addEventListener('click', endChat);
+  $('close-chat').addEventListener('click', closeChat);
+
+  const sound = $('alert-sound');
+  const desktop = $('alert-desktop');
+  sound.checked = ringer.sound;
+  desktop.checked = ringer.desktop;
+  sound.addEventListener('change', () => {
+    ringer.setSound(sound.checked);
+    draw();
+  });
+  desktop.addEventListener('change', async () => {
+    note(await ringer.setDesktop(desktop.checked));
+    desktop.checked = ringer.desktop;
+  });
+
+  window.addEventListener('focus', () => { desk.setFocused(true); draw(); });
+  window.addEventListener('blur', () => desk.setFocused(false));
+  window.addEventListener('online', () => socket.retryNow());
+  desk.setFocused(document.hasFocus());
+
+  socket.on('status', onStatus);
+  socket.on('frame', onFrame);
+  socket.on('joined', (reply) => { desk.joined(reply); draw(); });
+  socket.on('event', (ev) => { desk.event(ev); draw(); });
+  socket.on('close', (code) => {
+    if (code === 4001) location.replace(signinUrl());
+  });
+  // After a reconnect, make sure the session survived (a restarted server
+  // may have forgotten it); without one the socket would be a guest's.
+  let connectedOnce = false;
+  socket.on('open', async () => {
+    if (connectedOnce && (await loadSession().catch(() => undefined)) === null) location.replace(signinUrl());
+    connectedOnce = true;
+  });
+  socket.start();
+}
+
+main();

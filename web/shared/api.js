@@ -1,0 +1,58 @@
+// api.js: JSON over HTTP to refdesk's /api routes (PROTOCOL.md section 2).
+//
+// apiRequest() never throws for an HTTP error: it resolves to
+// { ok, status, data, error } where error is the server's
+// { code, message } (or a 'network' error when the request never arrived),
+// so callers can show the sentence and branch on the code.
+
+let csrfToken = null;
+
+/** Remember the session's CSRF token for later state-changing requests. */
+export function setCsrf(token) {
+  csrfToken = token;
+}
+
+export async function apiRequest(path, { method = 'GET', body } = {}) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (method !== 'GET') {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body ?? {});
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    return { ok: false, status: 0, data: null,
+      error: { code: 'network', message: 'The server could not be reached. Check your connection and try again.' } };
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (res.ok) return { ok: true, status: res.status, data, error: null, headers: res.headers };
+  const error = data?.error || { code: `http_${res.status}`, message: `The server answered ${res.status}.` };
+  return { ok: false, status: res.status, data, error, headers: res.headers };
+}
+
+/** GET /api/session: resolves to { operator, csrf } or null when signed out. */
+export async function loadSession() {
+  const r = await apiRequest('/api/session');
+  if (!r.ok) return r.status === 401 ? null : Promise.reject(r.error);
+  setCsrf(r.data.csrf);
+  return r.data;
+}
+
+/** The sign-in page's URL that comes back to the current page afterwards. */
+export function signinUrl(loc = globalThis.location) {
+  return `/staff/signin?next=${encodeURIComponent(loc.pathname + loc.search)}`;
+}
+
+/** POST /api/session/end, then go to the sign-in page. */
+export async function signOut() {
+  await apiRequest('/api/session/end', { method: 'POST', body: {} });
+  globalThis.location.assign('/staff/signin');
+}

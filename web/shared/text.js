@@ -1,0 +1,45 @@
+// text.js: the message limits of PROTOCOL.md and client message ids. Pure.
+
+/** Longest message text, in characters after trimming (PROTOCOL.md 3.3). */
+export const MAX_TEXT = 4000;
+/** Longest guest or operator display name. */
+export const MAX_NAME = 80;
+/** From this length on, the composer shows a live counter. */
+export const COUNTER_FROM = 3500;
+
+/** Length in characters (Unicode code points) of `s` after trimming. */
+export function textLength(s) {
+  let n = 0;
+  // Iterating a string walks code points, so an emoji counts once.
+  for (const _ of String(s).trim()) n++;
+  return n;
+}
+
+/**
+ * Check a message before sending. Returns { ok, length, reason } where
+ * reason is 'empty' or 'too_long' when ok is false.
+ */
+export function checkMessage(s, max = MAX_TEXT) {
+  const length = textLength(s);
+  if (length === 0) return { ok: false, length, reason: 'empty' };
+  if (length > max) return { ok: false, length, reason: 'too_long' };
+  return { ok: true, length, reason: null };
+}
+
+/** "3,999 / 4,000" for the counter and its screen-reader text. */
+export function counterText(length, max = MAX_TEXT) {
+  return `${length.toLocaleString('en-US')} / ${max.toLocaleString('en-US')}`;
+}
+
+/**
+ * A new client message id: `prefix` + time + randomness, within the
+ * [A-Za-z0-9_.:-]{1,64} alphabet. Unique enough that a retry after a reload
+ * is the only way two sends share an id.
+ */
+export function newId(prefix = 'm') {
+  const bytes = new Uint8Array(9);
+  globalThis.crypto.getRandomValues(bytes);
+  let rnd = '';
+  for (const b of bytes) rnd += b.toString(36).padStart(2, '0');
+  return `${prefix}-${Date.now().toString(36)}-${rnd}`;
+}

@@ -1,0 +1,451 @@
+// box.js: the guest's chat box (/box/{queue}?mode=embedded|popup|follow).
+//
+// Start here to read the guest side. The box shows one of a few views:
+// loading, missing (no such queue), offline (nobody to answer: nothing to
+// send into), start (name + Start chat) and chat (transcript + composer).
+// The queue's online state comes from GET /api/queues/{queue} and then live
+// from presence.watch.
+//
+// A chat survives reloads and navigation: its id, token, last seq and
+// unacknowledged messages live in this origin's localStorage under the queue
+// (box_session.js), and on load the box re-joins it. Network drops are
+// handled by RdSocket (reconnect, re-join after the last seq, outbox).
+//
+// When the box sits in a page through embed.js, the loader speaks first
+// ({ type: 'refdesk:open' }); from then on the box reports its chat to that
+// parent's origin only ({ type: 'refdesk:state' }), including the chat
+// record, because on a library's site the browser may refuse this
+// third-party frame any storage: the loader keeps the record for the next
+// page and hands it back in its 'refdesk:open'.
+
+import { RdSocket } from '../shared/rd_socket.js';
+import { Transcript } from '../shared/transcript_model.js';
+import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
+import { Composer } from '../shared/composer.js';
+import { newId, MAX_NAME } from '../shared/text.js';
+import { loadChat, saveChat, clearChat, updateChat, parseChat, queueFromPath, modeFromSearch } from './box_session.js';
+
+const $ = (id) => document.getElementById(id);
+const storage = safeStorage();
+const queue = queueFromPath(location.pathname);
+const mode = modeFromSearch(location.search);
+
+const ui = {
+  box: $('box'),
+  title: $('box-title'),
+  statusText: $('box-status-text'),
+  conn: $('conn'),
+  endChat: $('end-chat'),
+  minimise: $('minimise'),
+  startForm: $('start-form'),
+  startButton: $('start-chat'),
+  startError: $('start-error'),
+  guestName: $('guest-name'),
+  log: $('log'),
+  typing: $('typing'),
+  ended: $('ended'),
+  endedText: $('ended-text'),
+  restart: $('restart'),
+  closeWindow: $('close-window'),
+  composer: $('composer'),
+  message: $('message'),
+};
+
+const state = {
+  title: 'Chat with a librarian',
+  online: null, // null until known
+  chat: null, // { chat, token, status, operator, name }
+  transcript: null,
+  everConnected: false,
+  // Whether the guest can see the box: a follow-me box is hidden until the
+  // loader says it is open. Operator messages that arrive unseen count as
+  // unread (shown on the loader's button); readSeq persists what was seen.
+  shown: mode !== 'follow',
+  readSeq: 0,
+  unread: 0,
+  parentOrigin: null, // the embedding page's origin, once its loader has spoken
+};
+
+const socket = new RdSocket();
+const view = new TranscriptView(ui.log, { perspective: 'guest' });
+const typingLine = new TypingLine(ui.typing);
+const composer = new Composer(
+  { form: ui.composer, textarea: ui.message, counter: $('counter'), error: $('composer-error') },
+  { onSend: sendMessage, onTyping: (active) => state.chat && socket.post({ type: 'typing', chat: state.chat.chat, active }) },
+);
+
+function safeStorage() {
+  try {
+    const s = window.localStorage;
+    s.getItem('x');
+    return s;
+  } catch {
+    const mem = new Map();
+    return { getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => mem.set(k, String(v)),
+      removeItem: (k) => mem.delete(k) };
+  }
+}
+
+/* ---------- views ---------- */
+
+function showView(name) {
+  ui.box.dataset.view = name;
+  for (const v of ['loading', 'missing', 'offline', 'start', 'chat'])
+    $(`view-${v}`).hidden = v !== name;
+  ui.endChat.hidden = !(name === 'chat' && state.chat && state.chat.status !== 'ended');
+}
+
+/** Pick the view from what we know: a chat wins; then presence. */
+function refreshView() {
+  if (state.chat) {
+    showView('chat');
+  } else if (state.online === null) {
+    showView('loading');
+  } else {
+    showView(state.online ? 'start' : 'offline');
+  }
+  refreshStatus();
+}
+
+function refreshStatus() {
+  let text;
+  const chat = state.chat;
+  if (chat && chat.status === 'waiting') text = 'Waiting for a librarian…';
+  else if (chat && chat.status === 'active') text = chat.operator ? `Chatting with ${chat.operator}` : 'Chatting with a librarian';
+  else if (chat && chat.status === 'ended') text = 'Chat ended';
+  else if (state.online === null) text = 'Connecting…';
+  else text = state.online ? 'Librarians are online' : 'Offline — no librarian available';
+  ui.statusText.textContent = text;
+  ui.box.dataset.presence = state.online ? 'online' : 'offline';
+  ui.box.dataset.chat = chat ? chat.status : 'none';
+}
+
+function refreshConnection(status) {
+  if (status === 'open') state.everConnected = true;
+  const down = status === 'waiting' || (status === 'connecting' && state.everConnected);
+  ui.conn.textContent = down
+    ? (state.chat ? 'Connection lost — reconnecting… Messages you write will be sent when we are back.'
+      : 'Connection lost — reconnecting…')
+    : '';
+}
+
+/* ---------- talking to the loader (embed.js) ---------- */
+
+function tellLoader(type, extra = {}) {
+  // Only to the origin that spoke to us as our parent: the state carries the
+  // chat's token.
+  if (!state.parentOrigin) return;
+  window.parent.postMessage({ type: `refdesk:${type}`, queue, ...extra }, state.parentOrigin);
+}
+
+function reportChatState() {
+  tellLoader('state', { chat: state.chat ? state.chat.status : 'none', unread: state.unread,
+    keep: state.chat && state.chat.status !== 'ended' ? loadChat(storage, queue) : null });
+}
+
+window.addEventListener('message', (e) => {
+  if (e.source !== window.parent || window.parent === window || !e.data || typeof e.data !== 'object') return;
+  if (e.data.type !== 'refdesk:open') return;
+  state.parentOrigin = e.origin;
+  state.shown = Boolean(e.data.open);
+  // The loader hands back the chat it kept, when this frame has none (its
+  // storage was refused, or this is another page of the site).
+  const kept = parseChat(e.data.keep);
+  if (!state.chat && kept) {
+    saveChat(storage, queue, kept);
+    enterChat(kept);
+  }
+  if (state.shown) {
+    markAllRead();
+    focusFirst();
+  }
+  reportChatState();
+});
+
+function isSeen() {
+  return state.shown && !document.hidden;
+}
+
+function markAllRead() {
+  state.unread = 0;
+  if (state.chat && state.transcript) {
+    state.readSeq = Math.max(state.readSeq, state.transcript.lastSeq());
+    updateChat(storage, queue, state.chat.chat, (s) => ({ readSeq: Math.max(s.readSeq || 0, state.readSeq) }));
+  }
+  reportChatState();
+}
+
+function focusFirst() {
+  if (ui.box.dataset.view === 'chat' && !ui.message.disabled && !ui.composer.hidden) composer.focus();
+  else if (ui.box.dataset.view === 'start') ui.guestName.focus();
+}
+
+/* ---------- chat lifecycle ---------- */
+
+function enterChat(record, status = 'waiting') {
+  state.chat = { chat: record.chat, token: record.token, status, operator: null, name: record.name || '' };
+  state.readSeq = record.readSeq || 0;
+  state.unread = 0;
+  state.transcript = new Transcript();
+  view.render(state.transcript);
+  ui.ended.hidden = true;
+  ui.composer.hidden = false;
+  composer.setEnabled(true);
+  refreshView();
+  // Messages written before a reload and never acknowledged: send them again
+  // with their own ids (the server keeps one copy).
+  for (const m of record.outbox || []) {
+    state.transcript.addPending({ cid: m.cid, text: m.text, from: 'guest', name: record.name || null, at: m.at });
+    deliver(m.cid, m.text);
+  }
+  render();
+  socket.follow(record.chat, { token: record.token, after: 0 }).catch(() => {});
+  reportChatState();
+}
+
+function render() {
+  if (state.transcript) view.render(state.transcript);
+}
+
+function onJoined(reply) {
+  if (!state.chat || reply.chat !== state.chat.chat) return;
+  state.chat.status = reply.status;
+  state.chat.operator = reply.operator?.name || null;
+  if (reply.status === 'ended') chatEnded(null);
+  refreshView();
+  reportChatState();
+}
+
+function onJoinFailed({ chat }) {
+  if (!state.chat || chat !== state.chat.chat) return;
+  // The server no longer knows the saved chat (or the token is wrong).
+  clearChat(storage, queue);
+  state.chat = null;
+  state.transcript = null;
+  view.reset();
+  refreshView();
+  reportChatState();
+}
+
+function onEvent(ev) {
+  if (!state.chat || ev.chat !== state.chat.chat) return;
+  state.transcript.addEvent(ev);
+  updateChat(storage, queue, ev.chat, (s) => ({ lastSeq: Math.max(s.lastSeq, ev.seq) }));
+  if (ev.kind === 'notice' && ev.notice === 'joined') {
+    state.chat.status = 'active';
+    state.chat.operator = ev.name || null;
+  }
+  if (ev.kind === 'message' && ev.from === 'operator') {
+    typingLine.set(false);
+    if (ev.seq > state.readSeq && !isSeen()) state.unread += 1;
+  }
+  render();
+  if (isSeen()) markAllRead();
+  if (ev.kind === 'notice' && ev.notice === 'ended') chatEnded(ev.by);
+  refreshStatus();
+  reportChatState();
+}
+
+function chatEnded(by) {
+  if (!state.chat) return;
+  state.chat.status = 'ended';
+  clearChat(storage, queue);
+  socket.unfollow(state.chat.chat);
+  typingLine.set(false);
+  ui.composer.hidden = true;
+  ui.ended.hidden = false;
+  ui.endedText.textContent = by === 'guest' || by === null
+    ? 'This chat has ended. Thank you for asking!'
+    : 'The librarian has ended this chat. Thank you for asking!';
+  ui.closeWindow.hidden = mode !== 'popup';
+  refreshView();
+  reportChatState();
+}
+
+async function startChat() {
+  const name = ui.guestName.value.trim();
+  showStartError('');
+  ui.startButton.disabled = true;
+  try {
+    const msg = { type: 'chat.start', queue };
+    if (name) msg.name = name;
+    const ok = await socket.request(msg);
+    const record = { chat: ok.chat, token: ok.token, lastSeq: 0, name, outbox: [] };
+    saveChat(storage, queue, record);
+    enterChat(record, ok.status || 'waiting');
+    composer.focus();
+  } catch (err) {
+    if (err.code === 'offline' && socket.status === 'open') {
+      state.online = false;
+      refreshView();
+    } else {
+      showStartError(startErrorText(err));
+    }
+  } finally {
+    ui.startButton.disabled = false;
+  }
+}
+
+function startErrorText(err) {
+  if (err.code === 'too_long') return 'That name is too long — please use at most 80 characters.';
+  if (err.code === 'not_found') return 'This chat box is not available any more.';
+  if (err.code === 'offline' || err.code === 'disconnected')
+    return 'We could not reach the chat service. Please check your connection and try again.';
+  if (err.code === 'rate_limited') return 'Please wait a moment and try again.';
+  return 'Something went wrong starting the chat. Please try again.';
+}
+
+function showStartError(text) {
+  ui.startError.textContent = text;
+}
+
+function sendMessage(text) {
+  if (!state.chat || state.chat.status === 'ended') return false;
+  const cid = newId('g');
+  const at = Date.now();
+  state.transcript.addPending({ cid, text, from: 'guest', name: state.chat.name || null, at });
+  updateChat(storage, queue, state.chat.chat, (s) => ({ outbox: [...s.outbox, { cid, text, at }] }));
+  reportChatState();
+  render();
+  deliver(cid, text);
+  return true;
+}
+
+function deliver(cid, text) {
+  const chat = state.chat.chat;
+  socket.request({ type: 'msg.send', id: cid, chat, text }, { retry: true })
+    .then((ack) => {
+      if (state.transcript && state.chat?.chat === chat) state.transcript.ack(cid, ack.seq);
+    }, (err) => {
+      if (state.transcript && state.chat?.chat === chat) state.transcript.fail(cid, sendErrorText(err));
+    })
+    .finally(() => {
+      updateChat(storage, queue, chat, (s) => ({ outbox: s.outbox.filter((m) => m.cid !== cid) }));
+      reportChatState();
+      render();
+    });
+}
+
+function sendErrorText(err) {
+  switch (err.code) {
+    case 'too_long': return 'the message is over 4,000 characters.';
+    case 'chat_ended': return 'the chat has ended.';
+    case 'rate_limited': return 'too many messages at once; please wait a moment.';
+    case 'storage': return 'the server could not save it; please send it again.';
+    default: return 'please try again.';
+  }
+}
+
+async function endChat() {
+  if (!state.chat) return;
+  ui.endChat.disabled = true;
+  try {
+    const ack = await socket.request({ type: 'chat.end', chat: state.chat.chat }, { retry: true });
+    if (!state.transcript) return;
+    // The ack stands for our own `ended` notice; show it as the event would.
+    state.transcript.addEvent({ chat: ack.chat, seq: ack.seq, kind: 'notice', notice: 'ended', by: 'guest', at: Date.now() });
+    render();
+    chatEnded('guest');
+  } catch (err) {
+    if (err.code === 'chat_ended' || err.code === 'not_found') chatEnded(null);
+  } finally {
+    ui.endChat.disabled = false;
+  }
+}
+
+function restart() {
+  state.chat = null;
+  state.transcript = null;
+  view.reset();
+  state.unread = 0;
+  ui.ended.hidden = true;
+  refreshView();
+  reportChatState();
+  // One click starts the next chat (with the name given before); when
+  // nobody is online the offline view explains why it cannot.
+  if (state.online) startChat();
+}
+
+/* ---------- presence ---------- */
+
+async function loadQueue() {
+  try {
+    const res = await fetch(`/api/queues/${encodeURIComponent(queue)}`, { cache: 'no-store' });
+    if (res.status === 404) return showMissing();
+    if (!res.ok) return;
+    const info = await res.json();
+    state.title = info.title || state.title;
+    ui.title.textContent = state.title;
+    document.title = `${state.title} — chat`;
+    if (state.online === null) state.online = Boolean(info.online);
+    refreshView();
+  } catch {
+    // The socket's presence answer will fill this in.
+  }
+}
+
+function showMissing() {
+  state.online = false;
+  showView('missing');
+  ui.statusText.textContent = 'Unavailable';
+}
+
+function onPresence(queues) {
+  if (!(queue in queues)) return;
+  state.online = Boolean(queues[queue]);
+  if (ui.box.dataset.view !== 'missing') refreshView();
+}
+
+/* ---------- wiring ---------- */
+
+function fitToVisualViewport() {
+  const vv = window.visualViewport;
+  if (!vv) return;
+  const fit = () => document.documentElement.style.setProperty('--rd-vh', `${Math.round(vv.height)}px`);
+  vv.addEventListener('resize', fit);
+  fit();
+}
+
+function init() {
+  ui.box.dataset.mode = mode;
+  ui.minimise.hidden = mode !== 'follow';
+  ui.guestName.maxLength = MAX_NAME;
+  if (!queue) return showMissing();
+
+  socket.on('status', refreshConnection);
+  socket.on('joined', onJoined);
+  socket.on('join-failed', onJoinFailed);
+  socket.on('event', onEvent);
+  socket.on('presence', onPresence);
+  socket.on('frame', (msg) => {
+    if (msg.type === 'typing' && state.chat && msg.chat === state.chat.chat && msg.from === 'operator')
+      typingLine.set(msg.active, state.chat.operator || 'The librarian');
+  });
+  window.addEventListener('online', () => socket.retryNow());
+  document.addEventListener('visibilitychange', () => {
+    if (isSeen()) markAllRead();
+  });
+
+  ui.startForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    startChat();
+  });
+  ui.endChat.addEventListener('click', endChat);
+  ui.restart.addEventListener('click', restart);
+  ui.closeWindow.addEventListener('click', () => window.close());
+  ui.minimise.addEventListener('click', () => tellLoader('close'));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && mode === 'follow') tellLoader('close');
+  });
+
+  fitToVisualViewport();
+  const saved = loadChat(storage, queue);
+  if (saved) enterChat(saved);
+  else refreshView();
+  socket.start();
+  socket.watch([queue]);
+  loadQueue();
+  reportChatState();
+}
+
+init();

@@ -1,0 +1,94 @@
+// box_session.js: what the guest's chat box remembers between page loads.
+// Pure: the storage object (localStorage in the browser) is passed in.
+//
+// One record per queue, so a box on any page of a site finds the chat the
+// guest already has with that queue: the chat id, its token, the last seq
+// received and the last seq the guest has seen (readSeq: what is unread
+// on the follow-me button), the name given, and the messages written but not yet
+// acknowledged (sent again with the same ids after a reload; the server
+// stores an id only once). On a library's site the box is a third-party
+// frame whose storage the browser may refuse; box.js then keeps the record
+// in memory and the loader (first-party there) keeps a copy for the next page.
+
+const PREFIX = 'refdesk.chat.';
+
+/** The storage key for `queue`'s chat. */
+export function sessionKey(queue) {
+  return PREFIX + queue;
+}
+
+/** The saved chat for `queue`, or null (nothing saved, or unreadable). */
+export function loadChat(storage, queue) {
+  let raw;
+  try {
+    raw = storage.getItem(sessionKey(queue));
+  } catch {
+    return null;
+  }
+  if (!raw) return null;
+  try {
+    return parseChat(JSON.parse(raw));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A chat record from untrusted data (storage, or the loader handing back
+ * what it kept for us), or null when it does not have the right shape.
+ */
+export function parseChat(s) {
+  if (typeof s?.chat !== 'string' || typeof s.token !== 'string') return null;
+  return {
+    chat: s.chat,
+    token: s.token,
+    lastSeq: Number.isInteger(s.lastSeq) && s.lastSeq >= 0 ? s.lastSeq : 0,
+    readSeq: Number.isInteger(s.readSeq) && s.readSeq >= 0 ? s.readSeq : 0,
+    name: typeof s.name === 'string' ? s.name : '',
+    outbox: Array.isArray(s.outbox) ? s.outbox.filter(validOutboxEntry) : [],
+  };
+}
+
+function validOutboxEntry(m) {
+  return m && typeof m.cid === 'string' && typeof m.text === 'string' && typeof m.at === 'number';
+}
+
+/** Save (replace) the chat record for `queue`. Storage errors are ignored. */
+export function saveChat(storage, queue, record) {
+  try {
+    storage.setItem(sessionKey(queue), JSON.stringify(record));
+  } catch {
+    // Private mode or a full quota: the chat still works, it just will not
+    // survive a reload.
+  }
+}
+
+/** Forget `queue`'s chat (it ended, or the server no longer knows it). */
+export function clearChat(storage, queue) {
+  try {
+    storage.removeItem(sessionKey(queue));
+  } catch {
+    // See saveChat.
+  }
+}
+
+/** Update part of the saved record, if one exists for the same chat. */
+export function updateChat(storage, queue, chat, change) {
+  const current = loadChat(storage, queue);
+  if (!current || current.chat !== chat) return null;
+  const next = { ...current, ...change(current) };
+  saveChat(storage, queue, next);
+  return next;
+}
+
+/** The queue name from a box path such as /box/ask (null if malformed). */
+export function queueFromPath(pathname) {
+  const m = /^\/box\/([a-z0-9-]{1,32})\/?$/.exec(pathname);
+  return m ? m[1] : null;
+}
+
+/** The layout mode from the query: embedded (default), popup or follow. */
+export function modeFromSearch(search) {
+  const mode = new URLSearchParams(search).get('mode');
+  return mode === 'popup' || mode === 'follow' ? mode : 'embedded';
+}
