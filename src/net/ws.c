@@ -236,10 +236,15 @@ int ws_writeable(struct conn *c)
 #define FLOOD_QUIET_MS 200
 #define FLOOD_MAX_MS 2000
 
-static void start_flood_close(struct conn *c)
+static void start_discard(struct conn *c)
 {
 	c->flooding_since = c->last_rx = time_mono_ms();
 	lws_set_timer_usecs(c->wsi, FLOOD_QUIET_MS * LWS_US_PER_MS);
+}
+
+static void start_flood_close(struct conn *c)
+{
+	start_discard(c);
 }
 
 int ws_timer(struct conn *c)
@@ -248,8 +253,12 @@ int ws_timer(struct conn *c)
 
 	if (!c->flooding_since || c->close_code)
 		return 0;
-	if (now - c->last_rx >= FLOOD_QUIET_MS || now - c->flooding_since >= FLOOD_MAX_MS)
-		conn_close(c, CLOSE_POLICY, "flooding");
+	if (now - c->last_rx >= FLOOD_QUIET_MS || now - c->flooding_since >= FLOOD_MAX_MS) {
+		if (c->oversize)
+			conn_close(c, CLOSE_TOO_BIG, "too large");
+		else
+			conn_close(c, CLOSE_POLICY, "flooding");
+	}
 	else
 		lws_set_timer_usecs(c->wsi, FLOOD_QUIET_MS * LWS_US_PER_MS);
 	return 0;
@@ -318,7 +327,7 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 	}
 	if (c->close_code)
 		return 0;
-	if (c->flooding_since) {
+	if (c->flooding_since && !c->oversize) {
 		c->last_rx = time_mono_ms();
 		return 0;
 	}
@@ -327,12 +336,19 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 		return 0;
 	}
 	if (c->rx_len + len + remaining > WS_FRAME_MAX) {
+		/* Read the rest of it away before closing, or the kernel resets the
+		 * connection and the client never learns why (ws_timer bounds it). */
 		free(c->rx);
 		c->rx = NULL;
 		c->rx_len = 0;
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-				 (unsigned char *)"too large", 9);
-		return -1;
+		c->oversize = true;
+		start_discard(c);
+	}
+	if (c->oversize) {
+		c->last_rx = time_mono_ms();
+		if (last && !remaining)
+			conn_close(c, CLOSE_TOO_BIG, "too large");
+		return 0;
 	}
 	if (!c->rx)
 		c->rx = xmalloc(WS_FRAME_MAX);
