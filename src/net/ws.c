@@ -233,8 +233,8 @@ int ws_writeable(struct conn *c)
  * until it pauses for FLOOD_QUIET_MS (or for FLOOD_MAX_MS at most), and
  * only then is the close sent.
  */
-#define FLOOD_QUIET_MS 200
-#define FLOOD_MAX_MS 2000
+#define FLOOD_QUIET_MS 300
+#define FLOOD_MAX_MS 10000
 
 static void start_discard(struct conn *c)
 {

@@ -162,7 +162,7 @@ export class Desk {
     const rec = this.chats.get(ev.chat);
     if (!rec) return null;
     if (!rec.transcript.addEvent(ev)) return rec;
-    if (ev.kind === 'message' && ev.from === 'guest') {
+    if (ev.kind !== 'notice' && ev.from === 'guest') {
       rec.guestTyping = false;
       if (this.selected !== ev.chat || !this.focused) rec.unread += 1;
     }

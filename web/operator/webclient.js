@@ -7,12 +7,21 @@
 // with unread counts, and the selected chat's transcript and composer.
 // Every change to the desk redraws the side panels (they are small); the
 // transcript is updated incrementally by TranscriptView.
+//
+// Operators send pictures (pasted, dropped or Attach image, previewed
+// first) and any file (Send file) over HTTP with the session cookie and the
+// CSRF token (uploads.js); blobs are plain same-origin URLs for them
+// (media.js). A guest's pictures stay hidden until the operator presses Show.
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
 import { Composer } from '../shared/composer.js';
 import { h, replaceChildren, formatTime } from '../shared/dom.js';
-import { loadSession, signinUrl, signOut } from '../shared/api.js';
+import { loadSession, signinUrl, signOut, csrf } from '../shared/api.js';
+import { AttachUi } from '../shared/attach_ui.js';
+import { Uploads } from '../shared/uploads.js';
+import { cookieMedia } from '../shared/media.js';
+import { itemSummary } from '../shared/attachments.js';
 import { newId } from '../shared/text.js';
 import { Desk, guestName } from './desk_model.js';
 import { Ringer } from './ringer.js';
@@ -21,12 +30,29 @@ const $ = (id) => document.getElementById(id);
 const desk = new Desk();
 const ringer = new Ringer();
 const socket = new RdSocket();
-const view = new TranscriptView($('log'), { perspective: 'operator' });
+const uploads = new Uploads({
+  from: 'operator',
+  credentials: () => ({ 'X-CSRF-Token': csrf() || '' }),
+  onChange: () => {
+    desk.changed();
+    draw();
+  },
+});
+const selectedTranscript = () => desk.chats.get(desk.selected)?.transcript;
+const view = new TranscriptView($('log'), { perspective: 'operator', media: cookieMedia(() => shownChat),
+  actions: { retry: (item) => uploads.retry(selectedTranscript(), item),
+    discard: (item) => uploads.discard(selectedTranscript(), item) } });
 const typingLine = new TypingLine($('typing'), 60000);
 const takenTimers = new Map();
 const composer = new Composer(
   { form: $('composer'), textarea: $('message'), counter: $('counter'), error: $('composer-error') },
   { onSend: sendMessage, onTyping: (active) => desk.selected && socket.post({ type: 'typing', chat: desk.selected, active }) },
+);
+const attach = new AttachUi(
+  { textarea: $('message'), dropZone: $('chat-pane'), preview: $('attach-preview'), attachButton: $('attach'),
+    attachInput: $('attach-input'), fileButton: $('send-file'), fileInput: $('file-input') },
+  { onSendImage: (file, alt) => sendUpload('image', file, alt), onSendFile: (file) => sendUpload('file', file),
+    showError: (text) => composer.showError(text) },
 );
 
 /* ---------- drawing ---------- */
@@ -103,9 +129,9 @@ function offerCard(offer) {
 function drawChatList() {
   const items = [...desk.chats.values()].map((c) => {
     const selected = c.chat === desk.selected;
-    const last = [...c.transcript.items].reverse().find((i) => i.kind === 'message');
+    const last = [...c.transcript.items].reverse().find((i) => i.kind !== 'notice');
     const who = guestName(c.name);
-    const preview = c.guestTyping ? 'typing…' : last ? last.text : 'No messages yet';
+    const preview = c.guestTyping ? 'typing…' : last ? itemSummary(last) : 'No messages yet';
     return h('li', {},
       h('button', { type: 'button', class: `chat-tab${selected ? ' is-selected' : ''}${c.status === 'ended' ? ' is-ended' : ''}`,
         'aria-current': selected ? 'true' : null, 'data-chat': c.chat,
@@ -134,6 +160,7 @@ function drawChat() {
   if (shownChat !== rec.chat) {
     const previous = shownChat && desk.chats.get(shownChat);
     if (previous) previous.draft = $('message').value;
+    attach.close();
     $('message').value = rec.draft || '';
     composer.updateCounter();
     shownChat = rec.chat;
@@ -147,6 +174,7 @@ function drawChat() {
   $('end-chat').hidden = ended;
   $('close-chat').hidden = !ended;
   composer.setEnabled(!ended);
+  attach.setEnabled(!ended);
   $('composer').hidden = ended;
   view.render(rec.transcript);
   typingLine.set(rec.guestTyping, who);
@@ -216,6 +244,16 @@ function sendMessage(text) {
       draw();
     });
   return true;
+}
+
+/** Send a picture ('image') or any file ('file') into the selected chat. */
+function sendUpload(kind, file, alt = '') {
+  const rec = desk.chats.get(desk.selected);
+  if (!rec || rec.status === 'ended') return { ok: false, message: 'The chat has ended.' };
+  const r = uploads.send(rec.transcript, rec.chat, { kind, file, alt, name: desk.me?.name || null });
+  desk.changed();
+  draw();
+  return r;
 }
 
 function sendError(err) {
@@ -373,7 +411,11 @@ async function main() {
   socket.on('status', onStatus);
   socket.on('frame', onFrame);
   socket.on('joined', (reply) => { desk.joined(reply); draw(); });
-  socket.on('event', (ev) => { desk.event(ev); draw(); });
+  socket.on('event', (ev) => {
+    const rec = desk.event(ev);
+    if (rec) uploads.sweep(rec.transcript);
+    draw();
+  });
   socket.on('close', (code) => {
     if (code === 4001) location.replace(signinUrl());
   });

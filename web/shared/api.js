@@ -12,6 +12,11 @@ export function setCsrf(token) {
   csrfToken = token;
 }
 
+/** The session's CSRF token (null before loadSession()), for uploads. */
+export function csrf() {
+  return csrfToken;
+}
+
 export async function apiRequest(path, { method = 'GET', body } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };

@@ -6,6 +6,13 @@
 // life, so a view can update the same element as a message goes from
 // pending to sent. Items are ordered by seq; unacknowledged ones follow, in
 // the order they were written. Every change bumps `version`.
+//
+// Snapshots and files we upload are pending items too (kind 'snapshot' or
+// 'file', with a `progress`); the HTTP answer acks them like a message's
+// ack, and their event (same cid) fills in what only the server knows
+// (thumbnail, sizes, alt text) — also when it arrives after the ack.
+
+import { progressText } from './attachments.js';
 
 export class Transcript {
   constructor() {
@@ -16,16 +23,25 @@ export class Transcript {
   }
 
   /**
-   * Add a server event (kind 'message' or 'notice'). A message whose cid is
-   * one of ours becomes that item (now sent). Returns false when the event
-   * was already known.
+   * Add a server event (kind 'message', 'snapshot', 'file' or 'notice'). A
+   * message or upload whose cid is one of ours becomes that item (now sent).
+   * Returns false when the event was already known.
    */
   addEvent(ev) {
-    if (typeof ev.seq !== 'number' || this.bySeq.has(ev.seq)) return false;
-    const mine = ev.kind === 'message' && ev.cid ? this.byCid.get(ev.cid) : undefined;
-    if (mine) {
-      Object.assign(mine, { seq: ev.seq, at: ev.at, name: ev.name ?? mine.name, state: 'sent',
-        error: null });
+    if (typeof ev.seq !== 'number') return false;
+    const known = this.bySeq.get(ev.seq);
+    if (known) {
+      // Our upload, acked before its event came: take the server's fields.
+      if (known.awaitingEvent && known.cid === ev.cid) {
+        Object.assign(known, eventFields(ev), { awaitingEvent: false });
+        this.version++;
+      }
+      return false;
+    }
+    const mine = CID_KINDS.has(ev.kind) && ev.cid ? this.byCid.get(ev.cid) : undefined;
+    if (mine && mine.kind === ev.kind) {
+      Object.assign(mine, eventFields(ev), { seq: ev.seq, at: ev.at, name: ev.name ?? mine.name,
+        state: 'sent', error: null, awaitingEvent: false, progress: null });
       this.bySeq.set(ev.seq, mine);
     } else {
       const item = eventItem(ev);
@@ -48,7 +64,36 @@ export class Transcript {
     return item;
   }
 
-  /** The server committed our message `cid` as event `seq`. */
+  /**
+   * Add a snapshot or file this page is uploading; state 'pending'.
+   * `kind` is 'snapshot' or 'file'; `preview` is a URL of the local copy
+   * to show until the server's thumbnail is known (or null).
+   */
+  addPendingUpload({ cid, kind, from, name = null, fileName, mime, size, preview = null, alt = '',
+    at = Date.now() }) {
+    if (this.byCid.has(cid)) return this.byCid.get(cid);
+    const item = { key: `c:${cid}`, kind, seq: null, cid, from, name, at, state: 'pending', error: null,
+      order: this.items.length, file_name: fileName, mime, size, preview, alt, progress: 0,
+      retryable: false, awaitingEvent: false, revealed: false };
+    this.items.push(item);
+    this.byCid.set(cid, item);
+    this.version++;
+    return item;
+  }
+
+  /** How far an upload has got: `progress` from 0 to 1. */
+  setProgress(cid, progress) {
+    const item = this.byCid.get(cid);
+    if (!item || item.state !== 'pending' || item.progress === progress) return false;
+    item.progress = progress;
+    this.version++;
+    return true;
+  }
+
+  /**
+   * The server committed our message or upload `cid` as event `seq`. An
+   * upload whose event has not come yet waits for it (awaitingEvent).
+   */
   ack(cid, seq) {
     const item = this.byCid.get(cid);
     if (!item) return false;
@@ -60,20 +105,46 @@ export class Transcript {
       this.version++;
       return true;
     }
+    if (item.seq === seq && item.state === 'sent') return true;
     item.seq = seq;
     item.state = 'sent';
     item.error = null;
+    item.progress = null;
+    if (item.kind !== 'message' && !item.blob) item.awaitingEvent = true;
     this.bySeq.set(seq, item);
     this.sort();
     return true;
   }
 
-  /** Our message `cid` was refused; `error` is a sentence for people. */
-  fail(cid, error) {
+  /**
+   * Our message or upload `cid` was refused; `error` is a sentence for
+   * people; `retryable` says whether sending it again may work.
+   */
+  fail(cid, error, { retryable = false } = {}) {
     const item = this.byCid.get(cid);
     if (!item || item.state === 'sent') return false;
     item.state = 'failed';
     item.error = error;
+    item.retryable = retryable;
+    this.version++;
+    return true;
+  }
+
+  /** Drop one of our items that was never stored (a failed upload given up). */
+  remove(cid) {
+    const item = this.byCid.get(cid);
+    if (!item || item.seq !== null) return false;
+    this.items = this.items.filter((i) => i !== item);
+    this.byCid.delete(cid);
+    this.version++;
+    return true;
+  }
+
+  /** Show a snapshot that is hidden until asked for (the operator's Show). */
+  reveal(key) {
+    const item = this.items.find((i) => i.key === key);
+    if (!item || item.revealed) return false;
+    item.revealed = true;
     this.version++;
     return true;
   }
@@ -84,6 +155,7 @@ export class Transcript {
     if (!item || item.state !== 'failed') return false;
     item.state = 'pending';
     item.error = null;
+    if (item.kind !== 'message') item.progress = 0;
     this.version++;
     return true;
   }
@@ -111,11 +183,30 @@ export class Transcript {
   }
 }
 
+/** Event kinds that carry the sender's client id (`cid`). */
+const CID_KINDS = new Set(['message', 'snapshot', 'file']);
+
+/** The fields of a snapshot or file event an item keeps. */
+const UPLOAD_FIELDS = ['blob', 'thumb', 'mime', 'width', 'height', 'thumb_width', 'thumb_height', 'size',
+  'file_name', 'alt'];
+
+function eventFields(ev) {
+  const out = {};
+  if (ev.kind === 'snapshot' || ev.kind === 'file')
+    for (const f of UPLOAD_FIELDS) if (ev[f] !== undefined) out[f] = ev[f];
+  return out;
+}
+
 function eventItem(ev) {
   const base = { seq: ev.seq, at: ev.at, kind: ev.kind, state: 'sent', error: null, order: 0 };
   if (ev.kind === 'message') {
     return { ...base, key: ev.cid ? `c:${ev.cid}` : `s:${ev.seq}`, cid: ev.cid || null,
       from: ev.from, name: ev.name ?? null, text: ev.text };
+  }
+  if (ev.kind === 'snapshot' || ev.kind === 'file') {
+    return { ...base, key: ev.cid ? `c:${ev.cid}` : `s:${ev.seq}`, cid: ev.cid || null,
+      from: ev.from, name: ev.name ?? null, ...eventFields(ev), preview: null, progress: null,
+      retryable: false, awaitingEvent: false, revealed: false };
   }
   return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null,
     by: ev.by ?? null };
@@ -150,6 +241,7 @@ export function senderLabel(item, perspective) {
 
 /** The words for a message's delivery state. */
 export function stateText(item) {
+  if (item.state === 'pending' && (item.kind === 'snapshot' || item.kind === 'file')) return progressText(item.progress);
   if (item.state === 'pending') return 'Sending…';
   if (item.state === 'failed') return item.error ? `Not sent: ${item.error}` : 'Not sent';
   return 'Sent';
@@ -160,7 +252,7 @@ export function stateText(item) {
  * follows a message from the same side, by the same name, within two minutes.
  */
 export function startsGroup(item, prev) {
-  if (!prev || item.kind !== 'message' || prev.kind !== 'message') return true;
+  if (!prev || !CID_KINDS.has(item.kind) || !CID_KINDS.has(prev.kind)) return true;
   if (prev.from !== item.from || prev.name !== item.name) return true;
   return Math.abs((item.at || 0) - (prev.at || 0)) > 120000;
 }

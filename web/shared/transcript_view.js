@@ -2,15 +2,30 @@
 // role="log" element and keeps it in step with as few DOM changes as
 // possible: each item keeps its element, updated in place when its state
 // changes, so screen readers announce each new message once.
+//
+// Snapshots show as thumbnails sized from the event (no jump when they
+// load) and open the full image in a new tab; in the operator's view a
+// guest's snapshot stays hidden behind a Show button until asked for.
+// Files show as download links with their name, type and size. How blobs
+// are reached (cookie or bearer token) is the `media` option (media.js).
 
 import { h, timeElement } from './dom.js';
 import { noticeText, senderLabel, stateText, startsGroup } from './transcript_model.js';
+import { fileDetails, renderKind, thumbBox } from './attachments.js';
+
+let uid = 0;
 
 export class TranscriptView {
-  /** `log` is the role="log" element; `perspective` is 'guest' or 'operator'. */
-  constructor(log, { perspective }) {
+  /**
+   * `log` is the role="log" element; `perspective` is 'guest' or 'operator'.
+   * `media` reaches the chat's blobs (media.js); `actions` has retry(item)
+   * and discard(item) for our failed uploads.
+   */
+  constructor(log, { perspective, media = null, actions = {} }) {
     this.log = log;
     this.perspective = perspective;
+    this.media = media;
+    this.actions = actions;
     this.nodes = new Map(); // key -> { el, sig }
     this.renderedVersion = -1;
     this.transcript = null;
@@ -34,7 +49,7 @@ export class TranscriptView {
     let prevItem = null;
     // "Sent" shows under our latest sent message only; "Sending…" and
     // "Not sent" show wherever they apply.
-    const mine = transcript.items.filter((i) => i.kind === 'message' && i.from === this.perspective && i.state === 'sent');
+    const mine = transcript.items.filter((i) => i.kind !== 'notice' && i.from === this.perspective && i.state === 'sent');
     const lastSentKey = mine.length ? mine[mine.length - 1].key : null;
     for (const item of transcript.items) {
       const grouped = !startsGroup(item, prevItem);
@@ -63,13 +78,15 @@ export class TranscriptView {
     // What a reader hears: text, sender and grouping. A change there means a
     // new element; a change of delivery state only is made in place, so the
     // live region does not announce the message again.
-    const sig = [item.kind, item.text, item.name, item.notice, grouped].join('\u0000');
+    const sig = [item.kind, item.text, item.name, item.notice, grouped, renderKind(item, this.perspective),
+      item.blob, item.thumb, item.preview, item.alt, item.file_name, item.retryable && item.state === 'failed']
+      .join('\u0000');
     const node = this.nodes.get(item.key);
     if (node && node.sig === sig) {
-      if (item.kind === 'message') this.updateState(node.el, item, showState);
+      if (item.kind !== 'notice') this.updateState(node.el, item, showState);
       return node.el;
     }
-    const el = item.kind === 'message' ? this.messageElement(item, grouped, showState) : this.noticeElement(item);
+    const el = item.kind === 'notice' ? this.noticeElement(item) : this.messageElement(item, grouped, showState);
     if (node) node.el.replaceWith(el);
     this.nodes.set(item.key, { el, sig });
     return el;
@@ -87,13 +104,16 @@ export class TranscriptView {
     }
     if (!stateEl) el.append(stateEl = h('div', { class: 'rd-msg__state' }));
     stateEl.textContent = stateText(item);
+    const bar = el.querySelector('progress');
+    if (bar && item.state === 'pending') bar.value = item.progress || 0;
+    else bar?.remove();
   }
 
   messageElement(item, grouped, showState) {
     const mine = item.from === this.perspective;
     const who = senderLabel(item, this.perspective);
     return h('div', { class: messageClasses(item, mine), 'data-state': item.state, 'data-from': item.from,
-      'data-seq': item.seq ?? '' },
+      'data-seq': item.seq ?? '', 'data-kind': item.kind },
       grouped
         ? h('span', { class: 'rd-visually-hidden', text: `${who}: ` })
         : h('div', { class: 'rd-msg__meta' },
@@ -101,8 +121,120 @@ export class TranscriptView {
           h('span', { class: 'rd-visually-hidden', text: ', ' }),
           timeElement(item.at || Date.now()),
           h('span', { class: 'rd-visually-hidden', text: ': ' })),
-      h('div', { class: 'rd-msg__bubble', text: item.text }),
-      mine && showState ? h('div', { class: 'rd-msg__state', text: stateText(item) }) : null);
+      item.kind === 'message' ? h('div', { class: 'rd-msg__bubble', text: item.text }) : this.mediaElement(item),
+      mine && item.state === 'pending' && item.kind !== 'message'
+        ? h('progress', { class: 'rd-media__progress', max: 1, value: item.progress || 0, 'aria-label': 'Upload progress' })
+        : null,
+      mine && showState ? h('div', { class: 'rd-msg__state', text: stateText(item) }) : null,
+      mine && item.state === 'failed' && item.kind !== 'message' ? this.failedActions(item) : null);
+  }
+
+  /** A snapshot's thumbnail (or its hidden stand-in), or a file's link. */
+  mediaElement(item) {
+    const how = renderKind(item, this.perspective);
+    if (how === 'file') return this.fileElement(item);
+    if (how === 'image-hidden') return this.hiddenImageElement(item);
+    return this.imageElement(item);
+  }
+
+  imageElement(item) {
+    const alt = item.alt || (item.from === this.perspective ? 'Your image' : 'An image');
+    const local = !item.blob;
+    const box = local ? null : thumbBox(item);
+    const img = h('img', { class: 'rd-media__img', alt, decoding: 'async' });
+    if (box) {
+      img.width = box.width;
+      img.height = box.height;
+    }
+    if (local) {
+      if (item.preview) img.src = item.preview;
+      return h('div', { class: 'rd-media rd-media--image' }, img);
+    }
+    this.setSource(img, item.thumb || item.blob);
+    const hint = h('span', { class: 'rd-visually-hidden', text: ' (opens the full image in a new tab)' });
+    return h('div', { class: 'rd-media rd-media--image' }, this.openControl(item, 'rd-media__thumb', img, hint));
+  }
+
+  /** The operator's view of a guest's snapshot before Show: its name and details. */
+  hiddenImageElement(item) {
+    const nameId = `rd-media-${++uid}`;
+    const size = item.width && item.height ? `${item.width}×${item.height}` : null;
+    const details = [item.mime, size, fileDetails({ size: item.size })].filter(Boolean).join(' · ');
+    return h('div', { class: 'rd-media rd-media--hidden' },
+      h('span', { class: 'rd-media__icon', 'aria-hidden': 'true' }),
+      h('span', { class: 'rd-media__label' },
+        this.openControl(item, 'rd-media__name', h('span', { id: nameId, text: item.file_name || 'Image' }),
+          h('span', { class: 'rd-visually-hidden', text: ' (opens the image in a new tab)' })),
+        h('span', { class: 'rd-media__details', text: `Image hidden · ${details}` })),
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small rd-media__show',
+        text: 'Show', 'aria-describedby': nameId,
+        on: { click: () => this.reveal(item) } }));
+  }
+
+  fileElement(item) {
+    if (!item.blob) {
+      return h('div', { class: 'rd-media rd-file' },
+        h('span', { class: 'rd-file__icon', 'aria-hidden': 'true' }),
+        h('span', { class: 'rd-file__text' },
+          h('span', { class: 'rd-file__name', text: item.file_name || 'file' }),
+          h('span', { class: 'rd-file__details', text: fileDetails(item) })));
+    }
+    const link = h('a', { class: 'rd-media rd-file rd-file--link', href: this.media.href(item.blob),
+      download: item.file_name || 'file' },
+      h('span', { class: 'rd-file__icon', 'aria-hidden': 'true' }),
+      h('span', { class: 'rd-file__text' },
+        h('span', { class: 'rd-file__name', text: item.file_name || 'file' }),
+        h('span', { class: 'rd-file__details' },
+          h('span', { class: 'rd-visually-hidden', text: 'Download, ' }), fileDetails(item))));
+    if (this.media.intercept) {
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        this.media.download(item.blob, item.file_name).catch(() => failNote(link));
+      });
+    }
+    return link;
+  }
+
+  /** Show a hidden snapshot and move focus to it (the Show button is gone). */
+  reveal(item) {
+    if (!this.transcript?.reveal(item.key)) return;
+    this.render(this.transcript);
+    this.nodes.get(item.key)?.el.querySelector('.rd-media__thumb')?.focus();
+  }
+
+  /** A link (cookie) or button (bearer) that opens the full image in a new tab. */
+  openControl(item, cls, ...children) {
+    if (!this.media.intercept) {
+      return h('a', { class: cls, href: this.media.href(item.blob), target: '_blank', rel: 'noopener' }, children);
+    }
+    const button = h('button', { type: 'button', class: cls }, children);
+    button.addEventListener('click', () => this.media.open(item.blob).catch(() => failNote(button)));
+    return button;
+  }
+
+  /** Point `img` at a blob, now (cookie) or once fetched (bearer). */
+  setSource(img, hash) {
+    const src = this.media.src(hash);
+    if (typeof src === 'string') {
+      img.src = src;
+      return;
+    }
+    img.classList.add('is-loading');
+    src.then((url) => {
+      img.src = url;
+      img.classList.remove('is-loading');
+    }, () => {
+      img.classList.remove('is-loading');
+      img.classList.add('is-broken');
+    });
+  }
+
+  failedActions(item) {
+    return h('div', { class: 'rd-msg__actions' },
+      item.retryable ? h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
+        text: 'Try again', on: { click: () => this.actions.retry?.(item) } }) : null,
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
+        text: 'Remove', on: { click: () => this.actions.discard?.(item) } }));
   }
 
   noticeElement(item) {
@@ -121,7 +253,14 @@ export class TranscriptView {
 }
 
 function messageClasses(item, mine) {
-  return `rd-msg ${mine ? 'rd-msg--mine' : 'rd-msg--theirs'} rd-msg--${item.state}`;
+  const media = item.kind === 'message' ? '' : ` rd-msg--media rd-msg--${item.kind}`;
+  return `rd-msg ${mine ? 'rd-msg--mine' : 'rd-msg--theirs'} rd-msg--${item.state}${media}`;
+}
+
+/** Say so next to a blob that could not be fetched. */
+function failNote(el) {
+  if (el.nextElementSibling?.classList.contains('rd-media__error')) return;
+  el.after(h('span', { class: 'rd-media__error', role: 'status', text: 'Could not load it. Please try again.' }));
 }
 
 /**

@@ -17,11 +17,19 @@
 // record, because on a library's site the browser may refuse this
 // third-party frame any storage: the loader keeps the record for the next
 // page and hands it back in its 'refdesk:open'.
+//
+// Pictures (pasted, dropped or picked with Attach image) are previewed
+// before they go, then uploaded over HTTP with the chat token as a Bearer
+// credential (uploads.js); the transcript fetches snapshots and files with
+// the same header and shows them through blob: URLs (media.js).
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { Transcript } from '../shared/transcript_model.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
 import { Composer } from '../shared/composer.js';
+import { AttachUi } from '../shared/attach_ui.js';
+import { Uploads } from '../shared/uploads.js';
+import { bearerMedia } from '../shared/media.js';
 import { newId, MAX_NAME } from '../shared/text.js';
 import { loadChat, saveChat, clearChat, updateChat, parseChat, queueFromPath, modeFromSearch } from './box_session.js';
 
@@ -67,11 +75,24 @@ const state = {
 };
 
 const socket = new RdSocket();
-const view = new TranscriptView(ui.log, { perspective: 'guest' });
+const media = bearerMedia(() => (state.chat ? { chat: state.chat.chat, token: state.chat.token } : null));
+const uploads = new Uploads({
+  from: 'guest',
+  credentials: () => ({ Authorization: `Bearer ${state.chat.token}` }),
+  onChange: () => render(),
+});
+const view = new TranscriptView(ui.log, { perspective: 'guest', media,
+  actions: { retry: (item) => uploads.retry(state.transcript, item),
+    discard: (item) => uploads.discard(state.transcript, item) } });
 const typingLine = new TypingLine(ui.typing);
 const composer = new Composer(
   { form: ui.composer, textarea: ui.message, counter: $('counter'), error: $('composer-error') },
   { onSend: sendMessage, onTyping: (active) => state.chat && socket.post({ type: 'typing', chat: state.chat.chat, active }) },
+);
+const attach = new AttachUi(
+  { textarea: ui.message, dropZone: $('view-chat'), preview: $('attach-preview'), attachButton: $('attach'),
+    attachInput: $('attach-input') },
+  { onSendImage: sendImage, showError: (text) => composer.showError(text) },
 );
 
 function safeStorage() {
@@ -183,6 +204,7 @@ function focusFirst() {
 /* ---------- chat lifecycle ---------- */
 
 function enterChat(record, status = 'waiting') {
+  leaveMedia();
   state.chat = { chat: record.chat, token: record.token, status, operator: null, name: record.name || '' };
   state.readSeq = record.readSeq || 0;
   state.unread = 0;
@@ -191,6 +213,7 @@ function enterChat(record, status = 'waiting') {
   ui.ended.hidden = true;
   ui.composer.hidden = false;
   composer.setEnabled(true);
+  attach.setEnabled(true);
   refreshView();
   // Messages written before a reload and never acknowledged: send them again
   // with their own ids (the server keeps one copy).
@@ -204,7 +227,16 @@ function enterChat(record, status = 'waiting') {
 }
 
 function render() {
-  if (state.transcript) view.render(state.transcript);
+  if (!state.transcript) return;
+  uploads.sweep(state.transcript);
+  view.render(state.transcript);
+}
+
+/** The chat is left: its uploads and blob: URLs go. */
+function leaveMedia() {
+  attach.close();
+  uploads.reset();
+  media.reset();
 }
 
 function onJoined(reply) {
@@ -220,6 +252,7 @@ function onJoinFailed({ chat }) {
   if (!state.chat || chat !== state.chat.chat) return;
   // The server no longer knows the saved chat (or the token is wrong).
   clearChat(storage, queue);
+  leaveMedia();
   state.chat = null;
   state.transcript = null;
   view.reset();
@@ -235,7 +268,7 @@ function onEvent(ev) {
     state.chat.status = 'active';
     state.chat.operator = ev.name || null;
   }
-  if (ev.kind === 'message' && ev.from === 'operator') {
+  if (ev.kind !== 'notice' && ev.from === 'operator') {
     typingLine.set(false);
     if (ev.seq > state.readSeq && !isSeen()) state.unread += 1;
   }
@@ -252,6 +285,7 @@ function chatEnded(by) {
   clearChat(storage, queue);
   socket.unfollow(state.chat.chat);
   typingLine.set(false);
+  attach.setEnabled(false);
   ui.composer.hidden = true;
   ui.ended.hidden = false;
   ui.endedText.textContent = by === 'guest' || by === null
@@ -311,6 +345,14 @@ function sendMessage(text) {
   return true;
 }
 
+/** Send a picture from the preview (AttachUi); returns { ok, message }. */
+function sendImage(file, alt) {
+  if (!state.chat || state.chat.status === 'ended') return { ok: false, message: 'The chat has ended.' };
+  const r = uploads.send(state.transcript, state.chat.chat, { kind: 'image', file, alt, name: state.chat.name || null });
+  render();
+  return r;
+}
+
 function deliver(cid, text) {
   const chat = state.chat.chat;
   socket.request({ type: 'msg.send', id: cid, chat, text }, { retry: true })
@@ -354,6 +396,7 @@ async function endChat() {
 }
 
 function restart() {
+  leaveMedia();
   state.chat = null;
   state.transcript = null;
   view.reset();
