@@ -304,6 +304,12 @@ static void page_signin(struct http_req *req, API_PARAMS)
 	http_static(req, "operator/signin.html", POLICY_PAGE);
 }
 
+static void page_share(struct http_req *req, API_PARAMS)
+{
+	(void)params;
+	http_static(req, "share/index.html", POLICY_PAGE);
+}
+
 static void page_admin(struct http_req *req, API_PARAMS)
 {
 	(void)params;
@@ -335,6 +341,7 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/staff", page_staff },
 	{ HTTP_GET, "/staff/signin", page_signin },
 	{ HTTP_GET, "/staff/admin", page_admin },
+	{ HTTP_GET, "/staff/share/*", page_share },
 };
 
 /* Match `path` against `pattern`, capturing '*' segments. */

@@ -36,6 +36,7 @@
 #include "net/ws.h"
 
 #define ALT_MAX 1000      /* characters */
+#define ANNOTATION_MAX (512 * 1024) /* bytes of an editor document */
 #define NAME_MAX_BYTES 150
 
 struct upload {
@@ -47,6 +48,9 @@ struct upload {
 	int64_t operator_id;
 	char sender[324];
 	bool is_image;
+	bool is_annotation;          /* an editor document: stored, no event */
+	char parent[BLOB_HASH_HEX];  /* an edited image: the snapshot it was made from */
+	char annotation[BLOB_HASH_HEX]; /* ... and the document that made it */
 	char cid[WS_ID_MAX + 1];
 	char name[NAME_MAX_BYTES + 8];
 	char alt[ALT_MAX * 4 + 1];
@@ -253,10 +257,13 @@ bool uploads_precheck(struct http_req *req)
 	http_get_header(req, "authorization:", header, sizeof(header));
 	author = strncmp(header, "Bearer ", 7) ? AUTHOR_OPERATOR : AUTHOR_GUEST;
 	http_get_header(req, "x-upload-kind:", kind, sizeof(kind));
-	if (strcmp(kind, "image") && (strcmp(kind, "file") || author != AUTHOR_OPERATOR))
+	if (strcmp(kind, "image") &&
+	    ((strcmp(kind, "file") && strcmp(kind, "annotation")) || author != AUTHOR_OPERATOR))
 		return refuse(req, 400, "bad_request", author == AUTHOR_GUEST ?
-			      "X-Upload-Kind must be image." : "X-Upload-Kind must be image or file.");
-	cap = !strcmp(kind, "image") ? app->cfg->max_image_bytes : app->cfg->max_file_bytes;
+			      "X-Upload-Kind must be image." :
+			      "X-Upload-Kind must be image, file or annotation.");
+	cap = !strcmp(kind, "image") ? app->cfg->max_image_bytes :
+	      !strcmp(kind, "annotation") ? ANNOTATION_MAX : app->cfg->max_file_bytes;
 	http_get_header(req, "content-length:", len_text, sizeof(len_text));
 	len = strtoull(len_text, NULL, 10);
 	if (!len_text[0])
@@ -298,6 +305,11 @@ bool uploads_precheck(struct http_req *req)
 	snprintf(u->sender, sizeof(u->sender), "%s",
 		 author == AUTHOR_OPERATOR ? req->op.name : chat->guest_name);
 	u->is_image = !strcmp(kind, "image");
+	u->is_annotation = !strcmp(kind, "annotation");
+	if (u->is_image && author == AUTHOR_OPERATOR) {
+		http_get_header(req, "x-parent:", u->parent, sizeof(u->parent));
+		http_get_header(req, "x-annotation:", u->annotation, sizeof(u->annotation));
+	}
 	http_get_header(req, "x-client-id:", u->cid, sizeof(u->cid));
 	if (u->cid[0] && !str_is_token(u->cid, WS_ID_MAX, "_.:-"))
 		u->cid[0] = '\0';
@@ -341,6 +353,14 @@ static void upload_run(struct work *work)
 	struct media_limits lim = { u->app->cfg->max_image_bytes, u->app->cfg->max_image_pixels };
 	struct http_req *req = u->req;
 
+	if (u->is_annotation) {
+		json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL);
+
+		u->rc = json_is_object(doc) ? 0 : -EBADMSG;
+		json_decref(doc);
+		if (u->rc < 0)
+			return;
+	}
 	if (!u->is_image) {
 		u->size = req->body_len;
 		u->rc = blobs_put(dir, req->body, req->body_len, u->hash);
@@ -361,6 +381,9 @@ static int upload_rows(struct store *st, void *arg)
 	char thumb_name[NAME_MAX_BYTES + 32];
 	int rc;
 
+	if (u->is_annotation)
+		return store_chat_blob_add(st, u->chat->id, u->hash, "application/json",
+					   (int64_t)u->size, "annotation.json");
 	if (!u->is_image)
 		return store_chat_blob_add(st, u->chat->id, u->hash, u->mime, (int64_t)u->size, u->name);
 	rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime, (int64_t)u->size,
@@ -403,12 +426,14 @@ static json_t *event_body(struct upload *u)
 	else
 		snprintf(alt, sizeof(alt), "Image from %s, %d\u00d7%d", u->sender, u->img.full.width,
 			 u->img.full.height);
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:s, s:s, s:s?}",
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:s, s:s, s:s?, s:s?, s:s?}",
 			 "blob", u->hash, "thumb", u->thumb, "mime", u->img.full.mime,
 			 "width", u->img.full.width, "height", u->img.full.height,
 			 "thumb_width", u->img.thumb.width, "thumb_height", u->img.thumb.height,
 			 "size", (json_int_t)u->size, "file_name", u->name, "alt", alt,
-			 "name", u->sender[0] ? u->sender : NULL);
+			 "name", u->sender[0] ? u->sender : NULL,
+			 "parent", u->parent[0] ? u->parent : NULL,
+			 "annotation", u->annotation[0] ? u->annotation : NULL);
 }
 
 /* Our re-encoding may change the type (GIF -> PNG, WebP -> JPEG): make the name say so. */
@@ -421,6 +446,47 @@ static void fix_extension(struct upload *u)
 		*dot = '\0';
 	if (strlen(u->name) + strlen(ext) < sizeof(u->name))
 		strcat(u->name, ext);
+}
+
+/* An edited image may point only at blobs of its own chat. */
+static bool links_are_ours(struct upload *u)
+{
+	struct store_blob b;
+
+	if (u->parent[0] && (!blobs_hash_is_valid(u->parent) ||
+			     store_chat_blob_get(u->app->st, u->chat->id, u->parent, &b) < 0))
+		return false;
+	if (u->annotation[0] && (!blobs_hash_is_valid(u->annotation) ||
+				 store_chat_blob_get(u->app->st, u->chat->id, u->annotation, &b) < 0 ||
+				 strcmp(b.mime, "application/json")))
+		return false;
+	return true;
+}
+
+static int blob_row_apply(struct store *st, struct api_write *w)
+{
+	struct upload *u = w->req->upload;
+
+	return upload_rows(st, u);
+}
+
+static void blob_row_done(struct api_write *w, int rc)
+{
+	struct upload *u = w->req->upload;
+
+	if (rc < 0)
+		http_error(w->req, 503, "storage", "The server could not save this; try again.");
+	else
+		http_json(w->req, 200, json_pack("{s:s, s:s}", "chat", u->chat->public_id,
+						  "blob", u->hash));
+}
+
+/* Commit just the blob's row (no event) and answer with its hash. */
+static void api_submit_blob(struct upload *u)
+{
+	struct api_write *w = api_write_new(u->req);
+
+	api_submit(w, blob_row_apply, blob_row_done);
 }
 
 static void upload_done(struct work *work)
@@ -443,10 +509,22 @@ static void upload_done(struct work *work)
 		http_error(req, 413, "too_large", "The file is over the limit.");
 		return;
 	case -EBADMSG:
-		http_error(req, 400, "corrupt", "The image is damaged or incomplete.");
+		http_error(req, 400, "corrupt", u->is_annotation ?
+			   "An annotation document is a JSON object." :
+			   "The image is damaged or incomplete.");
 		return;
 	default:
 		http_error(req, 507, "storage", "The server could not store the file.");
+		return;
+	}
+	if (u->is_annotation) {
+		/* Stored for the editor to open again; the edited image's event names it. */
+		api_submit_blob(u);
+		return;
+	}
+	if (!links_are_ours(u)) {
+		http_error(req, 400, "bad_request",
+			   "X-Parent and X-Annotation name blobs of this chat.");
 		return;
 	}
 	if (u->is_image)

@@ -218,3 +218,33 @@ test('a burst of pastes into one chat is rate-limited, and the server carries on
 	await burst.guest.close();
 	await stillServes(srv);
 });
+
+test('an edited snapshot links to its parent and its editor document, both of this chat only', async () => {
+	const s = await srv.session('bob');
+	const parent = await upload(chat, chat.chat, png(64, 48), { 'x-client-id': 'to-edit' });
+	assert.equal(parent.status, 200);
+	const doc = Buffer.from(JSON.stringify({ version: 1, image: parent.json.blob, objects: [{ type: 'rect', x: 1, y: 2, w: 3, h: 4 }] }));
+	const ann = await upload(s, chat.chat, doc, { 'x-upload-kind': 'annotation' });
+	assert.equal(ann.status, 200, JSON.stringify(ann.json));
+	assert.match(ann.json.blob, /^[0-9a-f]{64}$/);
+	// Stored, not announced: no event for the document itself.
+	const edited = await upload(s, chat.chat, png(64, 48, () => [200, 0, 0]), {
+		'x-client-id': 'edited', 'x-parent': parent.json.blob, 'x-annotation': ann.json.blob, 'x-alt': encodeURIComponent('1: the search box'),
+	});
+	assert.equal(edited.status, 200, JSON.stringify(edited.json));
+	const ev = await chat.guest.next((f) => f.type === 'event' && f.seq === edited.json.seq, 5000, 'the edited snapshot');
+	assert.equal(ev.parent, parent.json.blob);
+	assert.equal(ev.annotation, ann.json.blob);
+	assert.equal(ev.alt, '1: the search box');
+	const back = await getBlob(s, chat.chat, ann.json.blob);
+	assert.equal(back.status, 200);
+	assert.deepEqual(JSON.parse(back.body.toString()).objects[0].type, 'rect');
+	// Documents are JSON objects, from operators only; links must stay inside the chat.
+	assert.equal((await upload(s, chat.chat, Buffer.from('[1,2]'), { 'x-upload-kind': 'annotation' })).status, 400);
+	assert.equal((await upload(chat, chat.chat, doc, { 'x-upload-kind': 'annotation' })).status, 400);
+	const foreign = await upload(other, other.chat, png(20, 20), { 'x-client-id': 'elsewhere' });
+	const bad = await upload(s, chat.chat, png(64, 48), { 'x-parent': foreign.json.blob });
+	assert.equal(bad.status, 400, JSON.stringify(bad.json));
+	const notDoc = await upload(s, chat.chat, png(64, 48), { 'x-annotation': parent.json.blob });
+	assert.equal(notDoc.status, 400, JSON.stringify(notDoc.json));
+});
