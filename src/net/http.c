@@ -61,6 +61,7 @@ void http_get_header(struct http_req *req, const char *name, char *buf, size_t s
 		{ "host:", WSI_TOKEN_HOST },
 		{ "authorization:", WSI_TOKEN_HTTP_AUTHORIZATION },
 		{ "content-length:", WSI_TOKEN_HTTP_CONTENT_LENGTH },
+		{ "accept-encoding:", WSI_TOKEN_HTTP_ACCEPT_ENCODING },
 	};
 	size_t i;
 	int n;

@@ -88,6 +88,8 @@ void http_header(struct http_req *req, const char *name, const char *value);
 
 /* Serve a file below the web directory (static.c). */
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
+/* Free static.c's cache of compressed files (at exit). */
+void http_static_release(void);
 
 /*
  * Check the session cookie (and, for POST, the X-CSRF-Token header).  On

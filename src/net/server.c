@@ -451,6 +451,7 @@ out:
 		}
 	}
 	map_release(&app.wsi_addr);
+	http_static_release();
 	store_free(app.st);
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { everyCase, stillServes } from './lib/flows.mjs';
@@ -155,6 +156,28 @@ test('a matching If-None-Match gets 304, a stale one the file again', async () =
 	const stale = await srv.request('GET', '/embed.js', { headers: { 'if-none-match': '"not-the-etag"' } });
 	assert.equal(stale.status, 200, 'If-None-Match with another ETag');
 	assert.equal(stale.text, first.text);
+});
+
+test('text files go out gzipped to clients that accept it, with their own ETag', async () => {
+	const zlib = await import('node:zlib');
+	const get = (headers) => new Promise((resolve, reject) => {
+		http.get(`${srv.url}/widget/box.js`, { headers }, (res) => {
+			const parts = [];
+			res.on('data', (d) => parts.push(d));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+		}).on('error', reject);
+	});
+	const plain = await get({});
+	const gz = await get({ 'accept-encoding': 'gzip, deflate' });
+	assert.equal(plain.status, 200);
+	assert.equal(plain.headers['content-encoding'], undefined);
+	assert.equal(gz.headers['content-encoding'], 'gzip');
+	assert.equal(gz.headers.vary, 'Accept-Encoding');
+	assert.ok(gz.body.length < plain.body.length / 2, `${gz.body.length} gzipped of ${plain.body.length}`);
+	assert.ok(zlib.gunzipSync(gz.body).equals(plain.body), 'the gzipped body is not the file');
+	assert.notEqual(gz.headers.etag, plain.headers.etag);
+	const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag });
+	assert.equal(again.status, 304);
 });
 
 test('a doubled slash reads as one, and an encoded NUL is hung up on', async () => {
