@@ -20,6 +20,7 @@ struct workq {
 	pthread_t *threads;
 	int nthreads;
 	size_t queued, max_queued;
+	size_t in_flight; /* submitted, done() not yet run */
 	struct fifo waiting, finished;
 	int stopping;
 	void (*wake)(void *);
@@ -124,6 +125,7 @@ int workq_submit(struct workq *q, struct work *w)
 		return -EBUSY;
 	}
 	q->queued++;
+	q->in_flight++;
 	fifo_push(&q->waiting, w);
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
@@ -135,10 +137,25 @@ void workq_drain(struct workq *q)
 	struct fifo done;
 	struct work *w;
 
+	size_t n = 0;
+
 	pthread_mutex_lock(&q->lock);
 	done = q->finished;
 	q->finished.head = q->finished.tail = NULL;
+	for (w = done.head; w; w = w->next)
+		n++;
+	q->in_flight -= n;
 	pthread_mutex_unlock(&q->lock);
 	while ((w = fifo_pop(&done)))
 		w->done(w);
+}
+
+int workq_busy(struct workq *q)
+{
+	int busy;
+
+	pthread_mutex_lock(&q->lock);
+	busy = q->in_flight > 0;
+	pthread_mutex_unlock(&q->lock);
+	return busy;
 }

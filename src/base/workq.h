@@ -30,6 +30,9 @@ struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), vo
 void workq_free(struct workq *q);
 /* Loop thread: queue a job; -EBUSY when the queue is full. */
 int workq_submit(struct workq *q, struct work *w);
+/* True while jobs wait, run, or wait for their done(). */
+int workq_busy(struct workq *q);
+
 /* Loop thread: run done() for every finished job. */
 void workq_drain(struct workq *q);
 

@@ -19,6 +19,8 @@ struct api_write *api_write_new(struct http_req *req)
 
 	w->app = req->app;
 	w->req = req;
+	if (req)
+		http_hold(req);
 	return w;
 }
 

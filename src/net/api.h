@@ -40,6 +40,7 @@ struct api_write {
 	char csrf[48];
 	int64_t expires;
 	uint64_t user_key;
+	void *ctx;                                           /* the caller's, borrowed */
 	char password[AUTH_PASSWORD_MAX * 4 + 1];
 };
 

@@ -45,6 +45,7 @@ struct app {
 	char own_origin_http[300];
 	char own_origin_https[300];
 	unsigned long hashes_running;
+	size_t upload_bytes;    /* upload bodies allocated now */
 };
 
 /* Loop thread: the writer's batch ends with this turn of the loop. */

@@ -48,6 +48,9 @@ struct chat_write {
 
 static const char *const status_names[] = { "waiting", "active", "ended" };
 
+/* A patron has one conversation at a time; a few spare allow a restart. */
+#define CHATS_PER_GUEST_SOCKET 8
+
 /* ---- small helpers ------------------------------------------------------- */
 
 static uint64_t random_id(void)
@@ -553,6 +556,11 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 		conn_error(c, id, "not_found", "No such queue.");
 		return;
 	}
+	if (c->nfollows >= CHATS_PER_GUEST_SOCKET) {
+		conn_error(c, id, "too_many_chats",
+			   "This connection has started enough chats; end one or reconnect.");
+		return;
+	}
 	ql = domain_queue(&app->dom, q.id);
 	if (!ql || !queue_is_online(ql)) {
 		conn_error(c, id, "offline", "Nobody is available on this queue right now.");
@@ -685,6 +693,7 @@ static void h_msg_send(struct conn *c, const char *id, json_t *msg)
 	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
 	if (rc < 0) {
 		write_refused(c, id, rc);
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	name = author == AUTHOR_GUEST ? (chat->guest_name[0] ? chat->guest_name : NULL) : c->op->name;
@@ -721,6 +730,7 @@ static void h_typing(struct conn *c, const char *id, json_t *msg)
 			    c->op ? c->op->id : 0);
 	if (rc < 0) {
 		write_refused(c, id, rc);
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	obj = json_pack("{s:s, s:s, s:s, s:b}", "type", "typing", "chat", chat->public_id,
@@ -758,6 +768,7 @@ static void h_chat_end(struct conn *c, const char *id, json_t *msg)
 	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
 	if (rc < 0) {
 		write_refused(c, id, rc);
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	w = chat_write_new(c->app, c, id, chat, ACT_END,
@@ -797,6 +808,7 @@ static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
 	rc = chat_accept_begin(chat, c->op->id, c->op->name);
 	if (rc == -ECANCELED) {
 		conn_error(c, id, "chat_ended", "The guest has left; the chat has ended.");
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	if (rc < 0) {
@@ -860,6 +872,7 @@ struct avail_write {
 	int64_t queue_id, operator_id;
 	char queue[40];
 	bool available;
+	bool was_available;
 };
 
 static int avail_apply(struct store *st, struct store_op *op)
@@ -875,6 +888,11 @@ static void avail_done(struct store_op *op, int rc)
 	struct offer_ctx o = { w->app, NULL, NULL };
 
 	if (rc < 0) {
+		/* Nothing was stored: undo what the queue's presence already shows. */
+		struct queue_live *ql = domain_queue(&w->app->dom, w->queue_id);
+
+		if (ql && domain_operator(&w->app->dom, w->operator_id))
+			set_available(w->app, ql, w->operator_id, w->was_available);
 		conn_error(w->conn, w->id, "storage", "The server could not save this.");
 	} else {
 		conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
@@ -926,8 +944,9 @@ static void h_availability_set(struct conn *c, const char *id, json_t *msg)
 		return;
 	}
 	ql = domain_queue_add(&app->dom, f.q.id, f.q.account_id, f.q.name);
-	set_available(app, ql, c->op->id, available);
 	w = xcalloc(1, sizeof(*w));
+	w->was_available = queue_has_available(ql, c->op->id);
+	set_available(app, ql, c->op->id, available);
 	w->op.apply = avail_apply;
 	w->op.done = avail_done;
 	w->app = app;
@@ -1188,4 +1207,12 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 void chat_ops_forget(struct app *app, struct chat_live *chat)
 {
 	domain_chat_maybe_forget(&app->dom, chat);
+}
+
+void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on)
+{
+	struct queue_live *ql = domain_queue(&app->dom, queue_id);
+
+	if (ql)
+		set_available(app, ql, operator_id, on);
 }

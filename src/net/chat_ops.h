@@ -69,4 +69,7 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 		  int (*extra)(struct store *st, void *arg),
 		  void (*posted)(void *arg, int rc, int64_t seq, bool dup), void *arg);
 
+/* Take an operator off (or put them on) a queue's presence, telling its watchers. */
+void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on);
+
 #endif

@@ -40,12 +40,17 @@ void http_detach(struct pss *pss)
 	if (!req)
 		return;
 	pss->req = NULL;
-	if (req->responded || !req->wsi) {
+	if (!req->held || req->responded || !req->wsi) {
 		req_free(req);
 		return;
 	}
-	/* A handler still holds it: its late response will free it. */
+	/* A worker or the writer still holds it: its late response will free it. */
 	req->wsi = NULL;
+}
+
+void http_hold(struct http_req *req)
+{
+	req->held = true;
 }
 
 void http_get_header(struct http_req *req, const char *name, char *buf, size_t size)
@@ -113,14 +118,23 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 	}
 	if (req->method == HTTP_POST) {
 		req->body_cap = HTTP_BODY_MAX;
+		/* Every body is declared up front: no chunked or open-ended bodies. */
+		if (lws_hdr_copy(wsi, len, sizeof(len), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+			req->close_after = true;
+			http_error(req, 411, "length_required", "A POST needs a Content-Length.");
+			return 0;
+		}
 		/* An upload is checked (who, where, how big) before its body is read. */
 		if (uploads_precheck(req))
 			return 0;
-		if (lws_hdr_copy(wsi, len, sizeof(len), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-		    strtoull(len, NULL, 10) > req->body_cap) {
+		if (strtoull(len, NULL, 10) > req->body_cap) {
 			req->close_after = true;
 			http_error(req, 413, "too_large", "The request body is too large.");
 			return 0;
+		}
+		if (strtoull(len, NULL, 10) == 0) {
+			req->body_complete = true; /* no body callbacks will come */
+			routes_dispatch(req);
 		}
 		return 0; /* wait for the body */
 	}
@@ -146,7 +160,8 @@ int http_body(struct pss *pss, const void *in, size_t len)
 	/* An upload's buffer was sized from its Content-Length once it was allowed. */
 	if (!req->upload)
 		req->body = xrealloc(req->body, req->body_len + len + 1);
-	memcpy(req->body + req->body_len, in, len);
+	if (len)
+		memcpy(req->body + req->body_len, in, len);
 	req->body_len += len;
 	req->body[req->body_len] = '\0';
 	return 0;
@@ -160,7 +175,7 @@ int http_body_done(struct pss *pss)
 		return -1; /* the refused body is over: now hang up */
 	if (req)
 		req->body_complete = true;
-	if (!req || req->responded)
+	if (!req || req->responded || req->held)
 		return 0;
 	if (req->body_too_big)
 		http_error(req, 413, "too_large", "The request body is too large.");

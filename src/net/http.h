@@ -61,6 +61,7 @@ struct http_req {
 	char frame_origins[STORE_ORIGINS_BYTES];
 	bool headers_sent;
 	bool responded;
+	bool held;                  /* a worker or the writer will answer it */
 };
 
 /* What lws keeps per connection: one pointer per role. */
@@ -76,6 +77,12 @@ int http_body(struct pss *pss, const void *in, size_t len);
 int http_body_done(struct pss *pss);
 int http_writeable(struct pss *pss);
 void http_detach(struct pss *pss);
+
+/*
+ * Mark the request as answered later (by a worker's or the writer's done()).
+ * A request that is not held is freed as soon as its client goes away.
+ */
+void http_hold(struct http_req *req);
 
 /* Respond; `body` becomes the request's (it is freed with it). */
 void http_respond(struct http_req *req, int status, const char *ctype, char *body, size_t len);

@@ -226,7 +226,7 @@ void routes_touch_session(struct http_req *req)
 
 	if (req->session.expires_at - now > len - 10 * 60 * 1000)
 		return;
-	w = xcalloc(1, sizeof(*w));
+	w = xcalloc(1, sizeof(*w)); /* fire and forget: not tied to the request */
 	w->app = req->app;
 	memcpy(w->hash, req->session_hash, sizeof(w->hash));
 	w->expires = now + len;

@@ -14,6 +14,7 @@
 #include "chat/domain.h"
 #include "net/api.h"
 #include "net/app.h"
+#include "net/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
 
@@ -108,6 +109,7 @@ void post_account(struct http_req *req, API_PARAMS)
 	struct api_write *w;
 	struct store_account a;
 	size_t i, off = 0;
+	int n;
 
 	(void)params;
 	if (require_admin(req) < 0 || !(body = api_body(req)))
@@ -138,8 +140,14 @@ void post_account(struct http_req *req, API_PARAMS)
 						     "https://library.example.org.");
 				return;
 			}
-			off += (size_t)snprintf(a.origins + off, sizeof(a.origins) - off, "%s%s",
-						off ? " " : "", o);
+			n = snprintf(a.origins + off, sizeof(a.origins) - off, "%s%s",
+				     off ? " " : "", o);
+			if (n < 0 || (size_t)n >= sizeof(a.origins) - off) {
+				json_decref(body);
+				api_bad_request(req, "The origins are too long together.");
+				return;
+			}
+			off += (size_t)n;
 		}
 	}
 	json_decref(body);
@@ -509,10 +517,8 @@ static int member_apply(struct store *st, struct api_write *w)
 
 static void member_done(struct api_write *w, int rc)
 {
-	struct queue_live *ql = domain_queue(&w->app->dom, w->q.id);
-
-	if (rc >= 0 && !w->found && ql && queue_has_available(ql, w->o.id))
-		queue_set_available(ql, w->o.id, false);
+	if (rc >= 0 && !w->found)
+		chat_ops_set_available(w->app, w->q.id, w->o.id, false);
 	queue_written(w, rc);
 }
 

@@ -99,6 +99,11 @@ static void flush_cb(lws_sorted_usec_list_t *sul)
 
 void app_flush_soon(struct app *app)
 {
+	if (!app->ctx) {
+		/* Past the loop (exiting): hand it over now. */
+		writer_flush(app->writer);
+		return;
+	}
 	if (app->flush_scheduled)
 		return;
 	app->flush_scheduled = true;
@@ -112,12 +117,15 @@ void app_submit(struct app *app, struct store_op *op)
 	app_flush_soon(app);
 }
 
+/* Any thread: wake the loop.  The context pointer is read atomically, and
+ * cleared before the context is destroyed. */
 static void wake_loop(void *arg)
 {
 	struct app *app = arg;
+	struct lws_context *ctx = __atomic_load_n(&app->ctx, __ATOMIC_ACQUIRE);
 
-	if (app->ctx)
-		lws_cancel_service(app->ctx);
+	if (ctx)
+		lws_cancel_service(ctx);
 }
 
 /* ---- per-address limits ----------------------------------------------------------- */
@@ -336,10 +344,11 @@ static void shutdown_cleanly(struct app *app)
 {
 	int64_t deadline = time_mono_ms() + SHUTDOWN_MS;
 
-	log_info("stopping: finishing pending commits");
+	log_info("stopping: finishing pending work and commits");
 	app->stopping = true;
-	/* Everything acknowledged must be on disk and its ack sent first. */
-	while (writer_busy(app->writer) && time_mono_ms() < deadline) {
+	/* Finish what workers hold (their done() may still write), then every
+	 * commit, and send those answers, before any socket closes. */
+	while ((workq_busy(app->workq) || writer_busy(app->writer)) && time_mono_ms() < deadline) {
 		writer_flush(app->writer);
 		service_briefly(app);
 	}
@@ -429,12 +438,15 @@ int server_run(const struct server_config *cfg)
 	rc = 0;
 out:
 	signal_ctx = NULL;
-	if (app.ctx)
-		lws_context_destroy(app.ctx);
-	app.ctx = NULL;
+	if (app.ctx) {
+		struct lws_context *ctx = app.ctx;
+
+		__atomic_store_n(&app.ctx, NULL, __ATOMIC_RELEASE);
+		lws_context_destroy(ctx);
+	}
+	workq_free(app.workq);   /* idle by now; a straggler's done() may still write */
 	writer_free(app.writer); /* commits anything left, runs its done()s */
 	app.writer = NULL;
-	workq_free(app.workq);
 	domain_release(&app.dom);
 	map_release(&app.ip_conns);
 	{

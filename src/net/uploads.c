@@ -37,6 +37,7 @@
 
 #define ALT_MAX 1000      /* characters */
 #define ANNOTATION_MAX (512 * 1024) /* bytes of an editor document */
+#define UPLOADS_MEMORY_MAX ((size_t)256 << 20) /* all upload bodies together */
 #define NAME_MAX_BYTES 150
 
 struct upload {
@@ -145,7 +146,7 @@ static void clean_text(const char *in, char *out, size_t max)
 		if (!(n == 1 && (*p < 0x20 || *p == 0x7f)) && !is_invisible(p, n)) {
 			if (o + n >= max)
 				break;
-			memcpy(out + o, p, n);
+			memmove(out + o, p, n); /* `out` may be `in` itself */
 			o += n;
 		}
 		p += n;
@@ -295,6 +296,11 @@ bool uploads_precheck(struct http_req *req)
 			      "Only the operator who holds the chat may send into it.");
 	}
 
+	if (app->upload_bytes + (size_t)len > UPLOADS_MEMORY_MAX) {
+		chat_ops_forget(app, chat);
+		http_header(req, "retry-after:", "5");
+		return refuse(req, 503, "busy", "The server is receiving many files; try again shortly.");
+	}
 	u = xcalloc(1, sizeof(*u));
 	u->app = app;
 	u->req = req;
@@ -328,6 +334,7 @@ bool uploads_precheck(struct http_req *req)
 	req->upload = u;
 	req->body_cap = (size_t)len;
 	req->body = xmalloc((size_t)len + 1);
+	app->upload_bytes += (size_t)len;
 	return false;
 }
 
@@ -338,6 +345,7 @@ void uploads_release(struct http_req *req)
 	if (!u)
 		return;
 	req->upload = NULL;
+	u->app->upload_bytes -= req->body_cap;
 	media_image_release(&u->img);
 	u->chat->pins--;
 	chat_ops_forget(u->app, u->chat);
@@ -465,14 +473,12 @@ static bool links_are_ours(struct upload *u)
 
 static int blob_row_apply(struct store *st, struct api_write *w)
 {
-	struct upload *u = w->req->upload;
-
-	return upload_rows(st, u);
+	return upload_rows(st, w->ctx);
 }
 
 static void blob_row_done(struct api_write *w, int rc)
 {
-	struct upload *u = w->req->upload;
+	struct upload *u = w->ctx;
 
 	if (rc < 0)
 		http_error(w->req, 503, "storage", "The server could not save this; try again.");
@@ -486,6 +492,7 @@ static void api_submit_blob(struct upload *u)
 {
 	struct api_write *w = api_write_new(u->req);
 
+	w->ctx = u;
 	api_submit(w, blob_row_apply, blob_row_done);
 }
 
@@ -547,6 +554,7 @@ void post_upload(struct http_req *req, API_PARAMS)
 	}
 	u->work.run = upload_run;
 	u->work.done = upload_done;
+	http_hold(req);
 	if (workq_submit(req->app->workq, &u->work) < 0) {
 		http_header(req, "retry-after:", "1");
 		http_error(req, 503, "busy", "The server is busy; try again in a moment.");

@@ -193,11 +193,21 @@ void conn_close(struct conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
+/* Frames written per WRITEABLE at most, while the socket takes them. */
+#define WRITES_PER_CALLBACK 16
+
 int ws_writeable(struct conn *c)
 {
-	struct frame *f = c->out_head;
+	struct frame *f;
+	int n = 0;
 
-	if (f) {
+	/*
+	 * An operator following hundreds of chats gets a frame per event of each:
+	 * one frame per callback would fall behind a busy loop.  lws buffers a
+	 * partial write itself; lws_send_pipe_choked() says when to stop.
+	 */
+	while ((f = c->out_head) && (!n || !lws_send_pipe_choked(c->wsi)) &&
+	       n < WRITES_PER_CALLBACK) {
 		c->out_head = f->next;
 		if (!c->out_head)
 			c->out_tail = NULL;
@@ -208,6 +218,9 @@ int ws_writeable(struct conn *c)
 			return -1;
 		}
 		free(f);
+		n++;
+	}
+	if (n) {
 		chat_ops_pump(c);
 		if (c->out_head || c->close_code)
 			lws_callback_on_writable(c->wsi);

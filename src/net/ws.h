@@ -28,7 +28,7 @@ struct frame;
 
 #define WS_FRAME_MAX (64 * 1024)
 #define WS_OUTBOX_BYTES (1024 * 1024)
-#define WS_OUTBOX_FRAMES 1000
+#define WS_OUTBOX_FRAMES 10000
 #define WS_FLOOD_CLOSE 100        /* dropped messages ... */
 #define WS_FLOOD_FORGET_MS 10000  /* ... with no 10 s pause between them */
 #define WS_ID_MAX 64

@@ -239,6 +239,11 @@ void store_savepoint_release(struct store *st, bool keep)
 	run(st, stmt(st, S_RELEASE), "release savepoint");
 }
 
+bool store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
 /* ---- accounts ---------------------------------------------------------- */
 
 static void read_account(sqlite3_stmt *s, struct store_account *a)

@@ -98,6 +98,8 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 void store_savepoint_release(struct store *st, bool keep);
+/* Is a transaction still open?  (SQLite rolls one back by itself after some errors.) */
+bool store_in_transaction(struct store *st);
 
 /* Accounts. */
 int store_account_add(struct store *st, const char *name, const char *origins, int64_t *id);

@@ -71,6 +71,13 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch)
 		op->rc = store_savepoint(w->st);
 		if (!op->rc)
 			op->rc = op->apply(w->st, op);
+		if (op->rc < 0 && !store_in_transaction(w->st)) {
+			/* SQLite rolled the whole batch back (disk full, I/O error):
+			 * everything before this op is gone too, and nothing after it
+			 * may run outside a transaction. */
+			rc = op->rc;
+			continue;
+		}
 		store_savepoint_release(w->st, op->rc >= 0);
 	}
 	if (rc >= 0)

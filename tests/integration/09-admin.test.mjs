@@ -65,6 +65,11 @@ test('account: read, rename, set origins (which /box/alpha may be framed by)', a
 		{ origins: ['https://x.example/path'] }, { origins: ['ftp://x.example'] }, { origins: ['https://'] },
 		{ origins: ['https://x.example?q=1'] }, { origins: ['javascript:alert(1)'] },
 	]);
+	// Twenty long origins do not fit together: refused, and the server lives on
+	// (they once overran a stack buffer).
+	const long = Array.from({ length: 20 }, (_, i) => `https://${String(i).padStart(2, '0')}${'a'.repeat(180)}.example`);
+	await refused('/api/admin/account', [{ origins: long }]);
+	assert.ok(await srv.healthy(), 'the server died on twenty long origins');
 	const same = await get('/api/admin/account');
 	assert.deepEqual({ name: same.json.name, origins: same.json.origins }, { name: 'Alpha Public Library', origins: [ALPHA_ORIGIN, extra] });
 

@@ -71,3 +71,43 @@ test('options come from a config file, and the command line wins', async () => {
 	assert.ok(bad instanceof Error && /unknown option/.test(bad.message), `a bad config file: ${bad}`);
 	await fs.rm(dir, { recursive: true, force: true });
 });
+
+test('SIGTERM while a sign-in is on a worker still exits 0', async () => {
+	for (const delay of [0, 5, 20]) {
+		const srv = await startServer();
+		const signin = fetch(srv.url + '/api/session', {
+			method: 'POST', headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ username: 'ann', password: 'ann-password-1' }),
+		}).catch(() => null);
+		await sleep(delay);
+		await srv.stop(); // checks exit 0 and no sanitizer report
+		await signin;
+	}
+});
+
+test('a POST with an empty body is answered; one without Content-Length gets 411', async () => {
+	const srv = await startServer();
+	const empty = await new Promise((resolve, reject) => {
+		const req = http.request(srv.url + '/api/session/end', { method: 'POST', headers: { 'content-length': '0' } }, (res) => {
+			res.resume();
+			res.on('end', () => resolve(res.statusCode));
+		});
+		req.on('error', reject);
+		req.setTimeout(5000, () => req.destroy(new Error('no answer to an empty POST')));
+		req.end();
+	});
+	assert.equal(empty, 401);
+	const chunked = await new Promise((resolve, reject) => {
+		const req = http.request(srv.url + '/api/session', { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/json' } }, (res) => {
+			res.resume();
+			res.on('end', () => resolve(res.statusCode));
+		});
+		req.on('error', reject);
+		req.setTimeout(5000, () => req.destroy(new Error('no answer to a chunked POST')));
+		req.write('{"username":');
+		setTimeout(() => req.end('"ann","password":"x"}'), 50);
+	});
+	assert.equal(chunked, 411);
+	await stillServes(srv);
+	await srv.stop();
+});
