@@ -46,6 +46,7 @@ struct app {
 	char own_origin_https[300];
 	unsigned long hashes_running;
 	size_t upload_bytes;    /* upload bodies allocated now */
+	int64_t last_chat_id;   /* the newest chat's internal id */
 };
 
 /* Loop thread: the writer's batch ends with this turn of the loop. */

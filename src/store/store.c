@@ -29,7 +29,7 @@ enum stmt_id {
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_AVAILABLE, S_MEMBERS_OF_QUEUE, S_QUEUES_OF_OPERATOR,
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
-	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS,
+	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
 	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
 	S_COUNT
@@ -92,6 +92,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			     "ORDER BY id",
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
 				"ORDER BY id",
+	[S_CHAT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM chats",
 	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
 	[S_BLOB_ADD] = "INSERT OR IGNORE INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?)",
 	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
@@ -636,6 +637,17 @@ int store_chat_add(struct store *st, const struct store_chat *c)
 	sqlite3_bind_int(s, 7, c->status);
 	sqlite3_bind_int64(s, 8, c->created_at);
 	return run(st, s, "add chat");
+}
+
+static void read_max(sqlite3_stmt *s, int64_t *out)
+{
+	*out = sqlite3_column_int64(s, 0);
+}
+
+int store_chat_max_id(struct store *st, int64_t *out)
+{
+	return one_row(st, stmt(st, S_CHAT_MAX_ID), "max chat id",
+		       (void (*)(sqlite3_stmt *, void *))read_max, out);
 }
 
 int store_chat_get(struct store *st, int64_t id, struct store_chat *out)

@@ -145,7 +145,9 @@ int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep);
 
 /* Chats. */
-/* Add a chat; the caller picks c->id (random, positive). */
+/* The highest chat id so far (0 when none). */
+int store_chat_max_id(struct store *st, int64_t *out);
+/* Add a chat; the caller picks c->id (positive, unused). */
 int store_chat_add(struct store *st, const struct store_chat *c);
 int store_chat_get(struct store *st, int64_t id, struct store_chat *out);
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out);

@@ -73,13 +73,18 @@ static void events_get_consecutive_seqs(void)
 {
 	struct store *st = fresh_store();
 	struct store_event ev = { 0 };
-	int64_t account, queue;
+	int64_t account, queue, max = -1;
 	int i;
 
 	store_account_add(st, "A", "", &account);
 	store_queue_add(st, account, "q", "Q", &queue);
+	CHECK_EQ(store_chat_max_id(st, &max), 0);
+	CHECK_EQ(max, 0);
 	CHECK_EQ(add_chat(st, 100, account, queue), 0);
 	CHECK_EQ(add_chat(st, 200, account, queue), 0);
+	CHECK_EQ(add_chat(st, 200, account, queue), -EEXIST);
+	CHECK_EQ(store_chat_max_id(st, &max), 0);
+	CHECK_EQ(max, 200);
 	ev.kind = "message";
 	ev.author = AUTHOR_GUEST;
 	ev.body = "{\"text\":\"hi\"}";
