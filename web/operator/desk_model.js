@@ -161,7 +161,12 @@ export class Desk {
   event(ev) {
     const rec = this.chats.get(ev.chat);
     if (!rec) return null;
-    if (!rec.transcript.addEvent(ev)) return rec;
+    const before = rec.transcript.version;
+    if (!rec.transcript.addEvent(ev)) {
+      // Known already, but it may have filled in our upload (acked first).
+      if (rec.transcript.version !== before) this.changed();
+      return rec;
+    }
     if (ev.kind !== 'notice' && ev.from === 'guest') {
       rec.guestTyping = false;
       if (this.selected !== ev.chat || !this.focused) rec.unread += 1;

@@ -1,0 +1,345 @@
+// main.js: the sharing tool window (/staff/share/CHAT). Start here.
+//
+// The window belongs to one chat. On load it checks the session (401 goes
+// to sign-in), opens its own WebSocket and follows the chat with
+// `chat.join` (history first, then live events), so the conversation on the
+// right stays in step with the webclient's. The editor on the left
+// (editor_view.js over the pure editor_model.js) takes an image from Upload
+// image, a paste, a drop or a snapshot of the chat (Edit); an edited
+// snapshot opens again with its objects, over the image it was made from.
+//
+// Send to guest uploads the editor document (kind `annotation`), then the
+// flattened PNG (kind `image`) naming its parent snapshot and the document,
+// with the Description as alt text; Save to disk downloads the same PNG.
+
+import { RdSocket } from '../shared/rd_socket.js';
+import { loadSession, signinUrl } from '../shared/api.js';
+import { h } from '../shared/dom.js';
+import { COLORS, WIDTHS, defaultAlt, exportFileName, newDocument, parseDocument } from './editor_model.js';
+import { EditorView } from './editor_view.js';
+import { Conversation } from './conversation.js';
+import { postUpload, uploadFailure } from './share_upload.js';
+
+const $ = (id) => document.getElementById(id);
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
+
+const chat = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop() || '');
+const socket = new RdSocket();
+let me = null;
+let altDirty = false;
+let lastSelected = null;
+let sending = false;
+// The picture under the current document, and for documents sent from a
+// local picture (no blob of the chat to name as parent) that picture by the
+// document's blob, so Edit on what was sent can bring the objects back here.
+let currentImage = null;
+const localOriginals = new Map();
+
+const view = new EditorView({ toolbar: $('toolbar'), stage: $('stage'), canvas: $('canvas'), empty: $('empty'),
+  status: $('editor-status') }, { onChange: editorChanged });
+const conversation = new Conversation({ log: $('log'), typing: $('typing'), form: $('composer'),
+  textarea: $('message'), counter: $('counter'), error: $('composer-error'), fileButton: $('send-file'),
+  fileInput: $('file-input') }, { chat, socket, me: () => me, onEdit: openSnapshot });
+
+/* ---------- the editor's surroundings ---------- */
+
+function editorChanged() {
+  const m = view.model;
+  $('stage-summary').textContent = view.summary();
+  $('zoom-label').textContent = `${view.zoomPercent()}%`;
+  $('remove-crop').hidden = !m?.doc.crop;
+  $('save').disabled = !m;
+  $('send-image').disabled = !m || conversation.ended || sending;
+  if (m && !altDirty) $('alt').value = defaultAlt(m.doc, { source: m.doc.image.source || 'Snapshot' });
+  if (m && String(m.doc.stepStart) !== $('step-start').value && document.activeElement !== $('step-start'))
+    $('step-start').value = String(m.doc.stepStart);
+  // Show the selected object's colour and width in the choices.
+  const sel = m?.selectedObject();
+  if (sel && sel.id !== lastSelected) {
+    if (sel.color && COLORS.some((c) => c.value === sel.color)) $('color').value = sel.color;
+    if (sel.width && WIDTHS.some((w) => w.value === sel.width)) $('width').value = String(sel.width);
+  }
+  lastSelected = sel ? sel.id : null;
+}
+
+function buildChoices() {
+  for (const c of COLORS) $('color').append(h('option', { value: c.value, text: c.name }));
+  for (const w of WIDTHS) $('width').append(h('option', { value: String(w.value), text: w.name }));
+  $('color').value = view.style.color;
+  $('width').value = String(view.style.width);
+  $('color').addEventListener('change', () => view.setStyle({ color: $('color').value }));
+  $('width').addEventListener('change', () => view.setStyle({ width: Number($('width').value) }));
+  $('redact-mode').addEventListener('change', () => {
+    view.style.redactMode = $('redact-mode').value;
+    const sel = view.model?.selectedObject();
+    if (sel?.type === 'redact') view.change((m) => m.update(sel.id, { mode: $('redact-mode').value }, { label: 'Change redaction' }));
+  });
+  $('step-start').addEventListener('change', () => {
+    const n = Number($('step-start').value);
+    if (Number.isFinite(n) && view.model) view.change((m) => m.setStepStart(n));
+  });
+  $('remove-crop').addEventListener('click', () => {
+    view.setCrop(null);
+    $('stage').focus();
+  });
+  $('alt').addEventListener('input', () => { altDirty = true; });
+}
+
+function note(text) {
+  $('send-note').textContent = text;
+}
+
+/* ---------- getting an image in ---------- */
+
+/** Edit `doc` over the image in `blob`. */
+async function openImage(blob, doc) {
+  const bitmap = await createImageBitmap(blob);
+  if (!doc) doc = newDocument({ width: bitmap.width, height: bitmap.height });
+  if (doc.image.width !== bitmap.width || doc.image.height !== bitmap.height) {
+    doc.image.width = bitmap.width;
+    doc.image.height = bitmap.height;
+  }
+  altDirty = false;
+  lastSelected = null;
+  currentImage = blob;
+  view.load(doc, bitmap);
+  $('step-start').value = String(doc.stepStart);
+  note('');
+  $('stage').focus();
+}
+
+/** A picked, pasted or dropped image file. */
+async function openFile(file) {
+  if (!IMAGE_TYPES.includes(file.type)) {
+    note('Only pictures open in the editor: PNG, JPEG, WebP or GIF. Use Send file for other files.');
+    return;
+  }
+  if (file.size > MAX_IMAGE_BYTES) {
+    note('That picture is over the 15 MB limit.');
+    return;
+  }
+  try {
+    const bitmap = await createImageBitmap(file);
+    const doc = newDocument({ width: bitmap.width, height: bitmap.height, name: file.name || null });
+    doc.image.source = 'Image';
+    bitmap.close();
+    await openImage(file, doc);
+  } catch {
+    note('That picture could not be read.');
+  }
+}
+
+async function fetchBlob(hash) {
+  const res = await fetch(`/api/chats/${encodeURIComponent(chat)}/blobs/${encodeURIComponent(hash)}`,
+    { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`blob ${res.status}`);
+  return res.blob();
+}
+
+/**
+ * Open a snapshot event: an edited one (with `annotation` and `parent`)
+ * comes back as its objects over the original; any other as a new
+ * document over the snapshot itself.
+ */
+async function openSnapshot(ev) {
+  note('Opening the image…');
+  try {
+    const original = ev.parent || localOriginals.get(ev.annotation);
+    if (ev.annotation && original) {
+      try {
+        const doc = parseDocument(await (await fetchBlob(ev.annotation)).text());
+        doc.image.blob = ev.parent || null;
+        doc.image.source = ev.parent ? 'Snapshot' : 'Image';
+        await openImage(ev.parent ? await fetchBlob(ev.parent) : original, doc);
+        // The description written for it (its step legend) comes back too.
+        if (ev.alt) {
+          $('alt').value = ev.alt;
+          altDirty = true;
+        }
+        view.say(`Opened ${ev.file_name || 'the snapshot'} with its ${doc.objects.length} marks for editing`);
+        return;
+      } catch {
+        // The document is unreadable: fall back to the picture as sent.
+      }
+    }
+    const doc = newDocument({ blob: ev.blob, width: ev.width, height: ev.height, name: ev.file_name || null });
+    doc.image.source = ev.from === 'guest' ? 'Screenshot from the guest' : 'Snapshot';
+    await openImage(await fetchBlob(ev.blob), doc);
+    view.say(`Opened ${ev.file_name || 'the snapshot'} in the editor`);
+  } catch {
+    note('The image could not be opened. Please try again.');
+  }
+}
+
+function imageIn(transfer) {
+  for (const f of transfer?.files || []) if (IMAGE_TYPES.includes(f.type)) return f;
+  for (const item of transfer?.items || []) {
+    if (item.kind === 'file' && IMAGE_TYPES.includes(item.type)) return item.getAsFile();
+  }
+  return null;
+}
+
+function bindIntake() {
+  $('upload-image').addEventListener('click', () => $('image-input').click());
+  $('image-input').addEventListener('change', () => {
+    const file = $('image-input').files?.[0];
+    $('image-input').value = '';
+    if (file) openFile(file);
+  });
+  document.addEventListener('paste', (e) => {
+    const file = imageIn(e.clipboardData);
+    if (!file) return;
+    e.preventDefault();
+    openFile(file);
+  });
+  const zone = document.querySelector('.editor');
+  zone.addEventListener('dragover', (e) => {
+    if (![...(e.dataTransfer?.types || [])].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('is-dropping');
+  });
+  zone.addEventListener('dragleave', (e) => {
+    if (!zone.contains(e.relatedTarget)) zone.classList.remove('is-dropping');
+  });
+  zone.addEventListener('drop', (e) => {
+    zone.classList.remove('is-dropping');
+    if (![...(e.dataTransfer?.types || [])].includes('Files')) return;
+    e.preventDefault();
+    const file = imageIn(e.dataTransfer) || e.dataTransfer.files[0];
+    if (file) openFile(file);
+  });
+}
+
+/* ---------- sending and saving ---------- */
+
+async function sendToGuest() {
+  if (!view.model || sending) return;
+  const doc = view.model.doc;
+  sending = true;
+  editorChanged();
+  note('Sending…');
+  try {
+    const png = await view.exportPng();
+    const body = new Blob([view.model.serialize()], { type: 'application/json' });
+    const a = await postUpload(chat, body, { 'X-Upload-Kind': 'annotation', 'Content-Type': 'application/json' });
+    if (!a.ok) {
+      note(`Not sent: ${uploadFailure(a.status, a.error?.code).text}`);
+      return;
+    }
+    if (!doc.image.blob && currentImage) localOriginals.set(a.data.blob, currentImage);
+    const alt = $('alt').value.trim();
+    const headers = { 'Content-Type': 'image/png', 'X-Annotation': a.data.blob };
+    if (doc.image.blob) headers['X-Parent'] = doc.image.blob;
+    if (alt) headers['X-Alt'] = encodeURIComponent(alt.slice(0, 1000));
+    const r = await conversation.sendBlob('image', png, { fileName: exportFileName(), headers, alt });
+    note(r.ok ? 'Sent to the guest.' : `Not sent: ${uploadFailure(r.status, r.error?.code).text}`);
+  } finally {
+    sending = false;
+    editorChanged();
+  }
+}
+
+async function saveToDisk() {
+  if (!view.model) return;
+  const png = await view.exportPng();
+  const url = URL.createObjectURL(png);
+  const a = h('a', { href: url, download: exportFileName() });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  note('Saved to your downloads.');
+}
+
+/* ---------- keyboard ---------- */
+
+function isEditable(el) {
+  return Boolean(el?.closest?.('input, textarea, select, [contenteditable="true"]'));
+}
+
+function onKey(e) {
+  if (e.defaultPrevented || isEditable(e.target)) return;
+  if (e.target.closest?.('.conv')) return;
+  if (e.target.closest?.('button, a') && (e.key === 'Enter' || e.key === ' ')) return;
+  if (view.handleKey(e)) e.preventDefault();
+}
+
+/* ---------- the socket ---------- */
+
+function onStatus(status) {
+  const conn = $('conn');
+  conn.dataset.state = status;
+  conn.textContent = status === 'open' ? 'Connected' : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+}
+
+function showProblem(title, text) {
+  $('share').hidden = true;
+  $('problem').hidden = false;
+  $('problem-title').textContent = title;
+  $('problem-text').textContent = text;
+}
+
+function joined(ok) {
+  conversation.guestName = ok.name || null;
+  const who = ok.name || 'a guest';
+  $('chat-label').textContent = `Chat with ${who}`;
+  document.title = `Sharing tool: ${who} — refdesk`;
+  $('log').setAttribute('aria-label', `Conversation with ${who}`);
+  const status = { waiting: 'waiting for a librarian', active: 'active', ended: 'ended' }[ok.status] || ok.status;
+  $('conv-meta').textContent = `${who} · ${status}${ok.operator ? ` · with ${ok.operator.name}` : ''}`;
+  if (ok.status === 'ended') conversation.setEnded(true);
+  $('share').hidden = false;
+  editorChanged();
+}
+
+async function main() {
+  let session;
+  try {
+    session = await loadSession();
+  } catch {
+    session = undefined;
+  }
+  if (session === null) {
+    location.replace(signinUrl());
+    return;
+  }
+  me = session?.operator || null;
+  $('who').textContent = me?.name || '';
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(chat)) {
+    showProblem('This chat cannot be opened', 'The address does not name a chat. Open the sharing tool from the webclient.');
+    return;
+  }
+  buildChoices();
+  bindIntake();
+  $('send-image').addEventListener('click', sendToGuest);
+  $('save').addEventListener('click', saveToDisk);
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('online', () => socket.retryNow());
+
+  socket.on('status', onStatus);
+  socket.on('event', (ev) => {
+    if (ev.chat === chat) conversation.addEvent(ev);
+    if (ev.kind === 'notice' && ev.notice === 'ended') editorChanged();
+  });
+  socket.on('frame', (msg) => {
+    if (msg.type === 'hello') me = msg.operator;
+    if (msg.type === 'typing' && msg.chat === chat && msg.from === 'guest') conversation.setTyping(msg.active);
+  });
+  socket.on('close', (code) => {
+    if (code === 4001) location.replace(signinUrl());
+  });
+  socket.start();
+  socket.follow(chat, { after: 0 }).then(joined, (err) => {
+    if (err.code === 'not_found') {
+      showProblem('This chat was not found',
+        'It may belong to another library account, or the address is wrong. Open the sharing tool from the webclient.');
+    } else {
+      showProblem('This chat cannot be opened', err.message || 'Please reload the page to try again.');
+    }
+  });
+  editorChanged();
+}
+
+main();
