@@ -97,16 +97,9 @@ test('annotate, crop and send a snapshot; the guest gets exactly that', async ()
   await expect.text(transcript(op), 'Where do I click to renew?');
   const { chat, token } = await guest.evaluate(() => JSON.parse(localStorage.getItem('refdesk.chat.ask')));
 
-  // The sharing tool, in the operator's context; the history is there.
-  const tool_ = await staff.newPage();
-  const share = tool_;
-  const uploads = [];
-  share.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith(`/api/chats/${chat}/uploads`)) uploads.push(req);
-  });
-  // Keep a copy of every upload body the page sends (the request events
+  // Keep a copy of every upload body the tool sends (the request events
   // do not carry Blob bodies): the bytes Save to disk must match.
-  await share.addInitScript(() => {
+  await staff.addInitScript(() => {
     const send = window.fetch;
     window.sentBodies = [];
     window.fetch = function (input, init) {
@@ -114,7 +107,20 @@ test('annotate, crop and send a snapshot; the guest gets exactly that', async ()
       return send.apply(this, arguments);
     };
   });
-  await share.goto(`${srv.url}/staff/share/${chat}`);
+  // The webclient's Sharing tool button opens the tool in a window of its own;
+  // pressing it again brings that window back instead of opening another.
+  const [share] = await Promise.all([staff.waitForEvent('page'),
+    op.getByRole('button', { name: 'Sharing tool', exact: true }).click()]);
+  const uploads = [];
+  share.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().endsWith(`/api/chats/${chat}/uploads`)) uploads.push(req);
+  });
+  await share.waitForLoadState();
+  assert.equal(new URL(share.url()).pathname, `/staff/share/${chat}`);
+  const windows = staff.pages().length;
+  await op.getByRole('button', { name: 'Sharing tool', exact: true }).click();
+  await share.waitForTimeout(300);
+  assert.equal(staff.pages().length, windows, 'a second press opened another window');
   await expect.text(transcript(share), 'Where do I click to renew?');
   await expect.text(share.locator('#conv-meta'), 'Gil Guest');
   await expect.visible(share.locator('#conn[data-state="open"]'));

@@ -25,6 +25,7 @@ import { itemSummary } from '../shared/attachments.js';
 import { newId } from '../shared/text.js';
 import { Desk, guestName } from './desk_model.js';
 import { Ringer } from './ringer.js';
+import { openSharingTool } from '../share/open_share.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -172,6 +173,7 @@ function drawChat() {
   $('chat-meta').textContent = `${desk.queueTitle(rec.queue)}${started}${rec.status === 'ended' ? ' · ended' : ''}`;
   const ended = rec.status === 'ended';
   $('end-chat').hidden = ended;
+  $('open-share').hidden = ended;
   $('close-chat').hidden = !ended;
   composer.setEnabled(!ended);
   attach.setEnabled(!ended);
@@ -388,6 +390,8 @@ async function main() {
     signOut();
   });
   $('end-chat').addEventListener('click', endChat);
+  // Pressing it again focuses the same window (it is named after the chat).
+  $('open-share').addEventListener('click', () => desk.selected && openSharingTool(desk.selected));
   $('close-chat').addEventListener('click', closeChat);
 
   const sound = $('alert-sound');
