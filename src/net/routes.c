@@ -254,8 +254,13 @@ static void get_queue(struct http_req *req, API_PARAMS)
 		return;
 	}
 	ql = domain_queue(&req->app->dom, q.id);
-	http_json(req, 200, json_pack("{s:s, s:s, s:s, s:b}", "queue", q.name, "title", q.title,
-				      "account", a.name, "online", ql && queue_is_online(ql)));
+	/* The limits let the box refuse what the server would, before sending it. */
+	http_json(req, 200, json_pack("{s:s, s:s, s:s, s:b, s:{s:I, s:I, s:i}}", "queue", q.name,
+				      "title", q.title, "account", a.name,
+				      "online", ql && queue_is_online(ql), "limits",
+				      "image_bytes", (json_int_t)req->app->cfg->max_image_bytes,
+				      "file_bytes", (json_int_t)req->app->cfg->max_file_bytes,
+				      "text_chars", CHAT_TEXT_MAX));
 }
 
 /* ---- pages ------------------------------------------------------------------------ */

@@ -92,7 +92,8 @@ test('queues: list, create, 409 on a taken name, rename, bad input', async () =>
 	assert.equal(made.status, 201, made.text);
 	assert.deepEqual(made.json, { name: 'alpha-two', title: 'Alpha Two', members: [] });
 	const pub = await srv.request('GET', '/api/queues/alpha-two');
-	assert.deepEqual(pub.json, { queue: 'alpha-two', title: 'Alpha Two', account: 'Alpha Library', online: false });
+	assert.deepEqual(pub.json, { queue: 'alpha-two', title: 'Alpha Two', account: 'Alpha Library', online: false,
+		limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
 
 	for (const name of ['alpha-two', 'alpha', 'beta']) {
 		const dup = await post('/api/admin/queues', { name, title: 'Again' });

@@ -27,6 +27,7 @@ export class AttachUi {
     this.showError = showError;
     this.current = null; // { file, url }
     this.enabled = true;
+    this.limits = {}; // { maxImage, maxFile } in bytes, once the server has said
 
     this.textarea.addEventListener('paste', (e) => this.handlePaste(e));
     this.attachButton.addEventListener('click', () => this.attachInput.click());
@@ -96,7 +97,7 @@ export class AttachUi {
 
   /** Check an image and show its preview, or say why it cannot be sent. */
   offerImage(file) {
-    const check = checkUpload(file, 'image');
+    const check = checkUpload(file, 'image', this.limits);
     if (!check.ok) {
       this.close();
       this.showError(check.message);

@@ -421,6 +421,7 @@ async function loadQueue() {
     ui.title.textContent = state.title;
     document.title = `${state.title} — chat`;
     if (state.online === null) state.online = Boolean(info.online);
+    if (info.limits?.image_bytes) attach.limits = { maxImage: info.limits.image_bytes };
     refreshView();
   } catch {
     // The socket's presence answer will fill this in.
