@@ -77,6 +77,8 @@ test('follow-me keeps the chat across pages', async () => {
   await page.getByRole('button', { name: /Chat with us/ }).click();
   await box3.getByRole('button', { name: 'End chat' }).click();
   await expect.text(box3.locator('#ended'), 'This chat has ended');
+  // The box tells the page by postMessage; a person cannot navigate faster than that lands.
+  await page.waitForFunction(() => JSON.parse(localStorage['refdesk.ask'] || '{}').open === false, null, { timeout: 5000 });
   await page.goto(`${srv.url}/demo/research.html`);
   await expect.visible(page.getByRole('button', { name: 'Chat with us' }));
   await page.waitForTimeout(300);
