@@ -229,7 +229,8 @@ test('missing files and traversal attempts answer 404 and leak nothing', async (
 test('GET /api/queues/QUEUE: public, CORS open, 404 for an unknown queue', async () => {
 	const res = await srv.request('GET', '/api/queues/alpha', { headers: { origin: 'https://elsewhere.example' } });
 	assert.equal(res.status, 200);
-	assert.deepEqual(res.json, { queue: 'alpha', title: 'Alpha Ask', account: 'Alpha Library', online: false });
+	assert.deepEqual(res.json, { queue: 'alpha', title: 'Alpha Ask', account: 'Alpha Library', online: false,
+		limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
 	assert.equal(res.headers.get('access-control-allow-origin'), '*');
 	const missing = await srv.request('GET', '/api/queues/nope');
 	assert.equal(missing.status, 404);
