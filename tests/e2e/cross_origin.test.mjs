@@ -93,6 +93,9 @@ test('a library site on another origin embeds the box once its origin is allowed
   await expect.count(transcript(embedded).getByText('Hello from the library site'), 1);
   await embedded.getByRole('button', { name: 'End chat' }).click();
   await expect.text(transcript(op), 'The guest ended the chat');
+  // The box tells the library page by postMessage that the chat is over; a person cannot
+  // navigate before that lands, and the next page would otherwise reopen the ended chat.
+  await page.waitForFunction(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep, null, { timeout: 5000 });
 
   // Follow-me across two pages of the library's site.
   await page.goto(`${siteUrl}/one`);
