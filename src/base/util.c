@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t time_now_ms(void)
 {
@@ -118,6 +119,26 @@ size_t grow_cap(size_t cap, size_t want)
 	while (cap < want)
 		cap *= 2;
 	return cap;
+}
+
+char *read_exactly(int fd, size_t size)
+{
+	char *buf = xmalloc(size + 1);
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	buf[size] = '\0';
+	return buf;
 }
 
 char *str_copy(char *dst, size_t size, const char *src)

@@ -37,6 +37,12 @@ char *xstrndup(const char *s, size_t n);
 /* Grow *cap (at least `want`), doubling; aborts on overflow. */
 size_t grow_cap(size_t cap, size_t want);
 
+/*
+ * Read exactly `size` bytes of `fd` into a new buffer (one byte more, NUL);
+ * you own it.  NULL (and nothing to free) on a short read or an error.
+ */
+char *read_exactly(int fd, size_t size);
+
 /* Copy `src` into `dst` of `size` bytes, cutting it short if needed; returns dst. */
 char *str_copy(char *dst, size_t size, const char *src);
 

@@ -162,7 +162,6 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 	const struct gz_entry *gz = NULL;
 	bool gzip_ok;
 	struct stat sb;
-	ssize_t n;
 	char *data;
 	int fd;
 
@@ -196,11 +195,9 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 		http_respond(req, 304, ctype, NULL, 0);
 		return;
 	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	n = read(fd, data, (size_t)sb.st_size);
+	data = read_exactly(fd, (size_t)sb.st_size);
 	close(fd);
-	if (n != sb.st_size) {
-		free(data);
+	if (!data) {
 		http_error(req, 500, "io", "The file could not be read.");
 		return;
 	}
@@ -214,5 +211,5 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 		http_respond(req, 200, ctype, data, gz->len);
 		return;
 	}
-	http_respond(req, 200, ctype, data, (size_t)n);
+	http_respond(req, 200, ctype, data, (size_t)sb.st_size);
 }

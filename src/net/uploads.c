@@ -594,7 +594,6 @@ void get_blob(struct http_req *req, API_PARAMS)
 	struct stat sb;
 	bool signed_in, image;
 	char *data;
-	ssize_t n;
 	int fd;
 
 	chat = caller_chat(req, params[0], &author, &signed_in);
@@ -613,11 +612,9 @@ void get_blob(struct http_req *req, API_PARAMS)
 		http_error(req, 404, "not_found", "Nothing here.");
 		return;
 	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	n = read(fd, data, (size_t)sb.st_size);
+	data = read_exactly(fd, (size_t)sb.st_size);
 	close(fd);
-	if (n != sb.st_size) {
-		free(data);
+	if (!data) {
 		http_error(req, 500, "io", "The file could not be read.");
 		return;
 	}
@@ -628,5 +625,5 @@ void get_blob(struct http_req *req, API_PARAMS)
 	disposition(req, image ? "inline" : "attachment", b.name);
 	http_respond(req, 200, image ? (!strcmp(b.mime, "image/png") ? "image/png" : "image/jpeg")
 				     : "application/octet-stream",
-		     data, (size_t)n);
+		     data, (size_t)sb.st_size);
 }
