@@ -95,7 +95,10 @@ test('a library site on another origin embeds the box once its origin is allowed
   await expect.text(transcript(op), 'The guest ended the chat');
   // The box tells the library page by postMessage that the chat is over; a person cannot
   // navigate before that lands, and the next page would otherwise reopen the ended chat.
-  await page.waitForFunction(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep, null, { timeout: 5000 });
+  // (Polled from here: waitForFunction would evaluate a string, which the page's CSP forbids.)
+  for (let i = 0; i < 50 && !(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep)); i++)
+    await page.waitForTimeout(100);
+  assert.ok(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep), 'the page never heard that the chat ended');
 
   // Follow-me across two pages of the library's site.
   await page.goto(`${siteUrl}/one`);

@@ -78,7 +78,10 @@ test('follow-me keeps the chat across pages', async () => {
   await box3.getByRole('button', { name: 'End chat' }).click();
   await expect.text(box3.locator('#ended'), 'This chat has ended');
   // The box tells the page by postMessage; a person cannot navigate faster than that lands.
-  await page.waitForFunction(() => JSON.parse(localStorage['refdesk.ask'] || '{}').open === false, null, { timeout: 5000 });
+  // (Polled from here: waitForFunction would evaluate a string, which the page's CSP forbids.)
+  for (let i = 0; i < 50 && !(await page.evaluate(() => JSON.parse(localStorage['refdesk.ask'] || '{}').open === false)); i++)
+    await page.waitForTimeout(100);
+  assert.ok(await page.evaluate(() => JSON.parse(localStorage['refdesk.ask'] || '{}').open === false), 'the page never heard that the chat ended');
   await page.goto(`${srv.url}/demo/research.html`);
   await expect.visible(page.getByRole('button', { name: 'Chat with us' }));
   await page.waitForTimeout(300);
