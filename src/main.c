@@ -54,12 +54,24 @@ static const char usage[] =
 	"  --max-image-megapixels N  largest image in pixels, read before decoding (default 40)\n"
 	"  --upload-rate N         uploads per second per chat (default 2)\n"
 	"  --upload-burst N        burst of uploads per chat (default 10)\n"
+	"  --stun URL              a STUN server for screensharing, stun:HOST:PORT\n"
+	"                          (repeatable)\n"
+	"  --turn URL              a TURN server, turn:HOST:PORT?transport=udp|tcp or\n"
+	"                          turns:…  (repeatable; needs --turn-secret)\n"
+	"  --turn-secret SECRET    the TURN server's shared secret (coturn\n"
+	"                          use-auth-secret), to mint short-lived credentials\n"
+	"  --turn-ttl SECS         how long a minted TURN credential lasts (default 3600)\n"
+	"  --ice-policy all|relay  relay: browsers use relayed candidates only, so\n"
+	"                          neither side learns the other's address (needs --turn)\n"
+	"  --share-invite-secs N   an unanswered screensharing invitation lasts N\n"
+	"                          seconds (default 300)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_LOG, OPT_CONFIG,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
+       OPT_INVITE_SECS, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -83,6 +95,12 @@ static const struct option options[] = {
 	{ "max-image-megapixels", required_argument, NULL, OPT_MPIX },
 	{ "upload-rate", required_argument, NULL, OPT_UPRATE },
 	{ "upload-burst", required_argument, NULL, OPT_UPBURST },
+	{ "stun", required_argument, NULL, OPT_STUN },
+	{ "turn", required_argument, NULL, OPT_TURN },
+	{ "turn-secret", required_argument, NULL, OPT_TURN_SECRET },
+	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
+	{ "ice-policy", required_argument, NULL, OPT_ICE_POLICY },
+	{ "share-invite-secs", required_argument, NULL, OPT_INVITE_SECS },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -254,6 +272,48 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 		return parse_number("upload-rate", arg, 0.01, 1000, &cfg->upload_rate);
 	case OPT_UPBURST:
 		return parse_number("upload-burst", arg, 1, 10000, &cfg->upload_burst);
+	case OPT_STUN:
+		if (cfg->nstun_urls >= SERVER_MAX_ICE || strncmp(arg, "stun:", 5) ||
+		    strlen(arg) > 200) {
+			fprintf(stderr, "refdesk: --stun wants stun:HOST:PORT (at most %d)\n",
+				SERVER_MAX_ICE);
+			return -EINVAL;
+		}
+		cfg->stun_urls[cfg->nstun_urls++] = arg;
+		return 0;
+	case OPT_TURN:
+		if (cfg->nturn_urls >= SERVER_MAX_ICE ||
+		    (strncmp(arg, "turn:", 5) && strncmp(arg, "turns:", 6)) || strlen(arg) > 200) {
+			fprintf(stderr, "refdesk: --turn wants turn:HOST:PORT or turns:HOST:PORT "
+				"(at most %d)\n", SERVER_MAX_ICE);
+			return -EINVAL;
+		}
+		cfg->turn_urls[cfg->nturn_urls++] = arg;
+		return 0;
+	case OPT_TURN_SECRET:
+		if (!*arg || strlen(arg) > 256) {
+			fprintf(stderr, "refdesk: --turn-secret wants 1 to 256 characters\n");
+			return -EINVAL;
+		}
+		cfg->turn_secret = arg;
+		return 0;
+	case OPT_TURN_TTL:
+		if (parse_number("turn-ttl", arg, 60, 86400, &v) < 0)
+			return -EINVAL;
+		cfg->turn_ttl = (int)v;
+		return 0;
+	case OPT_ICE_POLICY:
+		if (strcmp(arg, "all") && strcmp(arg, "relay")) {
+			fprintf(stderr, "refdesk: --ice-policy wants all or relay\n");
+			return -EINVAL;
+		}
+		cfg->ice_relay = !strcmp(arg, "relay");
+		return 0;
+	case OPT_INVITE_SECS:
+		if (parse_number("share-invite-secs", arg, 2, 86400, &v) < 0)
+			return -EINVAL;
+		cfg->share_invite_secs = (int)v;
+		return 0;
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))
 			log_set_level(LOG_ERROR);
@@ -296,6 +356,14 @@ static int parse_serve(struct server_config *cfg, int argc, char **argv)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "refdesk: unexpected argument \"%s\"\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (cfg->nturn_urls && !cfg->turn_secret) {
+		fprintf(stderr, "refdesk: --turn needs --turn-secret\n");
+		return -EINVAL;
+	}
+	if (cfg->ice_relay && !cfg->nturn_urls) {
+		fprintf(stderr, "refdesk: --ice-policy relay needs a --turn server\n");
 		return -EINVAL;
 	}
 	if (!cfg->tls_cert != !cfg->tls_key) {

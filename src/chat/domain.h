@@ -24,6 +24,7 @@
 
 #include "base/map.h"
 #include "base/types.h"
+#include "share/share.h"
 
 #define CHAT_TEXT_MAX 4000 /* characters in a message */
 #define CHAT_NAME_MAX 80   /* characters in a guest's or operator's name */
@@ -52,6 +53,7 @@ struct chat_live {
 	size_t nfollowers, capfollowers;
 	int64_t *offered;           /* operators who were offered the chat */
 	size_t noffered, capoffered;
+	struct share share;         /* screensharing */
 };
 
 struct queue_live {

@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "chat/domain.h"
 #include "net/app.h"
+#include "net/share_ops.h"
 #include "net/ws.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -44,6 +45,7 @@ struct chat_write {
 	int (*extra)(struct store *st, void *arg);
 	void (*posted)(void *arg, int rc, int64_t seq, bool dup);
 	void *arg;
+	json_t *reply;          /* ACT_MESSAGE: more fields for the ack, or NULL */
 };
 
 static const char *const status_names[] = { "waiting", "active", "ended" };
@@ -86,8 +88,9 @@ static json_t *event_json(const struct chat_live *chat, const struct store_event
 	json_object_set_new(obj, "kind", json_string(ev->kind));
 	json_object_set_new(obj, "at", json_integer(ev->at));
 	if (strcmp(ev->kind, "notice")) {
-		json_object_set_new(obj, "from", json_string(ev->author == AUTHOR_GUEST ?
-							     "guest" : "operator"));
+		json_object_set_new(obj, "from", json_string(ev->author == AUTHOR_GUEST ? "guest" :
+							     ev->author == AUTHOR_OPERATOR ?
+							     "operator" : "system"));
 		json_object_set_new(obj, "cid", ev->cid ? json_string(ev->cid) : json_null());
 	}
 	return obj;
@@ -437,9 +440,17 @@ static void chat_write_done(struct store_op *op, int rc)
 				fanout(chat, &w->ev);
 			break;
 		case ACT_MESSAGE:
-			conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
-							  "id", w->id, "chat", chat->public_id,
-							  "seq", (json_int_t)w->ev.seq));
+			if (w->conn) {
+				/* With more fields it is an "ok": the event still comes. */
+				json_t *ack = json_pack("{s:s, s:s, s:s, s:I}", "type",
+							w->reply ? "ok" : "ack",
+							"id", w->id, "chat", chat->public_id,
+							"seq", (json_int_t)w->ev.seq);
+
+				if (w->reply)
+					json_object_update(ack, w->reply);
+				conn_send_json(w->conn, ack);
+			}
 			if (!w->dup)
 				fanout(chat, &w->ev);
 			break;
@@ -449,6 +460,7 @@ static void chat_write_done(struct store_op *op, int rc)
 	domain_chat_maybe_forget(&w->app->dom, chat);
 	if (w->conn)
 		conn_unpin(w->conn);
+	json_decref(w->reply);
 	free(w->body);
 	free(w);
 }
@@ -774,6 +786,7 @@ static void h_chat_end(struct conn *c, const char *id, json_t *msg)
 		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
+	share_ops_chat_ending(c->app, chat, author == AUTHOR_GUEST ? "guest" : "operator");
 	w = chat_write_new(c->app, c, id, chat, ACT_END,
 			   json_pack("{s:s, s:s}", "notice", "ended",
 				     "by", author == AUTHOR_GUEST ? "guest" : "operator"));
@@ -1075,6 +1088,7 @@ void chat_ops_conn_closed(struct conn *c)
 	for (i = 0; i < c->nfollows; i++) {
 		struct chat_live *chat = c->follows[i].chat;
 
+		share_ops_conn_closed(app, c, chat);
 		chat_unfollow(chat, c);
 		if (c->follows[i].as_guest && !has_guest(chat))
 			chat->guest_gone_since = time_mono_ms();
@@ -1119,7 +1133,12 @@ const struct ws_handler *chat_ops_find(const char *type)
 	for (i = 0; i < ARRAY_SIZE(handlers); i++)
 		if (!strcmp(handlers[i].type, type))
 			return &handlers[i];
-	return NULL;
+	return share_ops_find(type);
+}
+
+struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id)
+{
+	return resolve_chat(c, public_id);
 }
 
 /* ---- abandoned chats -------------------------------------------------------------- */
@@ -1150,6 +1169,7 @@ void chat_ops_sweep(struct app *app)
 	while (map_next(&app->dom.chats, &i, &key, &v)) {
 		struct chat_live *chat = v;
 
+		share_ops_sweep(app, chat, now);
 		if (chat->status != CHAT_WAITING || !chat->guest_gone_since ||
 		    now - chat->guest_gone_since < (int64_t)app->cfg->abandon_secs * 1000)
 			continue;
@@ -1206,6 +1226,18 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 	w->arg = arg;
 	app_submit(app, &w->op);
 	return 0;
+}
+
+void chat_ops_step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+		   enum event_author author, const char *kind, json_t *body, json_t *reply)
+{
+	struct chat_write *w = chat_write_new(app, c, id ? id : "", chat, ACT_MESSAGE, body);
+
+	w->ev.kind = kind;
+	w->ev.author = author;
+	w->ev.operator_id = author == AUTHOR_OPERATOR ? chat->operator_id : 0;
+	w->reply = reply;
+	app_submit(app, &w->op);
 }
 
 void chat_ops_forget(struct app *app, struct chat_live *chat)

@@ -30,6 +30,13 @@ struct ws_handler {
 /* The handler for a message type, or NULL. */
 const struct ws_handler *chat_ops_find(const char *type);
 
+/*
+ * The chat a client message names, as socket `c` may see it: a chat its
+ * guest socket joined with the token, or any chat of the operator's
+ * account.  NULL answers not_found.
+ */
+struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
+
 /* The socket's outbox drained a little: send the next page of any replay. */
 void chat_ops_pump(struct conn *c);
 
@@ -68,6 +75,17 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 		  int64_t operator_id, const char *kind, json_t *body, const char *cid,
 		  int (*extra)(struct store *st, void *arg),
 		  void (*posted)(void *arg, int rc, int64_t seq, bool dup), void *arg);
+
+/*
+ * Append an event of `kind` (such as a screensharing step) by `author`;
+ * once committed, `c` (if not NULL) gets an `ack` for `id` — or, when
+ * `reply` is not NULL, an `ok` with the fields of `reply` added and the
+ * seq, after which the event reaches `c` too — and the followers get the
+ * event.  References to `body` and `reply` are taken.  The caller has checked that
+ * it may be written.
+ */
+void chat_ops_step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+		   enum event_author author, const char *kind, json_t *body, json_t *reply);
 
 /* Take an operator off (or put them on) a queue's presence, telling its watchers. */
 void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on);

@@ -71,6 +71,8 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_image_pixels = 40000000;
 	cfg->upload_rate = 2;
 	cfg->upload_burst = 10;
+	cfg->turn_ttl = 3600;
+	cfg->share_invite_secs = 300;
 }
 
 uint64_t app_key(const char *s, size_t len)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SERVER_MAX_ICE 8
 #define SERVER_MAX_ORIGINS 32
 
 struct server_config {
@@ -32,7 +33,16 @@ struct server_config {
 	size_t max_file_bytes;
 	uint64_t max_image_pixels;
 	double upload_rate;       /* uploads per second per chat */
-	double upload_burst;         /* end waiting chats whose guest left this long ago */
+	double upload_burst;
+	/* Screensharing: ICE servers handed to both browsers (share/ice.h). */
+	const char *stun_urls[SERVER_MAX_ICE];
+	int nstun_urls;
+	const char *turn_urls[SERVER_MAX_ICE];
+	int nturn_urls;
+	const char *turn_secret;  /* coturn's static-auth-secret; NULL for none */
+	int turn_ttl;             /* seconds a minted TURN credential lasts */
+	bool ice_relay;           /* browsers use relayed candidates only */
+	int share_invite_secs;    /* an unanswered invitation lasts this long */
 };
 
 /* Fill `cfg` with the defaults. */

@@ -19,6 +19,7 @@ import { COLORS, WIDTHS, defaultAlt, exportFileName, newDocument, parseDocument 
 import { EditorView } from './editor_view.js';
 import { Conversation } from './conversation.js';
 import { postUpload, uploadFailure } from './share_upload.js';
+import { ScreenView, arrowTo } from './screen_view.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -41,6 +42,29 @@ const view = new EditorView({ toolbar: $('toolbar'), stage: $('stage'), canvas: 
 const conversation = new Conversation({ log: $('log'), typing: $('typing'), form: $('composer'),
   textarea: $('message'), counter: $('counter'), error: $('composer-error'), fileButton: $('send-file'),
   fileInput: $('file-input') }, { chat, socket, me: () => me, onEdit: openSnapshot });
+
+let inviteText = null; // the queue's invitation wording, from the join
+
+const screen = new ScreenView({ inviteButton: $('invite-share'), form: $('invite-form'), text: $('invite-text'),
+  cancel: $('invite-cancel'), status: $('share-status'), panel: $('screen'), video: $('screen-video'),
+  stats: $('screen-stats'), snapshot: $('take-snapshot'), stop: $('stop-share') },
+{ socket, chat, inviteText: () => inviteText, onSnapshot: openScreenFrame });
+
+/** A frame of the guest's screen: into the editor, with an arrow where the operator clicked. */
+async function openScreenFrame(blob, point) {
+  const bitmap = await createImageBitmap(blob);
+  const doc = newDocument({ width: bitmap.width, height: bitmap.height, name: 'screen.png' });
+  doc.image.source = 'Snapshot of the guest’s screen';
+  bitmap.close();
+  await openImage(blob, doc);
+  if (point) {
+    const a = arrowTo(point, doc.image.width, doc.image.height);
+    view.change((m) => m.add({ type: 'arrow', ...a, color: view.style.color, width: Math.max(view.style.width, 6) }));
+    view.say('Snapshot taken, with an arrow where you clicked. Add words, then Send to guest.');
+  } else {
+    view.say('Snapshot of the guest’s screen is in the editor.');
+  }
+}
 
 /* ---------- the editor's surroundings ---------- */
 
@@ -290,6 +314,8 @@ function joined(ok) {
   const status = { waiting: 'waiting for a librarian', active: 'active', ended: 'ended' }[ok.status] || ok.status;
   $('conv-meta').textContent = `${who} · ${status}${ok.operator ? ` · with ${ok.operator.name}` : ''}`;
   if (ok.status === 'ended') conversation.setEnded(true);
+  inviteText = ok.share_invite || null;
+  screen.setEnded(ok.status !== 'active');
   $('share').hidden = false;
   editorChanged();
 }
@@ -320,10 +346,17 @@ async function main() {
 
   socket.on('status', onStatus);
   socket.on('event', (ev) => {
-    if (ev.chat === chat) conversation.addEvent(ev);
-    if (ev.kind === 'notice' && ev.notice === 'ended') editorChanged();
+    if (ev.chat !== chat) return;
+    conversation.addEvent(ev);
+    if (ev.kind === 'share') screen.onEvent(ev);
+    if (ev.kind === 'notice' && ev.notice === 'joined') screen.setEnded(false);
+    if (ev.kind === 'notice' && ev.notice === 'ended') {
+      screen.setEnded(true);
+      editorChanged();
+    }
   });
   socket.on('frame', (msg) => {
+    if (msg.type === 'share.offer' || msg.type === 'share.ice') screen.onFrame(msg);
     if (msg.type === 'hello') me = msg.operator;
     if (msg.type === 'typing' && msg.chat === chat && msg.from === 'guest') conversation.setTyping(msg.active);
   });

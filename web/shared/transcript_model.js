@@ -23,7 +23,7 @@ export class Transcript {
   }
 
   /**
-   * Add a server event (kind 'message', 'snapshot', 'file' or 'notice'). A
+   * Add a server event (kind 'message', 'snapshot', 'file', 'notice' or 'share'). A
    * message or upload whose cid is one of ours becomes that item (now sent).
    * Returns false when the event was already known.
    */
@@ -208,8 +208,65 @@ function eventItem(ev) {
       from: ev.from, name: ev.name ?? null, ...eventFields(ev), preview: null, progress: null,
       retryable: false, awaitingEvent: false, revealed: false };
   }
+  if (ev.kind === 'share') {
+    // A step of screensharing: shown as a notice, and kept as the consent record.
+    return { ...base, kind: 'notice', key: `s:${ev.seq}`, cid: null, notice: 'share', step: ev.step,
+      from: ev.from, text: ev.text ?? null, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
+  }
   return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null,
     by: ev.by ?? null };
+}
+
+const CANNOT_SHARE = {
+  no_api: 'the browser has no screen sharing',
+  insecure: 'the chat box is not on a secure (https) page',
+  mobile: 'phones and tablets cannot share a screen',
+};
+
+/** The sentence for a screensharing step, as the given side reads it. */
+export function shareText(item, perspective) {
+  const guest = perspective === 'guest';
+  switch (item.step) {
+    case 'invited':
+      return guest ? `The librarian asked to see your screen: “${item.text}”`
+        : `Invitation to share the screen sent: “${item.text}”`;
+    case 'accepted':
+      return guest ? 'You agreed to share your screen' : 'The guest agreed to share their screen';
+    case 'declined':
+      return guest ? 'You declined to share your screen' : 'The guest declined to share their screen';
+    case 'blocked':
+      return guest ? 'A pop-up blocker stopped the screen sharing window'
+        : 'The guest’s pop-up blocker stopped the invitation';
+    case 'unsupported': {
+      const why = CANNOT_SHARE[item.reason] || 'the browser cannot share a screen';
+      return guest ? `Screen sharing is not possible here: ${why}` : `The guest cannot share their screen: ${why}`;
+    }
+    case 'started':
+      return guest ? 'You started sharing your screen' : 'The guest started sharing their screen';
+    case 'snapshot':
+      return guest ? 'The librarian took a snapshot of your screen' : 'Snapshot taken of the guest’s screen';
+    case 'expired':
+      return 'The screen sharing invitation expired';
+    case 'withdrawn':
+      return guest ? 'The librarian withdrew the invitation to share your screen' : 'Invitation to share the screen withdrawn';
+    case 'stopped':
+      return stoppedText(item, guest);
+    default:
+      return 'Screen sharing update';
+  }
+}
+
+function stoppedText(item, guest) {
+  if (item.reason === 'chat_ended') return 'Screen sharing ended with the chat';
+  if (item.reason === 'connection_failed') return 'Screen sharing stopped: the connection could not be made';
+  if (item.reason === 'cancelled') return guest ? 'You did not choose anything to share' : 'The guest did not choose anything to share';
+  if (item.by === 'system') return 'Screen sharing stopped: nothing was chosen in time';
+  if (item.by === 'guest') {
+    if (item.reason === 'left') return guest ? 'Screen sharing stopped: the sharing window closed' : 'Screen sharing stopped: the guest left';
+    return guest ? 'You stopped sharing your screen' : 'The guest stopped sharing their screen';
+  }
+  if (item.reason === 'left') return guest ? 'Screen sharing stopped: the librarian closed the viewer' : 'Screen sharing stopped: the viewer was closed';
+  return guest ? 'The librarian stopped viewing your screen' : 'Screensharing stopped by the librarian';
 }
 
 /**
@@ -218,6 +275,8 @@ function eventItem(ev) {
  */
 export function noticeText(item, perspective) {
   switch (item.notice) {
+    case 'share':
+      return shareText(item, perspective);
     case 'started':
       if (perspective === 'guest') return 'You started the chat. A librarian will be with you soon.';
       return item.name ? `${item.name} started the chat` : 'A guest started the chat';

@@ -238,7 +238,8 @@ export class TranscriptView {
   }
 
   noticeElement(item) {
-    return h('div', { class: `rd-notice rd-notice--${item.notice}`, 'data-notice': item.notice },
+    return h('div', { class: `rd-notice rd-notice--${item.notice}`, 'data-notice': item.notice,
+      'data-step': item.step },
       noticeText(item, this.perspective), ' ', timeElement(item.at || Date.now()));
   }
 

@@ -18,6 +18,11 @@
 // third-party frame any storage: the loader keeps the record for the next
 // page and hands it back in its 'refdesk:open'.
 //
+// Screensharing (share_guest.js) loads only when the first invitation comes:
+// `share` events go to it in order, with the signaling frames. In the
+// consent pop-up it opens for an embedded box (?mode=consent), the page is
+// consent.js instead.
+//
 // Pictures (pasted, dropped or picked with Attach image) are previewed
 // before they go, then uploaded over HTTP with the chat token as a Bearer
 // credential (uploads.js); the transcript fetches snapshots and files with
@@ -234,6 +239,7 @@ function render() {
 
 /** The chat is left: its uploads and blob: URLs go. */
 function leaveMedia() {
+  guestShare?.reset();
   attach.close();
   uploads.reset();
   media.reset();
@@ -260,8 +266,34 @@ function onJoinFailed({ chat }) {
   reportChatState();
 }
 
+/* ---------- screensharing ---------- */
+
+let guestShare = null;
+let shareLoading = null;
+
+/** Hand `fn` the chat's GuestShare, loading it the first time; calls run in order. */
+function withShare(fn) {
+  if (!shareLoading) {
+    shareLoading = import('./share_guest.js').then(({ GuestShare }) => {
+      guestShare = new GuestShare({
+        panel: $('share-panel'),
+        socket,
+        chat: () => state.chat,
+        popupUrl: (share) => `/box/${encodeURIComponent(queue)}?mode=consent&chat=${encodeURIComponent(state.chat.chat)}&share=${share}`,
+        onAttach: () => $('attach').click(),
+      });
+      return guestShare;
+    });
+  }
+  shareLoading = shareLoading.then((gs) => {
+    fn(gs);
+    return gs;
+  });
+}
+
 function onEvent(ev) {
   if (!state.chat || ev.chat !== state.chat.chat) return;
+  if (ev.kind === 'share') withShare((gs) => gs.onEvent(ev));
   state.transcript.addEvent(ev);
   updateChat(storage, queue, ev.chat, (s) => ({ lastSeq: Math.max(s.lastSeq, ev.seq) }));
   if (ev.kind === 'notice' && ev.notice === 'joined') {
@@ -281,6 +313,7 @@ function onEvent(ev) {
 
 function chatEnded(by) {
   if (!state.chat) return;
+  guestShare?.end();
   state.chat.status = 'ended';
   clearChat(storage, queue);
   socket.unfollow(state.chat.chat);
@@ -451,6 +484,10 @@ function fitToVisualViewport() {
 }
 
 function init() {
+  if (mode === 'consent') {
+    import('./consent.js');
+    return;
+  }
   ui.box.dataset.mode = mode;
   ui.minimise.hidden = mode !== 'follow';
   ui.guestName.maxLength = MAX_NAME;
@@ -462,10 +499,14 @@ function init() {
   socket.on('event', onEvent);
   socket.on('presence', onPresence);
   socket.on('frame', (msg) => {
+    if ((msg.type === 'share.answer' || msg.type === 'share.ice') && state.chat && msg.chat === state.chat.chat)
+      guestShare?.onFrame(msg);
     if (msg.type === 'typing' && state.chat && msg.chat === state.chat.chat && msg.from === 'operator')
       typingLine.set(msg.active, state.chat.operator || 'The librarian');
   });
   window.addEventListener('online', () => socket.retryNow());
+  // The consent pop-up asks which chat it shares into (share_guest.js checks the sender).
+  window.addEventListener('message', (e) => guestShare?.answerPopup(e));
   document.addEventListener('visibilitychange', () => {
     if (isSeen()) markAllRead();
   });

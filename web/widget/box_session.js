@@ -90,5 +90,5 @@ export function queueFromPath(pathname) {
 /** The layout mode from the query: embedded (default), popup or follow. */
 export function modeFromSearch(search) {
   const mode = new URLSearchParams(search).get('mode');
-  return mode === 'popup' || mode === 'follow' ? mode : 'embedded';
+  return ['popup', 'follow', 'consent'].includes(mode) ? mode : 'embedded';
 }

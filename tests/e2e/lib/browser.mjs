@@ -25,14 +25,23 @@ const ARGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
 ];
 
-/** Launch headless Chromium. */
-export function launchBrowser() {
+/**
+ * Launch headless Chromium; `args` are more switches (such as the fake
+ * screen for screensharing, SCREEN_CAPTURE_ARGS).
+ */
+export function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...args],
   });
 }
+
+/**
+ * A synthetic screen for getDisplayMedia without a person at the picker
+ * (it must still be called from a real click).
+ */
+export const SCREEN_CAPTURE_ARGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 /**
  * A new browser context (its own cookies and storage: one person) whose

@@ -42,14 +42,15 @@ async function waitForHealth(url, child, timeoutMs = 15000) {
   throw new Error(`refdesk did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** Start a server; `demo` (default true) loads the demo library site. */
-export async function startServer({ demo = true } = {}) {
+/** Start a server; `demo` (default true) loads the demo library site; `extra` are more serve options. */
+export async function startServer({ demo = true, extra = [] } = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN}: run make, or set REFDESK_BIN`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', path.join(ROOT, 'web')];
   if (demo) args.push('--demo');
+  args.push(...extra);
   let child = null;
   let output = '';
   const launch = async () => {

@@ -1,0 +1,451 @@
+/*
+ * share_ops.c - see share_ops.h.
+ *
+ * The consent record: every step a person takes (invited, accepted,
+ * declined, blocked, unsupported, started, stopped, snapshot, expired) is
+ * an event of kind "share" in the chat's log, committed before it is
+ * acknowledged, like a message.  What only sets up the connection (offer,
+ * answer, ICE candidates) is passed between the two sockets of the share
+ * and never stored.
+ */
+#include "net/share_ops.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/app.h"
+#include "net/chat_ops.h"
+#include "net/ws.h"
+#include "share/ice.h"
+#include "share/share.h"
+
+static enum event_author author_of(const struct conn *c)
+{
+	return c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+}
+
+static const char *side_of(const struct conn *c)
+{
+	return c->kind == CONN_GUEST ? "guest" : "operator";
+}
+
+static void bad_fields(struct conn *c, const char *id, const json_error_t *err)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "Bad message: %s", err->text);
+	conn_error(c, id, "bad_message", msg);
+}
+
+/*
+ * The chat a share message names, if this socket may act on its share:
+ * a guest of the chat, or the operator who holds it, while it is active.
+ * Answers the refusal itself and returns NULL.
+ */
+static struct chat_live *share_chat(struct conn *c, const char *id, const char *public_id)
+{
+	struct chat_live *chat = chat_ops_resolve(c, public_id);
+	int rc;
+
+	if (!chat) {
+		conn_error(c, id, "not_found", "No such chat.");
+		return NULL;
+	}
+	rc = chat_may_write(chat, author_of(c), c->op ? c->op->id : 0);
+	if (rc == 0 && chat->status != CHAT_ACTIVE)
+		rc = -EAGAIN;
+	if (rc < 0) {
+		if (rc == -ECANCELED)
+			conn_error(c, id, "chat_ended", "The chat has ended.");
+		else if (rc == -EPERM)
+			conn_error(c, id, "not_holder",
+				   "Only the operator who holds the chat may do that.");
+		else
+			conn_error(c, id, "chat_waiting", "Nobody has accepted the chat yet.");
+		chat_ops_forget(c->app, chat);
+		return NULL;
+	}
+	return chat;
+}
+
+/* Does the message name the current share?  Answers the refusal itself. */
+static bool this_share(struct conn *c, const char *id, const struct chat_live *chat,
+		       json_int_t number)
+{
+	if (share_busy(&chat->share) && number == (json_int_t)chat->share.number)
+		return true;
+	conn_error(c, id, "no_share", "That screensharing session is over or never began.");
+	return false;
+}
+
+/* Write one step of the consent record. */
+static void step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+		 enum event_author author, json_t *body, json_t *reply)
+{
+	json_object_set_new(body, "share", json_integer(chat->share.number));
+	if (c && !reply)
+		reply = json_pack("{s:I}", "share", (json_int_t)chat->share.number);
+	chat_ops_step(app, c, id, chat, author, "share", body, reply);
+}
+
+/* Stop a share for `why`, by `by` ("guest", "operator" or "system"). */
+static void stop(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+		 const char *by, const char *why)
+{
+	enum event_author author = !strcmp(by, "guest") ? AUTHOR_GUEST :
+				   !strcmp(by, "operator") ? AUTHOR_OPERATOR : AUTHOR_SYSTEM;
+	bool invited = chat->share.state == SHARE_INVITED;
+
+	step(app, c, id, chat, author,
+	     json_pack("{s:s, s:s, s:s*}", "step", invited ? "withdrawn" : "stopped",
+		       "by", by, "reason", why), NULL);
+	share_reset(&chat->share);
+}
+
+/* ---- ICE servers ---------------------------------------------------------------- */
+
+/* What a browser needs to connect: {"servers": [RTCIceServer…], "policy": "all"|"relay"}. */
+static json_t *ice_config(struct app *app, const char *name)
+{
+	const struct server_config *cfg = app->cfg;
+	json_t *servers = json_array(), *urls;
+	char user[ICE_USER_MAX], pass[ICE_PASS_MAX];
+	int i;
+
+	if (cfg->nstun_urls) {
+		urls = json_array();
+		for (i = 0; i < cfg->nstun_urls; i++)
+			json_array_append_new(urls, json_string(cfg->stun_urls[i]));
+		json_array_append_new(servers, json_pack("{s:o}", "urls", urls));
+	}
+	if (cfg->nturn_urls && cfg->turn_secret &&
+	    ice_turn_credential(cfg->turn_secret, time_now_ms() / 1000 + cfg->turn_ttl, name,
+				user, pass) == 0) {
+		urls = json_array();
+		for (i = 0; i < cfg->nturn_urls; i++)
+			json_array_append_new(urls, json_string(cfg->turn_urls[i]));
+		json_array_append_new(servers, json_pack("{s:o, s:s, s:s}", "urls", urls,
+							 "username", user, "credential", pass));
+	}
+	return json_pack("{s:o, s:s}", "servers", servers, "policy", cfg->ice_relay ? "relay" : "all");
+}
+
+/* ---- handlers ---------------------------------------------------------------------- */
+
+static void h_invite(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *text;
+	struct app *app = c->app;
+	struct chat_live *chat;
+	json_error_t err;
+	size_t len;
+	int64_t ttl = (int64_t)app->cfg->share_invite_secs * 1000;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "text", &text)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	len = strlen(text);
+	while (len && strchr(" \t\r\n", *text))
+		text++, len--;
+	while (len && strchr(" \t\r\n", text[len - 1]))
+		len--;
+	if (!len) {
+		conn_error(c, id, "bad_message", "The invitation needs a few words for the guest.");
+		return;
+	}
+	if (utf8_count(text, len) > SHARE_TEXT_MAX) {
+		conn_error(c, id, "too_long", "An invitation has at most 500 characters.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat)
+		return;
+	if (!conn_find_follow(c, public_id)) {
+		conn_error(c, id, "bad_message", "Follow the chat (chat.join) before inviting.");
+		return;
+	}
+	if (share_invite(&chat->share, c->op->id, c, time_mono_ms(), ttl) < 0) {
+		conn_error(c, id, "share_busy",
+			   "The guest is already sharing their screen (or about to); stop that first.");
+		return;
+	}
+	step(app, c, id, chat, AUTHOR_OPERATOR,
+	     json_pack("{s:s, s:s%, s:I}", "step", "invited", "text", text, len,
+		       "expires_at", (json_int_t)(time_now_ms() + ttl)),
+	     json_pack("{s:I}", "share", (json_int_t)chat->share.number));
+}
+
+/* What a guest's browser may say about an invitation, and the step it records. */
+static const struct {
+	const char *answer;
+	const char *step;
+} answers[] = {
+	{ "accept", "accepted" },
+	{ "decline", "declined" },
+	{ "blocked", "blocked" },          /* a pop-up blocker stopped the consent window */
+	{ "unsupported", "unsupported" },  /* this browser cannot share a screen */
+};
+
+static void h_reply(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *answer, *reason = NULL, *what = NULL;
+	struct app *app = c->app;
+	struct chat_live *chat;
+	json_int_t number;
+	json_error_t err;
+	char name[48];
+	size_t i;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s, s?s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number, "answer", &answer,
+			   "reason", &reason)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(answers) && !what; i++)
+		if (!strcmp(answer, answers[i].answer))
+			what = answers[i].step;
+	if (!what || (reason && !str_is_token(reason, 32, "_"))) {
+		conn_error(c, id, "bad_message",
+			   "\"answer\" is accept, decline, blocked or unsupported; \"reason\" a short word.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat)
+		return;
+	if (chat->share.state != SHARE_INVITED || number != (json_int_t)chat->share.number) {
+		conn_error(c, id, "no_invitation", "There is no invitation to answer.");
+		return;
+	}
+	if (share_expired(&chat->share, time_mono_ms())) {
+		conn_error(c, id, "invitation_expired",
+			   "The invitation has expired; the librarian can invite you again.");
+		return;
+	}
+	/* Declined, blocked or impossible: back to idle, and the holder may invite again. */
+	share_reply(&chat->share, c, !strcmp(what, "accepted"), time_mono_ms());
+	snprintf(name, sizeof(name), "g-%s", chat->public_id);
+	step(app, c, id, chat, AUTHOR_GUEST,
+	     json_pack("{s:s, s:s*}", "step", what, "reason", reason),
+	     chat->share.state == SHARE_ACCEPTED ?
+		json_pack("{s:I, s:o}", "share", (json_int_t)chat->share.number,
+			  "ice", ice_config(app, name)) : NULL);
+}
+
+/* Offer (guest) or answer (operator): checked, then passed to the other side. */
+static void h_sdp(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *sdp, *why;
+	bool offer = c->kind == CONN_GUEST;
+	struct app *app = c->app;
+	struct chat_live *chat;
+	struct conn *to;
+	json_int_t number;
+	json_error_t err;
+	size_t len;
+	char name[48];
+	int rc;
+	bool first;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s%}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number, "sdp", &sdp, &len)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (strcmp(type, offer ? "share.offer" : "share.answer")) {
+		conn_error(c, id, "not_sharer", offer ?
+			   "Guests offer their screen; only the operator answers." :
+			   "Only the guest's browser offers a screen; operators answer.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat || !this_share(c, id, chat, number))
+		return;
+	why = offer ? share_check_offer(sdp, len, app->cfg->ice_relay) :
+		      share_check_answer(sdp, len, app->cfg->ice_relay);
+	if (why) {
+		conn_error(c, id, "bad_sdp", why);
+		return;
+	}
+	first = chat->share.state == SHARE_ACCEPTED;
+	rc = offer ? share_offer(&chat->share, c) : share_answer(&chat->share, c);
+	if (rc < 0) {
+		conn_error(c, id, rc == -EPERM ? "not_sharer" : "no_share", rc == -EPERM ?
+			   "This connection is not part of the screensharing session." :
+			   offer ? "The guest has not accepted an invitation." :
+				   "There is no offer to answer.");
+		return;
+	}
+	to = offer ? chat->share.operator_conn : chat->share.guest_conn;
+	if (offer) {
+		snprintf(name, sizeof(name), "o-%lld", (long long)chat->share.operator_id);
+		conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:o}", "type", "share.offer",
+					     "chat", chat->public_id, "share", number, "sdp", sdp, len,
+					     "ice", ice_config(app, name)));
+	} else {
+		conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%}", "type", "share.answer",
+					     "chat", chat->public_id, "share", number, "sdp", sdp, len));
+	}
+	if (first)
+		step(app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "started"),
+		     json_pack("{}"));
+	else
+		conn_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
+}
+
+static void h_ice(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *cand, *mid_name = NULL, *why;
+	char clean[SHARE_CANDIDATE_MAX + 16];
+	json_int_t number, mline = -1;
+	struct chat_live *chat;
+	struct conn *to;
+	json_error_t err;
+	size_t len;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s%, s?s, s?I}",
+			   "type", &type, "id", &mid, "chat", &public_id, "share", &number,
+			   "candidate", &cand, &len, "mid", &mid_name, "mline", &mline)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if ((mid_name && strlen(mid_name) > 32) || mline < -1 || mline > 16) {
+		conn_error(c, id, "bad_candidate", "\"mid\" or \"mline\" is out of range.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat || !this_share(c, id, chat, number))
+		return;
+	to = share_peer(&chat->share, c);
+	if (!to) {
+		conn_error(c, id, "not_sharer",
+			   "This connection is not part of the screensharing session, or it has no offer yet.");
+		return;
+	}
+	why = share_check_candidate(cand, len, c->app->cfg->ice_relay);
+	if (why) {
+		conn_error(c, id, "bad_candidate", why);
+		return;
+	}
+	len = share_clean_candidate(cand, len, clean);
+	conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:s?, s:o}", "type", "share.ice",
+				     "chat", chat->public_id, "share", number, "candidate", clean, len,
+				     "mid", mid_name, "mline",
+				     mline >= 0 ? json_integer(mline) : json_null()));
+}
+
+static void h_stop(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *reason = NULL;
+	struct chat_live *chat;
+	json_int_t number = -1;
+	json_error_t err;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?I, s?s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number, "reason", &reason)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (reason && !str_is_token(reason, 32, "_")) {
+		conn_error(c, id, "bad_message", "\"reason\" is a short word.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat)
+		return;
+	if (!share_busy(&chat->share) ||
+	    (number >= 0 && number != (json_int_t)chat->share.number)) {
+		conn_error(c, id, "no_share", "Nothing is being shared.");
+		return;
+	}
+	/* A guest who has an invitation declines it; stopping is for a share. */
+	if (c->kind == CONN_GUEST && chat->share.state == SHARE_INVITED) {
+		share_reset(&chat->share);
+		step(c->app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "declined"), NULL);
+		return;
+	}
+	stop(c->app, c, id, chat, side_of(c), reason);
+}
+
+static void h_snapshot(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	struct chat_live *chat;
+	json_int_t number;
+	json_error_t err;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat || !this_share(c, id, chat, number))
+		return;
+	if (chat->share.state != SHARE_LIVE || c != chat->share.operator_conn) {
+		conn_error(c, id, "not_sharer", "Snapshots come from the screen being viewed here.");
+		return;
+	}
+	step(c->app, c, id, chat, AUTHOR_OPERATOR, json_pack("{s:s}", "step", "snapshot"), NULL);
+}
+
+#define GUEST (1u << CONN_GUEST)
+#define OPERATOR (1u << CONN_OPERATOR)
+
+static const struct ws_handler handlers[] = {
+	{ "share.invite", OPERATOR, h_invite },
+	{ "share.reply", GUEST, h_reply },
+	{ "share.offer", GUEST | OPERATOR, h_sdp },
+	{ "share.answer", GUEST | OPERATOR, h_sdp },
+	{ "share.ice", GUEST | OPERATOR, h_ice },
+	{ "share.stop", GUEST | OPERATOR, h_stop },
+	{ "share.snapshot", OPERATOR, h_snapshot },
+};
+
+const struct ws_handler *share_ops_find(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (!strcmp(handlers[i].type, type))
+			return &handlers[i];
+	return NULL;
+}
+
+/* ---- the share ends with its people ------------------------------------------------------ */
+
+void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat)
+{
+	struct share *s = &chat->share;
+
+	if (!share_busy(s) || chat->status != CHAT_ACTIVE)
+		return;
+	if (c == s->guest_conn)
+		stop(app, NULL, NULL, chat, "guest", "left");
+	else if (c == s->operator_conn)
+		stop(app, NULL, NULL, chat, "operator", "left");
+}
+
+void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by)
+{
+	if (share_busy(&chat->share))
+		stop(app, NULL, NULL, chat, by, "chat_ended");
+}
+
+void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
+{
+	bool accepted = chat->share.state == SHARE_ACCEPTED;
+
+	if (!share_expired(&chat->share, now_mono) || chat->status != CHAT_ACTIVE)
+		return;
+	/* Invited and never answered; or accepted and no screen was ever chosen. */
+	step(app, NULL, NULL, chat, AUTHOR_SYSTEM,
+	     json_pack("{s:s, s:s*}", "step", accepted ? "stopped" : "expired",
+		       "by", accepted ? "system" : NULL), NULL);
+	share_reset(&chat->share);
+}

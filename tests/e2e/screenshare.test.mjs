@@ -1,0 +1,347 @@
+// Screensharing between two real Chromium pages, through a real TURN relay
+// (coturn on 127.0.0.1) with the relay-only policy: the guest accepts an
+// invitation, the operator's sharing tool shows the live screen (frames
+// decoded, content changing), Take snapshot and a click on the screen put a
+// frame in the editor that is sent; stop from either side; decline; an
+// embedded box whose frame may not capture goes through the consent pop-up;
+// a really blocked pop-up reaches the operator and the re-invite works; a
+// browser that cannot share is reported at once; a wrong TURN secret gets a
+// clear message. getStats() shows only relayed candidates on both sides.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+import { startTurn } from './lib/turn.mjs';
+import { expect } from './lib/expect.mjs';
+import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+
+let turn;
+let srv;
+let browser;
+let site;
+let siteUrl;
+let n = 0;
+
+// A library's own pages on another origin ("localhost" is not refdesk's
+// 127.0.0.1) that frame the chat box by hand: one without
+// allow="display-capture", one sandboxed without allow-popups.
+function libraryPage(kind) {
+  const frame = kind === 'sandboxed'
+    ? `<iframe id="box" title="Chat" sandbox="allow-scripts allow-same-origin allow-forms" src="${srv.url}/box/ask?mode=embedded"></iframe>`
+    : `<iframe id="box" title="Chat" src="${srv.url}/box/ask?mode=embedded"></iframe>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Library</title>
+<style>iframe{width:420px;height:640px;border:1px solid #ccc}</style></head>
+<body><main><h1>Renew your loans</h1>${frame}</main></body></html>`;
+}
+
+before(async () => {
+  turn = await startTurn();
+  srv = await startServer({ extra: ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'] });
+  browser = await launchBrowser({ args: SCREEN_CAPTURE_ARGS });
+  site = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(libraryPage(req.url.slice(1)));
+  });
+  await new Promise((r) => site.listen(0, '127.0.0.1', r));
+  siteUrl = `http://localhost:${site.address().port}`;
+  const admin = srv.addOperator({ username: 'boss', name: 'Bea Boss', isAdmin: true });
+  const signin = await fetch(`${srv.url}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: admin.username, password: admin.password }) }).catch((e) => { throw new Error(`${e.cause}\n${srv.output()}`); });
+  const cookie = signin.headers.get('set-cookie').split(';')[0];
+  const { csrf } = await signin.json();
+  const r = await fetch(`${srv.url}/api/admin/account`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json', cookie, 'X-CSRF-Token': csrf }, body: JSON.stringify({ origins: [siteUrl] }) });
+  assert.equal(r.status, 200);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+  await turn?.stop();
+  site?.close();
+});
+
+/**
+ * An operator signed in and available, a guest chatting in `boxUrl` (a page
+ * that is, or holds, the chat box), the chat accepted and the sharing tool
+ * open. Returns { staff, op, guests, guest, box, tool, chat }.
+ */
+async function setUp({ server = srv, boxUrl, frame = null, guestInit = null } = {}) {
+  n += 1;
+  const who = server.addOperator({ username: `op${n}`, name: `Olga ${n}` });
+  const staff = await newContext(browser);
+  await staff.addInitScript(recordPeers);
+  const op = await staff.newPage();
+  await signIn(op, server.url, who);
+  await goAvailable(op);
+
+  const guests = await newContext(browser, { viewport: { width: 900, height: 760 } });
+  await guests.addInitScript(recordPeers);
+  if (guestInit) await guests.addInitScript(guestInit);
+  const guest = await guests.newPage();
+  await guest.goto(boxUrl || `${server.url}/box/ask?mode=popup`);
+  const box = frame ? guest.frameLocator(frame) : guest;
+  const name = `Gus ${n}`;
+  await startChat(box, name);
+  await offerCard(op, name).getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(box), 'joined the chat');
+  await say(box, 'I cannot find the renew button');
+  await expect.text(transcript(op), 'I cannot find the renew button');
+
+  const [tool] = await Promise.all([staff.waitForEvent('page'),
+    op.getByRole('button', { name: 'Sharing tool', exact: true }).click()]);
+  await tool.waitForLoadState();
+  await expect.visible(tool.locator('#conn[data-state="open"]'));
+  await expect.text(transcript(tool), 'I cannot find the renew button');
+  const chat = decodeURIComponent(new URL(tool.url()).pathname.split('/').pop());
+  return { staff, op, guests, guest, box, tool, chat, who };
+}
+
+/** Poll `fn` in the page (evaluate; waitForFunction is refused by the pages' CSP) until truthy. */
+async function poll(page, fn, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await page.evaluate(fn).catch(() => false);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function invite(tool, text) {
+  await tool.getByRole('button', { name: 'Invite to share screen' }).click();
+  const field = tool.getByRole('textbox', { name: 'Invitation to the guest' });
+  await expect.visible(field);
+  if (text) await field.fill(text);
+  await tool.getByRole('button', { name: 'Send invitation' }).click();
+  await expect.text(tool.locator('#share-status'), 'Invitation sent');
+}
+
+/** Wait until the operator's video shows decoded frames; returns its size. */
+async function waitForVideo(tool) {
+  await poll(tool, () => {
+    const v = document.getElementById('screen-video');
+    return v && v.videoWidth > 0 && v.readyState >= 2;
+  }, 'decoded frames at the operator');
+  return tool.evaluate(() => {
+    const v = document.getElementById('screen-video');
+    return { w: v.videoWidth, h: v.videoHeight };
+  });
+}
+
+/** A small fingerprint of the current frame (to see the content change). */
+function frameSample(tool) {
+  return tool.evaluate(() => {
+    const v = document.getElementById('screen-video');
+    const c = document.createElement('canvas');
+    c.width = 64;
+    c.height = 36;
+    c.getContext('2d').drawImage(v, 0, 0, 64, 36);
+    return Array.from(c.getContext('2d').getImageData(0, 0, 64, 36).data).join(',');
+  });
+}
+
+/** Keep every RTCPeerConnection a page makes in window.__pcs (to read getStats). */
+function recordPeers() {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = function RTCPeerConnection(...args) {
+    const pc = new Native(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+}
+
+/** The candidate types in use on a page's newest peer connection (from getStats). */
+function candidateTypes(page, holder) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    const stats = await pc.getStats();
+    const local = new Set();
+    const remote = new Set();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === 'local-candidate') local.add(s.candidateType);
+      if (s.type === 'remote-candidate') remote.add(s.candidateType);
+      if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) pair = s;
+    });
+    return { local: [...local], remote: [...remote], connected: Boolean(pair) };
+  });
+}
+
+test('the whole share: invite, accept, live view, snapshots, operator stops; relay only', async () => {
+  const s = await setUp();
+  const text = 'Could you show me the catalogue page you are on?';
+  await invite(s.tool, text);
+
+  await expect.text(s.guest.locator('#share-panel'), text);
+  await screenshot(s.guest, 'share-guest-invitation');
+  const t0 = Date.now();
+  await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+  await expect.text(s.guest.locator('#share-panel'), 'You are sharing your screen');
+  await expect.visible(s.guest.getByRole('button', { name: 'Stop sharing' }));
+
+  const size = await waitForVideo(s.tool);
+  const firstFrameMs = Date.now() - t0;
+  console.log(`# consent click to first decoded frame: ${firstFrameMs} ms (${size.w}×${size.h})`);
+  assert.ok(size.w > 0 && size.h > 0);
+  const a = await frameSample(s.tool);
+  await s.tool.waitForTimeout(700);
+  const b = await frameSample(s.tool);
+  assert.notEqual(a, b, 'the live screen does not change');
+  await expect.text(s.tool.locator('#screen-stats'), `${size.w} × ${size.h}`);
+  await expect.text(s.tool.locator('#share-status'), 'You are viewing the guest');
+
+  // Privacy mode: only relayed candidates on both sides.
+  for (const [page, holder] of [[s.tool, 'tool'], [s.guest, 'guest']]) {
+    const types = await candidateTypes(page, holder);
+    assert.deepEqual(types.local, ['relay'], `${holder}: local candidates ${types.local}`);
+    assert.ok(types.remote.every((t) => t === 'relay'), `${holder}: remote candidates ${types.remote}`);
+    assert.ok(types.connected, `${holder}: no connected candidate pair`);
+  }
+  await screenshot(s.tool, 'share-operator-live');
+
+  // Take snapshot: the frame goes to the editor, and is sent.
+  await s.tool.getByRole('button', { name: 'Take snapshot' }).click();
+  await expect.text(s.tool.locator('#stage-summary'), `Image ${size.w}×${size.h}, 0 marks`);
+  await s.tool.getByRole('button', { name: 'Send to guest' }).click();
+  await expect.text(s.tool.locator('#send-note'), 'Sent to the guest.');
+  await expect.visible(s.guest.locator('.rd-log img').first());
+
+  // A click on the live screen: a snapshot with an arrow pointing there.
+  const video = await s.tool.locator('#screen-video').boundingBox();
+  await s.tool.mouse.click(video.x + video.width / 2, video.y + video.height / 2);
+  await expect.text(s.tool.locator('#stage-summary'), '1 mark');
+  await expect.text(s.tool.locator('#stage-summary'), 'arrow');
+  await screenshot(s.tool, 'share-operator-snapshot-arrow');
+
+  await s.tool.getByRole('button', { name: 'Stop screensharing' }).click();
+  await expect.text(s.guest.locator('#share-panel'), 'Screen sharing has stopped');
+  await poll(s.guest, () => window.__pcs.every((pc) => pc.connectionState === 'closed'), 'the guest to close its connection');
+  await expect.hidden(s.tool.locator('#screen'));
+  await expect.text(transcript(s.guest), 'The librarian stopped viewing your screen');
+
+  // The consent record in the operator's transcript, in order.
+  await expect.text(transcript(s.tool), 'Screensharing stopped by the librarian');
+  const record = await s.tool.locator('.rd-notice--share').allTextContents();
+  const steps = [/Invitation to share the screen sent: .Could you show me the catalogue page/, /agreed to share/,
+    /started sharing/, /Snapshot taken/, /Snapshot taken/, /stopped by the librarian/];
+  assert.equal(record.length, steps.length, `consent record: ${record.join(' | ')}`);
+  steps.forEach((re, i) => assert.match(record[i], re));
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+test('No thanks tells the operator; the guest stops sharing; ending the chat ends the share', async () => {
+  const s = await setUp();
+  await invite(s.tool);
+  await s.guest.getByRole('button', { name: 'No thanks' }).click();
+  await expect.text(s.tool.locator('#share-status'), 'The guest declined');
+  await expect.text(transcript(s.tool), 'The guest declined to share their screen');
+  await expect.hidden(s.guest.getByRole('button', { name: 'Share my screen' }));
+
+  await invite(s.tool, 'Second try: may I see it?');
+  await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+  await waitForVideo(s.tool);
+  await s.guest.getByRole('button', { name: 'Stop sharing' }).click();
+  await expect.text(s.tool.locator('#share-status'), 'The guest stopped sharing');
+  await expect.hidden(s.tool.locator('#screen'));
+  await expect.text(transcript(s.tool), 'The guest stopped sharing their screen');
+  // The operator may invite again at once.
+  await expect.enabled(s.tool.getByRole('button', { name: 'Invite to share screen' }));
+
+  // Ending the chat while sharing ends the share for both.
+  await invite(s.tool);
+  await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+  await waitForVideo(s.tool);
+  await s.guest.getByRole('button', { name: 'End chat' }).click();
+  await expect.text(transcript(s.tool), 'Screen sharing ended with the chat');
+  await expect.hidden(s.tool.locator('#screen'));
+  await poll(s.guest, () => window.__pcs.every((pc) => pc.connectionState === 'closed'), 'the guest to close its connection');
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+test('an embedded box whose frame may not capture asks again in a pop-up and shares from there', async () => {
+  const s = await setUp({ boxUrl: `${siteUrl}/no-capture`, frame: '#box' });
+  await invite(s.tool);
+  const [popup] = await Promise.all([s.guests.waitForEvent('page'),
+    s.box.getByRole('button', { name: 'Share my screen' }).click()]);
+  await popup.waitForLoadState();
+  assert.match(popup.url(), /\/box\/ask\?mode=consent/);
+  await expect.text(s.box.locator('#share-panel'), 'Continue in the new window');
+  await expect.text(popup.locator('body'), 'The librarian would like to see your screen');
+  await screenshot(popup, 'share-consent-popup');
+  await popup.getByRole('button', { name: 'Share my screen' }).click();
+  await waitForVideo(s.tool);
+  // The box shows the share and can stop it; the pop-up then closes itself.
+  await expect.text(s.box.locator('#share-panel'), 'You are sharing your screen');
+  await expect.text(popup.locator('body'), 'You are sharing your screen');
+  const closed = popup.waitForEvent('close');
+  await s.box.getByRole('button', { name: 'Stop sharing' }).click();
+  await closed;
+  await expect.hidden(s.tool.locator('#screen'));
+  await expect.text(transcript(s.tool), 'The guest stopped sharing their screen');
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+test('a really blocked pop-up reaches the operator as blocked, the guest learns how to allow it, the re-invite works', async () => {
+  const s = await setUp({ boxUrl: `${siteUrl}/sandboxed`, frame: '#box' });
+  await invite(s.tool);
+  const pages = s.guests.pages().length;
+  await s.box.getByRole('button', { name: 'Share my screen' }).click();
+  await expect.text(s.tool.locator('#share-status'), 'pop-up blocker stopped the invitation');
+  await expect.text(transcript(s.tool), 'The guest’s pop-up blocker stopped the invitation');
+  await expect.text(s.box.locator('#share-panel'), 'allow pop-up windows for this site');
+  assert.equal(s.guests.pages().length, pages, 'a window opened after all');
+  await screenshot(s.guest, 'share-guest-blocked');
+  // Invite again: the guest gets the new invitation.
+  await expect.enabled(s.tool.getByRole('button', { name: 'Invite to share screen' }));
+  await invite(s.tool, 'Let us try once more');
+  await expect.text(s.box.locator('#share-panel'), 'Let us try once more');
+  await expect.visible(s.box.getByRole('button', { name: 'Share my screen' }));
+  expectClean(s.staff);
+  // The browser's own word that it blocked the window (proof it was really blocked).
+  expectClean(s.guests, [/Blocked opening .* sandboxed frame whose 'allow-popups' permission is not set/]);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+test('a browser that cannot share is reported to the operator at once; the guest is offered a screenshot', async () => {
+  const s = await setUp({ guestInit: () => { delete MediaDevices.prototype.getDisplayMedia; } });
+  await invite(s.tool);
+  await expect.text(s.tool.locator('#share-status'), 'The guest cannot share their screen: their browser has no screen sharing');
+  await expect.text(s.guest.locator('#share-panel'), 'This browser cannot share a screen');
+  await expect.visible(s.guest.getByRole('button', { name: 'Send a screenshot' }));
+  await expect.hidden(s.guest.getByRole('button', { name: 'Share my screen' }));
+  await screenshot(s.guest, 'share-guest-unsupported');
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+test('a wrong TURN secret gets no connection and a clear message to the operator', async () => {
+  const wrong = await startServer({ extra: ['--turn', turn.url, '--turn-secret', 'not-the-relay-secret', '--ice-policy', 'relay'] });
+  try {
+    const s = await setUp({ server: wrong });
+    await invite(s.tool);
+    await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+    await expect.text(s.tool.locator('#share-status'), 'refused the credentials', 20000);
+    const connected = await s.tool.evaluate(() => window.__pcs.some((pc) => pc.connectionState === 'connected'));
+    assert.equal(connected, false);
+    expectClean(s.staff, [/401|TURN|turn/i]);
+    await s.staff.close();
+    await s.guests.close();
+  } finally {
+    await wrong.stop();
+  }
+});

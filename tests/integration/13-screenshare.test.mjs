@@ -1,0 +1,263 @@
+// 13-screenshare: the signaling rules of screensharing (PROTOCOL §3.7) with scripted clients:
+// the whole consent flow and its record, TURN credentials, and every refusal — an offer
+// without an invitation, from another chat, from the operator, an answer that would send
+// media to the guest, a second share, signaling after the chat ended, candidates that would
+// reveal an address under the relay-only policy.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, afterEach, before, test } from 'node:test';
+import { closeAll, show } from './lib/client.mjs';
+import { guest, isAck, isError, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
+import { sleep, startServer } from './lib/server.mjs';
+
+const SECRET = 'test-turn-secret';
+const TURN = 'turn:127.0.0.1:3478?transport=udp';
+let srv;
+before(async () => {
+	srv = await startServer({ args: ['--turn', TURN, '--turn-secret', SECRET, '--turn-ttl', '600',
+		'--stun', 'stun:127.0.0.1:3478', '--ice-policy', 'relay', '--share-invite-secs', '2'] });
+});
+after(async () => { await srv?.cleanup(); });
+afterEach(() => closeAll());
+
+const OFFER = ['v=0', 'o=- 46117 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+	'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=ice-ufrag:abcd',
+	'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=sendonly', 'a=rtpmap:96 VP8/90000', ''].join('\r\n');
+const ANSWER = OFFER.replace('a=sendonly', 'a=recvonly');
+const RELAY = 'candidate:1 1 udp 41885695 127.0.0.1 50000 typ relay raddr 192.0.2.7 rport 61000 generation 0';
+const HOST = 'candidate:2 1 udp 2122260223 192.0.2.7 61000 typ host generation 0';
+
+const shareEvent = (chat, step) => (f) => f.type === 'event' && f.chat === chat && f.kind === 'share' &&
+	(step === undefined || f.step === step);
+
+/** A chat held by ann, with her viewer socket following it. */
+async function sharedChat() {
+	const ann = await operator(srv, 'ann');
+	await setAvailable(ann, 'alpha', true);
+	const c = await openChat(srv, ann, 'alpha', 'Pat');
+	return { ...c, ann };
+}
+
+/** Invite and return the share number. */
+async function invite(op, chat, text = 'May I see your screen?') {
+	const r = isOk(await op.request({ type: 'share.invite', chat, text }), 'share.invite');
+	assert.ok(Number.isInteger(r.share) && r.share > 0, show(r));
+	return r.share;
+}
+
+/** Invite, accept, offer, answer: a live share. */
+async function liveShare() {
+	const c = await sharedChat();
+	const share = await invite(c.ann, c.chat);
+	const acc = isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
+	isOk(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'offer');
+	await c.ann.nextOf('share.offer', c.chat);
+	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'answer');
+	await c.guest.nextOf('share.answer', c.chat);
+	return { ...c, share, acc };
+}
+
+function checkTurn(server, name) {
+	assert.deepEqual(server.urls, [TURN]);
+	const [expiry, who] = server.username.split(':');
+	assert.equal(who, name);
+	const left = Number(expiry) - Date.now() / 1000;
+	assert.ok(left > 500 && left <= 601, `credential lasts ${left} s, not --turn-ttl 600`);
+	const want = crypto.createHmac('sha1', SECRET).update(server.username).digest('base64');
+	assert.equal(server.credential, want, 'the TURN password is not base64(HMAC-SHA1(secret, username))');
+}
+
+test('the whole flow: invite, accept, offer, answer, candidates, snapshot, stop — each step recorded', async () => {
+	const c = await sharedChat();
+	const text = 'Could I see your screen? I will only look, never click.';
+	const share = await invite(c.ann, c.chat, `  ${text}\n`);
+
+	const inv = await c.guest.next(shareEvent(c.chat, 'invited'), 5000, 'the invitation');
+	assert.equal(inv.text, text, 'the invitation text is stored trimmed');
+	assert.equal(inv.share, share);
+	assert.equal(inv.from, 'operator');
+	assert.ok(inv.expires_at > Date.now() && inv.expires_at <= Date.now() + 2500, `expires_at: ${show(inv)}`);
+
+	const acc = isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
+	assert.equal(acc.ice.policy, 'relay');
+	assert.deepEqual(acc.ice.servers[0], { urls: ['stun:127.0.0.1:3478'] });
+	checkTurn(acc.ice.servers[1], `g-${c.chat}`);
+	await c.ann.next(shareEvent(c.chat, 'accepted'), 5000, 'accepted, at the operator');
+
+	isOk(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'offer');
+	const offer = await c.ann.nextOf('share.offer', c.chat);
+	assert.equal(offer.sdp, OFFER);
+	assert.equal(offer.share, share);
+	checkTurn(offer.ice.servers[1], `o-${c.ann.hello.operator.id}`);
+	await c.ann.next(shareEvent(c.chat, 'started'), 5000, 'started');
+
+	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'answer');
+	assert.equal((await c.guest.nextOf('share.answer', c.chat)).sdp, ANSWER);
+
+	// Candidates pass both ways; the related address (the sender's own) is wiped.
+	c.guest.send({ type: 'share.ice', chat: c.chat, share, candidate: RELAY, mid: '0', mline: 0 });
+	const ice = await c.ann.nextOf('share.ice', c.chat);
+	assert.equal(ice.candidate, RELAY.replace('raddr 192.0.2.7 rport 61000', 'raddr 0.0.0.0 rport 0'));
+	assert.equal(ice.mid, '0');
+	assert.equal(ice.mline, 0);
+	assert.ok(!JSON.stringify(ice).includes('192.0.2.7'), `the guest's address reached the operator: ${show(ice)}`);
+	c.ann.send({ type: 'share.ice', chat: c.chat, share, candidate: '' });
+	assert.equal((await c.guest.nextOf('share.ice', c.chat)).candidate, '');
+
+	isOk(await c.ann.request({ type: 'share.snapshot', chat: c.chat, share }), 'snapshot');
+	isOk(await c.guest.request({ type: 'share.stop', chat: c.chat, share }), 'stop');
+	const stopped = await c.ann.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped');
+	assert.equal(stopped.by, 'guest');
+
+	// The consent record, in order, for anyone who reads the transcript later.
+	const later = await operator(srv, 'bob');
+	isOk(await later.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'join');
+	await later.next(shareEvent(c.chat, 'stopped'), 5000, 'the replayed record');
+	const steps = later.events(c.chat).filter((e) => e.kind === 'share').map((e) => `${e.step}/${e.from}`);
+	assert.deepEqual(steps, ['invited/operator', 'accepted/guest', 'started/guest', 'snapshot/operator', 'stopped/guest']);
+});
+
+test('an offer without an invitation, before acceptance, or from the operator is refused', async () => {
+	const c = await sharedChat();
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share: 1, sdp: OFFER }), 'no_share', 'offer, nothing invited');
+	const share = await invite(c.ann, c.chat);
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'no_share', 'offer before accepting');
+	isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
+	isError(await c.ann.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'not_sharer', 'an offer from the operator');
+	isError(await c.guest.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'not_sharer', 'an answer from the guest');
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share: share + 1, sdp: OFFER }), 'no_share', 'a wrong share number');
+	// Guests cannot invite; operators cannot answer an invitation.
+	isError(await c.guest.request({ type: 'share.invite', chat: c.chat, text: 'show me yours' }), 'unknown_type');
+	isError(await c.ann.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'unknown_type');
+});
+
+test('an offer that would receive, carry audio or data, or an answer that sends media is refused', async () => {
+	const c = await sharedChat();
+	const share = await invite(c.ann, c.chat);
+	isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
+	for (const [sdp, what] of [
+		[OFFER.replace('a=sendonly', 'a=sendrecv'), 'a sendrecv offer'],
+		[OFFER.replace('a=sendonly\r\n', ''), 'an offer without a direction'],
+		[OFFER.replace('m=video', 'm=audio'), 'audio'],
+		[`${OFFER}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:1\r\n`, 'a data channel'],
+		['hello', 'not SDP'],
+		[`${OFFER}a=candidate:${HOST.slice(10)}\r\n`, 'a host candidate inside the SDP'],
+		[OFFER + 'x'.repeat(17000), 'an oversized SDP'],
+		[OFFER.replace('s=-', 's=\u00e9'), 'non-ASCII'],
+	])
+		isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp }), 'bad_sdp', what);
+	isOk(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'a good offer after the bad ones');
+	await c.ann.nextOf('share.offer', c.chat);
+	for (const [sdp, what] of [
+		[ANSWER.replace('a=recvonly', 'a=sendrecv'), 'a sendrecv answer'],
+		[ANSWER.replace('a=recvonly', 'a=sendonly'), 'a sendonly answer'],
+		[ANSWER.replace('a=recvonly\r\n', ''), 'an answer without a direction (sendrecv)'],
+		[ANSWER.replace('a=recvonly\r\n', '').replace('t=0 0', 't=0 0\r\na=sendrecv'), 'a session-level sendrecv'],
+	])
+		isError(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp }), 'bad_sdp', what);
+	await c.guest.none((f) => f.type === 'share.answer', 200, 'answer passed on');
+	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'a good answer');
+});
+
+test('candidates: host ones are refused under the relay policy; strangers cannot signal', async () => {
+	const c = await liveShare();
+	isError(await c.guest.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: HOST }), 'bad_candidate', 'host candidate');
+	isError(await c.ann.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: HOST.replace('typ host', 'typ srflx') }), 'bad_candidate', 'srflx');
+	isError(await c.guest.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: 'typ relay' }), 'bad_candidate', 'garbage');
+	isError(await c.guest.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: `${RELAY} ${'x'.repeat(600)}` }), 'bad_candidate', 'oversized');
+	await c.ann.none((f) => f.type === 'share.ice', 200, 'a refused candidate passed on');
+
+	// A second operator socket of the holder, a colleague, and a second guest socket of the
+	// same chat are not part of the share.
+	const ann2 = await operator(srv, 'ann', 'ann-webclient');
+	isError(await ann2.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: RELAY }), 'not_sharer', 'another socket of the holder');
+	const bob = await operator(srv, 'bob');
+	isError(await bob.request({ type: 'share.ice', chat: c.chat, share: c.share, candidate: RELAY }), 'not_holder', 'a colleague');
+	isError(await bob.request({ type: 'share.invite', chat: c.chat, text: 'hi' }), 'not_holder', 'a colleague inviting');
+	const g2 = await guest(srv, 'guest-2');
+	isOk(await g2.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'second guest socket');
+	isError(await g2.request({ type: 'share.offer', chat: c.chat, share: c.share, sdp: OFFER }), 'not_sharer', 'another guest socket offering');
+});
+
+test('another chat, another account: everything answers not_found', async () => {
+	const c = await liveShare();
+	const other = await guest(srv, 'stranger');
+	isOk(await other.request({ type: 'chat.start', queue: 'alpha', name: 'Other' }), 'another chat');
+	isError(await other.request({ type: 'share.offer', chat: c.chat, share: c.share, sdp: OFFER }), 'not_found', 'offer into a chat not joined');
+	isError(await other.request({ type: 'share.stop', chat: c.chat }), 'not_found');
+	const cat = await operator(srv, 'cat');
+	isError(await cat.request({ type: 'share.invite', chat: c.chat, text: 'hi' }), 'not_found', 'another account inviting');
+	isError(await cat.request({ type: 'share.answer', chat: c.chat, share: c.share, sdp: ANSWER }), 'not_found');
+	isError(await cat.request({ type: 'share.stop', chat: c.chat }), 'not_found');
+});
+
+test('one share per chat: a second invitation while sharing is refused; re-invite after decline, blocked, unsupported', async () => {
+	const c = await liveShare();
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'again' }), 'share_busy', 'a second share');
+	isOk(await c.ann.request({ type: 'share.stop', chat: c.chat, share: c.share }), 'operator stops');
+	const stopped = await c.guest.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped at the guest');
+	assert.equal(stopped.by, 'operator');
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share: c.share, sdp: OFFER }), 'no_share', 'an offer after the stop');
+
+	for (const [answer, reason] of [['decline', undefined], ['blocked', 'popup'], ['unsupported', 'no_api']]) {
+		const share = await invite(c.ann, c.chat);
+		const msg = { type: 'share.reply', chat: c.chat, share, answer };
+		if (reason)
+			msg.reason = reason;
+		const r = isOk(await c.guest.request(msg), answer);
+		assert.equal(r.ice, undefined, 'no TURN credential for a guest who did not accept');
+		const ev = await c.ann.next(shareEvent(c.chat, { decline: 'declined' }[answer] || answer), 5000, answer);
+		assert.equal(ev.reason, reason);
+		isError(await c.guest.request({ ...msg, answer: 'accept' }), 'no_invitation', `accepting after ${answer}`);
+	}
+	isError(await c.guest.request({ type: 'share.reply', chat: c.chat, share: 9, answer: 'maybe' }), 'bad_message');
+	isError(await c.guest.request({ type: 'share.reply', chat: c.chat, share: 9, answer: 'accept', reason: '<b>' }), 'bad_message');
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: '   ' }), 'bad_message', 'an empty invitation');
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'x'.repeat(501) }), 'too_long');
+});
+
+test('invitations expire; the record says so', async () => {
+	const c = await sharedChat();
+	const share = await invite(c.ann, c.chat);
+	const expired = await c.guest.next(shareEvent(c.chat, 'expired'), 5000, 'the expiry');
+	assert.equal(expired.from, 'system');
+	const r = await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' });
+	isError(r, 'no_invitation', 'accepting an expired invitation');
+	await invite(c.ann, c.chat); // and the operator may invite again
+});
+
+test('the share stops when the guest leaves, the viewer closes, or the chat ends', async () => {
+	let c = await liveShare();
+	await c.guest.close();
+	let ev = await c.ann.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped when the guest left');
+	assert.deepEqual([ev.by, ev.reason], ['guest', 'left']);
+
+	c = await liveShare();
+	const watcher = await guest(srv, 'box');
+	isOk(await watcher.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'join');
+	await c.ann.close();
+	ev = await watcher.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped when the viewer closed');
+	assert.deepEqual([ev.by, ev.reason], ['operator', 'left']);
+
+	c = await liveShare();
+	isAck(await c.guest.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	ev = await c.ann.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped when the chat ended');
+	assert.deepEqual([ev.by, ev.reason], ['guest', 'chat_ended']);
+	const ended = await c.ann.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'ended', 5000, 'ended');
+	assert.ok(ended.seq > ev.seq, 'the stop is recorded before the end');
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share: c.share, sdp: OFFER }), 'chat_ended', 'signaling after the end');
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'hi' }), 'chat_ended', 'inviting after the end');
+});
+
+test('a waiting chat cannot be shared; the operator must follow the chat to invite', async () => {
+	const ann = await operator(srv, 'ann');
+	await setAvailable(ann, 'alpha', true);
+	const g = await guest(srv);
+	const s = isOk(await g.request({ type: 'chat.start', queue: 'alpha' }), 'start');
+	isError(await ann.request({ type: 'share.invite', chat: s.chat, text: 'hi' }), 'chat_waiting');
+	isOk(await ann.request({ type: 'chat.accept', chat: s.chat }), 'accept');
+	const other = await operator(srv, 'ann', 'ann-2');
+	isError(await other.request({ type: 'share.invite', chat: s.chat, text: 'hi' }), 'bad_message', 'inviting from a socket that does not follow');
+	await sleep(10);
+});
