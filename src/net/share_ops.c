@@ -133,6 +133,15 @@ static json_t *ice_config(struct app *app, const char *name)
 	return json_pack("{s:o, s:s}", "servers", servers, "policy", cfg->ice_relay ? "relay" : "all");
 }
 
+/* The operator's: the viewer may gather its relay candidates while the guest decides. */
+static json_t *operator_ice(struct app *app, struct conn *c)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), "o-%lld", (long long)c->op->id);
+	return ice_config(app, name);
+}
+
 /* ---- handlers ---------------------------------------------------------------------- */
 
 static void h_invite(struct conn *c, const char *id, json_t *msg)
@@ -177,7 +186,8 @@ static void h_invite(struct conn *c, const char *id, json_t *msg)
 	step(app, c, id, chat, AUTHOR_OPERATOR,
 	     json_pack("{s:s, s:s%, s:I}", "step", "invited", "text", text, len,
 		       "expires_at", (json_int_t)(time_now_ms() + ttl)),
-	     json_pack("{s:I}", "share", (json_int_t)chat->share.number));
+	     json_pack("{s:I, s:o}", "share", (json_int_t)chat->share.number,
+		       "ice", operator_ice(app, c)));
 }
 
 /* What a guest's browser may say about an invitation, and the step it records. */

@@ -51,6 +51,39 @@ export function videoPoint(rect, videoWidth, videoHeight, clientX, clientY) {
   return { x: Math.round(x), y: Math.round(y) };
 }
 
+/**
+ * The answer as sent to the guest's browser, asking it to start sending at
+ * a higher rate than a video call would (a screen's first frame is large,
+ * and at a call's start rate it trickles in for a second): every video
+ * codec gets x-google-start-bitrate, which Chromium-based senders read and
+ * the others ignore. Nothing else changes.
+ */
+export function fastStartAnswer(sdp, kbps = 2500) {
+  const lines = sdp.split('\r\n');
+  const video = new Set();
+  for (const l of lines) {
+    const m = /^a=rtpmap:(\d+) (VP8|VP9|H264|AV1)\//i.exec(l);
+    if (m) video.add(m[1]);
+  }
+  const out = [];
+  const seen = new Set();
+  for (const l of lines) {
+    const f = /^a=fmtp:(\d+) /.exec(l);
+    if (f && video.has(f[1])) {
+      seen.add(f[1]);
+      out.push(l.includes('x-google-start-bitrate') ? l : `${l};x-google-start-bitrate=${kbps}`);
+      continue;
+    }
+    out.push(l);
+  }
+  for (const pt of video) {
+    if (seen.has(pt)) continue;
+    const i = out.findIndex((l) => l.startsWith(`a=rtpmap:${pt} `));
+    out.splice(i + 1, 0, `a=fmtp:${pt} x-google-start-bitrate=${kbps}`);
+  }
+  return out.join('\r\n');
+}
+
 /** An arrow that ends at `p`, coming from up and to the right, kept inside the picture. */
 export function arrowTo(p, width, height) {
   const len = Math.max(40, Math.round(Math.min(width, height) * 0.12));
@@ -131,7 +164,8 @@ export class ScreenView {
     }
     e.form.querySelector('[type="submit"]').disabled = true;
     try {
-      await this.socket.request({ type: 'share.invite', chat: this.chat, text });
+      const ok = await this.socket.request({ type: 'share.invite', chat: this.chat, text });
+      this.ice = ok.ice || null;
       this.closeForm(false);
       this.relayRefused = false;
       this.say(STATUS.invited);
@@ -149,6 +183,8 @@ export class ScreenView {
     if (ev.kind !== 'share' || typeof ev.share !== 'number' || ev.share < this.share) return;
     this.share = ev.share;
     this.step = ev.step;
+    // The guest said yes: gather relay candidates while they choose what to share.
+    if (ev.step === 'accepted' && !this.pc && this.ice) this.openPeer(this.ice);
     if (ev.step === 'unsupported') {
       this.say(`The guest cannot share their screen: ${CANNOT[ev.reason] || 'their browser cannot'}. `
         + 'They have been offered to paste or upload a screenshot instead.');
@@ -191,7 +227,8 @@ export class ScreenView {
       await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
       for (const c of this.pending.splice(0)) this.addCandidate(c);
       await pc.setLocalDescription(await pc.createAnswer());
-      await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share, sdp: pc.localDescription.sdp });
+      await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share,
+        sdp: fastStartAnswer(pc.localDescription.sdp) });
     } catch (err) {
       this.say(`The guest’s screen could not be connected: ${err.message || 'unknown error'}.`);
       this.stop('connection_failed');
@@ -200,9 +237,12 @@ export class ScreenView {
 
   openPeer(ice) {
     const pc = new RTCPeerConnection({ iceServers: ice?.servers || [],
-      iceTransportPolicy: ice?.policy === 'relay' ? 'relay' : 'all' });
+      iceTransportPolicy: ice?.policy === 'relay' ? 'relay' : 'all', iceCandidatePoolSize: 1 });
     this.pc = pc;
     pc.addEventListener('track', (e) => {
+      // Show each frame as soon as it is decoded: this is a view, not a call.
+      if ('jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = 0;
+      else if ('playoutDelayHint' in e.receiver) e.receiver.playoutDelayHint = 0;
       this.els.video.srcObject = e.streams[0] || new MediaStream([e.track]);
       this.els.video.play?.().catch(() => {});
       this.render();
@@ -249,6 +289,7 @@ export class ScreenView {
     this.pending = [];
     this.els.video.srcObject = null;
     this.els.stats.textContent = '';
+    this.render();
   }
 
   startStats() {
@@ -305,7 +346,7 @@ export class ScreenView {
     const busy = ['invited', 'accepted', 'started', 'snapshot'].includes(this.step) || Boolean(this.pc);
     e.inviteButton.disabled = this.ended || busy;
     e.inviteButton.hidden = this.ended;
-    e.panel.hidden = !this.pc;
+    e.panel.hidden = !this.els.video.srcObject;
     e.snapshot.disabled = !this.els.video.srcObject;
     if (this.ended) e.panel.hidden = true;
   }

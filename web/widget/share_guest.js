@@ -200,10 +200,15 @@ export class GuestShare {
     }
     this.phase = 'asking';
     this.render();
-    const yes = this.reply('accept');
+    // While the guest chooses in the browser's dialog, the connection to the
+    // relay is prepared, so the screen shows as soon as they have chosen.
+    const yes = this.reply('accept').then((r) => {
+      if (r && this.share === invite.share && this.phase === 'asking') this.prepare(r.ice);
+      return r;
+    });
     Promise.allSettled([capture, yes]).then(([c, y]) => {
       if (c.status === 'fulfilled' && y.status === 'fulfilled' && y.value && this.share === invite.share) {
-        this.connect(c.value, y.value.ice);
+        this.connect(c.value);
         return;
       }
       if (c.status === 'fulfilled') for (const t of c.value.getTracks()) t.stop();
@@ -250,20 +255,13 @@ export class GuestShare {
 
   /* ---------- the connection ---------- */
 
-  async connect(stream, ice) {
-    this.stream = stream;
-    this.capturing = true;
-    this.phase = 'sharing';
-    this.render();
+  /** A peer connection with a send-only video slot, gathering relay candidates already. */
+  prepare(ice) {
     const share = this.share;
-    const [track] = stream.getVideoTracks();
-    track.addEventListener('ended', () => this.stop('browser'));
-    // Text and slides stay sharp: resolution over smoothness.
-    if ('contentHint' in track) track.contentHint = 'detail';
     const pc = new RTCPeerConnection({ iceServers: ice?.servers || [],
-      iceTransportPolicy: ice?.policy === 'relay' ? 'relay' : 'all' });
+      iceTransportPolicy: ice?.policy === 'relay' ? 'relay' : 'all', iceCandidatePoolSize: 1 });
     this.pc = pc;
-    pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    pc.addTransceiver('video', { direction: 'sendonly' });
     pc.addEventListener('icecandidate', (e) => {
       const c = e.candidate;
       this.socket.post({ type: 'share.ice', chat: this.chat().chat, share,
@@ -273,7 +271,22 @@ export class GuestShare {
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed' && this.pc === pc) this.stop('connection_failed');
     });
+  }
+
+  /** The guest chose what to share: offer it. */
+  async connect(stream) {
+    this.stream = stream;
+    this.capturing = true;
+    this.phase = 'sharing';
+    this.render();
+    const share = this.share;
+    const [track] = stream.getVideoTracks();
+    track.addEventListener('ended', () => this.stop('browser'));
+    // Text and slides stay sharp: resolution over smoothness.
+    if ('contentHint' in track) track.contentHint = 'detail';
+    const pc = this.pc;
     try {
+      await pc.getTransceivers()[0].sender.replaceTrack(track);
       await pc.setLocalDescription(await pc.createOffer());
       await this.socket.request({ type: 'share.offer', chat: this.chat().chat, share, sdp: pc.localDescription.sdp });
     } catch {

@@ -82,6 +82,8 @@ export async function startServer({ demo = true, extra = [] } = {}) {
     port,
     dataDir,
     output: () => output,
+    /** The server's process id (for benchmarks that read /proc). */
+    get pid() { return child.pid; },
     admin,
     /**
      * Create an operator of the demo library, a member of `queues`.
