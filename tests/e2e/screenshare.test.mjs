@@ -114,7 +114,9 @@ async function invite(tool, text) {
   await expect.visible(field);
   if (text) await field.fill(text);
   await tool.getByRole('button', { name: 'Send invitation' }).click();
-  await expect.text(tool.locator('#share-status'), 'Invitation sent');
+  // The form closes once the server has the invitation (the status may
+  // already have moved on: a guest that cannot share answers at once).
+  await expect.hidden(field);
 }
 
 /** Wait until the operator's video shows decoded frames; returns its size. */
