@@ -631,6 +631,7 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 	struct store_chat row;
 	json_int_t after;
 	json_error_t err;
+	json_t *reply;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s, s:I}", "type", &type,
 			   "id", &mid, "chat", &public_id, "token", &token, "after", &after)) {
@@ -664,14 +665,22 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 	chat_follow(chat, c, 0);
 	if (c->kind == CONN_GUEST)
 		chat->guest_gone_since = 0;
-	conn_send_json(c, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",
-				    "id", id, "chat", chat->public_id,
-				    "status", status_names[chat->status],
-				    "queue", queue_name(app, chat->queue_id, &q),
-				    "name", chat->guest_name[0] ? chat->guest_name : NULL,
-				    "operator", chat->operator_id ?
-					json_pack("{s:s}", "name", chat->operator_name) : json_null(),
-				    "seq", (json_int_t)chat->last_seq));
+	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",
+			  "id", id, "chat", chat->public_id,
+			  "status", status_names[chat->status],
+			  "queue", queue_name(app, chat->queue_id, &q),
+			  "name", chat->guest_name[0] ? chat->guest_name : NULL,
+			  "operator", chat->operator_id ?
+				json_pack("{s:s}", "name", chat->operator_name) : json_null(),
+			  "seq", (json_int_t)chat->last_seq);
+	/* The sharing tool prefills its invitation with the queue's words. */
+	if (c->kind == CONN_OPERATOR) {
+		bool own = store_queue_get(app->st, chat->queue_id, &q) == 0 && q.share_invite[0];
+
+		json_object_set_new(reply, "share_invite",
+				    json_string(own ? q.share_invite : SHARE_DEFAULT_INVITE));
+	}
+	conn_send_json(c, reply);
 	replay(c, chat, after);
 }
 

@@ -17,6 +17,7 @@
 #include "net/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "share/share.h"
 
 #define ORIGINS_MAX 20
 
@@ -398,7 +399,19 @@ static json_t *queue_json(struct app *app, const struct store_queue *q)
 	json_t *members = json_array();
 
 	store_members_of_queue(app->st, q->id, add_member, members);
-	return json_pack("{s:s, s:s, s:o}", "name", q->name, "title", q->title, "members", members);
+	return json_pack("{s:s, s:s, s:s, s:o}", "name", q->name, "title", q->title,
+			 "share_invite", q->share_invite, "members", members);
+}
+
+/* An invitation text: at most 500 characters, lines but no other control characters. */
+static bool valid_invite(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f)
+			return false;
+	return utf8_count(s, n) <= SHARE_TEXT_MAX;
 }
 
 static int list_queue(void *arg, const struct store_queue *q)
@@ -483,31 +496,35 @@ static int own_queue(struct http_req *req, const char *name, struct store_queue 
 	return 0;
 }
 
-static int queue_title_apply(struct store *st, struct api_write *w)
+static int queue_update_apply(struct store *st, struct api_write *w)
 {
-	return store_queue_set_title(st, w->q.id, w->q.title);
+	return store_queue_update(st, w->q.id, w->q.title, w->q.share_invite);
 }
 
 void post_queue(struct http_req *req, API_PARAMS)
 {
 	struct store_queue q;
 	struct api_write *w;
-	const char *title = NULL;
+	const char *title = NULL, *invite = NULL;
 	json_t *body;
 
 	if (require_admin(req) < 0 || own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
 		return;
-	if (json_unpack(body, "{s?s !}", "title", &title) || (title && !api_valid_name(title))) {
+	if (json_unpack(body, "{s?s, s?s !}", "title", &title, "share_invite", &invite) ||
+	    (title && !api_valid_name(title)) || (invite && !valid_invite(invite))) {
 		json_decref(body);
-		api_bad_request(req, "Expected {\"title\"?: 1-80 characters}.");
+		api_bad_request(req, "Expected {\"title\"?: 1-80 characters, "
+				"\"share_invite\"?: 0-500 characters (empty for the default)}.");
 		return;
 	}
 	if (title)
 		snprintf(q.title, sizeof(q.title), "%s", title);
+	if (invite)
+		snprintf(q.share_invite, sizeof(q.share_invite), "%s", invite);
 	json_decref(body);
 	w = api_write_new(req);
 	w->q = q;
-	api_submit(w, queue_title_apply, queue_written);
+	api_submit(w, queue_update_apply, queue_written);
 }
 
 static int member_apply(struct store *st, struct api_write *w)

@@ -21,7 +21,10 @@
 #define SHARE_TEXT_MAX 500        /* characters in an invitation */
 #define SHARE_SDP_MAX 16384       /* bytes in an offer or answer */
 #define SHARE_CANDIDATE_MAX 512   /* bytes in one ICE candidate line */
-#define SHARE_CONSENT_MS 120000   /* an accepting guest has this long to pick a screen */
+#define SHARE_CONSENT_MS 120000
+/* The invitation's words where the queue has none of its own. */
+#define SHARE_DEFAULT_INVITE "May I see your screen? I will only be able to look, not click or " \
+	"type, and you can stop sharing at any time."   /* an accepting guest has this long to pick a screen */
 
 enum share_state {
 	SHARE_IDLE,     /* nothing going on: the holder may invite */

@@ -90,6 +90,9 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL,"               /* the cleaned file name to offer */
 	"  PRIMARY KEY (chat_id, hash)) WITHOUT ROWID;"
 	"CREATE INDEX chat_blobs_hash ON chat_blobs(hash);",
+
+	/* 3: the words a queue's operators invite guests to share their screen with. */
+	"ALTER TABLE queues ADD COLUMN share_invite TEXT NOT NULL DEFAULT '';",
 };
 
 int schema_version(void)

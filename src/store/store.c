@@ -52,10 +52,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ACCOUNT_UPDATE] = "UPDATE accounts SET name = ?, origins = ? WHERE id = ?",
 	[S_ACCOUNTS] = "SELECT id, name, origins FROM accounts ORDER BY id",
 	[S_QUEUE_ADD] = "INSERT INTO queues(account_id, name, title, created_at) VALUES (?, ?, ?, ?)",
-	[S_QUEUE_GET] = "SELECT id, account_id, name, title FROM queues WHERE id = ?",
-	[S_QUEUE_BY_NAME] = "SELECT id, account_id, name, title FROM queues WHERE name = ?",
-	[S_QUEUE_TITLE] = "UPDATE queues SET title = ? WHERE id = ?",
-	[S_QUEUES_OF_ACCOUNT] = "SELECT id, account_id, name, title FROM queues "
+	[S_QUEUE_GET] = "SELECT id, account_id, name, title, share_invite FROM queues WHERE id = ?",
+	[S_QUEUE_BY_NAME] = "SELECT id, account_id, name, title, share_invite FROM queues "
+			    "WHERE name = ?",
+	[S_QUEUE_TITLE] = "UPDATE queues SET title = ?, share_invite = ? WHERE id = ?",
+	[S_QUEUES_OF_ACCOUNT] = "SELECT id, account_id, name, title, share_invite FROM queues "
 				"WHERE account_id = ? ORDER BY name",
 	[S_OPERATOR_ADD] = "INSERT INTO operators(account_id, username, name, pwhash, is_admin, "
 			   "disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -70,7 +71,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_MEMBER_AVAILABLE] = "UPDATE members SET available = ? WHERE queue_id = ? AND operator_id = ?",
 	[S_MEMBERS_OF_QUEUE] = "SELECT operator_id, available FROM members WHERE queue_id = ? "
 			       "ORDER BY operator_id",
-	[S_QUEUES_OF_OPERATOR] = "SELECT q.id, q.account_id, q.name, q.title, m.available "
+	[S_QUEUES_OF_OPERATOR] = "SELECT q.id, q.account_id, q.name, q.title, q.share_invite, "
+				 "m.available "
 				 "FROM members m JOIN queues q ON q.id = m.queue_id "
 				 "WHERE m.operator_id = ? ORDER BY q.name",
 	[S_SESSION_ADD] = "INSERT INTO sessions(token_hash, operator_id, csrf, created_at, expires_at) "
@@ -334,6 +336,7 @@ static void read_queue(sqlite3_stmt *s, struct store_queue *q)
 	q->account_id = sqlite3_column_int64(s, 1);
 	copy_text(q->name, sizeof(q->name), s, 2);
 	copy_text(q->title, sizeof(q->title), s, 3);
+	copy_text(q->share_invite, sizeof(q->share_invite), s, 4);
 }
 
 int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title,
@@ -368,13 +371,14 @@ int store_queue_by_name(struct store *st, const char *name, struct store_queue *
 	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
 }
 
-int store_queue_set_title(struct store *st, int64_t id, const char *title)
+int store_queue_update(struct store *st, int64_t id, const char *title, const char *share_invite)
 {
 	sqlite3_stmt *s = stmt(st, S_QUEUE_TITLE);
 
 	bind_text(s, 1, title);
-	sqlite3_bind_int64(s, 2, id);
-	return run(st, s, "rename queue");
+	bind_text(s, 2, share_invite);
+	sqlite3_bind_int64(s, 3, id);
+	return run(st, s, "update queue");
 }
 
 int store_queues_of_account(struct store *st, int64_t account_id,
@@ -532,7 +536,7 @@ int store_queues_of_operator(struct store *st, int64_t operator_id,
 	sqlite3_bind_int64(s, 1, operator_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_queue(s, &q);
-		if ((rc = cb(ctx, &q, sqlite3_column_int(s, 4) != 0)) != 0) {
+		if ((rc = cb(ctx, &q, sqlite3_column_int(s, 5) != 0)) != 0) {
 			sqlite3_reset(s);
 			return rc;
 		}

@@ -27,6 +27,7 @@
 
 #define STORE_NAME_MAX 80     /* characters in a display name or title */
 #define STORE_NAME_BYTES 324  /* that many characters of UTF-8, plus NUL */
+#define STORE_INVITE_BYTES 2004 /* 500 characters of UTF-8, plus NUL */
 #define STORE_ORIGINS_BYTES 2048
 #define STORE_TOKEN_HASH 32   /* bytes of a hashed secret token */
 
@@ -44,6 +45,7 @@ struct store_queue {
 	int64_t account_id;
 	char name[40];
 	char title[STORE_NAME_BYTES];
+	char share_invite[STORE_INVITE_BYTES]; /* the screensharing invitation; "" for the default */
 };
 
 struct store_operator {
@@ -112,7 +114,8 @@ int store_accounts_each(struct store *st, int (*cb)(void *ctx, const struct stor
 int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title, int64_t *id);
 int store_queue_get(struct store *st, int64_t id, struct store_queue *out);
 int store_queue_by_name(struct store *st, const char *name, struct store_queue *out);
-int store_queue_set_title(struct store *st, int64_t id, const char *title);
+/* Set a queue's title and its screensharing invitation text ("" for the default). */
+int store_queue_update(struct store *st, int64_t id, const char *title, const char *share_invite);
 int store_queues_of_account(struct store *st, int64_t account_id,
 			    int (*cb)(void *ctx, const struct store_queue *q), void *ctx);
 

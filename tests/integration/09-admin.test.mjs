@@ -90,7 +90,7 @@ test('queues: list, create, 409 on a taken name, rename, bad input', async () =>
 
 	const made = await post('/api/admin/queues', { name: 'alpha-two', title: 'Alpha Two' });
 	assert.equal(made.status, 201, made.text);
-	assert.deepEqual(made.json, { name: 'alpha-two', title: 'Alpha Two', members: [] });
+	assert.deepEqual(made.json, { name: 'alpha-two', title: 'Alpha Two', share_invite: '', members: [] });
 	const pub = await srv.request('GET', '/api/queues/alpha-two');
 	assert.deepEqual(pub.json, { queue: 'alpha-two', title: 'Alpha Two', account: 'Alpha Library', online: false,
 		limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });

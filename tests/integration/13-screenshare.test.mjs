@@ -261,3 +261,28 @@ test('a waiting chat cannot be shared; the operator must follow the chat to invi
 	isError(await other.request({ type: 'share.invite', chat: s.chat, text: 'hi' }), 'bad_message', 'inviting from a socket that does not follow');
 	await sleep(10);
 });
+
+test("the invitation's words come from the queue: the admin sets them, the viewer's join carries them", async () => {
+	const bob = await srv.session('bob'); // the Alpha account's admin
+	const words = 'Hello from Alpha! May I look at your screen?\nYou can stop at any time.';
+	const set = await srv.request('POST', '/api/admin/queues/alpha', { session: bob, body: { share_invite: words } });
+	assert.equal(set.status, 200, set.text);
+	assert.equal(set.json.share_invite, words);
+	for (const bad of ['x'.repeat(501), 'bell\u0007', 42])
+		assert.equal((await srv.request('POST', '/api/admin/queues/alpha', { session: bob, body: { share_invite: bad } })).status, 400);
+	const cat = await srv.session('cat'); // another account's admin
+	assert.equal((await srv.request('POST', '/api/admin/queues/alpha', { session: cat, body: { share_invite: 'mine' } })).status, 404);
+	const list = await srv.request('GET', '/api/admin/queues', { session: bob });
+	assert.equal(list.json.queues.find((q) => q.name === 'alpha').share_invite, words, 'the bad ones changed nothing');
+
+	const c = await sharedChat();
+	const viewer = await operator(srv, 'ann', 'viewer');
+	const j = isOk(await viewer.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'join');
+	assert.equal(j.share_invite, words);
+	const g = isOk(await c.guest.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'guest join');
+	assert.equal(g.share_invite, undefined, 'guests do not get it');
+
+	isOk(await srv.request('POST', '/api/admin/queues/alpha', { session: bob, body: { share_invite: '' } }).then((r) => ({ type: r.status === 200 ? 'ok' : r.text })));
+	const k = isOk(await viewer.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'join again');
+	assert.match(k.share_invite, /^May I see your screen\?/, 'empty: the default');
+});

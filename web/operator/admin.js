@@ -193,6 +193,15 @@ function drawQueues() {
               h('input', { class: 'rd-input', id: `q-${q.name}-input`, value: q.title, maxLength: 80 })),
             h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Rename',
               'aria-label': `Rename ${q.title}` })),
+          h('form', { class: 'admin-form invite-form', noValidate: true, on: { submit: (e) => saveInvite(e, q) } },
+            h('div', { class: 'rd-field' },
+              h('label', { for: `q-${q.name}-invite`, text: 'Screen sharing invitation' }),
+              h('textarea', { class: 'rd-textarea', id: `q-${q.name}-invite`, rows: 3, maxLength: 500,
+                placeholder: DEFAULT_INVITE, 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
+              h('p', { class: 'rd-hint', id: `q-${q.name}-invite-hint`,
+                text: 'What operators of this queue send when they invite a guest to share their screen; they can edit it each time. Empty: the default shown.' })),
+            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Save invitation',
+              'aria-label': `Save the invitation for ${q.title}` })),
           h('div', { class: 'admin-form' }, members)),
         h('div', {}, snippetsFor(origin, q.name).map((s) => snippetBlock(q, s)))));
   });
@@ -218,6 +227,18 @@ function snippetBlock(q, s) {
     h('div', { class: 'snippet__head' }, h('span', { class: 'snippet__label', text: s.label }), copy),
     h('pre', { id, tabindex: '0', 'aria-label': `${s.label} code for ${q.title}` }, h('code', { text: s.code })),
     h('p', { class: 'rd-hint', text: s.help }));
+}
+
+const DEFAULT_INVITE = 'May I see your screen? I will only be able to look, not click or type, '
+  + 'and you can stop sharing at any time.';
+
+async function saveInvite(e, q) {
+  e.preventDefault();
+  const text = e.target.querySelector('textarea').value.trim();
+  const r = await apiRequest(`/api/admin/queues/${q.name}`, { method: 'POST', body: { share_invite: text } });
+  if (!r.ok) return say($('queues-status'), failure(r));
+  say($('queues-status'), text ? `The invitation for ${q.title} is saved.` : `${q.title} uses the default invitation again.`, true);
+  await reload('queues');
 }
 
 async function renameQueue(e, q) {
