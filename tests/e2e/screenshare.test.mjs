@@ -9,12 +9,27 @@
 // clear message. getStats() shows only relayed candidates on both sides.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
-import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS } from './lib/browser.mjs';
+import path from 'node:path';
+import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS, ROOT } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { startTurn } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** Axe (WCAG 2.2 AA and best practice) on the page as it is now; fail on any violation. */
+async function checkAxe(page, what) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+  }));
+  const problems = result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(problems, [], `axe found problems on ${what}:\n${problems.join('\n')}`);
+}
 
 let turn;
 let srv;
@@ -207,6 +222,7 @@ test('the whole share: invite, accept, live view, snapshots, operator stops; rel
 
   await expect.text(s.guest.locator('#share-panel'), text);
   await screenshot(s.guest, 'share-guest-invitation');
+  await checkAxe(s.guest, 'the box with an invitation');
   const t0 = Date.now();
   await s.guest.getByRole('button', { name: 'Share my screen' }).click();
   await expect.text(s.guest.locator('#share-panel'), 'You are sharing your screen');
@@ -231,6 +247,8 @@ test('the whole share: invite, accept, live view, snapshots, operator stops; rel
     assert.deepEqual(types.pair, ['relay', 'relay'], `${holder}: the selected pair`);
   }
   await screenshot(s.tool, 'share-operator-live');
+  await checkAxe(s.tool, 'the sharing tool with a live screen');
+  await checkAxe(s.guest, 'the box while sharing');
 
   // Take snapshot: the frame goes to the editor, and is sent.
   await s.tool.getByRole('button', { name: 'Take snapshot' }).click();
