@@ -73,7 +73,12 @@ static struct conn *follower_conn(const struct follower *f)
 	return f->conn;
 }
 
-/* Build the wire form of a stored event. */
+static const char *from_name(enum event_author a)
+{
+	return a == AUTHOR_GUEST ? "guest" : a == AUTHOR_OPERATOR ? "operator" : "system";
+}
+
+/* Build the wire form of a stored event (the general way; see event_text()). */
 static json_t *event_json(const struct chat_live *chat, const struct store_event *ev)
 {
 	json_t *obj = json_loads(ev->body, 0, NULL);
@@ -88,12 +93,60 @@ static json_t *event_json(const struct chat_live *chat, const struct store_event
 	json_object_set_new(obj, "kind", json_string(ev->kind));
 	json_object_set_new(obj, "at", json_integer(ev->at));
 	if (strcmp(ev->kind, "notice")) {
-		json_object_set_new(obj, "from", json_string(ev->author == AUTHOR_GUEST ? "guest" :
-							     ev->author == AUTHOR_OPERATOR ?
-							     "operator" : "system"));
+		json_object_set_new(obj, "from", json_string(from_name(ev->author)));
 		json_object_set_new(obj, "cid", ev->cid ? json_string(ev->cid) : json_null());
 	}
 	return obj;
+}
+
+/* Characters that stand in a JSON string as they are (ids, kinds: no escaping needed). */
+static bool plain_json(const char *s)
+{
+	return str_is_token(s, 128, "_.:-");
+}
+
+/*
+ * The wire text of a stored event, malloc'd.  The body is a JSON object
+ * the server wrote itself (compact, without these keys), so the envelope's
+ * fields are spliced in front of its members instead of parsing it back:
+ * every message is fanned out, and this was a parse and a serialisation
+ * each time.  Anything unexpected takes the general way.
+ */
+static char *event_text(const struct chat_live *chat, const struct store_event *ev, size_t *len)
+{
+	size_t blen = strlen(ev->body);
+	char head[400], *out;
+	int n;
+
+	if (blen < 2 || ev->body[0] != '{' || ev->body[blen - 1] != '}' ||
+	    !plain_json(chat->public_id) || !plain_json(ev->kind) ||
+	    (ev->cid && !plain_json(ev->cid))) {
+		json_t *obj = event_json(chat, ev);
+
+		out = json_dumps(obj, JSON_COMPACT);
+		json_decref(obj);
+		*len = out ? strlen(out) : 0;
+		return out;
+	}
+	n = snprintf(head, sizeof(head), "{\"type\":\"event\",\"chat\":\"%s\",\"seq\":%lld,"
+		     "\"kind\":\"%s\",\"at\":%lld", chat->public_id, (long long)ev->seq, ev->kind,
+		     (long long)ev->at);
+	if (strcmp(ev->kind, "notice"))
+		n += snprintf(head + n, sizeof(head) - (size_t)n, ",\"from\":\"%s\",\"cid\":%s%s%s",
+			      from_name(ev->author), ev->cid ? "\"" : "", ev->cid ? ev->cid : "null",
+			      ev->cid ? "\"" : "");
+	out = xmalloc((size_t)n + blen + 1);
+	memcpy(out, head, (size_t)n);
+	if (blen > 2) {
+		out[n] = ',';
+		memcpy(out + n + 1, ev->body + 1, blen - 1); /* the members and the closing brace */
+		*len = (size_t)n + blen;
+	} else {
+		out[n] = '}';
+		*len = (size_t)n + 1;
+	}
+	out[*len] = '\0';
+	return out;
 }
 
 /* Send `ev` to every follower that has not had it yet. */
@@ -108,13 +161,9 @@ static void fanout(struct chat_live *chat, const struct store_event *ev)
 		if (f->seq >= ev->seq || f->replaying)
 			continue;
 		if (!text) {
-			json_t *obj = event_json(chat, ev);
-
-			text = json_dumps(obj, JSON_COMPACT);
-			json_decref(obj);
+			text = event_text(chat, ev, &len);
 			if (!text)
 				return;
-			len = strlen(text);
 		}
 		f->seq = ev->seq;
 		conn_send_text(follower_conn(f), text, len);
@@ -440,7 +489,15 @@ static void chat_write_done(struct store_op *op, int rc)
 				fanout(chat, &w->ev);
 			break;
 		case ACT_MESSAGE:
-			if (w->conn) {
+			if (w->conn && !w->reply) {
+				/* Every message is acked: no JSON library for four fields (ids are plain). */
+				char ack[200];
+				int n = snprintf(ack, sizeof(ack), "{\"type\":\"ack\",\"id\":\"%s\","
+						 "\"chat\":\"%s\",\"seq\":%lld}", w->id,
+						 chat->public_id, (long long)w->ev.seq);
+
+				conn_send_text(w->conn, ack, (size_t)n);
+			} else if (w->conn) {
 				/* With more fields it is an "ok": the event still comes. */
 				json_t *ack = json_pack("{s:s, s:s, s:s, s:I}", "type",
 							w->reply ? "ok" : "ack",
@@ -488,7 +545,14 @@ static int replay_one(void *arg, const struct store_event *ev)
 {
 	struct replay_ctx *r = arg;
 
-	conn_send_json(r->conn, event_json(r->chat, ev));
+	{
+		size_t len;
+		char *text = event_text(r->chat, ev, &len);
+
+		if (text)
+			conn_send_text(r->conn, text, len);
+		free(text);
+	}
 	if (ev->seq > r->f->seq)
 		r->f->seq = ev->seq;
 	r->n++;
