@@ -335,6 +335,20 @@ test('an embedded box whose frame may not capture asks again in a pop-up and sha
   await closed;
   await expect.hidden(s.tool.locator('#screen'));
   await expect.text(transcript(s.tool), 'The guest stopped sharing their screen');
+
+  // Sharing again from the pop-up, then the guest closes the library's page: the pop-up goes
+  // with it, and the share ends for the operator.
+  await invite(s.tool);
+  const [again] = await Promise.all([s.guests.waitForEvent('page'),
+    s.box.getByRole('button', { name: 'Share my screen' }).click()]);
+  await again.waitForLoadState();
+  await again.getByRole('button', { name: 'Share my screen' }).click();
+  await waitForVideo(s.tool);
+  const gone = again.waitForEvent('close');
+  await s.guest.close();
+  await gone;
+  await expect.hidden(s.tool.locator('#screen'));
+  await expect.text(s.tool.locator('#share-status'), 'the guest left or closed the sharing window');
   expectClean(s.staff);
   expectClean(s.guests);
   await s.staff.close();
