@@ -150,7 +150,8 @@ static void serve(struct lws *wsi, const char *path, const char *body, size_t bo
 	}
 	http_detach(&pss);
 	world_settle();
-	if (!pss.linger || wsi->status)
+	/* A request whose body is still on its way may be unanswered yet. */
+	if (!is_post || off == want || wsi->status)
 		check_answer(wsi);
 }
 

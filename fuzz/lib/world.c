@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <semaphore.h>
+#include <time.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +45,13 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void nothing(void *arg)
+/* The writer and the workers call this when finished work waits for the loop. */
+static sem_t woken;
+
+static void wake(void *arg)
 {
 	(void)arg;
+	sem_post(&woken);
 }
 
 static void seed(void)
@@ -97,9 +103,9 @@ static void start(void)
 	domain_init(&app.dom);
 	snprintf(app.own_origin_http, sizeof(app.own_origin_http), "http://127.0.0.1:8080");
 	snprintf(app.own_origin_https, sizeof(app.own_origin_https), "https://127.0.0.1:8080");
-	if (store_open(&app.st, dir) < 0 || writer_new(&app.writer, dir, nothing, NULL) < 0)
+	if (store_open(&app.st, dir) < 0 || writer_new(&app.writer, dir, wake, NULL) < 0)
 		die("cannot open the store");
-	app.workq = workq_new(1, 64, nothing, NULL, media_thread_done);
+	app.workq = workq_new(1, 64, wake, NULL, media_thread_done);
 	started = true;
 }
 
@@ -145,6 +151,7 @@ struct app *world_app(void)
 	if (started)
 		return &app;
 	if (!pwhash[0]) {
+		sem_init(&woken, 0, 0);
 		if (auth_init() < 0 || media_init() < 0 ||
 		    auth_password_hash(pwhash, "fuzz-password-1") < 0)
 			die("cannot start libsodium or libvips");
@@ -186,9 +193,17 @@ void world_settle(void)
 		writer_flush(app.writer);
 		writer_drain(app.writer);
 		workq_drain(app.workq);
+		struct timespec until;
+
 		if (!writer_busy(app.writer) && !workq_busy(app.workq))
 			return;
-		usleep(50);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 2000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		sem_timedwait(&woken, &until);
 	}
 }
 
