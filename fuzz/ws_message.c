@@ -5,7 +5,8 @@
  *
  * Input: lines, each one message.  The first character says who sends it:
  * 'G' or 'H' one of two guests, 'O' the signed-in operator; lower case
- * sends the same in two fragments.  "$CHAT" and "$TOKEN" stand for the
+ * sends the same in two fragments; 'B' is guest G sending it as a binary
+ * frame, 'Z' guest G announcing more than WS_FRAME_MAX for it.  "$CHAT" and "$TOKEN" stand for the
  * latest chat id and guest token the server handed out, so a corpus can
  * walk through start, accept, messages and end.  Every frame the server
  * sends back must be a JSON object with a "type" (else the run aborts).
@@ -15,12 +16,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fake_lws.h"
 #include "lib/world.h"
 #include "net/ws.h"
 
 enum { GUEST_G, GUEST_H, OPERATOR_O, NCONNS };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A binary frame, or a message whose announced length is over the limit. */
+static void send_odd(struct conn *c, const char *text, size_t len, bool binary)
+{
+	struct lws *wsi = c->wsi;
+
+	wsi->binary = binary;
+	wsi->first = true;
+	wsi->final = binary;
+	wsi->remaining = binary ? 0 : WS_FRAME_MAX;
+	ws_receive(c, text, len);
+	if (!binary) {
+		wsi->first = false;
+		wsi->final = true;
+		wsi->remaining = 0;
+		ws_receive(c, text, len);
+	}
+	wsi->binary = false;
+	world_settle();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nl == p)
 			continue;
 		who = *p;
-		k = toupper((unsigned char)who) == 'G' ? GUEST_G :
+		k = who == 'B' || who == 'Z' ? GUEST_G :
+		    toupper((unsigned char)who) == 'G' ? GUEST_G :
 		    toupper((unsigned char)who) == 'H' ? GUEST_H :
 		    toupper((unsigned char)who) == 'O' ? OPERATOR_O : -1;
 		if (k < 0)
@@ -54,7 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		msg = world_substitute(p + 1, (size_t)(nl - p - 1), &len);
-		world_ws_send(conns[k], msg, len, islower((unsigned char)who) ? 2 : 1);
+		if (who == 'B' || who == 'Z')
+			send_odd(conns[k], msg, len, who == 'B');
+		else
+			world_ws_send(conns[k], msg, len, islower((unsigned char)who) ? 2 : 1);
 		free(msg);
 		/* Every socket may have been sent something (offers, events, presence). */
 		for (i = 0; i < NCONNS; i++) {
