@@ -111,7 +111,7 @@ build/fuzz/lib/%.o: fuzz/lib/%.c $(wildcard fuzz/lib/*.h) $(wildcard src/*/*.h)
 	@echo "  CC fuzz $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Ifuzz -DFUZZ_WEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
 
-build/fuzz/%: fuzz/%.c $(FUZZ_SUPPORT) $(FUZZ_LIBA) $(wildcard src/*/*.c)
+build/fuzz/%: fuzz/%.c $(FUZZ_SUPPORT) $(FUZZ_LIBA) $(SRC)
 	@mkdir -p $(dir $@)
 	@echo "  LD fuzz $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FUZZ_SUPPORT) $(FUZZ_LIBA) $(LIBS)

@@ -6,7 +6,7 @@
  * main.c is compiled into this file (its main() renamed) to reach the
  * static parser; the input is written to a file, as the parser reads a
  * path.  A file that is accepted must leave a configuration within the
- * documented ranges.  The parser's complaints go to a null stream
+ * documented ranges, with an address to listen on.  The parser's complaints go to a null stream
  * (sanitizer reports still reach fd 2).
  */
 #define main refdesk_main
@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check(const struct server_config *cfg)
 {
 	if (cfg->port < 1 || cfg->port > 65535 || !memchr(cfg->host, '\0', sizeof(cfg->host)) ||
+	    !cfg->host[0] ||
 	    !cfg->data_dir || !cfg->web_dir || cfg->nallow_origins > SERVER_MAX_ORIGINS ||
 	    cfg->max_conns_per_ip < 1 || cfg->header_timeout < 1 || cfg->header_timeout > 600 ||
 	    cfg->session_hours < 1 || cfg->session_hours > 24 * 90 || cfg->abandon_secs < 1 ||
