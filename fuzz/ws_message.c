@@ -9,20 +9,76 @@
  * frame, 'Z' guest G announcing more than WS_FRAME_MAX for it.  "$CHAT" and "$TOKEN" stand for the
  * latest chat id and guest token the server handed out, so a corpus can
  * walk through start, accept, messages and end.  Every frame the server
- * sends back must be a JSON object with a "type" (else the run aborts).
+ * sends back must be a JSON object with a "type", and every message with
+ * a valid "id" must be answered exactly once with that id (a "typing" at
+ * most once), as PROTOCOL.md §3.2 promises; else the run aborts.
  */
 #include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/fake_lws.h"
 #include "lib/world.h"
+#include "base/util.h"
 #include "net/ws.h"
 
 enum { GUEST_G, GUEST_H, OPERATOR_O, NCONNS };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The id a message should be answered with, and whether it may go unanswered. */
+static bool expected_id(const char *text, size_t len, char *id, size_t size, bool *optional)
+{
+	json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *s = json_string_value(json_object_get(msg, "id"));
+	const char *type = json_string_value(json_object_get(msg, "type"));
+	bool ok = json_is_object(msg) && s && str_is_token(s, WS_ID_MAX, "_.:-");
+
+	if (ok) {
+		snprintf(id, size, "%s", s);
+		*optional = type && !strcmp(type, "typing");
+	}
+	json_decref(msg);
+	return ok;
+}
+
+static int answers(const char *frames, const char *id)
+{
+	const char *p = frames, *nl;
+	int n = 0;
+
+	for (; *p; p = nl + 1) {
+		json_t *obj;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		obj = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		if (json_is_string(json_object_get(obj, "id")) &&
+		    !strcmp(json_string_value(json_object_get(obj, "id")), id))
+			n++;
+		json_decref(obj);
+	}
+	return n;
+}
+
+static void check_answered(const char *text, size_t len, const char *frames)
+{
+	char id[WS_ID_MAX + 1];
+	bool optional = false;
+	int n;
+
+	if (!frames || !expected_id(text, len, id, sizeof(id), &optional))
+		return; /* closed, or no id to answer with */
+	n = answers(frames, id);
+	if (n > 1 || (n == 0 && !optional)) {
+		fprintf(stderr, "ws_message: message \"%s\" was answered %d times\n", id, n);
+		abort();
+	}
+}
 
 /* A binary frame, or a message whose announced length is over the limit. */
 static void send_odd(struct conn *c, const char *text, size_t len, bool binary)
@@ -77,10 +133,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		msg = world_substitute(p + 1, (size_t)(nl - p - 1), &len);
-		if (who == 'B' || who == 'Z')
+		if (who == 'B' || who == 'Z') {
 			send_odd(conns[k], msg, len, who == 'B');
-		else
+		} else {
+			const char *frames;
+
 			world_ws_send(conns[k], msg, len, islower((unsigned char)who) ? 2 : 1);
+			frames = world_ws_flush(conns[k]);
+			check_answered(msg, len, frames);
+			if (!frames) {
+				world_ws_close(conns[k]);
+				conns[k] = NULL;
+			}
+		}
 		free(msg);
 		/* Every socket may have been sent something (offers, events, presence). */
 		for (i = 0; i < NCONNS; i++) {

@@ -5,6 +5,7 @@
  */
 #include <libwebsockets.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,13 @@ int lws_add_http_header_by_name(struct lws *wsi, const unsigned char *name,
 			 (const char *)value);
 
 	(void)wsi;
+	/* A line break in a value would let a peer write headers of its own. */
+	if (length < 0 || memchr(value, '\r', (size_t)length) || memchr(value, '\n', (size_t)length) ||
+	    memchr(value, '\0', (size_t)length)) {
+		fprintf(stderr, "fake_lws: header %s carries a line break: %.*s\n", (const char *)name,
+			length, (const char *)value);
+		abort();
+	}
 	if (n < 0 || n >= end - *p)
 		return 1;
 	*p += n;
