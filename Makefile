@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e bench-ingest clean format
+.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest clean format
 
 all: build/refdesk
 
@@ -61,7 +61,7 @@ run: deps
 	build/refdesk serve --listen $(LISTEN) --data $(DATA) --web web --demo
 
 test: test-deps
-	@$(MAKE) --no-print-directory -j2 build/asan/refdesk $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j2 build/asan/refdesk $(UNIT_BIN) $(FUZZ_BIN)
 	@scripts/run-tests $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
@@ -81,6 +81,47 @@ build/bench/ingest: bench/ingest.c $(filter build/obj/media/% build/obj/base/%,$
 
 bench-ingest: build/bench/ingest
 	build/bench/ingest 7
+
+# Fuzzing (fuzz/README.md): refdesk's sources built by clang with libFuzzer and the
+# sanitizers into build/fuzz/, one binary per harness fuzz/*.c.
+FUZZ_CC      ?= clang-14
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CFLAGS_BASE) -Wno-unused-function -O1 $(FUZZ_SAN) $(PKGCFLAGS)
+FUZZ_HARNESS := $(sort $(wildcard fuzz/*.c))
+FUZZ_BIN     := $(FUZZ_HARNESS:fuzz/%.c=build/fuzz/%)
+FUZZ_SUPPORT := $(patsubst fuzz/lib/%.c,build/fuzz/lib/%.o,$(wildcard fuzz/lib/*.c))
+FUZZ_LIBA    := build/fuzz/librefdesk.a
+FUZZ_SECONDS ?= 60
+
+.PRECIOUS: build/fuzz/lib/%.o
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# An archive, so a harness that compiles a source file in itself (to reach its
+# static functions) does not also pull that file's object in.
+$(FUZZ_LIBA): $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+	@rm -f $@
+	@ar rcs $@ $^
+
+build/fuzz/lib/%.o: fuzz/lib/%.c $(wildcard fuzz/lib/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Ifuzz -DFUZZ_WEB_DIR='"$(CURDIR)/web"' -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(FUZZ_SUPPORT) $(FUZZ_LIBA) $(SRC)
+	@mkdir -p $(dir $@)
+	@echo "  LD fuzz $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FUZZ_SUPPORT) $(FUZZ_LIBA) $(LIBS)
+
+fuzz-build: test-deps
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_BIN)
+
+# Each harness for FUZZ_SECONDS on its corpus (new inputs stay in build/fuzz/corpus/).
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run $(FUZZ_BIN)
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -131,7 +131,7 @@ static int parse_listen(struct server_config *cfg, const char *text)
 	n = (size_t)(colon - text);
 	if (text[0] == '[' && colon[-1] == ']')
 		text++, n -= 2;
-	if (n >= sizeof(cfg->host) || parse_number("listen", colon + 1, 1, 65535, &port) < 0)
+	if (!n || n >= sizeof(cfg->host) || parse_number("listen", colon + 1, 1, 65535, &port) < 0)
 		goto bad;
 	memcpy(cfg->host, text, n);
 	cfg->host[n] = '\0';

@@ -300,7 +300,7 @@ static int count_account(void *arg, const struct store_account *a)
 int admin_seed_demo(const char *data_dir, char *password)
 {
 	struct store_operator o;
-	int64_t account, queue;
+	int64_t account = 0, queue = 0;
 	struct store *st;
 	int n = 0, rc;
 

@@ -1,0 +1,62 @@
+/*
+ * http_paths.c - fuzz the two functions every request path goes through:
+ * route matching with its captured segments (match() in routes.c) and the
+ * static file check that keeps paths inside the web directory
+ * (path_is_safe() in static.c).
+ *
+ * Both files are compiled into this one to reach their static functions.
+ * Checked: a captured segment is 1 to 79 bytes with no '/'; a path judged
+ * safe is relative, made of letters, digits and "-_./" only, with no empty
+ * segment and no segment starting with a dot (so no "..").
+ */
+#include "net/routes.c"
+#include "net/static.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fail(const char *what, const char *path)
+{
+	fprintf(stderr, "http_paths: %s: \"%s\"\n", what, path);
+	abort();
+}
+
+static void check_safe(const char *path)
+{
+	const char *seg;
+
+	if (!path_is_safe(path))
+		return;
+	if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") !=
+	    strlen(path))
+		fail("odd byte in a safe path", path);
+	for (seg = path;; seg = strchr(seg, '/') + 1) {
+		if (*seg == '/' || *seg == '\0' || *seg == '.')
+			fail("empty or dotted segment in a safe path", path);
+		if (!strchr(seg, '/'))
+			break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[512], params[API_MAX_PARAMS][80];
+	size_t i;
+	int k;
+
+	/* http_request() keeps paths below 512 bytes. */
+	if (size >= sizeof(path))
+		size = sizeof(path) - 1;
+	memcpy(path, data, size);
+	path[size] = '\0';
+	for (i = 0; i < ARRAY_SIZE(routes); i++) {
+		memset(params, 0, sizeof(params));
+		if (!match(routes[i].pattern, path, params))
+			continue;
+		for (k = 0; k < API_MAX_PARAMS; k++)
+			if (strchr(params[k], '/') || strlen(params[k]) >= 80)
+				fail("bad captured segment", path);
+	}
+	check_safe(path[0] == '/' ? path + 1 : path);
+	(void)type_of(path);
+	return 0;
+}
