@@ -10,8 +10,8 @@
  * latest chat id and guest token the server handed out, so a corpus can
  * walk through start, accept, messages and end.  Every frame the server
  * sends back must be a JSON object with a "type", and every message with
- * a valid "id" must be answered exactly once with that id (a "typing" at
- * most once), as PROTOCOL.md §3.2 promises; else the run aborts.
+ * a valid "id" must be answered exactly once with that id (a "typing" or
+ * a "share.ice" at most once), as PROTOCOL.md §3.2 promises; else the run aborts.
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -39,7 +39,7 @@ static bool expected_id(const char *text, size_t len, char *id, size_t size, boo
 
 	if (ok) {
 		snprintf(id, size, "%s", s);
-		*optional = type && !strcmp(type, "typing");
+		*optional = type && (!strcmp(type, "typing") || !strcmp(type, "share.ice"));
 	}
 	json_decref(msg);
 	return ok;
