@@ -54,12 +54,14 @@ static const char usage[] =
 	"  --max-image-megapixels N  largest image in pixels, read before decoding (default 40)\n"
 	"  --upload-rate N         uploads per second per chat (default 2)\n"
 	"  --upload-burst N        burst of uploads per chat (default 10)\n"
+	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
+	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_LOG, OPT_CONFIG,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_GRACE, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -83,6 +85,7 @@ static const struct option options[] = {
 	{ "max-image-megapixels", required_argument, NULL, OPT_MPIX },
 	{ "upload-rate", required_argument, NULL, OPT_UPRATE },
 	{ "upload-burst", required_argument, NULL, OPT_UPBURST },
+	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -254,6 +257,8 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 		return parse_number("upload-rate", arg, 0.01, 1000, &cfg->upload_rate);
 	case OPT_UPBURST:
 		return parse_number("upload-burst", arg, 1, 10000, &cfg->upload_burst);
+	case OPT_GRACE:
+		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->manage_grace_hours);
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))
 			log_set_level(LOG_ERROR);

@@ -33,6 +33,7 @@ struct server_config {
 	uint64_t max_image_pixels;
 	double upload_rate;       /* uploads per second per chat */
 	double upload_burst;         /* end waiting chats whose guest left this long ago */
+	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 };
 
 /* Fill `cfg` with the defaults. */
