@@ -19,6 +19,7 @@
 struct app;
 
 void get_history(struct http_req *req, API_PARAMS);
+void get_history_options(struct http_req *req, API_PARAMS);
 void get_history_chat(struct http_req *req, API_PARAMS);
 void get_history_html(struct http_req *req, API_PARAMS);
 void get_history_text(struct http_req *req, API_PARAMS);

@@ -342,6 +342,7 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/api/chats/*/uploads", post_upload },
 	{ HTTP_GET, "/api/chats/*/blobs/*", get_blob },
 	{ HTTP_GET, "/api/history", get_history },
+	{ HTTP_GET, "/api/history/options", get_history_options }, /* before the chats: ids start c_ */
 	{ HTTP_GET, "/api/history/*", get_history_chat },
 	{ HTTP_GET, "/api/history/*/transcript.html", get_history_html },
 	{ HTTP_GET, "/api/history/*/transcript.txt", get_history_text },

@@ -235,6 +235,36 @@ void get_history(struct http_req *req, API_PARAMS)
 	http_json(req, 200, json_pack("{s:o, s:s?}", "chats", l.chats, "next", l.more ? next : NULL));
 }
 
+static int add_queue(void *arg, const struct store_queue *q)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s}", "name", q->name, "title", q->title));
+	return 0;
+}
+
+static int add_operator(void *arg, const struct store_operator *o)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:s}", "id", (json_int_t)o->id, "name", o->name));
+	return 0;
+}
+
+void get_history_options(struct http_req *req, API_PARAMS)
+{
+	json_t *queues = json_array(), *ops = json_array();
+
+	(void)params;
+	if (http_require_operator(req) < 0 ||
+	    store_queues_of_account(req->app->st, req->op.account_id, add_queue, queues) < 0 ||
+	    store_operators_of_account(req->app->st, req->op.account_id, add_operator, ops) < 0) {
+		if (req->signed_in)
+			api_storage_failed(req, -EIO);
+		json_decref(queues);
+		json_decref(ops);
+		return;
+	}
+	http_json(req, 200, json_pack("{s:o, s:o, s:b}", "queues", queues, "operators", ops,
+				      "admin", req->op.is_admin));
+}
+
 /* ---- one chat ---------------------------------------------------------------------- */
 
 /* An event in its wire form (PROTOCOL.md §3.5), as the webclient receives it. */
@@ -299,8 +329,15 @@ void get_history_chat(struct http_req *req, API_PARAMS)
 {
 	struct store_chat row;
 	json_t *events;
+	char want[4];
 
-	if (one_chat(req, params[0], &row) < 0 || !(events = chat_events(req, &row)))
+	if (one_chat(req, params[0], &row) < 0)
+		return;
+	/* ?events=0: the record alone (the webclient's link to the management page). */
+	http_get_arg(req, "events", want, sizeof(want));
+	if (!strcmp(want, "0"))
+		events = json_array();
+	else if (!(events = chat_events(req, &row)))
 		return;
 	http_json(req, 200, json_pack("{s:o, s:o}", "chat", chat_json(req->app, &row),
 				      "events", events));
