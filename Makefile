@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e bench-ingest clean format
+.PHONY: all run test deps test-deps unit integration e2e bench-ingest bench-history clean format
 
 all: build/refdesk
 
@@ -81,6 +81,15 @@ build/bench/ingest: bench/ingest.c $(filter build/obj/media/% build/obj/base/%,$
 
 bench-ingest: build/bench/ingest
 	build/bench/ingest 7
+
+# Chat History over 20,000 chats: list, filters, search, a 1,000-event transcript.
+build/bench/history: bench/history.c $(filter build/obj/store/% build/obj/base/% build/obj/auth/%,$(OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) -O2 $(PKGCFLAGS) -o $@ $^ $(LIBS)
+
+bench-history: build/bench/history
+	@d=$$(mktemp -d) && build/bench/history $$d/data; rm -rf $$d
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -83,8 +83,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ? "
 				    "AND token_hash IS NOT ?",
 	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
-		       "status, operator_id, last_seq, created_at, manage_token) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)",
+		       "status, operator_id, last_seq, created_at, manage_token, ord) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, "
+		       "(SELECT coalesce(max(ord), 0) + 1 FROM chats))",
 	[S_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?",
 	[S_CHAT_BY_PUBLIC] = "SELECT " CHAT_COLS " FROM chats WHERE public_id = ?",
 	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
@@ -107,9 +108,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	/* A message's text, for the search index (its triggers, schema.c). */
-	[S_EVENT_TEXT] = "INSERT INTO message_text(chat_id, seq, text) "
-			 "SELECT ?1, ?2, json_extract(?3, '$.text') "
-			 "WHERE json_valid(?3) AND json_type(?3, '$.text') = 'text'",
+	[S_EVENT_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
+			 "SELECT (ord << 20) | ?2, ?1, json_extract(?3, '$.text') FROM chats "
+			 "WHERE id = ?1 AND ?2 < " STORE_SEARCH_SEQS " AND json_valid(?3) "
+			 "AND json_type(?3, '$.text') = 'text'",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
 			   "WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?",
 };

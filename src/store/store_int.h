@@ -15,6 +15,13 @@
 	"operator_id, last_seq, created_at, accepted_at, ended_at, manage_token, n_messages, " \
 	"n_snapshots, deleted_at"
 
+/*
+ * A message's search text is kept under the rowid (ord << 20 | seq): the
+ * first million events of a chat are searchable (schema.c, migration 3).
+ */
+#define STORE_SEARCH_SHIFT 20
+#define STORE_SEARCH_SEQS "1048576"
+
 /* The connection (borrowed). */
 sqlite3 *store_db(struct store *st);
 /* Log a SQLite failure of `what` once; returns -EEXIST, -ENOSPC or -EIO. */

@@ -83,9 +83,10 @@ test('search finds a word said in one chat, and never in another account\'s', as
 	const b = await list(cat, '?q=marmalade');
 	assert.deepEqual(ids(b), [chats.beta.chat], 'the other account finds only its own');
 	assert.deepEqual(ids(await list(ann, '?q=zebrafish')), [chats.quinn.chat]);
-	// Accents folded, prefixes and several words, quoting and FTS syntax taken as plain words.
+	// Accents folded, whole words or prefixes, several words, quoting and FTS syntax taken as plain words.
 	assert.deepEqual(ids(await list(ann, '?q=periodiques')), [chats.pat.chat]);
-	assert.deepEqual(ids(await list(ann, '?q=marma')), [chats.pat.chat]);
+	assert.deepEqual(ids(await list(ann, '?q=marma')), [], 'whole words only');
+	assert.deepEqual(ids(await list(ann, '?q=marma*')), [chats.pat.chat], 'a prefix when asked for');
 	assert.deepEqual(ids(await list(ann, `?q=${encodeURIComponent('shelf marmalade')}`)), [chats.pat.chat]);
 	assert.deepEqual(ids(await list(ann, `?q=${encodeURIComponent('shelf zebrafish')}`)), []);
 	for (const q of ['"', 'NEAR(a b)', 'a OR', '*', '(', 'col:x', '^x', '<b>', '\u00e9\u0301'])
@@ -101,8 +102,11 @@ test('paging and filters', async () => {
 	const annWs = await operator(srv, 'ann');
 	try {
 		const extra = [];
-		for (let i = 0; i < 3; i++)
+		for (let i = 0; i < 3; i++) {
 			extra.push(await openChat(srv, bob, 'alpha', `Page ${i}`));
+			await say(extra[i].guest, extra[i].chat, `pagination check ${i} then more about the reading rooms`);
+			await say(bob, extra[i].chat, `Reply ${i} about the reading rooms`);
+		}
 		await setAvailable(bob, 'alpha', false);
 		await setAvailable(annWs, 'alpha', true);
 		for (let i = 3; i < 5; i++)
@@ -120,6 +124,20 @@ test('paging and filters', async () => {
 			next = r.json.next;
 		}
 		assert.deepEqual(seen, all, 'pages follow each other with nothing skipped or repeated');
+
+		// Search results page the same way, each chat once, newest first.
+		const found = [];
+		next = '';
+		for (let n = 0; n < 5; n++) {
+			const r = await list(ann, `?q=reading%20rooms&limit=1${next ? `&before=${next}` : ''}`);
+			assert.equal(r.status, 200, r.text);
+			found.push(...ids(r));
+			if (!r.json.next)
+				break;
+			next = r.json.next;
+		}
+		assert.deepEqual(found, extra.slice(0, 3).map((c) => c.chat).reverse());
+		assert.deepEqual(ids(await list(ann, '?q=pagination%20reply%201')), [extra[1].chat], 'words from two messages of one chat');
 
 		const annId = annWs.hello.operator.id;
 		assert.deepEqual(ids(await list(ann, `?operator=${annId}`)), extra.slice(3).map((c) => c.chat).reverse());

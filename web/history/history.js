@@ -25,7 +25,8 @@ let me = null;
 let pages = firstPage();
 let filters = {};
 let shown = null; // the chat record on the right
-const view = new TranscriptView($('log'), { perspective: 'operator', media: cookieMedia(() => shown?.chat) });
+const view = new TranscriptView($('log'), { perspective: 'operator', archive: true,
+  media: cookieMedia(() => shown?.chat) });
 
 /* ---------- the list ---------- */
 
@@ -90,7 +91,7 @@ async function openChat(chat) {
   }
   shown = r.data.chat;
   const transcript = new Transcript();
-  for (const ev of r.data.events) transcript.addEvent(ev);
+  transcript.addEvents(r.data.events);
   drawChat(transcript);
   for (const b of $('results').querySelectorAll('.history-item')) {
     const on = b.dataset.chat === chat;
@@ -121,7 +122,16 @@ function drawChat(transcript) {
   note.hidden = !c.deleted_at;
   note.textContent = c.deleted_at
     ? `This transcript was deleted on ${new Date(c.deleted_at).toLocaleString()}. The chat's times are kept for statistics.` : '';
+  // A whole transcript at once: drawn while out of the document, so the
+  // page lays it out (and assistive technology reads it) once, not per message.
+  const log = $('log');
+  const place = log.nextSibling;
+  log.remove();
   view.render(transcript);
+  $('chat-pane').insertBefore(log, place);
+  // A past conversation is read from its beginning.
+  log.scrollTop = 0;
+  view.stuck = false;
 }
 
 function download(kind) {
