@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAck, isOk, openChat, operator, randomText, say, setAvailable } from './lib/flows.mjs';
+import { isAck, openChat, operator, randomText, say, setAvailable } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -95,6 +95,9 @@ test('search finds a word said in one chat, and never in another account\'s', as
 	const s = await list(ann, '?q=shelf');
 	assert.ok(s.json.chats[0].snippet.map((p) => p.text).join('').includes('<b>shelf</b> 12 & beyond'));
 	assert.equal((await list(ann, `?q=${'x'.repeat(300)}`)).status, 400, 'too long');
+	// An encoded "&" stays inside the search words: it never becomes another argument.
+	const amp = await list(ann, `?q=${encodeURIComponent('zebrafish&limit=0')}`);
+	assert.equal(amp.status, 200, amp.text);
 });
 
 test('paging and filters', async () => {
@@ -236,10 +239,6 @@ test('the management link: sign-in first and back, the right token only', async 
 });
 
 test('deleting a transcript: admins only, ended chats only; text and unshared blobs go, timing stays', async () => {
-	const quinn = chats.quinn;
-	const mine = await upload(quinn, quinn.chat, png(300, 200, (x, y) => [x & 255, 40, y & 255]), 'mine.png').catch(() => null);
-	// The chat has ended, so the guest may not upload any more: add the blobs through a live chat.
-	assert.equal(mine, null);
 	const live = chats.pat;
 	const before = (await srv.request('GET', `/api/history/${live.chat}`, { session: ann })).json;
 	const blob = before.events.find((e) => e.kind === 'snapshot');
@@ -255,7 +254,6 @@ test('deleting a transcript: admins only, ended chats only; text and unshared bl
 	assert.equal(noCsrf.status, 403);
 	assert.equal(noCsrf.json.error.code, 'csrf');
 
-	const blobPath = (h) => path.join(srv.dataDir, 'blobs', h.slice(0, 2), h);
 	const blobFile = await findBlob(blob.blob);
 	assert.ok(blobFile, 'the blob is on disk before');
 	const d = await srv.request('POST', `/api/history/${live.chat}/delete`, { session: await srv.session('bob'), body: {} });
@@ -273,7 +271,6 @@ test('deleting a transcript: admins only, ended chats only; text and unshared bl
 	assert.ok(ids(await list(ann, '?limit=100')).includes(live.chat), 'the chat is still listed');
 	assert.equal(await findBlob(blob.blob), null, 'the blob file is gone');
 	assert.equal(await findBlob(blob.thumb), null, 'the thumbnail file is gone');
-	void blobPath;
 	const gone = await fetch(`${srv.url}/api/chats/${live.chat}/blobs/${blob.blob}`, { headers: { cookie: ann.cookie } });
 	assert.equal(gone.status, 404);
 	// The other account's chat with the same word is untouched.
@@ -340,5 +337,4 @@ test('a management link after the grace period is refused', async () => {
 		await short.stop();
 		await short.cleanup();
 	}
-	isOk({ type: 'ok' });
 });
