@@ -108,7 +108,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE chats ADD COLUMN n_snapshots INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE chats ADD COLUMN deleted_at INTEGER;"
 	"ALTER TABLE chats ADD COLUMN ord INTEGER;"
-	"UPDATE chats SET manage_token = lower(hex(randomblob(24))),"
+	"UPDATE chats SET manage_token = lower(hex(randomblob(16))),"
 	"  n_messages = (SELECT count(*) FROM events e WHERE e.chat_id = chats.id AND e.kind = 'message'),"
 	"  n_snapshots = (SELECT count(*) FROM events e WHERE e.chat_id = chats.id AND e.kind = 'snapshot');"
 	"UPDATE chats SET ord = o.n FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM chats) o"

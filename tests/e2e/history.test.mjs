@@ -226,6 +226,7 @@ test('a management link signed out: sign in, land back, accept the waiting chat'
   await page.waitForURL(`${srv.url}${manage}`);
   await expect.text(page.locator('#status'), 'Waiting');
   await expect.text(page.locator('#holder'), 'Nobody yet');
+  assert.equal(await page.getByRole('button', { name: 'End chat' }).isVisible(), false, 'nobody holds it yet');
   await expect.visible(page.locator('#conn[data-state="open"]'));
   await checkAxe(page, 'the chat management page of a waiting chat');
   await screenshot(page, 'manage-waiting');

@@ -43,7 +43,7 @@ function draw() {
   $('holder').textContent = c.operator ? (c.operator.id === me?.id ? `${c.operator.name} (you)` : c.operator.name) : 'Nobody yet';
   $('accept').hidden = c.status !== 'waiting';
   $('open-share').hidden = c.status !== 'active';
-  $('end-chat').hidden = c.status === 'ended';
+  $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
   $('history-link').href = `/staff/history?chat=${encodeURIComponent(c.chat)}`;
 }
 
