@@ -121,13 +121,8 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 };
 
-sqlite3 *store_db(struct store *st)
-{
-	return st->db;
-}
-
 /* Report a SQLite failure once and turn it into an errno code. */
-int store_fail(struct store *st, const char *what)
+static int fail(struct store *st, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 
@@ -155,18 +150,18 @@ static int run(struct store *st, sqlite3_stmt *s, const char *what)
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(st, what);
+		return fail(st, what);
 	return 0;
 }
 
-void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+static void copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 
 	snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-void store_bind_text(sqlite3_stmt *s, int col, const char *text)
+static void bind_text(sqlite3_stmt *s, int col, const char *text)
 {
 	if (text)
 		sqlite3_bind_text(s, col, text, -1, SQLITE_TRANSIENT);
@@ -265,8 +260,8 @@ bool store_in_transaction(struct store *st)
 static void read_account(sqlite3_stmt *s, struct store_account *a)
 {
 	a->id = sqlite3_column_int64(s, 0);
-	store_copy_text(a->name, sizeof(a->name), s, 1);
-	store_copy_text(a->origins, sizeof(a->origins), s, 2);
+	copy_text(a->name, sizeof(a->name), s, 1);
+	copy_text(a->origins, sizeof(a->origins), s, 2);
 }
 
 /* Step a one-row query; fills via `read` or returns -ENOENT. */
@@ -281,7 +276,7 @@ static int one_row(struct store *st, sqlite3_stmt *s, const char *what,
 		return 0;
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? -ENOENT : store_fail(st, what);
+	return rc == SQLITE_DONE ? -ENOENT : fail(st, what);
 }
 
 int store_account_add(struct store *st, const char *name, const char *origins, int64_t *id)
@@ -289,8 +284,8 @@ int store_account_add(struct store *st, const char *name, const char *origins, i
 	sqlite3_stmt *s = stmt(st, S_ACCOUNT_ADD);
 	int rc;
 
-	store_bind_text(s, 1, name);
-	store_bind_text(s, 2, origins ? origins : "");
+	bind_text(s, 1, name);
+	bind_text(s, 2, origins ? origins : "");
 	sqlite3_bind_int64(s, 3, time_now_ms());
 	rc = run(st, s, "add account");
 	if (!rc && id)
@@ -310,7 +305,7 @@ int store_account_by_name(struct store *st, const char *name, struct store_accou
 {
 	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_NAME);
 
-	store_bind_text(s, 1, name);
+	bind_text(s, 1, name);
 	return one_row(st, s, "get account", (void (*)(sqlite3_stmt *, void *))read_account, out);
 }
 
@@ -318,8 +313,8 @@ int store_account_update(struct store *st, const struct store_account *a)
 {
 	sqlite3_stmt *s = stmt(st, S_ACCOUNT_UPDATE);
 
-	store_bind_text(s, 1, a->name);
-	store_bind_text(s, 2, a->origins);
+	bind_text(s, 1, a->name);
+	bind_text(s, 2, a->origins);
 	sqlite3_bind_int64(s, 3, a->id);
 	return run(st, s, "update account");
 }
@@ -338,7 +333,7 @@ int store_accounts_each(struct store *st, int (*cb)(void *ctx, const struct stor
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list accounts");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list accounts");
 }
 
 /* ---- queues ------------------------------------------------------------ */
@@ -347,8 +342,8 @@ static void read_queue(sqlite3_stmt *s, struct store_queue *q)
 {
 	q->id = sqlite3_column_int64(s, 0);
 	q->account_id = sqlite3_column_int64(s, 1);
-	store_copy_text(q->name, sizeof(q->name), s, 2);
-	store_copy_text(q->title, sizeof(q->title), s, 3);
+	copy_text(q->name, sizeof(q->name), s, 2);
+	copy_text(q->title, sizeof(q->title), s, 3);
 }
 
 int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title,
@@ -358,8 +353,8 @@ int store_queue_add(struct store *st, int64_t account_id, const char *name, cons
 	int rc;
 
 	sqlite3_bind_int64(s, 1, account_id);
-	store_bind_text(s, 2, name);
-	store_bind_text(s, 3, title);
+	bind_text(s, 2, name);
+	bind_text(s, 3, title);
 	sqlite3_bind_int64(s, 4, time_now_ms());
 	rc = run(st, s, "add queue");
 	if (!rc && id)
@@ -379,7 +374,7 @@ int store_queue_by_name(struct store *st, const char *name, struct store_queue *
 {
 	sqlite3_stmt *s = stmt(st, S_QUEUE_BY_NAME);
 
-	store_bind_text(s, 1, name);
+	bind_text(s, 1, name);
 	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
 }
 
@@ -387,7 +382,7 @@ int store_queue_set_title(struct store *st, int64_t id, const char *title)
 {
 	sqlite3_stmt *s = stmt(st, S_QUEUE_TITLE);
 
-	store_bind_text(s, 1, title);
+	bind_text(s, 1, title);
 	sqlite3_bind_int64(s, 2, id);
 	return run(st, s, "rename queue");
 }
@@ -408,7 +403,7 @@ int store_queues_of_account(struct store *st, int64_t account_id,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list queues");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list queues");
 }
 
 /* ---- operators --------------------------------------------------------- */
@@ -417,9 +412,9 @@ static void read_operator(sqlite3_stmt *s, struct store_operator *o)
 {
 	o->id = sqlite3_column_int64(s, 0);
 	o->account_id = sqlite3_column_int64(s, 1);
-	store_copy_text(o->username, sizeof(o->username), s, 2);
-	store_copy_text(o->name, sizeof(o->name), s, 3);
-	store_copy_text(o->pwhash, sizeof(o->pwhash), s, 4);
+	copy_text(o->username, sizeof(o->username), s, 2);
+	copy_text(o->name, sizeof(o->name), s, 3);
+	copy_text(o->pwhash, sizeof(o->pwhash), s, 4);
 	o->is_admin = sqlite3_column_int(s, 5) != 0;
 	o->disabled = sqlite3_column_int(s, 6) != 0;
 }
@@ -430,9 +425,9 @@ int store_operator_add(struct store *st, const struct store_operator *o, int64_t
 	int rc;
 
 	sqlite3_bind_int64(s, 1, o->account_id);
-	store_bind_text(s, 2, o->username);
-	store_bind_text(s, 3, o->name);
-	store_bind_text(s, 4, o->pwhash);
+	bind_text(s, 2, o->username);
+	bind_text(s, 3, o->name);
+	bind_text(s, 4, o->pwhash);
 	sqlite3_bind_int(s, 5, o->is_admin);
 	sqlite3_bind_int(s, 6, o->disabled);
 	sqlite3_bind_int64(s, 7, time_now_ms());
@@ -454,7 +449,7 @@ int store_operator_by_username(struct store *st, const char *username, struct st
 {
 	sqlite3_stmt *s = stmt(st, S_OPERATOR_BY_USERNAME);
 
-	store_bind_text(s, 1, username);
+	bind_text(s, 1, username);
 	return one_row(st, s, "get operator", (void (*)(sqlite3_stmt *, void *))read_operator, out);
 }
 
@@ -462,7 +457,7 @@ int store_operator_update(struct store *st, const struct store_operator *o)
 {
 	sqlite3_stmt *s = stmt(st, S_OPERATOR_UPDATE);
 
-	store_bind_text(s, 1, o->name);
+	bind_text(s, 1, o->name);
 	sqlite3_bind_int(s, 2, o->is_admin);
 	sqlite3_bind_int(s, 3, o->disabled);
 	sqlite3_bind_int64(s, 4, o->id);
@@ -473,7 +468,7 @@ int store_operator_set_password(struct store *st, int64_t id, const char *pwhash
 {
 	sqlite3_stmt *s = stmt(st, S_OPERATOR_PASSWORD);
 
-	store_bind_text(s, 1, pwhash);
+	bind_text(s, 1, pwhash);
 	sqlite3_bind_int64(s, 2, id);
 	return run(st, s, "set password");
 }
@@ -494,7 +489,7 @@ int store_operators_of_account(struct store *st, int64_t account_id,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list operators");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list operators");
 }
 
 /* ---- membership -------------------------------------------------------- */
@@ -534,7 +529,7 @@ int store_members_of_queue(struct store *st, int64_t queue_id,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list members");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list members");
 }
 
 int store_queues_of_operator(struct store *st, int64_t operator_id,
@@ -553,7 +548,7 @@ int store_queues_of_operator(struct store *st, int64_t operator_id,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list memberships");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list memberships");
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -565,7 +560,7 @@ int store_session_add(struct store *st, const unsigned char hash[STORE_TOKEN_HAS
 
 	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, operator_id);
-	store_bind_text(s, 3, csrf);
+	bind_text(s, 3, csrf);
 	sqlite3_bind_int64(s, 4, time_now_ms());
 	sqlite3_bind_int64(s, 5, expires_at);
 	return run(st, s, "add session");
@@ -574,7 +569,7 @@ int store_session_add(struct store *st, const unsigned char hash[STORE_TOKEN_HAS
 static void read_session(sqlite3_stmt *s, struct store_session *out)
 {
 	out->operator_id = sqlite3_column_int64(s, 0);
-	store_copy_text(out->csrf, sizeof(out->csrf), s, 1);
+	copy_text(out->csrf, sizeof(out->csrf), s, 1);
 	out->expires_at = sqlite3_column_int64(s, 2);
 }
 
@@ -619,25 +614,25 @@ int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 
 /* ---- chats ------------------------------------------------------------- */
 
-void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
+static void read_chat(sqlite3_stmt *s, struct store_chat *c)
 {
 	const void *blob = sqlite3_column_blob(s, 2);
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
-	store_copy_text(c->public_id, sizeof(c->public_id), s, 1);
+	copy_text(c->public_id, sizeof(c->public_id), s, 1);
 	if (blob && sqlite3_column_bytes(s, 2) == STORE_TOKEN_HASH)
 		memcpy(c->token_hash, blob, STORE_TOKEN_HASH);
 	c->account_id = sqlite3_column_int64(s, 3);
 	c->queue_id = sqlite3_column_int64(s, 4);
-	store_copy_text(c->guest_name, sizeof(c->guest_name), s, 5);
+	copy_text(c->guest_name, sizeof(c->guest_name), s, 5);
 	c->status = (enum chat_status)sqlite3_column_int(s, 6);
 	c->operator_id = sqlite3_column_int64(s, 7);
 	c->last_seq = sqlite3_column_int64(s, 8);
 	c->created_at = sqlite3_column_int64(s, 9);
 	c->accepted_at = sqlite3_column_int64(s, 10);
 	c->ended_at = sqlite3_column_int64(s, 11);
-	store_copy_text(c->manage_token, sizeof(c->manage_token), s, 12);
+	copy_text(c->manage_token, sizeof(c->manage_token), s, 12);
 	c->n_messages = sqlite3_column_int64(s, 13);
 	c->n_snapshots = sqlite3_column_int64(s, 14);
 	c->deleted_at = sqlite3_column_int64(s, 15);
@@ -649,16 +644,16 @@ int store_chat_add(struct store *st, const struct store_chat *c)
 	char token[STORE_MANAGE_TOKEN];
 
 	sqlite3_bind_int64(s, 1, c->id);
-	store_bind_text(s, 2, c->public_id);
+	bind_text(s, 2, c->public_id);
 	sqlite3_bind_blob(s, 3, c->token_hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, c->account_id);
 	sqlite3_bind_int64(s, 5, c->queue_id);
-	store_bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
+	bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
 	sqlite3_bind_int(s, 7, c->status);
 	sqlite3_bind_int64(s, 8, c->created_at);
 	/* The management link's secret: made here, so every chat has one. */
 	rand_token(token, 24);
-	store_bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
+	bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
 	return run(st, s, "add chat");
 }
 
@@ -678,15 +673,15 @@ int store_chat_get(struct store *st, int64_t id, struct store_chat *out)
 	sqlite3_stmt *s = stmt(st, S_CHAT_GET);
 
 	sqlite3_bind_int64(s, 1, id);
-	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))store_read_chat, out);
+	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
 }
 
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out)
 {
 	sqlite3_stmt *s = stmt(st, S_CHAT_BY_PUBLIC);
 
-	store_bind_text(s, 1, public_id);
-	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))store_read_chat, out);
+	bind_text(s, 1, public_id);
+	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
 }
 
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
@@ -708,14 +703,14 @@ static int each_chat(struct store *st, sqlite3_stmt *s,
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_read_chat(s, &c);
+		read_chat(s, &c);
 		if ((rc = cb(ctx, &c)) != 0) {
 			sqlite3_reset(s);
 			return rc;
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "list chats");
+	return rc == SQLITE_DONE ? 0 : fail(st, "list chats");
 }
 
 int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
@@ -757,7 +752,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 		s = stmt(st, S_EVENT_DUP);
 		sqlite3_bind_int64(s, 1, ev->chat_id);
 		sqlite3_bind_int(s, 2, ev->author);
-		store_bind_text(s, 3, ev->cid);
+		bind_text(s, 3, ev->cid);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			ev->seq = sqlite3_column_int64(s, 0);
@@ -766,32 +761,32 @@ int store_event_append(struct store *st, struct store_event *ev)
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
-			return store_fail(st, "find duplicate");
+			return fail(st, "find duplicate");
 	}
 	s = stmt(st, S_EVENT_SEQ);
 	sqlite3_bind_int64(s, 1, ev->chat_id);
-	store_bind_text(s, 2, ev->kind);
+	bind_text(s, 2, ev->kind);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? -ENOENT : store_fail(st, "next seq");
+		return rc == SQLITE_DONE ? -ENOENT : fail(st, "next seq");
 	}
 	ev->seq = sqlite3_column_int64(s, 0);
 	/* Step to the end so the UPDATE completes before the INSERT. */
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return store_fail(st, "next seq");
+		return fail(st, "next seq");
 
 	s = stmt(st, S_EVENT_ADD);
 	sqlite3_bind_int64(s, 1, ev->chat_id);
 	sqlite3_bind_int64(s, 2, ev->seq);
-	store_bind_text(s, 3, ev->kind);
+	bind_text(s, 3, ev->kind);
 	sqlite3_bind_int(s, 4, ev->author);
 	if (ev->operator_id)
 		sqlite3_bind_int64(s, 5, ev->operator_id);
-	store_bind_text(s, 6, ev->cid);
-	store_bind_text(s, 7, ev->body);
+	bind_text(s, 6, ev->cid);
+	bind_text(s, 7, ev->body);
 	sqlite3_bind_int64(s, 8, ev->at);
 	rc = run(st, s, "add event");
 	if (rc < 0 || strcmp(ev->kind, "message"))
@@ -799,7 +794,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 	s = stmt(st, S_EVENT_TEXT);
 	sqlite3_bind_int64(s, 1, ev->chat_id);
 	sqlite3_bind_int64(s, 2, ev->seq);
-	store_bind_text(s, 3, ev->body);
+	bind_text(s, 3, ev->body);
 	return run(st, s, "index message");
 }
 
@@ -828,7 +823,7 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after, int lim
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "read events");
+	return rc == SQLITE_DONE ? 0 : fail(st, "read events");
 }
 
 /* ---- blobs ------------------------------------------------------------- */
@@ -839,8 +834,8 @@ int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, con
 	sqlite3_stmt *s = stmt(st, S_BLOB_ADD);
 	int rc;
 
-	store_bind_text(s, 1, hash);
-	store_bind_text(s, 2, mime);
+	bind_text(s, 1, hash);
+	bind_text(s, 2, mime);
 	sqlite3_bind_int64(s, 3, size);
 	sqlite3_bind_int64(s, 4, time_now_ms());
 	rc = run(st, s, "add blob");
@@ -848,17 +843,17 @@ int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, con
 		return rc;
 	s = stmt(st, S_CHAT_BLOB_ADD);
 	sqlite3_bind_int64(s, 1, chat_id);
-	store_bind_text(s, 2, hash);
-	store_bind_text(s, 3, name);
+	bind_text(s, 2, hash);
+	bind_text(s, 3, name);
 	return run(st, s, "add chat blob");
 }
 
 static void read_blob(sqlite3_stmt *s, struct store_blob *b)
 {
-	store_copy_text(b->hash, sizeof(b->hash), s, 0);
-	store_copy_text(b->mime, sizeof(b->mime), s, 1);
+	copy_text(b->hash, sizeof(b->hash), s, 0);
+	copy_text(b->mime, sizeof(b->mime), s, 1);
 	b->size = sqlite3_column_int64(s, 2);
-	store_copy_text(b->name, sizeof(b->name), s, 3);
+	copy_text(b->name, sizeof(b->name), s, 3);
 }
 
 int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, struct store_blob *out)
@@ -866,6 +861,33 @@ int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, str
 	sqlite3_stmt *s = stmt(st, S_CHAT_BLOB_GET);
 
 	sqlite3_bind_int64(s, 1, chat_id);
-	store_bind_text(s, 2, hash);
+	bind_text(s, 2, hash);
 	return one_row(st, s, "get blob", (void (*)(sqlite3_stmt *, void *))read_blob, out);
+}
+
+/* ---- for the other files of store/ (store_int.h) ------------------------------ */
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+int store_fail(struct store *st, const char *what)
+{
+	return fail(st, what);
+}
+
+void store_bind_text(sqlite3_stmt *s, int col, const char *text)
+{
+	bind_text(s, col, text);
+}
+
+void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+{
+	copy_text(dst, size, s, col);
+}
+
+void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
+{
+	read_chat(s, c);
 }
