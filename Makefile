@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest clean format
+.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest bench-history clean format
 
 all: build/refdesk
 
@@ -122,6 +122,15 @@ fuzz-build: test-deps
 # Each harness for FUZZ_SECONDS on its corpus (new inputs stay in build/fuzz/corpus/).
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run $(FUZZ_BIN)
+
+# Chat History over 20,000 chats: list, filters, search, a 1,000-event transcript.
+build/bench/history: bench/history.c $(filter build/obj/store/% build/obj/base/% build/obj/auth/%,$(OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) -O2 $(PKGCFLAGS) -o $@ $^ $(LIBS)
+
+bench-history: build/bench/history
+	@d=$$(mktemp -d) && build/bench/history $$d/data; rm -rf $$d
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -65,13 +65,15 @@ static const char usage[] =
 	"                          neither side learns the other's address (needs --turn)\n"
 	"  --share-invite-secs N   an unanswered screensharing invitation lasts N\n"
 	"                          seconds (default 300)\n"
+	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
+	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_LOG, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -101,6 +103,7 @@ static const struct option options[] = {
 	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
 	{ "ice-policy", required_argument, NULL, OPT_ICE_POLICY },
 	{ "share-invite-secs", required_argument, NULL, OPT_INVITE_SECS },
+	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -314,6 +317,8 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 			return -EINVAL;
 		cfg->share_invite_secs = (int)v;
 		return 0;
+	case OPT_GRACE:
+		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->manage_grace_hours);
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))
 			log_set_level(LOG_ERROR);

@@ -78,8 +78,7 @@ static const char *from_name(enum event_author a)
 	return a == AUTHOR_GUEST ? "guest" : a == AUTHOR_OPERATOR ? "operator" : "system";
 }
 
-/* Build the wire form of a stored event (the general way; see event_text()). */
-static json_t *event_json(const struct chat_live *chat, const struct store_event *ev)
+json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev)
 {
 	json_t *obj = json_loads(ev->body, 0, NULL);
 
@@ -88,7 +87,7 @@ static json_t *event_json(const struct chat_live *chat, const struct store_event
 		obj = json_object();
 	}
 	json_object_set_new(obj, "type", json_string("event"));
-	json_object_set_new(obj, "chat", json_string(chat->public_id));
+	json_object_set_new(obj, "chat", json_string(public_id));
 	json_object_set_new(obj, "seq", json_integer(ev->seq));
 	json_object_set_new(obj, "kind", json_string(ev->kind));
 	json_object_set_new(obj, "at", json_integer(ev->at));
@@ -121,7 +120,7 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 	if (blen < 2 || ev->body[0] != '{' || ev->body[blen - 1] != '}' ||
 	    !plain_json(chat->public_id) || !plain_json(ev->kind) ||
 	    (ev->cid && !plain_json(ev->cid))) {
-		json_t *obj = event_json(chat, ev);
+		json_t *obj = chat_ops_event_json(chat->public_id, ev);
 
 		out = json_dumps(obj, JSON_COMPACT);
 		json_decref(obj);

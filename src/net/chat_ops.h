@@ -37,6 +37,10 @@ const struct ws_handler *chat_ops_find(const char *type);
  */
 struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
 
+/* The wire form of a stored event of chat `public_id` (PROTOCOL.md §3.5). */
+struct store_event;
+json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev);
+
 /* The socket's outbox drained a little: send the next page of any replay. */
 void chat_ops_pump(struct conn *c);
 

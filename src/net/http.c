@@ -86,6 +86,34 @@ void http_get_header(struct http_req *req, const char *name, char *buf, size_t s
 		buf[0] = '\0';
 }
 
+int http_get_arg(struct http_req *req, const char *name, char *buf, size_t size)
+{
+	char frag[HTTP_ARG_MAX + 80];
+	size_t nl = strlen(name);
+	int i, n;
+
+	buf[0] = '\0';
+	if (!req->wsi)
+		return -ENOENT;
+	/* lws splits the query at '&' and decodes each "name=value" part. */
+	for (i = 0; i < 32; i++) {
+		n = lws_hdr_fragment_length(req->wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n <= 0)
+			return -ENOENT;
+		if (n >= (int)sizeof(frag))
+			return -E2BIG; /* some argument is too long: refuse rather than guess */
+		if (lws_hdr_copy_fragment(req->wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i) < 0)
+			return -E2BIG;
+		if (strncmp(frag, name, nl) || frag[nl] != '=')
+			continue;
+		if (strlen(frag + nl + 1) >= size)
+			return -E2BIG;
+		memcpy(buf, frag + nl + 1, strlen(frag + nl + 1) + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static enum http_method method_of(struct lws *wsi)
 {
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
@@ -249,6 +277,9 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 		snprintf(csp, sizeof(csp), "%s", csp_api);
 	else if (req->policy == POLICY_BLOB)
 		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; frame-ancestors 'none'");
+	else if (req->policy == POLICY_TRANSCRIPT) /* a downloaded transcript: no script, ever */
+		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; img-src data:; "
+			 "style-src 'unsafe-inline'; frame-ancestors 'none'");
 	else if (req->policy == POLICY_BOX)
 		snprintf(csp, sizeof(csp), "%s'self'%s%s", csp_page,
 			 req->frame_origins[0] ? " " : "", req->frame_origins);

@@ -29,7 +29,7 @@ struct conn;
 enum http_method { HTTP_GET, HTTP_POST, HTTP_OPTIONS, HTTP_OTHER };
 
 /* Which Content-Security-Policy a response gets. */
-enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB };
+enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT };
 
 struct http_req {
 	struct app *app;
@@ -111,6 +111,13 @@ bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin);
 /* The session named by the request's cookie: 0 with its hash and operator, or -ENOENT. */
 int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],
 			     int64_t *operator_id);
+
+/*
+ * The decoded value of query argument `name` into `buf` ("" when absent):
+ * 0, -ENOENT when absent, -E2BIG when longer than `size` (or HTTP_ARG_MAX).
+ */
+#define HTTP_ARG_MAX 512
+int http_get_arg(struct http_req *req, const char *name, char *buf, size_t size);
 
 /* A request header into `buf` ("" when absent). */
 void http_get_header(struct http_req *req, const char *name, char *buf, size_t size);

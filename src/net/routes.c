@@ -20,6 +20,7 @@
 #include "chat/domain.h"
 #include "net/app.h"
 #include "net/api.h"
+#include "net/history.h"
 #include "net/http.h"
 #include "net/uploads.h"
 #include "net/ws.h"
@@ -340,6 +341,12 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/api/admin/queues/*/members", post_queue_members },
 	{ HTTP_POST, "/api/chats/*/uploads", post_upload },
 	{ HTTP_GET, "/api/chats/*/blobs/*", get_blob },
+	{ HTTP_GET, "/api/history", get_history },
+	{ HTTP_GET, "/api/history/options", get_history_options }, /* before the chats: ids start c_ */
+	{ HTTP_GET, "/api/history/*", get_history_chat },
+	{ HTTP_GET, "/api/history/*/transcript.html", get_history_html },
+	{ HTTP_GET, "/api/history/*/transcript.txt", get_history_text },
+	{ HTTP_POST, "/api/history/*/delete", post_history_delete },
 	{ HTTP_GET, "/", page_root },
 	{ HTTP_GET, "/embed.js", page_embed },
 	{ HTTP_GET, "/box/*", page_box },
@@ -347,6 +354,8 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/staff/signin", page_signin },
 	{ HTTP_GET, "/staff/admin", page_admin },
 	{ HTTP_GET, "/staff/share/*", page_share },
+	{ HTTP_GET, "/staff/history", page_history },
+	{ HTTP_GET, "/staff/chat/*/*", page_manage },
 };
 
 /* Match `path` against `pattern`, capturing '*' segments. */

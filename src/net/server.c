@@ -66,6 +66,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->msg_burst = 40;
 	cfg->session_hours = 12;
 	cfg->abandon_secs = 120;
+	cfg->manage_grace_hours = 24;
 	cfg->max_image_bytes = 15 << 20;
 	cfg->max_file_bytes = 25 << 20;
 	cfg->max_image_pixels = 40000000;

@@ -91,7 +91,49 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (chat_id, hash)) WITHOUT ROWID;"
 	"CREATE INDEX chat_blobs_hash ON chat_blobs(hash);",
 
-	/* 3: the words a queue's operators invite guests to share their screen with. */
+	/*
+	 * 3: Chat History and the chat management page.  Per-chat counts kept
+	 * as events are written (the list never counts events), the management
+	 * link's token, the mark of a deleted transcript, one index per list
+	 * filter ending in created_at (newest first, keyset paging), and full-
+	 * text search over message text.  `message_text` holds each message's
+	 * text under the rowid (ord << 20 | seq), where `ord` numbers the chats
+	 * in the order they were created: the FTS5 index (`message_fts`, over
+	 * it as external content, kept in step by the triggers inside the
+	 * writer's transaction) then yields matches newest chat first, so a
+	 * search page stops after its rows however common the word.
+	 */
+	"ALTER TABLE chats ADD COLUMN manage_token TEXT;"
+	"ALTER TABLE chats ADD COLUMN n_messages INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN n_snapshots INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN deleted_at INTEGER;"
+	"ALTER TABLE chats ADD COLUMN ord INTEGER;"
+	"UPDATE chats SET manage_token = lower(hex(randomblob(16))),"
+	"  n_messages = (SELECT count(*) FROM events e WHERE e.chat_id = chats.id AND e.kind = 'message'),"
+	"  n_snapshots = (SELECT count(*) FROM events e WHERE e.chat_id = chats.id AND e.kind = 'snapshot');"
+	"UPDATE chats SET ord = o.n FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM chats) o"
+	"  WHERE o.id = chats.id;"
+	"CREATE UNIQUE INDEX chats_ord ON chats(ord);"
+	"CREATE INDEX chats_history_queue ON chats(queue_id, created_at);"
+	"CREATE INDEX chats_history_operator ON chats(operator_id, created_at);"
+	"CREATE INDEX chats_history_status ON chats(account_id, status, created_at);"
+	"CREATE TABLE message_text ("
+	"  id INTEGER PRIMARY KEY,"           /* ord << 20 | seq */
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  text TEXT NOT NULL);"
+	"CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message_text', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER message_text_added AFTER INSERT ON message_text BEGIN"
+	"  INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END;"
+	"CREATE TRIGGER message_text_deleted AFTER DELETE ON message_text BEGIN"
+	"  INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END;"
+	"INSERT INTO message_text(id, chat_id, text)"
+	"  SELECT (c.ord << 20) | e.seq, e.chat_id, json_extract(e.body, '$.text')"
+	"  FROM events e JOIN chats c ON c.id = e.chat_id"
+	"  WHERE e.kind = 'message' AND e.seq < 1048576 AND json_valid(e.body)"
+	"  AND json_type(e.body, '$.text') = 'text' ORDER BY 1;",
+
+	/* 4: the words a queue's operators invite guests to share their screen with. */
 	"ALTER TABLE queues ADD COLUMN share_invite TEXT NOT NULL DEFAULT '';",
 };
 

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "store/schema.h"
+#include "store/store_int.h"
 
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
@@ -30,13 +31,13 @@ enum stmt_id {
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
-	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENTS_SINCE,
+	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENT_TEXT, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
 	S_COUNT
 };
 
-#define CHAT_COLS "id, public_id, token_hash, account_id, queue_id, guest_name, status, " \
-	"operator_id, last_seq, created_at, accepted_at, ended_at"
+/* The columns read_chat() reads, in its order (store_int.h: STORE_CHAT_COLS). */
+#define CHAT_COLS STORE_CHAT_COLS
 #define OPERATOR_COLS "id, account_id, username, name, pwhash, is_admin, disabled"
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -84,7 +85,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ? "
 				    "AND token_hash IS NOT ?",
 	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
-		       "status, operator_id, last_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?)",
+		       "status, operator_id, last_seq, created_at, manage_token, ord) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, "
+		       "(SELECT coalesce(max(ord), 0) + 1 FROM chats))",
 	[S_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?",
 	[S_CHAT_BY_PUBLIC] = "SELECT " CHAT_COLS " FROM chats WHERE public_id = ?",
 	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
@@ -101,9 +104,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
-	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1, "
+			"n_messages = n_messages + (?2 = 'message'), "
+			"n_snapshots = n_snapshots + (?2 = 'snapshot') WHERE id = ?1 RETURNING last_seq",
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	/* A message's text, for the search index (its triggers, schema.c). */
+	[S_EVENT_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
+			 "SELECT (ord << 20) | ?2, ?1, json_extract(?3, '$.text') FROM chats "
+			 "WHERE id = ?1 AND ?2 < " STORE_SEARCH_SEQS " AND json_valid(?3) "
+			 "AND json_type(?3, '$.text') = 'text'",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
 			   "WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?",
 };
@@ -626,11 +636,16 @@ static void read_chat(sqlite3_stmt *s, struct store_chat *c)
 	c->created_at = sqlite3_column_int64(s, 9);
 	c->accepted_at = sqlite3_column_int64(s, 10);
 	c->ended_at = sqlite3_column_int64(s, 11);
+	copy_text(c->manage_token, sizeof(c->manage_token), s, 12);
+	c->n_messages = sqlite3_column_int64(s, 13);
+	c->n_snapshots = sqlite3_column_int64(s, 14);
+	c->deleted_at = sqlite3_column_int64(s, 15);
 }
 
 int store_chat_add(struct store *st, const struct store_chat *c)
 {
 	sqlite3_stmt *s = stmt(st, S_CHAT_ADD);
+	char token[STORE_MANAGE_TOKEN];
 
 	sqlite3_bind_int64(s, 1, c->id);
 	bind_text(s, 2, c->public_id);
@@ -640,6 +655,9 @@ int store_chat_add(struct store *st, const struct store_chat *c)
 	bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
 	sqlite3_bind_int(s, 7, c->status);
 	sqlite3_bind_int64(s, 8, c->created_at);
+	/* The management link's secret: made here, so every chat has one. */
+	rand_token(token, 24);
+	bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
 	return run(st, s, "add chat");
 }
 
@@ -751,6 +769,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 	}
 	s = stmt(st, S_EVENT_SEQ);
 	sqlite3_bind_int64(s, 1, ev->chat_id);
+	bind_text(s, 2, ev->kind);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
@@ -773,7 +792,14 @@ int store_event_append(struct store *st, struct store_event *ev)
 	bind_text(s, 6, ev->cid);
 	bind_text(s, 7, ev->body);
 	sqlite3_bind_int64(s, 8, ev->at);
-	return run(st, s, "add event");
+	rc = run(st, s, "add event");
+	if (rc < 0 || strcmp(ev->kind, "message"))
+		return rc;
+	s = stmt(st, S_EVENT_TEXT);
+	sqlite3_bind_int64(s, 1, ev->chat_id);
+	sqlite3_bind_int64(s, 2, ev->seq);
+	bind_text(s, 3, ev->body);
+	return run(st, s, "index message");
 }
 
 int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,
@@ -841,4 +867,31 @@ int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, str
 	sqlite3_bind_int64(s, 1, chat_id);
 	bind_text(s, 2, hash);
 	return one_row(st, s, "get blob", (void (*)(sqlite3_stmt *, void *))read_blob, out);
+}
+
+/* ---- for the other files of store/ (store_int.h) ------------------------------ */
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+int store_fail(struct store *st, const char *what)
+{
+	return fail(st, what);
+}
+
+void store_bind_text(sqlite3_stmt *s, int col, const char *text)
+{
+	bind_text(s, col, text);
+}
+
+void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+{
+	copy_text(dst, size, s, col);
+}
+
+void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
+{
+	read_chat(s, c);
 }

@@ -30,6 +30,7 @@
 #define STORE_INVITE_BYTES 2004 /* 500 characters of UTF-8, plus NUL */
 #define STORE_ORIGINS_BYTES 2048
 #define STORE_TOKEN_HASH 32   /* bytes of a hashed secret token */
+#define STORE_MANAGE_TOKEN 40 /* a chat's management token (32 base64url characters), plus NUL */
 
 struct store;
 
@@ -77,6 +78,10 @@ struct store_chat {
 	int64_t created_at;
 	int64_t accepted_at;
 	int64_t ended_at;
+	char manage_token[STORE_MANAGE_TOKEN]; /* the management link's secret */
+	int64_t n_messages;  /* kept as events are written */
+	int64_t n_snapshots;
+	int64_t deleted_at;  /* when its transcript was deleted, or 0 */
 };
 
 struct store_event {
@@ -190,5 +195,53 @@ int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, con
 			int64_t size, const char *name);
 /* The blob, if `chat_id` may read it; -ENOENT otherwise. */
 int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, struct store_blob *out);
+
+/*
+ * Chat History (history.c).  A page of an account's chats, newest first,
+ * answered from an index: the filters that are set pick it.  Paging is by
+ * keyset: pass the last row's created_at and id as `before_at`/`before_id`
+ * to get the next, older page.
+ */
+#define STORE_SEARCH_MAX 200  /* bytes of search words */
+#define STORE_SNIPPET_BYTES 512
+
+struct store_history_filter {
+	int64_t account_id;   /* required */
+	int64_t queue_id;     /* 0: any */
+	int64_t operator_id;  /* 0: any */
+	int64_t from, to;     /* created_at in [from, to); 0: open */
+	int status;           /* enum chat_status, or -1 for any */
+	const char *words;    /* search words (plain text, not a query language), or NULL */
+	int64_t before_at, before_id; /* 0, 0: the newest page */
+	int limit;            /* 1..100 */
+};
+
+/*
+ * `snippet` is the best matching message's text around the match, with
+ * each matched word between STORE_MARK_ON and STORE_MARK_OFF ("" without
+ * search words).  The markers are control characters a message cannot hold
+ * as text a person typed; callers split on them, never parse markup.
+ */
+#define STORE_MARK_ON "\x01"
+#define STORE_MARK_OFF "\x02"
+
+int store_history_list(struct store *st, const struct store_history_filter *f,
+		       int (*cb)(void *ctx, const struct store_chat *c, const char *snippet),
+		       void *ctx);
+/* The query plan (EXPLAIN QUERY PLAN, one step a line) of that list, for benchmarks and tests. */
+int store_history_plan(struct store *st, const struct store_history_filter *f, char *out,
+		       size_t size);
+
+/*
+ * Delete a chat's transcript: its events, their search text and which
+ * blobs it may read.  The chat row stays, with its timing and counts, marked
+ * deleted, and the guest's name is forgotten.  `orphan` hears each blob
+ * that no other chat reads any more (its row is gone too; the caller
+ * removes the file after the commit).  Writer thread.
+ */
+int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
+				 int (*orphan)(void *ctx, const char *hash), void *ctx);
+/* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
+int store_blob_in_use(struct store *st, const char *hash);
 
 #endif

@@ -116,6 +116,14 @@ test('the whole flow: invite, accept, offer, answer, candidates, snapshot, stop 
 	await later.next(shareEvent(c.chat, 'stopped'), 5000, 'the replayed record');
 	const steps = later.events(c.chat).filter((e) => e.kind === 'share').map((e) => `${e.step}/${e.from}`);
 	assert.deepEqual(steps, ['invited/operator', 'accepted/guest', 'started/guest', 'snapshot/operator', 'stopped/guest']);
+
+	// And in the downloaded transcript, in words.
+	const txt = await srv.request('GET', `/api/history/${c.chat}/transcript.txt`, { session: await srv.session('ann') });
+	assert.equal(txt.status, 200, txt.text);
+	for (const line of [`Screen sharing: the librarian invited the guest: “${text}”`, 'Screen sharing: the guest agreed',
+		'Screen sharing: the guest started sharing', 'Screen sharing: the librarian took a snapshot',
+		'Screen sharing: stopped by the guest'])
+		assert.ok(txt.text.includes(line), `"${line}" is not in the transcript:\n${txt.text}`);
 });
 
 test('an offer without an invitation, before acceptance, or from the operator is refused', async () => {

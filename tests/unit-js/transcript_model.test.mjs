@@ -84,3 +84,13 @@ test('sender labels and grouping', () => {
   assert.equal(startsGroup({ ...a, at: 200000 }, a), true);
   assert.equal(startsGroup({ ...a, from: 'operator' }, a), true);
 });
+
+test('addEvents: a whole transcript at once, in seq order, duplicates once', () => {
+  const t = new Transcript();
+  const evs = [3, 1, 2, 2].map((seq) => ({ chat: 'c', seq, at: seq, kind: 'message', from: 'guest', text: `m${seq}`, cid: `g${seq}` }));
+  assert.equal(t.addEvents(evs), 3);
+  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3]);
+  assert.equal(t.addEvents(evs), 0, 'all known already');
+  assert.equal(t.addEvent({ chat: 'c', seq: 0.5 * 2 + 3, at: 4, kind: 'notice', notice: 'ended', by: 'guest' }), true);
+  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3, 4], 'sorting works again after a batch');
+});

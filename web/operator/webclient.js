@@ -26,6 +26,7 @@ import { newId } from '../shared/text.js';
 import { Desk, guestName } from './desk_model.js';
 import { Ringer } from './ringer.js';
 import { openSharingTool } from '../share/open_share.js';
+import { showManageLink } from '../history/manage_link.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -165,6 +166,7 @@ function drawChat() {
     $('message').value = rec.draft || '';
     composer.updateCounter();
     shownChat = rec.chat;
+    showManageLink($('manage-link'), rec.chat);
   }
   const who = guestName(rec.name);
   $('chat-title').textContent = who;

@@ -53,6 +53,23 @@ export class Transcript {
     return true;
   }
 
+  /**
+   * Add many server events at once (a whole transcript, read from Chat
+   * History): sorted once at the end instead of after each. Returns how
+   * many were new.
+   */
+  addEvents(events) {
+    let added = 0;
+    this.batching = true;
+    try {
+      for (const ev of events) added += this.addEvent(ev) ? 1 : 0;
+    } finally {
+      this.batching = false;
+    }
+    this.sort();
+    return added;
+  }
+
   /** Add a message this page is about to send; state 'pending'. */
   addPending({ cid, text, from, name = null, at = Date.now() }) {
     if (this.byCid.has(cid)) return this.byCid.get(cid);
@@ -173,6 +190,10 @@ export class Transcript {
   }
 
   sort() {
+    if (this.batching) {
+      this.version++;
+      return;
+    }
     this.items.sort((a, b) => {
       if (a.seq !== null && b.seq !== null) return a.seq - b.seq;
       if (a.seq !== null) return -1;

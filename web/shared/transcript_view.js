@@ -19,11 +19,14 @@ export class TranscriptView {
   /**
    * `log` is the role="log" element; `perspective` is 'guest' or 'operator'.
    * `media` reaches the chat's blobs (media.js); `actions` has retry(item)
-   * and discard(item) for our failed uploads.
+   * and discard(item) for our failed uploads. `archive` draws a past
+   * transcript for someone who may not have written it (Chat History):
+   * senders by name, never "You", and no delivery state.
    */
-  constructor(log, { perspective, media = null, actions = {} }) {
+  constructor(log, { perspective, media = null, actions = {}, archive = false }) {
     this.log = log;
     this.perspective = perspective;
+    this.archive = archive;
     this.media = media;
     this.actions = actions;
     this.nodes = new Map(); // key -> { el, sig }
@@ -53,7 +56,7 @@ export class TranscriptView {
     const lastSentKey = mine.length ? mine[mine.length - 1].key : null;
     for (const item of transcript.items) {
       const grouped = !startsGroup(item, prevItem);
-      const el = this.nodeFor(item, grouped, item.state !== 'sent' || item.key === lastSentKey);
+      const el = this.nodeFor(item, grouped, !this.archive && (item.state !== 'sent' || item.key === lastSentKey));
       seen.add(item.key);
       const want = prevEl ? prevEl.nextSibling : this.log.firstChild;
       if (want !== el) this.log.insertBefore(el, want);
@@ -111,7 +114,7 @@ export class TranscriptView {
 
   messageElement(item, grouped, showState) {
     const mine = item.from === this.perspective;
-    const who = senderLabel(item, this.perspective);
+    const who = senderLabel(item, this.archive ? null : this.perspective);
     return h('div', { class: messageClasses(item, mine), 'data-state': item.state, 'data-from': item.from,
       'data-seq': item.seq ?? '', 'data-kind': item.kind },
       grouped

@@ -1,0 +1,40 @@
+/*
+ * history.h - Chat History and the chat management page (PROTOCOL.md
+ * §2.7): the list and search of an account's chats, one chat's transcript
+ * for reading and for download, deleting a transcript, and the two pages.
+ *
+ * Every handler first checks the session, then finds the chat within the
+ * caller's account only: another account's chat answers 404 exactly like a
+ * missing one.  Loop thread only.
+ */
+#ifndef REFDESK_NET_HISTORY_H
+#define REFDESK_NET_HISTORY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "net/api.h"
+#include "store/store.h"
+
+struct app;
+
+void get_history(struct http_req *req, API_PARAMS);
+void get_history_options(struct http_req *req, API_PARAMS);
+void get_history_chat(struct http_req *req, API_PARAMS);
+void get_history_html(struct http_req *req, API_PARAMS);
+void get_history_text(struct http_req *req, API_PARAMS);
+void post_history_delete(struct http_req *req, API_PARAMS);
+void page_history(struct http_req *req, API_PARAMS);
+void page_manage(struct http_req *req, API_PARAMS);
+
+/*
+ * A downloadable transcript (transcript_export.c) of chat `chat` (the
+ * summary history answers) and `events` (their wire form), both borrowed.
+ * Returns a new buffer you own, its length in *len.  The HTML is one
+ * self-contained file: styles inline, snapshot thumbnails as data: URIs
+ * read from the blob files under `data_dir`, every text escaped, no script.
+ */
+char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t *len);
+char *transcript_text(json_t *chat, json_t *events, size_t *len);
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * routes_history.c - see history.h.  Chat History's API and pages, and the
+ * chat management page.
+ *
+ * Reads run on the loop thread's store connection and answer from indexes
+ * (store/history.c); deleting a transcript goes through the writer, and the
+ * blob files no other chat reads are removed once that commit is on disk.
+ * The management page's link carries the chat's own random token; the page
+ * still needs a session of the chat's account, and stops working
+ * --manage-grace-hours after the chat ended.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "chat/domain.h"
+#include "media/blobs.h"
+#include "net/app.h"
+#include "net/chat_ops.h"
+#include "net/history.h"
+#include "net/http.h"
+
+#define HISTORY_PAGE_MAX 100
+#define HISTORY_EVENTS_MAX 20000 /* events of one transcript we answer with */
+
+static const char *const status_names[] = { "waiting", "active", "ended" };
+
+/* ---- finding things ------------------------------------------------------------ */
+
+/* The caller's chat named `public_id`, or 404 (also for another account's). */
+static int own_chat(struct http_req *req, const char *public_id, struct store_chat *row)
+{
+	if (!str_is_token(public_id, sizeof(row->public_id) - 1, "_-") ||
+	    store_chat_by_public(req->app->st, public_id, row) < 0 ||
+	    row->account_id != req->op.account_id) {
+		http_error(req, 404, "not_found", "No such chat.");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The chat as Chat History shows it (PROTOCOL.md §2.7, CHAT_RECORD). */
+static json_t *chat_json(struct app *app, const struct store_chat *c)
+{
+	struct store_operator o;
+	struct store_queue q;
+	char url[128];
+	int64_t end = c->status == CHAT_ENDED ? c->ended_at : time_now_ms();
+	bool has_op = c->operator_id && store_operator_get(app->st, c->operator_id, &o) == 0;
+
+	if (store_queue_get(app->st, c->queue_id, &q) < 0)
+		q.name[0] = q.title[0] = '\0';
+	snprintf(url, sizeof(url), "/staff/chat/%s/%s", c->public_id, c->manage_token);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:s}",
+			 "chat", c->public_id, "queue", q.name, "queue_title", q.title,
+			 "status", status_names[c->status],
+			 "name", c->guest_name[0] ? c->guest_name : NULL,
+			 "operator", has_op ? json_pack("{s:I, s:s}", "id", (json_int_t)o.id,
+							"name", o.name) : json_null(),
+			 "started_at", (json_int_t)c->created_at,
+			 "accepted_at", c->accepted_at ? json_integer(c->accepted_at) : json_null(),
+			 "ended_at", c->ended_at ? json_integer(c->ended_at) : json_null(),
+			 "duration_ms", (json_int_t)(end > c->created_at ? end - c->created_at : 0),
+			 "messages", (json_int_t)c->n_messages,
+			 "snapshots", (json_int_t)c->n_snapshots,
+			 "deleted_at", c->deleted_at ? json_integer(c->deleted_at) : json_null(),
+			 "manage_url", url);
+}
+
+/* ---- the list -------------------------------------------------------------------- */
+
+/* A whole number argument in [min, max]; absent leaves *out. */
+static int int_arg(struct http_req *req, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	char buf[32], *end;
+	long long v;
+	int rc = http_get_arg(req, name, buf, sizeof(buf));
+
+	if (rc == -ENOENT || (!rc && !buf[0]))
+		return 0;
+	errno = 0;
+	v = rc ? 0 : strtoll(buf, &end, 10);
+	if (rc || errno || *end || end == buf || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int status_arg(struct http_req *req, int *out)
+{
+	char buf[16];
+	size_t i;
+
+	*out = -1;
+	if (http_get_arg(req, "status", buf, sizeof(buf)) == -E2BIG)
+		return -EINVAL;
+	if (!buf[0])
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(status_names); i++)
+		if (!strcmp(buf, status_names[i]))
+			*out = (int)i;
+	return *out < 0 ? -EINVAL : 0;
+}
+
+/* "AT.ID" of the last row of the previous page. */
+static int cursor_arg(struct http_req *req, struct store_history_filter *f)
+{
+	char buf[48];
+	long long at, id;
+	int n;
+
+	if (http_get_arg(req, "before", buf, sizeof(buf)) == -E2BIG)
+		return -EINVAL;
+	if (!buf[0])
+		return 0;
+	if (sscanf(buf, "%lld.%lld%n", &at, &id, &n) != 2 || buf[n] || at <= 0 || id <= 0)
+		return -EINVAL;
+	f->before_at = at;
+	f->before_id = id;
+	return 0;
+}
+
+/* Fill the filter from the query; a bad value answers 400, a foreign queue or operator 404. */
+static int parse_filter(struct http_req *req, struct store_history_filter *f, char *words,
+			size_t size)
+{
+	struct store_operator o;
+	struct store_queue q;
+	char name[40];
+	int64_t limit = 25;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->account_id = req->op.account_id;
+	if (int_arg(req, "operator", 1, INT64_MAX, &f->operator_id) ||
+	    int_arg(req, "from", 1, INT64_MAX, &f->from) || int_arg(req, "to", 1, INT64_MAX, &f->to) ||
+	    int_arg(req, "limit", 1, HISTORY_PAGE_MAX, &limit) || status_arg(req, &f->status) ||
+	    cursor_arg(req, f)) {
+		api_bad_request(req, "Bad filter: operator, from, to and limit are whole numbers, "
+				     "status is waiting, active or ended, before is AT.ID.");
+		return -EINVAL;
+	}
+	f->limit = (int)limit;
+	rc = http_get_arg(req, "q", words, size);
+	if (rc == -E2BIG) {
+		api_bad_request(req, "The search is too long (200 bytes at most).");
+		return -EINVAL;
+	}
+	f->words = words[0] ? words : NULL;
+	if (http_get_arg(req, "queue", name, sizeof(name)) == -E2BIG ||
+	    (name[0] && (!str_is_token(name, 32, "-") || store_queue_by_name(req->app->st, name, &q) < 0 ||
+			 q.account_id != f->account_id))) {
+		http_error(req, 404, "not_found", "No such queue.");
+		return -ENOENT;
+	}
+	f->queue_id = name[0] ? q.id : 0;
+	if (f->operator_id && (store_operator_get(req->app->st, f->operator_id, &o) < 0 ||
+			       o.account_id != f->account_id)) {
+		http_error(req, 404, "not_found", "No such operator.");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The snippet's marked text as [{"text", "hit"}] parts (never markup). */
+static json_t *snippet_json(const char *s)
+{
+	json_t *parts = json_array();
+	bool hit = false;
+
+	while (*s) {
+		size_t n = strcspn(s, STORE_MARK_ON STORE_MARK_OFF);
+
+		if (n)
+			json_array_append_new(parts, json_pack("{s:s%, s:b}", "text", s, n, "hit", hit));
+		s += n;
+		if (*s)
+			hit = *s++ == STORE_MARK_ON[0];
+	}
+	return parts;
+}
+
+struct list_ctx {
+	struct app *app;
+	json_t *chats;
+	int want;
+	int n;
+	struct store_chat last;
+	bool more;
+};
+
+static int list_row(void *arg, const struct store_chat *c, const char *snippet)
+{
+	struct list_ctx *l = arg;
+	json_t *obj;
+
+	if (l->n == l->want) {
+		l->more = true;
+		return 1;
+	}
+	obj = chat_json(l->app, c);
+	if (snippet[0])
+		json_object_set_new(obj, "snippet", snippet_json(snippet));
+	json_array_append_new(l->chats, obj);
+	l->last = *c;
+	l->n++;
+	return 0;
+}
+
+void get_history(struct http_req *req, API_PARAMS)
+{
+	struct store_history_filter f;
+	char words[STORE_SEARCH_MAX + 1], next[48];
+	struct list_ctx l = { .app = req->app };
+	int rc;
+
+	(void)params;
+	if (http_require_operator(req) < 0 || parse_filter(req, &f, words, sizeof(words)) < 0)
+		return;
+	/* One row more than asked tells whether an older page exists. */
+	l.want = f.limit;
+	f.limit++;
+	l.chats = json_array();
+	rc = store_history_list(req->app->st, &f, list_row, &l);
+	if (rc < 0) {
+		json_decref(l.chats);
+		api_storage_failed(req, rc);
+		return;
+	}
+	snprintf(next, sizeof(next), "%lld.%lld", (long long)l.last.created_at, (long long)l.last.id);
+	http_json(req, 200, json_pack("{s:o, s:s?}", "chats", l.chats, "next", l.more ? next : NULL));
+}
+
+static int add_queue(void *arg, const struct store_queue *q)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s}", "name", q->name, "title", q->title));
+	return 0;
+}
+
+static int add_operator(void *arg, const struct store_operator *o)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:s}", "id", (json_int_t)o->id, "name", o->name));
+	return 0;
+}
+
+void get_history_options(struct http_req *req, API_PARAMS)
+{
+	json_t *queues = json_array(), *ops = json_array();
+
+	(void)params;
+	if (http_require_operator(req) < 0 ||
+	    store_queues_of_account(req->app->st, req->op.account_id, add_queue, queues) < 0 ||
+	    store_operators_of_account(req->app->st, req->op.account_id, add_operator, ops) < 0) {
+		if (req->signed_in)
+			api_storage_failed(req, -EIO);
+		json_decref(queues);
+		json_decref(ops);
+		return;
+	}
+	http_json(req, 200, json_pack("{s:o, s:o, s:b}", "queues", queues, "operators", ops,
+				      "admin", req->op.is_admin));
+}
+
+/* ---- one chat ---------------------------------------------------------------------- */
+
+struct events_ctx {
+	const char *public_id;
+	json_t *events;
+};
+
+static int add_event(void *arg, const struct store_event *ev)
+{
+	struct events_ctx *e = arg;
+
+	json_array_append_new(e->events, chat_ops_event_json(e->public_id, ev));
+	return 0;
+}
+
+/* The chat's events, or NULL after answering 503. */
+static json_t *chat_events(struct http_req *req, const struct store_chat *row)
+{
+	struct events_ctx e = { row->public_id, json_array() };
+	int rc = store_events_since(req->app->st, row->id, 0, HISTORY_EVENTS_MAX, add_event, &e);
+
+	if (rc < 0) {
+		json_decref(e.events);
+		api_storage_failed(req, rc);
+		return NULL;
+	}
+	return e.events;
+}
+
+/* Session and chat for a GET of one chat; 0 or answered. */
+static int one_chat(struct http_req *req, const char *public_id, struct store_chat *row)
+{
+	if (http_require_operator(req) < 0 || own_chat(req, public_id, row) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+void get_history_chat(struct http_req *req, API_PARAMS)
+{
+	struct store_chat row;
+	json_t *events;
+	char want[4];
+
+	if (one_chat(req, params[0], &row) < 0)
+		return;
+	/* ?events=0: the record alone (the webclient's link to the management page). */
+	http_get_arg(req, "events", want, sizeof(want));
+	if (!strcmp(want, "0"))
+		events = json_array();
+	else if (!(events = chat_events(req, &row)))
+		return;
+	http_json(req, 200, json_pack("{s:o, s:o}", "chat", chat_json(req->app, &row),
+				      "events", events));
+}
+
+static void download(struct http_req *req, const char *public_id, bool html)
+{
+	struct store_chat row;
+	char disp[128];
+	json_t *events, *chat;
+	size_t len;
+	char *body;
+
+	if (one_chat(req, public_id, &row) < 0 || !(events = chat_events(req, &row)))
+		return;
+	chat = chat_json(req->app, &row);
+	body = html ? transcript_html(req->app->cfg->data_dir, chat, events, &len)
+		    : transcript_text(chat, events, &len);
+	json_decref(chat);
+	json_decref(events);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"transcript-%s.%s\"", row.public_id,
+		 html ? "html" : "txt");
+	http_header(req, "content-disposition:", disp);
+	http_header(req, "cache-control:", "no-store");
+	req->policy = POLICY_TRANSCRIPT;
+	http_respond(req, 200, html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8",
+		     body, len);
+}
+
+void get_history_html(struct http_req *req, API_PARAMS)
+{
+	download(req, params[0], true);
+}
+
+void get_history_text(struct http_req *req, API_PARAMS)
+{
+	download(req, params[0], false);
+}
+
+/* ---- deleting a transcript ----------------------------------------------------------- */
+
+struct orphans {
+	char (*hash)[65];
+	size_t n;
+};
+
+static int keep_orphan(void *arg, const char *hash)
+{
+	struct orphans *o = arg;
+
+	o->hash = xrealloc(o->hash, (o->n + 1) * sizeof(*o->hash));
+	str_copy(o->hash[o->n++], sizeof(o->hash[0]), hash);
+	return 0;
+}
+
+static int delete_apply(struct store *st, struct api_write *w)
+{
+	return store_chat_delete_transcript(st, w->id, w->expires, keep_orphan, w->ctx);
+}
+
+/* After the commit: remove the files no chat reads now, then answer. */
+static void deleted(struct api_write *w, int rc)
+{
+	struct orphans *o = w->ctx;
+	struct store_chat row;
+	char path[4096];
+	size_t i;
+
+	for (i = 0; rc >= 0 && i < o->n; i++) {
+		/* An upload committed since may have taken the same bytes again. */
+		if (store_blob_in_use(w->app->st, o->hash[i]) != 0 ||
+		    blobs_path(w->app->cfg->data_dir, o->hash[i], path, sizeof(path)) < 0)
+			continue;
+		if (unlink(path) < 0)
+			log_warn("history: could not remove blob %.12s…", o->hash[i]);
+	}
+	free(o->hash);
+	free(o);
+	if (rc < 0) {
+		api_storage_failed(w->req, rc);
+		return;
+	}
+	if (store_chat_get(w->app->st, w->id, &row) < 0) {
+		http_error(w->req, 404, "not_found", "No such chat.");
+		return;
+	}
+	log_info("history: transcript of %s deleted by operator %lld", row.public_id,
+		 (long long)w->o.id);
+	http_json(w->req, 200, json_pack("{s:o}", "chat", chat_json(w->app, &row)));
+}
+
+void post_history_delete(struct http_req *req, API_PARAMS)
+{
+	struct store_chat row;
+	struct api_write *w;
+
+	if (http_require_operator(req) < 0 || own_chat(req, params[0], &row) < 0)
+		return;
+	if (!req->op.is_admin) {
+		http_error(req, 403, "forbidden", "Only account admins may delete transcripts.");
+		return;
+	}
+	if (row.status != CHAT_ENDED) {
+		http_error(req, 409, "chat_active", "End the chat before deleting its transcript.");
+		return;
+	}
+	w = api_write_new(req);
+	w->id = row.id;
+	w->o = req->op;
+	w->expires = time_now_ms();
+	w->ctx = xcalloc(1, sizeof(struct orphans));
+	api_submit(w, delete_apply, deleted);
+}
+
+/* ---- pages ---------------------------------------------------------------------------- */
+
+void page_history(struct http_req *req, API_PARAMS)
+{
+	(void)params;
+	http_static(req, "history/index.html", POLICY_PAGE);
+}
+
+static void page_text(struct http_req *req, int status, const char *text)
+{
+	req->policy = POLICY_PAGE;
+	http_respond(req, status, "text/plain; charset=utf-8", xstrdup(text), strlen(text));
+}
+
+/* Without a session: to the sign-in page, which brings the operator back here. */
+static void to_signin(struct http_req *req)
+{
+	char loc[sizeof(req->path) * 3 + 32], *p;
+	size_t i;
+
+	p = loc + snprintf(loc, sizeof(loc), "/staff/signin?next=");
+	for (i = 0; req->path[i]; i++) {
+		unsigned char c = (unsigned char)req->path[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.')
+			*p++ = (char)c;
+		else
+			p += sprintf(p, "%%%02X", c);
+	}
+	*p = '\0';
+	http_header(req, "location:", loc);
+	req->policy = POLICY_PAGE;
+	http_respond(req, 302, "text/plain", NULL, 0);
+}
+
+/* Is the management link of `row` still good at `now`? */
+static bool link_alive(const struct app *app, const struct store_chat *row, int64_t now)
+{
+	int64_t grace = (int64_t)(app->cfg->manage_grace_hours * 3600.0 * 1000.0);
+
+	return row->status != CHAT_ENDED || now <= row->ended_at + grace;
+}
+
+void page_manage(struct http_req *req, API_PARAMS)
+{
+	struct store_chat row;
+	int64_t operator_id;
+	bool ok;
+
+	if (!req->wsi)
+		return;
+	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
+	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled) {
+		/* The path is ours to send back to: this route matched it, segment by segment. */
+		to_signin(req);
+		return;
+	}
+	ok = str_is_token(params[0], sizeof(row.public_id) - 1, "_-") &&
+	     str_is_token(params[1], STORE_MANAGE_TOKEN - 1, "_-") &&
+	     store_chat_by_public(req->app->st, params[0], &row) == 0 &&
+	     row.account_id == req->op.account_id &&
+	     strlen(params[1]) == strlen(row.manage_token) &&
+	     auth_secret_equal(params[1], row.manage_token);
+	if (!ok) {
+		page_text(req, 404, "No such chat.");
+		return;
+	}
+	if (!link_alive(req->app, &row, time_now_ms())) {
+		page_text(req, 410, "This chat ended a while ago and its link has expired. "
+				    "Find it in Chat History: /staff/history");
+		return;
+	}
+	http_static(req, "history/manage.html", POLICY_PAGE);
+}

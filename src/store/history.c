@@ -1,0 +1,419 @@
+/*
+ * history.c - Chat History queries (store.h): the filtered, searched list of
+ * an account's chats, and deleting a transcript.
+ *
+ * How it works: the list's SQL is put together from fixed fragments, one
+ * per filter that is set, and every value is bound, never pasted in.  Each
+ * filter has an index that ends in created_at (schema.c, migration 3), so
+ * SQLite walks one index backwards from the keyset cursor and stops after
+ * `limit` rows: a page costs the same on the first day and after a million
+ * chats.  Search words become FTS5 terms, each quoted (so nothing a person
+ * types is read as FTS5 syntax).  The first word's matches stream from the
+ * full-text index newest chat first (a message's rowid starts with its
+ * chat's creation order), each chat checked for the other words with one
+ * seek per word, until the page is full: a common word costs a page, a rare
+ * one its few matches.  A listed chat's snippet is one FTS5 lookup of its
+ * newest matching message by rowid.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "store/store_int.h"
+
+#define SQL_MAX 4096
+#define TERMS_MAX 16
+#define TERM_MAX (STORE_SEARCH_MAX * 2 + 8)
+#define MATCH_MAX (STORE_SEARCH_MAX * 2 + TERMS_MAX * 8)
+
+/*
+ * Search words as FTS5 terms: each word quoted (a quote inside doubled), so
+ * nothing typed is read as FTS5 syntax; a word that ends in '*' matches as
+ * a prefix ("libr*" finds "library").  A chat matches when every word is in
+ * one of its messages; `any` (the terms joined by OR) finds the message to
+ * quote.  Prefixes cost more (FTS5 merges every matching word's list), so
+ * they are only used when asked for.
+ */
+struct terms {
+	char t[TERMS_MAX][TERM_MAX];
+	int n;
+	char any[MATCH_MAX];
+};
+
+static void match_terms(const char *words, struct terms *m)
+{
+	const char *p = words;
+
+	m->n = 0;
+	m->any[0] = '\0';
+	while (*p && m->n < TERMS_MAX) {
+		size_t n, len = 0, i, any_len, prefix;
+		char *t = m->t[m->n];
+
+		p += strspn(p, " \t\r\n");
+		n = strcspn(p, " \t\r\n");
+		if (!n)
+			break;
+		prefix = n > 1 && p[n - 1] == '*';
+		t[len++] = '"';
+		for (i = 0; i < n - prefix && len + 4 < TERM_MAX; i++) {
+			if (p[i] == '"')
+				t[len++] = '"';
+			t[len++] = p[i];
+		}
+		t[len++] = '"';
+		if (prefix)
+			t[len++] = '*';
+		t[len] = '\0';
+		p += n;
+		any_len = strlen(m->any);
+		if (any_len + len + 5 >= MATCH_MAX)
+			break;
+		snprintf(m->any + any_len, MATCH_MAX - any_len, "%s%s", m->n ? " OR " : "", t);
+		m->n++;
+	}
+}
+
+/* Append a fragment; the caller's buffer is sized for every fragment at once. */
+static void cat(char *sql, const char *frag)
+{
+	strncat(sql, frag, SQL_MAX - strlen(sql) - 1);
+}
+
+/*
+ * The filters as SQL conditions after "WHERE", the one with an index of
+ * its own first.  Parameters, by name: :acct, :queue, :op, :from, :to,
+ * :status, :bat, :bid.
+ */
+static void where_sql(const struct store_history_filter *f, char *sql)
+{
+	if (f->queue_id)
+		cat(sql, " queue_id = :queue AND account_id = :acct");
+	else if (f->operator_id)
+		cat(sql, " operator_id = :op AND account_id = :acct");
+	else if (f->status >= 0)
+		cat(sql, " account_id = :acct AND status = :status");
+	else
+		cat(sql, " account_id = :acct");
+	if (f->queue_id && f->operator_id)
+		cat(sql, " AND operator_id = :op");
+	if ((f->queue_id || f->operator_id) && f->status >= 0)
+		cat(sql, " AND status = :status");
+	if (f->from)
+		cat(sql, " AND created_at >= :from");
+	if (f->to)
+		cat(sql, " AND created_at < :to");
+	if (f->before_at)
+		cat(sql, " AND (created_at, chats.id) < (:bat, :bid)");
+}
+
+/*
+ * Without search words: one index walked backwards from the cursor.  With
+ * them: the first word's matches, newest chat first (the FTS5 rowid leads
+ * with the chat's creation order, ORDER BY rowid DESC streams), each
+ * joined to its chat and filtered; the caller stops after its page.
+ */
+static void list_sql(const struct store_history_filter *f, bool search, char *sql)
+{
+	if (search)
+		cat(sql, "SELECT " STORE_CHAT_COLS ", message_fts.rowid FROM message_fts "
+			 "CROSS JOIN chats ON chats.ord = message_fts.rowid >> 20 "
+			 "WHERE message_fts MATCH :t0 AND message_fts.rowid < :top AND");
+	else
+		cat(sql, "SELECT " STORE_CHAT_COLS ", 0 FROM chats WHERE");
+	where_sql(f, sql);
+	cat(sql, search ? " ORDER BY message_fts.rowid DESC"
+			: " ORDER BY created_at DESC, chats.id DESC LIMIT :lim");
+}
+
+static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i)
+		sqlite3_bind_int64(s, i, v);
+}
+
+/* The first search rowid past the cursor's chat (all of them without one). */
+static int64_t search_top(struct store *st, const struct store_history_filter *f)
+{
+	sqlite3_stmt *s;
+	int64_t top = INT64_MAX;
+
+	if (!f->before_id)
+		return top;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT ord FROM chats WHERE id = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return top;
+	sqlite3_bind_int64(s, 1, f->before_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0) << STORE_SEARCH_SHIFT;
+	sqlite3_finalize(s);
+	return top;
+}
+
+/* Prepare the list query; `m` (the caller's) must outlive the statement. */
+static int prepare_list(struct store *st, const struct store_history_filter *f, const char *prefix,
+			sqlite3_stmt **out, struct terms *m)
+{
+	char sql[SQL_MAX + 32];
+	sqlite3_stmt *s;
+	int i;
+
+	m->n = 0;
+	m->any[0] = '\0';
+	if (f->words)
+		match_terms(f->words, m);
+	snprintf(sql, sizeof(sql), "%s", prefix);
+	list_sql(f, m->n > 0, sql + strlen(sql));
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "prepare history");
+	bind_named_int(s, ":acct", f->account_id);
+	bind_named_int(s, ":queue", f->queue_id);
+	bind_named_int(s, ":op", f->operator_id);
+	bind_named_int(s, ":from", f->from);
+	bind_named_int(s, ":to", f->to);
+	bind_named_int(s, ":status", f->status);
+	bind_named_int(s, ":bat", f->before_at);
+	bind_named_int(s, ":bid", f->before_id);
+	bind_named_int(s, ":lim", f->limit < 1 || f->limit > 101 ? 25 : f->limit);
+	if ((i = sqlite3_bind_parameter_index(s, ":t0")))
+		sqlite3_bind_text(s, i, m->t[0], -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_index(s, ":top"))
+		bind_named_int(s, ":top", search_top(st, f));
+	*out = s;
+	return 0;
+}
+
+/* The text around the first match in message `tid`, marked; "" if none. */
+static void snippet_of(sqlite3_stmt *s, const char *match, int64_t tid, char *out, size_t size)
+{
+	out[0] = '\0';
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, tid);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		store_copy_text(out, size, s, 0);
+	sqlite3_reset(s);
+}
+
+/* Does chat `ord` have term `t` in any message?  One seek in the index. */
+static bool chat_has(sqlite3_stmt *probe, const char *t, int64_t ord)
+{
+	bool yes;
+
+	sqlite3_reset(probe);
+	sqlite3_bind_text(probe, 1, t, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(probe, 2, ord << STORE_SEARCH_SHIFT);
+	sqlite3_bind_int64(probe, 3, ((ord + 1) << STORE_SEARCH_SHIFT) - 1);
+	yes = sqlite3_step(probe) == SQLITE_ROW;
+	sqlite3_reset(probe);
+	return yes;
+}
+
+/* A search row is a new chat that has every word (the first one it has). */
+static bool search_hit(sqlite3_stmt *probe, const struct terms *m, int64_t tid, int64_t *last_ord)
+{
+	int64_t ord = tid >> STORE_SEARCH_SHIFT;
+	int i;
+
+	if (ord == *last_ord)
+		return false;
+	*last_ord = ord;
+	for (i = 1; i < m->n; i++)
+		if (!chat_has(probe, m->t[i], ord))
+			return false;
+	return true;
+}
+
+/* Step the list, quoting each row's newest match; search rows are deduplicated. */
+static int list_rows(struct store *st, sqlite3_stmt *s, const struct terms *m,
+		     int (*cb)(void *ctx, const struct store_chat *c, const char *snippet), void *ctx)
+{
+	char snippet[STORE_SNIPPET_BYTES];
+	sqlite3_stmt *probe = NULL, *snip = NULL;
+	struct store_chat c;
+	int64_t last_ord = -1;
+	int rc;
+
+	if (m->n && (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM message_fts WHERE "
+					"message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT 1",
+					-1, &probe, NULL) != SQLITE_OK ||
+		     sqlite3_prepare_v2(store_db(st), "SELECT snippet(message_fts, 0, char(1), char(2), "
+					"'…', 16) FROM message_fts WHERE message_fts MATCH ?1 AND rowid = ?2",
+					-1, &snip, NULL) != SQLITE_OK)) {
+		rc = store_fail(st, "prepare search");
+		sqlite3_finalize(probe);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t tid = sqlite3_column_int64(s, 16);
+
+		if (m->n && !search_hit(probe, m, tid, &last_ord))
+			continue;
+		store_read_chat(s, &c);
+		if (m->n)
+			snippet_of(snip, m->any, tid, snippet, sizeof(snippet));
+		else
+			snippet[0] = '\0';
+		if ((rc = cb(ctx, &c, snippet)) != 0)
+			break;
+	}
+	sqlite3_finalize(probe);
+	sqlite3_finalize(snip);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc == SQLITE_ROW ? 0 : rc > 0 ? rc : store_fail(st, "list history");
+}
+
+int store_history_list(struct store *st, const struct store_history_filter *f,
+		       int (*cb)(void *ctx, const struct store_chat *c, const char *snippet),
+		       void *ctx)
+{
+	struct terms *m = xmalloc(sizeof(*m));
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = prepare_list(st, f, "", &s, m);
+	if (!rc) {
+		rc = list_rows(st, s, m, cb, ctx);
+		sqlite3_finalize(s);
+	}
+	free(m);
+	return rc;
+}
+
+int store_history_plan(struct store *st, const struct store_history_filter *f, char *out,
+		       size_t size)
+{
+	struct terms *m = xmalloc(sizeof(*m));
+	sqlite3_stmt *s;
+	size_t len = 0;
+	int rc;
+
+	out[0] = '\0';
+	rc = prepare_list(st, f, "EXPLAIN QUERY PLAN ", &s, m);
+	if (rc < 0) {
+		free(m);
+		return rc;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW && len + 2 < size) {
+		const unsigned char *d = sqlite3_column_text(s, 3);
+		int n = snprintf(out + len, size - len, "%s\n", d ? (const char *)d : "");
+
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	sqlite3_finalize(s);
+	free(m);
+	return 0;
+}
+
+/* ---- deleting a transcript ------------------------------------------------ */
+
+/* Run one statement of `sql` with ?1 = chat_id. */
+static int run_chat(struct store *st, const char *sql, int64_t chat_id, const char *what)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, what);
+	sqlite3_bind_int64(s, 1, chat_id);
+	rc = sqlite3_step(s);
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct hashes {
+	char (*v)[65];
+	size_t n, cap;
+};
+
+/* The blobs only this chat reads. */
+static int only_ours(struct store *st, int64_t chat_id, struct hashes *h)
+{
+	static const char sql[] =
+		"SELECT hash FROM chat_blobs c WHERE chat_id = ?1 AND NOT EXISTS "
+		"(SELECT 1 FROM chat_blobs o WHERE o.hash = c.hash AND o.chat_id <> ?1)";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "find blobs");
+	sqlite3_bind_int64(s, 1, chat_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (h->n == h->cap) {
+			h->cap = grow_cap(h->cap, h->n + 1);
+			h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
+		}
+		store_copy_text(h->v[h->n++], sizeof(h->v[0]), s, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "find blobs");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int drop_blob(struct store *st, const char *hash)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM blobs WHERE hash = ?1 AND NOT EXISTS "
+			       "(SELECT 1 FROM chat_blobs WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "delete blob");
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "delete blob");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
+				 int (*orphan)(void *ctx, const char *hash), void *ctx)
+{
+	static const char *const steps[][2] = {
+		{ "DELETE FROM message_text WHERE id BETWEEN (SELECT ord << 20 FROM chats WHERE id = ?1) "
+		  "AND (SELECT ((ord + 1) << 20) - 1 FROM chats WHERE id = ?1)", "delete search text" },
+		{ "DELETE FROM events WHERE chat_id = ?1", "delete events" },
+		{ "DELETE FROM chat_blobs WHERE chat_id = ?1", "delete chat blobs" },
+	};
+	struct hashes h = { 0 };
+	char sql[128];
+	size_t i;
+	int rc;
+
+	rc = only_ours(st, chat_id, &h);
+	for (i = 0; !rc && i < ARRAY_SIZE(steps); i++)
+		rc = run_chat(st, steps[i][0], chat_id, steps[i][1]);
+	for (i = 0; !rc && i < h.n; i++)
+		rc = drop_blob(st, h.v[i]);
+	if (!rc) {
+		snprintf(sql, sizeof(sql), "UPDATE chats SET deleted_at = %lld, guest_name = NULL "
+			 "WHERE id = ?1", (long long)at);
+		rc = run_chat(st, sql, chat_id, "mark deleted");
+	}
+	for (i = 0; !rc && orphan && i < h.n; i++)
+		rc = orphan(ctx, h.v[i]);
+	free(h.v);
+	return rc;
+}
+
+int store_blob_in_use(struct store *st, const char *hash)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM chat_blobs WHERE hash = ?1 LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "find blob");
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, "find blob");
+	sqlite3_finalize(s);
+	return rc;
+}

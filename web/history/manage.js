@@ -1,0 +1,115 @@
+// manage.js: the chat management page (/staff/chat/CHAT/TOKEN), the one
+// link per chat that operators on desktop chat clients follow. Start here.
+//
+// The server has already checked the session, the account, the link's
+// token and its grace period before sending this page. The page shows the
+// chat (GET /api/history/CHAT) and its buttons; Accept and End chat are the
+// webclient's own WebSocket operations (chat.accept, chat.end), so they
+// follow the same rules (only operators available on the queue may accept;
+// only the holder may end). The socket follows the chat, so a change made
+// elsewhere (accepted by someone else, ended by the guest) shows here too.
+
+import { RdSocket } from '../shared/rd_socket.js';
+import { apiRequest, loadSession, signinUrl } from '../shared/api.js';
+import { openSharingTool } from '../share/open_share.js';
+import { guestName } from '../operator/desk_model.js';
+import { statusLabel } from './history_model.js';
+
+const $ = (id) => document.getElementById(id);
+const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
+const socket = new RdSocket();
+let me = null;
+let record = null;
+
+async function load() {
+  const r = await apiRequest(`/api/history/${encodeURIComponent(chat)}`);
+  if (!r.ok) {
+    if (r.status === 401) return location.replace(signinUrl());
+    return note(r.error.message);
+  }
+  record = r.data.chat;
+  draw();
+}
+
+function draw() {
+  const c = record;
+  const who = guestName(c.name);
+  document.title = `Chat with ${who} — refdesk`;
+  $('title').textContent = `Chat with ${who}`;
+  $('queue').textContent = c.queue_title || c.queue;
+  $('guest').textContent = c.name || 'No name given';
+  $('started').textContent = new Date(c.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  $('status').textContent = statusLabel(c);
+  $('holder').textContent = c.operator ? (c.operator.id === me?.id ? `${c.operator.name} (you)` : c.operator.name) : 'Nobody yet';
+  $('accept').hidden = c.status !== 'waiting';
+  $('open-share').hidden = c.status !== 'active';
+  $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
+  $('history-link').href = `/staff/history?chat=${encodeURIComponent(c.chat)}`;
+}
+
+function note(text) {
+  $('note').hidden = !text;
+  $('note').textContent = text || '';
+}
+
+const REASONS = {
+  not_offered: 'Only operators who are available on this queue may accept it. Switch on Available in the webclient first.',
+  not_holder: 'Only the operator who holds the chat may end it.',
+  chat_ended: 'The chat has already ended.',
+  offline: 'Not connected to the server; try again in a moment.',
+};
+
+async function run(button, msg, done) {
+  button.disabled = true;
+  note('');
+  try {
+    await socket.request(msg, { retry: msg.type === 'chat.end' });
+    note(done);
+  } catch (err) {
+    note(REASONS[err.code] || err.message || err.code);
+  }
+  button.disabled = false;
+  await load();
+}
+
+function download() {
+  const a = document.createElement('a');
+  a.href = `/api/history/${encodeURIComponent(chat)}/transcript.html`;
+  a.download = `transcript-${chat}.html`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+async function main() {
+  let session;
+  try {
+    session = await loadSession();
+  } catch {
+    session = undefined;
+  }
+  if (session === null) {
+    location.replace(signinUrl());
+    return;
+  }
+  me = session?.operator || null;
+  $('who').textContent = me?.name || '';
+  $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, 'You accepted the chat.'));
+  $('end-chat').addEventListener('click', () => run($('end-chat'), { type: 'chat.end', chat }, 'The chat has ended.'));
+  $('open-share').addEventListener('click', () => openSharingTool(chat));
+  $('download').addEventListener('click', download);
+
+  socket.on('status', (status) => {
+    $('conn').dataset.state = status;
+    $('conn').textContent = status === 'open' ? 'Connected' : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+  });
+  // Joins, ends and acceptances made elsewhere show here too.
+  socket.on('event', (ev) => { if (ev.chat === chat && ev.kind === 'notice') load(); });
+  socket.on('frame', (f) => { if ((f.type === 'chat.taken' || f.type === 'chat.gone') && f.chat === chat) load(); });
+  socket.on('close', (code) => { if (code === 4001) location.replace(signinUrl()); });
+  await load();
+  socket.start();
+  socket.follow(chat).catch(() => {});
+}
+
+main();
