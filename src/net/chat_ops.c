@@ -1122,6 +1122,16 @@ const struct ws_handler *chat_ops_find(const char *type)
 	return NULL;
 }
 
+void chat_ops_print_types(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		fprintf(out, "WS %s%s%s\n", handlers[i].type,
+			handlers[i].kinds & GUEST ? " guest" : "",
+			handlers[i].kinds & OPERATOR ? " operator" : "");
+}
+
 /* ---- abandoned chats -------------------------------------------------------------- */
 
 static int load_waiting(void *arg, const struct store_chat *row)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/types.h"
 
@@ -29,6 +30,12 @@ struct ws_handler {
 
 /* The handler for a message type, or NULL. */
 const struct ws_handler *chat_ops_find(const char *type);
+
+/*
+ * Print the handler table, one "WS TYPE [guest] [operator]" line per message
+ * type, from the table chat_ops_find() searches (see routes_print()).
+ */
+void chat_ops_print_types(FILE *out);
 
 /* The socket's outbox drained a little: send the next page of any replay. */
 void chat_ops_pump(struct conn *c);
