@@ -12,7 +12,7 @@
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { afterEach } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,8 +40,10 @@ export function launchBrowser() {
   });
 }
 
-/** Contexts not yet closed, checked after every test. */
+/** Contexts watched: checked after every test. */
 const live = new Set();
+/** Contexts made during the running test, retired when it ends. */
+let ownedByTest = null;
 
 /**
  * A new browser context (its own cookies and storage: one person) whose
@@ -55,11 +57,13 @@ export async function newContext(browser, options = {}) {
   context.problems = [];
   context.allowed = [];
   context.on('console', (msg) => {
-    if (msg.type() === 'error') context.problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && live.has(context)) context.problems.push(`console: ${msg.text()}`);
   });
-  context.on('weberror', (err) => context.problems.push(`pageerror: ${err.error().message}`));
+  context.on('weberror', (err) => {
+    if (live.has(context)) context.problems.push(`pageerror: ${err.error().message}`);
+  });
   await context.exposeBinding('__refdeskCspViolation', ({ frame }, v) => {
-    context.problems.push(`csp: ${v.directive} refused ${v.blocked || 'inline'} in ${frame.url()}` +
+    if (live.has(context)) context.problems.push(`csp: ${v.directive} refused ${v.blocked || 'inline'} in ${frame.url()}` +
       (v.sample ? ` (${v.sample})` : ''));
   });
   await context.addInitScript(() => {
@@ -70,6 +74,7 @@ export async function newContext(browser, options = {}) {
     }, true);
   });
   live.add(context);
+  ownedByTest?.add(context);
   context.on('close', () => live.delete(context));
   return context;
 }
@@ -93,9 +98,15 @@ export function expectClean(context, allow = []) {
   assert.deepEqual(left, [], `browser reported problems:\n${left.join('\n')}`);
 }
 
+beforeEach(() => {
+  ownedByTest = new Set();
+});
+
 afterEach(() => {
   const left = [];
   for (const context of live) left.push(...takeProblems(context));
+  for (const context of ownedByTest ?? []) live.delete(context);
+  ownedByTest = null;
   assert.deepEqual(left, [], `browser reported problems during the test:\n${left.join('\n')}`);
 });
 
