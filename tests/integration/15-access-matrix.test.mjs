@@ -209,3 +209,21 @@ test('the server exits 0 on SIGTERM without sanitizer reports', async () => {
 	await other.guest.close();
 	await srv.stop();
 });
+
+test('chat tokens and session cookies are on disk only as hashes; patron text is not logged', async () => {
+	// After the stop, the database (with what its WAL held) and the whole log.
+	const files = fs.readdirSync(srv.dataDir).filter((f) => f.startsWith('refdesk.db'));
+	const disk = Buffer.concat(files.map((f) => fs.readFileSync(path.join(srv.dataDir, f))));
+	const secrets = {
+		'a guest token': target.token,
+		"another guest's token": other.token,
+		"ann's session cookie": sessions.ann.cookie.split('=')[1],
+		"cat's session cookie": sessions.cat.cookie.split('=')[1],
+	};
+	for (const [what, value] of Object.entries(secrets)) {
+		assert.ok(!disk.includes(value), `${what} is stored in the clear`);
+		assert.ok(!srv.stderr.includes(value), `${what} is in the log`);
+	}
+	for (const text of ['Target', 'matrix', 'wrong-password', 'victim-password'])
+		assert.ok(!srv.stderr.includes(text), `"${text}" (from a client) is in the log:\n${srv.stderr}`);
+});
