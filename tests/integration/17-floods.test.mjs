@@ -1,7 +1,7 @@
 // 17-floods: hostile peers against a server that others are using (PROTOCOL §3.1, §3.6, §3.7,
 // §2.6). 08-limits already covers half-sent headers, one message flood and one connection
 // burst; here each attack runs while a bystander chat (guest and operator on 127.0.0.1)
-// exchanges a message every 50 ms, and the bystander's latency — from sending to the other
+// exchanges a message every 30 ms, and the bystander's latency — from sending to the other
 // side hearing it — is measured and printed. The attacker comes from another loopback address
 // (127.0.0.2), as it would from elsewhere on the network, so the per-address limits are its
 // own. Each attack must be capped, the offender cut off, and the bystander served on time.
@@ -17,7 +17,7 @@ import { png } from './lib/images.mjs';
 import { sleep, startServer } from './lib/server.mjs';
 
 const ATTACKER = '127.0.0.2';
-const P99_BOUND_MS = 1500; // generous: a sanitizer build on a shared 2-core machine
+const P99_BOUND_MS = 2000; // generous: a sanitizer build on a shared 2-core machine
 let srv;
 let ann;
 let calm;
@@ -34,7 +34,7 @@ after(async () => {
 });
 
 /**
- * The bystander chat talks while `attack()` runs: every 50 ms one side sends and the time
+ * The bystander chat talks while `attack()` runs: every 30 ms one side sends and the time
  * until the other side hears the event is recorded. Resolves with the attack's result and
  * {count, p50, p99, max} of the latencies.
  */
@@ -48,7 +48,7 @@ async function whileBystanderTalks(name, attack) {
 			const a = isAck(await from.request({ type: 'msg.send', chat: calm.chat, text: `${name} ${i}` }, 10000), 'bystander message');
 			await to.event(calm.chat, a.seq, 10000);
 			samples.push(performance.now() - t);
-			await sleep(50);
+			await sleep(30);
 		}
 	})();
 	await sleep(200);
@@ -210,6 +210,9 @@ test('a WebSocket message fragmented forever is read away past 64 KiB and closed
 });
 
 test('permessage-deflate is not negotiated, and a compressed (RSV1) frame is refused', { timeout: 30000 }, async () => {
+	// Made before the measurement: compressing 64 MiB would stall this process, not the server.
+	const { deflateRawSync } = await import('node:zlib');
+	const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024));
 	await whileBystanderTalks('compressed frames', async () => {
 		// The ws package offers permessage-deflate; the server does not take it.
 		const w = new WebSocket(srv.wsUrl, { perMessageDeflate: true, localAddress: ATTACKER });
@@ -220,9 +223,7 @@ test('permessage-deflate is not negotiated, and a compressed (RSV1) frame is ref
 		assert.equal(ext, undefined, `the server negotiated ${ext}`);
 		w.terminate();
 
-		// A deflate bomb sent anyway: 64 MiB of zeros in a few KiB, with RSV1 set.
-		const { deflateRawSync } = await import('node:zlib');
-		const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024));
+		// A deflate bomb sent anyway: 64 MiB of zeros in about 64 KiB, with RSV1 set.
 		const s = await rawWs('Sec-WebSocket-Extensions: permessage-deflate\r\n');
 		assert.doesNotMatch(s.handshake, /sec-websocket-extensions/i, s.handshake);
 		s.write(frame(0x80 | 0x40 | 0x01, bomb));
