@@ -20,6 +20,8 @@
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "net/chat_ops.h"
+#include "net/routes.h"
 #include "net/server.h"
 
 #define REFDESK_VERSION "0.1.0"
@@ -28,6 +30,7 @@ static const char usage[] =
 	"usage: refdesk serve [OPTIONS]      run the server\n"
 	"       refdesk admin --data DIR ... manage accounts, queues, operators\n"
 	"                                    (refdesk admin --data DIR --help)\n"
+	"       refdesk routes               list every HTTP route and WebSocket message type\n"
 	"       refdesk --version\n"
 	"\n"
 	"Options of serve (each may also be a line \"name = value\" in --config FILE):\n"
@@ -433,6 +436,11 @@ int main(int argc, char **argv)
 		return serve_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "admin"))
 		return admin_main(argc - 2, argv + 2);
+	if (argc == 2 && !strcmp(argv[1], "routes")) {
+		routes_print(stdout);
+		chat_ops_print_types(stdout);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("refdesk %s\n", REFDESK_VERSION);
 		return 0;

@@ -1213,6 +1213,17 @@ struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id)
 	return resolve_chat(c, public_id);
 }
 
+void chat_ops_print_types(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		fprintf(out, "WS %s%s%s\n", handlers[i].type,
+			handlers[i].kinds & GUEST ? " guest" : "",
+			handlers[i].kinds & OPERATOR ? " operator" : "");
+	share_ops_print_types(out);
+}
+
 /* ---- abandoned chats -------------------------------------------------------------- */
 
 static int load_waiting(void *arg, const struct store_chat *row)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/types.h"
 
@@ -40,6 +41,12 @@ struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
 /* The wire form of a stored event of chat `public_id` (PROTOCOL.md §3.5). */
 struct store_event;
 json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev);
+
+/*
+ * Print the handler table, one "WS TYPE [guest] [operator]" line per message
+ * type, from the table chat_ops_find() searches (see routes_print()).
+ */
+void chat_ops_print_types(FILE *out);
 
 /* The socket's outbox drained a little: send the next page of any replay. */
 void chat_ops_pump(struct conn *c);

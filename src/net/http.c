@@ -276,7 +276,9 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 	if (req->policy == POLICY_API)
 		snprintf(csp, sizeof(csp), "%s", csp_api);
 	else if (req->policy == POLICY_BLOB)
-		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; frame-ancestors 'none'");
+		/* No script, no loads; inline style only for the browser's own
+		 * image viewer, which would otherwise log a violation. */
+		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
 	else if (req->policy == POLICY_TRANSCRIPT) /* a downloaded transcript: no script, ever */
 		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; img-src data:; "
 			 "style-src 'unsafe-inline'; frame-ancestors 'none'");

@@ -380,6 +380,15 @@ static bool match(const char *pattern, const char *path, char params[API_MAX_PAR
 	return !*pattern && !*path;
 }
 
+void routes_print(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(routes); i++)
+		fprintf(out, "%s %s\n", routes[i].method == HTTP_POST ? "POST" : "GET",
+			routes[i].pattern);
+}
+
 void routes_dispatch(struct http_req *req)
 {
 	char params[API_MAX_PARAMS][80];

@@ -355,7 +355,9 @@ static void shutdown_cleanly(struct app *app)
 		writer_flush(app->writer);
 		service_briefly(app);
 	}
+	/* The closes get their own time: a slow drain must not skip them. */
 	ws_close_all(app);
+	deadline = time_mono_ms() + SHUTDOWN_MS;
 	while (app->conns && time_mono_ms() < deadline)
 		service_briefly(app);
 	log_info("stopped");

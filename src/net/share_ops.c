@@ -427,6 +427,16 @@ const struct ws_handler *share_ops_find(const char *type)
 	return NULL;
 }
 
+void share_ops_print_types(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		fprintf(out, "WS %s%s%s\n", handlers[i].type,
+			handlers[i].kinds & GUEST ? " guest" : "",
+			handlers[i].kinds & OPERATOR ? " operator" : "");
+}
+
 /* ---- the share ends with its people ------------------------------------------------------ */
 
 void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat)

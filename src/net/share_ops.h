@@ -10,11 +10,14 @@
 #define REFDESK_NET_SHARE_OPS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "net/chat_ops.h"
 
 /* The handler for a share.* message type, or NULL. */
 const struct ws_handler *share_ops_find(const char *type);
+/* Print those handlers as chat_ops_print_types() does. */
+void share_ops_print_types(FILE *out);
 
 /* A socket that follows `chat` closed: a share it was part of stops. */
 void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat);

@@ -267,7 +267,9 @@ int ws_timer(struct conn *c)
 	if (!c->flooding_since || c->close_code)
 		return 0;
 	if (now - c->last_rx >= FLOOD_QUIET_MS || now - c->flooding_since >= FLOOD_MAX_MS) {
-		if (c->oversize)
+		if (c->going_away)
+			conn_close(c, CLOSE_GOING_AWAY, "server stopping");
+		else if (c->oversize)
 			conn_close(c, CLOSE_TOO_BIG, "too large");
 		else
 			conn_close(c, CLOSE_POLICY, "flooding");
@@ -302,6 +304,11 @@ static void dispatch(struct conn *c, const char *text, size_t len)
 		conn_error(c, id, "rate_limited", "Too many messages; this one was dropped.");
 		if (++c->dropped >= WS_FLOOD_CLOSE)
 			start_flood_close(c);
+		goto out;
+	}
+	if (c->app->stopping) {
+		/* Nothing new is taken on while the last commits drain. */
+		conn_error(c, id, "busy", "The server is shutting down; send it again later.");
 		goto out;
 	}
 	if (!msg || !json_is_object(msg)) {
@@ -396,12 +403,24 @@ void ws_close_operator(struct app *app, int64_t operator_id, int code)
 			conn_close(c, code, "signed out");
 }
 
+/*
+ * Shutdown: a client may have messages on the way when the server decides
+ * to close; closing over unread input makes the kernel reset the
+ * connection, and the client loses the acks and the 1001 still on their
+ * way to it (it sees 1006, like a crash).  So, as for a flood, input is
+ * read away until the socket is quiet, and then it is closed.
+ */
 void ws_close_all(struct app *app)
 {
 	struct conn *c;
 
-	for (c = app->conns; c; c = c->next)
-		conn_close(c, CLOSE_GOING_AWAY, "server stopping");
+	for (c = app->conns; c; c = c->next) {
+		if (!c->wsi || c->close_code || c->going_away)
+			continue;
+		c->going_away = true;
+		if (!c->flooding_since)
+			start_discard(c);
+	}
 }
 
 /* ---- follows and watches --------------------------------------------------- */

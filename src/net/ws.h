@@ -67,6 +67,7 @@ struct conn {
 	int64_t flooding_since;          /* kept flooding: input is discarded until it stops */
 	int64_t last_rx;
 	bool oversize;                   /* reading away a message over WS_FRAME_MAX */
+	bool going_away;                 /* the server is stopping: close 1001 once quiet */
 	struct conn_follow *follows;
 	size_t nfollows, capfollows;
 	int64_t *watching;               /* queue ids */

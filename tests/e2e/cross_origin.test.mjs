@@ -69,6 +69,7 @@ test('a library site on another origin embeds the box once its origin is allowed
     assert.equal(rendered, false, 'the box must not render in a foreign frame');
   }
   assert.ok(early.problems.some((p) => /frame-ancestors|Refused to (frame|display)/i.test(p)), early.problems.join('\n'));
+  expectClean(early, [/frame-ancestors|Refused to (frame|display)/i]); // the refusal this step expects
 
   await allowOrigin(admin, siteUrl);
 

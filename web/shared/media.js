@@ -9,6 +9,13 @@
 // with the header and hands out a blob: URL of the bytes, revoked when the
 // page no longer needs it (thumbnails when the chat is left, full images
 // and downloads a minute after use).
+//
+// The full image opens in a window of our own making rather than by
+// navigating to the blob: URL: a blob: document inherits this page's strict
+// CSP, which refuses the inline styles of the browser's image viewer (a
+// violation on every open). The new window is about:blank of our origin;
+// the image in it is a blob: URL made by that window from the same bytes,
+// so it also works when the box is a third-party frame.
 
 import { blobUrl } from './attachments.js';
 
@@ -30,9 +37,13 @@ const KEEP_MS = 60000;
  * path as their href (for what they are), but clicks are handled here.
  */
 export function bearerMedia(getAuth, { fetchImpl = (...a) => globalThis.fetch(...a) } = {}) {
-  let urls = new Map(); // "chat/hash" -> Promise<blob: URL>
+  let urls = new Map(); // "chat/hash" -> Promise<{ blob, url }>
 
   function load(hash) {
+    return loadBlob(hash).then((b) => b.url);
+  }
+
+  function loadBlob(hash) {
     const auth = getAuth();
     if (!auth) return Promise.reject(new Error('no chat'));
     const key = `${auth.chat}/${hash}`;
@@ -43,7 +54,7 @@ export function bearerMedia(getAuth, { fetchImpl = (...a) => globalThis.fetch(..
           if (!res.ok) throw new Error(`blob answered ${res.status}`);
           return res.blob();
         })
-        .then((blob) => URL.createObjectURL(blob));
+        .then((blob) => ({ blob, url: URL.createObjectURL(blob) }));
       p.catch(() => urls.delete(key));
       urls.set(key, p);
     }
@@ -60,7 +71,7 @@ export function bearerMedia(getAuth, { fetchImpl = (...a) => globalThis.fetch(..
     setTimeout(() => {
       if (urls.get(key) !== p) return;
       urls.delete(key);
-      p.then((u) => URL.revokeObjectURL(u), () => {});
+      p.then((b) => URL.revokeObjectURL(b.url), () => {});
     }, KEEP_MS);
   }
 
@@ -72,14 +83,19 @@ export function bearerMedia(getAuth, { fetchImpl = (...a) => globalThis.fetch(..
     },
     /** A promise for a blob: URL of `hash` (cached until reset()). */
     src: (hash) => load(hash),
-    /** Open the full image in a new tab (a blob: URL: the token stays here). */
-    async open(hash) {
-      const url = await load(hash);
-      const a = document.createElement('a');
-      a.href = url;
-      a.target = '_blank';
-      a.rel = 'noopener';
-      a.click();
+    /**
+     * Open the full image in a new tab (the token stays here). The window
+     * opens at once, while the click still counts as the person's own.
+     */
+    async open(hash, label = 'Image') {
+      const win = window.open('', '_blank');
+      if (!win) throw new Error('the pop-up was blocked');
+      try {
+        showImage(win, (await loadBlob(hash)).blob, label);
+      } catch (err) {
+        win.close();
+        throw err;
+      }
       release(hash);
     },
     /** Save a blob under `fileName` (a programmatic <a download> click). */
@@ -95,7 +111,25 @@ export function bearerMedia(getAuth, { fetchImpl = (...a) => globalThis.fetch(..
     reset() {
       const old = urls;
       urls = new Map();
-      for (const p of old.values()) p.then((u) => URL.revokeObjectURL(u), () => {});
+      for (const p of old.values()) p.then((b) => URL.revokeObjectURL(b.url), () => {});
     },
   };
+}
+
+/** Fill the about:blank window `win` with `blob` shown as an image. */
+function showImage(win, blob, label) {
+  const doc = win.document;
+  try {
+    win.opener = null; // the viewer has no business with this page
+  } catch { /* some browsers keep it read-only */ }
+  doc.title = label;
+  const css = doc.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = new URL('/shared/viewer.css', location.href).href;
+  doc.head.append(css);
+  const img = doc.createElement('img');
+  img.className = 'rd-viewer';
+  img.alt = label;
+  img.src = win.URL.createObjectURL(blob);
+  doc.body.append(img);
 }

@@ -211,7 +211,8 @@ export class TranscriptView {
       return h('a', { class: cls, href: this.media.href(item.blob), target: '_blank', rel: 'noopener' }, children);
     }
     const button = h('button', { type: 'button', class: cls }, children);
-    button.addEventListener('click', () => this.media.open(item.blob).catch(() => failNote(button)));
+    button.addEventListener('click', () => this.media.open(item.blob, item.alt || item.file_name || 'Image')
+      .catch(() => failNote(button)));
     return button;
   }
 
