@@ -267,14 +267,16 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 		bad_fields(c, id, &err);
 		return;
 	}
+	chat = share_chat(c, id, public_id);
+	if (!chat)
+		return;
 	if (strcmp(type, offer ? "share.offer" : "share.answer")) {
 		conn_error(c, id, "not_sharer", offer ?
 			   "Guests offer their screen; only the operator answers." :
 			   "Only the guest's browser offers a screen; operators answer.");
 		return;
 	}
-	chat = share_chat(c, id, public_id);
-	if (!chat || !this_share(c, id, chat, number))
+	if (!this_share(c, id, chat, number))
 		return;
 	why = offer ? share_check_offer(sdp, len, app->cfg->ice_relay) :
 		      share_check_answer(sdp, len, app->cfg->ice_relay);

@@ -17,6 +17,7 @@ import { startServer } from './lib/server.mjs';
 import { startTurn } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { PAYLOADS, findInjection } from './lib/xss_payloads.mjs';
 
 const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
@@ -406,4 +407,22 @@ test('a wrong TURN secret gets no connection and a clear message to the operator
   } finally {
     await wrong.stop();
   }
+});
+
+test(`${PAYLOADS.length} stored-XSS payloads as invitation text stay inert for the guest and the operator`, { timeout: 120000 }, async () => {
+  const s = await setUp();
+  for (const p of PAYLOADS) {
+    await s.tool.getByRole('button', { name: 'Invite to share screen' }).click();
+    await s.tool.getByRole('textbox', { name: 'Invitation to the guest' }).fill(p);
+    await s.tool.getByRole('button', { name: 'Send invitation' }).click();
+    await expect.hidden(s.tool.getByRole('textbox', { name: 'Invitation to the guest' }));
+    await expect.text(s.guest.locator('#share-panel blockquote'), p.trim());
+  }
+  await expect.text(transcript(s.guest), PAYLOADS[PAYLOADS.length - 1].trim());
+  for (const [page, who] of [[s.guest, 'the box'], [s.tool, 'the sharing tool'], [s.op, 'the webclient']])
+    assert.deepEqual(await findInjection(page, ['#screen-video']), [], `a payload took effect in ${who}`);
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
 });

@@ -176,6 +176,9 @@ async function httpCell(row, id) {
 		});
 	}
 	const code = res.json?.error?.code;
+	// Pages answer people, in plain text; the API answers programs, in JSON.
+	if (!urlPath.startsWith('/api/'))
+		return `${res.status}`;
 	if (res.status >= 400 && typeof res.json?.error?.message !== 'string')
 		return `${res.status} without an error body: ${res.text.slice(0, 100)}`;
 	return code ? `${res.status} ${code}` : `${res.status}`;

@@ -343,7 +343,8 @@ export class ScreenView {
 
   render() {
     const e = this.els;
-    const busy = ['invited', 'accepted', 'started', 'snapshot'].includes(this.step) || Boolean(this.pc);
+    // An unanswered invitation may be sent again (it replaces the first); not while sharing.
+    const busy = ['accepted', 'started', 'snapshot'].includes(this.step) || Boolean(this.pc);
     e.inviteButton.disabled = this.ended || busy;
     e.inviteButton.hidden = this.ended;
     e.panel.hidden = !this.els.video.srcObject;

@@ -3,8 +3,8 @@
 // was parsed as markup would leave an element, an event-handler attribute or a javascript: URL
 // behind. Shared by the browser tests, so a new surface (a field, a page) reuses the same list.
 //
-// SURFACES names where the payloads go. The screensharing invitation text is listed as not yet
-// wired: when the invitation's custom text exists, its test sends PAYLOADS as that text too.
+// SURFACES names where the payloads go; the screensharing invitation's text is sent by
+// screenshare.test.mjs.
 
 export const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1">',
@@ -51,7 +51,7 @@ export const SURFACES = [
   { name: 'guest name', ready: true },
   { name: 'file name', ready: true },
   { name: 'alt text', ready: true },
-  { name: 'invitation text', ready: false }, // the screensharing invitation's custom text
+  { name: 'invitation text', ready: true }, // the screensharing invitation (screenshare.test.mjs)
 ];
 
 /** Short payloads (≤ 80 characters) for fields with that limit, such as a guest's name. */
@@ -59,15 +59,18 @@ export const SHORT_PAYLOADS = PAYLOADS.filter((p) => p.length <= 80);
 
 /**
  * Scan a page (every frame) for signs that a payload ran or became markup. Resolves with a list
- * of findings, empty when the page is inert.
+ * of findings, empty when the page is inert. `own` lists selectors of the page's own elements
+ * that the scan would otherwise report (the sharing tool's live <video>).
  */
-export async function findInjection(page) {
+export async function findInjection(page, own = []) {
   const found = [];
   for (const frame of page.frames()) {
-    const f = await frame.evaluate(() => {
+    const f = await frame.evaluate((ownSelectors) => {
       const out = [];
+      const mine = new Set(ownSelectors.flatMap((sel) => [...document.querySelectorAll(sel)]));
       if (window.__pwned !== undefined) out.push(`script ran: __pwned=${window.__pwned}`);
       for (const el of document.querySelectorAll('*')) {
+        if (mine.has(el)) continue;
         for (const a of el.attributes) {
           const v = a.value.trim().toLowerCase();
           if (/^on/i.test(a.name)) out.push(`<${el.localName} ${a.name}>`);
@@ -82,7 +85,7 @@ export async function findInjection(page) {
         if (el.localName === 'style' && document.body?.contains(el)) out.push('a <style> in the body');
       }
       return out;
-    }).catch((err) => [`cannot inspect ${frame.url()}: ${err.message}`]);
+    }, own).catch((err) => [`cannot inspect ${frame.url()}: ${err.message}`]);
     found.push(...f.map((x) => `${frame.url()}: ${x}`));
   }
   return found;
