@@ -201,7 +201,7 @@ function drawQueues() {
               h('p', { class: 'rd-hint', id: `q-${q.name}-invite-hint`,
                 text: 'What operators of this queue send when they invite a guest to share their screen; they can edit it each time. Empty: the default shown.' })),
             h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Save invitation',
-              'aria-label': `Save the invitation for ${q.title}` })),
+              'aria-label': `Save invitation for ${q.title}` })),
           h('div', { class: 'admin-form' }, members)),
         h('div', {}, snippetsFor(origin, q.name).map((s) => snippetBlock(q, s)))));
   });
