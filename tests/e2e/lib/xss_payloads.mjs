@@ -59,10 +59,12 @@ export const SHORT_PAYLOADS = PAYLOADS.filter((p) => p.length <= 80);
 
 /**
  * Scan a page (every frame) for signs that a payload ran or became markup. Resolves with a list
- * of findings, empty when the page is inert. `own` lists selectors of the page's own elements
- * that the scan would otherwise report (the sharing tool's live <video>).
+ * of findings, empty when the page is inert. `own` lists selectors of the pages' own elements
+ * that the scan would otherwise report.
  */
-export async function findInjection(page, own = []) {
+export const OWN_ELEMENTS = ['#screen-video']; // the sharing tool's live view of a shared screen
+
+export async function findInjection(page, own = OWN_ELEMENTS) {
   const found = [];
   for (const frame of page.frames()) {
     const f = await frame.evaluate((ownSelectors) => {
