@@ -1198,14 +1198,32 @@ static const struct ws_handler handlers[] = {
 	{ "availability.set", OPERATOR, h_availability_set },
 };
 
-const struct ws_handler *chat_ops_find(const char *type)
+const struct ws_handler *ws_handler_lookup(const struct ws_handler *table, size_t n,
+					   const char *type)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].type, type))
-			return &handlers[i];
-	return share_ops_find(type);
+	for (i = 0; i < n; i++)
+		if (!strcmp(table[i].type, type))
+			return &table[i];
+	return NULL;
+}
+
+void ws_handlers_print(FILE *out, const struct ws_handler *table, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "WS %s%s%s\n", table[i].type,
+			table[i].kinds & GUEST ? " guest" : "",
+			table[i].kinds & OPERATOR ? " operator" : "");
+}
+
+const struct ws_handler *chat_ops_find(const char *type)
+{
+	const struct ws_handler *h = ws_handler_lookup(handlers, ARRAY_SIZE(handlers), type);
+
+	return h ? h : share_ops_find(type);
 }
 
 struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id)
@@ -1215,12 +1233,7 @@ struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id)
 
 void chat_ops_print_types(FILE *out)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		fprintf(out, "WS %s%s%s\n", handlers[i].type,
-			handlers[i].kinds & GUEST ? " guest" : "",
-			handlers[i].kinds & OPERATOR ? " operator" : "");
+	ws_handlers_print(out, handlers, ARRAY_SIZE(handlers));
 	share_ops_print_types(out);
 }
 

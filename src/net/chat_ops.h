@@ -28,6 +28,12 @@ struct ws_handler {
 	void (*fn)(struct conn *c, const char *id, json_t *msg);
 };
 
+/* The handler for `type` in a handler table, or NULL. */
+const struct ws_handler *ws_handler_lookup(const struct ws_handler *table, size_t n,
+					   const char *type);
+/* Print a handler table as chat_ops_print_types() does. */
+void ws_handlers_print(FILE *out, const struct ws_handler *table, size_t n);
+
 /* The handler for a message type, or NULL. */
 const struct ws_handler *chat_ops_find(const char *type);
 

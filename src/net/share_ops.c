@@ -421,22 +421,12 @@ static const struct ws_handler handlers[] = {
 
 const struct ws_handler *share_ops_find(const char *type)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].type, type))
-			return &handlers[i];
-	return NULL;
+	return ws_handler_lookup(handlers, ARRAY_SIZE(handlers), type);
 }
 
 void share_ops_print_types(FILE *out)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		fprintf(out, "WS %s%s%s\n", handlers[i].type,
-			handlers[i].kinds & GUEST ? " guest" : "",
-			handlers[i].kinds & OPERATOR ? " operator" : "");
+	ws_handlers_print(out, handlers, ARRAY_SIZE(handlers));
 }
 
 /* ---- the share ends with its people ------------------------------------------------------ */

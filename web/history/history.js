@@ -11,7 +11,7 @@
 // textContent: nothing from a transcript is ever parsed as HTML.
 
 import { h, replaceChildren } from '../shared/dom.js';
-import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
+import { apiRequest, signinUrl, signOut, sessionOrSignIn } from '../shared/api.js';
 import { Transcript } from '../shared/transcript_model.js';
 import { TranscriptView } from '../shared/transcript_view.js';
 import { cookieMedia } from '../shared/media.js';
@@ -174,16 +174,8 @@ async function fillFilters() {
 }
 
 async function main() {
-  let session;
-  try {
-    session = await loadSession();
-  } catch {
-    session = undefined;
-  }
-  if (session === null) {
-    location.replace(signinUrl());
-    return;
-  }
+  const session = await sessionOrSignIn();
+  if (session === null) return;
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   $('admin-link').hidden = !me?.admin;

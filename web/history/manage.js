@@ -10,7 +10,7 @@
 // elsewhere (accepted by someone else, ended by the guest) shows here too.
 
 import { RdSocket } from '../shared/rd_socket.js';
-import { apiRequest, loadSession, signinUrl } from '../shared/api.js';
+import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';
 import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
 import { statusLabel } from './history_model.js';
@@ -82,16 +82,8 @@ function download() {
 }
 
 async function main() {
-  let session;
-  try {
-    session = await loadSession();
-  } catch {
-    session = undefined;
-  }
-  if (session === null) {
-    location.replace(signinUrl());
-    return;
-  }
+  const session = await sessionOrSignIn();
+  if (session === null) return;
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, 'You accepted the chat.'));

@@ -17,7 +17,7 @@ import { RdSocket } from '../shared/rd_socket.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
 import { Composer } from '../shared/composer.js';
 import { h, replaceChildren, formatTime } from '../shared/dom.js';
-import { loadSession, signinUrl, signOut, csrf } from '../shared/api.js';
+import { loadSession, signinUrl, signOut, csrf, sessionOrSignIn } from '../shared/api.js';
 import { AttachUi } from '../shared/attach_ui.js';
 import { Uploads } from '../shared/uploads.js';
 import { cookieMedia } from '../shared/media.js';
@@ -372,16 +372,8 @@ function onStatus(status) {
 /* ---------- start ---------- */
 
 async function main() {
-  let session;
-  try {
-    session = await loadSession();
-  } catch {
-    session = undefined;
-  }
-  if (session === null) {
-    location.replace(signinUrl());
-    return;
-  }
+  const session = await sessionOrSignIn();
+  if (session === null) return;
   if (session) {
     $('who').textContent = session.operator.name;
     $('admin-link').hidden = !session.operator.admin;

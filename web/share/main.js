@@ -13,7 +13,7 @@
 // with the Description as alt text; Save to disk downloads the same PNG.
 
 import { RdSocket } from '../shared/rd_socket.js';
-import { loadSession, signinUrl } from '../shared/api.js';
+import { signinUrl, sessionOrSignIn } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { COLORS, WIDTHS, defaultAlt, exportFileName, newDocument, parseDocument } from './editor_model.js';
 import { EditorView } from './editor_view.js';
@@ -321,16 +321,8 @@ function joined(ok) {
 }
 
 async function main() {
-  let session;
-  try {
-    session = await loadSession();
-  } catch {
-    session = undefined;
-  }
-  if (session === null) {
-    location.replace(signinUrl());
-    return;
-  }
+  const session = await sessionOrSignIn();
+  if (session === null) return;
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(chat)) {

@@ -56,6 +56,22 @@ export function signinUrl(loc = globalThis.location) {
   return `/staff/signin?next=${encodeURIComponent(loc.pathname + loc.search)}`;
 }
 
+/**
+ * A staff page's first step: the session, or — without one — off to sign
+ * in (and back here afterwards), resolving null. undefined when the server
+ * could not be asked; the page's socket tells the rest.
+ */
+export async function sessionOrSignIn() {
+  let session;
+  try {
+    session = await loadSession();
+  } catch {
+    session = undefined;
+  }
+  if (session === null) globalThis.location.replace(signinUrl());
+  return session;
+}
+
 /** POST /api/session/end, then go to the sign-in page. */
 export async function signOut() {
   await apiRequest('/api/session/end', { method: 'POST', body: {} });
