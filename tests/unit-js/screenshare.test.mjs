@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { shareSupport, canCaptureHere } from '../../web/widget/share_guest.js';
-import { videoPoint, arrowTo, fastStartAnswer } from '../../web/share/screen_view.js';
+import { videoPoint, arrowTo } from '../../web/share/screen_view.js';
 import { Transcript, shareText } from '../../web/shared/transcript_model.js';
 
 const desktop = (over = {}) => ({
@@ -51,18 +51,6 @@ test('the click arrow ends at the point and stays inside the picture', () => {
     assert.ok(a.x1 >= 0 && a.x1 <= 1280 && a.y1 >= 0 && a.y1 <= 720, JSON.stringify(a));
     assert.ok(Math.hypot(a.x1 - a.x2, a.y1 - a.y2) >= 40);
   }
-});
-
-test('the answer gets a start bitrate for each video codec, and nothing else changes', () => {
-  const sdp = ['v=0', 'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98', 'a=recvonly', 'a=rtpmap:96 VP8/90000',
-    'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96', 'a=rtpmap:98 VP9/90000', 'a=fmtp:98 profile-id=0', ''].join('\r\n');
-  const out = fastStartAnswer(sdp, 2000).split('\r\n');
-  assert.ok(out.includes('a=fmtp:96 x-google-start-bitrate=2000'));
-  assert.ok(out.includes('a=fmtp:98 profile-id=0;x-google-start-bitrate=2000'));
-  assert.ok(out.includes('a=fmtp:97 apt=96'), 'rtx untouched');
-  assert.equal(out.indexOf('a=fmtp:96 x-google-start-bitrate=2000'), out.indexOf('a=rtpmap:96 VP8/90000') + 1);
-  assert.equal(fastStartAnswer(fastStartAnswer(sdp)), fastStartAnswer(sdp), 'applying twice changes nothing more');
-  assert.ok(out.includes('a=recvonly'));
 });
 
 test('the consent record reads right from both sides', () => {

@@ -51,39 +51,6 @@ export function videoPoint(rect, videoWidth, videoHeight, clientX, clientY) {
   return { x: Math.round(x), y: Math.round(y) };
 }
 
-/**
- * The answer as sent to the guest's browser, asking it to start sending at
- * a higher rate than a video call would (a screen's first frame is large,
- * and at a call's start rate it trickles in for a second): every video
- * codec gets x-google-start-bitrate, which Chromium-based senders read and
- * the others ignore. Nothing else changes.
- */
-export function fastStartAnswer(sdp, kbps = 2500) {
-  const lines = sdp.split('\r\n');
-  const video = new Set();
-  for (const l of lines) {
-    const m = /^a=rtpmap:(\d+) (VP8|VP9|H264|AV1)\//i.exec(l);
-    if (m) video.add(m[1]);
-  }
-  const out = [];
-  const seen = new Set();
-  for (const l of lines) {
-    const f = /^a=fmtp:(\d+) /.exec(l);
-    if (f && video.has(f[1])) {
-      seen.add(f[1]);
-      out.push(l.includes('x-google-start-bitrate') ? l : `${l};x-google-start-bitrate=${kbps}`);
-      continue;
-    }
-    out.push(l);
-  }
-  for (const pt of video) {
-    if (seen.has(pt)) continue;
-    const i = out.findIndex((l) => l.startsWith(`a=rtpmap:${pt} `));
-    out.splice(i + 1, 0, `a=fmtp:${pt} x-google-start-bitrate=${kbps}`);
-  }
-  return out.join('\r\n');
-}
-
 /** An arrow that ends at `p`, coming from up and to the right, kept inside the picture. */
 export function arrowTo(p, width, height) {
   const len = Math.max(40, Math.round(Math.min(width, height) * 0.12));
@@ -227,8 +194,7 @@ export class ScreenView {
       await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
       for (const c of this.pending.splice(0)) this.addCandidate(c);
       await pc.setLocalDescription(await pc.createAnswer());
-      await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share,
-        sdp: fastStartAnswer(pc.localDescription.sdp) });
+      await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share, sdp: pc.localDescription.sdp });
     } catch (err) {
       this.say(`The guest’s screen could not be connected: ${err.message || 'unknown error'}.`);
       this.stop('connection_failed');
@@ -336,10 +302,6 @@ export class ScreenView {
   }
 
   /* ---------- drawing ---------- */
-
-  live() {
-    return Boolean(this.pc) && ['started', 'snapshot', 'accepted'].includes(this.step);
-  }
 
   render() {
     const e = this.els;

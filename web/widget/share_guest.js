@@ -78,7 +78,6 @@ export class GuestShare {
     this.invite = null; // { share, text, expiresAt }
     this.share = 0; // the newest share number seen
     this.phase = 'idle'; // idle | invited | asking | popup | sharing | note
-    this.capturing = false; // this page holds the stream
     this.pc = null;
     this.stream = null;
     this.pending = []; // candidates that came before the answer
@@ -276,7 +275,6 @@ export class GuestShare {
   /** The guest chose what to share: offer it. */
   async connect(stream) {
     this.stream = stream;
-    this.capturing = true;
     this.phase = 'sharing';
     this.render();
     const share = this.share;
@@ -312,7 +310,6 @@ export class GuestShare {
     this.note = note;
     if (this.stream) for (const t of this.stream.getTracks()) t.stop();
     this.stream = null;
-    this.capturing = false;
     this.pc?.close();
     this.pc = null;
     this.pending = [];
