@@ -9,7 +9,7 @@ import http from 'node:http';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
 let srv;
 let browser;
@@ -73,10 +73,7 @@ test('a library site on another origin embeds the box once its origin is allowed
 
   await allowOrigin(admin, siteUrl);
 
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, admin);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, admin);
 
   const guests = await newContext(browser);
   const page = await guests.newPage();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
 let srv;
 let browser;
@@ -21,10 +21,7 @@ after(async () => {
 
 test('follow-me keeps the chat across pages', async () => {
   const eve = srv.addOperator({ username: 'eve', name: 'Eve Marsh' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, eve);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, eve);
 
   const guests = await newContext(browser);
   const page = await guests.newPage();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, transcript, offerCard } from './lib/flows.mjs';
+import { startChat, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
 let srv;
 let browser;
@@ -20,10 +20,7 @@ after(async () => {
 
 test('an over-long message is refused in the box, with the limit shown', async () => {
   const quinn = srv.addOperator({ username: 'quinn', name: 'Quinn Ray' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, quinn);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, quinn);
 
   const guests = await newContext(browser);
   const guest = await guests.newPage();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
 let srv;
 let browser;
@@ -20,10 +20,7 @@ after(async () => {
 
 test('the pop-up box opens in its own window and chats', async () => {
   const gil = srv.addOperator({ username: 'gil', name: 'Gil Santos' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, gil);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, gil);
 
   const guests = await newContext(browser);
   const page = await guests.newPage();

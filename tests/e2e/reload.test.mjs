@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard, ASK_SWITCH } from './lib/flows.mjs';
+import { signIn, startChat, say, transcript, offerCard, ASK_SWITCH, staffOnline } from './lib/flows.mjs';
 
 let srv;
 let browser;
@@ -24,10 +24,7 @@ async function messages(where) {
 
 test('reloading the box or the webclient mid-chat loses nothing', async () => {
   const ida = srv.addOperator({ username: 'ida', name: 'Ida Berg' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, ida);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, ida);
 
   const guests = await newContext(browser);
   const guest = await guests.newPage();
@@ -81,10 +78,7 @@ test('reloading the box or the webclient mid-chat loses nothing', async () => {
 
 test('a dropped connection: the box reconnects, resumes and sends what was written meanwhile', async () => {
   const kay = srv.addOperator({ username: 'kay', name: 'Kay Dunn' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, kay);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, kay);
 
   const guests = await newContext(browser);
   const guest = await guests.newPage();

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { launchBrowser, newContext, expectClean, screenshot, ROOT } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { signIn, startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 import { makeCheckerPng, decodePng, pixel, near, patternAt } from './lib/share.mjs';
 import { fitTransform, imageToView } from '../../web/share/editor_model.js';
 
@@ -82,10 +82,7 @@ const tool = (page, name) => page.getByRole('toolbar').getByRole('button', { nam
 test('annotate, crop and send a snapshot; the guest gets exactly that', async () => {
   const t0 = Date.now();
   const ana = srv.addOperator({ username: 'ana', name: 'Ana Ortiz' });
-  const staff = await newContext(browser, { acceptDownloads: true });
-  const op = await staff.newPage();
-  await signIn(op, srv.url, ana);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, ana, { acceptDownloads: true });
 
   const guests = await newContext(browser, { viewport: { width: 420, height: 720 } });
   const guest = await guests.newPage();

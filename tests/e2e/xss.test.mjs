@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 import { makePng } from './lib/files.mjs';
 import { PAYLOADS, SHORT_PAYLOADS, findInjection } from './lib/xss_payloads.mjs';
 import { Client } from '../integration/lib/client.mjs';
@@ -41,10 +41,7 @@ async function assertInert(page, log) {
 
 test('markup typed on both sides is shown as text', async () => {
   const pat = srv.addOperator({ username: 'pat', name: 'Pat <b>Operator</b>' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, pat);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, pat);
 
   const guests = await newContext(browser);
   const page = await guests.newPage();
@@ -108,10 +105,7 @@ async function checkPage(page, where, log) {
 
 test(`${PAYLOADS.length} payloads as messages, names, file names and alt text stay inert on every page`, { timeout: 120000 }, async () => {
   const xena = srv.addOperator({ username: 'xena', name: 'Xena Staff' });
-  const staff = await newContext(browser);
-  const op = await staff.newPage();
-  await signIn(op, srv.url, xena);
-  await goAvailable(op);
+  const { staff, op } = await staffOnline(browser, srv.url, xena);
 
   // Waiting guests whose names are payloads ring the webclient.
   const wsUrl = `ws://127.0.0.1:${srv.port}/ws`;

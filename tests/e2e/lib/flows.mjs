@@ -3,6 +3,7 @@
 // to show in a transcript.
 
 import { expect } from './expect.mjs';
+import { newContext } from './browser.mjs';
 
 /** Sign in on /staff/signin and land on the webclient. */
 export async function signIn(page, baseUrl, { username, password }) {
@@ -12,6 +13,18 @@ export async function signIn(page, baseUrl, { username, password }) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${baseUrl}/staff`);
   await expect.visible(page.locator('#conn[data-state="open"]'));
+}
+
+/**
+ * A staff member in a context of their own: `who` signed in on the
+ * webclient and available on the demo queue. Resolves with { staff, op }.
+ */
+export async function staffOnline(browser, baseUrl, who, contextOptions) {
+  const staff = await newContext(browser, contextOptions);
+  const op = await staff.newPage();
+  await signIn(op, baseUrl, who);
+  await goAvailable(op);
+  return { staff, op };
 }
 
 /** The demo library's queue, as its switch in the webclient names it. */
