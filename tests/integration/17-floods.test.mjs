@@ -184,7 +184,7 @@ test('huge headers are refused at once; the connection is not kept', { timeout: 
 test('a WebSocket message fragmented forever is read away past 64 KiB and closed 1009', { timeout: 30000 }, async () => {
 	// Past 64 KiB the server stops keeping it; it reads the rest away (closing over unread
 	// input would reset the connection and lose the close frame) and closes 1009 when the
-	// sender pauses — or after 10 s of a sender that never does.
+	// sender pauses — or after 10 s of a sender that never does (which may then see a reset).
 	const took = await whileBystanderTalks('endless fragments', async () => {
 		const socks = await Promise.all(Array.from({ length: 4 }, () => rawWs()));
 		for (const s of socks)
@@ -200,12 +200,16 @@ test('a WebSocket message fragmented forever is read away past 64 KiB and closed
 		const t = performance.now() - t0;
 		for (const s of socks) {
 			const code = closeCode(s);
+			const reset = s.destroyed;
 			s.destroy();
-			assert.equal(code, 1009, `an endless fragmented message closed with ${code} after ${Math.round(t)} ms`);
+			// A sender that never pauses is hung up on regardless; its own writes may then
+			// meet a reset that swallows the close frame (as for the message flooders below).
+			assert.ok(code === 1009 || (code === null && reset),
+				`an endless fragmented message closed with ${code} after ${Math.round(t)} ms`);
 		}
 		return t;
 	});
-	console.log(`# endless fragments: 4 senders that never pause closed 1009 after ${Math.round(took)} ms`);
+	console.log(`# endless fragments: 4 senders that never pause cut off (1009 or a reset) after ${Math.round(took)} ms`);
 	assert.ok(took < 12000, `closed after ${took} ms`);
 });
 
