@@ -501,6 +501,7 @@ static void upload_done(struct work *work)
 	struct upload *u = container_of(work, struct upload, work);
 	struct http_req *req = u->req;
 	int rc = u->rc;
+	json_t *body;
 
 	switch (rc) {
 	case 0:
@@ -536,8 +537,14 @@ static void upload_done(struct work *work)
 	}
 	if (u->is_image)
 		fix_extension(u);
+	body = event_body(u);
+	if (!body) {
+		/* A declared type or name that is not valid UTF-8 cannot be stored as JSON. */
+		http_error(req, 400, "bad_request", "The upload's type or name is not valid text.");
+		return;
+	}
 	rc = chat_ops_post(u->app, u->chat, u->author, u->operator_id,
-			   u->is_image ? "snapshot" : "file", event_body(u), u->cid[0] ? u->cid : NULL,
+			   u->is_image ? "snapshot" : "file", body, u->cid[0] ? u->cid : NULL,
 			   upload_rows, upload_posted, u);
 	if (rc < 0)
 		http_error(req, 409, "chat_ended", "The chat has ended.");
