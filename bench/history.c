@@ -147,8 +147,10 @@ static void seed(struct store *st, int nchats, struct ids *ids)
 			must(store_begin(st), "begin");
 		seed_chat(st, (start + (int64_t)i * 600000) << 10, ids->account, ids->queue[i % 2],
 			  ids->op[i % 3], start + (int64_t)i * 600000, 8, i % 1000 == 7 ? 1 : 0);
-		if (i % 500 == 499 || i == nchats - 1)
+		if (i % 500 == 499 || i == nchats - 1) {
 			must(store_commit(st), "commit");
+			must(store_index_now(st), "index");   /* as the writer does between batches */
+		}
 	}
 	/* The long one, in the middle of the history. */
 	ids->big = ((start + (int64_t)(nchats / 2) * 600000 + 1) << 10);
@@ -156,6 +158,7 @@ static void seed(struct store *st, int nchats, struct ids *ids)
 	seed_chat(st, ids->big, ids->account, ids->queue[0], ids->op[0],
 		  start + (int64_t)(nchats / 2) * 600000 + 1, 997, 0);
 	must(store_commit(st), "commit");
+	must(store_index_now(st), "index");
 	printf("seeded %d chats (+1 of 1,000 events) in %.1f s\n", nchats, (now_ms() - t0) / 1000);
 }
 

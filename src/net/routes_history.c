@@ -212,15 +212,14 @@ static int list_row(void *arg, const struct store_chat *c, const char *snippet)
 	return 0;
 }
 
-void get_history(struct http_req *req, API_PARAMS)
+static void list_chats(struct http_req *req)
 {
 	struct store_history_filter f;
 	char words[STORE_SEARCH_MAX + 1], next[48];
 	struct list_ctx l = { .app = req->app };
 	int rc;
 
-	(void)params;
-	if (http_require_operator(req) < 0 || parse_filter(req, &f, words, sizeof(words)) < 0)
+	if (parse_filter(req, &f, words, sizeof(words)) < 0)
 		return;
 	/* One row more than asked tells whether an older page exists. */
 	l.want = f.limit;
@@ -234,6 +233,39 @@ void get_history(struct http_req *req, API_PARAMS)
 	}
 	snprintf(next, sizeof(next), "%lld.%lld", (long long)l.last.created_at, (long long)l.last.id);
 	http_json(req, 200, json_pack("{s:o, s:s?}", "chats", l.chats, "next", l.more ? next : NULL));
+}
+
+static int index_apply(struct store *st, struct api_write *w)
+{
+	(void)w;
+	return store_index_now(st);
+}
+
+static void indexed(struct api_write *w, int rc)
+{
+	if (rc < 0)
+		api_storage_failed(w->req, rc);
+	else
+		list_chats(w->req);
+}
+
+void get_history(struct http_req *req, API_PARAMS)
+{
+	struct store_history_filter f;
+	char words[STORE_SEARCH_MAX + 1];
+
+	(void)params;
+	if (http_require_operator(req) < 0 || parse_filter(req, &f, words, sizeof(words)) < 0)
+		return;
+	/*
+	 * Messages reach the search index a moment after their commit; a
+	 * search first has the writer index what is committed, so it finds
+	 * every message sent before it was asked.
+	 */
+	if (f.words)
+		api_submit(api_write_new(req), index_apply, indexed);
+	else
+		list_chats(req);
 }
 
 static int add_queue(void *arg, const struct store_queue *q)

@@ -383,7 +383,7 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 		{ "DELETE FROM chat_blobs WHERE chat_id = ?1", "delete chat blobs" },
 	};
 	struct hashes h = { 0 };
-	char sql[128];
+	char sql[160];
 	size_t i;
 	int rc;
 
@@ -393,8 +393,8 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 	for (i = 0; !rc && i < h.n; i++)
 		rc = drop_blob(st, h.v[i]);
 	if (!rc) {
-		snprintf(sql, sizeof(sql), "UPDATE chats SET deleted_at = %lld, guest_name = NULL "
-			 "WHERE id = ?1", (long long)at);
+		snprintf(sql, sizeof(sql), "UPDATE chats SET deleted_at = %lld, guest_name = NULL, "
+			 "indexed_seq = last_seq WHERE id = ?1", (long long)at);
 		rc = run_chat(st, sql, chat_id, "mark deleted");
 	}
 	for (i = 0; !rc && orphan && i < h.n; i++)

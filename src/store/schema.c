@@ -135,6 +135,15 @@ static const char *const migrations[] = {
 
 	/* 4: the words a queue's operators invite guests to share their screen with. */
 	"ALTER TABLE queues ADD COLUMN share_invite TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 5: messages enter the search index in runs, every few tens of
+	 * milliseconds, rather than by trigger one at a time (store_index_now(),
+	 * store.c); `indexed_seq` is how far a chat's events have been indexed.
+	 */
+	"ALTER TABLE chats ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE chats SET indexed_seq = last_seq;"
+	"DROP TRIGGER message_text_added;",
 };
 
 int schema_version(void)

@@ -22,7 +22,8 @@
 #include "store/store_int.h"
 
 enum stmt_id {
-	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_SYNC_NORMAL,
+	S_SYNC_FULL,
 	S_ACCOUNT_ADD, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME, S_ACCOUNT_UPDATE, S_ACCOUNTS,
 	S_QUEUE_ADD, S_QUEUE_GET, S_QUEUE_BY_NAME, S_QUEUE_TITLE, S_QUEUES_OF_ACCOUNT,
 	S_OPERATOR_ADD, S_OPERATOR_GET, S_OPERATOR_BY_USERNAME, S_OPERATOR_UPDATE,
@@ -31,7 +32,8 @@ enum stmt_id {
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
-	S_EVENT_DUP, S_EVENT_SEQ, S_EVENT_ADD, S_EVENT_TEXT, S_EVENTS_SINCE,
+	S_EVENT_DUP, S_EVENT_ADD, S_CHATS_SEQ, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
+	S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
 	S_COUNT
 };
@@ -47,6 +49,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SAVEPOINT] = "SAVEPOINT op",
 	[S_RELEASE] = "RELEASE op",
 	[S_ROLLBACK_TO] = "ROLLBACK TO op",
+	[S_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
+	[S_SYNC_FULL] = "PRAGMA synchronous=FULL",
 	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, origins, created_at) VALUES (?, ?, ?)",
 	[S_ACCOUNT_GET] = "SELECT id, name, origins FROM accounts WHERE id = ?",
 	[S_ACCOUNT_BY_NAME] = "SELECT id, name, origins FROM accounts WHERE name = ?",
@@ -104,23 +108,69 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
-	[S_EVENT_SEQ] = "UPDATE chats SET last_seq = last_seq + 1, "
-			"n_messages = n_messages + (?2 = 'message'), "
-			"n_snapshots = n_snapshots + (?2 = 'snapshot') WHERE id = ?1 RETURNING last_seq",
+	/* Nothing is inserted for a chat that does not exist or a repeated cid. */
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	/* A message's text, for the search index (its triggers, schema.c). */
-	[S_EVENT_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
-			 "SELECT (ord << 20) | ?2, ?1, json_extract(?3, '$.text') FROM chats "
-			 "WHERE id = ?1 AND ?2 < " STORE_SEARCH_SEQS " AND json_valid(?3) "
-			 "AND json_type(?3, '$.text') = 'text'",
+			"SELECT ?1, max(last_seq, coalesce((SELECT max(seq) FROM events "
+			"WHERE chat_id = ?1), 0)) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM chats WHERE id = ?1 "
+			"ON CONFLICT DO NOTHING RETURNING seq",
+	/*
+	 * At commit, the chats that got events (a JSON array of ids): their
+	 * last seq and counts, from the events after the last seq they had.
+	 */
+	[S_CHATS_SEQ] = "UPDATE chats SET last_seq = m.seq, n_messages = n_messages + m.messages, "
+			"n_snapshots = n_snapshots + m.snapshots FROM (SELECT c.id AS id, "
+			"max(e.seq) AS seq, sum(e.kind = 'message') AS messages, "
+			"sum(e.kind = 'snapshot') AS snapshots FROM chats c JOIN events e "
+			"ON e.chat_id = c.id AND e.seq > c.last_seq "
+			"WHERE c.id IN (SELECT value FROM json_each(?1)) GROUP BY c.id) AS m "
+			"WHERE chats.id = m.id",
+	/* The search index (store_index_now() below): the chats it is behind on, ... */
+	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
+	/* ... their new messages' text, ... */
+	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
+			 "SELECT (c.ord << 20) | e.seq, c.id, json_extract(e.body, '$.text') "
+			 "FROM chats c JOIN events e ON e.chat_id = c.id AND e.seq > c.indexed_seq "
+			 "WHERE c.id IN (SELECT value FROM json_each(?1)) AND e.kind = 'message' "
+			 "AND e.seq < " STORE_SEARCH_SEQS " AND json_valid(e.body) "
+			 "AND json_type(e.body, '$.text') = 'text'",
+	/* ... that text into the index, in one statement, ... */
+	[S_INDEX_FTS] = "INSERT INTO message_fts(rowid, text) SELECT t.id, t.text FROM chats c "
+			"JOIN message_text t ON t.id > (c.ord << 20) + min(c.indexed_seq, " STORE_SEARCH_SEQS " - 1) "
+			"AND t.id < ((c.ord + 1) << 20) WHERE c.id IN (SELECT value FROM json_each(?1))",
+	/* ... and how far each chat is indexed now. */
+	[S_INDEX_DONE] = "UPDATE chats SET indexed_seq = coalesce((SELECT max(seq) FROM events e "
+			 "WHERE e.chat_id = chats.id), indexed_seq) "
+			 "WHERE id IN (SELECT value FROM json_each(?1))",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
 			   "WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?",
 };
 
+struct wal_watch {
+	void (*cb)(void *arg, int pages);
+	void *arg;
+};
+
+/* A set of chat ids, kept sorted and unique by ids_tidy(). */
+struct ids {
+	int64_t *v;
+	size_t n, cap;
+};
+
+/*
+ * Appending an event writes only the event.  The chats it touched are
+ * remembered (`touched`) and their last seq and counts are brought up to
+ * date once per transaction, at commit, from the events themselves — so a
+ * savepoint rolled back needs no bookkeeping here.  The search index is
+ * further behind: chats with messages not yet indexed wait in `unindexed`
+ * until store_index_now() (the writer runs it every few tens of
+ * milliseconds, and before a search); `indexing` holds those it took, until
+ * their transaction commits.
+ */
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	struct ids touched, unindexed, indexing;
+	struct wal_watch wal;
 };
 
 /* Report a SQLite failure once and turn it into an errno code. */
@@ -171,6 +221,87 @@ static void bind_text(sqlite3_stmt *s, int col, const char *text)
 		sqlite3_bind_null(s, col);
 }
 
+static void ids_add(struct ids *s, int64_t id)
+{
+	if (s->n && s->v[s->n - 1] == id)
+		return;
+	if (s->n == s->cap) {
+		s->cap = grow_cap(s->cap, s->n + 1);
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = id;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort and drop repeats. */
+static void ids_tidy(struct ids *s)
+{
+	size_t i, n = 0;
+
+	if (s->n < 2)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_id);
+	for (i = 0; i < s->n; i++)
+		if (!n || s->v[i] != s->v[n - 1])
+			s->v[n++] = s->v[i];
+	s->n = n;
+}
+
+/* Add every id of `from` to `to`. */
+static void ids_merge(struct ids *to, const struct ids *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		ids_add(to, from->v[i]);
+	ids_tidy(to);
+}
+
+/* "[id,id,...]", for json_each() in a statement; free() it. */
+static char *ids_json(const struct ids *s, int *len)
+{
+	char *text = xmalloc(s->n * 21 + 3), *p = text;
+	size_t i;
+
+	*p++ = '[';
+	for (i = 0; i < s->n; i++)
+		p += sprintf(p, "%s%lld", i ? "," : "", (long long)s->v[i]);
+	*p++ = ']';
+	*p = '\0';
+	*len = (int)(p - text);
+	return text;
+}
+
+/* Step a statement whose ?1 is the ids as a JSON array. */
+static int run_ids(struct store *st, enum stmt_id id, const struct ids *s, const char *what)
+{
+	sqlite3_stmt *q = stmt(st, id);
+	int len;
+	char *text = ids_json(s, &len);
+
+	sqlite3_bind_text(q, 1, text, len, free);
+	return run(st, q, what);
+}
+
+/* After a stop, the chats whose messages were committed but not indexed. */
+static int load_unindexed(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, S_UNINDEXED);
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ids_add(&st->unindexed, sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	ids_tidy(&st->unindexed);
+	return rc == SQLITE_DONE ? 0 : fail(st, "find unindexed chats");
+}
+
 int store_open(struct store **out, const char *dir)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -205,6 +336,8 @@ int store_open(struct store **out, const char *dir)
 			goto fail;
 		}
 	}
+	if (load_unindexed(st) < 0)
+		goto fail;
 	*out = st;
 	return 0;
 fail:
@@ -221,7 +354,30 @@ void store_free(struct store *st)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	free(st->touched.v);
+	free(st->unindexed.v);
+	free(st->indexing.v);
 	free(st);
+}
+
+/* The chats that got events in this transaction: their last seq and counts. */
+static int chats_caught_up(struct store *st)
+{
+	if (!st->touched.n)
+		return 0;
+	ids_tidy(&st->touched);
+	return run_ids(st, S_CHATS_SEQ, &st->touched, "count events");
+}
+
+/* The transaction ended: what it indexed is done, or waits again. */
+static void ended(struct store *st, bool committed)
+{
+	if (committed)
+		ids_merge(&st->unindexed, &st->touched);
+	else
+		ids_merge(&st->unindexed, &st->indexing);
+	st->touched.n = 0;
+	st->indexing.n = 0;
 }
 
 int store_begin(struct store *st)
@@ -231,13 +387,89 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-	return run(st, stmt(st, S_COMMIT), "commit");
+	int rc = chats_caught_up(st);
+
+	if (!rc)
+		rc = run(st, stmt(st, S_COMMIT), "commit");
+	if (!rc)
+		ended(st, true);
+	return rc;
 }
 
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		run(st, stmt(st, S_ROLLBACK), "rollback");
+	ended(st, false);
+}
+
+int store_index_now(struct store *st)
+{
+	bool own = sqlite3_get_autocommit(st->db);
+	int rc = 0;
+
+	/* This transaction's chats too: a search asked for now sees them. */
+	ids_merge(&st->unindexed, &st->touched);
+	if (!st->unindexed.n)
+		return 0;
+	/*
+	 * Its own transaction is not synced: losing it to a power cut loses
+	 * only index work (indexed_seq goes with it), which is then redone.
+	 * The next acknowledged commit syncs it along.
+	 */
+	if (own) {
+		run(st, stmt(st, S_SYNC_NORMAL), "synchronous");
+		if ((rc = store_begin(st)) < 0) {
+			run(st, stmt(st, S_SYNC_FULL), "synchronous");
+			return rc;
+		}
+	}
+	rc = run_ids(st, S_INDEX_TEXT, &st->unindexed, "save message text");
+	if (!rc)
+		rc = run_ids(st, S_INDEX_FTS, &st->unindexed, "index messages");
+	if (!rc)
+		rc = run_ids(st, S_INDEX_DONE, &st->unindexed, "index messages");
+	ids_merge(&st->indexing, &st->unindexed);
+	st->unindexed.n = 0;
+	if (own) {
+		if (!rc)
+			rc = store_commit(st);
+		if (rc < 0)
+			store_rollback(st);
+		if (run(st, stmt(st, S_SYNC_FULL), "synchronous") < 0 && !rc)
+			rc = -EIO;
+	}
+	return rc;
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct wal_watch *w = arg;
+
+	(void)db;
+	(void)name;
+	w->cb(w->arg, pages);
+	return SQLITE_OK;
+}
+
+void store_watch_wal(struct store *st, void (*cb)(void *arg, int pages), void *arg)
+{
+	st->wal.cb = cb;
+	st->wal.arg = arg;
+	/* Replaces SQLite's own hook, which checkpoints inside the commit. */
+	sqlite3_wal_hook(st->db, wal_hook, &st->wal);
+}
+
+int store_checkpoint(struct store *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(st, "checkpoint");
+}
+
+bool store_index_waiting(const struct store *st)
+{
+	return st->unindexed.n > 0;
 }
 
 int store_savepoint(struct store *st)
@@ -247,8 +479,12 @@ int store_savepoint(struct store *st)
 
 void store_savepoint_release(struct store *st, bool keep)
 {
-	if (!keep)
+	if (!keep) {
 		run(st, stmt(st, S_ROLLBACK_TO), "rollback to savepoint");
+		/* Indexing it undid is to do again (redoing done work adds nothing). */
+		ids_merge(&st->unindexed, &st->indexing);
+		st->indexing.n = 0;
+	}
 	run(st, stmt(st, S_RELEASE), "release savepoint");
 }
 
@@ -747,59 +983,56 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
 
 /* ---- events ------------------------------------------------------------ */
 
-int store_event_append(struct store *st, struct store_event *ev)
+/* The seq of the event this author already wrote with this cid: 1, or -ENOENT. */
+static int find_duplicate(struct store *st, struct store_event *ev)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = stmt(st, S_EVENT_DUP);
 	int rc;
 
-	if (ev->cid) {
-		s = stmt(st, S_EVENT_DUP);
-		sqlite3_bind_int64(s, 1, ev->chat_id);
-		sqlite3_bind_int(s, 2, ev->author);
-		bind_text(s, 3, ev->cid);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			ev->seq = sqlite3_column_int64(s, 0);
-			sqlite3_reset(s);
-			return 1;
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return fail(st, "find duplicate");
-	}
-	s = stmt(st, S_EVENT_SEQ);
+	sqlite3_bind_int64(s, 1, ev->chat_id);
+	sqlite3_bind_int(s, 2, ev->author);
+	bind_text(s, 3, ev->cid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ev->seq = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? -ENOENT : fail(st, "find duplicate");
+}
+
+int store_event_append(struct store *st, struct store_event *ev)
+{
+	sqlite3_stmt *s = stmt(st, S_EVENT_ADD);
+	int rc;
+
 	sqlite3_bind_int64(s, 1, ev->chat_id);
 	bind_text(s, 2, ev->kind);
+	sqlite3_bind_int(s, 3, ev->author);
+	if (ev->operator_id)
+		sqlite3_bind_int64(s, 4, ev->operator_id);
+	bind_text(s, 5, ev->cid);
+	bind_text(s, 6, ev->body);
+	sqlite3_bind_int64(s, 7, ev->at);
 	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
+	if (rc == SQLITE_ROW) {
+		ev->seq = sqlite3_column_int64(s, 0);
+		rc = sqlite3_step(s);
+	} else if (rc == SQLITE_DONE) {
+		/* Nothing inserted: an earlier event with this cid, or no such chat. */
 		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? -ENOENT : fail(st, "next seq");
+		return ev->cid ? find_duplicate(st, ev) : -ENOENT;
 	}
-	ev->seq = sqlite3_column_int64(s, 0);
-	/* Step to the end so the UPDATE completes before the INSERT. */
-	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return fail(st, "next seq");
-
-	s = stmt(st, S_EVENT_ADD);
-	sqlite3_bind_int64(s, 1, ev->chat_id);
-	sqlite3_bind_int64(s, 2, ev->seq);
-	bind_text(s, 3, ev->kind);
-	sqlite3_bind_int(s, 4, ev->author);
-	if (ev->operator_id)
-		sqlite3_bind_int64(s, 5, ev->operator_id);
-	bind_text(s, 6, ev->cid);
-	bind_text(s, 7, ev->body);
-	sqlite3_bind_int64(s, 8, ev->at);
-	rc = run(st, s, "add event");
-	if (rc < 0 || strcmp(ev->kind, "message"))
-		return rc;
-	s = stmt(st, S_EVENT_TEXT);
-	sqlite3_bind_int64(s, 1, ev->chat_id);
-	sqlite3_bind_int64(s, 2, ev->seq);
-	bind_text(s, 3, ev->body);
-	return run(st, s, "index message");
+		return fail(st, "add event");
+	ids_add(&st->touched, ev->chat_id);
+	if (!sqlite3_get_autocommit(st->db))
+		return 0;
+	/* Outside a transaction, the chat's counts at once. */
+	rc = chats_caught_up(st);
+	ended(st, rc == 0);
+	return rc;
 }
 
 int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,

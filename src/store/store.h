@@ -105,6 +105,21 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 void store_savepoint_release(struct store *st, bool keep);
+/*
+ * Add the messages committed since the last call (and this transaction's)
+ * to the search index: inside the caller's transaction if one is open, in
+ * one of its own otherwise.  store_index_waiting(): is there any to add?
+ */
+int store_index_now(struct store *st);
+bool store_index_waiting(const struct store *st);
+/*
+ * Checkpoints, off the commit path: store_watch_wal() has `cb` called after
+ * each commit with the pages in the write-ahead log (and stops SQLite from
+ * checkpointing inside commits on this connection); store_checkpoint()
+ * copies what it can back into the database without waiting for anyone.
+ */
+void store_watch_wal(struct store *st, void (*cb)(void *arg, int pages), void *arg);
+int store_checkpoint(struct store *st);
 /* Is a transaction still open?  (SQLite rolls one back by itself after some errors.) */
 bool store_in_transaction(struct store *st);
 
@@ -175,7 +190,9 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  * Append an event to its chat's log.  Assigns ev->seq, one more than the
  * chat's last.  If ev->cid is set and the same author already wrote an event
  * with that cid in this chat, nothing is written, ev->seq is the earlier
- * event's seq and 1 is returned.
+ * event's seq and 1 is returned.  -ENOENT: no such chat.  The chat's
+ * last_seq and counts follow at commit; message text becomes searchable
+ * with store_index_now().
  */
 int store_event_append(struct store *st, struct store_event *ev);
 /* At most `limit` events of a chat with seq > after, in order. */

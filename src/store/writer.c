@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -32,7 +34,21 @@ struct writer {
 	struct writer_stats stats; /* lock */
 	void (*wake)(void *arg);
 	void *wake_arg;
+	/* The checkpoint thread, on its own connection. */
+	struct store *ckpt_st;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_cond;
+	bool ckpt_wanted;        /* lock */
 };
+
+/*
+ * Checkpoints copy the write-ahead log back into the database file and
+ * sync it: tens of milliseconds at times.  Inside a commit (SQLite's
+ * default, every 1,000 pages) that delay lands on the acknowledgments of
+ * the batch; here the writer only asks, and a thread of its own does it
+ * while the writer goes on committing.
+ */
+#define WRITER_CHECKPOINT_PAGES 1000
 
 static void list_append(struct op_list *l, struct store_op *op)
 {
@@ -56,8 +72,25 @@ static void list_splice(struct op_list *dst, struct op_list *src)
 	src->head = src->tail = NULL;
 }
 
+/*
+ * Writer thread: the search index's share of a batch.  It runs in its own
+ * savepoint, so a failure costs the batch nothing (the messages wait for the
+ * next run).
+ */
+static void index_in_batch(struct writer *w)
+{
+	int rc = store_savepoint(w->st);
+
+	if (rc < 0)
+		return;
+	rc = store_index_now(w->st);
+	if (rc < 0)
+		log_warn("writer: messages could not be indexed for search; will retry");
+	store_savepoint_release(w->st, rc >= 0);
+}
+
 /* Writer thread: apply and commit one batch; returns how many failed. */
-static unsigned long commit_batch(struct writer *w, struct store_op *batch)
+static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool index)
 {
 	struct store_op *op;
 	unsigned long failed = 0;
@@ -80,6 +113,8 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch)
 		}
 		store_savepoint_release(w->st, op->rc >= 0);
 	}
+	if (rc >= 0 && index && store_in_transaction(w->st))
+		index_in_batch(w);
 	if (rc >= 0)
 		rc = store_commit(w->st);
 	if (rc < 0) {
@@ -93,24 +128,114 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch)
 	return failed;
 }
 
+/*
+ * Messages enter the search index (store_index_now()) at most every
+ * WRITER_INDEX_MS: while ops keep coming, at the end of a batch and inside
+ * its transaction (sharing its commit); when the writer is idle, in a
+ * transaction of its own.  Each run is small, and no run happens per
+ * message: FTS5 writes a segment per run, which is what made indexing each
+ * message as it was added cost more than the rest of the write.
+ */
+#define WRITER_INDEX_MS 20
+
+static void deadline_in(struct timespec *ts, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+static bool index_due(struct writer *w, int64_t last)
+{
+	return store_index_waiting(w->st) && time_mono_ms() - last >= WRITER_INDEX_MS;
+}
+
+/* Writer thread, lock held, no batch waiting: index if it is time; true if it ran. */
+static bool index_if_due(struct writer *w, int64_t *last)
+{
+	if (!index_due(w, *last))
+		return false;
+	pthread_mutex_unlock(&w->lock);
+	if (store_index_now(w->st) < 0)
+		log_warn("writer: messages could not be indexed for search; will retry");
+	*last = time_mono_ms();
+	pthread_mutex_lock(&w->lock);
+	return true;
+}
+
+/* Writer thread, after each commit. */
+static void wal_grew(void *arg, int pages)
+{
+	struct writer *w = arg;
+
+	if (pages < WRITER_CHECKPOINT_PAGES)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->ckpt_wanted = true;
+	pthread_cond_signal(&w->ckpt_cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *checkpoint_main(void *arg)
+{
+	struct writer *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->ckpt_wanted && !w->stopping)
+			pthread_cond_wait(&w->ckpt_cond, &w->lock);
+		if (w->stopping)
+			break;
+		w->ckpt_wanted = false;
+		pthread_mutex_unlock(&w->lock);
+		store_checkpoint(w->ckpt_st);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct op_list batch;
 	unsigned long n, failed;
 	struct store_op *op;
+	struct timespec ts;
+	int64_t indexed = 0;
+	bool index;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->todo.head && !w->stopping)
-			pthread_cond_wait(&w->cond, &w->lock);
-		if (!w->todo.head)
+		while (!w->todo.head && !w->stopping) {
+			if (index_if_due(w, &indexed))
+				continue;
+			if (store_index_waiting(w->st)) {
+				deadline_in(&ts, WRITER_INDEX_MS);
+				pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+			} else {
+				pthread_cond_wait(&w->cond, &w->lock);
+			}
+		}
+		if (!w->todo.head) {
+			/* Stopping: leave nothing for the next start to index. */
+			pthread_mutex_unlock(&w->lock);
+			store_index_now(w->st);
+			pthread_mutex_lock(&w->lock);
 			break;
+		}
 		batch = w->todo;
 		w->todo.head = w->todo.tail = NULL;
 		pthread_mutex_unlock(&w->lock);
 
-		failed = commit_batch(w, batch.head);
+		index = index_due(w, indexed);
+		failed = commit_batch(w, batch.head, index);
+		if (index)
+			indexed = time_mono_ms();
 		for (n = 0, op = batch.head; op; op = op->next)
 			n++;
 
@@ -130,21 +255,38 @@ static void *writer_main(void *arg)
 int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), void *wake_arg)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
+	pthread_condattr_t ca;
 	int rc;
 
 	*out = NULL;
 	rc = store_open(&w->st, dir);
+	if (rc >= 0)
+		rc = store_open(&w->ckpt_st, dir);
 	if (rc < 0) {
+		store_free(w->st);
 		free(w);
 		return rc;
 	}
+	store_watch_wal(w->st, wal_grew, w);
+
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&w->ckpt_cond, NULL);
 	w->wake = wake;
 	w->wake_arg = wake_arg;
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		store_free(w->ckpt_st);
 		store_free(w->st);
 		free(w);
+		return -EAGAIN;
+	}
+	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w)) {
+		store_free(w->ckpt_st);
+		w->ckpt_st = NULL;
+		writer_free(w);
 		return -EAGAIN;
 	}
 	*out = w;
@@ -159,11 +301,16 @@ void writer_free(struct writer *w)
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
 	pthread_cond_signal(&w->cond);
+	pthread_cond_signal(&w->ckpt_cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	if (w->ckpt_st)   /* NULL only when its thread could not start */
+		pthread_join(w->ckpt_thread, NULL);
 	writer_drain(w);
+	pthread_cond_destroy(&w->ckpt_cond);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
+	store_free(w->ckpt_st);
 	store_free(w->st);
 	free(w);
 }

@@ -338,3 +338,19 @@ test('a management link after the grace period is refused', async () => {
 		await short.cleanup();
 	}
 });
+
+test('a message is found by search as soon as it is acknowledged, and counted in the list', async () => {
+	// Messages are indexed in runs after their commit; a search has the index catch up first.
+	const rae = await openChat(srv, bob, 'alpha', 'Rae');
+	chats.rae = rae;
+	// Each word is searched for right after its acknowledgment; the message before it was
+	// acknowledged a moment earlier, so the writer has only just indexed.
+	for (let i = 0; i < 15; i++) {
+		const word = `quokka${randomText(8).replace(/[^a-z]/gi, '').toLowerCase()}x${i}`;
+		await say(rae.guest, rae.chat, `sighting number ${i}`);
+		await say(bob, rae.chat, `noted ${word}`);
+		assert.deepEqual(ids(await list(ann, `?q=${word}`)), [rae.chat], word);
+	}
+	const row = (await list(ann)).json.chats.find((c) => c.chat === rae.chat);
+	assert.equal(row.messages, 30);
+});

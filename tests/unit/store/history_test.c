@@ -81,8 +81,21 @@ static struct seen find(struct store *st, const char *words, int64_t account)
 					  .words = words };
 	struct seen s = { 0 };
 
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK(!store_index_waiting(st));
 	CHECK_EQ(store_history_list(st, &f, collect, &s), 0);
 	return s;
+}
+
+/* A search without indexing first: what store_history_list() alone sees. */
+static int64_t found_unindexed(struct store *st, const char *words, int64_t account)
+{
+	struct store_history_filter f = { .account_id = account, .status = -1, .limit = 10,
+					  .words = words };
+	struct seen s = { 0 };
+
+	CHECK_EQ(store_history_list(st, &f, collect, &s), 0);
+	return s.n;
 }
 
 static void search_and_counts(void)
@@ -100,6 +113,9 @@ static void search_and_counts(void)
 	say(st, 2, "message", "Periodicals please");
 	say(st, 3, "message", "periodiques in another account");
 
+	/* Committed messages wait for the index; store_index_now() adds them. */
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(found_unindexed(st, "periodiques", alpha), 0);
 	s = find(st, "periodiques", alpha);
 	CHECK_EQ(s.n, 1);
 	CHECK_EQ(s.ids[0], 1);
@@ -134,6 +150,7 @@ static void keyset_pages(void)
 		chat(st, id, alpha, queue);
 		say(st, id, "message", "common words");
 	}
+	CHECK_EQ(store_index_now(st), 0);
 	for (int words = 0; words < 2; words++) {
 		f.words = words ? "common" : NULL;
 		f.before_at = f.before_id = 0;

@@ -278,6 +278,114 @@ static void writer_groups_one_turn_into_one_commit(void)
 	store_free(st);
 }
 
+/* Appends a message, then fails when asked: its savepoint is rolled back. */
+static int say_apply(struct store *st, struct store_op *op)
+{
+	struct test_op *t = container_of(op, struct test_op, op);
+	char body[64];
+	struct store_event ev = { .chat_id = t->chat_id, .kind = "message", .body = body };
+	int rc;
+
+	snprintf(body, sizeof(body), "{\"text\":\"%s %d\"}", t->index % 3 ? "plain" : "zebra",
+		 t->index);
+	rc = store_event_append(st, &ev);
+	t->seq = ev.seq;
+	return rc < 0 ? rc : t->index == 7 ? -EINVAL : 0;
+}
+
+static int count_found(void *ctx, const struct store_chat *c, const char *snippet)
+{
+	(void)c;
+	(void)snippet;
+	++*(int64_t *)ctx;
+	return 0;
+}
+
+static int64_t search(struct store *st, int64_t account, const char *words)
+{
+	struct store_history_filter f = { .account_id = account, .status = -1, .limit = 50,
+					  .words = words };
+	int64_t n = 0;
+
+	CHECK_EQ(store_history_list(st, &f, count_found, &n), 0);
+	return n;
+}
+
+/*
+ * The chat's last seq and message count come from the events committed,
+ * an op rolled back to its savepoint leaves no trace in them, and the
+ * writer indexes the messages for search by itself shortly after.
+ */
+static void writer_counts_at_commit_and_indexes_later(void)
+{
+	struct store *st = fresh_store();
+	struct store_chat c;
+	struct writer *w;
+	struct test_op ops[12];
+	int order[12], i, waited;
+	int64_t account, queue;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	add_chat(st, 100, account, queue);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	for (i = 0; i < 12; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op.apply = say_apply;
+		ops[i].op.done = test_done;
+		ops[i].chat_id = 100;
+		ops[i].done_order = order;
+		ops[i].index = i;
+		writer_submit(w, &ops[i].op);
+	}
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(ops[7].rc, -EINVAL);
+	CHECK_EQ(ops[8].seq, 8);   /* the rolled-back op's seq is taken again */
+	CHECK_EQ(ops[11].seq, 11);
+	CHECK_EQ(store_chat_get(st, 100, &c), 0);
+	CHECK_EQ(c.last_seq, 11);
+	CHECK_EQ(c.n_messages, 11);
+	/* Indexed in the background: 0, 3, 6, 9 say "zebra" (each chat counts once). */
+	for (waited = 0; waited < 3000 && !search(st, account, "zebra"); waited += 10)
+		usleep(10000);
+	CHECK_EQ(search(st, account, "zebra"), 1);
+	CHECK_EQ(search(st, account, "\"zebra 7\""), 0);
+	CHECK_EQ(search(st, account, "\"zebra 9\""), 1);
+	writer_free(w);
+	store_free(st);
+}
+
+/* Messages committed but not indexed when the process stopped are indexed after. */
+static void unindexed_messages_survive_a_restart(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 100, .kind = "message", .body = "{\"text\":\"okapi\"}" };
+	int64_t account, queue;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	add_chat(st, 100, account, queue);
+	CHECK_EQ(store_begin(st), 0);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_commit(st), 0);
+	CHECK(store_index_waiting(st));
+	store_free(st);
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(search(st, account, "okapi"), 0);
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK(!store_index_waiting(st));
+	CHECK_EQ(search(st, account, "okapi"), 1);
+	store_free(st);
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK(!store_index_waiting(st));
+	store_free(st);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/refdesk-unit-%d", (int)getpid());
@@ -287,6 +395,8 @@ int main(void)
 	RUN(events_since_reads_in_order);
 	RUN(sessions_expire);
 	RUN(writer_groups_one_turn_into_one_commit);
+	RUN(writer_counts_at_commit_and_indexes_later);
+	RUN(unindexed_messages_survive_a_restart);
 	{
 		char cmd[128];
 
