@@ -32,7 +32,7 @@ enum stmt_id {
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
-	S_EVENT_DUP, S_EVENT_ADD, S_CHATS_SEQ, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
+	S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
 	S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
 	S_COUNT
@@ -108,22 +108,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
-	/* Nothing is inserted for a chat that does not exist or a repeated cid. */
+	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
+	[S_EVENT_LAST] = "SELECT max(last_seq, coalesce((SELECT max(seq) FROM events "
+			 "WHERE chat_id = ?1), 0)) FROM chats WHERE id = ?1",
+	/* Nothing is inserted for a repeated cid. */
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
-			"SELECT ?1, max(last_seq, coalesce((SELECT max(seq) FROM events "
-			"WHERE chat_id = ?1), 0)) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM chats WHERE id = ?1 "
-			"ON CONFLICT DO NOTHING RETURNING seq",
-	/*
-	 * At commit, the chats that got events (a JSON array of ids): their
-	 * last seq and counts, from the events after the last seq they had.
-	 */
-	[S_CHATS_SEQ] = "UPDATE chats SET last_seq = m.seq, n_messages = n_messages + m.messages, "
-			"n_snapshots = n_snapshots + m.snapshots FROM (SELECT c.id AS id, "
-			"max(e.seq) AS seq, sum(e.kind = 'message') AS messages, "
-			"sum(e.kind = 'snapshot') AS snapshots FROM chats c JOIN events e "
-			"ON e.chat_id = c.id AND e.seq > c.last_seq "
-			"WHERE c.id IN (SELECT value FROM json_each(?1)) GROUP BY c.id) AS m "
-			"WHERE chats.id = m.id",
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+	/* At commit, for each chat that got events. */
+	[S_CHAT_COUNTS] = "UPDATE chats SET last_seq = max(last_seq, ?2), "
+			  "n_messages = n_messages + ?3, n_snapshots = n_snapshots + ?4 WHERE id = ?1",
 	/* The search index (store_index_now() below): the chats it is behind on, ... */
 	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
 	/* ... their new messages' text, ... */
@@ -156,20 +149,36 @@ struct ids {
 	size_t n, cap;
 };
 
+/* An event added in the open transaction. */
+struct added {
+	int64_t chat_id, seq;
+	int kind; /* 1 message, 2 snapshot, 0 other */
+};
+
+/* Chat id -> its last seq (open addressing; id 0 marks a free slot). */
+struct last_seqs {
+	int64_t *id, *seq;
+	size_t n, cap;
+};
+
 /*
- * Appending an event writes only the event.  The chats it touched are
- * remembered (`touched`) and their last seq and counts are brought up to
- * date once per transaction, at commit, from the events themselves — so a
- * savepoint rolled back needs no bookkeeping here.  The search index is
- * further behind: chats with messages not yet indexed wait in `unindexed`
- * until store_index_now() (the writer runs it every few tens of
- * milliseconds, and before a search); `indexing` holds those it took, until
- * their transaction commits.
+ * Appending an event is one INSERT.  Its seq comes from `last` (what this
+ * connection knows of each chat's last seq, read from the database the
+ * first time), and the event is logged in `added`; a savepoint rolled back
+ * takes its own entries out again (`mark` is where the op began).  At
+ * commit, each chat that got events has its last seq and counts updated
+ * once.  The search index is further behind: chats with messages not yet
+ * indexed wait in `unindexed` until store_index_now() (the writer runs it
+ * every few tens of milliseconds, and before a search); `indexing` holds
+ * those it took, until their transaction commits.
  */
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
-	struct ids touched, unindexed, indexing;
+	struct added *added;
+	size_t n_added, cap_added, mark;
+	struct last_seqs last;
+	struct ids unindexed, indexing;
 	struct wal_watch wal;
 };
 
@@ -354,29 +363,138 @@ void store_free(struct store *st)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
-	free(st->touched.v);
+	free(st->added);
+	free(st->last.id);
+	free(st->last.seq);
 	free(st->unindexed.v);
 	free(st->indexing.v);
 	free(st);
 }
 
+/* ---- what the writer knows of each chat's last seq ---------------------- */
+
+/* The slot of `id`: where it is, or the free slot where it would go. */
+static size_t last_slot(const struct last_seqs *m, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ull >> 20) & (m->cap - 1);
+
+	while (m->id[i] && m->id[i] != id)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static bool last_get(const struct last_seqs *m, int64_t id, int64_t *seq)
+{
+	size_t i;
+
+	if (!m->cap)
+		return false;
+	i = last_slot(m, id);
+	*seq = m->seq[i];
+	return m->id[i] == id;
+}
+
+static void last_forget(struct last_seqs *m)
+{
+	if (m->cap)
+		memset(m->id, 0, m->cap * sizeof(*m->id));
+	m->n = 0;
+}
+
+/* Bounded: past 65,536 chats it starts again from the database. */
+#define LAST_SEQS_MAX 65536
+
+static void last_set(struct last_seqs *m, int64_t id, int64_t seq)
+{
+	struct last_seqs old = *m;
+	size_t i;
+
+	if (m->n >= LAST_SEQS_MAX)
+		last_forget(m);
+	if (2 * (m->n + 1) > m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 256;
+		m->id = xcalloc(m->cap, sizeof(*m->id));
+		m->seq = xmalloc(m->cap * sizeof(*m->seq));
+		m->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.id[i])
+				last_set(m, old.id[i], old.seq[i]);
+		free(old.id);
+		free(old.seq);
+	}
+	i = last_slot(m, id);
+	m->n += !m->id[i];
+	m->id[i] = id;
+	m->seq[i] = seq;
+}
+
+static int cmp_added(const void *a, const void *b)
+{
+	const struct added *x = a, *y = b;
+
+	if (x->chat_id != y->chat_id)
+		return (x->chat_id > y->chat_id) - (x->chat_id < y->chat_id);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
 /* The chats that got events in this transaction: their last seq and counts. */
 static int chats_caught_up(struct store *st)
 {
-	if (!st->touched.n)
+	sqlite3_stmt *s;
+	size_t i, j;
+	int64_t messages, snapshots;
+	int rc = 0;
+
+	if (!st->n_added)
 		return 0;
-	ids_tidy(&st->touched);
-	return run_ids(st, S_CHATS_SEQ, &st->touched, "count events");
+	qsort(st->added, st->n_added, sizeof(*st->added), cmp_added);
+	for (i = 0; i < st->n_added && !rc; i = j) {
+		messages = snapshots = 0;
+		for (j = i; j < st->n_added && st->added[j].chat_id == st->added[i].chat_id; j++) {
+			messages += st->added[j].kind == 1;
+			snapshots += st->added[j].kind == 2;
+		}
+		s = stmt(st, S_CHAT_COUNTS);
+		sqlite3_bind_int64(s, 1, st->added[i].chat_id);
+		sqlite3_bind_int64(s, 2, st->added[j - 1].seq);
+		sqlite3_bind_int64(s, 3, messages);
+		sqlite3_bind_int64(s, 4, snapshots);
+		rc = run(st, s, "count events");
+	}
+	return rc;
+}
+
+/* Take the events added since `mark` back out (their savepoint was rolled back). */
+static void added_undo(struct store *st, size_t mark)
+{
+	while (st->n_added > mark) {
+		struct added *a = &st->added[--st->n_added];
+
+		last_set(&st->last, a->chat_id, a->seq - 1);
+	}
+}
+
+/* This transaction's chats go to the index's list. */
+static void added_to_unindexed(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_added; i++)
+		ids_add(&st->unindexed, st->added[i].chat_id);
+	ids_tidy(&st->unindexed);
 }
 
 /* The transaction ended: what it indexed is done, or waits again. */
 static void ended(struct store *st, bool committed)
 {
-	if (committed)
-		ids_merge(&st->unindexed, &st->touched);
-	else
+	if (committed) {
+		added_to_unindexed(st);
+	} else {
 		ids_merge(&st->unindexed, &st->indexing);
-	st->touched.n = 0;
+		/* What it wrote is gone: seqs are read again from the database. */
+		last_forget(&st->last);
+	}
+	st->n_added = st->mark = 0;
 	st->indexing.n = 0;
 }
 
@@ -409,7 +527,7 @@ int store_index_now(struct store *st)
 	int rc = 0;
 
 	/* This transaction's chats too: a search asked for now sees them. */
-	ids_merge(&st->unindexed, &st->touched);
+	added_to_unindexed(st);
 	if (!st->unindexed.n)
 		return 0;
 	/*
@@ -474,6 +592,7 @@ bool store_index_waiting(const struct store *st)
 
 int store_savepoint(struct store *st)
 {
+	st->mark = st->n_added;
 	return run(st, stmt(st, S_SAVEPOINT), "savepoint");
 }
 
@@ -481,6 +600,7 @@ void store_savepoint_release(struct store *st, bool keep)
 {
 	if (!keep) {
 		run(st, stmt(st, S_ROLLBACK_TO), "rollback to savepoint");
+		added_undo(st, st->mark);
 		/* Indexing it undid is to do again (redoing done work adds nothing). */
 		ids_merge(&st->unindexed, &st->indexing);
 		st->indexing.n = 0;
@@ -1001,32 +1121,65 @@ static int find_duplicate(struct store *st, struct store_event *ev)
 	return rc == SQLITE_DONE ? -ENOENT : fail(st, "find duplicate");
 }
 
-int store_event_append(struct store *st, struct store_event *ev)
+/* The chat's last seq, from memory or the database; -ENOENT: no such chat. */
+static int last_seq(struct store *st, int64_t chat_id, int64_t *seq)
 {
-	sqlite3_stmt *s = stmt(st, S_EVENT_ADD);
+	sqlite3_stmt *s;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, ev->chat_id);
-	bind_text(s, 2, ev->kind);
-	sqlite3_bind_int(s, 3, ev->author);
-	if (ev->operator_id)
-		sqlite3_bind_int64(s, 4, ev->operator_id);
-	bind_text(s, 5, ev->cid);
-	bind_text(s, 6, ev->body);
-	sqlite3_bind_int64(s, 7, ev->at);
+	if (last_get(&st->last, chat_id, seq))
+		return 0;
+	s = stmt(st, S_EVENT_LAST);
+	sqlite3_bind_int64(s, 1, chat_id);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		ev->seq = sqlite3_column_int64(s, 0);
-		rc = sqlite3_step(s);
-	} else if (rc == SQLITE_DONE) {
-		/* Nothing inserted: an earlier event with this cid, or no such chat. */
-		sqlite3_reset(s);
-		return ev->cid ? find_duplicate(st, ev) : -ENOENT;
-	}
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, "add event");
-	ids_add(&st->touched, ev->chat_id);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? -ENOENT : fail(st, "last seq");
+	last_set(&st->last, chat_id, *seq);
+	return 0;
+}
+
+int store_event_append(struct store *st, struct store_event *ev)
+{
+	sqlite3_stmt *s;
+	int64_t seq;
+	int rc = last_seq(st, ev->chat_id, &seq);
+
+	if (rc < 0)
+		return rc;
+	ev->seq = seq + 1;
+	s = stmt(st, S_EVENT_ADD);
+	sqlite3_bind_int64(s, 1, ev->chat_id);
+	sqlite3_bind_int64(s, 2, ev->seq);
+	bind_text(s, 3, ev->kind);
+	sqlite3_bind_int(s, 4, ev->author);
+	if (ev->operator_id)
+		sqlite3_bind_int64(s, 5, ev->operator_id);
+	bind_text(s, 6, ev->cid);
+	bind_text(s, 7, ev->body);
+	sqlite3_bind_int64(s, 8, ev->at);
+	rc = run(st, s, "add event");
+	if (rc < 0)
+		return rc;
+	if (!sqlite3_changes(st->db)) {
+		/* The same author's cid again: the earlier event's seq. */
+		if (ev->cid && find_duplicate(st, ev) == 1)
+			return 1;
+		/* Only a seq already taken is left: this connection's memory is stale. */
+		last_forget(&st->last);
+		return fail(st, "add event (seq taken)");
+	}
+	last_set(&st->last, ev->chat_id, ev->seq);
+	if (st->n_added == st->cap_added) {
+		st->cap_added = grow_cap(st->cap_added, st->n_added + 1);
+		st->added = xrealloc(st->added, st->cap_added * sizeof(*st->added));
+	}
+	st->added[st->n_added++] = (struct added){
+		.chat_id = ev->chat_id, .seq = ev->seq,
+		.kind = !strcmp(ev->kind, "message") ? 1 : !strcmp(ev->kind, "snapshot") ? 2 : 0,
+	};
 	if (!sqlite3_get_autocommit(st->db))
 		return 0;
 	/* Outside a transaction, the chat's counts at once. */

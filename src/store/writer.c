@@ -39,6 +39,7 @@ struct writer {
 	pthread_t ckpt_thread;
 	pthread_cond_t ckpt_cond;
 	bool ckpt_wanted;        /* lock */
+	int ckpt_pages;          /* writer thread: the log's pages when last asked */
 };
 
 /*
@@ -136,7 +137,7 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool
  * message: FTS5 writes a segment per run, which is what made indexing each
  * message as it was added cost more than the rest of the write.
  */
-#define WRITER_INDEX_MS 20
+#define WRITER_INDEX_MS 50
 
 static void deadline_in(struct timespec *ts, int64_t ms)
 {
@@ -172,8 +173,12 @@ static void wal_grew(void *arg, int pages)
 {
 	struct writer *w = arg;
 
-	if (pages < WRITER_CHECKPOINT_PAGES)
+	/* Once per 1,000 new pages: the log only starts over after a checkpoint. */
+	if (pages < w->ckpt_pages)
+		w->ckpt_pages = 0;
+	if (pages - w->ckpt_pages < WRITER_CHECKPOINT_PAGES)
 		return;
+	w->ckpt_pages = pages;
 	pthread_mutex_lock(&w->lock);
 	w->ckpt_wanted = true;
 	pthread_cond_signal(&w->ckpt_cond);
