@@ -138,12 +138,19 @@ static const char *const migrations[] = {
 
 	/*
 	 * 5: messages enter the search index in runs, every few tens of
-	 * milliseconds, rather than by trigger one at a time (store_index_now(),
+	 * milliseconds, rather than by trigger one at a time (store_index_some(),
 	 * store.c); `indexed_seq` is how far a chat's events have been indexed.
+	 * The index no longer keeps each message's length (columnsize=0): that
+	 * is for ranking, which search does not do, and it cost a page write
+	 * per chat in every run.  The index is rebuilt from message_text.
 	 */
 	"ALTER TABLE chats ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE chats SET indexed_seq = last_seq;"
-	"DROP TRIGGER message_text_added;",
+	"DROP TRIGGER message_text_added;"
+	"DROP TABLE message_fts;"
+	"CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message_text', content_rowid='id',"
+	"  columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO message_fts(message_fts) VALUES ('rebuild');",
 };
 
 int schema_version(void)
@@ -178,6 +185,11 @@ static int user_version(sqlite3 *db)
 
 int schema_migrate(sqlite3 *db)
 {
+	return schema_migrate_to(db, schema_version());
+}
+
+int schema_migrate_to(sqlite3 *db, int version)
+{
 	char sql[64];
 	int v;
 
@@ -192,7 +204,7 @@ int schema_migrate(sqlite3 *db)
 			  v, schema_version());
 		return -EIO;
 	}
-	for (; v < schema_version(); v++) {
+	for (; v < version && v < schema_version(); v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
 		if (exec(db, "BEGIN IMMEDIATE") < 0)
 			return -EIO;

@@ -14,6 +14,9 @@
  */
 int schema_migrate(sqlite3 *db);
 
+/* The same up to `version` only (for testing the migrations after it). */
+int schema_migrate_to(sqlite3 *db, int version);
+
 /* The version schema_migrate() brings a database to. */
 int schema_version(void);
 

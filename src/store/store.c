@@ -178,7 +178,8 @@ struct store {
 	struct added *added;
 	size_t n_added, cap_added, mark;
 	struct last_seqs last;
-	struct ids unindexed, indexing;
+	struct ids unindexed, indexing, index_run;
+	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
 	struct wal_watch wal;
 };
 
@@ -368,6 +369,7 @@ void store_free(struct store *st)
 	free(st->last.seq);
 	free(st->unindexed.v);
 	free(st->indexing.v);
+	free(st->index_run.v);
 	free(st);
 }
 
@@ -521,15 +523,50 @@ void store_rollback(struct store *st)
 	ended(st, false);
 }
 
+/*
+ * Move up to `max` chats (all if 0) from `unindexed` to `run`, taking them
+ * in turn: those after the last run's last chat first, then from the start.
+ */
+static void take_chats(struct store *st, size_t max, struct ids *run)
+{
+	struct ids *u = &st->unindexed;
+	size_t i, start = 0, kept = 0;
+
+	run->n = 0;
+	if (!max || max >= u->n) {
+		ids_merge(run, u);
+		u->n = 0;
+		return;
+	}
+	while (start < u->n && u->v[start] <= st->index_cursor)
+		start++;
+	for (i = 0; i < max; i++)
+		ids_add(run, u->v[(start + i) % u->n]);
+	st->index_cursor = u->v[(start + max - 1) % u->n];
+	ids_tidy(run);
+	/* Keep the rest, in order. */
+	for (i = 0; i < u->n; i++)
+		if (!bsearch(&u->v[i], run->v, run->n, sizeof(*run->v), cmp_id))
+			u->v[kept++] = u->v[i];
+	u->n = kept;
+}
+
 int store_index_now(struct store *st)
 {
+	return store_index_some(st, 0);
+}
+
+int store_index_some(struct store *st, size_t max_chats)
+{
 	bool own = sqlite3_get_autocommit(st->db);
+	struct ids *run_set = &st->index_run;
 	int rc = 0;
 
 	/* This transaction's chats too: a search asked for now sees them. */
 	added_to_unindexed(st);
 	if (!st->unindexed.n)
 		return 0;
+	take_chats(st, max_chats, run_set);
 	/*
 	 * Its own transaction is not synced: losing it to a power cut loses
 	 * only index work (indexed_seq goes with it), which is then redone.
@@ -542,13 +579,12 @@ int store_index_now(struct store *st)
 			return rc;
 		}
 	}
-	rc = run_ids(st, S_INDEX_TEXT, &st->unindexed, "save message text");
+	rc = run_ids(st, S_INDEX_TEXT, run_set, "save message text");
 	if (!rc)
-		rc = run_ids(st, S_INDEX_FTS, &st->unindexed, "index messages");
+		rc = run_ids(st, S_INDEX_FTS, run_set, "index messages");
 	if (!rc)
-		rc = run_ids(st, S_INDEX_DONE, &st->unindexed, "index messages");
-	ids_merge(&st->indexing, &st->unindexed);
-	st->unindexed.n = 0;
+		rc = run_ids(st, S_INDEX_DONE, run_set, "index messages");
+	ids_merge(&st->indexing, run_set);
 	if (own) {
 		if (!rc)
 			rc = store_commit(st);

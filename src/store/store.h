@@ -111,6 +111,8 @@ void store_savepoint_release(struct store *st, bool keep);
  * one of its own otherwise.  store_index_waiting(): is there any to add?
  */
 int store_index_now(struct store *st);
+/* The same for at most `max_chats` of the chats waiting, taken in turn (0: all). */
+int store_index_some(struct store *st, size_t max_chats);
 bool store_index_waiting(const struct store *st);
 /*
  * Checkpoints, off the commit path: store_watch_wal() has `cb` called after

@@ -74,6 +74,20 @@ static void list_splice(struct op_list *dst, struct op_list *src)
 }
 
 /*
+ * Messages enter the search index (store_index_some()) at most every
+ * WRITER_INDEX_MS: while ops keep coming, at the end of a batch and inside
+ * its transaction (sharing its commit); when the writer is idle, in a
+ * transaction of its own.  No run happens per message: FTS5 writes a
+ * segment per run, which is what made indexing each message as it was added
+ * cost more than the rest of the write.  A run takes at most
+ * WRITER_INDEX_CHATS chats, in turn: each chat's text lands in pages of its
+ * own, so a run's time grows with its chats, and an op waits behind at most
+ * one run.
+ */
+#define WRITER_INDEX_MS 50
+#define WRITER_INDEX_CHATS 32
+
+/*
  * Writer thread: the search index's share of a batch.  It runs in its own
  * savepoint, so a failure costs the batch nothing (the messages wait for the
  * next run).
@@ -84,7 +98,7 @@ static void index_in_batch(struct writer *w)
 
 	if (rc < 0)
 		return;
-	rc = store_index_now(w->st);
+	rc = store_index_some(w->st, WRITER_INDEX_CHATS);
 	if (rc < 0)
 		log_warn("writer: messages could not be indexed for search; will retry");
 	store_savepoint_release(w->st, rc >= 0);
@@ -129,16 +143,6 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool
 	return failed;
 }
 
-/*
- * Messages enter the search index (store_index_now()) at most every
- * WRITER_INDEX_MS: while ops keep coming, at the end of a batch and inside
- * its transaction (sharing its commit); when the writer is idle, in a
- * transaction of its own.  Each run is small, and no run happens per
- * message: FTS5 writes a segment per run, which is what made indexing each
- * message as it was added cost more than the rest of the write.
- */
-#define WRITER_INDEX_MS 50
-
 static void deadline_in(struct timespec *ts, int64_t ms)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
@@ -161,7 +165,7 @@ static bool index_if_due(struct writer *w, int64_t *last)
 	if (!index_due(w, *last))
 		return false;
 	pthread_mutex_unlock(&w->lock);
-	if (store_index_now(w->st) < 0)
+	if (store_index_some(w->st, WRITER_INDEX_CHATS) < 0)
 		log_warn("writer: messages could not be indexed for search; will retry");
 	*last = time_mono_ms();
 	pthread_mutex_lock(&w->lock);

@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "check.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -303,7 +304,7 @@ static int count_found(void *ctx, const struct store_chat *c, const char *snippe
 
 static int64_t search(struct store *st, int64_t account, const char *words)
 {
-	struct store_history_filter f = { .account_id = account, .status = -1, .limit = 50,
+	struct store_history_filter f = { .account_id = account, .status = -1, .limit = 100,
 					  .words = words };
 	int64_t n = 0;
 
@@ -386,6 +387,79 @@ static void unindexed_messages_survive_a_restart(void)
 	store_free(st);
 }
 
+/* A run indexes at most the chats it is given, taking them in turn; none is left out. */
+static void index_runs_take_chats_in_turn(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .kind = "message", .body = "{\"text\":\"walrus\"}" };
+	int64_t account, queue, id;
+
+	store_account_add(st, "A", "", &account);
+	store_queue_add(st, account, "q", "Q", &queue);
+	for (id = 1; id <= 70; id++) {
+		add_chat(st, id, account, queue);
+		ev.chat_id = id;
+		CHECK_EQ(store_event_append(st, &ev), 0);
+	}
+	CHECK_EQ(store_index_some(st, 32), 0);
+	CHECK_EQ(search(st, account, "walrus"), 32);
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(store_index_some(st, 32), 0);
+	CHECK_EQ(search(st, account, "walrus"), 64);
+	/* A chat already indexed gets a new message: it waits its turn behind the rest. */
+	ev.chat_id = 1;
+	ev.body = "{\"text\":\"narwhal\"}";
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_index_some(st, 6), 0);
+	CHECK_EQ(search(st, account, "walrus"), 70);
+	CHECK_EQ(search(st, account, "narwhal"), 0);
+	CHECK_EQ(store_index_some(st, 32), 0);
+	CHECK_EQ(search(st, account, "narwhal"), 1);
+	CHECK(!store_index_waiting(st));
+	store_free(st);
+}
+
+/*
+ * A database of schema 4, whose messages the old trigger indexed, keeps
+ * them searchable through migration 5, and new messages join them.
+ */
+static void search_survives_the_upgrade_to_runs(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 1, .kind = "message", .body = "{\"text\":\"pelican\"}" };
+	sqlite3 *db;
+	char path[128];
+	int64_t account = 1;
+
+	store_free(st);   /* only for the empty directory */
+	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
+	unlink(path);
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(schema_migrate_to(db, 4), 0);
+	CHECK_EQ(sqlite3_exec(db,
+		"INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
+		"INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
+		"INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, last_seq,"
+		"  created_at, ord) VALUES (1, 'c_1', x'00', 1, 1, 2, 2, 1, 1);"
+		"INSERT INTO events(chat_id, seq, kind, author, body, at) VALUES"
+		"  (1, 1, 'message', 1, '{\"text\":\"an albatross\"}', 1),"
+		"  (1, 2, 'message', 1, '{\"text\":\"and a heron\"}', 1);"
+		"INSERT INTO message_text(id, chat_id, text) VALUES (1048577, 1, 'an albatross'),"
+		"  (1048578, 1, 'and a heron');", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK(!store_index_waiting(st));
+	CHECK_EQ(search(st, account, "albatross"), 1);
+	CHECK_EQ(search(st, account, "heron"), 1);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 3);
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK_EQ(search(st, account, "pelican"), 1);
+	CHECK_EQ(search(st, account, "albatross"), 1);
+	store_free(st);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/refdesk-unit-%d", (int)getpid());
@@ -397,6 +471,8 @@ int main(void)
 	RUN(writer_groups_one_turn_into_one_commit);
 	RUN(writer_counts_at_commit_and_indexes_later);
 	RUN(unindexed_messages_survive_a_restart);
+	RUN(index_runs_take_chats_in_turn);
+	RUN(search_survives_the_upgrade_to_runs);
 	{
 		char cmd[128];
 
