@@ -38,7 +38,10 @@ struct writer {
 	struct store *ckpt_st;
 	pthread_t ckpt_thread;
 	pthread_cond_t ckpt_cond;
-	bool ckpt_wanted;        /* lock */
+	bool ckpt_wanted;        /* lock: the writer asks for a copy */
+	bool ckpt_busy;          /* lock: the thread is copying */
+	bool ckpt_done;          /* lock: it copied what it could; the writer finishes */
+	bool ckpt_finishing;     /* lock: the writer is finishing (the thread waits) */
 	int ckpt_pages;          /* writer thread: the log's pages when last asked */
 };
 
@@ -46,10 +49,14 @@ struct writer {
  * Checkpoints copy the write-ahead log back into the database file and
  * sync it: tens of milliseconds at times.  Inside a commit (SQLite's
  * default, every 1,000 pages) that delay lands on the acknowledgments of
- * the batch; here the writer only asks, and a thread of its own does it
- * while the writer goes on committing.
+ * the batch.  Here the writer only asks, and a thread of its own copies
+ * while the writer goes on committing.  That copy cannot finish while the
+ * writer appends, and the log starts over only after a finished copy: so
+ * when the thread is done, the writer copies the few pages committed in the
+ * meantime itself, between two batches, and the log restarts at the next
+ * commit instead of growing without end.
  */
-#define WRITER_CHECKPOINT_PAGES 1000
+#define WRITER_CHECKPOINT_PAGES 4000
 
 static void list_append(struct op_list *l, struct store_op *op)
 {
@@ -177,7 +184,7 @@ static void wal_grew(void *arg, int pages)
 {
 	struct writer *w = arg;
 
-	/* Once per 1,000 new pages: the log only starts over after a checkpoint. */
+	/* Once per WRITER_CHECKPOINT_PAGES new pages (the count restarts with the log). */
 	if (pages < w->ckpt_pages)
 		w->ckpt_pages = 0;
 	if (pages - w->ckpt_pages < WRITER_CHECKPOINT_PAGES)
@@ -195,14 +202,17 @@ static void *checkpoint_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->ckpt_wanted && !w->stopping)
+		while ((!w->ckpt_wanted || w->ckpt_finishing) && !w->stopping)
 			pthread_cond_wait(&w->ckpt_cond, &w->lock);
 		if (w->stopping)
 			break;
 		w->ckpt_wanted = false;
+		w->ckpt_busy = true;
 		pthread_mutex_unlock(&w->lock);
 		store_checkpoint(w->ckpt_st);
 		pthread_mutex_lock(&w->lock);
+		w->ckpt_busy = false;
+		w->ckpt_done = true;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -256,6 +266,16 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		w->wake(w->wake_arg);
 		pthread_mutex_lock(&w->lock);
+		if (w->ckpt_done && !w->ckpt_busy) {
+			/* The pages committed while the thread copied: few, and then the copy is whole. */
+			w->ckpt_done = false;
+			w->ckpt_finishing = true;
+			pthread_mutex_unlock(&w->lock);
+			store_checkpoint(w->st);
+			pthread_mutex_lock(&w->lock);
+			w->ckpt_finishing = false;
+			pthread_cond_signal(&w->ckpt_cond);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
