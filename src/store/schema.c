@@ -137,8 +137,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE queues ADD COLUMN share_invite TEXT NOT NULL DEFAULT '';",
 
 	/*
-	 * 5: messages enter the search index in runs, every few tens of
-	 * milliseconds, rather than by trigger one at a time (store_index_some(),
+	 * 5: messages enter the search index in runs of up to a few hundred,
+	 * rather than by trigger one at a time (store_index_some(),
 	 * store.c); `indexed_seq` is how far a chat's events have been indexed.
 	 * The index no longer keeps each message's length (columnsize=0): that
 	 * is for ranking, which search does not do, and it cost a page write

@@ -168,8 +168,9 @@ struct last_seqs {
  * takes its own entries out again (`mark` is where the op began).  At
  * commit, each chat that got events has its last seq and counts updated
  * once.  The search index is further behind: chats with messages not yet
- * indexed wait in `unindexed` until store_index_now() (the writer runs it
- * every few tens of milliseconds, and before a search); `indexing` holds
+ * indexed wait in `unindexed` until store_index_some() (the writer runs
+ * it once enough messages wait or the oldest has waited long enough, and
+ * before a search); `indexing` holds
  * those it took, until their transaction commits.
  */
 struct store {
@@ -179,6 +180,7 @@ struct store {
 	size_t n_added, cap_added, mark;
 	struct last_seqs last;
 	struct ids unindexed, indexing, index_run;
+	size_t unindexed_messages; /* committed since the last run: when to run (a hint) */
 	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
 	struct wal_watch wal;
 };
@@ -491,6 +493,8 @@ static void ended(struct store *st, bool committed)
 {
 	if (committed) {
 		added_to_unindexed(st);
+		for (size_t i = 0; i < st->n_added; i++)
+			st->unindexed_messages += st->added[i].kind == 1;
 	} else {
 		ids_merge(&st->unindexed, &st->indexing);
 		/* What it wrote is gone: seqs are read again from the database. */
@@ -567,6 +571,7 @@ int store_index_some(struct store *st, size_t max_chats)
 	if (!st->unindexed.n)
 		return 0;
 	take_chats(st, max_chats, run_set);
+	st->unindexed_messages = 0;
 	/*
 	 * Its own transaction is not synced: losing it to a power cut loses
 	 * only index work (indexed_seq goes with it), which is then redone.
@@ -624,6 +629,11 @@ int store_checkpoint(struct store *st)
 bool store_index_waiting(const struct store *st)
 {
 	return st->unindexed.n > 0;
+}
+
+size_t store_index_backlog(const struct store *st)
+{
+	return st->unindexed_messages;
 }
 
 int store_savepoint(struct store *st)

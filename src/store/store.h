@@ -114,6 +114,8 @@ int store_index_now(struct store *st);
 /* The same for at most `max_chats` of the chats waiting, taken in turn (0: all). */
 int store_index_some(struct store *st, size_t max_chats);
 bool store_index_waiting(const struct store *st);
+/* About how many messages were committed since the last run. */
+size_t store_index_backlog(const struct store *st);
 /*
  * Checkpoints, off the commit path: store_watch_wal() has `cb` called after
  * each commit with the pages in the write-ahead log (and stops SQLite from

@@ -81,17 +81,22 @@ static void list_splice(struct op_list *dst, struct op_list *src)
 }
 
 /*
- * Messages enter the search index (store_index_some()) at most every
- * WRITER_INDEX_MS: while ops keep coming, at the end of a batch and inside
- * its transaction (sharing its commit); when the writer is idle, in a
- * transaction of its own.  No run happens per message: FTS5 writes a
- * segment per run, which is what made indexing each message as it was added
- * cost more than the rest of the write.  A run takes at most
+ * Messages enter the search index (store_index_some()) in runs: once
+ * WRITER_INDEX_MESSAGES wait, or the oldest has waited WRITER_INDEX_MAX_MS,
+ * and never more often than every WRITER_INDEX_MS.  While ops keep coming a
+ * run happens at the end of a batch, inside its transaction (sharing its
+ * commit); when the writer is idle, in a transaction of its own.  A search
+ * does not wait for any of this: it has the writer index everything first.
+ * Runs are not per message because FTS5 writes at least a page-sized
+ * segment per run and merges them later: indexing each message as it was
+ * added cost more than the rest of the write.  A run takes at most
  * WRITER_INDEX_CHATS chats, in turn: each chat's text lands in pages of its
  * own, so a run's time grows with its chats, and an op waits behind at most
  * one run.
  */
 #define WRITER_INDEX_MS 50
+#define WRITER_INDEX_MAX_MS 2000
+#define WRITER_INDEX_MESSAGES 256
 #define WRITER_INDEX_CHATS 32
 
 /*
@@ -163,7 +168,11 @@ static void deadline_in(struct timespec *ts, int64_t ms)
 
 static bool index_due(struct writer *w, int64_t last)
 {
-	return store_index_waiting(w->st) && time_mono_ms() - last >= WRITER_INDEX_MS;
+	int64_t since = time_mono_ms() - last;
+
+	if (!store_index_waiting(w->st) || since < WRITER_INDEX_MS)
+		return false;
+	return store_index_backlog(w->st) >= WRITER_INDEX_MESSAGES || since >= WRITER_INDEX_MAX_MS;
 }
 
 /* Writer thread, lock held, no batch waiting: index if it is time; true if it ran. */
@@ -225,7 +234,7 @@ static void *writer_main(void *arg)
 	unsigned long n, failed;
 	struct store_op *op;
 	struct timespec ts;
-	int64_t indexed = 0;
+	int64_t indexed = 0, wait;
 	bool index;
 
 	pthread_mutex_lock(&w->lock);
@@ -234,7 +243,9 @@ static void *writer_main(void *arg)
 			if (index_if_due(w, &indexed))
 				continue;
 			if (store_index_waiting(w->st)) {
-				deadline_in(&ts, WRITER_INDEX_MS);
+				/* Nothing more comes in meanwhile: the age rule is next. */
+				wait = WRITER_INDEX_MAX_MS - (time_mono_ms() - indexed);
+				deadline_in(&ts, wait > WRITER_INDEX_MS ? wait : WRITER_INDEX_MS);
 				pthread_cond_timedwait(&w->cond, &w->lock, &ts);
 			} else {
 				pthread_cond_wait(&w->cond, &w->lock);

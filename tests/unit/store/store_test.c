@@ -352,7 +352,7 @@ static void writer_counts_at_commit_and_indexes_later(void)
 	CHECK_EQ(c.last_seq, 11);
 	CHECK_EQ(c.n_messages, 11);
 	/* Indexed in the background: 0, 3, 6, 9 say "zebra" (each chat counts once). */
-	for (waited = 0; waited < 3000 && !search(st, account, "zebra"); waited += 10)
+	for (waited = 0; waited < 5000 && !search(st, account, "zebra"); waited += 10)
 		usleep(10000);
 	CHECK_EQ(search(st, account, "zebra"), 1);
 	CHECK_EQ(search(st, account, "\"zebra 7\""), 0);
