@@ -46,6 +46,17 @@ static int64_t add_chat(struct store *st, int64_t id, int64_t account, int64_t q
 	return store_chat_add(st, &c);
 }
 
+/* An account with one queue and chat `id` in it; returns the account. */
+static int64_t account_with_chat(struct store *st, int64_t id)
+{
+	int64_t account, queue;
+
+	CHECK_EQ(store_account_add(st, "A", "", &account), 0);
+	CHECK_EQ(store_queue_add(st, account, "q", "Q", &queue), 0);
+	CHECK_EQ(add_chat(st, id, account, queue), 0);
+	return account;
+}
+
 static void names_are_unique(void)
 {
 	struct store *st = fresh_store();
@@ -108,11 +119,8 @@ static void same_client_id_is_stored_once(void)
 {
 	struct store *st = fresh_store();
 	struct store_event ev = { 0 };
-	int64_t account, queue;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account_with_chat(st, 100);
 	ev.chat_id = 100;
 	ev.kind = "message";
 	ev.author = AUTHOR_GUEST;
@@ -145,12 +153,10 @@ static void events_since_reads_in_order(void)
 {
 	struct store *st = fresh_store();
 	struct store_event ev = { 0 };
-	int64_t account, queue, last;
+	int64_t last;
 	int i;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account_with_chat(st, 100);
 	ev.chat_id = 100;
 	ev.kind = "message";
 	ev.body = "{}";
@@ -242,11 +248,8 @@ static void writer_groups_one_turn_into_one_commit(void)
 	struct writer_stats stats;
 	struct test_op ops[50];
 	int order[50], i;
-	int64_t account, queue;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account_with_chat(st, 100);
 	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
 	next_done = 0;
 	for (i = 0; i < 50; i++) {
@@ -325,11 +328,9 @@ static void writer_counts_at_commit_and_indexes_later(void)
 	struct writer *w;
 	struct test_op ops[12];
 	int order[12], i, waited;
-	int64_t account, queue;
+	int64_t account;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account = account_with_chat(st, 100);
 	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
 	for (i = 0; i < 12; i++) {
 		memset(&ops[i], 0, sizeof(ops[i]));
@@ -366,11 +367,9 @@ static void unindexed_messages_survive_a_restart(void)
 {
 	struct store *st = fresh_store();
 	struct store_event ev = { .chat_id = 100, .kind = "message", .body = "{\"text\":\"okapi\"}" };
-	int64_t account, queue;
+	int64_t account;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account = account_with_chat(st, 100);
 	CHECK_EQ(store_begin(st), 0);
 	CHECK_EQ(store_event_append(st, &ev), 0);
 	CHECK_EQ(store_commit(st), 0);
@@ -494,12 +493,9 @@ static void the_log_stays_bounded_under_endless_writes(void)
 	struct writer *w;
 	char path[128];
 	struct stat sb;
-	int64_t account, queue;
 	int i;
 
-	store_account_add(st, "A", "", &account);
-	store_queue_add(st, account, "q", "Q", &queue);
-	add_chat(st, 100, account, queue);
+	account_with_chat(st, 100);
 	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
 	for (i = 0; i < 20000; i++) {
 		memset(&ops[i], 0, sizeof(ops[i]));
