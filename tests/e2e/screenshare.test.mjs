@@ -9,28 +9,16 @@
 // clear message. getStats() shows only relayed candidates on both sides.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS, ROOT } from './lib/browser.mjs';
+import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS } from './lib/browser.mjs';
+import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
 import { startTurn } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
 import { PAYLOADS, findInjection } from './lib/xss_payloads.mjs';
 
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-/** Axe (WCAG 2.2 AA and best practice) on the page as it is now; fail on any violation. */
-async function checkAxe(page, what) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-  }));
-  const problems = result.violations.map((v) =>
-    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
-  assert.deepEqual(problems, [], `axe found problems on ${what}:\n${problems.join('\n')}`);
-}
 
 let turn;
 let srv;

@@ -9,15 +9,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
-import { launchBrowser, newContext, expectClean, screenshot, ROOT } from './lib/browser.mjs';
+import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
+import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 import { makeCheckerPng, decodePng, pixel, near, patternAt } from './lib/share.mjs';
 import { fitTransform, imageToView } from '../../web/share/editor_model.js';
 
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const W = 400;
 const H = 300;
 const CROP = { x: 10, y: 10, w: 380, h: 280 };
@@ -33,16 +32,6 @@ after(async () => {
   await srv?.stop();
 });
 
-/** Axe through the DevTools protocol (the page's CSP stays on); fail on any violation. */
-async function checkAxe(page, what) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-  }));
-  const problems = result.violations.map((v) =>
-    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
-  assert.deepEqual(problems, [], `axe found problems on ${what}:\n${problems.join('\n')}`);
-}
 
 /** Screen point of image point `p`, with the view fitted to `doc` (image size and crop). */
 async function at(page, doc, p) {

@@ -8,14 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
-import { launchBrowser, newContext, expectClean, screenshot, ROOT } from './lib/browser.mjs';
+import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
+import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, transcript, offerCard } from './lib/flows.mjs';
 import { makePng, makePdf } from './lib/files.mjs';
 
-const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 let srv;
 let browser;
@@ -55,19 +54,6 @@ async function openChat(name, options = {}) {
   return { guests, guest, uploads };
 }
 
-/**
- * Run axe in the page (through the DevTools protocol, so the page's CSP
- * stays on and keeps reporting) and fail on any violation.
- */
-async function checkAxe(page, what) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-  }));
-  const problems = result.violations.map((v) =>
-    `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
-  assert.deepEqual(problems, [], `axe found problems on ${what}:\n${problems.join('\n')}`);
-}
 
 /**
  * Wait until `img` shows a decoded picture; returns its natural size and
