@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "chat/domain.h"
+#include "chat/guest_label.h"
 #include "net/app.h"
 #include "net/share_ops.h"
 #include "net/ws.h"
@@ -184,12 +185,15 @@ static const char *queue_name(struct app *app, int64_t queue_id, struct store_qu
 static json_t *chat_summary(struct app *app, const struct chat_live *chat)
 {
 	struct store_queue q;
+	char label[GUEST_LABEL_MAX];
 
-	return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:I, s:I}",
+	guest_label(chat->public_id, label, sizeof(label));
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:o, s:I, s:I}",
 			 "chat", chat->public_id,
 			 "queue", queue_name(app, chat->queue_id, &q),
 			 "status", status_names[chat->status],
 			 "name", chat->guest_name[0] ? chat->guest_name : NULL,
+			 "label", label,
 			 "operator", chat->operator_id ?
 				json_pack("{s:I, s:s}", "id", (json_int_t)chat->operator_id,
 					  "name", chat->operator_name) : json_null(),
@@ -691,6 +695,7 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 	unsigned char hash[AUTH_HASH_BYTES];
 	struct chat_live *chat = NULL;
 	struct store_queue q;
+	char label[GUEST_LABEL_MAX];
 	struct store_chat row;
 	json_int_t after;
 	json_error_t err;
@@ -728,11 +733,13 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 	chat_follow(chat, c, 0);
 	if (c->kind == CONN_GUEST)
 		chat->guest_gone_since = 0;
-	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I}", "type", "ok",
+	guest_label(chat->public_id, label, sizeof(label));
+	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I}", "type", "ok",
 			  "id", id, "chat", chat->public_id,
 			  "status", status_names[chat->status],
 			  "queue", queue_name(app, chat->queue_id, &q),
 			  "name", chat->guest_name[0] ? chat->guest_name : NULL,
+			  "label", label,
 			  "operator", chat->operator_id ?
 				json_pack("{s:s}", "name", chat->operator_name) : json_null(),
 			  "seq", (json_int_t)chat->last_seq);

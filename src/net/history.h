@@ -1,7 +1,8 @@
 /*
  * history.h - Chat History and the chat management page (PROTOCOL.md
  * §2.7): the list and search of an account's chats, one chat's transcript
- * for reading and for download, deleting a transcript, and the two pages.
+ * for reading and for download, deleting a transcript, and the pages of
+ * Chat History, a chat's management and its sharing tool.
  *
  * Every handler first checks the session, then finds the chat within the
  * caller's account only: another account's chat answers 404 exactly like a
@@ -26,6 +27,7 @@ void get_history_text(struct http_req *req, API_PARAMS);
 void post_history_delete(struct http_req *req, API_PARAMS);
 void page_history(struct http_req *req, API_PARAMS);
 void page_manage(struct http_req *req, API_PARAMS);
+void page_share(struct http_req *req, API_PARAMS);
 
 /*
  * A downloadable transcript (transcript_export.c) of chat `chat` (the
@@ -33,6 +35,8 @@ void page_manage(struct http_req *req, API_PARAMS);
  * Returns a new buffer you own, its length in *len.  The HTML is one
  * self-contained file: styles inline, snapshot thumbnails as data: URIs
  * read from the blob files under `data_dir`, every text escaped, no script.
+ * An unnamed guest's events get the chat's "label" as their "name" (the
+ * events are changed in place).
  */
 char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t *len);
 char *transcript_text(json_t *chat, json_t *events, size_t *len);

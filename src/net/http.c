@@ -439,6 +439,43 @@ int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char has
 	return 0;
 }
 
+/* Without a session: to the sign-in page, which brings the operator back here. */
+static void to_signin(struct http_req *req)
+{
+	char loc[sizeof(req->path) * 3 + 32], *p;
+	size_t i;
+
+	p = loc + snprintf(loc, sizeof(loc), "/staff/signin?next=");
+	for (i = 0; req->path[i]; i++) {
+		unsigned char c = (unsigned char)req->path[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.')
+			*p++ = (char)c;
+		else
+			p += sprintf(p, "%%%02X", c);
+	}
+	*p = '\0';
+	http_header(req, "location:", loc);
+	req->policy = POLICY_PAGE;
+	http_respond(req, 302, "text/plain", NULL, 0);
+}
+
+int http_page_operator(struct http_req *req)
+{
+	int64_t operator_id;
+
+	if (!req->wsi)
+		return -EACCES;
+	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
+	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled) {
+		/* The path is ours to send back to: a route matched it, segment by segment. */
+		to_signin(req);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int http_require_operator(struct http_req *req)
 {
 	struct app *app = req->app;

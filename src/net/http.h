@@ -93,6 +93,25 @@ void http_error(struct http_req *req, int status, const char *code, const char *
 /* Add a response header ("name:" with its colon). */
 void http_header(struct http_req *req, const char *name, const char *value);
 
+/* Who reads an error page: library staff, or a patron (the chat box). */
+enum http_audience { AUDIENCE_STAFF, AUDIENCE_PATRON };
+
+/*
+ * Answer `status` with the HTML error page of `who` (error_page.c): the
+ * staff or chat-box header, a heading and a sentence for 403, 404 and 410
+ * (any other status reads as a general failure), and the way back.  `chat`
+ * (or NULL) is a chat id the caller has checked is the operator's; only a
+ * 410 links to it.  Two calls with the same arguments answer the same
+ * bytes, so a foreign chat reads exactly like a missing one.
+ */
+void http_error_page(struct http_req *req, int status, enum http_audience who, const char *chat);
+
+/*
+ * Answer "not found" as the request expects it: JSON for /api/ and
+ * anything but GET, else the staff page under /staff, else the patrons'.
+ */
+void http_not_found(struct http_req *req);
+
 /* Serve a file below the web directory (static.c). */
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
 /* Free static.c's cache of compressed files (at exit). */
@@ -104,6 +123,13 @@ void http_static_release(void);
  * returns -EACCES.
  */
 int http_require_operator(struct http_req *req);
+
+/*
+ * For a page route that needs a session: 0 with req->op filled, or (no
+ * session, or a disabled operator) a redirect to the sign-in page, which
+ * brings the operator back to this path, and -EACCES.
+ */
+int http_page_operator(struct http_req *req);
 
 /* Is `origin` ours (from Host) or one of --allow-origin? */
 bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin);

@@ -284,8 +284,7 @@ static void page_box(struct http_req *req, API_PARAMS)
 
 	if (!str_is_token(params[0], 32, "-") || store_queue_by_name(req->app->st, params[0], &q) < 0 ||
 	    store_account_get(req->app->st, q.account_id, &a) < 0) {
-		req->policy = POLICY_PAGE;
-		http_respond(req, 404, "text/plain; charset=utf-8", xstrdup("No such chat box."), 17);
+		http_error_page(req, 404, AUDIENCE_PATRON, NULL);
 		return;
 	}
 	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
@@ -310,15 +309,22 @@ static void page_signin(struct http_req *req, API_PARAMS)
 	http_static(req, "operator/signin.html", POLICY_PAGE);
 }
 
-static void page_share(struct http_req *req, API_PARAMS)
-{
-	(void)params;
-	http_static(req, "share/index.html", POLICY_PAGE);
-}
-
 static void page_admin(struct http_req *req, API_PARAMS)
 {
+	int64_t operator_id;
+	struct store_operator o;
+
 	(void)params;
+	/*
+	 * Signed out, the page itself sends the browser to sign-in; an operator
+	 * without the admin flag is told here, with the status that says so.
+	 */
+	if (req->wsi &&
+	    http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) == 0 &&
+	    store_operator_get(req->app->st, operator_id, &o) == 0 && !o.disabled && !o.is_admin) {
+		http_error_page(req, 403, AUDIENCE_STAFF, NULL);
+		return;
+	}
 	http_static(req, "operator/admin.html", POLICY_PAGE);
 }
 

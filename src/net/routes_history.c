@@ -1,13 +1,14 @@
 /*
- * routes_history.c - see history.h.  Chat History's API and pages, and the
- * chat management page.
+ * routes_history.c - see history.h.  Chat History's API and pages, the
+ * chat management page and the sharing tool's page.
  *
  * Reads run on the loop thread's store connection and answer from indexes
  * (store/history.c); deleting a transcript goes through the writer, and the
  * blob files no other chat reads are removed once that commit is on disk.
  * The management page's link carries the chat's own random token; the page
  * still needs a session of the chat's account, and stops working
- * --manage-grace-hours after the chat ended.
+ * --manage-grace-hours after the chat ended.  Pages that cannot be shown
+ * answer with the staff error page (error_page.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "chat/domain.h"
+#include "chat/guest_label.h"
 #include "media/blobs.h"
 #include "net/app.h"
 #include "net/chat_ops.h"
@@ -49,17 +51,19 @@ static json_t *chat_json(struct app *app, const struct store_chat *c)
 {
 	struct store_operator o;
 	struct store_queue q;
-	char url[128];
+	char url[128], label[GUEST_LABEL_MAX];
 	int64_t end = c->status == CHAT_ENDED ? c->ended_at : time_now_ms();
 	bool has_op = c->operator_id && store_operator_get(app->st, c->operator_id, &o) == 0;
 
 	if (store_queue_get(app->st, c->queue_id, &q) < 0)
 		q.name[0] = q.title[0] = '\0';
 	snprintf(url, sizeof(url), "/staff/chat/%s/%s", c->public_id, c->manage_token);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:s}",
+	guest_label(c->public_id, label, sizeof(label));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:s}",
 			 "chat", c->public_id, "queue", q.name, "queue_title", q.title,
 			 "status", status_names[c->status],
 			 "name", c->guest_name[0] ? c->guest_name : NULL,
+			 "label", label,
 			 "operator", has_op ? json_pack("{s:I, s:s}", "id", (json_int_t)o.id,
 							"name", o.name) : json_null(),
 			 "started_at", (json_int_t)c->created_at,
@@ -470,34 +474,6 @@ void page_history(struct http_req *req, API_PARAMS)
 	http_static(req, "history/index.html", POLICY_PAGE);
 }
 
-static void page_text(struct http_req *req, int status, const char *text)
-{
-	req->policy = POLICY_PAGE;
-	http_respond(req, status, "text/plain; charset=utf-8", xstrdup(text), strlen(text));
-}
-
-/* Without a session: to the sign-in page, which brings the operator back here. */
-static void to_signin(struct http_req *req)
-{
-	char loc[sizeof(req->path) * 3 + 32], *p;
-	size_t i;
-
-	p = loc + snprintf(loc, sizeof(loc), "/staff/signin?next=");
-	for (i = 0; req->path[i]; i++) {
-		unsigned char c = (unsigned char)req->path[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.')
-			*p++ = (char)c;
-		else
-			p += sprintf(p, "%%%02X", c);
-	}
-	*p = '\0';
-	http_header(req, "location:", loc);
-	req->policy = POLICY_PAGE;
-	http_respond(req, 302, "text/plain", NULL, 0);
-}
-
 /* Is the management link of `row` still good at `now`? */
 static bool link_alive(const struct app *app, const struct store_chat *row, int64_t now)
 {
@@ -509,17 +485,10 @@ static bool link_alive(const struct app *app, const struct store_chat *row, int6
 void page_manage(struct http_req *req, API_PARAMS)
 {
 	struct store_chat row;
-	int64_t operator_id;
 	bool ok;
 
-	if (!req->wsi)
+	if (http_page_operator(req) < 0)
 		return;
-	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
-	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled) {
-		/* The path is ours to send back to: this route matched it, segment by segment. */
-		to_signin(req);
-		return;
-	}
 	ok = str_is_token(params[0], sizeof(row.public_id) - 1, "_-") &&
 	     str_is_token(params[1], STORE_MANAGE_TOKEN - 1, "_-") &&
 	     store_chat_by_public(req->app->st, params[0], &row) == 0 &&
@@ -527,13 +496,28 @@ void page_manage(struct http_req *req, API_PARAMS)
 	     strlen(params[1]) == strlen(row.manage_token) &&
 	     auth_secret_equal(params[1], row.manage_token);
 	if (!ok) {
-		page_text(req, 404, "No such chat.");
+		http_error_page(req, 404, AUDIENCE_STAFF, NULL);
 		return;
 	}
 	if (!link_alive(req->app, &row, time_now_ms())) {
-		page_text(req, 410, "This chat ended a while ago and its link has expired. "
-				    "Find it in Chat History: /staff/history");
+		http_error_page(req, 410, AUDIENCE_STAFF, row.public_id);
 		return;
 	}
 	http_static(req, "history/manage.html", POLICY_PAGE);
+}
+
+/* The sharing tool needs a session, and a chat of the operator's account. */
+void page_share(struct http_req *req, API_PARAMS)
+{
+	struct store_chat row;
+
+	if (http_page_operator(req) < 0)
+		return;
+	if (!str_is_token(params[0], sizeof(row.public_id) - 1, "_-") ||
+	    store_chat_by_public(req->app->st, params[0], &row) < 0 ||
+	    row.account_id != req->op.account_id) {
+		http_error_page(req, 404, AUDIENCE_STAFF, NULL);
+		return;
+	}
+	http_static(req, "share/index.html", POLICY_PAGE);
 }

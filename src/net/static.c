@@ -168,14 +168,14 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 	if (!path_is_safe(relpath) || !ctype ||
 	    snprintf(path, sizeof(path), "%s/%s", req->app->cfg->web_dir, relpath) >=
 		    (int)sizeof(path)) {
-		http_error(req, 404, "not_found", "Nothing here.");
+		http_not_found(req);
 		return;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATIC_FILE_MAX) {
 		if (fd >= 0)
 			close(fd);
-		http_error(req, 404, "not_found", "Nothing here.");
+		http_not_found(req);
 		return;
 	}
 	req->policy = policy;

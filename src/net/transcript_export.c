@@ -115,6 +115,37 @@ static const char *sender(json_t *ev)
 	return !strcmp(str(ev, "from"), "guest") ? "Guest" : "Librarian";
 }
 
+/*
+ * Give an unnamed guest's messages and "started" notice the chat's label
+ * ("Guest 7F3K"), as the staff pages show them, so an export says who wrote
+ * what in the same words.
+ */
+static void name_guests(json_t *chat, json_t *events)
+{
+	const char *label = str(chat, "label");
+	size_t i;
+
+	if (!label[0] || str(chat, "name")[0])
+		return;
+	for (i = 0; i < json_array_size(events); i++) {
+		json_t *ev = json_array_get(events, i);
+		bool by_guest = !strcmp(str(ev, "from"), "guest") ||
+				(!strcmp(str(ev, "kind"), "notice") && !strcmp(str(ev, "notice"), "started"));
+
+		if (by_guest && !str(ev, "name")[0])
+			json_object_set_new(ev, "name", json_string(label));
+	}
+}
+
+/* The guest as the facts at the top name them. */
+static const char *guest_fact(json_t *chat, char *buf, size_t size)
+{
+	if (str(chat, "name")[0])
+		return str(chat, "name");
+	snprintf(buf, size, "%s (no name given)", str(chat, "label")[0] ? str(chat, "label") : "Guest");
+	return buf;
+}
+
 /* A step of screensharing (the consent record), as the staff read it. */
 static const struct {
 	const char *step;
@@ -285,11 +316,12 @@ static void html_event(struct out *o, const char *data_dir, json_t *ev)
 static void html_facts(struct out *o, json_t *chat)
 {
 	json_t *op = json_object_get(chat, "operator");
+	char guest[64];
 
 	put(o, "<dl><dt>Queue</dt><dd>");
 	put_esc(o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
 	put(o, "</dd><dt>Guest</dt><dd>");
-	put_esc(o, str(chat, "name")[0] ? str(chat, "name") : "Guest (no name given)");
+	put_esc(o, guest_fact(chat, guest, sizeof(guest)));
 	put(o, "</dd><dt>Librarian</dt><dd>");
 	put_esc(o, json_is_object(op) ? str(op, "name") : "nobody");
 	put(o, "</dd><dt>Started</dt><dd>");
@@ -304,6 +336,7 @@ char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t
 	struct out o = { 0 };
 	size_t i;
 
+	name_guests(chat, events);
 	put(&o, html_head);
 	put(&o, "<title>Chat transcript ");
 	put_esc(&o, str(chat, "chat"));
@@ -330,12 +363,14 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 {
 	json_t *op = json_object_get(chat, "operator");
 	struct out o = { 0 };
+	char guest[64];
 	size_t i;
 
+	name_guests(chat, events);
 	put(&o, "Chat transcript\nQueue: ");
 	put(&o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
 	put(&o, "\nGuest: ");
-	put(&o, str(chat, "name")[0] ? str(chat, "name") : "Guest (no name given)");
+	put(&o, guest_fact(chat, guest, sizeof(guest)));
 	put(&o, "\nLibrarian: ");
 	put(&o, json_is_object(op) ? str(op, "name") : "nobody");
 	put(&o, "\nStarted: ");

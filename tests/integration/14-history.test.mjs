@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isAck, openChat, operator, randomText, say, setAvailable } from './lib/flows.mjs';
+import { isAck, isOk, openChat, operator, randomText, say, setAvailable, startChat } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -353,4 +353,92 @@ test('a message is found by search as soon as it is acknowledged, and counted in
 	}
 	const row = (await list(ann)).json.chats.find((c) => c.chat === rae.chat);
 	assert.equal(row.messages, 30);
+});
+
+const heading = (html) => /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1];
+
+test('page routes that cannot show a page answer the styled error page with the status that says why', async () => {
+	const pat = chats.pat.chat;
+	const made = `c_${randomText(20)}`;
+	const notFound = 'This page or chat was not found';
+	// The sharing tool: another account's chat and a made-up one read the same.
+	const own = await srv.request('GET', `/staff/share/${pat}`, { session: ann });
+	assert.equal(own.status, 200, 'the sharing tool of an own chat');
+	const foreign = await srv.request('GET', `/staff/share/${pat}`, { session: cat });
+	const madeUp = await srv.request('GET', `/staff/share/${made}`, { session: cat });
+	assert.equal(foreign.status, 404);
+	assert.match(foreign.headers.get('content-type'), /^text\/html/);
+	assert.equal(heading(foreign.text), notFound);
+	assert.equal(foreign.text, madeUp.text, 'a foreign chat reads exactly like a missing one');
+	assert.ok(!foreign.text.includes(pat), 'the page does not echo the chat id');
+	assert.match(foreign.text, /class="topbar"/, 'the staff header');
+	assert.match(foreign.text, /href="\/staff\/history"/, 'the way back');
+	const out = await srv.request('GET', `/staff/share/${made}`);
+	assert.equal(out.status, 302, 'signed out: sign in first');
+	assert.equal(out.headers.get('location'), `/staff/signin?next=${encodeURIComponent(`/staff/share/${made}`)}`);
+	// The management link of another account, and a path under /staff that names nothing.
+	const url = (await list(ann)).json.chats.find((c) => c.chat === pat).manage_url;
+	const manage = await srv.request('GET', url, { session: cat });
+	assert.equal(manage.status, 404);
+	assert.equal(heading(manage.text), notFound);
+	assert.equal(manage.text, foreign.text, 'one error page for every staff 404');
+	for (const p of ['/staff/nope', url.replace(/\/[^/]+$/, '')]) {
+		const r = await srv.request('GET', p, { session: ann });
+		assert.equal(r.status, 404, p);
+		assert.equal(heading(r.text), notFound, p);
+	}
+	// The admin page for an operator without the admin flag.
+	const forbidden = await srv.request('GET', '/staff/admin', { session: ann });
+	assert.equal(forbidden.status, 403);
+	assert.equal(heading(forbidden.text), 'You may not open this page');
+	assert.equal((await srv.request('GET', '/staff/admin', { session: cat })).status, 200, 'an admin');
+	// Patrons: an unknown chat box, framable by the library's page that holds it.
+	const box = await srv.request('GET', '/box/no-such-queue');
+	assert.equal(box.status, 404);
+	assert.match(box.headers.get('content-type'), /^text\/html/);
+	assert.equal(heading(box.text), 'This chat is not available');
+	assert.ok(!/class="topbar"/.test(box.text), 'no staff header for patrons');
+	assert.match(box.headers.get('content-security-policy'), /frame-ancestors 'self' \*$/);
+	assert.equal(box.headers.get('x-frame-options'), null);
+	// The API keeps its JSON errors.
+	const api = await srv.request('GET', '/api/history/nope-nope', { session: ann });
+	assert.equal(api.json.error.code, 'not_found');
+});
+
+test('unnamed guests get a short label of their chat, the same everywhere and distinct', async () => {
+	const unnamed = [];
+	for (let i = 0; i < 2; i++) {
+		const c = await startChat(srv, 'alpha');
+		await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer');
+		assert.match(c.start.label ?? '', /^$/, 'chat.start says nothing new');
+		const a = isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+		await say(c.guest, c.chat, `unnamed question ${i}`);
+		unnamed.push({ ...c, accepted: a });
+	}
+	try {
+		const records = (await list(ann)).json.chats;
+		const labels = unnamed.map((c) => records.find((r) => r.chat === c.chat).label);
+		for (const [i, label] of labels.entries()) {
+			assert.match(label, /^Guest [0-9A-HJKMNP-TV-Z]{4}$/);
+			assert.equal(records.find((r) => r.chat === unnamed[i].chat).name, null, 'name stays what was typed');
+		}
+		assert.notEqual(labels[0], labels[1], 'two unnamed guests read differently');
+		// The same label on the WebSocket (the join answer) and in the exports.
+		const join = isOk(await bob.request({ type: 'chat.join', chat: unnamed[0].chat, after: 0 }), 'chat.join');
+		assert.equal(join.label, labels[0]);
+		const txt = await srv.request('GET', `/api/history/${unnamed[0].chat}/transcript.txt`, { session: ann });
+		assert.match(txt.text, new RegExp(`Guest: ${labels[0]} \\(no name given\\)`));
+		assert.match(txt.text, new RegExp(`${labels[0]}: unnamed question 0`));
+		assert.match(txt.text, new RegExp(`${labels[0]} started the chat`));
+		const html = await srv.request('GET', `/api/history/${unnamed[1].chat}/transcript.html`, { session: ann });
+		assert.ok(html.text.includes(labels[1]) && !html.text.includes(labels[0]));
+		// Every record has one, named guests too (pages show the name then).
+		for (const r of records)
+			assert.match(r.label, /^Guest [0-9A-HJKMNP-TV-Z]{4}$/, r.chat);
+	} finally {
+		for (const c of unnamed) {
+			await bob.request({ type: 'chat.end', chat: c.chat });
+			await c.guest.close();
+		}
+	}
 });

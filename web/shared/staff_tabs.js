@@ -1,0 +1,82 @@
+// staff_tabs.js: staff pages open each other in tabs of their own.
+//
+// Each staff page has a tab name: the webclient, Chat History, the admin
+// page, and one per chat for its management page and its sharing tool.
+// Links carry that name as their target, so even without script a second
+// press lands in the same tab. With script, a press first looks for the
+// tab by name: one already showing that page is only brought forward, not
+// reloaded (the webclient keeps ringing, a live share keeps running); any
+// other is pointed at the link's address. Presses with a modifier key or
+// the middle button are the browser's own.
+
+/** The tab name of a staff page's path, or null for pages that have none. Pure. */
+export function staffTabName(pathname) {
+  if (pathname === '/staff' || pathname === '/staff/') return 'refdesk-webclient';
+  if (pathname === '/staff/history') return 'refdesk-history';
+  if (pathname === '/staff/admin') return 'refdesk-admin';
+  const m = /^\/staff\/(chat|share)\/([A-Za-z0-9_-]{1,80})(\/[A-Za-z0-9_-]+)?$/.exec(pathname);
+  if (m && (m[1] === 'chat') === Boolean(m[3])) return `refdesk-${m[1]}-${m[2]}`;
+  return null;
+}
+
+/**
+ * Whether a tab now at `current` (a URL) should be left as it is when asked
+ * for `wanted`: the same page, and the link asks for no particular query
+ * or the same one. Pure.
+ */
+export function showsAlready(current, wanted) {
+  if (current.origin !== wanted.origin || current.pathname !== wanted.pathname) return false;
+  return !wanted.search || current.search === wanted.search;
+}
+
+/**
+ * Open `url` in its staff page's named tab, or bring that tab forward.
+ * Returns the tab's window, or null when a pop-up blocker stopped it.
+ */
+export function openStaffPage(url) {
+  const wanted = new URL(url, location.href);
+  const name = staffTabName(wanted.pathname);
+  if (!name) {
+    location.assign(wanted.href);
+    return window;
+  }
+  if (window.name === name) {
+    // This very tab: a link to itself reloads only when it asks for something else.
+    if (!showsAlready(new URL(location.href), wanted)) location.assign(wanted.href);
+    return window;
+  }
+  // An empty URL finds the tab by name without navigating it (or opens a blank one).
+  const win = window.open('', name);
+  if (!win) return null;
+  let current = null;
+  try {
+    current = win.location.href === 'about:blank' ? null : new URL(win.location.href);
+  } catch {
+    current = null; // not ours to read: send it to the page
+  }
+  if (!current || !showsAlready(current, wanted)) win.location.href = wanted.href;
+  win.focus();
+  return win;
+}
+
+/** Give every staff link under `root` its tab name, and open them through openStaffPage. */
+export function wireStaffLinks(root = document) {
+  for (const a of root.querySelectorAll('a[href^="/staff"]')) {
+    const name = staffTabName(new URL(a.href, location.href).pathname);
+    if (name) a.target = name;
+  }
+  root.addEventListener('click', (e) => {
+    const a = e.target.closest?.('a[href^="/staff"]');
+    if (!a || e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    const name = staffTabName(new URL(a.href, location.href).pathname);
+    if (!name) return;
+    e.preventDefault();
+    openStaffPage(a.href);
+  });
+}
+
+/** Name this tab after the staff page it shows, so other staff pages find it. */
+export function nameThisTab() {
+  const name = staffTabName(location.pathname);
+  if (name && !window.name) window.name = name;
+}
