@@ -94,10 +94,12 @@ test('an account admin manages operators, queues and origins', async () => {
   await signIn(samPage, srv.url, { username: 'sam', password: 'brand-new-secret' });
   await expect.visible(samPage.getByRole('checkbox', { name: 'Available on Law Library Help' }));
 
-  // Sam is no admin: the admin page says so and shows nothing to change.
-  await samPage.goto(`${srv.url}/staff/admin`);
-  await expect.text(samPage.getByRole('alert'), 'Only account admins');
-  await expect.hidden(samPage.locator('#admin-content'));
+  // Sam is no admin: the admin page is the staff 403 page, with nothing to change.
+  const refused = await samPage.goto(`${srv.url}/staff/admin`);
+  assert.equal(refused.status(), 403);
+  await expect.text(samPage.getByRole('heading', { level: 1 }), 'You may not open this page');
+  assert.equal(await samPage.locator('#admin-content').count(), 0);
+  expectClean(samCtx, [/status of 403/]);
 
   // Disabling Sam signs Sam out: the webclient goes back to sign-in.
   await samPage.goto(`${srv.url}/staff`);

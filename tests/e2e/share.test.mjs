@@ -274,13 +274,14 @@ test('annotate, crop and send a snapshot; the guest gets exactly that', async ()
   assert.ok(Date.now() - t0 < 60000, 'the test stays under a minute');
 });
 
-test('a chat of nobody here is a clear message; signed out goes to sign-in', async () => {
+test('a chat of nobody here is the staff 404 page; signed out goes to sign-in', async () => {
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
   await page.goto(`${srv.url}/staff/share/c_nope`);
   await page.waitForURL(/\/staff\/signin\?next=%2Fstaff%2Fshare%2Fc_nope/);
   await signIn(page, srv.url, srv.addOperator({ username: 'bo', name: 'Bo Berg' }));
-  await page.goto(`${srv.url}/staff/share/c_nope`);
-  await expect.text(page.getByRole('alert'), 'This chat was not found');
-  expectClean(ctx, [/status of 401/]);
+  const res = await page.goto(`${srv.url}/staff/share/c_nope`);
+  assert.equal(res.status(), 404);
+  await expect.text(page.getByRole('heading', { level: 1 }), 'This page or chat was not found');
+  expectClean(ctx, [/status of 401/, /status of 404/]);
 });

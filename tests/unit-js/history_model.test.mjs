@@ -1,7 +1,7 @@
 // history_model.js: the Chat History page's query building, paging and wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canDelete, countsText, dayStart, firstPage, formatDuration, historyQuery, newerPage, olderPage,
+import { canDelete, countsText, dayStart, firstPage, formatDuration, historyQuery, liveDuration, newerPage, olderPage,
   statusLabel } from '../../web/history/history_model.js';
 
 test('filters become the query; empty ones are left out', () => {
@@ -53,4 +53,16 @@ test('wording: durations, statuses, counts, who may delete', () => {
   assert.equal(canDelete({ status: 'ended' }, false), false);
   assert.equal(canDelete({ status: 'active' }, true), false);
   assert.equal(canDelete({ status: 'ended', deleted_at: 1 }, true), false);
+});
+
+test("a running chat's duration grows from the moment it was loaded; an ended one stays", () => {
+  const active = { status: 'active', started_at: 5, duration_ms: 1000 };
+  assert.equal(liveDuration(active, 50000, 50000), 1000);
+  assert.equal(liveDuration(active, 50000, 53000), 4000, 'three seconds later');
+  assert.equal(formatDuration(liveDuration(active, 50000, 50000 + 125000)), '2 min');
+  assert.equal(liveDuration({ ...active, status: 'waiting' }, 50000, 51000), 2000, 'waiting counts too');
+  assert.equal(liveDuration(active, 50000, 40000), 1000, 'a clock that steps back never shrinks it');
+  const ended = { status: 'ended', duration_ms: 7000 };
+  assert.equal(liveDuration(ended, 50000, 99000), 7000);
+  assert.equal(liveDuration({ ...active, deleted_at: 3 }, 50000, 99000), 1000);
 });

@@ -94,6 +94,30 @@ test('guest names', () => {
   assert.equal(guestName(null), 'Guest');
   assert.equal(guestName('  '), 'Guest');
   assert.equal(guestName('Ann'), 'Ann');
+  assert.equal(guestName(null, 'Guest 7F3K'), 'Guest 7F3K', 'the chat label for an unnamed guest');
+  assert.equal(guestName(' ', 'Guest 7F3K'), 'Guest 7F3K');
+  assert.equal(guestName('Ann', 'Guest 7F3K'), 'Ann', 'a given name wins');
+});
+
+test('a held chat keeps its label and gives it to its transcript', () => {
+  const d = new Desk();
+  d.applyHello({ operator: me, queues: [], chats: [summary('c_l', { name: null, label: 'Guest Q4ZX', status: 'active', operator: me })] });
+  const rec = d.chats.get('c_l');
+  assert.equal(rec.label, 'Guest Q4ZX');
+  assert.equal(rec.transcript.guestLabel, 'Guest Q4ZX');
+});
+
+test('leaving the webclient costs something while a chat is open or a queue is available', () => {
+  const d = new Desk();
+  d.applyHello({ operator: me, queues: [{ name: 'ask', title: 'Ask', available: false }], chats: [] });
+  assert.equal(d.hasWorkOpen(), false, 'nothing open, not available');
+  d.setAvailability('ask', true);
+  assert.equal(d.hasWorkOpen(), true, 'available: new chats would ring here');
+  d.setAvailability('ask', false);
+  d.holdChat(summary('c_o', { status: 'active' }));
+  assert.equal(d.hasWorkOpen(), true, 'a chat open');
+  d.holdChat(summary('c_o', { status: 'ended' }));
+  assert.equal(d.hasWorkOpen(), false, 'only ended chats left');
 });
 
 test('snippets for the three boxes and the direct link', () => {

@@ -94,3 +94,20 @@ test('addEvents: a whole transcript at once, in seq order, duplicates once', () 
   assert.equal(t.addEvent({ chat: 'c', seq: 0.5 * 2 + 3, at: 4, kind: 'notice', notice: 'ended', by: 'guest' }), true);
   assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3, 4], 'sorting works again after a batch');
 });
+
+test("an unnamed guest is called by the chat's label once the page knows it", () => {
+  const t = new Transcript();
+  const v = t.version;
+  t.setGuestLabel('Guest 7F3K');
+  assert.ok(t.version > v, 'a new label redraws');
+  const before = t.version;
+  t.setGuestLabel('Guest 7F3K');
+  assert.equal(t.version, before, 'the same label changes nothing');
+  const m = { from: 'guest', name: null };
+  assert.equal(senderLabel(m, 'operator', t.guestLabel), 'Guest 7F3K');
+  assert.equal(senderLabel(m, 'operator'), 'Guest');
+  assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'operator', 'Guest 7F3K'), 'Ann');
+  assert.equal(senderLabel(m, 'guest', 'Guest 7F3K'), 'You');
+  assert.equal(noticeText({ notice: 'started', name: null }, 'operator', 'Guest 7F3K'), 'Guest 7F3K started the chat');
+  assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
+});

@@ -17,7 +17,8 @@ import { TranscriptView } from '../shared/transcript_view.js';
 import { cookieMedia } from '../shared/media.js';
 import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
-import { canDelete, countsText, firstPage, formatDuration, historyQuery, newerPage, olderPage,
+import { nameThisTab, staffTabName, wireStaffLinks } from '../shared/staff_tabs.js';
+import { canDelete, countsText, firstPage, formatDuration, historyQuery, liveDuration, newerPage, olderPage,
   statusLabel } from './history_model.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,6 +26,10 @@ let me = null;
 let pages = firstPage();
 let filters = {};
 let shown = null; // the chat record on the right
+let shownAt = 0; // when it was loaded
+// Durations of chats that still run tick: each element shown is kept with
+// its record and the time the record was loaded.
+const durations = new Map(); // element -> { chat, loadedAt }
 const view = new TranscriptView($('log'), { perspective: 'operator', archive: true,
   media: cookieMedia(() => shown?.chat) });
 
@@ -45,7 +50,7 @@ async function loadList() {
     return;
   }
   pages = { ...pages, next: r.data.next };
-  drawList(r.data.chats);
+  drawList(r.data.chats, Date.now());
   const n = r.data.chats.length;
   const what = filters.q?.trim() ? `matching “${filters.q.trim()}”` : '';
   status.textContent = n ? `${n} chat${n === 1 ? '' : 's'} ${what} on this page`.replace(/\s+/g, ' ').trim()
@@ -55,7 +60,22 @@ async function loadList() {
   $('page-no').textContent = pages.index || pages.next ? `Page ${pages.index + 1}` : '';
 }
 
-function drawList(chats) {
+/** A duration element for `chat`, kept up to date while the chat runs. */
+function durationElement(chat, loadedAt) {
+  const el = h('span', { class: 'history-duration', text: formatDuration(liveDuration(chat, loadedAt, Date.now())) });
+  if (chat.status !== 'ended' && !chat.deleted_at) durations.set(el, { chat, loadedAt });
+  return el;
+}
+
+function tickDurations() {
+  const now = Date.now();
+  for (const [el, { chat, loadedAt }] of durations) {
+    if (!el.isConnected) durations.delete(el);
+    else el.textContent = formatDuration(liveDuration(chat, loadedAt, now));
+  }
+}
+
+function drawList(chats, loadedAt) {
   replaceChildren($('results'), chats.map((c) => {
     const selected = shown?.chat === c.chat;
     const started = new Date(c.started_at);
@@ -63,12 +83,12 @@ function drawList(chats) {
       h('button', { type: 'button', class: `history-item${selected ? ' is-selected' : ''}`, 'data-chat': c.chat,
         'aria-current': selected ? 'true' : null, on: { click: () => openChat(c.chat) } },
         h('span', { class: 'history-item__top' },
-          h('span', { class: 'history-item__name', text: guestName(c.name) }),
+          h('span', { class: 'history-item__name', text: guestName(c.name, c.label) }),
           h('span', { class: `history-status history-status--${c.deleted_at ? 'deleted' : c.status}`, text: statusLabel(c) })),
         h('span', { class: 'history-item__meta' },
           `${c.queue_title || c.queue} · ${c.operator ? c.operator.name : 'nobody'} · `,
           h('time', { datetime: started.toISOString(), text: started.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) }),
-          ` · ${formatDuration(c.duration_ms)}`),
+          ' · ', durationElement(c, loadedAt)),
         h('span', { class: 'history-item__counts', text: countsText(c) }),
         c.snippet ? snippetElement(c.snippet) : null));
   }));
@@ -90,7 +110,9 @@ async function openChat(chat) {
     return;
   }
   shown = r.data.chat;
+  shownAt = Date.now();
   const transcript = new Transcript();
+  transcript.setGuestLabel(shown.label);
   transcript.addEvents(r.data.events);
   drawChat(transcript);
   for (const b of $('results').querySelectorAll('.history-item')) {
@@ -108,15 +130,16 @@ function drawChat(transcript) {
   const c = shown;
   $('no-chat').hidden = true;
   $('chat-pane').hidden = false;
-  const who = guestName(c.name);
+  const who = guestName(c.name, c.label);
   $('chat-title').textContent = who;
   const started = new Date(c.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-  $('chat-meta').textContent = [c.queue_title || c.queue, c.operator ? `with ${c.operator.name}` : 'not accepted',
-    `started ${started}`, formatDuration(c.duration_ms), statusLabel(c), countsText(c)].join(' · ');
+  replaceChildren($('chat-meta'), [c.queue_title || c.queue, c.operator ? `with ${c.operator.name}` : 'not accepted',
+    `started ${started}`].join(' · '), ' · ', durationElement(c, shownAt), ' · ', [statusLabel(c), countsText(c)].join(' · '));
   $('log').setAttribute('aria-label', `Transcript of the chat with ${who}`);
   $('open-share').hidden = c.status !== 'active';
   $('delete').hidden = !canDelete(c, me?.admin);
   $('manage-link').href = c.manage_url;
+  $('manage-link').target = staffTabName(c.manage_url) || '';
   $('manage-link').hidden = c.status === 'ended';
   const note = $('chat-note');
   note.hidden = !c.deleted_at;
@@ -179,6 +202,8 @@ async function main() {
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   $('admin-link').hidden = !me?.admin;
+  nameThisTab();
+  wireStaffLinks();
   $('history').hidden = false;
   $('sign-out').addEventListener('click', () => signOut());
 
@@ -198,6 +223,7 @@ async function main() {
   $('download-text').addEventListener('click', () => download('txt'));
   $('delete').addEventListener('click', deleteTranscript);
 
+  setInterval(tickDurations, 1000);
   await fillFilters();
   filters = readFilters();
   await loadList();

@@ -42,6 +42,19 @@ export function formatDuration(ms) {
   return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
 }
 
+/**
+ * How long `chat` has lasted at `now` (ms): the server's `duration_ms`,
+ * which it counted to the moment it answered (`loadedAt`, this page's
+ * clock), plus the time since while the chat has not ended. Measuring from
+ * the answer rather than from `started_at` keeps a wrong clock on this
+ * computer out of the sum.
+ */
+export function liveDuration(chat, loadedAt, now) {
+  const base = chat.duration_ms || 0;
+  if (chat.status === 'ended' || chat.deleted_at || !loadedAt) return base;
+  return base + Math.max(0, now - loadedAt);
+}
+
 /** "Waiting", "Active", "Ended" (and "Deleted" once its transcript is gone). */
 export function statusLabel(chat) {
   if (chat.deleted_at) return 'Transcript deleted';

@@ -14,6 +14,7 @@ import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';
 import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
 import { statusLabel } from './history_model.js';
+import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 
 const $ = (id) => document.getElementById(id);
 const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
@@ -33,11 +34,11 @@ async function load() {
 
 function draw() {
   const c = record;
-  const who = guestName(c.name);
+  const who = guestName(c.name, c.label);
   document.title = `Chat with ${who} — refdesk`;
   $('title').textContent = `Chat with ${who}`;
   $('queue').textContent = c.queue_title || c.queue;
-  $('guest').textContent = c.name || 'No name given';
+  $('guest').textContent = c.name || `${c.label || 'Guest'} (no name given)`;
   $('started').textContent = new Date(c.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
   $('status').textContent = statusLabel(c);
   $('holder').textContent = c.operator ? (c.operator.id === me?.id ? `${c.operator.name} (you)` : c.operator.name) : 'Nobody yet';
@@ -86,6 +87,8 @@ async function main() {
   if (session === null) return;
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
+  nameThisTab();
+  wireStaffLinks();
   $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, 'You accepted the chat.'));
   $('end-chat').addEventListener('click', () => run($('end-chat'), { type: 'chat.end', chat }, 'The chat has ended.'));
   $('open-share').addEventListener('click', () => openSharingTool(chat));

@@ -2,6 +2,7 @@
 // (/staff/chat/CHAT/TOKEN), whose address only the server knows.
 
 import { apiRequest } from '../shared/api.js';
+import { staffTabName } from '../shared/staff_tabs.js';
 
 const urls = new Map(); // chat -> its management page's path
 
@@ -16,5 +17,6 @@ export async function showManageLink(link, chat) {
   }
   if (link.dataset.chat !== chat) return; // another chat was chosen meanwhile
   link.href = urls.get(chat);
+  link.target = staffTabName(urls.get(chat)) || '_blank'; // its own tab, one per chat
   link.hidden = false;
 }

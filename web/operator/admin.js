@@ -8,6 +8,7 @@
 
 import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
+import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -287,6 +288,8 @@ async function main() {
   if (!session) return location.replace(signinUrl());
   $('who').textContent = session.operator.name;
   $('sign-out').addEventListener('click', signOut);
+  nameThisTab();
+  wireStaffLinks();
   if (!session.operator.admin) {
     return say($('page-error'), 'Only account admins can use this page. Ask your account admin for changes.');
   }

@@ -135,9 +135,10 @@ export class Desk {
   holdChat(summary) {
     let rec = this.chats.get(summary.chat);
     if (!rec) {
-      rec = { chat: summary.chat, queue: summary.queue, name: summary.name ?? null,
+      rec = { chat: summary.chat, queue: summary.queue, name: summary.name ?? null, label: summary.label ?? null,
         status: summary.status, operator: summary.operator ?? null, startedAt: summary.started_at,
         transcript: new Transcript(), unread: 0, guestTyping: false, draft: '' };
+      rec.transcript.setGuestLabel(rec.label);
       this.chats.set(summary.chat, rec);
       if (!this.selected) this.selected = summary.chat;
     } else {
@@ -154,6 +155,10 @@ export class Desk {
     rec.status = reply.status;
     if (reply.queue) rec.queue = reply.queue;
     if (reply.operator) rec.operator = reply.operator;
+    if (reply.label) {
+      rec.label = reply.label;
+      rec.transcript.setGuestLabel(reply.label);
+    }
     this.changed();
   }
 
@@ -215,6 +220,16 @@ export class Desk {
     return n;
   }
 
+  /**
+   * Whether leaving the page now would cost something: a chat still open,
+   * or availability that new chats would ring against.
+   */
+  hasWorkOpen() {
+    for (const c of this.chats.values()) if (c.status !== 'ended') return true;
+    for (const q of this.queues.values()) if (q.available) return true;
+    return false;
+  }
+
   unreadCount() {
     let n = 0;
     for (const c of this.chats.values()) n += c.unread;
@@ -222,7 +237,12 @@ export class Desk {
   }
 }
 
-/** A guest's display name for lists and cards. */
-export function guestName(name) {
-  return name && name.trim() ? name : 'Guest';
+/**
+ * A guest's display name for lists, cards and titles: the name they gave,
+ * else the chat's label from the server ("Guest 7F3K", PROTOCOL.md §1.4),
+ * which tells unnamed guests apart.
+ */
+export function guestName(name, label) {
+  if (name && name.trim()) return name;
+  return label || 'Guest';
 }

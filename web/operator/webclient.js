@@ -27,6 +27,7 @@ import { Desk, guestName } from './desk_model.js';
 import { Ringer } from './ringer.js';
 import { openSharingTool } from '../share/open_share.js';
 import { showManageLink } from '../history/manage_link.js';
+import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -46,6 +47,7 @@ const view = new TranscriptView($('log'), { perspective: 'operator', media: cook
     discard: (item) => uploads.discard(selectedTranscript(), item) } });
 const typingLine = new TypingLine($('typing'), 60000);
 const takenTimers = new Map();
+let leaving = false; // the page is being left on purpose (signed out): no warning
 const composer = new Composer(
   { form: $('composer'), textarea: $('message'), counter: $('counter'), error: $('composer-error') },
   { onSend: sendMessage, onTyping: (active) => desk.selected && socket.post({ type: 'typing', chat: desk.selected, active }) },
@@ -102,7 +104,7 @@ function drawOffers() {
 
 function offerCard(offer) {
   const s = offer.summary;
-  const who = guestName(s.name);
+  const who = guestName(s.name, s.label);
   const whoId = `offer-${s.chat}-who`;
   const lines = [
     h('p', { class: 'offer__who', id: whoId, text: who }),
@@ -132,7 +134,7 @@ function drawChatList() {
   const items = [...desk.chats.values()].map((c) => {
     const selected = c.chat === desk.selected;
     const last = [...c.transcript.items].reverse().find((i) => i.kind !== 'notice');
-    const who = guestName(c.name);
+    const who = guestName(c.name, c.label);
     const preview = c.guestTyping ? 'typing…' : last ? itemSummary(last) : 'No messages yet';
     return h('li', {},
       h('button', { type: 'button', class: `chat-tab${selected ? ' is-selected' : ''}${c.status === 'ended' ? ' is-ended' : ''}`,
@@ -168,7 +170,7 @@ function drawChat() {
     shownChat = rec.chat;
     showManageLink($('manage-link'), rec.chat);
   }
-  const who = guestName(rec.name);
+  const who = guestName(rec.name, rec.label);
   $('chat-title').textContent = who;
   $('log').setAttribute('aria-label', `Conversation with ${who}`);
   const started = rec.startedAt ? ` · started ${formatTime(rec.startedAt)}` : '';
@@ -335,7 +337,7 @@ function onFrame(msg) {
       break;
     case 'chat.offer':
       desk.addOffer(msg);
-      ringer.notify('New chat', `${guestName(msg.name)} on ${desk.queueTitle(msg.queue)}`);
+      ringer.notify('New chat', `${guestName(msg.name, msg.label)} on ${desk.queueTitle(msg.queue)}`);
       break;
     case 'chat.taken':
       desk.taken(msg.chat, msg.by);
@@ -379,7 +381,18 @@ async function main() {
     $('admin-link').hidden = !session.operator.admin;
   }
 
+  // Chat History, the admin page and chat pages open in tabs of their own,
+  // so looking something up never takes the operator off the desk.
+  nameThisTab();
+  wireStaffLinks();
+  window.addEventListener('beforeunload', (e) => {
+    if (leaving || !desk.hasWorkOpen()) return;
+    e.preventDefault();
+    e.returnValue = ''; // older browsers ask only when this is set
+  });
+
   $('sign-out').addEventListener('click', () => {
+    leaving = true;
     socket.stop();
     signOut();
   });
@@ -415,13 +428,18 @@ async function main() {
     draw();
   });
   socket.on('close', (code) => {
-    if (code === 4001) location.replace(signinUrl());
+    if (code !== 4001) return;
+    leaving = true; // signed out elsewhere: nothing here is the operator's any more
+    location.replace(signinUrl());
   });
   // After a reconnect, make sure the session survived (a restarted server
   // may have forgotten it); without one the socket would be a guest's.
   let connectedOnce = false;
   socket.on('open', async () => {
-    if (connectedOnce && (await loadSession().catch(() => undefined)) === null) location.replace(signinUrl());
+    if (connectedOnce && (await loadSession().catch(() => undefined)) === null) {
+      leaving = true;
+      location.replace(signinUrl());
+    }
     connectedOnce = true;
   });
   socket.start();

@@ -306,8 +306,10 @@ function showProblem(title, text) {
 }
 
 function joined(ok) {
-  conversation.guestName = ok.name || null;
-  const who = ok.name || 'a guest';
+  conversation.guestName = ok.name || ok.label || null;
+  conversation.transcript.setGuestLabel(ok.label);
+  conversation.render();
+  const who = ok.name || ok.label || 'a guest';
   $('chat-label').textContent = `Chat with ${who}`;
   document.title = `Sharing tool: ${who} — refdesk`;
   $('log').setAttribute('aria-label', `Conversation with ${who}`);

@@ -16,10 +16,19 @@ import { progressText } from './attachments.js';
 
 export class Transcript {
   constructor() {
+    /** How an unnamed guest is called ("Guest 7F3K"); the page sets it from the chat. */
+    this.guestLabel = null;
     this.items = [];
     this.bySeq = new Map();
     this.byCid = new Map();
     this.version = 0;
+  }
+
+  /** Call an unnamed guest `label` (the chat's "label", PROTOCOL.md §1.4). */
+  setGuestLabel(label) {
+    if ((label || null) === this.guestLabel) return;
+    this.guestLabel = label || null;
+    this.version++;
   }
 
   /**
@@ -294,13 +303,14 @@ function stoppedText(item, guest) {
  * The sentence for a notice item, as the given side reads it
  * (`perspective` is 'guest' or 'operator').
  */
-export function noticeText(item, perspective) {
+export function noticeText(item, perspective, guestLabel = null) {
   switch (item.notice) {
     case 'share':
       return shareText(item, perspective);
     case 'started':
       if (perspective === 'guest') return 'You started the chat. A librarian will be with you soon.';
-      return item.name ? `${item.name} started the chat` : 'A guest started the chat';
+      if (item.name || guestLabel) return `${item.name || guestLabel} started the chat`;
+      return 'A guest started the chat';
     case 'joined':
       return `${item.name || 'A librarian'} joined the chat`;
     case 'ended':
@@ -312,11 +322,11 @@ export function noticeText(item, perspective) {
   }
 }
 
-/** Who wrote a message, as the given side reads it. */
-export function senderLabel(item, perspective) {
+/** Who wrote a message, as the given side reads it (`guestLabel` names an unnamed guest). */
+export function senderLabel(item, perspective, guestLabel = null) {
   if (item.from === perspective) return 'You';
   if (item.from === 'operator') return item.name || 'Librarian';
-  return item.name || 'Guest';
+  return item.name || guestLabel || 'Guest';
 }
 
 /** The words for a message's delivery state. */

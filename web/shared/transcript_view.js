@@ -81,7 +81,7 @@ export class TranscriptView {
     // What a reader hears: text, sender and grouping. A change there means a
     // new element; a change of delivery state only is made in place, so the
     // live region does not announce the message again.
-    const sig = [item.kind, item.text, item.name, item.notice, grouped, renderKind(item, this.perspective),
+    const sig = [item.kind, item.text, item.name, this.transcript.guestLabel, item.notice, grouped, renderKind(item, this.perspective),
       item.blob, item.thumb, item.preview, item.alt, item.file_name, item.retryable && item.state === 'failed']
       .join('\u0000');
     const node = this.nodes.get(item.key);
@@ -114,7 +114,7 @@ export class TranscriptView {
 
   messageElement(item, grouped, showState) {
     const mine = item.from === this.perspective;
-    const who = senderLabel(item, this.archive ? null : this.perspective);
+    const who = senderLabel(item, this.archive ? null : this.perspective, this.transcript.guestLabel);
     return h('div', { class: messageClasses(item, mine), 'data-state': item.state, 'data-from': item.from,
       'data-seq': item.seq ?? '', 'data-kind': item.kind },
       grouped
@@ -244,7 +244,7 @@ export class TranscriptView {
   noticeElement(item) {
     return h('div', { class: `rd-notice rd-notice--${item.notice}`, 'data-notice': item.notice,
       'data-step': item.step },
-      noticeText(item, this.perspective), ' ', timeElement(item.at || Date.now()));
+      noticeText(item, this.perspective, this.transcript.guestLabel), ' ', timeElement(item.at || Date.now()));
   }
 
   isNearBottom() {
