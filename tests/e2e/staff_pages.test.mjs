@@ -142,6 +142,7 @@ test('staff links open named tabs, and a second press brings the same tab forwar
   await desk.waitForTimeout(500);
   assert.equal(ctx.pages().length, 2, 'no second Chat History tab');
   assert.equal(await history.evaluate(() => window.__stillHere), true, 'brought forward, not reloaded');
+  await shot(history, 'history-named-tab');
   // From Chat History, Webclient leads back to the same webclient tab.
   await history.getByRole('link', { name: 'Webclient' }).click();
   await desk.waitForTimeout(500);
@@ -169,7 +170,6 @@ test('staff links open named tabs, and a second press brings the same tab forwar
   await desk.waitForTimeout(500);
   assert.equal(asked, 'beforeunload');
   assert.equal(desk.isClosed(), false, 'staying was possible');
-  await shot(history, 'history-named-tab');
   await g.guests.close();
   await ctx.close();
 });

@@ -3,10 +3,11 @@
 // Each staff page has a tab name: the webclient, Chat History, the admin
 // page, and one per chat for its management page and its sharing tool.
 // Links carry that name as their target, so even without script a second
-// press lands in the same tab. With script, a press first looks for the
-// tab by name: one already showing that page is only brought forward, not
-// reloaded (the webclient keeps ringing, a live share keeps running); any
-// other is pointed at the link's address. Presses with a modifier key or
+// press lands in the same tab. With script, a press first looks for that
+// tab among the ones this page opened and up its openers: one already
+// showing that page is only brought forward, not reloaded (the webclient
+// keeps ringing, a live share keeps running); any other is pointed at the
+// link's address. Presses with a modifier key or
 // the middle button are the browser's own.
 
 /** The tab name of a staff page's path, or null for pages that have none. Pure. */
@@ -29,6 +30,25 @@ export function showsAlready(current, wanted) {
   return !wanted.search || current.search === wanted.search;
 }
 
+const opened = new Map(); // tab name -> the window this page opened under it
+
+/**
+ * The open tab named `name` that this page can reach: one it opened, or
+ * one up its chain of openers (Chat History opened from the webclient finds
+ * the webclient). Null when there is none, or it cannot be read.
+ */
+function reachableTab(name) {
+  const mine = opened.get(name);
+  if (mine && !mine.closed) return mine;
+  try {
+    for (let w = window.opener, hops = 0; w && hops < 8; w = w.opener, hops++)
+      if (!w.closed && w.name === name) return w;
+  } catch {
+    // an opener of another origin: not ours
+  }
+  return null;
+}
+
 /**
  * Open `url` in its staff page's named tab, or bring that tab forward.
  * Returns the tab's window, or null when a pop-up blocker stopped it.
@@ -45,16 +65,21 @@ export function openStaffPage(url) {
     if (!showsAlready(new URL(location.href), wanted)) location.assign(wanted.href);
     return window;
   }
-  // An empty URL finds the tab by name without navigating it (or opens a blank one).
-  const win = window.open('', name);
-  if (!win) return null;
-  let current = null;
-  try {
-    current = win.location.href === 'about:blank' ? null : new URL(win.location.href);
-  } catch {
-    current = null; // not ours to read: send it to the page
+  let win = reachableTab(name);
+  if (win) {
+    let current = null;
+    try {
+      current = new URL(win.location.href);
+    } catch {
+      current = null; // not ours to read: send it to the page
+    }
+    if (!current || !showsAlready(current, wanted)) win.location.href = wanted.href;
+  } else {
+    // A tab of that name that this page cannot reach is still found by the browser, by name.
+    win = window.open(wanted.href, name);
+    if (!win) return null;
+    opened.set(name, win);
   }
-  if (!current || !showsAlready(current, wanted)) win.location.href = wanted.href;
   win.focus();
   return win;
 }
