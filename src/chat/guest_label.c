@@ -32,11 +32,3 @@ void guest_label(const char *public_id, char *out, size_t size)
 	code[4] = '\0';
 	snprintf(out, size, "Guest %s", code);
 }
-
-const char *guest_display_name(const char *name, const char *public_id, char *buf, size_t size)
-{
-	if (name && name[0])
-		return name;
-	guest_label(public_id, buf, size);
-	return buf;
-}

@@ -23,7 +23,4 @@
  */
 void guest_label(const char *public_id, char *out, size_t size);
 
-/* The name to show for a guest: `name` when one was given, else the label. */
-const char *guest_display_name(const char *name, const char *public_id, char *buf, size_t size);
-
 #endif

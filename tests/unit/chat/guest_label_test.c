@@ -69,21 +69,11 @@ static void labels_spread(void)
 	CHECK(collisions < 15);
 }
 
-static void display_name_prefers_the_given_name(void)
-{
-	char buf[GUEST_LABEL_MAX];
-
-	CHECK(!strcmp(guest_display_name("Ada", "c_x", buf, sizeof(buf)), "Ada"));
-	CHECK(!strncmp(guest_display_name("", "c_x", buf, sizeof(buf)), "Guest ", 6));
-	CHECK(!strncmp(guest_display_name(NULL, "c_x", buf, sizeof(buf)), "Guest ", 6));
-}
-
 int main(void)
 {
 	RUN(label_has_its_shape);
 	RUN(label_is_stable);
 	RUN(labels_tell_chats_apart);
 	RUN(labels_spread);
-	RUN(display_name_prefers_the_given_name);
 	CHECK_EXIT();
 }
