@@ -141,13 +141,13 @@ test('on a wide page the launcher keeps its words', async () => {
   await shot(page, 'box-wide-page');
   // It can be tucked aside against the edge by hand, and back; it stays a named button.
   const before = await launcher.boundingBox();
-  await page.getByRole('button', { name: 'Make the Chat with us button smaller' }).click();
+  await page.getByRole('button', { name: 'Move the chat button aside' }).click();
   const tucked = await launcher.boundingBox();
   assert.ok(tucked.width < before.width / 2, `aside: ${tucked.width} < ${before.width}`);
   assert.ok(Math.abs(tucked.x + tucked.width - 1280) < 1, 'against the right edge');
   assert.deepEqual(await coveredByLauncher(page), []);
   await shot(page, 'box-wide-tucked');
-  await page.getByRole('button', { name: 'Show the Chat with us button in full' }).click();
+  await page.getByRole('button', { name: 'Bring the chat button back' }).click();
   await expect.text(launcher, 'Chat with us');
   assert.equal((await launcher.boundingBox()).width, before.width);
   await ctx.close();

@@ -135,7 +135,7 @@
     css(launcher, small ? { padding: edge ? '14px 6px 14px 8px' : '13px', lineHeight: 0 } : { padding: '12px 20px', lineHeight: '' });
     css(launcher, { borderRadius: !edge ? '99px' : corner[0] === 'right' ? '14px 0 0 14px' : '0 14px 14px 0' });
     hide.textContent = tucked ? '+' : '\u2212';
-    hide.setAttribute('aria-label', tucked ? `Show the ${label} button in full` : `Make the ${label} button smaller`);
+    hide.setAttribute('aria-label', tucked ? 'Bring the chat button back' : 'Move the chat button aside');
     hide.title = hide.getAttribute('aria-label');
     // Moved aside by itself, it needs no badge; else the badge sits on the
     // launcher's inner top corner (above the tab when tucked).
