@@ -38,7 +38,7 @@ test('a whole chat: offer, accept, messages both ways, typing, end, replay', asy
 	assert.ok(Number.isInteger(start.seq) && start.seq >= 1, `chat.start seq: ${show(start)}`);
 
 	const offer = await ann.nextOf('chat.offer', chat);
-	assert.deepEqual(Object.keys(offer).sort(), ['chat', 'name', 'operator', 'queue', 'seq', 'started_at', 'status', 'type']);
+	assert.deepEqual(Object.keys(offer).sort(), ['chat', 'label', 'name', 'operator', 'queue', 'seq', 'started_at', 'status', 'type']);
 	assert.equal(offer.queue, 'alpha');
 	assert.equal(offer.status, 'waiting');
 	assert.equal(offer.name, 'Pat');
