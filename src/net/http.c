@@ -429,7 +429,7 @@ bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size)
 	 * client claimed.  A proxy that sent none (or garbage) leaves its own
 	 * address, so its clients share one budget rather than escape it.
 	 */
-	if (lws_hdr_custom_copy(wsi, fwd, sizeof(fwd), "x-forwarded-for:", 16) <= 0)
+	if (lws_hdr_copy(wsi, fwd, sizeof(fwd), WSI_TOKEN_X_FORWARDED_FOR) <= 0)
 		return true;
 	last = strrchr(fwd, ',');
 	last = last ? last + 1 : fwd;
