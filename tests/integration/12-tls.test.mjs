@@ -219,13 +219,16 @@ test('a 1,000-event history, its transcripts, and 5 MB uploads and blobs over TL
 		assert.equal(events.filter((e) => e.kind === 'message').length, 1000, `${events.length} events`);
 		assert.ok(events.some((e) => e.text === `999: ${line}${line}`.trim()), "the last message, whole");
 		assert.ok(hist.body.length > 200000, `the history answer is ${hist.body.length} bytes`);
+		// API answers are never compressed (BREACH: docs/SECURITY.md).
+		assert.equal(hist.headers['content-encoding'], undefined, `the history answer (${enc})`);
 	}
 	for (const kind of ['transcript.html', 'transcript.txt']) {
-		const t = await request('GET', `/api/history/${c.chat}/${kind}`, { headers: { cookie: s.cookie } });
+		const t = await request('GET', `/api/history/${c.chat}/${kind}`, { headers: { cookie: s.cookie, 'accept-encoding': 'gzip' } });
 		assert.equal(t.status, 200, kind);
 		assert.equal(Number(t.headers['content-length']), t.body.length, kind);
 		assert.ok(t.body.length > 150000, `${kind}: ${t.body.length} bytes`);
 		assert.ok(t.body.includes('999: The catalogue'), `${kind} lacks the last message`);
+		assert.equal(t.headers['content-encoding'], undefined, kind);
 	}
 	isOk(await op.request({ type: 'availability.set', queue: 'alpha', available: false }));
 	op.close();
