@@ -21,11 +21,10 @@
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "base/version.h"
 #include "net/chat_ops.h"
 #include "net/routes.h"
 #include "net/server.h"
-
-#define REFDESK_VERSION "0.1.0"
 
 static const char usage[] =
 	"usage: refdesk serve [OPTIONS]      run the server\n"
@@ -413,6 +412,17 @@ static int parse_serve(struct server_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Is `arg` one of the arguments (before a lone "--")? */
+static bool has_arg(int argc, char **argv, const char *arg)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], arg))
+			return true;
+	return false;
+}
+
 static void print_demo(const struct server_config *cfg, const char *password, int created)
 {
 	const char *host = !strcmp(cfg->host, "0.0.0.0") ? "localhost" : cfg->host;
@@ -467,21 +477,23 @@ static int serve_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "serve"))
-		return serve_main(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "admin"))
-		return admin_main(argc - 2, argv + 2);
-	if (argc == 2 && !strcmp(argv[1], "routes")) {
-		routes_print(stdout);
-		chat_ops_print_types(stdout);
-		return 0;
-	}
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	/* --version and --help work at every level: `refdesk admin queue --help`. */
+	if (has_arg(argc, argv, "--version")) {
 		printf("refdesk %s\n", REFDESK_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
+	if (argc >= 2 && !strcmp(argv[1], "admin"))
+		return admin_main(argc - 2, argv + 2);
+	if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h") ||
+	    (argc == 2 && !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(argv[1], "routes")) {
+		routes_print(stdout);
+		chat_ops_print_types(stdout);
 		return 0;
 	}
 	fputs(usage, stderr);
