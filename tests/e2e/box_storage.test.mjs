@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ROOT, launchBrowser, newContext, expectClean } from './lib/browser.mjs';
+import { ROOT, launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
@@ -129,6 +129,8 @@ test('a script on the library site cannot read the chat, and the chat still foll
 
   await page.goto(`${siteUrl}/`);
   const embedded = page.frameLocator('iframe[name="refdesk-embedded-ask"]');
+  await expect.visible(embedded.getByRole('button', { name: 'Start chat' }));
+  await expect.hidden(embedded.locator('#no-storage'));
   await startChat(embedded, 'Quinn');
   await say(embedded, 'My library card is 2948-7731');
   await offerCard(op, 'Quinn').getByRole('button', { name: 'Accept' }).click();
@@ -197,6 +199,10 @@ test('where the browser refuses the box storage, the token stays out of the page
 
     await page.goto(`${siteUrl}/`);
     const embedded = page.frameLocator('iframe[name="refdesk-embedded-ask"]');
+    // The guest is told before starting.
+    await expect.text(embedded.locator('#view-start'), 'This browser does not let the chat box remember your chat');
+    await embedded.locator('#no-storage').scrollIntoViewIfNeeded();
+    await screenshot(page, 'box-storage-refused');
     await startChat(embedded, 'Rae');
     await say(embedded, 'Is the archive open?');
     await offerCard(op, 'Rae').getByRole('button', { name: 'Accept' }).click();

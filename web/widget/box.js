@@ -42,7 +42,7 @@ import { newId, MAX_NAME } from '../shared/text.js';
 import { loadChat, saveChat, clearChat, updateChat, pickStorage, queueFromPath, modeFromSearch } from './box_session.js';
 
 const $ = (id) => document.getElementById(id);
-const storage = pickStorage([['local', () => window.localStorage], ['session', () => window.sessionStorage]]).storage;
+const { storage, kind: storageKind } = pickStorage([['local', () => window.localStorage], ['session', () => window.sessionStorage]]);
 const queue = queueFromPath(location.pathname);
 const mode = modeFromSearch(location.search);
 
@@ -487,6 +487,8 @@ function init() {
   ui.box.dataset.mode = mode;
   ui.minimise.hidden = mode !== 'follow';
   ui.guestName.maxLength = MAX_NAME;
+  // Said before the chat starts, so the guest can choose the pop-up or another browser.
+  $('no-storage').hidden = storageKind !== 'memory';
   if (!queue) return showMissing();
 
   socket.on('status', refreshConnection);
