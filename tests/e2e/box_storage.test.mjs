@@ -267,3 +267,19 @@ test('the library page cannot hand the box a chat of its own choosing', async ()
   expectClean(planted);
   await Promise.all([staff.close(), guests.close(), planted.close()]);
 });
+
+test('the chat record an older loader left in the site\'s storage is deleted', async () => {
+  const { guests } = await guestContext(browser);
+  const page = await guests.newPage();
+  await page.goto(`${siteUrl}/demo/hours.html`);
+  await expect.visible(page.getByRole('button', { name: 'Chat with us' }));
+  await page.evaluate(() => localStorage.setItem('refdesk.ask',
+    JSON.stringify({ open: false, keep: { chat: 'c_left_behind', token: 'token-left-behind', lastSeq: 3 } })));
+  await page.reload();
+  await expect.visible(page.getByRole('button', { name: 'Chat with us' }));
+  for (let i = 0; i < 50 && (await page.evaluate(() => localStorage.getItem('refdesk.ask').includes('left_behind'))); i++)
+    await page.waitForTimeout(100);
+  assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('refdesk.ask'))), { open: false });
+  expectClean(guests);
+  await guests.close();
+});
