@@ -14,19 +14,20 @@
 // cross-site frame, and browsers give it storage partitioned under that
 // site (Chromium since 115, Firefox, Safari), which is what lets the chat
 // follow the guest from page to page. Where the browser refuses the frame
-// any storage (Playwright's Chromium without partitioning, some privacy
-// settings), pickStorage() falls back to memory: the chat then ends with
-// the page rather than lend its token to the page.
+// any storage (third-party cookies blocked with partitioning switched off,
+// as in Chromium launched by playwright; some privacy settings),
+// pickStorage() falls back to memory: the chat then ends with the page
+// rather than lend its token to the page.
 
 const PREFIX = 'refdesk.chat.';
 const PROBE = 'refdesk.probe';
 
 /**
- * The first of `candidates` (functions returning a Storage; they may throw,
- * as reading window.localStorage does in a refused frame) that can write,
- * read and remove an item; else a storage in memory, which lasts as long as
- * the page. Returns { storage, kind } with kind 'local', 'session' or
- * 'memory' (the name given in `candidates`, or 'memory').
+ * The first storage of `candidates`, [kind, get] pairs in order of
+ * preference, that can write, read and remove an item; `get` returns a
+ * Storage and may throw, as reading window.localStorage does in a refused
+ * frame. Else a storage in memory, which lasts as long as the page.
+ * Returns { storage, kind }: the kind given with it, or 'memory'.
  */
 export function pickStorage(candidates) {
   for (const [kind, get] of candidates) {
