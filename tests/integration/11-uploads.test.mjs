@@ -150,7 +150,8 @@ test('file names are cleaned: no directories, no control or direction characters
 		['../../etc/passwd', (n) => n === 'passwd'],
 		['..\\..\\boot.ini', (n) => n === 'boot.ini'],
 		['report\u202Efdp.exe', (n) => n === 'reportfdp.exe'],
-		['tab\there\nnewline\u0000nul.txt', (n) => n === 'tabherenewlinenul.txt'],
+		['tab\there\nnewline\r\nbreaks\u0000nul.txt', (n) => n === 'tab here newline breaksnul.txt'],
+		['re\u200Bport\u2066.pdf\u2069\uFEFF.exe', (n) => n === 'report.pdf.exe'],
 		['x'.repeat(5000) + '.pdf', (n) => Buffer.byteLength(n) <= 150 && n.startsWith('xxx')],
 		['...', (n) => n === 'file'],
 	];
@@ -256,6 +257,14 @@ test('an alt text whose first character is dropped before a multi-byte one is ke
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
 	assert.equal(ev.alt, '\u{1F600} owl');
+});
+
+test('an image description keeps its words apart: line breaks become spaces, marks go', async () => {
+	const alt = 'Step 1:\nthe search box\r\nStep 2:\u2028the\u202E button\u200B';
+	const r = await upload(chat, chat.chat, png(14, 12), { 'x-alt': encodeURIComponent(alt), 'x-client-id': 'alt-lines' });
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
+	assert.equal(ev.alt, 'Step 1: the search box Step 2: the button');
 });
 
 test('uploads abandoned half-way free their memory (the server stops clean)', async () => {
