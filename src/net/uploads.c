@@ -56,7 +56,7 @@ struct upload {
 	char cid[WS_ID_MAX + 1];
 	char name[NAME_MAX_BYTES + 8];
 	char alt[ALT_MAX * 4 + 1];
-	char mime[128];              /* a file's declared type, cleaned */
+	char mime[128];              /* a file's declared type, cleaned: shown, never served */
 	/* results of the worker */
 	int rc;
 	struct media_image img;
@@ -335,8 +335,14 @@ static int upload_rows(struct store *st, void *arg)
 	if (u->is_annotation)
 		return store_chat_blob_add(st, u->chat->id, u->hash, "application/json",
 					   (int64_t)u->size, "annotation.json");
+	/*
+	 * A blob's recorded type is the one it is served as.  A file's declared
+	 * type is only words for the event (a file picker calls any ".png"
+	 * "image/png"): the file is recorded, and served, as plain bytes.
+	 */
 	if (!u->is_image)
-		return store_chat_blob_add(st, u->chat->id, u->hash, u->mime, (int64_t)u->size, u->name);
+		return store_chat_blob_add(st, u->chat->id, u->hash, "application/octet-stream",
+					   (int64_t)u->size, u->name);
 	rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime, (int64_t)u->size,
 				 u->name);
 	snprintf(thumb_name, sizeof(thumb_name), "thumbnail-%s", u->name);
@@ -568,7 +574,10 @@ void get_blob(struct http_req *req, API_PARAMS)
 		http_error(req, 500, "io", "The file could not be read.");
 		return;
 	}
-	/* Only our own re-encoded images are shown inline; everything else downloads. */
+	/*
+	 * Only our own re-encoded images are shown inline; everything else
+	 * downloads.  Only the image pipeline records these types (upload_rows()).
+	 */
 	image = !strcmp(b.mime, "image/png") || !strcmp(b.mime, "image/jpeg");
 	req->policy = POLICY_BLOB;
 	http_header(req, "cache-control:", "private, max-age=31536000, immutable");
