@@ -22,25 +22,33 @@ static int cleans_to(const char *in, size_t size, const char *want)
 
 static void plain_text_is_kept(void)
 {
+	const char *chinese = "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99";
+	const char *hebrew_arabic = "\xd7\xa9\xd7\xa8\xd7\x94 \xd9\x84\xd9\x8a\xd9\x84\xd9\x89";
+
 	CHECK(cleans_to("Pat", 64, "Pat"));
 	CHECK(cleans_to("Zoë Ångström", 64, "Zoë Ångström"));
-	CHECK(cleans_to("\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99", 64, "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99"));
-	CHECK(cleans_to("\xd7\xa9\xd7\xa8\xd7\x94 \xd9\x84\xd9\x8a\xd9\x84\xd9\x89", 64,
-			"\xd7\xa9\xd7\xa8\xd7\x94 \xd9\x84\xd9\x8a\xd9\x84\xd9\x89")); /* Hebrew, Arabic */
+	CHECK(cleans_to(chinese, 64, chinese));
+	CHECK(cleans_to(hebrew_arabic, 64, hebrew_arabic));
 	CHECK(cleans_to("\xf0\x9f\x93\x9a books", 64, "\xf0\x9f\x93\x9a books"));
 	CHECK(cleans_to("", 64, ""));
 }
 
 static void direction_and_invisible_marks_are_dropped(void)
 {
-	CHECK(cleans_to("report\xe2\x80\xae" "fdp.exe", 64, "reportfdp.exe"));       /* U+202E RLO */
-	CHECK(cleans_to("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad" "a", 64, "a")); /* 202A-202D */
-	CHECK(cleans_to("a\xe2\x81\xa6" "b\xe2\x81\xa7" "c\xe2\x81\xa8" "d\xe2\x81\xa9", 64, "abcd")); /* isolates */
-	CHECK(cleans_to("P\xe2\x80\x8b" "a\xe2\x80\x8c" "t\xe2\x80\x8d" "x\xe2\x80\x8e" "y\xe2\x80\x8f", 64,
-			"Patxy")); /* U+200B-200F */
-	CHECK(cleans_to("\xe2\x81\xa0" "a\xef\xbb\xbf" "b\xd8\x9c" "c\xc2\xad" "d", 64, "abcd")); /* 2060, FEFF, 061C, AD */
-	CHECK(cleans_to("\xe3\x85\xa4\xe1\x85\x9f", 64, ""));                      /* Hangul fillers */
-	CHECK(cleans_to("a\xf3\xa0\x80\x81\xf3\xa0\x81\xa9" "b", 64, "ab"));       /* tag characters */
+	/* U+202E, the override that shows "reportexe.pdf"; then U+202A-202D. */
+	CHECK(cleans_to("report\xe2\x80\xae" "fdp.exe", 64, "reportfdp.exe"));
+	CHECK(cleans_to("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad" "a", 64, "a"));
+	/* The isolates U+2066-2069. */
+	CHECK(cleans_to("a\xe2\x81\xa6" "b\xe2\x81\xa7" "c\xe2\x81\xa8" "d\xe2\x81\xa9",
+			64, "abcd"));
+	/* U+200B-200F: zero-width space, non-joiner and joiner, LRM, RLM. */
+	CHECK(cleans_to("P\xe2\x80\x8b" "a\xe2\x80\x8c" "t\xe2\x80\x8d"
+			"x\xe2\x80\x8e" "y\xe2\x80\x8f", 64, "Patxy"));
+	/* U+2060, U+FEFF, U+061C, U+00AD. */
+	CHECK(cleans_to("\xe2\x81\xa0" "a\xef\xbb\xbf" "b\xd8\x9c" "c\xc2\xad" "d", 64, "abcd"));
+	/* Hangul fillers, which draw a blank name; tag characters, invisible ASCII. */
+	CHECK(cleans_to("\xe3\x85\xa4\xe1\x85\x9f", 64, ""));
+	CHECK(cleans_to("a\xf3\xa0\x80\x81\xf3\xa0\x81\xa9" "b", 64, "ab"));
 	CHECK(text_is_invisible(0x202e) && text_is_invisible(0x2066) && text_is_invisible(0xfeff));
 	CHECK(!text_is_invisible('a') && !text_is_invisible(0x05d0) && !text_is_invisible(0x1f4da));
 }
@@ -48,9 +56,10 @@ static void direction_and_invisible_marks_are_dropped(void)
 static void line_breaks_become_spaces(void)
 {
 	CHECK(cleans_to("line1\nline2", 64, "line1 line2"));
-	CHECK(cleans_to("line1\r\nline2", 64, "line1 line2"));      /* CR LF is one break */
+	CHECK(cleans_to("line1\r\nline2", 64, "line1 line2")); /* CR LF is one break */
 	CHECK(cleans_to("a\rb\vc\fd\te", 64, "a b c d e"));
-	CHECK(cleans_to("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d", 64, "a b c d")); /* NEL, LS, PS */
+	/* NEL, LS, PS */
+	CHECK(cleans_to("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d", 64, "a b c d"));
 	CHECK(cleans_to("x\n\ny", 64, "x  y"));
 	CHECK_EQ(text_line_break("\r\n"), 2);
 	CHECK_EQ(text_line_break("\xe2\x80\xa8"), 3);

@@ -68,12 +68,14 @@ static void migration_keeps_images_only_for_snapshots(void)
 #define EV(seq, kind, body) "(1, " #seq ", '" kind "', 2, " body ", 1)"
 	snprintf(sql, sizeof(sql), "%s",
 		 "INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
-		 "INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
-		 "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, last_seq,"
-		 "  created_at, ord) VALUES (1, 'c_1', x'00', 1, 1, 1, 5, 1, 1);"
+		 "INSERT INTO queues(id, account_id, name, title, created_at)"
+		 "  VALUES (1, 1, 'q', 'Q', 1);"
+		 "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status,"
+		 "  last_seq, created_at, ord) VALUES (1, 'c_1', x'00', 1, 1, 1, 5, 1, 1);"
 		 "INSERT INTO events(chat_id, seq, kind, author, body, at) VALUES "
-		 EV(1, "snapshot", "json_object('blob', " H("1") ", 'thumb', " H("2") ", 'mime', 'image/png')") ","
-		 EV(2, "snapshot", "json_object('blob', " H("7") ", 'thumb', " H("2") ", 'annotation', " H("6") ")") ","
+		 EV(1, "snapshot", "json_object('blob', " H("1") ", 'thumb', " H("2") ")") ","
+		 EV(2, "snapshot", "json_object('blob', " H("7") ", 'thumb', " H("2") ","
+		    " 'annotation', " H("6") ")") ","
 		 EV(3, "file", "json_object('blob', " H("3") ", 'mime', 'image/png')") ","
 		 EV(4, "file", "json_object('blob', " H("4") ", 'mime', 'text/html')") ","
 		 EV(5, "file", "json_object('blob', " H("5") ", 'mime', 'application/json')") ";"
@@ -89,14 +91,17 @@ static void migration_keeps_images_only_for_snapshots(void)
 	sqlite3_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
-	CHECK(!strcmp(type_of(st, 1, hash_of('1')), "image/png"));         /* a snapshot */
-	CHECK(!strcmp(type_of(st, 1, hash_of('2')), "image/jpeg"));        /* its thumbnail */
-	CHECK(!strcmp(type_of(st, 1, hash_of('7')), "image/jpeg"));        /* an edited one */
-	CHECK(!strcmp(type_of(st, 1, hash_of('3')), "application/octet-stream")); /* "image/png" file */
+	/* A snapshot, its thumbnail, an edited snapshot. */
+	CHECK(!strcmp(type_of(st, 1, hash_of('1')), "image/png"));
+	CHECK(!strcmp(type_of(st, 1, hash_of('2')), "image/jpeg"));
+	CHECK(!strcmp(type_of(st, 1, hash_of('7')), "image/jpeg"));
+	/* Files sent as "image/png", "text/html" and "application/json". */
+	CHECK(!strcmp(type_of(st, 1, hash_of('3')), "application/octet-stream"));
 	CHECK(!strcmp(type_of(st, 1, hash_of('4')), "application/octet-stream"));
-	CHECK(!strcmp(type_of(st, 1, hash_of('5')), "application/octet-stream")); /* JSON file */
-	CHECK(!strcmp(type_of(st, 1, hash_of('6')), "application/json"));  /* a snapshot's document */
-	CHECK(!strcmp(type_of(st, 1, hash_of('8')), "application/json"));  /* a document not sent yet */
+	CHECK(!strcmp(type_of(st, 1, hash_of('5')), "application/octet-stream"));
+	/* Editor documents: a snapshot's, and one whose image is not sent yet. */
+	CHECK(!strcmp(type_of(st, 1, hash_of('6')), "application/json"));
+	CHECK(!strcmp(type_of(st, 1, hash_of('8')), "application/json"));
 	store_free(st);
 }
 
@@ -122,7 +127,7 @@ static void a_file_never_retypes_a_blob(void)
 	CHECK_EQ(store_chat_blob_add(st, 1, hash_of('a'), "image/png", 10, "shot.png"), 0);
 	CHECK_EQ(store_chat_blob_add(st, 1, hash_of('a'), "application/octet-stream", 10, "x"), 0);
 	CHECK(!strcmp(type_of(st, 1, hash_of('a')), "image/png"));
-	CHECK_EQ(store_chat_blob_add(st, 1, hash_of('b'), "application/octet-stream", 10, "b.png"), 0);
+	CHECK_EQ(store_chat_blob_add(st, 1, hash_of('b'), "application/octet-stream", 10, "b"), 0);
 	CHECK(!strcmp(type_of(st, 1, hash_of('b')), "application/octet-stream"));
 	CHECK_EQ(store_chat_blob_add(st, 1, hash_of('b'), "image/png", 10, "b.png"), 0);
 	CHECK(!strcmp(type_of(st, 1, hash_of('b')), "image/png"));
