@@ -103,7 +103,7 @@ static const char *const stmt_sql[S_COUNT] = {
 				"ORDER BY id",
 	[S_CHAT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM chats",
 	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
-	/* Bytes first sent as a plain file take the type the image pipeline gives the same bytes. */
+	/* Bytes first sent as a plain file take the type the pipeline gives the same bytes. */
 	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?) "
 		       "ON CONFLICT(hash) DO UPDATE SET mime = excluded.mime "
 		       "WHERE blobs.mime = 'application/octet-stream'",
