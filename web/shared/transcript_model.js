@@ -26,7 +26,7 @@ export class Transcript {
   constructor() {
     this.items = [];
     this.bySeq = new Map();
-    this.byCid = new Map(); // the items this page wrote, by their cid
+    this.byCid = new Map();
     this.version = 0;
   }
 
