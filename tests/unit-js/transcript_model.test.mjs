@@ -34,67 +34,6 @@ test('our own event (same cid) merges with the pending item, before or after the
   assert.equal(b.items.length, 1);
 });
 
-test('events are ordered by seq, pending messages last, duplicates ignored', () => {
-  const t = new Transcript();
-  t.addPending({ cid: 'p', text: 'mine', from: 'guest' });
-  t.addEvent(msg(3, 'operator', 'three'));
-  t.addEvent(msg(1, 'operator', 'one'));
-  assert.equal(t.addEvent(msg(1, 'operator', 'one again')), false);
-  t.addEvent(msg(2, 'operator', 'two'));
-  assert.deepEqual(t.items.map((i) => i.text), ['one', 'two', 'three', 'mine']);
-});
-
-test('a refused message shows why, and can be retried', () => {
-  const t = new Transcript();
-  t.addPending({ cid: 'g1', text: 'x', from: 'guest' });
-  t.fail('g1', 'the chat has ended.');
-  assert.equal(stateText(t.items[0]), 'Not sent: the chat has ended.');
-  t.retry('g1');
-  assert.equal(stateText(t.items[0]), 'Sending…');
-  t.ack('g1', 4);
-  assert.equal(t.fail('g1', 'late'), false, 'a sent message cannot fail');
-});
-
-test('every change bumps the version', () => {
-  const t = new Transcript();
-  const v0 = t.version;
-  t.addPending({ cid: 'a', text: 'x', from: 'guest' });
-  const v1 = t.version;
-  t.ack('a', 1);
-  assert.ok(v0 < v1 && v1 < t.version);
-});
-
-test('notices read right from each side', () => {
-  assert.equal(noticeText({ notice: 'joined', name: 'Mary' }, 'guest'), 'Mary joined the chat');
-  assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'guest'), 'You ended the chat');
-  assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'operator'), 'The guest ended the chat');
-  assert.equal(noticeText({ notice: 'ended', by: 'operator' }, 'guest'), 'The librarian ended the chat');
-  assert.equal(noticeText({ notice: 'ended', by: 'system' }, 'guest'), 'The chat was closed');
-  assert.equal(noticeText({ notice: 'started', name: 'Ann' }, 'operator'), 'Ann started the chat');
-  assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
-});
-
-test('sender labels and grouping', () => {
-  assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'guest'), 'You');
-  assert.equal(senderLabel({ from: 'operator', name: 'Mary' }, 'guest'), 'Mary');
-  assert.equal(senderLabel({ from: 'guest', name: null }, 'operator'), 'Guest');
-  const a = { kind: 'message', from: 'guest', name: null, at: 0 };
-  assert.equal(startsGroup(a, null), true);
-  assert.equal(startsGroup({ ...a, at: 60000 }, a), false);
-  assert.equal(startsGroup({ ...a, at: 200000 }, a), true);
-  assert.equal(startsGroup({ ...a, from: 'operator' }, a), true);
-});
-
-test('addEvents: a whole transcript at once, in seq order, duplicates once', () => {
-  const t = new Transcript();
-  const evs = [3, 1, 2, 2].map((seq) => ({ chat: 'c', seq, at: seq, kind: 'message', from: 'guest', text: `m${seq}`, cid: `g${seq}` }));
-  assert.equal(t.addEvents(evs), 3);
-  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3]);
-  assert.equal(t.addEvents(evs), 0, 'all known already');
-  assert.equal(t.addEvent({ chat: 'c', seq: 0.5 * 2 + 3, at: 4, kind: 'notice', notice: 'ended', by: 'guest' }), true);
-  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3, 4], 'sorting works again after a batch');
-});
-
 // A client id is unique per author, not per chat (PROTOCOL §3.2): the guest sees the operator's
 // cids in its events and can send its own message with one of them, and two operators may write
 // in one chat. Each author's message must stay its own item, under its own name.
@@ -170,4 +109,65 @@ test("another author's snapshot with our cid swaps neither our image nor its own
   assert.equal(mine.awaitingEvent, false);
   assert.deepEqual(t.items.map((i) => `${i.seq}:${i.from}:${i.blob}`), ['3:guest:theirs', '4:operator:ours', '5:guest:later']);
   keysAreUnique(t);
+});
+
+test('events are ordered by seq, pending messages last, duplicates ignored', () => {
+  const t = new Transcript();
+  t.addPending({ cid: 'p', text: 'mine', from: 'guest' });
+  t.addEvent(msg(3, 'operator', 'three'));
+  t.addEvent(msg(1, 'operator', 'one'));
+  assert.equal(t.addEvent(msg(1, 'operator', 'one again')), false);
+  t.addEvent(msg(2, 'operator', 'two'));
+  assert.deepEqual(t.items.map((i) => i.text), ['one', 'two', 'three', 'mine']);
+});
+
+test('a refused message shows why, and can be retried', () => {
+  const t = new Transcript();
+  t.addPending({ cid: 'g1', text: 'x', from: 'guest' });
+  t.fail('g1', 'the chat has ended.');
+  assert.equal(stateText(t.items[0]), 'Not sent: the chat has ended.');
+  t.retry('g1');
+  assert.equal(stateText(t.items[0]), 'Sending…');
+  t.ack('g1', 4);
+  assert.equal(t.fail('g1', 'late'), false, 'a sent message cannot fail');
+});
+
+test('every change bumps the version', () => {
+  const t = new Transcript();
+  const v0 = t.version;
+  t.addPending({ cid: 'a', text: 'x', from: 'guest' });
+  const v1 = t.version;
+  t.ack('a', 1);
+  assert.ok(v0 < v1 && v1 < t.version);
+});
+
+test('notices read right from each side', () => {
+  assert.equal(noticeText({ notice: 'joined', name: 'Mary' }, 'guest'), 'Mary joined the chat');
+  assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'guest'), 'You ended the chat');
+  assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'operator'), 'The guest ended the chat');
+  assert.equal(noticeText({ notice: 'ended', by: 'operator' }, 'guest'), 'The librarian ended the chat');
+  assert.equal(noticeText({ notice: 'ended', by: 'system' }, 'guest'), 'The chat was closed');
+  assert.equal(noticeText({ notice: 'started', name: 'Ann' }, 'operator'), 'Ann started the chat');
+  assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
+});
+
+test('sender labels and grouping', () => {
+  assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'guest'), 'You');
+  assert.equal(senderLabel({ from: 'operator', name: 'Mary' }, 'guest'), 'Mary');
+  assert.equal(senderLabel({ from: 'guest', name: null }, 'operator'), 'Guest');
+  const a = { kind: 'message', from: 'guest', name: null, at: 0 };
+  assert.equal(startsGroup(a, null), true);
+  assert.equal(startsGroup({ ...a, at: 60000 }, a), false);
+  assert.equal(startsGroup({ ...a, at: 200000 }, a), true);
+  assert.equal(startsGroup({ ...a, from: 'operator' }, a), true);
+});
+
+test('addEvents: a whole transcript at once, in seq order, duplicates once', () => {
+  const t = new Transcript();
+  const evs = [3, 1, 2, 2].map((seq) => ({ chat: 'c', seq, at: seq, kind: 'message', from: 'guest', text: `m${seq}`, cid: `g${seq}` }));
+  assert.equal(t.addEvents(evs), 3);
+  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3]);
+  assert.equal(t.addEvents(evs), 0, 'all known already');
+  assert.equal(t.addEvent({ chat: 'c', seq: 0.5 * 2 + 3, at: 4, kind: 'notice', notice: 'ended', by: 'guest' }), true);
+  assert.deepEqual(t.items.map((i) => i.seq), [1, 2, 3, 4], 'sorting works again after a batch');
 });
