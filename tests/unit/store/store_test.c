@@ -529,9 +529,10 @@ static void search_survives_the_upgrade_to_runs(void)
 }
 
 /*
- * A database of schema 5 keeps its events through migration 6, and its
- * client ids after it: a retry of an old message is still recognised, and
- * a second operator's message with the same cid is stored.
+ * A database of schema 5 keeps its events through the migration that keys
+ * client ids per author, and its ids after it: a retry of an old message
+ * is still recognised, and a second operator's message with the same cid
+ * is stored.
  */
 static void client_ids_survive_the_upgrade_to_per_operator(void)
 {
