@@ -109,6 +109,13 @@ test("another author's snapshot with our cid swaps neither our image nor its own
   assert.equal(mine.awaitingEvent, false);
   assert.deepEqual(t.items.map((i) => `${i.seq}:${i.from}:${i.blob}`), ['3:guest:theirs', '4:operator:ours', '5:guest:later']);
   keysAreUnique(t);
+  // A page that did not know its operator id still gets its acked upload filled in: the ack named the seq.
+  const u = new Transcript();
+  const up = u.addPendingUpload({ cid: 'ou-2', kind: 'snapshot', from: 'operator', fileName: 'a.png', mime: 'image/png', size: 5 });
+  u.ack('ou-2', 9);
+  u.addEvent(snap(9, 'operator', 'filled', 'ou-2', { operator_id: 7 }));
+  assert.equal(up.blob, 'filled');
+  assert.equal(u.items.length, 1);
 });
 
 test('events are ordered by seq, pending messages last, duplicates ignored', () => {

@@ -40,8 +40,9 @@ export class Transcript {
     if (typeof ev.seq !== 'number') return false;
     const known = this.bySeq.get(ev.seq);
     if (known) {
-      // Our upload, acked before its event came: take the server's fields.
-      if (known.awaitingEvent && isEcho(ev, known)) {
+      // Our upload, acked before its event came: take the server's fields. (The ack
+      // gave it this seq, so this event is its own; the cid is checked all the same.)
+      if (known.awaitingEvent && known.kind === ev.kind && known.cid === ev.cid) {
         Object.assign(known, eventFields(ev), { awaitingEvent: false });
         this.version++;
       }
