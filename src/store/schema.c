@@ -177,6 +177,18 @@ static const char *const migrations[] = {
 	"                     WHERE kind = 'file' AND json_valid(body))"
 	"        AND hash NOT IN (SELECT hash FROM snapshot_blobs WHERE hash IS NOT NULL)));"
 	"DROP TABLE snapshot_blobs;",
+
+	/*
+	 * 7: a client id is unique per author, and the author is the individual:
+	 * the guest, or one operator by id (operator_id is NULL for the guest
+	 * and the system, hence the ifnull).  Keyed on the role, a second
+	 * operator's message in the same chat was taken for a retry of the
+	 * first's.  Every database that satisfied the old index satisfies this
+	 * one, which only tells apart what the old one merged.
+	 */
+	"DROP INDEX events_cid;"
+	"CREATE UNIQUE INDEX events_author_cid ON events(chat_id, author, ifnull(operator_id, 0), cid)"
+	"  WHERE cid IS NOT NULL;",
 };
 
 int schema_version(void)

@@ -194,7 +194,9 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  * Append an event to its chat's log.  Assigns ev->seq, one more than the
  * chat's last.  If ev->cid is set and the same author already wrote an event
  * with that cid in this chat, nothing is written, ev->seq is the earlier
- * event's seq and 1 is returned.  -ENOENT: no such chat.  The chat's
+ * event's seq and 1 is returned.  The author is the individual: the guest,
+ * or the operator ev->operator_id; another author's event with the same
+ * cid is a different event.  -ENOENT: no such chat.  The chat's
  * last_seq and counts follow at commit; message text becomes searchable
  * with store_index_now().
  */
