@@ -110,7 +110,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
-	/* The same expression as the unique index events_author_cid (schema 6), so it is used. */
+	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? "
 			"AND ifnull(operator_id, 0) = ? AND cid = ?",
 	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
