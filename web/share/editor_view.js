@@ -13,7 +13,9 @@
 // it, [ and ] step through the objects, Delete removes one.
 //
 // The toolbar is one role="toolbar" with a roving tabindex: Tab reaches it
-// once, arrow keys move along it.
+// once, arrow keys move along it. Where the row has room for every name it
+// shows names beside the icons; where it has not, icons only (compact),
+// each still named (aria-label) and with its name and key as a tooltip.
 
 import { h } from '../shared/dom.js';
 import {
@@ -83,7 +85,8 @@ export class EditorView {
     const make = (id, label, shown, aria, iconName, pressed) => {
       const b = h('button', { type: 'button', class: 'tool', 'aria-label': label, title: `${label} (${shown})`,
         'aria-keyshortcuts': aria, tabindex: '-1', 'data-tool': id,
-        'aria-pressed': pressed === undefined ? null : String(pressed) }, icon(iconName));
+        'aria-pressed': pressed === undefined ? null : String(pressed) }, icon(iconName),
+      h('span', { class: 'tool__label', 'aria-hidden': 'true' }, label));
       this.buttons.set(id, b);
       return b;
     };
@@ -99,6 +102,12 @@ export class EditorView {
     }));
     this.toolbar.append(tools, h('span', { class: 'toolbar__sep', 'aria-hidden': 'true' }), commands);
     this.buttons.get('select').tabIndex = 0;
+    this.fitToolbar();
+    if (globalThis.ResizeObserver) new ResizeObserver(() => this.fitToolbar()).observe(this.toolbar);
+    document.fonts?.ready.then(() => {
+      this.labelledWidth = 0;
+      this.fitToolbar();
+    });
     this.toolbar.addEventListener('keydown', (e) => this.toolbarKey(e));
     this.toolbar.addEventListener('focusin', (e) => {
       const b = e.target.closest('button');
@@ -106,6 +115,17 @@ export class EditorView {
       for (const other of this.buttons.values()) other.tabIndex = other === b ? 0 : -1;
     });
     this.updateButtons();
+  }
+
+  /** Names beside the icons if the whole row fits with them; icons only if not. */
+  fitToolbar() {
+    const tb = this.toolbar;
+    if (!tb.clientWidth) return;
+    if (!this.labelledWidth) {
+      tb.dataset.mode = 'labelled';
+      this.labelledWidth = tb.scrollWidth;
+    }
+    tb.dataset.mode = tb.clientWidth >= this.labelledWidth ? 'labelled' : 'compact';
   }
 
   toolbarKey(e) {
