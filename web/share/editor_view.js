@@ -14,8 +14,9 @@
 //
 // The toolbar is one role="toolbar" with a roving tabindex: Tab reaches it
 // once, arrow keys move along it. Where the row has room for every name it
-// shows names beside the icons; where it has not, icons only (compact),
-// each still named (aria-label) and with its name and key as a tooltip.
+// shows names beside the icons; with room for the drawing tools' names only,
+// those; else icons only (compact), each still named (aria-label) and with
+// its name and key as a tooltip.
 
 import { h } from '../shared/dom.js';
 import {
@@ -90,12 +91,12 @@ export class EditorView {
       this.buttons.set(id, b);
       return b;
     };
-    const tools = h('div', { class: 'toolbar__group' }, TOOLS.map((tool) => {
+    const tools = h('div', { class: 'toolbar__group toolbar__group--tools' }, TOOLS.map((tool) => {
       const b = make(tool.id, tool.label, tool.key, tool.key, tool.id, tool.id === this.tool);
       b.addEventListener('click', () => this.setTool(tool.id));
       return b;
     }));
-    const commands = h('div', { class: 'toolbar__group' }, COMMANDS.map((c) => {
+    const commands = h('div', { class: 'toolbar__group toolbar__group--commands' }, COMMANDS.map((c) => {
       const b = make(c.id, c.label, c.shown, c.aria, ICON_OF[c.id]);
       b.addEventListener('click', () => this.command(c.id));
       return b;
@@ -105,7 +106,7 @@ export class EditorView {
     this.fitToolbar();
     if (globalThis.ResizeObserver) new ResizeObserver(() => this.fitToolbar()).observe(this.toolbar);
     document.fonts?.ready.then(() => {
-      this.labelledWidth = 0;
+      this.modeWidths = null;
       this.fitToolbar();
     });
     this.toolbar.addEventListener('keydown', (e) => this.toolbarKey(e));
@@ -117,15 +118,22 @@ export class EditorView {
     this.updateButtons();
   }
 
-  /** Names beside the icons if the whole row fits with them; icons only if not. */
+  /**
+   * The most names that fit the row: all ('labelled'), the drawing tools'
+   * ('tools'), or none ('compact'). Each mode's width is measured once.
+   */
   fitToolbar() {
     const tb = this.toolbar;
     if (!tb.clientWidth) return;
-    if (!this.labelledWidth) {
-      tb.dataset.mode = 'labelled';
-      this.labelledWidth = tb.scrollWidth;
+    if (!this.modeWidths) {
+      this.modeWidths = {};
+      for (const mode of ['labelled', 'tools']) {
+        tb.dataset.mode = mode;
+        this.modeWidths[mode] = tb.scrollWidth;
+      }
     }
-    tb.dataset.mode = tb.clientWidth >= this.labelledWidth ? 'labelled' : 'compact';
+    const w = tb.clientWidth;
+    tb.dataset.mode = w >= this.modeWidths.labelled ? 'labelled' : w >= this.modeWidths.tools ? 'tools' : 'compact';
   }
 
   toolbarKey(e) {
