@@ -17,6 +17,7 @@
 
 #include "auth/auth.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "chat/domain.h"
 #include "net/app.h"
@@ -608,6 +609,34 @@ static size_t trimmed(const char *s, const char **start)
 	return len;
 }
 
+/*
+ * The name a guest gave, as others will see it: cleaned like a file name
+ * (text_clean_line(): no direction overrides, invisible marks or line
+ * breaks, which could disguise it or make it start a line of its own in a
+ * transcript), then trimmed.  Nothing visible left is no name ("").
+ * -E2BIG when more than CHAT_NAME_MAX characters remain.
+ */
+static int guest_name_clean(const char *name, char *out, size_t size)
+{
+	const char *start;
+	char *copy;
+	size_t n;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (!name)
+		return 0;
+	copy = xstrdup(name);
+	text_clean_line(copy, copy, strlen(copy) + 1);
+	n = trimmed(copy, &start);
+	if (utf8_count(start, n) > CHAT_NAME_MAX || n >= size)
+		rc = -E2BIG;
+	else
+		snprintf(out, size, "%.*s", (int)n, start);
+	free(copy);
+	return rc;
+}
+
 static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 {
 	struct app *app = c->app;
@@ -617,16 +646,14 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	struct store_queue q;
 	struct chat_write *w;
 	json_error_t err;
-	size_t nlen = 0;
+	char guest_name[sizeof(init.guest_name)];
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s}", "type", &type,
 			   "id", &mid, "queue", &queue, "name", &name)) {
 		bad_fields(c, id, &err);
 		return;
 	}
-	if (name)
-		nlen = trimmed(name, &name);
-	if (utf8_count(name ? name : "", nlen) > CHAT_NAME_MAX) {
+	if (guest_name_clean(name, guest_name, sizeof(guest_name)) < 0) {
 		conn_error(c, id, "too_long", "A name has at most 80 characters.");
 		return;
 	}
@@ -652,7 +679,7 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	init.account_id = q.account_id;
 	init.queue_id = q.id;
 	init.status = CHAT_WAITING;
-	snprintf(init.guest_name, sizeof(init.guest_name), "%.*s", (int)nlen, name ? name : "");
+	memcpy(init.guest_name, guest_name, sizeof(guest_name));
 	init.created_at = time_now_ms();
 	chat = domain_chat_add(&app->dom, &init);
 

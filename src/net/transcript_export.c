@@ -9,6 +9,13 @@
  * Events of a kind this file does not know (a later kind, such as the
  * screensharing consent record) appear as a system line naming the kind and
  * its step, so nothing in the log is silently left out.
+ *
+ * In the text, a line that starts with "[" is always an event's header,
+ * which the server wrote: a message's own lines after its first are
+ * indented by four spaces, and every other piece of text people chose (a
+ * name, a file name, a description, an invitation, a queue's title) is
+ * kept to one line (text_clean_line()).  Whatever a guest types, it cannot
+ * forge a line that reads as someone else's message.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "base/util.h"
 #include "media/blobs.h"
 #include "net/history.h"
@@ -357,9 +365,43 @@ char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t
 
 /* ---- plain text ----------------------------------------------------------------------------- */
 
-static void put_raw(struct out *o, const char *s)
+#define TEXT_INDENT "    " /* the start of each line of a message after its first */
+
+/* Text on one line: line breaks become spaces, controls and direction marks go. */
+static void put_line(struct out *o, const char *s)
 {
-	put(o, s);
+	char *line = xstrdup(s);
+
+	put_n(o, line, text_clean_line(line, line, strlen(line) + 1));
+	free(line);
+}
+
+/*
+ * A message's text: each line break (any that text_line_break() knows, so
+ * a CR or U+2028 counts too) starts a new line indented by TEXT_INDENT.
+ * Other control characters are dropped: in a terminal they could move the
+ * cursor back over a line.  Direction marks stay, as in the message.
+ */
+static void put_lines(struct out *o, const char *s)
+{
+	const char *run = s;
+
+	while (*s) {
+		const unsigned char *p = (const unsigned char *)s;
+		size_t n = text_line_break(s);
+		bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+
+		if (!n && !c1 && ((*p >= 0x20 && *p != 0x7f) || *p == '\t')) {
+			s++;
+			continue;
+		}
+		put_n(o, run, (size_t)(s - run));
+		if (n)
+			put(o, "\n" TEXT_INDENT);
+		s += n ? n : c1 ? 2 : 1;
+		run = s;
+	}
+	put_n(o, run, (size_t)(s - run));
 }
 
 char *transcript_text(json_t *chat, json_t *events, size_t *len)
@@ -369,11 +411,11 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 	size_t i;
 
 	put(&o, "Chat transcript\nQueue: ");
-	put(&o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
+	put_line(&o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
 	put(&o, "\nGuest: ");
-	put(&o, str(chat, "name")[0] ? str(chat, "name") : "Guest (no name given)");
+	put_line(&o, str(chat, "name")[0] ? str(chat, "name") : "Guest (no name given)");
 	put(&o, "\nLibrarian: ");
-	put(&o, json_is_object(op) ? str(op, "name") : "nobody");
+	put_line(&o, json_is_object(op) ? str(op, "name") : "nobody");
 	put(&o, "\nStarted: ");
 	put_time(&o, num(chat, "started_at"));
 	put(&o, "\n\n");
@@ -385,16 +427,21 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 		put_time(&o, num(ev, "at"));
 		put(&o, "] ");
 		if (!strcmp(kind, "message")) {
-			put(&o, sender(ev));
+			put_line(&o, sender(ev));
 			put(&o, ": ");
-			put(&o, str(ev, "text"));
+			put_lines(&o, str(ev, "text"));
 		} else if (!strcmp(kind, "snapshot") || !strcmp(kind, "file")) {
-			put(&o, sender(ev));
+			put_line(&o, sender(ev));
 			put(&o, !strcmp(kind, "snapshot") ? " sent a snapshot: " : " sent a file: ");
-			put(&o, str(ev, "file_name"));
+			put_line(&o, str(ev, "file_name"));
+			if (!strcmp(kind, "snapshot") && str(ev, "alt")[0]) {
+				put(&o, ", described as “");
+				put_line(&o, str(ev, "alt"));
+				put(&o, "”");
+			}
 		} else {
 			put(&o, "* ");
-			put_system_line(&o, ev, put_raw);
+			put_system_line(&o, ev, put_line);
 		}
 		put(&o, "\n");
 	}

@@ -103,7 +103,10 @@ static const char *const stmt_sql[S_COUNT] = {
 				"ORDER BY id",
 	[S_CHAT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM chats",
 	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
-	[S_BLOB_ADD] = "INSERT OR IGNORE INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?)",
+	/* Bytes first sent as a plain file take the type the pipeline gives the same bytes. */
+	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?) "
+		       "ON CONFLICT(hash) DO UPDATE SET mime = excluded.mime "
+		       "WHERE blobs.mime = 'application/octet-stream'",
 	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",

@@ -206,12 +206,17 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after, int lim
 /* Blobs: a content-addressed file, and the chats allowed to read it. */
 struct store_blob {
 	char hash[65];
-	char mime[128];
+	char mime[128]; /* as served: image/png or image/jpeg from the image pipeline only */
 	int64_t size;
 	char name[256]; /* as offered to that chat */
 };
 
-/* Record a blob (once) and that `chat_id` may read it under `name`. */
+/*
+ * Record a blob (once) and that `chat_id` may read it under `name`.  `mime`
+ * is the type it is served as; the same bytes recorded again keep their
+ * first type, except that "application/octet-stream" gives way to any other
+ * (the image pipeline's output that someone had first sent as a file).
+ */
 int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, const char *mime,
 			int64_t size, const char *name);
 /* The blob, if `chat_id` may read it; -ENOENT otherwise. */
