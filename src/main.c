@@ -74,6 +74,8 @@ static const char usage[] =
 	"                          neither side learns the other's address (needs --turn)\n"
 	"  --share-invite-secs N   an unanswered screensharing invitation lasts N\n"
 	"                          seconds (default 300)\n"
+	"  --share-frame-secs N    a share whose viewer shows no frame within N\n"
+	"                          seconds of the guest's offer failed (default 60)\n"
 	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
@@ -82,7 +84,7 @@ static const char usage[] =
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -114,6 +116,7 @@ static const struct option options[] = {
 	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
 	{ "ice-policy", required_argument, NULL, OPT_ICE_POLICY },
 	{ "share-invite-secs", required_argument, NULL, OPT_INVITE_SECS },
+	{ "share-frame-secs", required_argument, NULL, OPT_FRAME_SECS },
 	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -350,6 +353,11 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 		if (parse_number("share-invite-secs", arg, 2, 86400, &v) < 0)
 			return -EINVAL;
 		cfg->share_invite_secs = (int)v;
+		return 0;
+	case OPT_FRAME_SECS:
+		if (parse_number("share-frame-secs", arg, 2, 3600, &v) < 0)
+			return -EINVAL;
+		cfg->share_frame_secs = (int)v;
 		return 0;
 	case OPT_GRACE:
 		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->manage_grace_hours);

@@ -93,6 +93,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->upload_burst = 10;
 	cfg->turn_ttl = 3600;
 	cfg->share_invite_secs = 300;
+	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 }
 
 uint64_t app_key(const char *s, size_t len)

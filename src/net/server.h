@@ -47,6 +47,7 @@ struct server_config {
 	int turn_ttl;             /* seconds a minted TURN credential lasts */
 	bool ice_relay;           /* browsers use relayed candidates only */
 	int share_invite_secs;    /* an unanswered invitation lasts this long */
+	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 };
 

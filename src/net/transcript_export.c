@@ -140,6 +140,40 @@ static const struct {
 	{ "expired", "Screen sharing: the invitation expired" },
 };
 
+/*
+ * Why a share failed before anything was shown, as the viewer (or the
+ * server, for no_frame) reported it.
+ */
+static const struct {
+	const char *reason;
+	const char *words;
+} fail_reasons[] = {
+	{ "relay_refused", "the relay refused the credentials" },
+	{ "ice_failed", "no connection could be made" },
+	{ "no_frame", "no picture arrived in time" },
+};
+
+/*
+ * "Screen sharing: connection failed, the guest's screen was never shown
+ * (why; reported by whom)": said apart from "stopped" because the consent
+ * record must not read as if the librarian saw anything.
+ */
+static void put_share_failed(struct out *o, json_t *ev, void (*text)(struct out *, const char *))
+{
+	const char *reason = str(ev, "reason"), *why = reason;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fail_reasons); i++)
+		if (!strcmp(reason, fail_reasons[i].reason))
+			why = fail_reasons[i].words;
+	text(o, "Screen sharing: connection failed, the guest's screen was never shown (");
+	if (why[0]) {
+		text(o, why);
+		text(o, "; ");
+	}
+	text(o, !strcmp(str(ev, "by"), "system") ? "noticed by the server)" : "reported by the librarian)");
+}
+
 static const char *share_words(const char *step)
 {
 	size_t i;
@@ -167,6 +201,8 @@ static void put_system_line(struct out *o, json_t *ev, void (*text)(struct out *
 			 str(ev, "by")[0] ? " by the " : "",
 			 !strcmp(str(ev, "by"), "operator") ? "librarian" : str(ev, "by"));
 		text(o, line);
+	} else if (!strcmp(kind, "share") && !strcmp(str(ev, "step"), "failed")) {
+		put_share_failed(o, ev, text);
 	} else if (!strcmp(kind, "share") && share_words(str(ev, "step"))) {
 		text(o, share_words(str(ev, "step")));
 		if (str(ev, "by")[0]) {

@@ -270,6 +270,12 @@ const CANNOT_SHARE = {
   mobile: 'phones and tablets cannot share a screen',
 };
 
+const FAILED_WHY = {
+  relay_refused: 'the relay server refused the credentials',
+  ice_failed: 'no connection could be made',
+  no_frame: 'no picture arrived in time',
+};
+
 /** The sentence for a screensharing step, as the given side reads it. */
 export function shareText(item, perspective) {
   const guest = perspective === 'guest';
@@ -298,6 +304,10 @@ export function shareText(item, perspective) {
       return guest ? 'The librarian withdrew the invitation to share your screen' : 'Invitation to share the screen withdrawn';
     case 'stopped':
       return stoppedText(item, guest);
+    case 'failed':
+      // Never "started": the consent record says nothing was seen.
+      return guest ? 'Connection failed: your screen could not be shown to the librarian'
+        : `Connection failed: the guest’s screen was never shown (${FAILED_WHY[item.reason] || 'no connection could be made'})`;
     default:
       return 'Screen sharing update';
   }

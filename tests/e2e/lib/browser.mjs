@@ -20,6 +20,8 @@ import { createRequire } from 'node:module';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+/** Where the layout tests keep the screenshots a person must look at. */
+export const SCREENS = path.join(ROOT, 'build', 'screens');
 
 const ARGS = [
   '--no-sandbox',
@@ -145,8 +147,8 @@ afterEach(() => {
   assert.deepEqual(left, [], `browser reported problems during the test:\n${left.join('\n')}`);
 });
 
-/** Save a screenshot under test-results/screenshots/NAME.png. */
-export async function screenshot(page, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+/** Save a screenshot under test-results/screenshots/NAME.png (or `dir`/NAME.png). */
+export async function screenshot(page, name, { dir = SHOTS } = {}) {
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
