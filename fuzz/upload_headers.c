@@ -6,7 +6,7 @@
  * uploads.c is compiled into this file to reach its static functions
  * (the archive's copy is then not linked).  Besides the sanitizers, the
  * results are checked: a cleaned name is bounded valid UTF-8 with no
- * directory, control character, direction mark or leading dot; the
+ * directory, control character, line break, direction mark or leading dot; the
  * disposition's quoted name has no quote, backslash or control byte.
  *
  * Input: NUL-separated fields: file name, alt text, path.
@@ -23,16 +23,17 @@ static void fail(const char *what, const char *text)
 
 static void check_clean(const char *s, size_t max, const char *what)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const char *p = s;
 	size_t left = strlen(s), n;
+	unsigned cp;
 
 	if (left >= max)
 		fail("too long", s);
 	while (left) {
-		n = utf8_seq(p, left);
-		if (!n)
+		n = text_decode_char(p, left, &cp);
+		if (!n || text_line_break(p))
 			fail(what, s);
-		if ((n == 1 && (*p < 0x20 || *p == 0x7f)) || is_invisible(p, n))
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || text_is_invisible(cp))
 			fail(what, s);
 		p += n;
 		left -= n;
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_disposition(name);
 
 	pct_decode(fields[1], alt, sizeof(alt));
-	clean_text(alt, alt, sizeof(alt));
+	text_clean_line(alt, alt, sizeof(alt));
 	check_clean(alt, sizeof(alt), "alt text not clean");
 
 	if (upload_path(fields[2], chat, sizeof(chat)) &&

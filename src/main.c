@@ -10,6 +10,7 @@
  * This file turns the command line (and an optional config file) into a
  * `struct server_config` and runs `serve`, or hands `admin` to admin/cli.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,11 +21,10 @@
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "base/version.h"
 #include "net/chat_ops.h"
 #include "net/routes.h"
 #include "net/server.h"
-
-#define REFDESK_VERSION "0.1.0"
 
 static const char usage[] =
 	"usage: refdesk serve [OPTIONS]      run the server\n"
@@ -43,6 +43,12 @@ static const char usage[] =
 	"  --tls-key FILE          its PEM private key\n"
 	"  --allow-origin ORIGIN   also accept WebSockets and sign-ins from this origin\n"
 	"                          (repeatable; the server's own origin is always allowed)\n"
+	"  --public-url URL        the address browsers use, such as\n"
+	"                          https://chat.library.example/ behind a TLS proxy: its\n"
+	"                          origin is accepted, cookies get Secure, HSTS is sent\n"
+	"  --trusted-proxy ADDR    a reverse proxy's IP address (repeatable): its\n"
+	"                          X-Forwarded-For names the client for the per-address\n"
+	"                          limits\n"
 	"  --max-conns-per-ip N    open connections per client address (default 256)\n"
 	"  --conn-rate N           new connections per second per address (default 64)\n"
 	"  --conn-burst N          burst of new connections per address (default 128)\n"
@@ -68,15 +74,17 @@ static const char usage[] =
 	"                          neither side learns the other's address (needs --turn)\n"
 	"  --share-invite-secs N   an unanswered screensharing invitation lasts N\n"
 	"                          seconds (default 300)\n"
+	"  --share-frame-secs N    a share whose viewer shows no frame within N\n"
+	"                          seconds of the guest's offer failed (default 60)\n"
 	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
-enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN,
+enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -87,6 +95,8 @@ static const struct option options[] = {
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
 	{ "tls-key", required_argument, NULL, OPT_KEY },
 	{ "allow-origin", required_argument, NULL, OPT_ORIGIN },
+	{ "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+	{ "trusted-proxy", required_argument, NULL, OPT_PROXY },
 	{ "max-conns-per-ip", required_argument, NULL, OPT_MAXCONN },
 	{ "conn-rate", required_argument, NULL, OPT_RATE },
 	{ "conn-burst", required_argument, NULL, OPT_BURST },
@@ -106,6 +116,7 @@ static const struct option options[] = {
 	{ "turn-ttl", required_argument, NULL, OPT_TURN_TTL },
 	{ "ice-policy", required_argument, NULL, OPT_ICE_POLICY },
 	{ "share-invite-secs", required_argument, NULL, OPT_INVITE_SECS },
+	{ "share-frame-secs", required_argument, NULL, OPT_FRAME_SECS },
 	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -231,6 +242,29 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 			return -E2BIG;
 		cfg->allow_origins[cfg->nallow_origins++] = arg;
 		return 0;
+	case OPT_PUBLIC_URL: {
+		char origin[300];
+
+		if (server_origin_of_url(arg, origin, sizeof(origin)) < 0) {
+			fprintf(stderr, "refdesk: --public-url wants http(s)://HOST[:PORT]/ "
+				"(refdesk is served at the root of its host)\n");
+			return -EINVAL;
+		}
+		cfg->public_url = arg;
+		return 0;
+	}
+	case OPT_PROXY: {
+		unsigned char bin[16];
+
+		if (cfg->ntrusted_proxies >= SERVER_MAX_PROXIES ||
+		    (inet_pton(AF_INET, arg, bin) != 1 && inet_pton(AF_INET6, arg, bin) != 1)) {
+			fprintf(stderr, "refdesk: --trusted-proxy wants an IP address (at most %d)\n",
+				SERVER_MAX_PROXIES);
+			return -EINVAL;
+		}
+		cfg->trusted_proxies[cfg->ntrusted_proxies++] = arg;
+		return 0;
+	}
 	case OPT_MAXCONN:
 		if (parse_number("max-conns-per-ip", arg, 1, 1000000, &v) < 0)
 			return -EINVAL;
@@ -320,6 +354,11 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 			return -EINVAL;
 		cfg->share_invite_secs = (int)v;
 		return 0;
+	case OPT_FRAME_SECS:
+		if (parse_number("share-frame-secs", arg, 2, 3600, &v) < 0)
+			return -EINVAL;
+		cfg->share_frame_secs = (int)v;
+		return 0;
 	case OPT_GRACE:
 		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->manage_grace_hours);
 	case OPT_LOG:
@@ -381,16 +420,30 @@ static int parse_serve(struct server_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Is `arg` one of the arguments (before a lone "--")? */
+static bool has_arg(int argc, char **argv, const char *arg)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], arg))
+			return true;
+	return false;
+}
+
 static void print_demo(const struct server_config *cfg, const char *password, int created)
 {
-	const char *scheme = cfg->tls_cert ? "https" : "http";
 	const char *host = !strcmp(cfg->host, "0.0.0.0") ? "localhost" : cfg->host;
+	char base[320];
 
+	/* The address people open: the public one behind a proxy. */
+	if (!cfg->public_url || server_origin_of_url(cfg->public_url, base, sizeof(base)) < 0)
+		snprintf(base, sizeof(base), "%s://%s:%d", cfg->tls_cert ? "https" : "http", host,
+			 cfg->port);
 	printf("\n  refdesk demo is running.\n\n");
-	printf("  Library web site (the patron's side):  %s://%s:%d/\n", scheme, host, cfg->port);
-	printf("  Staff webclient (the librarian's side): %s://%s:%d/staff\n", scheme, host, cfg->port);
-	printf("  Account admin page:                     %s://%s:%d/staff/admin\n\n", scheme, host,
-	       cfg->port);
+	printf("  Library web site (the patron's side):  %s/\n", base);
+	printf("  Staff webclient (the librarian's side): %s/staff\n", base);
+	printf("  Account admin page:                     %s/staff/admin\n\n", base);
 	if (created > 0)
 		printf("  Sign in as  admin  with the one-time password:  %s\n"
 		       "  (it is shown only now; change it on the admin page)\n\n", password);
@@ -432,21 +485,23 @@ static int serve_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "serve"))
-		return serve_main(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "admin"))
-		return admin_main(argc - 2, argv + 2);
-	if (argc == 2 && !strcmp(argv[1], "routes")) {
-		routes_print(stdout);
-		chat_ops_print_types(stdout);
-		return 0;
-	}
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	/* --version and --help work at every level: `refdesk admin queue --help`. */
+	if (has_arg(argc, argv, "--version")) {
 		printf("refdesk %s\n", REFDESK_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
+	if (argc >= 2 && !strcmp(argv[1], "admin"))
+		return admin_main(argc - 2, argv + 2);
+	if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h") ||
+	    (argc == 2 && !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(argv[1], "routes")) {
+		routes_print(stdout);
+		chat_ops_print_types(stdout);
 		return 0;
 	}
 	fputs(usage, stderr);

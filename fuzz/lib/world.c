@@ -101,8 +101,6 @@ static void start(void)
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	domain_init(&app.dom);
-	snprintf(app.own_origin_http, sizeof(app.own_origin_http), "http://127.0.0.1:8080");
-	snprintf(app.own_origin_https, sizeof(app.own_origin_https), "https://127.0.0.1:8080");
 	if (store_open(&app.st, dir) < 0 || writer_new(&app.writer, dir, wake, NULL) < 0)
 		die("cannot open the store");
 	app.workq = workq_new(1, 64, wake, NULL, media_thread_done);

@@ -27,7 +27,9 @@ static const char usage[] =
 	"  member remove QUEUE USERNAME\n"
 	"  password reset USERNAME                 set a new password (from standard input)\n"
 	"                                          and sign the operator out everywhere\n"
-	"  list                                    show accounts, queues and operators\n";
+	"  list                                    show accounts, queues and operators\n"
+	"\n"
+	"  --help                                  show this (at any place in the command)\n";
 
 static int fail(const char *what, int rc)
 {
@@ -263,13 +265,23 @@ int admin_main(int argc, char **argv)
 	struct store *st;
 	int rc, i = 0;
 
+	/* Asking for help is not a mistake: the usage on standard output, 0. */
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    (i == 0 && !strcmp(argv[i], "help"))) {
+			fputs(usage, stdout);
+			return 0;
+		}
+	}
+	i = 0;
 	if (argc >= 2 && !strcmp(argv[0], "--data")) {
 		dir = argv[1];
 		i = 2;
 	}
-	if (!dir || i >= argc || !strcmp(argv[i], "--help")) {
-		fputs(usage, dir && i < argc ? stdout : stderr);
-		return dir && i < argc ? 0 : 2;
+	if (!dir || i >= argc) {
+		fprintf(stderr, "refdesk admin: %s\n\n", dir ? "which command?" : "--data DIR comes first");
+		fputs(usage, stderr);
+		return 2;
 	}
 	if (auth_init() < 0 || store_open(&st, dir) < 0) {
 		fprintf(stderr, "refdesk admin: cannot open the database in %s\n", dir);

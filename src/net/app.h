@@ -42,8 +42,9 @@ struct app {
 	int64_t limits_swept_ms;
 	bool flush_scheduled;
 	bool stopping;
-	char own_origin_http[300];
-	char own_origin_https[300];
+	char public_origin[300];  /* from --public-url; "" without one */
+	char trusted_proxies[SERVER_MAX_PROXIES][64]; /* normalised addresses */
+	int ntrusted_proxies;
 	unsigned long hashes_running;
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */

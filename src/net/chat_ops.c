@@ -17,6 +17,7 @@
 
 #include "auth/auth.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "chat/domain.h"
 #include "chat/guest_label.h"
@@ -79,7 +80,13 @@ static const char *from_name(enum event_author a)
 	return a == AUTHOR_GUEST ? "guest" : a == AUTHOR_OPERATOR ? "operator" : "system";
 }
 
-json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev)
+/* Does the wire form of `ev` name its operator (for staff)?  Only what an operator wrote. */
+static bool names_operator(const struct store_event *ev, bool to_staff)
+{
+	return to_staff && ev->author == AUTHOR_OPERATOR && ev->operator_id;
+}
+
+json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev, bool to_staff)
 {
 	json_t *obj = json_loads(ev->body, 0, NULL);
 
@@ -95,6 +102,8 @@ json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev)
 	if (strcmp(ev->kind, "notice")) {
 		json_object_set_new(obj, "from", json_string(from_name(ev->author)));
 		json_object_set_new(obj, "cid", ev->cid ? json_string(ev->cid) : json_null());
+		if (names_operator(ev, to_staff))
+			json_object_set_new(obj, "operator_id", json_integer(ev->operator_id));
 	}
 	return obj;
 }
@@ -112,7 +121,8 @@ static bool plain_json(const char *s)
  * every message is fanned out, and this was a parse and a serialisation
  * each time.  Anything unexpected takes the general way.
  */
-static char *event_text(const struct chat_live *chat, const struct store_event *ev, size_t *len)
+static char *event_text(const struct chat_live *chat, const struct store_event *ev, bool to_staff,
+			size_t *len)
 {
 	size_t blen = strlen(ev->body);
 	char head[400], *out;
@@ -121,7 +131,7 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 	if (blen < 2 || ev->body[0] != '{' || ev->body[blen - 1] != '}' ||
 	    !plain_json(chat->public_id) || !plain_json(ev->kind) ||
 	    (ev->cid && !plain_json(ev->cid))) {
-		json_t *obj = chat_ops_event_json(chat->public_id, ev);
+		json_t *obj = chat_ops_event_json(chat->public_id, ev, to_staff);
 
 		out = json_dumps(obj, JSON_COMPACT);
 		json_decref(obj);
@@ -135,6 +145,9 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 		n += snprintf(head + n, sizeof(head) - (size_t)n, ",\"from\":\"%s\",\"cid\":%s%s%s",
 			      from_name(ev->author), ev->cid ? "\"" : "", ev->cid ? ev->cid : "null",
 			      ev->cid ? "\"" : "");
+	if (strcmp(ev->kind, "notice") && names_operator(ev, to_staff))
+		n += snprintf(head + n, sizeof(head) - (size_t)n, ",\"operator_id\":%lld",
+			      (long long)ev->operator_id);
 	out = xmalloc((size_t)n + blen + 1);
 	memcpy(out, head, (size_t)n);
 	if (blen > 2) {
@@ -149,26 +162,32 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 	return out;
 }
 
-/* Send `ev` to every follower that has not had it yet. */
+/*
+ * Send `ev` to every follower that has not had it yet.  Its text is made
+ * once for the guest's sockets and once for operators' (which also name
+ * the operator who wrote it), each only if someone of that side follows.
+ */
 static void fanout(struct chat_live *chat, const struct store_event *ev)
 {
-	char *text = NULL;
-	size_t i, len = 0;
+	char *text[2] = { NULL, NULL };
+	size_t i, len[2] = { 0, 0 };
 
 	for (i = 0; i < chat->nfollowers; i++) {
 		struct follower *f = &chat->followers[i];
+		int staff = follower_conn(f)->kind == CONN_OPERATOR;
 
 		if (f->seq >= ev->seq || f->replaying)
 			continue;
-		if (!text) {
-			text = event_text(chat, ev, &len);
-			if (!text)
-				return;
+		if (!text[staff]) {
+			text[staff] = event_text(chat, ev, staff, &len[staff]);
+			if (!text[staff])
+				break;
 		}
 		f->seq = ev->seq;
-		conn_send_text(follower_conn(f), text, len);
+		conn_send_text(follower_conn(f), text[staff], len[staff]);
 	}
-	free(text);
+	free(text[0]);
+	free(text[1]);
 }
 
 static const char *queue_name(struct app *app, int64_t queue_id, struct store_queue *buf)
@@ -550,7 +569,7 @@ static int replay_one(void *arg, const struct store_event *ev)
 
 	{
 		size_t len;
-		char *text = event_text(r->chat, ev, &len);
+		char *text = event_text(r->chat, ev, r->conn->kind == CONN_OPERATOR, &len);
 
 		if (text)
 			conn_send_text(r->conn, text, len);
@@ -612,6 +631,34 @@ static size_t trimmed(const char *s, const char **start)
 	return len;
 }
 
+/*
+ * The name a guest gave, as others will see it: cleaned like a file name
+ * (text_clean_line(): no direction overrides, invisible marks or line
+ * breaks, which could disguise it or make it start a line of its own in a
+ * transcript), then trimmed.  Nothing visible left is no name ("").
+ * -E2BIG when more than CHAT_NAME_MAX characters remain.
+ */
+static int guest_name_clean(const char *name, char *out, size_t size)
+{
+	const char *start;
+	char *copy;
+	size_t n;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (!name)
+		return 0;
+	copy = xstrdup(name);
+	text_clean_line(copy, copy, strlen(copy) + 1);
+	n = trimmed(copy, &start);
+	if (utf8_count(start, n) > CHAT_NAME_MAX || n >= size)
+		rc = -E2BIG;
+	else
+		snprintf(out, size, "%.*s", (int)n, start);
+	free(copy);
+	return rc;
+}
+
 static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 {
 	struct app *app = c->app;
@@ -621,16 +668,14 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	struct store_queue q;
 	struct chat_write *w;
 	json_error_t err;
-	size_t nlen = 0;
+	char guest_name[sizeof(init.guest_name)];
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s}", "type", &type,
 			   "id", &mid, "queue", &queue, "name", &name)) {
 		bad_fields(c, id, &err);
 		return;
 	}
-	if (name)
-		nlen = trimmed(name, &name);
-	if (utf8_count(name ? name : "", nlen) > CHAT_NAME_MAX) {
+	if (guest_name_clean(name, guest_name, sizeof(guest_name)) < 0) {
 		conn_error(c, id, "too_long", "A name has at most 80 characters.");
 		return;
 	}
@@ -656,7 +701,7 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	init.account_id = q.account_id;
 	init.queue_id = q.id;
 	init.status = CHAT_WAITING;
-	snprintf(init.guest_name, sizeof(init.guest_name), "%.*s", (int)nlen, name ? name : "");
+	memcpy(init.guest_name, guest_name, sizeof(guest_name));
 	init.created_at = time_now_ms();
 	chat = domain_chat_add(&app->dom, &init);
 

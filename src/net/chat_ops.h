@@ -44,9 +44,13 @@ const struct ws_handler *chat_ops_find(const char *type);
  */
 struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
 
-/* The wire form of a stored event of chat `public_id` (PROTOCOL.md §3.5). */
+/*
+ * The wire form of a stored event of chat `public_id` (PROTOCOL.md §3.5),
+ * a new reference.  `to_staff`: for operators, whose pages tell their own
+ * messages from a colleague's by `operator_id`; guests are not given it.
+ */
 struct store_event;
-json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev);
+json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev, bool to_staff);
 
 /*
  * Print the handler table, one "WS TYPE [guest] [operator]" line per message

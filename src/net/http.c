@@ -4,6 +4,7 @@
  */
 #include "net/http.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "base/util.h"
 #include "net/app.h"
 #include "net/routes.h"
+#include "net/server.h"
 #include "net/uploads.h"
 
 #define SESSION_COOKIE "refdesk_session"
@@ -114,10 +116,16 @@ int http_get_arg(struct http_req *req, const char *name, char *buf, size_t size)
 	return -ENOENT;
 }
 
-static enum http_method method_of(struct lws *wsi)
+static enum http_method method_of(struct lws *wsi, bool *head_only)
 {
+	*head_only = false;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
 		return HTTP_GET;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI)) {
+		/* HEAD is answered as the GET it stands for, without the body. */
+		*head_only = true;
+		return HTTP_GET;
+	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
 		return HTTP_POST;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI))
@@ -135,10 +143,10 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 	pss->req = req;
 	req->app = app;
 	req->wsi = wsi;
-	req->method = method_of(wsi);
+	req->method = method_of(wsi, &req->head_only);
 	req->policy = POLICY_API;
 	snprintf(req->path, sizeof(req->path), "%s", uri);
-	lws_get_peer_simple(wsi, req->peer, sizeof(req->peer));
+	http_client_addr(app, wsi, req->peer, sizeof(req->peer));
 	req->peer_key = app_key(req->peer, strlen(req->peer));
 	if (strlen(uri) >= sizeof(req->path)) {
 		http_error(req, 414, "not_found", "The address is too long.");
@@ -299,7 +307,7 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 		return -1;
 	if (req->policy == POLICY_API && add(wsi, "cache-control:", "no-store", p, end))
 		return -1;
-	if (req->app->cfg->tls_cert &&
+	if (http_is_secure(req->app) &&
 	    add(wsi, "strict-transport-security:", "max-age=31536000", p, end))
 		return -1;
 	return 0;
@@ -344,7 +352,9 @@ int http_writeable(struct pss *pss)
 	if (!req->headers_sent) {
 		if (write_headers(req))
 			return -1;
-		if (req->resp_off < req->resp_len) {
+		if (req->head_only) {
+			req->resp_off = req->resp_len; /* the headers were all of it */
+		} else if (req->resp_off < req->resp_len) {
 			lws_callback_on_writable(wsi);
 			return 0;
 		}
@@ -384,11 +394,18 @@ int http_writeable(struct pss *pss)
 
 /* ---- origins and sessions -------------------------------------------------- */
 
+bool http_is_secure(const struct app *app)
+{
+	return app->cfg->tls_cert || !strncmp(app->public_origin, "https:", 6);
+}
+
 bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
 {
 	char host[256], own[300];
 	int i;
 
+	if (app->public_origin[0] && !strcmp(origin, app->public_origin))
+		return true;
 	for (i = 0; i < app->cfg->nallow_origins; i++)
 		if (!strcmp(origin, app->cfg->allow_origins[i]))
 			return true;
@@ -397,6 +414,31 @@ bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
 		return false;
 	snprintf(own, sizeof(own), "%s://%s", app->cfg->tls_cert ? "https" : "http", host);
 	return !strcmp(origin, own);
+}
+
+bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size)
+{
+	char fwd[1024], *last;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	lws_get_peer_simple(wsi, out, size);
+	if (!server_is_trusted_proxy(app, out))
+		return false;
+	/*
+	 * Only the last entry is the proxy's own word; earlier ones are what the
+	 * client claimed.  A proxy that sent none (or garbage) leaves its own
+	 * address, so its clients share one budget rather than escape it.
+	 */
+	if (lws_hdr_copy(wsi, fwd, sizeof(fwd), WSI_TOKEN_X_FORWARDED_FOR) <= 0)
+		return true;
+	last = strrchr(fwd, ',');
+	last = last ? last + 1 : fwd;
+	last += strspn(last, " \t");
+	last[strcspn(last, " \t")] = '\0';
+	if (strlen(last) < size && (inet_pton(AF_INET, last, bin) == 1 ||
+				    inet_pton(AF_INET6, last, bin) == 1))
+		memcpy(out, last, strlen(last) + 1);
+	return true;
 }
 
 /* Find `name`'s value in a Cookie header. */

@@ -34,7 +34,8 @@ enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRAN
 struct http_req {
 	struct app *app;
 	struct lws *wsi;            /* NULL once the client is gone */
-	enum http_method method;
+	enum http_method method;    /* HEAD is read as GET, with head_only */
+	bool head_only;             /* send the headers of the GET answer, no body */
 	char path[512];
 	char peer[64];
 	uint64_t peer_key;
@@ -131,8 +132,21 @@ int http_require_operator(struct http_req *req);
  */
 int http_page_operator(struct http_req *req);
 
-/* Is `origin` ours (from Host) or one of --allow-origin? */
+/*
+ * Is `origin` ours — the --public-url's origin, or this request's own from
+ * Host and the connection's scheme — or one of --allow-origin?
+ */
 bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin);
+
+/*
+ * The client's address as text into `out`: the connection's peer, or, when
+ * that peer is a --trusted-proxy, the last address it appended to
+ * X-Forwarded-For (the one it saw).  Returns true when it came from a proxy.
+ */
+bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size);
+
+/* Do browsers reach us over HTTPS (our own TLS, or a proxy's per --public-url)? */
+bool http_is_secure(const struct app *app);
 
 /* The session named by the request's cookie: 0 with its hash and operator, or -ENOENT. */
 int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],

@@ -56,7 +56,7 @@ static void set_cookie(struct http_req *req, const char *token, int max_age)
 	char cookie[256];
 
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
-		 SESSION_COOKIE, token, max_age, req->app->cfg->tls_cert ? "; Secure" : "");
+		 SESSION_COOKIE, token, max_age, http_is_secure(req->app) ? "; Secure" : "");
 	http_header(req, "set-cookie:", cookie);
 }
 

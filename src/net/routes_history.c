@@ -313,7 +313,7 @@ static int add_event(void *arg, const struct store_event *ev)
 {
 	struct events_ctx *e = arg;
 
-	json_array_append_new(e->events, chat_ops_event_json(e->public_id, ev));
+	json_array_append_new(e->events, chat_ops_event_json(e->public_id, ev, true));
 	return 0;
 }
 

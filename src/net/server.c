@@ -10,9 +10,11 @@
 #include "net/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,24 @@
  * Larger messages arrive in pieces and are joined in ws.c.
  */
 #define RX_BUFFER 1024
+/*
+ * The most lws hands the socket in one send().  Left at 0 it would be the
+ * receive buffer, and a 16 KiB response chunk would go out as 16 sends
+ * with lws buffering the rest each time.  A limit, not a buffer: it costs
+ * no memory per connection.
+ */
+#define TX_PACKET 16384
 #define SHUTDOWN_MS 5000
+
+/*
+ * TLS: 1.2 and 1.3 only.  For 1.2, ECDHE key exchange (forward secrecy) with
+ * AEAD ciphers only — no static-RSA key exchange and no CBC (LUCKY13); the
+ * server's order wins.  TLS 1.3's own suites are all AEAD and stay as they are.
+ */
+static const char tls12_ciphers[] =
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 static volatile sig_atomic_t stop_signal;
 static struct lws_context *signal_ctx;
@@ -74,6 +93,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->upload_burst = 10;
 	cfg->turn_ttl = 3600;
 	cfg->share_invite_secs = 300;
+	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 }
 
 uint64_t app_key(const char *s, size_t len)
@@ -149,13 +169,24 @@ static uint64_t addr_key(const struct sockaddr_storage *ss)
 	return 1;
 }
 
-static int limits_accept(struct app *app, const struct lws_filter_network_conn_args *a)
+static bool is_proxy_sockaddr(const struct app *app, const struct sockaddr_storage *ss)
 {
-	uint64_t key = addr_key(&a->cli_addr);
+	char text[64];
+	const void *bin = ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr
+			  : (const void *)&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+
+	if (!app->ntrusted_proxies || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+		return false;
+	return inet_ntop(ss->ss_family, bin, text, sizeof(text)) &&
+	       server_is_trusted_proxy(app, text);
+}
+
+/* Take one new connection from `key`'s budget: true, or false when over it. */
+static bool limits_admit_key(struct app *app, uint64_t key)
+{
 	uintptr_t open = (uintptr_t)map_get(&app->ip_conns, key);
 	struct rate *r = map_get(&app->ip_rate, key);
 
-	accepted_key = 0;
 	if (!r) {
 		r = xmalloc(sizeof(*r));
 		rate_init(r, app->cfg->conn_burst);
@@ -163,9 +194,35 @@ static int limits_accept(struct app *app, const struct lws_filter_network_conn_a
 	}
 	if (!rate_take(r, time_mono_ms(), app->cfg->conn_rate, app->cfg->conn_burst) ||
 	    open >= (uintptr_t)app->cfg->max_conns_per_ip)
-		return 1;
+		return false;
 	map_put(&app->ip_conns, key, (void *)(open + 1));
+	return true;
+}
+
+static int limits_accept(struct app *app, const struct lws_filter_network_conn_args *a)
+{
+	uint64_t key = addr_key(&a->cli_addr);
+
+	accepted_key = 0;
+	/* A proxy speaks for many clients: their WebSockets are counted by
+	 * forwarded address instead (server_limits_admit). */
+	if (is_proxy_sockaddr(app, &a->cli_addr))
+		return 0;
+	if (!limits_admit_key(app, key))
+		return 1;
 	accepted_key = key;
+	return 0;
+}
+
+int server_limits_admit(struct app *app, struct lws *wsi, const char *client_addr)
+{
+	uint64_t key = app_key(client_addr, strlen(client_addr));
+
+	if (map_get(&app->wsi_addr, (uint64_t)(uintptr_t)wsi))
+		return 0; /* counted when it was accepted */
+	if (!limits_admit_key(app, key))
+		return -EBUSY;
+	map_put(&app->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)key);
 	return 0;
 }
 
@@ -299,7 +356,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-	{ "refdesk", callback, sizeof(struct pss), RX_BUFFER, 0, NULL, 0 },
+	{ "refdesk", callback, sizeof(struct pss), RX_BUFFER, 0, NULL, TX_PACKET },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -363,12 +420,96 @@ static void shutdown_cleanly(struct app *app)
 	log_info("stopped");
 }
 
-static void setup_origins(struct app *app)
+int server_origin_of_url(const char *url, char *out, size_t size)
 {
-	snprintf(app->own_origin_http, sizeof(app->own_origin_http), "http://%s:%d",
-		 app->cfg->host, app->cfg->port);
-	snprintf(app->own_origin_https, sizeof(app->own_origin_https), "https://%s:%d",
-		 app->cfg->host, app->cfg->port);
+	const char *scheme, *host, *end;
+	size_t hl, i;
+	long port = 0;
+	char *pend;
+
+	if (!strncmp(url, "https://", 8))
+		scheme = "https";
+	else if (!strncmp(url, "http://", 7))
+		scheme = "http";
+	else
+		return -EINVAL;
+	host = url + strlen(scheme) + 3;
+	hl = strcspn(host, ":/");
+	if (!hl || hl > 253)
+		return -EINVAL;
+	for (i = 0; i < hl; i++)
+		if (!isalnum((unsigned char)host[i]) && !strchr(".-[]", host[i]))
+			return -EINVAL;
+	end = host + hl;
+	if (*end == ':') {
+		port = strtol(end + 1, &pend, 10);
+		if (pend == end + 1 || port < 1 || port > 65535)
+			return -EINVAL;
+		end = pend;
+	}
+	/* refdesk is served at the root of its host: no path, query or user. */
+	if (*end && strcmp(end, "/"))
+		return -EINVAL;
+	/* Browsers leave the scheme's own port out of Origin. */
+	if (port == (scheme[4] ? 443 : 80))
+		port = 0;
+	if ((size_t)snprintf(out, size, "%s://%.*s", scheme, (int)hl, host) >= size)
+		return -EINVAL;
+	for (i = strlen(scheme) + 3; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	if (port && (size_t)snprintf(out + strlen(out), size - strlen(out), ":%ld", port) >=
+			    size - strlen(out))
+		return -EINVAL;
+	return 0;
+}
+
+/* An address as inet_ntop prints it, IPv4-mapped IPv6 as plain IPv4; 0 or -EINVAL. */
+static int normalise_addr(const char *in, char *out, size_t size)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (!strncmp(in, "::ffff:", 7) && strchr(in + 7, '.'))
+		in += 7;
+	if (inet_pton(AF_INET, in, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)size) ? 0 : -EINVAL;
+	if (inet_pton(AF_INET6, in, bin) == 1)
+		return inet_ntop(AF_INET6, bin, out, (socklen_t)size) ? 0 : -EINVAL;
+	return -EINVAL;
+}
+
+bool server_is_trusted_proxy(const struct app *app, const char *addr)
+{
+	char norm[64];
+	int i;
+
+	if (!app->ntrusted_proxies || normalise_addr(addr, norm, sizeof(norm)) < 0)
+		return false;
+	for (i = 0; i < app->ntrusted_proxies; i++)
+		if (!strcmp(norm, app->trusted_proxies[i]))
+			return true;
+	return false;
+}
+
+static int setup_public(struct app *app)
+{
+	const struct server_config *cfg = app->cfg;
+	int i;
+
+	if (cfg->public_url && server_origin_of_url(cfg->public_url, app->public_origin,
+						    sizeof(app->public_origin)) < 0) {
+		log_error("--public-url wants http(s)://HOST[:PORT]/, not %s", cfg->public_url);
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->ntrusted_proxies; i++) {
+		if (normalise_addr(cfg->trusted_proxies[i], app->trusted_proxies[i],
+				   sizeof(app->trusted_proxies[i])) < 0) {
+			log_error("--trusted-proxy wants an IP address, not %s",
+				  cfg->trusted_proxies[i]);
+			return -EINVAL;
+		}
+	}
+	app->ntrusted_proxies = cfg->ntrusted_proxies;
+	return 0;
 }
 
 int server_run(const struct server_config *cfg)
@@ -381,7 +522,9 @@ int server_run(const struct server_config *cfg)
 	memset(&app, 0, sizeof(app));
 	app.cfg = cfg;
 	domain_init(&app.dom);
-	setup_origins(&app);
+	rc = setup_public(&app);
+	if (rc < 0)
+		return rc;
 	rc = store_open(&app.st, cfg->data_dir);
 	if (rc < 0)
 		return rc;
@@ -417,6 +560,18 @@ int server_run(const struct server_config *cfg)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert;
 		info.ssl_private_key_filepath = cfg->tls_key;
+		info.ssl_cipher_list = tls12_ciphers;
+		/*
+		 * HTTP/1.1 only.  lws 4.1.6's HTTP/2 drops request headers it does
+		 * not know (X-CSRF-Token, X-Upload-Kind...), leaves bodiless
+		 * answers (302, 304) open, puts a WebSocket message over 16 KiB in
+		 * one DATA frame and loses writes it had to buffer: every browser
+		 * would negotiate it.  docs/OPERATIONS.md has the details.
+		 */
+		info.alpn = "http/1.1";
+		info.ssl_options_set = SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
+				       SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+				       SSL_OP_NO_RENEGOTIATION;
 	}
 	app.ctx = lws_create_context(&info);
 	if (!app.ctx) {

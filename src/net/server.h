@@ -10,6 +10,7 @@
 
 #define SERVER_MAX_ICE 8
 #define SERVER_MAX_ORIGINS 32
+#define SERVER_MAX_PROXIES 16
 
 struct server_config {
 	char host[256];           /* address to listen on */
@@ -20,6 +21,9 @@ struct server_config {
 	const char *tls_key;
 	const char *allow_origins[SERVER_MAX_ORIGINS]; /* extra origins for /ws and sign-in */
 	int nallow_origins;
+	const char *public_url;   /* what browsers type, behind a proxy; NULL: as reached */
+	const char *trusted_proxies[SERVER_MAX_PROXIES]; /* addresses whose X-Forwarded-For counts */
+	int ntrusted_proxies;
 	bool demo;
 	int max_conns_per_ip;     /* open connections per client address */
 	double conn_rate;         /* new connections per second per address */
@@ -43,11 +47,32 @@ struct server_config {
 	int turn_ttl;             /* seconds a minted TURN credential lasts */
 	bool ice_relay;           /* browsers use relayed candidates only */
 	int share_invite_secs;    /* an unanswered invitation lasts this long */
+	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 };
 
 /* Fill `cfg` with the defaults. */
 void server_config_defaults(struct server_config *cfg);
+
+/*
+ * The origin ("scheme://host[:port]", lower case, no default port) of a
+ * public URL such as "https://chat.library.example/" into `out`: 0, or
+ * -EINVAL for anything but an http(s) URL with a host and at most "/" as
+ * its path.
+ */
+int server_origin_of_url(const char *url, char *out, size_t size);
+
+/* Is `addr` (text, as the peer's address is printed) one of --trusted-proxy? */
+struct app;
+struct lws;
+bool server_is_trusted_proxy(const struct app *app, const char *addr);
+
+/*
+ * Count a connection that came through a trusted proxy against its client's
+ * address (the per-address caps and rate): 0, or -EBUSY when over them.
+ * Released with the connection.  Loop thread only.
+ */
+int server_limits_admit(struct app *app, struct lws *wsi, const char *client_addr);
 
 /*
  * Start, serve until a signal, then stop cleanly: stop accepting, let the

@@ -7,6 +7,12 @@
  * acknowledged, like a message.  What only sets up the connection (offer,
  * answer, ICE candidates) is passed between the two sockets of the share
  * and never stored.
+ *
+ * "started" means the librarian saw the screen, and only the viewer can
+ * know that: it is recorded when the viewer reports its first decoded
+ * frame (share.shown), not when the guest's browser offers.  A viewer that
+ * cannot connect reports that instead (share.failed), and the record says
+ * "failed"; so does the sweep when the viewer reports neither in time.
  */
 #include "net/share_ops.h"
 
@@ -174,6 +180,8 @@ static void h_invite(struct conn *c, const char *id, json_t *msg)
 	chat = share_chat(c, id, public_id);
 	if (!chat)
 		return;
+	/* A share that ran out is recorded as such before a new one replaces it. */
+	share_ops_sweep(app, chat, time_mono_ms());
 	if (!conn_find_follow(c, public_id)) {
 		conn_error(c, id, "bad_message", "Follow the chat (chat.join) before inviting.");
 		return;
@@ -260,7 +268,6 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 	size_t len;
 	char name[48];
 	int rc;
-	bool first;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s%}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number, "sdp", &sdp, &len)) {
@@ -284,8 +291,8 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 		conn_error(c, id, "bad_sdp", why);
 		return;
 	}
-	first = chat->share.state == SHARE_ACCEPTED;
-	rc = offer ? share_offer(&chat->share, c) : share_answer(&chat->share, c);
+	rc = offer ? share_offer(&chat->share, c, time_mono_ms(),
+						  (int64_t)app->cfg->share_frame_secs * 1000) : share_answer(&chat->share, c);
 	if (rc < 0) {
 		conn_error(c, id, rc == -EPERM ? "not_sharer" : "no_share", rc == -EPERM ?
 			   "This connection is not part of the screensharing session." :
@@ -303,11 +310,7 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 		conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%}", "type", "share.answer",
 					     "chat", chat->public_id, "share", number, "sdp", sdp, len));
 	}
-	if (first)
-		step(app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "started"),
-		     json_pack("{}"));
-	else
-		conn_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
+	conn_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
 }
 
 static void h_ice(struct conn *c, const char *id, json_t *msg)
@@ -384,6 +387,97 @@ static void h_stop(struct conn *c, const char *id, json_t *msg)
 	stop(c->app, c, id, chat, side_of(c), reason);
 }
 
+/* The viewer's word on the guest's screen: a frame arrived, or none can. */
+static const char *const fail_reasons[] = {
+	"relay_refused", /* the TURN relay refused the credentials */
+	"ice_failed",    /* no path between the two browsers, or the relay unreachable */
+	"no_frame",      /* connected or not, no picture arrived in time */
+};
+
+static bool is_fail_reason(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fail_reasons); i++)
+		if (!strcmp(reason, fail_reasons[i]))
+			return true;
+	return false;
+}
+
+/* Why share_show() or share_fail() refused, on the wire. */
+static void viewer_refused(struct conn *c, const char *id, int rc)
+{
+	if (rc == -EPERM)
+		conn_error(c, id, "not_sharer", "Only the viewer that invited can say what it shows.");
+	else
+		conn_error(c, id, "no_share", "The guest's screen is not on its way to this viewer yet.");
+}
+
+static void h_shown(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	struct chat_live *chat;
+	json_int_t number;
+	json_error_t err;
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat || !this_share(c, id, chat, number))
+		return;
+	rc = share_show(&chat->share, c);
+	if (rc == -EALREADY) {
+		conn_send_json(c, json_pack("{s:s, s:s, s:I}", "type", "ok", "id", id, "share", number));
+		return;
+	}
+	if (rc < 0) {
+		viewer_refused(c, id, rc);
+		return;
+	}
+	/* The guest's act, seen by the librarian: the guest started sharing. */
+	step(c->app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "started"), NULL);
+}
+
+static void h_failed(struct conn *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id, *reason;
+	struct chat_live *chat;
+	json_int_t number;
+	json_error_t err;
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "share", &number, "reason", &reason)) {
+		bad_fields(c, id, &err);
+		return;
+	}
+	if (!is_fail_reason(reason)) {
+		conn_error(c, id, "bad_message",
+			   "\"reason\" is relay_refused, ice_failed or no_frame.");
+		return;
+	}
+	chat = share_chat(c, id, public_id);
+	if (!chat || !this_share(c, id, chat, number))
+		return;
+	rc = share_fail(&chat->share, c);
+	if (rc == -EALREADY) {
+		/* The screen was seen, then the connection broke: that is a stop. */
+		stop(c->app, c, id, chat, "operator", "connection_failed");
+		return;
+	}
+	if (rc < 0) {
+		viewer_refused(c, id, rc);
+		return;
+	}
+	step(c->app, c, id, chat, AUTHOR_OPERATOR,
+	     json_pack("{s:s, s:s, s:s}", "step", "failed", "by", "operator", "reason", reason), NULL);
+	share_reset(&chat->share);
+}
+
 static void h_snapshot(struct conn *c, const char *id, json_t *msg)
 {
 	const char *type, *mid, *public_id;
@@ -399,8 +493,12 @@ static void h_snapshot(struct conn *c, const char *id, json_t *msg)
 	chat = share_chat(c, id, public_id);
 	if (!chat || !this_share(c, id, chat, number))
 		return;
-	if (chat->share.state != SHARE_LIVE || c != chat->share.operator_conn) {
+	if (c != chat->share.operator_conn) {
 		conn_error(c, id, "not_sharer", "Snapshots come from the screen being viewed here.");
+		return;
+	}
+	if (!chat->share.shown) {
+		conn_error(c, id, "no_share", "No frame of the guest's screen has been shown yet.");
 		return;
 	}
 	step(c->app, c, id, chat, AUTHOR_OPERATOR, json_pack("{s:s}", "step", "snapshot"), NULL);
@@ -416,6 +514,8 @@ static const struct ws_handler handlers[] = {
 	{ "share.answer", GUEST | OPERATOR, h_sdp },
 	{ "share.ice", GUEST | OPERATOR, h_ice },
 	{ "share.stop", GUEST | OPERATOR, h_stop },
+	{ "share.shown", OPERATOR, h_shown },
+	{ "share.failed", OPERATOR, h_failed },
 	{ "share.snapshot", OPERATOR, h_snapshot },
 };
 
@@ -451,13 +551,18 @@ void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *
 
 void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 {
-	bool accepted = chat->share.state == SHARE_ACCEPTED;
+	enum share_state state = chat->share.state;
+	json_t *body;
 
 	if (!share_expired(&chat->share, now_mono) || chat->status != CHAT_ACTIVE)
 		return;
-	/* Invited and never answered; or accepted and no screen was ever chosen. */
-	step(app, NULL, NULL, chat, AUTHOR_SYSTEM,
-	     json_pack("{s:s, s:s*}", "step", accepted ? "stopped" : "expired",
-		       "by", accepted ? "system" : NULL), NULL);
+	if (state == SHARE_INVITED)        /* never answered */
+		body = json_pack("{s:s}", "step", "expired");
+	else if (state == SHARE_ACCEPTED)  /* no screen was ever chosen */
+		body = json_pack("{s:s, s:s}", "step", "stopped", "by", "system");
+	else                               /* offered, and the viewer never saw a frame */
+		body = json_pack("{s:s, s:s, s:s}", "step", "failed", "by", "system",
+				 "reason", "no_frame");
+	step(app, NULL, NULL, chat, AUTHOR_SYSTEM, body, NULL);
 	share_reset(&chat->share);
 }

@@ -23,7 +23,8 @@ void share_ops_print_types(FILE *out);
 void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat);
 /* The chat is about to end (`by` guest, operator or system): its share stops first. */
 void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by);
-/* Once a second per live chat: invitations and acceptances that ran out. */
+/* Once a second per live chat (and before an invitation): invitations,
+ * acceptances and waits for the first frame that ran out. */
 void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono);
 
 #endif

@@ -9,6 +9,13 @@
  * Events of a kind this file does not know (a later kind, such as the
  * screensharing consent record) appear as a system line naming the kind and
  * its step, so nothing in the log is silently left out.
+ *
+ * In the text, a line that starts with "[" is always an event's header,
+ * which the server wrote: a message's own lines after its first are
+ * indented by four spaces, and every other piece of text people chose (a
+ * name, a file name, a description, an invitation, a queue's title) is
+ * kept to one line (text_clean_line()).  Whatever a guest types, it cannot
+ * forge a line that reads as someone else's message.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "base/util.h"
 #include "media/blobs.h"
 #include "net/history.h"
@@ -163,6 +171,40 @@ static const struct {
 	{ "expired", "Screen sharing: the invitation expired" },
 };
 
+/*
+ * Why a share failed before anything was shown, as the viewer (or the
+ * server, for no_frame) reported it.
+ */
+static const struct {
+	const char *reason;
+	const char *words;
+} fail_reasons[] = {
+	{ "relay_refused", "the relay refused the credentials" },
+	{ "ice_failed", "no connection could be made" },
+	{ "no_frame", "no picture arrived in time" },
+};
+
+/*
+ * "Screen sharing: connection failed, the guest's screen was never shown
+ * (why; reported by whom)": said apart from "stopped" because the consent
+ * record must not read as if the librarian saw anything.
+ */
+static void put_share_failed(struct out *o, json_t *ev, void (*text)(struct out *, const char *))
+{
+	const char *reason = str(ev, "reason"), *why = reason;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fail_reasons); i++)
+		if (!strcmp(reason, fail_reasons[i].reason))
+			why = fail_reasons[i].words;
+	text(o, "Screen sharing: connection failed, the guest's screen was never shown (");
+	if (why[0]) {
+		text(o, why);
+		text(o, "; ");
+	}
+	text(o, !strcmp(str(ev, "by"), "system") ? "noticed by the server)" : "reported by the librarian)");
+}
+
 static const char *share_words(const char *step)
 {
 	size_t i;
@@ -190,6 +232,8 @@ static void put_system_line(struct out *o, json_t *ev, void (*text)(struct out *
 			 str(ev, "by")[0] ? " by the " : "",
 			 !strcmp(str(ev, "by"), "operator") ? "librarian" : str(ev, "by"));
 		text(o, line);
+	} else if (!strcmp(kind, "share") && !strcmp(str(ev, "step"), "failed")) {
+		put_share_failed(o, ev, text);
 	} else if (!strcmp(kind, "share") && share_words(str(ev, "step"))) {
 		text(o, share_words(str(ev, "step")));
 		if (str(ev, "by")[0]) {
@@ -354,9 +398,43 @@ char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t
 
 /* ---- plain text ----------------------------------------------------------------------------- */
 
-static void put_raw(struct out *o, const char *s)
+#define TEXT_INDENT "    " /* the start of each line of a message after its first */
+
+/* Text on one line: line breaks become spaces, controls and direction marks go. */
+static void put_line(struct out *o, const char *s)
 {
-	put(o, s);
+	char *line = xstrdup(s);
+
+	put_n(o, line, text_clean_line(line, line, strlen(line) + 1));
+	free(line);
+}
+
+/*
+ * A message's text: each line break (any that text_line_break() knows, so
+ * a CR or U+2028 counts too) starts a new line indented by TEXT_INDENT.
+ * Other control characters are dropped: in a terminal they could move the
+ * cursor back over a line.  Direction marks stay, as in the message.
+ */
+static void put_lines(struct out *o, const char *s)
+{
+	const char *run = s;
+
+	while (*s) {
+		const unsigned char *p = (const unsigned char *)s;
+		size_t n = text_line_break(s);
+		bool c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+
+		if (!n && !c1 && ((*p >= 0x20 && *p != 0x7f) || *p == '\t')) {
+			s++;
+			continue;
+		}
+		put_n(o, run, (size_t)(s - run));
+		if (n)
+			put(o, "\n" TEXT_INDENT);
+		s += n ? n : c1 ? 2 : 1;
+		run = s;
+	}
+	put_n(o, run, (size_t)(s - run));
 }
 
 char *transcript_text(json_t *chat, json_t *events, size_t *len)
@@ -368,11 +446,11 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 
 	name_guests(chat, events);
 	put(&o, "Chat transcript\nQueue: ");
-	put(&o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
+	put_line(&o, str(chat, "queue_title")[0] ? str(chat, "queue_title") : str(chat, "queue"));
 	put(&o, "\nGuest: ");
-	put(&o, guest_fact(chat, guest, sizeof(guest)));
+	put_line(&o, guest_fact(chat, guest, sizeof(guest)));
 	put(&o, "\nLibrarian: ");
-	put(&o, json_is_object(op) ? str(op, "name") : "nobody");
+	put_line(&o, json_is_object(op) ? str(op, "name") : "nobody");
 	put(&o, "\nStarted: ");
 	put_time(&o, num(chat, "started_at"));
 	put(&o, "\n\n");
@@ -384,16 +462,21 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 		put_time(&o, num(ev, "at"));
 		put(&o, "] ");
 		if (!strcmp(kind, "message")) {
-			put(&o, sender(ev));
+			put_line(&o, sender(ev));
 			put(&o, ": ");
-			put(&o, str(ev, "text"));
+			put_lines(&o, str(ev, "text"));
 		} else if (!strcmp(kind, "snapshot") || !strcmp(kind, "file")) {
-			put(&o, sender(ev));
+			put_line(&o, sender(ev));
 			put(&o, !strcmp(kind, "snapshot") ? " sent a snapshot: " : " sent a file: ");
-			put(&o, str(ev, "file_name"));
+			put_line(&o, str(ev, "file_name"));
+			if (!strcmp(kind, "snapshot") && str(ev, "alt")[0]) {
+				put(&o, ", described as “");
+				put_line(&o, str(ev, "alt"));
+				put(&o, "”");
+			}
 		} else {
 			put(&o, "* ");
-			put_system_line(&o, ev, put_raw);
+			put_system_line(&o, ev, put_line);
 		}
 		put(&o, "\n");
 	}

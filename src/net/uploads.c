@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "chat/domain.h"
 #include "media/blobs.h"
@@ -55,7 +56,7 @@ struct upload {
 	char cid[WS_ID_MAX + 1];
 	char name[NAME_MAX_BYTES + 8];
 	char alt[ALT_MAX * 4 + 1];
-	char mime[128];              /* a file's declared type, cleaned */
+	char mime[128];              /* a file's declared type, cleaned: shown, never served */
 	/* results of the worker */
 	int rc;
 	struct media_image img;
@@ -97,64 +98,6 @@ static size_t pct_decode(const char *in, char *out, size_t size)
 	return o;
 }
 
-/* Length of the valid UTF-8 sequence at `p` (0 when invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t left)
-{
-	size_t n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
-	if (!n || n > left || (p[0] & 0xf8) == 0xf8)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* Direction overrides and invisible marks that can disguise a file name. */
-static bool is_invisible(const unsigned char *p, size_t n)
-{
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
-						       (p[2] >= 0xaa && p[2] <= 0xae) ||
-						       p[2] == 0x8b || p[2] == 0x8c || p[2] == 0x8d))
-		return true;
-	if (n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
-		return true;
-	if (n == 2 && p[0] == 0xd8 && p[1] == 0x9c)
-		return true;
-	return n == 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
-}
-
-/*
- * Keep printable, valid UTF-8: drop control characters, invisible and
- * direction-changing marks and broken sequences; stop before `max` bytes on
- * a character boundary.
- */
-static void clean_text(const char *in, char *out, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)in;
-	size_t left = strlen(in), o = 0, n;
-
-	while (left) {
-		n = utf8_seq(p, left);
-		if (!n) {
-			p++, left--;
-			continue;
-		}
-		if (!(n == 1 && (*p < 0x20 || *p == 0x7f)) && !is_invisible(p, n)) {
-			if (o + n >= max)
-				break;
-			memmove(out + o, p, n); /* `out` may be `in` itself */
-			o += n;
-		}
-		p += n;
-		left -= n;
-	}
-	out[o] = '\0';
-}
-
 /* A file name to offer: no directories, no leading dots, printable, bounded. */
 static void clean_filename(const char *raw, char *out, size_t size, const char *fallback)
 {
@@ -166,7 +109,7 @@ static void clean_filename(const char *raw, char *out, size_t size, const char *
 	for (p = decoded; *p; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
-	clean_text(base, cleaned, size < sizeof(cleaned) ? size : sizeof(cleaned));
+	text_clean_line(base, cleaned, size < sizeof(cleaned) ? size : sizeof(cleaned));
 	for (p = cleaned; *p == '.' || *p == ' '; p++)
 		;
 	str_copy(out, size, *p ? p : fallback);
@@ -323,7 +266,7 @@ bool uploads_precheck(struct http_req *req)
 	clean_filename(header, u->name, NAME_MAX_BYTES, u->is_image ? "snapshot" : "file");
 	http_get_header(req, "x-alt:", header, sizeof(header));
 	pct_decode(header, u->alt, sizeof(u->alt));
-	clean_text(u->alt, u->alt, sizeof(u->alt));
+	text_clean_line(u->alt, u->alt, sizeof(u->alt));
 	if (utf8_count(u->alt, strlen(u->alt)) > ALT_MAX)
 		u->alt[0] = '\0';
 	http_get_header(req, "content-type:", header, sizeof(header));
@@ -392,8 +335,14 @@ static int upload_rows(struct store *st, void *arg)
 	if (u->is_annotation)
 		return store_chat_blob_add(st, u->chat->id, u->hash, "application/json",
 					   (int64_t)u->size, "annotation.json");
+	/*
+	 * A blob's recorded type is the one it is served as.  A file's declared
+	 * type is only words for the event (a file picker calls any ".png"
+	 * "image/png"): the file is recorded, and served, as plain bytes.
+	 */
 	if (!u->is_image)
-		return store_chat_blob_add(st, u->chat->id, u->hash, u->mime, (int64_t)u->size, u->name);
+		return store_chat_blob_add(st, u->chat->id, u->hash, "application/octet-stream",
+					   (int64_t)u->size, u->name);
 	rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime, (int64_t)u->size,
 				 u->name);
 	snprintf(thumb_name, sizeof(thumb_name), "thumbnail-%s", u->name);
@@ -625,7 +574,10 @@ void get_blob(struct http_req *req, API_PARAMS)
 		http_error(req, 500, "io", "The file could not be read.");
 		return;
 	}
-	/* Only our own re-encoded images are shown inline; everything else downloads. */
+	/*
+	 * Only our own re-encoded images are shown inline; everything else
+	 * downloads.  Only the image pipeline records these types (upload_rows()).
+	 */
 	image = !strcmp(b.mime, "image/png") || !strcmp(b.mime, "image/jpeg");
 	req->policy = POLICY_BLOB;
 	http_header(req, "cache-control:", "private, max-age=31536000, immutable");

@@ -19,6 +19,7 @@
 #include "net/app.h"
 #include "net/chat_ops.h"
 #include "net/http.h"
+#include "net/server.h"
 
 struct frame {
 	struct frame *next;
@@ -60,11 +61,16 @@ bool conn_alive(const struct conn *c)
 
 int ws_filter(struct app *app, struct lws *wsi)
 {
-	char uri[64], origin[300];
+	char uri[64], origin[300], client[64];
 	int n;
 
 	if (app->stopping)
 		return 1;
+	if (http_client_addr(app, wsi, client, sizeof(client)) &&
+	    server_limits_admit(app, wsi, client) < 0) {
+		lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
+		return 1;
+	}
 	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (n <= 0)
 		n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HTTP_COLON_PATH);

@@ -18,6 +18,7 @@ int share_invite(struct share *s, int64_t operator_id, void *conn, int64_t now_m
 	s->operator_id = operator_id;
 	s->operator_conn = conn;
 	s->guest_conn = NULL;
+	s->shown = false;
 	s->expires_ms = now_ms + ttl_ms;
 	return 0;
 }
@@ -40,13 +41,15 @@ int share_reply(struct share *s, void *conn, bool accept, int64_t now_ms)
 	return 0;
 }
 
-int share_offer(struct share *s, void *conn)
+int share_offer(struct share *s, void *conn, int64_t now_ms, int64_t frame_ms)
 {
 	if (s->state < SHARE_ACCEPTED)
 		return -ENOENT;
 	if (conn != s->guest_conn)
 		return -EPERM;
 	/* A second offer on a live share renegotiates it (an ICE restart). */
+	if (s->state == SHARE_ACCEPTED)
+		s->expires_ms = now_ms + frame_ms;
 	s->state = SHARE_OFFERED;
 	return 0;
 }
@@ -59,6 +62,29 @@ int share_answer(struct share *s, void *conn)
 		return -EPERM;
 	s->state = SHARE_LIVE;
 	return 0;
+}
+
+int share_show(struct share *s, void *conn)
+{
+	/* Answered; or shown already and renegotiating (an offer again). */
+	if (s->state != SHARE_LIVE && !s->shown)
+		return -ENOENT;
+	if (conn != s->operator_conn)
+		return -EPERM;
+	if (s->shown)
+		return -EALREADY;
+	s->shown = true;
+	s->expires_ms = 0;
+	return 0;
+}
+
+int share_fail(struct share *s, void *conn)
+{
+	if (s->state < SHARE_ACCEPTED)
+		return -ENOENT;
+	if (conn != s->operator_conn)
+		return -EPERM;
+	return s->shown ? -EALREADY : 0;
 }
 
 void *share_peer(const struct share *s, void *conn)
@@ -74,7 +100,9 @@ void *share_peer(const struct share *s, void *conn)
 
 bool share_expired(const struct share *s, int64_t now_ms)
 {
-	return (s->state == SHARE_INVITED || s->state == SHARE_ACCEPTED) && now_ms >= s->expires_ms;
+	if (s->state == SHARE_IDLE || (s->state >= SHARE_OFFERED && s->shown))
+		return false;
+	return now_ms >= s->expires_ms;
 }
 
 void share_reset(struct share *s)
@@ -84,6 +112,7 @@ void share_reset(struct share *s)
 	s->expires_ms = 0;
 	s->operator_conn = NULL;
 	s->guest_conn = NULL;
+	s->shown = false;
 }
 
 /* ---- SDP ------------------------------------------------------------------ */

@@ -21,26 +21,35 @@
 #define SHARE_TEXT_MAX 500        /* characters in an invitation */
 #define SHARE_SDP_MAX 16384       /* bytes in an offer or answer */
 #define SHARE_CANDIDATE_MAX 512   /* bytes in one ICE candidate line */
-#define SHARE_CONSENT_MS 120000
+#define SHARE_CONSENT_MS 120000   /* an accepting guest has this long to pick a screen */
+/*
+ * From the guest's offer, how long the viewer has by default to report
+ * the first frame (or the failure) before the server gives up on its own
+ * (--share-frame-secs).  The viewer gives up sooner (web/share/
+ * screen_view.js); this catches a viewer that went silent.
+ */
+#define SHARE_FRAME_MS 60000
 /* The invitation's words where the queue has none of its own. */
 #define SHARE_DEFAULT_INVITE "May I see your screen? I will only be able to look, not click or " \
-	"type, and you can stop sharing at any time."   /* an accepting guest has this long to pick a screen */
+	"type, and you can stop sharing at any time."
 
 enum share_state {
 	SHARE_IDLE,     /* nothing going on: the holder may invite */
 	SHARE_INVITED,  /* the guest has an invitation, until it expires */
 	SHARE_ACCEPTED, /* the guest said yes; their browser asks them what to share */
 	SHARE_OFFERED,  /* the guest's browser offered its screen */
-	SHARE_LIVE,     /* the operator's viewer answered: the screen flows */
+	SHARE_LIVE,     /* the operator's viewer answered: the screen flows, or should */
 };
 
 struct share {
 	enum share_state state;
 	unsigned number;       /* shares in this chat so far; names the current one */
 	int64_t operator_id;   /* who invited */
-	int64_t expires_ms;    /* monotonic; while INVITED or ACCEPTED */
+	int64_t expires_ms;    /* monotonic; while INVITED or ACCEPTED, and from the
+				  offer until a frame is shown */
 	void *operator_conn;   /* the viewer that invited (the sharing tool) */
 	void *guest_conn;      /* from ACCEPTED: the guest socket that shares */
+	bool shown;            /* the viewer said a frame arrived ("started" is recorded) */
 };
 
 /* Anything but idle: invited, being set up, or live. */
@@ -64,17 +73,39 @@ int share_invite(struct share *s, int64_t operator_id, void *conn, int64_t now_m
  */
 int share_reply(struct share *s, void *conn, bool accept, int64_t now_ms);
 
-/* The guest's browser offers: only from the accepting socket. -EPERM, -ENOENT. */
-int share_offer(struct share *s, void *conn);
+/*
+ * The guest's browser offers: only from the accepting socket. -EPERM,
+ * -ENOENT.  The first offer gives the viewer `frame_ms` from `now_ms` to
+ * show a frame.
+ */
+int share_offer(struct share *s, void *conn, int64_t now_ms, int64_t frame_ms);
 /* The viewer answers an offer: only the inviting socket. -EPERM, -ENOENT. */
 int share_answer(struct share *s, void *conn);
+/*
+ * The viewer (`conn`) says the guest's first frame arrived: only the
+ * inviting socket (-EPERM), only once it has answered (-ENOENT).  Returns
+ * 0 the first time, when the share has truly started, and -EALREADY after.
+ * Only the viewer can know this, so nothing the guest says can set it.
+ */
+int share_show(struct share *s, void *conn);
+/*
+ * The viewer (`conn`) says the guest's screen cannot be shown: only the
+ * inviting socket (-EPERM), only once the guest accepted (-ENOENT).
+ * Returns 0 when nothing had been shown (a failed share), -EALREADY when a
+ * frame had been (the connection broke later: a stop).  The caller records
+ * it and resets.
+ */
+int share_fail(struct share *s, void *conn);
 /*
  * Where an ICE candidate from `conn` goes: the other side's connection, or
  * NULL when `conn` is not part of a share that has been offered.
  */
 void *share_peer(const struct share *s, void *conn);
 
-/* Has an invitation or a pending acceptance run out? */
+/*
+ * Has an invitation, a pending acceptance, or the wait for the first frame
+ * run out?
+ */
 bool share_expired(const struct share *s, int64_t now_ms);
 /* Back to idle (the number stays). */
 void share_reset(struct share *s);

@@ -151,6 +151,44 @@ static const char *const migrations[] = {
 	"CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message_text', content_rowid='id',"
 	"  columnsize=0, tokenize='unicode61 remove_diacritics 2');"
 	"INSERT INTO message_fts(message_fts) VALUES ('rebuild');",
+
+	/*
+	 * 6: a blob's type is the type it is served as, and only the image
+	 * pipeline's output (a snapshot's image and thumbnail) is an image.
+	 * Files used to keep the type their sender declared, so a file sent as
+	 * "image/png" was served as one.  Every blob that is not a snapshot's
+	 * image or thumbnail or an editor document becomes plain bytes; so does
+	 * a JSON blob that was sent as a file and is no snapshot's document.
+	 */
+	"CREATE TEMP TABLE snapshot_blobs AS"
+	"  SELECT json_extract(body, '$.blob') AS hash FROM events"
+	"    WHERE kind = 'snapshot' AND json_valid(body)"
+	"  UNION SELECT json_extract(body, '$.thumb') FROM events"
+	"    WHERE kind = 'snapshot' AND json_valid(body)"
+	"  UNION SELECT json_extract(body, '$.annotation') FROM events"
+	"    WHERE kind = 'snapshot' AND json_valid(body);"
+	"UPDATE blobs SET mime = 'application/octet-stream'"
+	"  WHERE mime <> 'application/octet-stream' AND ("
+	"    mime NOT IN ('image/png', 'image/jpeg', 'application/json')"
+	"    OR (mime IN ('image/png', 'image/jpeg')"
+	"        AND hash NOT IN (SELECT hash FROM snapshot_blobs WHERE hash IS NOT NULL))"
+	"    OR (mime = 'application/json'"
+	"        AND hash IN (SELECT json_extract(body, '$.blob') FROM events"
+	"                     WHERE kind = 'file' AND json_valid(body))"
+	"        AND hash NOT IN (SELECT hash FROM snapshot_blobs WHERE hash IS NOT NULL)));"
+	"DROP TABLE snapshot_blobs;",
+
+	/*
+	 * 7: a client id is unique per author, and the author is the individual:
+	 * the guest, or one operator by id (operator_id is NULL for the guest
+	 * and the system, hence the ifnull).  Keyed on the role, a second
+	 * operator's message in the same chat was taken for a retry of the
+	 * first's.  Every database that satisfied the old index satisfies this
+	 * one, which only tells apart what the old one merged.
+	 */
+	"DROP INDEX events_cid;"
+	"CREATE UNIQUE INDEX events_author_cid ON events(chat_id, author, ifnull(operator_id, 0), cid)"
+	"  WHERE cid IS NOT NULL;",
 };
 
 int schema_version(void)

@@ -103,15 +103,20 @@ static const char *const stmt_sql[S_COUNT] = {
 				"ORDER BY id",
 	[S_CHAT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM chats",
 	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
-	[S_BLOB_ADD] = "INSERT OR IGNORE INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?)",
+	/* Bytes first sent as a plain file take the type the pipeline gives the same bytes. */
+	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?) "
+		       "ON CONFLICT(hash) DO UPDATE SET mime = excluded.mime "
+		       "WHERE blobs.mime = 'application/octet-stream'",
 	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
-	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? AND cid = ?",
+	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
+	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? "
+			"AND ifnull(operator_id, 0) = ? AND cid = ?",
 	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
 	[S_EVENT_LAST] = "SELECT max(last_seq, coalesce((SELECT max(seq) FROM events "
 			 "WHERE chat_id = ?1), 0)) FROM chats WHERE id = ?1",
-	/* Nothing is inserted for a repeated cid. */
+	/* Nothing is inserted for a cid its author used before in the chat. */
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 	/* At commit, for each chat that got events. */
@@ -1149,7 +1154,11 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
 
 /* ---- events ------------------------------------------------------------ */
 
-/* The seq of the event this author already wrote with this cid: 1, or -ENOENT. */
+/*
+ * The seq of the event this author already wrote with this cid: 1, or
+ * -ENOENT.  The author is the individual: the guest, or this operator
+ * (operator_id is stored only for operators, as the insert does).
+ */
 static int find_duplicate(struct store *st, struct store_event *ev)
 {
 	sqlite3_stmt *s = stmt(st, S_EVENT_DUP);
@@ -1157,7 +1166,8 @@ static int find_duplicate(struct store *st, struct store_event *ev)
 
 	sqlite3_bind_int64(s, 1, ev->chat_id);
 	sqlite3_bind_int(s, 2, ev->author);
-	bind_text(s, 3, ev->cid);
+	sqlite3_bind_int64(s, 3, ev->operator_id);
+	bind_text(s, 4, ev->cid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		ev->seq = sqlite3_column_int64(s, 0);
@@ -1210,7 +1220,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 	if (rc < 0)
 		return rc;
 	if (!sqlite3_changes(st->db)) {
-		/* The same author's cid again: the earlier event's seq. */
+		/* The same author's cid again (the same operator, for operators): the earlier seq. */
 		if (ev->cid && find_duplicate(st, ev) == 1)
 			return 1;
 		/* Only a seq already taken is left: this connection's memory is stale. */

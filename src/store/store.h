@@ -194,7 +194,9 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  * Append an event to its chat's log.  Assigns ev->seq, one more than the
  * chat's last.  If ev->cid is set and the same author already wrote an event
  * with that cid in this chat, nothing is written, ev->seq is the earlier
- * event's seq and 1 is returned.  -ENOENT: no such chat.  The chat's
+ * event's seq and 1 is returned.  The author is the individual: the guest,
+ * or the operator ev->operator_id; another author's event with the same
+ * cid is a different event.  -ENOENT: no such chat.  The chat's
  * last_seq and counts follow at commit; message text becomes searchable
  * with store_index_now().
  */
@@ -206,12 +208,17 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after, int lim
 /* Blobs: a content-addressed file, and the chats allowed to read it. */
 struct store_blob {
 	char hash[65];
-	char mime[128];
+	char mime[128]; /* as served: image/png or image/jpeg from the image pipeline only */
 	int64_t size;
 	char name[256]; /* as offered to that chat */
 };
 
-/* Record a blob (once) and that `chat_id` may read it under `name`. */
+/*
+ * Record a blob (once) and that `chat_id` may read it under `name`.  `mime`
+ * is the type it is served as; the same bytes recorded again keep their
+ * first type, except that "application/octet-stream" gives way to any other
+ * (the image pipeline's output that someone had first sent as a file).
+ */
 int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, const char *mime,
 			int64_t size, const char *name);
 /* The blob, if `chat_id` may read it; -ENOENT otherwise. */

@@ -84,19 +84,20 @@ test('a library site on another origin embeds the box once its origin is allowed
   await offerCard(op, 'Yara').getByRole('button', { name: 'Accept' }).click();
   await say(op, 'Hello Yara!');
   await expect.text(transcript(embedded), 'Hello Yara!');
-  // The box's own storage is refused here (third-party frame), yet a reload
-  // keeps the chat: the library page's loader held its record.
+  // A reload keeps the chat: the box holds it in its own storage, which the
+  // browser partitions under the library's site (box_storage.test.mjs shows
+  // the page itself cannot read it).
   await page.reload();
   await expect.text(transcript(embedded), 'Hello Yara!');
   await expect.count(transcript(embedded).getByText('Hello from the library site'), 1);
   await embedded.getByRole('button', { name: 'End chat' }).click();
   await expect.text(transcript(op), 'The guest ended the chat');
   // The box tells the library page by postMessage that the chat is over; a person cannot
-  // navigate before that lands, and the next page would otherwise reopen the ended chat.
+  // navigate before that lands, and the next page would otherwise make the box for nothing.
   // (Polled from here: waitForFunction would evaluate a string, which the page's CSP forbids.)
-  for (let i = 0; i < 50 && !(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep)); i++)
+  for (let i = 0; i < 50 && !(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').live)); i++)
     await page.waitForTimeout(100);
-  assert.ok(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').keep), 'the page never heard that the chat ended');
+  assert.ok(await page.evaluate(() => !JSON.parse(localStorage['refdesk.ask'] || '{}').live), 'the page never heard that the chat ended');
 
   // Follow-me across two pages of the library's site.
   await page.goto(`${siteUrl}/one`);

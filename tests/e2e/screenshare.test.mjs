@@ -9,8 +9,9 @@
 // clear message. getStats() shows only relayed candidates on both sides.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import http from 'node:http';
-import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS } from './lib/browser.mjs';
+import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS, SCREENS } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
 import { startTurn } from './lib/turn.mjs';
@@ -246,7 +247,11 @@ test('the whole share: invite, accept, live view, snapshots, operator stops; rel
   await expect.text(s.tool.locator('#send-note'), 'Sent to the guest.');
   await expect.visible(s.guest.locator('.rd-log img').first());
 
-  // A click on the live screen: a snapshot with an arrow pointing there.
+  // The editor came back with the frame; back to the live screen, and a click
+  // on it: a snapshot with an arrow pointing there.
+  await expect.hidden(s.tool.locator('#screen'));
+  await s.tool.getByRole('button', { name: 'Back to live screen' }).click();
+  await expect.visible(s.tool.locator('#screen-video'));
   const video = await s.tool.locator('#screen-video').boundingBox();
   await s.tool.mouse.click(video.x + video.width / 2, video.y + video.height / 2);
   await expect.text(s.tool.locator('#stage-summary'), '1 mark');
@@ -380,22 +385,58 @@ test('a browser that cannot share is reported to the operator at once; the guest
   await s.guests.close();
 });
 
-test('a wrong TURN secret gets no connection and a clear message to the operator', async () => {
-  const wrong = await startServer({ extra: ['--turn', turn.url, '--turn-secret', 'not-the-relay-secret', '--ice-policy', 'relay'] });
-  try {
-    const s = await setUp({ server: wrong });
-    await invite(s.tool);
-    await s.guest.getByRole('button', { name: 'Share my screen' }).click();
-    await expect.text(s.tool.locator('#share-status'), 'refused the credentials', 20000);
-    const connected = await s.tool.evaluate(() => window.__pcs.some((pc) => pc.connectionState === 'connected'));
-    assert.equal(connected, false);
-    expectClean(s.staff, [/401|TURN|turn/i]);
-    await s.staff.close();
-    await s.guests.close();
-  } finally {
-    await wrong.stop();
-  }
-});
+/** A UDP port on 127.0.0.1 where nothing listens (bound, then let go). */
+function closedUdpPort() {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+for (const [what, relay, operatorSays, reason] of [
+  ['a wrong TURN secret', async () => ['--turn', turn.url, '--turn-secret', 'not-the-relay-secret'],
+    'refused the credentials', 'the relay server refused the credentials'],
+  ['an unreachable TURN port', async () => ['--turn', `turn:127.0.0.1:${await closedUdpPort()}?transport=udp`, '--turn-secret', turn.secret],
+    'the relay server could not be reached', 'no connection could be made'],
+]) {
+  test(`${what}: no connection; the operator is told why, the guest that nothing was seen; the record says "connection failed"`, async () => {
+    const failing = await startServer({ extra: [...await relay(), '--ice-policy', 'relay'] });
+    try {
+      const s = await setUp({ server: failing });
+      await invite(s.tool);
+      await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+      await expect.text(s.tool.locator('#share-status'), operatorSays, 20000);
+      // The guest learns it (and is offered a screenshot), without waiting for the frame timeout.
+      await expect.text(s.guest.locator('#share-panel'), 'Your screen could not be shown to the librarian', 20000);
+      await expect.visible(s.guest.getByRole('button', { name: 'Send a screenshot' }));
+      await expect.hidden(s.guest.getByRole('button', { name: 'Stop sharing' }));
+      await poll(s.guest, () => window.__pcs.every((pc) => pc.connectionState === 'closed'), 'the guest to let go of its connection');
+      const connected = await s.tool.evaluate(() => window.__pcs.some((pc) => pc.connectionState === 'connected'));
+      assert.equal(connected, false);
+      // The consent record: agreed, then failed; never "started".
+      await expect.text(transcript(s.tool), `Connection failed: the guest’s screen was never shown (${reason})`);
+      await expect.text(transcript(s.guest), 'Connection failed: your screen could not be shown to the librarian');
+      const record = await s.tool.locator('.rd-notice--share').allTextContents();
+      assert.ok(!record.some((r) => /started sharing/.test(r)), `consent record: ${record.join(' | ')}`);
+      assert.match(record.at(-1), /Connection failed/);
+      await screenshot(s.guest, `share-guest-relay-failed-${reason.split(' ')[1]}`, { dir: SCREENS });
+      await screenshot(s.tool, `share-operator-relay-failed-${reason.split(' ')[1]}`, { dir: SCREENS });
+      await checkAxe(s.guest, 'the box after a failed share');
+      // The operator may invite again at once.
+      await expect.enabled(s.tool.getByRole('button', { name: 'Invite to share screen' }));
+      expectClean(s.staff, [/401|TURN|turn|701/i]);
+      expectClean(s.guests, [/401|TURN|turn|701/i]);
+      await s.staff.close();
+      await s.guests.close();
+    } finally {
+      await failing.stop();
+    }
+  });
+}
 
 test(`${PAYLOADS.length} stored-XSS payloads as invitation text stay inert for the guest and the operator`, { timeout: 120000 }, async () => {
   const s = await setUp();
@@ -409,6 +450,192 @@ test(`${PAYLOADS.length} stored-XSS payloads as invitation text stay inert for t
   await expect.text(transcript(s.guest), PAYLOADS[PAYLOADS.length - 1].trim());
   for (const [page, who] of [[s.guest, 'the box'], [s.tool, 'the sharing tool'], [s.op, 'the webclient']])
     assert.deepEqual(await findInjection(page), [], `a payload took effect in ${who}`);
+  expectClean(s.staff);
+  expectClean(s.guests);
+  await s.staff.close();
+  await s.guests.close();
+});
+
+/* ---------- the layout, at the sizes a librarian's window has ---------- */
+
+const SIZES = [[1024, 640], [1280, 720], [1920, 1080], [2560, 1440]];
+
+/** Fail unless `loc` is shown and lies wholly inside the viewport. */
+async function inViewport(page, loc, what) {
+  await expect.visible(loc);
+  const b = await loc.boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(b && b.x >= 0 && b.y >= 0 && b.x + b.width <= vp.width + 0.5 && b.y + b.height <= vp.height + 0.5,
+    `${what} at ${JSON.stringify(b)} is not inside the ${vp.width}×${vp.height} window`);
+}
+
+/**
+ * The live screen as drawn (object-fit: contain inside the video element),
+ * the frame the layout gives it, and the editor column it replaces.
+ */
+function liveGeometry(tool) {
+  return poll(tool, () => new Promise((resolve) => {
+    // Two animation frames: the layout has settled after a resize.
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      const v = document.getElementById('screen-video');
+      const rect = (el) => {
+        const r = el.getBoundingClientRect();
+        return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };
+      };
+      if (!v.videoWidth) return resolve(null);
+      const box = rect(v);
+      const scale = Math.min(box.width / v.videoWidth, box.height / v.videoHeight);
+      resolve({ video: box, drawn: { width: v.videoWidth * scale, height: v.videoHeight * scale },
+        frame: rect(document.getElementById('screen-frame')), column: rect(document.querySelector('.editor')),
+        head: rect(document.querySelector('.screen__head')), natural: { width: v.videoWidth, height: v.videoHeight } });
+    }));
+  }), 'the live screen laid out');
+}
+
+/** The editor's toolbar: its mode, and whether it fits its row. */
+function toolbarState(tool) {
+  return tool.evaluate(() => {
+    const tb = document.getElementById('toolbar');
+    const rect = tb.querySelector('[data-tool="rect"]');
+    return { mode: tb.dataset.mode, fits: tb.scrollWidth <= tb.clientWidth + 1,
+      labelShown: rect.querySelector('.tool__label').getBoundingClientRect().width > 0,
+      name: rect.getAttribute('aria-label'), title: rect.title };
+  });
+}
+
+/** Not sharing, or back from a snapshot: what the editor needs is in the window. */
+async function editorInView(tool, size) {
+  // (A snapshot is a PNG made from the frame; on a busy machine that takes a moment.)
+  await expect.hidden(tool.locator('#screen'), 30000);
+  await inViewport(tool, tool.getByRole('button', { name: 'Send to guest' }), `Send to guest at ${size}`);
+  await inViewport(tool, tool.getByRole('textbox', { name: 'Description' }), `Description at ${size}`);
+  await inViewport(tool, tool.getByRole('textbox', { name: 'Message' }), `the message field at ${size}`);
+  await inViewport(tool, tool.locator('#stage'), `the editor's stage at ${size}`);
+  const tb = await toolbarState(tool);
+  assert.ok(tb.fits, `the toolbar overflows its row at ${size}`);
+  assert.equal(tb.name, 'Rectangle');
+  assert.match(tb.title, /^Rectangle \(R\)$/, 'compact or not, each tool keeps its tooltip');
+  return tb;
+}
+
+test('the live screen is the centre of the tool from 1024×640 to 2560×1440: Fit, Actual size, full screen; the editor steps aside and comes back with the frame', { timeout: 240000 }, async () => {
+  const s = await setUp();
+  const modes = {};
+  for (const [w, h] of SIZES) {
+    const size = `${w}x${h}`;
+    await s.tool.setViewportSize({ width: w, height: h });
+    const tb = await editorInView(s.tool, size);
+    modes[w] = tb.mode;
+    // Names beside the icons where they fit, icons only where they do not.
+    assert.equal(tb.labelShown, tb.mode !== 'compact', `${size}: mode ${tb.mode} but label shown ${tb.labelShown}`);
+    await screenshot(s.tool, `tool-editor-${size}`, { dir: SCREENS });
+  }
+  assert.equal(modes[1024], 'compact', 'a 1024 px window has no room for the tool names');
+  assert.notEqual(modes[1920], 'compact', 'a 1920 px window shows the drawing tools\' names');
+  assert.equal(modes[2560], 'labelled', 'a 2560 px window shows every name');
+  await checkAxe(s.tool, 'the sharing tool, names beside the tools');
+  await s.tool.setViewportSize({ width: 1024, height: 640 });
+  await checkAxe(s.tool, 'the sharing tool, compact toolbar');
+
+  await invite(s.tool);
+  await s.guest.getByRole('button', { name: 'Share my screen' }).click();
+  const natural = await waitForVideo(s.tool);
+  await expect.text(s.tool.locator('#share-status'), 'You are viewing the guest');
+  // Only now, with a frame on the librarian's screen, does the record say "started".
+  await expect.text(transcript(s.tool), 'The guest started sharing their screen');
+
+  for (const [w, h] of SIZES) {
+    const size = `${w}x${h}`;
+    await s.tool.setViewportSize({ width: w, height: h });
+    // The live screen has the work area: the editor has stepped aside.
+    await expect.visible(s.tool.locator('#screen'));
+    await expect.hidden(s.tool.locator('#stage'));
+    await expect.hidden(s.tool.getByRole('button', { name: 'Send to guest' }));
+    let g = await liveGeometry(s.tool);
+    assert.ok(g.frame.left - g.column.left <= 1 && g.column.right - g.frame.right <= 2,
+      `${size}: the screen's frame ${JSON.stringify(g.frame)} is not as wide as the work area ${JSON.stringify(g.column)}`);
+    assert.ok(g.column.bottom - g.frame.bottom <= 1 && g.frame.top - g.head.bottom <= 1,
+      `${size}: the frame ${JSON.stringify(g.frame)} does not fill the work area below its buttons`);
+    const used = Math.max(g.drawn.width / g.frame.width, g.drawn.height / g.frame.height);
+    assert.ok(used >= 0.8 && g.drawn.width <= g.frame.width + 1 && g.drawn.height <= g.frame.height + 1,
+      `${size}: drawn ${Math.round(g.drawn.width)}×${Math.round(g.drawn.height)} in a ${g.frame.width}×${g.frame.height} frame`);
+    console.log(`# ${size}: the ${natural.w}×${natural.h} screen drawn at ${Math.round(g.drawn.width)}×${Math.round(g.drawn.height)}`
+      + ` in a ${Math.round(g.frame.width)}×${Math.round(g.frame.height)} frame (${Math.round(used * 100)} %)`);
+    for (const name of ['Take snapshot', 'Stop screensharing', 'Fit', 'Actual size'])
+      await inViewport(s.tool, s.tool.getByRole('button', { name, exact: true }), `${name} at ${size}`);
+    await inViewport(s.tool, s.tool.getByRole('textbox', { name: 'Message' }), `the message field at ${size}`);
+    await inViewport(s.tool, s.tool.locator('#log'), `the conversation at ${size}`);
+    await screenshot(s.tool, `tool-live-fit-${size}`, { dir: SCREENS });
+
+    // Actual size: one video pixel to one screen pixel; a drag pans and takes no snapshot.
+    await s.tool.getByRole('button', { name: 'Actual size' }).click();
+    await expect.attribute(s.tool.getByRole('button', { name: 'Actual size' }), 'aria-pressed', 'true');
+    await expect.attribute(s.tool.getByRole('button', { name: 'Fit' }), 'aria-pressed', 'false');
+    g = await liveGeometry(s.tool);
+    assert.ok(Math.abs(g.video.width - natural.w) <= 1 && Math.abs(g.video.height - natural.h) <= 1,
+      `${size}: Actual size shows ${g.video.width}×${g.video.height}, not ${natural.w}×${natural.h}`);
+    assert.ok(Math.abs(g.drawn.width - natural.w) <= 1, `${size}: drawn at ${g.drawn.width} wide`);
+    const pannable = await s.tool.evaluate(() => {
+      const f = document.getElementById('screen-frame');
+      return { x: f.scrollWidth > f.clientWidth, y: f.scrollHeight > f.clientHeight, left: f.scrollLeft, top: f.scrollTop };
+    });
+    if (pannable.x || pannable.y) {
+      const f = await s.tool.locator('#screen-frame').boundingBox();
+      await s.tool.mouse.move(f.x + f.width / 2, f.y + f.height / 2);
+      await s.tool.mouse.down();
+      await s.tool.mouse.move(f.x + f.width / 2 + 60, f.y + f.height / 2 + 40, { steps: 5 });
+      await s.tool.mouse.up();
+      const after = await s.tool.evaluate(() => {
+        const fr = document.getElementById('screen-frame');
+        return { left: fr.scrollLeft, top: fr.scrollTop };
+      });
+      assert.ok((pannable.x && after.left < pannable.left) || (pannable.y && after.top < pannable.top),
+        `${size}: a drag did not move the view (${JSON.stringify(pannable)} → ${JSON.stringify(after)})`);
+      await expect.visible(s.tool.locator('#screen'));
+      // The arrow keys move it too.
+      await s.tool.locator('#screen-video').focus();
+      await s.tool.keyboard.press(pannable.x ? 'ArrowRight' : 'ArrowDown');
+      const keyed = await s.tool.evaluate(() => {
+        const fr = document.getElementById('screen-frame');
+        return { left: fr.scrollLeft, top: fr.scrollTop };
+      });
+      assert.ok(keyed.left > after.left || keyed.top > after.top, `${size}: the arrow key did not move the view`);
+    }
+    await screenshot(s.tool, `tool-live-actual-${size}`, { dir: SCREENS });
+    if (w === 1280) await checkAxe(s.tool, 'the live screen at actual size');
+    await s.tool.getByRole('button', { name: 'Fit' }).click();
+    g = await liveGeometry(s.tool);
+    assert.ok(Math.max(g.drawn.width / g.frame.width, g.drawn.height / g.frame.height) >= 0.8, `${size}: Fit again`);
+
+    // Take snapshot: the editor comes back with the frame in it.
+    await s.tool.getByRole('button', { name: 'Take snapshot' }).click();
+    await expect.text(s.tool.locator('#stage-summary'), `Image ${natural.w}×${natural.h}, 0 marks`);
+    await editorInView(s.tool, size);
+    await inViewport(s.tool, s.tool.getByRole('button', { name: 'Back to live screen' }), `Back to live screen at ${size}`);
+    await inViewport(s.tool, s.tool.getByRole('button', { name: 'Stop screensharing' }), `Stop screensharing beside the editor at ${size}`);
+    await screenshot(s.tool, `tool-snapshot-${size}`, { dir: SCREENS });
+    await s.tool.getByRole('button', { name: 'Back to live screen' }).click();
+    await expect.visible(s.tool.locator('#screen'));
+    assert.equal(await s.tool.evaluate(() => document.activeElement?.id), 'screen-video', 'focus goes to the live screen');
+  }
+  await checkAxe(s.tool, 'the live screen');
+
+  // Full screen: the live screen with its buttons fills the display, and comes back.
+  await s.tool.setViewportSize({ width: 1280, height: 720 });
+  const full = s.tool.getByRole('button', { name: 'Full screen' });
+  await full.click();
+  await poll(s.tool, () => document.fullscreenElement?.id === 'screen', 'full screen');
+  await expect.attribute(full, 'aria-pressed', 'true');
+  await screenshot(s.tool, 'tool-live-fullscreen-1280x720', { dir: SCREENS });
+  await full.click();
+  await poll(s.tool, () => !document.fullscreenElement, 'leaving full screen');
+  await expect.attribute(full, 'aria-pressed', 'false');
+
+  // The share ends: the editor has the work area again.
+  await s.tool.getByRole('button', { name: 'Stop screensharing' }).click();
+  await expect.hidden(s.tool.locator('#screen'));
+  await expect.hidden(s.tool.getByRole('button', { name: 'Back to live screen' }));
+  await editorInView(s.tool, '1280x720');
   expectClean(s.staff);
   expectClean(s.guests);
   await s.staff.close();

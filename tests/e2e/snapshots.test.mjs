@@ -2,7 +2,8 @@
 // webclient: a guest pastes a screenshot (a real paste event) and sends it
 // after the preview; the operator sees it hidden, shows it and opens the
 // full image; the operator sends a PDF with Send file and the guest
-// downloads the same bytes; a picked image can be cancelled before it goes;
+// downloads the same bytes; a picture sent as a file downloads on both sides
+// and is never shown; a picked image can be cancelled before it goes;
 // an image over the limit is refused in the box; axe finds nothing wrong
 // with either page showing a snapshot.
 import { test, before, after } from 'node:test';
@@ -228,6 +229,41 @@ test('the operator sends a PDF with Send file; the guest downloads the same byte
   assert.ok(h['x-csrf-token']?.length > 10, 'the CSRF token goes along');
   assert.equal(h.authorization, undefined);
   await screenshot(guest, 'snap-guest-from-operator');
+
+  expectClean(guests);
+  expectClean(staff);
+  await guests.close();
+});
+
+test('a picture sent with Send file is a file: both sides download it, neither page shows it', async () => {
+  const { guests, guest } = await openChat('Fay File');
+  const png = makePng(200, 100, [200, 30, 30]);
+  const name = 'floor-plan.png';
+  const [chooser] = await Promise.all([op.waitForEvent('filechooser'), op.getByRole('button', { name: 'Send file' }).click()]);
+  await chooser.setFiles({ name, mimeType: 'image/png', buffer: png });
+
+  // The guest's box (token in a header): a download link with the declared type as words, no picture.
+  const link = transcript(guest).getByRole('link', { name: new RegExp(name) });
+  await expect.visible(link);
+  await expect.text(link, 'image/png');
+  assert.equal(await transcript(guest).locator('[data-kind="file"] img').count(), 0);
+  const [download] = await Promise.all([guest.waitForEvent('download'), link.click()]);
+  assert.equal(download.suggestedFilename(), name);
+  assert.ok(fs.readFileSync(await download.path()).equals(png), 'the guest got other bytes');
+
+  // The webclient (cookie): the same link downloads, and the server says so too.
+  const opLink = transcript(op).locator('[data-kind="file"][data-state="sent"]').getByRole('link', { name: new RegExp(name) });
+  await expect.visible(opLink);
+  assert.equal(await transcript(op).locator('[data-kind="file"] img').count(), 0);
+  const [opDownload] = await Promise.all([op.waitForEvent('download'), opLink.click()]);
+  assert.equal(opDownload.suggestedFilename(), name);
+  assert.ok(fs.readFileSync(await opDownload.path()).equals(png), 'the operator got other bytes');
+  const served = await op.evaluate(async (href) => {
+    const res = await fetch(href);
+    return { type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition') };
+  }, await opLink.getAttribute('href'));
+  assert.equal(served.type, 'application/octet-stream');
+  assert.match(served.disposition, /^attachment; filename="floor-plan\.png"/);
 
   expectClean(guests);
   expectClean(staff);

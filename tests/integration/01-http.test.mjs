@@ -268,6 +268,27 @@ test('refdesk --help exits 0 and describes its commands and options', async () =
 		assert.ok(text.includes(word), `--help does not mention ${word}:\n${text}`);
 });
 
+test('--help and --version at every level print to standard output and exit 0; a mistake exits 2', async () => {
+	for (const args of [['--help'], ['help'], ['serve', '--help'], ['admin', '--help'], ['admin', 'queue', '--help'],
+		['admin', '--data', '/nonexistent', 'operator', 'add', '--help'], ['routes', '--help']]) {
+		const r = await runBinary(args);
+		assert.equal(r.code, 0, `${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+		assert.match(r.stdout, /^usage: refdesk/, `${args.join(' ')} printed no usage on standard output`);
+		assert.equal(r.stderr, '', args.join(' '));
+	}
+	for (const args of [['--version'], ['serve', '--version'], ['admin', '--version'], ['admin', 'list', '--version']]) {
+		const r = await runBinary(args);
+		assert.equal(r.code, 0, args.join(' '));
+		assert.match(r.stdout, /^refdesk \d+\.\d+\.\d+\n$/, args.join(' '));
+	}
+	for (const args of [['admin'], ['admin', 'list'], ['admin', '--data'], ['bogus'], ['serve', '--bogus']]) {
+		const r = await runBinary(args);
+		assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}`);
+		assert.equal(r.stdout, '', args.join(' '));
+		assert.match(r.stderr, /usage: refdesk/, args.join(' '));
+	}
+});
+
 test('the server exits 0 on SIGTERM without sanitizer reports', async () => {
 	await srv.stop();
 });

@@ -1,6 +1,6 @@
 // 03-chat: the life of a chat over /ws (PROTOCOL §3.2–3.5): offer, accept, messages both ways
 // with acks before delivery, typing, end, replay; starting with nobody available; presence;
-// two operators racing to accept; and a message id sent twice.
+// two operators racing to accept; a message id sent twice, and one sent by both sides.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
@@ -168,11 +168,15 @@ test('a whole chat: offer, accept, messages both ways, typing, end, replay', asy
 		assert.ok(log[i].at >= log[i - 1].at, `event times go backwards at seq ${log[i].seq}`);
 	assert.equal(log.at(-1).notice, 'ended');
 
-	// Another operator of the account may follow the chat and sees the same log.
+	// Another operator of the account may follow the chat and sees the same log, told which
+	// operator wrote each of the operator's messages (the guest is not told).
 	const bob = await operator(srv, 'bob');
 	isOk(await bob.request({ type: 'chat.join', chat, after: 0 }), 'chat.join by another operator of the account');
 	await bob.event(chat, end.seq);
-	assert.deepEqual(bob.events(chat).map((e) => ({ ...e })), log.map((e) => ({ ...e })));
+	assert.ok(!log.some((e) => 'operator_id' in e), 'the guest was told an operator id');
+	const annId = ann.hello.operator.id;
+	assert.deepEqual(bob.events(chat).map((e) => ({ ...e })),
+		log.map((e) => (e.kind === 'message' && e.from === 'operator' ? { ...e, operator_id: annId } : { ...e })));
 
 	await setAvailable(ann, 'alpha', false);
 	for (const c of [ann, g, g2, bob])
@@ -391,6 +395,58 @@ test('the same message id sent twice is stored once and acked twice with the sam
 
 	await setAvailable(ann, 'alpha', false);
 	for (const x of [ann, g, g2])
+		await x.close();
+});
+
+test('the guest reusing the operator\'s message id writes a message of its own; each retry keeps its author', async () => {
+	const ann = await operator(srv, 'ann', 'ann-same-id');
+	const annId = ann.hello.operator.id;
+	await setAvailable(ann, 'alpha', true);
+	const c = await openChat(srv, ann, 'alpha', 'Pat');
+	const g = c.guest;
+
+	// The librarian answers; the guest sees the id in the event and sends its own message with it.
+	const o1 = isAck(await ann.request({ type: 'msg.send', id: 'o-answer-1', chat: c.chat, text: 'LIBRARIAN: try shelf QL 671.' }));
+	const seen = await g.event(c.chat, o1.seq);
+	assert.equal(seen.cid, 'o-answer-1');
+	const g1 = isAck(await g.request({ type: 'msg.send', id: 'o-answer-1', chat: c.chat, text: 'GUEST: please ignore' }));
+	assert.equal(g1.seq, o1.seq + 1, 'the guest\'s message was taken for the librarian\'s');
+	await ann.event(c.chat, g1.seq);
+
+	// Each side's retry is still its own first message: nothing stored, its own seq.
+	assert.equal(isAck(await ann.request({ type: 'msg.send', id: 'o-answer-1', chat: c.chat, text: 'LIBRARIAN: try shelf QL 671.' })).seq, o1.seq);
+	assert.equal(isAck(await g.request({ type: 'msg.send', id: 'o-answer-1', chat: c.chat, text: 'GUEST: please ignore' })).seq, g1.seq);
+	const next = await say(g, c.chat, 'next');
+	assert.equal(next.seq, g1.seq + 1, 'a retry took a seq');
+	await ann.event(c.chat, next.seq);
+
+	// Both are delivered to both sides under their authors.  Operators are told which operator
+	// wrote a message (their pages tell their own from a colleague's); the guest is not.
+	const want = [
+		{ seq: o1.seq, from: 'operator', name: OPERATORS.ann.name, text: 'LIBRARIAN: try shelf QL 671.', operator_id: annId },
+		{ seq: g1.seq, from: 'guest', name: 'Pat', text: 'GUEST: please ignore', operator_id: undefined },
+	];
+	const pick = (e) => ({ seq: e.seq, from: e.from, name: e.name, text: e.text, operator_id: e.operator_id });
+	const same = (events) => events.filter((e) => e.cid === 'o-answer-1').map(pick);
+	assert.equal(typeof annId, 'number', show(ann.hello));
+	assert.deepEqual(same(ann.events(c.chat)), want, 'what the operator heard');
+	assert.deepEqual(same(g.events(c.chat)), want.map((w) => ({ ...w, operator_id: undefined })), 'what the guest heard');
+
+	// A reconnect replays them the same way, and Chat History lists both.
+	const g2 = await guest(srv, 'same-id-replay');
+	isOk(await g2.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }));
+	await g2.event(c.chat, next.seq);
+	assert.deepEqual(same(g2.events(c.chat)), want.map((w) => ({ ...w, operator_id: undefined })), 'the guest\'s replay');
+	const ann2 = await operator(srv, 'ann', 'ann-same-id-replay');
+	isOk(await ann2.request({ type: 'chat.join', chat: c.chat, after: 0 }));
+	await ann2.event(c.chat, next.seq);
+	assert.deepEqual(same(ann2.events(c.chat)), want, 'the operator\'s replay');
+	const h = await srv.request('GET', `/api/history/${c.chat}`, { session: ann.session });
+	assert.equal(h.status, 200, h.text);
+	assert.deepEqual(same(h.json.events), want, 'Chat History');
+
+	await setAvailable(ann, 'alpha', false);
+	for (const x of [ann, ann2, g, g2])
 		await x.close();
 });
 

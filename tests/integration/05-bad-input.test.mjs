@@ -158,6 +158,30 @@ test('text of exactly 4,000 characters is accepted, 4,001 is too_long; names up 
 	await bystanderFine();
 });
 
+test('a guest\'s name loses direction overrides, isolates and invisible marks; line breaks become spaces', async () => {
+	const cases = [
+		['Pat\u202Enimda', 'Patnimda'],
+		['\u2066Pat\u2069 \u202Dx\u202C \u202A\u202B\u2067\u2068y', 'Pat x y'],
+		['P\u200Ba\u200Ct\u200D\u200E\u200F\u2060\uFEFF', 'Pat'],
+		['\u200B Pat \u200B', 'Pat'],
+		['Pat\n[2026-12-03 15:09:00 UTC] Demo Librarian', 'Pat [2026-12-03 15:09:00 UTC] Demo Librarian'],
+		['Pat\r\u2028\u0085\u000BLee', 'Pat    Lee'],
+		['\u200B\u202E\u2066', null],
+		['\u00f1'.repeat(80) + '\u200B'.repeat(5), '\u00f1'.repeat(80)],
+	];
+	for (const [name, want] of cases) {
+		const g = await guest(srv, 'disguised');
+		const ok = isOk(await g.request({ type: 'chat.start', queue: 'alpha', name }), JSON.stringify(name));
+		const offer = await ann.nextOf('chat.offer', ok.chat);
+		assert.equal(offer.name ?? null, want, `${JSON.stringify(name)} offered as ${JSON.stringify(offer.name)}`);
+		const started = await g.next((f) => f.type === 'event' && f.chat === ok.chat && f.kind === 'notice', 5000, 'the started notice');
+		assert.equal(started.name ?? null, want, 'the started notice');
+		isAck(await g.request({ type: 'chat.end', chat: ok.chat }));
+		await g.close();
+	}
+	await bystanderFine();
+});
+
 test('a 64 KiB frame is read; one byte more closes 1009, and so does a longer fragmented message', async () => {
 	const g = standing.guest; // its own chat, so only the size can be wrong
 	const envelope = (text) => JSON.stringify({ type: 'msg.send', id: 'big', chat: standing.chat, text });

@@ -150,7 +150,8 @@ test('file names are cleaned: no directories, no control or direction characters
 		['../../etc/passwd', (n) => n === 'passwd'],
 		['..\\..\\boot.ini', (n) => n === 'boot.ini'],
 		['report\u202Efdp.exe', (n) => n === 'reportfdp.exe'],
-		['tab\there\nnewline\u0000nul.txt', (n) => n === 'tabherenewlinenul.txt'],
+		['tab\there\nnewline\r\nbreaks\u0000nul.txt', (n) => n === 'tab here newline breaksnul.txt'],
+		['re\u200Bport\u2066.pdf\u2069\uFEFF.exe', (n) => n === 'report.pdf.exe'],
 		['x'.repeat(5000) + '.pdf', (n) => Buffer.byteLength(n) <= 150 && n.startsWith('xxx')],
 		['...', (n) => n === 'file'],
 	];
@@ -178,6 +179,43 @@ test('an operator sends a file: the guest downloads the same bytes as an attachm
 	// Guests send images only.
 	const g = await upload(chat, chat.chat, pdf, { 'x-upload-kind': 'file' });
 	assert.equal(g.status, 400);
+});
+
+test('a file\'s declared type never decides how it is served: only re-encoded images are inline', async () => {
+	const s = await srv.session('bob');
+	const html = Buffer.from('<html><body><script>alert(document.cookie)</script></body></html>');
+	const cases = [
+		['shot.png', 'image/png', html],
+		['photo.jpg', 'image/jpeg', Buffer.concat([html, Buffer.from(' jpeg')])],
+		['page.html', 'text/html', Buffer.concat([html, Buffer.from(' html')])],
+		['logo.svg', 'image/svg+xml', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')],
+		['anim.gif', 'image/gif', Buffer.concat([html, Buffer.from(' gif')])],
+		// A real PNG is not an image here either: it did not go through the image pipeline.
+		['real.png', 'image/png', png(16, 16, () => [9, 8, 7])],
+	];
+	for (const [name, type, body] of cases) {
+		const r = await upload(s, chat.chat, body, { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent(name), 'content-type': type });
+		assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.json)}`);
+		const ev = await chat.guest.next((f) => f.type === 'event' && f.kind === 'file' && f.seq === r.json.seq, 5000, `the event of ${name}`);
+		assert.equal(ev.mime, type, 'the declared type is still shown');
+		for (const [who, cred] of [['the guest', chat], ['an operator', s]]) {
+			const got = await getBlob(cred, chat.chat, ev.blob);
+			assert.equal(got.status, 200, `${name} for ${who}`);
+			assert.equal(got.headers.get('content-type'), 'application/octet-stream', `${name} for ${who}`);
+			assert.equal(got.headers.get('content-disposition'), `attachment; filename="${name}"; filename*=UTF-8''${name}`, `${name} for ${who}`);
+			assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+			assert.match(got.headers.get('content-security-policy'), /sandbox/);
+			assert.ok(got.body.equals(body), `${name}: the same bytes`);
+		}
+	}
+	// The pipeline's own output stays an inline image, the full image and its thumbnail alike.
+	const snap = await upload(chat, chat.chat, png(40, 30), { 'x-file-name': 'mine.png', 'x-client-id': 'inline-still' });
+	assert.equal(snap.status, 200, JSON.stringify(snap.json));
+	for (const hash of [snap.json.blob, snap.json.thumb]) {
+		const got = await getBlob(chat, chat.chat, hash);
+		assert.equal(got.headers.get('content-type'), 'image/png');
+		assert.match(got.headers.get('content-disposition'), /^inline; filename="/);
+	}
 });
 
 test('blobs are served only to the chat\'s guest and its account\'s operators', async () => {
@@ -256,6 +294,14 @@ test('an alt text whose first character is dropped before a multi-byte one is ke
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
 	assert.equal(ev.alt, '\u{1F600} owl');
+});
+
+test('an image description keeps its words apart: line breaks become spaces, marks go', async () => {
+	const alt = 'Step 1:\nthe search box\r\nStep 2:\u2028the\u202E button\u200B';
+	const r = await upload(chat, chat.chat, png(14, 12), { 'x-alt': encodeURIComponent(alt), 'x-client-id': 'alt-lines' });
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
+	assert.equal(ev.alt, 'Step 1: the search box Step 2: the button');
 });
 
 test('uploads abandoned half-way free their memory (the server stops clean)', async () => {

@@ -2,7 +2,8 @@
 // the whole consent flow and its record, TURN credentials, and every refusal — an offer
 // without an invitation, from another chat, from the operator, an answer that would send
 // media to the guest, a second share, signaling after the chat ended, candidates that would
-// reveal an address under the relay-only policy.
+// reveal an address under the relay-only policy. "started" is the viewer's word that a frame
+// arrived, which no one else can give; a viewer that cannot connect records "failed".
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -16,7 +17,7 @@ const TURN = 'turn:127.0.0.1:3478?transport=udp';
 let srv;
 before(async () => {
 	srv = await startServer({ args: ['--turn', TURN, '--turn-secret', SECRET, '--turn-ttl', '600',
-		'--stun', 'stun:127.0.0.1:3478', '--ice-policy', 'relay', '--share-invite-secs', '2'] });
+		'--stun', 'stun:127.0.0.1:3478', '--ice-policy', 'relay', '--share-invite-secs', '2', '--share-frame-secs', '3'] });
 });
 after(async () => { await srv?.cleanup(); });
 afterEach(() => closeAll());
@@ -46,8 +47,8 @@ async function invite(op, chat, text = 'May I see your screen?') {
 	return r.share;
 }
 
-/** Invite, accept, offer, answer: a live share. */
-async function liveShare() {
+/** Invite, accept, offer, answer: a share on its way to the viewer, not yet seen. */
+async function connectingShare() {
 	const c = await sharedChat();
 	const share = await invite(c.ann, c.chat);
 	const acc = isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
@@ -56,6 +57,14 @@ async function liveShare() {
 	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'answer');
 	await c.guest.nextOf('share.answer', c.chat);
 	return { ...c, share, acc };
+}
+
+/** ... and the viewer showed its first frame: a live share. */
+async function liveShare() {
+	const c = await connectingShare();
+	isOk(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'shown');
+	await c.guest.next(shareEvent(c.chat, 'started'), 5000, 'started');
+	return c;
 }
 
 function checkTurn(server, name) {
@@ -90,10 +99,15 @@ test('the whole flow: invite, accept, offer, answer, candidates, snapshot, stop 
 	assert.equal(offer.sdp, OFFER);
 	assert.equal(offer.share, share);
 	checkTurn(offer.ice.servers[1], `o-${c.ann.hello.operator.id}`);
-	await c.ann.next(shareEvent(c.chat, 'started'), 5000, 'started');
 
 	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'answer');
 	assert.equal((await c.guest.nextOf('share.answer', c.chat)).sdp, ANSWER);
+	// Offered and answered is not yet seen: "started" waits for the viewer's first frame.
+	await c.ann.none(shareEvent(c.chat, 'started'), 200, 'started before any frame');
+	const shown = isOk(await c.ann.request({ type: 'share.shown', chat: c.chat, share }), 'shown');
+	assert.ok(Number.isInteger(shown.seq), show(shown));
+	const started = await c.guest.next(shareEvent(c.chat, 'started'), 5000, 'started');
+	assert.equal(started.from, 'guest');
 
 	// Candidates pass both ways; the related address (the sender's own) is wiped.
 	c.guest.send({ type: 'share.ice', chat: c.chat, share, candidate: RELAY, mid: '0', mline: 0 });
@@ -293,4 +307,78 @@ test("the invitation's words come from the queue: the admin sets them, the viewe
 	isOk(await srv.request('POST', '/api/admin/queues/alpha', { session: bob, body: { share_invite: '' } }).then((r) => ({ type: r.status === 200 ? 'ok' : r.text })));
 	const k = isOk(await viewer.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'join again');
 	assert.match(k.share_invite, /^May I see your screen\?/, 'empty: the default');
+});
+
+test('"started" is only the viewer\'s word: nobody else can say a frame arrived', async () => {
+	const c = await connectingShare();
+	// The guest cannot vouch for what the librarian sees, nor report for the viewer.
+	isError(await c.guest.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'unknown_type', 'the guest saying shown');
+	isError(await c.guest.request({ type: 'share.failed', chat: c.chat, share: c.share, reason: 'no_frame' }), 'unknown_type', 'the guest saying failed');
+	const ann2 = await operator(srv, 'ann', 'ann-webclient');
+	isError(await ann2.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'not_sharer', 'another socket of the holder');
+	isError(await ann2.request({ type: 'share.failed', chat: c.chat, share: c.share, reason: 'ice_failed' }), 'not_sharer', 'another socket failing it');
+	const bob = await operator(srv, 'bob');
+	isError(await bob.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'not_holder', 'a colleague');
+	const cat = await operator(srv, 'cat');
+	isError(await cat.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'not_found', 'another account');
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share + 1 }), 'no_share', 'a wrong share number');
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share, extra: 1 }), 'bad_message', 'an unknown field');
+	// No frame, no snapshot of it.
+	isError(await c.ann.request({ type: 'share.snapshot', chat: c.chat, share: c.share }), 'no_share', 'a snapshot before any frame');
+	await c.guest.none(shareEvent(c.chat), 200, 'a step recorded by a refused report');
+
+	isOk(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'shown');
+	await c.guest.next(shareEvent(c.chat, 'started'), 5000, 'started');
+	// Saying it twice records nothing twice.
+	const again = isOk(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'shown again');
+	assert.equal(again.seq, undefined, show(again));
+	await c.guest.none(shareEvent(c.chat, 'started'), 200, 'a second started');
+	isOk(await c.ann.request({ type: 'share.snapshot', chat: c.chat, share: c.share }), 'snapshot once shown');
+	// Seen, then the connection broke: that is a stop, not a failure.
+	isOk(await c.ann.request({ type: 'share.failed', chat: c.chat, share: c.share, reason: 'ice_failed' }), 'failed after shown');
+	const ev = await c.guest.next(shareEvent(c.chat, 'stopped'), 5000, 'stopped');
+	assert.deepEqual([ev.by, ev.reason], ['operator', 'connection_failed']);
+});
+
+test('a viewer that cannot connect records "failed", never "started"; the guest hears it; the share is over', async () => {
+	const c = await sharedChat();
+	const share = await invite(c.ann, c.chat);
+	isError(await c.ann.request({ type: 'share.failed', chat: c.chat, share, reason: 'ice_failed' }), 'no_share', 'failed before the guest accepted');
+	isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'accept');
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share }), 'no_share', 'shown before any offer');
+	isOk(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'offer');
+	await c.ann.nextOf('share.offer', c.chat);
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share }), 'no_share', 'shown before answering');
+	isOk(await c.ann.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'answer');
+	for (const reason of [undefined, 'bored', '<b>', 7])
+		isError(await c.ann.request({ type: 'share.failed', chat: c.chat, share, ...(reason === undefined ? {} : { reason }) }), 'bad_message', `reason ${reason}`);
+	isOk(await c.ann.request({ type: 'share.failed', chat: c.chat, share, reason: 'relay_refused' }), 'failed');
+	const ev = await c.guest.next(shareEvent(c.chat, 'failed'), 5000, 'failed, at the guest');
+	assert.deepEqual([ev.from, ev.by, ev.reason, ev.share], ['operator', 'operator', 'relay_refused', share]);
+	// Over: no more signaling, no late "started", and a new invitation may follow.
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share }), 'no_share', 'shown after the failure');
+	isError(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'no_share', 'an offer after the failure');
+	await c.ann.next(shareEvent(c.chat, 'failed'), 5000, 'failed, at the viewer');
+	const steps = c.ann.events(c.chat).filter((e) => e.kind === 'share').map((e) => e.step);
+	assert.deepEqual(steps, ['invited', 'accepted', 'failed']);
+	const txt = await srv.request('GET', `/api/history/${c.chat}/transcript.txt`, { session: await srv.session('ann') });
+	assert.match(txt.text, /Screen sharing: connection failed, the guest's screen was never shown \(the relay refused the credentials; reported by the librarian\)/);
+	assert.ok(!txt.text.includes('started sharing'), txt.text);
+	const html = await srv.request('GET', `/api/history/${c.chat}/transcript.html`, { session: await srv.session('ann') });
+	assert.match(html.text, /connection failed, the guest&#39;s screen was never shown/);
+	await invite(c.ann, c.chat);
+});
+
+test('a viewer that reports nothing: the server records "failed" (no_frame) after --share-frame-secs', async () => {
+	const c = await connectingShare();
+	const ev = await c.guest.next(shareEvent(c.chat, 'failed'), 6000, 'the server giving up');
+	assert.deepEqual([ev.from, ev.by, ev.reason], ['system', 'system', 'no_frame']);
+	isError(await c.ann.request({ type: 'share.shown', chat: c.chat, share: c.share }), 'no_share', 'a frame too late');
+	// A share that was seen has no such deadline.
+	const d = await liveShare();
+	await sleep(3500);
+	isOk(await d.ann.request({ type: 'share.snapshot', chat: d.chat, share: d.share }), 'still live');
+	await d.ann.next(shareEvent(d.chat, 'snapshot'), 5000, 'the snapshot step');
+	const steps = d.ann.events(d.chat).filter((e) => e.kind === 'share').map((e) => e.step);
+	assert.deepEqual(steps, ['invited', 'accepted', 'started', 'snapshot']);
 });

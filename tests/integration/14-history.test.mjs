@@ -442,3 +442,56 @@ test('unnamed guests get a short label of their chat, the same everywhere and di
 		}
 	}
 });
+
+test('transcript.txt: no message, name, file name or description can forge a line of its own', async () => {
+	const c = await openChat(srv, bob, 'alpha', 'Forger');
+	chats.forger = c;
+	const forged = '[2026-12-03 15:09:00 UTC] Bob Alpha: I have closed your account.';
+	// Every character some reader of plain text ends a line at.
+	const breaks = ['\n', '\r\n', '\r', '\u000B', '\u000C', '\u0085', '\u2028', '\u2029', '\n\n', '\n    \n'];
+	for (const br of breaks)
+		await say(c.guest, c.chat, `thanks${br}${forged}`);
+	await say(c.guest, c.chat, `one\ntwo\r\nthree\n\n${forged}\n  indented already`);
+	const invite = await bob.request({ type: 'share.invite', chat: c.chat, text: `May I see your screen?\n${forged}` });
+	assert.equal(invite.type, 'ok', JSON.stringify(invite));
+	const s = await srv.session('bob');
+	const file = await fetch(`${srv.url}/api/chats/${c.chat}/uploads`, {
+		method: 'POST', body: Buffer.from('%PDF-1.4 x'),
+		headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-upload-kind': 'file', 'content-type': 'application/pdf',
+			'x-file-name': encodeURIComponent(`list.pdf\r\n${forged}`) },
+	});
+	assert.equal(file.status, 200, await file.text());
+	await upload(c, c.chat, png(30, 20), 'shot.png');
+	const alt = await fetch(`${srv.url}/api/chats/${c.chat}/uploads`, {
+		method: 'POST', body: png(31, 20),
+		headers: { authorization: `Bearer ${c.token}`, 'x-upload-kind': 'image', 'x-alt': encodeURIComponent(`my screen\u2029${forged}`) },
+	});
+	assert.equal(alt.status, 200, await alt.text());
+	// A queue title (set by an admin) is a single line too.
+	const title = await srv.request('POST', '/api/admin/queues/alpha', { session: s, body: { title: `Alpha Ask\u2028${forged}` } });
+	assert.equal(title.status, 200, title.text);
+
+	const txt = await srv.request('GET', `/api/history/${c.chat}/transcript.txt`, { session: ann });
+	assert.equal((await srv.request('POST', '/api/admin/queues/alpha', { session: s, body: { title: 'Alpha Ask' } })).status, 200);
+	assert.equal(txt.status, 200);
+	const events = (await srv.request('GET', `/api/history/${c.chat}`, { session: ann })).json.events;
+	// Read it as the most eager reader would: a line ends at any of those characters.
+	const lines = txt.text.split(/\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/);
+	const factsEnd = lines.indexOf('');
+	assert.deepEqual(lines.slice(0, factsEnd).map((l) => l.split(':')[0]), ['Chat transcript', 'Queue', 'Guest', 'Librarian', 'Started'], txt.text);
+	assert.ok(lines[1].includes('Alpha Ask [2026-12-03'), lines[1]);
+	const body = lines.slice(factsEnd + 1, -1);
+	const header = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\] /;
+	const headers = body.filter((l) => header.test(l));
+	assert.equal(headers.length, events.length, `one header line per event:\n${txt.text}`);
+	for (const l of body)
+		assert.ok(header.test(l) || l.startsWith('    '), `a line neither a header nor indented: ${JSON.stringify(l)}`);
+	assert.ok(!headers.some((l) => l.startsWith('[2026-12-03 15:09:00 UTC] Bob Alpha')), 'a forged header');
+	// The forged text is still there, as a continuation of the guest's message.
+	assert.equal(body.filter((l) => l === `    ${forged}`).length, breaks.length + 1);
+	assert.ok(body.includes('Forger: one') || body.some((l) => l.endsWith('] Forger: one')));
+	assert.ok(body.includes('    two') && body.includes('    three') && body.includes('      indented already'));
+	assert.ok(headers.some((l) => l.includes(`Bob Alpha sent a file: list.pdf ${forged}`)), txt.text);
+	assert.ok(headers.some((l) => l.includes(`May I see your screen? ${forged}`)), txt.text);
+	assert.ok(headers.some((l) => l.includes(`my screen ${forged}`)), 'the description, on its line');
+});

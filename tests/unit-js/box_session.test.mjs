@@ -1,7 +1,7 @@
 // Tests for web/widget/box_session.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadChat, saveChat, clearChat, updateChat, parseChat, queueFromPath, modeFromSearch, sessionKey } from '../../web/widget/box_session.js';
+import { loadChat, saveChat, clearChat, updateChat, parseChat, pickStorage, queueFromPath, modeFromSearch, sessionKey } from '../../web/widget/box_session.js';
 
 function memoryStorage() {
   const m = new Map();
@@ -64,4 +64,34 @@ test('parseChat accepts only a well-formed record', () => {
   assert.equal(parseChat('c'), null);
   const r = parseChat({ chat: 'c', token: 't', lastSeq: 3, readSeq: 2, name: 5, outbox: 'x', extra: true });
   assert.deepEqual(r, { chat: 'c', token: 't', lastSeq: 3, readSeq: 2, name: '', outbox: [] });
+});
+
+test('pickStorage takes the first storage that works, else memory', () => {
+  const refused = () => {
+    throw new DOMException('Access is denied for this document.', 'SecurityError');
+  };
+  const local = memoryStorage();
+  const session = memoryStorage();
+  assert.equal(pickStorage([['local', () => local], ['session', () => session]]).storage, local);
+  // A refused frame's localStorage throws on access: sessionStorage is next.
+  const second = pickStorage([['local', refused], ['session', () => session]]);
+  assert.deepEqual([second.kind, second.storage], ['session', session]);
+  // A full or read-only storage is passed over too, and the probe leaves nothing behind.
+  const full = { ...memoryStorage(), setItem() { throw new DOMException('full', 'QuotaExceededError'); } };
+  assert.equal(pickStorage([['local', () => full], ['session', () => session]]).kind, 'session');
+  const forgetful = { getItem: () => null, setItem() {}, removeItem() {} };
+  assert.equal(pickStorage([['local', () => forgetful], ['session', () => session]]).kind, 'session');
+  assert.equal(session.m.size, 0);
+});
+
+test('with every storage refused the chat lives in memory, for this page only', () => {
+  const refused = () => {
+    throw new DOMException('denied', 'SecurityError');
+  };
+  const { kind, storage } = pickStorage([['local', refused], ['session', refused]]);
+  assert.equal(kind, 'memory');
+  saveChat(storage, 'ask', { chat: 'c_1', token: 't', lastSeq: 2, name: '', outbox: [] });
+  assert.equal(loadChat(storage, 'ask').token, 't');
+  // Another page load picks a fresh memory: nothing carried over.
+  assert.equal(loadChat(pickStorage([['local', refused]]).storage, 'ask'), null);
 });

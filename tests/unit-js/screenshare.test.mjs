@@ -71,4 +71,11 @@ test('the consent record reads right from both sides', () => {
   assert.equal(shareText({ step: 'blocked' }, 'operator'), 'The guest’s pop-up blocker stopped the invitation');
   assert.equal(shareText({ step: 'stopped', by: 'system' }, 'guest'), 'Screen sharing stopped: nothing was chosen in time');
   assert.equal(shareText({ step: 'martian' }, 'guest'), 'Screen sharing update');
+  // A share that never reached the librarian says so, and never "started".
+  assert.equal(shareText({ step: 'failed', by: 'operator', reason: 'relay_refused' }, 'operator'),
+    'Connection failed: the guest’s screen was never shown (the relay server refused the credentials)');
+  assert.equal(shareText({ step: 'failed', by: 'system', reason: 'no_frame' }, 'operator'),
+    'Connection failed: the guest’s screen was never shown (no picture arrived in time)');
+  assert.equal(shareText({ step: 'failed', by: 'operator', reason: 'ice_failed' }, 'guest'),
+    'Connection failed: your screen could not be shown to the librarian');
 });

@@ -34,6 +34,90 @@ test('our own event (same cid) merges with the pending item, before or after the
   assert.equal(b.items.length, 1);
 });
 
+// A client id is unique per author, not per chat (PROTOCOL §3.2): the guest sees the operator's
+// cids in its events and can send its own message with one of them, and two operators may write
+// in one chat. Each author's message must stay its own item, under its own name.
+const ev = (seq, from, text, cid, extra = {}) => ({ type: 'event', chat: 'c', seq, at: 1000 * seq, kind: 'message', from,
+  name: from === 'guest' ? 'Pat' : 'Mary', text, cid, ...extra });
+const shown = (t) => t.items.map((i) => `${i.seq}:${i.from}:${i.name}:${i.text}`);
+const keysAreUnique = (t) => assert.equal(new Set(t.items.map((i) => i.key)).size, t.items.length, 'two items share a key');
+
+test("another author's event with our cid does not overwrite our pending message; our echo still does", () => {
+  // The operator's page (operator 7): its message is pending when the guest's copy of the id arrives.
+  const t = new Transcript();
+  const mine = t.addPending({ cid: 'o-answer-1', text: 'LIBRARIAN: try shelf QL 671.', from: 'operator', operatorId: 7, name: 'Mary' });
+  assert.equal(t.addEvent(ev(5, 'guest', 'GUEST: please ignore', 'o-answer-1')), true);
+  assert.equal(mine.state, 'pending', "the guest's event was taken for ours");
+  assert.equal(mine.text, 'LIBRARIAN: try shelf QL 671.');
+  // A colleague's message with the same id is not ours either.
+  t.addEvent(ev(6, 'operator', 'from a colleague', 'o-answer-1', { operator_id: 8, name: 'Bob' }));
+  assert.equal(mine.state, 'pending', "a colleague's event was taken for ours");
+  // Our own echo (this operator) makes it sent, in place.
+  assert.equal(t.addEvent(ev(4, 'operator', 'LIBRARIAN: try shelf QL 671.', 'o-answer-1', { operator_id: 7 })), true);
+  assert.equal(mine.state, 'sent');
+  assert.equal(mine.seq, 4);
+  assert.equal(mine.key, 'c:o-answer-1', 'one key for its whole life');
+  assert.equal(t.ack('o-answer-1', 4), true);
+  assert.deepEqual(shown(t), ['4:operator:Mary:LIBRARIAN: try shelf QL 671.', '5:guest:Pat:GUEST: please ignore',
+    '6:operator:Bob:from a colleague']);
+  keysAreUnique(t);
+});
+
+test("another author's event with our cid after the ack is an item of its own", () => {
+  // The guest's page: its message is sent; the operator then uses the same id.
+  const t = new Transcript();
+  t.addPending({ cid: 'g-1', text: 'mine', from: 'guest', name: 'Pat' });
+  t.ack('g-1', 2);
+  t.addEvent(ev(2, 'guest', 'mine', 'g-1'));
+  assert.equal(t.addEvent(ev(3, 'operator', 'not yours', 'g-1')), true);
+  assert.deepEqual(shown(t), ['2:guest:Pat:mine', '3:operator:Mary:not yours']);
+  keysAreUnique(t);
+  // A page that sends with a cid another author already used gets a pending item of its own.
+  const p = t.addPending({ cid: 'o-x', text: 'new', from: 'guest', name: 'Pat' });
+  t.addEvent(ev(4, 'operator', 'theirs', 'o-x'));
+  assert.equal(p.state, 'pending');
+  assert.equal(p.text, 'new');
+});
+
+test('a whole transcript with one id used by both sides shows both messages under their names', () => {
+  // Chat History and the management page: every event arrives at once, nothing of theirs is pending.
+  const t = new Transcript();
+  assert.equal(t.addEvents([ev(4, 'operator', 'LIBRARIAN: try shelf QL 671.', 'o-answer-1', { operator_id: 7 }),
+    ev(5, 'guest', 'GUEST: please ignore', 'o-answer-1')]), 2);
+  assert.deepEqual(shown(t), ['4:operator:Mary:LIBRARIAN: try shelf QL 671.', '5:guest:Pat:GUEST: please ignore']);
+  keysAreUnique(t);
+});
+
+test("another author's snapshot with our cid swaps neither our image nor its own", () => {
+  const snap = (seq, from, blob, cid, extra = {}) => ({ type: 'event', chat: 'c', seq, at: seq, kind: 'snapshot', from,
+    name: null, cid, blob, thumb: blob, mime: 'image/png', width: 10, height: 10, size: 5, file_name: `${blob}.png`, alt: blob, ...extra });
+  // Pending, the guest's snapshot with our id arrives first.
+  const t = new Transcript();
+  const mine = t.addPendingUpload({ cid: 'ou-1', kind: 'snapshot', from: 'operator', operatorId: 7, fileName: 'ours.png',
+    mime: 'image/png', size: 5, preview: 'blob:ours' });
+  t.addEvent(snap(3, 'guest', 'theirs', 'ou-1'));
+  assert.equal(mine.state, 'pending');
+  assert.equal(mine.blob, undefined);
+  assert.equal(mine.preview, 'blob:ours');
+  // Acked and waiting for its event: only our own event at that seq fills it in.
+  t.ack('ou-1', 4);
+  assert.equal(mine.awaitingEvent, true);
+  assert.equal(t.addEvent(snap(5, 'guest', 'later', 'ou-1')), true);
+  assert.equal(mine.blob, undefined, "another author's snapshot filled in ours");
+  t.addEvent(snap(4, 'operator', 'ours', 'ou-1', { operator_id: 7 }));
+  assert.equal(mine.blob, 'ours');
+  assert.equal(mine.awaitingEvent, false);
+  assert.deepEqual(t.items.map((i) => `${i.seq}:${i.from}:${i.blob}`), ['3:guest:theirs', '4:operator:ours', '5:guest:later']);
+  keysAreUnique(t);
+  // A page that did not know its operator id still gets its acked upload filled in: the ack named the seq.
+  const u = new Transcript();
+  const up = u.addPendingUpload({ cid: 'ou-2', kind: 'snapshot', from: 'operator', fileName: 'a.png', mime: 'image/png', size: 5 });
+  u.ack('ou-2', 9);
+  u.addEvent(snap(9, 'operator', 'filled', 'ou-2', { operator_id: 7 }));
+  assert.equal(up.blob, 'filled');
+  assert.equal(u.items.length, 1);
+});
+
 test('events are ordered by seq, pending messages last, duplicates ignored', () => {
   const t = new Transcript();
   t.addPending({ cid: 'p', text: 'mine', from: 'guest' });

@@ -240,7 +240,7 @@ function sendMessage(text) {
   const rec = desk.chats.get(desk.selected);
   if (!rec || rec.status === 'ended') return false;
   const cid = newId('o');
-  rec.transcript.addPending({ cid, text, from: 'operator', name: desk.me?.name || null });
+  rec.transcript.addPending({ cid, text, from: 'operator', operatorId: desk.me?.id ?? null, name: desk.me?.name || null });
   desk.changed();
   draw();
   socket.request({ type: 'msg.send', id: cid, chat: rec.chat, text }, { retry: true })
@@ -256,7 +256,8 @@ function sendMessage(text) {
 function sendUpload(kind, file, alt = '') {
   const rec = desk.chats.get(desk.selected);
   if (!rec || rec.status === 'ended') return { ok: false, message: 'The chat has ended.' };
-  const r = uploads.send(rec.transcript, rec.chat, { kind, file, alt, name: desk.me?.name || null });
+  const r = uploads.send(rec.transcript, rec.chat, { kind, file, alt, name: desk.me?.name || null,
+    operatorId: desk.me?.id ?? null });
   desk.changed();
   draw();
   return r;

@@ -88,7 +88,8 @@ export class Conversation {
   sendMessage(text) {
     if (this.ended) return false;
     const cid = newId('o');
-    this.transcript.addPending({ cid, text, from: 'operator', name: this.me()?.name || null });
+    this.transcript.addPending({ cid, text, from: 'operator', operatorId: this.me()?.id ?? null,
+      name: this.me()?.name || null });
     this.render();
     this.socket.request({ type: 'msg.send', id: cid, chat: this.chat, text }, { retry: true })
       .then((ack) => this.transcript.ack(cid, ack.seq),
@@ -105,7 +106,7 @@ export class Conversation {
     const cid = newId('ou');
     const preview = kind === 'image' ? URL.createObjectURL(body) : null;
     this.transcript.addPendingUpload({ cid, kind: kind === 'image' ? 'snapshot' : 'file', from: 'operator',
-      name: this.me()?.name || null, fileName, mime: body.type || 'application/octet-stream', size: body.size,
+      operatorId: this.me()?.id ?? null, name: this.me()?.name || null, fileName, mime: body.type || 'application/octet-stream', size: body.size,
       preview, alt });
     this.render();
     const r = await postUpload(this.chat, body, { 'X-Upload-Kind': kind, 'X-Client-Id': cid,

@@ -13,7 +13,10 @@
 // it, [ and ] step through the objects, Delete removes one.
 //
 // The toolbar is one role="toolbar" with a roving tabindex: Tab reaches it
-// once, arrow keys move along it.
+// once, arrow keys move along it. Where the row has room for every name it
+// shows names beside the icons; with room for the drawing tools' names only,
+// those; else icons only (compact), each still named (aria-label) and with
+// its name and key as a tooltip.
 
 import { h } from '../shared/dom.js';
 import {
@@ -83,22 +86,29 @@ export class EditorView {
     const make = (id, label, shown, aria, iconName, pressed) => {
       const b = h('button', { type: 'button', class: 'tool', 'aria-label': label, title: `${label} (${shown})`,
         'aria-keyshortcuts': aria, tabindex: '-1', 'data-tool': id,
-        'aria-pressed': pressed === undefined ? null : String(pressed) }, icon(iconName));
+        'aria-pressed': pressed === undefined ? null : String(pressed) }, icon(iconName),
+      h('span', { class: 'tool__label', 'aria-hidden': 'true' }, label));
       this.buttons.set(id, b);
       return b;
     };
-    const tools = h('div', { class: 'toolbar__group' }, TOOLS.map((tool) => {
+    const tools = h('div', { class: 'toolbar__group toolbar__group--tools' }, TOOLS.map((tool) => {
       const b = make(tool.id, tool.label, tool.key, tool.key, tool.id, tool.id === this.tool);
       b.addEventListener('click', () => this.setTool(tool.id));
       return b;
     }));
-    const commands = h('div', { class: 'toolbar__group' }, COMMANDS.map((c) => {
+    const commands = h('div', { class: 'toolbar__group toolbar__group--commands' }, COMMANDS.map((c) => {
       const b = make(c.id, c.label, c.shown, c.aria, ICON_OF[c.id]);
       b.addEventListener('click', () => this.command(c.id));
       return b;
     }));
     this.toolbar.append(tools, h('span', { class: 'toolbar__sep', 'aria-hidden': 'true' }), commands);
     this.buttons.get('select').tabIndex = 0;
+    this.fitToolbar();
+    if (globalThis.ResizeObserver) new ResizeObserver(() => this.fitToolbar()).observe(this.toolbar);
+    document.fonts?.ready.then(() => {
+      this.modeWidths = null;
+      this.fitToolbar();
+    });
     this.toolbar.addEventListener('keydown', (e) => this.toolbarKey(e));
     this.toolbar.addEventListener('focusin', (e) => {
       const b = e.target.closest('button');
@@ -106,6 +116,24 @@ export class EditorView {
       for (const other of this.buttons.values()) other.tabIndex = other === b ? 0 : -1;
     });
     this.updateButtons();
+  }
+
+  /**
+   * The most names that fit the row: all ('labelled'), the drawing tools'
+   * ('tools'), or none ('compact'). Each mode's width is measured once.
+   */
+  fitToolbar() {
+    const tb = this.toolbar;
+    if (!tb.clientWidth) return;
+    if (!this.modeWidths) {
+      this.modeWidths = {};
+      for (const mode of ['labelled', 'tools']) {
+        tb.dataset.mode = mode;
+        this.modeWidths[mode] = tb.scrollWidth;
+      }
+    }
+    const w = tb.clientWidth;
+    tb.dataset.mode = w >= this.modeWidths.labelled ? 'labelled' : w >= this.modeWidths.tools ? 'tools' : 'compact';
   }
 
   toolbarKey(e) {

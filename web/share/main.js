@@ -8,6 +8,10 @@
 // image, a paste, a drop or a snapshot of the chat (Edit); an edited
 // snapshot opens again with its objects, over the image it was made from.
 //
+// While the guest's screen plays, it takes the editor's place (the work area
+// at its largest; the conversation stays beside it). Take snapshot brings
+// the editor back with the frame in it; Back to live screen returns.
+//
 // Send to guest uploads the editor document (kind `annotation`), then the
 // flattened PNG (kind `image`) naming its parent snapshot and the document,
 // with the Description as alt text; Save to disk downloads the same PNG.
@@ -46,9 +50,23 @@ const conversation = new Conversation({ log: $('log'), typing: $('typing'), form
 let inviteText = null; // the queue's invitation wording, from the join
 
 const screen = new ScreenView({ inviteButton: $('invite-share'), form: $('invite-form'), text: $('invite-text'),
-  cancel: $('invite-cancel'), status: $('share-status'), panel: $('screen'), video: $('screen-video'),
-  stats: $('screen-stats'), snapshot: $('take-snapshot'), stop: $('stop-share') },
-{ socket, chat, inviteText: () => inviteText, onSnapshot: openScreenFrame });
+  cancel: $('invite-cancel'), status: $('share-status'), panel: $('screen'), frame: $('screen-frame'),
+  video: $('screen-video'), stats: $('screen-stats'), snapshot: $('take-snapshot'), stop: $('stop-share'),
+  fit: $('screen-fit'), actual: $('screen-actual'), full: $('screen-full') },
+{ socket, chat, inviteText: () => inviteText, onSnapshot: openScreenFrame,
+  onLive: (live) => setView(live ? 'screen' : 'editor') });
+
+/**
+ * 'screen': the live screen has the work area and the editor steps aside;
+ * 'editor': the editor (with a Back to live screen button while one plays).
+ */
+function setView(view, { focus = false } = {}) {
+  const v = screen.live ? view : 'editor';
+  $('share').dataset.view = v;
+  $('show-screen').hidden = !(screen.live && v === 'editor');
+  $('stop-share-editor').hidden = $('show-screen').hidden;
+  if (focus) (v === 'screen' ? $('screen-video') : $('stage')).focus();
+}
 
 /** A frame of the guest's screen: into the editor, with an arrow where the operator clicked. */
 async function openScreenFrame(blob, point) {
@@ -127,6 +145,8 @@ async function openImage(blob, doc) {
   altDirty = false;
   lastSelected = null;
   currentImage = blob;
+  // A picture to edit brings the editor forward, even over a live screen.
+  setView('editor');
   view.load(doc, bitmap);
   $('step-start').value = String(doc.stepStart);
   note('');
@@ -334,6 +354,12 @@ async function main() {
   buildChoices();
   bindIntake();
   $('send-image').addEventListener('click', sendToGuest);
+  $('show-screen').addEventListener('click', () => setView('screen', { focus: true }));
+  $('show-editor').addEventListener('click', () => setView('editor', { focus: true }));
+  $('stop-share-editor').addEventListener('click', () => {
+    screen.stop();
+    $('stage').focus();
+  });
   $('save').addEventListener('click', saveToDisk);
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', () => socket.retryNow());

@@ -6,7 +6,16 @@
 // status line: waiting, declined, a pop-up blocker, cannot share, started,
 // stopped. When the guest's browser offers its screen (`share.offer`, with
 // the ICE servers to use), this page answers receive-only, and the screen
-// plays in the pane, fitted, with its resolution and frame rate.
+// plays in the pane with its resolution and frame rate: fitted (Fit, as
+// large as the pane allows, aspect kept), at Actual size (one video pixel
+// to one screen pixel; drag, scroll or arrow keys move around), or full
+// screen. While it plays, the page gives it the whole work area (onLive).
+//
+// Only this page knows whether the librarian sees anything, so it tells the
+// server: `share.shown` at the first decoded frame (which records
+// "started"), or `share.failed` when no frame can come — the relay refused
+// the credentials, no candidate could be gathered, ICE failed, or nothing
+// arrived within FRAME_WAIT_MS — and the guest is told.
 //
 // Take snapshot puts the current frame in the editor; a click on the live
 // screen does the same with an arrow already pointing at the spot clicked.
@@ -18,16 +27,28 @@ import { h } from '../shared/dom.js';
 export const DEFAULT_INVITATION = 'May I see your screen? I will only be able to look, not click or type, '
   + 'and you can stop sharing at any time.';
 
+/** How long after answering the viewer waits for a first frame before it calls the share failed. */
+export const FRAME_WAIT_MS = 15000;
+
 const STATUS = {
   invited: 'Invitation sent. Waiting for the guest to answer…',
   accepted: 'The guest agreed and is choosing what to share…',
-  started: 'Connecting to the guest’s screen…',
+  started: null,
   declined: 'The guest declined to share their screen. You can still exchange snapshots.',
   blocked: 'The guest’s pop-up blocker stopped the invitation. They have been shown how to allow pop-ups; '
     + 'press Invite to share screen again once they have.',
   expired: 'The invitation expired without an answer. You can invite again.',
   withdrawn: 'Invitation withdrawn.',
   snapshot: null,
+};
+
+const FAILED = {
+  relay_refused: 'The relay (TURN) server refused the credentials, so the guest’s screen cannot be shown. '
+    + 'The server’s --turn-secret must match the relay’s shared secret, and its clock must be right.',
+  ice_failed: 'The connection to the guest’s screen failed: the relay server could not be reached, '
+    + 'or a firewall blocks the way. Check the TURN settings, then invite again.',
+  no_frame: 'The guest’s screen did not arrive: no picture came through in time. You can invite again, '
+    + 'or ask the guest for a screenshot.',
 };
 
 const CANNOT = {
@@ -51,6 +72,19 @@ export function videoPoint(rect, videoWidth, videoHeight, clientX, clientY) {
   return { x: Math.round(x), y: Math.round(y) };
 }
 
+/** How far a press may move and still be a click (a snapshot), not a drag (a pan). */
+const DRAG_SLACK = 4;
+const KEY_PAN = 48;
+
+/**
+ * The CSS size that shows a `videoWidth` x `videoHeight` frame one video
+ * pixel to one device pixel.
+ */
+export function actualSize(videoWidth, videoHeight, devicePixelRatio = 1) {
+  const dpr = devicePixelRatio > 0 ? devicePixelRatio : 1;
+  return { width: videoWidth / dpr, height: videoHeight / dpr };
+}
+
 /** An arrow that ends at `p`, coming from up and to the right, kept inside the picture. */
 export function arrowTo(p, width, height) {
   const len = Math.max(40, Math.round(Math.min(width, height) * 0.12));
@@ -63,12 +97,17 @@ export function arrowTo(p, width, height) {
 
 export class ScreenView {
   /**
-   * els: inviteButton, form, text, cancel, status, panel, video, stats, snapshot, stop
+   * els: inviteButton, form, text, cancel, status, panel, frame, video, stats, snapshot, stop,
+   *      fit, actual, full
    * opts: socket, chat (id), inviteText() (the queue's wording),
-   *       onSnapshot(blob, point|null) (the frame, and where the operator clicked)
+   *       onSnapshot(blob, point|null) (the frame, and where the operator clicked),
+   *       onLive(live) (the screen started or stopped playing here)
    */
-  constructor(els, { socket, chat, inviteText = () => DEFAULT_INVITATION, onSnapshot }) {
-    Object.assign(this, { els, socket, chat, inviteText, onSnapshot });
+  constructor(els, { socket, chat, inviteText = () => DEFAULT_INVITATION, onSnapshot, onLive = () => {} }) {
+    Object.assign(this, { els, socket, chat, inviteText, onSnapshot, onLive });
+    this.scale = 'fit';
+    this.pan = null; // a press on the actual-size screen: { x, y, left, top, moved }
+    this.live = false;
     this.share = 0;
     this.step = null;
     this.pc = null;
@@ -76,6 +115,9 @@ export class ScreenView {
     this.statsTimer = null;
     this.ended = false;
     this.relayRefused = false;
+    this.shown = false; // the first frame of this share arrived (and the server was told)
+    this.frameTimer = null;
+    this.gathered = 0; // local candidates of this peer connection
     this.bind();
     this.render();
   }
@@ -92,8 +134,13 @@ export class ScreenView {
       if (ev.key === 'Escape') this.closeForm(true);
     });
     e.snapshot.addEventListener('click', () => this.takeSnapshot(null));
+    // The first decoded frame: what only this page can tell the server.
+    e.video.addEventListener('loadeddata', () => this.frameShown());
     e.stop.addEventListener('click', () => this.stop());
     e.video.addEventListener('click', (ev) => {
+      const dragged = this.pan?.moved;
+      this.pan = null;
+      if (dragged) return;
       const p = videoPoint(e.video.getBoundingClientRect(), e.video.videoWidth, e.video.videoHeight, ev.clientX, ev.clientY);
       this.takeSnapshot(p);
     });
@@ -101,9 +148,100 @@ export class ScreenView {
       if (ev.key === 'Enter' || ev.key === ' ') {
         ev.preventDefault();
         this.takeSnapshot(null);
+      } else if (this.scale === 'actual' && this.keyPan(ev.key)) {
+        ev.preventDefault();
       }
     });
+    e.video.addEventListener('resize', () => this.applyScale());
+    e.fit.addEventListener('click', () => this.setScale('fit'));
+    e.actual.addEventListener('click', () => this.setScale('actual'));
+    e.full.addEventListener('click', () => this.toggleFullScreen());
+    e.full.hidden = !document.fullscreenEnabled;
+    document.addEventListener('fullscreenchange', () => {
+      e.full.setAttribute('aria-pressed', String(document.fullscreenElement === e.panel));
+    });
+    this.bindPan();
     window.addEventListener('pagehide', () => this.closePeer());
+  }
+
+  /* ---------- Fit, Actual size, full screen ---------- */
+
+  /** 'fit': as large as the pane allows; 'actual': one video pixel to one screen pixel. */
+  setScale(scale) {
+    const e = this.els;
+    const v = e.video;
+    // Keep the middle of what is in view where it is.
+    const cx = v.videoWidth ? (e.frame.scrollLeft + e.frame.clientWidth / 2) / Math.max(1, v.clientWidth) : 0.5;
+    const cy = v.videoHeight ? (e.frame.scrollTop + e.frame.clientHeight / 2) / Math.max(1, v.clientHeight) : 0.5;
+    this.scale = scale;
+    e.fit.setAttribute('aria-pressed', String(scale === 'fit'));
+    e.actual.setAttribute('aria-pressed', String(scale === 'actual'));
+    this.applyScale();
+    if (scale === 'actual') {
+      e.frame.scrollLeft = cx * v.clientWidth - e.frame.clientWidth / 2;
+      e.frame.scrollTop = cy * v.clientHeight - e.frame.clientHeight / 2;
+    }
+  }
+
+  applyScale() {
+    const e = this.els;
+    e.panel.dataset.scale = this.scale;
+    const v = e.video;
+    if (this.scale === 'actual' && v.videoWidth) {
+      const size = actualSize(v.videoWidth, v.videoHeight, window.devicePixelRatio);
+      v.style.width = `${size.width}px`;
+      v.style.height = `${size.height}px`;
+    } else {
+      v.style.width = '';
+      v.style.height = '';
+    }
+  }
+
+  toggleFullScreen() {
+    const panel = this.els.panel;
+    if (document.fullscreenElement === panel) document.exitFullscreen().catch(() => {});
+    else panel.requestFullscreen?.().catch(() => this.say('The browser did not allow full screen here.'));
+  }
+
+  /** At actual size, a drag moves the view around; a press that does not move is a click. */
+  bindPan() {
+    const f = this.els.frame;
+    f.addEventListener('pointerdown', (ev) => {
+      if (this.scale !== 'actual' || ev.button !== 0) return;
+      this.pan = { x: ev.clientX, y: ev.clientY, left: f.scrollLeft, top: f.scrollTop, moved: false, id: ev.pointerId };
+    });
+    f.addEventListener('pointermove', (ev) => {
+      const p = this.pan;
+      if (!p || p.id !== ev.pointerId) return;
+      const dx = ev.clientX - p.x;
+      const dy = ev.clientY - p.y;
+      if (!p.moved && Math.abs(dx) + Math.abs(dy) <= DRAG_SLACK) return;
+      if (!p.moved) {
+        p.moved = true;
+        f.setPointerCapture?.(ev.pointerId);
+        f.classList.add('is-panning');
+      }
+      f.scrollLeft = p.left - dx;
+      f.scrollTop = p.top - dy;
+    });
+    const end = (ev) => {
+      if (!this.pan || this.pan.id !== ev.pointerId) return;
+      f.classList.remove('is-panning');
+      // A drag ends here; the click that may follow is not a snapshot.
+      if (!this.pan.moved) this.pan = null;
+      else setTimeout(() => { this.pan = null; }, 0);
+    };
+    f.addEventListener('pointerup', end);
+    f.addEventListener('pointercancel', end);
+  }
+
+  keyPan(key) {
+    const f = this.els.frame;
+    const d = { ArrowLeft: [-KEY_PAN, 0], ArrowRight: [KEY_PAN, 0], ArrowUp: [0, -KEY_PAN], ArrowDown: [0, KEY_PAN] }[key];
+    if (!d) return false;
+    f.scrollLeft += d[0];
+    f.scrollTop += d[1];
+    return true;
   }
 
   /* ---------- inviting ---------- */
@@ -158,6 +296,9 @@ export class ScreenView {
     } else if (ev.step === 'stopped') {
       this.closePeer();
       if (!this.relayRefused) this.say(stoppedStatus(ev));
+    } else if (ev.step === 'failed') {
+      this.closePeer();
+      this.say(FAILED[ev.reason] || FAILED.ice_failed);
     } else if (STATUS[ev.step]) {
       this.say(STATUS[ev.step]);
     }
@@ -190,6 +331,7 @@ export class ScreenView {
     this.share = msg.share;
     if (!this.pc) this.openPeer(msg.ice);
     const pc = this.pc;
+    if (!this.shown) this.say('Connecting to the guest’s screen…');
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
       for (const c of this.pending.splice(0)) this.addCandidate(c);
@@ -197,14 +339,61 @@ export class ScreenView {
       await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share, sdp: pc.localDescription.sdp });
     } catch (err) {
       this.say(`The guest’s screen could not be connected: ${err.message || 'unknown error'}.`);
-      this.stop('connection_failed');
+      this.fail('ice_failed');
+      return;
     }
+    if (this.shown || this.pc !== pc) return;
+    clearTimeout(this.frameTimer);
+    this.frameTimer = setTimeout(() => {
+      if (this.pc !== pc || this.shown) return;
+      // Without a single candidate of our own, the relay was never reached
+      // (the browser keeps retrying it, so gathering may never complete).
+      if (this.gathered === 0) this.fail(this.relayRefused ? 'relay_refused' : 'ice_failed');
+      else this.fail('no_frame');
+    }, FRAME_WAIT_MS);
+    this.checkGathered(pc);
+  }
+
+  /** The first frame is on screen: the share has really started. */
+  frameShown() {
+    if (this.shown || !this.pc) return;
+    this.shown = true;
+    clearTimeout(this.frameTimer);
+    this.socket.request({ type: 'share.shown', chat: this.chat, share: this.share }).catch(() => {});
+  }
+
+  /**
+   * Nothing can be shown: say why here, tell the server (which records
+   * "failed" and tells the guest), let go of the connection.
+   */
+  fail(reason) {
+    if (!this.pc) return;
+    if (this.shown) {
+      this.stop('connection_failed');
+      return;
+    }
+    const share = this.share;
+    this.say(FAILED[reason]);
+    this.closePeer();
+    this.socket.request({ type: 'share.failed', chat: this.chat, share, reason }).catch(() => {});
+  }
+
+  /**
+   * Once answered and done gathering without a single candidate of our own
+   * (the relay refused us, or could not be reached), no connection can
+   * come: say so now rather than after FRAME_WAIT_MS.
+   */
+  checkGathered(pc) {
+    if (this.pc !== pc || this.shown || !pc.localDescription || pc.iceGatheringState !== 'complete') return;
+    if (this.gathered === 0) this.fail(this.relayRefused ? 'relay_refused' : 'ice_failed');
   }
 
   openPeer(ice) {
     const pc = new RTCPeerConnection({ iceServers: ice?.servers || [],
       iceTransportPolicy: ice?.policy === 'relay' ? 'relay' : 'all', iceCandidatePoolSize: 1 });
     this.pc = pc;
+    this.shown = false;
+    this.gathered = 0;
     pc.addEventListener('track', (e) => {
       // Show each frame as soon as it is decoded: this is a view, not a call.
       if ('jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = 0;
@@ -215,6 +404,7 @@ export class ScreenView {
     });
     pc.addEventListener('icecandidate', (e) => {
       const c = e.candidate;
+      if (c?.candidate) this.gathered += 1;
       this.socket.post({ type: 'share.ice', chat: this.chat, share: this.share, candidate: c ? c.candidate : '',
         ...(c?.sdpMid != null ? { mid: c.sdpMid } : {}), ...(c?.sdpMLineIndex != null ? { mline: c.sdpMLineIndex } : {}) });
     });
@@ -222,23 +412,17 @@ export class ScreenView {
       // 401: the relay refused our credentials (a wrong secret, or they expired).
       if (e.errorCode === 401 || e.errorCode === 431) {
         this.relayRefused = true;
-        this.say('The relay (TURN) server refused the credentials, so the guest’s screen cannot be shown. '
-          + 'The server’s --turn-secret must match the relay’s shared secret, and its clock must be right.');
+        this.say(FAILED.relay_refused);
       }
     });
+    pc.addEventListener('icegatheringstatechange', () => this.checkGathered(pc));
     pc.addEventListener('connectionstatechange', () => {
       if (this.pc !== pc) return;
       if (pc.connectionState === 'connected') {
         this.say('You are viewing the guest’s screen. Click on it to point at something in a snapshot.');
         this.startStats();
       }
-      if (pc.connectionState === 'failed') {
-        if (!this.relayRefused) {
-          this.say('The connection to the guest’s screen failed: the relay server could not be reached. '
-            + 'Check the TURN settings, then invite again.');
-        }
-        this.stop('connection_failed');
-      }
+      if (pc.connectionState === 'failed') this.fail(this.relayRefused ? 'relay_refused' : 'ice_failed');
     });
   }
 
@@ -249,7 +433,10 @@ export class ScreenView {
 
   closePeer() {
     clearInterval(this.statsTimer);
+    clearTimeout(this.frameTimer);
     this.statsTimer = null;
+    this.frameTimer = null;
+    this.gathered = 0;
     this.pc?.close();
     this.pc = null;
     this.pending = [];
@@ -312,6 +499,13 @@ export class ScreenView {
     e.panel.hidden = !this.els.video.srcObject;
     e.snapshot.disabled = !this.els.video.srcObject;
     if (this.ended) e.panel.hidden = true;
+    const live = !e.panel.hidden;
+    if (live !== this.live) {
+      this.live = live;
+      if (!live && document.fullscreenElement === e.panel) document.exitFullscreen().catch(() => {});
+      this.applyScale();
+      this.onLive(live);
+    }
   }
 
   say(text) {

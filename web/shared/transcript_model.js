@@ -11,6 +11,14 @@
 // 'file', with a `progress`); the HTTP answer acks them like a message's
 // ack, and their event (same cid) fills in what only the server knows
 // (thumbnail, sizes, alt text) — also when it arrives after the ack.
+//
+// A client id is unique per author, not per chat (PROTOCOL §3.2): anyone
+// in the chat sees our cids in our events and may send their own with the
+// same one. So an event is the echo of one of our items only if it has the
+// item's cid *and* its author — `from`, and for operators `operator_id` —
+// and `byCid` holds only the items this page wrote. Every other event is
+// an item of its own, keyed by its seq: it never changes ours, and ours
+// never change it.
 
 import { progressText } from './attachments.js';
 
@@ -33,22 +41,24 @@ export class Transcript {
 
   /**
    * Add a server event (kind 'message', 'snapshot', 'file', 'notice' or 'share'). A
-   * message or upload whose cid is one of ours becomes that item (now sent).
+   * message or upload with the cid and the author of one of ours becomes
+   * that item (now sent); anything else is a new item.
    * Returns false when the event was already known.
    */
   addEvent(ev) {
     if (typeof ev.seq !== 'number') return false;
     const known = this.bySeq.get(ev.seq);
     if (known) {
-      // Our upload, acked before its event came: take the server's fields.
-      if (known.awaitingEvent && known.cid === ev.cid) {
+      // Our upload, acked before its event came: take the server's fields. (The ack
+      // gave it this seq, so this event is its own; the cid is checked all the same.)
+      if (known.awaitingEvent && known.kind === ev.kind && known.cid === ev.cid) {
         Object.assign(known, eventFields(ev), { awaitingEvent: false });
         this.version++;
       }
       return false;
     }
     const mine = CID_KINDS.has(ev.kind) && ev.cid ? this.byCid.get(ev.cid) : undefined;
-    if (mine && mine.kind === ev.kind) {
+    if (mine && mine.seq === null && isEcho(ev, mine)) {
       Object.assign(mine, eventFields(ev), { seq: ev.seq, at: ev.at, name: ev.name ?? mine.name,
         state: 'sent', error: null, awaitingEvent: false, progress: null });
       this.bySeq.set(ev.seq, mine);
@@ -56,7 +66,6 @@ export class Transcript {
       const item = eventItem(ev);
       this.items.push(item);
       this.bySeq.set(ev.seq, item);
-      if (item.cid) this.byCid.set(item.cid, item);
     }
     this.sort();
     return true;
@@ -79,10 +88,14 @@ export class Transcript {
     return added;
   }
 
-  /** Add a message this page is about to send; state 'pending'. */
-  addPending({ cid, text, from, name = null, at = Date.now() }) {
+  /**
+   * Add a message this page is about to send; state 'pending'. `from` is
+   * 'guest' or 'operator'; an operator's page gives its `operatorId`, so
+   * that only its own events, not a colleague's, are taken for its echo.
+   */
+  addPending({ cid, text, from, operatorId = null, name = null, at = Date.now() }) {
     if (this.byCid.has(cid)) return this.byCid.get(cid);
-    const item = { key: `c:${cid}`, kind: 'message', seq: null, cid, from, name, text, at,
+    const item = { key: `c:${cid}`, kind: 'message', seq: null, cid, from, operatorId, name, text, at,
       state: 'pending', error: null, order: this.items.length };
     this.items.push(item);
     this.byCid.set(cid, item);
@@ -92,13 +105,14 @@ export class Transcript {
 
   /**
    * Add a snapshot or file this page is uploading; state 'pending'.
-   * `kind` is 'snapshot' or 'file'; `preview` is a URL of the local copy
-   * to show until the server's thumbnail is known (or null).
+   * `kind` is 'snapshot' or 'file'; `from` and `operatorId` as for
+   * addPending(); `preview` is a URL of the local copy to show until the
+   * server's thumbnail is known (or null).
    */
-  addPendingUpload({ cid, kind, from, name = null, fileName, mime, size, preview = null, alt = '',
-    at = Date.now() }) {
+  addPendingUpload({ cid, kind, from, operatorId = null, name = null, fileName, mime, size, preview = null,
+    alt = '', at = Date.now() }) {
     if (this.byCid.has(cid)) return this.byCid.get(cid);
-    const item = { key: `c:${cid}`, kind, seq: null, cid, from, name, at, state: 'pending', error: null,
+    const item = { key: `c:${cid}`, kind, seq: null, cid, from, operatorId, name, at, state: 'pending', error: null,
       order: this.items.length, file_name: fileName, mime, size, preview, alt, progress: 0,
       retryable: false, awaitingEvent: false, revealed: false };
     this.items.push(item);
@@ -216,6 +230,17 @@ export class Transcript {
 /** Event kinds that carry the sender's client id (`cid`). */
 const CID_KINDS = new Set(['message', 'snapshot', 'file']);
 
+/**
+ * Is `ev` the server's copy of `item`, which this page sent? The same kind
+ * and cid from the same author: the guest, or the same operator (an
+ * operator's event names its operator; guests are not told, and need not
+ * be: their own events are the guest's).
+ */
+function isEcho(ev, item) {
+  if (ev.kind !== item.kind || ev.cid !== item.cid || ev.from !== item.from) return false;
+  return ev.from !== 'operator' || (ev.operator_id ?? null) === (item.operatorId ?? null);
+}
+
 /** The fields of a snapshot or file event an item keeps. */
 const UPLOAD_FIELDS = ['blob', 'thumb', 'mime', 'width', 'height', 'thumb_width', 'thumb_height', 'size',
   'file_name', 'alt'];
@@ -229,13 +254,14 @@ function eventFields(ev) {
 
 function eventItem(ev) {
   const base = { seq: ev.seq, at: ev.at, kind: ev.kind, state: 'sent', error: null, order: 0 };
+  // Keyed by seq, never by cid: another author's cid may equal one of ours.
   if (ev.kind === 'message') {
-    return { ...base, key: ev.cid ? `c:${ev.cid}` : `s:${ev.seq}`, cid: ev.cid || null,
-      from: ev.from, name: ev.name ?? null, text: ev.text };
+    return { ...base, key: `s:${ev.seq}`, cid: ev.cid || null, from: ev.from,
+      operatorId: ev.operator_id ?? null, name: ev.name ?? null, text: ev.text };
   }
   if (ev.kind === 'snapshot' || ev.kind === 'file') {
-    return { ...base, key: ev.cid ? `c:${ev.cid}` : `s:${ev.seq}`, cid: ev.cid || null,
-      from: ev.from, name: ev.name ?? null, ...eventFields(ev), preview: null, progress: null,
+    return { ...base, key: `s:${ev.seq}`, cid: ev.cid || null, from: ev.from,
+      operatorId: ev.operator_id ?? null, name: ev.name ?? null, ...eventFields(ev), preview: null, progress: null,
       retryable: false, awaitingEvent: false, revealed: false };
   }
   if (ev.kind === 'share') {
@@ -251,6 +277,12 @@ const CANNOT_SHARE = {
   no_api: 'the browser has no screen sharing',
   insecure: 'the chat box is not on a secure (https) page',
   mobile: 'phones and tablets cannot share a screen',
+};
+
+const FAILED_WHY = {
+  relay_refused: 'the relay server refused the credentials',
+  ice_failed: 'no connection could be made',
+  no_frame: 'no picture arrived in time',
 };
 
 /** The sentence for a screensharing step, as the given side reads it. */
@@ -281,6 +313,10 @@ export function shareText(item, perspective) {
       return guest ? 'The librarian withdrew the invitation to share your screen' : 'Invitation to share the screen withdrawn';
     case 'stopped':
       return stoppedText(item, guest);
+    case 'failed':
+      // Never "started": the consent record says nothing was seen.
+      return guest ? 'Connection failed: your screen could not be shown to the librarian'
+        : `Connection failed: the guest’s screen was never shown (${FAILED_WHY[item.reason] || 'no connection could be made'})`;
     default:
       return 'Screen sharing update';
   }

@@ -28,16 +28,17 @@ export class Uploads {
 
   /**
    * Upload `file` into `chat`, shown in `transcript`. `kind` is 'image' or
-   * 'file'; `alt` the description typed for an image. Returns
+   * 'file'; `alt` the description typed for an image; `operatorId` the
+   * signed-in operator's id on an operator's page. Returns
    * { ok, message } — not ok when the file is refused before sending.
    */
-  send(transcript, chat, { kind, file, alt = '', name = null }) {
+  send(transcript, chat, { kind, file, alt = '', name = null, operatorId = null }) {
     const check = checkUpload(file, kind);
     if (!check.ok) return check;
     const cid = newId(this.from === 'guest' ? 'gu' : 'ou');
     const preview = kind === 'image' ? URL.createObjectURL(file) : null;
     this.jobs.set(cid, { chat, kind, file, alt, preview, transcript });
-    transcript.addPendingUpload({ cid, kind: kind === 'image' ? 'snapshot' : 'file', from: this.from, name,
+    transcript.addPendingUpload({ cid, kind: kind === 'image' ? 'snapshot' : 'file', from: this.from, operatorId, name,
       fileName: file.name, mime: file.type || 'application/octet-stream', size: file.size, preview, alt });
     this.onChange();
     this.post(cid);

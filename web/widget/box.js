@@ -7,16 +7,19 @@
 // from presence.watch.
 //
 // A chat survives reloads and navigation: its id, token, last seq and
-// unacknowledged messages live in this origin's localStorage under the queue
-// (box_session.js), and on load the box re-joins it. Network drops are
+// unacknowledged messages live in this origin's own storage under the queue
+// (box_session.js; in a library's page, the frame's storage partitioned
+// under that site), and on load the box re-joins it. Network drops are
 // handled by RdSocket (reconnect, re-join after the last seq, outbox).
+// Where the browser refuses this frame storage, the chat lasts as long as
+// the page: the record never goes to the library's page, whose scripts
+// (analytics, tag managers, ads) could read the token there.
 //
 // When the box sits in a page through embed.js, the loader speaks first
-// ({ type: 'refdesk:open' }); from then on the box reports its chat to that
-// parent's origin only ({ type: 'refdesk:state' }), including the chat
-// record, because on a library's site the browser may refuse this
-// third-party frame any storage: the loader keeps the record for the next
-// page and hands it back in its 'refdesk:open'.
+// ({ type: 'refdesk:open' }); from then on the box reports to that parent's
+// origin only ({ type: 'refdesk:state' }) what the loader shows and keeps:
+// whether a chat is going and how many messages are unread. Nothing in
+// these messages is secret.
 //
 // Screensharing (share_guest.js) loads only when the first invitation comes:
 // `share` events go to it in order, with the signaling frames. In the
@@ -36,10 +39,10 @@ import { AttachUi } from '../shared/attach_ui.js';
 import { Uploads } from '../shared/uploads.js';
 import { bearerMedia } from '../shared/media.js';
 import { newId, MAX_NAME } from '../shared/text.js';
-import { loadChat, saveChat, clearChat, updateChat, parseChat, queueFromPath, modeFromSearch } from './box_session.js';
+import { loadChat, saveChat, clearChat, updateChat, pickStorage, queueFromPath, modeFromSearch } from './box_session.js';
 
 const $ = (id) => document.getElementById(id);
-const storage = safeStorage();
+const { storage, kind: storageKind } = pickStorage([['local', () => window.localStorage], ['session', () => window.sessionStorage]]);
 const queue = queueFromPath(location.pathname);
 const mode = modeFromSearch(location.search);
 
@@ -100,18 +103,6 @@ const attach = new AttachUi(
   { onSendImage: sendImage, showError: (text) => composer.showError(text) },
 );
 
-function safeStorage() {
-  try {
-    const s = window.localStorage;
-    s.getItem('x');
-    return s;
-  } catch {
-    const mem = new Map();
-    return { getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => mem.set(k, String(v)),
-      removeItem: (k) => mem.delete(k) };
-  }
-}
-
 /* ---------- views ---------- */
 
 function showView(name) {
@@ -158,29 +149,34 @@ function refreshConnection(status) {
 /* ---------- talking to the loader (embed.js) ---------- */
 
 function tellLoader(type, extra = {}) {
-  // Only to the origin that spoke to us as our parent: the state carries the
-  // chat's token.
+  // Only to the origin that spoke to us as our parent. Whatever goes here
+  // the library's page, and every script on it, can read: never the chat's
+  // id, token or text.
   if (!state.parentOrigin) return;
   window.parent.postMessage({ type: `refdesk:${type}`, queue, ...extra }, state.parentOrigin);
 }
 
 function reportChatState() {
-  tellLoader('state', { chat: state.chat ? state.chat.status : 'none', unread: state.unread,
-    keep: state.chat && state.chat.status !== 'ended' ? loadChat(storage, queue) : null });
+  const status = state.chat ? state.chat.status : 'none';
+  tellLoader('state', { chat: status, live: status === 'waiting' || status === 'active', unread: state.unread });
+}
+
+/**
+ * Whether `e` comes from the page this frame sits in: its window, and its
+ * origin (as the browser reports our ancestors, where it does; the first
+ * loader to speak pins it otherwise).
+ */
+function isFromParent(e) {
+  if (window.parent === window || e.source !== window.parent) return false;
+  const ancestor = location.ancestorOrigins?.[0];
+  if (ancestor && e.origin !== ancestor) return false;
+  return !state.parentOrigin || e.origin === state.parentOrigin;
 }
 
 window.addEventListener('message', (e) => {
-  if (e.source !== window.parent || window.parent === window || !e.data || typeof e.data !== 'object') return;
-  if (e.data.type !== 'refdesk:open') return;
+  if (!isFromParent(e) || !e.data || typeof e.data !== 'object' || e.data.type !== 'refdesk:open') return;
   state.parentOrigin = e.origin;
   state.shown = Boolean(e.data.open);
-  // The loader hands back the chat it kept, when this frame has none (its
-  // storage was refused, or this is another page of the site).
-  const kept = parseChat(e.data.keep);
-  if (!state.chat && kept) {
-    saveChat(storage, queue, kept);
-    enterChat(kept);
-  }
   if (state.shown) {
     markAllRead();
     focusFirst();
@@ -491,6 +487,8 @@ function init() {
   ui.box.dataset.mode = mode;
   ui.minimise.hidden = mode !== 'follow';
   ui.guestName.maxLength = MAX_NAME;
+  // Said before the chat starts, so the guest can choose the pop-up or another browser.
+  $('no-storage').hidden = storageKind !== 'memory';
   if (!queue) return showMissing();
 
   socket.on('status', refreshConnection);

@@ -6,11 +6,45 @@
 // received and the last seq the guest has seen (readSeq: what is unread
 // on the follow-me button), the name given, and the messages written but not yet
 // acknowledged (sent again with the same ids after a reload; the server
-// stores an id only once). On a library's site the box is a third-party
-// frame whose storage the browser may refuse; box.js then keeps the record
-// in memory and the loader (first-party there) keeps a copy for the next page.
+// stores an id only once).
+//
+// The record holds the chat's token, so it lives only in the box's own
+// storage (refdesk's origin), never in the library page's: any script on
+// that page could read it there. On a library's site the box is a
+// cross-site frame, and browsers give it storage partitioned under that
+// site (Chromium since 115, Firefox, Safari), which is what lets the chat
+// follow the guest from page to page. Where the browser refuses the frame
+// any storage (third-party cookies blocked with partitioning switched off,
+// as in Chromium launched by playwright; some privacy settings),
+// pickStorage() falls back to memory: the chat then ends with the page
+// rather than lend its token to the page.
 
 const PREFIX = 'refdesk.chat.';
+const PROBE = 'refdesk.probe';
+
+/**
+ * The first storage of `candidates`, [kind, get] pairs in order of
+ * preference, that can write, read and remove an item; `get` returns a
+ * Storage and may throw, as reading window.localStorage does in a refused
+ * frame. Else a storage in memory, which lasts as long as the page.
+ * Returns { storage, kind }: the kind given with it, or 'memory'.
+ */
+export function pickStorage(candidates) {
+  for (const [kind, get] of candidates) {
+    try {
+      const s = get();
+      s.setItem(PROBE, '1');
+      const ok = s.getItem(PROBE) === '1';
+      s.removeItem(PROBE);
+      if (ok) return { storage: s, kind };
+    } catch {
+      // Refused (SecurityError) or full: try the next one.
+    }
+  }
+  const mem = new Map();
+  return { kind: 'memory', storage: { getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => mem.set(k, String(v)),
+    removeItem: (k) => mem.delete(k) } };
+}
 
 /** The storage key for `queue`'s chat. */
 export function sessionKey(queue) {
@@ -33,10 +67,7 @@ export function loadChat(storage, queue) {
   }
 }
 
-/**
- * A chat record from untrusted data (storage, or the loader handing back
- * what it kept for us), or null when it does not have the right shape.
- */
+/** A chat record from stored data, or null when it does not have the right shape. */
 export function parseChat(s) {
   if (typeof s?.chat !== 'string' || typeof s.token !== 'string') return null;
   return {

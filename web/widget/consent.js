@@ -38,8 +38,8 @@ function start(data) {
     if (ev.kind === 'share') {
       share.onEvent(ev);
       // Declined, stopped or expired: nothing more for this window to do.
-      if (['declined', 'stopped', 'expired', 'withdrawn', 'blocked'].includes(ev.step) && ev.share === data.share)
-        setTimeout(() => window.close(), 1500);
+      if (['declined', 'stopped', 'failed', 'expired', 'withdrawn', 'blocked'].includes(ev.step) && ev.share === data.share)
+        setTimeout(() => window.close(), ev.step === 'failed' ? 6000 : 1500);
     }
     if (ev.kind === 'notice' && ev.notice === 'ended') {
       share.end();

@@ -1,6 +1,6 @@
 // embed.js: the loader for library pages (see box.js). Modes: embedded, follow-me,
-// popup. Under 4 KB gzipped. The site's localStorage keeps the box's chat record,
-// as the box's own (third-party) storage is often blocked.
+// popup. Under 4 KB gzipped. The site's storage keeps only non-secret UI state:
+// the chat's id and token stay in the box's own storage.
 (() => {
   const script = document.currentScript;
   if (!script) return;
@@ -15,8 +15,10 @@
     try { return JSON.parse(localStorage[key]) || {}; } catch { return {}; }
   };
   const save = (c) => {
-    try { localStorage[key] = JSON.stringify({ ...load(), ...c }); } catch {}
+    const { open, live } = { ...load(), ...c };
+    try { localStorage[key] = JSON.stringify({ open, live }); } catch {}
   };
+  if (load().keep) save({}); // older loaders kept the token here
   const ready = (fn) => (document.readyState === 'loading'
     ? document.addEventListener('DOMContentLoaded', fn) : fn());
   const place = (el) => ready(() => {
@@ -46,8 +48,7 @@
   const narrow = matchMedia('(max-width: 480px)');
   let iframe, loaded;
   const isOpen = () => panel.style.display !== 'none';
-  const tell = () => loaded && iframe.contentWindow.postMessage(
-    { type: 'refdesk:open', open: isOpen(), keep: load().keep }, host);
+  const tell = () => loaded && iframe.contentWindow.postMessage({ type: 'refdesk:open', open: isOpen() }, host);
   const ensureFrame = () => {
     if (iframe) return;
     iframe = make('iframe');
@@ -80,7 +81,7 @@
     if (e.origin !== host || !iframe || e.source !== iframe.contentWindow || !d) return;
     if (d.type === 'refdesk:close' && follow) close();
     if (d.type === 'refdesk:state') {
-      save(d.chat === 'ended' ? { keep: null, open: false } : { keep: d.keep });
+      save(d.chat === 'ended' ? { live: false, open: false } : { live: d.live });
       badge.textContent = d.unread ? `${d.unread} new` : '';
       badge.hidden = !d.unread || isOpen();
     }
@@ -226,6 +227,6 @@
     layout();
     const s = load();
     if (s.open) launcher.onclick();
-    else if (s.keep) ensureFrame();
+    else if (s.live) ensureFrame();
   });
 })();

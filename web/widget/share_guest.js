@@ -20,6 +20,12 @@
 // While sharing, the box always shows "You are sharing your screen" and Stop
 // sharing. Stopping from either side, the browser's own stop button, or the
 // chat ending ends it for both; the server records every step.
+//
+// Whether the librarian sees the screen only the librarian's page knows: it
+// reports the first frame ("started") or that none can come ("failed"). On
+// "failed" the guest is told their screen did not reach the librarian and is
+// offered to send a screenshot. A connection that fails here first waits
+// GRACE_MS for the librarian's word before stopping on its own.
 
 import { h, replaceChildren } from '../shared/dom.js';
 
@@ -57,6 +63,9 @@ export const CAPTURE_OPTIONS = {
   monitorTypeSurfaces: 'include',
 };
 
+/** How long a connection that failed on this side waits for the librarian's page to say so. */
+export const GRACE_MS = 20000;
+
 const EXPLAIN = 'If you agree, your browser will ask which tab, window or screen to show. '
   + 'The librarian can only look: they cannot click, type or see anything else. You can stop at any time.';
 
@@ -85,6 +94,8 @@ export class GuestShare {
     this.note = null; // { kind, text }
     this.answered = new Set();
     this.expiryTimer = null;
+    this.graceTimer = null;
+    this.started = false; // the librarian's page showed a frame of this share
   }
 
   /** A `share` event of this chat (live or replayed), in order. */
@@ -109,6 +120,10 @@ export class GuestShare {
       case 'started':
         this.invite = null;
         this.phase = 'sharing';
+        this.started = true;
+        break;
+      case 'failed':
+        this.finish({ kind: 'unseen' });
         break;
       case 'blocked':
         this.finish({ kind: 'blocked' });
@@ -268,7 +283,15 @@ export class GuestShare {
         ...(c?.sdpMLineIndex != null ? { mline: c.sdpMLineIndex } : {}) });
     });
     pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed' && this.pc === pc) this.stop('connection_failed');
+      if (pc.connectionState !== 'failed' || this.pc !== pc) return;
+      // Seen, then broken: stop. Never seen: the librarian's page reports
+      // that (and the record says so); stop only if it stays silent.
+      if (this.started) this.stop('connection_failed');
+      else if (!this.graceTimer) {
+        this.graceTimer = setTimeout(() => {
+          if (this.pc === pc) this.stop('connection_failed', { kind: 'unseen' });
+        }, GRACE_MS);
+      }
     });
   }
 
@@ -292,10 +315,10 @@ export class GuestShare {
     }
   }
 
-  /** Stop sharing (the button, the browser's own stop, a failure). */
-  stop(reason) {
+  /** Stop sharing (the button, the browser's own stop, a failure); `note` what the guest reads then. */
+  stop(reason, note = { kind: 'stopped' }) {
     const share = this.share;
-    this.finish({ kind: 'stopped' });
+    this.finish(note);
     this.render();
     const msg = { type: 'share.stop', chat: this.chat().chat, share };
     if (reason) msg.reason = reason;
@@ -305,6 +328,9 @@ export class GuestShare {
   /** Back to idle, releasing the screen; `note` says what the guest should read. */
   finish(note) {
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    this.started = false;
     this.invite = null;
     this.phase = note ? 'note' : 'idle';
     this.note = note;
@@ -383,6 +409,15 @@ export class GuestShare {
         h('p', { class: 'rd-share__text' }, 'To share, allow pop-up windows for this site: click the blocked pop-up '
           + 'icon at the right end of the address bar (or open the site settings from the padlock) and choose to '
           + 'always allow pop-ups here. Then tell the librarian, who can invite you again.'));
+    } else if (n.kind === 'unseen') {
+      const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, 'Send a screenshot');
+      attach.addEventListener('click', () => this.onAttach?.());
+      parts.push(h('p', { class: 'rd-share__title', role: 'alert' }, 'Your screen could not be shown to the librarian'),
+        h('p', { class: 'rd-share__text' }, 'The connection to the librarian did not work, so sharing has stopped '
+          + 'and nothing was seen. You can send a screenshot instead: paste it here (Ctrl+V) or use the picture button.'));
+      if (this.onAttach) parts.push(h('div', { class: 'rd-share__buttons' }, attach, close));
+      else parts.push(h('div', { class: 'rd-share__buttons' }, close));
+      return replaceChildren(p, ...parts);
     } else if (n.kind === 'unsupported') {
       const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, 'Send a screenshot');
       attach.addEventListener('click', () => this.onAttach?.());

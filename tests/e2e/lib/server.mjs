@@ -2,13 +2,15 @@
 //
 // startServer() runs `refdesk serve` (the binary in $REFDESK_BIN, else
 // build/refdesk) on a free 127.0.0.1 port with a fresh temporary data
-// directory and the demo library, waits until /api/health answers, and
+// directory and the demo library (over HTTPS when given a certificate),
+// waits until /api/health answers, and
 // returns helpers to add operators through `refdesk admin`, to crash and
 // revive the server (same port, same data), and stop() to kill it and remove
 // the directory.
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +18,7 @@ import { ROOT } from './browser.mjs';
 
 const BIN = process.env.REFDESK_BIN || path.join(ROOT, 'build', 'refdesk');
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -27,29 +29,55 @@ function freePort() {
   });
 }
 
-async function waitForHealth(url, child, timeoutMs = 15000) {
+/** GET url/api/health: true on 200 (over https trusting `ca`). */
+function healthy(url, ca) {
+  if (!url.startsWith('https:'))
+    return fetch(`${url}/api/health`).then((res) => res.ok, () => false);
+  return new Promise((resolve) => {
+    const req = https.get(`${url}/api/health`, { ca, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.setTimeout(1000, () => req.destroy());
+  });
+}
+
+async function waitForHealth(url, child, timeoutMs = 15000, ca) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`refdesk exited early with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await healthy(url, ca)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`refdesk did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** Start a server; `demo` (default true) loads the demo library site; `extra` are more serve options. */
-export async function startServer({ demo = true, extra = [] } = {}) {
+/**
+ * A throwaway certificate for 127.0.0.1 (and localhost) in `dir`:
+ * { cert, key, ca } where cert and key are paths and ca the certificate's bytes.
+ */
+export function makeCertificate(dir) {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key, ca: fs.readFileSync(cert) };
+}
+
+/**
+ * Start a server; `demo` (default true) loads the demo library site; `extra`
+ * are more serve options; `tls` ({cert, key, ca}, see makeCertificate) serves
+ * HTTPS.
+ */
+export async function startServer({ demo = true, extra = [], tls = null } = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN}: run make, or set REFDESK_BIN`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-e2e-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', path.join(ROOT, 'web')];
   if (demo) args.push('--demo');
+  if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   args.push(...extra);
   let child = null;
   let output = '';
@@ -58,7 +86,7 @@ export async function startServer({ demo = true, extra = [] } = {}) {
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
     try {
-      await waitForHealth(url, child);
+      await waitForHealth(url, child, 15000, tls?.ca);
     } catch (err) {
       child.kill('SIGKILL');
       throw new Error(`${err.message}\n--- server output ---\n${output}`);

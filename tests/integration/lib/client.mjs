@@ -47,14 +47,15 @@ export function show(frame) {
 export class Client {
 	/**
 	 * Open a WebSocket. Options: cookie (a Cookie header value), origin (an Origin header),
-	 * headers, timeout (handshake, ms), label (for messages). Rejects with a HandshakeError
+	 * headers, timeout (handshake, ms), label (for messages), ca (a certificate to trust for
+	 * wss://). Rejects with a HandshakeError
 	 * carrying the status when the server refuses the upgrade, or with the network error.
 	 */
-	static connect(url, { cookie, origin, headers = {}, timeout = WAIT_MS, label } = {}) {
+	static connect(url, { cookie, origin, headers = {}, timeout = WAIT_MS, label, ca } = {}) {
 		const h = { ...headers };
 		if (cookie)
 			h.cookie = cookie;
-		const ws = new WebSocket(url, { headers: h, origin, handshakeTimeout: timeout, perMessageDeflate: false });
+		const ws = new WebSocket(url, { headers: h, origin, handshakeTimeout: timeout, perMessageDeflate: false, ...(ca ? { ca } : {}) });
 		const client = new Client(ws, label);
 		return new Promise((resolve, reject) => {
 			let settled = false;

@@ -30,18 +30,18 @@ static void test_flow(void)
 {
 	struct share s = { 0 };
 
-	CHECK_EQ(share_offer(&s, &guest_sock), -ENOENT);          /* nothing invited */
+	CHECK_EQ(share_offer(&s, &guest_sock, 1250, SHARE_FRAME_MS), -ENOENT); /* nothing invited */
 	CHECK_EQ(share_invite(&s, 7, &viewer, 1000, 5000), 0);
 	CHECK_EQ(s.number, 1);
-	CHECK_EQ(share_offer(&s, &guest_sock), -ENOENT);          /* not accepted yet */
+	CHECK_EQ(share_offer(&s, &guest_sock, 1250, SHARE_FRAME_MS), -ENOENT); /* not accepted yet */
 	CHECK_EQ(share_invite(&s, 7, &viewer, 1100, 5000), 0);    /* replaces the invitation */
 	CHECK_EQ(s.number, 2);
 	CHECK_EQ(share_reply(&s, &guest_sock, true, 1200), 0);
 	CHECK_EQ(s.state, SHARE_ACCEPTED);
 	CHECK_EQ(share_invite(&s, 7, &viewer, 1300, 5000), -EBUSY); /* one share per chat */
-	CHECK_EQ(share_offer(&s, &guest_other), -EPERM);         /* another guest socket */
+	CHECK_EQ(share_offer(&s, &guest_other, 1250, SHARE_FRAME_MS), -EPERM); /* another guest socket */
 	CHECK(share_peer(&s, &guest_sock) == NULL);               /* no offer yet */
-	CHECK_EQ(share_offer(&s, &guest_sock), 0);
+	CHECK_EQ(share_offer(&s, &guest_sock, 1250, SHARE_FRAME_MS), 0);
 	CHECK_EQ(share_answer(&s, &viewer_other), -EPERM);        /* another operator socket */
 	CHECK_EQ(share_answer(&s, &guest_sock), -EPERM);
 	CHECK_EQ(share_answer(&s, &viewer), 0);
@@ -50,7 +50,9 @@ static void test_flow(void)
 	CHECK(share_peer(&s, &guest_sock) == &viewer);
 	CHECK(share_peer(&s, &viewer) == &guest_sock);
 	CHECK(share_peer(&s, &viewer_other) == NULL);
-	CHECK(!share_expired(&s, 1e12));                          /* a live share does not expire */
+	CHECK(share_expired(&s, 1250 + SHARE_FRAME_MS));         /* until a frame is shown… */
+	CHECK_EQ(share_show(&s, &viewer), 0);
+	CHECK(!share_expired(&s, 1e12));                          /* …then a live share does not expire */
 	share_reset(&s);
 	CHECK(!share_busy(&s));
 	CHECK_EQ(s.number, 2);
@@ -76,6 +78,45 @@ static void test_expiry_and_decline(void)
 	CHECK(share_expired(&s, 8001 + SHARE_CONSENT_MS));
 	/* An expired invitation does not block a new one. */
 	CHECK_EQ(share_invite(&s, 7, &viewer, 8001 + SHARE_CONSENT_MS, 5000), 0);
+}
+
+/* "started" needs the viewer's word that a frame arrived; failure is the viewer's word too. */
+static void test_shown_and_failed(void)
+{
+	struct share s = { 0 };
+
+	share_invite(&s, 7, &viewer, 1000, 5000);
+	CHECK_EQ(share_fail(&s, &viewer), -ENOENT);               /* nothing accepted yet */
+	share_reply(&s, &guest_sock, true, 1100);
+	CHECK_EQ(share_show(&s, &viewer), -ENOENT);               /* no offer, no answer */
+	CHECK_EQ(share_offer(&s, &guest_sock, 2000, SHARE_FRAME_MS), 0);
+	CHECK_EQ(share_show(&s, &viewer), -ENOENT);               /* not answered yet */
+	CHECK_EQ(share_answer(&s, &viewer), 0);
+	CHECK_EQ(share_show(&s, &guest_sock), -EPERM);            /* the guest cannot say it */
+	CHECK_EQ(share_show(&s, &viewer_other), -EPERM);          /* nor another operator socket */
+	CHECK_EQ(share_fail(&s, &guest_sock), -EPERM);
+	CHECK_EQ(share_fail(&s, &viewer_other), -EPERM);
+	CHECK(!s.shown);
+	/* Offered and answered, but no frame: the wait for one runs out. */
+	CHECK(!share_expired(&s, 2000 + SHARE_FRAME_MS - 1));
+	CHECK(share_expired(&s, 2000 + SHARE_FRAME_MS));
+	CHECK_EQ(share_fail(&s, &viewer), 0);                     /* nothing shown: a failure */
+	CHECK_EQ(share_show(&s, &viewer), 0);
+	CHECK(s.shown);
+	CHECK(!share_expired(&s, 1e12));                          /* shown: no more deadline */
+	CHECK_EQ(share_show(&s, &viewer), -EALREADY);             /* once */
+	CHECK_EQ(share_fail(&s, &viewer), -EALREADY);             /* seen, then broken: a stop */
+	/* A renegotiation keeps what was seen, and sets no new deadline. */
+	CHECK_EQ(share_offer(&s, &guest_sock, 1e9, SHARE_FRAME_MS), 0);
+	CHECK(s.shown);
+	CHECK(!share_expired(&s, 1e12));
+	CHECK_EQ(share_show(&s, &viewer), -EALREADY);
+	/* A new share starts unseen. */
+	share_reset(&s);
+	CHECK(!s.shown);
+	share_invite(&s, 7, &viewer, 3000, 5000);
+	CHECK(!s.shown);
+	CHECK_EQ(share_show(&s, &viewer), -ENOENT);
 }
 
 static void test_sdp(void)
@@ -158,6 +199,7 @@ int main(void)
 {
 	RUN(test_flow);
 	RUN(test_expiry_and_decline);
+	RUN(test_shown_and_failed);
 	RUN(test_sdp);
 	RUN(test_candidates);
 	RUN(test_turn_credential);

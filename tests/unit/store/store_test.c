@@ -134,8 +134,76 @@ static void same_client_id_is_stored_once(void)
 	CHECK_EQ(store_event_append(st, &ev), 1); /* a duplicate: the first seq */
 	CHECK_EQ(ev.seq, 1);
 	ev.author = AUTHOR_OPERATOR; /* another author's m-1 is another message */
+	ev.operator_id = 7;
 	CHECK_EQ(store_event_append(st, &ev), 0);
 	CHECK_EQ(ev.seq, 3);
+	store_free(st);
+}
+
+struct cid_count {
+	const char *cid;
+	int n;
+};
+
+static int count_one_cid(void *arg, const struct store_event *ev)
+{
+	struct cid_count *c = arg;
+
+	c->n += ev->cid && !strcmp(ev->cid, c->cid);
+	return 0;
+}
+
+/* The number of events of chat `chat_id` with client id `cid`. */
+static int count_cid(struct store *st, int64_t chat_id, const char *cid)
+{
+	struct cid_count c = { cid, 0 };
+
+	if (store_events_since(st, chat_id, 0, 1000, count_one_cid, &c) < 0)
+		return -1;
+	return c.n;
+}
+
+/*
+ * The author of a client id is the individual: two operators writing in
+ * one chat (after a transfer, or over XMPP) with the same cid write two
+ * messages; each one's retry is still its own first message.
+ */
+static void client_ids_are_per_operator(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 100, .kind = "message", .author = AUTHOR_OPERATOR,
+				  .operator_id = 7, .cid = "o-answer-1", .body = "{}" };
+
+	account_with_chat(st, 100);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 1);
+	ev.operator_id = 8;
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 2);
+	ev.author = AUTHOR_GUEST; /* the guest reusing it, as a hostile one would */
+	ev.operator_id = 0;
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 3);
+	/* Each author's retry: nothing written, that author's own seq. */
+	CHECK_EQ(store_event_append(st, &ev), 1);
+	CHECK_EQ(ev.seq, 3);
+	ev.author = AUTHOR_OPERATOR;
+	ev.operator_id = 8;
+	CHECK_EQ(store_event_append(st, &ev), 1);
+	CHECK_EQ(ev.seq, 2);
+	ev.operator_id = 7;
+	CHECK_EQ(store_event_append(st, &ev), 1);
+	CHECK_EQ(ev.seq, 1);
+	CHECK_EQ(count_cid(st, 100, "o-answer-1"), 3);
+	/* Inside the writer's kind of transaction as well. */
+	CHECK_EQ(store_begin(st), 0);
+	ev.operator_id = 9;
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 4);
+	CHECK_EQ(store_event_append(st, &ev), 1);
+	CHECK_EQ(ev.seq, 4);
+	CHECK_EQ(store_commit(st), 0);
+	CHECK_EQ(count_cid(st, 100, "o-answer-1"), 4);
 	store_free(st);
 }
 
@@ -460,6 +528,53 @@ static void search_survives_the_upgrade_to_runs(void)
 	store_free(st);
 }
 
+/*
+ * A database of schema 5 keeps its events through the migration that keys
+ * client ids per author, and its ids after it: a retry of an old message
+ * is still recognised, and a second operator's message with the same cid
+ * is stored.
+ */
+static void client_ids_survive_the_upgrade_to_per_operator(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 1, .kind = "message", .author = AUTHOR_OPERATOR,
+				  .operator_id = 1, .cid = "o-1", .body = "{\"text\":\"again\"}" };
+	sqlite3 *db;
+	char path[128];
+
+	store_free(st);   /* only for the empty directory */
+	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
+	unlink(path);
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(schema_migrate_to(db, 5), 0);
+	CHECK_EQ(sqlite3_exec(db,
+		"INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
+		"INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
+		"INSERT INTO operators(id, account_id, username, name, pwhash, created_at) VALUES"
+		"  (1, 1, 'ann', 'Ann', 'x', 1), (2, 1, 'bob', 'Bob', 'x', 1);"
+		"INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, operator_id,"
+		"  last_seq, created_at, ord, indexed_seq) VALUES (1, 'c_1', x'00', 1, 1, 1, 1, 2, 1, 1, 2);"
+		"INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) VALUES"
+		"  (1, 1, 'message', 1, NULL, 'o-1', '{\"text\":\"guest\"}', 1),"
+		"  (1, 2, 'message', 2, 1, 'o-1', '{\"text\":\"ann\"}', 1);", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK_EQ(store_event_append(st, &ev), 1); /* ann's retry */
+	CHECK_EQ(ev.seq, 2);
+	ev.author = AUTHOR_GUEST;
+	ev.operator_id = 0;
+	CHECK_EQ(store_event_append(st, &ev), 1); /* the guest's retry */
+	CHECK_EQ(ev.seq, 1);
+	ev.author = AUTHOR_OPERATOR;
+	ev.operator_id = 2;
+	CHECK_EQ(store_event_append(st, &ev), 0); /* bob's own o-1 */
+	CHECK_EQ(ev.seq, 3);
+	CHECK_EQ(count_cid(st, 1, "o-1"), 3);
+	store_free(st);
+}
+
 /* Writes one event with a body of about 3 KB: a page of its own. */
 static int big_apply(struct store *st, struct store_op *op)
 {
@@ -530,6 +645,7 @@ int main(void)
 	RUN(names_are_unique);
 	RUN(events_get_consecutive_seqs);
 	RUN(same_client_id_is_stored_once);
+	RUN(client_ids_are_per_operator);
 	RUN(events_since_reads_in_order);
 	RUN(sessions_expire);
 	RUN(writer_groups_one_turn_into_one_commit);
@@ -537,6 +653,7 @@ int main(void)
 	RUN(unindexed_messages_survive_a_restart);
 	RUN(index_runs_take_chats_in_turn);
 	RUN(search_survives_the_upgrade_to_runs);
+	RUN(client_ids_survive_the_upgrade_to_per_operator);
 	RUN(the_log_stays_bounded_under_endless_writes);
 	{
 		char cmd[128];

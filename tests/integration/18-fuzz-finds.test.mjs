@@ -1,4 +1,4 @@
-// 17-fuzz-finds: bugs the fuzz harnesses (fuzz/) found, each checked once more against the real
+// 18-fuzz-finds: bugs the fuzz harnesses (fuzz/) found, each checked once more against the real
 // binary.  The input that found each one is replayed by its harness from fuzz/regressions/.
 
 import assert from 'node:assert/strict';
