@@ -95,6 +95,7 @@ test('unnamed guests get distinct labels in the webclient, Chat History, the cha
   const chat = await op.locator('.chat-tab.is-selected').getAttribute('data-chat');
   const history = await staff.newPage();
   await history.goto(`${srv.url}/staff/history`);
+  await expect.visible(history.locator(`.history-item[data-chat="${chat}"]`));
   const names = await history.locator('.history-item__name').allInnerTexts();
   for (const t of tabs) assert.ok(names.includes(t), `Chat History lists ${t}`);
   await history.locator(`.history-item[data-chat="${chat}"]`).click();
