@@ -409,6 +409,13 @@ bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
 	for (i = 0; i < app->cfg->nallow_origins; i++)
 		if (!strcmp(origin, app->cfg->allow_origins[i]))
 			return true;
+	/*
+	 * Behind a proxy, Host is the public host, and "http://" + Host would
+	 * let a page on the public host over plain HTTP (anyone on the path
+	 * before HSTS holds) drive a signed-in operator's browser.
+	 */
+	if (app->public_origin[0])
+		return false;
 	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0 &&
 	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HTTP_COLON_AUTHORITY) <= 0)
 		return false;
@@ -418,26 +425,34 @@ bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
 
 bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size)
 {
-	char fwd[1024], *last;
 	unsigned char bin[sizeof(struct in6_addr)];
+	char *fwd, *last;
+	int n;
 
 	lws_get_peer_simple(wsi, out, size);
 	if (!server_is_trusted_proxy(app, out))
 		return false;
 	/*
 	 * Only the last entry is the proxy's own word; earlier ones are what the
-	 * client claimed.  A proxy that sent none (or garbage) leaves its own
-	 * address, so its clients share one budget rather than escape it.
+	 * client claimed, and may be long: the whole header is read, so padding
+	 * cannot push the client back onto the proxy's address.  A proxy that
+	 * sent none (or garbage) leaves its own address, so its clients share
+	 * one budget rather than escape it.
 	 */
-	if (lws_hdr_copy(wsi, fwd, sizeof(fwd), WSI_TOKEN_X_FORWARDED_FOR) <= 0)
+	n = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+	if (n <= 0)
 		return true;
-	last = strrchr(fwd, ',');
-	last = last ? last + 1 : fwd;
-	last += strspn(last, " \t");
-	last[strcspn(last, " \t")] = '\0';
-	if (strlen(last) < size && (inet_pton(AF_INET, last, bin) == 1 ||
-				    inet_pton(AF_INET6, last, bin) == 1))
-		memcpy(out, last, strlen(last) + 1);
+	fwd = xmalloc((size_t)n + 1);
+	if (lws_hdr_copy(wsi, fwd, n + 1, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+		last = strrchr(fwd, ',');
+		last = last ? last + 1 : fwd;
+		last += strspn(last, " \t");
+		last[strcspn(last, " \t")] = '\0';
+		if (strlen(last) < size && (inet_pton(AF_INET, last, bin) == 1 ||
+					    inet_pton(AF_INET6, last, bin) == 1))
+			memcpy(out, last, strlen(last) + 1);
+	}
+	free(fwd);
 	return true;
 }
 

@@ -216,7 +216,18 @@ static int limits_accept(struct app *app, const struct lws_filter_network_conn_a
 
 int server_limits_admit(struct app *app, struct lws *wsi, const char *client_addr)
 {
-	uint64_t key = app_key(client_addr, strlen(client_addr));
+	struct sockaddr_storage ss;
+	uint64_t key;
+
+	/* Keyed as a direct connection would be (one IPv6 /64 is one client). */
+	if (!strncmp(client_addr, "::ffff:", 7) && strchr(client_addr + 7, '.'))
+		client_addr += 7;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, client_addr, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, client_addr, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	key = ss.ss_family ? addr_key(&ss) : app_key(client_addr, strlen(client_addr));
 
 	if (map_get(&app->wsi_addr, (uint64_t)(uintptr_t)wsi))
 		return 0; /* counted when it was accepted */

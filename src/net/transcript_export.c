@@ -415,6 +415,17 @@ static void put_line(struct out *o, const char *s)
  * Other control characters are dropped: in a terminal they could move the
  * cursor back over a line.  Direction marks stay, as in the message.
  */
+/*
+ * The writer of a message or file and their role, "Pat (guest)" or "Ann
+ * Lee (librarian)": a guest may take any name, the librarian's too, but
+ * not the role the server writes after it.
+ */
+static void put_sender(struct out *o, json_t *ev)
+{
+	put_line(o, sender(ev));
+	put(o, !strcmp(str(ev, "from"), "guest") ? " (guest)" : " (librarian)");
+}
+
 static void put_lines(struct out *o, const char *s)
 {
 	const char *run = s;
@@ -462,11 +473,11 @@ char *transcript_text(json_t *chat, json_t *events, size_t *len)
 		put_time(&o, num(ev, "at"));
 		put(&o, "] ");
 		if (!strcmp(kind, "message")) {
-			put_line(&o, sender(ev));
+			put_sender(&o, ev);
 			put(&o, ": ");
 			put_lines(&o, str(ev, "text"));
 		} else if (!strcmp(kind, "snapshot") || !strcmp(kind, "file")) {
-			put_line(&o, sender(ev));
+			put_sender(&o, ev);
 			put(&o, !strcmp(kind, "snapshot") ? " sent a snapshot: " : " sent a file: ");
 			put_line(&o, str(ev, "file_name"));
 			if (!strcmp(kind, "snapshot") && str(ev, "alt")[0]) {

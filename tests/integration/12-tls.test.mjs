@@ -10,6 +10,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -169,6 +170,24 @@ test('HEAD answers every GET route with its headers and no body', { timeout: 600
 	}
 	// POST-only routes stay 405 for HEAD, as for GET.
 	assert.equal((await request('HEAD', '/api/session/end')).status, 405);
+	// On one connection, HEAD then GET: the GET's answer starts right after HEAD's headers
+	// (an HTTP client never reads a HEAD body, so only the raw bytes show one).
+	const raw = await new Promise((resolve, reject) => {
+		const sock = tls.connect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['http/1.1'] }, () => {
+			sock.write(`HEAD /widget/box.js HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`
+				+ `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+		});
+		let got = '';
+		sock.setEncoding('latin1');
+		sock.on('data', (d) => { got += d; });
+		sock.on('end', () => resolve(got));
+		sock.on('error', reject);
+		sock.setTimeout(10000, () => sock.destroy(new Error('no answer to HEAD then GET')));
+	});
+	const split = raw.indexOf('\r\n\r\n');
+	assert.match(raw, /^HTTP\/1\.1 200 /, raw.slice(0, 200));
+	assert.match(raw, /content-length: [1-9]\d*\r\n/i, 'HEAD tells the GET body\'s length');
+	assert.match(raw.slice(split + 4), /^HTTP\/1\.1 200 [^]*\r\n\r\n\{"ok":true\}$/, `after HEAD's headers: ${JSON.stringify(raw.slice(split + 4, split + 120))}`);
 });
 
 /** A guest socket over WSS with a chat on alpha that `op` accepted. */

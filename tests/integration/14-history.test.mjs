@@ -195,9 +195,9 @@ test('one chat: its transcript as the webclient gets it, and both downloads', as
 	const txt = await srv.request('GET', `/api/history/${chats.pat.chat}/transcript.txt`, { session: ann });
 	assert.equal(txt.status, 200);
 	assert.match(txt.headers.get('content-type'), /^text\/plain/);
-	assert.match(txt.text, /Pat: Where can I find the périodiques about marmalade\?/);
-	assert.match(txt.text, /Bob Alpha: Second floor, <b>shelf<\/b> 12 & beyond\./);
-	assert.match(txt.text, /Pat sent a snapshot: screen\.png/);
+	assert.match(txt.text, /Pat \(guest\): Where can I find the périodiques about marmalade\?/);
+	assert.match(txt.text, /Bob Alpha \(librarian\): Second floor, <b>shelf<\/b> 12 & beyond\./);
+	assert.match(txt.text, /Pat \(guest\) sent a snapshot: screen\.png/);
 });
 
 test('operators of another account get "not found" for every route and link of a foreign chat', async () => {
@@ -428,7 +428,7 @@ test('unnamed guests get a short label of their chat, the same everywhere and di
 		assert.equal(join.label, labels[0]);
 		const txt = await srv.request('GET', `/api/history/${unnamed[0].chat}/transcript.txt`, { session: ann });
 		assert.match(txt.text, new RegExp(`Guest: ${labels[0]} \\(no name given\\)`));
-		assert.match(txt.text, new RegExp(`${labels[0]}: unnamed question 0`));
+		assert.match(txt.text, new RegExp(`${labels[0]} \\(guest\\): unnamed question 0`));
 		assert.match(txt.text, new RegExp(`${labels[0]} started the chat`));
 		const html = await srv.request('GET', `/api/history/${unnamed[1].chat}/transcript.html`, { session: ann });
 		assert.ok(html.text.includes(labels[1]) && !html.text.includes(labels[0]));
@@ -489,9 +489,22 @@ test('transcript.txt: no message, name, file name or description can forge a lin
 	assert.ok(!headers.some((l) => l.startsWith('[2026-12-03 15:09:00 UTC] Bob Alpha')), 'a forged header');
 	// The forged text is still there, as a continuation of the guest's message.
 	assert.equal(body.filter((l) => l === `    ${forged}`).length, breaks.length + 1);
-	assert.ok(body.includes('Forger: one') || body.some((l) => l.endsWith('] Forger: one')));
+	assert.ok(body.some((l) => l.endsWith('] Forger (guest): one')));
 	assert.ok(body.includes('    two') && body.includes('    three') && body.includes('      indented already'));
-	assert.ok(headers.some((l) => l.includes(`Bob Alpha sent a file: list.pdf ${forged}`)), txt.text);
+	assert.ok(headers.some((l) => l.includes(`Bob Alpha (librarian) sent a file: list.pdf ${forged}`)), txt.text);
 	assert.ok(headers.some((l) => l.includes(`May I see your screen? ${forged}`)), txt.text);
 	assert.ok(headers.some((l) => l.includes(`my screen ${forged}`)), 'the description, on its line');
+});
+
+test("transcript.txt: a guest who takes the librarian's name is still marked as the guest", async () => {
+	const c = await openChat(srv, bob, 'alpha', 'Bob Alpha (librarian)');
+	await say(c.guest, c.chat, 'I have closed your account.');
+	await say(bob, c.chat, 'That was not me.');
+	const txt = await srv.request('GET', `/api/history/${c.chat}/transcript.txt`, { session: ann });
+	const lines = txt.text.split('\n');
+	assert.ok(lines.some((l) => / Bob Alpha \(librarian\) \(guest\): I have closed your account\.$/.test(l)), txt.text);
+	assert.ok(lines.some((l) => /\] Bob Alpha \(librarian\): That was not me\.$/.test(l)), txt.text);
+	assert.ok(!lines.some((l) => /\] Bob Alpha \(librarian\): I have closed/.test(l)), 'the guest reads as the librarian');
+	await bob.request({ type: 'chat.end', chat: c.chat });
+	await c.guest.close();
 });

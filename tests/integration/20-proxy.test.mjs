@@ -6,12 +6,28 @@
 // browser test behind a real nginx is tests/e2e/https.test.mjs.)
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { test } from 'node:test';
 import { Client, HandshakeError } from './lib/client.mjs';
 import { isOk } from './lib/flows.mjs';
 import { runBinary, startServer } from './lib/server.mjs';
 
 const PUBLIC = 'https://chat.library.example';
+
+/** POST /api/session with this Origin (and Host: fetch would not send ours); resolves with the status. */
+function signInRaw(srv, origin, host) {
+	return new Promise((resolve, reject) => {
+		const body = JSON.stringify({ username: 'bob', password: 'bob-password-2' });
+		const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/session', agent: false,
+			headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin,
+				...(host ? { host } : {}) } }, (res) => {
+			res.resume();
+			res.on('end', () => resolve(res.statusCode));
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
 
 test('--public-url: its origin may sign in and open /ws; cookies Secure; HSTS', { timeout: 60000 }, async () => {
 	// Browsers leave the scheme's own port out of Origin; so does refdesk.
@@ -25,10 +41,14 @@ test('--public-url: its origin may sign in and open /ws; cookies Secure; HSTS', 
 		assert.equal((await ws.next(() => true, 5000, 'hello')).type, 'hello');
 		await ws.close();
 		// Other origins still are not; nor the public host over plain HTTP, nor another port.
-		for (const other of ['https://evil.example', 'http://chat.library.example', `${PUBLIC}:8443`]) {
-			const bad = await srv.signIn('bob', { origin: other });
-			assert.equal(bad.status, 403, `sign-in from ${other}`);
-			await assert.rejects(Client.connect(srv.wsUrl, { origin: other }),
+		// Nor the public host over plain HTTP, even with the Host a proxy passes on; nor the
+		// address refdesk itself listens on, once browsers are to come through the proxy.
+		for (const [other, host] of [['https://evil.example'], ['http://chat.library.example', 'chat.library.example'],
+			['http://chat.library.example'], [`${PUBLIC}:8443`], [srv.origin]]) {
+			const headers = host ? { host } : {};
+			const bad = await signInRaw(srv, other, host);
+			assert.equal(bad, 403, `sign-in from ${other}${host ? ` with Host ${host}` : ''}`);
+			await assert.rejects(Client.connect(srv.wsUrl, { origin: other, headers }),
 				(err) => err instanceof HandshakeError && err.status === 403, `/ws from ${other}`);
 		}
 		await srv.stop();
@@ -110,6 +130,17 @@ test('--trusted-proxy: WebSockets are capped per forwarded client; the proxy is 
 		// Other clients through the same proxy: more sockets from 127.0.0.1 than the cap.
 		for (let i = 0; i < 6; i++)
 			open.push(await Client.connect(srv.wsUrl, { headers: { 'x-forwarded-for': `198.51.100.${i}` } }));
+		// However long the list the client sent before it, the last entry names the client.
+		const padded = `${Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join(', ')}, 203.0.113.5`;
+		assert.ok(padded.length > 3000);
+		await assert.rejects(Client.connect(srv.wsUrl, { headers: { 'x-forwarded-for': padded } }),
+			(err) => err instanceof HandshakeError && err.status === 503, 'a fourth socket behind a long header');
+		// One IPv6 /64 is one client, as for direct connections.
+		for (let i = 1; i <= 3; i++)
+			open.push(await Client.connect(srv.wsUrl, { headers: { 'x-forwarded-for': `2001:db8:1:2::${i}` } }));
+		await assert.rejects(Client.connect(srv.wsUrl, { headers: { 'x-forwarded-for': '2001:db8:1:2:ffff::9' } }),
+			(err) => err instanceof HandshakeError && err.status === 503, 'a fourth socket from the same /64');
+		open.push(await Client.connect(srv.wsUrl, { headers: { 'x-forwarded-for': '2001:db8:1:3::1' } }));
 		// A closed socket gives its client the allowance back.
 		await open.shift().close();
 		await new Promise((r) => setTimeout(r, 200));
