@@ -47,6 +47,7 @@
  */
 #define TX_PACKET 16384
 #define SHUTDOWN_MS 5000
+#define KEEPALIVE_SECS 60
 
 /*
  * TLS: 1.2 and 1.3 only.  For 1.2, ECDHE key exchange (forward secrecy) with
@@ -561,6 +562,14 @@ int server_run(const struct server_config *cfg)
 	info.user = &app;
 	info.timeout_secs = (unsigned int)cfg->header_timeout;
 	info.timeout_secs_ah_idle = (unsigned int)cfg->header_timeout;
+	/*
+	 * An idle HTTP/1.1 connection is kept a minute, not lws' 5 s: a page's
+	 * connections all went idle together and were closed together while
+	 * the browser still meant to reuse them, and a box opened a few seconds
+	 * after its page then failed a request (net::ERR_TOO_MANY_RETRIES) or
+	 * paid a new TLS handshake per file.
+	 */
+	info.keepalive_timeout = KEEPALIVE_SECS;
 	info.retry_and_idle_policy = &retry;
 	info.fd_limit_per_thread = 0;
 	info.max_http_header_data = 8192;

@@ -14,7 +14,7 @@ import { startServer, makeCertificate, freePort } from './lib/server.mjs';
 import { startNginx, writeRefdeskConf } from './lib/nginx.mjs';
 import { startTurn } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { signIn, goAvailable, startChat, say, transcript, offerCard, poll } from './lib/flows.mjs';
 
 let dir;
 let tls;
@@ -48,16 +48,6 @@ async function watchedContext(options = {}) {
   return context;
 }
 
-/** Poll `fn` in the page (the pages' CSP refuses waitForFunction) until truthy. */
-async function poll(page, fn, what, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await page.evaluate(fn).catch(() => false);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The protocol the page's own document came over ('http/1.1', 'h2'). */
 const protocolOf = (page) => page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol);

@@ -9,14 +9,13 @@
 // clear message. getStats() shows only relayed candidates on both sides.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import http from 'node:http';
 import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS, SCREENS } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
-import { startTurn } from './lib/turn.mjs';
+import { startTurn, freeUdpPort } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
+import { signIn, goAvailable, startChat, say, transcript, offerCard, poll } from './lib/flows.mjs';
 import { PAYLOADS, findInjection } from './lib/xss_payloads.mjs';
 
 
@@ -119,16 +118,6 @@ async function setUp({ server = srv, boxUrl, frame = null, guestInit = null } = 
   return { staff, op, guests, guest, box, tool, chat, who };
 }
 
-/** Poll `fn` in the page (evaluate; waitForFunction is refused by the pages' CSP) until truthy. */
-async function poll(page, fn, what, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await page.evaluate(fn).catch(() => false);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function invite(tool, text, { prefilled = false } = {}) {
   await tool.getByRole('button', { name: 'Invite to share screen' }).click();
@@ -385,22 +374,10 @@ test('a browser that cannot share is reported to the operator at once; the guest
   await s.guests.close();
 });
 
-/** A UDP port on 127.0.0.1 where nothing listens (bound, then let go). */
-function closedUdpPort() {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 for (const [what, relay, operatorSays, reason] of [
   ['a wrong TURN secret', async () => ['--turn', turn.url, '--turn-secret', 'not-the-relay-secret'],
     'refused the credentials', 'the relay server refused the credentials'],
-  ['an unreachable TURN port', async () => ['--turn', `turn:127.0.0.1:${await closedUdpPort()}?transport=udp`, '--turn-secret', turn.secret],
+  ['an unreachable TURN port', async () => ['--turn', `turn:127.0.0.1:${await freeUdpPort()}?transport=udp`, '--turn-secret', turn.secret],
     'the relay server could not be reached', 'no connection could be made'],
 ]) {
   test(`${what}: no connection; the operator is told why, the guest that nothing was seen; the record says "connection failed"`, async () => {

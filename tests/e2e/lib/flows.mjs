@@ -62,3 +62,17 @@ export function transcript(where) {
 export function offerCard(page, guest) {
   return page.locator('article.offer', { has: page.getByText(guest, { exact: true }) });
 }
+
+/**
+ * Poll `fn` in the page until it returns something truthy, and return that
+ * (page.evaluate: the pages' CSP refuses waitForFunction's eval).
+ */
+export async function poll(page, fn, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await page.evaluate(fn).catch(() => false);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-function freeUdpPort() {
+/** A UDP port on 127.0.0.1 where nothing listens now (bound, then let go). */
+export function freeUdpPort() {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket('udp4');
     s.once('error', reject);
