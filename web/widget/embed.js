@@ -1,6 +1,5 @@
-// embed.js: the loader for library pages (see box.js). Modes: embedded, follow-me,
-// popup. Under 4 KB gzipped. The site's storage keeps only non-secret UI state:
-// the chat's id and token stay in the box's own storage.
+// embed.js: the loader for library pages (web/README.md), under 2 KB gzipped.
+// It keeps no secret in the site's storage. dock.js places follow-me's button.
 (() => {
   const script = document.currentScript;
   if (!script) return;
@@ -18,7 +17,7 @@
     const { open, live } = { ...load(), ...c };
     try { localStorage[key] = JSON.stringify({ open, live }); } catch {}
   };
-  if (load().keep) save({}); // older loaders kept the token here
+  if (load().keep) save({}); // an older loader's record
   const ready = (fn) => (document.readyState === 'loading'
     ? document.addEventListener('DOMContentLoaded', fn) : fn());
   const place = (el) => ready(() => {
@@ -66,7 +65,7 @@
   const show = (on) => {
     panel.style.display = on ? 'block' : 'none';
     launcher.setAttribute('aria-expanded', on);
-    (launcher.parentNode || launcher).style.visibility = on && narrow.matches ? 'hidden' : '';
+    launcher.style.visibility = on && narrow.matches ? 'hidden' : '';
     badge.hidden = true;
     save({ open: on });
     tell();
@@ -94,137 +93,26 @@
     return place(panel);
   }
 
-  // The launcher sits in a dock in one corner of the page. It takes the
-  // first corner where it covers none of the page's headings, links or
-  // controls (checked again when the page scrolls or its layout changes);
-  // where every corner covers something it moves aside, to a slim tab
-  // against the screen's edge, and tries again. On a phone it is a round
-  // icon; its small badge button tucks it aside by hand, and back.
   panel.id = `refdesk-follow-${queue}`;
-  const dock = make('div');
-  const hide = make('button');
-  const label = launcher.textContent;
-  const corners = [['right', 'bottom'], ['left', 'bottom'], ['right', 'top'], ['left', 'top']];
-  let corner = corners[0], tucked = false, crowded = false, settle;
   launcher.setAttribute('aria-controls', panel.id);
   launcher.setAttribute('aria-expanded', false);
-  css(dock, { position: 'fixed', zIndex: 2147483000 });
+  css(launcher, { position: 'fixed', right: '20px', bottom: '20px', zIndex: 2147483000 });
   css(badge, { marginLeft: '8px', background: '#fff', color: '#1d5c8c', borderRadius: '99px', padding: '0 7px' });
   badge.hidden = true;
-  hide.type = 'button';
-  css(hide, { position: 'absolute', top: '-10px', width: '24px', height: '24px', padding: 0,
-    border: '2px solid #fff', borderRadius: '50%', background: '#164a72', color: '#fff',
-    font: '700 14px/1 system-ui,sans-serif', cursor: 'pointer', boxShadow: '0 2px 6px #0003' });
-  dock.append(launcher, hide);
+  launcher.append(badge);
   css(panel, { position: 'fixed', zIndex: 2147483001, background: '#fff', overflow: 'hidden',
     boxShadow: '0 18px 40px #0004', display: 'none' });
-  const svgNs = 'http://www.w3.org/2000/svg';
-  const icon = document.createElementNS(svgNs, 'svg');
-  const bubble = document.createElementNS(svgNs, 'path');
-  for (const [k, v] of [['viewBox', '0 0 24 24'], ['width', 24], ['height', 24], ['aria-hidden', 'true'],
-    ['focusable', 'false']]) icon.setAttribute(k, v);
-  bubble.setAttribute('fill', 'currentColor');
-  bubble.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
-  icon.append(bubble);
-  const drawLauncher = () => {
-    const edge = tucked || crowded; // a slim tab against the screen's edge
-    const small = narrow.matches || edge;
-    launcher.replaceChildren(small ? icon : label, badge);
-    launcher.setAttribute('aria-label', label);
-    icon.setAttribute('width', edge ? 18 : 24);
-    icon.setAttribute('height', edge ? 18 : 24);
-    css(launcher, small ? { padding: edge ? '14px 6px 14px 8px' : '13px', lineHeight: 0 } : { padding: '12px 20px', lineHeight: '' });
-    css(launcher, { borderRadius: !edge ? '99px' : corner[0] === 'right' ? '14px 0 0 14px' : '0 14px 14px 0' });
-    hide.textContent = tucked ? '+' : '\u2212';
-    hide.setAttribute('aria-label', tucked ? 'Bring the chat button back' : 'Move the chat button aside');
-    hide.title = hide.getAttribute('aria-label');
-    // Moved aside by itself, it needs no badge; else the badge sits on the
-    // launcher's inner top corner (above the tab when tucked).
-    hide.style.display = crowded && !tucked ? 'none' : '';
-    css(hide, tucked ? { top: '-28px', left: corner[0] === 'right' ? 'auto' : '2px', right: corner[0] === 'right' ? '2px' : 'auto' }
-      : { top: '-10px', left: corner[0] === 'right' ? '-10px' : 'auto', right: corner[0] === 'right' ? 'auto' : '-10px' });
-  };
-  const at = (c) => {
-    const m = tucked || crowded ? '0px' : '20px';
-    css(dock, { left: c[0] === 'left' ? m : 'auto', right: c[0] === 'right' ? m : 'auto',
-      top: c[1] === 'top' ? '20px' : 'auto', bottom: c[1] === 'bottom' ? '20px' : 'auto' });
-  };
-  // How much of the page's headings, links and controls the launcher and
-  // its badge cover now: the words of headings and links (a heading's box
-  // spans the whole column, its words do not), the whole box of a control.
-  const range = document.createRange();
-  const rects = (el) => {
-    if (!/^(H\d|A)$/.test(el.tagName)) return [el.getBoundingClientRect()];
-    range.selectNodeContents(el);
-    return range.getClientRects();
-  };
-  const covered = () => {
-    const ours = [launcher, hide].filter((el) => el.style.display !== 'none').map((el) => el.getBoundingClientRect());
-    let area = 0;
-    for (const el of document.querySelectorAll('h1,h2,h3,h4,h5,h6,a[href],button,input,select,textarea,iframe,[role=button]')) {
-      if (dock.contains(el) || panel.contains(el)) continue;
-      for (const r of rects(el)) {
-        for (const d of ours) {
-          const w = Math.min(r.right, d.right) - Math.max(r.left, d.left);
-          const h = Math.min(r.bottom, d.bottom) - Math.max(r.top, d.top);
-          if (w > 0 && h > 0) area += w * h;
-        }
-      }
-    }
-    return area;
-  };
-  const tryCorners = () => {
-    let best = null;
-    for (const c of [corner, ...corners.filter((k) => k !== corner)]) {
-      corner = c;
-      at(c);
-      drawLauncher();
-      const a = covered();
-      if (!best || a < best.a) best = { c, a };
-      if (!a) break;
-    }
-    corner = best.c;
-    at(corner);
-    drawLauncher();
-    return best.a;
-  };
-  const dockIn = () => {
-    if (isOpen()) return; // the open panel stays where the reader found it
-    crowded = false;
-    if (tryCorners() > 0 && !tucked) {
-      crowded = true;
-      tryCorners();
-    }
-  };
-  const layout = () => {
-    css(panel, narrow.matches
-      ? { inset: 0, width: 'auto', height: 'auto', borderRadius: 0 }
-      : { inset: 'auto', [corner[0]]: '20px', [corner[1]]: '84px', width: '380px',
-        height: 'min(600px,calc(100vh - 110px))', borderRadius: '16px' });
-  };
-  const later = () => {
-    clearTimeout(settle);
-    settle = setTimeout(() => { dockIn(); layout(); }, 150);
-  };
-  narrow.onchange = () => { drawLauncher(); dockIn(); layout(); };
-  addEventListener('resize', later);
-  addEventListener('scroll', later, { passive: true });
-  addEventListener('load', later); // late images and frames move the page's text
-  if (window.ResizeObserver) ready(() => new ResizeObserver(later).observe(document.body));
-  hide.onclick = () => {
-    tucked = !tucked;
-    drawLauncher();
-    dockIn();
-    hide.focus();
-  };
-  drawLauncher();
+  const layout = () => css(panel, narrow.matches
+    ? { inset: 0, width: 'auto', height: 'auto', borderRadius: 0 }
+    : { inset: 'auto 20px 84px auto', width: '380px', height: 'min(600px,calc(100vh - 110px))', borderRadius: '16px' });
+  narrow.onchange = layout;
   layout();
-  launcher.onclick = () => (isOpen() ? close() : (ensureFrame(), layout(), show(true)));
+  launcher.onclick = () => (isOpen() ? close() : (ensureFrame(), show(true)));
   addEventListener('keydown', (e) => e.key === 'Escape' && isOpen() && document.activeElement === launcher && close());
   ready(() => {
-    document.body.append(panel, dock);
-    dockIn();
-    layout();
+    document.body.append(panel, launcher);
+    document.head.append(Object.assign(make('script'), { src: `${host}/widget/dock.js`,
+      refdesk: { launcher, badge, panel, narrow, isOpen } }));
     const s = load();
     if (s.open) launcher.onclick();
     else if (s.live) ensureFrame();
