@@ -6,6 +6,7 @@
 // fails. Chromium speaks HTTP/1.1 to refdesk (its ALPN offers only that) and HTTP/2 to nginx.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,9 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-https-'));
   tls = makeCertificate(dir);
   turn = await startTurn();
-  browser = await launchBrowser({ args: SCREEN_CAPTURE_ARGS });
+  // Chromium trusts the test certificate by its key, as if a CA had signed it: no certificate
+  // error to click through (or to have the browser retry around) on any connection.
+  browser = await launchBrowser({ args: [...SCREEN_CAPTURE_ARGS, `--ignore-certificate-errors-spki-list=${spkiHash(tls.cert)}`] });
 });
 after(async () => {
   await browser?.close();
@@ -36,12 +39,18 @@ after(async () => {
 
 const turnArgs = () => ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'];
 
+/** base64 of the SHA-256 of the certificate's public key (SPKI), as Chromium pins keys. */
+function spkiHash(certPath) {
+  const key = crypto.createPublicKey(fs.readFileSync(certPath)).export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(key).digest('base64');
+}
+
 /**
- * A context that trusts the test certificate and records every request that fails (network
+ * A context that records every request that fails (network
  * error, reset, cancelled) and every answer of 500 or more, in `context.failed`.
  */
 async function watchedContext(options = {}) {
-  const context = await newContext(browser, { ignoreHTTPSErrors: true, ...options });
+  const context = await newContext(browser, options);
   context.failed = [];
   context.on('requestfailed', (r) => context.failed.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   context.on('response', (r) => { if (r.status() >= 500) context.failed.push(`${r.status()} ${r.url()}`); });
