@@ -12,7 +12,7 @@ import { launchBrowser, newContext, expectClean, ROOT } from './lib/browser.mjs'
 import { checkAxe } from './lib/axe.mjs';
 import { startServer } from './lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, goAvailable, startChat, say, transcript } from './lib/flows.mjs';
+import { signIn, staffOnline, startChat, say, transcript } from './lib/flows.mjs';
 
 const SCREENS = path.join(ROOT, 'build', 'screens');
 const LABEL = /^Guest [0-9A-HJKMNP-TV-Z]{4}$/;
@@ -33,10 +33,7 @@ before(async () => {
   srv = await startServer({ extra: ['--manage-grace-hours', '0'] });
   browser = await launchBrowser();
   nora = srv.addOperator({ username: 'nora', name: 'Nora Lind', isAdmin: true });
-  staff = await newContext(browser);
-  op = await staff.newPage();
-  await signIn(op, srv.url, nora);
-  await goAvailable(op);
+  ({ staff, op } = await staffOnline(browser, srv.url, nora));
 });
 after(async () => {
   await browser?.close();
