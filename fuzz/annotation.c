@@ -10,7 +10,7 @@
  * jansson reads a JSON object from it, and the stored blob, read back, is
  * the same bytes.
  */
-#include "net/uploads.c"
+#include "ops/uploads.c"
 
 #include <ftw.h>
 
@@ -53,7 +53,7 @@ static void check_stored(const struct upload *u, const uint8_t *data, size_t siz
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct server_config cfg;
+	static struct app_config cfg;
 	static struct app app;
 	struct http_req req;
 	struct upload u;
@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 		atexit(remove_dir);
-		server_config_defaults(&cfg);
+		app_config_defaults(&cfg);
 		cfg.data_dir = dir;
 		app.cfg = &cfg;
 	}

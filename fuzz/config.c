@@ -18,16 +18,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const struct server_config *cfg)
+static void check(const struct config *cfg)
 {
-	if (cfg->port < 1 || cfg->port > 65535 || !memchr(cfg->host, '\0', sizeof(cfg->host)) ||
-	    !cfg->host[0] ||
-	    !cfg->data_dir || !cfg->web_dir || cfg->nallow_origins > SERVER_MAX_ORIGINS ||
-	    cfg->max_conns_per_ip < 1 || cfg->header_timeout < 1 || cfg->header_timeout > 600 ||
-	    cfg->session_hours < 1 || cfg->session_hours > 24 * 90 || cfg->abandon_secs < 1 ||
-	    cfg->max_image_bytes < 1048576 || cfg->max_file_bytes < 1048576 ||
-	    cfg->max_image_pixels < 10000 || !(cfg->msg_rate >= 0.1) || !(cfg->msg_burst >= 1) ||
-	    !(cfg->conn_rate >= 0.1) || !(cfg->upload_rate >= 0.01) || !(cfg->upload_burst >= 1)) {
+	if (cfg->net.port < 1 || cfg->net.port > 65535 || !memchr(cfg->net.host, '\0', sizeof(cfg->net.host)) ||
+	    !cfg->net.host[0] ||
+	    !cfg->app.data_dir || !cfg->net.web_dir || cfg->net.nallow_origins > SERVER_MAX_ORIGINS ||
+	    cfg->net.max_conns_per_ip < 1 || cfg->net.header_timeout < 1 || cfg->net.header_timeout > 600 ||
+	    cfg->app.session_hours < 1 || cfg->app.session_hours > 24 * 90 || cfg->app.abandon_secs < 1 ||
+	    cfg->app.max_image_bytes < 1048576 || cfg->app.max_file_bytes < 1048576 ||
+	    cfg->app.max_image_pixels < 10000 || !(cfg->net.msg_rate >= 0.1) || !(cfg->net.msg_burst >= 1) ||
+	    !(cfg->net.conn_rate >= 0.1) || !(cfg->app.upload_rate >= 0.01) || !(cfg->app.upload_burst >= 1)) {
 		fprintf(stderr, "config: an accepted file left an out-of-range setting\n");
 		abort();
 	}
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	static FILE *null_stream;
-	struct server_config cfg;
+	struct config cfg;
 	FILE *f, *err = stderr;
 	int rc;
 
@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fwrite(data, 1, size, f);
 	fclose(f);
-	server_config_defaults(&cfg);
+	server_config_defaults(&cfg.net);
+	app_config_defaults(&cfg.app);
 	if (!getenv("FUZZ_TRACE"))
 		stderr = null_stream;
 	rc = read_config(&cfg, path);

@@ -1,6 +1,6 @@
 /*
  * http_paths.c - fuzz the two functions every request path goes through:
- * route matching with its captured segments (match() in routes.c) and the
+ * route matching with its captured segments (match() in net/http.c) and the
  * static file check that keeps paths inside the web directory
  * (path_is_safe() in static.c).
  *
@@ -9,8 +9,9 @@
  * safe is relative, made of letters, digits and "-_./" only, with no empty
  * segment and no segment starting with a dot (so no "..").
  */
-#include "net/routes.c"
+#include "net/http.c"
 #include "net/static.c"
+#include "ops/routes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,8 +40,16 @@ static void check_safe(const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[512], params[API_MAX_PARAMS][80];
-	size_t i;
+	static const struct {
+		const struct http_route *routes;
+		const size_t *n;
+	} tables[] = {
+		{ sessions_routes, &sessions_nroutes }, { pages_routes, &pages_nroutes },
+		{ admin_routes, &admin_nroutes },       { uploads_routes, &uploads_nroutes },
+		{ history_routes, &history_nroutes },
+	};
+	char path[512], params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+	size_t i, t;
 	int k;
 
 	/* http_request() keeps paths below 512 bytes. */
@@ -48,13 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = sizeof(path) - 1;
 	memcpy(path, data, size);
 	path[size] = '\0';
-	for (i = 0; i < ARRAY_SIZE(routes); i++) {
-		memset(params, 0, sizeof(params));
-		if (!match(routes[i].pattern, path, params))
-			continue;
-		for (k = 0; k < API_MAX_PARAMS; k++)
-			if (strchr(params[k], '/') || strlen(params[k]) >= 80)
-				fail("bad captured segment", path);
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		for (i = 0; i < *tables[t].n; i++) {
+			memset(params, 0, sizeof(params));
+			if (!match(tables[t].routes[i].pattern, path, params))
+				continue;
+			for (k = 0; k < HTTP_MAX_PARAMS; k++)
+				if (strchr(params[k], '/') || strlen(params[k]) >= HTTP_PARAM_MAX)
+					fail("bad captured segment", path);
+		}
 	}
 	check_safe(path[0] == '/' ? path + 1 : path);
 	(void)type_of(path);

@@ -130,7 +130,7 @@ static void serve(struct lws *wsi, const char *path, const char *body, size_t bo
 	} else if (is_post) {
 		want = strtoull(declared, NULL, 10);
 	}
-	http_request(world_app(), wsi, &pss, path);
+	http_request(world_server(), wsi, &pss, path);
 	/* lws delivers what Content-Length announced, in pieces. */
 	while (is_post && rc == 0 && off < want && off < body_len) {
 		size_t n = body_len - off < 4096 ? body_len - off : 4096;

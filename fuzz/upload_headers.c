@@ -11,7 +11,7 @@
  *
  * Input: NUL-separated fields: file name, alt text, path.
  */
-#include "net/uploads.c"
+#include "ops/uploads.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,13 +2,16 @@
  * main.c - refdesk's entry point.  Start reading here.
  *
  * refdesk is one C process: a libwebsockets event loop (net/) serves the
- * pages, the JSON API and the real-time WebSocket on one port; the chat
- * rules live in chat/ as plain C; every write goes through the writer
+ * pages, the JSON API and the real-time WebSocket on one port and hands
+ * each request and message to the operations (ops/), which apply the chat
+ * rules of chat/ and share/ (plain C); every write goes through the writer
  * thread in store/ (SQLite, group commit); passwords are hashed on a small
  * worker pool (base/workq.c, auth/).  docs/ARCHITECTURE.md draws the map.
  *
  * This file turns the command line (and an optional config file) into a
- * `struct server_config` and runs `serve`, or hands `admin` to admin/cli.c.
+ * configuration and runs `serve` — the composition root: it builds the
+ * transport and the application and hands one to the other — or hands
+ * `admin` to admin/cli.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,9 +25,14 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "base/version.h"
-#include "net/chat_ops.h"
-#include "net/routes.h"
 #include "net/server.h"
+#include "ops/app.h"
+
+/* What `serve` is told: the transport's part and the application's. */
+struct config {
+	struct server_config net;
+	struct app_config app;
+};
 
 static const char usage[] =
 	"usage: refdesk serve [OPTIONS]      run the server\n"
@@ -137,7 +145,7 @@ static int parse_number(const char *name, const char *text, double min, double m
 	return 0;
 }
 
-static int parse_listen(struct server_config *cfg, const char *text)
+static int parse_listen(struct config *cfg, const char *text)
 {
 	const char *colon = strrchr(text, ':');
 	double port;
@@ -148,23 +156,23 @@ static int parse_listen(struct server_config *cfg, const char *text)
 	n = (size_t)(colon - text);
 	if (text[0] == '[' && colon[-1] == ']')
 		text++, n -= 2;
-	if (!n || n >= sizeof(cfg->host) || parse_number("listen", colon + 1, 1, 65535, &port) < 0)
+	if (!n || n >= sizeof(cfg->net.host) || parse_number("listen", colon + 1, 1, 65535, &port) < 0)
 		goto bad;
-	memcpy(cfg->host, text, n);
-	cfg->host[n] = '\0';
-	cfg->port = (int)port;
+	memcpy(cfg->net.host, text, n);
+	cfg->net.host[n] = '\0';
+	cfg->net.port = (int)port;
 	return 0;
 bad:
 	fprintf(stderr, "refdesk: --listen wants HOST:PORT, such as 127.0.0.1:8080\n");
 	return -EINVAL;
 }
 
-static int apply_option(struct server_config *cfg, int opt, const char *arg);
+static int apply_option(struct config *cfg, int opt, const char *arg);
 
 /* Read "name = value" lines; kept strings live for the process (freed at exit). */
 static char *config_text;
 
-static int read_config(struct server_config *cfg, const char *path)
+static int read_config(struct config *cfg, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *line, *save = NULL;
@@ -215,7 +223,7 @@ static int read_config(struct server_config *cfg, const char *path)
 	return rc;
 }
 
-static int apply_option(struct server_config *cfg, int opt, const char *arg)
+static int apply_option(struct config *cfg, int opt, const char *arg)
 {
 	double v;
 
@@ -223,24 +231,24 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 	case OPT_LISTEN:
 		return parse_listen(cfg, arg);
 	case OPT_DATA:
-		cfg->data_dir = arg;
+		cfg->app.data_dir = arg;
 		return 0;
 	case OPT_WEB:
-		cfg->web_dir = arg;
+		cfg->net.web_dir = arg;
 		return 0;
 	case OPT_DEMO:
-		cfg->demo = true;
+		cfg->app.demo = true;
 		return 0;
 	case OPT_CERT:
-		cfg->tls_cert = arg;
+		cfg->net.tls_cert = arg;
 		return 0;
 	case OPT_KEY:
-		cfg->tls_key = arg;
+		cfg->net.tls_key = arg;
 		return 0;
 	case OPT_ORIGIN:
-		if (cfg->nallow_origins >= SERVER_MAX_ORIGINS)
+		if (cfg->net.nallow_origins >= SERVER_MAX_ORIGINS)
 			return -E2BIG;
-		cfg->allow_origins[cfg->nallow_origins++] = arg;
+		cfg->net.allow_origins[cfg->net.nallow_origins++] = arg;
 		return 0;
 	case OPT_PUBLIC_URL: {
 		char origin[300];
@@ -250,117 +258,117 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 				"(refdesk is served at the root of its host)\n");
 			return -EINVAL;
 		}
-		cfg->public_url = arg;
+		cfg->net.public_url = arg;
 		return 0;
 	}
 	case OPT_PROXY: {
 		unsigned char bin[16];
 
-		if (cfg->ntrusted_proxies >= SERVER_MAX_PROXIES ||
+		if (cfg->net.ntrusted_proxies >= SERVER_MAX_PROXIES ||
 		    (inet_pton(AF_INET, arg, bin) != 1 && inet_pton(AF_INET6, arg, bin) != 1)) {
 			fprintf(stderr, "refdesk: --trusted-proxy wants an IP address (at most %d)\n",
 				SERVER_MAX_PROXIES);
 			return -EINVAL;
 		}
-		cfg->trusted_proxies[cfg->ntrusted_proxies++] = arg;
+		cfg->net.trusted_proxies[cfg->net.ntrusted_proxies++] = arg;
 		return 0;
 	}
 	case OPT_MAXCONN:
 		if (parse_number("max-conns-per-ip", arg, 1, 1000000, &v) < 0)
 			return -EINVAL;
-		cfg->max_conns_per_ip = (int)v;
+		cfg->net.max_conns_per_ip = (int)v;
 		return 0;
 	case OPT_RATE:
-		return parse_number("conn-rate", arg, 0.1, 1000000, &cfg->conn_rate);
+		return parse_number("conn-rate", arg, 0.1, 1000000, &cfg->net.conn_rate);
 	case OPT_BURST:
-		return parse_number("conn-burst", arg, 1, 1000000, &cfg->conn_burst);
+		return parse_number("conn-burst", arg, 1, 1000000, &cfg->net.conn_burst);
 	case OPT_HEADER:
 		if (parse_number("header-timeout", arg, 1, 600, &v) < 0)
 			return -EINVAL;
-		cfg->header_timeout = (int)v;
+		cfg->net.header_timeout = (int)v;
 		return 0;
 	case OPT_MSGRATE:
-		return parse_number("msg-rate", arg, 0.1, 1000000, &cfg->msg_rate);
+		return parse_number("msg-rate", arg, 0.1, 1000000, &cfg->net.msg_rate);
 	case OPT_MSGBURST:
-		return parse_number("msg-burst", arg, 1, 1000000, &cfg->msg_burst);
+		return parse_number("msg-burst", arg, 1, 1000000, &cfg->net.msg_burst);
 	case OPT_SESSION:
 		if (parse_number("session-hours", arg, 1, 24 * 90, &v) < 0)
 			return -EINVAL;
-		cfg->session_hours = (int)v;
+		cfg->app.session_hours = (int)v;
 		return 0;
 	case OPT_ABANDON:
 		if (parse_number("abandon-secs", arg, 1, 86400, &v) < 0)
 			return -EINVAL;
-		cfg->abandon_secs = (int)v;
+		cfg->app.abandon_secs = (int)v;
 		return 0;
 	case OPT_IMAGE_MB:
 		if (parse_number("max-image-mb", arg, 1, 1024, &v) < 0)
 			return -EINVAL;
-		cfg->max_image_bytes = (size_t)(v * 1048576);
+		cfg->app.max_image_bytes = (size_t)(v * 1048576);
 		return 0;
 	case OPT_FILE_MB:
 		if (parse_number("max-file-mb", arg, 1, 1024, &v) < 0)
 			return -EINVAL;
-		cfg->max_file_bytes = (size_t)(v * 1048576);
+		cfg->app.max_file_bytes = (size_t)(v * 1048576);
 		return 0;
 	case OPT_MPIX:
 		if (parse_number("max-image-megapixels", arg, 0.01, 1000, &v) < 0)
 			return -EINVAL;
-		cfg->max_image_pixels = (uint64_t)(v * 1000000);
+		cfg->app.max_image_pixels = (uint64_t)(v * 1000000);
 		return 0;
 	case OPT_UPRATE:
-		return parse_number("upload-rate", arg, 0.01, 1000, &cfg->upload_rate);
+		return parse_number("upload-rate", arg, 0.01, 1000, &cfg->app.upload_rate);
 	case OPT_UPBURST:
-		return parse_number("upload-burst", arg, 1, 10000, &cfg->upload_burst);
+		return parse_number("upload-burst", arg, 1, 10000, &cfg->app.upload_burst);
 	case OPT_STUN:
-		if (cfg->nstun_urls >= SERVER_MAX_ICE || strncmp(arg, "stun:", 5) ||
+		if (cfg->app.nstun_urls >= APP_MAX_ICE || strncmp(arg, "stun:", 5) ||
 		    strlen(arg) > 200) {
 			fprintf(stderr, "refdesk: --stun wants stun:HOST:PORT (at most %d)\n",
-				SERVER_MAX_ICE);
+				APP_MAX_ICE);
 			return -EINVAL;
 		}
-		cfg->stun_urls[cfg->nstun_urls++] = arg;
+		cfg->app.stun_urls[cfg->app.nstun_urls++] = arg;
 		return 0;
 	case OPT_TURN:
-		if (cfg->nturn_urls >= SERVER_MAX_ICE ||
+		if (cfg->app.nturn_urls >= APP_MAX_ICE ||
 		    (strncmp(arg, "turn:", 5) && strncmp(arg, "turns:", 6)) || strlen(arg) > 200) {
 			fprintf(stderr, "refdesk: --turn wants turn:HOST:PORT or turns:HOST:PORT "
-				"(at most %d)\n", SERVER_MAX_ICE);
+				"(at most %d)\n", APP_MAX_ICE);
 			return -EINVAL;
 		}
-		cfg->turn_urls[cfg->nturn_urls++] = arg;
+		cfg->app.turn_urls[cfg->app.nturn_urls++] = arg;
 		return 0;
 	case OPT_TURN_SECRET:
 		if (!*arg || strlen(arg) > 256) {
 			fprintf(stderr, "refdesk: --turn-secret wants 1 to 256 characters\n");
 			return -EINVAL;
 		}
-		cfg->turn_secret = arg;
+		cfg->app.turn_secret = arg;
 		return 0;
 	case OPT_TURN_TTL:
 		if (parse_number("turn-ttl", arg, 60, 86400, &v) < 0)
 			return -EINVAL;
-		cfg->turn_ttl = (int)v;
+		cfg->app.turn_ttl = (int)v;
 		return 0;
 	case OPT_ICE_POLICY:
 		if (strcmp(arg, "all") && strcmp(arg, "relay")) {
 			fprintf(stderr, "refdesk: --ice-policy wants all or relay\n");
 			return -EINVAL;
 		}
-		cfg->ice_relay = !strcmp(arg, "relay");
+		cfg->app.ice_relay = !strcmp(arg, "relay");
 		return 0;
 	case OPT_INVITE_SECS:
 		if (parse_number("share-invite-secs", arg, 2, 86400, &v) < 0)
 			return -EINVAL;
-		cfg->share_invite_secs = (int)v;
+		cfg->app.share_invite_secs = (int)v;
 		return 0;
 	case OPT_FRAME_SECS:
 		if (parse_number("share-frame-secs", arg, 2, 3600, &v) < 0)
 			return -EINVAL;
-		cfg->share_frame_secs = (int)v;
+		cfg->app.share_frame_secs = (int)v;
 		return 0;
 	case OPT_GRACE:
-		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->manage_grace_hours);
+		return parse_number("manage-grace-hours", arg, 0, 24 * 365, &cfg->app.manage_grace_hours);
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))
 			log_set_level(LOG_ERROR);
@@ -377,7 +385,7 @@ static int apply_option(struct server_config *cfg, int opt, const char *arg)
 	return -EINVAL;
 }
 
-static int parse_serve(struct server_config *cfg, int argc, char **argv)
+static int parse_serve(struct config *cfg, int argc, char **argv)
 {
 	int opt, i;
 
@@ -405,15 +413,15 @@ static int parse_serve(struct server_config *cfg, int argc, char **argv)
 		fprintf(stderr, "refdesk: unexpected argument \"%s\"\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (cfg->nturn_urls && !cfg->turn_secret) {
+	if (cfg->app.nturn_urls && !cfg->app.turn_secret) {
 		fprintf(stderr, "refdesk: --turn needs --turn-secret\n");
 		return -EINVAL;
 	}
-	if (cfg->ice_relay && !cfg->nturn_urls) {
+	if (cfg->app.ice_relay && !cfg->app.nturn_urls) {
 		fprintf(stderr, "refdesk: --ice-policy relay needs a --turn server\n");
 		return -EINVAL;
 	}
-	if (!cfg->tls_cert != !cfg->tls_key) {
+	if (!cfg->net.tls_cert != !cfg->net.tls_key) {
 		fprintf(stderr, "refdesk: --tls-cert and --tls-key go together\n");
 		return -EINVAL;
 	}
@@ -431,15 +439,15 @@ static bool has_arg(int argc, char **argv, const char *arg)
 	return false;
 }
 
-static void print_demo(const struct server_config *cfg, const char *password, int created)
+static void print_demo(const struct config *cfg, const char *password, int created)
 {
-	const char *host = !strcmp(cfg->host, "0.0.0.0") ? "localhost" : cfg->host;
+	const char *host = !strcmp(cfg->net.host, "0.0.0.0") ? "localhost" : cfg->net.host;
 	char base[320];
 
 	/* The address people open: the public one behind a proxy. */
-	if (!cfg->public_url || server_origin_of_url(cfg->public_url, base, sizeof(base)) < 0)
-		snprintf(base, sizeof(base), "%s://%s:%d", cfg->tls_cert ? "https" : "http", host,
-			 cfg->port);
+	if (!cfg->net.public_url || server_origin_of_url(cfg->net.public_url, base, sizeof(base)) < 0)
+		snprintf(base, sizeof(base), "%s://%s:%d", cfg->net.tls_cert ? "https" : "http", host,
+			 cfg->net.port);
 	printf("\n  refdesk demo is running.\n\n");
 	printf("  Library web site (the patron's side):  %s/\n", base);
 	printf("  Staff webclient (the librarian's side): %s/staff\n", base);
@@ -450,17 +458,20 @@ static void print_demo(const struct server_config *cfg, const char *password, in
 	else
 		printf("  Sign in as  admin  (its password was printed at the first start; set a\n"
 		       "  new one with: refdesk admin --data %s password reset admin)\n\n",
-		       cfg->data_dir);
+		       cfg->app.data_dir);
 	fflush(stdout);
 }
 
 static int serve_main(int argc, char **argv)
 {
-	struct server_config cfg;
+	struct config cfg;
+	struct server srv;
+	struct app app;
 	char password[64] = "";
 	int created = 0, rc;
 
-	server_config_defaults(&cfg);
+	server_config_defaults(&cfg.net);
+	app_config_defaults(&cfg.app);
 	if (parse_serve(&cfg, argc, argv) < 0) {
 		fputs(usage, stderr);
 		return 2;
@@ -469,16 +480,28 @@ static int serve_main(int argc, char **argv)
 		log_error("libsodium failed to initialise");
 		return 1;
 	}
-	if (cfg.demo) {
-		created = admin_seed_demo(cfg.data_dir, password);
+	if (cfg.app.demo) {
+		created = admin_seed_demo(cfg.app.data_dir, password);
 		if (created < 0) {
-			log_error("cannot prepare the demo library in %s", cfg.data_dir);
+			log_error("cannot prepare the demo library in %s", cfg.app.data_dir);
 			return 1;
 		}
 		print_demo(&cfg, password, created);
 		explicit_bzero(password, sizeof(password));
 	}
-	rc = server_run(&cfg);
+	/* The composition: the transport listens, the application (store, writer,
+	 * workers, media) registers its tables and hooks with it, the loop runs. */
+	rc = server_init(&srv, &cfg.net, &app_hooks, &app);
+	if (rc == 0) {
+		rc = app_init(&app, &cfg.app, &srv);
+		if (rc == 0) {
+			server_run(&srv);
+			server_release(&srv); /* closes the sockets while the app still stands */
+			app_release(&app);
+		} else {
+			server_release(&srv);
+		}
+	}
 	free(config_text);
 	return rc < 0 ? 1 : 0;
 }
@@ -500,8 +523,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "routes")) {
-		routes_print(stdout);
-		chat_ops_print_types(stdout);
+		app_print_tables(stdout);
 		return 0;
 	}
 	fputs(usage, stderr);

@@ -1,16 +1,15 @@
 /*
  * world.c - see world.h.
  *
- * The app is built as server_run() builds it, except that there is no lws
- * context: app->ctx stays NULL, so app_flush_soon() hands each write to the
- * writer at once, and world_settle() plays the loop's part of draining the
- * writer's and the workers' finished jobs.
+ * The app is built by app_init() as main.c builds it, on a server without
+ * an lws context: srv.ctx stays NULL, so app_flush_soon() hands each write
+ * to the writer at once, and world_settle() plays the loop's part of
+ * draining the writer's and the workers' finished jobs.
  */
 #include "world.h"
 
 #include <errno.h>
 #include <ftw.h>
-#include <semaphore.h>
 #include <time.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -26,10 +25,13 @@
 #include "media/media.h"
 #include "net/server.h"
 #include "net/ws.h"
+#include "ops/app.h"
 #include "store/store.h"
 #include "store/writer.h"
 
 static struct server_config cfg;
+static struct app_config acfg;
+static struct server srv;
 static struct app app;
 static bool started;
 static char dir[256];
@@ -43,15 +45,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "fuzz world: %s\n", what);
 	exit(2);
-}
-
-/* The writer and the workers call this when finished work waits for the loop. */
-static sem_t woken;
-
-static void wake(void *arg)
-{
-	(void)arg;
-	sem_post(&woken);
 }
 
 static void seed(void)
@@ -98,12 +91,13 @@ static void start(void)
 	if (!mkdtemp(dir))
 		die("cannot make a data directory");
 	seed();
-	memset(&app, 0, sizeof(app));
-	app.cfg = &cfg;
-	domain_init(&app.dom);
-	if (store_open(&app.st, dir) < 0 || writer_new(&app.writer, dir, wake, NULL) < 0)
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = &cfg;
+	srv.hooks = &app_hooks;
+	srv.app = &app;
+	acfg.data_dir = dir;
+	if (app_init(&app, &acfg, &srv) < 0)
 		die("cannot open the store");
-	app.workq = workq_new(1, 64, wake, NULL, media_thread_done);
 	started = true;
 }
 
@@ -117,23 +111,9 @@ static int unlink_cb(const char *path, const struct stat *sb, int flag, struct F
 
 static void stop(void)
 {
-	struct map *maps[] = { &app.ip_rate, &app.upload_rate, &app.signin_ip, &app.signin_user };
-	size_t i, j;
-	uint64_t key;
-	void *v;
-
 	world_settle();
-	workq_free(app.workq);
-	writer_free(app.writer);
-	domain_release(&app.dom);
-	map_release(&app.ip_conns);
-	for (j = 0; j < ARRAY_SIZE(maps); j++) {
-		for (i = 0; map_next(maps[j], &i, &key, &v);)
-			free(v);
-		map_release(maps[j]);
-	}
-	map_release(&app.wsi_addr);
-	store_free(app.st);
+	server_release(&srv);
+	app_release(&app);
 	nftw(dir, unlink_cb, 16, FTW_DEPTH | FTW_PHYS);
 	started = false;
 }
@@ -149,25 +129,30 @@ struct app *world_app(void)
 	if (started)
 		return &app;
 	if (!pwhash[0]) {
-		sem_init(&woken, 0, 0);
 		if (auth_init() < 0 || media_init() < 0 ||
 		    auth_password_hash(pwhash, "fuzz-password-1") < 0)
 			die("cannot start libsodium or libvips");
 		log_set_level(getenv("FUZZ_LOG") ? LOG_DEBUG : LOG_ERROR);
 		server_config_defaults(&cfg);
+		app_config_defaults(&acfg);
 		cfg.web_dir = FUZZ_WEB_DIR;
 		/* Rates high enough that the limits do not hide the handlers
 		 * (the limits are tested elsewhere); small images, for speed. */
 		cfg.msg_rate = cfg.msg_burst = 1e6;
-		cfg.upload_rate = cfg.upload_burst = 1e6;
-		cfg.max_image_bytes = 256 << 10;
-		cfg.max_file_bytes = 256 << 10;
-		cfg.max_image_pixels = 512 * 512;
+		acfg.upload_rate = acfg.upload_burst = 1e6;
+		acfg.max_image_bytes = 256 << 10;
+		acfg.max_file_bytes = 256 << 10;
+		acfg.max_image_pixels = 512 * 512;
 		atexit(at_exit);
 	}
 	start();
-	cfg.data_dir = dir;
 	return &app;
+}
+
+struct server *world_server(void)
+{
+	world_app();
+	return &srv;
 }
 
 bool world_started(void)
@@ -187,21 +172,16 @@ void world_maybe_reset(unsigned every)
 
 void world_settle(void)
 {
+	/* Without a loop to wake (server_wake() needs a context), poll briefly. */
+	static const struct timespec nap = { 0, 200000 };
+
 	for (;;) {
 		writer_flush(app.writer);
 		writer_drain(app.writer);
 		workq_drain(app.workq);
-		struct timespec until;
-
 		if (!writer_busy(app.writer) && !workq_busy(app.workq))
 			return;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 2000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		sem_timedwait(&woken, &until);
+		nanosleep(&nap, NULL);
 	}
 }
 
@@ -214,7 +194,7 @@ struct conn *world_ws_open(bool operator)
 
 	if (operator)
 		fake_lws_header(wsi, "Cookie", WORLD_COOKIE);
-	ws_established(world_app(), wsi, &c);
+	ws_established(world_server(), wsi, &c);
 	world_settle();
 	return c;
 }

@@ -4,7 +4,7 @@
  * queue "ask" and an admin operator signed in with a known session, the
  * store, the writer thread, one worker and the media pipeline.
  *
- * The harnesses drive net/'s request and message handlers on fake
+ * The harnesses drive net/'s request and message intake on fake
  * connections (fake_lws.h) and call world_settle() to let every commit and
  * worker job finish and answer, as the event loop would.
  */
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "net/app.h"
+#include "ops/app.h"
 
 struct conn;
 struct lws;
@@ -25,6 +25,8 @@ struct lws;
 
 /* The server, set up on first use.  Exits the process if it cannot start. */
 struct app *world_app(void);
+/* Its transport (no lws context: timers "at the end of the turn" run at once). */
+struct server *world_server(void);
 /* Is the server up (world_app() was called since the last reset)? */
 bool world_started(void);
 /* Start over with an empty database every so often, so state stays bounded. */

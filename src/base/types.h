@@ -8,4 +8,11 @@
 enum chat_status { CHAT_WAITING = 0, CHAT_ACTIVE = 1, CHAT_ENDED = 2 };
 enum event_author { AUTHOR_SYSTEM = 0, AUTHOR_GUEST = 1, AUTHOR_OPERATOR = 2 };
 
+/*
+ * refdesk's own refusal codes, used negated beside the errno ones (-ENOENT,
+ * -EPERM...) that the rules return; ops/errors.h says how each reads on
+ * the wire.  Far above any errno value.
+ */
+#define ENOTOFFERED 4096 /* the chat was not offered to this operator */
+
 #endif

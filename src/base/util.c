@@ -182,3 +182,15 @@ bool str_is_token(const char *s, size_t max, const char *extra)
 	}
 	return i > 0;
 }
+
+uint64_t str_key(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}

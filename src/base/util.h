@@ -49,6 +49,9 @@ char *str_copy(char *dst, size_t size, const char *src);
 /* Number of Unicode code points in valid UTF-8 `s` of `len` bytes. */
 size_t utf8_count(const char *s, size_t len);
 
+/* A stable 64-bit key for bytes such as a username or an address (not secret; never 0). */
+uint64_t str_key(const char *s, size_t len);
+
 /* True when `s` is 1..max bytes of [A-Za-z0-9] and the characters in `extra`. */
 bool str_is_token(const char *s, size_t max, const char *extra);
 

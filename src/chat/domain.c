@@ -214,6 +214,65 @@ int chat_may_write(const struct chat_live *c, enum event_author author, int64_t 
 	return c->accepting ? -EAGAIN : 0;
 }
 
+/* ---- a chat's life ---- */
+
+int64_t chat_next_id(int64_t *last, int64_t now_ms)
+{
+	int64_t by_time = now_ms << 10; /* room for 1,024 chats a millisecond */
+
+	*last = by_time > *last ? by_time : *last + 1;
+	return *last;
+}
+
+const int64_t *domain_offer_targets(struct domain *d, const struct chat_live *c, size_t *n)
+{
+	struct queue_live *q = domain_queue(d, c->queue_id);
+
+	*n = q ? q->navailable : 0;
+	return q ? q->available : NULL;
+}
+
+int chat_may_accept(const struct chat_live *c, int64_t operator_id)
+{
+	if (c->status == CHAT_WAITING && !chat_was_offered(c, operator_id))
+		return -ENOTOFFERED;
+	return 0;
+}
+
+enum chat_status chat_end_begin(struct chat_live *c)
+{
+	enum chat_status prev = c->status;
+
+	c->status = CHAT_ENDED;
+	return prev;
+}
+
+void chat_end_undo(struct chat_live *c, enum chat_status prev)
+{
+	c->status = prev;
+}
+
+bool chat_end_withdraws_offers(enum chat_status prev)
+{
+	return prev == CHAT_WAITING;
+}
+
+void chat_guest_left(struct chat_live *c, int64_t now_mono)
+{
+	c->guest_gone_since = now_mono ? now_mono : 1;
+}
+
+void chat_guest_back(struct chat_live *c)
+{
+	c->guest_gone_since = 0;
+}
+
+bool chat_abandoned(const struct chat_live *c, int64_t now_mono, int64_t grace_ms)
+{
+	return c->status == CHAT_WAITING && c->guest_gone_since &&
+	       now_mono - c->guest_gone_since >= grace_ms;
+}
+
 /* ---- queues ---- */
 
 struct queue_live *domain_queue(struct domain *d, int64_t id)

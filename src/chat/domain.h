@@ -120,6 +120,44 @@ void chat_accept_done(struct chat_live *c, bool ok);
  */
 int chat_may_write(const struct chat_live *c, enum event_author author, int64_t operator_id);
 
+/* ---- a chat's life ---- */
+
+/*
+ * A new chat's internal id (the public one is random): it grows with time,
+ * so a busy server's live chats and their events sit together at the end
+ * of their B-trees; and it is above *last, which it updates.
+ */
+int64_t chat_next_id(int64_t *last, int64_t now_ms);
+
+/* The operators to ring for a new chat: those available on its queue (*n of them). */
+const int64_t *domain_offer_targets(struct domain *d, const struct chat_live *c, size_t *n);
+
+/*
+ * May `operator_id` try to accept?  A waiting chat only by an operator it
+ * was offered to (available on its queue when it came, or since): 0, or
+ * -ENOTOFFERED.  Who wins is chat_accept_begin()'s to say.
+ */
+int chat_may_accept(const struct chat_live *c, int64_t operator_id);
+
+/*
+ * The chat ends (by its guest, its holder or the system): from now on
+ * nothing more may be written into it.  Returns the status it had, for
+ * chat_end_undo() should the end not commit.
+ */
+enum chat_status chat_end_begin(struct chat_live *c);
+void chat_end_undo(struct chat_live *c, enum chat_status prev);
+/* Does ending a chat that was `prev` withdraw its offers (chat.gone to each
+ * operator it was offered to)?  Only a waiting one: a taken chat was
+ * withdrawn when it was taken. */
+bool chat_end_withdraws_offers(enum chat_status prev);
+
+/* The guest's sockets: its last one left at `now_mono`, or one is back. */
+void chat_guest_left(struct chat_live *c, int64_t now_mono);
+void chat_guest_back(struct chat_live *c);
+/* Is a waiting chat abandoned (its guest gone `grace_ms` by `now_mono`)?
+ * The system then ends it, so nobody is rung for someone who left. */
+bool chat_abandoned(const struct chat_live *c, int64_t now_mono, int64_t grace_ms);
+
 /* ---- queues ---- */
 
 struct queue_live *domain_queue(struct domain *d, int64_t id);

@@ -11,15 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "net/app.h"
-#include "net/routes.h"
 #include "net/server.h"
-#include "net/uploads.h"
-
-#define SESSION_COOKIE "refdesk_session"
 
 static const char csp_page[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -29,7 +23,8 @@ static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'";
 
 static void req_free(struct http_req *req)
 {
-	uploads_release(req);
+	if (req->user)
+		req->srv->hooks->http_release(req->app, req);
 	free(req->body);
 	free(req->resp);
 	free(req);
@@ -133,7 +128,107 @@ static enum http_method method_of(struct lws *wsi, bool *head_only)
 	return HTTP_OTHER;
 }
 
-int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *uri)
+/* ---- routing ------------------------------------------------------------ */
+
+/* Match `path` against `pattern`, capturing '*' segments. */
+static bool match(const char *pattern, const char *path, HTTP_PARAMS)
+{
+	int np = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			size_t n = strcspn(path, "/");
+
+			if (!n || n >= HTTP_PARAM_MAX || np >= HTTP_MAX_PARAMS)
+				return false;
+			memcpy(params[np], path, n);
+			params[np++][n] = '\0';
+			path += n;
+			pattern++;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return !*pattern && !*path;
+}
+
+/*
+ * The route for the request's method and path into req->route (NULL when
+ * none); req->path_known when some route has this path, with any method.
+ */
+static void find_route(struct http_req *req)
+{
+	const struct server *srv = req->srv;
+	char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+	size_t i;
+	int t;
+
+	req->path_known = false;
+	req->route = NULL;
+	for (t = 0; t < srv->nroute_tables; t++) {
+		for (i = 0; i < srv->nroutes[t]; i++) {
+			const struct http_route *r = &srv->routes[t][i];
+
+			if (!match(r->pattern, req->path, params))
+				continue;
+			req->path_known = true;
+			if (r->method == req->method) {
+				req->route = r;
+				memcpy(req->params, params, sizeof(params));
+				return;
+			}
+		}
+	}
+}
+
+/* Answer `req` (now or later) with its route's handler. */
+static void dispatch(struct http_req *req)
+{
+	const struct http_route *r = req->route;
+
+	if (req->srv->stopping) {
+		http_error(req, 503, "busy", "The server is shutting down.");
+		return;
+	}
+	if (r) {
+		r->fn(req, req->params);
+		return;
+	}
+	if (req->path_known || req->method != HTTP_GET || !strncmp(req->path, "/api/", 5)) {
+		http_error(req, req->path_known ? 405 : 404, req->path_known ? "method" : "not_found",
+			   req->path_known ? "Not with this method." : "No such route.");
+		return;
+	}
+	http_static(req, req->path + 1, POLICY_PAGE);
+}
+
+/* The caller check of a matched route: 0 to go on, or -EACCES once answered. */
+static int admit(struct http_req *req)
+{
+	const struct http_route *r = req->route;
+
+	if (!r || !r->access)
+		return 0;
+	return req->srv->hooks->http_access(req->app, req, r->access) < 0 ? -EACCES : 0;
+}
+
+size_t http_content_length(struct http_req *req)
+{
+	char len[32];
+
+	if (!req->wsi || lws_hdr_copy(req->wsi, len, sizeof(len), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+		return 0;
+	return (size_t)strtoull(len, NULL, 10);
+}
+
+void http_body_expect(struct http_req *req, size_t len)
+{
+	req->body_cap = len;
+	req->body = xmalloc(len + 1);
+	req->body_sized = true;
+}
+
+int http_request(struct server *srv, struct lws *wsi, struct pss *pss, const char *uri)
 {
 	struct http_req *req = xcalloc(1, sizeof(*req));
 	char len[32];
@@ -141,17 +236,19 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 	http_detach(pss);
 	pss->linger = false;
 	pss->req = req;
-	req->app = app;
+	req->srv = srv;
+	req->app = srv->app;
 	req->wsi = wsi;
 	req->method = method_of(wsi, &req->head_only);
 	req->policy = POLICY_API;
 	snprintf(req->path, sizeof(req->path), "%s", uri);
-	http_client_addr(app, wsi, req->peer, sizeof(req->peer));
-	req->peer_key = app_key(req->peer, strlen(req->peer));
+	http_client_addr(srv, wsi, req->peer, sizeof(req->peer));
+	req->peer_key = str_key(req->peer, strlen(req->peer));
 	if (strlen(uri) >= sizeof(req->path)) {
 		http_error(req, 414, "not_found", "The address is too long.");
 		return 0;
 	}
+	find_route(req);
 	if (req->method == HTTP_POST) {
 		req->body_cap = HTTP_BODY_MAX;
 		/* Every body is declared up front: no chunked or open-ended bodies. */
@@ -160,8 +257,13 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 			http_error(req, 411, "length_required", "A POST needs a Content-Length.");
 			return 0;
 		}
-		/* An upload is checked (who, where, how big) before its body is read. */
-		if (uploads_precheck(req))
+		/* The caller and, for an upload, where and how big, before the body is read. */
+		if (admit(req) < 0) {
+			req->close_after = true;
+			return 0;
+		}
+		if (req->route && req->route->on_headers &&
+		    req->route->on_headers(req, req->params))
 			return 0;
 		if (strtoull(len, NULL, 10) > req->body_cap) {
 			req->close_after = true;
@@ -170,11 +272,12 @@ int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *
 		}
 		if (strtoull(len, NULL, 10) == 0) {
 			req->body_complete = true; /* no body callbacks will come */
-			routes_dispatch(req);
+			dispatch(req);
 		}
 		return 0; /* wait for the body */
 	}
-	routes_dispatch(req);
+	if (admit(req) == 0)
+		dispatch(req);
 	return 0;
 }
 
@@ -194,7 +297,7 @@ int http_body(struct pss *pss, const void *in, size_t len)
 		return 0;
 	}
 	/* An upload's buffer was sized from its Content-Length once it was allowed. */
-	if (!req->upload)
+	if (!req->body_sized)
 		req->body = xrealloc(req->body, req->body_len + len + 1);
 	if (len)
 		memcpy(req->body + req->body_len, in, len);
@@ -216,7 +319,7 @@ int http_body_done(struct pss *pss)
 	if (req->body_too_big)
 		http_error(req, 413, "too_large", "The request body is too large.");
 	else
-		routes_dispatch(req);
+		dispatch(req);
 	return 0;
 }
 
@@ -278,7 +381,7 @@ static int add(struct lws *wsi, const char *name, const char *value, unsigned ch
 
 static int add_security_headers(struct http_req *req, unsigned char **p, unsigned char *end)
 {
-	char csp[STORE_ORIGINS_BYTES + 512];
+	char csp[HTTP_FRAME_ORIGINS_MAX + 512];
 	struct lws *wsi = req->wsi;
 
 	if (req->policy == POLICY_API)
@@ -307,7 +410,7 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 		return -1;
 	if (req->policy == POLICY_API && add(wsi, "cache-control:", "no-store", p, end))
 		return -1;
-	if (http_is_secure(req->app) &&
+	if (http_is_secure(req) &&
 	    add(wsi, "strict-transport-security:", "max-age=31536000", p, end))
 		return -1;
 	return 0;
@@ -394,43 +497,48 @@ int http_writeable(struct pss *pss)
 
 /* ---- origins and sessions -------------------------------------------------- */
 
-bool http_is_secure(const struct app *app)
+bool http_is_secure(const struct http_req *req)
 {
-	return app->cfg->tls_cert || !strncmp(app->public_origin, "https:", 6);
+	return server_is_secure(req->srv);
 }
 
-bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin)
+bool http_origin_ok(struct http_req *req, const char *origin)
+{
+	return req->wsi && http_origin_allowed(req->srv, req->wsi, origin);
+}
+
+bool http_origin_allowed(struct server *srv, struct lws *wsi, const char *origin)
 {
 	char host[256], own[300];
 	int i;
 
-	if (app->public_origin[0] && !strcmp(origin, app->public_origin))
+	if (srv->public_origin[0] && !strcmp(origin, srv->public_origin))
 		return true;
-	for (i = 0; i < app->cfg->nallow_origins; i++)
-		if (!strcmp(origin, app->cfg->allow_origins[i]))
+	for (i = 0; i < srv->cfg->nallow_origins; i++)
+		if (!strcmp(origin, srv->cfg->allow_origins[i]))
 			return true;
 	/*
 	 * Behind a proxy, Host is the public host, and "http://" + Host would
 	 * let a page on the public host over plain HTTP (anyone on the path
 	 * before HSTS holds) drive a signed-in operator's browser.
 	 */
-	if (app->public_origin[0])
+	if (srv->public_origin[0])
 		return false;
 	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0 &&
 	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HTTP_COLON_AUTHORITY) <= 0)
 		return false;
-	snprintf(own, sizeof(own), "%s://%s", app->cfg->tls_cert ? "https" : "http", host);
+	snprintf(own, sizeof(own), "%s://%s", srv->cfg->tls_cert ? "https" : "http", host);
 	return !strcmp(origin, own);
 }
 
-bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size)
+bool http_client_addr(struct server *srv, struct lws *wsi, char *out, size_t size)
 {
 	unsigned char bin[sizeof(struct in6_addr)];
 	char *fwd, *last;
 	int n;
 
 	lws_get_peer_simple(wsi, out, size);
-	if (!server_is_trusted_proxy(app, out))
+	if (!server_is_trusted_proxy(srv, out))
 		return false;
 	/*
 	 * Only the last entry is the proxy's own word; earlier ones are what the
@@ -479,81 +587,24 @@ static bool cookie_value(const char *header, const char *name, char *out, size_t
 	return false;
 }
 
-int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],
-			     int64_t *operator_id)
+int http_cookie_of(struct lws *wsi, const char *name, char *out, size_t size)
 {
-	char header[4096], token[128];
-	struct store_session s;
+	char header[4096];
 
 	if (lws_hdr_copy(wsi, header, sizeof(header), WSI_TOKEN_HTTP_COOKIE) <= 0 ||
-	    !cookie_value(header, SESSION_COOKIE, token, sizeof(token)) ||
-	    !str_is_token(token, 64, "-_"))
+	    !cookie_value(header, name, out, size))
 		return -ENOENT;
-	auth_token_hash(hash, token);
-	if (store_session_get(app->st, hash, time_now_ms(), &s) < 0)
-		return -ENOENT;
-	*operator_id = s.operator_id;
 	return 0;
 }
 
-/* Without a session: to the sign-in page, which brings the operator back here. */
-static void to_signin(struct http_req *req)
+int http_cookie(struct http_req *req, const char *name, char *out, size_t size)
 {
-	char loc[sizeof(req->path) * 3 + 32], *p;
-	size_t i;
+	return req->wsi ? http_cookie_of(req->wsi, name, out, size) : -ENOENT;
+}
 
-	p = loc + snprintf(loc, sizeof(loc), "/staff/signin?next=");
-	for (i = 0; req->path[i]; i++) {
-		unsigned char c = (unsigned char)req->path[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.')
-			*p++ = (char)c;
-		else
-			p += sprintf(p, "%%%02X", c);
-	}
-	*p = '\0';
-	http_header(req, "location:", loc);
+void http_redirect(struct http_req *req, const char *location)
+{
+	http_header(req, "location:", location);
 	req->policy = POLICY_PAGE;
 	http_respond(req, 302, "text/plain", NULL, 0);
-}
-
-int http_page_operator(struct http_req *req)
-{
-	int64_t operator_id;
-
-	if (!req->wsi)
-		return -EACCES;
-	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
-	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled) {
-		/* The path is ours to send back to: a route matched it, segment by segment. */
-		to_signin(req);
-		return -EACCES;
-	}
-	return 0;
-}
-
-int http_require_operator(struct http_req *req)
-{
-	struct app *app = req->app;
-	char csrf[64];
-	int64_t operator_id;
-
-	if (!req->wsi ||
-	    http_session_from_cookie(app, req->wsi, req->session_hash, &operator_id) < 0 ||
-	    store_session_get(app->st, req->session_hash, time_now_ms(), &req->session) < 0 ||
-	    store_operator_get(app->st, operator_id, &req->op) < 0 || req->op.disabled) {
-		http_error(req, 401, "not_signed_in", "Please sign in.");
-		return -EACCES;
-	}
-	if (req->method == HTTP_POST) {
-		http_get_header(req, "x-csrf-token:", csrf, sizeof(csrf));
-		if (!csrf[0] || !auth_secret_equal(csrf, req->session.csrf)) {
-			http_error(req, 403, "csrf", "The request lacks a valid X-CSRF-Token.");
-			return -EACCES;
-		}
-	}
-	req->signed_in = true;
-	routes_touch_session(req);
-	return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * http.h - HTTP requests: reading them, routing them (routes.c), writing
- * responses with refdesk's security headers, and static files from web/.
+ * http.h - HTTP requests: reading them, routing them through the registered
+ * route tables, writing responses with refdesk's security headers, and
+ * static files from web/.
  *
  * A request lives in a heap `struct http_req` that the lws per-session data
  * points to.  A handler either responds at once or keeps the request and
@@ -18,21 +19,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
-
-struct app;
+struct server;
 struct lws;
-struct conn;
 
 #define HTTP_BODY_MAX (64 * 1024)
+#define HTTP_MAX_PARAMS 2
+#define HTTP_PARAM_MAX 80
+#define HTTP_FRAME_ORIGINS_MAX 2048
+#define HTTP_PARAMS char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX]
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_OPTIONS, HTTP_OTHER };
+
+struct http_req;
+
+/*
+ * One route: `pattern` is a path whose '*' matches one segment, captured
+ * into params in order.  `access` is the application's (0: anyone); a
+ * non-zero value is handed to the server's http_access hook before
+ * `on_headers` or `fn` runs.  `on_headers`, for a POST, runs when the
+ * headers have arrived, before a byte of the body is read: it may answer
+ * (a refusal) and return true, or size the body (http_body_expect).
+ */
+struct http_route {
+	enum http_method method;
+	const char *pattern;
+	unsigned access;
+	bool (*on_headers)(struct http_req *req, HTTP_PARAMS);
+	void (*fn)(struct http_req *req, HTTP_PARAMS);
+};
 
 /* Which Content-Security-Policy a response gets. */
 enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT };
 
 struct http_req {
-	struct app *app;
+	struct server *srv;
+	void *app;                  /* the server's application pointer */
+	void *user;                 /* the application's, freed by its release hook */
 	struct lws *wsi;            /* NULL once the client is gone */
 	enum http_method method;    /* HEAD is read as GET, with head_only */
 	bool head_only;             /* send the headers of the GET answer, no body */
@@ -45,12 +67,10 @@ struct http_req {
 	bool body_too_big;
 	bool close_after;           /* hang up after the response (a body refused) */
 	bool body_complete;
-	void *upload;               /* uploads.c's state for this request */
-	/* the signed-in operator, when http_require_operator() succeeded */
-	bool signed_in;
-	struct store_operator op;
-	struct store_session session;
-	unsigned char session_hash[32];
+	bool body_sized;            /* http_body_expect() made the buffer */
+	const struct http_route *route; /* NULL: no route for this method and path */
+	bool path_known;            /* some route has this path */
+	char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
 	/* the response */
 	int status;
 	const char *ctype;
@@ -59,7 +79,7 @@ struct http_req {
 	char hdrs[2048];            /* "name:\0value\0" pairs */
 	size_t hdrs_len;
 	enum http_policy policy;
-	char frame_origins[STORE_ORIGINS_BYTES];
+	char frame_origins[HTTP_FRAME_ORIGINS_MAX]; /* POLICY_BOX: who may frame it */
 	bool headers_sent;
 	bool responded;
 	bool held;                  /* a worker or the writer will answer it */
@@ -73,7 +93,7 @@ struct pss {
 };
 
 /* lws callbacks for plain HTTP (server.c dispatches to these). */
-int http_request(struct app *app, struct lws *wsi, struct pss *pss, const char *uri);
+int http_request(struct server *srv, struct lws *wsi, struct pss *pss, const char *uri);
 int http_body(struct pss *pss, const void *in, size_t len);
 int http_body_done(struct pss *pss);
 int http_writeable(struct pss *pss);
@@ -118,39 +138,40 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 /* Free static.c's cache of compressed files (at exit). */
 void http_static_release(void);
 
-/*
- * Check the session cookie (and, for POST, the X-CSRF-Token header).  On
- * success fills req->op and returns 0; otherwise responds 401/403 and
- * returns -EACCES.
- */
-int http_require_operator(struct http_req *req);
+/* Take a body of exactly `len` bytes (from on_headers, once it is allowed). */
+void http_body_expect(struct http_req *req, size_t len);
+
+/* The declared Content-Length of a POST (0 when absent). */
+size_t http_content_length(struct http_req *req);
 
 /*
- * For a page route that needs a session: 0 with req->op filled, or (no
- * session, or a disabled operator) a redirect to the sign-in page, which
- * brings the operator back to this path, and -EACCES.
+ * Answer with a redirect to `location` (a path of ours); `policy` as for a
+ * page.  The 302 has no body.
  */
-int http_page_operator(struct http_req *req);
+void http_redirect(struct http_req *req, const char *location);
+
+/* A cookie of the request into `out`: 0, or -ENOENT (absent or too long). */
+int http_cookie(struct http_req *req, const char *name, char *out, size_t size);
+int http_cookie_of(struct lws *wsi, const char *name, char *out, size_t size);
+
+/* Is `origin` (an Origin header) ours, for this request? */
+bool http_origin_ok(struct http_req *req, const char *origin);
 
 /*
  * Is `origin` ours — the --public-url's origin, or this request's own from
  * Host and the connection's scheme — or one of --allow-origin?
  */
-bool http_origin_allowed(struct app *app, struct lws *wsi, const char *origin);
+bool http_origin_allowed(struct server *srv, struct lws *wsi, const char *origin);
 
 /*
  * The client's address as text into `out`: the connection's peer, or, when
  * that peer is a --trusted-proxy, the last address it appended to
  * X-Forwarded-For (the one it saw).  Returns true when it came from a proxy.
  */
-bool http_client_addr(struct app *app, struct lws *wsi, char *out, size_t size);
+bool http_client_addr(struct server *srv, struct lws *wsi, char *out, size_t size);
 
-/* Do browsers reach us over HTTPS (our own TLS, or a proxy's per --public-url)? */
-bool http_is_secure(const struct app *app);
-
-/* The session named by the request's cookie: 0 with its hash and operator, or -ENOENT. */
-int http_session_from_cookie(struct app *app, struct lws *wsi, unsigned char hash[32],
-			     int64_t *operator_id);
+/* Do browsers reach this server over HTTPS? */
+bool http_is_secure(const struct http_req *req);
 
 /*
  * The decoded value of query argument `name` into `buf` ("" when absent):

@@ -1,7 +1,7 @@
 /*
  * server.c - see server.h.  The lws context, the one protocol callback that
  * dispatches every reason to http.c or ws.c, per-address connection limits,
- * and the run loop with its orderly shutdown.
+ * timers, and the run loop with its orderly shutdown.
  *
  * One protocol serves both roles: plain HTTP requests and the WebSocket at
  * /ws.  Its per-session data is two pointers (struct pss), and its receive
@@ -20,18 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
 #include "base/log.h"
+#include "base/rate.h"
 #include "base/util.h"
-#include "base/workq.h"
-#include "media/blobs.h"
-#include "media/media.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
-#include "store/store.h"
-#include "store/writer.h"
 
 /*
  * lws gives every WebSocket its own receive buffer of this size: 1 KiB keeps
@@ -67,7 +60,7 @@ static struct lws_context *signal_ctx;
  * accepts a socket (FILTER_NETWORK_CONNECTION) and creates that socket's
  * wsi right after (WSI_CREATE), on the same thread, before anything else
  * happens; so the accepted address waits in `accepted_key` for the wsi,
- * and `app->wsi_addr` maps each wsi to its address until WSI_DESTROY.
+ * and `srv->wsi_addr` maps each wsi to its address until WSI_DESTROY.
  */
 static uint64_t accepted_key;
 
@@ -76,7 +69,6 @@ void server_config_defaults(struct server_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->host, sizeof(cfg->host), "%s", "127.0.0.1");
 	cfg->port = 8080;
-	cfg->data_dir = "var";
 	cfg->web_dir = "web";
 	cfg->max_conns_per_ip = 256;
 	cfg->conn_rate = 64;
@@ -84,72 +76,109 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->header_timeout = 10;
 	cfg->msg_rate = 20;
 	cfg->msg_burst = 40;
-	cfg->session_hours = 12;
-	cfg->abandon_secs = 120;
-	cfg->manage_grace_hours = 24;
-	cfg->max_image_bytes = 15 << 20;
-	cfg->max_file_bytes = 25 << 20;
-	cfg->max_image_pixels = 40000000;
-	cfg->upload_rate = 2;
-	cfg->upload_burst = 10;
-	cfg->turn_ttl = 3600;
-	cfg->share_invite_secs = 300;
-	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 }
 
-uint64_t app_key(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-	size_t i;
+/* ---- timers and wake-ups ------------------------------------------------------ */
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
+struct server_timer {
+	lws_sorted_usec_list_t sul; /* first: the callback gets its address */
+	struct server *srv;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void timer_cb(lws_sorted_usec_list_t *sul)
+{
+	struct server_timer *t = (struct server_timer *)(void *)sul;
+
+	t->fn(t->arg);
 }
 
-/* ---- group commit: one batch per turn of the loop ---------------------------- */
-
-static lws_sorted_usec_list_t flush_sul;
-static struct app *flush_app;
-
-static void flush_cb(lws_sorted_usec_list_t *sul)
+struct server_timer *server_timer_new(struct server *srv, void (*fn)(void *arg), void *arg)
 {
-	(void)sul;
-	flush_app->flush_scheduled = false;
-	writer_flush(flush_app->writer);
+	struct server_timer *t = xcalloc(1, sizeof(*t));
+
+	t->srv = srv;
+	t->fn = fn;
+	t->arg = arg;
+	return t;
 }
 
-void app_flush_soon(struct app *app)
+void server_timer_set(struct server_timer *t, int64_t usecs)
 {
-	if (!app->ctx) {
-		/* Past the loop (exiting): hand it over now. */
-		writer_flush(app->writer);
+	if (!t->srv->ctx) {
+		/* Past the loop (exiting): "at the end of this turn" is now; later is never. */
+		if (!usecs)
+			t->fn(t->arg);
 		return;
 	}
-	if (app->flush_scheduled)
-		return;
-	app->flush_scheduled = true;
-	flush_app = app;
-	lws_sul_schedule(app->ctx, 0, &flush_sul, flush_cb, 1);
+	lws_sul_schedule(t->srv->ctx, 0, &t->sul, timer_cb, usecs);
 }
 
-void app_submit(struct app *app, struct store_op *op)
+void server_timer_free(struct server_timer *t)
 {
-	writer_submit(app->writer, op);
-	app_flush_soon(app);
+	if (!t)
+		return;
+	if (t->srv->ctx)
+		lws_sul_cancel(&t->sul);
+	free(t);
 }
 
 /* Any thread: wake the loop.  The context pointer is read atomically, and
  * cleared before the context is destroyed. */
-static void wake_loop(void *arg)
+void server_wake(struct server *srv)
 {
-	struct app *app = arg;
-	struct lws_context *ctx = __atomic_load_n(&app->ctx, __ATOMIC_ACQUIRE);
+	struct lws_context *ctx = __atomic_load_n(&srv->ctx, __ATOMIC_ACQUIRE);
 
 	if (ctx)
 		lws_cancel_service(ctx);
+}
+
+bool server_stopping(const struct server *srv)
+{
+	return srv->stopping;
+}
+
+bool server_is_secure(const struct server *srv)
+{
+	return srv->cfg->tls_cert || !strncmp(srv->public_origin, "https:", 6);
+}
+
+void server_add_routes(struct server *srv, const struct http_route *table, size_t n)
+{
+	if (srv->nroute_tables == SERVER_MAX_TABLES)
+		abort(); /* a programming error: raise SERVER_MAX_TABLES */
+	srv->routes[srv->nroute_tables] = table;
+	srv->nroutes[srv->nroute_tables++] = n;
+}
+
+void server_add_messages(struct server *srv, const struct ws_message *table, size_t n)
+{
+	if (srv->nmessage_tables == SERVER_MAX_TABLES)
+		abort();
+	srv->messages[srv->nmessage_tables] = table;
+	srv->nmessages[srv->nmessage_tables++] = n;
+}
+
+void server_print_tables(const struct server *srv, FILE *out, const char *const *roles,
+			 size_t nroles)
+{
+	size_t i, r;
+	int t;
+
+	for (t = 0; t < srv->nroute_tables; t++)
+		for (i = 0; i < srv->nroutes[t]; i++)
+			fprintf(out, "%s %s\n", srv->routes[t][i].method == HTTP_POST ? "POST" : "GET",
+				srv->routes[t][i].pattern);
+	for (t = 0; t < srv->nmessage_tables; t++) {
+		for (i = 0; i < srv->nmessages[t]; i++) {
+			fprintf(out, "WS %s", srv->messages[t][i].type);
+			for (r = 0; r < nroles; r++)
+				if (srv->messages[t][i].roles & (1u << r))
+					fprintf(out, " %s", roles[r]);
+			fputc('\n', out);
+		}
+	}
 }
 
 /* ---- per-address limits ----------------------------------------------------------- */
@@ -159,63 +188,63 @@ static uint64_t addr_key(const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)ss;
 
-		return app_key((const char *)&in->sin_addr, sizeof(in->sin_addr));
+		return str_key((const char *)&in->sin_addr, sizeof(in->sin_addr));
 	}
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)ss;
 
 		/* One /64 is one client: it is what a single host can spread over. */
-		return app_key((const char *)&in6->sin6_addr, 8);
+		return str_key((const char *)&in6->sin6_addr, 8);
 	}
 	return 1;
 }
 
-static bool is_proxy_sockaddr(const struct app *app, const struct sockaddr_storage *ss)
+static bool is_proxy_sockaddr(const struct server *srv, const struct sockaddr_storage *ss)
 {
 	char text[64];
 	const void *bin = ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)ss)->sin_addr
 			  : (const void *)&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
 
-	if (!app->ntrusted_proxies || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
+	if (!srv->ntrusted_proxies || (ss->ss_family != AF_INET && ss->ss_family != AF_INET6))
 		return false;
 	return inet_ntop(ss->ss_family, bin, text, sizeof(text)) &&
-	       server_is_trusted_proxy(app, text);
+	       server_is_trusted_proxy(srv, text);
 }
 
 /* Take one new connection from `key`'s budget: true, or false when over it. */
-static bool limits_admit_key(struct app *app, uint64_t key)
+static bool limits_admit_key(struct server *srv, uint64_t key)
 {
-	uintptr_t open = (uintptr_t)map_get(&app->ip_conns, key);
-	struct rate *r = map_get(&app->ip_rate, key);
+	uintptr_t open = (uintptr_t)map_get(&srv->ip_conns, key);
+	struct rate *r = map_get(&srv->ip_rate, key);
 
 	if (!r) {
 		r = xmalloc(sizeof(*r));
-		rate_init(r, app->cfg->conn_burst);
-		map_put(&app->ip_rate, key, r);
+		rate_init(r, srv->cfg->conn_burst);
+		map_put(&srv->ip_rate, key, r);
 	}
-	if (!rate_take(r, time_mono_ms(), app->cfg->conn_rate, app->cfg->conn_burst) ||
-	    open >= (uintptr_t)app->cfg->max_conns_per_ip)
+	if (!rate_take(r, time_mono_ms(), srv->cfg->conn_rate, srv->cfg->conn_burst) ||
+	    open >= (uintptr_t)srv->cfg->max_conns_per_ip)
 		return false;
-	map_put(&app->ip_conns, key, (void *)(open + 1));
+	map_put(&srv->ip_conns, key, (void *)(open + 1));
 	return true;
 }
 
-static int limits_accept(struct app *app, const struct lws_filter_network_conn_args *a)
+static int limits_accept(struct server *srv, const struct lws_filter_network_conn_args *a)
 {
 	uint64_t key = addr_key(&a->cli_addr);
 
 	accepted_key = 0;
 	/* A proxy speaks for many clients: their WebSockets are counted by
 	 * forwarded address instead (server_limits_admit). */
-	if (is_proxy_sockaddr(app, &a->cli_addr))
+	if (is_proxy_sockaddr(srv, &a->cli_addr))
 		return 0;
-	if (!limits_admit_key(app, key))
+	if (!limits_admit_key(srv, key))
 		return 1;
 	accepted_key = key;
 	return 0;
 }
 
-int server_limits_admit(struct app *app, struct lws *wsi, const char *client_addr)
+int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr)
 {
 	struct sockaddr_storage ss;
 	uint64_t key;
@@ -228,36 +257,36 @@ int server_limits_admit(struct app *app, struct lws *wsi, const char *client_add
 		ss.ss_family = AF_INET;
 	else if (inet_pton(AF_INET6, client_addr, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
-	key = ss.ss_family ? addr_key(&ss) : app_key(client_addr, strlen(client_addr));
+	key = ss.ss_family ? addr_key(&ss) : str_key(client_addr, strlen(client_addr));
 
-	if (map_get(&app->wsi_addr, (uint64_t)(uintptr_t)wsi))
+	if (map_get(&srv->wsi_addr, (uint64_t)(uintptr_t)wsi))
 		return 0; /* counted when it was accepted */
-	if (!limits_admit_key(app, key))
+	if (!limits_admit_key(srv, key))
 		return -EBUSY;
-	map_put(&app->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)key);
+	map_put(&srv->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)key);
 	return 0;
 }
 
-static void limits_bind(struct app *app, struct lws *wsi)
+static void limits_bind(struct server *srv, struct lws *wsi)
 {
 	if (!accepted_key)
 		return;
-	map_put(&app->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)accepted_key);
+	map_put(&srv->wsi_addr, (uint64_t)(uintptr_t)wsi, (void *)(uintptr_t)accepted_key);
 	accepted_key = 0;
 }
 
-static void limits_release(struct app *app, struct lws *wsi)
+static void limits_release(struct server *srv, struct lws *wsi)
 {
-	uint64_t key = (uintptr_t)map_del(&app->wsi_addr, (uint64_t)(uintptr_t)wsi);
+	uint64_t key = (uintptr_t)map_del(&srv->wsi_addr, (uint64_t)(uintptr_t)wsi);
 	uintptr_t open;
 
 	if (!key)
 		return;
-	open = (uintptr_t)map_get(&app->ip_conns, key);
+	open = (uintptr_t)map_get(&srv->ip_conns, key);
 	if (open <= 1)
-		map_del(&app->ip_conns, key);
+		map_del(&srv->ip_conns, key);
 	else
-		map_put(&app->ip_conns, key, (void *)(open - 1));
+		map_put(&srv->ip_conns, key, (void *)(open - 1));
 }
 
 /* Forget idle rate buckets now and then so the maps do not grow forever. */
@@ -277,31 +306,14 @@ static void sweep_rates(struct map *m, int64_t now)
 	}
 }
 
-static void sweep_windows(struct map *m, int64_t now)
-{
-	size_t i = 0;
-	uint64_t key;
-	void *v;
-
-	while (map_next(m, &i, &key, &v)) {
-		if (now - window_last(v) > 30 * 60 * 1000) {
-			map_del(m, key);
-			free(v);
-		}
-	}
-}
-
-static void sweep(struct app *app)
+static void sweep(struct server *srv)
 {
 	int64_t now = time_mono_ms();
 
-	if (now - app->limits_swept_ms < 60 * 1000)
+	if (now - srv->limits_swept_ms < 60 * 1000)
 		return;
-	app->limits_swept_ms = now;
-	sweep_rates(&app->ip_rate, now);
-	sweep_rates(&app->upload_rate, now);
-	sweep_windows(&app->signin_ip, now);
-	sweep_windows(&app->signin_user, now);
+	srv->limits_swept_ms = now;
+	sweep_rates(&srv->ip_rate, now);
 }
 
 /* ---- the protocol callback ------------------------------------------------------------ */
@@ -310,22 +322,22 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		    size_t len)
 {
 	struct lws_context *ctx = lws_get_context(wsi);
-	struct app *app = ctx ? lws_context_user(ctx) : NULL;
+	struct server *srv = ctx ? lws_context_user(ctx) : NULL;
 	struct pss *pss = user;
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-		return app ? limits_accept(app, user) : 0;
+		return srv ? limits_accept(srv, user) : 0;
 	case LWS_CALLBACK_WSI_CREATE:
-		if (app)
-			limits_bind(app, wsi);
+		if (srv)
+			limits_bind(srv, wsi);
 		break;
 	case LWS_CALLBACK_WSI_DESTROY:
-		if (app)
-			limits_release(app, wsi);
+		if (srv)
+			limits_release(srv, wsi);
 		break;
 	case LWS_CALLBACK_HTTP:
-		return http_request(app, wsi, pss, in);
+		return http_request(srv, wsi, pss, in);
 	case LWS_CALLBACK_HTTP_BODY:
 		return http_body(pss, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
@@ -338,11 +350,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			http_detach(pss);
 		break;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return ws_filter(app, wsi);
+		return ws_filter(srv, wsi);
 	case LWS_CALLBACK_ESTABLISHED:
 		if (pss)
 			http_detach(pss);
-		return ws_established(app, wsi, &pss->conn);
+		return ws_established(srv, wsi, &pss->conn);
 	case LWS_CALLBACK_RECEIVE:
 		return pss->conn ? ws_receive(pss->conn, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -355,10 +367,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		pss->conn = NULL;
 		break;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		if (app && app->writer) {
-			writer_drain(app->writer);
-			workq_drain(app->workq);
-			sweep(app);
+		if (srv) {
+			srv->hooks->wake(srv->app);
+			sweep(srv);
 		}
 		break;
 	default:
@@ -390,15 +401,6 @@ static void on_signal(int sig)
 		lws_cancel_service(signal_ctx);
 }
 
-static lws_sorted_usec_list_t sweep_sul;
-static struct app *sweep_app;
-
-static void sweep_cb(lws_sorted_usec_list_t *sul)
-{
-	chat_ops_sweep(sweep_app);
-	lws_sul_schedule(sweep_app->ctx, 0, sul, sweep_cb, LWS_US_PER_SEC);
-}
-
 static lws_sorted_usec_list_t tick_sul;
 static void tick_cb(lws_sorted_usec_list_t *sul)
 {
@@ -406,29 +408,27 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
 }
 
 /* Serve for a while during shutdown (lws_service may sleep until an event). */
-static void service_briefly(struct app *app)
+static void service_briefly(struct server *srv)
 {
-	lws_sul_schedule(app->ctx, 0, &tick_sul, tick_cb, 20 * LWS_US_PER_MS);
-	lws_service(app->ctx, 0);
+	lws_sul_schedule(srv->ctx, 0, &tick_sul, tick_cb, 20 * LWS_US_PER_MS);
+	lws_service(srv->ctx, 0);
 }
 
-static void shutdown_cleanly(struct app *app)
+static void shutdown_cleanly(struct server *srv)
 {
 	int64_t deadline = time_mono_ms() + SHUTDOWN_MS;
 
 	log_info("stopping: finishing pending work and commits");
-	app->stopping = true;
-	/* Finish what workers hold (their done() may still write), then every
-	 * commit, and send those answers, before any socket closes. */
-	while ((workq_busy(app->workq) || writer_busy(app->writer)) && time_mono_ms() < deadline) {
-		writer_flush(app->writer);
-		service_briefly(app);
-	}
+	srv->stopping = true;
+	/* Finish what the application holds (its answers are still due) before
+	 * any socket closes. */
+	while (srv->hooks->busy(srv->app) && time_mono_ms() < deadline)
+		service_briefly(srv);
 	/* The closes get their own time: a slow drain must not skip them. */
-	ws_close_all(app);
+	ws_close_all(srv);
 	deadline = time_mono_ms() + SHUTDOWN_MS;
-	while (app->conns && time_mono_ms() < deadline)
-		service_briefly(app);
+	while (srv->conns && time_mono_ms() < deadline)
+		service_briefly(srv);
 	log_info("stopped");
 }
 
@@ -489,77 +489,60 @@ static int normalise_addr(const char *in, char *out, size_t size)
 	return -EINVAL;
 }
 
-bool server_is_trusted_proxy(const struct app *app, const char *addr)
+bool server_is_trusted_proxy(const struct server *srv, const char *addr)
 {
 	char norm[64];
 	int i;
 
-	if (!app->ntrusted_proxies || normalise_addr(addr, norm, sizeof(norm)) < 0)
+	if (!srv->ntrusted_proxies || normalise_addr(addr, norm, sizeof(norm)) < 0)
 		return false;
-	for (i = 0; i < app->ntrusted_proxies; i++)
-		if (!strcmp(norm, app->trusted_proxies[i]))
+	for (i = 0; i < srv->ntrusted_proxies; i++)
+		if (!strcmp(norm, srv->trusted_proxies[i]))
 			return true;
 	return false;
 }
 
-static int setup_public(struct app *app)
+static int setup_public(struct server *srv)
 {
-	const struct server_config *cfg = app->cfg;
+	const struct server_config *cfg = srv->cfg;
 	int i;
 
-	if (cfg->public_url && server_origin_of_url(cfg->public_url, app->public_origin,
-						    sizeof(app->public_origin)) < 0) {
+	if (cfg->public_url && server_origin_of_url(cfg->public_url, srv->public_origin,
+						    sizeof(srv->public_origin)) < 0) {
 		log_error("--public-url wants http(s)://HOST[:PORT]/, not %s", cfg->public_url);
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->ntrusted_proxies; i++) {
-		if (normalise_addr(cfg->trusted_proxies[i], app->trusted_proxies[i],
-				   sizeof(app->trusted_proxies[i])) < 0) {
+		if (normalise_addr(cfg->trusted_proxies[i], srv->trusted_proxies[i],
+				   sizeof(srv->trusted_proxies[i])) < 0) {
 			log_error("--trusted-proxy wants an IP address, not %s",
 				  cfg->trusted_proxies[i]);
 			return -EINVAL;
 		}
 	}
-	app->ntrusted_proxies = cfg->ntrusted_proxies;
+	srv->ntrusted_proxies = cfg->ntrusted_proxies;
 	return 0;
 }
 
-int server_run(const struct server_config *cfg)
+int server_init(struct server *srv, const struct server_config *cfg,
+		const struct server_hooks *hooks, void *app)
 {
 	struct lws_context_creation_info info;
-	struct sigaction sa;
-	struct app app;
 	int rc;
 
-	memset(&app, 0, sizeof(app));
-	app.cfg = cfg;
-	domain_init(&app.dom);
-	rc = setup_public(&app);
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = cfg;
+	srv->hooks = hooks;
+	srv->app = app;
+	rc = setup_public(srv);
 	if (rc < 0)
 		return rc;
-	rc = store_open(&app.st, cfg->data_dir);
-	if (rc < 0)
-		return rc;
-	rc = writer_new(&app.writer, cfg->data_dir, wake_loop, &app);
-	if (rc < 0) {
-		store_free(app.st);
-		return rc;
-	}
-	if (media_init() < 0) {
-		log_error("libvips failed to start");
-		writer_free(app.writer);
-		store_free(app.st);
-		return -EIO;
-	}
-	blobs_clean(cfg->data_dir);
-	app.workq = workq_new(2, 64, wake_loop, &app, media_thread_done);
-
 	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof(info));
 	info.port = cfg->port;
 	info.iface = cfg->host;
 	info.protocols = protocols;
-	info.user = &app;
+	info.user = srv;
 	info.timeout_secs = (unsigned int)cfg->header_timeout;
 	info.timeout_secs_ah_idle = (unsigned int)cfg->header_timeout;
 	/*
@@ -593,57 +576,52 @@ int server_run(const struct server_config *cfg)
 				       SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
 				       SSL_OP_NO_RENEGOTIATION;
 	}
-	app.ctx = lws_create_context(&info);
-	if (!app.ctx) {
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
 		log_error("cannot listen on %s:%d", cfg->host, cfg->port);
-		rc = -EADDRINUSE;
-		goto out;
+		return -EADDRINUSE;
 	}
-	signal_ctx = app.ctx;
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
+	const struct server_config *cfg = srv->cfg;
+	struct sigaction sa;
+
+	signal_ctx = srv->ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	chat_ops_start(&app);
-	sweep_app = &app;
-	lws_sul_schedule(app.ctx, 0, &sweep_sul, sweep_cb, LWS_US_PER_SEC);
 	printf("refdesk listening on %s://%s:%d\n", cfg->tls_cert ? "https" : "http", cfg->host,
 	       cfg->port);
 	fflush(stdout);
 	while (!stop_signal)
-		lws_service(app.ctx, 0);
-	shutdown_cleanly(&app);
-	rc = 0;
-out:
+		lws_service(srv->ctx, 0);
+	shutdown_cleanly(srv);
 	signal_ctx = NULL;
-	if (app.ctx) {
-		struct lws_context *ctx = app.ctx;
+	return 0;
+}
 
-		__atomic_store_n(&app.ctx, NULL, __ATOMIC_RELEASE);
+void server_release(struct server *srv)
+{
+	size_t i;
+	uint64_t key;
+	void *v;
+
+	if (srv->ctx) {
+		struct lws_context *ctx = srv->ctx;
+
+		__atomic_store_n(&srv->ctx, NULL, __ATOMIC_RELEASE);
 		lws_context_destroy(ctx);
 	}
-	workq_free(app.workq);   /* idle by now; a straggler's done() may still write */
-	writer_free(app.writer); /* commits anything left, runs its done()s */
-	app.writer = NULL;
-	domain_release(&app.dom);
-	map_release(&app.ip_conns);
-	{
-		struct map *maps[] = { &app.ip_rate, &app.upload_rate, &app.signin_ip,
-				       &app.signin_user };
-		size_t i, j;
-		uint64_t key;
-		void *v;
-
-		for (j = 0; j < ARRAY_SIZE(maps); j++) {
-			for (i = 0; map_next(maps[j], &i, &key, &v);)
-				free(v);
-			map_release(maps[j]);
-		}
-	}
-	map_release(&app.wsi_addr);
+	map_release(&srv->ip_conns);
+	for (i = 0; map_next(&srv->ip_rate, &i, &key, &v);)
+		free(v);
+	map_release(&srv->ip_rate);
+	map_release(&srv->wsi_addr);
 	http_static_release();
-	store_free(app.st);
-	return rc;
 }

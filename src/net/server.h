@@ -1,5 +1,18 @@
 /*
- * server.h - run refdesk's HTTP + WebSocket server until SIGTERM/SIGINT.
+ * server.h - the transport: one libwebsockets context serving HTTP and the
+ * WebSocket at /ws on one port, per-address connection limits, and the run
+ * loop with its orderly shutdown.
+ *
+ * net/ knows nothing of chats, sessions or the store.  The application
+ * (ops/) hands it, before it runs:
+ *   - route tables (http.h: method, pattern, who may call, handlers) and
+ *     WebSocket message tables (ws.h: type, which roles may send it);
+ *   - hooks: a socket opened, drained its outbox, closed; a caller check for
+ *     routes that name one; a wake-up from another thread; "still busy?"
+ *     while stopping.
+ * Every hook gets the `app` pointer given here back; net/ never looks into it.
+ *
+ * Loop thread only, except server_wake().
  */
 #ifndef REFDESK_NET_SERVER_H
 #define REFDESK_NET_SERVER_H
@@ -8,14 +21,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SERVER_MAX_ICE 8
+#include "base/map.h"
+
 #define SERVER_MAX_ORIGINS 32
 #define SERVER_MAX_PROXIES 16
+#define SERVER_MAX_TABLES 16
+
+struct conn;
+struct http_req;
+struct http_route;
+struct ws_message;
+struct lws_context;
 
 struct server_config {
 	char host[256];           /* address to listen on */
 	int port;
-	const char *data_dir;
 	const char *web_dir;
 	const char *tls_cert;     /* PEM paths, or NULL for plain HTTP */
 	const char *tls_key;
@@ -24,35 +44,89 @@ struct server_config {
 	const char *public_url;   /* what browsers type, behind a proxy; NULL: as reached */
 	const char *trusted_proxies[SERVER_MAX_PROXIES]; /* addresses whose X-Forwarded-For counts */
 	int ntrusted_proxies;
-	bool demo;
 	int max_conns_per_ip;     /* open connections per client address */
 	double conn_rate;         /* new connections per second per address */
 	double conn_burst;
 	int header_timeout;       /* seconds to send the request headers */
 	double msg_rate;          /* WebSocket messages per second per socket */
 	double msg_burst;
-	int session_hours;
-	int abandon_secs;
-	size_t max_image_bytes;   /* uploads */
-	size_t max_file_bytes;
-	uint64_t max_image_pixels;
-	double upload_rate;       /* uploads per second per chat */
-	double upload_burst;
-	/* Screensharing: ICE servers handed to both browsers (share/ice.h). */
-	const char *stun_urls[SERVER_MAX_ICE];
-	int nstun_urls;
-	const char *turn_urls[SERVER_MAX_ICE];
-	int nturn_urls;
-	const char *turn_secret;  /* coturn's static-auth-secret; NULL for none */
-	int turn_ttl;             /* seconds a minted TURN credential lasts */
-	bool ice_relay;           /* browsers use relayed candidates only */
-	int share_invite_secs;    /* an unanswered invitation lasts this long */
-	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
-	double manage_grace_hours;   /* a chat's management link works this long after it ended */
+};
+
+struct server_hooks {
+	/* Another thread called server_wake(): collect its finished work. */
+	void (*wake)(void *app);
+	/* While stopping: is work still pending whose answers must go out first? */
+	bool (*busy)(void *app);
+	/* A WebSocket opened: give it a role (conn_set_role) and a user pointer,
+	 * or close it.  Then: its outbox drained a little; it closed. */
+	void (*ws_open)(void *app, struct conn *c);
+	void (*ws_drained)(void *app, struct conn *c);
+	void (*ws_closed)(void *app, struct conn *c);
+	/* A route with `access` other than 0 was matched: check its caller.  0
+	 * to go on, or a negative errno after answering the request. */
+	int (*http_access)(void *app, struct http_req *req, unsigned access);
+	/* A request is being freed: release what the application hung on it. */
+	void (*http_release)(void *app, struct http_req *req);
+};
+
+struct server {
+	const struct server_config *cfg;
+	const struct server_hooks *hooks;
+	void *app;
+	struct lws_context *ctx;
+	const struct http_route *routes[SERVER_MAX_TABLES];
+	size_t nroutes[SERVER_MAX_TABLES];
+	int nroute_tables;
+	const struct ws_message *messages[SERVER_MAX_TABLES];
+	size_t nmessages[SERVER_MAX_TABLES];
+	int nmessage_tables;
+	struct conn *conns;     /* every WebSocket, doubly linked */
+	unsigned long nconns;
+	struct map ip_conns;    /* address key -> open connections (as uintptr_t) */
+	struct map ip_rate;     /* address key -> struct rate * (new connections) */
+	struct map wsi_addr;    /* accepted wsi -> its address key */
+	int64_t limits_swept_ms;
+	bool stopping;
+	char public_origin[300];  /* from --public-url; "" without one */
+	char trusted_proxies[SERVER_MAX_PROXIES][64]; /* normalised addresses */
+	int ntrusted_proxies;
 };
 
 /* Fill `cfg` with the defaults. */
 void server_config_defaults(struct server_config *cfg);
+
+/*
+ * Listen as `cfg` says (the context exists from here on, but nothing is
+ * served until server_run()).  0, or a negative errno after logging why.
+ */
+int server_init(struct server *srv, const struct server_config *cfg,
+		const struct server_hooks *hooks, void *app);
+/* Add a route table or a message table (kept, not copied); earlier tables match first. */
+void server_add_routes(struct server *srv, const struct http_route *table, size_t n);
+void server_add_messages(struct server *srv, const struct ws_message *table, size_t n);
+/*
+ * Serve until SIGTERM/SIGINT, then stop cleanly: stop taking new work, run
+ * the loop while hooks->busy() says answers are still due, close every
+ * WebSocket with 1001.  Returns 0.
+ */
+int server_run(struct server *srv);
+/* Destroy the context and free what the transport holds. */
+void server_release(struct server *srv);
+
+/* Any thread: wake the loop; hooks->wake runs on it soon. */
+void server_wake(struct server *srv);
+
+/* Is the server stopping (new work is refused)? */
+bool server_stopping(const struct server *srv);
+
+/*
+ * A callback run by the loop after a delay (0: at the end of this turn).
+ * Setting it again before it ran moves it.  Loop thread only.
+ */
+struct server_timer;
+struct server_timer *server_timer_new(struct server *srv, void (*fn)(void *arg), void *arg);
+void server_timer_set(struct server_timer *t, int64_t usecs);
+void server_timer_free(struct server_timer *t);
 
 /*
  * The origin ("scheme://host[:port]", lower case, no default port) of a
@@ -62,23 +136,24 @@ void server_config_defaults(struct server_config *cfg);
  */
 int server_origin_of_url(const char *url, char *out, size_t size);
 
+/* Do browsers reach us over HTTPS (our own TLS, or a proxy's per --public-url)? */
+bool server_is_secure(const struct server *srv);
+
 /* Is `addr` (text, as the peer's address is printed) one of --trusted-proxy? */
-struct app;
-struct lws;
-bool server_is_trusted_proxy(const struct app *app, const char *addr);
+bool server_is_trusted_proxy(const struct server *srv, const char *addr);
 
 /*
  * Count a connection that came through a trusted proxy against its client's
  * address (the per-address caps and rate): 0, or -EBUSY when over them.
- * Released with the connection.  Loop thread only.
+ * Released with the connection.
  */
-int server_limits_admit(struct app *app, struct lws *wsi, const char *client_addr);
+struct lws;
+int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr);
 
-/*
- * Start, serve until a signal, then stop cleanly: stop accepting, let the
- * writer commit what it holds and send those acks, close every WebSocket
- * with 1001, exit.  Returns 0, or a negative errno if it could not start.
- */
-int server_run(const struct server_config *cfg);
+/* Print every route (hidden ones too) and message type: "METHOD PATTERN" and
+ * "WS TYPE [role]..." lines, role names from `roles` by bit. */
+#include <stdio.h>
+void server_print_tables(const struct server *srv, FILE *out, const char *const *roles,
+			 size_t nroles);
 
 #endif

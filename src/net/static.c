@@ -18,8 +18,8 @@
 #include <zlib.h>
 
 #include "base/util.h"
-#include "net/app.h"
 #include "net/http.h"
+#include "net/server.h"
 
 #define STATIC_FILE_MAX (8 * 1024 * 1024)
 
@@ -124,7 +124,7 @@ static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
 /* The gzipped copy of a file, from the cache or made now; NULL if not worth it. */
 static const struct gz_entry *gzipped(const char *path, const struct stat *sb, const char *data)
 {
-	size_t slot = app_key(path, strlen(path)) % GZIP_CACHE_SLOTS;
+	size_t slot = str_key(path, strlen(path)) % GZIP_CACHE_SLOTS;
 	struct gz_entry *e = &gz_cache[slot];
 
 	if (e->data && !strcmp(e->path, path) && e->size == sb->st_size &&
@@ -166,7 +166,7 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 	int fd;
 
 	if (!path_is_safe(relpath) || !ctype ||
-	    snprintf(path, sizeof(path), "%s/%s", req->app->cfg->web_dir, relpath) >=
+	    snprintf(path, sizeof(path), "%s/%s", req->srv->cfg->web_dir, relpath) >=
 		    (int)sizeof(path)) {
 		http_not_found(req);
 		return;

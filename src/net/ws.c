@@ -9,15 +9,13 @@
  */
 #include "net/ws.h"
 
+#include <errno.h>
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "base/util.h"
-#include "chat/domain.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
 #include "net/http.h"
 #include "net/server.h"
 
@@ -38,20 +36,7 @@ static void conn_free(struct conn *c)
 		free(f);
 	}
 	free(c->rx);
-	free(c->follows);
-	free(c->watching);
 	free(c);
-}
-
-void conn_pin(struct conn *c)
-{
-	c->pins++;
-}
-
-void conn_unpin(struct conn *c)
-{
-	if (--c->pins == 0 && !c->wsi)
-		conn_free(c);
 }
 
 bool conn_alive(const struct conn *c)
@@ -59,15 +44,31 @@ bool conn_alive(const struct conn *c)
 	return c->wsi && !c->close_code;
 }
 
-int ws_filter(struct app *app, struct lws *wsi)
+unsigned conn_backlog(const struct conn *c)
+{
+	return c->out_frames;
+}
+
+void conn_set_role(struct conn *c, unsigned role, void *user)
+{
+	c->role = role;
+	c->user = user;
+}
+
+int conn_cookie(struct conn *c, const char *name, char *out, size_t size)
+{
+	return c->wsi ? http_cookie_of(c->wsi, name, out, size) : -ENOENT;
+}
+
+int ws_filter(struct server *srv, struct lws *wsi)
 {
 	char uri[64], origin[300], client[64];
 	int n;
 
-	if (app->stopping)
+	if (srv->stopping)
 		return 1;
-	if (http_client_addr(app, wsi, client, sizeof(client)) &&
-	    server_limits_admit(app, wsi, client) < 0) {
+	if (http_client_addr(srv, wsi, client, sizeof(client)) &&
+	    server_limits_admit(srv, wsi, client) < 0) {
 		lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
 		return 1;
 	}
@@ -82,7 +83,7 @@ int ws_filter(struct app *app, struct lws *wsi)
 		return 0; /* not a browser: no ambient cookie to abuse */
 	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
 		return 1;
-	if (!http_origin_allowed(app, wsi, origin)) {
+	if (!http_origin_allowed(srv, wsi, origin)) {
 		char safe[80];
 
 		log_info("ws: refused origin %s", log_escape(safe, sizeof(safe), origin, 200));
@@ -93,46 +94,36 @@ int ws_filter(struct app *app, struct lws *wsi)
 	return 0;
 }
 
-int ws_established(struct app *app, struct lws *wsi, struct conn **slot)
+int ws_established(struct server *srv, struct lws *wsi, struct conn **slot)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
-	int64_t operator_id = 0;
 
-	c->app = app;
+	c->srv = srv;
 	c->wsi = wsi;
-	c->kind = CONN_GUEST;
-	rate_init(&c->rate, app->cfg->msg_burst);
-	c->next = app->conns;
-	if (app->conns)
-		app->conns->prev = c;
-	app->conns = c;
-	app->nconns++;
+	rate_init(&c->rate, srv->cfg->msg_burst);
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
 	*slot = c;
-	if (http_session_from_cookie(app, wsi, c->session_hash, &operator_id) == 0) {
-		c->kind = CONN_OPERATOR;
-		c->op_id_pending = operator_id;
-		chat_ops_operator_open(c);
-		if (!c->op)
-			conn_close(c, CLOSE_SIGNED_OUT, "session ended");
-	}
+	srv->hooks->ws_open(srv->app, c);
 	return 0;
 }
 
 void ws_closed(struct conn *c)
 {
-	struct app *app = c->app;
+	struct server *srv = c->srv;
 
-	chat_ops_conn_closed(c);
+	srv->hooks->ws_closed(srv->app, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		app->conns = c->next;
+		srv->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	app->nconns--;
-	c->wsi = NULL;
-	if (!c->pins)
-		conn_free(c);
+	srv->nconns--;
+	conn_free(c);
 }
 
 /* ---- outbox ------------------------------------------------------------ */
@@ -227,7 +218,7 @@ int ws_writeable(struct conn *c)
 		n++;
 	}
 	if (n) {
-		chat_ops_pump(c);
+		c->srv->hooks->ws_drained(c->srv->app, c);
 		if (c->out_head || c->close_code)
 			lws_callback_on_writable(c->wsi);
 		return 0;
@@ -285,11 +276,24 @@ int ws_timer(struct conn *c)
 	return 0;
 }
 
+static const struct ws_message *find_message(const struct server *srv, const char *type)
+{
+	int t;
+	size_t i;
+
+	for (t = 0; t < srv->nmessage_tables; t++)
+		for (i = 0; i < srv->nmessages[t]; i++)
+			if (!strcmp(srv->messages[t][i].type, type))
+				return &srv->messages[t][i];
+	return NULL;
+}
+
 static void dispatch(struct conn *c, const char *text, size_t len)
 {
-	bool allowed = rate_take(&c->rate, time_mono_ms(), c->app->cfg->msg_rate,
-				 c->app->cfg->msg_burst);
-	const struct ws_handler *h;
+	struct server *srv = c->srv;
+	bool allowed = rate_take(&c->rate, time_mono_ms(), srv->cfg->msg_rate,
+				 srv->cfg->msg_burst);
+	const struct ws_message *h;
 	const char *type, *id;
 	json_error_t err;
 	json_t *msg;
@@ -312,7 +316,7 @@ static void dispatch(struct conn *c, const char *text, size_t len)
 			start_flood_close(c);
 		goto out;
 	}
-	if (c->app->stopping) {
+	if (srv->stopping) {
 		/* Nothing new is taken on while the last commits drain. */
 		conn_error(c, id, "busy", "The server is shutting down; send it again later.");
 		goto out;
@@ -331,12 +335,12 @@ static void dispatch(struct conn *c, const char *text, size_t len)
 		conn_error(c, id, "bad_message", "Every message needs a \"type\".");
 		goto out;
 	}
-	h = chat_ops_find(type);
-	if (!h || !(h->kinds & (1u << c->kind))) {
+	h = find_message(srv, type);
+	if (!h || !(h->roles & (1u << c->role))) {
 		conn_error(c, id, "unknown_type", "No such message type.");
 		goto out;
 	}
-	h->fn(c, id, msg);
+	h->fn(c->user, id, msg);
 out:
 	json_decref(msg);
 }
@@ -389,25 +393,7 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 	return 0;
 }
 
-/* ---- closing groups ------------------------------------------------------ */
-
-void ws_close_session(struct app *app, const unsigned char hash[32], int code)
-{
-	struct conn *c;
-
-	for (c = app->conns; c; c = c->next)
-		if (c->kind == CONN_OPERATOR && !memcmp(c->session_hash, hash, 32))
-			conn_close(c, code, "signed out");
-}
-
-void ws_close_operator(struct app *app, int64_t operator_id, int code)
-{
-	struct conn *c;
-
-	for (c = app->conns; c; c = c->next)
-		if (c->kind == CONN_OPERATOR && c->op && c->op->id == operator_id)
-			conn_close(c, code, "signed out");
-}
+/* ---- closing ------------------------------------------------------------ */
 
 /*
  * Shutdown: a client may have messages on the way when the server decides
@@ -416,58 +402,15 @@ void ws_close_operator(struct app *app, int64_t operator_id, int code)
  * way to it (it sees 1006, like a crash).  So, as for a flood, input is
  * read away until the socket is quiet, and then it is closed.
  */
-void ws_close_all(struct app *app)
+void ws_close_all(struct server *srv)
 {
 	struct conn *c;
 
-	for (c = app->conns; c; c = c->next) {
+	for (c = srv->conns; c; c = c->next) {
 		if (!c->wsi || c->close_code || c->going_away)
 			continue;
 		c->going_away = true;
 		if (!c->flooding_since)
 			start_discard(c);
 	}
-}
-
-/* ---- follows and watches --------------------------------------------------- */
-
-struct conn_follow *conn_find_follow(struct conn *c, const char *public_id)
-{
-	size_t i;
-
-	for (i = 0; i < c->nfollows; i++)
-		if (!strcmp(c->follows[i].chat->public_id, public_id))
-			return &c->follows[i];
-	return NULL;
-}
-
-void conn_add_follow(struct conn *c, struct chat_live *chat, bool as_guest)
-{
-	struct conn_follow *f = conn_find_follow(c, chat->public_id);
-
-	if (f) {
-		f->as_guest |= as_guest;
-		return;
-	}
-	if (c->nfollows == c->capfollows) {
-		c->capfollows = grow_cap(c->capfollows, c->nfollows + 1);
-		c->follows = xrealloc(c->follows, c->capfollows * sizeof(*c->follows));
-	}
-	c->follows[c->nfollows].chat = chat;
-	c->follows[c->nfollows].as_guest = as_guest;
-	c->nfollows++;
-}
-
-void conn_add_watch(struct conn *c, int64_t queue_id)
-{
-	size_t i;
-
-	for (i = 0; i < c->nwatching; i++)
-		if (c->watching[i] == queue_id)
-			return;
-	if (c->nwatching == c->capwatching) {
-		c->capwatching = grow_cap(c->capwatching, c->nwatching + 1);
-		c->watching = xrealloc(c->watching, c->capwatching * sizeof(*c->watching));
-	}
-	c->watching[c->nwatching++] = queue_id;
 }

@@ -1,12 +1,10 @@
 /*
  * ws.h - WebSocket connections: framing, the bounded outbox, dispatch of
- * client messages to their handlers (chat_ops.c), and replies.
+ * client messages to the handlers in the registered tables, and replies.
  *
  * A `struct conn` lives on the heap; the lws per-session data holds only a
- * pointer to it, so an idle socket costs little.  It is detached from
- * everything in LWS_CALLBACK_CLOSED but freed only when no write in flight
- * still points at it (`pins`): the ack for a committed message then finds
- * a dead connection and is dropped.
+ * pointer to it, so an idle socket costs little.  It is freed right after
+ * the closed hook ran: the application must not keep a pointer to it.
  *
  * Loop thread only.
  */
@@ -20,10 +18,8 @@
 
 #include "base/rate.h"
 
-struct app;
 struct lws;
-struct chat_live;
-struct operator_live;
+struct server;
 struct frame;
 
 #define WS_FRAME_MAX (64 * 1024)
@@ -41,21 +37,24 @@ struct frame;
 #define CLOSE_SIGNED_OUT 4001
 #define CLOSE_TOO_SLOW 4002
 
-enum conn_kind { CONN_GUEST, CONN_OPERATOR };
-
-struct conn_follow {
-	struct chat_live *chat;
-	bool as_guest; /* joined with the chat's token */
+/*
+ * A message type the application handles: `roles` is a bit per role a
+ * socket may have (conn_set_role), and only sockets of those roles may send
+ * it; others get unknown_type, as for a type nobody handles.  `fn` gets the
+ * socket's user pointer, the message's validated id and the parsed object.
+ */
+struct ws_message {
+	const char *type;
+	unsigned roles;
+	void (*fn)(void *user, const char *id, json_t *msg);
 };
 
 struct conn {
 	struct conn *prev, *next;
-	struct app *app;
+	struct server *srv;
 	struct lws *wsi;                 /* NULL once closed */
-	enum conn_kind kind;
-	struct operator_live *op;        /* operators */
-	unsigned char session_hash[32];  /* operators */
-	int64_t op_id_pending;           /* operators: from the session, until opened */
+	unsigned role;                   /* given by the open hook; 0 until then */
+	void *user;                      /* the application's, for this socket */
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
 	unsigned out_frames;
@@ -68,22 +67,20 @@ struct conn {
 	int64_t last_rx;
 	bool oversize;                   /* reading away a message over WS_FRAME_MAX */
 	bool going_away;                 /* the server is stopping: close 1001 once quiet */
-	struct conn_follow *follows;
-	size_t nfollows, capfollows;
-	int64_t *watching;               /* queue ids */
-	size_t nwatching, capwatching;
 	int close_code;
 	const char *close_reason;
-	unsigned pins;
 };
 
 /* lws callbacks for the WebSocket role (server.c dispatches to these). */
-int ws_filter(struct app *app, struct lws *wsi);
-int ws_established(struct app *app, struct lws *wsi, struct conn **slot);
+int ws_filter(struct server *srv, struct lws *wsi);
+int ws_established(struct server *srv, struct lws *wsi, struct conn **slot);
 int ws_receive(struct conn *c, const void *in, size_t len);
 int ws_writeable(struct conn *c);
 int ws_timer(struct conn *c);
 void ws_closed(struct conn *c);
+
+/* The role (one bit of a ws_message's `roles`, as a number) and user pointer. */
+void conn_set_role(struct conn *c, unsigned role, void *user);
 
 /* Queue a frame of text.  Over the outbox limits the peer is closed 4002. */
 void conn_send_text(struct conn *c, const char *text, size_t len);
@@ -93,19 +90,13 @@ void conn_send_json(struct conn *c, json_t *obj);
 void conn_error(struct conn *c, const char *id, const char *code, const char *message);
 /* Close with `code` once queued frames are out (or at once when too slow). */
 void conn_close(struct conn *c, int code, const char *reason);
-/* Keep a connection's memory alive across a write in flight. */
-void conn_pin(struct conn *c);
-void conn_unpin(struct conn *c);
 bool conn_alive(const struct conn *c);
+/* Frames waiting in the outbox. */
+unsigned conn_backlog(const struct conn *c);
+/* A cookie of the upgrade request into `out`: 0, or -ENOENT (absent or too long). */
+int conn_cookie(struct conn *c, const char *name, char *out, size_t size);
 
-struct conn_follow *conn_find_follow(struct conn *c, const char *public_id);
-void conn_add_follow(struct conn *c, struct chat_live *chat, bool as_guest);
-void conn_add_watch(struct conn *c, int64_t queue_id);
-
-/* Close every socket of a session (sign-out) or of an operator (disabled). */
-void ws_close_session(struct app *app, const unsigned char hash[32], int code);
-void ws_close_operator(struct app *app, int64_t operator_id, int code);
 /* Shutdown: close every socket with 1001. */
-void ws_close_all(struct app *app);
+void ws_close_all(struct server *srv);
 
 #endif

@@ -105,6 +105,27 @@ bool share_expired(const struct share *s, int64_t now_ms)
 	return now_ms >= s->expires_ms;
 }
 
+const char *share_expiry_step(const struct share *s)
+{
+	if (s->state == SHARE_INVITED)
+		return "expired";
+	if (s->state == SHARE_ACCEPTED)
+		return "stopped";
+	return "failed";
+}
+
+int share_chat_allows(enum chat_status status)
+{
+	if (status == CHAT_ENDED)
+		return -ECANCELED;
+	return status == CHAT_ACTIVE ? 0 : -EAGAIN;
+}
+
+bool share_stop_declines(const struct share *s, bool by_guest)
+{
+	return by_guest && s->state == SHARE_INVITED;
+}
+
 void share_reset(struct share *s)
 {
 	s->state = SHARE_IDLE;

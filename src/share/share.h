@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/types.h"
+
 #define SHARE_TEXT_MAX 500        /* characters in an invitation */
 #define SHARE_SDP_MAX 16384       /* bytes in an offer or answer */
 #define SHARE_CANDIDATE_MAX 512   /* bytes in one ICE candidate line */
@@ -107,6 +109,23 @@ void *share_peer(const struct share *s, void *conn);
  * run out?
  */
 bool share_expired(const struct share *s, int64_t now_ms);
+/*
+ * What an expired share records as its last step: "expired" (an invitation
+ * nobody answered), "stopped" (accepted, but no screen was ever chosen) or
+ * "failed" (offered, and the viewer never showed a frame).
+ */
+const char *share_expiry_step(const struct share *s);
+
+/*
+ * May screensharing happen in a chat that is `status`?  Only while it is
+ * active (a guest consents to the librarian who holds it): 0, or
+ * -ECANCELED (ended) or -EAGAIN (nobody has accepted it yet).
+ */
+int share_chat_allows(enum chat_status status);
+
+/* Is a stop from the guest (by_guest) a decline?  While only invited, yes:
+ * there is nothing to stop, and the invitation is answered. */
+bool share_stop_declines(const struct share *s, bool by_guest);
 /* Back to idle (the number stays). */
 void share_reset(struct share *s);
 

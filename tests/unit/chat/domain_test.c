@@ -152,6 +152,98 @@ static void operators_attach_and_detach(void)
 	domain_release(&d);
 }
 
+static void chat_ids_grow_with_time_and_never_repeat(void)
+{
+	int64_t last = 0, a, b, c;
+
+	a = chat_next_id(&last, 1000);
+	b = chat_next_id(&last, 1000);   /* same millisecond: the next one */
+	c = chat_next_id(&last, 999);    /* the clock went back: still above */
+	CHECK_EQ(a, 1000 << 10);
+	CHECK_EQ(b, a + 1);
+	CHECK_EQ(c, b + 1);
+	CHECK_EQ(chat_next_id(&last, 2000), 2000 << 10);
+	CHECK_EQ(last, 2000 << 10);
+}
+
+static void a_new_chat_rings_the_available_operators_only(void)
+{
+	struct domain d;
+	struct queue_live *q;
+	struct chat_live *c;
+	const int64_t *ring;
+	size_t n;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	CHECK(domain_offer_targets(&d, c, &n) == NULL);  /* a queue nobody staffs */
+	CHECK_EQ(n, 0);
+	q = domain_queue_add(&d, 10, 1, "ask");
+	queue_set_available(q, 7, true);
+	queue_set_available(q, 8, true);
+	queue_set_available(q, 8, false);
+	domain_queue_add(&d, 11, 1, "other");
+	queue_set_available(domain_queue(&d, 11), 9, true);
+	ring = domain_offer_targets(&d, c, &n);
+	CHECK_EQ(n, 1);
+	CHECK(n == 1 && ring[0] == 7);
+	domain_release(&d);
+}
+
+static void only_an_operator_offered_the_chat_may_accept_it_while_it_waits(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	CHECK_EQ(chat_may_accept(c, 7), -ENOTOFFERED);
+	chat_offer(c, 7);
+	CHECK_EQ(chat_may_accept(c, 7), 0);
+	CHECK_EQ(chat_may_accept(c, 8), -ENOTOFFERED);
+	CHECK_EQ(chat_accept_begin(c, 7, "Ann"), 0);
+	/* Taken: the question is no longer whether it was offered, but who has it. */
+	CHECK_EQ(chat_may_accept(c, 8), 0);
+	CHECK_EQ(chat_accept_begin(c, 8, "Bob"), -EALREADY);
+	domain_release(&d);
+}
+
+static void ending_stops_writes_and_can_be_undone(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	CHECK_EQ(chat_end_begin(c), CHAT_WAITING);
+	CHECK_EQ(chat_may_write(c, AUTHOR_GUEST, 0), -ECANCELED);
+	CHECK(chat_end_withdraws_offers(CHAT_WAITING));
+	CHECK(!chat_end_withdraws_offers(CHAT_ACTIVE));
+	chat_end_undo(c, CHAT_WAITING);  /* the end did not commit */
+	CHECK_EQ(chat_may_write(c, AUTHOR_GUEST, 0), 0);
+	domain_release(&d);
+}
+
+static void a_waiting_chat_whose_guest_left_is_abandoned_after_the_grace(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	CHECK(!chat_abandoned(c, 1000000, 120000));     /* the guest is there */
+	chat_guest_left(c, 1000000);
+	CHECK(!chat_abandoned(c, 1000000 + 119999, 120000));
+	CHECK(chat_abandoned(c, 1000000 + 120000, 120000));
+	chat_guest_back(c);                              /* came back in time */
+	CHECK(!chat_abandoned(c, 1000000 + 500000, 120000));
+	chat_guest_left(c, 0);                           /* left at the clock's zero */
+	CHECK(chat_abandoned(c, 120001, 120000));
+	c->status = CHAT_ACTIVE;                         /* someone took it: never abandoned */
+	CHECK(!chat_abandoned(c, 10000000, 120000));
+	domain_release(&d);
+}
+
 int main(void)
 {
 	RUN(queue_online_follows_available_operators);
@@ -161,5 +253,10 @@ int main(void)
 	RUN(only_the_holder_writes);
 	RUN(followers_and_forgetting);
 	RUN(operators_attach_and_detach);
+	RUN(chat_ids_grow_with_time_and_never_repeat);
+	RUN(a_new_chat_rings_the_available_operators_only);
+	RUN(only_an_operator_offered_the_chat_may_accept_it_while_it_waits);
+	RUN(ending_stops_writes_and_can_be_undone);
+	RUN(a_waiting_chat_whose_guest_left_is_abandoned_after_the_grace);
 	CHECK_EXIT();
 }

@@ -195,10 +195,32 @@ static void test_turn_credential(void)
 	CHECK_EQ(ice_turn_credential("north", 1, "", user, pass), -EINVAL);
 }
 
+static void test_chat_rules(void)
+{
+	struct share s = { 0 };
+
+	/* Screensharing happens only in a chat someone holds. */
+	CHECK_EQ(share_chat_allows(CHAT_ACTIVE), 0);
+	CHECK_EQ(share_chat_allows(CHAT_WAITING), -EAGAIN);
+	CHECK_EQ(share_chat_allows(CHAT_ENDED), -ECANCELED);
+	/* The guest's stop answers an invitation; a share is stopped. */
+	CHECK(!share_stop_declines(&s, true));
+	share_invite(&s, 7, &viewer, 1000, 5000);
+	CHECK(share_stop_declines(&s, true));
+	CHECK(!share_stop_declines(&s, false));
+	CHECK(!strcmp(share_expiry_step(&s), "expired"));
+	CHECK_EQ(share_reply(&s, &guest_sock, true, 1100), 0);
+	CHECK(!share_stop_declines(&s, true));
+	CHECK(!strcmp(share_expiry_step(&s), "stopped"));
+	CHECK_EQ(share_offer(&s, &guest_sock, 1200, 60000), 0);
+	CHECK(!strcmp(share_expiry_step(&s), "failed"));
+}
+
 int main(void)
 {
 	RUN(test_flow);
 	RUN(test_expiry_and_decline);
+	RUN(test_chat_rules);
 	RUN(test_shown_and_failed);
 	RUN(test_sdp);
 	RUN(test_candidates);

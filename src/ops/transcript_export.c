@@ -28,7 +28,7 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "media/blobs.h"
-#include "net/history.h"
+#include "ops/history.h"
 
 #define THUMB_EMBED_MAX (2 * 1024 * 1024) /* bytes of one embedded image */
 

@@ -14,7 +14,7 @@
  * cannot connect reports that instead (share.failed), and the record says
  * "failed"; so does the sweep when the viewer reports neither in time.
  */
-#include "net/share_ops.h"
+#include "ops/share_ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,28 +22,23 @@
 
 #include "base/util.h"
 #include "chat/domain.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
+#include "ops/app.h"
+#include "ops/client.h"
+#include "ops/errors.h"
+#include "ops/routes.h"
+#include "ops/chat_ops.h"
 #include "net/ws.h"
 #include "share/ice.h"
 #include "share/share.h"
 
-static enum event_author author_of(const struct conn *c)
+static enum event_author author_of(const struct client *c)
 {
-	return c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+	return c->kind == CLIENT_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
 }
 
-static const char *side_of(const struct conn *c)
+static const char *side_of(const struct client *c)
 {
-	return c->kind == CONN_GUEST ? "guest" : "operator";
-}
-
-static void bad_fields(struct conn *c, const char *id, const json_error_t *err)
-{
-	char msg[200];
-
-	snprintf(msg, sizeof(msg), "Bad message: %s", err->text);
-	conn_error(c, id, "bad_message", msg);
+	return c->kind == CLIENT_GUEST ? "guest" : "operator";
 }
 
 /*
@@ -51,26 +46,20 @@ static void bad_fields(struct conn *c, const char *id, const json_error_t *err)
  * a guest of the chat, or the operator who holds it, while it is active.
  * Answers the refusal itself and returns NULL.
  */
-static struct chat_live *share_chat(struct conn *c, const char *id, const char *public_id)
+static struct chat_live *share_chat(struct client *c, const char *id, const char *public_id)
 {
 	struct chat_live *chat = chat_ops_resolve(c, public_id);
 	int rc;
 
 	if (!chat) {
-		conn_error(c, id, "not_found", "No such chat.");
+		client_refuse(c, id, -ENOENT, "No such chat.");
 		return NULL;
 	}
 	rc = chat_may_write(chat, author_of(c), c->op ? c->op->id : 0);
-	if (rc == 0 && chat->status != CHAT_ACTIVE)
-		rc = -EAGAIN;
+	if (rc == 0)
+		rc = share_chat_allows(chat->status);
 	if (rc < 0) {
-		if (rc == -ECANCELED)
-			conn_error(c, id, "chat_ended", "The chat has ended.");
-		else if (rc == -EPERM)
-			conn_error(c, id, "not_holder",
-				   "Only the operator who holds the chat may do that.");
-		else
-			conn_error(c, id, "chat_waiting", "Nobody has accepted the chat yet.");
+		client_refuse(c, id, rc, NULL);
 		chat_ops_forget(c->app, chat);
 		return NULL;
 	}
@@ -78,17 +67,17 @@ static struct chat_live *share_chat(struct conn *c, const char *id, const char *
 }
 
 /* Does the message name the current share?  Answers the refusal itself. */
-static bool this_share(struct conn *c, const char *id, const struct chat_live *chat,
+static bool this_share(struct client *c, const char *id, const struct chat_live *chat,
 		       json_int_t number)
 {
 	if (share_busy(&chat->share) && number == (json_int_t)chat->share.number)
 		return true;
-	conn_error(c, id, "no_share", "That screensharing session is over or never began.");
+	client_error(c, id, "no_share", "That screensharing session is over or never began.");
 	return false;
 }
 
 /* Write one step of the consent record. */
-static void step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+static void step(struct app *app, struct client *c, const char *id, struct chat_live *chat,
 		 enum event_author author, json_t *body, json_t *reply)
 {
 	json_object_set_new(body, "share", json_integer(chat->share.number));
@@ -98,7 +87,7 @@ static void step(struct app *app, struct conn *c, const char *id, struct chat_li
 }
 
 /* Stop a share for `why`, by `by` ("guest", "operator" or "system"). */
-static void stop(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
+static void stop(struct app *app, struct client *c, const char *id, struct chat_live *chat,
 		 const char *by, const char *why)
 {
 	enum event_author author = !strcmp(by, "guest") ? AUTHOR_GUEST :
@@ -116,7 +105,7 @@ static void stop(struct app *app, struct conn *c, const char *id, struct chat_li
 /* What a browser needs to connect: {"servers": [RTCIceServer…], "policy": "all"|"relay"}. */
 static json_t *ice_config(struct app *app, const char *name)
 {
-	const struct server_config *cfg = app->cfg;
+	const struct app_config *cfg = app->cfg;
 	json_t *servers = json_array(), *urls;
 	char user[ICE_USER_MAX], pass[ICE_PASS_MAX];
 	int i;
@@ -140,7 +129,7 @@ static json_t *ice_config(struct app *app, const char *name)
 }
 
 /* The operator's: the viewer may gather its relay candidates while the guest decides. */
-static json_t *operator_ice(struct app *app, struct conn *c)
+static json_t *operator_ice(struct app *app, struct client *c)
 {
 	char name[48];
 
@@ -150,8 +139,9 @@ static json_t *operator_ice(struct app *app, struct conn *c)
 
 /* ---- handlers ---------------------------------------------------------------------- */
 
-static void h_invite(struct conn *c, const char *id, json_t *msg)
+static void h_invite(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *text;
 	struct app *app = c->app;
 	struct chat_live *chat;
@@ -161,7 +151,7 @@ static void h_invite(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "type", &type,
 			   "id", &mid, "chat", &public_id, "text", &text)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	len = strlen(text);
@@ -170,11 +160,11 @@ static void h_invite(struct conn *c, const char *id, json_t *msg)
 	while (len && strchr(" \t\r\n", text[len - 1]))
 		len--;
 	if (!len) {
-		conn_error(c, id, "bad_message", "The invitation needs a few words for the guest.");
+		client_error(c, id, "bad_message", "The invitation needs a few words for the guest.");
 		return;
 	}
 	if (utf8_count(text, len) > SHARE_TEXT_MAX) {
-		conn_error(c, id, "too_long", "An invitation has at most 500 characters.");
+		client_error(c, id, "too_long", "An invitation has at most 500 characters.");
 		return;
 	}
 	chat = share_chat(c, id, public_id);
@@ -182,12 +172,12 @@ static void h_invite(struct conn *c, const char *id, json_t *msg)
 		return;
 	/* A share that ran out is recorded as such before a new one replaces it. */
 	share_ops_sweep(app, chat, time_mono_ms());
-	if (!conn_find_follow(c, public_id)) {
-		conn_error(c, id, "bad_message", "Follow the chat (chat.join) before inviting.");
+	if (!client_find_follow(c, public_id)) {
+		client_error(c, id, "bad_message", "Follow the chat (chat.join) before inviting.");
 		return;
 	}
 	if (share_invite(&chat->share, c->op->id, c, time_mono_ms(), ttl) < 0) {
-		conn_error(c, id, "share_busy",
+		client_error(c, id, "share_busy",
 			   "The guest is already sharing their screen (or about to); stop that first.");
 		return;
 	}
@@ -209,8 +199,9 @@ static const struct {
 	{ "unsupported", "unsupported" },  /* this browser cannot share a screen */
 };
 
-static void h_reply(struct conn *c, const char *id, json_t *msg)
+static void h_reply(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *answer, *reason = NULL, *what = NULL;
 	struct app *app = c->app;
 	struct chat_live *chat;
@@ -222,14 +213,14 @@ static void h_reply(struct conn *c, const char *id, json_t *msg)
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s, s?s}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number, "answer", &answer,
 			   "reason", &reason)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(answers) && !what; i++)
 		if (!strcmp(answer, answers[i].answer))
 			what = answers[i].step;
 	if (!what || (reason && !str_is_token(reason, 32, "_"))) {
-		conn_error(c, id, "bad_message",
+		client_error(c, id, "bad_message",
 			   "\"answer\" is accept, decline, blocked or unsupported; \"reason\" a short word.");
 		return;
 	}
@@ -237,11 +228,11 @@ static void h_reply(struct conn *c, const char *id, json_t *msg)
 	if (!chat)
 		return;
 	if (chat->share.state != SHARE_INVITED || number != (json_int_t)chat->share.number) {
-		conn_error(c, id, "no_invitation", "There is no invitation to answer.");
+		client_error(c, id, "no_invitation", "There is no invitation to answer.");
 		return;
 	}
 	if (share_expired(&chat->share, time_mono_ms())) {
-		conn_error(c, id, "invitation_expired",
+		client_error(c, id, "invitation_expired",
 			   "The invitation has expired; the librarian can invite you again.");
 		return;
 	}
@@ -256,13 +247,14 @@ static void h_reply(struct conn *c, const char *id, json_t *msg)
 }
 
 /* Offer (guest) or answer (operator): checked, then passed to the other side. */
-static void h_sdp(struct conn *c, const char *id, json_t *msg)
+static void h_sdp(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *sdp, *why;
-	bool offer = c->kind == CONN_GUEST;
+	bool offer = c->kind == CLIENT_GUEST;
 	struct app *app = c->app;
 	struct chat_live *chat;
-	struct conn *to;
+	struct client *to;
 	json_int_t number;
 	json_error_t err;
 	size_t len;
@@ -271,14 +263,14 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s%}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number, "sdp", &sdp, &len)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = share_chat(c, id, public_id);
 	if (!chat)
 		return;
 	if (strcmp(type, offer ? "share.offer" : "share.answer")) {
-		conn_error(c, id, "not_sharer", offer ?
+		client_error(c, id, "not_sharer", offer ?
 			   "Guests offer their screen; only the operator answers." :
 			   "Only the guest's browser offers a screen; operators answer.");
 		return;
@@ -288,13 +280,13 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 	why = offer ? share_check_offer(sdp, len, app->cfg->ice_relay) :
 		      share_check_answer(sdp, len, app->cfg->ice_relay);
 	if (why) {
-		conn_error(c, id, "bad_sdp", why);
+		client_error(c, id, "bad_sdp", why);
 		return;
 	}
 	rc = offer ? share_offer(&chat->share, c, time_mono_ms(),
 						  (int64_t)app->cfg->share_frame_secs * 1000) : share_answer(&chat->share, c);
 	if (rc < 0) {
-		conn_error(c, id, rc == -EPERM ? "not_sharer" : "no_share", rc == -EPERM ?
+		client_error(c, id, rc == -EPERM ? "not_sharer" : "no_share", rc == -EPERM ?
 			   "This connection is not part of the screensharing session." :
 			   offer ? "The guest has not accepted an invitation." :
 				   "There is no offer to answer.");
@@ -303,34 +295,35 @@ static void h_sdp(struct conn *c, const char *id, json_t *msg)
 	to = offer ? chat->share.operator_conn : chat->share.guest_conn;
 	if (offer) {
 		snprintf(name, sizeof(name), "o-%lld", (long long)chat->share.operator_id);
-		conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:o}", "type", "share.offer",
+		client_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:o}", "type", "share.offer",
 					     "chat", chat->public_id, "share", number, "sdp", sdp, len,
 					     "ice", ice_config(app, name)));
 	} else {
-		conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%}", "type", "share.answer",
+		client_send_json(to, json_pack("{s:s, s:s, s:I, s:s%}", "type", "share.answer",
 					     "chat", chat->public_id, "share", number, "sdp", sdp, len));
 	}
-	conn_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
+	client_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
 }
 
-static void h_ice(struct conn *c, const char *id, json_t *msg)
+static void h_ice(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *cand, *mid_name = NULL, *why;
 	char clean[SHARE_CANDIDATE_MAX + 16];
 	json_int_t number, mline = -1;
 	struct chat_live *chat;
-	struct conn *to;
+	struct client *to;
 	json_error_t err;
 	size_t len;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s%, s?s, s?I}",
 			   "type", &type, "id", &mid, "chat", &public_id, "share", &number,
 			   "candidate", &cand, &len, "mid", &mid_name, "mline", &mline)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if ((mid_name && strlen(mid_name) > 32) || mline < -1 || mline > 16) {
-		conn_error(c, id, "bad_candidate", "\"mid\" or \"mline\" is out of range.");
+		client_error(c, id, "bad_candidate", "\"mid\" or \"mline\" is out of range.");
 		return;
 	}
 	chat = share_chat(c, id, public_id);
@@ -338,24 +331,25 @@ static void h_ice(struct conn *c, const char *id, json_t *msg)
 		return;
 	to = share_peer(&chat->share, c);
 	if (!to) {
-		conn_error(c, id, "not_sharer",
+		client_error(c, id, "not_sharer",
 			   "This connection is not part of the screensharing session, or it has no offer yet.");
 		return;
 	}
 	why = share_check_candidate(cand, len, c->app->cfg->ice_relay);
 	if (why) {
-		conn_error(c, id, "bad_candidate", why);
+		client_error(c, id, "bad_candidate", why);
 		return;
 	}
 	len = share_clean_candidate(cand, len, clean);
-	conn_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:s?, s:o}", "type", "share.ice",
+	client_send_json(to, json_pack("{s:s, s:s, s:I, s:s%, s:s?, s:o}", "type", "share.ice",
 				     "chat", chat->public_id, "share", number, "candidate", clean, len,
 				     "mid", mid_name, "mline",
 				     mline >= 0 ? json_integer(mline) : json_null()));
 }
 
-static void h_stop(struct conn *c, const char *id, json_t *msg)
+static void h_stop(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *reason = NULL;
 	struct chat_live *chat;
 	json_int_t number = -1;
@@ -363,11 +357,11 @@ static void h_stop(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?I, s?s}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number, "reason", &reason)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if (reason && !str_is_token(reason, 32, "_")) {
-		conn_error(c, id, "bad_message", "\"reason\" is a short word.");
+		client_error(c, id, "bad_message", "\"reason\" is a short word.");
 		return;
 	}
 	chat = share_chat(c, id, public_id);
@@ -375,11 +369,10 @@ static void h_stop(struct conn *c, const char *id, json_t *msg)
 		return;
 	if (!share_busy(&chat->share) ||
 	    (number >= 0 && number != (json_int_t)chat->share.number)) {
-		conn_error(c, id, "no_share", "Nothing is being shared.");
+		client_error(c, id, "no_share", "Nothing is being shared.");
 		return;
 	}
-	/* A guest who has an invitation declines it; stopping is for a share. */
-	if (c->kind == CONN_GUEST && chat->share.state == SHARE_INVITED) {
+	if (share_stop_declines(&chat->share, c->kind == CLIENT_GUEST)) {
 		share_reset(&chat->share);
 		step(c->app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "declined"), NULL);
 		return;
@@ -405,16 +398,17 @@ static bool is_fail_reason(const char *reason)
 }
 
 /* Why share_show() or share_fail() refused, on the wire. */
-static void viewer_refused(struct conn *c, const char *id, int rc)
+static void viewer_refused(struct client *c, const char *id, int rc)
 {
 	if (rc == -EPERM)
-		conn_error(c, id, "not_sharer", "Only the viewer that invited can say what it shows.");
+		client_error(c, id, "not_sharer", "Only the viewer that invited can say what it shows.");
 	else
-		conn_error(c, id, "no_share", "The guest's screen is not on its way to this viewer yet.");
+		client_error(c, id, "no_share", "The guest's screen is not on its way to this viewer yet.");
 }
 
-static void h_shown(struct conn *c, const char *id, json_t *msg)
+static void h_shown(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id;
 	struct chat_live *chat;
 	json_int_t number;
@@ -423,7 +417,7 @@ static void h_shown(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = share_chat(c, id, public_id);
@@ -431,7 +425,7 @@ static void h_shown(struct conn *c, const char *id, json_t *msg)
 		return;
 	rc = share_show(&chat->share, c);
 	if (rc == -EALREADY) {
-		conn_send_json(c, json_pack("{s:s, s:s, s:I}", "type", "ok", "id", id, "share", number));
+		client_send_json(c, json_pack("{s:s, s:s, s:I}", "type", "ok", "id", id, "share", number));
 		return;
 	}
 	if (rc < 0) {
@@ -442,8 +436,9 @@ static void h_shown(struct conn *c, const char *id, json_t *msg)
 	step(c->app, c, id, chat, AUTHOR_GUEST, json_pack("{s:s}", "step", "started"), NULL);
 }
 
-static void h_failed(struct conn *c, const char *id, json_t *msg)
+static void h_failed(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *reason;
 	struct chat_live *chat;
 	json_int_t number;
@@ -452,11 +447,11 @@ static void h_failed(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:s}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number, "reason", &reason)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if (!is_fail_reason(reason)) {
-		conn_error(c, id, "bad_message",
+		client_error(c, id, "bad_message",
 			   "\"reason\" is relay_refused, ice_failed or no_frame.");
 		return;
 	}
@@ -478,8 +473,9 @@ static void h_failed(struct conn *c, const char *id, json_t *msg)
 	share_reset(&chat->share);
 }
 
-static void h_snapshot(struct conn *c, const char *id, json_t *msg)
+static void h_snapshot(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id;
 	struct chat_live *chat;
 	json_int_t number;
@@ -487,27 +483,27 @@ static void h_snapshot(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:I}", "type", &type,
 			   "id", &mid, "chat", &public_id, "share", &number)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = share_chat(c, id, public_id);
 	if (!chat || !this_share(c, id, chat, number))
 		return;
 	if (c != chat->share.operator_conn) {
-		conn_error(c, id, "not_sharer", "Snapshots come from the screen being viewed here.");
+		client_error(c, id, "not_sharer", "Snapshots come from the screen being viewed here.");
 		return;
 	}
 	if (!chat->share.shown) {
-		conn_error(c, id, "no_share", "No frame of the guest's screen has been shown yet.");
+		client_error(c, id, "no_share", "No frame of the guest's screen has been shown yet.");
 		return;
 	}
 	step(c->app, c, id, chat, AUTHOR_OPERATOR, json_pack("{s:s}", "step", "snapshot"), NULL);
 }
 
-#define GUEST (1u << CONN_GUEST)
-#define OPERATOR (1u << CONN_OPERATOR)
+#define GUEST (1u << CLIENT_GUEST)
+#define OPERATOR (1u << CLIENT_OPERATOR)
 
-static const struct ws_handler handlers[] = {
+const struct ws_message share_messages[] = {
 	{ "share.invite", OPERATOR, h_invite },
 	{ "share.reply", GUEST, h_reply },
 	{ "share.offer", GUEST | OPERATOR, h_sdp },
@@ -518,24 +514,15 @@ static const struct ws_handler handlers[] = {
 	{ "share.failed", OPERATOR, h_failed },
 	{ "share.snapshot", OPERATOR, h_snapshot },
 };
-
-const struct ws_handler *share_ops_find(const char *type)
-{
-	return ws_handler_lookup(handlers, ARRAY_SIZE(handlers), type);
-}
-
-void share_ops_print_types(FILE *out)
-{
-	ws_handlers_print(out, handlers, ARRAY_SIZE(handlers));
-}
+const size_t share_nmessages = ARRAY_SIZE(share_messages);
 
 /* ---- the share ends with its people ------------------------------------------------------ */
 
-void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat)
+void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat)
 {
 	struct share *s = &chat->share;
 
-	if (!share_busy(s) || chat->status != CHAT_ACTIVE)
+	if (!share_busy(s) || share_chat_allows(chat->status) < 0)
 		return;
 	if (c == s->guest_conn)
 		stop(app, NULL, NULL, chat, "guest", "left");
@@ -551,17 +538,17 @@ void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *
 
 void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 {
-	enum share_state state = chat->share.state;
+	const char *what = share_expiry_step(&chat->share);
 	json_t *body;
 
-	if (!share_expired(&chat->share, now_mono) || chat->status != CHAT_ACTIVE)
+	if (!share_expired(&chat->share, now_mono) || share_chat_allows(chat->status) < 0)
 		return;
-	if (state == SHARE_INVITED)        /* never answered */
-		body = json_pack("{s:s}", "step", "expired");
-	else if (state == SHARE_ACCEPTED)  /* no screen was ever chosen */
-		body = json_pack("{s:s, s:s}", "step", "stopped", "by", "system");
-	else                               /* offered, and the viewer never saw a frame */
-		body = json_pack("{s:s, s:s, s:s}", "step", "failed", "by", "system",
+	if (!strcmp(what, "expired"))
+		body = json_pack("{s:s}", "step", what);
+	else if (!strcmp(what, "stopped"))
+		body = json_pack("{s:s, s:s}", "step", what, "by", "system");
+	else
+		body = json_pack("{s:s, s:s, s:s}", "step", what, "by", "system",
 				 "reason", "no_frame");
 	step(app, NULL, NULL, chat, AUTHOR_SYSTEM, body, NULL);
 	share_reset(&chat->share);

@@ -8,26 +8,16 @@
  * caller's account only: another account's chat answers 404 exactly like a
  * missing one.  Loop thread only.
  */
-#ifndef REFDESK_NET_HISTORY_H
-#define REFDESK_NET_HISTORY_H
+#ifndef REFDESK_OPS_HISTORY_H
+#define REFDESK_OPS_HISTORY_H
 
 #include <jansson.h>
 #include <stddef.h>
 
-#include "net/api.h"
+#include "ops/api.h"
 #include "store/store.h"
 
 struct app;
-
-void get_history(struct http_req *req, API_PARAMS);
-void get_history_options(struct http_req *req, API_PARAMS);
-void get_history_chat(struct http_req *req, API_PARAMS);
-void get_history_html(struct http_req *req, API_PARAMS);
-void get_history_text(struct http_req *req, API_PARAMS);
-void post_history_delete(struct http_req *req, API_PARAMS);
-void page_history(struct http_req *req, API_PARAMS);
-void page_manage(struct http_req *req, API_PARAMS);
-void page_share(struct http_req *req, API_PARAMS);
 
 /*
  * A downloadable transcript (transcript_export.c) of chat `chat` (the

@@ -1,7 +1,7 @@
 /*
  * api.c - see api.h.
  */
-#include "net/api.h"
+#include "ops/api.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,8 @@
 
 #include "base/util.h"
 #include "chat/domain.h"
-#include "net/app.h"
+#include "ops/app.h"
+#include "ops/errors.h"
 #include "net/http.h"
 
 struct api_write *api_write_new(struct http_req *req)
@@ -104,12 +105,8 @@ void api_bad_request(struct http_req *req, const char *what)
 
 void api_storage_failed(struct http_req *req, int rc)
 {
-	if (rc == -EEXIST)
-		http_error(req, 409, "exists", "That name is already taken.");
-	else if (rc == -ENOENT)
-		http_error(req, 404, "not_found", "Nothing here.");
-	else
-		http_error(req, 503, "storage", "The server could not save this; try again.");
+	/* Only what a store call means by its codes: anything else is a failed save. */
+	http_refuse(req, rc == -EEXIST || rc == -ENOENT ? rc : -EIO, NULL);
 }
 
 json_t *api_operator_json(struct app *app, const struct store_operator *o)

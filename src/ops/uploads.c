@@ -15,7 +15,13 @@
  * fsynced; then, through the writer, the blob rows and the event in one
  * transaction; then the response and the fan-out.
  */
-#include "net/uploads.h"
+#include "ops/uploads.h"
+
+#include "ops/api.h"
+#include "ops/caller.h"
+#include "ops/client.h"
+#include "ops/errors.h"
+#include "ops/routes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +37,8 @@
 #include "chat/domain.h"
 #include "media/blobs.h"
 #include "media/media.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
+#include "ops/app.h"
+#include "ops/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
 
@@ -141,7 +147,6 @@ static struct chat_live *caller_chat(struct http_req *req, const char *public_id
 				     enum event_author *author, bool *signed_in)
 {
 	char auth[200];
-	int64_t operator_id;
 
 	*signed_in = false;
 	http_get_header(req, "authorization:", auth, sizeof(auth));
@@ -151,11 +156,10 @@ static struct chat_live *caller_chat(struct http_req *req, const char *public_id
 			       ? chat_ops_chat(req->app, public_id, auth + 7, NULL) : NULL;
 	}
 	*author = AUTHOR_OPERATOR;
-	if (http_session_from_cookie(req->app, req->wsi, req->session_hash, &operator_id) < 0 ||
-	    store_operator_get(req->app->st, operator_id, &req->op) < 0 || req->op.disabled)
+	if (caller_find_operator(req) < 0)
 		return NULL;
 	*signed_in = true;
-	return chat_ops_chat(req->app, public_id, NULL, &req->op);
+	return chat_ops_chat(req->app, public_id, NULL, &caller_of(req)->op);
 }
 
 static struct rate *upload_bucket(struct app *app, uint64_t key)
@@ -177,10 +181,15 @@ static bool refuse(struct http_req *req, int status, const char *code, const cha
 	return true;
 }
 
-bool uploads_precheck(struct http_req *req)
+/*
+ * When the headers have arrived: check who may post into that chat, the
+ * declared size and the rate before a byte of the body is read.  Returns
+ * true when it answered already (refused).
+ */
+static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 {
 	struct app *app = req->app;
-	char public_id[64], kind[16], len_text[32], csrf[64], header[12288];
+	char public_id[64], kind[16], len_text[32], header[12288];
 	enum event_author author;
 	struct chat_live *chat;
 	struct upload *u;
@@ -189,10 +198,11 @@ bool uploads_precheck(struct http_req *req)
 	size_t cap;
 	int rc;
 
+	(void)params; /* the path is read again below, with its own checks */
 	if (!upload_path(req->path, public_id, sizeof(public_id)))
 		return false;
 	/* Each chat has its own allowance: fifty pastes in a second are not a conversation. */
-	if (!rate_take(upload_bucket(app, app_key(public_id, strlen(public_id))), time_mono_ms(),
+	if (!rate_take(upload_bucket(app, str_key(public_id, strlen(public_id))), time_mono_ms(),
 		       app->cfg->upload_rate, app->cfg->upload_burst)) {
 		http_header(req, "retry-after:", "1");
 		return refuse(req, 429, "rate_limited", "Too many uploads; wait a moment.");
@@ -223,20 +233,17 @@ bool uploads_precheck(struct http_req *req)
 	if (!chat)
 		return refuse(req, 404, "not_found", "No such chat.");
 	if (author == AUTHOR_OPERATOR) {
-		http_get_header(req, "x-csrf-token:", csrf, sizeof(csrf));
-		if (store_session_get(app->st, req->session_hash, time_now_ms(), &req->session) < 0 ||
-		    !csrf[0] || !auth_secret_equal(csrf, req->session.csrf)) {
+		if (caller_check_csrf(req) < 0) {
 			chat_ops_forget(app, chat);
 			return refuse(req, 403, "csrf", "The request lacks a valid X-CSRF-Token.");
 		}
 	}
-	rc = chat_may_write(chat, author, req->op.id);
+	rc = chat_may_write(chat, author, caller_of(req)->op.id);
 	if (rc < 0) {
 		chat_ops_forget(app, chat);
-		return refuse(req, rc == -ECANCELED ? 409 : 403,
-			      rc == -ECANCELED ? "chat_ended" : rc == -EPERM ? "not_holder" : "chat_waiting",
-			      rc == -ECANCELED ? "The chat has ended." :
-			      "Only the operator who holds the chat may send into it.");
+		req->close_after = true; /* do not read a body we refused */
+		http_refuse(req, rc, NULL);
+		return true;
 	}
 
 	if (app->upload_bytes + (size_t)len > UPLOADS_MEMORY_MAX) {
@@ -250,9 +257,9 @@ bool uploads_precheck(struct http_req *req)
 	u->chat = chat;
 	chat->pins++;
 	u->author = author;
-	u->operator_id = author == AUTHOR_OPERATOR ? req->op.id : 0;
+	u->operator_id = author == AUTHOR_OPERATOR ? caller_of(req)->op.id : 0;
 	snprintf(u->sender, sizeof(u->sender), "%s",
-		 author == AUTHOR_OPERATOR ? req->op.name : chat->guest_name);
+		 author == AUTHOR_OPERATOR ? caller_of(req)->op.name : chat->guest_name);
 	u->is_image = !strcmp(kind, "image");
 	u->is_annotation = !strcmp(kind, "annotation");
 	if (u->is_image && author == AUTHOR_OPERATOR) {
@@ -274,20 +281,20 @@ bool uploads_precheck(struct http_req *req)
 	str_copy(u->mime, sizeof(u->mime),
 		 str_is_token(header, 100, "/.+-") && strchr(header, '/') ? header
 									   : "application/octet-stream");
-	req->upload = u;
-	req->body_cap = (size_t)len;
-	req->body = xmalloc((size_t)len + 1);
+	caller_of(req)->upload = u;
+	http_body_expect(req, (size_t)len);
 	app->upload_bytes += (size_t)len;
 	return false;
 }
 
 void uploads_release(struct http_req *req)
 {
-	struct upload *u = req->upload;
+	struct caller *who = req->user;
+	struct upload *u = who ? who->upload : NULL;
 
 	if (!u)
 		return;
-	req->upload = NULL;
+	who->upload = NULL;
 	u->app->upload_bytes -= req->body_cap;
 	media_image_release(&u->img);
 	u->chat->pins--;
@@ -358,7 +365,7 @@ static void upload_posted(void *arg, int rc, int64_t seq, bool dup)
 	struct http_req *req = u->req;
 
 	if (rc < 0) {
-		http_error(req, 503, "storage", "The server could not save this; try again.");
+		http_refuse(req, -EIO, NULL);
 		return;
 	}
 	http_json(req, 200, json_pack("{s:s, s:s, s:I, s:b, s:s, s:s?}", "type", "ack",
@@ -430,7 +437,7 @@ static void blob_row_done(struct api_write *w, int rc)
 	struct upload *u = w->ctx;
 
 	if (rc < 0)
-		http_error(w->req, 503, "storage", "The server could not save this; try again.");
+		http_refuse(w->req, -EIO, NULL);
 	else
 		http_json(w->req, 200, json_pack("{s:s, s:s}", "chat", u->chat->public_id,
 						  "blob", u->hash));
@@ -496,22 +503,22 @@ static void upload_done(struct work *work)
 			   u->is_image ? "snapshot" : "file", body, u->cid[0] ? u->cid : NULL,
 			   upload_rows, upload_posted, u);
 	if (rc < 0)
-		http_error(req, 409, "chat_ended", "The chat has ended.");
+		http_refuse(req, rc, NULL);
 }
 
-void post_upload(struct http_req *req, API_PARAMS)
+static void post_upload(struct http_req *req, HTTP_PARAMS)
 {
-	struct upload *u = req->upload;
+	struct upload *u = caller_of(req)->upload;
 
 	(void)params;
 	if (!u) {
-		http_error(req, 404, "not_found", "No such chat.");
+		http_refuse(req, -ENOENT, "No such chat.");
 		return;
 	}
 	u->work.run = upload_run;
 	u->work.done = upload_done;
 	http_hold(req);
-	if (workq_submit(req->app->workq, &u->work) < 0) {
+	if (workq_submit(req_app(req)->workq, &u->work) < 0) {
 		http_header(req, "retry-after:", "1");
 		http_error(req, 503, "busy", "The server is busy; try again in a moment.");
 	}
@@ -541,7 +548,7 @@ static void disposition(struct http_req *req, const char *how, const char *name)
 	http_header(req, "content-disposition:", out);
 }
 
-void get_blob(struct http_req *req, API_PARAMS)
+static void get_blob(struct http_req *req, HTTP_PARAMS)
 {
 	enum event_author author;
 	struct store_blob b;
@@ -554,18 +561,18 @@ void get_blob(struct http_req *req, API_PARAMS)
 
 	chat = caller_chat(req, params[0], &author, &signed_in);
 	if (!chat || !blobs_hash_is_valid(params[1]) ||
-	    store_chat_blob_get(req->app->st, chat->id, params[1], &b) < 0 ||
-	    blobs_path(req->app->cfg->data_dir, b.hash, path, sizeof(path)) < 0 ||
+	    store_chat_blob_get(req_app(req)->st, chat->id, params[1], &b) < 0 ||
+	    blobs_path(req_app(req)->cfg->data_dir, b.hash, path, sizeof(path)) < 0 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (chat)
 			chat_ops_forget(req->app, chat);
-		http_error(req, 404, "not_found", "Nothing here.");
+		http_refuse(req, -ENOENT, "Nothing here.");
 		return;
 	}
 	chat_ops_forget(req->app, chat);
-	if (fstat(fd, &sb) < 0 || sb.st_size > (off_t)req->app->cfg->max_file_bytes * 2) {
+	if (fstat(fd, &sb) < 0 || sb.st_size > (off_t)req_app(req)->cfg->max_file_bytes * 2) {
 		close(fd);
-		http_error(req, 404, "not_found", "Nothing here.");
+		http_refuse(req, -ENOENT, "Nothing here.");
 		return;
 	}
 	data = read_exactly(fd, (size_t)sb.st_size);
@@ -586,3 +593,9 @@ void get_blob(struct http_req *req, API_PARAMS)
 				     : "application/octet-stream",
 		     data, (size_t)sb.st_size);
 }
+
+const struct http_route uploads_routes[] = {
+	{ HTTP_POST, "/api/chats/*/uploads", 0, uploads_precheck, post_upload },
+	{ HTTP_GET, "/api/chats/*/blobs/*", 0, NULL, get_blob },
+};
+const size_t uploads_nroutes = ARRAY_SIZE(uploads_routes);

@@ -19,12 +19,16 @@
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "chat/access.h"
 #include "chat/domain.h"
 #include "chat/guest_label.h"
 #include "media/blobs.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
-#include "net/history.h"
+#include "ops/app.h"
+#include "ops/errors.h"
+#include "ops/chat_ops.h"
+#include "ops/history.h"
+#include "ops/caller.h"
+#include "ops/routes.h"
 #include "net/http.h"
 
 #define HISTORY_PAGE_MAX 100
@@ -34,13 +38,32 @@ static const char *const status_names[] = { "waiting", "active", "ended" };
 
 /* ---- finding things ------------------------------------------------------------ */
 
+/*
+ * The stored chat `public_id` as the signed-in caller may see it — as an
+ * operator of its account, or (`manage_token` not NULL) through its
+ * management link: 0 with its row, or -ENOENT, the same for another
+ * account's chat as for a missing one.
+ */
+static int visible_chat(struct http_req *req, const char *public_id, const char *manage_token,
+			struct store_chat *row)
+{
+	struct chat_viewer v = { manage_token ? VIEWER_MANAGER : VIEWER_OPERATOR,
+				 caller_of(req)->op.account_id, manage_token };
+	struct chat_seal seal;
+
+	if (!str_is_token(public_id, sizeof(row->public_id) - 1, "_-") ||
+	    (manage_token && !str_is_token(manage_token, STORE_MANAGE_TOKEN - 1, "_-")) ||
+	    store_chat_by_public(req_app(req)->st, public_id, row) < 0)
+		return -ENOENT;
+	chat_ops_seal(row, &seal);
+	return chat_may_see(&seal, &v);
+}
+
 /* The caller's chat named `public_id`, or 404 (also for another account's). */
 static int own_chat(struct http_req *req, const char *public_id, struct store_chat *row)
 {
-	if (!str_is_token(public_id, sizeof(row->public_id) - 1, "_-") ||
-	    store_chat_by_public(req->app->st, public_id, row) < 0 ||
-	    row->account_id != req->op.account_id) {
-		http_error(req, 404, "not_found", "No such chat.");
+	if (visible_chat(req, public_id, NULL, row) < 0) {
+		http_refuse(req, -ENOENT, "No such chat.");
 		return -ENOENT;
 	}
 	return 0;
@@ -140,7 +163,7 @@ static int parse_filter(struct http_req *req, struct store_history_filter *f, ch
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	f->account_id = req->op.account_id;
+	f->account_id = caller_of(req)->op.account_id;
 	if (int_arg(req, "operator", 1, INT64_MAX, &f->operator_id) ||
 	    int_arg(req, "from", 1, INT64_MAX, &f->from) || int_arg(req, "to", 1, INT64_MAX, &f->to) ||
 	    int_arg(req, "limit", 1, HISTORY_PAGE_MAX, &limit) || status_arg(req, &f->status) ||
@@ -157,15 +180,15 @@ static int parse_filter(struct http_req *req, struct store_history_filter *f, ch
 	}
 	f->words = words[0] ? words : NULL;
 	if (http_get_arg(req, "queue", name, sizeof(name)) == -E2BIG ||
-	    (name[0] && (!str_is_token(name, 32, "-") || store_queue_by_name(req->app->st, name, &q) < 0 ||
+	    (name[0] && (!str_is_token(name, 32, "-") || store_queue_by_name(req_app(req)->st, name, &q) < 0 ||
 			 q.account_id != f->account_id))) {
-		http_error(req, 404, "not_found", "No such queue.");
+		http_refuse(req, -ENOENT, "No such queue.");
 		return -ENOENT;
 	}
 	f->queue_id = name[0] ? q.id : 0;
-	if (f->operator_id && (store_operator_get(req->app->st, f->operator_id, &o) < 0 ||
+	if (f->operator_id && (store_operator_get(req_app(req)->st, f->operator_id, &o) < 0 ||
 			       o.account_id != f->account_id)) {
-		http_error(req, 404, "not_found", "No such operator.");
+		http_refuse(req, -ENOENT, "No such operator.");
 		return -ENOENT;
 	}
 	return 0;
@@ -229,7 +252,7 @@ static void list_chats(struct http_req *req)
 	l.want = f.limit;
 	f.limit++;
 	l.chats = json_array();
-	rc = store_history_list(req->app->st, &f, list_row, &l);
+	rc = store_history_list(req_app(req)->st, &f, list_row, &l);
 	if (rc < 0) {
 		json_decref(l.chats);
 		api_storage_failed(req, rc);
@@ -253,13 +276,13 @@ static void indexed(struct api_write *w, int rc)
 		list_chats(w->req);
 }
 
-void get_history(struct http_req *req, API_PARAMS)
+static void get_history(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_history_filter f;
 	char words[STORE_SEARCH_MAX + 1];
 
 	(void)params;
-	if (http_require_operator(req) < 0 || parse_filter(req, &f, words, sizeof(words)) < 0)
+	if (parse_filter(req, &f, words, sizeof(words)) < 0)
 		return;
 	/*
 	 * Messages reach the search index a moment after their commit; a
@@ -284,22 +307,20 @@ static int add_operator(void *arg, const struct store_operator *o)
 	return 0;
 }
 
-void get_history_options(struct http_req *req, API_PARAMS)
+static void get_history_options(struct http_req *req, HTTP_PARAMS)
 {
 	json_t *queues = json_array(), *ops = json_array();
 
 	(void)params;
-	if (http_require_operator(req) < 0 ||
-	    store_queues_of_account(req->app->st, req->op.account_id, add_queue, queues) < 0 ||
-	    store_operators_of_account(req->app->st, req->op.account_id, add_operator, ops) < 0) {
-		if (req->signed_in)
-			api_storage_failed(req, -EIO);
+	if (store_queues_of_account(req_app(req)->st, caller_of(req)->op.account_id, add_queue, queues) < 0 ||
+	    store_operators_of_account(req_app(req)->st, caller_of(req)->op.account_id, add_operator, ops) < 0) {
+		api_storage_failed(req, -EIO);
 		json_decref(queues);
 		json_decref(ops);
 		return;
 	}
 	http_json(req, 200, json_pack("{s:o, s:o, s:b}", "queues", queues, "operators", ops,
-				      "admin", req->op.is_admin));
+				      "admin", caller_of(req)->op.is_admin));
 }
 
 /* ---- one chat ---------------------------------------------------------------------- */
@@ -321,7 +342,7 @@ static int add_event(void *arg, const struct store_event *ev)
 static json_t *chat_events(struct http_req *req, const struct store_chat *row)
 {
 	struct events_ctx e = { row->public_id, json_array() };
-	int rc = store_events_since(req->app->st, row->id, 0, HISTORY_EVENTS_MAX, add_event, &e);
+	int rc = store_events_since(req_app(req)->st, row->id, 0, HISTORY_EVENTS_MAX, add_event, &e);
 
 	if (rc < 0) {
 		json_decref(e.events);
@@ -334,12 +355,12 @@ static json_t *chat_events(struct http_req *req, const struct store_chat *row)
 /* Session and chat for a GET of one chat; 0 or answered. */
 static int one_chat(struct http_req *req, const char *public_id, struct store_chat *row)
 {
-	if (http_require_operator(req) < 0 || own_chat(req, public_id, row) < 0)
+	if (own_chat(req, public_id, row) < 0)
 		return -ENOENT;
 	return 0;
 }
 
-void get_history_chat(struct http_req *req, API_PARAMS)
+static void get_history_chat(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_chat row;
 	json_t *events;
@@ -368,7 +389,7 @@ static void download(struct http_req *req, const char *public_id, bool html)
 	if (one_chat(req, public_id, &row) < 0 || !(events = chat_events(req, &row)))
 		return;
 	chat = chat_json(req->app, &row);
-	body = html ? transcript_html(req->app->cfg->data_dir, chat, events, &len)
+	body = html ? transcript_html(req_app(req)->cfg->data_dir, chat, events, &len)
 		    : transcript_text(chat, events, &len);
 	json_decref(chat);
 	json_decref(events);
@@ -381,12 +402,12 @@ static void download(struct http_req *req, const char *public_id, bool html)
 		     body, len);
 }
 
-void get_history_html(struct http_req *req, API_PARAMS)
+static void get_history_html(struct http_req *req, HTTP_PARAMS)
 {
 	download(req, params[0], true);
 }
 
-void get_history_text(struct http_req *req, API_PARAMS)
+static void get_history_text(struct http_req *req, HTTP_PARAMS)
 {
 	download(req, params[0], false);
 }
@@ -435,7 +456,7 @@ static void deleted(struct api_write *w, int rc)
 		return;
 	}
 	if (store_chat_get(w->app->st, w->id, &row) < 0) {
-		http_error(w->req, 404, "not_found", "No such chat.");
+		http_refuse(w->req, -ENOENT, "No such chat.");
 		return;
 	}
 	log_info("history: transcript of %s deleted by operator %lld", row.public_id,
@@ -443,14 +464,14 @@ static void deleted(struct api_write *w, int rc)
 	http_json(w->req, 200, json_pack("{s:o}", "chat", chat_json(w->app, &row)));
 }
 
-void post_history_delete(struct http_req *req, API_PARAMS)
+static void post_history_delete(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_chat row;
 	struct api_write *w;
 
-	if (http_require_operator(req) < 0 || own_chat(req, params[0], &row) < 0)
+	if (own_chat(req, params[0], &row) < 0)
 		return;
-	if (!req->op.is_admin) {
+	if (!caller_of(req)->op.is_admin) {
 		http_error(req, 403, "forbidden", "Only account admins may delete transcripts.");
 		return;
 	}
@@ -460,7 +481,7 @@ void post_history_delete(struct http_req *req, API_PARAMS)
 	}
 	w = api_write_new(req);
 	w->id = row.id;
-	w->o = req->op;
+	w->o = caller_of(req)->op;
 	w->expires = time_now_ms();
 	w->ctx = xcalloc(1, sizeof(struct orphans));
 	api_submit(w, delete_apply, deleted);
@@ -468,7 +489,7 @@ void post_history_delete(struct http_req *req, API_PARAMS)
 
 /* ---- pages ---------------------------------------------------------------------------- */
 
-void page_history(struct http_req *req, API_PARAMS)
+static void page_history(struct http_req *req, HTTP_PARAMS)
 {
 	(void)params;
 	http_static(req, "history/index.html", POLICY_PAGE);
@@ -482,20 +503,11 @@ static bool link_alive(const struct app *app, const struct store_chat *row, int6
 	return row->status != CHAT_ENDED || now <= row->ended_at + grace;
 }
 
-void page_manage(struct http_req *req, API_PARAMS)
+static void page_manage(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_chat row;
-	bool ok;
 
-	if (http_page_operator(req) < 0)
-		return;
-	ok = str_is_token(params[0], sizeof(row.public_id) - 1, "_-") &&
-	     str_is_token(params[1], STORE_MANAGE_TOKEN - 1, "_-") &&
-	     store_chat_by_public(req->app->st, params[0], &row) == 0 &&
-	     row.account_id == req->op.account_id &&
-	     strlen(params[1]) == strlen(row.manage_token) &&
-	     auth_secret_equal(params[1], row.manage_token);
-	if (!ok) {
+	if (visible_chat(req, params[0], params[1], &row) < 0) {
 		http_error_page(req, 404, AUDIENCE_STAFF, NULL);
 		return;
 	}
@@ -507,17 +519,27 @@ void page_manage(struct http_req *req, API_PARAMS)
 }
 
 /* The sharing tool needs a session, and a chat of the operator's account. */
-void page_share(struct http_req *req, API_PARAMS)
+static void page_share(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_chat row;
 
-	if (http_page_operator(req) < 0)
-		return;
-	if (!str_is_token(params[0], sizeof(row.public_id) - 1, "_-") ||
-	    store_chat_by_public(req->app->st, params[0], &row) < 0 ||
-	    row.account_id != req->op.account_id) {
+	if (visible_chat(req, params[0], NULL, &row) < 0) {
 		http_error_page(req, 404, AUDIENCE_STAFF, NULL);
 		return;
 	}
 	http_static(req, "share/index.html", POLICY_PAGE);
 }
+
+const struct http_route history_routes[] = {
+	{ HTTP_GET, "/api/history", ACCESS_OPERATOR, NULL, get_history },
+	/* before the chats: chat ids start c_, but a table is matched in order */
+	{ HTTP_GET, "/api/history/options", ACCESS_OPERATOR, NULL, get_history_options },
+	{ HTTP_GET, "/api/history/*", ACCESS_OPERATOR, NULL, get_history_chat },
+	{ HTTP_GET, "/api/history/*/transcript.html", ACCESS_OPERATOR, NULL, get_history_html },
+	{ HTTP_GET, "/api/history/*/transcript.txt", ACCESS_OPERATOR, NULL, get_history_text },
+	{ HTTP_POST, "/api/history/*/delete", ACCESS_OPERATOR, NULL, post_history_delete },
+	{ HTTP_GET, "/staff/share/*", ACCESS_PAGE, NULL, page_share },
+	{ HTTP_GET, "/staff/history", 0, NULL, page_history },
+	{ HTTP_GET, "/staff/chat/*/*", ACCESS_PAGE, NULL, page_manage },
+};
+const size_t history_nroutes = ARRAY_SIZE(history_routes);

@@ -6,21 +6,16 @@
  * offers, answers and ICE candidates between the guest's browser and the
  * operator's viewer.  The media never touches the server.  Loop thread only.
  */
-#ifndef REFDESK_NET_SHARE_OPS_H
-#define REFDESK_NET_SHARE_OPS_H
+#ifndef REFDESK_OPS_SHARE_OPS_H
+#define REFDESK_OPS_SHARE_OPS_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "net/chat_ops.h"
-
-/* The handler for a share.* message type, or NULL. */
-const struct ws_handler *share_ops_find(const char *type);
-/* Print those handlers as chat_ops_print_types() does. */
-void share_ops_print_types(FILE *out);
+#include "ops/chat_ops.h"
 
 /* A socket that follows `chat` closed: a share it was part of stops. */
-void share_ops_conn_closed(struct app *app, struct conn *c, struct chat_live *chat);
+void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat);
 /* The chat is about to end (`by` guest, operator or system): its share stops first. */
 void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by);
 /* Once a second per live chat (and before an invitation): invitations,

@@ -12,25 +12,18 @@
 
 #include "base/util.h"
 #include "chat/domain.h"
-#include "net/api.h"
-#include "net/app.h"
-#include "net/chat_ops.h"
+#include "ops/api.h"
+#include "ops/app.h"
+#include "ops/errors.h"
+#include "ops/caller.h"
+#include "ops/client.h"
+#include "ops/routes.h"
+#include "ops/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
 #include "share/share.h"
 
 #define ORIGINS_MAX 20
-
-static int require_admin(struct http_req *req)
-{
-	if (http_require_operator(req) < 0)
-		return -EACCES;
-	if (!req->op.is_admin) {
-		http_error(req, 403, "forbidden", "Only account admins may do that.");
-		return -EACCES;
-	}
-	return 0;
-}
 
 /* ---- account ---------------------------------------------------------------- */
 
@@ -52,15 +45,13 @@ static json_t *account_json(const struct store_account *a)
 			 "origins", origins);
 }
 
-void get_account(struct http_req *req, API_PARAMS)
+static void get_account(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_account a;
 
 	(void)params;
-	if (require_admin(req) < 0)
-		return;
-	if (store_account_get(req->app->st, req->op.account_id, &a) < 0) {
-		http_error(req, 404, "not_found", "No such account.");
+	if (store_account_get(req_app(req)->st, caller_of(req)->op.account_id, &a) < 0) {
+		http_refuse(req, -ENOENT, "No such account.");
 		return;
 	}
 	http_json(req, 200, account_json(&a));
@@ -103,7 +94,7 @@ static void account_done(struct api_write *w, int rc)
 		http_json(w->req, 200, account_json(&w->a));
 }
 
-void post_account(struct http_req *req, API_PARAMS)
+static void post_account(struct http_req *req, HTTP_PARAMS)
 {
 	const char *name = NULL;
 	json_t *body, *origins = NULL, *v;
@@ -113,7 +104,7 @@ void post_account(struct http_req *req, API_PARAMS)
 	int n;
 
 	(void)params;
-	if (require_admin(req) < 0 || !(body = api_body(req)))
+	if (!(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s?s, s?o !}", "name", &name, "origins", &origins) ||
 	    (name && !api_valid_name(name)) ||
@@ -123,9 +114,9 @@ void post_account(struct http_req *req, API_PARAMS)
 				     "origins such as \"https://library.example.org\"]}.");
 		return;
 	}
-	if (store_account_get(req->app->st, req->op.account_id, &a) < 0) {
+	if (store_account_get(req_app(req)->st, caller_of(req)->op.account_id, &a) < 0) {
 		json_decref(body);
-		http_error(req, 404, "not_found", "No such account.");
+		http_refuse(req, -ENOENT, "No such account.");
 		return;
 	}
 	if (name)
@@ -190,16 +181,12 @@ static int list_operator(void *arg, const struct store_operator *o)
 	return 0;
 }
 
-void get_operators(struct http_req *req, API_PARAMS)
+static void get_operators(struct http_req *req, HTTP_PARAMS)
 {
 	struct list_ctx l = { req->app, json_array(), NULL };
 
 	(void)params;
-	if (require_admin(req) < 0) {
-		json_decref(l.list);
-		return;
-	}
-	store_operators_of_account(req->app->st, req->op.account_id, list_operator, &l);
+	store_operators_of_account(req_app(req)->st, caller_of(req)->op.account_id, list_operator, &l);
 	http_json(req, 200, json_pack("{s:o}", "operators", l.list));
 }
 
@@ -221,7 +208,7 @@ static void operator_hashed(struct api_write *w)
 	api_submit(w, operator_add_apply, operator_added);
 }
 
-void post_operators(struct http_req *req, API_PARAMS)
+static void post_operators(struct http_req *req, HTTP_PARAMS)
 {
 	const char *username, *name, *password;
 	struct store_operator existing;
@@ -230,7 +217,7 @@ void post_operators(struct http_req *req, API_PARAMS)
 	json_t *body;
 
 	(void)params;
-	if (require_admin(req) < 0 || !(body = api_body(req)))
+	if (!(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:s, s:s, s:s, s?b !}", "username", &username, "name", &name,
 			"password", &password, "admin", &admin) ||
@@ -242,13 +229,13 @@ void post_operators(struct http_req *req, API_PARAMS)
 				     "true|false}.");
 		return;
 	}
-	if (store_operator_by_username(req->app->st, username, &existing) == 0) {
+	if (store_operator_by_username(req_app(req)->st, username, &existing) == 0) {
 		json_decref(body);
 		http_error(req, 409, "exists", "That username is already taken.");
 		return;
 	}
 	w = api_write_new(req);
-	w->o.account_id = req->op.account_id;
+	w->o.account_id = caller_of(req)->op.account_id;
 	snprintf(w->o.username, sizeof(w->o.username), "%s", username);
 	snprintf(w->o.name, sizeof(w->o.name), "%s", name);
 	w->o.is_admin = admin;
@@ -263,9 +250,9 @@ static int own_operator(struct http_req *req, const char *param, struct store_op
 	char *end;
 	long long id = strtoll(param, &end, 10);
 
-	if (*end || id <= 0 || store_operator_get(req->app->st, id, o) < 0 ||
-	    o->account_id != req->op.account_id) {
-		http_error(req, 404, "not_found", "No such operator.");
+	if (*end || id <= 0 || store_operator_get(req_app(req)->st, id, o) < 0 ||
+	    o->account_id != caller_of(req)->op.account_id) {
+		http_refuse(req, -ENOENT, "No such operator.");
 		return -ENOENT;
 	}
 	return 0;
@@ -289,7 +276,7 @@ static void operator_updated(struct api_write *w, int rc)
 		return;
 	}
 	if (w->o.disabled)
-		ws_close_operator(w->app, w->o.id, CLOSE_SIGNED_OUT);
+		clients_close_operator(w->app, w->o.id);
 	live = domain_operator(&w->app->dom, w->o.id);
 	if (live) {
 		snprintf(live->name, sizeof(live->name), "%s", w->o.name);
@@ -298,7 +285,7 @@ static void operator_updated(struct api_write *w, int rc)
 	http_json(w->req, 200, operator_admin_json(w->app, &w->o));
 }
 
-void post_operator(struct http_req *req, API_PARAMS)
+static void post_operator(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_operator o;
 	const char *name = NULL;
@@ -306,7 +293,7 @@ void post_operator(struct http_req *req, API_PARAMS)
 	struct api_write *w;
 	json_t *body;
 
-	if (require_admin(req) < 0 || own_operator(req, params[0], &o) < 0 ||
+	if (own_operator(req, params[0], &o) < 0 ||
 	    !(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s?s, s?b, s?b !}", "name", &name, "admin", &admin,
@@ -316,7 +303,7 @@ void post_operator(struct http_req *req, API_PARAMS)
 				     "\"disabled\"?: true|false}.");
 		return;
 	}
-	if (o.id == req->op.id && (admin == 0 || disabled == 1)) {
+	if (o.id == caller_of(req)->op.id && (admin == 0 || disabled == 1)) {
 		json_decref(body);
 		api_bad_request(req, "You cannot disable yourself or remove your own admin rights.");
 		return;
@@ -345,15 +332,15 @@ static int password_apply(struct store *st, struct api_write *w)
 
 static void password_done(struct api_write *w, int rc)
 {
-	struct conn *c;
+	struct client *c;
 
 	if (rc < 0) {
 		api_storage_failed(w->req, rc);
 		return;
 	}
-	for (c = w->app->conns; c; c = c->next)
+	for (c = w->app->clients; c; c = c->next)
 		if (c->op && c->op->id == w->o.id && memcmp(c->session_hash, w->hash, 32))
-			conn_close(c, CLOSE_SIGNED_OUT, "password changed");
+			client_close(c, CLIENT_PASSWORD_CHANGED);
 	http_json(w->req, 200, json_object());
 }
 
@@ -362,14 +349,14 @@ static void password_hashed(struct api_write *w)
 	api_submit(w, password_apply, password_done);
 }
 
-void post_operator_password(struct http_req *req, API_PARAMS)
+static void post_operator_password(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_operator o;
 	const char *password;
 	struct api_write *w;
 	json_t *body;
 
-	if (require_admin(req) < 0 || own_operator(req, params[0], &o) < 0 ||
+	if (own_operator(req, params[0], &o) < 0 ||
 	    !(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:s !}", "password", &password) || !api_valid_password(password)) {
@@ -379,7 +366,7 @@ void post_operator_password(struct http_req *req, API_PARAMS)
 	}
 	w = api_write_new(req);
 	w->o = o;
-	memcpy(w->hash, req->session_hash, sizeof(w->hash));
+	memcpy(w->hash, caller_of(req)->session_hash, sizeof(w->hash));
 	snprintf(w->password, sizeof(w->password), "%s", password);
 	json_decref(body);
 	api_hash_then(w, password_hashed);
@@ -422,15 +409,13 @@ static int list_queue(void *arg, const struct store_queue *q)
 	return 0;
 }
 
-void get_queues(struct http_req *req, API_PARAMS)
+static void get_queues(struct http_req *req, HTTP_PARAMS)
 {
 	struct list_ctx l = { req->app, NULL, NULL };
 
 	(void)params;
-	if (require_admin(req) < 0)
-		return;
 	l.list = json_array();
-	store_queues_of_account(req->app->st, req->op.account_id, list_queue, &l);
+	store_queues_of_account(req_app(req)->st, caller_of(req)->op.account_id, list_queue, &l);
 	http_json(req, 200, json_pack("{s:o}", "queues", l.list));
 }
 
@@ -447,7 +432,7 @@ static void queue_written(struct api_write *w, int rc)
 		http_json(w->req, w->flag ? 201 : 200, queue_json(w->app, &w->q));
 }
 
-void post_queues(struct http_req *req, API_PARAMS)
+static void post_queues(struct http_req *req, HTTP_PARAMS)
 {
 	const char *name, *title;
 	struct store_queue existing;
@@ -456,7 +441,7 @@ void post_queues(struct http_req *req, API_PARAMS)
 	size_t i;
 
 	(void)params;
-	if (require_admin(req) < 0 || !(body = api_body(req)))
+	if (!(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:s, s:s !}", "name", &name, "title", &title) ||
 	    !str_is_token(name, 32, "-") || !api_valid_name(title)) {
@@ -472,13 +457,13 @@ void post_queues(struct http_req *req, API_PARAMS)
 			return;
 		}
 	}
-	if (store_queue_by_name(req->app->st, name, &existing) == 0) {
+	if (store_queue_by_name(req_app(req)->st, name, &existing) == 0) {
 		json_decref(body);
 		http_error(req, 409, "exists", "That queue name is already taken.");
 		return;
 	}
 	w = api_write_new(req);
-	w->q.account_id = req->op.account_id;
+	w->q.account_id = caller_of(req)->op.account_id;
 	snprintf(w->q.name, sizeof(w->q.name), "%s", name);
 	snprintf(w->q.title, sizeof(w->q.title), "%s", title);
 	w->flag = true;
@@ -488,9 +473,9 @@ void post_queues(struct http_req *req, API_PARAMS)
 
 static int own_queue(struct http_req *req, const char *name, struct store_queue *q)
 {
-	if (!str_is_token(name, 32, "-") || store_queue_by_name(req->app->st, name, q) < 0 ||
-	    q->account_id != req->op.account_id) {
-		http_error(req, 404, "not_found", "No such queue.");
+	if (!str_is_token(name, 32, "-") || store_queue_by_name(req_app(req)->st, name, q) < 0 ||
+	    q->account_id != caller_of(req)->op.account_id) {
+		http_refuse(req, -ENOENT, "No such queue.");
 		return -ENOENT;
 	}
 	return 0;
@@ -501,14 +486,14 @@ static int queue_update_apply(struct store *st, struct api_write *w)
 	return store_queue_update(st, w->q.id, w->q.title, w->q.share_invite);
 }
 
-void post_queue(struct http_req *req, API_PARAMS)
+static void post_queue(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_queue q;
 	struct api_write *w;
 	const char *title = NULL, *invite = NULL;
 	json_t *body;
 
-	if (require_admin(req) < 0 || own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
+	if (own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s?s, s?s !}", "title", &title, "share_invite", &invite) ||
 	    (title && !api_valid_name(title)) || (invite && !valid_invite(invite))) {
@@ -539,7 +524,7 @@ static void member_done(struct api_write *w, int rc)
 	queue_written(w, rc);
 }
 
-void post_queue_members(struct http_req *req, API_PARAMS)
+static void post_queue_members(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_operator o;
 	struct store_queue q;
@@ -549,7 +534,7 @@ void post_queue_members(struct http_req *req, API_PARAMS)
 	int member;
 	json_t *body;
 
-	if (require_admin(req) < 0 || own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
+	if (own_queue(req, params[0], &q) < 0 || !(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:I, s:b !}", "operator", &id, "member", &member)) {
 		json_decref(body);
@@ -566,3 +551,17 @@ void post_queue_members(struct http_req *req, API_PARAMS)
 	w->found = member;
 	api_submit(w, member_apply, member_done);
 }
+
+const struct http_route admin_routes[] = {
+	{ HTTP_GET, "/api/admin/account", ACCESS_ADMIN, NULL, get_account },
+	{ HTTP_POST, "/api/admin/account", ACCESS_ADMIN, NULL, post_account },
+	{ HTTP_GET, "/api/admin/operators", ACCESS_ADMIN, NULL, get_operators },
+	{ HTTP_POST, "/api/admin/operators", ACCESS_ADMIN, NULL, post_operators },
+	{ HTTP_POST, "/api/admin/operators/*", ACCESS_ADMIN, NULL, post_operator },
+	{ HTTP_POST, "/api/admin/operators/*/password", ACCESS_ADMIN, NULL, post_operator_password },
+	{ HTTP_GET, "/api/admin/queues", ACCESS_ADMIN, NULL, get_queues },
+	{ HTTP_POST, "/api/admin/queues", ACCESS_ADMIN, NULL, post_queues },
+	{ HTTP_POST, "/api/admin/queues/*", ACCESS_ADMIN, NULL, post_queue },
+	{ HTTP_POST, "/api/admin/queues/*/members", ACCESS_ADMIN, NULL, post_queue_members },
+};
+const size_t admin_nroutes = ARRAY_SIZE(admin_routes);

@@ -1,13 +1,14 @@
 /*
- * chat_ops.h - what each client message does: the handlers behind the
- * WebSocket protocol (PROTOCOL.md §3), and the events the server pushes.
+ * chat_ops.h - what each chat message does: the handlers behind the
+ * WebSocket protocol (PROTOCOL.md §3.3-3.5), and the events the server
+ * pushes.  The table is in routes.h.
  *
  * Handlers validate the message, decide with the domain (chat/), submit
  * writes to the writer and answer from the write's done() callback:
  * commit, then ack, then fan out.  Loop thread only.
  */
-#ifndef REFDESK_NET_CHAT_OPS_H
-#define REFDESK_NET_CHAT_OPS_H
+#ifndef REFDESK_OPS_CHAT_OPS_H
+#define REFDESK_OPS_CHAT_OPS_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -16,33 +17,18 @@
 
 #include "base/types.h"
 
-struct conn;
+struct client;
 struct app;
 struct chat_live;
 struct store;
 struct store_operator;
-
-struct ws_handler {
-	const char *type;
-	unsigned kinds; /* bit 1 << CONN_GUEST, 1 << CONN_OPERATOR */
-	void (*fn)(struct conn *c, const char *id, json_t *msg);
-};
-
-/* The handler for `type` in a handler table, or NULL. */
-const struct ws_handler *ws_handler_lookup(const struct ws_handler *table, size_t n,
-					   const char *type);
-/* Print a handler table as chat_ops_print_types() does. */
-void ws_handlers_print(FILE *out, const struct ws_handler *table, size_t n);
-
-/* The handler for a message type, or NULL. */
-const struct ws_handler *chat_ops_find(const char *type);
 
 /*
  * The chat a client message names, as socket `c` may see it: a chat its
  * guest socket joined with the token, or any chat of the operator's
  * account.  NULL answers not_found.
  */
-struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
+struct chat_live *chat_ops_resolve(struct client *c, const char *public_id);
 
 /*
  * The wire form of a stored event of chat `public_id` (PROTOCOL.md §3.5),
@@ -52,19 +38,14 @@ struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id);
 struct store_event;
 json_t *chat_ops_event_json(const char *public_id, const struct store_event *ev, bool to_staff);
 
-/*
- * Print the handler table, one "WS TYPE [guest] [operator]" line per message
- * type, from the table chat_ops_find() searches (see routes_print()).
- */
-void chat_ops_print_types(FILE *out);
+/* The client's outbox drained a little: send the next page of any replay. */
+void chat_ops_pump(struct client *c);
 
-/* The socket's outbox drained a little: send the next page of any replay. */
-void chat_ops_pump(struct conn *c);
-
-/* An operator socket opened: register it, send `hello`. */
-void chat_ops_operator_open(struct conn *c);
-/* A socket closed: take it off chats, queues and presence. */
-void chat_ops_conn_closed(struct conn *c);
+/* An operator's client opened: register it, send `hello` (c->op stays NULL
+ * when the operator is gone or disabled). */
+void chat_ops_operator_open(struct client *c);
+/* A client's transport closed: take it off chats, queues and presence. */
+void chat_ops_client_gone(struct client *c);
 
 /*
  * Chats waiting for an operator whose guest has gone (closed the page, lost
@@ -74,6 +55,11 @@ void chat_ops_conn_closed(struct conn *c);
  */
 void chat_ops_start(struct app *app);
 void chat_ops_sweep(struct app *app);
+
+/* A stored chat's seal (chat/access.h) for chat_may_see(). */
+struct chat_seal;
+struct store_chat;
+void chat_ops_seal(const struct store_chat *row, struct chat_seal *seal);
 
 /*
  * The live chat `public_id` names, for an HTTP caller: the guest holding
@@ -90,7 +76,8 @@ void chat_ops_forget(struct app *app, struct chat_live *chat);
  * HTTP: `extra` runs first in the same transaction (writer thread), then on
  * the loop thread `posted` hears the outcome (seq, or a negative errno),
  * and only then is the event fanned out.  Returns 0, or the chat_may_write()
- * refusal (nothing submitted, `posted` not called).
+ * refusal, or -EINVAL for a missing body (nothing submitted, `posted` not
+ * called).
  */
 int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author author,
 		  int64_t operator_id, const char *kind, json_t *body, const char *cid,
@@ -103,10 +90,11 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
  * `reply` is not NULL, an `ok` with the fields of `reply` added and the
  * seq, after which the event reaches `c` too — and the followers get the
  * event.  References to `body` and `reply` are taken.  The caller has checked that
- * it may be written.
+ * it may be written.  Returns 0, or -EINVAL (no body: `c` gets bad_request)
+ * or -ENOMEM, nothing written.
  */
-void chat_ops_step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
-		   enum event_author author, const char *kind, json_t *body, json_t *reply);
+int chat_ops_step(struct app *app, struct client *c, const char *id, struct chat_live *chat,
+		  enum event_author author, const char *kind, json_t *body, json_t *reply);
 
 /* Take an operator off (or put them on) a queue's presence, telling its watchers. */
 void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on);

@@ -4,8 +4,8 @@
  * body parsing, validation, and the admin handlers (routes_admin.c).
  * Loop thread only, except apply() and work.run.
  */
-#ifndef REFDESK_NET_API_H
-#define REFDESK_NET_API_H
+#ifndef REFDESK_OPS_API_H
+#define REFDESK_OPS_API_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -13,14 +13,14 @@
 
 #include "auth/auth.h"
 #include "base/workq.h"
+#include "net/http.h"
 #include "store/store.h"
 #include "store/writer.h"
 
 struct app;
 struct http_req;
 
-#define API_MAX_PARAMS 2
-#define API_PARAMS char params[API_MAX_PARAMS][80]
+#define HTTP_MAX_PARAMS 2
 
 struct api_write {
 	struct store_op op;
@@ -61,17 +61,5 @@ json_t *api_operator_json(struct app *app, const struct store_operator *o);
 
 bool api_valid_name(const char *s);
 bool api_valid_password(const char *s);
-
-/* Admin handlers (PROTOCOL.md §2.5). */
-void get_account(struct http_req *req, API_PARAMS);
-void post_account(struct http_req *req, API_PARAMS);
-void get_operators(struct http_req *req, API_PARAMS);
-void post_operators(struct http_req *req, API_PARAMS);
-void post_operator(struct http_req *req, API_PARAMS);
-void post_operator_password(struct http_req *req, API_PARAMS);
-void get_queues(struct http_req *req, API_PARAMS);
-void post_queues(struct http_req *req, API_PARAMS);
-void post_queue(struct http_req *req, API_PARAMS);
-void post_queue_members(struct http_req *req, API_PARAMS);
 
 #endif

@@ -8,7 +8,7 @@
  * sent and events fanned out — in commit order, so followers see seqs in
  * order.  While a write is in flight it pins its chat and its connection.
  */
-#include "net/chat_ops.h"
+#include "ops/chat_ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,10 +19,14 @@
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "chat/access.h"
 #include "chat/domain.h"
 #include "chat/guest_label.h"
-#include "net/app.h"
-#include "net/share_ops.h"
+#include "ops/app.h"
+#include "ops/client.h"
+#include "ops/errors.h"
+#include "ops/routes.h"
+#include "ops/share_ops.h"
 #include "net/ws.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -33,7 +37,7 @@ struct chat_write {
 	struct store_op op;
 	enum chat_action action;
 	struct app *app;
-	struct conn *conn;
+	struct client *conn;
 	char id[WS_ID_MAX + 1];
 	struct chat_live *chat;
 	enum chat_status prev_status;
@@ -57,20 +61,7 @@ static const char *const status_names[] = { "waiting", "active", "ended" };
 
 /* ---- small helpers ------------------------------------------------------- */
 
-/*
- * Chat ids (internal; the public id is random) grow with time, so a busy
- * server's live chats and their events sit together at the end of their
- * B-trees instead of scattering writes over the whole file.
- */
-static int64_t next_chat_id(struct app *app)
-{
-	int64_t by_time = time_now_ms() << 10; /* room for 1,024 chats a millisecond */
-
-	app->last_chat_id = by_time > app->last_chat_id ? by_time : app->last_chat_id + 1;
-	return app->last_chat_id;
-}
-
-static struct conn *follower_conn(const struct follower *f)
+static struct client *follower_conn(const struct follower *f)
 {
 	return f->conn;
 }
@@ -174,7 +165,7 @@ static void fanout(struct chat_live *chat, const struct store_event *ev)
 
 	for (i = 0; i < chat->nfollowers; i++) {
 		struct follower *f = &chat->followers[i];
-		int staff = follower_conn(f)->kind == CONN_OPERATOR;
+		int staff = follower_conn(f)->kind == CLIENT_OPERATOR;
 
 		if (f->seq >= ev->seq || f->replaying)
 			continue;
@@ -184,7 +175,7 @@ static void fanout(struct chat_live *chat, const struct store_event *ev)
 				break;
 		}
 		f->seq = ev->seq;
-		conn_send_text(follower_conn(f), text[staff], len[staff]);
+		client_send_text(follower_conn(f), text[staff], len[staff]);
 	}
 	free(text[0]);
 	free(text[1]);
@@ -221,7 +212,7 @@ static json_t *chat_summary(struct app *app, const struct chat_live *chat)
 }
 
 /* Send a frame to every socket of an operator. */
-static void send_operator(struct app *app, int64_t operator_id, json_t *obj, struct conn *except)
+static void send_operator(struct app *app, int64_t operator_id, json_t *obj, struct client *except)
 {
 	struct operator_live *o = domain_operator(&app->dom, operator_id);
 	char *text = json_dumps(obj, JSON_COMPACT);
@@ -232,7 +223,7 @@ static void send_operator(struct app *app, int64_t operator_id, json_t *obj, str
 		return;
 	for (i = 0; o && i < o->nconns; i++)
 		if (o->conns[i] != except)
-			conn_send_text(o->conns[i], text, strlen(text));
+			client_send_text(o->conns[i], text, strlen(text));
 	free(text);
 }
 
@@ -259,58 +250,52 @@ static struct chat_live *chat_live_of(struct app *app, const struct store_chat *
 	return domain_chat_add(&app->dom, &init);
 }
 
-/* An operator's view of a chat by its public id; NULL unless it is in their account. */
-static struct chat_live *operator_chat(struct conn *c, const char *public_id)
+void chat_ops_seal(const struct store_chat *row, struct chat_seal *seal)
 {
-	struct conn_follow *f = conn_find_follow(c, public_id);
+	seal->account_id = row->account_id;
+	seal->token_hash = row->token_hash;
+	seal->manage_token = row->manage_token;
+}
+
+/* The stored chat `public_id` as `v` may see it: 0 with its row, or -ENOENT. */
+static int visible_row(struct app *app, const char *public_id, const struct chat_viewer *v,
+		       struct store_chat *row)
+{
+	struct chat_seal seal;
+
+	if (strlen(public_id) >= sizeof(row->public_id) ||
+	    store_chat_by_public(app->st, public_id, row) < 0)
+		return -ENOENT;
+	chat_ops_seal(row, &seal);
+	return chat_may_see(&seal, v);
+}
+
+/* An operator's view of a chat by its public id; NULL unless it is in their account. */
+static struct chat_live *operator_chat(struct client *c, const char *public_id)
+{
+	struct client_follow *f = client_find_follow(c, public_id);
+	struct chat_viewer v = { VIEWER_OPERATOR, c->op->account_id, NULL };
 	struct store_chat row;
 
 	if (f)
 		return f->chat;
-	if (strlen(public_id) >= sizeof(row.public_id) ||
-	    store_chat_by_public(c->app->st, public_id, &row) < 0 ||
-	    row.account_id != c->op->account_id)
-		return NULL;
-	return chat_live_of(c->app, &row);
+	return visible_row(c->app, public_id, &v, &row) == 0 ? chat_live_of(c->app, &row) : NULL;
 }
 
 /* The chat a message names, as this connection may see it; NULL answers not_found. */
-static struct chat_live *resolve_chat(struct conn *c, const char *public_id)
+static struct chat_live *resolve_chat(struct client *c, const char *public_id)
 {
-	struct conn_follow *f;
+	struct client_follow *f;
 
-	if (c->kind == CONN_OPERATOR)
+	if (c->kind == CLIENT_OPERATOR)
 		return operator_chat(c, public_id);
-	f = conn_find_follow(c, public_id);
+	f = client_find_follow(c, public_id);
 	return f && f->as_guest ? f->chat : NULL;
 }
 
-static void not_found(struct conn *c, const char *id)
+static void not_found(struct client *c, const char *id)
 {
-	conn_error(c, id, "not_found", "No such chat.");
-}
-
-static void bad_fields(struct conn *c, const char *id, const json_error_t *err)
-{
-	char msg[200];
-
-	snprintf(msg, sizeof(msg), "Bad message: %s", err->text);
-	conn_error(c, id, "bad_message", msg);
-}
-
-static void write_refused(struct conn *c, const char *id, int rc)
-{
-	switch (rc) {
-	case -ECANCELED:
-		conn_error(c, id, "chat_ended", "The chat has ended.");
-		break;
-	case -EPERM:
-		conn_error(c, id, "not_holder", "Only the operator who holds the chat may do that.");
-		break;
-	default:
-		conn_error(c, id, "chat_waiting", "Nobody has accepted the chat yet.");
-		break;
-	}
+	client_refuse(c, id, -ENOENT, "No such chat.");
 }
 
 /* ---- the write op --------------------------------------------------------- */
@@ -346,13 +331,28 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 
 static void chat_write_done(struct store_op *op, int rc);
 
-/* `c` is NULL for the system's own writes (an abandoned chat ended). */
-static struct chat_write *chat_write_new(struct app *chat_app, struct conn *c, const char *id,
-					 struct chat_live *chat, enum chat_action action,
-					 json_t *body)
+/*
+ * A write of `body` (a reference is taken) into `chat`: 0 with *out, or
+ * -EINVAL when there is no body (json_pack() refused a field, such as text
+ * that is not UTF-8) and -ENOMEM when it cannot be serialised; nothing is
+ * pinned then.  `c` is NULL for the system's own writes (an abandoned chat
+ * ended).
+ */
+static int chat_write_new(struct app *chat_app, struct client *c, const char *id,
+			  struct chat_live *chat, enum chat_action action, json_t *body,
+			  struct chat_write **out)
 {
-	struct chat_write *w = xcalloc(1, sizeof(*w));
+	struct chat_write *w;
+	char *text;
 
+	*out = NULL;
+	if (!body)
+		return -EINVAL;
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		return -ENOMEM;
+	w = xcalloc(1, sizeof(*w));
 	w->op.apply = chat_write_apply;
 	w->op.done = chat_write_done;
 	w->action = action;
@@ -361,19 +361,17 @@ static struct chat_write *chat_write_new(struct app *chat_app, struct conn *c, c
 	snprintf(w->id, sizeof(w->id), "%s", id);
 	w->chat = chat;
 	w->prev_status = chat->status;
-	w->body = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (!w->body)
-		abort();
+	w->body = text;
 	w->ev.chat_id = chat->id;
 	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice"; /* ACT_POST sets its own */
 	w->ev.author = AUTHOR_SYSTEM;
 	w->ev.body = w->body;
 	w->ev.at = time_now_ms();
 	if (c)
-		conn_pin(c);
+		client_pin(c);
 	chat->pins++;
-	return w;
+	*out = w;
+	return 0;
 }
 
 static void offer_chat(struct app *app, struct chat_live *chat, struct operator_live *o)
@@ -390,35 +388,36 @@ static void created(struct chat_write *w)
 {
 	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
-	struct queue_live *ql = domain_queue(&app->dom, chat->queue_id);
-	size_t i;
+	const int64_t *ring;
+	size_t i, n;
 
-	conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "ok",
+	client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "ok",
 					  "id", w->id, "chat", chat->public_id, "token", w->token,
 					  "status", "waiting", "seq", (json_int_t)w->ev.seq));
 	fanout(chat, &w->ev);
-	for (i = 0; ql && i < ql->navailable; i++) {
-		struct operator_live *o = domain_operator(&app->dom, ql->available[i]);
+	ring = domain_offer_targets(&app->dom, chat, &n);
+	for (i = 0; i < n; i++) {
+		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
 		if (o)
 			offer_chat(app, chat, o);
 	}
 }
 
-static void replay(struct conn *c, struct chat_live *chat, int64_t after);
+static void replay(struct client *c, struct chat_live *chat, int64_t after);
 
 static void accepted(struct chat_write *w)
 {
 	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
-	struct conn *c = w->conn;
+	struct client *c = w->conn;
 	json_t *taken;
 	size_t i;
 
-	if (conn_alive(c)) {
-		conn_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", w->id,
+	if (client_alive(c)) {
+		client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", w->id,
 					    "chat", chat->public_id));
-		conn_add_follow(c, chat, false);
+		client_add_follow(c, chat, false);
 		chat_follow(chat, c, 0);
 		replay(c, chat, 0);
 	}
@@ -437,11 +436,11 @@ static void ended(struct chat_write *w)
 	size_t i;
 
 	if (w->conn)
-		conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
+		client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
 						  "id", w->id, "chat", chat->public_id,
 						  "seq", (json_int_t)w->ev.seq));
 	fanout(chat, &w->ev);
-	if (w->prev_status != CHAT_WAITING)
+	if (!chat_end_withdraws_offers(w->prev_status))
 		return;
 	for (i = 0; i < chat->noffered; i++)
 		send_operator(w->app, chat->offered[i],
@@ -458,7 +457,7 @@ static void write_failed(struct chat_write *w, int rc)
 	log_warn("chat %s: write failed (%d)", chat->public_id, rc);
 	switch (w->action) {
 	case ACT_CREATE:
-		chat->status = CHAT_ENDED;
+		chat_end_begin(chat);
 		for (i = 0; i < w->conn->nfollows; i++) {
 			if (w->conn->follows[i].chat == chat) {
 				w->conn->follows[i] = w->conn->follows[--w->conn->nfollows];
@@ -471,7 +470,7 @@ static void write_failed(struct chat_write *w, int rc)
 		chat_accept_done(chat, false);
 		break;
 	case ACT_END:
-		chat->status = w->prev_status;
+		chat_end_undo(chat, w->prev_status);
 		break;
 	case ACT_MESSAGE:
 		break;
@@ -480,7 +479,7 @@ static void write_failed(struct chat_write *w, int rc)
 		break;
 	}
 	if (w->conn)
-		conn_error(w->conn, w->id, "storage",
+		client_refuse(w->conn, w->id, -EIO,
 		   "The server could not save this; nothing was stored. Try again shortly.");
 }
 
@@ -518,7 +517,7 @@ static void chat_write_done(struct store_op *op, int rc)
 						 "\"chat\":\"%s\",\"seq\":%lld}", w->id,
 						 chat->public_id, (long long)w->ev.seq);
 
-				conn_send_text(w->conn, ack, (size_t)n);
+				client_send_text(w->conn, ack, (size_t)n);
 			} else if (w->conn) {
 				/* With more fields it is an "ok": the event still comes. */
 				json_t *ack = json_pack("{s:s, s:s, s:s, s:I}", "type",
@@ -528,7 +527,7 @@ static void chat_write_done(struct store_op *op, int rc)
 
 				if (w->reply)
 					json_object_update(ack, w->reply);
-				conn_send_json(w->conn, ack);
+				client_send_json(w->conn, ack);
 			}
 			if (!w->dup)
 				fanout(chat, &w->ev);
@@ -538,7 +537,7 @@ static void chat_write_done(struct store_op *op, int rc)
 	chat->pins--;
 	domain_chat_maybe_forget(&w->app->dom, chat);
 	if (w->conn)
-		conn_unpin(w->conn);
+		client_unpin(w->conn);
 	json_decref(w->reply);
 	free(w->body);
 	free(w);
@@ -557,7 +556,7 @@ static void chat_write_done(struct store_op *op, int rc)
 #define REPLAY_LOW_WATER 32
 
 struct replay_ctx {
-	struct conn *conn;
+	struct client *conn;
 	struct chat_live *chat;
 	struct follower *f;
 	int n;
@@ -569,27 +568,27 @@ static int replay_one(void *arg, const struct store_event *ev)
 
 	{
 		size_t len;
-		char *text = event_text(r->chat, ev, r->conn->kind == CONN_OPERATOR, &len);
+		char *text = event_text(r->chat, ev, r->conn->kind == CLIENT_OPERATOR, &len);
 
 		if (text)
-			conn_send_text(r->conn, text, len);
+			client_send_text(r->conn, text, len);
 		free(text);
 	}
 	if (ev->seq > r->f->seq)
 		r->f->seq = ev->seq;
 	r->n++;
-	return conn_alive(r->conn) ? 0 : 1;
+	return client_alive(r->conn) ? 0 : 1;
 }
 
-void chat_ops_pump(struct conn *c)
+void chat_ops_pump(struct client *c)
 {
 	struct replay_ctx r = { c, NULL, NULL, 0 };
 	size_t i;
 
-	for (i = 0; i < c->nfollows && conn_alive(c); i++) {
+	for (i = 0; i < c->nfollows && client_alive(c); i++) {
 		r.chat = c->follows[i].chat;
 		r.f = chat_follower(r.chat, c);
-		while (r.f && r.f->replaying && conn_alive(c) && c->out_frames < REPLAY_LOW_WATER) {
+		while (r.f && r.f->replaying && client_alive(c) && client_backlog(c) < REPLAY_LOW_WATER) {
 			r.n = 0;
 			if (store_events_since(c->app->st, r.chat->id, r.f->seq, REPLAY_PAGE,
 					       replay_one, &r) < 0 || r.n < REPLAY_PAGE)
@@ -604,7 +603,7 @@ void chat_ops_pump(struct conn *c)
  * Send what the store has after `after`, page by page — but never what this
  * socket has had already (a join after an accept, which sent the history).
  */
-static void replay(struct conn *c, struct chat_live *chat, int64_t after)
+static void replay(struct client *c, struct chat_live *chat, int64_t after)
 {
 	struct follower *f = chat_follower(chat, c);
 
@@ -659,8 +658,9 @@ static int guest_name_clean(const char *name, char *out, size_t size)
 	return rc;
 }
 
-static void h_chat_start(struct conn *c, const char *id, json_t *msg)
+static void h_chat_start(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	struct app *app = c->app;
 	const char *type, *mid, *queue, *name = NULL;
 	struct chat_live init, *chat;
@@ -669,32 +669,33 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	struct chat_write *w;
 	json_error_t err;
 	char guest_name[sizeof(init.guest_name)];
+	int rc;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s}", "type", &type,
 			   "id", &mid, "queue", &queue, "name", &name)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if (guest_name_clean(name, guest_name, sizeof(guest_name)) < 0) {
-		conn_error(c, id, "too_long", "A name has at most 80 characters.");
+		client_error(c, id, "too_long", "A name has at most 80 characters.");
 		return;
 	}
 	if (!str_is_token(queue, 32, "-") || store_queue_by_name(app->st, queue, &q) < 0) {
-		conn_error(c, id, "not_found", "No such queue.");
+		client_refuse(c, id, -ENOENT, "No such queue.");
 		return;
 	}
 	if (c->nfollows >= CHATS_PER_GUEST_SOCKET) {
-		conn_error(c, id, "too_many_chats",
+		client_error(c, id, "too_many_chats",
 			   "This connection has started enough chats; end one or reconnect.");
 		return;
 	}
 	ql = domain_queue(&app->dom, q.id);
 	if (!ql || !queue_is_online(ql)) {
-		conn_error(c, id, "offline", "Nobody is available on this queue right now.");
+		client_error(c, id, "offline", "Nobody is available on this queue right now.");
 		return;
 	}
 	memset(&init, 0, sizeof(init));
-	init.id = next_chat_id(app);
+	init.id = chat_next_id(&app->last_chat_id, time_now_ms());
 	init.public_id[0] = 'c';
 	init.public_id[1] = '_';
 	rand_token(init.public_id + 2, 15);
@@ -705,9 +706,15 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	init.created_at = time_now_ms();
 	chat = domain_chat_add(&app->dom, &init);
 
-	w = chat_write_new(c->app, c, id, chat, ACT_CREATE,
-			   json_pack("{s:s, s:s?}", "notice", "started",
-				     "name", chat->guest_name[0] ? chat->guest_name : NULL));
+	rc = chat_write_new(c->app, c, id, chat, ACT_CREATE,
+			    json_pack("{s:s, s:s?}", "notice", "started",
+				      "name", chat->guest_name[0] ? chat->guest_name : NULL), &w);
+	if (rc < 0) {
+		chat_end_begin(chat);
+		domain_chat_maybe_forget(&c->app->dom, chat);
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
 	rand_token(w->token, 32);
 	w->row.id = chat->id;
 	memcpy(w->row.public_id, chat->public_id, sizeof(chat->public_id));
@@ -718,7 +725,7 @@ static void h_chat_start(struct conn *c, const char *id, json_t *msg)
 	w->row.status = CHAT_WAITING;
 	w->row.created_at = chat->created_at;
 	w->ev.at = chat->created_at;
-	conn_add_follow(c, chat, true);
+	client_add_follow(c, chat, true);
 	chat_follow(chat, c, 0);
 	app_submit(app, &w->op);
 }
@@ -728,16 +735,16 @@ static bool has_guest(const struct chat_live *chat)
 	size_t i;
 
 	for (i = 0; i < chat->nfollowers; i++)
-		if (follower_conn(&chat->followers[i])->kind == CONN_GUEST)
+		if (follower_conn(&chat->followers[i])->kind == CLIENT_GUEST)
 			return true;
 	return false;
 }
 
-static void h_chat_join(struct conn *c, const char *id, json_t *msg)
+static void h_chat_join(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	struct app *app = c->app;
 	const char *type, *mid, *public_id, *token = NULL;
-	unsigned char hash[AUTH_HASH_BYTES];
 	struct chat_live *chat = NULL;
 	struct store_queue q;
 	char label[GUEST_LABEL_MAX];
@@ -748,36 +755,36 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?s, s:I}", "type", &type,
 			   "id", &mid, "chat", &public_id, "token", &token, "after", &after)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if (after < 0) {
-		conn_error(c, id, "bad_message", "\"after\" must be 0 or more.");
+		client_error(c, id, "bad_message", "\"after\" must be 0 or more.");
 		return;
 	}
-	if (c->kind == CONN_OPERATOR) {
+	if (c->kind == CLIENT_OPERATOR) {
 		if (token) {
-			conn_error(c, id, "bad_message", "Operators join without a token.");
+			client_error(c, id, "bad_message", "Operators join without a token.");
 			return;
 		}
 		chat = operator_chat(c, public_id);
 	} else if (!token) {
-		conn_error(c, id, "bad_message", "Guests join a chat with its \"token\".");
+		client_error(c, id, "bad_message", "Guests join a chat with its \"token\".");
 		return;
-	} else if (strlen(public_id) < sizeof(row.public_id) &&
-		   store_chat_by_public(app->st, public_id, &row) == 0) {
-		auth_token_hash(hash, token);
-		if (auth_secret_equal_bytes(hash, row.token_hash, sizeof(hash)))
+	} else {
+		struct chat_viewer v = { VIEWER_GUEST, 0, token };
+
+		if (visible_row(app, public_id, &v, &row) == 0)
 			chat = chat_live_of(app, &row);
 	}
 	if (!chat) {
 		not_found(c, id);
 		return;
 	}
-	conn_add_follow(c, chat, c->kind == CONN_GUEST);
+	client_add_follow(c, chat, c->kind == CLIENT_GUEST);
 	chat_follow(chat, c, 0);
-	if (c->kind == CONN_GUEST)
-		chat->guest_gone_since = 0;
+	if (c->kind == CLIENT_GUEST)
+		chat_guest_back(chat);
 	guest_label(chat->public_id, label, sizeof(label));
 	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I}", "type", "ok",
 			  "id", id, "chat", chat->public_id,
@@ -789,22 +796,23 @@ static void h_chat_join(struct conn *c, const char *id, json_t *msg)
 				json_pack("{s:s}", "name", chat->operator_name) : json_null(),
 			  "seq", (json_int_t)chat->last_seq);
 	/* The sharing tool prefills its invitation with the queue's words. */
-	if (c->kind == CONN_OPERATOR) {
+	if (c->kind == CLIENT_OPERATOR) {
 		bool own = store_queue_get(app->st, chat->queue_id, &q) == 0 && q.share_invite[0];
 
 		json_object_set_new(reply, "share_invite",
 				    json_string(own ? q.share_invite : SHARE_DEFAULT_INVITE));
 	}
-	conn_send_json(c, reply);
+	client_send_json(c, reply);
 	replay(c, chat, after);
 }
 
-static void h_msg_send(struct conn *c, const char *id, json_t *msg)
+static void h_msg_send(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id, *text;
 	struct chat_live *chat;
 	struct chat_write *w;
-	enum event_author author = c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+	enum event_author author = c->kind == CLIENT_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
 	const char *name;
 	json_error_t err;
 	size_t len;
@@ -812,16 +820,16 @@ static void h_msg_send(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "type", &type,
 			   "id", &mid, "chat", &public_id, "text", &text)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	len = trimmed(text, &text);
 	if (!len) {
-		conn_error(c, id, "bad_message", "The message is empty.");
+		client_error(c, id, "bad_message", "The message is empty.");
 		return;
 	}
 	if (utf8_count(text, len) > CHAT_TEXT_MAX) {
-		conn_error(c, id, "too_long", "A message has at most 4,000 characters.");
+		client_error(c, id, "too_long", "A message has at most 4,000 characters.");
 		return;
 	}
 	chat = resolve_chat(c, public_id);
@@ -831,13 +839,17 @@ static void h_msg_send(struct conn *c, const char *id, json_t *msg)
 	}
 	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
 	if (rc < 0) {
-		write_refused(c, id, rc);
+		client_refuse(c, id, rc, NULL);
 		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	name = author == AUTHOR_GUEST ? (chat->guest_name[0] ? chat->guest_name : NULL) : c->op->name;
-	w = chat_write_new(c->app, c, id, chat, ACT_MESSAGE,
-			   json_pack("{s:s%, s:s?}", "text", text, len, "name", name));
+	rc = chat_write_new(c->app, c, id, chat, ACT_MESSAGE,
+			    json_pack("{s:s%, s:s?}", "text", text, len, "name", name), &w);
+	if (rc < 0) {
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
 	w->ev.author = author;
 	w->ev.operator_id = c->op ? c->op->id : 0;
 	snprintf(w->cid, sizeof(w->cid), "%s", id);
@@ -845,8 +857,9 @@ static void h_msg_send(struct conn *c, const char *id, json_t *msg)
 	app_submit(c->app, &w->op);
 }
 
-static void h_typing(struct conn *c, const char *id, json_t *msg)
+static void h_typing(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id;
 	struct chat_live *chat;
 	json_error_t err;
@@ -857,7 +870,7 @@ static void h_typing(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:b}", "type", &type,
 			   "id", &mid, "chat", &public_id, "active", &active)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = resolve_chat(c, public_id);
@@ -865,30 +878,31 @@ static void h_typing(struct conn *c, const char *id, json_t *msg)
 		not_found(c, id);
 		return;
 	}
-	rc = chat_may_write(chat, c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR,
+	rc = chat_may_write(chat, c->kind == CLIENT_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR,
 			    c->op ? c->op->id : 0);
 	if (rc < 0) {
-		write_refused(c, id, rc);
+		client_refuse(c, id, rc, NULL);
 		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	obj = json_pack("{s:s, s:s, s:s, s:b}", "type", "typing", "chat", chat->public_id,
-			"from", c->kind == CONN_GUEST ? "guest" : "operator", "active", active);
+			"from", c->kind == CLIENT_GUEST ? "guest" : "operator", "active", active);
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	for (i = 0; text && i < chat->nfollowers; i++) {
-		struct conn *to = follower_conn(&chat->followers[i]);
+		struct client *to = follower_conn(&chat->followers[i]);
 
 		if (to != c && to->kind != c->kind)
-			conn_send_text(to, text, strlen(text));
+			client_send_text(to, text, strlen(text));
 	}
 	free(text);
 }
 
-static void h_chat_end(struct conn *c, const char *id, json_t *msg)
+static void h_chat_end(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id;
-	enum event_author author = c->kind == CONN_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
+	enum event_author author = c->kind == CLIENT_GUEST ? AUTHOR_GUEST : AUTHOR_OPERATOR;
 	struct chat_live *chat;
 	struct chat_write *w;
 	json_error_t err;
@@ -896,7 +910,7 @@ static void h_chat_end(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
 			   "id", &mid, "chat", &public_id)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = resolve_chat(c, public_id);
@@ -906,23 +920,29 @@ static void h_chat_end(struct conn *c, const char *id, json_t *msg)
 	}
 	rc = chat_may_write(chat, author, c->op ? c->op->id : 0);
 	if (rc < 0) {
-		write_refused(c, id, rc);
+		client_refuse(c, id, rc, NULL);
 		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
+	rc = chat_write_new(c->app, c, id, chat, ACT_END,
+			    json_pack("{s:s, s:s}", "notice", "ended",
+				      "by", author == AUTHOR_GUEST ? "guest" : "operator"), &w);
+	if (rc < 0) {
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
+	/* Its share stops first: that step is written before the end. */
 	share_ops_chat_ending(c->app, chat, author == AUTHOR_GUEST ? "guest" : "operator");
-	w = chat_write_new(c->app, c, id, chat, ACT_END,
-			   json_pack("{s:s, s:s}", "notice", "ended",
-				     "by", author == AUTHOR_GUEST ? "guest" : "operator"));
 	/* From now on nothing more may be written into it. */
-	chat->status = CHAT_ENDED;
+	chat_end_begin(chat);
 	app_submit(c->app, &w->op);
 }
 
 /* ---- handlers: operators ------------------------------------------------------ */
 
-static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
+static void h_chat_accept(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	const char *type, *mid, *public_id;
 	struct chat_live *chat;
 	struct chat_write *w;
@@ -932,7 +952,7 @@ static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
 			   "id", &mid, "chat", &public_id)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	chat = operator_chat(c, public_id);
@@ -940,24 +960,29 @@ static void h_chat_accept(struct conn *c, const char *id, json_t *msg)
 		not_found(c, id);
 		return;
 	}
-	if (!chat_was_offered(chat, c->op->id) && chat->status == CHAT_WAITING) {
-		conn_error(c, id, "not_offered",
-			   "Only operators available on the chat's queue may accept it.");
+	rc = chat_may_accept(chat, c->op->id);
+	if (rc < 0) {
+		client_refuse(c, id, rc, NULL);
 		return;
 	}
 	rc = chat_accept_begin(chat, c->op->id, c->op->name);
 	if (rc == -ECANCELED) {
-		conn_error(c, id, "chat_ended", "The guest has left; the chat has ended.");
+		client_refuse(c, id, rc, "The guest has left; the chat has ended.");
 		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	if (rc < 0) {
 		snprintf(text, sizeof(text), "%s took this chat.", chat->operator_name);
-		conn_error(c, id, "taken", text);
+		client_refuse(c, id, rc, text);
 		return;
 	}
-	w = chat_write_new(c->app, c, id, chat, ACT_ACCEPT,
-			   json_pack("{s:s, s:s}", "notice", "joined", "name", c->op->name));
+	rc = chat_write_new(c->app, c, id, chat, ACT_ACCEPT,
+			    json_pack("{s:s, s:s}", "notice", "joined", "name", c->op->name), &w);
+	if (rc < 0) {
+		chat_accept_done(chat, false);
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
 	w->ev.operator_id = c->op->id;
 	app_submit(c->app, &w->op);
 }
@@ -971,7 +996,7 @@ static void presence_notify(struct app *app, struct queue_live *ql)
 
 	json_decref(obj);
 	for (i = 0; text && i < ql->nwatchers; i++)
-		conn_send_text(ql->watchers[i], text, strlen(text));
+		client_send_text(ql->watchers[i], text, strlen(text));
 	free(text);
 	(void)app;
 }
@@ -1007,7 +1032,7 @@ static int offer_waiting(void *arg, const struct store_chat *row)
 struct avail_write {
 	struct store_op op;
 	struct app *app;
-	struct conn *conn;
+	struct client *conn;
 	char id[WS_ID_MAX + 1];
 	int64_t queue_id, operator_id;
 	char queue[40];
@@ -1033,15 +1058,15 @@ static void avail_done(struct store_op *op, int rc)
 
 		if (ql && domain_operator(&w->app->dom, w->operator_id))
 			set_available(w->app, ql, w->operator_id, w->was_available);
-		conn_error(w->conn, w->id, "storage", "The server could not save this.");
+		client_refuse(w->conn, w->id, -EIO, "The server could not save this.");
 	} else {
-		conn_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
+		client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
 						  "queue", w->queue, "available", w->available));
 		o.op = domain_operator(&w->app->dom, w->operator_id);
 		if (w->available && o.op)
 			store_chats_of_queue(w->app->st, w->queue_id, CHAT_WAITING, offer_waiting, &o);
 	}
-	conn_unpin(w->conn);
+	client_unpin(w->conn);
 	free(w);
 }
 
@@ -1063,8 +1088,9 @@ static int find_membership(void *arg, const struct store_queue *q, bool availabl
 	return 1;
 }
 
-static void h_availability_set(struct conn *c, const char *id, json_t *msg)
+static void h_availability_set(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	struct app *app = c->app;
 	const char *type, *mid, *queue;
 	struct find_queue f = { NULL, { 0 }, false };
@@ -1075,12 +1101,12 @@ static void h_availability_set(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:b}", "type", &type,
 			   "id", &mid, "queue", &queue, "available", &available)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	f.name = queue;
 	if (store_queues_of_operator(app->st, c->op->id, find_membership, &f) < 0 || !f.found) {
-		conn_error(c, id, "not_found", "You are not a member of that queue.");
+		client_refuse(c, id, -ENOENT, "You are not a member of that queue.");
 		return;
 	}
 	ql = domain_queue_add(&app->dom, f.q.id, f.q.account_id, f.q.name);
@@ -1096,12 +1122,13 @@ static void h_availability_set(struct conn *c, const char *id, json_t *msg)
 	w->operator_id = c->op->id;
 	snprintf(w->queue, sizeof(w->queue), "%s", f.q.name);
 	w->available = available;
-	conn_pin(c);
+	client_pin(c);
 	app_submit(app, &w->op);
 }
 
-static void h_presence_watch(struct conn *c, const char *id, json_t *msg)
+static void h_presence_watch(void *user, const char *id, json_t *msg)
 {
+	struct client *c = user;
 	struct app *app = c->app;
 	const char *type, *mid;
 	json_t *queues, *result, *v;
@@ -1112,16 +1139,16 @@ static void h_presence_watch(struct conn *c, const char *id, json_t *msg)
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:o}", "type", &type,
 			   "id", &mid, "queues", &queues)) {
-		bad_fields(c, id, &err);
+		client_bad_fields(c, id, &err);
 		return;
 	}
 	if (!json_is_array(queues) || !json_array_size(queues) || json_array_size(queues) > 16) {
-		conn_error(c, id, "bad_message", "\"queues\" is a list of 1 to 16 queue names.");
+		client_error(c, id, "bad_message", "\"queues\" is a list of 1 to 16 queue names.");
 		return;
 	}
 	json_array_foreach(queues, i, v) {
 		if (!json_is_string(v)) {
-			conn_error(c, id, "bad_message", "Queue names are strings.");
+			client_error(c, id, "bad_message", "Queue names are strings.");
 			return;
 		}
 	}
@@ -1133,12 +1160,12 @@ static void h_presence_watch(struct conn *c, const char *id, json_t *msg)
 		if (str_is_token(name, 32, "-") && store_queue_by_name(app->st, name, &q) == 0) {
 			ql = domain_queue_add(&app->dom, q.id, q.account_id, q.name);
 			queue_watch(ql, c);
-			conn_add_watch(c, q.id);
+			client_add_watch(c, q.id);
 			online = queue_is_online(ql);
 		}
 		json_object_set_new(result, name, json_boolean(online));
 	}
-	conn_send_json(c, json_pack("{s:s, s:s, s:o}", "type", "ok", "id", id, "queues", result));
+	client_send_json(c, json_pack("{s:s, s:s, s:o}", "type", "ok", "id", id, "queues", result));
 }
 
 /* ---- operator sockets ------------------------------------------------------------ */
@@ -1174,7 +1201,7 @@ static int hello_held(void *arg, const struct store_chat *row)
 	return 0;
 }
 
-void chat_ops_operator_open(struct conn *c)
+void chat_ops_operator_open(struct client *c)
 {
 	struct app *app = c->app;
 	struct store_operator o;
@@ -1193,7 +1220,7 @@ void chat_ops_operator_open(struct conn *c)
 	c->op = h.op;
 	store_chats_of_operator(app->st, o.id, hello_held, &h);
 	store_queues_of_operator(app->st, o.id, hello_queue, &h);
-	conn_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o}",
+	client_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o}",
 				    "type", "hello",
 				    "operator", "id", (json_int_t)o.id, "username", o.username,
 				    "name", o.name, "admin", o.is_admin,
@@ -1201,7 +1228,7 @@ void chat_ops_operator_open(struct conn *c)
 				    "queues", h.queues, "chats", h.chats));
 }
 
-void chat_ops_conn_closed(struct conn *c)
+void chat_ops_client_gone(struct client *c)
 {
 	struct app *app = c->app;
 	struct queue_live *ql;
@@ -1215,7 +1242,7 @@ void chat_ops_conn_closed(struct conn *c)
 		share_ops_conn_closed(app, c, chat);
 		chat_unfollow(chat, c);
 		if (c->follows[i].as_guest && !has_guest(chat))
-			chat->guest_gone_since = time_mono_ms();
+			chat_guest_left(chat, time_mono_ms());
 		domain_chat_maybe_forget(&app->dom, chat);
 	}
 	c->nfollows = 0;
@@ -1236,10 +1263,10 @@ void chat_ops_conn_closed(struct conn *c)
 	c->op = NULL;
 }
 
-#define GUEST (1u << CONN_GUEST)
-#define OPERATOR (1u << CONN_OPERATOR)
+#define GUEST (1u << CLIENT_GUEST)
+#define OPERATOR (1u << CLIENT_OPERATOR)
 
-static const struct ws_handler handlers[] = {
+const struct ws_message chat_messages[] = {
 	{ "chat.start", GUEST, h_chat_start },
 	{ "chat.join", GUEST | OPERATOR, h_chat_join },
 	{ "msg.send", GUEST | OPERATOR, h_msg_send },
@@ -1249,44 +1276,11 @@ static const struct ws_handler handlers[] = {
 	{ "chat.accept", OPERATOR, h_chat_accept },
 	{ "availability.set", OPERATOR, h_availability_set },
 };
+const size_t chat_nmessages = ARRAY_SIZE(chat_messages);
 
-const struct ws_handler *ws_handler_lookup(const struct ws_handler *table, size_t n,
-					   const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(table[i].type, type))
-			return &table[i];
-	return NULL;
-}
-
-void ws_handlers_print(FILE *out, const struct ws_handler *table, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fprintf(out, "WS %s%s%s\n", table[i].type,
-			table[i].kinds & GUEST ? " guest" : "",
-			table[i].kinds & OPERATOR ? " operator" : "");
-}
-
-const struct ws_handler *chat_ops_find(const char *type)
-{
-	const struct ws_handler *h = ws_handler_lookup(handlers, ARRAY_SIZE(handlers), type);
-
-	return h ? h : share_ops_find(type);
-}
-
-struct chat_live *chat_ops_resolve(struct conn *c, const char *public_id)
+struct chat_live *chat_ops_resolve(struct client *c, const char *public_id)
 {
 	return resolve_chat(c, public_id);
-}
-
-void chat_ops_print_types(FILE *out)
-{
-	ws_handlers_print(out, handlers, ARRAY_SIZE(handlers));
-	share_ops_print_types(out);
 }
 
 /* ---- abandoned chats -------------------------------------------------------------- */
@@ -1296,7 +1290,7 @@ static int load_waiting(void *arg, const struct store_chat *row)
 	struct chat_live *chat = chat_live_of(arg, row);
 
 	if (!has_guest(chat))
-		chat->guest_gone_since = time_mono_ms();
+		chat_guest_left(chat, time_mono_ms());
 	return 0;
 }
 
@@ -1318,12 +1312,12 @@ void chat_ops_sweep(struct app *app)
 		struct chat_live *chat = v;
 
 		share_ops_sweep(app, chat, now);
-		if (chat->status != CHAT_WAITING || !chat->guest_gone_since ||
-		    now - chat->guest_gone_since < (int64_t)app->cfg->abandon_secs * 1000)
+		if (!chat_abandoned(chat, now, (int64_t)app->cfg->abandon_secs * 1000))
 			continue;
-		w = chat_write_new(app, NULL, "", chat, ACT_END,
-				   json_pack("{s:s, s:s}", "notice", "ended", "by", "system"));
-		chat->status = CHAT_ENDED;
+		if (chat_write_new(app, NULL, "", chat, ACT_END,
+				   json_pack("{s:s, s:s}", "notice", "ended", "by", "system"), &w) < 0)
+			continue; /* out of memory: the next sweep tries again */
+		chat_end_begin(chat);
 		app_submit(app, &w->op);
 	}
 }
@@ -1333,20 +1327,13 @@ void chat_ops_sweep(struct app *app)
 struct chat_live *chat_ops_chat(struct app *app, const char *public_id, const char *token,
 				const struct store_operator *op)
 {
-	unsigned char hash[AUTH_HASH_BYTES];
+	struct chat_viewer v = { token ? VIEWER_GUEST : VIEWER_OPERATOR, op ? op->account_id : 0,
+				 token };
 	struct store_chat row;
 
-	if (strlen(public_id) >= sizeof(row.public_id) ||
-	    store_chat_by_public(app->st, public_id, &row) < 0)
+	if (!token && !op)
 		return NULL;
-	if (token) {
-		auth_token_hash(hash, token);
-		if (!auth_secret_equal_bytes(hash, row.token_hash, sizeof(hash)))
-			return NULL;
-	} else if (!op || op->account_id != row.account_id) {
-		return NULL;
-	}
-	return chat_live_of(app, &row);
+	return visible_row(app, public_id, &v, &row) == 0 ? chat_live_of(app, &row) : NULL;
 }
 
 int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author author,
@@ -1361,7 +1348,9 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 		json_decref(body);
 		return rc;
 	}
-	w = chat_write_new(app, NULL, "", chat, ACT_POST, body);
+	rc = chat_write_new(app, NULL, "", chat, ACT_POST, body, &w);
+	if (rc < 0)
+		return rc;
 	w->ev.kind = kind;
 	w->ev.author = author;
 	w->ev.operator_id = operator_id;
@@ -1376,16 +1365,24 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 	return 0;
 }
 
-void chat_ops_step(struct app *app, struct conn *c, const char *id, struct chat_live *chat,
-		   enum event_author author, const char *kind, json_t *body, json_t *reply)
+int chat_ops_step(struct app *app, struct client *c, const char *id, struct chat_live *chat,
+		  enum event_author author, const char *kind, json_t *body, json_t *reply)
 {
-	struct chat_write *w = chat_write_new(app, c, id ? id : "", chat, ACT_MESSAGE, body);
+	struct chat_write *w;
+	int rc = chat_write_new(app, c, id ? id : "", chat, ACT_MESSAGE, body, &w);
 
+	if (rc < 0) {
+		json_decref(reply);
+		if (c && id)
+			client_refuse(c, id, rc, NULL);
+		return rc;
+	}
 	w->ev.kind = kind;
 	w->ev.author = author;
 	w->ev.operator_id = author == AUTHOR_OPERATOR ? chat->operator_id : 0;
 	w->reply = reply;
 	app_submit(app, &w->op);
+	return 0;
 }
 
 void chat_ops_forget(struct app *app, struct chat_live *chat)

@@ -1,0 +1,230 @@
+/*
+ * app.c - see app.h.  Builds the application around the store, the writer
+ * and the workers, registers the operations' tables with the transport, and
+ * answers the transport's hooks.
+ */
+#include "ops/app.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/rate.h"
+#include "base/util.h"
+#include "base/workq.h"
+#include "media/blobs.h"
+#include "media/media.h"
+#include "net/http.h"
+#include "net/server.h"
+#include "net/ws.h"
+#include "ops/caller.h"
+#include "ops/chat_ops.h"
+#include "ops/client.h"
+#include "ops/routes.h"
+#include "ops/uploads.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+void app_config_defaults(struct app_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->data_dir = "var";
+	cfg->session_hours = 12;
+	cfg->abandon_secs = 120;
+	cfg->manage_grace_hours = 24;
+	cfg->max_image_bytes = 15 << 20;
+	cfg->max_file_bytes = 25 << 20;
+	cfg->max_image_pixels = 40000000;
+	cfg->upload_rate = 2;
+	cfg->upload_burst = 10;
+	cfg->turn_ttl = 3600;
+	cfg->share_invite_secs = 300;
+	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
+}
+
+/* ---- group commit: one batch per turn of the loop ---------------------------- */
+
+static void flush_now(void *arg)
+{
+	struct app *app = arg;
+
+	app->flush_scheduled = false;
+	writer_flush(app->writer);
+}
+
+void app_flush_soon(struct app *app)
+{
+	if (app->flush_scheduled)
+		return;
+	app->flush_scheduled = true;
+	server_timer_set(app->flush_timer, 0);
+}
+
+void app_submit(struct app *app, struct store_op *op)
+{
+	writer_submit(app->writer, op);
+	app_flush_soon(app);
+}
+
+/* ---- what the loop runs for the app --------------------------------------------- */
+
+/* Forget idle rate buckets and windows now and then so the maps do not grow forever. */
+static void sweep_limits(struct app *app)
+{
+	struct map *windows[] = { &app->signin_ip, &app->signin_user };
+	int64_t now = time_mono_ms();
+	size_t i, j;
+	uint64_t key;
+	void *v;
+
+	if (now - app->limits_swept_ms < 60 * 1000)
+		return;
+	app->limits_swept_ms = now;
+	for (i = 0; map_next(&app->upload_rate, &i, &key, &v);) {
+		if (now - ((struct rate *)v)->last_ms > 30 * 60 * 1000) {
+			map_del(&app->upload_rate, key);
+			free(v);
+		}
+	}
+	for (j = 0; j < ARRAY_SIZE(windows); j++) {
+		for (i = 0; map_next(windows[j], &i, &key, &v);) {
+			if (now - window_last(v) > 30 * 60 * 1000) {
+				map_del(windows[j], key);
+				free(v);
+			}
+		}
+	}
+}
+
+static void each_second(void *arg)
+{
+	struct app *app = arg;
+
+	chat_ops_sweep(app);
+	server_timer_set(app->sweep_timer, 1000000);
+}
+
+static void hook_wake(void *arg)
+{
+	struct app *app = arg;
+
+	writer_drain(app->writer);
+	workq_drain(app->workq);
+	sweep_limits(app);
+}
+
+static bool hook_busy(void *arg)
+{
+	struct app *app = arg;
+
+	/* Workers' done() may still write; every commit's answer must go out. */
+	if (!workq_busy(app->workq) && !writer_busy(app->writer))
+		return false;
+	writer_flush(app->writer);
+	return true;
+}
+
+static int hook_access(void *arg, struct http_req *req, unsigned access)
+{
+	(void)arg;
+	return caller_admit(req, access);
+}
+
+static void hook_release(void *arg, struct http_req *req)
+{
+	(void)arg;
+	uploads_release(req);
+	caller_release(req);
+}
+
+const struct server_hooks app_hooks = {
+	.wake = hook_wake,
+	.busy = hook_busy,
+	.ws_open = socket_client_open,
+	.ws_drained = socket_client_drained,
+	.ws_closed = socket_client_closed,
+	.http_access = hook_access,
+	.http_release = hook_release,
+};
+
+/* ---- building it ---------------------------------------------------------------- */
+
+static void register_tables(struct server *srv)
+{
+	server_add_routes(srv, sessions_routes, sessions_nroutes);
+	server_add_routes(srv, pages_routes, pages_nroutes);
+	server_add_routes(srv, admin_routes, admin_nroutes);
+	server_add_routes(srv, uploads_routes, uploads_nroutes);
+	server_add_routes(srv, history_routes, history_nroutes);
+	server_add_messages(srv, chat_messages, chat_nmessages);
+	server_add_messages(srv, share_messages, share_nmessages);
+}
+
+void app_print_tables(FILE *out)
+{
+	static const char *const roles[] = { "guest", "operator" };
+	struct server srv;
+
+	memset(&srv, 0, sizeof(srv));
+	register_tables(&srv);
+	server_print_tables(&srv, out, roles, ARRAY_SIZE(roles));
+}
+
+static void wake_loop(void *arg)
+{
+	server_wake(arg);
+}
+
+int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
+{
+	int rc;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->srv = srv;
+	domain_init(&app->dom);
+	rc = store_open(&app->st, cfg->data_dir);
+	if (rc < 0)
+		return rc;
+	rc = writer_new(&app->writer, cfg->data_dir, wake_loop, srv);
+	if (rc < 0) {
+		store_free(app->st);
+		return rc;
+	}
+	if (media_init() < 0) {
+		log_error("libvips failed to start");
+		writer_free(app->writer);
+		store_free(app->st);
+		return -EIO;
+	}
+	blobs_clean(cfg->data_dir);
+	app->workq = workq_new(2, 64, wake_loop, srv, media_thread_done);
+	app->flush_timer = server_timer_new(srv, flush_now, app);
+	app->sweep_timer = server_timer_new(srv, each_second, app);
+	register_tables(srv);
+	chat_ops_start(app);
+	server_timer_set(app->sweep_timer, 1000000);
+	return 0;
+}
+
+void app_release(struct app *app)
+{
+	struct map *maps[] = { &app->upload_rate, &app->signin_ip, &app->signin_user };
+	size_t i, j;
+	uint64_t key;
+	void *v;
+
+	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */
+	writer_free(app->writer); /* commits anything left, runs its done()s */
+	app->writer = NULL;
+	server_timer_free(app->flush_timer);
+	server_timer_free(app->sweep_timer);
+	domain_release(&app->dom);
+	for (j = 0; j < ARRAY_SIZE(maps); j++) {
+		for (i = 0; map_next(maps[j], &i, &key, &v);)
+			free(v);
+		map_release(maps[j]);
+	}
+	store_free(app->st);
+}

@@ -1,0 +1,109 @@
+/*
+ * app.h - the application: what refdesk does with a request or a message,
+ * and the state it keeps, owned by the loop thread.
+ *
+ * One `struct app` per process, built by main.c (the store, the writer,
+ * the workers, the media pipeline) and handed to the transport (net/) as
+ * the pointer every hook gets back.  The operations, one file per section
+ * of docs/PROTOCOL.md, each export their table; app.c registers them.
+ * Writer and worker callbacks carry a pointer to the app.  Everything here
+ * is touched on the loop thread only, except where a comment says otherwise.
+ */
+#ifndef REFDESK_OPS_APP_H
+#define REFDESK_OPS_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/map.h"
+#include "chat/domain.h"
+#include "net/http.h"
+
+#define APP_MAX_ICE 8
+
+struct server;
+struct server_timer;
+struct store;
+struct store_op;
+struct writer;
+struct workq;
+struct client;
+
+struct app_config {
+	const char *data_dir;
+	bool demo;
+	int session_hours;
+	int abandon_secs;
+	size_t max_image_bytes;   /* uploads */
+	size_t max_file_bytes;
+	uint64_t max_image_pixels;
+	double upload_rate;       /* uploads per second per chat */
+	double upload_burst;
+	/* Screensharing: ICE servers handed to both browsers (share/ice.h). */
+	const char *stun_urls[APP_MAX_ICE];
+	int nstun_urls;
+	const char *turn_urls[APP_MAX_ICE];
+	int nturn_urls;
+	const char *turn_secret;  /* coturn's static-auth-secret; NULL for none */
+	int turn_ttl;             /* seconds a minted TURN credential lasts */
+	bool ice_relay;           /* browsers use relayed candidates only */
+	int share_invite_secs;    /* an unanswered invitation lasts this long */
+	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
+	double manage_grace_hours;   /* a chat's management link works this long after it ended */
+};
+
+struct app {
+	const struct app_config *cfg;
+	struct server *srv;
+	struct store *st;       /* reads, on the loop thread */
+	struct writer *writer;  /* every write */
+	struct workq *workq;    /* password hashing, images */
+	struct domain dom;
+	struct client *clients; /* every client, doubly linked */
+	struct map upload_rate; /* chat key -> struct rate * (uploads) */
+	struct map signin_ip;   /* address key -> struct window * (sign-in attempts) */
+	struct map signin_user; /* username key -> struct window * (failed sign-ins) */
+	struct server_timer *flush_timer;
+	struct server_timer *sweep_timer;
+	int64_t limits_swept_ms;
+	bool flush_scheduled;
+	unsigned long hashes_running;
+	size_t upload_bytes;    /* upload bodies allocated now */
+	int64_t last_chat_id;   /* the newest chat's internal id */
+};
+
+/* The app a request is for (the transport holds it as an opaque pointer). */
+static inline struct app *req_app(const struct http_req *req)
+{
+	return req->app;
+}
+
+/* Fill `cfg` with the defaults. */
+void app_config_defaults(struct app_config *cfg);
+
+/*
+ * Open the store under cfg->data_dir, start the writer and the workers, and
+ * register every route and message table with `srv` (already listening).
+ * 0, or a negative errno after logging why (nothing to release then).
+ */
+int app_init(struct app *app, const struct app_config *cfg, struct server *srv);
+/* The hooks net/ calls; their `app` is a struct app. */
+extern const struct server_hooks app_hooks;
+/* After the server released its sockets: commit what is left, free everything. */
+void app_release(struct app *app);
+
+/*
+ * Print every HTTP route and WebSocket message type, one "METHOD PATTERN"
+ * or "WS TYPE [guest] [operator]" line each, from the very tables the
+ * server walks: the access-matrix test compares them with docs/SECURITY.md.
+ */
+void app_print_tables(FILE *out);
+
+/* Loop thread: the writer's batch ends with this turn of the loop. */
+void app_flush_soon(struct app *app);
+
+/* Loop thread: submit a write; it is handed to the writer at the end of the turn. */
+void app_submit(struct app *app, struct store_op *op);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * pages.c - what anyone may ask for (PROTOCOL.md §2.3) and the pages
+ * (§2.4): health, a queue's public state, the demo site, the chat box and
+ * its loader, and the staff pages that need no chat.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/http.h"
+#include "ops/api.h"
+#include "ops/app.h"
+#include "ops/errors.h"
+#include "ops/caller.h"
+#include "ops/routes.h"
+#include "store/store.h"
+
+/* ---- public (§2.3) ---------------------------------------------------------------------- */
+
+static void get_health(struct http_req *req, HTTP_PARAMS)
+{
+	(void)params;
+	http_json(req, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void get_queue(struct http_req *req, HTTP_PARAMS)
+{
+	struct store_account a;
+	struct store_queue q;
+	struct queue_live *ql;
+
+	http_header(req, "access-control-allow-origin:", "*");
+	if (!str_is_token(params[0], 32, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
+	    store_account_get(req_app(req)->st, q.account_id, &a) < 0) {
+		http_refuse(req, -ENOENT, "No such queue.");
+		return;
+	}
+	ql = domain_queue(&req_app(req)->dom, q.id);
+	/* The limits let the box refuse what the server would, before sending it. */
+	http_json(req, 200, json_pack("{s:s, s:s, s:s, s:b, s:{s:I, s:I, s:i}}", "queue", q.name,
+				      "title", q.title, "account", a.name,
+				      "online", ql && queue_is_online(ql), "limits",
+				      "image_bytes", (json_int_t)req_app(req)->cfg->max_image_bytes,
+				      "file_bytes", (json_int_t)req_app(req)->cfg->max_file_bytes,
+				      "text_chars", CHAT_TEXT_MAX));
+}
+
+/* ---- pages (§2.4) ------------------------------------------------------------------------ */
+
+static void page_root(struct http_req *req, HTTP_PARAMS)
+{
+	(void)params;
+	if (req_app(req)->cfg->demo) {
+		http_static(req, "demo/index.html", POLICY_PAGE);
+		return;
+	}
+	http_header(req, "location:", "/staff");
+	http_respond(req, 302, "text/plain", NULL, 0);
+}
+
+static void page_box(struct http_req *req, HTTP_PARAMS)
+{
+	struct store_account a;
+	struct store_queue q;
+
+	if (!str_is_token(params[0], 32, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
+	    store_account_get(req_app(req)->st, q.account_id, &a) < 0) {
+		http_error_page(req, 404, AUDIENCE_PATRON, NULL);
+		return;
+	}
+	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
+	http_static(req, "widget/box.html", POLICY_BOX);
+}
+
+static void page_embed(struct http_req *req, HTTP_PARAMS)
+{
+	(void)params;
+	http_static(req, "widget/embed.js", POLICY_PAGE);
+}
+
+static void page_staff(struct http_req *req, HTTP_PARAMS)
+{
+	(void)params;
+	http_static(req, "operator/index.html", POLICY_PAGE);
+}
+
+static void page_signin(struct http_req *req, HTTP_PARAMS)
+{
+	(void)params;
+	http_static(req, "operator/signin.html", POLICY_PAGE);
+}
+
+static void page_admin(struct http_req *req, HTTP_PARAMS)
+{
+	int64_t operator_id;
+	struct store_operator o;
+
+	(void)params;
+	/*
+	 * Signed out, the page itself sends the browser to sign-in; an operator
+	 * without the admin flag is told here, with the status that says so.
+	 */
+	if (req->wsi &&
+	    caller_session_of_req(req, caller_of(req)->session_hash, &operator_id) == 0 &&
+	    store_operator_get(req_app(req)->st, operator_id, &o) == 0 && !o.disabled && !o.is_admin) {
+		http_error_page(req, 403, AUDIENCE_STAFF, NULL);
+		return;
+	}
+	http_static(req, "operator/admin.html", POLICY_PAGE);
+}
+
+const struct http_route pages_routes[] = {
+	{ HTTP_GET, "/api/health", 0, NULL, get_health },
+	{ HTTP_GET, "/api/queues/*", 0, NULL, get_queue },
+	{ HTTP_GET, "/", 0, NULL, page_root },
+	{ HTTP_GET, "/embed.js", 0, NULL, page_embed },
+	{ HTTP_GET, "/box/*", 0, NULL, page_box },
+	{ HTTP_GET, "/staff", 0, NULL, page_staff },
+	{ HTTP_GET, "/staff/signin", 0, NULL, page_signin },
+	{ HTTP_GET, "/staff/admin", 0, NULL, page_admin },
+};
+const size_t pages_nroutes = ARRAY_SIZE(pages_routes);

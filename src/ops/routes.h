@@ -1,0 +1,43 @@
+/*
+ * routes.h - the operations' tables, one per section of docs/PROTOCOL.md,
+ * which app.c hands to the transport: HTTP routes (§2) and WebSocket
+ * message types (§3).  Loop thread only.
+ */
+#ifndef REFDESK_OPS_ROUTES_H
+#define REFDESK_OPS_ROUTES_H
+
+#include <stddef.h>
+
+#include "net/http.h"
+#include "net/ws.h"
+
+struct http_req;
+struct http_route;
+struct ws_message;
+
+/* §2.2 sign-in (sessions.c) */
+extern const struct http_route sessions_routes[];
+extern const size_t sessions_nroutes;
+/* §2.3 public, §2.4 pages and files (pages.c) */
+extern const struct http_route pages_routes[];
+extern const size_t pages_nroutes;
+/* §2.5 administration (admin.c) */
+extern const struct http_route admin_routes[];
+extern const size_t admin_nroutes;
+/* §2.6 snapshots and files (uploads.c) */
+extern const struct http_route uploads_routes[];
+extern const size_t uploads_nroutes;
+/* §2.7 Chat History and the chat management page (history.c) */
+extern const struct http_route history_routes[];
+extern const size_t history_nroutes;
+/* §3.3-3.5 chats (chat_ops.c) */
+extern const struct ws_message chat_messages[];
+extern const size_t chat_nmessages;
+/* §3.8 screensharing (share_ops.c) */
+extern const struct ws_message share_messages[];
+extern const size_t share_nmessages;
+
+/* Extend a signed-in request's session if it is getting old (sessions.c). */
+void routes_touch_session(struct http_req *req);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * uploads.h - snapshots and files: the upload route and the blob route
+ * (PROTOCOL.md §2.6).  Images go through media/ on the worker pool, bytes
+ * into the blob store, then the event is committed like a message.
+ * Loop thread only.
+ */
+#ifndef REFDESK_OPS_UPLOADS_H
+#define REFDESK_OPS_UPLOADS_H
+
+#include <stdbool.h>
+
+
+struct http_req;
+
+/* Free the upload state a request carries (the transport's release hook). */
+void uploads_release(struct http_req *req);
+
+#endif
