@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isOk, operator, setAvailable, startChat, stillServes } from './lib/flows.mjs';
-import { sleep, startServer } from './lib/server.mjs';
+import { sleep, startServer } from '../lib/server.mjs';
 
 /** One HTTP request on its own connection (no keep-alive); resolves with the status or 'error'. */
 function getOnce(url) {
