@@ -12,7 +12,7 @@
 // time over it is read from /proc (signaling only: the media goes through the relay).
 // Figures are printed, never asserted.
 import { launchBrowser, newContext, SCREEN_CAPTURE_ARGS } from '../tests/e2e/lib/browser.mjs';
-import { startServer } from '../tests/e2e/lib/server.mjs';
+import { startDemoServer } from '../tests/lib/server.mjs';
 import { startTurn } from '../tests/e2e/lib/turn.mjs';
 import { signIn, goAvailable, startChat, transcript, offerCard } from '../tests/e2e/lib/flows.mjs';
 import { expect } from '../tests/e2e/lib/expect.mjs';
@@ -59,7 +59,7 @@ function instrument() {
 }
 
 const turn = await startTurn();
-const srv = await startServer({ extra: ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'] });
+const srv = await startDemoServer({ args: ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'] });
 const browser = await launchBrowser({ args: SCREEN_CAPTURE_ARGS });
 try {
   const op = srv.addOperator({ username: 'bench', name: 'Bench Operator' });
@@ -123,6 +123,6 @@ try {
   console.log(`server CPU while one share runs for ${HOLD} s: ${used} ms (${(used / HOLD / 10).toFixed(2)} % of a core); stream ${fps}`);
 } finally {
   await browser.close();
-  await srv.stop();
+  await srv.close();
   await turn.stop();
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launchBrowser, newContext, expectClean, screenshot, ROOT } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
 
@@ -14,12 +14,12 @@ const AXE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 let srv;
 let browser;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 /** Run axe (WCAG 2.x A and AA rules plus best practices) and fail on any violation. */

@@ -5,19 +5,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn } from './lib/flows.mjs';
 
 let srv;
 let browser;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 async function apiGet(page, path) {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, newContext, ROOT } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat } from './lib/flows.mjs';
 
@@ -21,7 +21,7 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
   const staff = await newContext(browser);
   const op = await staff.newPage();
@@ -30,7 +30,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 async function shot(page, name) {

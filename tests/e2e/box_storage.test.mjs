@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { ROOT, launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
@@ -27,7 +27,7 @@ const DEMO = path.join(ROOT, 'web', 'demo');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
   // The demo library's pages on "localhost" (another site than refdesk's
   // 127.0.0.1), loading embed.js from refdesk.
@@ -58,8 +58,8 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
   site?.close();
+  await srv?.close();
 });
 
 /**

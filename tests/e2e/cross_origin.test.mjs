@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 
@@ -24,7 +24,7 @@ function libraryPage(title, mode, host) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
   // The library's site: "localhost" is another origin than refdesk's 127.0.0.1.
   site = http.createServer((req, res) => {
@@ -40,8 +40,8 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
   site?.close();
+  await srv?.close();
 });
 
 async function allowOrigin(admin, origin) {

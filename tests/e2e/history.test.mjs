@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
 
@@ -22,7 +22,7 @@ let staff;
 let op;
 let nora;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
   nora = srv.addOperator({ username: 'nora', name: 'Nora Lind', isAdmin: true });
   staff = await newContext(browser, { acceptDownloads: true });
@@ -32,7 +32,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS } from './lib/browser.mjs';
-import { startServer, makeCertificate, freePort } from './lib/server.mjs';
+import { freePort, makeCertificate, startDemoServer } from '../lib/server.mjs';
 import { startNginx, writeRefdeskConf } from './lib/nginx.mjs';
 import { startTurn } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
@@ -148,11 +148,11 @@ async function visit(base, srv, protocol, label) {
 }
 
 test('TLS in refdesk: the whole visit over HTTPS, HTTP/1.1 to refdesk', { timeout: 180000 }, async () => {
-  const srv = await startServer({ tls, extra: turnArgs() });
+  const srv = await startDemoServer({ tls, args: turnArgs() });
   try {
     await visit(srv.url, srv, 'http/1.1', 'refdesk-tls');
   } finally {
-    await srv.stop();
+    await srv.close();
   }
 });
 
@@ -160,9 +160,9 @@ test('TLS at nginx, configured as docs/OPERATIONS.md says: the whole visit, HTTP
   const port = await freePort();
   const base = `https://127.0.0.1:${port}`;
   const confDir = fs.mkdtempSync(path.join(dir, 'conf-'));
-  // refdesk's own port and data come from startServer; the recipe's file gives the rest.
+  // refdesk's own port and data come from startDemoServer; the recipe's file gives the rest.
   const conf = writeRefdeskConf(confDir, { upstreamPort: 8080, publicUrl: base, dataDir: confDir });
-  const srv = await startServer({ extra: ['--config', conf, ...turnArgs()] });
+  const srv = await startDemoServer({ args: ['--config', conf, ...turnArgs()] });
   const nginx = await startNginx({ port, upstreamPort: srv.port, tls });
   try {
     await visit(base, srv, 'h2', 'nginx');
@@ -171,6 +171,6 @@ test('TLS at nginx, configured as docs/OPERATIONS.md says: the whole visit, HTTP
     assert.match(nginx.access(), /GET \/ws HTTP\/1\.1" 101/);
   } finally {
     await nginx.stop();
-    await srv.stop();
+    await srv.close();
   }
 });

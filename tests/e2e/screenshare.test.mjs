@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { launchBrowser, newContext, expectClean, screenshot, SCREEN_CAPTURE_ARGS, SCREENS } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { startTurn, freeUdpPort } from './lib/turn.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, say, transcript, offerCard, poll } from './lib/flows.mjs';
@@ -60,7 +60,7 @@ function libraryPage(kind) {
 
 before(async () => {
   turn = await startTurn();
-  srv = await startServer({ extra: ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'] });
+  srv = await startDemoServer({ args: ['--turn', turn.url, '--turn-secret', turn.secret, '--ice-policy', 'relay'] });
   browser = await launchBrowser({ args: SCREEN_CAPTURE_ARGS });
   site = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -77,9 +77,9 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
   await turn?.stop();
   site?.close();
+  await srv?.close();
 });
 
 /**
@@ -381,7 +381,7 @@ for (const [what, relay, operatorSays, reason] of [
     'the relay server could not be reached', 'no connection could be made'],
 ]) {
   test(`${what}: no connection; the operator is told why, the guest that nothing was seen; the record says "connection failed"`, async () => {
-    const failing = await startServer({ extra: [...await relay(), '--ice-policy', 'relay'] });
+    const failing = await startDemoServer({ args: [...await relay(), '--ice-policy', 'relay'] });
     try {
       const s = await setUp({ server: failing });
       await invite(s.tool);
@@ -410,7 +410,7 @@ for (const [what, relay, operatorSays, reason] of [
       await s.staff.close();
       await s.guests.close();
     } finally {
-      await failing.stop();
+      await failing.close();
     }
   });
 }

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
+import { uploadOk } from '../lib/upload.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 import { makeCheckerPng, decodePng, pixel, near, patternAt } from './lib/share.mjs';
@@ -24,12 +25,12 @@ const CROP = { x: 10, y: 10, w: 380, h: 280 };
 let srv;
 let browser;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 
@@ -237,9 +238,7 @@ test('annotate, crop and send a snapshot; the guest gets exactly that', async ()
 
   // A guest's screenshot, edited: the image names it as its parent, and
   // Edit on the result brings the mark back over that screenshot.
-  const up = await fetch(`${srv.url}/api/chats/${chat}/uploads`, { method: 'POST', body: makeCheckerPng(200, 120),
-    headers: { Authorization: `Bearer ${token}`, 'X-Upload-Kind': 'image', 'Content-Type': 'image/png' } });
-  const guestShot = await up.json();
+  const guestShot = await uploadOk(srv, { token }, chat, makeCheckerPng(200, 120), { headers: { 'content-type': 'image/png' } });
   const guestItem = transcript(share).locator(`[data-kind="snapshot"][data-from="guest"]`);
   await expect.visible(guestItem.getByRole('button', { name: 'Show' }));
   await guestItem.getByRole('button', { name: /^Edit/ }).click();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, goAvailable, startChat, transcript, offerCard } from './lib/flows.mjs';
 import { makePng, makePdf } from './lib/files.mjs';
@@ -22,7 +22,7 @@ let browser;
 let staff;
 let op;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
   const nora = srv.addOperator({ username: 'nora', name: 'Nora Lind' });
   staff = await newContext(browser);
@@ -32,7 +32,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 /**

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, newContext, expectClean, ROOT } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, staffOnline, startChat, say, transcript } from './lib/flows.mjs';
 
@@ -30,14 +30,14 @@ async function shot(page, name) {
 
 before(async () => {
   // A grace of zero: a chat's management link expires as soon as it ends (the 410 page).
-  srv = await startServer({ extra: ['--manage-grace-hours', '0'] });
+  srv = await startDemoServer({ args: ['--manage-grace-hours', '0'] });
   browser = await launchBrowser();
   nora = srv.addOperator({ username: 'nora', name: 'Nora Lind', isAdmin: true });
   ({ staff, op } = await staffOnline(browser, srv.url, nora));
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 /** A guest who gives no name starts a chat in the pop-up box. */

@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { startDemoServer } from '../lib/server.mjs';
+import { uploadOk } from '../lib/upload.mjs';
 import { expect } from './lib/expect.mjs';
 import { startChat, say, transcript, offerCard, staffOnline } from './lib/flows.mjs';
 import { makePng } from './lib/files.mjs';
@@ -18,12 +19,12 @@ import { Client } from '../integration/lib/client.mjs';
 let srv;
 let browser;
 before(async () => {
-  srv = await startServer();
+  srv = await startDemoServer();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await srv?.stop();
+  await srv?.close();
 });
 
 const FIRST = PAYLOADS.slice(0, 6);
@@ -74,18 +75,15 @@ async function must(client, msg) {
   return r;
 }
 
-/** POST an upload with the payload as its file name and alt text. */
-async function upload(chat, headers, kind, payload, i) {
-  const res = await fetch(`${srv.url}/api/chats/${chat}/uploads`, {
-    method: 'POST',
+/** Upload as `who` ({token} or {cookie, csrf}) with the payload as its file name and alt text. */
+function sendPayload(chat, who, kind, payload, i) {
+  return uploadOk(srv, who, chat, kind === 'image' ? makePng(40 + i, 30) : Buffer.from(`file ${i}`), {
     headers: {
-      ...headers, 'x-upload-kind': kind, 'x-client-id': `xss-${kind}-${i}`,
+      'x-upload-kind': kind, 'x-client-id': `xss-${kind}-${i}`,
       'x-file-name': encodeURIComponent(payload), 'x-alt': encodeURIComponent(payload),
       'content-type': 'application/octet-stream',
     },
-    body: kind === 'image' ? makePng(40 + i, 30) : Buffer.from(`file ${i}`),
   });
-  assert.equal(res.status, 200, `upload ${i}: ${await res.text()}`);
 }
 
 /** Press every Show button (each one goes away once pressed). */
@@ -144,8 +142,8 @@ test(`${PAYLOADS.length} payloads as messages, names, file names and alt text st
     await must(o, { type: 'msg.send', chat, text: `staff: ${p}` });
   }
   for (let i = 0; i < 5; i++) {
-    await upload(chat, { authorization: `Bearer ${token}` }, 'image', PAYLOADS[i * 7], i);
-    await upload(chat, { cookie, 'x-csrf-token': csrf }, i % 2 ? 'file' : 'image', PAYLOADS[i * 7 + 3], i);
+    await sendPayload(chat, { token }, 'image', PAYLOADS[i * 7], i);
+    await sendPayload(chat, { cookie, csrf }, i % 2 ? 'file' : 'image', PAYLOADS[i * 7 + 3], i);
   }
 
   await checkPage(guest, 'the chat box', transcript(guest));

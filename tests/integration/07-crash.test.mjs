@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Client, show } from './lib/client.mjs';
 import { guest, isAck, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
-import { sleep, startServer } from './lib/server.mjs';
+import { sleep, startServer } from '../lib/server.mjs';
 
 const run = promisify(execFile);
 const servers = [];

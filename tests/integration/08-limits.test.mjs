@@ -10,7 +10,7 @@ import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { Client, show } from './lib/client.mjs';
 import { guest, isAck, isOk, openChat, operator, setAvailable, stillServes } from './lib/flows.mjs';
-import { OPERATORS, sleep, startServer } from './lib/server.mjs';
+import { OPERATORS, sleep, startServer } from '../lib/server.mjs';
 
 const servers = [];
 after(async () => {

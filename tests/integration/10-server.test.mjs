@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isOk, operator, setAvailable, startChat, stillServes } from './lib/flows.mjs';
-import { sleep, startServer } from './lib/server.mjs';
+import { sleep, startServer } from '../lib/server.mjs';
 
 /** One HTTP request on its own connection (no keep-alive); resolves with the status or 'error'. */
 function getOnce(url) {
@@ -30,7 +30,7 @@ test('closed connections give their address its allowance back', async () => {
 		await sleep(20);
 	}
 	assert.deepEqual(statuses, Array(25).fill(200), 'sequential connections beyond the cap were refused');
-	await srv.stop();
+	await srv.close();
 });
 
 test('a waiting chat whose guest left is ended by the system, and the operator is told', { timeout: 30000 }, async () => {
@@ -56,7 +56,7 @@ test('a waiting chat whose guest left is ended by the system, and the operator i
 	await stillServes(srv);
 	for (const c of [ann, back, stays.guest])
 		await c.close();
-	await srv.stop();
+	await srv.close();
 });
 
 test('options come from a config file, and the command line wins', async () => {
@@ -65,7 +65,7 @@ test('options come from a config file, and the command line wins', async () => {
 	await fs.writeFile(conf, '# a comment\nmax-conns-per-ip = 2\ndemo = false\nsession-hours = 3\n');
 	const srv = await startServer({ fixtures: false, args: ['--config', conf] });
 	assert.ok(await srv.healthy());
-	await srv.stop();
+	await srv.close();
 	await fs.writeFile(conf, 'no-such-option = 1\n');
 	const bad = await startServer({ fixtures: false, args: ['--config', conf] }).catch((err) => err);
 	assert.ok(bad instanceof Error && /unknown option/.test(bad.message), `a bad config file: ${bad}`);
@@ -80,7 +80,7 @@ test('SIGTERM while a sign-in is on a worker still exits 0', async () => {
 			body: JSON.stringify({ username: 'ann', password: 'ann-password-1' }),
 		}).catch(() => null);
 		await sleep(delay);
-		await srv.stop(); // checks exit 0 and no sanitizer report
+		await srv.close(); // checks exit 0 and no sanitizer report
 		await signin;
 	}
 });
@@ -109,5 +109,5 @@ test('a POST with an empty body is answered; one without Content-Length gets 411
 	});
 	assert.equal(chunked, 411);
 	await stillServes(srv);
-	await srv.stop();
+	await srv.close();
 });

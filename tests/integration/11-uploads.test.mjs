@@ -6,7 +6,8 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { operator, openChat, randomText, setAvailable, startChat, stillServes } from './lib/flows.mjs';
 import { jpeg, jpegWithGps, png, pngBomb } from './lib/images.mjs';
-import { startServer } from './lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { upload } from '../lib/upload.mjs';
 
 let srv, bob, cat, chat, other;
 
@@ -23,23 +24,8 @@ before(async () => {
 after(async () => {
 	for (const c of [bob, chat?.guest, other?.guest])
 		await c?.close();
-	await srv?.stop();
+	await srv?.close();
 });
-
-/** POST an upload; `who` is {token} for a guest or a session {cookie, csrf} for an operator. */
-async function upload(who, chatId, body, headers = {}) {
-	const h = { 'x-upload-kind': 'image', ...headers };
-	if (who.token)
-		h.authorization = `Bearer ${who.token}`;
-	if (who.cookie) {
-		h.cookie = who.cookie;
-		h['x-csrf-token'] = who.csrf;
-	}
-	const t = performance.now();
-	const res = await fetch(`${srv.url}/api/chats/${chatId}/uploads`, { method: 'POST', headers: h, body });
-	const json = await res.json().catch(() => null);
-	return { status: res.status, json, ms: performance.now() - t };
-}
 
 async function getBlob(who, chatId, hash) {
 	const h = {};
@@ -54,7 +40,7 @@ async function getBlob(who, chatId, hash) {
 const pngSize = (buf) => ({ width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) });
 
 test('a guest pastes a screenshot: cleaned, thumbnailed, committed, fanned out, served', async () => {
-	const r = await upload(chat, chat.chat, png(1280, 720), { 'x-file-name': 'screen.png', 'x-client-id': 'paste-1' });
+	const r = await upload(srv, chat, chat.chat, png(1280, 720), { headers: { 'x-file-name': 'screen.png', 'x-client-id': 'paste-1' } });
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	assert.equal(r.json.type, 'ack');
 	const ev = await bob.next((f) => f.type === 'event' && f.kind === 'snapshot' && f.seq === r.json.seq, 5000, 'the snapshot event');
@@ -75,10 +61,10 @@ test('a guest pastes a screenshot: cleaned, thumbnailed, committed, fanned out, 
 	assert.deepEqual(pngSize(thumb.body), { width: 320, height: 180 });
 
 	// The same id again (a retry) is stored once; the same picture again is one blob.
-	const again = await upload(chat, chat.chat, png(1280, 720), { 'x-client-id': 'paste-1' });
+	const again = await upload(srv, chat, chat.chat, png(1280, 720), { headers: { 'x-client-id': 'paste-1' } });
 	assert.equal(again.json.seq, r.json.seq);
 	assert.equal(again.json.duplicate, true);
-	const twice = await upload(chat, chat.chat, png(1280, 720), { 'x-client-id': 'paste-2' });
+	const twice = await upload(srv, chat, chat.chat, png(1280, 720), { headers: { 'x-client-id': 'paste-2' } });
 	assert.equal(twice.json.blob, r.json.blob);
 	assert.ok(twice.json.seq > r.json.seq);
 });
@@ -86,7 +72,7 @@ test('a guest pastes a screenshot: cleaned, thumbnailed, committed, fanned out, 
 test('a JPEG with GPS comes out with no EXIF at all', async () => {
 	const src = jpegWithGps();
 	assert.ok(src.includes('SecretCam') && src.includes('Exif'), 'the test image carries EXIF');
-	const r = await upload(chat, chat.chat, src, { 'x-client-id': 'gps' });
+	const r = await upload(srv, chat, chat.chat, src, { headers: { 'x-client-id': 'gps' } });
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const blob = await getBlob(chat, chat.chat, r.json.blob);
 	assert.equal(blob.headers.get('content-type'), 'image/jpeg');
@@ -96,7 +82,7 @@ test('a JPEG with GPS comes out with no EXIF at all', async () => {
 
 test('whatever follows the image (a polyglot tail) does not survive re-encoding', async () => {
 	const tail = Buffer.from('<html><script>alert(document.cookie)</script></html>');
-	const r = await upload(chat, chat.chat, Buffer.concat([png(40, 30), tail]));
+	const r = await upload(srv, chat, chat.chat, Buffer.concat([png(40, 30), tail]));
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const blob = await getBlob(chat, chat.chat, r.json.blob);
 	assert.ok(!blob.body.includes('<script'), 'the script came through');
@@ -115,7 +101,7 @@ test('bad images are refused with a clear error and change nothing', async () =>
 	];
 	const before = await bob.request({ type: 'chat.join', chat: chat.chat, after: 0 });
 	for (const [what, body, status, code] of cases) {
-		const r = await upload(chat, chat.chat, body, { 'x-file-name': `${what}.png` });
+		const r = await upload(srv, chat, chat.chat, body, { headers: { 'x-file-name': `${what}.png` } });
 		assert.equal(r.status, status, `${what}: ${JSON.stringify(r.json)}`);
 		assert.equal(r.json.error.code, code, what);
 		assert.ok(r.json.error.message.length > 0);
@@ -125,11 +111,11 @@ test('bad images are refused with a clear error and change nothing', async () =>
 });
 
 test('a zero-byte upload and one over the limit are refused before their body is read', async () => {
-	const empty = await upload(chat, chat.chat, Buffer.alloc(0));
+	const empty = await upload(srv, chat, chat.chat, Buffer.alloc(0));
 	assert.equal(empty.status, 400);
 	assert.equal(empty.json.error.code, 'empty');
 	// Over --max-image-mb 2: refused from its Content-Length.
-	const big = await upload(chat, chat.chat, Buffer.alloc(3 << 20, 1));
+	const big = await upload(srv, chat, chat.chat, Buffer.alloc(3 << 20, 1));
 	assert.equal(big.status, 413);
 	assert.equal(big.json.error.code, 'too_large');
 	await stillServes(srv);
@@ -138,7 +124,7 @@ test('a zero-byte upload and one over the limit are refused before their body is
 test('a tiny PNG that declares 50,000 x 50,000 pixels is refused at once', async () => {
 	const bomb = pngBomb();
 	assert.ok(bomb.length < 200);
-	const r = await upload(chat, chat.chat, bomb);
+	const r = await upload(srv, chat, chat.chat, bomb);
 	assert.equal(r.status, 413, JSON.stringify(r.json));
 	assert.equal(r.json.error.code, 'too_many_pixels');
 	assert.ok(r.ms < 2000, `took ${r.ms} ms`);
@@ -156,7 +142,7 @@ test('file names are cleaned: no directories, no control or direction characters
 		['...', (n) => n === 'file'],
 	];
 	for (const [name, ok] of cases) {
-		const r = await upload(s, chat.chat, Buffer.from('%PDF-1.4 test'), { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent(name), 'content-type': 'application/pdf' });
+		const r = await upload(srv, s, chat.chat, Buffer.from('%PDF-1.4 test'), { headers: { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent(name), 'content-type': 'application/pdf' } });
 		assert.equal(r.status, 200, `${JSON.stringify(name)}: ${JSON.stringify(r.json)}`);
 		const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the file event');
 		assert.ok(ok(ev.file_name), `${JSON.stringify(name)} became ${JSON.stringify(ev.file_name)}`);
@@ -166,7 +152,7 @@ test('file names are cleaned: no directories, no control or direction characters
 test('an operator sends a file: the guest downloads the same bytes as an attachment', async () => {
 	const s = await srv.session('bob');
 	const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(randomText(3000))]);
-	const r = await upload(s, chat.chat, pdf, { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent('Guide à la recherche.pdf'), 'content-type': 'application/pdf' });
+	const r = await upload(srv, s, chat.chat, pdf, { headers: { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent('Guide à la recherche.pdf'), 'content-type': 'application/pdf' } });
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const ev = await chat.guest.next((f) => f.type === 'event' && f.kind === 'file' && f.seq === r.json.seq, 5000, 'the file event');
 	assert.equal(ev.mime, 'application/pdf');
@@ -177,7 +163,7 @@ test('an operator sends a file: the guest downloads the same bytes as an attachm
 	assert.match(got.headers.get('content-disposition'), /^attachment; filename="Guide _+ la recherche.pdf"; filename\*=UTF-8''Guide%20%C3%A0%20la%20recherche\.pdf$/);
 	assert.equal(got.headers.get('content-type'), 'application/octet-stream');
 	// Guests send images only.
-	const g = await upload(chat, chat.chat, pdf, { 'x-upload-kind': 'file' });
+	const g = await upload(srv, chat, chat.chat, pdf, { headers: { 'x-upload-kind': 'file' } });
 	assert.equal(g.status, 400);
 });
 
@@ -194,7 +180,7 @@ test('a file\'s declared type never decides how it is served: only re-encoded im
 		['real.png', 'image/png', png(16, 16, () => [9, 8, 7])],
 	];
 	for (const [name, type, body] of cases) {
-		const r = await upload(s, chat.chat, body, { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent(name), 'content-type': type });
+		const r = await upload(srv, s, chat.chat, body, { headers: { 'x-upload-kind': 'file', 'x-file-name': encodeURIComponent(name), 'content-type': type } });
 		assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.json)}`);
 		const ev = await chat.guest.next((f) => f.type === 'event' && f.kind === 'file' && f.seq === r.json.seq, 5000, `the event of ${name}`);
 		assert.equal(ev.mime, type, 'the declared type is still shown');
@@ -209,7 +195,7 @@ test('a file\'s declared type never decides how it is served: only re-encoded im
 		}
 	}
 	// The pipeline's own output stays an inline image, the full image and its thumbnail alike.
-	const snap = await upload(chat, chat.chat, png(40, 30), { 'x-file-name': 'mine.png', 'x-client-id': 'inline-still' });
+	const snap = await upload(srv, chat, chat.chat, png(40, 30), { headers: { 'x-file-name': 'mine.png', 'x-client-id': 'inline-still' } });
 	assert.equal(snap.status, 200, JSON.stringify(snap.json));
 	for (const hash of [snap.json.blob, snap.json.thumb]) {
 		const got = await getBlob(chat, chat.chat, hash);
@@ -219,7 +205,7 @@ test('a file\'s declared type never decides how it is served: only re-encoded im
 });
 
 test('blobs are served only to the chat\'s guest and its account\'s operators', async () => {
-	const r = await upload(chat, chat.chat, png(30, 20, () => [1, 2, 3]), { 'x-client-id': 'private' });
+	const r = await upload(srv, chat, chat.chat, png(30, 20, () => [1, 2, 3]), { headers: { 'x-client-id': 'private' } });
 	assert.equal(r.status, 200);
 	const hash = r.json.blob;
 	const ann = await srv.session('ann');
@@ -240,36 +226,36 @@ test('blobs are served only to the chat\'s guest and its account\'s operators', 
 	assert.equal((await getBlob(chat, chat.chat, 'a'.repeat(64))).status, 404, 'a guessed hash');
 	assert.equal((await getBlob(chat, chat.chat, '../../refdesk.db')).status, 404, 'a path');
 	// Uploads into someone else's chat look like uploads into nothing.
-	assert.equal((await upload(other, chat.chat, png(10, 10))).status, 404);
-	assert.equal((await upload(cat, chat.chat, png(10, 10))).status, 404);
+	assert.equal((await upload(srv, other, chat.chat, png(10, 10))).status, 404);
+	assert.equal((await upload(srv, cat, chat.chat, png(10, 10))).status, 404);
 });
 
 test('a burst of pastes into one chat is rate-limited, and the server carries on', async () => {
 	const tiny = png(8, 8);
 	const burst = await startChat(srv, 'alpha', 'Paster');
-	const results = await Promise.all(Array.from({ length: 90 }, (_, i) => upload(burst, burst.chat, tiny, { 'x-client-id': `burst-${i}` })));
+	const results = await Promise.all(Array.from({ length: 90 }, (_, i) => upload(srv, burst, burst.chat, tiny, { headers: { 'x-client-id': `burst-${i}` } })));
 	const ok = results.filter((r) => r.status === 200).length;
 	const limited = results.filter((r) => r.status === 429).length;
 	assert.ok(limited >= 40, `${limited} of 90 were rate-limited (${ok} accepted)`);
 	assert.equal(ok + limited, 90, results.map((r) => r.status).join(','));
 	// Another chat's uploads are not held back by it.
-	assert.equal((await upload(other, other.chat, tiny, { 'x-client-id': 'after-burst' })).status, 200);
+	assert.equal((await upload(srv, other, other.chat, tiny, { headers: { 'x-client-id': 'after-burst' } })).status, 200);
 	await burst.guest.close();
 	await stillServes(srv);
 });
 
 test('an edited snapshot links to its parent and its editor document, both of this chat only', async () => {
 	const s = await srv.session('bob');
-	const parent = await upload(chat, chat.chat, png(64, 48), { 'x-client-id': 'to-edit' });
+	const parent = await upload(srv, chat, chat.chat, png(64, 48), { headers: { 'x-client-id': 'to-edit' } });
 	assert.equal(parent.status, 200);
 	const doc = Buffer.from(JSON.stringify({ version: 1, image: parent.json.blob, objects: [{ type: 'rect', x: 1, y: 2, w: 3, h: 4 }] }));
-	const ann = await upload(s, chat.chat, doc, { 'x-upload-kind': 'annotation' });
+	const ann = await upload(srv, s, chat.chat, doc, { headers: { 'x-upload-kind': 'annotation' } });
 	assert.equal(ann.status, 200, JSON.stringify(ann.json));
 	assert.match(ann.json.blob, /^[0-9a-f]{64}$/);
 	// Stored, not announced: no event for the document itself.
-	const edited = await upload(s, chat.chat, png(64, 48, () => [200, 0, 0]), {
+	const edited = await upload(srv, s, chat.chat, png(64, 48, () => [200, 0, 0]), { headers: {
 		'x-client-id': 'edited', 'x-parent': parent.json.blob, 'x-annotation': ann.json.blob, 'x-alt': encodeURIComponent('1: the search box'),
-	});
+	} });
 	assert.equal(edited.status, 200, JSON.stringify(edited.json));
 	const ev = await chat.guest.next((f) => f.type === 'event' && f.seq === edited.json.seq, 5000, 'the edited snapshot');
 	assert.equal(ev.parent, parent.json.blob);
@@ -279,18 +265,18 @@ test('an edited snapshot links to its parent and its editor document, both of th
 	assert.equal(back.status, 200);
 	assert.deepEqual(JSON.parse(back.body.toString()).objects[0].type, 'rect');
 	// Documents are JSON objects, from operators only; links must stay inside the chat.
-	assert.equal((await upload(s, chat.chat, Buffer.from('[1,2]'), { 'x-upload-kind': 'annotation' })).status, 400);
-	assert.equal((await upload(chat, chat.chat, doc, { 'x-upload-kind': 'annotation' })).status, 400);
-	const foreign = await upload(other, other.chat, png(20, 20), { 'x-client-id': 'elsewhere' });
-	const bad = await upload(s, chat.chat, png(64, 48), { 'x-parent': foreign.json.blob });
+	assert.equal((await upload(srv, s, chat.chat, Buffer.from('[1,2]'), { headers: { 'x-upload-kind': 'annotation' } })).status, 400);
+	assert.equal((await upload(srv, chat, chat.chat, doc, { headers: { 'x-upload-kind': 'annotation' } })).status, 400);
+	const foreign = await upload(srv, other, other.chat, png(20, 20), { headers: { 'x-client-id': 'elsewhere' } });
+	const bad = await upload(srv, s, chat.chat, png(64, 48), { headers: { 'x-parent': foreign.json.blob } });
 	assert.equal(bad.status, 400, JSON.stringify(bad.json));
-	const notDoc = await upload(s, chat.chat, png(64, 48), { 'x-annotation': parent.json.blob });
+	const notDoc = await upload(srv, s, chat.chat, png(64, 48), { headers: { 'x-annotation': parent.json.blob } });
 	assert.equal(notDoc.status, 400, JSON.stringify(notDoc.json));
 });
 
 test('an alt text whose first character is dropped before a multi-byte one is kept whole', async () => {
 	// Cleaning it in place once copied between overlapping bytes (AddressSanitizer stopped the server).
-	const r = await upload(chat, chat.chat, png(12, 12), { 'x-alt': '%01%F0%9F%98%80 owl', 'x-client-id': 'alt-overlap' });
+	const r = await upload(srv, chat, chat.chat, png(12, 12), { headers: { 'x-alt': '%01%F0%9F%98%80 owl', 'x-client-id': 'alt-overlap' } });
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
 	assert.equal(ev.alt, '\u{1F600} owl');
@@ -298,7 +284,7 @@ test('an alt text whose first character is dropped before a multi-byte one is ke
 
 test('an image description keeps its words apart: line breaks become spaces, marks go', async () => {
 	const alt = 'Step 1:\nthe search box\r\nStep 2:\u2028the\u202E button\u200B';
-	const r = await upload(chat, chat.chat, png(14, 12), { 'x-alt': encodeURIComponent(alt), 'x-client-id': 'alt-lines' });
+	const r = await upload(srv, chat, chat.chat, png(14, 12), { headers: { 'x-alt': encodeURIComponent(alt), 'x-client-id': 'alt-lines' } });
 	assert.equal(r.status, 200, JSON.stringify(r.json));
 	const ev = await bob.next((f) => f.type === 'event' && f.seq === r.json.seq, 5000, 'the snapshot');
 	assert.equal(ev.alt, 'Step 1: the search box Step 2: the button');

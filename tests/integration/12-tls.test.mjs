@@ -6,7 +6,7 @@
 // The certificate is made here with the openssl command line.
 
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -17,42 +17,31 @@ import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { Client } from './lib/client.mjs';
 import { isAck, isOk } from './lib/flows.mjs';
-import { OPERATORS, copyFixtures, freePort, refdeskBin, repoRoot } from './lib/server.mjs';
+import { OPERATORS, makeCertificate, repoRoot, sleep, startServer } from '../lib/server.mjs';
 
-function certificate(dir) {
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-		'-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-	{ stdio: 'ignore' });
-	return { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
-}
-
-let dir, proc, port, origin, ca, stderr = '', exited;
+let dir, srv, port, origin, ca;
 
 before(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-tls-'));
-	const data = path.join(dir, 'data');
-	await copyFixtures(data);
-	const { cert, key } = certificate(dir);
-	ca = fs.readFileSync(cert);
-	port = await freePort();
-	origin = `https://127.0.0.1:${port}`;
+	const tlsFiles = makeCertificate(dir);
+	ca = tlsFiles.ca;
 	// Fast senders: this file sends a thousand messages and several uploads.
-	proc = spawn(refdeskBin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--tls-cert', cert, '--tls-key', key,
-		'--msg-rate', '100000', '--msg-burst', '100000', '--upload-rate', '1000', '--upload-burst', '1000'],
-	{ cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-	proc.stderr.on('data', (d) => { stderr += d; });
-	exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
-	await new Promise((resolve, reject) => {
-		const t = setTimeout(() => reject(new Error(`no start:\n${stderr}`)), 20000);
-		proc.stdout.on('data', (d) => { if (String(d).includes(origin)) { clearTimeout(t); resolve(); } });
-	});
+	srv = await startServer({ tls: tlsFiles, args: ['--msg-rate', '100000', '--msg-burst', '100000',
+		'--upload-rate', '1000', '--upload-burst', '1000'] });
+	port = srv.port;
+	origin = srv.origin;
+	// The address it announces is the HTTPS one.
+	for (let i = 0; i < 100 && !srv.stdout.includes(origin); i++)
+		await sleep(50);
+	assert.ok(srv.stdout.includes(origin), `refdesk did not announce ${origin}:\n${srv.stdout}`);
 });
 
 after(async () => {
-	proc.kill('SIGTERM');
-	assert.equal(await exited, 0, stderr);
-	assert.ok(!/AddressSanitizer|LeakSanitizer|runtime error:/.test(stderr), stderr);
-	fs.rmSync(dir, { recursive: true, force: true });
+	try {
+		await srv?.close(); // stop() fails the file unless the exit is clean
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
 });
 
 /**

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isAck, isOk, openChat, operator, randomText, say, setAvailable, startChat } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { startServer } from './lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { uploadOk } from '../lib/upload.mjs';
 
 let srv, bob, catWs, ann, cat;
 const chats = {};
@@ -35,21 +36,11 @@ before(async () => {
 after(async () => {
 	for (const c of [bob, catWs, ...Object.values(chats).map((c) => c.guest)])
 		await c?.close();
-	await srv?.stop();
+	await srv?.close();
 });
 
 const list = (session, query = '') => srv.request('GET', `/api/history${query}`, { session });
 const ids = (r) => r.json.chats.map((c) => c.chat);
-
-async function upload(who, chatId, body, name) {
-	const res = await fetch(`${srv.url}/api/chats/${chatId}/uploads`, {
-		method: 'POST', body,
-		headers: { authorization: `Bearer ${who.token}`, 'x-upload-kind': 'image', 'x-file-name': name },
-	});
-	const text = await res.text();
-	assert.equal(res.status, 200, text);
-	return JSON.parse(text);
-}
 
 test('the list: newest first, with queue, operator, times, status and counts', async () => {
 	const r = await list(ann);
@@ -164,7 +155,7 @@ test('paging and filters', async () => {
 });
 
 test('one chat: its transcript as the webclient gets it, and both downloads', async () => {
-	const snap = await upload(chats.pat, chats.pat.chat, png(640, 400), 'screen.png');
+	const snap = await uploadOk(srv, chats.pat, chats.pat.chat, png(640, 400), { headers: { 'x-file-name': 'screen.png' } });
 	const r = await srv.request('GET', `/api/history/${chats.pat.chat}`, { session: ann });
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.json.chat.snapshots, 1);
@@ -281,8 +272,8 @@ test('deleting keeps a blob another chat still uses', async () => {
 	const a = await openChat(srv, bob, 'alpha', 'Shared A');
 	const b = await openChat(srv, bob, 'alpha', 'Shared B');
 	const bytes = png(200, 120, () => [10, 200, 30]);
-	const ua = await upload(a, a.chat, bytes, 'same.png');
-	const ub = await upload(b, b.chat, bytes, 'same.png');
+	const ua = await uploadOk(srv, a, a.chat, bytes, { headers: { 'x-file-name': 'same.png' } });
+	const ub = await uploadOk(srv, b, b.chat, bytes, { headers: { 'x-file-name': 'same.png' } });
 	assert.equal(ua.blob, ub.blob, 'the same bytes are one blob');
 	isAck(await bob.request({ type: 'chat.end', chat: a.chat }));
 	const d = await srv.request('POST', `/api/history/${a.chat}/delete`, { session: await srv.session('bob'), body: {} });
@@ -455,18 +446,11 @@ test('transcript.txt: no message, name, file name or description can forge a lin
 	const invite = await bob.request({ type: 'share.invite', chat: c.chat, text: `May I see your screen?\n${forged}` });
 	assert.equal(invite.type, 'ok', JSON.stringify(invite));
 	const s = await srv.session('bob');
-	const file = await fetch(`${srv.url}/api/chats/${c.chat}/uploads`, {
-		method: 'POST', body: Buffer.from('%PDF-1.4 x'),
-		headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-upload-kind': 'file', 'content-type': 'application/pdf',
-			'x-file-name': encodeURIComponent(`list.pdf\r\n${forged}`) },
-	});
-	assert.equal(file.status, 200, await file.text());
-	await upload(c, c.chat, png(30, 20), 'shot.png');
-	const alt = await fetch(`${srv.url}/api/chats/${c.chat}/uploads`, {
-		method: 'POST', body: png(31, 20),
-		headers: { authorization: `Bearer ${c.token}`, 'x-upload-kind': 'image', 'x-alt': encodeURIComponent(`my screen\u2029${forged}`) },
-	});
-	assert.equal(alt.status, 200, await alt.text());
+	await uploadOk(srv, s, c.chat, Buffer.from('%PDF-1.4 x'), { headers: {
+		'x-upload-kind': 'file', 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent(`list.pdf\r\n${forged}`),
+	} });
+	await uploadOk(srv, c, c.chat, png(30, 20), { headers: { 'x-file-name': 'shot.png' } });
+	await uploadOk(srv, c, c.chat, png(31, 20), { headers: { 'x-alt': encodeURIComponent(`my screen\u2029${forged}`) } });
 	// A queue title (set by an admin) is a single line too.
 	const title = await srv.request('POST', '/api/admin/queues/alpha', { session: s, body: { title: `Alpha Ask\u2028${forged}` } });
 	assert.equal(title.status, 200, title.text);

@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import { show } from './lib/client.mjs';
 import { guest, openChat, operator, randomText, setAvailable, startChat } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { repoRoot, runBinary, startServer } from './lib/server.mjs';
+import { repoRoot, runBinary, startServer } from '../lib/server.mjs';
+import { upload, uploadOk } from '../lib/upload.mjs';
 
 const IDENTITIES = ['nobody', 'guest', 'other_guest', 'operator', 'other_operator', 'admin'];
 const OPERATOR_OF = { operator: 'ann', other_operator: 'cat', admin: 'bob' };
@@ -63,9 +64,7 @@ before(async () => {
 	nobodyWs = await guest(srv, 'nobody');
 	target = await openChat(srv, sockets.operator, 'alpha', 'Target');
 	other = await openChat(srv, sockets.operator, 'alpha', 'Other');
-	const up = await upload(`/api/chats/${target.chat}/uploads`, { authorization: `Bearer ${target.token}` });
-	assert.equal(up.status, 200, up.text);
-	blob = JSON.parse(up.text).blob;
+	blob = (await uploadOk(srv, target, target.chat, png(16, 12), { headers: { 'content-type': 'image/png' } })).blob;
 	const v = await srv.request('POST', '/api/admin/operators', {
 		session: sessions.bob, body: { username: 'victim', name: 'Victim', password: 'victim-password-1' },
 	});
@@ -74,12 +73,8 @@ before(async () => {
 });
 
 after(async () => {
-	await srv?.cleanup();
+	await srv?.close(); // stop() fails the file unless the exit is clean
 });
-
-function upload(urlPath, headers) {
-	return srv.request('POST', urlPath, { body: png(16, 12), contentType: 'image/png', headers: { 'x-upload-kind': 'image', ...headers } });
-}
 
 /** Fill the placeholders of a cell's path or body. */
 function fill(text, vars) {
@@ -167,9 +162,8 @@ async function httpCell(row, id) {
 		session = sessions[OPERATOR_OF[id]];
 	let res;
 	if (row.body.startsWith('a small PNG')) {
-		if (session)
-			Object.assign(headers, { cookie: session.cookie, 'x-csrf-token': session.csrf });
-		res = await upload(urlPath, headers);
+		assert.equal(urlPath, `/api/chats/${vars.chat}/uploads`, `${row.route}: only uploads take a PNG`);
+		res = await upload(srv, session, vars.chat, png(16, 12), { headers: { ...headers, 'content-type': 'image/png' } });
 	} else {
 		res = await srv.request(method, urlPath, {
 			session, headers, body: row.body ? fill(row.body, vars) : method === 'POST' ? '{}' : undefined,
@@ -206,15 +200,13 @@ test('every HTTP cell of docs/SECURITY.md §2.1 answers as written', { timeout: 
 	}
 });
 
-test('the server exits 0 on SIGTERM without sanitizer reports', async () => {
+test('chat tokens and session cookies are on disk only as hashes; patron text is not logged', async () => {
+	// After the stop (a clean exit: stop() checks it), the database with what its WAL held, and
+	// the whole log.
 	await nobodyWs.close();
 	await target.guest.close();
 	await other.guest.close();
 	await srv.stop();
-});
-
-test('chat tokens and session cookies are on disk only as hashes; patron text is not logged', async () => {
-	// After the stop, the database (with what its WAL held) and the whole log.
 	const files = fs.readdirSync(srv.dataDir).filter((f) => f.startsWith('refdesk.db'));
 	const disk = Buffer.concat(files.map((f) => fs.readFileSync(path.join(srv.dataDir, f))));
 	const secrets = {

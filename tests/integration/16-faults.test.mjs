@@ -22,7 +22,8 @@ import { promisify } from 'node:util';
 import { Client, show } from './lib/client.mjs';
 import { guest, isAck, isError, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { copyFixtures, sleep, startServer, Server } from './lib/server.mjs';
+import { sleep, startServer } from '../lib/server.mjs';
+import { upload } from '../lib/upload.mjs';
 
 const run = promisify(execFile);
 const KILLS = Number(process.env.REFDESK_FAULT_KILLS ?? 50);
@@ -40,13 +41,10 @@ async function integrity(dbPath) {
 	return r.stdout.trim();
 }
 
-function upload(srv, chat, token, cid, headers = {}) {
-	return fetch(`${srv.url}/api/chats/${chat}/uploads`, {
-		method: 'POST',
-		headers: { 'x-upload-kind': 'image', authorization: `Bearer ${token}`, 'x-client-id': cid, ...headers },
-		body: png(24 + (cid.length % 7), 16, (x, y) => [x * 9 & 255, y * 13 & 255, cid.charCodeAt(cid.length - 1)]),
-		signal: AbortSignal.timeout(10000),
-	}).then(async (res) => ({ status: res.status, json: await res.json().catch(() => null) }));
+/** A guest's snapshot under client id `cid`; the picture differs a little with the id. */
+function sendSnapshot(srv, chat, token, cid) {
+	const body = png(24 + (cid.length % 7), 16, (x, y) => [x * 9 & 255, y * 13 & 255, cid.charCodeAt(cid.length - 1)]);
+	return upload(srv, { token }, chat, body, { headers: { 'x-client-id': cid }, timeoutMs: 10000 });
 }
 
 /** Read every event of `chat` from seq 1 on a fresh guest socket; resolves with the list. */
@@ -97,7 +95,7 @@ test(`${KILLS} kill -9s during a message and snapshot burst: intact, nothing los
 						m.ack = r.seq;
 				}, () => {});
 			} else {
-				upload(srv, c.chat, c.token, m.id).then((r) => {
+				sendSnapshot(srv, c.chat, c.token, m.id).then((r) => {
 					// A kill between the answer's status line and its body leaves no ack.
 					if (r.status === 200 && Number.isInteger(r.json?.seq))
 						m.ack = r.json.seq;
@@ -141,7 +139,7 @@ test(`${KILLS} kill -9s during a message and snapshot burst: intact, nothing los
 			const r = isAck(await { guest: g, operator: o }[m.from].request({ type: 'msg.send', id: m.id, chat: c.chat, text: m.text }), m.id);
 			m.ack = r.seq;
 		} else {
-			const r = await upload(srv, c.chat, c.token, m.id);
+			const r = await sendSnapshot(srv, c.chat, c.token, m.id);
 			assert.equal(r.status, 200, `upload ${m.id} after the last restart: ${JSON.stringify(r.json)}`);
 			m.ack = r.json.seq;
 		}
@@ -226,10 +224,8 @@ test('a full disk: writes fail with storage, nothing unacknowledged is stored, s
 		t.skip(disk.reason);
 		return;
 	}
-	await copyFixtures(disk.dir);
-	const srv = new Server(disk.dir, FAST);
+	const srv = await startServer({ dataDir: disk.dir, args: FAST });
 	cleanups.push(() => srv.cleanup());
-	await srv.start();
 	const ann = await operator(srv, 'ann');
 	await setAvailable(ann, 'alpha', true);
 	const c = await openChat(srv, ann, 'alpha', 'Full');
@@ -250,7 +246,7 @@ test('a full disk: writes fail with storage, nothing unacknowledged is stored, s
 	for (const a of refused)
 		isError(a.r, 'storage', `msg.send ${a.id} on a full disk`);
 	assert.ok(refused.length >= 20, `the disk never filled: ${attempts.length} messages all acknowledged`);
-	const up = await upload(srv, c.chat, c.token, 'full-upload');
+	const up = await sendSnapshot(srv, c.chat, c.token, 'full-upload');
 	assert.ok([503, 507].includes(up.status) && up.json?.error?.code === 'storage', `an upload on a full disk: ${up.status} ${JSON.stringify(up.json)}`);
 	assert.ok(await srv.healthy(), 'the server stopped answering on a full disk');
 	console.log(`# full disk: ${attempts.length - refused.length} acknowledged, ${refused.length} refused with storage`);
@@ -261,7 +257,7 @@ test('a full disk: writes fail with storage, nothing unacknowledged is stored, s
 		const r = await c.guest.request({ type: 'msg.send', id: `again-${a.id}`, chat: c.chat, text: 'space is back' });
 		isAck(r, 'a message once space is back');
 	}
-	const up2 = await upload(srv, c.chat, c.token, 'after-full');
+	const up2 = await sendSnapshot(srv, c.chat, c.token, 'after-full');
 	assert.equal(up2.status, 200, `an upload once space is back: ${JSON.stringify(up2.json)}`);
 
 	// After a restart, the log holds exactly the acknowledged messages.

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { Client, HandshakeError } from './lib/client.mjs';
 import { isOk } from './lib/flows.mjs';
-import { runBinary, startServer } from './lib/server.mjs';
+import { runBinary, startServer } from '../lib/server.mjs';
 
 const PUBLIC = 'https://chat.library.example';
 

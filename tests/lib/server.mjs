@@ -1,26 +1,32 @@
-// server.mjs: start and stop the real refdesk binary for one integration test file.
+// server.mjs: the one launcher of the real refdesk binary, for the integration and browser tests.
 //
 // startServer() picks a free port on 127.0.0.1, makes a temporary data directory, fills it with
 // the standard fixtures made through the admin command line (two accounts, their queues and
-// operators; made once per build and copied), starts `refdesk serve` and resolves once
-// `GET /api/health` answers. The returned
-// Server can be stopped with SIGTERM (stop(): the exit status must be 0 and stderr must hold no
-// sanitizer report), killed with any signal (kill()) and started again on the same data
-// directory (restart()). It also signs operators in and makes HTTP requests with their cookie
-// and CSRF token, so that each test reads as the protocol it checks.
+// operators; made once per build and copied), starts `refdesk serve` (over HTTPS when given a
+// certificate) and resolves once `GET /api/health` answers. startDemoServer() is the same with
+// the demo library instead of the fixtures, as the browser tests want it.
+//
+// The way out is checked here, once, for every test file: stop() sends SIGTERM and throws unless
+// the exit status is 0 and stderr holds no sanitizer report, and close() (the usual after() hook)
+// stops the same way and then removes the data directory. kill() sends any signal without those
+// checks (a crash on purpose); restart() starts again on the same data directory. The Server
+// also signs operators in and makes HTTP requests with their cookie and CSRF token, so that each
+// test reads as the protocol it checks.
 //
 // Every wait here has a timeout: a server that hangs fails the test instead of the test run.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const refdeskBin = process.env.REFDESK_BIN
 	? path.resolve(process.env.REFDESK_BIN)
 	: path.join(repoRoot, 'build/refdesk');
@@ -151,14 +157,32 @@ export function freePort() {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A throwaway certificate for 127.0.0.1 (and localhost) in `dir`: {cert, key, ca}, where cert
+ * and key are the files' paths and ca the certificate's bytes (what a client must trust).
+ */
+export function makeCertificate(dir) {
+	const cert = path.join(dir, 'cert.pem');
+	const key = path.join(dir, 'key.pem');
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+		'-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+	return { cert, key, ca: fsSync.readFileSync(cert) };
+}
+
+/**
  * Start a server. Options:
  *   fixtures  (default true) create the standard accounts, queues and operators first
+ *   demo      (default false) serve with --demo: the demo library and its pages
  *   args      extra arguments for `serve`
+ *   tls       {cert, key, ca} from makeCertificate(): HTTPS and WSS on the one port
+ *   env       extra environment variables for the server process
  *   dataDir   use this data directory instead of a new one
+ *   bin       run this program instead of refdesk (00-helpers checks the checks with it)
+ *   stopTimeoutMs  how long stop() and kill() wait for the exit before SIGKILL (default 15 s)
+ * Rejects (after removing what it made) when the server does not come up.
  */
-export async function startServer({ fixtures = true, args = [], dataDir } = {}) {
+export async function startServer({ fixtures = true, demo = false, args = [], tls = null, env = {}, dataDir, bin, stopTimeoutMs } = {}) {
 	const dir = dataDir ?? await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-it-'));
-	const srv = new Server(dir, args);
+	const srv = new Server(dir, { args: demo ? ['--demo', ...args] : args, tls, env, bin, stopTimeoutMs });
 	try {
 		if (fixtures)
 			await copyFixtures(dir);
@@ -170,10 +194,20 @@ export async function startServer({ fixtures = true, args = [], dataDir } = {}) 
 	return srv;
 }
 
+/** startServer() as the browser tests want it: the demo library instead of the fixtures. */
+export function startDemoServer(opts = {}) {
+	return startServer({ fixtures: false, demo: true, ...opts });
+}
+
 export class Server {
-	constructor(dataDir, args) {
+	/** `opts`: args (extra `serve` arguments), tls, env, bin, stopTimeoutMs; see startServer(). */
+	constructor(dataDir, { args = [], tls = null, env = {}, bin = refdeskBin, stopTimeoutMs = STOP_TIMEOUT_MS } = {}) {
 		this.dataDir = dataDir;
+		this.bin = bin;
+		this.stopTimeoutMs = stopTimeoutMs;
 		this.args = args;
+		this.tls = tls;
+		this.env = env;
 		this.proc = null;
 		this.port = 0;
 		this.logs = [];          // stderr of every run, newest last
@@ -182,12 +216,14 @@ export class Server {
 		this.sessions = new Map(); // username -> signed-in session, see session()
 	}
 
-	get url() { return `http://127.0.0.1:${this.port}`; }
+	get url() { return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`; }
 	get origin() { return this.url; }
-	get wsUrl() { return `ws://127.0.0.1:${this.port}/ws`; }
+	get wsUrl() { return `${this.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ws`; }
 	get dbPath() { return path.join(this.dataDir, 'refdesk.db'); }
 	get stderr() { return this.logs.join(''); }
 	get running() { return this.proc !== null && this.exit === null; }
+	/** The process id of the current run (benchmarks read its CPU time from /proc). */
+	get pid() { return this.proc?.pid; }
 
 	/** Start the binary and wait until it answers /api/health. Retries once on a lost port race. */
 	async start({ port } = {}) {
@@ -206,10 +242,13 @@ export class Server {
 		this.port = port;
 		this.exit = null;
 		this.killed = false;
+		this.stopped = false;
 		this.sessions.clear();
-		const proc = spawn(refdeskBin,
-			['serve', '--listen', `127.0.0.1:${port}`, '--data', this.dataDir, ...this.args],
-			{ cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+		const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', this.dataDir];
+		if (this.tls)
+			args.push('--tls-cert', this.tls.cert, '--tls-key', this.tls.key);
+		const proc = spawn(this.bin, [...args, ...this.args],
+			{ cwd: repoRoot, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.proc = proc;
 		const index = this.logs.push('') - 1;
 		proc.stderr.setEncoding('utf8').on('data', (d) => { this.logs[index] += d; });
@@ -229,7 +268,7 @@ export class Server {
 		while (Date.now() < deadline) {
 			if (this.exit) {
 				const why = this.exit.error
-					? `cannot run ${refdeskBin} (${this.exit.error.message}); build it with make, or set REFDESK_BIN`
+					? `cannot run ${this.bin} (${this.exit.error.message}); build it with make, or set REFDESK_BIN`
 					: `refdesk serve exited (${this.exit.code ?? this.exit.signal}) before answering /api/health`;
 				throw new Error(`${why}\n${this.logs[index]}`);
 			}
@@ -242,8 +281,10 @@ export class Server {
 		throw new Error(`refdesk serve did not answer /api/health within ${START_TIMEOUT_MS} ms\n${this.logs[index]}`);
 	}
 
-	/** True when GET /api/health answers 200 {"ok": true} within a second. */
+	/** True when GET /api/health answers 200 {"ok": true} within a second (over TLS trusting tls.ca). */
 	async healthy() {
+		if (this.tls)
+			return this.healthyTls();
 		try {
 			const res = await fetch(this.url + '/api/health', { signal: AbortSignal.timeout(1000) });
 			const body = await res.json();
@@ -253,24 +294,57 @@ export class Server {
 		}
 	}
 
+	healthyTls() {
+		return new Promise((resolve) => {
+			const req = https.get(this.url + '/api/health', { ca: this.tls.ca, agent: false }, (res) => {
+				let text = '';
+				res.setEncoding('utf8').on('data', (d) => { text += d; });
+				res.on('end', () => {
+					try {
+						resolve(res.statusCode === 200 && JSON.parse(text).ok === true);
+					} catch {
+						resolve(false);
+					}
+				});
+				res.on('error', () => resolve(false));
+			});
+			req.on('error', () => resolve(false));
+			req.setTimeout(1000, () => req.destroy());
+		});
+	}
+
 	/**
 	 * Stop with SIGTERM and check the way out: exit status 0, no sanitizer report on stderr.
-	 * Throws (failing the calling test) otherwise.
+	 * Throws (failing the calling test) otherwise, and also when the server ended on its own
+	 * before (a crash nobody asked for). Stopping a stopped or killed server checks stderr only.
 	 */
 	async stop() {
-		if (!this.running && this.exit && !this.killed)
+		if (!this.running && this.exit && !this.killed && !this.stopped)
 			throw new Error(`refdesk died before the end of the tests (${this.exit.code ?? this.exit.signal})\n${this.stderr}`);
 		if (this.running) {
 			this.proc.kill('SIGTERM');
-			const timer = setTimeout(() => this.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+			const timer = setTimeout(() => this.proc.kill('SIGKILL'), this.stopTimeoutMs);
 			await this.exited;
 			clearTimeout(timer);
 			if (this.exit.signal === 'SIGKILL')
-				throw new Error(`refdesk did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n${this.stderr}`);
+				throw new Error(`refdesk did not exit within ${this.stopTimeoutMs} ms of SIGTERM\n${this.stderr}`);
 			if (this.exit.code !== 0)
 				throw new Error(`refdesk exited ${this.exit.code ?? this.exit.signal} after SIGTERM, not 0\n${this.stderr}`);
+			this.stopped = true;
 		}
 		this.checkStderr();
+	}
+
+	/**
+	 * stop(), then remove the data directory even when stop() threw: the usual after() hook, so
+	 * that every test file checks the server's clean exit without a test of its own for it.
+	 */
+	async close() {
+		try {
+			await this.stop();
+		} finally {
+			await this.cleanup();
+		}
 	}
 
 	/** Throw if any run so far printed a sanitizer report. */
@@ -286,7 +360,7 @@ export class Server {
 			throw new Error('refdesk is not running');
 		this.killed = true;
 		this.proc.kill(signal);
-		const timer = setTimeout(() => this.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+		const timer = setTimeout(() => this.proc.kill('SIGKILL'), this.stopTimeoutMs);
 		const result = await this.exited;
 		clearTimeout(timer);
 		return result;
@@ -297,6 +371,33 @@ export class Server {
 		if (this.running)
 			throw new Error('refdesk is still running');
 		await this.start(opts);
+	}
+
+	/** Kill the server hard (SIGKILL): a crash, or a cut network for the browsers. */
+	crash() {
+		return this.kill('SIGKILL');
+	}
+
+	/** Start again after crash() on the same port, so that pages already open reconnect. */
+	revive() {
+		return this.restart({ port: this.port });
+	}
+
+	/**
+	 * Add an operator to the demo library (startDemoServer) and make it a member of `queues`,
+	 * through `refdesk admin` on the running server's data directory. Synchronous, so a browser
+	 * test can use the result in place. Returns {username, password, name}.
+	 */
+	addOperator({ username, name, password = 'correct horse battery', isAdmin = false, queues = ['ask'] }) {
+		const run = (args, input = '') => execFileSync(refdeskBin, ['admin', '--data', this.dataDir, ...args],
+			{ cwd: repoRoot, input, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+		const args = ['operator', 'add', '--account', 'Demo Library', username, '--name', name];
+		if (isAdmin)
+			args.push('--admin');
+		run(args, `${password}\n`);
+		for (const q of queues)
+			run(['member', 'add', q, username]);
+		return { username, password, name };
 	}
 
 	/** Kill the process if it still runs and remove the data directory. Never throws. */
