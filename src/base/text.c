@@ -117,3 +117,15 @@ size_t text_clean_line(const char *in, char *out, size_t size)
 	out[o] = '\0';
 	return o;
 }
+
+size_t text_trim(const char *s, const char **start)
+{
+	size_t len = strlen(s);
+
+	while (len && strchr(" \t\r\n", *s))
+		s++, len--;
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	*start = s;
+	return len;
+}

@@ -45,4 +45,11 @@ bool text_is_invisible(unsigned cp);
  */
 size_t text_clean_line(const char *in, char *out, size_t size);
 
+/*
+ * The length of `s` without its leading and trailing white space (spaces,
+ * tabs, CR and LF), with *start set to its first kept byte (inside `s`).
+ * What a message, a name or an invitation counts after "trimming".
+ */
+size_t text_trim(const char *s, const char **start);
+
 #endif

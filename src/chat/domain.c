@@ -252,6 +252,26 @@ void chat_end_undo(struct chat_live *c, enum chat_status prev)
 	c->status = prev;
 }
 
+static const char *const status_names[] = { "waiting", "active", "ended" };
+
+const char *chat_status_name(enum chat_status s)
+{
+	return (unsigned)s < ARRAY_SIZE(status_names) ? status_names[s] : "ended";
+}
+
+int chat_status_parse(const char *name, enum chat_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(status_names); i++) {
+		if (!strcmp(name, status_names[i])) {
+			*out = (enum chat_status)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 bool chat_end_withdraws_offers(enum chat_status prev)
 {
 	return prev == CHAT_WAITING;

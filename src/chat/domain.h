@@ -122,6 +122,12 @@ int chat_may_write(const struct chat_live *c, enum event_author author, int64_t 
 
 /* ---- a chat's life ---- */
 
+/* A status as the wire and Chat History's filter spell it: "waiting",
+ * "active" or "ended" (a static string). */
+const char *chat_status_name(enum chat_status s);
+/* The status `name` spells: 0, or -EINVAL for any other word. */
+int chat_status_parse(const char *name, enum chat_status *out);
+
 /*
  * A new chat's internal id (the public one is random): it grows with time,
  * so a busy server's live chats and their events sit together at the end

@@ -20,8 +20,6 @@
 struct app;
 struct http_req;
 
-#define HTTP_MAX_PARAMS 2
-
 struct api_write {
 	struct store_op op;
 	struct work work;

@@ -54,8 +54,6 @@ struct chat_write {
 	json_t *reply;          /* ACT_MESSAGE: more fields for the ack, or NULL */
 };
 
-static const char *const status_names[] = { "waiting", "active", "ended" };
-
 /* A patron has one conversation at a time; a few spare allow a restart. */
 #define CHATS_PER_GUEST_SOCKET 8
 
@@ -201,7 +199,7 @@ static json_t *chat_summary(struct app *app, const struct chat_live *chat)
 	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:o, s:I, s:I}",
 			 "chat", chat->public_id,
 			 "queue", queue_name(app, chat->queue_id, &q),
-			 "status", status_names[chat->status],
+			 "status", chat_status_name(chat->status),
 			 "name", chat->guest_name[0] ? chat->guest_name : NULL,
 			 "label", label,
 			 "operator", chat->operator_id ?
@@ -617,19 +615,6 @@ static void replay(struct client *c, struct chat_live *chat, int64_t after)
 
 /* ---- handlers: guests ------------------------------------------------------- */
 
-/* Length of `s` without leading and trailing white space; *start set to the first kept byte. */
-static size_t trimmed(const char *s, const char **start)
-{
-	size_t len = strlen(s);
-
-	while (len && strchr(" \t\r\n", *s))
-		s++, len--;
-	while (len && strchr(" \t\r\n", s[len - 1]))
-		len--;
-	*start = s;
-	return len;
-}
-
 /*
  * The name a guest gave, as others will see it: cleaned like a file name
  * (text_clean_line(): no direction overrides, invisible marks or line
@@ -649,7 +634,7 @@ static int guest_name_clean(const char *name, char *out, size_t size)
 		return 0;
 	copy = xstrdup(name);
 	text_clean_line(copy, copy, strlen(copy) + 1);
-	n = trimmed(copy, &start);
+	n = text_trim(copy, &start);
 	if (utf8_count(start, n) > CHAT_NAME_MAX || n >= size)
 		rc = -E2BIG;
 	else
@@ -788,7 +773,7 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 	guest_label(chat->public_id, label, sizeof(label));
 	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I}", "type", "ok",
 			  "id", id, "chat", chat->public_id,
-			  "status", status_names[chat->status],
+			  "status", chat_status_name(chat->status),
 			  "queue", queue_name(app, chat->queue_id, &q),
 			  "name", chat->guest_name[0] ? chat->guest_name : NULL,
 			  "label", label,
@@ -823,7 +808,7 @@ static void h_msg_send(void *user, const char *id, json_t *msg)
 		client_bad_fields(c, id, &err);
 		return;
 	}
-	len = trimmed(text, &text);
+	len = text_trim(text, &text);
 	if (!len) {
 		client_error(c, id, "bad_message", "The message is empty.");
 		return;

@@ -34,8 +34,6 @@
 #define HISTORY_PAGE_MAX 100
 #define HISTORY_EVENTS_MAX 20000 /* events of one transcript we answer with */
 
-static const char *const status_names[] = { "waiting", "active", "ended" };
-
 /* ---- finding things ------------------------------------------------------------ */
 
 /*
@@ -84,7 +82,7 @@ static json_t *chat_json(struct app *app, const struct store_chat *c)
 	guest_label(c->public_id, label, sizeof(label));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:s}",
 			 "chat", c->public_id, "queue", q.name, "queue_title", q.title,
-			 "status", status_names[c->status],
+			 "status", chat_status_name(c->status),
 			 "name", c->guest_name[0] ? c->guest_name : NULL,
 			 "label", label,
 			 "operator", has_op ? json_pack("{s:I, s:s}", "id", (json_int_t)o.id,
@@ -121,17 +119,17 @@ static int int_arg(struct http_req *req, const char *name, int64_t min, int64_t 
 static int status_arg(struct http_req *req, int *out)
 {
 	char buf[16];
-	size_t i;
+	enum chat_status s;
 
 	*out = -1;
 	if (http_get_arg(req, "status", buf, sizeof(buf)) == -E2BIG)
 		return -EINVAL;
 	if (!buf[0])
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(status_names); i++)
-		if (!strcmp(buf, status_names[i]))
-			*out = (int)i;
-	return *out < 0 ? -EINVAL : 0;
+	if (chat_status_parse(buf, &s) < 0)
+		return -EINVAL;
+	*out = (int)s;
+	return 0;
 }
 
 /* "AT.ID" of the last row of the previous page. */

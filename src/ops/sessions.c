@@ -30,6 +30,15 @@
 #define SIGNIN_USER_LIMIT 5         /* failures per username ... */
 #define SIGNIN_USER_PERIOD 900000   /* ... per 15 minutes */
 
+/* Retry-After: the whole window, in seconds (a client that waits it out is let in). */
+static void retry_after(struct http_req *req, int64_t period_ms)
+{
+	char secs[24];
+
+	snprintf(secs, sizeof(secs), "%lld", (long long)(period_ms / 1000));
+	http_header(req, "retry-after:", secs);
+}
+
 static struct window *window_of(struct map *m, uint64_t key)
 {
 	struct window *w = map_get(m, key);
@@ -112,7 +121,7 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	if (!window_allows(by_ip, now, SIGNIN_IP_LIMIT, SIGNIN_IP_PERIOD)) {
-		http_header(req, "retry-after:", "60");
+		retry_after(req, SIGNIN_IP_PERIOD);
 		http_error(req, 429, "rate_limited", "Too many sign-in attempts; wait a minute.");
 		return;
 	}
@@ -132,7 +141,7 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 	if (!window_allows(window_of(&app->signin_user, str_key(username, strlen(username))), now,
 			   SIGNIN_USER_LIMIT, SIGNIN_USER_PERIOD)) {
 		json_decref(body);
-		http_header(req, "retry-after:", "900");
+		retry_after(req, SIGNIN_USER_PERIOD);
 		http_error(req, 429, "rate_limited",
 			   "Too many failed sign-ins for this user; wait 15 minutes.");
 		return;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "base/util.h"
 #include "chat/domain.h"
 #include "ops/app.h"
@@ -154,11 +155,7 @@ static void h_invite(void *user, const char *id, json_t *msg)
 		client_bad_fields(c, id, &err);
 		return;
 	}
-	len = strlen(text);
-	while (len && strchr(" \t\r\n", *text))
-		text++, len--;
-	while (len && strchr(" \t\r\n", text[len - 1]))
-		len--;
+	len = text_trim(text, &text);
 	if (!len) {
 		client_error(c, id, "bad_message", "The invitation needs a few words for the guest.");
 		return;

@@ -93,6 +93,24 @@ static void the_size_is_respected_on_a_character_boundary(void)
 	CHECK(!strcmp(buf, "\xf0\x9f\x98\x80 o wl"));
 }
 
+static int trims_to(const char *in, const char *want)
+{
+	const char *start;
+	size_t n = text_trim(in, &start);
+
+	return n == strlen(want) && !memcmp(start, want, n) && start >= in && start + n <= in + strlen(in);
+}
+
+static void trimming_drops_outer_white_space_only(void)
+{
+	CHECK(trims_to("  hello  ", "hello"));
+	CHECK(trims_to("\t\r\n a b \n\r\t", "a b"));
+	CHECK(trims_to("a \n b", "a \n b"));   /* inner white space stays */
+	CHECK(trims_to(" \t\r\n", ""));
+	CHECK(trims_to("", ""));
+	CHECK(trims_to("\xc2\xa0x\xc2\xa0", "\xc2\xa0x\xc2\xa0")); /* only ASCII white space */
+}
+
 int main(void)
 {
 	RUN(plain_text_is_kept);
@@ -100,5 +118,6 @@ int main(void)
 	RUN(line_breaks_become_spaces);
 	RUN(other_controls_and_broken_utf8_are_dropped);
 	RUN(the_size_is_respected_on_a_character_boundary);
+	RUN(trimming_drops_outer_white_space_only);
 	CHECK_EXIT();
 }

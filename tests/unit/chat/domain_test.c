@@ -244,6 +244,22 @@ static void a_waiting_chat_whose_guest_left_is_abandoned_after_the_grace(void)
 	domain_release(&d);
 }
 
+static void status_names_read_back(void)
+{
+	enum chat_status s = CHAT_ENDED;
+
+	CHECK(!strcmp(chat_status_name(CHAT_WAITING), "waiting"));
+	CHECK(!strcmp(chat_status_name(CHAT_ACTIVE), "active"));
+	CHECK(!strcmp(chat_status_name(CHAT_ENDED), "ended"));
+	CHECK(chat_status_parse("waiting", &s) == 0 && s == CHAT_WAITING);
+	CHECK(chat_status_parse("active", &s) == 0 && s == CHAT_ACTIVE);
+	CHECK(chat_status_parse("ended", &s) == 0 && s == CHAT_ENDED);
+	s = CHAT_ACTIVE;
+	CHECK(chat_status_parse("Ended", &s) == -EINVAL && s == CHAT_ACTIVE);
+	CHECK(chat_status_parse("", &s) == -EINVAL);
+	CHECK(chat_status_parse("endedx", &s) == -EINVAL);
+}
+
 int main(void)
 {
 	RUN(queue_online_follows_available_operators);
@@ -258,5 +274,6 @@ int main(void)
 	RUN(only_an_operator_offered_the_chat_may_accept_it_while_it_waits);
 	RUN(ending_stops_writes_and_can_be_undone);
 	RUN(a_waiting_chat_whose_guest_left_is_abandoned_after_the_grace);
+	RUN(status_names_read_back);
 	CHECK_EXIT();
 }
