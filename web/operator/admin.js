@@ -9,6 +9,7 @@
 import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
+import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -197,8 +198,8 @@ function drawQueues() {
           h('form', { class: 'admin-form invite-form', noValidate: true, on: { submit: (e) => saveInvite(e, q) } },
             h('div', { class: 'rd-field' },
               h('label', { for: `q-${q.name}-invite`, text: 'Screen sharing invitation' }),
-              h('textarea', { class: 'rd-textarea', id: `q-${q.name}-invite`, rows: 3, maxLength: 500,
-                placeholder: DEFAULT_INVITE, 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
+              h('textarea', { class: 'rd-textarea', id: `q-${q.name}-invite`, rows: 3, maxLength: MAX_INVITATION,
+                placeholder: DEFAULT_INVITATION, 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
               h('p', { class: 'rd-hint', id: `q-${q.name}-invite-hint`,
                 text: 'What operators of this queue send when they invite a guest to share their screen; they can edit it each time. Empty: the default shown.' })),
             h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Save invitation',
@@ -229,9 +230,6 @@ function snippetBlock(q, s) {
     h('pre', { id, tabindex: '0', 'aria-label': `${s.label} code for ${q.title}` }, h('code', { text: s.code })),
     h('p', { class: 'rd-hint', text: s.help }));
 }
-
-const DEFAULT_INVITE = 'May I see your screen? I will only be able to look, not click or type, '
-  + 'and you can stop sharing at any time.';
 
 async function saveInvite(e, q) {
   e.preventDefault();

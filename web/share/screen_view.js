@@ -23,9 +23,7 @@
 // closing ends it for both.
 
 import { h } from '../shared/dom.js';
-
-export const DEFAULT_INVITATION = 'May I see your screen? I will only be able to look, not click or type, '
-  + 'and you can stop sharing at any time.';
+import { DEFAULT_INVITATION } from '../shared/text.js';
 
 /** How long after answering the viewer waits for a first frame before it calls the share failed. */
 export const FRAME_WAIT_MS = 15000;

@@ -1,9 +1,19 @@
-// text.js: the message limits of PROTOCOL.md and client message ids. Pure.
+// text.js: the message limits of PROTOCOL.md, the built-in screensharing
+// invitation, and client message ids. Pure.
 
 /** Longest message text, in characters after trimming (PROTOCOL.md 3.3). */
 export const MAX_TEXT = 4000;
 /** Longest guest or operator display name. */
 export const MAX_NAME = 80;
+/** Longest screensharing invitation, in characters after trimming (PROTOCOL.md 3.8). */
+export const MAX_INVITATION = 500;
+/**
+ * The invitation's words where the queue has none of its own: the server's
+ * (SHARE_DEFAULT_INVITE, sent in chat.join's share_invite), shown before that
+ * answer arrives and as the admin page's placeholder.
+ */
+export const DEFAULT_INVITATION = 'May I see your screen? I will only be able to look, not click or type, '
+  + 'and you can stop sharing at any time.';
 /** From this length on, the composer shows a live counter. */
 export const COUNTER_FROM = 3500;
 
