@@ -39,6 +39,8 @@ static const char usage[] =
 	"       refdesk admin --data DIR ... manage accounts, queues, operators\n"
 	"                                    (refdesk admin --data DIR --help)\n"
 	"       refdesk routes               list every HTTP route and WebSocket message type\n"
+	"       refdesk limits [OPTIONS]     list every limit, one \"name value unit  # what\"\n"
+	"                                    line, as serve would have it with OPTIONS\n"
 	"       refdesk --version\n"
 	"\n"
 	"Options of serve (each may also be a line \"name = value\" in --config FILE):\n"
@@ -506,6 +508,24 @@ static int serve_main(int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/* `refdesk limits [OPTIONS of serve]`: every limit, the transport's then the application's. */
+static int limits_main(int argc, char **argv)
+{
+	struct config cfg;
+
+	server_config_defaults(&cfg.net);
+	app_config_defaults(&cfg.app);
+	if (parse_serve(&cfg, argc, argv) < 0) {
+		fputs(usage, stderr);
+		free(config_text);
+		return 2;
+	}
+	server_print_limits(stdout, &cfg.net);
+	app_print_limits(stdout, &cfg.app);
+	free(config_text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* --version and --help work at every level: `refdesk admin queue --help`. */
@@ -522,6 +542,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "limits"))
+		return limits_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "routes")) {
 		app_print_tables(stdout);
 		return 0;

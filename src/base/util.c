@@ -194,3 +194,8 @@ uint64_t str_key(const char *s, size_t len)
 	}
 	return h ? h : 1;
 }
+
+void limit_print(FILE *out, const char *name, double value, const char *unit, const char *what)
+{
+	fprintf(out, "%-28s %.15g %s  # %s\n", name, value, unit, what);
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \
@@ -54,5 +55,12 @@ uint64_t str_key(const char *s, size_t len);
 
 /* True when `s` is 1..max bytes of [A-Za-z0-9] and the characters in `extra`. */
 bool str_is_token(const char *s, size_t max, const char *extra);
+
+/*
+ * One line of `refdesk limits`: "name value unit  # what it bounds".  The
+ * value is printed in full (no exponent), so scripts and the docs test read
+ * it as written; `unit` is one word.
+ */
+void limit_print(FILE *out, const char *name, double value, const char *unit, const char *what);
 
 #endif

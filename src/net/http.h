@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct server;
 struct lws;
@@ -137,6 +138,8 @@ void http_not_found(struct http_req *req);
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
 /* Free static.c's cache of compressed files (at exit). */
 void http_static_release(void);
+/* Print static.c's limits as `refdesk limits` lines. */
+void http_static_print_limits(FILE *out);
 
 /* Take a body of exactly `len` bytes (from on_headers, once it is allowed). */
 void http_body_expect(struct http_req *req, size_t len);

@@ -41,6 +41,14 @@
 #define TX_PACKET 16384
 #define SHUTDOWN_MS 5000
 #define KEEPALIVE_SECS 60
+/*
+ * A WebSocket the server has heard nothing from for PING_SECS is pinged;
+ * one silent for HANGUP_SECS (counted from the last thing heard, so
+ * HANGUP_SECS - PING_SECS after the ping) is closed.
+ */
+#define PING_SECS 30
+#define HANGUP_SECS 75
+#define HEADER_BYTES 8192 /* all of a request's headers together */
 
 /*
  * TLS: 1.2 and 1.3 only.  For 1.2, ECDHE key exchange (forward secrecy) with
@@ -179,6 +187,34 @@ void server_print_tables(const struct server *srv, FILE *out, const char *const 
 			fputc('\n', out);
 		}
 	}
+}
+
+void server_print_limits(FILE *out, const struct server_config *cfg)
+{
+	limit_print(out, "rx_buffer", RX_BUFFER, "bytes", "lws receive buffer of each connection");
+	limit_print(out, "tx_packet", TX_PACKET, "bytes", "most bytes handed to one send()");
+	limit_print(out, "http_header_bytes", HEADER_BYTES, "bytes", "a request's headers together");
+	limit_print(out, "http_body_max", HTTP_BODY_MAX, "bytes", "a JSON request body");
+	limit_print(out, "http_query_arg_max", HTTP_ARG_MAX, "bytes", "one decoded query argument");
+	http_static_print_limits(out);
+	limit_print(out, "keepalive_secs", KEEPALIVE_SECS, "s", "an idle HTTP/1.1 connection is kept");
+	limit_print(out, "header_timeout", cfg->header_timeout, "s",
+		    "time to send the request headers (--header-timeout)");
+	ws_print_limits(out);
+	limit_print(out, "ws_ping_secs", PING_SECS, "s", "silence before the server pings a socket");
+	limit_print(out, "ws_hangup_secs", HANGUP_SECS, "s", "silence before the server closes a socket");
+	limit_print(out, "msg_rate", cfg->msg_rate, "per_s", "WebSocket messages per socket (--msg-rate)");
+	limit_print(out, "msg_burst", cfg->msg_burst, "messages", "burst of messages per socket (--msg-burst)");
+	limit_print(out, "max_conns_per_ip", cfg->max_conns_per_ip, "connections",
+		    "open connections per client address (--max-conns-per-ip)");
+	limit_print(out, "conn_rate", cfg->conn_rate, "per_s",
+		    "new connections per client address (--conn-rate)");
+	limit_print(out, "conn_burst", cfg->conn_burst, "connections",
+		    "burst of new connections per client address (--conn-burst)");
+	limit_print(out, "allow_origins_max", SERVER_MAX_ORIGINS, "origins", "--allow-origin options");
+	limit_print(out, "trusted_proxies_max", SERVER_MAX_PROXIES, "addresses", "--trusted-proxy options");
+	limit_print(out, "shutdown_secs", SHUTDOWN_MS / 1000.0, "s",
+		    "at stop: to finish pending work, then again to close the sockets");
 }
 
 /* ---- per-address limits ----------------------------------------------------------- */
@@ -387,8 +423,8 @@ static const uint32_t retry_table[] = { 1000 };
 static const lws_retry_bo_t retry = {
 	.retry_ms_table = retry_table,
 	.retry_ms_table_count = 1,
-	.secs_since_valid_ping = 30,
-	.secs_since_valid_hangup = 75,
+	.secs_since_valid_ping = PING_SECS,
+	.secs_since_valid_hangup = HANGUP_SECS,
 };
 
 /* ---- running ------------------------------------------------------------------------ */
@@ -555,7 +591,7 @@ int server_init(struct server *srv, const struct server_config *cfg,
 	info.keepalive_timeout = KEEPALIVE_SECS;
 	info.retry_and_idle_policy = &retry;
 	info.fd_limit_per_thread = 0;
-	info.max_http_header_data = 8192;
+	info.max_http_header_data = HEADER_BYTES;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (strchr(cfg->host, ':'))
 		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/map.h"
 
@@ -150,9 +151,15 @@ bool server_is_trusted_proxy(const struct server *srv, const char *addr);
 struct lws;
 int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr);
 
+/*
+ * Print the transport's limits as `refdesk limits` lines (base/util.h
+ * limit_print()): the buffers, timeouts and rates it enforces, with the
+ * configurable ones as `cfg` has them.
+ */
+void server_print_limits(FILE *out, const struct server_config *cfg);
+
 /* Print every route (hidden ones too) and message type: "METHOD PATTERN" and
  * "WS TYPE [role]..." lines, role names from `roles` by bit. */
-#include <stdio.h>
 void server_print_tables(const struct server *srv, FILE *out, const char *const *roles,
 			 size_t nroles);
 

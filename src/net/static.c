@@ -145,6 +145,12 @@ static const struct gz_entry *gzipped(const char *path, const struct stat *sb, c
 	return e;
 }
 
+void http_static_print_limits(FILE *out)
+{
+	limit_print(out, "static_file_max", STATIC_FILE_MAX, "bytes", "a page file served from web/");
+	limit_print(out, "gzip_min", GZIP_MIN, "bytes", "smallest page file sent gzipped");
+}
+
 void http_static_release(void)
 {
 	size_t i;

@@ -246,6 +246,23 @@ int ws_writeable(struct conn *c)
 #define FLOOD_QUIET_MS 300
 #define FLOOD_MAX_MS 10000
 
+void ws_print_limits(FILE *out)
+{
+	limit_print(out, "ws_frame_max", WS_FRAME_MAX, "bytes", "one WebSocket message");
+	limit_print(out, "ws_id_max", WS_ID_MAX, "chars", "a client message id");
+	limit_print(out, "ws_outbox_bytes", WS_OUTBOX_BYTES, "bytes",
+		    "waiting to be sent to one socket before it is closed 4002");
+	limit_print(out, "ws_outbox_frames", WS_OUTBOX_FRAMES, "frames",
+		    "waiting to be sent to one socket before it is closed 4002");
+	limit_print(out, "ws_flood_close", WS_FLOOD_CLOSE, "messages",
+		    "rate-limited messages without a pause before the socket is closed 1008");
+	limit_print(out, "ws_flood_pause", WS_FLOOD_FORGET_MS / 1000.0, "s",
+		    "a pause that forgives the rate-limited messages");
+	limit_print(out, "ws_quiet_ms", FLOOD_QUIET_MS, "ms",
+		    "a socket being closed (flood, oversize, shutdown) must be quiet this long first");
+	limit_print(out, "ws_quiet_max_ms", FLOOD_MAX_MS, "ms", "... or closed after this long anyway");
+}
+
 static void start_discard(struct conn *c)
 {
 	c->flooding_since = c->last_rx = time_mono_ms();

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/rate.h"
 
@@ -95,6 +96,9 @@ bool conn_alive(const struct conn *c);
 unsigned conn_backlog(const struct conn *c);
 /* A cookie of the upgrade request into `out`: 0, or -ENOENT (absent or too long). */
 int conn_cookie(struct conn *c, const char *name, char *out, size_t size);
+
+/* Print the WebSocket limits as `refdesk limits` lines. */
+void ws_print_limits(FILE *out);
 
 /* Shutdown: close every socket with 1001. */
 void ws_close_all(struct server *srv);

@@ -26,6 +26,10 @@
 #include "store/store.h"
 #include "store/writer.h"
 
+/* The worker pool: password hashes and the image pipeline; a full queue answers 503 busy. */
+#define APP_WORKERS 2
+#define APP_WORK_QUEUE 64
+
 void app_config_defaults(struct app_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -171,6 +175,34 @@ void app_print_tables(FILE *out)
 	server_print_tables(&srv, out, roles, ARRAY_SIZE(roles));
 }
 
+void app_print_limits(FILE *out, const struct app_config *cfg)
+{
+	chat_ops_print_limits(out);
+	limit_print(out, "abandon_secs", cfg->abandon_secs, "s",
+		    "a waiting chat whose guest is gone this long is ended (--abandon-secs)");
+	sessions_print_limits(out);
+	limit_print(out, "session_hours", cfg->session_hours, "h",
+		    "an operator session lasts after its last use (--session-hours)");
+	uploads_print_limits(out, cfg);
+	history_print_limits(out);
+	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
+		    "a chat's management link works after the chat ended (--manage-grace-hours)");
+	limit_print(out, "share_text_chars", SHARE_TEXT_MAX, "chars", "a screensharing invitation");
+	limit_print(out, "share_sdp_bytes", SHARE_SDP_MAX, "bytes", "a share's offer or answer");
+	limit_print(out, "share_candidate_bytes", SHARE_CANDIDATE_MAX, "bytes", "one ICE candidate line");
+	limit_print(out, "share_invite_secs", cfg->share_invite_secs, "s",
+		    "an unanswered invitation lasts (--share-invite-secs)");
+	limit_print(out, "share_consent_secs", SHARE_CONSENT_MS / 1000, "s",
+		    "a guest who accepted has to pick a screen");
+	limit_print(out, "share_frame_secs", cfg->share_frame_secs, "s",
+		    "from the offer, the viewer's time to report a frame (--share-frame-secs)");
+	limit_print(out, "turn_ttl", cfg->turn_ttl, "s", "a minted TURN credential lasts (--turn-ttl)");
+	limit_print(out, "ice_urls_max", APP_MAX_ICE, "urls", "--stun and --turn options, each");
+	limit_print(out, "workers", APP_WORKERS, "threads", "password hashes and the image pipeline");
+	limit_print(out, "work_queue", APP_WORK_QUEUE, "jobs", "waiting for a worker before 503 busy");
+	writer_print_limits(out);
+}
+
 static void wake_loop(void *arg)
 {
 	server_wake(arg);
@@ -199,7 +231,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 		return -EIO;
 	}
 	blobs_clean(cfg->data_dir);
-	app->workq = workq_new(2, 64, wake_loop, srv, media_thread_done);
+	app->workq = workq_new(APP_WORKERS, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
 	app->flush_timer = server_timer_new(srv, flush_now, app);
 	app->sweep_timer = server_timer_new(srv, each_second, app);
 	register_tables(srv);

@@ -100,6 +100,13 @@ void app_release(struct app *app);
  */
 void app_print_tables(FILE *out);
 
+/*
+ * Print the application's limits as `refdesk limits` lines (base/util.h
+ * limit_print()), from the very constants the operations use and `cfg`'s
+ * values; main.c prints the transport's beside them.
+ */
+void app_print_limits(FILE *out, const struct app_config *cfg);
+
 /* Loop thread: the writer's batch ends with this turn of the loop. */
 void app_flush_soon(struct app *app);
 

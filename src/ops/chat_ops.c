@@ -56,6 +56,7 @@ struct chat_write {
 
 /* A patron has one conversation at a time; a few spare allow a restart. */
 #define CHATS_PER_GUEST_SOCKET 8
+#define PRESENCE_QUEUES_MAX 16 /* queues one presence.watch names */
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -1127,7 +1128,7 @@ static void h_presence_watch(void *user, const char *id, json_t *msg)
 		client_bad_fields(c, id, &err);
 		return;
 	}
-	if (!json_is_array(queues) || !json_array_size(queues) || json_array_size(queues) > 16) {
+	if (!json_is_array(queues) || !json_array_size(queues) || json_array_size(queues) > PRESENCE_QUEUES_MAX) {
 		client_error(c, id, "bad_message", "\"queues\" is a list of 1 to 16 queue names.");
 		return;
 	}
@@ -1381,4 +1382,14 @@ void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_
 
 	if (ql)
 		set_available(app, ql, operator_id, on);
+}
+
+void chat_ops_print_limits(FILE *out)
+{
+	limit_print(out, "text_chars", CHAT_TEXT_MAX, "chars", "a message, after trimming");
+	limit_print(out, "name_chars", CHAT_NAME_MAX, "chars", "a guest's or operator's name");
+	limit_print(out, "chats_per_guest_socket", CHATS_PER_GUEST_SOCKET, "chats",
+		    "chats one guest socket follows");
+	limit_print(out, "presence_queues", PRESENCE_QUEUES_MAX, "queues", "queues one presence.watch names");
+	limit_print(out, "replay_page", REPLAY_PAGE, "events", "read from the store at a time for chat.join");
 }

@@ -54,6 +54,8 @@ void chat_ops_client_gone(struct client *c);
  * found at start the same grace; chat_ops_sweep() runs every second.
  */
 void chat_ops_start(struct app *app);
+/* Print the chat operations' limits as `refdesk limits` lines. */
+void chat_ops_print_limits(FILE *out);
 void chat_ops_sweep(struct app *app);
 
 /* A stored chat's seal (chat/access.h) for chat_may_see(). */

@@ -541,3 +541,10 @@ const struct http_route history_routes[] = {
 	{ HTTP_GET, "/staff/chat/*/*", ACCESS_PAGE, NULL, page_manage },
 };
 const size_t history_nroutes = ARRAY_SIZE(history_routes);
+
+void history_print_limits(FILE *out)
+{
+	limit_print(out, "history_page_max", HISTORY_PAGE_MAX, "chats", "rows of one Chat History page");
+	limit_print(out, "history_events_max", HISTORY_EVENTS_MAX, "events", "events of one transcript");
+	limit_print(out, "search_bytes", STORE_SEARCH_MAX, "bytes", "search words of Chat History");
+}

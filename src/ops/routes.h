@@ -7,6 +7,7 @@
 #define REFDESK_OPS_ROUTES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "net/http.h"
 #include "net/ws.h"
@@ -36,6 +37,10 @@ extern const size_t chat_nmessages;
 /* §3.8 screensharing (share_ops.c) */
 extern const struct ws_message share_messages[];
 extern const size_t share_nmessages;
+
+/* Print sign-in's and Chat History's limits as `refdesk limits` lines. */
+void sessions_print_limits(FILE *out);
+void history_print_limits(FILE *out);
 
 /* Extend a signed-in request's session if it is getting old (sessions.c). */
 void routes_touch_session(struct http_req *req);

@@ -228,3 +228,16 @@ const struct http_route sessions_routes[] = {
 	{ HTTP_POST, "/api/session/end", ACCESS_OPERATOR, NULL, post_session_end },
 };
 const size_t sessions_nroutes = ARRAY_SIZE(sessions_routes);
+
+void sessions_print_limits(FILE *out)
+{
+	limit_print(out, "signin_ip_attempts", SIGNIN_IP_LIMIT, "attempts",
+		    "sign-in attempts per address per signin_ip_window");
+	limit_print(out, "signin_ip_window", SIGNIN_IP_PERIOD / 1000, "s", "the window of signin_ip_attempts");
+	limit_print(out, "signin_user_failures", SIGNIN_USER_LIMIT, "failures",
+		    "failed sign-ins per username per signin_user_window");
+	limit_print(out, "signin_user_window", SIGNIN_USER_PERIOD / 1000, "s",
+		    "the window of signin_user_failures");
+	limit_print(out, "password_min", AUTH_PASSWORD_MIN, "chars", "shortest password");
+	limit_print(out, "password_max", AUTH_PASSWORD_MAX, "chars", "longest password");
+}

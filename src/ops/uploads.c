@@ -599,3 +599,22 @@ const struct http_route uploads_routes[] = {
 	{ HTTP_GET, "/api/chats/*/blobs/*", 0, NULL, get_blob },
 };
 const size_t uploads_nroutes = ARRAY_SIZE(uploads_routes);
+
+void uploads_print_limits(FILE *out, const struct app_config *cfg)
+{
+	limit_print(out, "image_bytes", (double)cfg->max_image_bytes, "bytes",
+		    "an uploaded image (--max-image-mb)");
+	limit_print(out, "file_bytes", (double)cfg->max_file_bytes, "bytes",
+		    "another uploaded file (--max-file-mb)");
+	limit_print(out, "image_pixels", (double)cfg->max_image_pixels, "pixels",
+		    "an image, read from its header before decoding (--max-image-megapixels)");
+	limit_print(out, "upload_rate", cfg->upload_rate, "per_s", "uploads per chat (--upload-rate)");
+	limit_print(out, "upload_burst", cfg->upload_burst, "uploads", "burst of uploads per chat (--upload-burst)");
+	limit_print(out, "annotation_bytes", ANNOTATION_MAX, "bytes", "an editor document");
+	limit_print(out, "alt_chars", ALT_MAX, "chars", "an image's description (X-Alt)");
+	limit_print(out, "file_name_bytes", NAME_MAX_BYTES, "bytes", "a cleaned file name (X-File-Name)");
+	limit_print(out, "uploads_memory", (double)UPLOADS_MEMORY_MAX, "bytes",
+		    "upload bodies arriving at once, all chats together");
+	limit_print(out, "thumb_width", MEDIA_THUMB_WIDTH, "px", "a thumbnail's box");
+	limit_print(out, "thumb_height", MEDIA_THUMB_HEIGHT, "px", "a thumbnail's box");
+}

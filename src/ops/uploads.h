@@ -8,11 +8,16 @@
 #define REFDESK_OPS_UPLOADS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 
 struct http_req;
 
 /* Free the upload state a request carries (the transport's release hook). */
 void uploads_release(struct http_req *req);
+
+/* Print the upload limits, as `cfg` sets them, as `refdesk limits` lines. */
+struct app_config;
+void uploads_print_limits(FILE *out, const struct app_config *cfg);
 
 #endif

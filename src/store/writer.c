@@ -412,3 +412,15 @@ void writer_get_stats(struct writer *w, struct writer_stats *out)
 	*out = w->stats;
 	pthread_mutex_unlock(&w->lock);
 }
+
+void writer_print_limits(FILE *out)
+{
+	limit_print(out, "checkpoint_pages", WRITER_CHECKPOINT_PAGES, "pages",
+		    "new pages in the write-ahead log before the checkpoint thread copies it back");
+	limit_print(out, "index_messages", WRITER_INDEX_MESSAGES, "messages",
+		    "waiting for the search index before a run");
+	limit_print(out, "index_wait_ms", WRITER_INDEX_MAX_MS, "ms",
+		    "the longest a message waits for the search index");
+	limit_print(out, "index_every_ms", WRITER_INDEX_MS, "ms", "the shortest time between two index runs");
+	limit_print(out, "index_chats", WRITER_INDEX_CHATS, "chats", "chats one index run takes");
+}

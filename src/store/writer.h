@@ -16,6 +16,8 @@
 #ifndef REFDESK_STORE_WRITER_H
 #define REFDESK_STORE_WRITER_H
 
+#include <stdio.h>
+
 #include "store/store.h"
 
 struct store_op {
@@ -59,5 +61,8 @@ struct writer_stats {
 	unsigned long failed;
 };
 void writer_get_stats(struct writer *w, struct writer_stats *out);
+
+/* Print the writer's limits (checkpoints, search indexing) as `refdesk limits` lines. */
+void writer_print_limits(FILE *out);
 
 #endif
