@@ -270,18 +270,21 @@ test('refdesk --help exits 0 and describes its commands and options', async () =
 
 test('--help and --version at every level print to standard output and exit 0; a mistake exits 2', async () => {
 	for (const args of [['--help'], ['help'], ['serve', '--help'], ['admin', '--help'], ['admin', 'queue', '--help'],
-		['admin', '--data', '/nonexistent', 'operator', 'add', '--help'], ['routes', '--help']]) {
+		['admin', '--data', '/nonexistent', 'operator', 'add', '--help'], ['routes', '--help'], ['limits', '--help'],
+		['limits', '--max-image-mb', '5', '--help']]) {
 		const r = await runBinary(args);
 		assert.equal(r.code, 0, `${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 		assert.match(r.stdout, /^usage: refdesk/, `${args.join(' ')} printed no usage on standard output`);
 		assert.equal(r.stderr, '', args.join(' '));
 	}
-	for (const args of [['--version'], ['serve', '--version'], ['admin', '--version'], ['admin', 'list', '--version']]) {
+	for (const args of [['--version'], ['serve', '--version'], ['admin', '--version'], ['admin', 'list', '--version'],
+		['routes', '--version'], ['limits', '--version']]) {
 		const r = await runBinary(args);
 		assert.equal(r.code, 0, args.join(' '));
 		assert.match(r.stdout, /^refdesk \d+\.\d+\.\d+\n$/, args.join(' '));
 	}
-	for (const args of [['admin'], ['admin', 'list'], ['admin', '--data'], ['bogus'], ['serve', '--bogus']]) {
+	for (const args of [['admin'], ['admin', 'list'], ['admin', '--data'], ['bogus'], ['serve', '--bogus'],
+		['routes', '--bogus'], ['limits', '--bogus'], ['limits', 'extra']]) {
 		const r = await runBinary(args);
 		assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}`);
 		assert.equal(r.stdout, '', args.join(' '));

@@ -11,6 +11,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { closeAll, show } from './lib/client.mjs';
 import { guest, isAck, isError, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
 import { sleep, startServer } from '../lib/server.mjs';
+import { DEFAULT_INVITATION } from '../../web/shared/text.js';
 
 const SECRET = 'test-turn-secret';
 const TURN = 'turn:127.0.0.1:3478?transport=udp';
@@ -306,7 +307,7 @@ test("the invitation's words come from the queue: the admin sets them, the viewe
 
 	isOk(await srv.request('POST', '/api/admin/queues/alpha', { session: bob, body: { share_invite: '' } }).then((r) => ({ type: r.status === 200 ? 'ok' : r.text })));
 	const k = isOk(await viewer.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'join again');
-	assert.match(k.share_invite, /^May I see your screen\?/, 'empty: the default');
+	assert.equal(k.share_invite, DEFAULT_INVITATION, "empty: the default, the very words the pages show (web/shared/text.js)");
 });
 
 test('"started" is only the viewer\'s word: nobody else can say a frame arrived', async () => {

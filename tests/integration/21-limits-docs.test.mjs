@@ -1,0 +1,183 @@
+// 21-limits-docs: every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state, against
+// `refdesk limits` — the values printed from the very constants and defaults the code uses — as
+// 15-access-matrix does for docs/SECURITY.md against `refdesk routes`. Each claim below is a
+// sentence of a document (a regular expression that must still match it) and the limits its
+// numbers must equal; a changed number in either place fails here, and so does a reworded
+// sentence, which then needs its claim updated. The pages' own copies of limits
+// (web/shared/text.js) are checked against the same list.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { repoRoot, runBinary } from '../lib/server.mjs';
+import { MAX_INVITATION, MAX_NAME, MAX_TEXT } from '../../web/shared/text.js';
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+const WORDS = { one: 1, two: 2, three: 3, four: 4, five: 5 };
+
+/** "4,000" → 4000, "two" → 2. */
+function num(text) {
+	const t = text.trim().toLowerCase();
+	if (t in WORDS)
+		return WORDS[t];
+	assert.match(t, /^\d[\d,]*(\.\d+)?$/, `not a number: "${text}"`);
+	return Number(t.replace(/,/g, ''));
+}
+const times = (k) => (text) => num(text) * k;
+
+/*
+ * [document, sentence, [limit, how the captured text reads]...]: the n-th pair goes with the
+ * n-th capture group. A pair whose limit is a function gets every limit and checks a number
+ * derived from them.
+ */
+const CLAIMS = [
+	['docs/ARCHITECTURE.md', /the receive buffer is (\d+) KiB/, ['rx_buffer', times(KiB)]],
+	['docs/ARCHITECTURE.md', /One `send\(\)` carries up to (\d+) KiB \(`TX_PACKET`/, ['tx_packet', times(KiB)]],
+	['docs/ARCHITECTURE.md', /outbox is bounded \((\d+) MiB or ([\d,]+) frames\)/,
+		['ws_outbox_bytes', times(MiB)], ['ws_outbox_frames', num]],
+	['docs/ARCHITECTURE.md', /when the writer reports ([\d,]+) new pages in the log/, ['checkpoint_pages', num]],
+	['docs/ARCHITECTURE.md', /reassembles the frame \(≤ (\d+) KiB\)/, ['ws_frame_max', times(KiB)]],
+	['docs/ARCHITECTURE.md', /\*\*(\w+) worker threads\*\*/, ['workers', num]],
+	['docs/ARCHITECTURE.md', /once\s+(\d+) messages wait or the oldest has waited (\d+) s \(never more often than every (\d+) ms\)/,
+		['index_messages', num], ['index_wait_ms', times(1000)], ['index_every_ms', num]],
+	['docs/ARCHITECTURE.md', /A run takes at most (\d+) chats/, ['index_chats', num]],
+	['docs/ARCHITECTURE.md', /once it is quiet \((\d+) ms\)/, ['ws_quiet_ms', num]],
+
+	['docs/PROTOCOL.md', /JSON bodies \(`Content-Type: application\/json`\), at most (\d+) KiB/, ['http_body_max', times(KiB)]],
+	['docs/PROTOCOL.md', /\| 413 \| `too_large` \| body over (\d+) KiB \|/, ['http_body_max', times(KiB)]],
+	['docs/PROTOCOL.md', /JSON of (\d+) bytes or more\) are sent gzipped/, ['gzip_min', num]],
+	['docs/PROTOCOL.md', /Sessions last (\d+) hours from their last use/, ['session_hours', num]],
+	['docs/PROTOCOL.md', /at most (\d+) per minute per address and\s+(\d+) failures per (\d+) minutes per username/,
+		['signin_ip_attempts', num], ['signin_user_failures', num], ['signin_user_window', times(60)]],
+	['docs/PROTOCOL.md', /at most \d+ per (minute) per address/, ['signin_ip_window', () => 60]],
+	['docs/PROTOCOL.md', /Passwords are (\d+) to (\d+) characters; names 1 to (\d+)/,
+		['password_min', num], ['password_max', num], ['name_chars', num]],
+	['docs/PROTOCOL.md', /`share_invite` is the screensharing invitation .*?\((\d+)–(\d+) characters/,
+		[() => 0, num], ['share_text_chars', num]],
+	['docs/PROTOCOL.md', /images up to (\d+) MB, other files up to (\d+) MB \(`--max-image-mb`,/,
+		['image_bytes', times(MiB)], ['file_bytes', times(MiB)]], // the options' MB are 2^20 bytes
+	['docs/PROTOCOL.md', /a JSON object of at most (\d+) KiB/, ['annotation_bytes', times(KiB)]],
+	['docs/PROTOCOL.md', /cleaned to its last path segment, at most (\d+)\s+bytes/, ['file_name_bytes', num]],
+	['docs/PROTOCOL.md', /`X-Alt` \(optional, percent-encoded, ≤ ([\d,]+) characters\)/, ['alt_chars', num]],
+	['docs/PROTOCOL.md', /\((\d+) megapixels, `--max-image-megapixels`\)/, ['image_pixels', times(1e6)]],
+	['docs/PROTOCOL.md', /A thumbnail fits (\d+)×(\d+)/, ['thumb_width', num], ['thumb_height', num]],
+	['docs/PROTOCOL.md', /over (\d+) uploads a second per chat \(burst (\d+);/, ['upload_rate', num], ['upload_burst', num]],
+	['docs/PROTOCOL.md', /\(also when (\d+) MB of uploads are arriving at once\)/, ['uploads_memory', times(MiB)]],
+	['docs/PROTOCOL.md', /every event \(at most ([\d,]+)\) in the wire form/, ['history_events_max', num]],
+	['docs/PROTOCOL.md', /\| `q` \| search words \(at most (\d+) bytes\)/, ['search_bytes', num]],
+	['docs/PROTOCOL.md', /\| `limit` \| rows per page, 1–(\d+) \(default 25\)/, ['history_page_max', num]],
+	['docs/PROTOCOL.md', /`--manage-grace-hours` ago \(default (\d+)\)/, ['manage_grace_hours', num]],
+	['docs/PROTOCOL.md', /Frames are text, one JSON object each, at most (\d+) KiB/, ['ws_frame_max', times(KiB)]],
+	['docs/PROTOCOL.md', /The server pings a socket it has heard nothing from for (\d+) s, and closes one it has heard nothing\s+from for (\d+) s \((\d+) s after that ping\)/,
+		['ws_ping_secs', num], ['ws_hangup_secs', num], [(l) => l.ws_hangup_secs - l.ws_ping_secs, num]],
+	['docs/PROTOCOL.md', /own id for this message,\s+1 to (\d+) characters/, ['ws_id_max', num]],
+	['docs/PROTOCOL.md', /\(≤ (\d+) chars once cleaned/, ['name_chars', num]],
+	['docs/PROTOCOL.md', /\| `msg\.send` \| `chat`, `text` \(1–([\d,]+) characters after trimming\)/, ['text_chars', num]],
+	['docs/PROTOCOL.md', /`queues`: \[s\] \(1–(\d+) names\)/, ['presence_queues', num]],
+	['docs/PROTOCOL.md', /`--abandon-secs`, default (\w+) minutes/, ['abandon_secs', times(60)]],
+	['docs/PROTOCOL.md', /\| `too_long` \| text over ([\d,]+) characters or a name over (\d+) \|/, ['text_chars', num], ['name_chars', num]],
+	['docs/PROTOCOL.md', /a guest socket already follows (\d+) chats/, ['chats_per_guest_socket', num]],
+	['docs/PROTOCOL.md', /more than (\d+) messages in a second from this socket \(burst (\d+)\)/, ['msg_rate', num], ['msg_burst', num]],
+	['docs/PROTOCOL.md', /\((\d+) dropped messages without a (\d+)-second pause;/, ['ws_flood_close', num], ['ws_flood_pause', num]],
+	['docs/PROTOCOL.md', /`1009` frame or message over (\d+) KiB/, ['ws_frame_max', times(KiB)]],
+	['docs/PROTOCOL.md', /`4002` stopped reading \(more than (\d+) MiB or ([\d,]+) frames waiting\)/,
+		['ws_outbox_bytes', times(MiB)], ['ws_outbox_frames', num]],
+	['docs/PROTOCOL.md', /At most (\d+) open connections and (\d+) new connections per second \(burst (\d+)\) per client address/,
+		['max_conns_per_ip', num], ['conn_rate', num], ['conn_burst', num]],
+	['docs/PROTOCOL.md', /Headers must\s+arrive within (\d+) s\./, ['header_timeout', num]],
+	['docs/PROTOCOL.md', /\| `share\.invite` \| .*?`text` \(1–(\d+) characters after trimming\)/, ['share_text_chars', num]],
+	['docs/PROTOCOL.md', /gives the viewer `--share-frame-secs` \(default (\d+)\)/, ['share_frame_secs', num]],
+	['docs/PROTOCOL.md', /at most four media sections, at most (\d+) KiB of printable ASCII/, ['share_sdp_bytes', times(KiB)]],
+	['docs/PROTOCOL.md', /An invitation lasts `--share-invite-secs` \(default (\d+);/, ['share_invite_secs', num]],
+	['docs/PROTOCOL.md', /a guest who accepted has\s+(\w+) minutes to pick a screen/, ['share_consent_secs', times(60)]],
+];
+
+/** `refdesk limits` (with `args`) as {name: value}, checking the form of every line. */
+async function readLimits(args = []) {
+	const r = await runBinary(['limits', ...args]);
+	assert.equal(r.code, 0, `refdesk limits exited ${r.code}: ${r.stderr}`);
+	assert.equal(r.stderr, '');
+	const limits = {};
+	for (const line of r.stdout.trimEnd().split('\n')) {
+		const m = /^([a-z][a-z0-9_]*) +(-?\d+(?:\.\d+)?) ([a-z_]+) {2}# \S.*$/.exec(line);
+		assert.ok(m, `not a "name value unit  # what" line: ${JSON.stringify(line)}`);
+		assert.ok(!(m[1] in limits), `${m[1]} is printed twice`);
+		limits[m[1]] = Number(m[2]);
+	}
+	return limits;
+}
+
+/** Every claim's numbers as [document, limit name or null, stated, printed] rows. */
+export function checkClaims(limits, docs) {
+	const rows = [];
+	for (const [doc, sentence, ...pairs] of CLAIMS) {
+		const m = sentence.exec(docs[doc]);
+		assert.ok(m, `${doc} no longer says ${sentence} — update the claim in this test with the sentence`);
+		assert.equal(m.length - 1, pairs.length, `${sentence}: one limit per captured number`);
+		pairs.forEach(([limit, read], i) => {
+			const stated = read(m[i + 1]);
+			if (typeof limit === 'function') {
+				rows.push([doc, null, stated, limit(limits), m[0]]);
+			} else {
+				assert.ok(limit in limits, `${doc}: \`refdesk limits\` prints no ${limit}`);
+				rows.push([doc, limit, stated, limits[limit], m[0]]);
+			}
+		});
+	}
+	return rows;
+}
+
+let limits;
+let docs;
+
+before(async () => {
+	limits = await readLimits();
+	docs = Object.fromEntries(['docs/ARCHITECTURE.md', 'docs/PROTOCOL.md']
+		.map((d) => [d, fs.readFileSync(path.join(repoRoot, d), 'utf8')]));
+});
+
+test('refdesk limits prints one "name value unit  # what" line per limit, each name once', () => {
+	for (const name of ['rx_buffer', 'tx_packet', 'ws_outbox_bytes', 'ws_outbox_frames', 'checkpoint_pages',
+		'ws_frame_max', 'http_body_max', 'text_chars', 'name_chars', 'msg_rate', 'msg_burst', 'max_conns_per_ip',
+		'conn_rate', 'conn_burst', 'header_timeout', 'ws_ping_secs', 'ws_hangup_secs', 'signin_ip_attempts',
+		'signin_user_failures', 'image_bytes', 'file_bytes', 'share_invite_secs', 'share_frame_secs'])
+		assert.ok(name in limits, `no ${name} in refdesk limits`);
+	assert.ok(Object.keys(limits).length >= 60, `only ${Object.keys(limits).length} limits`);
+});
+
+test('refdesk limits prints the configured values, as serve would have them', async () => {
+	const set = await readLimits(['--max-image-mb', '5', '--msg-rate', '2.5', '--header-timeout', '3',
+		'--share-invite-secs', '90']);
+	assert.equal(set.image_bytes, 5 * MiB);
+	assert.equal(set.msg_rate, 2.5);
+	assert.equal(set.header_timeout, 3);
+	assert.equal(set.share_invite_secs, 90);
+	assert.equal(set.file_bytes, limits.file_bytes, 'the others keep their defaults');
+	const bad = await runBinary(['limits', '--max-image-mb', 'lots']);
+	assert.equal(bad.code, 2);
+	assert.equal(bad.stdout, '');
+	assert.match(bad.stderr, /usage: refdesk/);
+});
+
+test('every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state is the one the server prints', () => {
+	const rows = checkClaims(limits, docs);
+	const wrong = rows.filter(([, , stated, printed]) => stated !== printed)
+		.map(([doc, name, stated, printed, text]) => `${doc}: "${text}" says ${stated}; refdesk limits ${name ?? '(derived)'}: ${printed}`);
+	assert.deepEqual(wrong, [], wrong.join('\n'));
+	assert.ok(rows.length >= 60, `${rows.length} numbers checked`);
+});
+
+test('a wrong number in a document fails the check (the check can fail)', () => {
+	const broken = { ...docs, 'docs/ARCHITECTURE.md': docs['docs/ARCHITECTURE.md'].replace('(1 MiB or 10,000 frames)', '(1 MiB or 1,000 frames)') };
+	assert.notEqual(broken['docs/ARCHITECTURE.md'], docs['docs/ARCHITECTURE.md']);
+	const rows = checkClaims(limits, broken);
+	assert.deepEqual(rows.filter(([, , s, p]) => s !== p).map(([, name, s]) => [name, s]), [['ws_outbox_frames', 1000]]);
+});
+
+test("the pages' copies of the limits (web/shared/text.js) are the server's", () => {
+	assert.equal(MAX_TEXT, limits.text_chars);
+	assert.equal(MAX_NAME, limits.name_chars);
+	assert.equal(MAX_INVITATION, limits.share_text_chars);
+});
