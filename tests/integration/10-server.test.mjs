@@ -108,6 +108,15 @@ test('a POST with an empty body is answered; one without Content-Length gets 411
 		setTimeout(() => req.end('"ann","password":"x"}'), 50);
 	});
 	assert.equal(chunked, 411);
+	// Uploads too: the transport answers before the upload's own checks (PROTOCOL.md 2.1), and
+	// hangs up once the rest of the body has been read away.
+	const started = Date.now();
+	const upload = await srv.rawHttp(`POST /api/chats/c_none/uploads HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\n`
+		+ 'X-Upload-Kind: image\r\nAuthorization: Bearer x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n0\r\n\r\n');
+	assert.equal(upload.status, 411, upload.text);
+	assert.match(upload.text, /"code":"length_required"/);
+	assert.match(upload.text, /\r\nconnection: close\r\n/i);
+	assert.ok(Date.now() - started < 8000, `the connection stayed open ${Date.now() - started} ms`);
 	await stillServes(srv);
 	await srv.close();
 });
