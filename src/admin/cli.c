@@ -90,7 +90,7 @@ static int queue_add(struct store *st, int argc, char **argv)
 		return -EINVAL;
 	if (argc == 5)
 		title = argv[4];
-	if (!str_is_token(argv[2], 32, "-")) {
+	if (!str_is_token(argv[2], STORE_QUEUE_NAME_MAX, "-")) {
 		fprintf(stderr, "refdesk admin: queue names are 1-32 of a-z, 0-9 and -\n");
 		return 1;
 	}
@@ -114,7 +114,7 @@ static int operator_add(struct store *st, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (argc < 3 || strcmp(argv[0], "--account"))
 		return -EINVAL;
-	if (!str_is_token(argv[2], 64, "._-")) {
+	if (!str_is_token(argv[2], STORE_USERNAME_MAX, "._-")) {
 		fprintf(stderr, "refdesk admin: usernames are 1-64 of A-Z a-z 0-9 . _ -\n");
 		return 1;
 	}

@@ -10,6 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * Per-address and per-chat buckets and windows live in maps; those idle for
+ * RATE_FORGET_MS are dropped by a sweep at most every RATE_SWEEP_MS, so the
+ * maps do not grow forever (by then a bucket would be full again anyway).
+ */
+#define RATE_FORGET_MS (30 * 60 * 1000)
+#define RATE_SWEEP_MS (60 * 1000)
+
 struct rate {
 	float tokens;
 	int64_t last_ms; /* monotonic time of the last refill */

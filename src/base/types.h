@@ -6,6 +6,17 @@
 #define REFDESK_BASE_TYPES_H
 
 enum chat_status { CHAT_WAITING = 0, CHAT_ACTIVE = 1, CHAT_ENDED = 2 };
+
+/*
+ * A display name (a guest's or an operator's, a queue's title) has at most
+ * NAME_CHARS_MAX characters; NAME_BYTES holds that many of UTF-8 and the NUL.
+ * The same for a screensharing invitation.  chat/, share/ and store/ size
+ * their buffers from these.
+ */
+#define NAME_CHARS_MAX 80
+#define NAME_BYTES (NAME_CHARS_MAX * 4 + 4)
+#define INVITE_CHARS_MAX 500
+#define INVITE_BYTES (INVITE_CHARS_MAX * 4 + 4)
 enum event_author { AUTHOR_SYSTEM = 0, AUTHOR_GUEST = 1, AUTHOR_OPERATOR = 2 };
 
 /*

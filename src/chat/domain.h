@@ -27,7 +27,7 @@
 #include "share/share.h"
 
 #define CHAT_TEXT_MAX 4000 /* characters in a message */
-#define CHAT_NAME_MAX 80   /* characters in a guest's or operator's name */
+#define CHAT_NAME_MAX NAME_CHARS_MAX /* characters in a guest's or operator's name */
 
 struct follower {
 	void *conn;
@@ -42,8 +42,8 @@ struct chat_live {
 	int64_t queue_id;
 	enum chat_status status;
 	int64_t operator_id;        /* 0 while waiting */
-	char operator_name[324];
-	char guest_name[324];       /* "" when none was given */
+	char operator_name[NAME_BYTES];
+	char guest_name[NAME_BYTES];       /* "" when none was given */
 	int64_t created_at;
 	int64_t last_seq;           /* committed */
 	int accepting;              /* an accept is being committed */
@@ -69,7 +69,7 @@ struct queue_live {
 struct operator_live {
 	int64_t id;
 	int64_t account_id;
-	char name[324];
+	char name[NAME_BYTES];
 	bool is_admin;
 	void **conns;
 	size_t nconns, capconns;

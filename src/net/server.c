@@ -211,6 +211,8 @@ void server_print_limits(FILE *out, const struct server_config *cfg)
 		    "new connections per client address (--conn-rate)");
 	limit_print(out, "conn_burst", cfg->conn_burst, "connections",
 		    "burst of new connections per client address (--conn-burst)");
+	limit_print(out, "rate_forget_secs", RATE_FORGET_MS / 1000, "s",
+		    "an idle per-address or per-chat rate limit is forgotten");
 	limit_print(out, "allow_origins_max", SERVER_MAX_ORIGINS, "origins", "--allow-origin options");
 	limit_print(out, "trusted_proxies_max", SERVER_MAX_PROXIES, "addresses", "--trusted-proxy options");
 	limit_print(out, "shutdown_secs", SHUTDOWN_MS / 1000.0, "s",
@@ -335,7 +337,7 @@ static void sweep_rates(struct map *m, int64_t now)
 	while (map_next(m, &i, &key, &v)) {
 		struct rate *r = v;
 
-		if (now - r->last_ms > 30 * 60 * 1000) {
+		if (now - r->last_ms > RATE_FORGET_MS) {
 			map_del(m, key);
 			free(r);
 		}
@@ -346,7 +348,7 @@ static void sweep(struct server *srv)
 {
 	int64_t now = time_mono_ms();
 
-	if (now - srv->limits_swept_ms < 60 * 1000)
+	if (now - srv->limits_swept_ms < RATE_SWEEP_MS)
 		return;
 	srv->limits_swept_ms = now;
 	sweep_rates(&srv->ip_rate, now);

@@ -221,7 +221,7 @@ static void post_operators(struct http_req *req, HTTP_PARAMS)
 		return;
 	if (json_unpack(body, "{s:s, s:s, s:s, s?b !}", "username", &username, "name", &name,
 			"password", &password, "admin", &admin) ||
-	    !str_is_token(username, 64, "._-") || !api_valid_name(name) ||
+	    !str_is_token(username, STORE_USERNAME_MAX, "._-") || !api_valid_name(name) ||
 	    !api_valid_password(password)) {
 		json_decref(body);
 		api_bad_request(req, "Expected {\"username\": 1-64 of A-Z a-z 0-9 . _ -, \"name\": "
@@ -444,7 +444,7 @@ static void post_queues(struct http_req *req, HTTP_PARAMS)
 	if (!(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:s, s:s !}", "name", &name, "title", &title) ||
-	    !str_is_token(name, 32, "-") || !api_valid_name(title)) {
+	    !str_is_token(name, STORE_QUEUE_NAME_MAX, "-") || !api_valid_name(title)) {
 		json_decref(body);
 		api_bad_request(req, "Expected {\"name\": 1-32 of a-z 0-9 -, \"title\": 1-80 "
 				     "characters}.");
@@ -473,7 +473,7 @@ static void post_queues(struct http_req *req, HTTP_PARAMS)
 
 static int own_queue(struct http_req *req, const char *name, struct store_queue *q)
 {
-	if (!str_is_token(name, 32, "-") || store_queue_by_name(req_app(req)->st, name, q) < 0 ||
+	if (!str_is_token(name, STORE_QUEUE_NAME_MAX, "-") || store_queue_by_name(req_app(req)->st, name, q) < 0 ||
 	    q->account_id != caller_of(req)->op.account_id) {
 		http_refuse(req, -ENOENT, "No such queue.");
 		return -ENOENT;

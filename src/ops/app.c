@@ -82,18 +82,18 @@ static void sweep_limits(struct app *app)
 	uint64_t key;
 	void *v;
 
-	if (now - app->limits_swept_ms < 60 * 1000)
+	if (now - app->limits_swept_ms < RATE_SWEEP_MS)
 		return;
 	app->limits_swept_ms = now;
 	for (i = 0; map_next(&app->upload_rate, &i, &key, &v);) {
-		if (now - ((struct rate *)v)->last_ms > 30 * 60 * 1000) {
+		if (now - ((struct rate *)v)->last_ms > RATE_FORGET_MS) {
 			map_del(&app->upload_rate, key);
 			free(v);
 		}
 	}
 	for (j = 0; j < ARRAY_SIZE(windows); j++) {
 		for (i = 0; map_next(windows[j], &i, &key, &v);) {
-			if (now - window_last(v) > 30 * 60 * 1000) {
+			if (now - window_last(v) > RATE_FORGET_MS) {
 				map_del(windows[j], key);
 				free(v);
 			}

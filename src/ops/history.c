@@ -178,7 +178,7 @@ static int parse_filter(struct http_req *req, struct store_history_filter *f, ch
 	}
 	f->words = words[0] ? words : NULL;
 	if (http_get_arg(req, "queue", name, sizeof(name)) == -E2BIG ||
-	    (name[0] && (!str_is_token(name, 32, "-") || store_queue_by_name(req_app(req)->st, name, &q) < 0 ||
+	    (name[0] && (!str_is_token(name, STORE_QUEUE_NAME_MAX, "-") || store_queue_by_name(req_app(req)->st, name, &q) < 0 ||
 			 q.account_id != f->account_id))) {
 		http_refuse(req, -ENOENT, "No such queue.");
 		return -ENOENT;

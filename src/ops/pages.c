@@ -33,7 +33,7 @@ static void get_queue(struct http_req *req, HTTP_PARAMS)
 	struct queue_live *ql;
 
 	http_header(req, "access-control-allow-origin:", "*");
-	if (!str_is_token(params[0], 32, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
+	if (!str_is_token(params[0], STORE_QUEUE_NAME_MAX, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
 	    store_account_get(req_app(req)->st, q.account_id, &a) < 0) {
 		http_refuse(req, -ENOENT, "No such queue.");
 		return;
@@ -66,7 +66,7 @@ static void page_box(struct http_req *req, HTTP_PARAMS)
 	struct store_account a;
 	struct store_queue q;
 
-	if (!str_is_token(params[0], 32, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
+	if (!str_is_token(params[0], STORE_QUEUE_NAME_MAX, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
 	    store_account_get(req_app(req)->st, q.account_id, &a) < 0) {
 		http_error_page(req, 404, AUDIENCE_PATRON, NULL);
 		return;

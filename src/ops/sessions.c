@@ -133,7 +133,7 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		api_bad_request(req, "Expected {\"username\": string, \"password\": string}.");
 		return;
 	}
-	if (strlen(password) > AUTH_PASSWORD_MAX * 4 || !str_is_token(username, 64, "._-")) {
+	if (strlen(password) > AUTH_PASSWORD_MAX * 4 || !str_is_token(username, STORE_USERNAME_MAX, "._-")) {
 		json_decref(body);
 		http_error(req, 401, "bad_credentials", "Wrong username or password.");
 		return;
@@ -238,6 +238,8 @@ void sessions_print_limits(FILE *out)
 		    "failed sign-ins per username per signin_user_window");
 	limit_print(out, "signin_user_window", SIGNIN_USER_PERIOD / 1000, "s",
 		    "the window of signin_user_failures");
+	limit_print(out, "username_bytes", STORE_USERNAME_MAX, "bytes", "an operator's username");
+	limit_print(out, "queue_name_bytes", STORE_QUEUE_NAME_MAX, "bytes", "a queue's name");
 	limit_print(out, "password_min", AUTH_PASSWORD_MIN, "chars", "shortest password");
 	limit_print(out, "password_max", AUTH_PASSWORD_MAX, "chars", "longest password");
 }

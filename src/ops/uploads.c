@@ -54,7 +54,7 @@ struct upload {
 	struct chat_live *chat;      /* pinned while the upload lives */
 	enum event_author author;
 	int64_t operator_id;
-	char sender[324];
+	char sender[NAME_BYTES];
 	bool is_image;
 	bool is_annotation;          /* an editor document: stored, no event */
 	char parent[BLOB_HASH_HEX];  /* an edited image: the snapshot it was made from */

@@ -20,7 +20,7 @@
 
 #include "base/types.h"
 
-#define SHARE_TEXT_MAX 500        /* characters in an invitation */
+#define SHARE_TEXT_MAX INVITE_CHARS_MAX /* characters in an invitation (base/types.h) */
 #define SHARE_SDP_MAX 16384       /* bytes in an offer or answer */
 #define SHARE_CANDIDATE_MAX 512   /* bytes in one ICE candidate line */
 #define SHARE_CONSENT_MS 120000   /* an accepting guest has this long to pick a screen */

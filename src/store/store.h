@@ -25,9 +25,10 @@
 
 #include "base/types.h"
 
-#define STORE_NAME_MAX 80     /* characters in a display name or title */
-#define STORE_NAME_BYTES 324  /* that many characters of UTF-8, plus NUL */
-#define STORE_INVITE_BYTES 2004 /* 500 characters of UTF-8, plus NUL */
+#define STORE_NAME_BYTES NAME_BYTES     /* a display name or title (base/types.h) */
+#define STORE_INVITE_BYTES INVITE_BYTES /* a screensharing invitation */
+#define STORE_QUEUE_NAME_MAX 32 /* bytes of a queue's name: a-z, 0-9 and -, unique across the server */
+#define STORE_USERNAME_MAX 64   /* bytes of an operator's username: A-Z a-z 0-9 . _ - */
 #define STORE_ORIGINS_BYTES 2048
 #define STORE_TOKEN_HASH 32   /* bytes of a hashed secret token */
 #define STORE_MANAGE_TOKEN 40 /* a chat's management token (32 base64url characters), plus NUL */
