@@ -1,6 +1,7 @@
-// 21-limits-docs: every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state, against
-// `refdesk limits` — the values printed from the very constants and defaults the code uses — as
-// 15-access-matrix does for docs/SECURITY.md against `refdesk routes`. Each claim below is a
+// 21-limits-docs: every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state, and the defaults
+// of docs/OPERATIONS.md's options, against `refdesk limits` — the values printed from the very
+// constants and defaults the code uses — as 15-access-matrix does for docs/SECURITY.md against
+// `refdesk routes`. Each claim below is a
 // sentence of a document (a regular expression that must still match it) and the limits its
 // numbers must equal; a changed number in either place fails here, and so does a reworded
 // sentence, which then needs its claim updated. The pages' own copies of limits
@@ -93,6 +94,21 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /at most four media sections, at most (\d+) KiB of printable ASCII/, ['share_sdp_bytes', times(KiB)]],
 	['docs/PROTOCOL.md', /An invitation lasts `--share-invite-secs` \(default (\d+);/, ['share_invite_secs', num]],
 	['docs/PROTOCOL.md', /a guest who accepted has\s+(\w+) minutes to pick a screen/, ['share_consent_secs', times(60)]],
+
+	// The defaults of the options' table.
+	['docs/OPERATIONS.md', /\| `max-conns-per-ip` \| (\d+) \|/, ['max_conns_per_ip', num]],
+	['docs/OPERATIONS.md', /\| `conn-rate`, `conn-burst` \| (\d+)\/s, (\d+) \|/, ['conn_rate', num], ['conn_burst', num]],
+	['docs/OPERATIONS.md', /\| `header-timeout` \| (\d+) s \|/, ['header_timeout', num]],
+	['docs/OPERATIONS.md', /\| `msg-rate`, `msg-burst` \| (\d+)\/s, (\d+) \|/, ['msg_rate', num], ['msg_burst', num]],
+	['docs/OPERATIONS.md', /\| `abandon-secs` \| (\d+) \|/, ['abandon_secs', num]],
+	['docs/OPERATIONS.md', /\| `max-image-mb`, `max-file-mb` \| (\d+), (\d+) \|/, ['image_bytes', times(MiB)], ['file_bytes', times(MiB)]],
+	['docs/OPERATIONS.md', /\| `max-image-megapixels` \| (\d+) \|/, ['image_pixels', times(1e6)]],
+	['docs/OPERATIONS.md', /\| `upload-rate`, `upload-burst` \| (\d+)\/s, (\d+) \|/, ['upload_rate', num], ['upload_burst', num]],
+	['docs/OPERATIONS.md', /\| `session-hours` \| (\d+) \|/, ['session_hours', num]],
+	['docs/OPERATIONS.md', /\| `manage-grace-hours` \| (\d+) \|/, ['manage_grace_hours', num]],
+	['docs/OPERATIONS.md', /`--turn-ttl` seconds \(default (\d+)\)/, ['turn_ttl', num]],
+	['docs/OPERATIONS.md', /`--share-invite-secs` \(default (\d+)\)/, ['share_invite_secs', num]],
+	['docs/OPERATIONS.md', /`--share-frame-secs` \(default (\d+)\)/, ['share_frame_secs', num]],
 ];
 
 /** `refdesk limits` (with `args`) as {name: value}, checking the form of every line. */
@@ -135,7 +151,7 @@ let docs;
 
 before(async () => {
 	limits = await readLimits();
-	docs = Object.fromEntries(['docs/ARCHITECTURE.md', 'docs/PROTOCOL.md']
+	docs = Object.fromEntries(['docs/ARCHITECTURE.md', 'docs/PROTOCOL.md', 'docs/OPERATIONS.md']
 		.map((d) => [d, fs.readFileSync(path.join(repoRoot, d), 'utf8')]));
 });
 
@@ -162,12 +178,12 @@ test('refdesk limits prints the configured values, as serve would have them', as
 	assert.match(bad.stderr, /usage: refdesk/);
 });
 
-test('every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state is the one the server prints', () => {
+test('every limit docs/ARCHITECTURE.md, docs/PROTOCOL.md and docs/OPERATIONS.md state is the one the server prints', () => {
 	const rows = checkClaims(limits, docs);
 	const wrong = rows.filter(([, , stated, printed]) => stated !== printed)
 		.map(([doc, name, stated, printed, text]) => `${doc}: "${text}" says ${stated}; refdesk limits ${name ?? '(derived)'}: ${printed}`);
 	assert.deepEqual(wrong, [], wrong.join('\n'));
-	assert.ok(rows.length >= 60, `${rows.length} numbers checked`);
+	assert.ok(rows.length >= 80, `${rows.length} numbers checked`);
 });
 
 test('a wrong number in a document fails the check (the check can fail)', () => {
