@@ -193,6 +193,32 @@ test('a wrong number in a document fails the check (the check can fail)', () => 
 	assert.deepEqual(rows.filter(([, , s, p]) => s !== p).map(([, name, s]) => [name, s]), [['ws_outbox_frames', 1000]]);
 });
 
+test('the defaults `refdesk --help` states are the ones refdesk limits prints', async () => {
+	const OPTION_LIMIT = {
+		'max-conns-per-ip': ['max_conns_per_ip', 1], 'conn-rate': ['conn_rate', 1], 'conn-burst': ['conn_burst', 1],
+		'header-timeout': ['header_timeout', 1], 'msg-rate': ['msg_rate', 1], 'msg-burst': ['msg_burst', 1],
+		'session-hours': ['session_hours', 1], 'abandon-secs': ['abandon_secs', 1], 'max-image-mb': ['image_bytes', MiB],
+		'max-file-mb': ['file_bytes', MiB], 'max-image-megapixels': ['image_pixels', 1e6], 'upload-rate': ['upload_rate', 1],
+		'upload-burst': ['upload_burst', 1], 'turn-ttl': ['turn_ttl', 1], 'share-invite-secs': ['share_invite_secs', 1],
+		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],
+	};
+	const usage = (await runBinary(['--help'])).stdout;
+	// One block per option: its line and the indented lines that continue it.
+	const blocks = usage.split(/\n(?=  --)/).filter((b) => b.startsWith('  --'));
+	const seen = [];
+	for (const block of blocks) {
+		const option = /^ {2}--([a-z-]+)/.exec(block)[1];
+		const stated = /\(default ([\d.]+)[);]/.exec(block.replace(/\s+/g, ' '));
+		if (!stated)
+			continue;
+		assert.ok(option in OPTION_LIMIT, `--${option} states a default that no limit is checked against`);
+		const [name, k] = OPTION_LIMIT[option];
+		assert.equal(Number(stated[1]) * k, limits[name], `--help: --${option} (default ${stated[1]}); refdesk limits ${name}`);
+		seen.push(option);
+	}
+	assert.deepEqual(seen.sort(), Object.keys(OPTION_LIMIT).sort(), 'every option with a limit states its default');
+});
+
 test("the pages' copies of the limits (web/shared/text.js) are the server's", () => {
 	assert.equal(MAX_TEXT, limits.text_chars);
 	assert.equal(MAX_NAME, limits.name_chars);
