@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/map.h"
 
@@ -31,6 +32,7 @@ struct conn;
 struct http_req;
 struct http_route;
 struct ws_message;
+struct lws;
 struct lws_context;
 
 struct server_config {
@@ -147,12 +149,10 @@ bool server_is_trusted_proxy(const struct server *srv, const char *addr);
  * address (the per-address caps and rate): 0, or -EBUSY when over them.
  * Released with the connection.
  */
-struct lws;
 int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr);
 
-/* Print every route (hidden ones too) and message type: "METHOD PATTERN" and
- * "WS TYPE [role]..." lines, role names from `roles` by bit. */
-#include <stdio.h>
+/* Print every route and message type: "METHOD PATTERN" and "WS TYPE [role]..."
+ * lines, role names from `roles` by bit. */
 void server_print_tables(const struct server *srv, FILE *out, const char *const *roles,
 			 size_t nroles);
 
