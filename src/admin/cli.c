@@ -4,12 +4,17 @@
 #include "admin/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "base/util.h"
+#include "media/blobs.h"
 #include "store/store.h"
 
 static const char usage[] =
@@ -28,6 +33,9 @@ static const char usage[] =
 	"  password reset USERNAME                 set a new password (from standard input)\n"
 	"                                          and sign the operator out everywhere\n"
 	"  list                                    show accounts, queues and operators\n"
+	"  backup DEST                             copy the database and the files it needs\n"
+	"                                          into the new directory DEST, while the\n"
+	"                                          server runs; serve --data DEST restores it\n"
 	"\n"
 	"  --help                                  show this (at any place in the command)\n";
 
@@ -259,6 +267,133 @@ static int run(struct store *st, int argc, char **argv)
 	return -EINVAL;
 }
 
+/* ---- backup ------------------------------------------------------------------ */
+
+struct backup_ctx {
+	const char *from, *to;
+	unsigned long blobs;
+	unsigned long long bytes;
+	int rc;
+};
+
+/* Copy one file, fsynced, under a temporary name first; 0 or a negative errno. */
+static int copy_file(const char *from, const char *to, unsigned long long *bytes)
+{
+	char tmp[4200], buf[65536];
+	int in, out, rc = 0;
+	ssize_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.part", to);
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+		*bytes += (unsigned long long)n;
+	}
+	if (n < 0)
+		rc = -errno;
+	if (!rc && fsync(out) < 0)
+		rc = -errno;
+	close(in);
+	if (close(out) < 0 && !rc)
+		rc = -EIO;
+	if (!rc && rename(tmp, to) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int backup_blob(void *arg, const char *hash)
+{
+	struct backup_ctx *b = arg;
+	char from[4096], to[4096], dir[4096];
+
+	if (blobs_path(b->from, hash, from, sizeof(from)) < 0 ||
+	    blobs_path(b->to, hash, to, sizeof(to)) < 0)
+		return 0; /* not a name the blob store makes: nothing to copy */
+	/* DEST/blobs/ab/abcd…: make DEST/blobs, then DEST/blobs/ab. */
+	snprintf(dir, sizeof(dir), "%s", to);
+	*strrchr(dir, '/') = '\0';
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		b->rc = -errno;
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s", to);
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		b->rc = -errno;
+		return 1;
+	}
+	b->rc = copy_file(from, to, &b->bytes);
+	if (b->rc == -ENOENT) {
+		/* A row whose file a deletion has just removed: not needed. */
+		b->rc = 0;
+		return 0;
+	}
+	if (b->rc)
+		return 1;
+	b->blobs++;
+	return 0;
+}
+
+static int remove_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * `backup DEST`: the database as it is at one instant (the server may run
+ * and write meanwhile), then every blob that copy knows.  Blobs are written
+ * before the events that name them are committed, so each one the copy
+ * names is on disk.  DEST must not exist; a failed backup removes it.
+ */
+static int backup(struct store *st, const char *from, const char *to)
+{
+	struct backup_ctx b = { from, to, 0, 0, 0 };
+	struct store *copy = NULL;
+	char db[4096];
+	int rc;
+
+	if (mkdir(to, 0700) < 0) {
+		fprintf(stderr, "refdesk admin: backup: %s: %s\n", to,
+			errno == EEXIST ? "already exists (give a new directory)" : strerror(errno));
+		return 1;
+	}
+	snprintf(db, sizeof(db), "%s/refdesk.db", to);
+	rc = store_backup(st, db);
+	if (!rc)
+		rc = store_open(&copy, to);
+	if (!rc) {
+		rc = store_blobs_each(copy, backup_blob, &b);
+		if (!rc)
+			rc = b.rc;
+		store_free(copy);
+	}
+	if (rc) {
+		fprintf(stderr, "refdesk admin: backup failed: %s; %s removed\n", strerror(-rc), to);
+		nftw(to, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+		return 1;
+	}
+	printf("backup: the database and %lu file%s (%.1f MB) in %s\n", b.blobs,
+	       b.blobs == 1 ? "" : "s", (double)b.bytes / 1048576.0, to);
+	return 0;
+}
+
 int admin_main(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -286,6 +421,14 @@ int admin_main(int argc, char **argv)
 	if (auth_init() < 0 || store_open(&st, dir) < 0) {
 		fprintf(stderr, "refdesk admin: cannot open the database in %s\n", dir);
 		return 1;
+	}
+	if (!strcmp(argv[i], "backup")) {
+		/* Not in a write transaction: the server's writer goes on meanwhile. */
+		rc = i + 2 == argc ? backup(st, dir, argv[i + 1]) : -EINVAL;
+		store_free(st);
+		if (rc == -EINVAL)
+			fputs(usage, stderr);
+		return rc == -EINVAL ? 2 : rc;
 	}
 	if (store_begin(st) < 0) {
 		store_free(st);

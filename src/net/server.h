@@ -32,6 +32,7 @@ struct conn;
 struct http_req;
 struct http_route;
 struct ws_message;
+struct lws;
 struct lws_context;
 
 struct server_config {
@@ -148,7 +149,6 @@ bool server_is_trusted_proxy(const struct server *srv, const char *addr);
  * address (the per-address caps and rate): 0, or -EBUSY when over them.
  * Released with the connection.
  */
-struct lws;
 int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr);
 
 /*
@@ -158,8 +158,8 @@ int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_
  */
 void server_print_limits(FILE *out, const struct server_config *cfg);
 
-/* Print every route (hidden ones too) and message type: "METHOD PATTERN" and
- * "WS TYPE [role]..." lines, role names from `roles` by bit. */
+/* Print every route and message type: "METHOD PATTERN" and "WS TYPE [role]..."
+ * lines, role names from `roles` by bit. */
 void server_print_tables(const struct server *srv, FILE *out, const char *const *roles,
 			 size_t nroles);
 

@@ -22,6 +22,7 @@
 #include "ops/chat_ops.h"
 #include "ops/client.h"
 #include "ops/routes.h"
+#include "ops/share_ops.h"
 #include "ops/uploads.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -232,6 +233,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	}
 	blobs_clean(cfg->data_dir);
 	app->workq = workq_new(APP_WORKERS, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
+	app->chat_listener = &share_ops_listener;
 	app->flush_timer = server_timer_new(srv, flush_now, app);
 	app->sweep_timer = server_timer_new(srv, each_second, app);
 	register_tables(srv);

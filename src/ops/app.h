@@ -29,6 +29,7 @@ struct store_op;
 struct writer;
 struct workq;
 struct client;
+struct chat_ops_listener;
 
 struct app_config {
 	const char *data_dir;
@@ -61,6 +62,7 @@ struct app {
 	struct workq *workq;    /* password hashing, images */
 	struct domain dom;
 	struct client *clients; /* every client, doubly linked */
+	const struct chat_ops_listener *chat_listener; /* screensharing (share_ops.c) */
 	struct map upload_rate; /* chat key -> struct rate * (uploads) */
 	struct map signin_ip;   /* address key -> struct window * (sign-in attempts) */
 	struct map signin_user; /* username key -> struct window * (failed sign-ins) */

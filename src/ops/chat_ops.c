@@ -26,7 +26,6 @@
 #include "ops/client.h"
 #include "ops/errors.h"
 #include "ops/routes.h"
-#include "ops/share_ops.h"
 #include "net/ws.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -918,7 +917,7 @@ static void h_chat_end(void *user, const char *id, json_t *msg)
 		return;
 	}
 	/* Its share stops first: that step is written before the end. */
-	share_ops_chat_ending(c->app, chat, author == AUTHOR_GUEST ? "guest" : "operator");
+	c->app->chat_listener->ending(c->app, chat, author == AUTHOR_GUEST ? "guest" : "operator");
 	/* From now on nothing more may be written into it. */
 	chat_end_begin(chat);
 	app_submit(c->app, &w->op);
@@ -1225,7 +1224,7 @@ void chat_ops_client_gone(struct client *c)
 	for (i = 0; i < c->nfollows; i++) {
 		struct chat_live *chat = c->follows[i].chat;
 
-		share_ops_conn_closed(app, c, chat);
+		app->chat_listener->client_left(app, c, chat);
 		chat_unfollow(chat, c);
 		if (c->follows[i].as_guest && !has_guest(chat))
 			chat_guest_left(chat, time_mono_ms());
@@ -1297,7 +1296,7 @@ void chat_ops_sweep(struct app *app)
 	while (map_next(&app->dom.chats, &i, &key, &v)) {
 		struct chat_live *chat = v;
 
-		share_ops_sweep(app, chat, now);
+		app->chat_listener->tick(app, chat, now);
 		if (!chat_abandoned(chat, now, (int64_t)app->cfg->abandon_secs * 1000))
 			continue;
 		if (chat_write_new(app, NULL, "", chat, ACT_END,

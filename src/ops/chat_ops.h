@@ -24,6 +24,19 @@ struct store;
 struct store_operator;
 
 /*
+ * What another part of a chat (screensharing, share_ops.c) must hear, so
+ * that this file need not know it: a client that followed `chat` left; the
+ * chat is about to end (`by` guest, operator or system) and anything in
+ * progress stops first; once a second per live chat.  app.c sets the
+ * listener (app->chat_listener).
+ */
+struct chat_ops_listener {
+	void (*client_left)(struct app *app, struct client *c, struct chat_live *chat);
+	void (*ending)(struct app *app, struct chat_live *chat, const char *by);
+	void (*tick)(struct app *app, struct chat_live *chat, int64_t now_mono);
+};
+
+/*
  * The chat a client message names, as socket `c` may see it: a chat its
  * guest socket joined with the token, or any chat of the operator's
  * account.  NULL answers not_found.

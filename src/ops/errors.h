@@ -26,6 +26,8 @@
 #ifndef REFDESK_OPS_ERRORS_H
 #define REFDESK_OPS_ERRORS_H
 
+#include <jansson.h>
+
 struct client;
 struct http_req;
 
@@ -42,7 +44,6 @@ const struct op_error *op_error_of(int rc);
 /* Answer a WebSocket request `id` with the error for `rc`; `message` or NULL for the default. */
 void client_refuse(struct client *c, const char *id, int rc, const char *message);
 /* Answer a WebSocket message whose fields did not unpack: bad_message, with jansson's reason. */
-#include <jansson.h>
 void client_bad_fields(struct client *c, const char *id, const json_error_t *err);
 /* Answer an HTTP request with the status and error for `rc`; `message` as above. */
 void http_refuse(struct http_req *req, int rc, const char *message);

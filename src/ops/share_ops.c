@@ -101,6 +101,8 @@ static void stop(struct app *app, struct client *c, const char *id, struct chat_
 	share_reset(&chat->share);
 }
 
+static void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono);
+
 /* ---- ICE servers ---------------------------------------------------------------- */
 
 /* What a browser needs to connect: {"servers": [RTCIceServer…], "policy": "all"|"relay"}. */
@@ -515,7 +517,7 @@ const size_t share_nmessages = ARRAY_SIZE(share_messages);
 
 /* ---- the share ends with its people ------------------------------------------------------ */
 
-void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat)
+static void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat)
 {
 	struct share *s = &chat->share;
 
@@ -527,13 +529,13 @@ void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *
 		stop(app, NULL, NULL, chat, "operator", "left");
 }
 
-void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by)
+static void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by)
 {
 	if (share_busy(&chat->share))
 		stop(app, NULL, NULL, chat, by, "chat_ended");
 }
 
-void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
+static void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 {
 	const char *what = share_expiry_step(&chat->share);
 	json_t *body;
@@ -550,3 +552,9 @@ void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 	step(app, NULL, NULL, chat, AUTHOR_SYSTEM, body, NULL);
 	share_reset(&chat->share);
 }
+
+const struct chat_ops_listener share_ops_listener = {
+	.client_left = share_ops_conn_closed,
+	.ending = share_ops_chat_ending,
+	.tick = share_ops_sweep,
+};

@@ -14,12 +14,12 @@
 
 #include "ops/chat_ops.h"
 
-/* A socket that follows `chat` closed: a share it was part of stops. */
-void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat);
-/* The chat is about to end (`by` guest, operator or system): its share stops first. */
-void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by);
-/* Once a second per live chat (and before an invitation): invitations,
- * acceptances and waits for the first frame that ran out. */
-void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono);
+/*
+ * What screensharing hears of a chat (chat_ops.h): a client that left stops
+ * a share it was part of; a chat that ends stops its share first; once a
+ * second, invitations, acceptances and waits for the first frame that ran
+ * out end.
+ */
+extern const struct chat_ops_listener share_ops_listener;
 
 #endif

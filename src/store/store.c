@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "base/log.h"
@@ -1336,4 +1337,68 @@ void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
 void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
 {
 	read_chat(s, c);
+}
+
+/* ---- backups ---------------------------------------------------------------- */
+
+int store_backup(struct store *st, const char *path)
+{
+	sqlite3_backup *b;
+	sqlite3 *dst;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: backup: cannot create %s: %s", path, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return -EIO;
+	}
+	b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b) {
+		log_error("store: backup: %s", sqlite3_errmsg(dst));
+		rc = SQLITE_ERROR;
+	} else {
+		/*
+		 * All pages in one step: it reads the source in one transaction,
+		 * so the copy is one instant of it even while the writer commits.
+		 * Busy means the writer was checkpointing: wait a moment, again.
+		 */
+		do {
+			rc = sqlite3_backup_step(b, -1);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				sqlite3_sleep(20);
+		} while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		sqlite3_backup_finish(b);
+		if (rc != SQLITE_DONE)
+			log_error("store: backup: %s", sqlite3_errstr(rc));
+		else
+			rc = sqlite3_exec(dst, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	}
+	sqlite3_close(dst);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		unlink(path);
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT hash FROM blobs ORDER BY hash", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		log_error("store: list blobs: %s", sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hash = (const char *)sqlite3_column_text(s, 0);
+
+		if (hash && fn(arg, hash))
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 }

@@ -273,4 +273,17 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 /* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
 int store_blob_in_use(struct store *st, const char *hash);
 
+/* ---- backups ---- */
+
+/*
+ * Copy the whole database, as it is at one instant, into a new file
+ * `path` (SQLite's online backup: the server may go on writing meanwhile;
+ * what was committed before the copy began is in it).  Outside a
+ * transaction.  0, or a negative errno (the file is removed then).
+ */
+int store_backup(struct store *st, const char *path);
+
+/* Call `fn` with the hash of every blob the database knows; stops at a non-zero return. */
+int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg);
+
 #endif
