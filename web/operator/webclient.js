@@ -184,6 +184,7 @@ function drawChat() {
     if (previous) previous.draft = $('message').value;
     attach.close();
     $('message').value = rec.draft || '';
+    picker.close(); // its rows were for the other chat's field
     composer.updateCounter();
     shownChat = rec.chat;
     showManageLink($('manage-link'), rec.chat);
