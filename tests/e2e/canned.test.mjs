@@ -81,6 +81,9 @@ test('saved replies: shared from the admin page, own from the webclient, inserte
   await expect.visible(dialog);
   await addReply(dialog, 'hours', 'Hi {guest}, this is {me} at {queue}. We open at 9 today.');
   await addReply(dialog, 'thanks', 'Thank you for asking, {guest}!');
+  // Markup in a name or text is shown and inserted as text, never parsed.
+  const markupName = '<img src=x onerror=alert(1)>';
+  await addReply(dialog, markupName, '<b>bold</b> for {guest}');
   await expect.count(dialog.getByRole('button', { name: 'Edit holds' }), 0); // shared ones are the admin's
   await checkAxe(op, 'the Saved replies dialog');
   await screenshot(op, 'canned-dialog');
@@ -132,7 +135,9 @@ test('saved replies: shared from the admin page, own from the webclient, inserte
   // Escape closes the list and keeps what was typed; Enter then sends nothing odd: the list is shut.
   await op.keyboard.type('/');
   await expect.visible(list);
-  await expect.count(list.getByRole('option'), 3);
+  await expect.count(list.getByRole('option'), 4);
+  await expect.text(list.getByRole('option').nth(1), markupName); // after the shared one, by name
+  await expect.count(op.locator('.canned-pop img, .canned-pop b, #canned-dialog img, #canned-dialog b'), 0);
   await op.keyboard.press('Escape');
   await expect.hidden(list);
   assert.equal(await field.inputValue(), '/');
@@ -144,6 +149,10 @@ test('saved replies: shared from the admin page, own from the webclient, inserte
   await list.getByRole('option', { name: /thanks/ }).click();
   assert.equal(await field.inputValue(), 'Thank you for asking, Alex Patron!');
   await focusedId(op, 'message');
+  await field.fill('/<img');
+  await expect.count(list.getByRole('option'), 1);
+  await op.keyboard.press('Enter');
+  assert.equal(await field.inputValue(), '<b>bold</b> for Alex Patron');
   await field.fill('/nothing-like-this');
   await expect.text(op.locator('.canned-note'), 'No saved reply matches');
   await expect.count(list.getByRole('option'), 0);
