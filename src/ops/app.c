@@ -161,6 +161,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, admin_routes, admin_nroutes);
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
+	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
