@@ -41,13 +41,6 @@
 #define TX_PACKET 16384
 #define SHUTDOWN_MS 5000
 #define KEEPALIVE_SECS 60
-/*
- * A WebSocket the server has heard nothing from for PING_SECS is pinged;
- * one silent for HANGUP_SECS (counted from the last thing heard, so
- * HANGUP_SECS - PING_SECS after the ping) is closed.
- */
-#define PING_SECS 30
-#define HANGUP_SECS 75
 #define HEADER_BYTES 8192 /* all of a request's headers together */
 
 /*
@@ -84,6 +77,8 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->header_timeout = 10;
 	cfg->msg_rate = 20;
 	cfg->msg_burst = 40;
+	cfg->ping_secs = 30;
+	cfg->idle_close_secs = 75;
 }
 
 /* ---- timers and wake-ups ------------------------------------------------------ */
@@ -201,8 +196,10 @@ void server_print_limits(FILE *out, const struct server_config *cfg)
 	limit_print(out, "header_timeout", cfg->header_timeout, "s",
 		    "time to send the request headers (--header-timeout)");
 	ws_print_limits(out);
-	limit_print(out, "ws_ping_secs", PING_SECS, "s", "silence before the server pings a socket");
-	limit_print(out, "ws_hangup_secs", HANGUP_SECS, "s", "silence before the server closes a socket");
+	limit_print(out, "ws_ping_secs", cfg->ping_secs, "s",
+		    "silence before the server pings a socket (--ping-secs)");
+	limit_print(out, "ws_hangup_secs", cfg->idle_close_secs, "s",
+		    "silence before the server closes a socket (--idle-close-secs)");
 	limit_print(out, "msg_rate", cfg->msg_rate, "per_s", "WebSocket messages per socket (--msg-rate)");
 	limit_print(out, "msg_burst", cfg->msg_burst, "messages", "burst of messages per socket (--msg-burst)");
 	limit_print(out, "max_conns_per_ip", cfg->max_conns_per_ip, "connections",
@@ -399,6 +396,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return pss->conn ? ws_writeable(pss->conn) : 0;
 	case LWS_CALLBACK_TIMER:
 		return pss && pss->conn ? ws_timer(pss->conn) : 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (pss && pss->conn)
+			ws_pong(pss->conn);
+		break;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->conn)
 			ws_closed(pss->conn);
@@ -421,13 +422,28 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+/*
+ * No validity timers of lws' own (secs_since_valid_hangup 0): each is a
+ * per-connection entry in a sorted list, inserted at accept and again on
+ * every message received, at a cost that grows with the number of sockets.
+ * ws_sweep_quiet() pings and drops quiet sockets instead.
+ */
 static const uint32_t retry_table[] = { 1000 };
 static const lws_retry_bo_t retry = {
 	.retry_ms_table = retry_table,
 	.retry_ms_table_count = 1,
-	.secs_since_valid_ping = PING_SECS,
-	.secs_since_valid_hangup = HANGUP_SECS,
 };
+
+/* How often quiet sockets are looked for: ping and close times are this coarse. */
+#define QUIET_SWEEP_US (LWS_US_PER_SEC)
+
+static void quiet_cb(void *arg)
+{
+	struct server *srv = arg;
+
+	ws_sweep_quiet(srv, time_mono_ms());
+	server_timer_set(srv->quiet_timer, QUIET_SWEEP_US);
+}
 
 /* ---- running ------------------------------------------------------------------------ */
 
@@ -619,6 +635,8 @@ int server_init(struct server *srv, const struct server_config *cfg,
 		log_error("cannot listen on %s:%d", cfg->host, cfg->port);
 		return -EADDRINUSE;
 	}
+	srv->quiet_timer = server_timer_new(srv, quiet_cb, srv);
+	server_timer_set(srv->quiet_timer, QUIET_SWEEP_US);
 	return 0;
 }
 
@@ -650,12 +668,16 @@ void server_release(struct server *srv)
 	uint64_t key;
 	void *v;
 
+	if (srv->quiet_timer && srv->ctx)
+		lws_sul_cancel(&srv->quiet_timer->sul);
 	if (srv->ctx) {
 		struct lws_context *ctx = srv->ctx;
 
 		__atomic_store_n(&srv->ctx, NULL, __ATOMIC_RELEASE);
 		lws_context_destroy(ctx);
 	}
+	free(srv->quiet_timer);
+	srv->quiet_timer = NULL;
 	map_release(&srv->ip_conns);
 	for (i = 0; map_next(&srv->ip_rate, &i, &key, &v);)
 		free(v);

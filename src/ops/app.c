@@ -27,8 +27,7 @@
 #include "store/store.h"
 #include "store/writer.h"
 
-/* The worker pool: password hashes and the image pipeline; a full queue answers 503 busy. */
-#define APP_WORKERS 2
+/* Jobs waiting for the worker pool (password hashes, images); beyond them 503 busy. */
 #define APP_WORK_QUEUE 64
 
 void app_config_defaults(struct app_config *cfg)
@@ -46,6 +45,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->turn_ttl = 3600;
 	cfg->share_invite_secs = 300;
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
+	cfg->workers = 2;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -114,6 +114,8 @@ static void hook_wake(void *arg)
 {
 	struct app *app = arg;
 
+	if (!app->writer)
+		return; /* not built yet, or app_init() failed */
 	writer_drain(app->writer);
 	workq_drain(app->workq);
 	sweep_limits(app);
@@ -162,6 +164,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, admin_routes, admin_nroutes);
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
+	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -186,6 +189,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "an operator session lasts after its last use (--session-hours)");
 	uploads_print_limits(out, cfg);
 	history_print_limits(out);
+	canned_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
 	limit_print(out, "share_text_chars", SHARE_TEXT_MAX, "chars", "a screensharing invitation");
@@ -199,7 +203,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "from the offer, the viewer's time to report a frame (--share-frame-secs)");
 	limit_print(out, "turn_ttl", cfg->turn_ttl, "s", "a minted TURN credential lasts (--turn-ttl)");
 	limit_print(out, "ice_urls_max", APP_MAX_ICE, "urls", "--stun and --turn options, each");
-	limit_print(out, "workers", APP_WORKERS, "threads", "password hashes and the image pipeline");
+	limit_print(out, "workers", cfg->workers, "threads", "password hashes and the image pipeline");
 	limit_print(out, "work_queue", APP_WORK_QUEUE, "jobs", "waiting for a worker before 503 busy");
 	writer_print_limits(out);
 }
@@ -222,17 +226,21 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 		return rc;
 	rc = writer_new(&app->writer, cfg->data_dir, wake_loop, srv);
 	if (rc < 0) {
+		app->writer = NULL;
 		store_free(app->st);
+		app->st = NULL;
 		return rc;
 	}
 	if (media_init() < 0) {
 		log_error("libvips failed to start");
 		writer_free(app->writer);
+		app->writer = NULL;
 		store_free(app->st);
+		app->st = NULL;
 		return -EIO;
 	}
 	blobs_clean(cfg->data_dir);
-	app->workq = workq_new(APP_WORKERS, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
+	app->workq = workq_new(cfg->workers, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
 	app->chat_listener = &share_ops_listener;
 	app->flush_timer = server_timer_new(srv, flush_now, app);
 	app->sweep_timer = server_timer_new(srv, each_second, app);

@@ -31,6 +31,9 @@ extern const size_t uploads_nroutes;
 /* §2.7 Chat History and the chat management page (history.c) */
 extern const struct http_route history_routes[];
 extern const size_t history_nroutes;
+/* §2.8 saved replies (canned.c) */
+extern const struct http_route canned_routes[];
+extern const size_t canned_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;
@@ -41,6 +44,7 @@ extern const size_t share_nmessages;
 /* Print sign-in's and Chat History's limits as `refdesk limits` lines. */
 void sessions_print_limits(FILE *out);
 void history_print_limits(FILE *out);
+void canned_print_limits(FILE *out);
 
 /* Extend a signed-in request's session if it is getting old (sessions.c). */
 void routes_touch_session(struct http_req *req);

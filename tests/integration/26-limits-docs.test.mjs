@@ -1,4 +1,4 @@
-// 21-limits-docs: every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state, and the defaults
+// 26-limits-docs: every limit docs/ARCHITECTURE.md and docs/PROTOCOL.md state, and the defaults
 // of docs/OPERATIONS.md's options, against `refdesk limits` — the values printed from the very
 // constants and defaults the code uses — as 15-access-matrix does for docs/SECURITY.md against
 // `refdesk routes`. Each claim below is a
@@ -72,7 +72,7 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /\| `limit` \| rows per page, 1–(\d+) \(default 25\)/, ['history_page_max', num]],
 	['docs/PROTOCOL.md', /`--manage-grace-hours` ago \(default (\d+)\)/, ['manage_grace_hours', num]],
 	['docs/PROTOCOL.md', /Frames are text, one JSON object each, at most (\d+) KiB/, ['ws_frame_max', times(KiB)]],
-	['docs/PROTOCOL.md', /The server pings a socket it has heard nothing from for (\d+) s, and closes one it has heard nothing\s+from for (\d+) s \((\d+) s after that ping\)/,
+	['docs/PROTOCOL.md', /The server pings a socket it has heard nothing from for (\d+) s \(`--ping-secs`\), and drops one it\s+has heard nothing from for (\d+) s \(`--idle-close-secs`; (\d+) s after that ping\)/,
 		['ws_ping_secs', num], ['ws_hangup_secs', num], [(l) => l.ws_hangup_secs - l.ws_ping_secs, num]],
 	['docs/PROTOCOL.md', /own id for this message,\s+1 to (\d+) characters/, ['ws_id_max', num]],
 	['docs/PROTOCOL.md', /\(≤ (\d+) chars once cleaned/, ['name_chars', num]],
@@ -94,6 +94,10 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /at most four media sections, at most (\d+) KiB of printable ASCII/, ['share_sdp_bytes', times(KiB)]],
 	['docs/PROTOCOL.md', /An invitation lasts `--share-invite-secs` \(default (\d+);/, ['share_invite_secs', num]],
 	['docs/PROTOCOL.md', /a guest who accepted has\s+(\w+) minutes to pick a screen/, ['share_consent_secs', times(60)]],
+	['docs/PROTOCOL.md', /A reply is a short `name` \(1–(\d+) characters/, ['canned_name_chars', num]],
+	['docs/PROTOCOL.md', /and a `text` \(1–([\d,]+) characters, like a message;/, ['text_chars', num]],
+	['docs/PROTOCOL.md', /Each operator may have at most (\d+) replies of\s+their own and each account (\d+) shared ones/,
+		['canned_max', num], ['canned_max', num]],
 
 	// The defaults of the options' table.
 	['docs/OPERATIONS.md', /\| `max-conns-per-ip` \| (\d+) \|/, ['max_conns_per_ip', num]],
@@ -105,6 +109,7 @@ const CLAIMS = [
 	['docs/OPERATIONS.md', /\| `max-image-megapixels` \| (\d+) \|/, ['image_pixels', times(1e6)]],
 	['docs/OPERATIONS.md', /\| `upload-rate`, `upload-burst` \| (\d+)\/s, (\d+) \|/, ['upload_rate', num], ['upload_burst', num]],
 	['docs/OPERATIONS.md', /\| `session-hours` \| (\d+) \|/, ['session_hours', num]],
+	['docs/OPERATIONS.md', /\| `ping-secs`, `idle-close-secs` \| (\d+), (\d+) \|/, ['ws_ping_secs', num], ['ws_hangup_secs', num]],
 	['docs/OPERATIONS.md', /\| `manage-grace-hours` \| (\d+) \|/, ['manage_grace_hours', num]],
 	['docs/OPERATIONS.md', /`--turn-ttl` seconds \(default (\d+)\)/, ['turn_ttl', num]],
 	['docs/OPERATIONS.md', /`--share-invite-secs` \(default (\d+)\)/, ['share_invite_secs', num]],
@@ -201,6 +206,7 @@ test('the defaults `refdesk --help` states are the ones refdesk limits prints', 
 		'max-file-mb': ['file_bytes', MiB], 'max-image-megapixels': ['image_pixels', 1e6], 'upload-rate': ['upload_rate', 1],
 		'upload-burst': ['upload_burst', 1], 'turn-ttl': ['turn_ttl', 1], 'share-invite-secs': ['share_invite_secs', 1],
 		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],
+		'ping-secs': ['ws_ping_secs', 1], 'idle-close-secs': ['ws_hangup_secs', 1],
 	};
 	const usage = (await runBinary(['--help'])).stdout;
 	// One block per option: its line and the indented lines that continue it.
