@@ -3,8 +3,8 @@
 // Start here to read the guest side. The box shows one of a few views:
 // loading, missing (no such queue), offline (nobody to answer: nothing to
 // send into), start (name + Start chat) and chat (transcript + composer).
-// The queue's online state comes from GET /api/queues/{queue} and then live
-// from presence.watch.
+// The queue's online state comes with the page (the server renders the
+// start or offline view into it), then live from presence.watch.
 //
 // A chat survives reloads and navigation: its id, token, last seq and
 // unacknowledged messages live in this origin's own storage under the queue
@@ -69,7 +69,9 @@ const ui = {
 
 const state = {
   title: 'Chat with a librarian',
-  online: null, // null until known
+  // null until known; the server's page says it (data-view) for a first view
+  // the patron sees before this script arrives.
+  online: { start: true, offline: false }[$('box').dataset.view] ?? null,
   chat: null, // { chat, token, status, operator, name }
   transcript: null,
   everConnected: false,
@@ -325,11 +327,31 @@ function chatEnded(by) {
   reportChatState();
 }
 
+/**
+ * Resolves when the socket first opens, or after `ms`. The form shows
+ * before this script runs, so a patron can press Start chat while the first
+ * connection is still on its way; that press waits for it rather than
+ * failing (after a drop, the request answers for itself).
+ */
+function firstOpen(ms = 15000) {
+  if (state.everConnected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const off = socket.on('status', (s) => s === 'open' && done());
+    function done() {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
+
 async function startChat() {
   const name = ui.guestName.value.trim();
   showStartError('');
   ui.startButton.disabled = true;
   try {
+    await firstOpen();
     const msg = { type: 'chat.start', queue };
     if (name) msg.name = name;
     const ok = await socket.request(msg);
