@@ -1,8 +1,9 @@
 // bench/box.mjs — how fast the patron's chat box (and the staff pages) open, on a slow phone
 // connection and on plain loopback.
 //
-//   node bench/box.mjs [--runs 3] [--only box,staff,share] [--profiles slow,loopback]
+//   node bench/box.mjs [--runs 3] [--only box,staff,share] [--profiles slow,loopback] [--web DIR]
 //
+// (--web serves another checkout's web/ directory, with its REFDESK_BIN, to compare.)
 // Starts its own server (build/refdesk, or $REFDESK_BIN) with --demo in a temporary data
 // directory on 127.0.0.1 and headless Chromium with the test suite's flags
 // (tests/e2e/lib/chromium.mjs). Every run is a fresh browser context (empty cache) opening
@@ -38,6 +39,7 @@ const RUNS = Number(opt('runs', 3));
 const ONLY = opt('only', 'box,staff,share').split(',');
 const PROFILES = opt('profiles', 'slow,loopback').split(',');
 const BIN = process.env.REFDESK_BIN || path.join(ROOT, 'build', 'refdesk');
+const WEB = opt('web', path.join(ROOT, 'web')); // another checkout's pages, to compare
 const SLOW = { offline: false, latency: 400, downloadThroughput: 400000 / 8, uploadThroughput: 400000 / 8 };
 const OPERATOR = { username: 'benchbox', password: 'correct horse battery', name: 'Bench Librarian' };
 
@@ -82,7 +84,7 @@ async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web',
-    path.join(ROOT, 'web'), '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    WEB, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { output += d; });
   server.stderr.on('data', (d) => { output += d; });
   for (const until = Date.now() + 15000; Date.now() < until;) {

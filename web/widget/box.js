@@ -91,12 +91,16 @@ const socket = new RdSocket();
 let parts = null;
 let partsLoading = null;
 
-/** A stylesheet added to the page; resolves once it applies (or failed to load). */
+/**
+ * A stylesheet added to the page before box.css (whose rules must still win
+ * over the shared ones, as when both were in the page); resolves once it
+ * applies (or failed to load).
+ */
 function addStylesheet(href) {
   return new Promise((resolve) => {
     const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href });
     link.onload = link.onerror = () => resolve();
-    document.head.append(link);
+    document.querySelector('link[rel="stylesheet"][href="/widget/box.css"]').before(link);
   });
 }
 
@@ -393,18 +397,15 @@ async function startChat() {
   const name = ui.guestName.value.trim();
   showStartError('');
   ui.startButton.disabled = true;
-  // The chat's parts load while the chat starts (a failure to load them
-  // shows below, and the saved chat comes back on the next load).
-  const loading = loadChatParts();
-  loading.catch(() => {});
   try {
-    await firstOpen();
+    // The chat's parts are here before the chat starts: its first events
+    // follow the answer at once, and the socket hands each event over once.
+    await Promise.all([firstOpen(), loadChatParts()]);
     const msg = { type: 'chat.start', queue };
     if (name) msg.name = name;
     const ok = await socket.request(msg);
     const record = { chat: ok.chat, token: ok.token, lastSeq: 0, name, outbox: [] };
     saveChat(storage, queue, record);
-    await loading;
     enterChat(record, ok.status || 'waiting');
     parts.composer.focus();
   } catch (err) {
@@ -422,7 +423,8 @@ async function startChat() {
 function startErrorText(err) {
   if (err.code === 'too_long') return 'That name is too long — please use at most 80 characters.';
   if (err.code === 'not_found') return 'This chat box is not available any more.';
-  if (err.code === 'offline' || err.code === 'disconnected')
+  // (A TypeError: the chat's parts did not load.)
+  if (err.code === 'offline' || err.code === 'disconnected' || err instanceof TypeError)
     return 'We could not reach the chat service. Please check your connection and try again.';
   if (err.code === 'rate_limited') return 'Please wait a moment and try again.';
   return 'Something went wrong starting the chat. Please try again.';
