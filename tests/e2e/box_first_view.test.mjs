@@ -3,6 +3,7 @@
 // is) and shows it with no script at all; the chat's own code and styles
 // load only once the patron turns to chat; and Start chat pressed before
 // the first connection is open waits for it instead of failing.
+// (A pop-up box, opened to chat, fetches the chat's parts at once.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean } from './lib/browser.mjs';
@@ -72,9 +73,10 @@ test('the chat\'s code and styles load only when the patron turns to chat', asyn
   const page = await context.newPage();
   const loaded = [];
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
-  await page.goto(`${srv.url}/box/ask?mode=popup`);
-  await expect.visible(page.locator('#box[data-mode="popup"]'));
+  await page.goto(`${srv.url}/box/ask?mode=embedded`);
+  await expect.visible(page.locator('#box[data-mode="embedded"]'));
   await expect.text(page.locator('#box-status'), 'Librarians are online');
+  await page.waitForLoadState('networkidle');
   for (const lazy of ['/shared/transcript_view.js', '/shared/composer.js', '/shared/uploads.js', '/shared/transcript.css'])
     assert.ok(!loaded.includes(lazy), `${lazy} loaded before any chat: ${loaded.join(' ')}`);
 
@@ -88,6 +90,14 @@ test('the chat\'s code and styles load only when the patron turns to chat', asyn
   await offerCard(op, 'Lazy Lou').getByRole('button', { name: 'Accept' }).click();
   await expect.text(transcript(page), 'joined the chat');
   expectClean(context);
+
+  // A pop-up window is opened to chat: there they come at once, untouched.
+  const popup = await context.newPage();
+  const popupLoaded = [];
+  popup.on('request', (r) => popupLoaded.push(new URL(r.url()).pathname));
+  await popup.goto(`${srv.url}/box/ask?mode=popup`);
+  await popup.waitForLoadState('networkidle');
+  assert.ok(popupLoaded.includes('/shared/transcript_view.js'), popupLoaded.join(' '));
   await context.close();
   await staff.close();
 });

@@ -27,8 +27,9 @@
 // consent.js instead.
 //
 // What only a chat needs (the transcript, the composer, pictures and their
-// stylesheet, transcript.css) loads with the first chat (loadChatParts), or
-// as soon as the patron turns to the start form: the form and the away
+// stylesheet, transcript.css) loads with the first chat (loadChatParts), as
+// soon as the patron turns to the start form, or at once where the box was
+// opened to chat (a pop-up, a follow-me box opened): the form and the away
 // notice need only this module, the socket and base.css + box.css, so a
 // page that embeds the box costs its visitors little until they ask.
 //
@@ -211,6 +212,8 @@ window.addEventListener('message', (e) => {
   if (!isFromParent(e) || !e.data || typeof e.data !== 'object' || e.data.type !== 'refdesk:open') return;
   state.parentOrigin = e.origin;
   state.shown = Boolean(e.data.open);
+  // A follow-me box opened by the patron: they mean to chat.
+  if (state.shown && mode === 'follow') loadChatParts().catch(() => {});
   if (state.shown) {
     markAllRead();
     focusFirst();
@@ -607,6 +610,9 @@ function init() {
   socket.watch([queue]);
   loadQueue();
   reportChatState();
+  // A pop-up window is opened to chat: fetch the chat's parts now, after
+  // what the form needs. (A box embedded in a page waits for the patron.)
+  if (mode === 'popup') loadChatParts().catch(() => {});
 }
 
 init();
