@@ -63,7 +63,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     process.stderr.write(`box.mjs: ${sig}, stopping the server\n`);
     browser?.close().catch(() => {});
-    process.exit(130);
+    process.exit(128 + os.constants.signals[sig]);
   });
 }
 
