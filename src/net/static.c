@@ -186,7 +186,7 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
 			const char *from, const char *to)
 {
-	char path[4096], key[512], etag[96], match[128], accept[256];
+	char path[4096], key[4096 + 24], etag[96], match[128], accept[256];
 	const char *ctype = type_of(relpath);
 	const struct gz_entry *gz = NULL;
 	unsigned long long variant = 0;
@@ -238,8 +238,11 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 	len = (size_t)sb.st_size;
 	if (from)
 		data = edit_once(data, &len, from, to);
-	if (snprintf(key, sizeof(key), "%s%s%llx", path, from ? "#" : "", variant) >= (int)sizeof(key))
-		gzip_ok = false;
+	/* An edited copy is cached under the file's path and the edit's key. */
+	if (from)
+		snprintf(key, sizeof(key), "%s#%llx", path, variant);
+	else
+		str_copy(key, sizeof(key), path);
 	if (gzip_ok)
 		gz = gzipped(key, &sb, data, len);
 	if (gz) {
