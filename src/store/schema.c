@@ -189,6 +189,23 @@ static const char *const migrations[] = {
 	"DROP INDEX events_cid;"
 	"CREATE UNIQUE INDEX events_author_cid ON events(chat_id, author, ifnull(operator_id, 0), cid)"
 	"  WHERE cid IS NOT NULL;",
+
+	/*
+	 * 8: the audit log of admin actions (store_audit_add()).  `actor_id`
+	 * is NULL for the command line; `actor` keeps the name the actor had
+	 * then, so an entry still reads right after the operator changes.
+	 * Entries are read per account, newest first, by id.
+	 */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor_id INTEGER REFERENCES operators(id),"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX audit_account ON audit(account_id, id);",
 };
 
 int schema_version(void)
