@@ -4,11 +4,11 @@
 // running systemd, so they work in a container: verify must print nothing at all (it exits 0
 // even for an unknown or misspelt directive, and only says so on stderr), and the exposure
 // score must stay at 2.0 or below. Then the unit's own ExecStart, Environment, KillSignal and
-// TimeoutStopSec are run here with the two restrictions a process can put on itself
-// (NoNewPrivileges and MemoryDenyWriteExecute, both by prctl, kept across exec): the server
-// starts, resizes a pasted image with libvips under them, and stops cleanly on SIGTERM in time.
-// The rest of the sandbox (namespaces, seccomp, users) needs systemd itself; docs/OPERATIONS.md
-// says how those were checked.
+// TimeoutStopSec are run here with the restrictions a process can put on itself and keep across
+// exec (NoNewPrivileges, MemoryDenyWriteExecute and RestrictAddressFamilies, by prctl and a
+// seccomp filter): the server starts, resizes a pasted image with libvips under them, and stops
+// cleanly on SIGTERM in time. The rest of the sandbox (mount namespaces, the system call filter,
+// the user) needs systemd itself; docs/OPERATIONS.md says how those were checked.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -116,7 +116,7 @@ test('the sandbox: every required directive, and an exposure of 2.0 or less', as
 	assert.notEqual(exposed.code, 0, 'an unsandboxed unit passed the threshold');
 });
 
-test('its ExecStart serves, images included, under NoNewPrivileges and MemoryDenyWriteExecute, and SIGTERM ends it in time', async () => {
+test('its ExecStart serves, images included, under NoNewPrivileges, MemoryDenyWriteExecute and RestrictAddressFamilies, and SIGTERM ends it in time', async () => {
 	const s = serviceSettings(await unitText());
 	const dataDir = path.join(tmp, 'data');
 	const conf = path.join(tmp, 'refdesk.conf');
@@ -130,14 +130,30 @@ test('its ExecStart serves, images included, under NoNewPrivileges and MemoryDen
 	assert.equal(args[0], 'serve');
 	const env = Object.fromEntries((s.get('Environment') ?? []).map((e) => e.split('=')));
 
-	// PR_SET_NO_NEW_PRIVS (38) and PR_SET_MDWE (65) with PR_MDWE_REFUSE_EXEC_GAIN (1), then exec.
+	// NoNewPrivileges: PR_SET_NO_NEW_PRIVS (38). MemoryDenyWriteExecute: PR_SET_MDWE (65) with
+	// PR_MDWE_REFUSE_EXEC_GAIN (1). RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX: a seccomp
+	// filter (PR_SET_SECCOMP 22, mode 2) like systemd's, socket() of any other family fails with
+	// EAFNOSUPPORT (97). BPF: load the call number; not socket (41): allow; load its first
+	// argument; AF_UNIX (1), AF_INET (2) or AF_INET6 (10): allow; else the error.
 	const wrapper = path.join(tmp, 'sandboxed');
 	await fs.writeFile(wrapper, `#!/usr/bin/python3
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
-for option, arg in ((38, 1), (65, 1)):
-    if libc.prctl(option, arg, 0, 0, 0) != 0:
-        sys.exit("prctl %d: %s" % (option, os.strerror(ctypes.get_errno())))
+libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+def prctl(*a):
+    if libc.prctl(*a) != 0:
+        sys.exit("prctl %d: %s" % (a[0], os.strerror(ctypes.get_errno())))
+class Insn(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+code = [(0x20, 0, 0, 0), (0x15, 0, 5, 41), (0x20, 0, 0, 16), (0x15, 3, 0, 1), (0x15, 2, 0, 2),
+        (0x15, 1, 0, 10), (0x06, 0, 0, 0x00050000 | 97), (0x06, 0, 0, 0x7fff0000)]
+insns = (Insn * len(code))(*[Insn(*c) for c in code])
+prog = Prog(len(code), insns)
+prctl(38, 1, 0, 0, 0)
+prctl(65, 1, 0, 0, 0)
+prctl(22, 2, ctypes.addressof(prog), 0, 0)
 os.execv(${JSON.stringify(path.resolve(refdeskBin))}, [sys.argv[0]] + sys.argv[1:])
 `, { mode: 0o755 });
 
@@ -152,6 +168,9 @@ os.execv(${JSON.stringify(path.resolve(refdeskBin))}, [sys.argv[0]] + sys.argv[1
 		assert.ok(r.json.thumb, 'no thumbnail: libvips did not run');
 		const thumb = await srv.request('GET', `/api/chats/${c.chat}/blobs/${r.json.thumb}`, { session: bob.session });
 		assert.equal(thumb.status, 200);
+		// The filter was in force: libwebsockets' interface lookup (a netlink socket) was refused,
+		// and it listened on the address as given all the same.
+		assert.match(srv.stderr, /unable to getifaddrs: errno 97/);
 		await closeAll();
 	} finally {
 		await srv.close(); // SIGTERM; fails unless it exits 0 within TimeoutStopSec
