@@ -80,7 +80,7 @@ static int record(struct store *st, int64_t account_id, const char *action, cons
 {
 	struct store_audit e;
 	va_list ap;
-	int rc;
+	int rc, n;
 
 	memset(&e, 0, sizeof(e));
 	e.account_id = account_id;
@@ -89,8 +89,18 @@ static int record(struct store *st, int64_t account_id, const char *action, cons
 	str_copy(e.action, sizeof(e.action), action);
 	str_copy(e.target, sizeof(e.target), target);
 	va_start(ap, fmt);
-	vsnprintf(e.detail, sizeof(e.detail), fmt, ap);
+	n = vsnprintf(e.detail, sizeof(e.detail), fmt, ap);
 	va_end(ap);
+	/*
+	 * Cut short (a long list of origins): not in the middle of a character.
+	 * Byte n is still the text's own; a character it continues goes whole.
+	 */
+	if (n >= (int)sizeof(e.detail)) {
+		n = (int)sizeof(e.detail) - 2;
+		while (n > 0 && ((unsigned char)e.detail[n] & 0xc0) == 0x80)
+			n--;
+		e.detail[n] = '\0';
+	}
 	rc = store_audit_add(st, &e);
 	return rc < 0 ? fail("audit log", rc) : 0;
 }
