@@ -4,12 +4,14 @@
 #include "admin/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -33,6 +35,8 @@ static const char usage[] =
 	"  password reset USERNAME                 set a new password (from standard input)\n"
 	"                                          and sign the operator out everywhere\n"
 	"  list                                    show accounts, queues and operators\n"
+	"  audit [--account NAME]                  show the audit log of admin actions,\n"
+	"                                          newest first\n"
 	"  backup DEST                             copy the database and the files it needs\n"
 	"                                          into the new directory DEST, while the\n"
 	"                                          server runs; serve --data DEST restores it\n"
@@ -64,6 +68,43 @@ static int read_password(char *out, size_t size)
 	return 0;
 }
 
+/*
+ * Record what the command did in the account's audit log, inside the
+ * command's transaction: if the entry cannot be written, nothing is.
+ * Returns 0, or 1 after saying why.
+ */
+static int record(struct store *st, int64_t account_id, const char *action, const char *target,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int record(struct store *st, int64_t account_id, const char *action, const char *target,
+		  const char *fmt, ...)
+{
+	struct store_audit e;
+	va_list ap;
+	int rc, n;
+
+	memset(&e, 0, sizeof(e));
+	e.account_id = account_id;
+	e.at = time_now_ms();
+	str_copy(e.actor, sizeof(e.actor), STORE_AUDIT_ACTOR_CLI);
+	str_copy(e.action, sizeof(e.action), action);
+	str_copy(e.target, sizeof(e.target), target);
+	va_start(ap, fmt);
+	n = vsnprintf(e.detail, sizeof(e.detail), fmt, ap);
+	va_end(ap);
+	/*
+	 * Cut short (a long list of origins): not in the middle of a character.
+	 * Byte n is still the text's own; a character it continues goes whole.
+	 */
+	if (n >= (int)sizeof(e.detail)) {
+		n = (int)sizeof(e.detail) - 2;
+		while (n > 0 && ((unsigned char)e.detail[n] & 0xc0) == 0x80)
+			n--;
+		e.detail[n] = '\0';
+	}
+	rc = store_audit_add(st, &e);
+	return rc < 0 ? fail("audit log", rc) : 0;
+}
+
 static int account_add(struct store *st, int argc, char **argv)
 {
 	char origins[STORE_ORIGINS_BYTES] = "";
@@ -81,6 +122,9 @@ static int account_add(struct store *st, int argc, char **argv)
 	rc = store_account_add(st, argv[0], origins, &id);
 	if (rc < 0)
 		return fail("account add", rc);
+	if (record(st, id, STORE_AUDIT_ACCOUNT_ADD, argv[0], "origins: %s",
+		   origins[0] ? origins : "none"))
+		return 1;
 	printf("account %lld: %s\n", (long long)id, argv[0]);
 	return 0;
 }
@@ -108,6 +152,9 @@ static int queue_add(struct store *st, int argc, char **argv)
 	rc = store_queue_add(st, a.id, argv[2], title ? title : argv[2], &id);
 	if (rc < 0)
 		return fail("queue add", rc);
+	if (record(st, a.id, STORE_AUDIT_QUEUE_ADD, argv[2], "title \"%s\"",
+		   title ? title : argv[2]))
+		return 1;
 	printf("queue %s in %s\n", argv[2], a.name);
 	return 0;
 }
@@ -149,6 +196,9 @@ static int operator_add(struct store *st, int argc, char **argv)
 	rc = store_operator_add(st, &o, &o.id);
 	if (rc < 0)
 		return fail("operator add", rc);
+	if (record(st, a.id, STORE_AUDIT_OPERATOR_ADD, o.username, "name \"%s\"%s", o.name,
+		   o.is_admin ? "; account admin" : ""))
+		return 1;
 	printf("operator %s (%s)%s in %s\n", o.username, o.name, o.is_admin ? ", admin" : "",
 	       a.name);
 	return 0;
@@ -176,6 +226,9 @@ static int member_set(struct store *st, int argc, char **argv, bool member)
 	rc = store_member_set(st, q.id, o.id, member);
 	if (rc < 0)
 		return fail("member", rc);
+	if (record(st, q.account_id, member ? STORE_AUDIT_MEMBER_ADD : STORE_AUDIT_MEMBER_REMOVE,
+		   q.name, "operator %s", o.username))
+		return 1;
 	printf("%s %s %s\n", o.username, member ? "staffs" : "no longer staffs", q.name);
 	return 0;
 }
@@ -202,6 +255,9 @@ static int password_reset(struct store *st, int argc, char **argv)
 		rc = store_sessions_delete_operator(st, o.id, NULL);
 	if (rc < 0)
 		return fail("password reset", rc);
+	if (record(st, o.account_id, STORE_AUDIT_PASSWORD_RESET, o.username, "%s",
+		   "new password set from the command line; signed out everywhere"))
+		return 1;
 	printf("password of %s changed; their sessions have ended\n", o.username);
 	return 0;
 }
@@ -265,6 +321,63 @@ static int run(struct store *st, int argc, char **argv)
 	if (argc == 1 && !strcmp(argv[0], "list"))
 		return store_accounts_each(st, list_account, &l) < 0;
 	return -EINVAL;
+}
+
+/* ---- audit log ---------------------------------------------------------------- */
+
+struct audit_ctx {
+	struct store *st;
+	const char *only;  /* an account's name, or NULL for all */
+	int64_t last_id;
+	unsigned long n;
+};
+
+static int print_entry(void *arg, const struct store_audit *e)
+{
+	struct audit_ctx *c = arg;
+	time_t t = (time_t)(e->at / 1000);
+	char when[32];
+	struct tm tm;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
+	printf("  %s UTC  %-16s %-18s %s: %s\n", when, e->actor, e->action, e->target, e->detail);
+	c->last_id = e->id;
+	c->n++;
+	return 0;
+}
+
+static int print_account_audit(void *arg, const struct store_account *a)
+{
+	struct audit_ctx *c = arg;
+	unsigned long before;
+	int rc;
+
+	if (c->only && strcmp(c->only, a->name))
+		return 0;
+	printf("account %lld: %s\n", (long long)a->id, a->name);
+	c->last_id = 0;
+	do {
+		before = c->n;
+		rc = store_audit_list(c->st, a->id, c->last_id, STORE_AUDIT_PAGE_MAX, print_entry, c);
+	} while (!rc && c->n - before == STORE_AUDIT_PAGE_MAX);
+	return rc;
+}
+
+/* Print the audit log (of one account, or all), newest first; read-only. */
+static int audit(struct store *st, int argc, char **argv)
+{
+	struct audit_ctx c = { st, NULL, 0, 0 };
+	struct store_account a;
+	int rc;
+
+	if (argc == 2 && !strcmp(argv[0], "--account"))
+		c.only = argv[1];
+	else if (argc != 0)
+		return -EINVAL;
+	if (c.only && (rc = store_account_by_name(st, c.only, &a)) < 0)
+		return fail("account", rc);
+	rc = store_accounts_each(st, print_account_audit, &c);
+	return rc < 0 ? fail("audit", rc) : 0;
 }
 
 /* ---- backup ------------------------------------------------------------------ */
@@ -425,6 +538,14 @@ int admin_main(int argc, char **argv)
 	if (!strcmp(argv[i], "backup")) {
 		/* Not in a write transaction: the server's writer goes on meanwhile. */
 		rc = i + 2 == argc ? backup(st, dir, argv[i + 1]) : -EINVAL;
+		store_free(st);
+		if (rc == -EINVAL)
+			fputs(usage, stderr);
+		return rc == -EINVAL ? 2 : rc;
+	}
+	if (!strcmp(argv[i], "audit")) {
+		/* Only reads: no write transaction, which would hold up the server's writer. */
+		rc = audit(st, argc - i - 1, argv + i + 1);
 		store_free(st);
 		if (rc == -EINVAL)
 			fputs(usage, stderr);

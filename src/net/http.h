@@ -136,6 +136,14 @@ void http_not_found(struct http_req *req);
 
 /* Serve a file below the web directory (static.c). */
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
+/*
+ * Serve a file below the web directory with the first occurrence of `from`
+ * in it replaced by `to` (both borrowed; a file without `from` goes out as
+ * it is): a page whose first view the server already knows.  The edited
+ * copy has its own ETag and its own compressed copy.  Loop thread only.
+ */
+void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
+			const char *from, const char *to);
 /* Free static.c's cache of compressed files (at exit). */
 void http_static_release(void);
 /* Print static.c's limits as `refdesk limits` lines. */

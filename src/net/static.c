@@ -121,25 +121,29 @@ static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
 	return out;
 }
 
-/* The gzipped copy of a file, from the cache or made now; NULL if not worth it. */
-static const struct gz_entry *gzipped(const char *path, const struct stat *sb, const char *data)
+/*
+ * The gzipped copy of `data` (`len` bytes: the file at `key` as stat'ed in
+ * `sb`, or an edited copy of it named by `key`), from the cache or made now;
+ * NULL if not worth it.
+ */
+static const struct gz_entry *gzipped(const char *key, const struct stat *sb, const char *data, size_t len)
 {
-	size_t slot = str_key(path, strlen(path)) % GZIP_CACHE_SLOTS;
+	size_t slot = str_key(key, strlen(key)) % GZIP_CACHE_SLOTS;
 	struct gz_entry *e = &gz_cache[slot];
 
-	if (e->data && !strcmp(e->path, path) && e->size == sb->st_size &&
+	if (e->data && !strcmp(e->path, key) && e->size == sb->st_size &&
 	    e->mtime.tv_sec == sb->st_mtim.tv_sec && e->mtime.tv_nsec == sb->st_mtim.tv_nsec)
 		return e;
-	if (strlen(path) >= sizeof(e->path))
+	if (strlen(key) >= sizeof(e->path))
 		return NULL;
 	free(e->data);
-	e->data = gzip_bytes(data, (size_t)sb->st_size, &e->len);
-	if (!e->data || e->len >= (size_t)sb->st_size) {
+	e->data = gzip_bytes(data, len, &e->len);
+	if (!e->data || e->len >= len) {
 		free(e->data);
 		e->data = NULL;
 		return NULL;
 	}
-	str_copy(e->path, sizeof(e->path), path);
+	str_copy(e->path, sizeof(e->path), key);
 	e->size = sb->st_size;
 	e->mtime = sb->st_mtim;
 	return e;
@@ -149,6 +153,25 @@ void http_static_print_limits(FILE *out)
 {
 	limit_print(out, "static_file_max", STATIC_FILE_MAX, "bytes", "a page file served from web/");
 	limit_print(out, "gzip_min", GZIP_MIN, "bytes", "smallest page file sent gzipped");
+}
+
+/* `data` (`*len` bytes, NUL-terminated) with its first `from` replaced by `to`; you own it. */
+static char *edit_once(char *data, size_t *len, const char *from, const char *to)
+{
+	char *at = strstr(data, from);
+	size_t fl = strlen(from), tl = strlen(to), head;
+	char *out;
+
+	if (!at)
+		return data;
+	head = (size_t)(at - data);
+	out = xmalloc(*len - fl + tl + 1);
+	memcpy(out, data, head);
+	memcpy(out + head, to, tl);
+	memcpy(out + head + tl, at + fl, *len - head - fl + 1);
+	*len = *len - fl + tl;
+	free(data);
+	return out;
 }
 
 void http_static_release(void)
@@ -163,11 +186,19 @@ void http_static_release(void)
 
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy)
 {
-	char path[4096], etag[64], match[128], accept[256];
+	http_static_edited(req, relpath, policy, NULL, NULL);
+}
+
+void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
+			const char *from, const char *to)
+{
+	char path[4096], key[4096 + 24], etag[96], match[128], accept[256];
 	const char *ctype = type_of(relpath);
 	const struct gz_entry *gz = NULL;
+	unsigned long long variant = 0;
 	bool gzip_ok;
 	struct stat sb;
+	size_t len;
 	char *data;
 	int fd;
 
@@ -188,9 +219,12 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 	http_get_header(req, "accept-encoding:", accept, sizeof(accept));
 	gzip_ok = compressible(ctype) && sb.st_size >= GZIP_MIN && strstr(accept, "gzip");
 	/* Each encoding is its own representation, with its own ETag. */
-	snprintf(etag, sizeof(etag), "\"%llx-%llx%s\"", (unsigned long long)sb.st_size,
+	/* ...and so is each edit of the file. */
+	if (from)
+		variant = str_key(to, strlen(to));
+	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx%s\"", (unsigned long long)sb.st_size,
 		 (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL +
-			 (unsigned long long)sb.st_mtim.tv_nsec, gzip_ok ? "-gz" : "");
+			 (unsigned long long)sb.st_mtim.tv_nsec, variant, gzip_ok ? "-gz" : "");
 	http_header(req, "etag:", etag);
 	http_header(req, "cache-control:", "no-cache");
 	if (compressible(ctype))
@@ -207,8 +241,16 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 		http_error(req, 500, "io", "The file could not be read.");
 		return;
 	}
+	len = (size_t)sb.st_size;
+	if (from)
+		data = edit_once(data, &len, from, to);
+	/* An edited copy is cached under the file's path and the edit's key. */
+	if (from)
+		snprintf(key, sizeof(key), "%s#%llx", path, variant);
+	else
+		str_copy(key, sizeof(key), path);
 	if (gzip_ok)
-		gz = gzipped(path, &sb, data);
+		gz = gzipped(key, &sb, data, len);
 	if (gz) {
 		free(data);
 		data = xmalloc(gz->len);
@@ -217,5 +259,5 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
 		http_respond(req, 200, ctype, data, gz->len);
 		return;
 	}
-	http_respond(req, 200, ctype, data, (size_t)sb.st_size);
+	http_respond(req, 200, ctype, data, len);
 }

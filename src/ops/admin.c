@@ -4,6 +4,8 @@
  * Every handler first checks that the caller is a signed-in admin, then
  * looks up what the path names within the caller's account only: another
  * account's operator or queue answers 404 exactly like a missing one.
+ * Each change also writes its audit log entry (api_audit_note()) in the
+ * same savepoint as the change itself; GET /api/admin/audit reads them back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,7 +85,56 @@ static bool valid_origin(const char *o)
 
 static int account_apply(struct store *st, struct api_write *w)
 {
-	return store_account_update(st, &w->a);
+	int rc = store_account_update(st, &w->a);
+
+	return rc ? rc : api_audit_write(st, w);
+}
+
+/* Whether the space-separated list `list` holds the `n` bytes at `o`. */
+static bool origins_have(const char *list, const char *o, size_t n)
+{
+	while (*list) {
+		size_t m = strcspn(list, " ");
+
+		if (m == n && !strncmp(list, o, n))
+			return true;
+		list += m;
+		list += strspn(list, " ");
+	}
+	return false;
+}
+
+/* Append the origins of `from` that `other` lacks, as "LABEL a, b", to the detail. */
+static void audit_origins(char *detail, size_t size, const char *label, const char *from,
+			  const char *other)
+{
+	char list[STORE_ORIGINS_BYTES] = "";
+	size_t off = 0;
+
+	while (*from) {
+		size_t n = strcspn(from, " ");
+
+		if (n && !origins_have(other, from, n) && off + n + 3 < sizeof(list))
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%.*s",
+						off ? ", " : "", (int)n, from);
+		from += n;
+		from += strspn(from, " ");
+	}
+	if (off)
+		api_audit_append(detail, size, "%s %s", label, list);
+}
+
+/* The audit entry of an account change from `old` to `now`. */
+static void audit_account(struct api_write *w, const struct store_account *old,
+			  const struct store_account *now)
+{
+	char d[STORE_AUDIT_DETAIL_BYTES] = "";
+
+	if (strcmp(old->name, now->name))
+		api_audit_append(d, sizeof(d), "name \"%s\" → \"%s\"", old->name, now->name);
+	audit_origins(d, sizeof(d), "origins added:", now->origins, old->origins);
+	audit_origins(d, sizeof(d), "origins removed:", old->origins, now->origins);
+	api_audit_note(w, STORE_AUDIT_ACCOUNT_CHANGE, now->name, "%s", d[0] ? d : "no change");
 }
 
 static void account_done(struct api_write *w, int rc)
@@ -99,7 +150,7 @@ static void post_account(struct http_req *req, HTTP_PARAMS)
 	const char *name = NULL;
 	json_t *body, *origins = NULL, *v;
 	struct api_write *w;
-	struct store_account a;
+	struct store_account a, old;
 	size_t i, off = 0;
 	int n;
 
@@ -119,6 +170,7 @@ static void post_account(struct http_req *req, HTTP_PARAMS)
 		http_refuse(req, -ENOENT, "No such account.");
 		return;
 	}
+	old = a;
 	if (name)
 		snprintf(a.name, sizeof(a.name), "%s", name);
 	if (origins) {
@@ -145,6 +197,7 @@ static void post_account(struct http_req *req, HTTP_PARAMS)
 	json_decref(body);
 	w = api_write_new(req);
 	w->a = a;
+	audit_account(w, &old, &a);
 	api_submit(w, account_apply, account_done);
 }
 
@@ -192,7 +245,9 @@ static void get_operators(struct http_req *req, HTTP_PARAMS)
 
 static int operator_add_apply(struct store *st, struct api_write *w)
 {
-	return store_operator_add(st, &w->o, &w->o.id);
+	int rc = store_operator_add(st, &w->o, &w->o.id);
+
+	return rc ? rc : api_audit_write(st, w);
 }
 
 static void operator_added(struct api_write *w, int rc)
@@ -240,6 +295,8 @@ static void post_operators(struct http_req *req, HTTP_PARAMS)
 	snprintf(w->o.name, sizeof(w->o.name), "%s", name);
 	w->o.is_admin = admin;
 	snprintf(w->password, sizeof(w->password), "%s", password);
+	api_audit_note(w, STORE_AUDIT_OPERATOR_ADD, w->o.username, "name \"%s\"%s", w->o.name,
+		       admin ? "; account admin" : "");
 	json_decref(body);
 	api_hash_then(w, operator_hashed);
 }
@@ -264,7 +321,24 @@ static int operator_update_apply(struct store *st, struct api_write *w)
 
 	if (!rc && w->o.disabled)
 		rc = store_sessions_delete_operator(st, w->o.id, NULL);
-	return rc;
+	return rc ? rc : api_audit_write(st, w);
+}
+
+/* The audit entry of an operator change from `old` to `now`. */
+static void audit_operator(struct api_write *w, const struct store_operator *old,
+			   const struct store_operator *now)
+{
+	char d[STORE_AUDIT_DETAIL_BYTES] = "";
+
+	if (strcmp(old->name, now->name))
+		api_audit_append(d, sizeof(d), "name \"%s\" → \"%s\"", old->name, now->name);
+	if (old->is_admin != now->is_admin)
+		api_audit_append(d, sizeof(d), "%s", now->is_admin ? "made an account admin"
+								 : "admin rights removed");
+	if (old->disabled != now->disabled)
+		api_audit_append(d, sizeof(d), "%s", now->disabled ? "disabled" : "enabled");
+	api_audit_note(w, STORE_AUDIT_OPERATOR_CHANGE, now->username, "%s",
+		       d[0] ? d : "no change");
 }
 
 static void operator_updated(struct api_write *w, int rc)
@@ -287,7 +361,7 @@ static void operator_updated(struct api_write *w, int rc)
 
 static void post_operator(struct http_req *req, HTTP_PARAMS)
 {
-	struct store_operator o;
+	struct store_operator o, old;
 	const char *name = NULL;
 	int admin = -1, disabled = -1;
 	struct api_write *w;
@@ -308,6 +382,7 @@ static void post_operator(struct http_req *req, HTTP_PARAMS)
 		api_bad_request(req, "You cannot disable yourself or remove your own admin rights.");
 		return;
 	}
+	old = o;
 	if (name)
 		snprintf(o.name, sizeof(o.name), "%s", name);
 	if (admin >= 0)
@@ -317,6 +392,7 @@ static void post_operator(struct http_req *req, HTTP_PARAMS)
 	json_decref(body);
 	w = api_write_new(req);
 	w->o = o;
+	audit_operator(w, &old, &o);
 	api_submit(w, operator_update_apply, operator_updated);
 }
 
@@ -327,7 +403,7 @@ static int password_apply(struct store *st, struct api_write *w)
 	/* Everyone signed in as this operator must sign in again, but the caller. */
 	if (!rc)
 		rc = store_sessions_delete_operator(st, w->o.id, w->hash);
-	return rc;
+	return rc ? rc : api_audit_write(st, w);
 }
 
 static void password_done(struct api_write *w, int rc)
@@ -368,6 +444,8 @@ static void post_operator_password(struct http_req *req, HTTP_PARAMS)
 	w->o = o;
 	memcpy(w->hash, caller_of(req)->session_hash, sizeof(w->hash));
 	snprintf(w->password, sizeof(w->password), "%s", password);
+	api_audit_note(w, STORE_AUDIT_PASSWORD_RESET, o.username, "%s",
+		       "new password set on the admin page; signed out everywhere else");
 	json_decref(body);
 	api_hash_then(w, password_hashed);
 }
@@ -421,7 +499,9 @@ static void get_queues(struct http_req *req, HTTP_PARAMS)
 
 static int queue_add_apply(struct store *st, struct api_write *w)
 {
-	return store_queue_add(st, w->q.account_id, w->q.name, w->q.title, &w->q.id);
+	int rc = store_queue_add(st, w->q.account_id, w->q.name, w->q.title, &w->q.id);
+
+	return rc ? rc : api_audit_write(st, w);
 }
 
 static void queue_written(struct api_write *w, int rc)
@@ -467,6 +547,7 @@ static void post_queues(struct http_req *req, HTTP_PARAMS)
 	snprintf(w->q.name, sizeof(w->q.name), "%s", name);
 	snprintf(w->q.title, sizeof(w->q.title), "%s", title);
 	w->flag = true;
+	api_audit_note(w, STORE_AUDIT_QUEUE_ADD, w->q.name, "title \"%s\"", w->q.title);
 	json_decref(body);
 	api_submit(w, queue_add_apply, queue_written);
 }
@@ -483,12 +564,29 @@ static int own_queue(struct http_req *req, const char *name, struct store_queue 
 
 static int queue_update_apply(struct store *st, struct api_write *w)
 {
-	return store_queue_update(st, w->q.id, w->q.title, w->q.share_invite);
+	int rc = store_queue_update(st, w->q.id, w->q.title, w->q.share_invite);
+
+	return rc ? rc : api_audit_write(st, w);
+}
+
+/* The audit entry of a queue change from `old` to `now` (the invitation's words are not copied). */
+static void audit_queue(struct api_write *w, const struct store_queue *old,
+			const struct store_queue *now)
+{
+	char d[STORE_AUDIT_DETAIL_BYTES] = "";
+
+	if (strcmp(old->title, now->title))
+		api_audit_append(d, sizeof(d), "title \"%s\" → \"%s\"", old->title, now->title);
+	if (strcmp(old->share_invite, now->share_invite))
+		api_audit_append(d, sizeof(d), "%s", now->share_invite[0]
+			? "screensharing invitation changed"
+			: "screensharing invitation back to the default");
+	api_audit_note(w, STORE_AUDIT_QUEUE_CHANGE, now->name, "%s", d[0] ? d : "no change");
 }
 
 static void post_queue(struct http_req *req, HTTP_PARAMS)
 {
-	struct store_queue q;
+	struct store_queue q, old;
 	struct api_write *w;
 	const char *title = NULL, *invite = NULL;
 	json_t *body;
@@ -502,6 +600,7 @@ static void post_queue(struct http_req *req, HTTP_PARAMS)
 				"\"share_invite\"?: 0-500 characters (empty for the default)}.");
 		return;
 	}
+	old = q;
 	if (title)
 		snprintf(q.title, sizeof(q.title), "%s", title);
 	if (invite)
@@ -509,12 +608,15 @@ static void post_queue(struct http_req *req, HTTP_PARAMS)
 	json_decref(body);
 	w = api_write_new(req);
 	w->q = q;
+	audit_queue(w, &old, &q);
 	api_submit(w, queue_update_apply, queue_written);
 }
 
 static int member_apply(struct store *st, struct api_write *w)
 {
-	return store_member_set(st, w->q.id, w->o.id, w->found);
+	int rc = store_member_set(st, w->q.id, w->o.id, w->found);
+
+	return rc ? rc : api_audit_write(st, w);
 }
 
 static void member_done(struct api_write *w, int rc)
@@ -549,7 +651,79 @@ static void post_queue_members(struct http_req *req, HTTP_PARAMS)
 	w->q = q;
 	w->o = o;
 	w->found = member;
+	api_audit_note(w, member ? STORE_AUDIT_MEMBER_ADD : STORE_AUDIT_MEMBER_REMOVE, q.name,
+		       "operator %s", o.username);
 	api_submit(w, member_apply, member_done);
+}
+
+/* ---- audit log ------------------------------------------------------------------- */
+
+#define AUDIT_PAGE 50
+#define AUDIT_PAGE_MAX 100
+
+struct audit_page {
+	json_t *list;
+	int limit;
+	bool more;
+};
+
+static int list_audit(void *arg, const struct store_audit *e)
+{
+	struct audit_page *p = arg;
+
+	/* The store was asked for one more than the page: that one only says "older exist". */
+	if ((int)json_array_size(p->list) == p->limit) {
+		p->more = true;
+		return 1;
+	}
+	json_array_append_new(p->list, json_pack(
+		"{s:I, s:I, s:{s:o, s:s}, s:s, s:s, s:s}", "id", (json_int_t)e->id,
+		"at", (json_int_t)e->at, "actor", "id",
+		e->actor_id ? json_integer(e->actor_id) : json_null(), "username", e->actor,
+		"action", e->action, "target", e->target, "detail", e->detail));
+	return 0;
+}
+
+/* A whole number in [1, max] from the query into *out (left alone when absent); 0 or -EINVAL. */
+static int audit_arg(struct http_req *req, const char *name, long long max, long long *out)
+{
+	char buf[24], *end;
+	long long v;
+
+	if (http_get_arg(req, name, buf, sizeof(buf)) == -E2BIG)
+		return -EINVAL;
+	if (!buf[0])
+		return 0;
+	v = strtoll(buf, &end, 10);
+	if (*end || v < 1 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* The caller's account's entries, newest first; `before` pages back to older ones. */
+static void get_audit(struct http_req *req, HTTP_PARAMS)
+{
+	struct audit_page p = { json_array(), AUDIT_PAGE, false };
+	long long before = 0, limit = AUDIT_PAGE;
+	int rc;
+
+	(void)params;
+	if (audit_arg(req, "before", INT64_MAX, &before) < 0 ||
+	    audit_arg(req, "limit", AUDIT_PAGE_MAX, &limit) < 0) {
+		json_decref(p.list);
+		api_bad_request(req, "before is an entry's id and limit 1-100.");
+		return;
+	}
+	p.limit = (int)limit;
+	rc = store_audit_list(req_app(req)->st, caller_of(req)->op.account_id, before, p.limit + 1,
+			      list_audit, &p);
+	if (rc < 0) {
+		json_decref(p.list);
+		api_storage_failed(req, rc);
+		return;
+	}
+	http_json(req, 200, json_pack("{s:o, s:b}", "entries", p.list, "more", p.more));
 }
 
 const struct http_route admin_routes[] = {
@@ -563,5 +737,6 @@ const struct http_route admin_routes[] = {
 	{ HTTP_POST, "/api/admin/queues", ACCESS_ADMIN, NULL, post_queues },
 	{ HTTP_POST, "/api/admin/queues/*", ACCESS_ADMIN, NULL, post_queue },
 	{ HTTP_POST, "/api/admin/queues/*/members", ACCESS_ADMIN, NULL, post_queue_members },
+	{ HTTP_GET, "/api/admin/audit", ACCESS_ADMIN, NULL, get_audit },
 };
 const size_t admin_nroutes = ARRAY_SIZE(admin_routes);

@@ -4,6 +4,7 @@
 #include "ops/api.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "base/util.h"
 #include "chat/domain.h"
 #include "ops/app.h"
+#include "ops/caller.h"
 #include "ops/errors.h"
 #include "net/http.h"
 
@@ -83,6 +85,71 @@ void api_hash_then(struct api_write *w, void (*then)(struct api_write *w))
 		return;
 	}
 	w->app->hashes_running++;
+}
+
+/* Cut `s` (NUL-terminated) back to at most `max` bytes without splitting a UTF-8 character. */
+static void utf8_cut(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+static void audit_vappend(char *detail, size_t size, const char *sep, const char *fmt,
+			  va_list ap)
+{
+	static const char more[] = "…";
+	size_t off = strlen(detail);
+	int n;
+
+	if (off + sizeof(more) >= size)
+		return;
+	n = snprintf(detail + off, size - off, "%s", off && sep ? sep : "");
+	off += (size_t)n;
+	n = vsnprintf(detail + off, size - off, fmt, ap);
+	if (n >= 0 && (size_t)n < size - off)
+		return;
+	/* Too long: keep what fits whole, then say that something was left out. */
+	utf8_cut(detail, size - sizeof(more));
+	strcat(detail, more);
+}
+
+void api_audit_append(char *detail, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	audit_vappend(detail, size, "; ", fmt, ap);
+	va_end(ap);
+}
+
+void api_audit_note(struct api_write *w, const char *action, const char *target,
+		    const char *fmt, ...)
+{
+	struct store_audit *e = &w->audit;
+	const struct caller *c = caller_of(w->req);
+	va_list ap;
+
+	memset(e, 0, sizeof(*e));
+	e->account_id = c->op.account_id;
+	e->actor_id = c->op.id;
+	str_copy(e->actor, sizeof(e->actor), c->op.username);
+	str_copy(e->action, sizeof(e->action), action);
+	str_copy(e->target, sizeof(e->target), target);
+	va_start(ap, fmt);
+	audit_vappend(e->detail, sizeof(e->detail), NULL, fmt, ap);
+	va_end(ap);
+}
+
+int api_audit_write(struct store *st, struct api_write *w)
+{
+	w->audit.at = time_now_ms();
+	return store_audit_add(st, &w->audit);
 }
 
 json_t *api_body(struct http_req *req)

@@ -38,6 +38,7 @@ struct api_write {
 	char csrf[48];
 	int64_t expires;
 	uint64_t user_key;
+	struct store_audit audit;                            /* api_audit_note()'s entry */
 	void *ctx;                                           /* the caller's, borrowed */
 	char password[AUTH_PASSWORD_MAX * 4 + 1];
 };
@@ -49,6 +50,22 @@ void api_submit(struct api_write *w, int (*apply)(struct store *, struct api_wri
 		void (*done)(struct api_write *, int));
 /* Hash w->password on the worker pool into w->o.pwhash, then call `then`. */
 void api_hash_then(struct api_write *w, void (*then)(struct api_write *w));
+
+/*
+ * The audit log (store.h, STORE_AUDIT_*).  api_audit_note() describes the
+ * admin action `w` carries, with the signed-in caller of w->req as its actor
+ * and `detail` built with printf's `fmt` (never a password or anything a
+ * patron wrote).  The op's apply() then calls api_audit_write(), which
+ * stamps the entry and records it in the op's own savepoint: the change and
+ * its entry are committed, or rolled back, together.  api_audit_append()
+ * adds "; "-separated parts to a detail, cut short (with "…", on a
+ * character boundary) if they do not fit.
+ */
+void api_audit_note(struct api_write *w, const char *action, const char *target,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int api_audit_write(struct store *st, struct api_write *w);  /* writer thread */
+void api_audit_append(char *detail, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The body as a JSON object (new reference), or NULL after responding 400. */
 json_t *api_body(struct http_req *req);

@@ -428,7 +428,9 @@ static int keep_orphan(void *arg, const char *hash)
 
 static int delete_apply(struct store *st, struct api_write *w)
 {
-	return store_chat_delete_transcript(st, w->id, w->expires, keep_orphan, w->ctx);
+	int rc = store_chat_delete_transcript(st, w->id, w->expires, keep_orphan, w->ctx);
+
+	return rc ? rc : api_audit_write(st, w);
 }
 
 /* After the commit: remove the files no chat reads now, then answer. */
@@ -464,6 +466,7 @@ static void deleted(struct api_write *w, int rc)
 
 static void post_history_delete(struct http_req *req, HTTP_PARAMS)
 {
+	struct store_queue q;
 	struct store_chat row;
 	struct api_write *w;
 
@@ -482,6 +485,12 @@ static void post_history_delete(struct http_req *req, HTTP_PARAMS)
 	w->o = caller_of(req)->op;
 	w->expires = time_now_ms();
 	w->ctx = xcalloc(1, sizeof(struct orphans));
+	/* Neither the guest's name nor a word of the chat goes into the log. */
+	if (store_queue_get(req_app(req)->st, row.queue_id, &q) < 0)
+		q.name[0] = '\0';
+	api_audit_note(w, STORE_AUDIT_TRANSCRIPT_DELETE, row.public_id,
+		       "messages, files and guest name deleted%s%s", q.name[0] ? "; queue " : "",
+		       q.name);
 	api_submit(w, delete_apply, deleted);
 }
 

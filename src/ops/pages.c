@@ -61,10 +61,20 @@ static void page_root(struct http_req *req, HTTP_PARAMS)
 	http_respond(req, 302, "text/plain", NULL, 0);
 }
 
+/*
+ * The box page carries its first view: the ask form while the queue is
+ * staffed, the away notice while it is not, so a patron on a slow line
+ * sees it before any script has arrived (box.js then takes over, and
+ * presence keeps it true).  The consent pop-up's page is consent.js's.
+ */
+#define BOX_FIRST_VIEW "data-view=\"loading\""
+
 static void page_box(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_account a;
 	struct store_queue q;
+	struct queue_live *ql;
+	char mode[16];
 
 	if (!str_is_token(params[0], STORE_QUEUE_NAME_MAX, "-") || store_queue_by_name(req_app(req)->st, params[0], &q) < 0 ||
 	    store_account_get(req_app(req)->st, q.account_id, &a) < 0) {
@@ -72,7 +82,14 @@ static void page_box(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
-	http_static(req, "widget/box.html", POLICY_BOX);
+	if (http_get_arg(req, "mode", mode, sizeof(mode)) == 0 && !strcmp(mode, "consent")) {
+		http_static(req, "widget/box.html", POLICY_BOX);
+		return;
+	}
+	ql = domain_queue(&req_app(req)->dom, q.id);
+	http_static_edited(req, "widget/box.html", POLICY_BOX, BOX_FIRST_VIEW,
+			   ql && queue_is_online(ql) ? "data-view=\"start\" data-presence=\"online\""
+						     : "data-view=\"offline\" data-presence=\"offline\"");
 }
 
 static void page_embed(struct http_req *req, HTTP_PARAMS)

@@ -204,6 +204,23 @@ static const char *const migrations[] = {
 	"  text TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE INDEX canned_owner ON canned(account_id, operator_id, name);",
+
+	/*
+	 * 9: the audit log of admin actions (store_audit_add()).  `actor_id`
+	 * is NULL for the command line; `actor` keeps the name the actor had
+	 * then, so an entry still reads right after the operator changes.
+	 * Entries are read per account, newest first, by id.
+	 */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor_id INTEGER REFERENCES operators(id),"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX audit_account ON audit(account_id, id);",
 };
 
 int schema_version(void)

@@ -273,6 +273,52 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 /* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
 int store_blob_in_use(struct store *st, const char *hash);
 
+/* ---- the audit log (audit.c) ---- */
+
+/*
+ * What an admin did, recorded in the same transaction as the change.  The
+ * `action` is one of the STORE_AUDIT_* names; `target` names what it was done
+ * to (an operator's username, a queue's name, a chat's public id, the
+ * account's name); `detail` is a short description that never holds a
+ * password or anything a patron wrote.
+ */
+#define STORE_AUDIT_OPERATOR_ADD "operator.add"
+#define STORE_AUDIT_OPERATOR_CHANGE "operator.change"   /* name, admin flag, disabled */
+#define STORE_AUDIT_PASSWORD_RESET "operator.password"
+#define STORE_AUDIT_QUEUE_ADD "queue.add"
+#define STORE_AUDIT_QUEUE_CHANGE "queue.change"
+#define STORE_AUDIT_MEMBER_ADD "member.add"
+#define STORE_AUDIT_MEMBER_REMOVE "member.remove"
+#define STORE_AUDIT_ACCOUNT_ADD "account.add"
+#define STORE_AUDIT_ACCOUNT_CHANGE "account.change"     /* name, embedding origins */
+#define STORE_AUDIT_TRANSCRIPT_DELETE "transcript.delete"
+/* Reserved for blocking a guest, which does not exist yet: record it under this name. */
+#define STORE_AUDIT_GUEST_BLOCK "guest.block"
+
+#define STORE_AUDIT_ACTOR_CLI "command line"  /* the actor of the admin command line */
+#define STORE_AUDIT_DETAIL_BYTES 1024
+#define STORE_AUDIT_PAGE_MAX 200
+
+struct store_audit {
+	int64_t id;           /* assigned by store_audit_add() */
+	int64_t account_id;
+	int64_t at;           /* ms since the epoch */
+	int64_t actor_id;     /* the acting operator, or 0 for the command line */
+	char actor[72];       /* their username then, or STORE_AUDIT_ACTOR_CLI */
+	char action[32];
+	char target[STORE_NAME_BYTES];
+	char detail[STORE_AUDIT_DETAIL_BYTES];
+};
+
+/* Record `e` (e->id is ignored); call inside the transaction of the change. */
+int store_audit_add(struct store *st, const struct store_audit *e);
+/*
+ * At most `limit` (1..STORE_AUDIT_PAGE_MAX) of an account's entries with
+ * id < before_id (0: the newest), newest first.
+ */
+int store_audit_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
+		     int (*cb)(void *ctx, const struct store_audit *e), void *ctx);
+
 /* ---- backups ---- */
 
 /*

@@ -1,12 +1,13 @@
 // The admin page manages the account through /api/admin/*: operators (add,
 // disable, reset password), queues (add, rename, members) with their
 // snippets, and the allowed embedding origins. Operators without the admin
-// flag are turned away.
+// flag are turned away. The Audit log section shows each change, newest first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
+import { checkAxe } from './lib/axe.mjs';
 import { signIn } from './lib/flows.mjs';
 
 let srv;
@@ -112,4 +113,55 @@ test('an account admin manages operators, queues and origins', async () => {
 
   expectClean(ctx, [/status of 409/]); // the refused duplicate username
   expectClean(samCtx, [/status of 40[13]/]);
+});
+
+test('the audit log shows each change, newest first, pages with Older, and passes axe', async () => {
+  const auditor = srv.addOperator({ username: 'auditor', name: 'Audrey Auditor', isAdmin: true, queues: [] });
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, auditor);
+  await page.goto(`${srv.url}/staff/admin`);
+  const section = page.getByRole('region', { name: 'Audit log' });
+  await expect.visible(section.getByRole('heading', { name: 'Audit log' }));
+  const firstRow = () => page.locator('#audit tr').first();
+  // The command line made this operator: the newest entry says so.
+  await expect.text(firstRow(), 'Command line');
+
+  // A queue added here is the newest entry, by this admin, as soon as it is saved.
+  await page.getByRole('textbox', { name: 'Queue name' }).fill('maps');
+  await page.getByRole('textbox', { name: 'Queue title' }).fill('Map room');
+  await page.getByRole('button', { name: 'Add queue' }).click();
+  await expect.text(firstRow(), 'Queue added');
+  await expect.text(firstRow(), 'auditor');
+  await expect.text(firstRow(), 'maps');
+  await expect.text(firstRow(), 'title "Map room"');
+
+  // A password reset is recorded without the password.
+  await page.getByRole('button', { name: 'Reset password for Audrey Auditor' }).click();
+  await page.getByLabel('New password').fill('audit-secret-password');
+  await page.getByRole('button', { name: 'Set password', exact: true }).click();
+  await expect.text(firstRow(), 'Password reset');
+  assert.ok(!(await page.locator('#audit').textContent()).includes('audit-secret-password'));
+
+  // More than a page: 50 rows, then Older shows the rest and Newest comes back.
+  await page.evaluate(async () => {
+    const { csrf } = await (await fetch('/api/session')).json();
+    for (let i = 0; i < 55; i++) {
+      await fetch('/api/admin/queues/maps', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ title: `Map room ${i}` }) });
+    }
+  });
+  await page.reload();
+  await expect.text(firstRow(), 'Map room 54');
+  assert.equal(await page.locator('#audit tr').count(), 50);
+  assert.equal(await page.getByRole('button', { name: 'Newest' }).isVisible(), false);
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect.text(firstRow(), '"Map room 3" → "Map room 4"');
+  await expect.visible(page.getByRole('button', { name: 'Newest' }));
+  await checkAxe(page, 'the admin page with an older page of its audit log');
+  await page.getByRole('button', { name: 'Newest' }).click();
+  await expect.text(firstRow(), 'Map room 54');
+  await screenshot(page, 'admin-audit');
+  await checkAxe(page, 'the admin page with its audit log');
+  expectClean(ctx);
 });

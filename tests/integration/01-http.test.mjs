@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { everyCase, stillServes } from './lib/flows.mjs';
+import { everyCase, operator, setAvailable, stillServes } from './lib/flows.mjs';
 import { ALPHA_ORIGIN, BETA_ORIGIN, repoRoot, runBinary, startServer } from '../lib/server.mjs';
 
 let srv;
@@ -178,6 +178,53 @@ test('text files go out gzipped to clients that accept it, with their own ETag',
 	assert.notEqual(gz.headers.etag, plain.headers.etag);
 	const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag });
 	assert.equal(again.status, 304);
+});
+
+test('/box/QUEUE comes with its first view: the away notice, or the ask form while staffed', async () => {
+	const zlib = await import('node:zlib');
+	const get = (urlPath, headers = {}) => new Promise((resolve, reject) => {
+		http.get(`${srv.url}${urlPath}`, { headers }, (res) => {
+			const parts = [];
+			res.on('data', (d) => parts.push(d));
+			res.on('end', () => {
+				const body = Buffer.concat(parts);
+				const text = (res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(body) : body).toString();
+				resolve({ status: res.statusCode, etag: res.headers.etag, text });
+			});
+		}).on('error', reject);
+	});
+	const view = (text) => text.match(/id="box" (data-view="[a-z]+"(?: data-presence="[a-z]+")?)/)?.[1];
+	const file = await get('/widget/box.html');
+	assert.equal(view(file.text), 'data-view="loading"', 'the file itself');
+
+	const away = await get('/box/alpha?mode=embedded');
+	assert.equal(away.status, 200);
+	assert.equal(view(away.text), 'data-view="offline" data-presence="offline"');
+	assert.equal(away.text.length, file.text.length - 'data-view="loading"'.length + 'data-view="offline" data-presence="offline"'.length,
+		'only the view changed');
+	assert.notEqual(away.etag, file.etag);
+	const awayGz = await get('/box/alpha?mode=embedded', { 'accept-encoding': 'gzip' });
+	assert.equal(view(awayGz.text), 'data-view="offline" data-presence="offline"');
+	// The consent pop-up's page is the file as it is.
+	assert.equal(view((await get('/box/alpha?mode=consent&chat=x&share=y')).text), 'data-view="loading"');
+
+	const op = await operator(srv, 'ann');
+	try {
+		await setAvailable(op, 'alpha', true);
+		const staffed = await get('/box/alpha?mode=popup');
+		assert.equal(view(staffed.text), 'data-view="start" data-presence="online"');
+		assert.notEqual(staffed.etag, away.etag, 'each first view has its own ETag');
+		const gz = await get('/box/alpha?mode=popup', { 'accept-encoding': 'gzip' });
+		assert.equal(view(gz.text), 'data-view="start" data-presence="online"', 'the gzipped copy is the staffed one');
+		// A revalidation with the away page's ETag gets the new page, not a 304.
+		assert.equal((await get('/box/alpha', { 'if-none-match': away.etag })).status, 200);
+		assert.equal((await get('/box/alpha', { 'if-none-match': staffed.etag })).status, 304);
+		await setAvailable(op, 'alpha', false);
+		assert.equal(view((await get('/box/alpha?mode=popup', { 'accept-encoding': 'gzip' })).text),
+			'data-view="offline" data-presence="offline"');
+	} finally {
+		await op.close();
+	}
 });
 
 test('a doubled slash reads as one, and an encoded NUL is hung up on', async () => {

@@ -8,15 +8,17 @@
 // explanation instead.
 
 import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
-import { h, replaceChildren } from '../shared/dom.js';
+import { h, replaceChildren, timeElement } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedEditor } from './canned_editor.js';
+import { auditPage } from './audit_model.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
 const $ = (id) => document.getElementById(id);
 const data = { account: null, operators: [], queues: [] };
 let resetFor = null; // the operator whose password is being reset
+let auditBefore = null; // the page of the audit log shown: null for the newest
 
 function say(el, text, ok = false) {
   el.textContent = text;
@@ -38,6 +40,7 @@ async function reload(...what) {
     data[k] = k === 'account' ? r.data : r.data[k];
   });
   drawAll();
+  await refreshAudit();
 }
 
 function drawAll() {
@@ -70,6 +73,7 @@ async function saveAccountName(e) {
   data.account = r.data;
   drawAccount();
   say($('account-status'), 'Account name saved.', true);
+  await refreshAudit();
 }
 
 async function addOrigin(e) {
@@ -94,6 +98,7 @@ async function saveOrigins(origins, done) {
   data.account = r.data;
   drawAccount();
   say($('account-status'), done, true);
+  await refreshAudit();
   return true;
 }
 
@@ -152,6 +157,7 @@ async function submitReset(e) {
   if (!r.ok) return say($('operators-status'), failure(r));
   endReset();
   say($('operators-status'), `New password set for ${op.name}. Their other sessions have ended.`, true);
+  await refreshAudit();
 }
 
 async function addOperator(e) {
@@ -276,6 +282,35 @@ async function addQueue(e) {
   await reload('queues');
 }
 
+/* ---------- audit log ---------- */
+
+// Every change on this page is recorded by the server; after each one the newest page is
+// fetched again (unless an older page is being read), so the admin sees their own entry.
+async function loadAudit(before) {
+  const r = await apiRequest(`/api/admin/audit${before ? `?before=${before}` : ''}`);
+  if (!r.ok) return say($('audit-status'), failure(r));
+  auditBefore = before;
+  drawAudit(auditPage(r.data));
+}
+
+function refreshAudit() {
+  return auditBefore ? null : loadAudit(null);
+}
+
+function drawAudit(page) {
+  const rows = page.rows.map((e) => h('tr', {},
+    h('td', {}, timeElement(e.at), h('span', { class: 'rd-hint audit-date', text: new Date(e.at).toLocaleDateString() })),
+    h('td', { text: e.who }),
+    h('td', { text: e.action }),
+    h('td', {}, h('code', { text: e.target })),
+    h('td', { text: e.detail })));
+  if (rows.length === 0) rows.push(h('tr', {}, h('td', { colSpan: 5, class: 'rd-hint', text: 'Nothing recorded yet.' })));
+  replaceChildren($('audit'), rows);
+  $('audit-older').hidden = page.older === null;
+  $('audit-older').onclick = () => loadAudit(page.older);
+  $('audit-newest').hidden = auditBefore === null;
+}
+
 /* ---------- start ---------- */
 
 async function main() {
@@ -302,6 +337,7 @@ async function main() {
     if (e.key === 'Escape') endReset();
   });
   $('queue-form').addEventListener('submit', addQueue);
+  $('audit-newest').addEventListener('click', () => loadAudit(null));
   await reload('account', 'operators', 'queues');
   await new CannedEditor($('canned-shared'), { shared: true }).load();
   $('admin-content').hidden = false;

@@ -3,8 +3,8 @@
 // Start here to read the guest side. The box shows one of a few views:
 // loading, missing (no such queue), offline (nobody to answer: nothing to
 // send into), start (name + Start chat) and chat (transcript + composer).
-// The queue's online state comes from GET /api/queues/{queue} and then live
-// from presence.watch.
+// The queue's online state comes with the page (the server renders the
+// start or offline view into it), then live from presence.watch.
 //
 // A chat survives reloads and navigation: its id, token, last seq and
 // unacknowledged messages live in this origin's own storage under the queue
@@ -26,18 +26,19 @@
 // consent pop-up it opens for an embedded box (?mode=consent), the page is
 // consent.js instead.
 //
+// What only a chat needs (the transcript, the composer, pictures and their
+// stylesheet, transcript.css) loads with the first chat (loadChatParts), as
+// soon as the patron turns to the start form, or at once where the box was
+// opened to chat (a pop-up, a follow-me box opened): the form and the away
+// notice need only this module, the socket and base.css + box.css, so a
+// page that embeds the box costs its visitors little until they ask.
+//
 // Pictures (pasted, dropped or picked with Attach image) are previewed
 // before they go, then uploaded over HTTP with the chat token as a Bearer
 // credential (uploads.js); the transcript fetches snapshots and files with
 // the same header and shows them through blob: URLs (media.js).
 
 import { RdSocket } from '../shared/rd_socket.js';
-import { Transcript } from '../shared/transcript_model.js';
-import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
-import { Composer } from '../shared/composer.js';
-import { AttachUi } from '../shared/attach_ui.js';
-import { Uploads } from '../shared/uploads.js';
-import { bearerMedia } from '../shared/media.js';
 import { newId, MAX_NAME } from '../shared/text.js';
 import { loadChat, saveChat, clearChat, updateChat, pickStorage, queueFromPath, modeFromSearch } from './box_session.js';
 
@@ -69,7 +70,9 @@ const ui = {
 
 const state = {
   title: 'Chat with a librarian',
-  online: null, // null until known
+  // null until known; the server's page says it (data-view) for a first view
+  // the patron sees before this script arrives.
+  online: { start: true, offline: false }[$('box').dataset.view] ?? null,
   chat: null, // { chat, token, status, operator, name }
   transcript: null,
   everConnected: false,
@@ -80,28 +83,60 @@ const state = {
   readSeq: 0,
   unread: 0,
   parentOrigin: null, // the embedding page's origin, once its loader has spoken
+  limits: null, // the server's size limits for pictures, from GET /api/queues
+  resuming: false, // a saved chat waits for the chat's parts (resumeChat)
 };
 
 const socket = new RdSocket();
-const media = bearerMedia(() => (state.chat ? { chat: state.chat.chat, token: state.chat.token } : null));
-const uploads = new Uploads({
-  from: 'guest',
-  credentials: () => ({ Authorization: `Bearer ${state.chat.token}` }),
-  onChange: () => render(),
-});
-const view = new TranscriptView(ui.log, { perspective: 'guest', media,
-  actions: { retry: (item) => uploads.retry(state.transcript, item),
-    discard: (item) => uploads.discard(state.transcript, item) } });
-const typingLine = new TypingLine(ui.typing);
-const composer = new Composer(
-  { form: ui.composer, textarea: ui.message, counter: $('counter'), error: $('composer-error') },
-  { onSend: sendMessage, onTyping: (active) => state.chat && socket.post({ type: 'typing', chat: state.chat.chat, active }) },
-);
-const attach = new AttachUi(
-  { textarea: ui.message, dropZone: $('view-chat'), preview: $('attach-preview'), attachButton: $('attach'),
-    attachInput: $('attach-input') },
-  { onSendImage: sendImage, showError: (text) => composer.showError(text) },
-);
+// The chat's parts (see loadChatParts): null until the first chat needs them.
+let parts = null;
+let partsLoading = null;
+
+/**
+ * A stylesheet added to the page before box.css (whose rules must still win
+ * over the shared ones, as when both were in the page); resolves once it
+ * applies (or failed to load).
+ */
+function addStylesheet(href) {
+  return new Promise((resolve) => {
+    const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href });
+    link.onload = link.onerror = () => resolve();
+    document.querySelector('link[rel="stylesheet"][href="/widget/box.css"]').before(link);
+  });
+}
+
+/** Load and build the chat's parts once; resolves to them. */
+function loadChatParts() {
+  partsLoading ??= Promise.all([
+    import('../shared/transcript_model.js'), import('../shared/transcript_view.js'),
+    import('../shared/composer.js'), import('../shared/attach_ui.js'), import('../shared/uploads.js'),
+    import('../shared/media.js'), addStylesheet('/shared/transcript.css'),
+  ]).then(([{ Transcript }, { TranscriptView, TypingLine }, { Composer }, { AttachUi }, { Uploads }, { bearerMedia }]) => {
+    const media = bearerMedia(() => (state.chat ? { chat: state.chat.chat, token: state.chat.token } : null));
+    const uploads = new Uploads({
+      from: 'guest',
+      credentials: () => ({ Authorization: `Bearer ${state.chat.token}` }),
+      onChange: () => render(),
+    });
+    const view = new TranscriptView(ui.log, { perspective: 'guest', media,
+      actions: { retry: (item) => uploads.retry(state.transcript, item),
+        discard: (item) => uploads.discard(state.transcript, item) } });
+    const composer = new Composer(
+      { form: ui.composer, textarea: ui.message, counter: $('counter'), error: $('composer-error') },
+      { onSend: sendMessage, onTyping: (active) => state.chat && socket.post({ type: 'typing', chat: state.chat.chat, active }) },
+    );
+    const attach = new AttachUi(
+      { textarea: ui.message, dropZone: $('view-chat'), preview: $('attach-preview'), attachButton: $('attach'),
+        attachInput: $('attach-input') },
+      { onSendImage: sendImage, showError: (text) => composer.showError(text) },
+    );
+    if (state.limits) attach.limits = state.limits;
+    parts = { Transcript, media, uploads, view, typingLine: new TypingLine(ui.typing), composer, attach };
+    return parts;
+  });
+  partsLoading.catch(() => { partsLoading = null; }); // a later chat tries again
+  return partsLoading;
+}
 
 /* ---------- views ---------- */
 
@@ -116,7 +151,7 @@ function showView(name) {
 function refreshView() {
   if (state.chat) {
     showView('chat');
-  } else if (state.online === null) {
+  } else if (state.online === null || state.resuming) {
     showView('loading');
   } else {
     showView(state.online ? 'start' : 'offline');
@@ -177,6 +212,8 @@ window.addEventListener('message', (e) => {
   if (!isFromParent(e) || !e.data || typeof e.data !== 'object' || e.data.type !== 'refdesk:open') return;
   state.parentOrigin = e.origin;
   state.shown = Boolean(e.data.open);
+  // A follow-me box opened by the patron: they mean to chat.
+  if (state.shown && mode === 'follow') loadChatParts().catch(() => {});
   if (state.shown) {
     markAllRead();
     focusFirst();
@@ -198,23 +235,24 @@ function markAllRead() {
 }
 
 function focusFirst() {
-  if (ui.box.dataset.view === 'chat' && !ui.message.disabled && !ui.composer.hidden) composer.focus();
+  if (ui.box.dataset.view === 'chat' && !ui.message.disabled && !ui.composer.hidden) parts?.composer.focus();
   else if (ui.box.dataset.view === 'start') ui.guestName.focus();
 }
 
 /* ---------- chat lifecycle ---------- */
 
+/** Show the chat `record` (the chat's parts are loaded: see loadChatParts). */
 function enterChat(record, status = 'waiting') {
   leaveMedia();
   state.chat = { chat: record.chat, token: record.token, status, operator: null, name: record.name || '' };
   state.readSeq = record.readSeq || 0;
   state.unread = 0;
-  state.transcript = new Transcript();
-  view.render(state.transcript);
+  state.transcript = new parts.Transcript();
+  parts.view.render(state.transcript);
   ui.ended.hidden = true;
   ui.composer.hidden = false;
-  composer.setEnabled(true);
-  attach.setEnabled(true);
+  parts.composer.setEnabled(true);
+  parts.attach.setEnabled(true);
   refreshView();
   // Messages written before a reload and never acknowledged: send them again
   // with their own ids (the server keeps one copy).
@@ -227,18 +265,32 @@ function enterChat(record, status = 'waiting') {
   reportChatState();
 }
 
+/** Come back to the saved chat `record`: "Loading the chat…" until its parts are here. */
+function resumeChat(record) {
+  state.resuming = true;
+  refreshView();
+  loadChatParts().then(() => {
+    state.resuming = false;
+    if (!state.chat) enterChat(record);
+  }, () => {
+    // Offline, probably: the record stays saved for the next load.
+    state.resuming = false;
+    refreshView();
+  });
+}
+
 function render() {
   if (!state.transcript) return;
-  uploads.sweep(state.transcript);
-  view.render(state.transcript);
+  parts.uploads.sweep(state.transcript);
+  parts.view.render(state.transcript);
 }
 
 /** The chat is left: its uploads and blob: URLs go. */
 function leaveMedia() {
   guestShare?.reset();
-  attach.close();
-  uploads.reset();
-  media.reset();
+  parts?.attach.close();
+  parts?.uploads.reset();
+  parts?.media.reset();
 }
 
 function onJoined(reply) {
@@ -257,7 +309,7 @@ function onJoinFailed({ chat }) {
   leaveMedia();
   state.chat = null;
   state.transcript = null;
-  view.reset();
+  parts?.view.reset();
   refreshView();
   reportChatState();
 }
@@ -297,7 +349,7 @@ function onEvent(ev) {
     state.chat.operator = ev.name || null;
   }
   if (ev.kind !== 'notice' && ev.from === 'operator') {
-    typingLine.set(false);
+    parts.typingLine.set(false);
     if (ev.seq > state.readSeq && !isSeen()) state.unread += 1;
   }
   render();
@@ -313,8 +365,8 @@ function chatEnded(by) {
   state.chat.status = 'ended';
   clearChat(storage, queue);
   socket.unfollow(state.chat.chat);
-  typingLine.set(false);
-  attach.setEnabled(false);
+  parts.typingLine.set(false);
+  parts.attach.setEnabled(false);
   ui.composer.hidden = true;
   ui.ended.hidden = false;
   ui.endedText.textContent = by === 'guest' || by === null
@@ -325,18 +377,40 @@ function chatEnded(by) {
   reportChatState();
 }
 
+/**
+ * Resolves when the socket first opens, or after `ms`. The form shows
+ * before this script runs, so a patron can press Start chat while the first
+ * connection is still on its way; that press waits for it rather than
+ * failing (after a drop, the request answers for itself).
+ */
+function firstOpen(ms = 15000) {
+  if (state.everConnected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const off = socket.on('status', (s) => s === 'open' && done());
+    function done() {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
+
 async function startChat() {
   const name = ui.guestName.value.trim();
   showStartError('');
   ui.startButton.disabled = true;
   try {
+    // The chat's parts are here before the chat starts: its first events
+    // follow the answer at once, and the socket hands each event over once.
+    await Promise.all([firstOpen(), loadChatParts()]);
     const msg = { type: 'chat.start', queue };
     if (name) msg.name = name;
     const ok = await socket.request(msg);
     const record = { chat: ok.chat, token: ok.token, lastSeq: 0, name, outbox: [] };
     saveChat(storage, queue, record);
     enterChat(record, ok.status || 'waiting');
-    composer.focus();
+    parts.composer.focus();
   } catch (err) {
     if (err.code === 'offline' && socket.status === 'open') {
       state.online = false;
@@ -352,7 +426,8 @@ async function startChat() {
 function startErrorText(err) {
   if (err.code === 'too_long') return 'That name is too long — please use at most 80 characters.';
   if (err.code === 'not_found') return 'This chat box is not available any more.';
-  if (err.code === 'offline' || err.code === 'disconnected')
+  // (A TypeError: the chat's parts did not load.)
+  if (err.code === 'offline' || err.code === 'disconnected' || err instanceof TypeError)
     return 'We could not reach the chat service. Please check your connection and try again.';
   if (err.code === 'rate_limited') return 'Please wait a moment and try again.';
   return 'Something went wrong starting the chat. Please try again.';
@@ -377,7 +452,7 @@ function sendMessage(text) {
 /** Send a picture from the preview (AttachUi); returns { ok, message }. */
 function sendImage(file, alt) {
   if (!state.chat || state.chat.status === 'ended') return { ok: false, message: 'The chat has ended.' };
-  const r = uploads.send(state.transcript, state.chat.chat, { kind: 'image', file, alt, name: state.chat.name || null });
+  const r = parts.uploads.send(state.transcript, state.chat.chat, { kind: 'image', file, alt, name: state.chat.name || null });
   render();
   return r;
 }
@@ -428,7 +503,7 @@ function restart() {
   leaveMedia();
   state.chat = null;
   state.transcript = null;
-  view.reset();
+  parts?.view.reset();
   state.unread = 0;
   ui.ended.hidden = true;
   refreshView();
@@ -450,7 +525,8 @@ async function loadQueue() {
     ui.title.textContent = state.title;
     document.title = `${state.title} — chat`;
     if (state.online === null) state.online = Boolean(info.online);
-    if (info.limits?.image_bytes) attach.limits = { maxImage: info.limits.image_bytes };
+    if (info.limits?.image_bytes) state.limits = { maxImage: info.limits.image_bytes };
+    if (parts && state.limits) parts.attach.limits = state.limits;
     refreshView();
   } catch {
     // The socket's presence answer will fill this in.
@@ -481,7 +557,7 @@ function fitToVisualViewport() {
 
 function init() {
   if (mode === 'consent') {
-    import('./consent.js');
+    addStylesheet('/shared/transcript.css').then(() => import('./consent.js'));
     return;
   }
   ui.box.dataset.mode = mode;
@@ -500,7 +576,7 @@ function init() {
     if ((msg.type === 'share.answer' || msg.type === 'share.ice') && state.chat && msg.chat === state.chat.chat)
       guestShare?.onFrame(msg);
     if (msg.type === 'typing' && state.chat && msg.chat === state.chat.chat && msg.from === 'operator')
-      typingLine.set(msg.active, state.chat.operator || 'The librarian');
+      parts?.typingLine.set(msg.active, state.chat.operator || 'The librarian');
   });
   window.addEventListener('online', () => socket.retryNow());
   // The consent pop-up asks which chat it shares into (share_guest.js checks the sender).
@@ -509,6 +585,11 @@ function init() {
     if (isSeen()) markAllRead();
   });
 
+  // A patron who types a name or reaches for Start chat will likely chat:
+  // fetch the chat's parts now. (Not on focus: an opened box focuses the
+  // form by itself.)
+  for (const type of ['pointerdown', 'keydown'])
+    ui.startForm.addEventListener(type, () => loadChatParts().catch(() => {}), { once: true });
   ui.startForm.addEventListener('submit', (e) => {
     e.preventDefault();
     startChat();
@@ -523,12 +604,15 @@ function init() {
 
   fitToVisualViewport();
   const saved = loadChat(storage, queue);
-  if (saved) enterChat(saved);
+  if (saved) resumeChat(saved);
   else refreshView();
   socket.start();
   socket.watch([queue]);
   loadQueue();
   reportChatState();
+  // A pop-up window is opened to chat: fetch the chat's parts now, after
+  // what the form needs. (A box embedded in a page waits for the patron.)
+  if (mode === 'popup') loadChatParts().catch(() => {});
 }
 
 init();

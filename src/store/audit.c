@@ -1,0 +1,72 @@
+/*
+ * audit.c - the audit log of admin actions (store.h).
+ *
+ * How it works: one table, appended to inside the transaction of the change
+ * it describes (the writer's savepoint for the server, the command line's
+ * own transaction), so an action and its entry are committed or rolled back
+ * together.  Admin actions are rare, so the two statements are prepared per
+ * call rather than kept.  A page is read from the (account_id, id) index
+ * backwards from the keyset cursor.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "store/store_int.h"
+
+int store_audit_add(struct store *st, const struct store_audit *e)
+{
+	static const char sql[] = "INSERT INTO audit(account_id, at, actor_id, actor, action, "
+				  "target, detail) VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?)";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "prepare audit");
+	sqlite3_bind_int64(s, 1, e->account_id);
+	sqlite3_bind_int64(s, 2, e->at);
+	sqlite3_bind_int64(s, 3, e->actor_id);
+	store_bind_text(s, 4, e->actor);
+	store_bind_text(s, 5, e->action);
+	store_bind_text(s, 6, e->target);
+	store_bind_text(s, 7, e->detail);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "add audit entry");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_audit_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
+		     int (*cb)(void *ctx, const struct store_audit *e), void *ctx)
+{
+	static const char sql[] = "SELECT id, account_id, at, coalesce(actor_id, 0), actor, action, "
+				  "target, detail FROM audit WHERE account_id = ?1 AND id < ?2 "
+				  "ORDER BY id DESC LIMIT ?3";
+	struct store_audit e;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (limit < 1 || limit > STORE_AUDIT_PAGE_MAX)
+		return -EINVAL;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "prepare audit list");
+	sqlite3_bind_int64(s, 1, account_id);
+	sqlite3_bind_int64(s, 2, before_id > 0 ? before_id : INT64_MAX);
+	sqlite3_bind_int(s, 3, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		e.id = sqlite3_column_int64(s, 0);
+		e.account_id = sqlite3_column_int64(s, 1);
+		e.at = sqlite3_column_int64(s, 2);
+		e.actor_id = sqlite3_column_int64(s, 3);
+		store_copy_text(e.actor, sizeof(e.actor), s, 4);
+		store_copy_text(e.action, sizeof(e.action), s, 5);
+		store_copy_text(e.target, sizeof(e.target), s, 6);
+		store_copy_text(e.detail, sizeof(e.detail), s, 7);
+		if ((rc = cb(ctx, &e)) != 0) {
+			sqlite3_finalize(s);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "list audit entries");
+	sqlite3_finalize(s);
+	return rc;
+}
