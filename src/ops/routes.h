@@ -30,6 +30,9 @@ extern const size_t uploads_nroutes;
 /* §2.7 Chat History and the chat management page (history.c) */
 extern const struct http_route history_routes[];
 extern const size_t history_nroutes;
+/* §2.8 metrics, for the people who run the server (metrics.c) */
+extern const struct http_route metrics_routes[];
+extern const size_t metrics_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;
