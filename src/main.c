@@ -63,6 +63,9 @@ static const char usage[] =
 	"  --header-timeout SECS   time a client has to send its headers (default 10)\n"
 	"  --msg-rate N            WebSocket messages per second per socket (default 20)\n"
 	"  --msg-burst N           burst of messages per socket (default 40)\n"
+	"  --ping-secs N           ping a WebSocket silent N seconds (default 30)\n"
+	"  --idle-close-secs N     drop a WebSocket silent N seconds, its ping unanswered\n"
+	"                          (default 75; more than --ping-secs)\n"
 	"  --session-hours N       operator sessions last N hours after last use (default 12)\n"
 	"  --abandon-secs N        end a waiting chat whose guest has been gone N seconds\n"
 	"                          (default 120)\n"
@@ -87,14 +90,13 @@ static const char usage[] =
 	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
-	"  --log-format text|json  readable lines (default) or a JSON object a line\n"
-	"  --metrics-token-file FILE  /metrics wants \"Authorization: Bearer\" with\n"
-	"                          the token in FILE (else loopback, no proxy)\n"
+	"  --log-format text|json  readable lines (default) or JSON objects\n"
+	"  --metrics-token-file F  /metrics needs the bearer token in F\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_HELP };
 
@@ -114,6 +116,8 @@ static const struct option options[] = {
 	{ "header-timeout", required_argument, NULL, OPT_HEADER },
 	{ "msg-rate", required_argument, NULL, OPT_MSGRATE },
 	{ "msg-burst", required_argument, NULL, OPT_MSGBURST },
+	{ "ping-secs", required_argument, NULL, OPT_PING },
+	{ "idle-close-secs", required_argument, NULL, OPT_IDLE_CLOSE },
 	{ "session-hours", required_argument, NULL, OPT_SESSION },
 	{ "abandon-secs", required_argument, NULL, OPT_ABANDON },
 	{ "max-image-mb", required_argument, NULL, OPT_IMAGE_MB },
@@ -296,6 +300,16 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		return parse_number("msg-rate", arg, 0.1, 1000000, &cfg->net.msg_rate);
 	case OPT_MSGBURST:
 		return parse_number("msg-burst", arg, 1, 1000000, &cfg->net.msg_burst);
+	case OPT_PING:
+		if (parse_number("ping-secs", arg, 1, 3600, &v) < 0)
+			return -EINVAL;
+		cfg->net.ping_secs = (int)v;
+		return 0;
+	case OPT_IDLE_CLOSE:
+		if (parse_number("idle-close-secs", arg, 2, 7200, &v) < 0)
+			return -EINVAL;
+		cfg->net.idle_close_secs = (int)v;
+		return 0;
 	case OPT_SESSION:
 		if (parse_number("session-hours", arg, 1, 24 * 90, &v) < 0)
 			return -EINVAL;
@@ -434,6 +448,10 @@ static int parse_serve(struct config *cfg, int argc, char **argv)
 	}
 	if (cfg->app.ice_relay && !cfg->app.nturn_urls) {
 		fprintf(stderr, "refdesk: --ice-policy relay needs a --turn server\n");
+		return -EINVAL;
+	}
+	if (cfg->net.idle_close_secs <= cfg->net.ping_secs) {
+		fprintf(stderr, "refdesk: --idle-close-secs must be more than --ping-secs\n");
 		return -EINVAL;
 	}
 	if (!cfg->net.tls_cert != !cfg->net.tls_key) {

@@ -135,6 +135,7 @@ struct app *world_app(void)
 		log_set_level(getenv("FUZZ_LOG") ? LOG_DEBUG : LOG_ERROR);
 		server_config_defaults(&cfg);
 		app_config_defaults(&acfg);
+		acfg.workers = 1; /* one order of finishing: a crash replays the same way */
 		cfg.web_dir = FUZZ_WEB_DIR;
 		/* Rates high enough that the limits do not hide the handlers
 		 * (the limits are tested elsewhere); small images, for speed. */

@@ -250,6 +250,13 @@ int http_request(struct server *srv, struct lws *wsi, struct pss *pss, const cha
 		http_error(req, 414, "not_found", "The address is too long.");
 		return 0;
 	}
+	if (srv->stopping) {
+		/* Nothing new is taken on while the last commits drain: before any
+		 * caller check, which could read or refresh a session. */
+		req->close_after = req->method == HTTP_POST;
+		http_error(req, 503, "busy", "The server is shutting down.");
+		return 0;
+	}
 	find_route(req);
 	if (req->method == HTTP_POST) {
 		req->body_cap = HTTP_BODY_MAX;

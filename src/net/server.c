@@ -76,6 +76,8 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->header_timeout = 10;
 	cfg->msg_rate = 20;
 	cfg->msg_burst = 40;
+	cfg->ping_secs = 30;
+	cfg->idle_close_secs = 75;
 }
 
 /* ---- timers and wake-ups ------------------------------------------------------ */
@@ -361,6 +363,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return pss->conn ? ws_writeable(pss->conn) : 0;
 	case LWS_CALLBACK_TIMER:
 		return pss && pss->conn ? ws_timer(pss->conn) : 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (pss && pss->conn)
+			ws_pong(pss->conn);
+		break;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->conn)
 			ws_closed(pss->conn);
@@ -383,13 +389,28 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+/*
+ * No validity timers of lws' own (secs_since_valid_hangup 0): each is a
+ * per-connection entry in a sorted list, inserted at accept and again on
+ * every message received, at a cost that grows with the number of sockets.
+ * ws_sweep_quiet() pings and drops quiet sockets instead.
+ */
 static const uint32_t retry_table[] = { 1000 };
 static const lws_retry_bo_t retry = {
 	.retry_ms_table = retry_table,
 	.retry_ms_table_count = 1,
-	.secs_since_valid_ping = 30,
-	.secs_since_valid_hangup = 75,
 };
+
+/* How often quiet sockets are looked for: ping and close times are this coarse. */
+#define QUIET_SWEEP_US (LWS_US_PER_SEC)
+
+static void quiet_cb(void *arg)
+{
+	struct server *srv = arg;
+
+	ws_sweep_quiet(srv, time_mono_ms());
+	server_timer_set(srv->quiet_timer, QUIET_SWEEP_US);
+}
 
 /* ---- running ------------------------------------------------------------------------ */
 
@@ -609,6 +630,8 @@ int server_init(struct server *srv, const struct server_config *cfg,
 		log_error("cannot listen on %s:%d", cfg->host, cfg->port);
 		return -EADDRINUSE;
 	}
+	srv->quiet_timer = server_timer_new(srv, quiet_cb, srv);
+	server_timer_set(srv->quiet_timer, QUIET_SWEEP_US);
 	return 0;
 }
 
@@ -640,12 +663,16 @@ void server_release(struct server *srv)
 	uint64_t key;
 	void *v;
 
+	if (srv->quiet_timer && srv->ctx)
+		lws_sul_cancel(&srv->quiet_timer->sul);
 	if (srv->ctx) {
 		struct lws_context *ctx = srv->ctx;
 
 		__atomic_store_n(&srv->ctx, NULL, __ATOMIC_RELEASE);
 		lws_context_destroy(ctx);
 	}
+	free(srv->quiet_timer);
+	srv->quiet_timer = NULL;
 	map_release(&srv->ip_conns);
 	for (i = 0; map_next(&srv->ip_rate, &i, &key, &v);)
 		free(v);

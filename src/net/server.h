@@ -53,6 +53,8 @@ struct server_config {
 	int header_timeout;       /* seconds to send the request headers */
 	double msg_rate;          /* WebSocket messages per second per socket */
 	double msg_burst;
+	int ping_secs;            /* ping a WebSocket silent this long */
+	int idle_close_secs;      /* drop one silent this long (no answer to the ping) */
 };
 
 struct server_hooks {
@@ -89,6 +91,7 @@ struct server {
 	struct map ip_rate;     /* address key -> struct rate * (new connections) */
 	struct map wsi_addr;    /* accepted wsi -> its address key */
 	int64_t limits_swept_ms;
+	struct server_timer *quiet_timer; /* ws_sweep_quiet() every few seconds */
 	bool stopping;
 	char public_origin[300];  /* from --public-url; "" without one */
 	char trusted_proxies[SERVER_MAX_PROXIES][64]; /* normalised addresses */

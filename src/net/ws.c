@@ -103,6 +103,7 @@ int ws_established(struct server *srv, struct lws *wsi, struct conn **slot)
 
 	c->srv = srv;
 	c->wsi = wsi;
+	c->last_heard = time_mono_ms();
 	rate_init(&c->rate, srv->cfg->msg_burst);
 	c->next = srv->conns;
 	if (srv->conns)
@@ -199,8 +200,21 @@ void conn_close(struct conn *c, int code, const char *reason)
 
 int ws_writeable(struct conn *c)
 {
+	unsigned char ping[LWS_PRE + 1];
 	struct frame *f;
 	int n = 0;
+
+	if (c->ping_due && !c->close_code) {
+		c->ping_due = false;
+		c->pinged_at = time_mono_ms();
+		/* One byte of payload: lws does not report an empty pong. */
+		ping[LWS_PRE] = 'r';
+		if (lws_write(c->wsi, ping + LWS_PRE, 1, LWS_WRITE_PING) < 1)
+			return -1;
+		if (c->out_head)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
 
 	/*
 	 * An operator following hundreds of chats gets a frame per event of each:
@@ -355,6 +369,9 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 	bool first = lws_is_first_fragment(wsi), last = lws_is_final_fragment(wsi);
 	size_t remaining = lws_remaining_packet_payload(wsi);
 
+	c->last_heard = time_mono_ms();
+	c->pinged_at = 0;
+
 	if (lws_frame_is_binary(wsi)) {
 		conn_close(c, CLOSE_UNSUPPORTED, "text frames only");
 		return 0;
@@ -395,6 +412,35 @@ int ws_receive(struct conn *c, const void *in, size_t len)
 		c->rx_len = 0;
 	}
 	return 0;
+}
+
+/* ---- quiet sockets ---------------------------------------------------------- */
+
+void ws_pong(struct conn *c)
+{
+	c->last_heard = time_mono_ms();
+	c->pinged_at = 0;
+}
+
+void ws_sweep_quiet(struct server *srv, int64_t now)
+{
+	int64_t ping_ms = (int64_t)srv->cfg->ping_secs * 1000;
+	int64_t close_ms = (int64_t)srv->cfg->idle_close_secs * 1000;
+	struct conn *c;
+
+	for (c = srv->conns; c; c = c->next) {
+		if (!c->wsi || c->close_code)
+			continue;
+		if (now - c->last_heard >= close_ms) {
+			/* Gone without a word: no close frame would reach it. */
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+			continue;
+		}
+		if (now - c->last_heard >= ping_ms && !c->pinged_at && !c->ping_due) {
+			c->ping_due = true;
+			lws_callback_on_writable(c->wsi);
+		}
+	}
 }
 
 /* ---- closing ------------------------------------------------------------ */

@@ -65,6 +65,9 @@ struct conn {
 	int64_t last_drop;
 	int64_t flooding_since;          /* kept flooding: input is discarded until it stops */
 	int64_t last_rx;
+	int64_t last_heard;              /* monotonic ms of its last frame or pong */
+	int64_t pinged_at;               /* when the ping of this silence went out; 0: none */
+	bool ping_due;                   /* send a ping at the next WRITEABLE */
 	bool oversize;                   /* reading away a message over WS_FRAME_MAX */
 	bool going_away;                 /* the server is stopping: close 1001 once quiet */
 	int close_code;
@@ -98,5 +101,16 @@ int conn_cookie(struct conn *c, const char *name, char *out, size_t size);
 
 /* Shutdown: close every socket with 1001. */
 void ws_close_all(struct server *srv);
+
+/*
+ * Sockets that went quiet: one silent for cfg->ping_secs is pinged; one
+ * still silent cfg->idle_close_secs after its last frame is dropped (a
+ * peer that vanished without closing).  Every few seconds, over all of them
+ * — instead of a timer per connection in lws' sorted list, whose insert
+ * grows with the number of sockets and ran on every message received.
+ */
+void ws_sweep_quiet(struct server *srv, int64_t now_mono);
+/* A pong arrived. */
+void ws_pong(struct conn *c);
 
 #endif

@@ -42,6 +42,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->turn_ttl = 3600;
 	cfg->share_invite_secs = 300;
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
+	cfg->workers = 2;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -110,6 +111,8 @@ static void hook_wake(void *arg)
 {
 	struct app *app = arg;
 
+	if (!app->writer)
+		return; /* not built yet, or app_init() failed */
 	writer_drain(app->writer);
 	workq_drain(app->workq);
 	sweep_limits(app);
@@ -158,6 +161,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, admin_routes, admin_nroutes);
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
+	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
@@ -194,17 +198,21 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 		return rc;
 	rc = writer_new(&app->writer, cfg->data_dir, wake_loop, srv);
 	if (rc < 0) {
+		app->writer = NULL;
 		store_free(app->st);
+		app->st = NULL;
 		return rc;
 	}
 	if (media_init() < 0) {
 		log_error("libvips failed to start");
 		writer_free(app->writer);
+		app->writer = NULL;
 		store_free(app->st);
+		app->st = NULL;
 		return -EIO;
 	}
 	blobs_clean(cfg->data_dir);
-	app->workq = workq_new(2, 64, wake_loop, srv, media_thread_done);
+	app->workq = workq_new(cfg->workers, 64, wake_loop, srv, media_thread_done);
 	app->chat_listener = &share_ops_listener;
 	app->flush_timer = server_timer_new(srv, flush_now, app);
 	app->sweep_timer = server_timer_new(srv, each_second, app);

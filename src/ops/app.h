@@ -53,6 +53,7 @@ struct app_config {
 	int share_invite_secs;    /* an unanswered invitation lasts this long */
 	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
+	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
 };
 

@@ -13,6 +13,7 @@
 #include "net/http.h"
 #include "net/ws.h"
 #include "ops/app.h"
+#include "ops/chat_ops.h"
 #include "ops/routes.h"
 
 struct caller *caller_of(struct http_req *req)
@@ -165,6 +166,23 @@ int caller_admit(struct http_req *req, unsigned access)
 	}
 	http_error(req, 500, "internal", "This route has no caller rule.");
 	return -EACCES;
+}
+
+struct chat_live *caller_chat(struct http_req *req, const char *public_id,
+			      enum event_author *author)
+{
+	char auth[200];
+
+	http_get_header(req, "authorization:", auth, sizeof(auth));
+	if (!strncmp(auth, "Bearer ", 7)) {
+		*author = AUTHOR_GUEST;
+		return str_is_token(auth + 7, 64, "-_")
+			       ? chat_ops_chat(req->app, public_id, auth + 7, NULL) : NULL;
+	}
+	*author = AUTHOR_OPERATOR;
+	if (caller_find_operator(req) < 0)
+		return NULL;
+	return chat_ops_chat(req->app, public_id, NULL, &caller_of(req)->op);
 }
 
 void caller_set_cookie(struct http_req *req, const char *token, int max_age)

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/types.h"
+#include "base/types.h"
 #include "store/store.h"
 
 struct app;
@@ -75,6 +77,30 @@ int caller_page_operator(struct http_req *req);
  * before its body is read): 0, or -EACCES once the refusal is answered.
  */
 int caller_admit(struct http_req *req, unsigned access);
+
+/*
+ * The live chat `public_id` as the caller of a chat route may see it: its
+ * guest by `Authorization: Bearer TOKEN` (*author AUTHOR_GUEST), else a
+ * signed-in operator of its account (AUTHOR_OPERATOR; the caller's op and
+ * session are filled, the CSRF token is not checked yet).  NULL when the
+ * caller may not see it, exactly as when it does not exist.  Forget the
+ * chat with chat_ops_forget() once done.
+ */
+struct chat_live;
+struct chat_live *caller_chat(struct http_req *req, const char *public_id,
+			      enum event_author *author);
+
+/*
+ * The live chat `public_id` as the caller of a chat route may see it: its
+ * guest by `Authorization: Bearer TOKEN` (*author AUTHOR_GUEST), else a
+ * signed-in operator of its account (AUTHOR_OPERATOR; the caller's op and
+ * session are filled, the CSRF token is not checked yet).  NULL when the
+ * caller may not see it, exactly as when it does not exist.  Forget the
+ * chat with chat_ops_forget() once done.
+ */
+struct chat_live;
+struct chat_live *caller_chat(struct http_req *req, const char *public_id,
+			      enum event_author *author);
 
 /* Set (or, with max_age 0, clear) the session cookie on the response. */
 void caller_set_cookie(struct http_req *req, const char *token, int max_age);

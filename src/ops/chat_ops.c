@@ -850,6 +850,7 @@ static void h_msg_send(void *user, const char *id, json_t *msg)
 			    json_pack("{s:s%, s:s?}", "text", text, len, "name", name), &w);
 	if (rc < 0) {
 		client_refuse(c, id, rc, NULL);
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	w->ev.author = author;
@@ -931,6 +932,7 @@ static void h_chat_end(void *user, const char *id, json_t *msg)
 				      "by", author == AUTHOR_GUEST ? "guest" : "operator"), &w);
 	if (rc < 0) {
 		client_refuse(c, id, rc, NULL);
+		domain_chat_maybe_forget(&c->app->dom, chat);
 		return;
 	}
 	/* Its share stops first: that step is written before the end. */

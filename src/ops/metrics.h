@@ -1,5 +1,5 @@
 /*
- * metrics.h - GET /metrics (PROTOCOL.md §2.8): the server's figures in
+ * metrics.h - GET /metrics (PROTOCOL.md §2.9): the server's figures in
  * Prometheus' text format, for the people who run it.
  *
  * The operations count what they do in a `struct metrics` inside the app,

@@ -142,26 +142,6 @@ static bool upload_path(const char *path, char *chat, size_t size)
 	return true;
 }
 
-/* The chat, as the caller may see it: a guest by token, else a signed-in operator. */
-static struct chat_live *caller_chat(struct http_req *req, const char *public_id,
-				     enum event_author *author, bool *signed_in)
-{
-	char auth[200];
-
-	*signed_in = false;
-	http_get_header(req, "authorization:", auth, sizeof(auth));
-	if (!strncmp(auth, "Bearer ", 7)) {
-		*author = AUTHOR_GUEST;
-		return str_is_token(auth + 7, 64, "-_")
-			       ? chat_ops_chat(req->app, public_id, auth + 7, NULL) : NULL;
-	}
-	*author = AUTHOR_OPERATOR;
-	if (caller_find_operator(req) < 0)
-		return NULL;
-	*signed_in = true;
-	return chat_ops_chat(req->app, public_id, NULL, &caller_of(req)->op);
-}
-
 static struct rate *upload_bucket(struct app *app, uint64_t key)
 {
 	struct rate *r = map_get(&app->upload_rate, key);
@@ -193,7 +173,6 @@ static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 	enum event_author author;
 	struct chat_live *chat;
 	struct upload *u;
-	bool signed_in;
 	unsigned long long len;
 	size_t cap;
 	int rc;
@@ -229,7 +208,7 @@ static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 		return refuse(req, 413, "too_large", header);
 	}
 	/* Who may post into this chat? */
-	chat = caller_chat(req, public_id, &author, &signed_in);
+	chat = caller_chat(req, public_id, &author);
 	if (!chat)
 		return refuse(req, 404, "not_found", "No such chat.");
 	if (author == AUTHOR_OPERATOR) {
@@ -561,11 +540,11 @@ static void get_blob(struct http_req *req, HTTP_PARAMS)
 	struct chat_live *chat;
 	char path[4096];
 	struct stat sb;
-	bool signed_in, image;
+	bool image;
 	char *data;
 	int fd;
 
-	chat = caller_chat(req, params[0], &author, &signed_in);
+	chat = caller_chat(req, params[0], &author);
 	if (!chat || !blobs_hash_is_valid(params[1]) ||
 	    store_chat_blob_get(req_app(req)->st, chat->id, params[1], &b) < 0 ||
 	    blobs_path(req_app(req)->cfg->data_dir, b.hash, path, sizeof(path)) < 0 ||

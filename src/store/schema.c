@@ -189,6 +189,21 @@ static const char *const migrations[] = {
 	"DROP INDEX events_cid;"
 	"CREATE UNIQUE INDEX events_author_cid ON events(chat_id, author, ifnull(operator_id, 0), cid)"
 	"  WHERE cid IS NOT NULL;",
+
+	/*
+	 * 8: saved replies ("canned answers").  A row with no operator is shared
+	 * by the whole account (admins write them); a row with an operator is
+	 * that operator's own.  Lists are read per account and operator, in
+	 * name order.
+	 */
+	"CREATE TABLE canned ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  operator_id INTEGER REFERENCES operators(id),"
+	"  name TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX canned_owner ON canned(account_id, operator_id, name);",
 };
 
 int schema_version(void)

@@ -285,4 +285,43 @@ int store_backup(struct store *st, const char *path);
 /* Call `fn` with the hash of every blob the database knows; stops at a non-zero return. */
 int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg);
 
+/* ---- saved replies ---- */
+
+/*
+ * Saved replies ("canned answers", canned.c).  operator_id 0 is a reply
+ * shared by the whole account; otherwise it is that operator's own.  The
+ * text keeps its placeholders ({guest}, {me}, {queue}); pages fill them in.
+ */
+#define STORE_CANNED_NAME_MAX 40      /* characters in a reply's name */
+#define STORE_CANNED_NAME_BYTES 164   /* that many characters of UTF-8, plus NUL */
+#define STORE_CANNED_TEXT_BYTES 16004 /* a message's 4,000 characters of UTF-8, plus NUL */
+
+struct store_canned {
+	int64_t id;
+	int64_t account_id;
+	int64_t operator_id; /* 0: shared by the account */
+	char name[STORE_CANNED_NAME_BYTES];
+	char text[STORE_CANNED_TEXT_BYTES];
+	int64_t updated_at;
+};
+
+/*
+ * Add a reply (c->id is set), unless its owner (the account's shared ones,
+ * or the operator's own) already has `max`: then -EDQUOT and nothing is
+ * written.  Count and insert happen in the caller's transaction, so two
+ * adds at once cannot both pass the limit.  Writer thread.
+ */
+int store_canned_add(struct store *st, struct store_canned *c, int max);
+int store_canned_get(struct store *st, int64_t id, struct store_canned *out);
+/*
+ * Set the name and text of reply c->id, if it still belongs to
+ * c->account_id and c->operator_id (-ENOENT otherwise).  Writer thread.
+ */
+int store_canned_update(struct store *st, const struct store_canned *c);
+/* Delete reply `id` of that owner; -ENOENT when there is none. */
+int store_canned_delete(struct store *st, int64_t id, int64_t account_id, int64_t operator_id);
+/* The account's shared replies, then the operator's own (0: shared only), each by name. */
+int store_canned_list(struct store *st, int64_t account_id, int64_t operator_id,
+		      int (*cb)(void *ctx, const struct store_canned *c), void *ctx);
+
 #endif

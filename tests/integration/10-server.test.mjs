@@ -1,14 +1,16 @@
 // 10-server: behaviour of the server as a whole that the other areas do not cover — per-address
-// connection counts are released when connections close, abandoned waiting chats end, and
-// options can come from a config file.
+// connection counts are released when connections close, abandoned waiting chats end, options
+// can come from a config file, quiet sockets are pinged and dropped, and a stopping server turns
+// every request away the same way.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
+import WebSocket from 'ws';
 import { isOk, operator, setAvailable, startChat, stillServes } from './lib/flows.mjs';
-import { sleep, startServer } from '../lib/server.mjs';
+import { runBinary, sleep, startServer } from '../lib/server.mjs';
 
 /** One HTTP request on its own connection (no keep-alive); resolves with the status or 'error'. */
 function getOnce(url) {
@@ -109,5 +111,72 @@ test('a POST with an empty body is answered; one without Content-Length gets 411
 	});
 	assert.equal(chunked, 411);
 	await stillServes(srv);
+	await srv.close();
+});
+
+/** A raw WebSocket that answers pings only when `pong`; resolves once open. */
+function rawSocket(srv, { pong }) {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(srv.wsUrl, { autoPong: pong, perMessageDeflate: false });
+		ws.pings = 0;
+		ws.on('ping', () => ws.pings++);
+		ws.closedAt = null;
+		ws.on('close', () => { ws.closedAt = Date.now(); });
+		ws.on('open', () => resolve(ws));
+		ws.on('error', reject);
+	});
+}
+
+test('a quiet socket is pinged; one that never answers is dropped, one that does is kept', { timeout: 30000 }, async () => {
+	const srv = await startServer({ fixtures: false, args: ['--ping-secs', '1', '--idle-close-secs', '4'] });
+	const mute = await rawSocket(srv, { pong: false });
+	const alive = await rawSocket(srv, { pong: true });
+	const opened = Date.now();
+	while (mute.closedAt === null && Date.now() - opened < 10000)
+		await sleep(50);
+	assert.ok(mute.pings >= 1, 'the silent socket was never pinged');
+	assert.ok(mute.closedAt !== null, 'a socket that answers nothing is still open after 10 s');
+	const after = mute.closedAt - opened;
+	assert.ok(after >= 3500 && after <= 7000, `dropped after ${after} ms; 4 s of silence were asked`);
+	await sleep(1500);
+	assert.equal(alive.closedAt, null, 'a socket that answers its pings was dropped');
+	assert.ok(alive.pings >= 2, `the answering socket was pinged ${alive.pings} times in ${Date.now() - opened} ms`);
+	alive.close();
+	await stillServes(srv);
+	await srv.close();
+});
+
+test('refused ping settings: --idle-close-secs must exceed --ping-secs', async () => {
+	const r = await runBinary(['serve', '--listen', '127.0.0.1:1', '--ping-secs', '30', '--idle-close-secs', '30']);
+	assert.equal(r.code, 2);
+	assert.match(r.stderr, /--idle-close-secs must be more than --ping-secs/);
+});
+
+test('while it stops, every request is turned away with 503 busy, signed in or not', { timeout: 30000 }, async () => {
+	const srv = await startServer();
+	// A socket that keeps talking keeps the stopping server up for a few seconds (its input is
+	// read away until it pauses, at most 10 s), long enough to ask it things.
+	const chatty = await rawSocket(srv, { pong: true });
+	chatty.on('error', () => {});
+	const talk = setInterval(() => { try { chatty.send('{"type":"typing"}'); } catch { /* closed */ } }, 50);
+	const session = await srv.session('ann');
+	srv.proc.kill('SIGTERM');
+	await sleep(300);
+	try {
+		const asks = [
+			['GET', '/api/session', {}],
+			['GET', '/api/session', { session }],
+			['GET', '/api/health', {}],
+			['GET', '/staff/share/c_x', {}],
+			['POST', '/api/session/end', { body: '' }],
+		];
+		for (const [method, p, opts] of asks) {
+			const r = await srv.request(method, p, opts);
+			assert.equal(r.status, 503, `${method} ${p}${opts.session ? ' (signed in)' : ''}: ${r.status} ${r.text}`);
+		}
+	} finally {
+		clearInterval(talk);
+		chatty.terminate();
+	}
 	await srv.close();
 });

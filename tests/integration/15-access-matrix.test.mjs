@@ -50,6 +50,7 @@ let target;     // the HTTP cells' chat, held by ann
 let other;      // another Alpha chat: its guest plays other_guest
 let blob;       // a snapshot of `target`
 let victim;     // an Alpha operator for the admin routes to act on
+let canned;     // a shared saved reply of Alpha
 let uniques = 0;
 const walked = { http: 0, ws: 0 };
 
@@ -70,6 +71,11 @@ before(async () => {
 	});
 	assert.equal(v.status, 201, v.text);
 	victim = v.json.id;
+	const c = await srv.request('POST', '/api/canned', {
+		session: sessions.bob, body: { name: 'matrix', text: 'Hello {guest}.', shared: true },
+	});
+	assert.equal(c.status, 201, c.text);
+	canned = c.json.id;
 });
 
 after(async () => {
@@ -150,7 +156,7 @@ test('every WebSocket cell of docs/SECURITY.md §2.2 answers as written', { time
 /** Make one HTTP cell's request and describe the answer as a cell would. */
 async function httpCell(row, id) {
 	const [method, pattern] = row.route.split(' ');
-	const vars = { chat: target.chat, queue: 'alpha', blob, victim };
+	const vars = { chat: target.chat, queue: 'alpha', blob, victim, canned };
 	const urlPath = fill(pattern, vars);
 	const headers = {};
 	let session;

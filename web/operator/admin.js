@@ -1,6 +1,7 @@
 // admin.js: the account admin's page (/staff/admin).
 //
-// Loads the account, its operators and its queues from /api/admin/* and
+// Loads the account, its operators and its queues from /api/admin/* (and
+// the shared saved replies from /api/canned, canned_editor.js) and
 // draws them; every form posts to the matching route (with the CSRF header,
 // see api.js) and redraws from the server's answer, so the page always shows
 // what the server holds. Operators without the admin flag get a short
@@ -9,6 +10,7 @@
 import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
+import { CannedEditor } from './canned_editor.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -303,6 +305,7 @@ async function main() {
   });
   $('queue-form').addEventListener('submit', addQueue);
   await reload('account', 'operators', 'queues');
+  await new CannedEditor($('canned-shared'), { shared: true }).load();
   $('admin-content').hidden = false;
 }
 

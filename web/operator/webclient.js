@@ -12,6 +12,10 @@
 // first) and any file (Send file) over HTTP with the session cookie and the
 // CSRF token (uploads.js); blobs are plain same-origin URLs for them
 // (media.js). A guest's pictures stay hidden until the operator presses Show.
+//
+// Saved replies: "/" at the start of the message field opens the type-ahead
+// (canned_picker.js) over the account's shared replies and the operator's
+// own, which the "Saved replies" dialog manages (canned_editor.js).
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
@@ -28,6 +32,8 @@ import { Ringer } from './ringer.js';
 import { openSharingTool } from '../share/open_share.js';
 import { showManageLink } from '../history/manage_link.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
+import { CannedPicker } from './canned_picker.js';
+import { CannedEditor } from './canned_editor.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -52,6 +58,18 @@ const composer = new Composer(
   { form: $('composer'), textarea: $('message'), counter: $('counter'), error: $('composer-error') },
   { onSend: sendMessage, onTyping: (active) => desk.selected && socket.post({ type: 'typing', chat: desk.selected, active }) },
 );
+let cannedList = [];
+const cannedEditor = new CannedEditor($('canned-own'), { shared: false, onChange: (all) => { cannedList = all; } });
+const picker = new CannedPicker($('message'), $('composer'), {
+  replies: () => cannedList,
+  context: () => {
+    const rec = desk.chats.get(desk.selected);
+    return { guest: rec ? guestName(rec.name, rec.label) : 'Guest', me: desk.me?.name || '',
+      queue: rec ? desk.queueTitle(rec.queue) : '' };
+  },
+  // Shared replies an admin changed since the page loaded arrive on the next open.
+  onOpen: () => cannedEditor.load().then(() => picker.update()),
+});
 const attach = new AttachUi(
   { textarea: $('message'), dropZone: $('chat-pane'), preview: $('attach-preview'), attachButton: $('attach'),
     attachInput: $('attach-input'), fileButton: $('send-file'), fileInput: $('file-input') },
@@ -166,6 +184,7 @@ function drawChat() {
     if (previous) previous.draft = $('message').value;
     attach.close();
     $('message').value = rec.draft || '';
+    picker.close(); // its rows were for the other chat's field
     composer.updateCounter();
     shownChat = rec.chat;
     showManageLink($('manage-link'), rec.chat);
@@ -401,6 +420,13 @@ async function main() {
   // Pressing it again focuses the same window (it is named after the chat).
   $('open-share').addEventListener('click', () => desk.selected && openSharingTool(desk.selected));
   $('close-chat').addEventListener('click', closeChat);
+  $('canned-manage').addEventListener('click', () => {
+    $('canned-dialog').showModal();
+    cannedEditor.load();
+  });
+  $('canned-close').addEventListener('click', () => $('canned-dialog').close());
+  $('canned-dialog').addEventListener('close', () => $('canned-manage').focus());
+  cannedEditor.load();
 
   const sound = $('alert-sound');
   const desktop = $('alert-desktop');

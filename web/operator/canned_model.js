@@ -1,0 +1,97 @@
+// canned_model.js: saved replies ("canned answers", PROTOCOL.md 2.8) without the DOM.
+//
+// The webclient's message field opens a type-ahead list when its text starts
+// with "/": slashQuery() says what to filter by, filterCanned() picks and
+// orders the replies, Choice keeps which one is highlighted, and
+// fillPlaceholders() turns the chosen text into the reply to edit and send.
+// The admin page and the webclient's "Saved replies" dialog share the
+// limits and checks (checkCanned()) with the server's.
+
+export const NAME_MAX = 40;
+export const TEXT_MAX = 4000;
+export const LIST_MAX = 8; // rows the type-ahead shows at once
+
+const chars = (s) => [...s].length;
+
+/**
+ * The filter of the type-ahead, or null when it should be closed: the field
+ * starts with "/" and the caret is on its first line. "/ho" gives "ho", "/"
+ * gives "" (every reply).
+ */
+export function slashQuery(value, caret = value.length) {
+  if (!value.startsWith('/')) return null;
+  const typed = value.slice(1, Math.max(1, caret));
+  if (/[\r\n]/.test(typed) || caret < 1) return null;
+  return typed.trimStart();
+}
+
+const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/**
+ * The replies that match `query`, best first: every word of the query must
+ * be in the name or the text (case and accents aside). Names that start
+ * with the query come first, then names holding it, then the rest; within
+ * each, the list's own order (shared, then personal, by name).
+ */
+export function filterCanned(list, query, max = LIST_MAX) {
+  const q = fold(query.trim());
+  const words = q.split(/\s+/).filter(Boolean);
+  const ranked = [];
+  list.forEach((c, i) => {
+    const name = fold(c.name);
+    const hay = `${name}\n${fold(c.text)}`;
+    if (!words.every((w) => hay.includes(w))) return;
+    const rank = !q ? 0 : name.startsWith(q) ? 0 : name.includes(q) ? 1 : 2;
+    ranked.push({ c, rank, i });
+  });
+  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  return ranked.slice(0, max).map((r) => r.c);
+}
+
+/**
+ * Fill the placeholders: {guest} (the guest's name, else their label),
+ * {me} (the operator's name), {queue} (the queue's title). Any other
+ * braces stay as they are, so the operator sees and fixes them.
+ */
+export function fillPlaceholders(text, { guest = 'Guest', me = '', queue = '' } = {}) {
+  const values = { guest, me, queue };
+  return text.replace(/\{(guest|me|queue)\}/g, (m, key) => values[key] || m);
+}
+
+/** Which of `n` rows is highlighted; moves wrap around. */
+export class Choice {
+  constructor() {
+    this.index = 0;
+    this.n = 0;
+  }
+
+  reset(n) {
+    this.n = n;
+    this.index = 0;
+  }
+
+  move(delta) {
+    if (!this.n) return;
+    this.index = (this.index + delta + this.n) % this.n;
+  }
+}
+
+/**
+ * Check a reply before it is sent (the server checks the same): null when
+ * it is fine, else a sentence saying what to change.
+ */
+export function checkCanned({ name, text }) {
+  const n = name ?? '';
+  if (!n.trim()) return 'Give the reply a short name, such as “hours”.';
+  if (chars(n) > NAME_MAX) return `Names have at most ${NAME_MAX} characters.`;
+  if (n !== n.trim()) return 'Names cannot start or end with a space.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(n))
+    return 'Names are one line, without tabs or special characters.';
+  const t = text ?? '';
+  if (!t.trim()) return 'Write the text of the reply.';
+  if (chars(t) > TEXT_MAX) return `A reply has at most ${TEXT_MAX.toLocaleString('en-US')} characters, like a message.`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t)) return 'The text holds a control character; please retype it.';
+  return null;
+}
