@@ -90,12 +90,14 @@ static const char usage[] =
 	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
+	"  --log-format text|json  readable lines (default) or JSON objects\n"
+	"  --metrics-token-file F  /metrics needs the bearer token in F\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -132,6 +134,8 @@ static const struct option options[] = {
 	{ "share-frame-secs", required_argument, NULL, OPT_FRAME_SECS },
 	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -395,6 +399,16 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 			log_set_level(LOG_DEBUG);
 		else
 			return -EINVAL;
+		return 0;
+	case OPT_LOG_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			fprintf(stderr, "refdesk: --log-format wants text or json\n");
+			return -EINVAL;
+		}
+		log_set_format(!strcmp(arg, "json") ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+		return 0;
+	case OPT_METRICS_TOKEN:
+		cfg->app.metrics_token_file = arg;
 		return 0;
 	}
 	return -EINVAL;
