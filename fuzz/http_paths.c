@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} tables[] = {
 		{ sessions_routes, &sessions_nroutes }, { pages_routes, &pages_nroutes },
 		{ admin_routes, &admin_nroutes },       { uploads_routes, &uploads_nroutes },
-		{ history_routes, &history_nroutes },
+		{ history_routes, &history_nroutes },   { metrics_routes, &metrics_nroutes },
 	};
 	char path[512], params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
 	size_t i, t;

@@ -34,7 +34,7 @@ struct config {
 	struct app_config app;
 };
 
-static const char usage[] =
+static const char usage_commands[] =
 	"usage: refdesk serve [OPTIONS]      run the server\n"
 	"       refdesk admin --data DIR ... manage accounts, queues, operators\n"
 	"                                    (refdesk admin --data DIR --help)\n"
@@ -42,7 +42,10 @@ static const char usage[] =
 	"       refdesk limits [OPTIONS]     list every limit, one \"name value unit  # what\"\n"
 	"                                    line, as serve would have it with OPTIONS\n"
 	"       refdesk --version\n"
-	"\n"
+	"\n";
+
+/* The options, apart: one string literal may not pass 4,095 characters (ISO C). */
+static const char usage_options[] =
 	"Options of serve (each may also be a line \"name = value\" in --config FILE):\n"
 	"  --listen HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
 	"  --data DIR              database and files (default ./var; created if missing)\n"
@@ -92,12 +95,20 @@ static const char usage[] =
 	"  --manage-grace-hours N  a chat's management link works N hours after the\n"
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
+	"  --log-format text|json  readable lines (default) or JSON objects\n"
+	"  --metrics-token-file F  /metrics needs the bearer token in F\n"
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
+static void print_usage(FILE *f)
+{
+	fputs(usage_commands, f);
+	fputs(usage_options, f);
+}
+
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -134,6 +145,8 @@ static const struct option options[] = {
 	{ "share-frame-secs", required_argument, NULL, OPT_FRAME_SECS },
 	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -398,6 +411,16 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		else
 			return -EINVAL;
 		return 0;
+	case OPT_LOG_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			fprintf(stderr, "refdesk: --log-format wants text or json\n");
+			return -EINVAL;
+		}
+		log_set_format(!strcmp(arg, "json") ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+		return 0;
+	case OPT_METRICS_TOKEN:
+		cfg->app.metrics_token_file = arg;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -418,7 +441,7 @@ static int parse_serve(struct config *cfg, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt == OPT_HELP) {
-			fputs(usage, stdout);
+			print_usage(stdout);
 			exit(0);
 		}
 		if (opt == OPT_CONFIG)
@@ -494,7 +517,7 @@ static int serve_main(int argc, char **argv)
 	server_config_defaults(&cfg.net);
 	app_config_defaults(&cfg.app);
 	if (parse_serve(&cfg, argc, argv) < 0) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (auth_init() < 0) {
@@ -535,7 +558,7 @@ static int limits_main(int argc, char **argv)
 	server_config_defaults(&cfg.net);
 	app_config_defaults(&cfg.app);
 	if (parse_serve(&cfg, argc, argv) < 0) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		free(config_text);
 		return 2;
 	}
@@ -556,7 +579,7 @@ int main(int argc, char **argv)
 		return admin_main(argc - 2, argv + 2);
 	if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h") ||
 	    (argc == 2 && !strcmp(argv[1], "help"))) {
-		fputs(usage, stdout);
+		print_usage(stdout);
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
@@ -567,6 +590,6 @@ int main(int argc, char **argv)
 		app_print_tables(stdout);
 		return 0;
 	}
-	fputs(usage, stderr);
+	print_usage(stderr);
 	return 2;
 }

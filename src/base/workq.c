@@ -159,3 +159,13 @@ int workq_busy(struct workq *q)
 	pthread_mutex_unlock(&q->lock);
 	return busy;
 }
+
+size_t workq_queued(struct workq *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->queued;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}

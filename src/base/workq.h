@@ -32,6 +32,8 @@ void workq_free(struct workq *q);
 int workq_submit(struct workq *q, struct work *w);
 /* True while jobs wait, run, or wait for their done(). */
 int workq_busy(struct workq *q);
+/* Jobs waiting for a worker now (for /metrics; one lock). */
+size_t workq_queued(struct workq *q);
 
 /* Loop thread: run done() for every finished job. */
 void workq_drain(struct workq *q);

@@ -17,6 +17,7 @@
 
 #include "base/util.h"
 #include "net/http.h"
+#include "net/server.h"
 
 #define ERROR_PAGE_MAX 8192
 
@@ -132,6 +133,8 @@ void http_error_page(struct http_req *req, int status, enum http_audience who, c
 	}
 	if (n < 0 || n >= ERROR_PAGE_MAX)
 		abort(); /* fixed text that no longer fits: a programming error */
+	stats_tally_add(&req->srv->http_errors, status == 404 ? "not_found" : status == 403 ?
+			"forbidden" : status == 410 ? "gone" : "failed");
 	http_header(req, "cache-control:", "no-store");
 	http_respond(req, status, "text/html; charset=utf-8", body, (size_t)n);
 }

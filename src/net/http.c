@@ -171,7 +171,8 @@ static void find_route(struct http_req *req)
 
 			if (!match(r->pattern, req->path, params))
 				continue;
-			req->path_known = true;
+			if (!(r->access & HTTP_UNLISTED))
+				req->path_known = true;
 			if (r->method == req->method) {
 				req->route = r;
 				memcpy(req->params, params, sizeof(params));
@@ -206,10 +207,11 @@ static void dispatch(struct http_req *req)
 static int admit(struct http_req *req)
 {
 	const struct http_route *r = req->route;
+	unsigned access = r ? r->access & ~HTTP_UNLISTED : 0;
 
-	if (!r || !r->access)
+	if (!access)
 		return 0;
-	return req->srv->hooks->http_access(req->app, req, r->access) < 0 ? -EACCES : 0;
+	return req->srv->hooks->http_access(req->app, req, access) < 0 ? -EACCES : 0;
 }
 
 size_t http_content_length(struct http_req *req)
@@ -375,6 +377,7 @@ void http_json(struct http_req *req, int status, json_t *obj)
 
 void http_error(struct http_req *req, int status, const char *code, const char *message)
 {
+	stats_tally_add(&req->srv->http_errors, code);
 	http_json(req, status, json_pack("{s:{s:s, s:s}}", "error", "code", code,
 					 "message", message));
 }

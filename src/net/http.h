@@ -40,6 +40,9 @@ struct http_req;
  * `on_headers` or `fn` runs.  `on_headers`, for a POST, runs when the
  * headers have arrived, before a byte of the body is read: it may answer
  * (a refusal) and return true, or size the body (http_body_expect).
+ * One bit of `access` is the transport's own: HTTP_UNLISTED makes other
+ * methods on the route's path get the 404 of an unknown path instead of
+ * 405, so that the answer does not tell that the route exists.
  */
 struct http_route {
 	enum http_method method;
@@ -48,6 +51,8 @@ struct http_route {
 	bool (*on_headers)(struct http_req *req, HTTP_PARAMS);
 	void (*fn)(struct http_req *req, HTTP_PARAMS);
 };
+
+#define HTTP_UNLISTED 0x80000000u
 
 /* Which Content-Security-Policy a response gets. */
 enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT };

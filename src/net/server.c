@@ -578,6 +578,34 @@ static int setup_public(struct server *srv)
 	return 0;
 }
 
+/* libwebsockets' own error lines go through refdesk's log, so that they
+ * too are JSON under --log-format json. */
+static void lws_log_line(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	(void)level;
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	log_error("lws: %.*s", (int)n, line);
+}
+
+unsigned long server_count_sockets(const struct server *srv, unsigned long *by_role, size_t nroles)
+{
+	const struct conn *c;
+	unsigned long open = 0;
+
+	memset(by_role, 0, nroles * sizeof(*by_role));
+	for (c = srv->conns; c; c = c->next) {
+		if (!c->wsi)
+			continue;
+		open++;
+		if (c->role < nroles)
+			by_role[c->role]++;
+	}
+	return open;
+}
+
 int server_init(struct server *srv, const struct server_config *cfg,
 		const struct server_hooks *hooks, void *app)
 {
@@ -591,7 +619,7 @@ int server_init(struct server *srv, const struct server_config *cfg,
 	rc = setup_public(srv);
 	if (rc < 0)
 		return rc;
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(LLL_ERR, lws_log_line);
 	memset(&info, 0, sizeof(info));
 	info.port = cfg->port;
 	info.iface = cfg->host;

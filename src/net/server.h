@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "base/map.h"
+#include "base/stats.h"
 
 #define SERVER_MAX_ORIGINS 32
 #define SERVER_MAX_PROXIES 16
@@ -95,6 +96,9 @@ struct server {
 	char public_origin[300];  /* from --public-url; "" without one */
 	char trusted_proxies[SERVER_MAX_PROXIES][64]; /* normalised addresses */
 	int ntrusted_proxies;
+	/* Refusals the transport sent, by wire code (for /metrics). */
+	struct stats_tally http_errors; /* every http_error() and error page */
+	struct stats_tally ws_errors;   /* conn_error() and refused upgrades */
 };
 
 /* Fill `cfg` with the defaults. */
@@ -160,6 +164,13 @@ int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_
  * configurable ones as `cfg` has them.
  */
 void server_print_limits(FILE *out, const struct server_config *cfg);
+
+/*
+ * Open WebSockets: their number, and in by_role[r] (nroles entries) how many
+ * have role r (conn_set_role).  Walks the sockets: for a scrape, not for
+ * every message.
+ */
+unsigned long server_count_sockets(const struct server *srv, unsigned long *by_role, size_t nroles);
 
 /* Print every route and message type: "METHOD PATTERN" and "WS TYPE [role]..."
  * lines, role names from `roles` by bit. */

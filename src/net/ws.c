@@ -69,6 +69,7 @@ int ws_filter(struct server *srv, struct lws *wsi)
 		return 1;
 	if (http_client_addr(srv, wsi, client, sizeof(client)) &&
 	    server_limits_admit(srv, wsi, client) < 0) {
+		stats_tally_add(&srv->ws_errors, "too_many_connections");
 		lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
 		return 1;
 	}
@@ -76,6 +77,7 @@ int ws_filter(struct server *srv, struct lws *wsi)
 	if (n <= 0)
 		n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HTTP_COLON_PATH);
 	if (n <= 0 || strcmp(uri, "/ws") != 0) {
+		stats_tally_add(&srv->ws_errors, "not_found");
 		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, "WebSockets live at /ws");
 		return 1;
 	}
@@ -88,6 +90,7 @@ int ws_filter(struct server *srv, struct lws *wsi)
 
 		log_info("ws: refused origin %s", log_escape(safe, sizeof(safe), origin, 200));
 		/* Say why before hanging up: a browser shows the status. */
+		stats_tally_add(&srv->ws_errors, "origin_refused");
 		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
 		return 1;
 	}
@@ -166,6 +169,7 @@ void conn_send_json(struct conn *c, json_t *obj)
 
 void conn_error(struct conn *c, const char *id, const char *code, const char *message)
 {
+	stats_tally_add(&c->srv->ws_errors, code);
 	conn_send_json(c, json_pack("{s:s, s:s?, s:s, s:s}", "type", "error", "id", id,
 				    "code", code, "message", message));
 }

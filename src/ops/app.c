@@ -165,6 +165,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
 	server_add_routes(srv, canned_routes, canned_nroutes);
+	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -221,6 +222,9 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	app->cfg = cfg;
 	app->srv = srv;
 	domain_init(&app->dom);
+	rc = metrics_init(app);
+	if (rc < 0)
+		return rc;
 	rc = store_open(&app->st, cfg->data_dir);
 	if (rc < 0)
 		return rc;

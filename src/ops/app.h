@@ -19,6 +19,7 @@
 #include "base/map.h"
 #include "chat/domain.h"
 #include "net/http.h"
+#include "ops/metrics.h"
 
 #define APP_MAX_ICE 8
 
@@ -53,6 +54,7 @@ struct app_config {
 	int share_frame_secs;     /* from the offer, the viewer's time to show a frame */
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 	int workers;              /* threads hashing passwords and taking in images */
+	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
 };
 
 struct app {
@@ -74,6 +76,7 @@ struct app {
 	unsigned long hashes_running;
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
+	struct metrics metrics; /* what /metrics reports (metrics.h) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */

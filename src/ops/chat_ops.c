@@ -493,6 +493,7 @@ static void chat_write_done(struct store_op *op, int rc)
 			chat->last_seq = w->ev.seq;
 		switch (w->action) {
 		case ACT_CREATE:
+			w->app->metrics.chats_started++;
 			created(w);
 			break;
 		case ACT_ACCEPT:
@@ -527,8 +528,10 @@ static void chat_write_done(struct store_op *op, int rc)
 					json_object_update(ack, w->reply);
 				client_send_json(w->conn, ack);
 			}
-			if (!w->dup)
+			if (!w->dup) {
+				w->app->metrics.messages[w->ev.author]++;
 				fanout(chat, &w->ev);
+			}
 			break;
 		}
 	}

@@ -89,6 +89,7 @@ void client_send_json(struct client *cl, json_t *obj)
 
 void client_error(struct client *cl, const char *id, const char *code, const char *message)
 {
+	stats_tally_add(&cl->app->metrics.client_errors, code);
 	client_send_json(cl, json_pack("{s:s, s:s?, s:s, s:s}", "type", "error", "id", id,
 				       "code", code, "message", message));
 }

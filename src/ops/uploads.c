@@ -346,6 +346,12 @@ static void upload_posted(void *arg, int rc, int64_t seq, bool dup)
 		http_refuse(req, -EIO, NULL);
 		return;
 	}
+	if (!dup) {
+		if (u->is_image)
+			u->app->metrics.uploads_image++;
+		else
+			u->app->metrics.uploads_file++;
+	}
 	http_json(req, 200, json_pack("{s:s, s:s, s:I, s:b, s:s, s:s?}", "type", "ack",
 				      "chat", u->chat->public_id, "seq", (json_int_t)seq,
 				      "duplicate", dup, "blob", u->hash,

@@ -116,11 +116,24 @@ static void index_in_batch(struct writer *w)
 	store_savepoint_release(w->st, rc >= 0);
 }
 
-/* Writer thread: apply and commit one batch; returns how many failed. */
-static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool index)
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Writer thread: apply and commit one batch; returns how many failed, and
+ * in *commit_s how long its COMMIT took (0 when it never got there).
+ */
+static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool index,
+				  double *commit_s)
 {
 	struct store_op *op;
 	unsigned long failed = 0;
+	struct timespec t0;
 	int rc = store_begin(w->st);
 
 	for (op = batch; op; op = op->next) {
@@ -142,8 +155,12 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool
 	}
 	if (rc >= 0 && index && store_in_transaction(w->st))
 		index_in_batch(w);
-	if (rc >= 0)
+	*commit_s = 0;
+	if (rc >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = store_commit(w->st);
+		*commit_s = seconds_since(&t0);
+	}
 	if (rc < 0) {
 		store_rollback(w->st);
 		for (op = batch; op; op = op->next)
@@ -233,8 +250,9 @@ static void *writer_main(void *arg)
 	struct op_list batch;
 	unsigned long n, failed;
 	struct store_op *op;
-	struct timespec ts;
+	struct timespec ts, t0;
 	int64_t indexed = 0, wait;
+	double batch_s, commit_s;
 	bool index;
 
 	pthread_mutex_lock(&w->lock);
@@ -263,7 +281,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		index = index_due(w, indexed);
-		failed = commit_batch(w, batch.head, index);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		failed = commit_batch(w, batch.head, index, &commit_s);
+		batch_s = seconds_since(&t0);
 		if (index)
 			indexed = time_mono_ms();
 		for (n = 0, op = batch.head; op; op = op->next)
@@ -274,6 +294,9 @@ static void *writer_main(void *arg)
 		w->stats.batches++;
 		w->stats.ops += n;
 		w->stats.failed += failed;
+		stats_hist_observe(&w->stats.batch_seconds, batch_s);
+		if (commit_s > 0)
+			stats_hist_observe(&w->stats.commit_seconds, commit_s);
 		pthread_mutex_unlock(&w->lock);
 		w->wake(w->wake_arg);
 		pthread_mutex_lock(&w->lock);
@@ -408,8 +431,14 @@ int writer_busy(struct writer *w)
 
 void writer_get_stats(struct writer *w, struct writer_stats *out)
 {
+	unsigned long gathered = 0;
+	struct store_op *op;
+
+	for (op = w->gather.head; op; op = op->next)
+		gathered++;
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
+	out->queued = w->in_flight + gathered;
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 
+#include "base/stats.h"
 #include "store/store.h"
 
 struct store_op {
@@ -54,12 +55,24 @@ void writer_drain(struct writer *w);
 /* Loop thread: true when ops are submitted or in flight. */
 int writer_busy(struct writer *w);
 
-/* Counters for the status line and benchmarks. */
+/*
+ * Counters for /metrics and benchmarks, measured on the writer thread and
+ * handed over under the lock it takes anyway after each batch.
+ *   batch_seconds: a batch from BEGIN to COMMIT's return (what its acks
+ *     waited for once the writer took it);
+ *   commit_seconds: the COMMIT statement alone: the write-ahead log's
+ *     writes and, with synchronous=FULL, its fsync, which dominates it.
+ * `queued`: ops submitted and not yet back on the loop thread.
+ */
 struct writer_stats {
 	unsigned long batches;
 	unsigned long ops;
 	unsigned long failed;
+	unsigned long queued;
+	struct stats_hist batch_seconds;
+	struct stats_hist commit_seconds;
 };
+/* Loop thread: a copy of the counters (one lock). */
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 
 /* Print the writer's limits (checkpoints, search indexing) as `refdesk limits` lines. */

@@ -1,0 +1,233 @@
+/*
+ * metrics.c - see metrics.h.  One route; the body is written with stdio
+ * into a memory stream, family by family, each with its HELP and TYPE.
+ */
+#include "ops/metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/workq.h"
+#include "net/http.h"
+#include "net/server.h"
+#include "ops/app.h"
+#include "ops/client.h"
+#include "ops/routes.h"
+#include "store/writer.h"
+
+#define TOKEN_MIN 16
+#define TOKEN_MAX 1024
+
+int metrics_init(struct app *app)
+{
+	struct metrics *m = &app->metrics;
+	char buf[TOKEN_MAX + 2];
+	size_t n;
+	FILE *f;
+
+	if (!app->cfg->metrics_token_file)
+		return 0;
+	f = fopen(app->cfg->metrics_token_file, "r");
+	if (!f) {
+		log_error("metrics: cannot read the token file %s", app->cfg->metrics_token_file);
+		return -EINVAL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* One line; the newline an editor or `echo` adds is not part of it. */
+	while (n && strchr(" \t\r\n", buf[n - 1]))
+		buf[--n] = '\0';
+	if (n < TOKEN_MIN || n > TOKEN_MAX || strcspn(buf, " \t\r\n") != n) {
+		log_error("metrics: the token file %s must hold one token of %d to %d characters",
+			  app->cfg->metrics_token_file, TOKEN_MIN, TOKEN_MAX);
+		explicit_bzero(buf, sizeof(buf));
+		return -EINVAL;
+	}
+	auth_token_hash(m->token_hash, buf);
+	explicit_bzero(buf, sizeof(buf));
+	m->token_set = true;
+	return 0;
+}
+
+/* ---- who may read it ---------------------------------------------------------------- */
+
+static bool is_loopback(const char *addr)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, addr, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, addr, a) != 1)
+		return false;
+	/* ::1, or an IPv4 loopback address mapped into IPv6 (::ffff:127.x.y.z). */
+	return !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) ||
+	       (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) && a[12] == 127);
+}
+
+static bool may_read(struct http_req *req)
+{
+	const struct metrics *m = &req_app(req)->metrics;
+	unsigned char hash[32];
+	char auth[TOKEN_MAX + 16];
+
+	if (!m->token_set)
+		return !req->srv->ntrusted_proxies && is_loopback(req->peer);
+	http_get_header(req, "authorization:", auth, sizeof(auth));
+	if (strncmp(auth, "Bearer ", 7))
+		return false;
+	/* Hashes of equal length, compared in constant time: not even the length leaks. */
+	auth_token_hash(hash, auth + 7);
+	return auth_secret_equal_bytes(hash, m->token_hash, sizeof(hash));
+}
+
+/* ---- writing the families ------------------------------------------------------------- */
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void histogram(FILE *f, const char *name, const char *help, const struct stats_hist *h)
+{
+	uint64_t below = 0;
+	size_t i;
+
+	family(f, name, "histogram", help);
+	for (i = 0; i < STATS_BUCKETS; i++) {
+		below += h->buckets[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, stats_bucket_bounds[i],
+			(unsigned long long)below);
+	}
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	fprintf(f, "%s_sum %.6f\n%s_count %llu\n", name, h->sum, name, (unsigned long long)h->count);
+}
+
+/* Codes are the program's own constants (never a peer's text): no escaping is needed. */
+static void tally(FILE *f, const char *name, const char *transport, const struct stats_tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		fprintf(f, "%s{transport=\"%s\",code=\"%s\"} %llu\n", name, transport, t->names[i],
+			(unsigned long long)t->counts[i]);
+	if (t->other)
+		fprintf(f, "%s{transport=\"%s\",code=\"other\"} %llu\n", name, transport,
+			(unsigned long long)t->other);
+}
+
+static void write_clients(FILE *f, struct app *app)
+{
+	unsigned long by_kind[2];
+	unsigned long chats[2] = { 0, 0 };
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	server_count_sockets(app->srv, by_kind, 2);
+	family(f, "refdesk_sockets", "gauge", "Open WebSockets by kind of client.");
+	fprintf(f, "refdesk_sockets{kind=\"guest\"} %lu\n", by_kind[CLIENT_GUEST]);
+	fprintf(f, "refdesk_sockets{kind=\"operator\"} %lu\n", by_kind[CLIENT_OPERATOR]);
+	while (map_next(&app->dom.chats, &i, &key, &v)) {
+		const struct chat_live *c = v;
+
+		if (c->status == CHAT_WAITING || c->status == CHAT_ACTIVE)
+			chats[c->status == CHAT_ACTIVE]++;
+	}
+	family(f, "refdesk_chats", "gauge",
+	       "Chats the server holds live, by status (waiting: nobody accepted yet).");
+	fprintf(f, "refdesk_chats{status=\"waiting\"} %lu\n", chats[0]);
+	fprintf(f, "refdesk_chats{status=\"active\"} %lu\n", chats[1]);
+}
+
+static void write_counts(FILE *f, struct app *app)
+{
+	const struct metrics *m = &app->metrics;
+
+	family(f, "refdesk_chats_started_total", "counter", "Chats started by guests.");
+	fprintf(f, "refdesk_chats_started_total %llu\n", (unsigned long long)m->chats_started);
+	family(f, "refdesk_messages_total", "counter", "Chat messages committed, by author.");
+	fprintf(f, "refdesk_messages_total{from=\"guest\"} %llu\n",
+		(unsigned long long)m->messages[AUTHOR_GUEST]);
+	fprintf(f, "refdesk_messages_total{from=\"operator\"} %llu\n",
+		(unsigned long long)m->messages[AUTHOR_OPERATOR]);
+	family(f, "refdesk_uploads_total", "counter", "Snapshots and files posted into chats.");
+	fprintf(f, "refdesk_uploads_total{kind=\"image\"} %llu\n",
+		(unsigned long long)m->uploads_image);
+	fprintf(f, "refdesk_uploads_total{kind=\"file\"} %llu\n", (unsigned long long)m->uploads_file);
+}
+
+static void write_writer(FILE *f, struct app *app)
+{
+	struct writer_stats ws;
+
+	writer_get_stats(app->writer, &ws);
+	family(f, "refdesk_writer_queue_depth", "gauge",
+	       "Writes submitted and not yet committed and answered.");
+	fprintf(f, "refdesk_writer_queue_depth %lu\n", ws.queued);
+	family(f, "refdesk_writer_batches_total", "counter", "Transactions the writer committed.");
+	fprintf(f, "refdesk_writer_batches_total %lu\n", ws.batches);
+	family(f, "refdesk_writer_ops_total", "counter", "Writes in those transactions.");
+	fprintf(f, "refdesk_writer_ops_total %lu\n", ws.ops);
+	family(f, "refdesk_writer_failed_total", "counter", "Writes that failed.");
+	fprintf(f, "refdesk_writer_failed_total %lu\n", ws.failed);
+	histogram(f, "refdesk_commit_seconds",
+		  "A batch of writes from BEGIN to the return of its COMMIT.", &ws.batch_seconds);
+	histogram(f, "refdesk_fsync_seconds",
+		  "The COMMIT statement alone: the log's writes and its fsync.", &ws.commit_seconds);
+	family(f, "refdesk_worker_queue_depth", "gauge",
+	       "Jobs (password hashes, images) waiting for a worker thread.");
+	fprintf(f, "refdesk_worker_queue_depth %zu\n", workq_queued(app->workq));
+}
+
+static void write_errors(FILE *f, struct app *app)
+{
+	struct stats_tally ws = app->srv->ws_errors;
+	const struct stats_tally *cl = &app->metrics.client_errors;
+	size_t i;
+
+	/* One series per code: the transport's refusals and the operations' together. */
+	for (i = 0; i < cl->n; i++)
+		stats_tally_add_n(&ws, cl->names[i], cl->counts[i]);
+	ws.other += cl->other;
+	family(f, "refdesk_errors_total", "counter", "Refusals sent, by transport and wire code.");
+	tally(f, "refdesk_errors_total", "http", &app->srv->http_errors);
+	tally(f, "refdesk_errors_total", "ws", &ws);
+}
+
+static void get_metrics(struct http_req *req, HTTP_PARAMS)
+{
+	struct app *app = req_app(req);
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)params;
+	if (!may_read(req)) {
+		/* Exactly what a path that does not exist gets: nothing to find here. */
+		http_not_found(req);
+		return;
+	}
+	f = open_memstream(&body, &len);
+	if (!f)
+		abort(); /* out of memory */
+	write_clients(f, app);
+	write_counts(f, app);
+	write_writer(f, app);
+	write_errors(f, app);
+	if (fclose(f))
+		abort();
+	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
+const struct http_route metrics_routes[] = {
+	/* Unlisted: another method answers as for a path that does not exist, not 405. */
+	{ HTTP_GET, "/metrics", HTTP_UNLISTED, NULL, get_metrics },
+};
+const size_t metrics_nroutes = ARRAY_SIZE(metrics_routes);
