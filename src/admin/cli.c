@@ -114,10 +114,19 @@ static int account_add(struct store *st, int argc, char **argv)
 
 	if (argc < 1)
 		return -EINVAL;
-	for (i = 1; i + 1 < argc && !strcmp(argv[i], "--origin"); i += 2)
-		off += (size_t)snprintf(origins + off, sizeof(origins) - off, "%s%s",
-					off ? " " : "", argv[i + 1]);
-	if (i != argc || off >= sizeof(origins))
+	for (i = 1; i + 1 < argc && !strcmp(argv[i], "--origin"); i += 2) {
+		size_t n = strlen(argv[i + 1]) + (off ? 1 : 0);
+
+		/* Measured before writing: a list that would not fit is refused whole. */
+		if (off + n >= sizeof(origins)) {
+			fprintf(stderr, "refdesk admin: account add: the origins take more than %zu "
+				"characters\n", sizeof(origins) - 1);
+			return 1;
+		}
+		snprintf(origins + off, sizeof(origins) - off, "%s%s", off ? " " : "", argv[i + 1]);
+		off += n;
+	}
+	if (i != argc)
 		return -EINVAL;
 	rc = store_account_add(st, argv[0], origins, &id);
 	if (rc < 0)

@@ -271,6 +271,14 @@ test('admin command line: list, duplicates refused, password reset', async () =>
 		assert.notEqual(shortPw.code, 0, 'a 5-character password');
 		const noAccount = await runAdmin(dir, ['queue', 'add', '--account', 'No Such Library', 'nowhere']);
 		assert.notEqual(noAccount.code, 0, 'a queue for a missing account');
+		// Origins past the 2 KB the account keeps: refused whole (this overflowed a buffer once).
+		const many = Array.from({ length: 48 }, (_, i) => ['--origin', `https://branch-${i}.library-with-a-long-name.example`]).flat();
+		const tooMany = await runAdmin(dir, ['account', 'add', 'Gamma Library', ...many]);
+		assert.equal(tooMany.code, 1, tooMany.stderr);
+		assert.match(tooMany.stderr, /the origins take more than 2047 characters/);
+		assert.ok(!(await runAdmin(dir, ['list'])).stdout.includes('Gamma Library'), 'the refused account was added');
+		const fits = await runAdmin(dir, ['account', 'add', 'Delta Library', ...many.slice(0, 2 * 30)]);
+		assert.equal(fits.code, 0, fits.stderr);
 		const reset = await runAdmin(dir, ['password', 'reset', 'ann'], 'ann-password-new\n');
 		assert.equal(reset.code, 0, reset.stderr);
 
