@@ -33,6 +33,10 @@
 // notice need only this module, the socket and base.css + box.css, so a
 // page that embeds the box costs its visitors little until they ask.
 //
+// Save transcript (in the header once a chat exists, also after it ends)
+// builds an HTML file of the chat in the browser and downloads it
+// (box_transcript.js, loaded on the first click; transcript_file.js).
+//
 // Pictures (pasted, dropped or picked with Attach image) are previewed
 // before they go, then uploaded over HTTP with the chat token as a Bearer
 // credential (uploads.js); the transcript fetches snapshots and files with
@@ -53,6 +57,7 @@ const ui = {
   statusText: $('box-status-text'),
   conn: $('conn'),
   endChat: $('end-chat'),
+  save: $('save-transcript'),
   minimise: $('minimise'),
   startForm: $('start-form'),
   startButton: $('start-chat'),
@@ -145,6 +150,8 @@ function showView(name) {
   for (const v of ['loading', 'missing', 'offline', 'start', 'chat'])
     $(`view-${v}`).hidden = v !== name;
   ui.endChat.hidden = !(name === 'chat' && state.chat && state.chat.status !== 'ended');
+  // During the chat and after it ends, until the next one starts.
+  ui.save.hidden = !(name === 'chat' && state.chat);
 }
 
 /** Pick the view from what we know: a chat wins; then presence. */
@@ -499,6 +506,25 @@ async function endChat() {
   }
 }
 
+/**
+ * Save transcript: the file is built here from the transcript the box
+ * holds (box_transcript.js, loaded on the first click); nothing new is
+ * asked of the server but the snapshots' thumbnails.
+ */
+async function saveTranscript() {
+  if (!state.chat || !state.transcript) return;
+  const auth = { chat: state.chat.chat, token: state.chat.token };
+  ui.save.disabled = true;
+  try {
+    const mod = await import('./box_transcript.js');
+    await mod.saveTranscript({ transcript: state.transcript, auth, title: state.title });
+  } catch {
+    ui.conn.textContent = 'The transcript could not be saved. Please try again.';
+  } finally {
+    ui.save.disabled = false;
+  }
+}
+
 function restart() {
   leaveMedia();
   state.chat = null;
@@ -595,6 +621,7 @@ function init() {
     startChat();
   });
   ui.endChat.addEventListener('click', endChat);
+  ui.save.addEventListener('click', saveTranscript);
   ui.restart.addEventListener('click', restart);
   ui.closeWindow.addEventListener('click', () => window.close());
   ui.minimise.addEventListener('click', () => tellLoader('close'));
