@@ -132,6 +132,15 @@ test('saved replies: shared from the admin page, own from the webclient, inserte
   await expect.text(transcript(op).locator('[data-from="operator"][data-state="sent"]'), sent);
   assert.equal(await field.inputValue(), '');
 
+  // Send while the list is open picks the highlighted reply, as Enter does: "/ho" is never sent.
+  await op.keyboard.type('/ho');
+  await expect.visible(list);
+  await op.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect.hidden(list);
+  assert.equal(await field.inputValue(), 'Holds wait for you for 7 days at Ask a Librarian.', 'Send inserted the highlighted reply');
+  await expect.count(transcript(box).getByText('/ho', { exact: true }), 0);
+  await field.fill('');
+
   // Escape closes the list and keeps what was typed; Enter then sends nothing odd: the list is shut.
   await op.keyboard.type('/');
   await expect.visible(list);

@@ -9,7 +9,8 @@
 // it too. Inserting replaces the field's text with the reply, placeholders
 // filled in, for the operator to edit before sending. Its key handler runs
 // in the capture phase, so while the list is open Enter picks a reply
-// rather than sending "/ho".
+// rather than sending "/ho"; the Send button does the same (its form's
+// submit is caught first), so "/ho" never reaches the patron by a click.
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { Choice, fillPlaceholders, filterCanned, slashQuery } from './canned_model.js';
@@ -41,6 +42,15 @@ export class CannedPicker {
     textarea.addEventListener('input', () => this.update());
     textarea.addEventListener('click', () => this.update());
     textarea.addEventListener('keydown', (e) => this.onKey(e), true);
+    const form = textarea.form;
+    if (form) {
+      form.addEventListener('submit', (e) => {
+        if (!this.isOpen || !this.shown.length) return;
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        this.insert(this.choice.index);
+      }, true);
+    }
     textarea.addEventListener('blur', () => setTimeout(() => {
       if (document.activeElement !== textarea) this.close();
     }, 150));
