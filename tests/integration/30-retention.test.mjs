@@ -263,6 +263,8 @@ test('files before text, a name not kept, as of later days with `refdesk admin p
 	assert.ok(!h.events.some((e) => e.kind === 'snapshot' || e.kind === 'file'));
 	assert.deepEqual(h.events.filter((e) => e.notice === 'removed').map((e) => e.what), ['snapshot', 'file'],
 		'each snapshot and file leaves a notice in its place');
+	const txt = await srv.request('GET', `/api/history/${c.chat}/transcript.txt`, { session: ann });
+	assert.match(txt.text, /An image was removed under the library's retention policy[^]*A file was removed under the library's retention policy/);
 	const all = await everyRoute(c);
 	for (const secret of ['quokka-screen.png', 'quokka-list.pdf', c.snap.thumb, c.file.blob])
 		assert.ok(!all.includes(secret), `"${secret}" is returned by no route`);
