@@ -6,13 +6,21 @@
  * the server's writer waits for one batch at most; the files no chat reads
  * any more are removed after each commit.  The queues are read first: the
  * batches write while no read is open.
+ *
+ * Then it sweeps blobs/ for files no chat reads that an earlier removal
+ * missed (the server stopped between a commit and its unlink): only files
+ * older than PURGE_SWEEP_AGE_S, since an upload writes its file before the
+ * commit that makes a chat read it.
  */
 #include "admin/purge.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +30,7 @@
 #include "store/store.h"
 
 #define PURGE_BATCH 100
+#define PURGE_SWEEP_AGE_S 3600 /* far longer than an upload takes from its file to its commit */
 
 struct queue_rule {
 	struct store_queue q;
@@ -141,6 +150,50 @@ static int purge_queue(struct purge_ctx *c, const struct queue_rule *qr, int64_t
 	return 0;
 }
 
+/* Remove the old files of one blobs/xx/ directory that no chat reads; counts them in *n. */
+static void sweep_dir(struct purge_ctx *c, const char *path, time_t before, long *n)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	struct stat sb;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!blobs_hash_is_valid(e->d_name) ||
+		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) || sb.st_mtime >= before ||
+		    store_blob_in_use(c->st, e->d_name) != 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			(*n)++;
+	}
+	closedir(d);
+}
+
+static void sweep_files(struct purge_ctx *c)
+{
+	char top[4096], sub[4400];
+	time_t before = time(NULL) - PURGE_SWEEP_AGE_S;
+	struct dirent *e;
+	long n = 0;
+	DIR *d;
+
+	snprintf(top, sizeof(top), "%s/blobs", c->data_dir);
+	d = opendir(top);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) != 2)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", top, e->d_name);
+		sweep_dir(c, sub, before, &n);
+	}
+	closedir(d);
+	if (n)
+		printf("%ld file%s that no chat reads removed from disk\n", n, n == 1 ? "" : "s");
+}
+
 /* +Nd, YYYY-MM-DD or milliseconds since the epoch. */
 static int parse_when(const char *s, int64_t *out)
 {
@@ -198,6 +251,8 @@ int admin_purge(struct store *st, const char *data_dir, int argc, char **argv)
 		if (rc >= 0)
 			rc = purge_queue(&c, &c.queues[i], now);
 	}
+	if (rc >= 0)
+		sweep_files(&c);
 	if (rc < 0)
 		fprintf(stderr, "refdesk admin: the purge failed (%s); what was committed stays\n",
 			strerror(-rc));

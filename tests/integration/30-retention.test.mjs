@@ -299,10 +299,40 @@ test('files before text, a name not kept, as of later days with `refdesk admin p
 	assert.ok(k.events.some((ev) => ev.kind === 'snapshot'));
 });
 
+test('`refdesk admin purge` sweeps old blob files that no chat reads, and nothing else', async () => {
+	const c = await chatWithEverything('alpha', 'Sweep Keeper', 'wombat', { image: png(99, 66) });
+	const stray = 'f'.repeat(64);
+	const fresh = 'e'.repeat(64);
+	const hour = (h) => new Date(Date.now() - h * 3600 * 1000);
+	for (const hash of [stray, fresh]) {
+		await fs.mkdir(path.dirname(blobPath(hash)), { recursive: true });
+		await fs.writeFile(blobPath(hash), 'left behind');
+	}
+	await fs.utimes(blobPath(stray), hour(2), hour(2));
+	await fs.utimes(blobPath(c.file.blob), hour(2), hour(2)); // old, but a chat reads it
+	const r = await admin(srv.dataDir, ['purge']);
+	assert.equal(r.stdout, '1 file that no chat reads removed from disk\n');
+	assert.equal(await onDisk(stray), false, 'the old stray file is gone');
+	assert.equal(await onDisk(fresh), true, 'a fresh one may be an upload about to commit: kept');
+	assert.equal(await onDisk(c.file.blob), true, 'a file a chat reads is kept');
+	assert.equal(await blobStatus(c.chat, c.file.blob, { cookie: ann.cookie }), 200);
+	await fs.rm(blobPath(fresh));
+});
+
 test('bad --now is a usage error; the purge changes nothing then', async () => {
-	for (const when of ['tomorrow', '+3', '-5d', '2027-13-40', '']) {
+	assert.equal((await setRule('alpha-two', { text_days: 1, files_days: 1, keep_names: true })).status, 200);
+	const c = await chatWithEverything('alpha-two', 'Still Here', 'narwhal');
+	const n = (await auditEntries()).length;
+	// Each of these, read leniently, would be a day or more from now and purge the chat.
+	for (const when of ['tomorrow', '+3', '+5d5', '5d', '-5d', '+99999d', '2027-13-40', '2027-01-01x', '1e15', '']) {
 		const r = await admin(srv.dataDir, ['purge', '--now', when]).catch((err) => ({ err }));
 		assert.ok(r.err, `--now ${JSON.stringify(when)} should fail`);
 		assert.match(String(r.err.message), /exited 2/);
 	}
+	assert.equal((await history(c.chat)).json.chat.name, 'Still Here', 'nothing was purged');
+	assert.equal((await auditEntries()).length, n, 'nor recorded');
+	// The same chat does go with a good --now.
+	const r = await admin(srv.dataDir, ['purge', '--now', '+2d']);
+	assert.match(r.stdout, /^alpha-two: 1 transcripts deleted/m);
+	assert.ok((await history(c.chat)).json.chat.deleted_at > 0);
 });
