@@ -245,6 +245,12 @@ test('files before text, a name not kept, as of later days with `refdesk admin p
 	assert.ok(h.events.some((e) => e.kind === 'message' && e.text === 'My card number is quokka-1'), 'the text stays');
 	assert.ok(!JSON.stringify(h).includes('Wilhelmina'), 'the name is nowhere in the record or its events');
 	assert.ok(!(await everyRoute(c)).includes('Wilhelmina'));
+	// The guest's box is still open on the ended chat, so the server still holds it live: a
+	// join (the management page's, a reload's) must not hand the name out from there either.
+	const rejoin = isOk(await bobWs.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'chat.join');
+	assert.equal(rejoin.name, null, 'the live chat forgot the name too');
+	const frames = await guestReplay(c);
+	assert.ok(!JSON.stringify(frames).includes('Wilhelmina'), 'the guest\'s replay holds no name');
 	assert.equal(await blobStatus(c.chat, c.file.blob, { cookie: ann.cookie }), 200, 'files stay for 7 days');
 	assert.equal((await history(keep.chat)).json.chat.name, 'Kept Keeper', 'a queue that keeps names keeps them');
 
