@@ -33,7 +33,7 @@
 
 /* ---- the rules on the admin API ----------------------------------------------- */
 
-/* The queue's rule: its own, or the defaults (*custom false). */
+/* The queue's rule: its own, or the defaults (*updated_at 0). */
 static int rule_of(struct store *st, int64_t queue_id, struct retention_rule *r, int64_t *updated_at)
 {
 	struct store_retention sr;
@@ -73,37 +73,43 @@ static json_t *queue_rule_json(struct store *st, const struct store_queue *q)
 	return obj;
 }
 
+struct list_ctx {
+	struct store *st;
+	json_t *list;
+};
+
 static int list_rule(void *arg, const struct store_queue *q)
 {
-	void **ctx = arg;
-	json_t *obj = queue_rule_json(ctx[0], q);
+	struct list_ctx *l = arg;
+	json_t *obj = queue_rule_json(l->st, q);
 
 	if (!obj)
 		return -EIO;
-	json_array_append_new(ctx[1], obj);
+	json_array_append_new(l->list, obj);
 	return 0;
 }
 
 static void get_retention(struct http_req *req, HTTP_PARAMS)
 {
 	struct retention_rule d = retention_rule_default();
-	json_t *list = json_array();
-	void *ctx[2] = { req_app(req)->st, list };
+	struct list_ctx l = { req_app(req)->st, json_array() };
 
 	(void)params;
-	if (store_queues_of_account(req_app(req)->st, caller_of(req)->op.account_id, list_rule,
-				    ctx) < 0) {
-		json_decref(list);
+	if (store_queues_of_account(l.st, caller_of(req)->op.account_id, list_rule, &l) < 0) {
+		json_decref(l.list);
 		api_storage_failed(req, -EIO);
 		return;
 	}
 	http_json(req, 200, json_pack("{s:o, s:i, s:o}", "defaults", rule_json(&d),
-				      "max_days", RETENTION_DAYS_MAX, "queues", list));
+				      "max_days", RETENTION_DAYS_MAX, "queues", l.list));
 }
 
+/* Writer thread: the new rule (in w->ctx) and its audit entry, in the op's savepoint. */
 static int rule_apply(struct store *st, struct api_write *w)
 {
-	struct store_retention sr = { w->q.id, (int)w->id, (int)w->expires, w->flag, time_now_ms() };
+	const struct retention_rule *r = w->ctx;
+	struct store_retention sr = { w->q.id, r->text_days, r->files_days, r->keep_names,
+				      time_now_ms() };
 	int rc = store_retention_set(st, &sr);
 
 	return rc ? rc : api_audit_write(st, w);
@@ -113,6 +119,7 @@ static void rule_saved(struct api_write *w, int rc)
 {
 	json_t *obj;
 
+	free(w->ctx);
 	if (rc < 0) {
 		api_storage_failed(w->req, rc);
 		return;
@@ -171,9 +178,8 @@ static void post_queue_retention(struct http_req *req, HTTP_PARAMS)
 	retention_rule_describe(&r, now, sizeof(now));
 	w = api_write_new(req);
 	w->q = q;
-	w->id = r.text_days;
-	w->expires = r.files_days;
-	w->flag = r.keep_names;
+	w->ctx = xmalloc(sizeof(r));
+	memcpy(w->ctx, &r, sizeof(r));
 	api_audit_note(w, STORE_AUDIT_RETENTION_CHANGE, q.name, "%s → %s", was, now);
 	api_submit(w, rule_apply, rule_saved);
 }
@@ -245,15 +251,14 @@ static int batch_apply(struct store *st, struct store_op *op)
 	return store_audit_add(st, &e);
 }
 
-/* Remove the files of blobs no chat reads; `st` says whether one was taken again since. */
-static void remove_orphans(struct purge_run *run, bool check_use)
+/* Remove the files of the batch's orphans (batch_done() kept only those still unread). */
+static void remove_orphans(struct purge_run *run)
 {
 	char path[4096];
 	size_t i;
 
 	for (i = 0; i < run->norphans; i++) {
-		if ((check_use && store_blob_in_use(run->app->st, run->orphans[i]) != 0) ||
-		    blobs_path(run->app->cfg->data_dir, run->orphans[i], path, sizeof(path)) < 0)
+		if (blobs_path(run->app->cfg->data_dir, run->orphans[i], path, sizeof(path)) < 0)
 			continue;
 		if (unlink(path) < 0)
 			log_warn("retention: could not remove blob %.12s…", run->orphans[i]);
@@ -262,7 +267,7 @@ static void remove_orphans(struct purge_run *run, bool check_use)
 
 static void orphans_run(struct work *work)
 {
-	remove_orphans(container_of(work, struct purge_run, work), false);
+	remove_orphans(container_of(work, struct purge_run, work));
 }
 
 static void orphans_done(struct work *work)
@@ -318,7 +323,7 @@ static void batch_done(struct store_op *op, int rc)
 	run->work.done = orphans_done;
 	if (pg->stopping || workq_submit(run->app->workq, &run->work) < 0) {
 		/* Shutting down, or the workers are busy: a few unlinks here, rather than leak files. */
-		remove_orphans(run, false);
+		remove_orphans(run);
 		run->norphans = 0;
 		batch_next(run);
 	}
