@@ -215,6 +215,7 @@ struct purge {
 	struct server_timer *timer;
 	struct purge_run *run; /* the run in progress, or NULL */
 	bool stopping;
+	struct retention_stats stats;
 };
 
 static void batch_next(struct purge_run *run);
@@ -286,8 +287,10 @@ static void run_free(struct purge_run *run)
 		log_info("retention: purged %lld transcripts, files of %lld chats, %lld guest names "
 			 "(%lld files)", (long long)run->done_text, (long long)run->done_files,
 			 (long long)run->done_names, (long long)run->done_blobs);
-	if (pg && pg->run == run)
+	if (pg && pg->run == run) {
 		pg->run = NULL;
+		pg->stats.last_end_ms = time_now_ms();
+	}
 	free(run->orphans);
 	free(run->queues);
 	free(run);
@@ -303,6 +306,7 @@ static void batch_done(struct store_op *op, int rc)
 	if (rc < 0) {
 		log_warn("retention: the purge of queue %s failed; it runs again at the next interval",
 			 run->queues[run->i].name);
+		pg->stats.failed++;
 		run_free(run);
 		return;
 	}
@@ -310,6 +314,10 @@ static void batch_done(struct store_op *op, int rc)
 	run->done_files += run->p.n_files;
 	run->done_names += run->p.n_names;
 	run->done_blobs += run->p.n_blobs;
+	pg->stats.transcripts += (uint64_t)run->p.n_text;
+	pg->stats.file_chats += (uint64_t)run->p.n_files;
+	pg->stats.names += (uint64_t)run->p.n_names;
+	pg->stats.files += (uint64_t)run->p.n_blobs;
 	/* An upload committed since may have taken the same bytes again: keep those. */
 	for (i = 0; i < run->norphans; i++)
 		if (store_blob_in_use(run->app->st, run->orphans[i]) == 0)
@@ -398,6 +406,7 @@ static void purge_tick(void *arg)
 		return;
 	}
 	pg->run = run;
+	pg->stats.runs++;
 	batch_next(run);
 }
 
@@ -431,6 +440,15 @@ void retention_free(struct app *app)
 {
 	free(app->purge);
 	app->purge = NULL;
+}
+
+void retention_get_stats(const struct app *app, struct retention_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!app->purge)
+		return;
+	*out = app->purge->stats;
+	out->running = app->purge->run != NULL;
 }
 
 void retention_print_limits(FILE *out, int interval_secs)

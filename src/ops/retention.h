@@ -12,7 +12,9 @@
 #ifndef REFDESK_OPS_RETENTION_H
 #define REFDESK_OPS_RETENTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "net/http.h"
@@ -34,6 +36,19 @@ int retention_start(struct app *app);
 void retention_stop(struct app *app);
 /* Free what retention_start() made, once the writer and the workers are gone. */
 void retention_free(struct app *app);
+
+/* What the purge did since the start, for /metrics. */
+struct retention_stats {
+	uint64_t runs;         /* runs started */
+	uint64_t transcripts;  /* transcripts deleted */
+	uint64_t file_chats;   /* chats whose images and files were removed */
+	uint64_t names;        /* guests' names removed */
+	uint64_t files;        /* blob rows no chat reads any more (their files removed) */
+	uint64_t failed;       /* runs a failed batch ended */
+	bool running;          /* a run is in progress */
+	int64_t last_end_ms;   /* when the last run ended (ms since the epoch), 0 before the first */
+};
+void retention_get_stats(const struct app *app, struct retention_stats *out);
 
 /* Print the purge's limits as `refdesk limits` lines. */
 void retention_print_limits(FILE *out, int interval_secs);

@@ -217,6 +217,15 @@ test('0 days: the server\'s purge deletes an ended chat\'s text, files and name;
 	assert.ok(live.events.some((e) => e.kind === 'message' && e.text.includes('okapi')));
 	assert.equal(await blobStatus(open.chat, open.snap.blob, { authorization: `Bearer ${open.token}` }), 200);
 
+	// /metrics counts it, with nothing that names the chat.
+	const m = await (await fetch(`${srv.url}/metrics`)).text();
+	const sample = (re) => Number((re.exec(m) ?? [])[1]);
+	assert.ok(sample(/^refdesk_purge_runs_total (\d+)$/m) >= 1, m);
+	assert.ok(sample(/^refdesk_purged_total\{what="transcripts"\} (\d+)$/m) >= 1, m);
+	assert.ok(sample(/^refdesk_purged_total\{what="files"\} (\d+)$/m) >= 2, m);
+	assert.ok(sample(/^refdesk_purge_last_end_seconds ([\d.]+)$/m) * 1000 >= c.before.chat.ended_at, m);
+	assert.equal(sample(/^refdesk_purge_failed_total (\d+)$/m), 0);
+	assert.ok(!m.includes(c.chat) && !m.includes('xyzzy'));
 	const e = (await auditEntries()).find((x) => x.action === 'retention.purge' && x.target === 'alpha');
 	assert.ok(e, 'the purge is in the audit log');
 	assert.deepEqual(e.actor, { id: null, username: 'retention rule' });
