@@ -134,7 +134,7 @@ static int purge_queue(struct purge_ctx *c, const struct queue_rule *qr, int64_t
 		p.text_before = cut.text_before;
 		p.files_before = cut.files_before;
 		p.names_before = cut.names_before;
-		p.at = now;
+		p.at = time_now_ms(); /* when it happened, whatever time the rules are applied as of */
 		p.max_chats = PURGE_BATCH;
 		rc = batch(c, qr, &p);
 		if (rc < 0)

@@ -201,7 +201,7 @@ static void write_purge(FILE *f, struct app *app)
 	n[3] = rs.files;
 	family(f, "refdesk_purge_runs_total", "counter", "Runs of the retention purge started.");
 	fprintf(f, "refdesk_purge_runs_total %llu\n", (unsigned long long)rs.runs);
-	family(f, "refdesk_purge_failed_total", "counter", "Runs of the purge a failed write ended.");
+	family(f, "refdesk_purge_failed_total", "counter", "Batches of the purge that failed.");
 	fprintf(f, "refdesk_purge_failed_total %llu\n", (unsigned long long)rs.failed);
 	family(f, "refdesk_purge_running", "gauge", "1 while a run of the purge is in progress.");
 	fprintf(f, "refdesk_purge_running %d\n", rs.running ? 1 : 0);

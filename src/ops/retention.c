@@ -6,8 +6,8 @@
  * batch comes back less than full.  Each op goes through the writer like
  * any other write and chains the next from its done(), after the files its
  * batch orphaned were handed to a worker, so the purge never holds the
- * writer for long and never runs twice at once.  A failed batch ends the
- * run; the next tick starts over (what is due stays due).
+ * writer for long and never runs twice at once.  A failed batch ends that
+ * queue's turn in the run; the next run tries again (what is due stays due).
  *
  * A chat moved between queues would keep the stricter rule of the queues it
  * was in; chats record only their current queue today, so that queue's rule
@@ -304,10 +304,12 @@ static void batch_done(struct store_op *op, int rc)
 	size_t i, n = 0;
 
 	if (rc < 0) {
+		/* The next queues still get their turn; this one's is retried at the next run. */
 		log_warn("retention: the purge of queue %s failed; it runs again at the next interval",
 			 run->queues[run->i].name);
 		pg->stats.failed++;
-		run_free(run);
+		run->p.more = false;
+		batch_next(run);
 		return;
 	}
 	run->done_text += run->p.n_text;
