@@ -84,7 +84,8 @@ static void remove_orphans(struct purge_ctx *c)
 		    blobs_path(c->data_dir, c->orphans[i], path, sizeof(path)) < 0)
 			continue;
 		if (unlink(path) < 0)
-			fprintf(stderr, "refdesk admin: could not remove blob %.12s…\n", c->orphans[i]);
+			fprintf(stderr, "refdesk admin: could not remove blob %.12s…\n",
+				c->orphans[i]);
 	}
 	c->norphans = 0;
 }
@@ -134,7 +135,8 @@ static int purge_queue(struct purge_ctx *c, const struct queue_rule *qr, int64_t
 		p.text_before = cut.text_before;
 		p.files_before = cut.files_before;
 		p.names_before = cut.names_before;
-		p.at = time_now_ms(); /* when it happened, whatever time the rules are applied as of */
+		p.at =
+		    time_now_ms(); /* when it happened, whatever time the rules are applied as of */
 		p.max_chats = PURGE_BATCH;
 		rc = batch(c, qr, &p);
 		if (rc < 0)
@@ -146,7 +148,8 @@ static int purge_queue(struct purge_ctx *c, const struct queue_rule *qr, int64_t
 	} while (p.more);
 	if (text || files || names)
 		printf("%s: %ld transcripts deleted, files of %ld chats removed, %ld guest names "
-		       "removed, %ld files deleted from disk\n", qr->q.name, text, files, names, blobs);
+		       "removed, %ld files deleted from disk\n",
+		       qr->q.name, text, files, names, blobs);
 	return 0;
 }
 
@@ -223,7 +226,7 @@ static int parse_when(const char *s, int64_t *out)
 
 int admin_purge(struct store *st, const char *data_dir, int argc, char **argv)
 {
-	struct purge_ctx c = { st, data_dir, NULL, 0, NULL, 0 };
+	struct purge_ctx c = {st, data_dir, NULL, 0, NULL, 0};
 	struct store_retention sr;
 	int64_t now = time_now_ms();
 	size_t i;

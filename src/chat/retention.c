@@ -7,7 +7,7 @@
 
 struct retention_rule retention_rule_default(void)
 {
-	struct retention_rule r = { RETENTION_TEXT_DAYS, RETENTION_FILES_DAYS, RETENTION_KEEP_NAMES };
+	struct retention_rule r = {RETENTION_TEXT_DAYS, RETENTION_FILES_DAYS, RETENTION_KEEP_NAMES};
 
 	return r;
 }
@@ -22,9 +22,9 @@ struct retention_rule retention_rule_stricter(const struct retention_rule *a,
 					      const struct retention_rule *b)
 {
 	struct retention_rule r = {
-		a->text_days < b->text_days ? a->text_days : b->text_days,
-		a->files_days < b->files_days ? a->files_days : b->files_days,
-		a->keep_names && b->keep_names,
+	    a->text_days < b->text_days ? a->text_days : b->text_days,
+	    a->files_days < b->files_days ? a->files_days : b->files_days,
+	    a->keep_names && b->keep_names,
 	};
 
 	return r;
@@ -75,8 +75,8 @@ void retention_purge_describe(const struct retention_rule *r, int transcripts, i
 		off += n > 0 ? (size_t)n : 0;
 	}
 	if (file_chats && off < size) {
-		n = snprintf(out + off, size - off, "images and files of %d %s removed; ", file_chats,
-			     plural(file_chats, "chat", "chats"));
+		n = snprintf(out + off, size - off, "images and files of %d %s removed; ",
+			     file_chats, plural(file_chats, "chat", "chats"));
 		off += n > 0 ? (size_t)n : 0;
 	}
 	if (names && off < size) {

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RETENTION_DAYS_MAX 3650  /* ten years: the longest a rule may keep anything */
-#define RETENTION_TEXT_DAYS 30   /* the defaults, for a queue whose admin set nothing */
+#define RETENTION_DAYS_MAX 3650 /* ten years: the longest a rule may keep anything */
+#define RETENTION_TEXT_DAYS 30	/* the defaults, for a queue whose admin set nothing */
 #define RETENTION_FILES_DAYS 7
 #define RETENTION_KEEP_NAMES false
 #define RETENTION_DAY_MS 86400000LL

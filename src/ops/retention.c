@@ -34,7 +34,8 @@
 /* ---- the rules on the admin API ----------------------------------------------- */
 
 /* The queue's rule: its own, or the defaults (*updated_at 0). */
-static int rule_of(struct store *st, int64_t queue_id, struct retention_rule *r, int64_t *updated_at)
+static int rule_of(struct store *st, int64_t queue_id, struct retention_rule *r,
+		   int64_t *updated_at)
 {
 	struct store_retention sr;
 	int rc = store_retention_get(st, queue_id, &sr);
@@ -92,7 +93,7 @@ static int list_rule(void *arg, const struct store_queue *q)
 static void get_retention(struct http_req *req, HTTP_PARAMS)
 {
 	struct retention_rule d = retention_rule_default();
-	struct list_ctx l = { req_app(req)->st, json_array() };
+	struct list_ctx l = {req_app(req)->st, json_array()};
 
 	(void)params;
 	if (store_queues_of_account(l.st, caller_of(req)->op.account_id, list_rule, &l) < 0) {
@@ -100,16 +101,17 @@ static void get_retention(struct http_req *req, HTTP_PARAMS)
 		api_storage_failed(req, -EIO);
 		return;
 	}
-	http_json(req, 200, json_pack("{s:o, s:i, s:o}", "defaults", rule_json(&d),
-				      "max_days", RETENTION_DAYS_MAX, "queues", l.list));
+	http_json(req, 200,
+		  json_pack("{s:o, s:i, s:o}", "defaults", rule_json(&d), "max_days",
+			    RETENTION_DAYS_MAX, "queues", l.list));
 }
 
 /* Writer thread: the new rule (in w->ctx) and its audit entry, in the op's savepoint. */
 static int rule_apply(struct store *st, struct api_write *w)
 {
 	const struct retention_rule *r = w->ctx;
-	struct store_retention sr = { w->q.id, r->text_days, r->files_days, r->keep_names,
-				      time_now_ms() };
+	struct store_retention sr = {w->q.id, r->text_days, r->files_days, r->keep_names,
+				     time_now_ms()};
 	int rc = store_retention_set(st, &sr);
 
 	return rc ? rc : api_audit_write(st, w);
@@ -185,8 +187,8 @@ static void post_queue_retention(struct http_req *req, HTTP_PARAMS)
 }
 
 const struct http_route retention_routes[] = {
-	{ HTTP_GET, "/api/admin/retention", ACCESS_ADMIN, NULL, get_retention },
-	{ HTTP_POST, "/api/admin/queues/*/retention", ACCESS_ADMIN, NULL, post_queue_retention },
+    {HTTP_GET, "/api/admin/retention", ACCESS_ADMIN, NULL, get_retention},
+    {HTTP_POST, "/api/admin/queues/*/retention", ACCESS_ADMIN, NULL, post_queue_retention},
 };
 const size_t retention_nroutes = ARRAY_SIZE(retention_routes);
 
@@ -204,7 +206,7 @@ struct purge_run {
 	struct app *app;
 	struct purge_queue *queues;
 	size_t n, i;
-	int64_t now;           /* the run's clock: every batch of it uses the same cut-offs */
+	int64_t now; /* the run's clock: every batch of it uses the same cut-offs */
 	struct store_purge p;
 	char (*orphans)[BLOB_HASH_HEX];
 	size_t norphans;
@@ -284,9 +286,11 @@ static void run_free(struct purge_run *run)
 	struct purge *pg = run->app->purge;
 
 	if (run->done_text || run->done_files || run->done_names)
-		log_info("retention: purged %lld transcripts, files of %lld chats, %lld guest names "
-			 "(%lld files)", (long long)run->done_text, (long long)run->done_files,
-			 (long long)run->done_names, (long long)run->done_blobs);
+		log_info(
+		    "retention: purged %lld transcripts, files of %lld chats, %lld guest names "
+		    "(%lld files)",
+		    (long long)run->done_text, (long long)run->done_files,
+		    (long long)run->done_names, (long long)run->done_blobs);
 	if (pg && pg->run == run) {
 		pg->run = NULL;
 		pg->stats.last_end_ms = time_now_ms();
@@ -305,8 +309,9 @@ static void batch_done(struct store_op *op, int rc)
 
 	if (rc < 0) {
 		/* The next queues still get their turn; this one's is retried at the next run. */
-		log_warn("retention: the purge of queue %s failed; it runs again at the next interval",
-			 run->queues[run->i].name);
+		log_warn(
+		    "retention: the purge of queue %s failed; it runs again at the next interval",
+		    run->queues[run->i].name);
 		pg->stats.failed++;
 		run->p.more = false;
 		batch_next(run);
@@ -332,7 +337,8 @@ static void batch_done(struct store_op *op, int rc)
 	run->work.run = orphans_run;
 	run->work.done = orphans_done;
 	if (pg->stopping || workq_submit(run->app->workq, &run->work) < 0) {
-		/* Shutting down, or the workers are busy: a few unlinks here, rather than leak files. */
+		/* Shutting down, or the workers are busy: a few unlinks here, rather than leak
+		 * files. */
 		remove_orphans(run);
 		run->norphans = 0;
 		batch_next(run);
@@ -403,7 +409,8 @@ static void purge_tick(void *arg)
 	run->app = app;
 	run->now = time_now_ms();
 	if (store_accounts_each(app->st, add_account, run) < 0) {
-		log_warn("retention: could not read the queues' rules; the purge waits for the next interval");
+		log_warn("retention: could not read the queues' rules; the purge waits for the "
+			 "next interval");
 		run_free(run);
 		return;
 	}

@@ -39,14 +39,14 @@ void retention_free(struct app *app);
 
 /* What the purge did since the start, for /metrics. */
 struct retention_stats {
-	uint64_t runs;         /* runs started */
-	uint64_t transcripts;  /* transcripts deleted */
-	uint64_t file_chats;   /* chats whose images and files were removed */
-	uint64_t names;        /* guests' names removed */
-	uint64_t files;        /* blob rows no chat reads any more (their files removed) */
-	uint64_t failed;       /* batches that failed (their queue waits for the next run) */
-	bool running;          /* a run is in progress */
-	int64_t last_end_ms;   /* when the last run ended (ms since the epoch), 0 before the first */
+	uint64_t runs;	      /* runs started */
+	uint64_t transcripts; /* transcripts deleted */
+	uint64_t file_chats;  /* chats whose images and files were removed */
+	uint64_t names;	      /* guests' names removed */
+	uint64_t files;	      /* blob rows no chat reads any more (their files removed) */
+	uint64_t failed;      /* batches that failed (their queue waits for the next run) */
+	bool running;	      /* a run is in progress */
+	int64_t last_end_ms;  /* when the last run ended (ms since the epoch), 0 before the first */
 };
 void retention_get_stats(const struct app *app, struct retention_stats *out);
 

@@ -45,9 +45,10 @@ int store_retention_get(struct store *st, int64_t queue_id, struct store_retenti
 
 int store_retention_set(struct store *st, const struct store_retention *r)
 {
-	static const char sql[] = "INSERT INTO retention(queue_id, text_days, files_days, keep_names, "
-				  "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(queue_id) DO "
-				  "UPDATE SET text_days = ?2, files_days = ?3, keep_names = ?4, updated_at = ?5";
+	static const char sql[] =
+	    "INSERT INTO retention(queue_id, text_days, files_days, keep_names, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(queue_id) DO "
+	    "UPDATE SET text_days = ?2, files_days = ?3, keep_names = ?4, updated_at = ?5";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -70,7 +71,8 @@ struct ids {
 	int n;
 };
 
-/* The ids of at most `max` ended chats of the queue that `sql` (?1 queue, ?2 cut-off, ?3 limit) finds. */
+/* The ids of at most `max` ended chats of the queue that `sql` (?1 queue, ?2 cut-off, ?3 limit)
+ * finds. */
 static int due(struct store *st, const char *sql, int64_t queue_id, int64_t before, int max,
 	       struct ids *out)
 {
@@ -110,6 +112,11 @@ static int run(struct store *st, const char *sql, int64_t chat_id, int64_t at, i
 	return rc;
 }
 
+struct hash_list {
+	char (*v)[65];
+	int n;
+};
+
 struct orphan_count {
 	int (*orphan)(void *ctx, const char *hash);
 	void *ctx;
@@ -130,13 +137,14 @@ static int count_orphan(void *arg, const char *hash)
  */
 static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
 {
-	struct { char (*v)[65]; int n; } h = { NULL, 0 };
+	struct hash_list h = {NULL, 0};
 	sqlite3_stmt *s, *d = NULL;
 	char hash[65];
 	int rc, links = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM chat_blobs WHERE chat_id = ?1 RETURNING hash",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st),
+			       "DELETE FROM chat_blobs WHERE chat_id = ?1 RETURNING hash", -1, &s,
+			       NULL) != SQLITE_OK)
 		return store_fail(st, "purge files");
 	sqlite3_bind_int64(s, 1, id);
 	/* Collect the hashes first: a blob's row may go only once no link is left. */
@@ -146,9 +154,11 @@ static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "purge files");
 	sqlite3_finalize(s);
-	if (!rc && h.n && sqlite3_prepare_v2(store_db(st), "DELETE FROM blobs WHERE hash = ?1 AND "
-					     "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1)",
-					     -1, &d, NULL) != SQLITE_OK)
+	if (!rc && h.n &&
+	    sqlite3_prepare_v2(store_db(st),
+			       "DELETE FROM blobs WHERE hash = ?1 AND "
+			       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1)",
+			       -1, &d, NULL) != SQLITE_OK)
 		rc = store_fail(st, "purge blobs");
 	for (links = 0; !rc && links < h.n; links++) {
 		str_copy(hash, sizeof(hash), h.v[links]);
@@ -177,8 +187,10 @@ static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_c
 	links = unlink_blobs(st, id, oc);
 	if (links < 0)
 		return links;
-	rc = run(st, "UPDATE events SET kind = 'notice', body = json_object('notice', 'removed', "
-		 "'what', kind) WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')", id, 0, &events);
+	rc = run(st,
+		 "UPDATE events SET kind = 'notice', body = json_object('notice', 'removed', "
+		 "'what', kind) WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
+		 id, 0, &events);
 	if (!rc)
 		rc = run(st, "UPDATE chats SET files_purged_at = ?2 WHERE id = ?1", id, at, NULL);
 	*changed = links > 0 || events > 0;
@@ -188,9 +200,12 @@ static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_c
 /* A guest's name: in the chat's row, on the guest's events and in the "started" notice. */
 static int purge_name(struct store *st, int64_t id)
 {
-	int rc = run(st, "UPDATE events SET body = json_remove(body, '$.name') WHERE chat_id = ?1 "
-		     "AND json_valid(body) AND json_type(body, '$.name') IS NOT NULL AND (author = 1 "
-		     "OR (kind = 'notice' AND json_extract(body, '$.notice') = 'started'))", id, 0, NULL);
+	int rc =
+	    run(st,
+		"UPDATE events SET body = json_remove(body, '$.name') WHERE chat_id = ?1 "
+		"AND json_valid(body) AND json_type(body, '$.name') IS NOT NULL AND (author = 1 "
+		"OR (kind = 'notice' AND json_extract(body, '$.notice') = 'started'))",
+		id, 0, NULL);
 
 	return rc ? rc : run(st, "UPDATE chats SET guest_name = NULL WHERE id = ?1", id, 0, NULL);
 }
@@ -199,15 +214,15 @@ int store_purge_queue(struct store *st, struct store_purge *p,
 		      int (*orphan)(void *ctx, const char *hash), void *ctx)
 {
 	static const char text_sql[] =
-		"SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-		"AND status = 2 ORDER BY ended_at LIMIT ?3";
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND status = 2 ORDER BY ended_at LIMIT ?3";
 	static const char files_sql[] =
-		"SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-		"AND files_purged_at IS NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND files_purged_at IS NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
 	static const char names_sql[] =
-		"SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-		"AND guest_name IS NOT NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
-	struct orphan_count oc = { orphan, ctx, 0 };
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND guest_name IS NOT NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
+	struct orphan_count oc = {orphan, ctx, 0};
 	int max = p->max_chats, done = 0, i, rc;
 	struct ids ids;
 	bool changed;

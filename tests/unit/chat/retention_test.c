@@ -24,7 +24,7 @@ static void the_defaults_keep_a_month_of_text_a_week_of_files_and_no_names(void)
 
 static void days_are_0_to_the_maximum(void)
 {
-	struct retention_rule r = { 0, 0, false };
+	struct retention_rule r = {0, 0, false};
 
 	CHECK(retention_rule_is_valid(&r));
 	r.text_days = RETENTION_DAYS_MAX;
@@ -41,13 +41,13 @@ static void days_are_0_to_the_maximum(void)
 
 static void cutoffs_files_never_outlive_the_text(void)
 {
-	struct retention_rule r = { 30, 7, false };
+	struct retention_rule r = {30, 7, false};
 	struct retention_cutoffs c;
 
 	retention_cutoffs(&r, NOW, &c);
 	CHECK_EQ(c.text_before, NOW - 30 * DAY);
 	CHECK_EQ(c.files_before, NOW - 7 * DAY);
-	CHECK_EQ(c.names_before, NOW);            /* not kept: gone once the chat ended */
+	CHECK_EQ(c.names_before, NOW); /* not kept: gone once the chat ended */
 	r.files_days = 90;
 	retention_cutoffs(&r, NOW, &c);
 	CHECK_EQ(c.files_before, NOW - 30 * DAY); /* the text's, not 90 days */
@@ -59,14 +59,14 @@ static void cutoffs_files_never_outlive_the_text(void)
 	CHECK_EQ(c.text_before, NOW);
 	CHECK_EQ(c.files_before, NOW);
 	CHECK_EQ(c.names_before, NOW);
-	r = (struct retention_rule){ RETENTION_DAYS_MAX, RETENTION_DAYS_MAX, true };
+	r = (struct retention_rule){RETENTION_DAYS_MAX, RETENTION_DAYS_MAX, true};
 	retention_cutoffs(&r, NOW, &c);
 	CHECK_EQ(c.text_before, NOW - (int64_t)RETENTION_DAYS_MAX * DAY);
 }
 
 static void the_stricter_of_two_rules_part_by_part(void)
 {
-	struct retention_rule a = { 30, 2, true }, b = { 10, 7, false }, s;
+	struct retention_rule a = {30, 2, true}, b = {10, 7, false}, s;
 
 	s = retention_rule_stricter(&a, &b);
 	CHECK_EQ(s.text_days, 10);
@@ -79,23 +79,26 @@ static void the_stricter_of_two_rules_part_by_part(void)
 
 static void words_for_the_audit_log(void)
 {
-	struct retention_rule r = { 30, 1, false };
+	struct retention_rule r = {30, 1, false};
 	char out[256];
 
 	retention_rule_describe(&r, out, sizeof(out));
 	CHECK(!strcmp(out, "text 30 days, files 1 day, names not kept"));
-	r = (struct retention_rule){ 0, 0, true };
+	r = (struct retention_rule){0, 0, true};
 	retention_rule_describe(&r, out, sizeof(out));
-	CHECK(!strcmp(out, "text only while the chat runs, files only while the chat runs, names kept"));
+	CHECK(!strcmp(out,
+		      "text only while the chat runs, files only while the chat runs, names kept"));
 	CHECK(strlen(out) < RETENTION_DETAIL_BYTES);
-	r = (struct retention_rule){ RETENTION_DAYS_MAX, RETENTION_DAYS_MAX, false };
+	r = (struct retention_rule){RETENTION_DAYS_MAX, RETENTION_DAYS_MAX, false};
 	retention_rule_describe(&r, out, sizeof(out));
 	CHECK(strlen(out) < RETENTION_DETAIL_BYTES);
 	retention_purge_describe(&r, 2, 1, 3, 0, out, sizeof(out));
-	CHECK(!strcmp(out, "2 transcripts deleted; images and files of 1 chat removed; 3 files deleted "
-			   "from disk; rule: text 3650 days, files 3650 days, names not kept"));
+	CHECK(!strcmp(out,
+		      "2 transcripts deleted; images and files of 1 chat removed; 3 files deleted "
+		      "from disk; rule: text 3650 days, files 3650 days, names not kept"));
 	retention_purge_describe(&r, 0, 0, 0, 1, out, sizeof(out));
-	CHECK(!strcmp(out, "1 guest name removed; rule: text 3650 days, files 3650 days, names not kept"));
+	CHECK(!strcmp(
+	    out, "1 guest name removed; rule: text 3650 days, files 3650 days, names not kept"));
 	/* A short buffer is cut, never overrun. */
 	memset(out, 'x', sizeof(out));
 	retention_purge_describe(&r, 2, 1, 3, 4, out, 20);

@@ -38,7 +38,8 @@ static struct store *fresh_store(void)
 static void append(struct store *st, int64_t id, const char *kind, enum event_author author,
 		   const char *body)
 {
-	struct store_event ev = { .chat_id = id, .kind = kind, .author = author, .body = body, .at = 1 };
+	struct store_event ev = {
+	    .chat_id = id, .kind = kind, .author = author, .body = body, .at = 1};
 
 	CHECK_EQ(store_event_append(st, &ev) >= 0, 1);
 }
@@ -60,7 +61,8 @@ static void chat(struct store *st, int64_t id, int64_t q, int64_t ended, const c
 	append(st, id, "message", AUTHOR_GUEST, "{\"text\":\"xyzzy card\",\"name\":\"Zebulon\"}");
 	append(st, id, "message", AUTHOR_OPERATOR, "{\"text\":\"hello\",\"name\":\"Bob\"}");
 	CHECK_EQ(store_chat_blob_add(st, id, blob, "image/png", 10, "secret.png"), 0);
-	append(st, id, "snapshot", AUTHOR_GUEST, "{\"blob\":\"x\",\"file_name\":\"secret.png\",\"name\":\"Zebulon\"}");
+	append(st, id, "snapshot", AUTHOR_GUEST,
+	       "{\"blob\":\"x\",\"file_name\":\"secret.png\",\"name\":\"Zebulon\"}");
 	if (ended)
 		CHECK_EQ(store_chat_set_status(st, id, CHAT_ENDED, 0, ended), 0);
 }
@@ -80,7 +82,7 @@ static int add_body(void *ctx, const struct store_event *ev)
 
 static struct text events_of(struct store *st, int64_t id)
 {
-	struct text t = { "" };
+	struct text t = {""};
 
 	CHECK_EQ(store_events_since(st, id, 0, 100, add_body, &t), 0);
 	return t;
@@ -98,8 +100,12 @@ static int orphan(void *ctx, const char *hash)
 static struct store_purge purge(struct store *st, int64_t q, int64_t text, int64_t files,
 				int64_t names, int max, char *gone)
 {
-	struct store_purge p = { .queue_id = q, .text_before = text, .files_before = files,
-				 .names_before = names, .at = 9999, .max_chats = max };
+	struct store_purge p = {.queue_id = q,
+				.text_before = text,
+				.files_before = files,
+				.names_before = names,
+				.at = 9999,
+				.max_chats = max};
 
 	CHECK_EQ(store_begin(st), 0);
 	CHECK_EQ(store_purge_queue(st, &p, orphan, gone), 0);
@@ -110,7 +116,7 @@ static struct store_purge purge(struct store *st, int64_t q, int64_t text, int64
 static void rules_read_back(void)
 {
 	struct store *st = fresh_store();
-	struct store_retention r = { 0 }, out;
+	struct store_retention r = {0}, out;
 
 	CHECK(st != NULL);
 	CHECK_EQ(store_retention_get(st, queue, &out), -ENOENT);
@@ -142,7 +148,7 @@ static void names_then_files_then_text(void)
 
 	CHECK(st != NULL);
 	chat(st, 1, queue, 5000, mine);
-	chat(st, 2, queue, 0, shared);          /* still open */
+	chat(st, 2, queue, 0, shared);		/* still open */
 	chat(st, 3, other_queue, 5000, shared); /* another queue */
 
 	/* Names: due for chat 1 only. */
@@ -154,7 +160,8 @@ static void names_then_files_then_text(void)
 	CHECK_EQ(c.guest_name[0], '\0');
 	t = events_of(st, 1);
 	CHECK(strstr(t.all, "Zebulon") == NULL);
-	CHECK(strstr(t.all, "\"name\":\"Bob\"") != NULL); /* the operator's name is not the guest's */
+	CHECK(strstr(t.all, "\"name\":\"Bob\"") !=
+	      NULL); /* the operator's name is not the guest's */
 	CHECK(strstr(t.all, "xyzzy") != NULL);
 	CHECK_EQ(store_chat_get(st, 2, &c), 0);
 	CHECK(!strcmp(c.guest_name, "Zebulon"));
