@@ -2,13 +2,18 @@
 // text and images and files are kept and whether guest names are kept, with **Save retention**;
 // the server holds what the page shows, the change is in the Audit log section, a value the
 // server would refuse is explained on the page and sends nothing, and the section is axe-clean
-// at desktop and phone sizes (screenshots admin-retention-1280 and admin-retention-390).
+// at desktop and phone sizes (screenshots admin-retention-1280 and admin-retention-390). Once the
+// purge has removed a chat's image, Chat History shows a sentence in its place and no image.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { launchBrowser, newContext, expectClean, SHOTS } from './lib/browser.mjs';
 import { startDemoServer } from '../lib/server.mjs';
+import { Client } from '../integration/lib/client.mjs';
+import { isAck, openChat, say, setAvailable } from '../integration/lib/flows.mjs';
+import { png } from '../integration/lib/images.mjs';
+import { uploadOk } from '../lib/upload.mjs';
 import { expect } from './lib/expect.mjs';
 import { checkAxe } from './lib/axe.mjs';
 import { signIn } from './lib/flows.mjs';
@@ -16,7 +21,7 @@ import { signIn } from './lib/flows.mjs';
 let srv;
 let browser;
 before(async () => {
-  srv = await startDemoServer();
+  srv = await startDemoServer({ args: ['--purge-interval-secs', '1'] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -90,5 +95,43 @@ test('an account admin sets a queue\'s retention with Save retention', async () 
   await section.scrollIntoViewIfNeeded();
   await shoot(section, 'admin-retention-390');
   expectClean(ctx);
+  await ctx.close();
+});
+
+test('Chat History shows where the purge removed an image, and no image', async () => {
+  const who = srv.addOperator({ username: 'purger', name: 'Pat Purger', isAdmin: true, queues: ['ask'] });
+  const s = await srv.signIn(who.username, { password: who.password });
+  // Set first: the rule the last test left would delete the whole transcript.
+  const set = await srv.request('POST', '/api/admin/queues/ask/retention', { session: s, body: { text_days: 30, files_days: 0, keep_names: true } });
+  assert.equal(set.status, 200, set.text);
+  const ws = await Client.connect(srv.wsUrl, { cookie: s.cookie, label: 'purger' });
+  await ws.next((f) => f.type === 'hello', 5000, 'hello');
+  await setAvailable(ws, 'ask', true);
+  const c = await openChat(srv, ws, 'ask', 'Imogen Image');
+  await say(c.guest, c.chat, 'Here is my screen');
+  const snap = await uploadOk(srv, c, c.chat, png(120, 90), { headers: { 'x-file-name': 'my-screen.png' } });
+  isAck(await ws.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const h = await srv.request('GET', `/api/history/${c.chat}`, { session: s });
+    if (h.json.events.some((e) => e.notice === 'removed')) break;
+    assert.ok(Date.now() < deadline, 'the purge removed the image');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await c.guest.close();
+  await ws.close();
+
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, who);
+  await page.goto(`${srv.url}/staff/history?chat=${c.chat}`);
+  const log = page.getByRole('log', { name: 'Transcript' });
+  await expect.text(log, 'Here is my screen');
+  await expect.text(log, 'An image was removed under the library\'s retention policy');
+  assert.equal(await log.locator('img').count(), 0, 'no image is shown');
+  assert.ok(!(await log.textContent()).includes('my-screen.png'), 'nor its file name');
+  assert.equal((await page.request.get(`${srv.url}/api/chats/${c.chat}/blobs/${snap.blob}`)).status(), 404);
+  await checkAxe(page, 'Chat History with a purged image');
+  expectClean(ctx, [/status of 404/]);
   await ctx.close();
 });
