@@ -184,6 +184,7 @@ static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_c
 {
 	int links, events = 0, rc;
 
+	*changed = false;
 	links = unlink_blobs(st, id, oc);
 	if (links < 0)
 		return links;
