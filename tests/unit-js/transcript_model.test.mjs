@@ -158,6 +158,15 @@ test('notices read right from each side', () => {
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
 });
 
+test('a snapshot or file removed by the retention rule reads as such, from the event', () => {
+  const t = new Transcript();
+  t.addEvent({ type: 'event', chat: 'c_1', seq: 5, kind: 'notice', at: 1, notice: 'removed', what: 'file' });
+  t.addEvent({ type: 'event', chat: 'c_1', seq: 6, kind: 'notice', at: 2, notice: 'removed', what: 'snapshot' });
+  const [file, image] = t.items;
+  assert.equal(noticeText(file, 'operator'), 'A file was removed under the library\'s retention policy');
+  assert.equal(noticeText(image, 'guest'), 'An image was removed under the library\'s retention policy');
+});
+
 test('sender labels and grouping', () => {
   assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'guest'), 'You');
   assert.equal(senderLabel({ from: 'operator', name: 'Mary' }, 'guest'), 'Mary');
