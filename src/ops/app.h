@@ -31,6 +31,7 @@ struct writer;
 struct workq;
 struct client;
 struct chat_ops_listener;
+struct followups_state;
 
 struct app_config {
 	const char *data_dir;
@@ -55,6 +56,15 @@ struct app_config {
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
+	/* Mail for follow-ups and Email transcript (followups.h); NULL url: no mail. */
+	const char *smtp_url;
+	const char *smtp_user;
+	const char *smtp_password_file;
+	const char *smtp_from;
+	const char *smtp_ca_file;
+	int smtp_attempts;        /* tries of one mail before "not delivered" */
+	int smtp_retry_secs;      /* the first retry's delay; doubled each time */
+	int followup_keep_days;   /* an unanswered follow-up's address is erased after this */
 };
 
 struct app {
@@ -77,6 +87,7 @@ struct app {
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
+	struct followups_state *followups; /* follow-ups and their mail (followups.c) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */
