@@ -291,7 +291,8 @@ static char *compose_answer(struct app *app, const struct store_followup *f, siz
 	char subject[STORE_NAME_BYTES + 64], when[64];
 	time_t t = (time_t)(f->created_at / 1000);
 	struct tm tm;
-	size_t size = strlen(f->answer) + strlen(f->question) * 2 + 1024;
+	/* A quoted line adds "> " and "\n": at most 4 bytes per byte of the question. */
+	size_t size = strlen(f->answer) + strlen(f->question) * 4 + 2048;
 	char *text = xmalloc(size), *p, *msg;
 	const char *line;
 	size_t n;

@@ -1,7 +1,7 @@
 // Questions out of hours: with nobody online, the box's away view offers Leave a question; the
 // patron writes a question, an address and a name, is told how the address is used, and sends
 // it (a typo in the address is explained first). A librarian sees the count in the webclient,
-// opens Follow-ups, answers, and the answer reaches a real SMTP server (STARTTLS and AUTH, as in
+// opens Follow-ups (in Chat History too), answers, and the answer reaches a real SMTP server (STARTTLS and AUTH, as in
 // 31-followups) with the list saying "Answered by email". In a chat, Email transcript sends the
 // chat once. Without mail on the server the away view offers nothing new. axe is clean on the
 // form, the sent view and the staff dialog; screenshots at 1280×800 and 390×844.
@@ -116,6 +116,13 @@ test('a question left in the away box is answered by a librarian, by email', asy
   assert.deepEqual(smtp.mails[0].to, ['pat@example.org']);
   assert.match(smtp.mails[0].body, /map room has them/);
   assert.match(smtp.mails[0].body, /> Do you keep old city maps\?/);
+
+  // Chat History shows them too, with the same count.
+  await op.goto(`${srv.url}/staff/history`);
+  await expect.text(op.locator('#followups-count'), '1');
+  await op.getByRole('button', { name: 'Show follow-ups' }).click();
+  await expect.text(op.getByRole('dialog', { name: 'Follow-ups' }).getByRole('article', { name: /^Pat · / }), 'Answered by email');
+  await checkAxe(op, 'the follow-ups in Chat History');
 
   const phoneStaff = await axeContext(PHONE);
   const op2 = await phoneStaff.newPage();
