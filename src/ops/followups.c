@@ -753,8 +753,11 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 	}
 	if (!(body = api_body(req)))
 		goto out;
-	if (json_unpack(body, "{s:s !}", "email", &email) || has_crlf(email) ||
-	    !mail_address_ok(email)) {
+	if (json_unpack(body, "{s:s !}", "email", &email)) {
+		api_bad_request(req, "Expected {\"email\": s}: the server writes the transcript itself.");
+		goto out;
+	}
+	if (has_crlf(email) || !mail_address_ok(email)) {
 		http_error(req, 400, "bad_email",
 			   "That does not look like an email address, such as name@example.org.");
 		goto out;

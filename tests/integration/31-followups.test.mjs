@@ -168,6 +168,16 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 		expect(await leave(srv, { ...good, question: 'é'.repeat(4000) }), 201, null, 'a 4,000-character question');
 		await sleep(500);
 		assert.equal(smtp.mails.length, 0, 'nothing sent');
+
+		// The longest quote: a question of one letter and line breaks doubles in the mail ("> ").
+		const lines = `x${'\n'.repeat(3999)}`;
+		expect(await leave(srv, { question: lines, email: 'lines@example.org' }), 201, null, 'a question of line breaks');
+		const ann = await srv.session('ann');
+		const f = (await listOf(srv, ann)).followups.find((g) => g.question === lines);
+		expect(await answer(srv, ann, f.id, 'Noted.'), 200, null, 'answer it');
+		await eventually(() => smtp.mails.length === 1, 10000, 'its mail');
+		// "x", then 3,998 empty lines before the last break.
+		assert.equal(smtp.mails[0].body.split('\r\n').filter((l) => l === '> ').length, 3998, 'every line quoted');
 		await srv.stop();
 	} finally {
 		await srv.cleanup();
@@ -281,8 +291,10 @@ test('Email transcript: built by the server from the stored chat, at most once p
 		expect(await mail(c.chat, null, { email: 'pat@example.org' }), 404, 'not_found', 'no token');
 		expect(await mail(c.chat, c.token, { email: 'pat@example.org\r\nBcc: x@example.net' }), 400, 'bad_email', 'CR/LF');
 		expect(await mail(c.chat, c.token, { email: 'nope' }), 400, 'bad_email', 'a bad address');
-		expect(await mail(c.chat, c.token, { email: 'pat@example.org', html: '<h1>Win!</h1>' }), 400, 'bad_email',
+		expect(await mail(c.chat, c.token, { email: 'pat@example.org', html: '<h1>Win!</h1>' }), 400, 'bad_request',
 			'browser-supplied content');
+		expect(await mail(c.chat, c.token, { email: 'pat@example.org', text: 'Click here' }), 400, 'bad_request',
+			'browser-supplied text');
 
 		expect(await mail(c.chat, c.token, { email: 'pat@example.org' }), 202, null, 'email transcript');
 		expect(await mail(c.chat, c.token, { email: 'someone@example.net' }), 409, 'already_sent', 'a second time');
