@@ -88,6 +88,7 @@ struct followups_state {
 	struct map by_queue;     /* queue id -> struct rate * */
 	struct map mail_ip;      /* address key -> struct window * (Email transcript) */
 	int64_t swept_ms, erased_ms;
+	int64_t hold_until_ms;   /* after a failed write of an outcome: pick nothing before this */
 };
 
 static bool mail_on(const struct app *app)
@@ -162,7 +163,10 @@ static void job_free(struct mail_job *j)
 	free(j);
 }
 
-/* Mail thread. */
+/*
+ * Mail thread.  It reads only fs->mail, which is set before the thread starts
+ * and never changes; app->followups outlives the thread (followups_stop()).
+ */
 static void job_run(struct work *w)
 {
 	struct mail_job *j = (struct mail_job *)w;
@@ -199,11 +203,17 @@ static void outcome_done(struct store_op *op, int rc)
 	if (rc < 0 && rc != -ENOENT)
 		log_error("followups: could not record the mail of follow-up %lld",
 			  (long long)o->id);
-	free(o);
 	if (app->followups) { /* gone when this runs as the app is released */
+		/*
+		 * Unrecorded, the row still looks due: wait before the outbox is
+		 * read again, or a failing disk would resend it at once.
+		 */
+		if (rc < 0 && rc != -ENOENT)
+			app->followups->hold_until_ms = time_mono_ms() + ERASE_EVERY_MS;
 		app->followups->sending = false;
 		pick_next(app);
 	}
+	free(o);
 }
 
 /* Seconds before try number `attempts` + 1: --smtp-retry-secs, doubled each time. */
@@ -341,6 +351,8 @@ static void pick_next(struct app *app)
 			return;
 		}
 	}
+	if (now < fs->hold_until_ms)
+		return;
 	f = xmalloc(sizeof(*f));
 	if (store_followup_due(app->st, time_now_ms(), f) == 0) {
 		j = xcalloc(1, sizeof(*j));
