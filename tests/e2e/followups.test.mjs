@@ -160,3 +160,35 @@ test('Email transcript: in a chat, the box sends it once', async () => {
   expectClean(guests);
   expectClean(staff);
 });
+
+test('without a mail server the away box offers no question form, and a chat no Email transcript', async () => {
+  const plain = await startDemoServer();
+  let guests;
+  let staff;
+  try {
+    guests = await newContext(browser);
+    const box = await guests.newPage();
+    const queueInfo = box.waitForResponse((r) => r.url().endsWith('/api/queues/ask'));
+    await box.goto(`${plain.url}/box/ask?mode=popup`);
+    assert.equal((await (await queueInfo).json()).mail, false);
+    await expect.text(box.locator('#view-offline'), 'Please try again during our opening hours.');
+    await box.waitForTimeout(500); // the box has read the queue's answer by now
+    assert.equal(await box.getByRole('button', { name: 'Leave a question' }).isVisible(), false);
+    const una = plain.addOperator({ username: 'una', name: 'Una Vale' });
+    staff = await newContext(browser);
+    const op = await staff.newPage();
+    await signIn(op, plain.url, una);
+    await goAvailable(op);
+    await startChat(box, 'Rae');
+    await expect.visible(box.getByRole('button', { name: 'Save transcript' }));
+    await expect.hidden(box.getByRole('button', { name: 'Email transcript' }));
+    await expect.hidden(op.locator('#followups-panel'));
+    expectClean(guests);
+    expectClean(staff);
+  } finally {
+    // The pages go first: a socket left open would log the server's exit as an error.
+    await guests?.close();
+    await staff?.close();
+    await plain.close();
+  }
+});
