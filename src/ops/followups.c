@@ -61,6 +61,7 @@
 #define FOLLOWUP_PAGE 100                /* follow-ups in one list answer */
 #define MAIL_RETRY_MAX_SECS 3600         /* the backoff's ceiling */
 #define ERASE_EVERY_MS (60 * 1000)
+#define MAIL_TIMEOUT_SECS 30             /* one try; a stop waits for the try in flight */
 
 struct mail_job {
 	struct work work;
@@ -858,7 +859,7 @@ int followups_start(struct app *app)
 	fs->mail.password = fs->password;
 	fs->mail.from = cfg->smtp_from;
 	fs->mail.ca_file = cfg->smtp_ca_file;
-	fs->mail.timeout_secs = 60;
+	fs->mail.timeout_secs = MAIL_TIMEOUT_SECS;
 	fs->mailq = workq_new(1, 4, wake_loop, app->srv, NULL);
 	log_info("followups: mail goes out through %s", cfg->smtp_url);
 	return 0;
@@ -914,6 +915,8 @@ void followups_print_limits(FILE *out, const struct app_config *cfg)
 		    "questions per queue per hour after the burst");
 	limit_print(out, "email_transcript_ip", MAILTX_IP_LIMIT, "mails",
 		    "Email transcript per client address per hour (and once per chat)");
+	limit_print(out, "smtp_timeout_secs", MAIL_TIMEOUT_SECS, "s",
+		    "one try at sending a mail (a stop waits for the one in flight)");
 	limit_print(out, "smtp_attempts", cfg->smtp_attempts, "tries",
 		    "a mail is tried this often, then \"not delivered\" (--smtp-attempts)");
 	limit_print(out, "smtp_retry_secs", cfg->smtp_retry_secs, "s",

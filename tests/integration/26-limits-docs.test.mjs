@@ -99,6 +99,7 @@ const CLAIMS = [
 		['followup_ip_questions', num], ['followup_queue_burst', num], ['followup_queue_per_hour', num]],
 	['docs/PROTOCOL.md', /at most (\d+) requests an hour per client address/, ['email_transcript_ip', num]],
 	['docs/PROTOCOL.md', /`--smtp-retry-secs` \(default (\d+)\)/, ['smtp_retry_secs', num]],
+	['docs/PROTOCOL.md', /A try lasts at most (\d+) s\./, ['smtp_timeout_secs', num]],
 	['docs/PROTOCOL.md', /`--smtp-attempts` times in all \(default (\d+)\)/, ['smtp_attempts', num]],
 	['docs/PROTOCOL.md', /`--followup-keep-days` \(default (\d+)\)/, ['followup_keep_days', num]],
 	['docs/PROTOCOL.md', /and a `text` \(1–([\d,]+) characters, like a message;/, ['text_chars', num]],
