@@ -241,6 +241,38 @@ static const char *const migrations[] = {
 	"  WHERE deleted_at IS NULL AND files_purged_at IS NULL;"
 	"CREATE INDEX chats_purge_names ON chats(queue_id, ended_at)"
 	"  WHERE deleted_at IS NULL AND guest_name IS NOT NULL;",
+
+	/*
+	 * 11: questions left in a chat box while nobody was online ("follow-
+	 * ups", store_followup_add()).  The row is the follow-up's whole record:
+	 * the question, the answer, and the outbox of its one mail.  `email` is
+	 * the patron's address, NULL once the answer is delivered or the
+	 * follow-up is older than its keep time; status 0 open, 1 sending (the
+	 * outbox: next_try_at says when), 2 answered (delivered), 3 not
+	 * delivered (retries used up).  `chat_mailed` remembers which chats
+	 * had their transcript emailed (once each), never to whom.
+	 */
+	"CREATE TABLE followups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  guest_name TEXT,"
+	"  question TEXT NOT NULL,"
+	"  email TEXT,"
+	"  status INTEGER NOT NULL DEFAULT 0,"
+	"  answer TEXT,"
+	"  operator_id INTEGER REFERENCES operators(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  answered_at INTEGER,"
+	"  delivered_at INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try_at INTEGER,"
+	"  last_error TEXT);"
+	"CREATE INDEX followups_account ON followups(account_id, id);"
+	"CREATE INDEX followups_outbox ON followups(status, next_try_at);"
+	"CREATE TABLE chat_mailed ("
+	"  chat_id INTEGER PRIMARY KEY REFERENCES chats(id),"
+	"  at INTEGER NOT NULL);",
 };
 
 int schema_version(void)

@@ -95,6 +95,13 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /An invitation lasts `--share-invite-secs` \(default (\d+);/, ['share_invite_secs', num]],
 	['docs/PROTOCOL.md', /a guest who accepted has\s+(\w+) minutes to pick a screen/, ['share_consent_secs', times(60)]],
 	['docs/PROTOCOL.md', /A reply is a short `name` \(1–(\d+) characters/, ['canned_name_chars', num]],
+	['docs/PROTOCOL.md', /more than (\d+) questions an hour from one client address, or a\s+queue that took (\d+) at once and then more than (\d+) an hour/,
+		['followup_ip_questions', num], ['followup_queue_burst', num], ['followup_queue_per_hour', num]],
+	['docs/PROTOCOL.md', /at most (\d+) requests an hour per client address/, ['email_transcript_ip', num]],
+	['docs/PROTOCOL.md', /`--smtp-retry-secs` \(default (\d+)\)/, ['smtp_retry_secs', num]],
+	['docs/PROTOCOL.md', /A try lasts at most (\d+) s\./, ['smtp_timeout_secs', num]],
+	['docs/PROTOCOL.md', /`--smtp-attempts` times in all \(default (\d+)\)/, ['smtp_attempts', num]],
+	['docs/PROTOCOL.md', /`--followup-keep-days` \(default (\d+)\)/, ['followup_keep_days', num]],
 	['docs/PROTOCOL.md', /and a `text` \(1–([\d,]+) characters, like a message;/, ['text_chars', num]],
 	['docs/PROTOCOL.md', /Each operator may have at most (\d+) replies of\s+their own and each account (\d+) shared ones/,
 		['canned_max', num], ['canned_max', num]],
@@ -213,6 +220,8 @@ test('the defaults `refdesk --help` states are the ones refdesk limits prints', 
 		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],
 		'ping-secs': ['ws_ping_secs', 1], 'idle-close-secs': ['ws_hangup_secs', 1],
 		'purge-interval-secs': ['purge_interval_secs', 1],
+		'smtp-attempts': ['smtp_attempts', 1], 'smtp-retry-secs': ['smtp_retry_secs', 1],
+		'followup-keep-days': ['followup_keep_days', 1],
 	};
 	const usage = (await runBinary(['--help'])).stdout;
 	// One block per option: its line and the indented lines that continue it.

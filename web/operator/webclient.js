@@ -34,6 +34,7 @@ import { showManageLink } from '../history/manage_link.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedPicker } from './canned_picker.js';
 import { CannedEditor } from './canned_editor.js';
+import { FollowupsView } from './followups.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -427,6 +428,10 @@ async function main() {
   $('canned-close').addEventListener('click', () => $('canned-dialog').close());
   $('canned-dialog').addEventListener('close', () => $('canned-manage').focus());
   cannedEditor.load();
+  new FollowupsView({
+    panel: $('followups-panel'), count: $('followups-count'), summary: $('followups-summary'), open: $('followups-open'),
+    dialog: $('followups-dialog'), list: $('followups-list'), close: $('followups-close'), note: $('followups-note'),
+  }).load();
 
   const sound = $('alert-sound');
   const desktop = $('alert-desktop');
