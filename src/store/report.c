@@ -134,8 +134,7 @@ int64_t store_report_bucket_secs(int bucket)
 	return lo;
 }
 
-/* Days from 1970-01-01 to a proleptic Gregorian date (month 1-12). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t store_report_day(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -157,7 +156,7 @@ void store_report_local(int64_t ms, int64_t *day, int *hour)
 		*hour = 0;
 		return;
 	}
-	*day = days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
+	*day = store_report_day(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
 	*hour = tm.tm_hour;
 }
 

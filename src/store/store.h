@@ -389,6 +389,8 @@ int store_report_read(struct store *st, const struct store_report_filter *f,
 int store_report_bucket(int64_t ms);
 int64_t store_report_bucket_secs(int bucket);
 
+/* Days from 1970-01-01 to a date (month 1-12, day 1-31; not checked), as reports number days. */
+int64_t store_report_day(int64_t y, int m, int d);
 /* The local day (days since 1970-01-01) and hour of `ms` since the epoch, in the server's zone. */
 void store_report_local(int64_t ms, int64_t *day, int *hour);
 
