@@ -281,7 +281,7 @@ static const char *const migrations[] = {
 	"CREATE TEMP TABLE report_events AS SELECT chat_id,"
 	"  sum(kind = 'snapshot' AND author = 1) AS sg, sum(kind = 'snapshot' AND author = 2) AS so,"
 	"  sum(step = 'invited') AS si, sum(step = 'accepted') AS sa, sum(step = 'declined') AS sd,"
-	"  sum(step = 'blocked') AS sb, max(step = 'ended' AND author = 1) AS gave_up"
+	"  sum(step = 'blocked') AS sb, max(kind = 'notice' AND step = 'ended') AS gave_up"
 	"  FROM (SELECT chat_id, kind, author, CASE WHEN kind = 'share' AND json_valid(body)"
 	"    THEN json_extract(body, '$.step') WHEN kind = 'notice' AND json_valid(body)"
 	"    AND json_extract(body, '$.by') = 'guest' THEN json_extract(body, '$.notice') END AS step"

@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "check.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -264,6 +267,82 @@ static void test_local_day(void)
 	tzset();
 }
 
+static void test_migration(void)
+{
+	struct store *st = fresh_store();
+	struct store_report r;
+	char path[128], sql[4096];
+	int64_t t = MONDAY_MS + 9 * 3600000LL;
+	sqlite3 *db;
+
+	store_free(st); /* only for the empty directory */
+	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
+	unlink(path);
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(schema_migrate_to(db, schema_version() - 1), 0);
+#define CHAT(id, status, op, acc, end) "(" #id ", 'c_" #id "', x'00', 1, 1, " #status ", " #op ", 9, ?1, " acc ", " end ", " #id ")"
+#define EV(chat, seq, kind, author, body) "(" #chat ", " #seq ", '" kind "', " #author ", '" body "', ?1)"
+	snprintf(sql, sizeof(sql), "%s",
+		 "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, operator_id,"
+		 "  last_seq, created_at, accepted_at, ended_at, ord) VALUES "
+		 CHAT(1, 2, 1, "?1 + 45000", "?1 + 645000") ", " CHAT(2, 2, NULL, "NULL", "?1 + 9000") ", "
+		 CHAT(3, 2, NULL, "NULL", "?1 + 300000") ", " CHAT(4, 0, NULL, "NULL", "NULL") ";"
+		 "INSERT INTO events(chat_id, seq, kind, author, body, at) VALUES "
+		 EV(1, 1, "snapshot", 1, "{}") ", " EV(1, 2, "snapshot", 2, "{}") ", "
+		 EV(1, 3, "share", 2, "{\"step\":\"invited\"}") ", "
+		 EV(1, 4, "share", 1, "{\"step\":\"accepted\"}") ", "
+		 EV(1, 5, "notice", 0, "{\"notice\":\"ended\",\"by\":\"operator\"}") ", "
+		 EV(2, 1, "notice", 0, "{\"notice\":\"ended\",\"by\":\"guest\"}") ", "
+		 EV(3, 1, "notice", 0, "{\"notice\":\"ended\",\"by\":\"system\"}") ", "
+		 EV(3, 2, "message", 1, "not json") ";");
+#undef EV
+#undef CHAT
+	/* The fixtures' account, queue and operator (ids 1) exist from fresh_store()'s schema. */
+	CHECK_EQ(sqlite3_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
+			      "INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
+			      "INSERT INTO operators(id, account_id, username, name, pwhash, created_at)"
+			      "  VALUES (1, 1, 'o', 'O', 'x', 1);", NULL, NULL, NULL), SQLITE_OK);
+	/* Two statements, each with the start time as ?1. */
+	for (const char *next = sql; next && *next;) {
+		sqlite3_stmt *s = NULL;
+
+		CHECK_EQ(sqlite3_prepare_v2(db, next, -1, &s, &next), SQLITE_OK);
+		if (!s)
+			break;
+		sqlite3_bind_int64(s, 1, t);
+		CHECK_EQ(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, dir), 0);
+	alpha = 1;
+	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 4);
+	CHECK_EQ(r.counter[STORE_REPORT_ANSWERED], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_ABANDONED], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_MISSED], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SNAPS_GUEST], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SNAPS_OPERATOR], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SHARE_INVITED], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SHARE_ACCEPTED], 1);
+	CHECK_EQ(r.by_hour[0][9], 4);
+	CHECK_EQ(r.wait.count, 1);
+	CHECK_EQ(r.wait.p50, 45);
+	CHECK_EQ(r.length.p50, store_report_bucket_secs(store_report_bucket(600000)));
+	CHECK_EQ(report(st, 0, 1, MONDAY_DAY, MONDAY_DAY, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SNAPS_GUEST], 1);
+	CHECK_EQ(report(st, 1, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 4);
+	/* The waiting one goes on from there as any other. */
+	CHECK_EQ(store_chat_set_status(st, 4, CHAT_ACTIVE, 1, t + 10000), 0);
+	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_ANSWERED], 2);
+	CHECK_EQ(r.wait.count, 2);
+	store_free(st);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -277,6 +356,7 @@ int main(void)
 	RUN(test_rolled_back);
 	RUN(test_buckets);
 	RUN(test_local_day);
+	RUN(test_migration);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
