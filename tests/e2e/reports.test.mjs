@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launchBrowser, newContext, screenshot } from './lib/browser.mjs';
+import path from 'node:path';
+import { launchBrowser, newContext, screenshot, SHOTS } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
 import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
@@ -73,6 +74,7 @@ test('an admin reads the figures, the heat map table and downloads the CSV', asy
   await expect.text(sharing, 'Screen shares invited');
   await checkAxe(page, 'the Reports page');
   await screenshot(page, 'reports-1280');
+  await page.screenshot({ path: path.join(SHOTS, 'reports-1280-full.png'), fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download CSV' }).click()]);
@@ -105,7 +107,7 @@ test('on a phone the page reads top to bottom and stays accessible', async () =>
   assert.ok(width <= 390, `the page scrolls sideways (${width} px): ${wide.join(', ')}`);
   await checkAxe(page, 'the Reports page on a phone');
   await screenshot(page, 'reports-390');
-  await page.screenshot({ path: 'test-results/screenshots/reports-390-full.png', fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, 'reports-390-full.png'), fullPage: true });
   await phone.close();
 });
 

@@ -40,8 +40,8 @@ function draw(r) {
 
   const times = timeRows(r);
   show($('times-chart'), barChart(times.flatMap((t) => [
-    { key: `${t.key}-p50`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, median`, value: t.p50 },
-    { key: `${t.key}-p90`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, 90 %`, value: t.p90 },
+    { key: `${t.key}-p50`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, median`, value: t.p50, text: t.p50Text },
+    { key: `${t.key}-p90`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, 90 %`, value: t.p90, text: t.p90Text },
   ])));
   show($('times-table'), dataTable('Waiting and chat length (seconds are whole)',
     ['Time', 'Chats', 'Median', '9 in 10 within'], times.map((t) => [t.label, t.count, t.p50Text, t.p90Text])));

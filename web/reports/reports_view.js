@@ -24,7 +24,7 @@ function chartSvg(width, height, cls) {
     preserveAspectRatio: 'xMinYMin meet' });
 }
 
-/** A horizontal bar chart of rows ({key, label, value}). */
+/** A horizontal bar chart of rows ({key, short or label, value, text to print instead of the value}). */
 export function barChart(rows, { labelWidth = 130, barWidth = 240 } = {}) {
   const rowH = 30;
   const svg = chartSvg(labelWidth + barWidth + 60, rows.length * rowH + 8, 'bar-chart');
@@ -34,7 +34,7 @@ export function barChart(rows, { labelWidth = 130, barWidth = 240 } = {}) {
       s('text', { x: labelWidth - 8, y: y + 19, 'text-anchor': 'end', class: 'bar-chart__label' }, r.short ?? r.label),
       s('rect', { x: labelWidth, y: y + 5, width: barWidth, height: 20, rx: 3, class: 'bar-chart__track' }),
       s('rect', { x: labelWidth, y: y + 5, width: r.length, height: 20, rx: 3, class: `bar-chart__bar bar-chart__bar--${r.key}` }),
-      s('text', { x: labelWidth + r.length + 6, y: y + 19, class: 'bar-chart__value' }, String(r.value)));
+      s('text', { x: labelWidth + r.length + 6, y: y + 19, class: 'bar-chart__value' }, r.text ?? String(r.value)));
   });
   return svg;
 }
