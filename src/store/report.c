@@ -7,10 +7,13 @@
  * `report_hours` three times over: for the whole account, for the chat's
  * queue, and for the operator who accepted it (their row gets the chat,
  * with what it had counted so far, when they accept it).  Waits and
- * conversation lengths go into `report_times` as bucketed counts per day.
- * A report then sums one scope's rows over its days: a two-year report of
- * an account reads about 17,520 hour rows and a few thousand time buckets
- * however many chats there were, and nothing of what anyone wrote.
+ * conversation lengths go into `report_times` as bucketed counts per day
+ * and into `report_months` per month.  A report then sums one scope's rows
+ * over its days: a two-year report of an account reads about 17,520 hour
+ * rows, the time buckets of 24 months and of the days at either end that
+ * do not make a whole month, however many chats there were, and nothing of
+ * what anyone wrote.  Rows are summed here rather than by GROUP BY, which
+ * would sort them first.
  *
  * All writes run on the caller's connection inside its transaction (the
  * writer's savepoint of the op), so a figure changes exactly when the chat
@@ -30,7 +33,7 @@
 
 enum report_stmt {
 	R_ROW_ADD, R_ROW_GET, R_ROW_ACCEPT, R_ROW_END, R_ROW_COUNT, R_HOURS_ADD, R_TIMES_ADD,
-	R_EVENT_BODY, R_SUM, R_TIMES, R_COUNT_
+	R_MONTHS_ADD, R_EVENT_BODY, R_SUM, R_TIMES, R_MONTHS, R_COUNT_
 };
 
 static const char *const report_sql[] = {
@@ -55,19 +58,20 @@ static const char *const report_sql[] = {
 			"share_blocked = share_blocked + ?15",
 	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?, ?, ?, ?, ?, ?, 1) "
 			"ON CONFLICT DO UPDATE SET n = n + 1",
+	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?, ?, ?, ?, ?, ?, 1) "
+			 "ON CONFLICT DO UPDATE SET n = n + 1",
 	/* Only system notices and share steps are read, and only these fields. */
 	[R_EVENT_BODY] = "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, '$.notice') END, "
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.by') END, "
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.step') END",
-	/* Monday is 0: day 0, 1970-01-01, was a Thursday. */
-	[R_SUM] = "SELECT (day + 3) % 7, hour, sum(chats), sum(answered), sum(missed), "
-		  "sum(abandoned), sum(snaps_guest), sum(snaps_operator), sum(share_invited), "
-		  "sum(share_accepted), sum(share_declined), sum(share_blocked) FROM report_hours "
-		  "WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
-		  "AND day BETWEEN ?4 AND ?5 GROUP BY 1, 2",
-	[R_TIMES] = "SELECT metric, bucket, sum(n) FROM report_times WHERE account_id = ?1 "
-		    "AND queue_id = ?2 AND operator_id = ?3 AND day BETWEEN ?4 AND ?5 "
-		    "GROUP BY metric, bucket ORDER BY metric, bucket",
+	[R_SUM] = "SELECT day, hour, chats, answered, missed, abandoned, snaps_guest, "
+		  "snaps_operator, share_invited, share_accepted, share_declined, share_blocked "
+		  "FROM report_hours WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
+		  "AND day BETWEEN ?4 AND ?5",
+	[R_TIMES] = "SELECT metric, bucket, n FROM report_times WHERE account_id = ?1 "
+		    "AND queue_id = ?2 AND operator_id = ?3 AND day BETWEEN ?4 AND ?5",
+	[R_MONTHS] = "SELECT metric, bucket, n FROM report_months WHERE account_id = ?1 "
+		     "AND queue_id = ?2 AND operator_id = ?3 AND month BETWEEN ?4 AND ?5",
 };
 
 _Static_assert(R_COUNT_ <= STORE_REPORT_STMTS, "report.c needs more statement slots");
@@ -144,6 +148,38 @@ int64_t store_report_day(int64_t y, int m, int d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+/* The date of day number `z` (the inverse of store_report_day()). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* A day's month as report_months numbers them: year * 12 + month - 1. */
+static int64_t month_of(int64_t day)
+{
+	int64_t y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	return y * 12 + m - 1;
+}
+
+/* The first day of month `month`. */
+static int64_t month_start(int64_t month)
+{
+	return store_report_day(month / 12, (int)(month % 12) + 1, 1);
 }
 
 void store_report_local(int64_t ms, int64_t *day, int *hour)
@@ -254,6 +290,17 @@ static int times_add(struct store *st, const struct report_row *r, int metric, i
 		sqlite3_bind_int(s, 5, metric);
 		sqlite3_bind_int(s, 6, store_report_bucket(ms));
 		rc = report_run(st, s, "add report time");
+		if (rc < 0)
+			return rc;
+		if (!(s = report_stmt(st, R_MONTHS_ADD)))
+			return -EIO;
+		sqlite3_bind_int64(s, 1, r->account_id);
+		sqlite3_bind_int64(s, 2, scope[i][0]);
+		sqlite3_bind_int64(s, 3, scope[i][1]);
+		sqlite3_bind_int64(s, 4, month_of(r->day));
+		sqlite3_bind_int(s, 5, metric);
+		sqlite3_bind_int(s, 6, store_report_bucket(ms));
+		rc = report_run(st, s, "add report month");
 		if (rc < 0)
 			return rc;
 	}
@@ -456,9 +503,11 @@ static int read_sums(struct store *st, const struct store_report_filter *f, stru
 		return -EIO;
 	bind_filter(s, f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int wd = sqlite3_column_int(s, 0), hour = sqlite3_column_int(s, 1);
+		/* Monday is 0: day 0, 1970-01-01, was a Thursday. */
+		int wd = (int)(((sqlite3_column_int64(s, 0) + 3) % 7 + 7) % 7);
+		int hour = sqlite3_column_int(s, 1);
 
-		if (wd >= 0 && wd < 7 && hour >= 0 && hour < 24)
+		if (hour >= 0 && hour < 24)
 			out->by_hour[wd][hour] += sqlite3_column_int64(s, 2);
 		for (i = 0; i < STORE_REPORT_COUNTERS; i++)
 			out->counter[i] += sqlite3_column_int64(s, 2 + i);
@@ -467,17 +516,20 @@ static int read_sums(struct store *st, const struct store_report_filter *f, stru
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "read report");
 }
 
-static int read_times(struct store *st, const struct store_report_filter *f, struct store_report *out)
+/* Add the buckets of `id` (R_TIMES by day, R_MONTHS by month) over [from, to] into `n`. */
+static int add_times(struct store *st, enum report_stmt id, const struct store_report_filter *f,
+		     int64_t from, int64_t to, int64_t (*n)[BUCKET_MAX + 1])
 {
-	sqlite3_stmt *s = report_stmt(st, R_TIMES);
-	int64_t (*n)[BUCKET_MAX + 1] = xcalloc(2, sizeof(*n));
+	sqlite3_stmt *s = report_stmt(st, id);
 	int rc;
 
-	if (!s) {
-		free(n);
+	if (!s)
 		return -EIO;
-	}
-	bind_filter(s, f);
+	sqlite3_bind_int64(s, 1, f->account_id);
+	sqlite3_bind_int64(s, 2, f->queue_id);
+	sqlite3_bind_int64(s, 3, f->operator_id);
+	sqlite3_bind_int64(s, 4, from);
+	sqlite3_bind_int64(s, 5, to);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int metric = sqlite3_column_int(s, 0), b = sqlite3_column_int(s, 1);
 
@@ -485,12 +537,38 @@ static int read_times(struct store *st, const struct store_report_filter *f, str
 			n[metric][b] += sqlite3_column_int64(s, 2);
 	}
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "read report times");
+}
+
+/*
+ * The times of the range: whole months from report_months, the days
+ * before the first whole month and after the last one from report_times.
+ */
+static int read_times(struct store *st, const struct store_report_filter *f, struct store_report *out)
+{
+	int64_t (*n)[BUCKET_MAX + 1] = xcalloc(2, sizeof(*n));
+	int64_t first = month_of(f->from_day), last = month_of(f->to_day);
+	int rc;
+
+	if (month_start(first) != f->from_day)
+		first++;
+	if (month_of(f->to_day + 1) == last)
+		last--;
+	if (first > last) {
+		rc = add_times(st, R_TIMES, f, f->from_day, f->to_day, n);
+	} else {
+		rc = add_times(st, R_MONTHS, f, first, last, n);
+		if (!rc && f->from_day < month_start(first))
+			rc = add_times(st, R_TIMES, f, f->from_day, month_start(first) - 1, n);
+		if (!rc && month_start(last + 1) <= f->to_day)
+			rc = add_times(st, R_TIMES, f, month_start(last + 1), f->to_day, n);
+	}
+	if (!rc) {
 		times_fill(&out->wait, n[0]);
 		times_fill(&out->length, n[1]);
 	}
 	free(n);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "read report times");
+	return rc;
 }
 
 int store_report_read(struct store *st, const struct store_report_filter *f,

@@ -195,6 +195,49 @@ static void test_queue_and_operator(void)
 	store_free(st);
 }
 
+/* Times of whole months come from the month rows, the ragged ends from the day rows. */
+static void test_months(void)
+{
+	struct store *st = fresh_store();
+	struct store_report r;
+	/* 2026-01-31, 02-01, 02-28, 03-01, 12:00 UTC, waits of 10, 20, 30 and 40 s. */
+	static const int dates[4][2] = { { 1, 31 }, { 2, 1 }, { 2, 28 }, { 3, 1 } };
+	int64_t day[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int64_t at;
+
+		day[i] = store_report_day(2026, dates[i][0], dates[i][1]);
+		at = day[i] * 86400000LL + 12 * 3600000LL;
+		CHECK_EQ(add_chat(st, 10 + i, alpha, qa, at), 0);
+		CHECK_EQ(store_chat_set_status(st, 10 + i, CHAT_ACTIVE, op1, at + 10000 * (i + 1)), 0);
+	}
+	CHECK_EQ(day[1] - day[0], 1);
+	CHECK_EQ(report(st, 0, 0, day[0], day[3], &r), 0);
+	CHECK_EQ(r.wait.count, 4);
+	CHECK_EQ(r.wait.p50, 20);
+	CHECK_EQ(r.wait.p90, 40);
+	CHECK_EQ(report(st, 0, 0, day[1], day[2], &r), 0); /* February, whole */
+	CHECK_EQ(r.wait.count, 2);
+	CHECK_EQ(r.wait.p90, 30);
+	CHECK_EQ(report(st, 0, 0, day[1] + 1, day[2], &r), 0); /* days only */
+	CHECK_EQ(r.wait.count, 1);
+	CHECK_EQ(r.wait.p50, 30);
+	CHECK_EQ(report(st, 0, 0, day[0] - 30, day[3] + 30, &r), 0); /* January to March, whole */
+	CHECK_EQ(r.wait.count, 4);
+	CHECK_EQ(report(st, 0, 0, day[1], day[3], &r), 0); /* February and a day */
+	CHECK_EQ(r.wait.count, 3);
+	CHECK_EQ(r.wait.p50, 30);
+	CHECK_EQ(report(st, qa, 0, day[0], day[2], &r), 0); /* a day and February */
+	CHECK_EQ(r.wait.count, 3);
+	CHECK_EQ(r.wait.p50, 20);
+	CHECK_EQ(report(st, 0, op1, day[3], day[3], &r), 0);
+	CHECK_EQ(r.wait.count, 1);
+	CHECK_EQ(r.wait.p50, 40);
+	store_free(st);
+}
+
 static void test_bad_filters(void)
 {
 	struct store *st = fresh_store();
@@ -335,6 +378,11 @@ static void test_migration(void)
 	CHECK_EQ(r.counter[STORE_REPORT_SNAPS_GUEST], 1);
 	CHECK_EQ(report(st, 1, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
 	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 4);
+	/* March whole: the times from the month rows the migration made. */
+	CHECK_EQ(report(st, 0, 0, store_report_day(2026, 3, 1), store_report_day(2026, 3, 31), &r), 0);
+	CHECK_EQ(r.wait.count, 1);
+	CHECK_EQ(r.wait.p50, 45);
+	CHECK_EQ(r.length.count, 1);
 	/* The waiting one goes on from there as any other. */
 	CHECK_EQ(store_chat_set_status(st, 4, CHAT_ACTIVE, 1, t + 10000), 0);
 	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
@@ -352,6 +400,7 @@ int main(void)
 	snprintf(dir, sizeof(dir), "/tmp/refdesk-report-test-%d", (int)getpid());
 	RUN(test_account);
 	RUN(test_queue_and_operator);
+	RUN(test_months);
 	RUN(test_bad_filters);
 	RUN(test_rolled_back);
 	RUN(test_buckets);
