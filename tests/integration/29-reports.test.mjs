@@ -195,10 +195,15 @@ test('the CSV has the same figures, with formula-like cells neutralised', async 
 	assert.equal(lines[0], 'day,' + Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0')).join(','));
 	assert.deepEqual(lines.slice(1).map((l) => l.split(',')), json.by_hour.map((row, i) => [WEEKDAYS[i], ...row.map(String)]));
 
-	// An operator's name that starts a formula is neutralised too.
-	assert.equal((await srv.request('POST', `/api/admin/operators/${annId}`, { session: bob, body: { name: '@SUM(A1)' } })).status, 200);
-	const op = await get('/api/reports.csv' + query({ operator: String(annId) }));
-	assert.match(op.text, /\r\noperator,'@SUM\(A1\)\r\n/);
+	// An operator's name that starts a formula is neutralised too, whichever sign starts it.
+	for (const name of ['@SUM(A1)', '+1+1', '-2-2', '=3']) {
+		assert.equal((await srv.request('POST', `/api/admin/operators/${annId}`, { session: bob, body: { name } })).status, 200);
+		const op = await get('/api/reports.csv' + query({ operator: String(annId) }));
+		assert.ok(op.text.includes(`\r\noperator,'${name}\r\n`), `${name}: ${op.text}`);
+	}
+	// A name that merely contains a sign is left alone.
+	assert.equal((await srv.request('POST', `/api/admin/operators/${annId}`, { session: bob, body: { name: 'Ann-Marie' } })).status, 200);
+	assert.ok((await get('/api/reports.csv' + query({ operator: String(annId) }))).text.includes('\r\noperator,Ann-Marie\r\n'));
 	assert.equal((await srv.request('POST', `/api/admin/operators/${annId}`, { session: bob, body: { name: 'Ann Alpha' } })).status, 200);
 });
 
