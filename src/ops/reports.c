@@ -126,12 +126,16 @@ static int parse_scope(struct http_req *req, struct report_req *r)
 	int a = http_get_arg(req, "queue", name, sizeof(name));
 	int b = http_get_arg(req, "operator", id, sizeof(id));
 
-	if (a == -E2BIG || b == -E2BIG || (name[0] && id[0])) {
+	if (b == -E2BIG) {
+		api_bad_request(req, "operator is an operator's id, a whole number.");
+		return -EINVAL;
+	}
+	if (name[0] && id[0]) {
 		api_bad_request(req, "Choose a queue or an operator, not both.");
 		return -EINVAL;
 	}
-	if (name[0]) {
-		if (!str_is_token(name, STORE_QUEUE_NAME_MAX, "-") ||
+	if (a == -E2BIG || name[0]) {
+		if (a == -E2BIG || !str_is_token(name, STORE_QUEUE_NAME_MAX, "-") ||
 		    store_queue_by_name(app->st, name, &r->q) < 0 || r->q.account_id != r->f.account_id) {
 			http_refuse(req, -ENOENT, "No such queue.");
 			return -ENOENT;

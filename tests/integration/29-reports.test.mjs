@@ -218,6 +218,9 @@ test('bad input is refused with a clear error', async () => {
 		['?from=2024-01-01&to=2026-01-01', 400, 'bad_request'], // 732 days
 		['?from=2026-03-01&to=2026-03-01&queue=alpha&operator=1', 400, 'bad_request'],
 		['?from=2026-03-01&to=2026-03-01&operator=x1', 400, 'bad_request'],
+		[`?from=2026-03-01&to=2026-03-01&operator=${'9'.repeat(40)}`, 400, 'bad_request'],
+		[`?from=2026-03-01&to=2026-03-01&queue=${'a'.repeat(60)}`, 404, 'not_found'],
+		['?from=2026-03-01&to=2026-03-01&operator=0', 400, 'bad_request'],
 		['?from=2026-03-01&to=2026-03-01&queue=beta', 404, 'not_found'],
 		['?from=2026-03-01&to=2026-03-01&queue=nope', 404, 'not_found'],
 		['?from=2026-03-01&to=2026-03-01&queue=..%2F', 404, 'not_found'],
