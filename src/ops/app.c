@@ -176,6 +176,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
+	server_add_routes(srv, reports_routes, reports_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -201,6 +202,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	uploads_print_limits(out, cfg);
 	history_print_limits(out);
 	canned_print_limits(out);
+	reports_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
 	limit_print(out, "share_text_chars", SHARE_TEXT_MAX, "chars", "a screensharing invitation");

@@ -383,6 +383,68 @@ int store_backup(struct store *st, const char *path);
 /* Call `fn` with the hash of every blob the database knows; stops at a non-zero return. */
 int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg);
 
+/* ---- reports (report.c) ---- */
+
+/*
+ * What a report counts, in this order: chats created; answered (an operator
+ * accepted it); missed (it ended with nobody having accepted it, closed by
+ * the server once the guest's box had gone); abandoned (the guest ended it
+ * while it waited); snapshots the guest sent and the operators sent; and
+ * screensharing invitations and the guest's answers to them.  Every chat
+ * counts on the local day and hour it was created, in the server's time
+ * zone (the TZ of the process).  With an operator chosen, a report counts
+ * only the chats that operator accepted.
+ */
+enum store_report_counter {
+	STORE_REPORT_CHATS, STORE_REPORT_ANSWERED, STORE_REPORT_MISSED, STORE_REPORT_ABANDONED,
+	STORE_REPORT_SNAPS_GUEST, STORE_REPORT_SNAPS_OPERATOR, STORE_REPORT_SHARE_INVITED,
+	STORE_REPORT_SHARE_ACCEPTED, STORE_REPORT_SHARE_DECLINED, STORE_REPORT_SHARE_BLOCKED,
+	STORE_REPORT_COUNTERS
+};
+
+struct store_report_filter {
+	int64_t account_id;  /* required */
+	int64_t queue_id;    /* 0: every queue */
+	int64_t operator_id; /* 0: everyone; not together with a queue (-EINVAL) */
+	int64_t from_day;    /* local days since 1970-01-01, both included */
+	int64_t to_day;
+};
+
+/* A time's percentiles in whole seconds (see store_report_bucket()). */
+struct store_report_times {
+	int64_t count;
+	int64_t p50, p90;
+};
+
+struct store_report {
+	int64_t counter[STORE_REPORT_COUNTERS];
+	int64_t by_hour[7][24];            /* chats created, [0] is Monday, local hours */
+	struct store_report_times wait;    /* created to accepted, of answered chats */
+	struct store_report_times length; /* accepted to ended, of answered chats that ended */
+};
+
+/*
+ * Fill `out` for the filter, from the summary tables alone (a few rows per
+ * day of the range).  -EINVAL for a filter that names both a queue and an
+ * operator or whose days are reversed.  Any thread's connection.
+ */
+int store_report_read(struct store *st, const struct store_report_filter *f,
+		      struct store_report *out);
+
+/*
+ * Times are counted in buckets: whole seconds below two minutes, then steps
+ * of 5 % (rounded down to the second).  store_report_bucket(): the bucket
+ * of `ms` milliseconds; store_report_bucket_secs(): the seconds a bucket
+ * starts at, which is what a percentile reports.  Pure.
+ */
+int store_report_bucket(int64_t ms);
+int64_t store_report_bucket_secs(int bucket);
+
+/* Days from 1970-01-01 to a date (month 1-12, day 1-31; not checked), as reports number days. */
+int64_t store_report_day(int64_t y, int m, int d);
+/* The local day (days since 1970-01-01) and hour of `ms` since the epoch, in the server's zone. */
+void store_report_local(int64_t ms, int64_t *day, int *hour);
+
 /* ---- saved replies ---- */
 
 /*

@@ -71,6 +71,7 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /\| `q` \| search words \(at most (\d+) bytes\)/, ['search_bytes', num]],
 	['docs/PROTOCOL.md', /\| `limit` \| rows per page, 1–(\d+) \(default 25\)/, ['history_page_max', num]],
 	['docs/PROTOCOL.md', /`--manage-grace-hours` ago \(default (\d+)\)/, ['manage_grace_hours', num]],
+	['docs/PROTOCOL.md', /at most (\d+) days from `from` to `to` \(two years\)/, ['report_days', num]],
 	['docs/PROTOCOL.md', /Frames are text, one JSON object each, at most (\d+) KiB/, ['ws_frame_max', times(KiB)]],
 	['docs/PROTOCOL.md', /The server pings a socket it has heard nothing from for (\d+) s \(`--ping-secs`\), and drops one it\s+has heard nothing from for (\d+) s \(`--idle-close-secs`; (\d+) s after that ping\)/,
 		['ws_ping_secs', num], ['ws_hangup_secs', num], [(l) => l.ws_hangup_secs - l.ws_ping_secs, num]],

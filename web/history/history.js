@@ -203,6 +203,7 @@ async function main() {
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   $('admin-link').hidden = !me?.admin;
+  $('reports-link').hidden = !me?.admin;
   nameThisTab();
   wireStaffLinks();
   $('history').hidden = false;

@@ -381,6 +381,7 @@ function onHello(hello) {
   const held = desk.applyHello(hello);
   $('who').textContent = hello.operator.name;
   $('admin-link').hidden = !hello.operator.admin;
+  $('reports-link').hidden = !hello.operator.admin;
   $('desk').hidden = false;
   for (const chat of held) socket.follow(chat, { after: 0 }).catch(() => {});
 }
@@ -400,6 +401,7 @@ async function main() {
   if (session) {
     $('who').textContent = session.operator.name;
     $('admin-link').hidden = !session.operator.admin;
+    $('reports-link').hidden = !session.operator.admin;
   }
 
   // Chat History, the admin page and chat pages open in tabs of their own,
