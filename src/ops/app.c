@@ -24,6 +24,7 @@
 #include "ops/routes.h"
 #include "ops/share_ops.h"
 #include "ops/uploads.h"
+#include "ops/xmpp_ops.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -46,6 +47,8 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->share_invite_secs = 300;
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 	cfg->workers = 2;
+	str_copy(cfg->xmpp_host, sizeof(cfg->xmpp_host), "127.0.0.1");
+	cfg->xmpp_port = 5347;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -118,6 +121,7 @@ static void hook_wake(void *arg)
 		return; /* not built yet, or app_init() failed */
 	writer_drain(app->writer);
 	workq_drain(app->workq);
+	xmpp_ops_drain(app);
 	sweep_limits(app);
 }
 
@@ -251,6 +255,8 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	register_tables(srv);
 	chat_ops_start(app);
 	server_timer_set(app->sweep_timer, 1000000);
+	/* Without the link the web still serves: a failure here is logged, not fatal. */
+	xmpp_ops_start(app);
 	return 0;
 }
 
@@ -261,6 +267,7 @@ void app_release(struct app *app)
 	uint64_t key;
 	void *v;
 
+	xmpp_ops_stop(app);       /* joins the link's thread; nothing more arrives */
 	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */
 	writer_free(app->writer); /* commits anything left, runs its done()s */
 	app->writer = NULL;

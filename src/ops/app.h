@@ -31,6 +31,7 @@ struct writer;
 struct workq;
 struct client;
 struct chat_ops_listener;
+struct xmpp_ops;
 
 struct app_config {
 	const char *data_dir;
@@ -55,6 +56,12 @@ struct app_config {
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
+	/* Librarians on XMPP (xmpp_ops.c); no link while xmpp_domain is NULL. */
+	const char *xmpp_domain;
+	char xmpp_host[256];
+	int xmpp_port;
+	const char *xmpp_secret_file;
+	bool xmpp_allow_remote;
 };
 
 struct app {
@@ -77,6 +84,7 @@ struct app {
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
+	struct xmpp_ops *xmpp;  /* the XMPP door, or NULL (xmpp_ops.h) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */
