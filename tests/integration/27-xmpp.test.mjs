@@ -1,0 +1,143 @@
+// 27-xmpp: librarians on XMPP. refdesk as an external component (XEP-0114) of a real Prosody
+// started on 127.0.0.1 by this file (once), with @xmpp/client sessions as the librarians:
+// the link comes up and answers; a wrong secret is one clear log line and a retry, not a crash
+// loop; a server outside this machine is refused without --xmpp-allow-remote; Prosody going
+// away and coming back is survived while the web keeps serving.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { until } from './lib/flows.mjs';
+import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { runBinary, startServer } from '../lib/server.mjs';
+
+const DOMAIN = 'chat.example.test';
+const SECRET = 'component-secret-1';
+const USERS = { lib1: 'lib1-password-1', lib2: 'lib2-password-2' };
+
+let prosody;
+let tmp;
+let secretFile;
+
+before(async () => {
+	prosody = await startProsody({ domain: DOMAIN, secret: SECRET, users: USERS });
+	tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-'));
+	secretFile = path.join(tmp, 'secret');
+	await fs.writeFile(secretFile, `${SECRET}\n`);
+});
+after(async () => {
+	await prosody?.cleanup();
+	if (tmp)
+		await fs.rm(tmp, { recursive: true, force: true });
+});
+
+const xmppArgs = (file = secretFile) => ['--xmpp-domain', DOMAIN, '--xmpp-server', prosody.componentAddress, '--xmpp-secret-file', file];
+const lines = (srv, re) => srv.stderr.split('\n').filter((l) => re.test(l));
+const ping = (who, to = DOMAIN) => who.iq(to, 'get', xml('ping', { xmlns: 'urn:xmpp:ping' }));
+
+async function connected(srv, n = 1) {
+	await until(() => lines(srv, /xmpp: connected to /).length >= n, 10000, `refdesk's XMPP link (connection ${n})`);
+}
+
+test('the component connects: it answers ping and service discovery, and refuses what it does not serve', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	try {
+		await connected(srv);
+		const pong = await ping(lib);
+		assert.equal(pong.attrs.type, 'result', `ping: ${pong}`);
+
+		const info = await lib.iq(DOMAIN, 'get', xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }));
+		assert.equal(info.attrs.type, 'result', `disco#info: ${info}`);
+		const q = info.getChild('query', 'http://jabber.org/protocol/disco#info');
+		assert.equal(q.getChild('identity').attrs.category, 'component');
+		const features = q.getChildren('feature').map((f) => f.attrs.var);
+		assert.ok(features.includes('urn:xmpp:ping'), `features: ${features}`);
+
+		// An iq the component does not serve gets service-unavailable, not silence.
+		const other = await lib.iq(DOMAIN, 'get', xml('query', { xmlns: 'jabber:iq:version' }));
+		assert.equal(other.attrs.type, 'error');
+		assert.ok(other.getChild('error').getChild('service-unavailable'), `unknown iq: ${other}`);
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a wrong secret is one clear log line, the web keeps serving, and the fixed secret is picked up on retry', async () => {
+	const file = path.join(tmp, 'wrong-secret');
+	await fs.writeFile(file, 'not-the-secret\n');
+	const srv = await startServer({ args: xmppArgs(file) });
+	try {
+		await until(() => lines(srv, /not-authorized/).length >= 1, 10000, 'the refused secret in the log');
+		const line = lines(srv, /not-authorized/)[0];
+		assert.match(line, /error/);
+		assert.match(line, /--xmpp-secret-file/);
+		assert.ok(!line.includes('not-the-secret'), 'the log line must not show the secret');
+		// Retries (1 s, 2 s …) do not repeat the same line, and the process stays up and serving.
+		await new Promise((r) => setTimeout(r, 3500));
+		assert.equal(lines(srv, /not-authorized/).length, 1, `repeated:\n${srv.stderr}`);
+		assert.ok(srv.running, 'refdesk exited on a wrong secret');
+		assert.ok(await srv.healthy(), 'the web stopped serving');
+		assert.equal(lines(srv, /xmpp: connected/).length, 0);
+
+		// The file is read again at each attempt: fixing it needs no restart.
+		await fs.writeFile(file, `${SECRET}\n`);
+		await connected(srv);
+		const lib = await xmppClient(prosody, 'lib1');
+		assert.equal((await ping(lib)).attrs.type, 'result');
+		await lib.stop();
+	} finally {
+		await srv.close();
+	}
+});
+
+test('a missing secret file is logged and retried, not fatal', async () => {
+	const srv = await startServer({ args: xmppArgs(path.join(tmp, 'absent')) });
+	try {
+		await until(() => lines(srv, /cannot read --xmpp-secret-file/).length >= 1, 10000, 'the unreadable secret in the log');
+		assert.ok(await srv.healthy());
+	} finally {
+		await srv.close();
+	}
+});
+
+test('a server outside this machine is refused without --xmpp-allow-remote; loopback names are fine', async () => {
+	for (const address of ['192.0.2.10:5347', 'xmpp.library.example:5347', '[2001:db8::1]:5347']) {
+		const r = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile]);
+		assert.equal(r.code, 2, `${address}: ${r.stderr}`);
+		assert.match(r.stderr, /not on this machine.*no TLS.*--xmpp-allow-remote/s, address);
+		const allowed = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile, '--xmpp-allow-remote']);
+		assert.equal(allowed.code, 0, `${address} with --xmpp-allow-remote: ${allowed.stderr}`);
+	}
+	for (const address of ['127.0.0.1:5347', '127.1.2.3:5347', 'localhost:5347', '[::1]:5347']) {
+		const r = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile]);
+		assert.equal(r.code, 0, `${address}: ${r.stderr}`);
+	}
+	for (const bad of [['--xmpp-domain', DOMAIN], ['--xmpp-secret-file', secretFile], ['--xmpp-domain', 'Chat.Example', '--xmpp-secret-file', secretFile],
+		['--xmpp-domain', DOMAIN, '--xmpp-secret-file', secretFile, '--xmpp-server', '127.0.0.1']]) {
+		const r = await runBinary(['limits', ...bad]);
+		assert.equal(r.code, 2, `${bad.join(' ')} was accepted`);
+	}
+});
+
+test('Prosody going away and coming back: the web keeps serving, the link is restored', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	try {
+		await connected(srv);
+		await prosody.stop();
+		await until(() => lines(srv, /xmpp: .*closed/).length >= 1, 10000, 'the lost link in the log');
+		assert.ok(await srv.healthy(), 'the web stopped serving without XMPP');
+		await new Promise((r) => setTimeout(r, 1500)); // a refused connection or two
+		assert.ok(srv.running);
+		await prosody.start();
+		await connected(srv, 2);
+		const lib = await xmppClient(prosody, 'lib2');
+		assert.equal((await ping(lib)).attrs.type, 'result');
+		await lib.stop();
+	} finally {
+		await srv.close();
+	}
+});
