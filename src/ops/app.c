@@ -170,6 +170,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, history_routes, history_nroutes);
 	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
+	server_add_routes(srv, xmpp_routes, xmpp_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }

@@ -37,6 +37,9 @@ extern const size_t canned_nroutes;
 /* §2.9 metrics, for the people who run the server (metrics.c) */
 extern const struct http_route metrics_routes[];
 extern const size_t metrics_nroutes;
+/* §2.10 librarians on XMPP: linking an address (xmpp_operators.c) */
+extern const struct http_route xmpp_routes[];
+extern const size_t xmpp_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;

@@ -16,29 +16,33 @@
 #include "base/util.h"
 #include "net/server.h"
 #include "ops/app.h"
+#include "ops/xmpp_int.h"
 #include "xmpp/link.h"
 #include "xmpp/xml.h"
 
-#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_PING "urn:xmpp:ping"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 
-struct xmpp_ops {
-	struct app *app;
-	struct xmpp_link_config cfg;
-	struct xmpp_link *link;
-	uint64_t epoch; /* the connection that is up, 0 while none is */
-};
-
-/* Send a stanza on the connection that is up; quietly nothing while none is. */
-static void xmpp_send(struct xmpp_ops *x, const struct xml_node *st)
+void xmpp_send(struct xmpp_ops *x, const struct xml_node *st)
 {
 	if (x->epoch)
 		xmpp_link_send(x->link, x->epoch, st);
 }
 
-/* A reply to `st`: same name and id, from its `to`, to its `from`, of `type`. */
-static struct xml_node *stanza_reply(const struct xml_node *st, const char *type)
+void xmpp_send_message(struct xmpp_ops *x, const char *from, const char *to, const char *body)
+{
+	struct xml_node *m = xml_node_new("message"), *b;
+
+	xml_node_set_attr(m, "from", from);
+	xml_node_set_attr(m, "to", to);
+	xml_node_set_attr(m, "type", "chat");
+	b = xml_node_add_child(m, "body");
+	xml_node_add_text(b, body, strlen(body));
+	xmpp_send(x, m);
+	xml_node_free(m);
+}
+
+struct xml_node *xmpp_stanza_reply(const struct xml_node *st, const char *type)
 {
 	struct xml_node *r = xml_node_new(st->name);
 	const char *id = xml_attr(st, "id");
@@ -54,12 +58,11 @@ static struct xml_node *stanza_reply(const struct xml_node *st, const char *type
 }
 
 /*
- * Answer `st` with an error stanza: `kind` is RFC 6120's error type
- * (cancel, modify, auth, wait), `condition` its defined condition, `text`
- * a sentence for the person reading it (or NULL).  Errors are never
- * answered with errors (§8.3.1).
+ * `kind` is RFC 6120's error type (cancel, modify, auth, wait), `condition`
+ * its defined condition, `text` a sentence for the person reading it (or
+ * NULL).  Errors are never answered with errors (§8.3.1).
  */
-static void stanza_error(struct xmpp_ops *x, const struct xml_node *st, const char *kind,
+void xmpp_stanza_error(struct xmpp_ops *x, const struct xml_node *st, const char *kind,
 			 const char *condition, const char *text)
 {
 	struct xml_node *r, *err, *c;
@@ -67,7 +70,7 @@ static void stanza_error(struct xmpp_ops *x, const struct xml_node *st, const ch
 
 	if (type && !strcmp(type, "error"))
 		return;
-	r = stanza_reply(st, "error");
+	r = xmpp_stanza_reply(st, "error");
 	err = xml_node_add_child(r, "error");
 	xml_node_set_attr(err, "type", kind);
 	c = xml_node_add_child(err, condition);
@@ -92,7 +95,7 @@ static bool is_domain(const struct xmpp_ops *x, const char *jid)
 static void iq_disco_info(struct xmpp_ops *x, const struct xml_node *st)
 {
 	static const char *const features[] = { NS_DISCO_INFO, NS_PING };
-	struct xml_node *r = stanza_reply(st, "result"), *q, *n;
+	struct xml_node *r = xmpp_stanza_reply(st, "result"), *q, *n;
 	size_t i;
 
 	q = xml_node_add_child(r, "query");
@@ -117,14 +120,14 @@ static void on_iq(struct xmpp_ops *x, const struct xml_node *st)
 	if (!type || (strcmp(type, "get") && strcmp(type, "set")))
 		return; /* results and errors answer nothing we asked */
 	if (!strcmp(type, "get") && xml_child(st, "ping", NS_PING)) {
-		r = stanza_reply(st, "result");
+		r = xmpp_stanza_reply(st, "result");
 		xmpp_send(x, r);
 		xml_node_free(r);
 	} else if (!strcmp(type, "get") && is_domain(x, xml_attr(st, "to")) &&
 		   xml_child(st, "query", NS_DISCO_INFO)) {
 		iq_disco_info(x, st);
 	} else {
-		stanza_error(x, st, "cancel", "service-unavailable", NULL);
+		xmpp_stanza_error(x, st, "cancel", "service-unavailable", NULL);
 	}
 }
 
@@ -135,8 +138,9 @@ static void on_stanza(struct xmpp_ops *x, const struct xml_node *st)
 	if (!strcmp(st->name, "iq"))
 		on_iq(x, st);
 	else if (!strcmp(st->name, "message"))
-		stanza_error(x, st, "cancel", "item-not-found", "There is no such chat.");
-	/* Presence is not answered with errors (RFC 6121 §4.3.3): dropped. */
+		xmpp_stanza_error(x, st, "cancel", "item-not-found", "There is no such chat.");
+	else if (!strcmp(st->name, "presence"))
+		xmpp_on_presence(x, st);
 }
 
 void xmpp_ops_drain(struct app *app)
@@ -151,9 +155,11 @@ void xmpp_ops_drain(struct app *app)
 		switch (ev->kind) {
 		case XMPP_EVENT_UP:
 			x->epoch = ev->epoch;
+			xmpp_operators_up(x);
 			break;
 		case XMPP_EVENT_DOWN:
 			x->epoch = 0;
+			xmpp_operators_down(x);
 			break;
 		case XMPP_EVENT_STANZA:
 			if (ev->epoch == x->epoch)
@@ -185,9 +191,11 @@ int xmpp_ops_start(struct app *app)
 	x->cfg.host = cfg->xmpp_host;
 	x->cfg.port = cfg->xmpp_port;
 	x->cfg.secret_file = cfg->xmpp_secret_file;
+	xmpp_operators_init(x);
 	rc = xmpp_link_new(&x->link, &x->cfg, wake_loop, app->srv);
 	if (rc < 0) {
 		log_error("xmpp: cannot start the link thread: %s", strerror(-rc));
+		xmpp_operators_release(x);
 		free(x);
 		return rc;
 	}
@@ -203,6 +211,8 @@ void xmpp_ops_stop(struct app *app)
 	if (!x)
 		return;
 	xmpp_link_free(x->link);
+	x->epoch = 0;
+	xmpp_operators_release(x);
 	free(x);
 	app->xmpp = NULL;
 }

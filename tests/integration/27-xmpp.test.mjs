@@ -2,16 +2,17 @@
 // started on 127.0.0.1 by this file (once), with @xmpp/client sessions as the librarians:
 // the link comes up and answers; a wrong secret is one clear log line and a retry, not a crash
 // loop; a server outside this machine is refused without --xmpp-allow-remote; Prosody going
-// away and coming back is survived while the web keeps serving.
+// away and coming back is survived while the web keeps serving. Linking an operator's address
+// with a code sent to it; presence switching availability; an unconfirmed address ignored.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { until } from './lib/flows.mjs';
+import { guest, isError, isOk, until } from './lib/flows.mjs';
 import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
-import { runBinary, startServer } from '../lib/server.mjs';
+import { runAdmin, runBinary, startServer } from '../lib/server.mjs';
 
 const DOMAIN = 'chat.example.test';
 const SECRET = 'component-secret-1';
@@ -138,6 +139,138 @@ test('Prosody going away and coming back: the web keeps serving, the link is res
 		assert.equal((await ping(lib)).attrs.type, 'result');
 		await lib.stop();
 	} finally {
+		await srv.close();
+	}
+});
+
+/** Approve every subscription request the component sends to this librarian. */
+function approveSubscriptions(lib) {
+	lib.client.on('stanza', (st) => {
+		if (st.is('presence') && st.attrs.type === 'subscribe')
+			lib.client.send(xml('presence', { to: st.attrs.from, type: 'subscribed' }));
+	});
+}
+
+const fromDomain = (st) => st.is('message') && st.attrs.from === DOMAIN && /code is/.test(st.getChildText('body') ?? '');
+
+/** Link `jid` to `username` through the API and confirm it with the code `lib` receives. */
+async function linkAndConfirm(srv, username, lib, jid = lib.jid) {
+	const s = await srv.session(username);
+	const r = await srv.request('POST', '/api/xmpp/jid', { session: s, body: { jid } });
+	assert.equal(r.status, 200, r.text);
+	const msg = await lib.next(fromDomain, 5000, 'the confirmation code');
+	const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+	const c = await srv.request('POST', '/api/xmpp/confirm', { session: s, body: { code } });
+	return { code, confirm: c };
+}
+
+test('linking an address: a code goes to it, typed back it confirms; presence then drives availability', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	approveSubscriptions(lib);
+	const watcher = await guest(srv, 'watcher');
+	try {
+		await connected(srv);
+		const ann = await srv.session('ann');
+		const state = async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json;
+		assert.deepEqual(await state(), { enabled: true, domain: DOMAIN, connected: true, jid: null, confirmed: false, code_sent: false, subscribed: false, online: false });
+
+		isOk(await watcher.request({ type: 'presence.watch', queues: ['alpha'] }));
+		const online = (v) => watcher.next((f) => f.type === 'presence' && f.queue === 'alpha' && f.online === v, 8000, `alpha online=${v}`);
+
+		// Hostile input first: not an address, a resource, extra fields, no code sent yet.
+		for (const body of [{ jid: 'no-at-sign' }, { jid: 'a@b/resource' }, { jid: 'a b@c' }, { jid: 42 }, { jid: 'a@b', x: 1 }, {}]) {
+			const r = await srv.request('POST', '/api/xmpp/jid', { session: ann, body });
+			assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+		}
+		let r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body: { code: 'abcdefgh' } });
+		assert.equal(r.status, 404, r.text);
+		r = await srv.request('POST', '/api/xmpp/jid', { session: ann, body: { jid: 'LIB1@LocalHost' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { jid: 'lib1@localhost', confirmed: false, code_sent: true });
+		const msg = await lib.next(fromDomain, 5000, 'the confirmation code');
+		const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+
+		// Unconfirmed: lib1 is online but nothing changes for the queue.
+		await lib.client.send(xml('presence', { to: DOMAIN }));
+		await watcher.none((f) => f.type === 'presence', 700);
+		assert.equal((await state()).confirmed, false);
+		assert.equal((await state()).code_sent, true);
+
+		const wrong = code.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+		for (const body of [{ code: wrong }, { code: 'short' }, { code, extra: 1 }, { code: 12345678 }]) {
+			r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body });
+			assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+		}
+		// Another operator cannot confirm ann's code.
+		r = await srv.request('POST', '/api/xmpp/confirm', { session: await srv.session('bob'), body: { code } });
+		assert.equal(r.status, 404, r.text);
+
+		r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body: { code: code.toUpperCase() } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { jid: 'lib1@localhost', confirmed: true });
+		// The component asks to subscribe; lib1 approves; its presence makes ann available.
+		await online(true);
+		assert.deepEqual(await state(), { enabled: true, domain: DOMAIN, connected: true, jid: 'lib1@localhost', confirmed: true, code_sent: false, subscribed: true, online: true });
+
+		for (const [show, avail] of [['away', false], [null, true], ['dnd', false], ['chat', true], ['xa', false], ['chat', true]]) {
+			await lib.client.send(show ? xml('presence', {}, xml('show', {}, show)) : xml('presence'));
+			await online(avail);
+		}
+		await lib.stop(); // going offline is unavailable
+		await online(false);
+		assert.equal((await state()).online, false);
+
+		// The address is taken: another operator may not confirm it too.
+		const lib1b = await xmppClient(prosody, 'lib1');
+		const taken = await linkAndConfirm(srv, 'cat', lib1b);
+		assert.equal(taken.confirm.status, 409, taken.confirm.text);
+		await lib1b.stop();
+	} finally {
+		await lib.stop();
+		await watcher.close();
+		await srv.close();
+	}
+});
+
+test('an address set by an admin on the command line stays unconfirmed: its presence is ignored', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	await srv.stop();
+	const set = await runAdmin(srv.dataDir, ['operator', 'set-jid', 'bob', 'lib2@localhost']);
+	assert.equal(set.code, 0, set.stderr);
+	for (const bad of [['bob', 'not an address'], ['bob', 'x@y/z'], ['nobody', 'lib2@localhost'], ['bob']]) {
+		const r = await runAdmin(srv.dataDir, ['operator', 'set-jid', ...bad]);
+		assert.notEqual(r.code, 0, `set-jid ${bad.join(' ')} was accepted`);
+	}
+	await srv.start();
+	const lib = await xmppClient(prosody, 'lib2');
+	const watcher = await guest(srv, 'watcher');
+	try {
+		await connected(srv, 1);
+		const bob = await srv.session('bob');
+		const st = (await srv.request('GET', '/api/xmpp', { session: bob })).json;
+		assert.equal(st.jid, 'lib2@localhost');
+		assert.equal(st.confirmed, false);
+		assert.equal(st.code_sent, false);
+		const w = isOk(await watcher.request({ type: 'presence.watch', queues: ['alpha'] }));
+		assert.equal(w.queues.alpha, false);
+		await lib.client.send(xml('presence', { to: DOMAIN }));
+		await lib.client.send(xml('presence', { to: DOMAIN, type: 'subscribed' }));
+		await watcher.none((f) => f.type === 'presence', 1000);
+		// It is still not rung: a chat started now stays unoffered (nobody is available).
+		const g = await guest(srv, 'pat');
+		// Nobody counts as available on alpha: the guest hears so, and nothing rings.
+		isError(await g.request({ type: 'chat.start', queue: 'alpha', name: 'Pat' }), 'offline', 'chat.start');
+		await new Promise((res) => setTimeout(res, 800));
+		assert.ok(!lib.stanzas.some((s) => s.is('message') && s.attrs.from !== DOMAIN), 'an unconfirmed address was rung');
+		await g.close();
+		// Cleared from the command line, it is gone.
+		await srv.stop();
+		const clear = await runAdmin(srv.dataDir, ['operator', 'set-jid', 'bob', '--clear']);
+		assert.equal(clear.code, 0, clear.stderr);
+	} finally {
+		await lib.stop();
+		await watcher.close();
 		await srv.close();
 	}
 });
