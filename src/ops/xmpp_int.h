@@ -13,9 +13,14 @@
 #include "base/map.h"
 #include "xmpp/link.h"
 
+#include "ops/client.h"
+
 struct app;
 struct server_timer;
 struct xml_node;
+struct xmpp_pending;
+
+#define XMPP_RESOURCES_MAX 16 /* available clients counted per operator */
 
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 
@@ -26,6 +31,29 @@ struct xmpp_ops {
 	uint64_t epoch;             /* the connection that is up, 0 while none is */
 	struct map operators;       /* operator id -> struct xmpp_operator (linked, seen) */
 	struct server_timer *reap;  /* detaches clients whose close was asked for */
+	struct xmpp_pending *pending; /* operations sent for a stanza, awaiting their reply */
+	unsigned npending;
+	uint64_t next_id;
+	char base_url[320];         /* where management links point: the public origin */
+};
+
+/* The client that stands for an operator on XMPP, like a socket (client.h). */
+struct xmpp_client {
+	struct client cl;
+	struct xmpp_ops *x;
+	int64_t operator_id;
+	bool closing; /* client_close() asked: detach at the end of the turn */
+};
+
+/* An operator whose confirmed address was seen since the link came up. */
+struct xmpp_operator {
+	int64_t id;
+	char *jid;                              /* bare, lower-cased */
+	char *resources[XMPP_RESOURCES_MAX];    /* available ones */
+	size_t nresources;
+	bool subscribed;                        /* the operator approved, or sent presence */
+	struct xmpp_client *client;             /* while available */
+	struct map chats;                       /* str_key(public id) -> struct xmpp_chat */
 };
 
 /* Send a stanza on the connection that is up; nothing while none is. */
@@ -45,5 +73,17 @@ void xmpp_operators_release(struct xmpp_ops *x);
 void xmpp_operators_up(struct xmpp_ops *x);
 void xmpp_operators_down(struct xmpp_ops *x);
 void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st);
+/* The operator whose confirmed address `bare` is, with a client attached (NULL if none). */
+struct xmpp_operator *xmpp_operator_of(struct xmpp_ops *x, const char *bare);
+
+/* xmpp_chats.c */
+/* An event for the operator's client (the socket protocol's JSON text). */
+void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *text, size_t len);
+/* A <message/> from an operator to a chat's JID (or anything else of ours). */
+void xmpp_on_message(struct xmpp_ops *x, const struct xml_node *st);
+void xmpp_operator_chats_release(struct xmpp_operator *xo);
+void xmpp_pending_release(struct xmpp_ops *x);
+/* The management links' origin, from the transport's configuration. */
+void xmpp_chats_init(struct xmpp_ops *x);
 
 #endif

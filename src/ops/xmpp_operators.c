@@ -35,35 +35,19 @@
 #include "xmpp/jid.h"
 #include "xmpp/xml.h"
 
-#define XMPP_RESOURCES_MAX 16       /* available clients counted per operator */
 #define XMPP_CODE_CHARS 8
 #define XMPP_CODE_MS (15 * 60 * 1000) /* a confirmation code works this long */
 
 /* Letters and digits that cannot be mistaken for one another when retyped. */
 static const char code_alphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";
 
-struct xmpp_client {
-	struct client cl;
-	struct xmpp_ops *x;
-	int64_t operator_id;
-	bool closing; /* client_close() asked: detach at the end of the turn */
-};
-
-struct xmpp_operator {
-	int64_t id;
-	char *jid;                              /* bare, lower-cased */
-	char *resources[XMPP_RESOURCES_MAX];    /* available ones */
-	size_t nresources;
-	bool subscribed;                        /* the operator approved, or sent presence */
-	struct xmpp_client *client;             /* while available */
-};
-
 /* ---- the client that stands for an available operator -------------------------- */
 
 static void xc_send(struct client *cl, const char *text, size_t len)
 {
-	/* Events for the operator: relayed as messages from the chats' JIDs (not yet). */
-	(void)cl, (void)text, (void)len;
+	struct xmpp_client *xc = container_of(cl, struct xmpp_client, cl);
+
+	xmpp_client_event(xc->x, xc, text, len);
 }
 
 static void xc_close(struct client *cl, enum client_close why)
@@ -105,49 +89,63 @@ static int queue_on(void *arg, const struct store_queue *q, bool available)
 	return 0;
 }
 
-/* Off the queues where the operator's own stored choice does not keep them on. */
 static int queue_off(void *arg, const struct store_queue *q, bool available)
 {
-	if (!available)
-		chat_ops_set_available_live(arg, q->id, false);
+	(void)available;
+	chat_ops_set_available_live(arg, q->id, false);
 	return 0;
 }
 
-static void operator_online(struct xmpp_ops *x, struct xmpp_operator *xo)
+/* Give the operator a client (like opening a socket): 0, or -ENOENT when disabled or gone. */
+static int operator_attach(struct xmpp_ops *x, struct xmpp_operator *xo)
 {
-	struct app *app = x->app;
 	struct xmpp_client *xc;
 
 	if (xo->client)
-		return;
+		return 0;
+	if (!x->epoch)
+		return -ENOTCONN;
 	xc = xcalloc(1, sizeof(*xc));
 	xc->cl.ops = &xmpp_client_ops;
 	xc->cl.kind = CLIENT_OPERATOR;
 	xc->cl.op_id_pending = xo->id;
 	xc->x = x;
 	xc->operator_id = xo->id;
-	client_attach(app, &xc->cl);
+	client_attach(x->app, &xc->cl);
+	xo->client = xc;
 	chat_ops_operator_open(&xc->cl);
 	if (!xc->cl.op) { /* disabled or removed meanwhile */
+		xo->client = NULL;
 		client_detach(&xc->cl);
-		return;
+		return -ENOENT;
 	}
-	xo->client = xc;
-	store_queues_of_operator(app->st, xo->id, queue_on, &xc->cl);
-	log_info("xmpp: operator %lld available", (long long)xo->id);
+	return 0;
+}
+
+/*
+ * Presence decides: with an available resource the operator is on all
+ * their queues, without one on none — whatever the webclient's stored
+ * choice, which opening the client may have applied.
+ */
+static void operator_apply(struct xmpp_ops *x, struct xmpp_operator *xo)
+{
+	bool on = xo->nresources > 0;
+
+	if (operator_attach(x, xo) < 0)
+		return;
+	store_queues_of_operator(x->app->st, xo->id, on ? queue_on : queue_off, &xo->client->cl);
+	log_info("xmpp: operator %lld %s", (long long)xo->id, on ? "available" : "not available");
 }
 
 static void operator_offline(struct xmpp_ops *x, struct xmpp_operator *xo)
 {
 	struct xmpp_client *xc = xo->client;
 
+	(void)x;
 	if (!xc)
 		return;
 	xo->client = NULL;
-	if (xc->cl.op)
-		store_queues_of_operator(x->app->st, xo->id, queue_off, &xc->cl);
-	client_detach(&xc->cl);
-	log_info("xmpp: operator %lld not available", (long long)xo->id);
+	client_detach(&xc->cl); /* its last connection: unavailable everywhere */
 }
 
 static void reap_closing(void *arg)
@@ -178,6 +176,7 @@ static void operator_forget(struct xmpp_ops *x, int64_t id)
 		return;
 	operator_offline(x, xo);
 	resources_clear(xo);
+	xmpp_operator_chats_release(xo);
 	free(xo->jid);
 	free(xo);
 }
@@ -276,10 +275,22 @@ void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st)
 	} else {
 		return;
 	}
-	if (xo->nresources)
-		operator_online(x, xo);
-	else
-		operator_offline(x, xo);
+	operator_apply(x, xo);
+}
+
+struct xmpp_operator *xmpp_operator_of(struct xmpp_ops *x, const char *bare)
+{
+	struct xmpp_operator *xo;
+	struct store_jid j;
+	bool fresh;
+
+	if (store_jid_find(x->app->st, bare, &j) < 0)
+		return NULL;
+	fresh = !map_get(&x->operators, (uint64_t)j.operator_id);
+	xo = operator_entry(x, j.operator_id, bare);
+	if (fresh || !xo->client)
+		operator_apply(x, xo);
+	return xo->client ? xo : NULL;
 }
 
 /*
@@ -332,6 +343,7 @@ void xmpp_operators_release(struct xmpp_ops *x)
 
 		operator_offline(x, xo);
 		resources_clear(xo);
+		xmpp_operator_chats_release(xo);
 		free(xo->jid);
 		free(xo);
 	}
@@ -387,7 +399,7 @@ static void get_xmpp(struct http_req *req, HTTP_PARAMS)
 				      "confirmed", rc == 0 && j.confirmed,
 				      "code_sent", rc == 0 && !j.confirmed && j.code[0],
 				      "subscribed", xo && xo->subscribed,
-				      "online", xo && xo->client));
+				      "online", xo && xo->client && xo->nresources > 0));
 }
 
 static int jid_apply(struct store *st, struct api_write *w)

@@ -138,7 +138,7 @@ static void on_stanza(struct xmpp_ops *x, const struct xml_node *st)
 	if (!strcmp(st->name, "iq"))
 		on_iq(x, st);
 	else if (!strcmp(st->name, "message"))
-		xmpp_stanza_error(x, st, "cancel", "item-not-found", "There is no such chat.");
+		xmpp_on_message(x, st);
 	else if (!strcmp(st->name, "presence"))
 		xmpp_on_presence(x, st);
 }
@@ -160,6 +160,7 @@ void xmpp_ops_drain(struct app *app)
 		case XMPP_EVENT_DOWN:
 			x->epoch = 0;
 			xmpp_operators_down(x);
+			xmpp_pending_release(x); /* their replies would answer into a link that is gone */
 			break;
 		case XMPP_EVENT_STANZA:
 			if (ev->epoch == x->epoch)
@@ -192,6 +193,7 @@ int xmpp_ops_start(struct app *app)
 	x->cfg.port = cfg->xmpp_port;
 	x->cfg.secret_file = cfg->xmpp_secret_file;
 	xmpp_operators_init(x);
+	xmpp_chats_init(x);
 	rc = xmpp_link_new(&x->link, &x->cfg, wake_loop, app->srv);
 	if (rc < 0) {
 		log_error("xmpp: cannot start the link thread: %s", strerror(-rc));
@@ -213,6 +215,7 @@ void xmpp_ops_stop(struct app *app)
 	xmpp_link_free(x->link);
 	x->epoch = 0;
 	xmpp_operators_release(x);
+	xmpp_pending_release(x);
 	free(x);
 	app->xmpp = NULL;
 }

@@ -3,14 +3,16 @@
 // the link comes up and answers; a wrong secret is one clear log line and a retry, not a crash
 // loop; a server outside this machine is refused without --xmpp-allow-remote; Prosody going
 // away and coming back is survived while the web keeps serving. Linking an operator's address
-// with a code sent to it; presence switching availability; an unconfirmed address ignored.
+// with a code sent to it; presence switching availability; an unconfirmed address ignored. A
+// whole chat as the XMPP client sees it, management link first; every bad input; a web operator
+// and an XMPP operator racing for 20 chats.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { guest, isError, isOk, until } from './lib/flows.mjs';
+import { guest, isAck, isError, isOk, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
 import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
 import { runAdmin, runBinary, startServer } from '../lib/server.mjs';
 
@@ -271,6 +273,136 @@ test('an address set by an admin on the command line stays unconfirmed: its pres
 	} finally {
 		await lib.stop();
 		await watcher.close();
+		await srv.close();
+	}
+});
+
+/** The JID of chat `pub` ("c_" + 15 bytes of base64url): the same bytes in lower-case base32. */
+function chatJid(pub) {
+	const bytes = Buffer.from(pub.slice(2), 'base64url');
+	const abc = 'abcdefghijklmnopqrstuvwxyz234567';
+	let bits = 0, acc = 0, out = '';
+	for (const b of bytes) {
+		acc = (acc << 8) | b;
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out += abc[(acc >> bits) & 31];
+		}
+	}
+	assert.equal(out.length, 24);
+	return `${out}@${DOMAIN}`;
+}
+
+const msgFrom = (jid, pred = () => true) => (st) => st.is('message') && st.attrs.from === jid && st.attrs.type !== 'error' && st.getChildText('body') !== null && pred(st.getChildText('body'));
+const errorFor = (id) => (st) => st.is('message') && st.attrs.type === 'error' && st.attrs.id === id;
+const condition = (st) => st.getChild('error').children.find((c) => c.name !== 'text')?.name;
+let stanzaIds = 0;
+
+/** Send a chat message from `lib` to `to`; returns the stanza id. */
+async function tell(lib, to, body, extra = []) {
+	const id = `s${++stanzaIds}`;
+	await lib.client.send(xml('message', { to, type: 'chat', id }, body === null ? [] : xml('body', {}, body), ...extra));
+	return id;
+}
+
+/** A server with XMPP, ann linked to lib1 and available (through presence). */
+async function serverWithXmppAnn() {
+	const srv = await startServer({ args: xmppArgs() });
+	await connected(srv);
+	const lib = await xmppClient(prosody, 'lib1');
+	approveSubscriptions(lib);
+	const { confirm } = await linkAndConfirm(srv, 'ann', lib);
+	assert.equal(confirm.status, 200, confirm.text);
+	const ann = await srv.session('ann');
+	await until(async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json.online, 8000, 'ann online through XMPP');
+	return { srv, lib };
+}
+
+test('a whole chat in the XMPP client: management link first, first answer takes it, both ways in order, commands, typing, end', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const other = await xmppClient(prosody, 'lib2');
+	try {
+		const { guest: g, chat, token } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await say(g, chat, 'Hello, I need a book on birds.');
+
+		const ringing = await lib.next(msgFrom(jid), 5000, 'the ring');
+		const lines = ringing.getChildText('body').split('\n');
+		assert.match(lines[0], new RegExp(`^${srv.url}/staff/chat/${chat}/[A-Za-z0-9_-]+$`), 'first line: the management link');
+		assert.ok(!lines[0].includes(token), 'the guest token must never be sent');
+		assert.match(lines[1], /alpha/);
+		assert.match(lines[1], /Pat/);
+		await lib.next(msgFrom(jid, (b) => b === 'Hello, I need a book on birds.'), 5000, "the guest's first message");
+		// The management page answers (it asks for a sign-in; not a bearer link).
+		const page = await srv.request('GET', new URL(lines[0]).pathname);
+		assert.equal(page.status, 302, 'the management link without a session');
+
+		// The first answer takes the chat and reaches the guest as the operator's message.
+		await tell(lib, jid, 'Hi Pat, which birds?');
+		const joined = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 5000, 'joined');
+		assert.equal(joined.name, 'Ann Alpha');
+		const first = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, "the operator's answer");
+		assert.equal(first.text, 'Hi Pat, which birds?');
+		assert.ok(first.seq > joined.seq);
+		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the confirmation that the answer took it');
+
+		// Both ways, in order.
+		for (let i = 1; i <= 10; i++)
+			await tell(lib, jid, `line ${i}`);
+		for (let i = 1; i <= 10; i++) {
+			const f = await g.next((e) => e.type === 'event' && e.kind === 'message' && e.from === 'operator', 5000, `line ${i}`);
+			assert.equal(f.text, `line ${i}`);
+		}
+		for (let i = 1; i <= 10; i++)
+			await say(g, chat, `guest ${i}`);
+		for (let i = 1; i <= 10; i++)
+			await lib.next(msgFrom(jid, (b) => b.startsWith('guest ')), 5000, `guest ${i}`).then((m) => assert.equal(m.getChildText('body'), `guest ${i}`));
+
+		// Typing both ways (XEP-0085).
+		g.send({ type: 'typing', chat, active: true });
+		await lib.next((st) => st.is('message') && st.attrs.from === jid && st.getChild('composing', 'http://jabber.org/protocol/chatstates'), 5000, 'composing');
+		await tell(lib, jid, null, [xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })]);
+		const typing = await g.next((f) => f.type === 'typing' && f.chat === chat, 5000, 'typing from the operator');
+		assert.equal(typing.active, true);
+		assert.equal(typing.from, 'operator');
+
+		// Commands: /help and anything else starting with / answer with the list, never reach the guest.
+		const mark = g.mark();
+		for (const cmd of ['/help', '/whatever', '/END now']) {
+			await tell(lib, jid, cmd);
+			await lib.next(msgFrom(jid, (b) => b.includes('/end') && b.includes('/help')), 5000, `the command list after ${cmd}`);
+		}
+		await g.none((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 500, 'a command sent to the guest', mark);
+
+		// Bad input: too long; from an address nobody linked; to a chat that does not exist.
+		let id = await tell(lib, jid, 'x'.repeat(4001));
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for 4,001 characters')), 'not-acceptable');
+		id = await tell(lib, jid, 'y'.repeat(4000));
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'y'.repeat(4000), 5000, '4,000 characters');
+		id = await tell(other, jid, 'let me in');
+		assert.equal(condition(await other.next(errorFor(id), 5000, 'the error for an unlinked address')), 'forbidden');
+		id = await tell(lib, chatJid('c_' + Buffer.alloc(15, 7).toString('base64url')), 'anyone?');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for an unknown chat')), 'item-not-found');
+		id = await tell(lib, `not-a-chat@${DOMAIN}`, 'anyone?');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for a malformed chat JID')), 'item-not-found');
+
+		// /end ends it for the guest; afterwards the chat JID answers item-not-found.
+		await tell(lib, jid, '/end');
+		const ended = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'ended', 5000, 'the end');
+		assert.equal(ended.by, 'operator');
+		await lib.next(msgFrom(jid, (b) => /ended/.test(b)), 5000, 'the end, in the XMPP client');
+		id = await tell(lib, jid, 'one more thing');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error after the end')), 'item-not-found');
+
+		// Nothing was relayed twice.
+		const bodies = lib.stanzas.filter(msgFrom(jid)).map((m) => m.getChildText('body'));
+		assert.equal(new Set(bodies.filter((b) => b.startsWith('guest '))).size, 10);
+		assert.equal(bodies.filter((b) => b.startsWith('guest ')).length, 10, bodies.join('|'));
+		await g.close();
+	} finally {
+		await other.stop();
+		await lib.stop();
 		await srv.close();
 	}
 });
