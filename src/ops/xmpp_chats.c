@@ -437,6 +437,35 @@ static void replied(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_cl
 	pending_free(p);
 }
 
+/*
+ * The client opened (the operator became known, or the link came back):
+ * follow again the chats the operator holds, from what was relayed last.
+ * A chat seen for the first time since refdesk started goes on from now:
+ * what came before was relayed by the process that ran then.  Waiting
+ * chats are left to the offers that presence brings.
+ */
+static void rejoin(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_client *xc, json_t *hello)
+{
+	json_t *chats = json_object_get(hello, "chats"), *c;
+	size_t i;
+
+	json_array_foreach(chats, i, c) {
+		const char *pub = json_string_value(json_object_get(c, "chat"));
+		const char *status = json_string_value(json_object_get(c, "status"));
+		json_int_t holder = json_integer_value(json_object_get(json_object_get(c, "operator"), "id"));
+		struct xmpp_chat *ch;
+
+		if (!pub || !status || strcmp(status, "active") || holder != xo->id)
+			continue;
+		ch = chat_state(xo, pub);
+		if (!ch->rung && !ch->cursor)
+			ch->cursor = json_integer_value(json_object_get(c, "seq"));
+		ch->rung = true;
+		dispatch(x, xc, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub, "after",
+					  (json_int_t)ch->cursor), pending_new(PENDING_JOIN, xo->id, pub, NULL));
+	}
+}
+
 void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *text, size_t len)
 {
 	struct xmpp_operator *xo = map_get(&x->operators, (uint64_t)xc->operator_id);
@@ -449,7 +478,9 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 		json_decref(ev);
 		return;
 	}
-	if (!strcmp(type, "chat.offer")) {
+	if (!strcmp(type, "hello")) {
+		rejoin(x, xo, xc, ev);
+	} else if (!strcmp(type, "chat.offer")) {
 		ring(x, xo, xc, ev);
 	} else if (!strcmp(type, "event")) {
 		relay_event(x, xo, ev);

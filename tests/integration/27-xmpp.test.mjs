@@ -315,7 +315,10 @@ async function serverWithXmppAnn() {
 	const { confirm } = await linkAndConfirm(srv, 'ann', lib);
 	assert.equal(confirm.status, 200, confirm.text);
 	const ann = await srv.session('ann');
-	await until(async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json.online, 8000, 'ann online through XMPP');
+	for (let t = Date.now(); !(await srv.request('GET', '/api/xmpp', { session: ann })).json.online;) {
+		assert.ok(Date.now() - t < 8000, `ann is not online through XMPP:\n${srv.stderr}`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
 	return { srv, lib };
 }
 
@@ -402,6 +405,95 @@ test('a whole chat in the XMPP client: management link first, first answer takes
 		await g.close();
 	} finally {
 		await other.stop();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a web operator and an XMPP operator race for 20 chats: each is taken exactly once; the loser is told', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const bob = await operator(srv, 'bob');
+	await setAvailable(bob, 'alpha', true);
+	const results = [];
+	try {
+		for (let i = 0; i < 20; i++) {
+			const { guest: g, chat } = await startChat(srv, 'alpha', `Guest ${i}`);
+			const jid = chatJid(chat);
+			await bob.next((f) => f.type === 'chat.offer' && f.chat === chat, 5000, `offer ${i} to bob`);
+			await lib.next(msgFrom(jid, (b) => b.includes('/staff/chat/')), 5000, `ring ${i} in XMPP`);
+			// Both answer at once; alternate who goes first on the wire.
+			const xmppAnswer = () => tell(lib, jid, `mine ${i}`);
+			const webAccept = () => bob.request({ type: 'chat.accept', chat });
+			const [a, b] = i % 2 ? [xmppAnswer(), webAccept()] : [webAccept(), xmppAnswer()].reverse();
+			const stanzaId = await a;
+			const web = await b;
+			const joined = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 5000, `joined ${i}`);
+			const winner = joined.name;
+			if (winner === 'Bob Alpha') {
+				isOk(web, `bob's accept of ${i}`);
+				const err = await lib.next(errorFor(stanzaId), 5000, `the XMPP loser's error for ${i}`);
+				assert.equal(condition(err), 'conflict');
+				await lib.next(msgFrom(jid, (t) => t === 'Taken by Bob Alpha.'), 5000, `"taken by" for ${i}`);
+				// Later messages to it get an error too, not silence.
+				const later = await tell(lib, jid, 'still there?');
+				assert.equal(condition(await lib.next(errorFor(later), 5000, 'the error for a later message')), 'conflict');
+			} else {
+				assert.equal(winner, 'Ann Alpha');
+				isError(web, 'taken', `bob's accept of ${i}`);
+				const m = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, `the XMPP answer ${i}`);
+				assert.equal(m.text, `mine ${i}`);
+			}
+			await g.none((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 300, `a second joined notice in ${i}`);
+			results.push(winner);
+			await g.close();
+		}
+		const web = results.filter((w) => w === 'Bob Alpha').length;
+		console.log(`race: 20 chats, web took ${web}, XMPP took ${20 - web}`);
+		assert.equal(results.length, 20);
+	} finally {
+		await bob.close();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('the link dropped and restored mid-chat: what the guest wrote meanwhile arrives once, nothing is doubled', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	let lib2;
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await say(g, chat, 'before 1');
+		await lib.next(msgFrom(jid, (b) => b === 'before 1'), 5000, 'before 1');
+		await tell(lib, jid, 'taking it');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, 'the answer');
+		await say(g, chat, 'before 2');
+		await lib.next(msgFrom(jid, (b) => b === 'before 2'), 5000, 'before 2');
+
+		await lib.stop();
+		await prosody.stop();
+		await until(() => lines(srv, /xmpp: .*closed/).length >= 1, 10000, 'the lost link');
+		for (let i = 1; i <= 3; i++)
+			await say(g, chat, `while down ${i}`);
+		await prosody.start();
+		await connected(srv, 2);
+		lib2 = await xmppClient(prosody, 'lib1');
+		approveSubscriptions(lib2);
+		for (let i = 1; i <= 3; i++)
+			await lib2.next(msgFrom(jid, (b) => b === `while down ${i}`), 10000, `while down ${i}`);
+		await say(g, chat, 'after');
+		await lib2.next(msgFrom(jid, (b) => b === 'after'), 5000, 'after');
+		await tell(lib2, jid, 'back again');
+		const m = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'back again', 5000, 'the answer after the drop');
+		assert.equal(m.from, 'operator');
+		await new Promise((r) => setTimeout(r, 500));
+		const bodies = lib2.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		for (const b of ['while down 1', 'while down 2', 'while down 3', 'after'])
+			assert.equal(bodies.filter((x) => x === b).length, 1, `${b}: ${bodies.join(' | ')}`);
+		assert.ok(!bodies.includes('before 1') && !bodies.includes('before 2'), `relayed again: ${bodies.join(' | ')}`);
+		await g.close();
+	} finally {
+		await lib2?.stop();
 		await lib.stop();
 		await srv.close();
 	}
