@@ -49,10 +49,11 @@ struct xmpp_client {
 struct xmpp_operator {
 	int64_t id;
 	char *jid;                              /* bare, lower-cased */
-	char *resources[XMPP_RESOURCES_MAX];    /* available ones */
+	char *resources[XMPP_RESOURCES_MAX];    /* online ones (any presence but unavailable) */
+	bool res_available[XMPP_RESOURCES_MAX]; /* ... and which of them are available or chat */
 	size_t nresources;
 	bool subscribed;                        /* the operator approved, or sent presence */
-	struct xmpp_client *client;             /* while available */
+	struct xmpp_client *client;             /* while online (or writing to a chat) */
 	struct map chats;                       /* str_key(public id) -> struct xmpp_chat */
 };
 

@@ -127,14 +127,42 @@ static int operator_attach(struct xmpp_ops *x, struct xmpp_operator *xo)
  * their queues, without one on none — whatever the webclient's stored
  * choice, which opening the client may have applied.
  */
-static void operator_apply(struct xmpp_ops *x, struct xmpp_operator *xo)
+static bool operator_available(const struct xmpp_operator *xo)
 {
-	bool on = xo->nresources > 0;
+	size_t i;
+
+	for (i = 0; i < xo->nresources; i++)
+		if (xo->res_available[i])
+			return true;
+	return false;
+}
+
+static void operator_offline(struct xmpp_ops *x, struct xmpp_operator *xo);
+
+/* Attach (if need be) and put the operator on or off their queues as presence says. */
+static int operator_set_queues(struct xmpp_ops *x, struct xmpp_operator *xo)
+{
+	bool on = operator_available(xo);
 
 	if (operator_attach(x, xo) < 0)
-		return;
+		return -ENOENT;
 	store_queues_of_operator(x->app->st, xo->id, on ? queue_on : queue_off, &xo->client->cl);
 	log_info("xmpp: operator %lld %s", (long long)xo->id, on ? "available" : "not available");
+	return 0;
+}
+
+/*
+ * An operator with no client online is detached, like a closed socket: the
+ * chats they hold stop being relayed (the cursor stays where it was) and
+ * are followed again from it when a client of theirs comes back.
+ */
+static void operator_apply(struct xmpp_ops *x, struct xmpp_operator *xo)
+{
+	if (!xo->nresources) {
+		operator_offline(x, xo);
+		return;
+	}
+	operator_set_queues(x, xo);
 }
 
 static void operator_offline(struct xmpp_ops *x, struct xmpp_operator *xo)
@@ -146,6 +174,7 @@ static void operator_offline(struct xmpp_ops *x, struct xmpp_operator *xo)
 		return;
 	xo->client = NULL;
 	client_detach(&xc->cl); /* its last connection: unavailable everywhere */
+	log_info("xmpp: operator %lld offline", (long long)xo->id);
 }
 
 static void reap_closing(void *arg)
@@ -198,18 +227,25 @@ static struct xmpp_operator *operator_entry(struct xmpp_ops *x, int64_t id, cons
 	return xo;
 }
 
-static void resource_set(struct xmpp_operator *xo, const char *res, bool available)
+static void resource_set(struct xmpp_operator *xo, const char *res, bool online, bool available)
 {
 	size_t i;
 
 	for (i = 0; i < xo->nresources && strcmp(xo->resources[i], res); i++)
 		;
-	if (i < xo->nresources && !available) {
+	if (i < xo->nresources && !online) {
 		free(xo->resources[i]);
-		xo->resources[i] = xo->resources[--xo->nresources];
-	} else if (i == xo->nresources && available && i < XMPP_RESOURCES_MAX) {
+		xo->nresources--;
+		xo->resources[i] = xo->resources[xo->nresources];
+		xo->res_available[i] = xo->res_available[xo->nresources];
+		return;
+	}
+	if (i == xo->nresources) {
+		if (!online || i == XMPP_RESOURCES_MAX)
+			return;
 		xo->resources[xo->nresources++] = xstrdup(res);
 	}
+	xo->res_available[i] = available;
 }
 
 static void resources_clear(struct xmpp_operator *xo)
@@ -255,9 +291,9 @@ void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st)
 	res = strchr(from, '/') ? strchr(from, '/') + 1 : "";
 	if (!type) {
 		xo->subscribed = true;
-		resource_set(xo, res, presence_available(st));
+		resource_set(xo, res, true, presence_available(st));
 	} else if (!strcmp(type, "unavailable")) {
-		resource_set(xo, res, false);
+		resource_set(xo, res, false, false);
 	} else if (!strcmp(type, "subscribed")) {
 		xo->subscribed = true;
 		return;
@@ -282,15 +318,13 @@ struct xmpp_operator *xmpp_operator_of(struct xmpp_ops *x, const char *bare)
 {
 	struct xmpp_operator *xo;
 	struct store_jid j;
-	bool fresh;
 
 	if (store_jid_find(x->app->st, bare, &j) < 0)
 		return NULL;
-	fresh = !map_get(&x->operators, (uint64_t)j.operator_id);
 	xo = operator_entry(x, j.operator_id, bare);
-	if (fresh || !xo->client)
-		operator_apply(x, xo);
-	return xo->client ? xo : NULL;
+	if (!xo->client && operator_set_queues(x, xo) < 0)
+		return NULL;
+	return xo;
 }
 
 /*
@@ -399,7 +433,7 @@ static void get_xmpp(struct http_req *req, HTTP_PARAMS)
 				      "confirmed", rc == 0 && j.confirmed,
 				      "code_sent", rc == 0 && !j.confirmed && j.code[0],
 				      "subscribed", xo && xo->subscribed,
-				      "online", xo && xo->client && xo->nresources > 0));
+				      "online", xo && xo->client && operator_available(xo)));
 }
 
 static int jid_apply(struct store *st, struct api_write *w)

@@ -459,7 +459,7 @@ test('a web operator and an XMPP operator race for 20 chats: each is taken exact
 
 test('the link dropped and restored mid-chat: what the guest wrote meanwhile arrives once, nothing is doubled', async () => {
 	const { srv, lib } = await serverWithXmppAnn();
-	let lib2;
+	let lib2, lib3;
 	try {
 		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
 		const jid = chatJid(chat);
@@ -491,8 +491,20 @@ test('the link dropped and restored mid-chat: what the guest wrote meanwhile arr
 		for (const b of ['while down 1', 'while down 2', 'while down 3', 'after'])
 			assert.equal(bodies.filter((x) => x === b).length, 1, `${b}: ${bodies.join(' | ')}`);
 		assert.ok(!bodies.includes('before 1') && !bodies.includes('before 2'), `relayed again: ${bodies.join(' | ')}`);
+
+		// The operator's own client going offline (the link stays up) is the same: kept, then sent once.
+		const offline = lines(srv, /xmpp: operator \d+ offline/).length;
+		await lib2.stop();
+		await until(() => lines(srv, /xmpp: operator \d+ offline/).length > offline, 5000, 'the operator offline');
+		await say(g, chat, 'while offline');
+		lib3 = await xmppClient(prosody, 'lib1');
+		await lib3.next(msgFrom(jid, (b) => b === 'while offline'), 10000, 'while offline');
+		await new Promise((r) => setTimeout(r, 500));
+		const again = lib3.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		assert.deepEqual(again, ['while offline'], again.join(' | '));
 		await g.close();
 	} finally {
+		await lib3?.stop();
 		await lib2?.stop();
 		await lib.stop();
 		await srv.close();
