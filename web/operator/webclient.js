@@ -34,6 +34,7 @@ import { showManageLink } from '../history/manage_link.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedPicker } from './canned_picker.js';
 import { CannedEditor } from './canned_editor.js';
+import { XmppPanel } from './xmpp_panel.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -427,6 +428,8 @@ async function main() {
   $('canned-close').addEventListener('click', () => $('canned-dialog').close());
   $('canned-dialog').addEventListener('close', () => $('canned-manage').focus());
   cannedEditor.load();
+  // Beside the name: this operator takes chats in an XMPP client right now.
+  new XmppPanel($('xmpp-panel'), (s) => { $('via-xmpp').hidden = !(s?.enabled && s.online); }).load();
 
   const sound = $('alert-sound');
   const desktop = $('alert-desktop');
