@@ -300,6 +300,7 @@ static void ring(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_clien
 	snprintf(body, sizeof(body), "%s\nNew chat on %s%s%s\nAnswer here to take it; /help lists "
 		 "commands.", url, queue, name ? " from " : "", name ? name : "");
 	say(x, xo, pub, body);
+	xmpp_queue_presence(x, xo, queue);
 	/* Follow it from its start, so the guest's first messages come as they are written. */
 	dispatch(x, xc, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub, "after",
 				  (json_int_t)0), pending_new(PENDING_JOIN, xo->id, pub, NULL));

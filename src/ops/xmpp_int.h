@@ -54,6 +54,7 @@ struct xmpp_operator {
 	size_t nresources;
 	bool subscribed;                        /* the operator approved, or sent presence */
 	struct xmpp_client *client;             /* while online (or writing to a chat) */
+	int applied;                            /* availability last applied to the client */
 	struct map chats;                       /* str_key(public id) -> struct xmpp_chat */
 };
 
@@ -74,6 +75,8 @@ void xmpp_operators_release(struct xmpp_ops *x);
 void xmpp_operators_up(struct xmpp_ops *x);
 void xmpp_operators_down(struct xmpp_ops *x);
 void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st);
+/* Tell the operator how many guests wait on `queue` (presence from QUEUE@domain). */
+void xmpp_queue_presence(struct xmpp_ops *x, const struct xmpp_operator *xo, const char *queue);
 /* The operator whose confirmed address `bare` is, with a client attached (NULL if none). */
 struct xmpp_operator *xmpp_operator_of(struct xmpp_ops *x, const char *bare);
 

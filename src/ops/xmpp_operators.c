@@ -146,6 +146,7 @@ static int operator_set_queues(struct xmpp_ops *x, struct xmpp_operator *xo)
 
 	if (operator_attach(x, xo) < 0)
 		return -ENOENT;
+	xo->applied = on;
 	store_queues_of_operator(x->app->st, xo->id, on ? queue_on : queue_off, &xo->client->cl);
 	log_info("xmpp: operator %lld %s", (long long)xo->id, on ? "available" : "not available");
 	return 0;
@@ -162,6 +163,9 @@ static void operator_apply(struct xmpp_ops *x, struct xmpp_operator *xo)
 		operator_offline(x, xo);
 		return;
 	}
+	/* The same presence comes once per JID of ours the operator subscribed to. */
+	if (xo->client && xo->applied == (operator_available(xo) ? 1 : 0))
+		return;
 	operator_set_queues(x, xo);
 }
 
@@ -274,6 +278,83 @@ static void send_presence(struct xmpp_ops *x, const char *from, const char *to, 
 	xml_node_free(p);
 }
 
+static int count_one(void *arg, const struct store_chat *row)
+{
+	(void)row;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Answer for queue `name`'s JID (QUEUE@domain) to `dest`: available
+ * ("chat") with how many guests wait, or "xa" when nobody does.  Only an
+ * operator of the queue's account is told; anyone else hears it does not
+ * exist.  0, or -ENOENT.
+ */
+static int queue_presence(struct xmpp_ops *x, const struct xmpp_operator *xo, const char *name,
+			  const char *dest, const char *type)
+{
+	struct store_operator o;
+	struct store_queue q;
+	struct xml_node *p;
+	char from[128], status[64];
+	int waiting = 0;
+
+	if (!str_is_token(name, 32, "-") || store_queue_by_name(x->app->st, name, &q) < 0 ||
+	    store_operator_get(x->app->st, xo->id, &o) < 0 || o.account_id != q.account_id)
+		return -ENOENT;
+	snprintf(from, sizeof(from), "%s@%s", q.name, x->cfg.domain);
+	if (type) {
+		send_presence(x, from, dest, type);
+		return 0;
+	}
+	store_chats_of_queue(x->app->st, q.id, CHAT_WAITING, count_one, &waiting);
+	p = xml_node_new("presence");
+	xml_node_set_attr(p, "from", from);
+	xml_node_set_attr(p, "to", dest);
+	xml_node_add_text(xml_node_add_child(p, "show"), waiting ? "chat" : "xa", waiting ? 4 : 2);
+	if (waiting == 1)
+		snprintf(status, sizeof(status), "1 guest waiting");
+	else if (waiting)
+		snprintf(status, sizeof(status), "%d guests waiting", waiting);
+	else
+		snprintf(status, sizeof(status), "Nobody waiting");
+	xml_node_add_text(xml_node_add_child(p, "status"), status, strlen(status));
+	xmpp_send(x, p);
+	xml_node_free(p);
+	return 0;
+}
+
+void xmpp_queue_presence(struct xmpp_ops *x, const struct xmpp_operator *xo, const char *queue)
+{
+	queue_presence(x, xo, queue, xo->jid, NULL);
+}
+
+/*
+ * Presence addressed to one of our JIDs other than the domain: a queue's
+ * (subscribe and probe are answered, with its waiting count) or a chat's
+ * (ignored).
+ */
+static void presence_to_queue(struct xmpp_ops *x, struct xmpp_operator *xo, const char *to,
+			      const char *from, const char *bare, const char *type)
+{
+	const char *at = strchr(to, '@');
+	char name[64];
+
+	if (!at || (size_t)(at - to) >= sizeof(name) || strcmp(at + 1, x->cfg.domain))
+		return;
+	memcpy(name, to, (size_t)(at - to));
+	name[at - to] = '\0';
+	if (!strcmp(type, "subscribe")) {
+		if (queue_presence(x, xo, name, bare, "subscribed") == 0)
+			queue_presence(x, xo, name, bare, NULL);
+		else
+			send_presence(x, to, bare, "unsubscribed");
+	} else if (!strcmp(type, "probe")) {
+		queue_presence(x, xo, name, from, NULL);
+	}
+}
+
 void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st)
 {
 	const char *from = xml_attr(st, "from"), *type = xml_attr(st, "type");
@@ -289,6 +370,10 @@ void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st)
 		return;
 	xo = operator_entry(x, j.operator_id, bare);
 	res = strchr(from, '/') ? strchr(from, '/') + 1 : "";
+	if (type && strchr(to, '@') && (!strcmp(type, "subscribe") || !strcmp(type, "probe"))) {
+		presence_to_queue(x, xo, to, from, bare, type);
+		return;
+	}
 	if (!type) {
 		xo->subscribed = true;
 		resource_set(xo, res, true, presence_available(st));

@@ -510,3 +510,35 @@ test('the link dropped and restored mid-chat: what the guest wrote meanwhile arr
 		await srv.close();
 	}
 });
+
+test("queue JIDs answer presence with how many guests wait, only to the queue's own operators", async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const alpha = `alpha@${DOMAIN}`;
+	const fromQueue = (jid, pred = () => true) => (st) => st.is('presence') && st.attrs.from === jid && pred(st);
+	try {
+		await lib.client.send(xml('presence', { to: alpha, type: 'subscribe' }));
+		// (Prosody turns the queue's "subscribed" into a roster push; its presence follows.)
+		const idle = await lib.next(fromQueue(alpha, (st) => !st.attrs.type), 5000, "the queue's presence");
+		assert.equal(idle.getChildText('show'), 'xa');
+		assert.equal(idle.getChildText('status'), 'Nobody waiting');
+
+		const { guest: g } = await startChat(srv, 'alpha', 'Pat');
+		const busy = await lib.next(fromQueue(alpha, (st) => st.getChildText('status') === '1 guest waiting'), 5000, 'one guest waiting');
+		assert.equal(busy.getChildText('show'), 'chat');
+
+		// Another library's queue, and one that does not exist, refuse the subscription (an
+		// "unsubscribed", which Prosody turns into a roster push) and tell nothing.
+		for (const q of ['beta', 'no-such-queue']) {
+			await lib.client.send(xml('presence', { to: `${q}@${DOMAIN}`, type: 'subscribe' }));
+			await lib.client.send(xml('presence', { to: `${q}@${DOMAIN}`, type: 'probe' }));
+		}
+		await new Promise((r) => setTimeout(r, 800));
+		for (const q of ['beta', 'no-such-queue'])
+			assert.ok(!lib.stanzas.some(fromQueue(`${q}@${DOMAIN}`, (st) => !st.attrs.type)), `${q} told its presence`);
+		assert.match(srv.stderr, /xmpp: connected/);
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
