@@ -160,6 +160,17 @@ static struct xmpp_chat *chat_state(struct xmpp_operator *xo, const char *pub)
 	return xc;
 }
 
+static struct xmpp_chat *chat_state_find(struct xmpp_operator *xo, const char *pub)
+{
+	return map_get(&xo->chats, str_key(pub, strlen(pub)));
+}
+
+/* An ended chat sends nothing more and is never joined again: its state can go. */
+static void chat_state_forget(struct xmpp_operator *xo, const char *pub)
+{
+	free(map_del(&xo->chats, str_key(pub, strlen(pub))));
+}
+
 void xmpp_operator_chats_release(struct xmpp_operator *xo)
 {
 	size_t i;
@@ -372,7 +383,7 @@ static void relay_event(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev
 	if (event_line(x, xo, ev, line, sizeof(line)))
 		say(x, xo, pub, line);
 	if (notice && !strcmp(notice, "ended"))
-		ch->lost = true;
+		chat_state_forget(xo, pub);
 }
 
 static void relay_typing(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *t)
@@ -381,7 +392,7 @@ static void relay_typing(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *t
 	struct xml_node *m, *state;
 	char from[128];
 
-	if (!pub || chat_state(xo, pub)->lost)
+	if (!pub || !chat_state_find(xo, pub) || chat_state_find(xo, pub)->lost)
 		return;
 	chat_jid(x, pub, from, sizeof(from));
 	m = xml_node_new("message");
@@ -423,8 +434,9 @@ static void replied(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_cl
 	if (!p)
 		return;
 	if (!strcmp(type, "error")) {
-		if (p->kind == PENDING_ACCEPT || p->kind == PENDING_JOIN)
-			chat_state(xo, p->public_id)->lost = p->kind == PENDING_ACCEPT;
+		/* Someone else took it (or it ended): relay nothing more of it. */
+		if (p->kind == PENDING_ACCEPT && chat_state_find(xo, p->public_id))
+			chat_state_find(xo, p->public_id)->lost = true;
 		refused(x, p, reply);
 	} else if (p->kind == PENDING_ACCEPT && p->text) {
 		/* Taken: the answer that took it goes in as the first message. */
@@ -487,15 +499,17 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 		relay_event(x, xo, ev);
 	} else if (!strcmp(type, "typing")) {
 		relay_typing(x, xo, ev);
-	} else if (!strcmp(type, "chat.taken") && pub && !chat_state(xo, pub)->lost) {
+	} else if (!strcmp(type, "chat.taken") && pub && chat_state_find(xo, pub) &&
+		   !chat_state_find(xo, pub)->lost) {
 		const char *by = json_string_value(json_object_get(json_object_get(ev, "by"), "name"));
 
 		snprintf(line, sizeof(line), "Taken by %s.", by ? by : "another operator");
 		say(x, xo, pub, line);
-		chat_state(xo, pub)->lost = true;
-	} else if (!strcmp(type, "chat.gone") && pub && !chat_state(xo, pub)->lost) {
+		chat_state_find(xo, pub)->lost = true;
+	} else if (!strcmp(type, "chat.gone") && pub && chat_state_find(xo, pub)) {
+		/* Rung but not followed (the ended notice would have said it): say it here. */
 		say(x, xo, pub, "The guest left before anyone answered.");
-		chat_state(xo, pub)->lost = true;
+		chat_state_forget(xo, pub);
 	} else if (!strcmp(type, "ok") || !strcmp(type, "ack") || !strcmp(type, "error")) {
 		replied(x, xo, xc, ev, type);
 	}

@@ -400,6 +400,7 @@ test('a whole chat in the XMPP client: management link first, first answer takes
 
 		// Nothing was relayed twice.
 		const bodies = lib.stanzas.filter(msgFrom(jid)).map((m) => m.getChildText('body'));
+		console.log(`transcript as the XMPP client received it (from ${jid}):\n${bodies.flatMap((b) => b.split('\n').map((l, i) => (i ? '  |   ' : '  | ') + (l.length > 100 ? l.slice(0, 97) + '...' : l))).join('\n')}`);
 		assert.equal(new Set(bodies.filter((b) => b.startsWith('guest '))).size, 10);
 		assert.equal(bodies.filter((b) => b.startsWith('guest ')).length, 10, bodies.join('|'));
 		await g.close();
