@@ -1,7 +1,8 @@
 // prosody.mjs: a throwaway Prosody 0.12 on 127.0.0.1 for the XMPP tests, and XMPP clients on it.
 //
 //   startProsody({ domain, secret, users })  writes a configuration into a temp dir (owned by
-//       the prosody user, which Prosody insists on), starts it in the foreground with runuser and
+//       the prosody user when we are root: Prosody will not run as root), starts it in the
+//       foreground (with runuser as root) and
 //       waits until its client and component ports answer. Users live on the host "localhost"
 //       (their password is written straight into Prosody's account store).
 //   p.stop() / p.start()   stop it (to drop refdesk's link) and start it again on the same ports
@@ -76,8 +77,10 @@ Component "${this.domain}"
 	}
 
 	async start() {
-		this.proc = spawn('runuser', ['-u', 'prosody', '--', 'prosody', '--config', path.join(this.dir, 'prosody.cfg.lua'), '-F'],
-			{ stdio: ['ignore', 'pipe', 'pipe'] });
+		// Prosody refuses to run as root: as root, run it as its own user; otherwise as we are.
+		const cmd = ['prosody', '--config', path.join(this.dir, 'prosody.cfg.lua'), '-F'];
+		this.proc = isRoot ? spawn('runuser', ['-u', 'prosody', '--', ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] })
+			: spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
 		this.proc.stdout.setEncoding('utf8').on('data', (s) => { this.log += s; });
 		this.proc.stderr.setEncoding('utf8').on('data', (s) => { this.log += s; });
 		this.exited = new Promise((resolve) => this.proc.on('exit', resolve));
@@ -116,7 +119,11 @@ Component "${this.domain}"
 	}
 }
 
+const isRoot = process.getuid?.() === 0;
+
 async function chown(dir) {
+	if (!isRoot)
+		return;
 	await new Promise((resolve, reject) => {
 		const p = spawn('chown', ['-R', 'prosody:', dir], { stdio: 'inherit' });
 		p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chown ${dir} failed`))));
