@@ -5,9 +5,11 @@
 // away and coming back is survived while the web keeps serving. Linking an operator's address
 // with a code sent to it; presence switching availability; an unconfirmed address ignored. A
 // whole chat as the XMPP client sees it, management link first; every bad input; a web operator
-// and an XMPP operator racing for 20 chats.
+// and an XMPP operator racing for 20 chats; queue JIDs' presence; a message while the store
+// refuses (a full disk).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -541,5 +543,78 @@ test("queue JIDs answer presence with how many guests wait, only to the queue's 
 	} finally {
 		await lib.stop();
 		await srv.close();
+	}
+});
+
+test('a message while the store refuses gets an error stanza, and nothing of it reaches the guest', { timeout: 120000 }, async (t) => {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-full-'));
+	try {
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+	} catch (err) {
+		await fs.rmdir(dir);
+		t.skip(`cannot mount a tmpfs here (${err.message})`);
+		return;
+	}
+	const srv = await startServer({ dataDir: dir, args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	try {
+		await connected(srv);
+		approveSubscriptions(lib);
+		const { confirm } = await linkAndConfirm(srv, 'ann', lib);
+		assert.equal(confirm.status, 200, confirm.text);
+		const ann = await srv.session('ann');
+		for (let t0 = Date.now(); !(await srv.request('GET', '/api/xmpp', { session: ann })).json.online;) {
+			assert.ok(Date.now() - t0 < 8000, 'ann online through XMPP');
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await tell(lib, jid, 'taking it');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, 'the answer');
+
+		// Fill the disk to its last byte.
+		const f = await fs.open(path.join(dir, 'filler'), 'a');
+		const chunk = Buffer.alloc(64 * 1024, 0x55);
+		for (let size = chunk.length; size >= 1; size = Math.floor(size / 2))
+			for (;;) {
+				try { await f.write(chunk, 0, size); } catch { break; }
+			}
+		await f.close();
+
+		const refused = [], delivered = [];
+		for (let i = 0; i < 400 && refused.length < 10; i++) {
+			const text = `full ${i} ${'x'.repeat(2000)}`;
+			const id = await tell(lib, jid, text);
+			for (const deadline = Date.now() + 10000; ; await new Promise((r) => setTimeout(r, 5))) {
+				const err = lib.stanzas.find(errorFor(id));
+				if (err) {
+					assert.equal(err.getChild('error').attrs.type, 'wait');
+					assert.equal(condition(err), 'internal-server-error');
+					refused.push(text);
+					break;
+				}
+				if (g.frames.some(({ frame: fr }) => fr.type === 'event' && fr.text === text)) {
+					delivered.push(text);
+					break;
+				}
+				assert.ok(Date.now() < deadline, `message ${i}: neither delivered nor refused`);
+			}
+		}
+		assert.ok(refused.length >= 10, `the disk never filled: ${delivered.length} delivered`);
+		await new Promise((r) => setTimeout(r, 500));
+		for (const text of refused)
+			assert.ok(!g.frames.some(({ frame: fr }) => fr.type === 'event' && fr.text === text), 'a refused message reached the guest');
+		console.log(`full disk: ${delivered.length} delivered, ${refused.length} refused with an error stanza`);
+
+		// Space is back: the next message goes through.
+		await fs.rm(path.join(dir, 'filler'));
+		await tell(lib, jid, 'space is back');
+		await g.next((fr) => fr.type === 'event' && fr.text === 'space is back', 5000, 'a message once space is back');
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+		try { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); } catch { /* gone */ }
+		await fs.rmdir(dir).catch(() => {});
 	}
 });
