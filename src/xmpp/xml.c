@@ -125,8 +125,13 @@ static void sbuf_str(struct sbuf *b, const char *s)
 	sbuf_add(b, s, strlen(s));
 }
 
-/* Escaping both quote kinds lets one function serve text and attributes. */
-static void sbuf_escaped(struct sbuf *b, const char *s, size_t len)
+/*
+ * Escaping both quote kinds lets one function serve text and attributes.
+ * A reader turns a raw CR into LF, and white space in an attribute into
+ * spaces (XML 1.0 §2.11, §3.3.3): those are written as character
+ * references, so what is read back is what was written.
+ */
+static void sbuf_escaped(struct sbuf *b, const char *s, size_t len, bool attr)
 {
 	size_t i, start = 0;
 
@@ -139,8 +144,13 @@ static void sbuf_escaped(struct sbuf *b, const char *s, size_t len)
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&apos;"; break;
+		case '\r': rep = "&#13;"; break;
+		case '\n': rep = attr ? "&#10;" : NULL; break;
+		case '\t': rep = attr ? "&#9;" : NULL; break;
 		default: continue;
 		}
+		if (!rep)
+			continue;
 		sbuf_add(b, s + start, i - start);
 		sbuf_str(b, rep);
 		start = i + 1;
@@ -159,7 +169,7 @@ static void print_node(struct sbuf *b, const struct xml_node *n)
 		sbuf_str(b, " ");
 		sbuf_str(b, n->attrs[i]);
 		sbuf_str(b, "='");
-		sbuf_escaped(b, n->attrs[i + 1], strlen(n->attrs[i + 1]));
+		sbuf_escaped(b, n->attrs[i + 1], strlen(n->attrs[i + 1]), true);
 		sbuf_str(b, "'");
 	}
 	if (!n->text_len && !n->children) {
@@ -167,7 +177,7 @@ static void print_node(struct sbuf *b, const struct xml_node *n)
 		return;
 	}
 	sbuf_str(b, ">");
-	sbuf_escaped(b, n->text, n->text_len);
+	sbuf_escaped(b, n->text, n->text_len, false);
 	for (c = n->children; c; c = c->next)
 		print_node(b, c);
 	sbuf_str(b, "</");
@@ -182,15 +192,6 @@ char *xml_node_print(const struct xml_node *n, size_t *len)
 	print_node(&b, n);
 	if (len)
 		*len = b.len;
-	return b.p;
-}
-
-char *xml_escape(const char *in, size_t len)
-{
-	struct sbuf b = { 0 };
-
-	sbuf_add(&b, "", 0);
-	sbuf_escaped(&b, in, len);
 	return b.p;
 }
 

@@ -52,9 +52,6 @@ struct xml_node *xml_child(const struct xml_node *n, const char *name, const cha
  */
 char *xml_node_print(const struct xml_node *n, size_t *len);
 
-/* Escape `in` for text or a quoted attribute, appended to a new string (you own it). */
-char *xml_escape(const char *in, size_t len);
-
 struct xml_stream;
 
 struct xml_stream_hooks {

@@ -145,6 +145,15 @@ static void test_print_escapes(void)
 	CHECK_EQ(len, strlen(text));
 	free(text);
 	xml_node_free(m);
+
+	/* CR anywhere, and tabs and line breaks in attributes, as references: they read back. */
+	m = xml_node_new("m");
+	xml_node_set_attr(m, "a", "x\ty\nz\r");
+	xml_node_add_text(m, "l1\r\nl2\t", 7);
+	text = xml_node_print(m, NULL);
+	CHECK(!strcmp(text, "<m a='x&#9;y&#10;z&#13;'>l1&#13;\nl2\t</m>"));
+	free(text);
+	xml_node_free(m);
 }
 
 static void test_jids(void)
