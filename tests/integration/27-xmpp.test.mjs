@@ -16,7 +16,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { guest, isAck, isError, isOk, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
 import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { png } from './lib/images.mjs';
 import { runAdmin, runBinary, startServer } from '../lib/server.mjs';
+import { upload } from '../lib/upload.mjs';
 
 const DOMAIN = 'chat.example.test';
 const SECRET = 'component-secret-1';
@@ -363,6 +365,13 @@ test('a whole chat in the XMPP client: management link first, first answer takes
 			await say(g, chat, `guest ${i}`);
 		for (let i = 1; i <= 10; i++)
 			await lib.next(msgFrom(jid, (b) => b.startsWith('guest ')), 5000, `guest ${i}`).then((m) => assert.equal(m.getChildText('body'), `guest ${i}`));
+
+		// A guest's snapshot reaches the XMPP client as a line with the chat's page, never a blob URL.
+		const up = await upload(srv, { token }, chat, png(40, 30));
+		assert.equal(up.status, 200, up.text);
+		const snap = await lib.next(msgFrom(jid, (b) => /snapshot/.test(b)), 5000, 'the snapshot line');
+		assert.ok(snap.getChildText('body').includes(lines[0]), `the snapshot line: ${snap.getChildText('body')}`);
+		assert.ok(!/blobs|uploads|token/.test(snap.getChildText('body')), `a bearer URL: ${snap.getChildText('body')}`);
 
 		// Typing both ways (XEP-0085).
 		g.send({ type: 'typing', chat, active: true });
