@@ -1,8 +1,8 @@
 /*
  * xmpp_int.h - what the files of the XMPP door share (xmpp_ops.c: the
- * link, stanza helpers and dispatch; xmpp_operators.c: linked operators,
- * their presence and the linking API).  Nothing else includes this.
- * Loop thread only.
+ * link, stanza helpers and dispatch; xmpp_operators.c: linked operators
+ * and their presence; xmpp_linking.c: the linking API; xmpp_chats.c:
+ * chats).  Nothing else includes this.  Loop thread only.
  */
 #ifndef REFDESK_OPS_XMPP_INT_H
 #define REFDESK_OPS_XMPP_INT_H
@@ -75,6 +75,12 @@ void xmpp_operators_release(struct xmpp_ops *x);
 void xmpp_operators_up(struct xmpp_ops *x);
 void xmpp_operators_down(struct xmpp_ops *x);
 void xmpp_on_presence(struct xmpp_ops *x, const struct xml_node *st);
+/* Is one of the operator's online clients available or chat? */
+bool xmpp_operator_available(const struct xmpp_operator *xo);
+/* The operator's address changed or went: forget what its presence said (detaches). */
+void xmpp_operator_forget(struct xmpp_ops *x, int64_t id);
+/* Send <presence/> of `type` (NULL: available) from one of our JIDs. */
+void xmpp_send_presence(struct xmpp_ops *x, const char *from, const char *to, const char *type);
 /* Tell the operator how many guests wait on `queue` (presence from QUEUE@domain). */
 void xmpp_queue_presence(struct xmpp_ops *x, const struct xmpp_operator *xo, const char *queue);
 /* The operator whose confirmed address `bare` is, with a client attached (NULL if none). */
