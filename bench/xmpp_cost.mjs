@@ -69,6 +69,14 @@ async function measure(base, mode, count) {
 	await fs.writeFile(wrapper, `#!/bin/sh\nVIPSHOME=${tmp}/no-vips-modules exec valgrind --tool=callgrind --callgrind-out-file=${out} ${BIN} "$@"\n`, { mode: 0o755 });
 	const srv = new Server(dir, { bin: wrapper, args: ARGS, stopTimeoutMs: 300000 });
 	await srv.start();
+	try {
+		return await relay(srv, base, mode, count, out);
+	} finally {
+		await srv.kill().catch(() => {}); // after a failure only: relay() stopped it cleanly
+	}
+}
+
+async function relay(srv, base, mode, count, out) {
 	let lib = null, op = null;
 	const g = await Client.connect(srv.wsUrl, { label: 'guest', timeout: 60000 });
 	if (mode === 'xmpp') {
