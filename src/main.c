@@ -118,11 +118,21 @@ static const char usage_mail[] =
 	"  --followup-keep-days N  erase an unanswered follow-up's address after N days\n"
 	"                          (default 30)\n";
 
+static const char usage_xmpp[] =
+	"\nLibrarians on XMPP (an external component of an XMPP server, docs/OPERATIONS.md):\n"
+	"  --xmpp-domain DOMAIN    the component's domain, such as chat.library.example\n"
+	"  --xmpp-server HOST:PORT the XMPP server's component port (default\n"
+	"                          127.0.0.1:5347)\n"
+	"  --xmpp-secret-file F    the component secret (read again at each reconnect)\n"
+	"  --xmpp-allow-remote     allow a server that is not on this machine: the\n"
+	"                          component link has no TLS\n";
+
 static void print_usage(FILE *f)
 {
 	fputs(usage_commands, f);
 	fputs(usage_options, f);
 	fputs(usage_mail, f);
+	fputs(usage_xmpp, f);
 }
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
@@ -130,6 +140,7 @@ enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGI
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
        OPT_SMTP_RETRY, OPT_FOLLOWUP_KEEP,
+       OPT_XMPP_DOMAIN, OPT_XMPP_SERVER, OPT_XMPP_SECRET, OPT_XMPP_REMOTE,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -178,6 +189,10 @@ static const struct option options[] = {
 	{ "smtp-retry-secs", required_argument, NULL, OPT_SMTP_RETRY },
 	{ "followup-keep-days", required_argument, NULL, OPT_FOLLOWUP_KEEP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "xmpp-domain", required_argument, NULL, OPT_XMPP_DOMAIN },
+	{ "xmpp-server", required_argument, NULL, OPT_XMPP_SERVER },
+	{ "xmpp-secret-file", required_argument, NULL, OPT_XMPP_SECRET },
+	{ "xmpp-allow-remote", no_argument, NULL, OPT_XMPP_REMOTE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -218,6 +233,73 @@ bad:
 }
 
 static int apply_option(struct config *cfg, int opt, const char *arg);
+
+/* --xmpp-server HOST:PORT (an IPv6 address in brackets). */
+static int parse_xmpp_server(struct config *cfg, const char *text)
+{
+	const char *colon = strrchr(text, ':');
+	double port;
+	size_t n;
+
+	if (!colon || colon == text)
+		goto bad;
+	n = (size_t)(colon - text);
+	if (text[0] == '[' && colon[-1] == ']')
+		text++, n -= 2;
+	if (!n || n >= sizeof(cfg->app.xmpp_host) ||
+	    parse_number("xmpp-server", colon + 1, 1, 65535, &port) < 0)
+		goto bad;
+	memcpy(cfg->app.xmpp_host, text, n);
+	cfg->app.xmpp_host[n] = '\0';
+	cfg->app.xmpp_port = (int)port;
+	return 0;
+bad:
+	fprintf(stderr, "refdesk: --xmpp-server wants HOST:PORT, such as 127.0.0.1:5347\n");
+	return -EINVAL;
+}
+
+/* Is `host` this machine: localhost, 127.0.0.0/8 or ::1? */
+static bool is_loopback_host(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(host, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * The XMPP options hang together: a domain needs a secret file, and the
+ * component link, which has no TLS, stays on this machine unless
+ * --xmpp-allow-remote says otherwise.
+ */
+static int check_xmpp(const struct config *cfg)
+{
+	const struct app_config *a = &cfg->app;
+
+	if (!a->xmpp_domain) {
+		if (a->xmpp_secret_file) {
+			fprintf(stderr, "refdesk: --xmpp-secret-file needs --xmpp-domain\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!a->xmpp_secret_file) {
+		fprintf(stderr, "refdesk: --xmpp-domain needs --xmpp-secret-file\n");
+		return -EINVAL;
+	}
+	if (!a->xmpp_allow_remote && !is_loopback_host(a->xmpp_host)) {
+		fprintf(stderr, "refdesk: --xmpp-server %s is not on this machine, and the component "
+			"link has no TLS: the secret's proof and every chat would cross the network "
+			"readable; run refdesk beside the XMPP server, or pass --xmpp-allow-remote "
+			"over a link you have secured yourself (docs/OPERATIONS.md)\n", a->xmpp_host);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* Read "name = value" lines; kept strings live for the process (freed at exit). */
 static char *config_text;
@@ -506,6 +588,21 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_METRICS_TOKEN:
 		cfg->app.metrics_token_file = arg;
 		return 0;
+	case OPT_XMPP_DOMAIN:
+		if (!*arg || strlen(arg) > 200 || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-.") != strlen(arg)) {
+			fprintf(stderr, "refdesk: --xmpp-domain wants a lower-case domain name\n");
+			return -EINVAL;
+		}
+		cfg->app.xmpp_domain = arg;
+		return 0;
+	case OPT_XMPP_SERVER:
+		return parse_xmpp_server(cfg, arg);
+	case OPT_XMPP_SECRET:
+		cfg->app.xmpp_secret_file = arg;
+		return 0;
+	case OPT_XMPP_REMOTE:
+		cfg->app.xmpp_allow_remote = true;
+		return 0;
 	default:
 		return apply_smtp_option(cfg, opt, arg);
 	}
@@ -564,7 +661,7 @@ static int parse_serve(struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "refdesk: --tls-cert and --tls-key go together\n");
 		return -EINVAL;
 	}
-	return 0;
+	return check_xmpp(cfg);
 }
 
 /* Is `arg` one of the arguments (before a lone "--")? */

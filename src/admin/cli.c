@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "media/blobs.h"
 #include "store/store.h"
+#include "xmpp/jid.h"
 
 static const char usage[] =
 	"usage: refdesk admin --data DIR COMMAND [ARGS]\n"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"                                          from standard input (8-256 characters)\n"
 	"  member add QUEUE USERNAME               let an operator staff a queue\n"
 	"  member remove QUEUE USERNAME\n"
+	"  operator set-jid USERNAME JID|--clear   link an XMPP address to the operator,\n"
+	"                                          unconfirmed: chats reach it once the\n"
+	"                                          operator confirms the code sent to it\n"
 	"  password reset USERNAME                 set a new password (from standard input)\n"
 	"                                          and sign the operator out everywhere\n"
 	"  list                                    show accounts, queues and operators\n"
@@ -276,6 +280,43 @@ static int password_reset(struct store *st, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * `operator set-jid`: the address is stored unconfirmed and without a
+ * code, so it is not rung until its owner asks for a code on the
+ * webclient and types it back — an admin cannot route chats to an address
+ * nobody there controls.
+ */
+static int operator_set_jid(struct store *st, int argc, char **argv)
+{
+	char jid[STORE_JID_BYTES];
+	struct store_operator o;
+	bool clear;
+	int rc;
+
+	if (argc != 2)
+		return -EINVAL;
+	clear = !strcmp(argv[1], "--clear");
+	rc = store_operator_by_username(st, argv[0], &o);
+	if (rc < 0)
+		return fail("operator", rc);
+	if (!clear && jid_bare_normalize(argv[1], jid, sizeof(jid)) < 0) {
+		fprintf(stderr, "refdesk admin: %s is not a bare XMPP address (name@domain)\n", argv[1]);
+		return 1;
+	}
+	rc = clear ? store_jid_clear(st, o.id) : store_jid_set(st, o.id, jid, "", 0, time_now_ms());
+	if (rc < 0)
+		return fail("set-jid", rc);
+	if (record(st, o.account_id, STORE_AUDIT_OPERATOR_JID, o.username, "%s",
+		   clear ? "XMPP address cleared" : "XMPP address set, unconfirmed"))
+		return 1;
+	if (clear)
+		printf("%s has no XMPP address now\n", o.username);
+	else
+		printf("%s: XMPP address %s set, unconfirmed; the operator confirms it on the "
+		       "webclient\n", o.username, jid);
+	return 0;
+}
+
 struct list_ctx {
 	struct store *st;
 };
@@ -330,6 +371,8 @@ static int run(struct store *st, int argc, char **argv)
 		return member_set(st, argc - 2, argv + 2, true);
 	if (argc >= 2 && !strcmp(argv[0], "member") && !strcmp(argv[1], "remove"))
 		return member_set(st, argc - 2, argv + 2, false);
+	if (argc >= 2 && !strcmp(argv[0], "operator") && !strcmp(argv[1], "set-jid"))
+		return operator_set_jid(st, argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[0], "password") && !strcmp(argv[1], "reset"))
 		return password_reset(st, argc - 2, argv + 2);
 	if (argc == 1 && !strcmp(argv[0], "list"))

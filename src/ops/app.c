@@ -26,6 +26,7 @@
 #include "ops/routes.h"
 #include "ops/share_ops.h"
 #include "ops/uploads.h"
+#include "ops/xmpp_ops.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -52,6 +53,8 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->smtp_attempts = 5;
 	cfg->smtp_retry_secs = 60;
 	cfg->followup_keep_days = 30;
+	str_copy(cfg->xmpp_host, sizeof(cfg->xmpp_host), "127.0.0.1");
+	cfg->xmpp_port = 5347;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -126,6 +129,7 @@ static void hook_wake(void *arg)
 	writer_drain(app->writer);
 	workq_drain(app->workq);
 	followups_drain(app);
+	xmpp_ops_drain(app);
 	sweep_limits(app);
 }
 
@@ -177,6 +181,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, retention_routes, retention_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
 	server_add_routes(srv, reports_routes, reports_nroutes);
+	server_add_routes(srv, xmpp_routes, xmpp_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -272,6 +277,8 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	rc = retention_start(app);
 	if (rc < 0)
 		log_error("retention: the purge could not start; nothing expires until a restart");
+	/* Without the link the web still serves: a failure here is logged, not fatal. */
+	xmpp_ops_start(app);
 	return 0;
 }
 
@@ -283,6 +290,7 @@ void app_release(struct app *app)
 	void *v;
 
 	retention_stop(app);      /* a purge batch in flight finishes below, without a next */
+	xmpp_ops_stop(app);       /* joins the link's thread; nothing more arrives */
 	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */
 	followups_stop(app);      /* a mail in flight ends; its outcome is written below */
 	writer_free(app->writer); /* commits anything left, runs its done()s */

@@ -33,6 +33,7 @@ struct client;
 struct chat_ops_listener;
 struct purge;
 struct followups_state;
+struct xmpp_ops;
 
 struct app_config {
 	const char *data_dir;
@@ -67,6 +68,12 @@ struct app_config {
 	int smtp_attempts;        /* tries of one mail before "not delivered" */
 	int smtp_retry_secs;      /* the first retry's delay; doubled each time */
 	int followup_keep_days;   /* an unanswered follow-up's address is erased after this */
+	/* Librarians on XMPP (xmpp_ops.c); no link while xmpp_domain is NULL. */
+	const char *xmpp_domain;
+	char xmpp_host[256];
+	int xmpp_port;
+	const char *xmpp_secret_file;
+	bool xmpp_allow_remote;
 };
 
 struct app {
@@ -91,6 +98,7 @@ struct app {
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
 	struct purge *purge;    /* the retention purge (retention.c) */
 	struct followups_state *followups; /* follow-ups and their mail (followups.c) */
+	struct xmpp_ops *xmpp;  /* the XMPP door, or NULL (xmpp_ops.h) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */

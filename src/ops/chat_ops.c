@@ -1395,6 +1395,25 @@ void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_
 		set_available(app, ql, operator_id, on);
 }
 
+void chat_ops_set_available_live(struct client *c, int64_t queue_id, bool on)
+{
+	struct app *app = c->app;
+	struct offer_ctx o = { app, c->op, NULL };
+	struct queue_live *ql = domain_queue(&app->dom, queue_id);
+	struct store_queue q;
+
+	if (!c->op)
+		return;
+	if (!ql) {
+		if (store_queue_get(app->st, queue_id, &q) < 0)
+			return;
+		ql = domain_queue_add(&app->dom, q.id, q.account_id, q.name);
+	}
+	set_available(app, ql, c->op->id, on);
+	if (on)
+		store_chats_of_queue(app->st, queue_id, CHAT_WAITING, offer_waiting, &o);
+}
+
 void chat_ops_print_limits(FILE *out)
 {
 	limit_print(out, "text_chars", CHAT_TEXT_MAX, "chars", "a message, after trimming");

@@ -111,6 +111,14 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 int chat_ops_step(struct app *app, struct client *c, const char *id, struct chat_live *chat,
 		  enum event_author author, const char *kind, json_t *body, json_t *reply);
 
+/*
+ * Put operator client `c` on (or take it off) queue `queue_id`'s presence
+ * and, when on, offer it the chats waiting there.  For a door whose
+ * availability is live state, such as XMPP presence, rather than the
+ * operator's stored per-queue choice: nothing is written.
+ */
+void chat_ops_set_available_live(struct client *c, int64_t queue_id, bool on);
+
 /* Take an operator off (or put them on) a queue's presence, telling its watchers. */
 void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on);
 

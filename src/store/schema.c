@@ -373,6 +373,21 @@ static const char *const migrations[] = {
 	"CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12"
 	"+ CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1, metric, bucket, sum(n)"
 	"FROM report_times GROUP BY 1, 2, 3, 4, 5, 6;",
+
+	/*
+	 * 13: operators' XMPP addresses (store/xmpp.c).  One row per operator:
+	 * the bare JID, lower-cased; until `confirmed`, the code sent to it
+	 * and when that code stops working.  A confirmed address belongs to
+	 * one operator only, so no two operators are rung at the same client.
+	 */
+	"CREATE TABLE operator_jids ("
+	"  operator_id INTEGER PRIMARY KEY REFERENCES operators(id),"
+	"  jid TEXT NOT NULL,"
+	"  code TEXT,"
+	"  code_expires INTEGER NOT NULL DEFAULT 0,"
+	"  confirmed INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX operator_jids_confirmed ON operator_jids(jid) WHERE confirmed = 1;",
 };
 
 int schema_version(void)

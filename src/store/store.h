@@ -285,6 +285,7 @@ int store_blob_in_use(struct store *st, const char *hash);
 #define STORE_AUDIT_OPERATOR_ADD "operator.add"
 #define STORE_AUDIT_OPERATOR_CHANGE "operator.change"   /* name, admin flag, disabled */
 #define STORE_AUDIT_PASSWORD_RESET "operator.password"
+#define STORE_AUDIT_OPERATOR_JID "operator.jid"         /* XMPP address set or cleared */
 #define STORE_AUDIT_QUEUE_ADD "queue.add"
 #define STORE_AUDIT_QUEUE_CHANGE "queue.change"
 #define STORE_AUDIT_MEMBER_ADD "member.add"
@@ -544,5 +545,41 @@ int store_followup_list(struct store *st, int64_t account_id, int64_t before_id,
 int store_followup_count_open(struct store *st, int64_t account_id, int64_t *n);
 /* Mark chat `chat_id`'s transcript as emailed: -EEXIST if it already was.  Writer thread. */
 int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at);
+/*
+ * Operators' XMPP addresses (xmpp.c; docs/OPERATIONS.md "Librarians on
+ * XMPP").  An address is set (by the operator, or an admin on the command
+ * line) unconfirmed; a code is sent to it; the operator types the code back
+ * and the address is confirmed.  Only confirmed addresses are rung.
+ */
+#define STORE_JID_BYTES 3072 /* a bare JID: 1,023 + 1 + 1,023 bytes at most (RFC 7622), NUL */
+#define STORE_JID_CODE_BYTES 16
+
+struct store_jid {
+	int64_t operator_id;
+	char jid[STORE_JID_BYTES];
+	char code[STORE_JID_CODE_BYTES]; /* "" when none was sent */
+	int64_t code_expires;            /* ms since the epoch */
+	bool confirmed;
+};
+
+/* Set the operator's address, unconfirmed, with `code` ("" for none yet) valid until `expires`. */
+int store_jid_set(struct store *st, int64_t operator_id, const char *jid, const char *code,
+		  int64_t expires, int64_t now);
+/* Give the unconfirmed address a new code. -ENOENT without an address. */
+int store_jid_set_code(struct store *st, int64_t operator_id, const char *code, int64_t expires);
+/*
+ * Confirm the operator's address with `code` at `now`: 0; -ENOENT (no
+ * address, or no code sent), -EACCES (another code), -ETIMEDOUT (expired),
+ * -EEXIST (another operator has confirmed this address).  Writer thread.
+ */
+int store_jid_confirm(struct store *st, int64_t operator_id, const char *code, int64_t now);
+/* Forget the operator's address.  0 also when there was none. */
+int store_jid_clear(struct store *st, int64_t operator_id);
+/* The operator's address: 0, -ENOENT, or an I/O error. */
+int store_jid_get(struct store *st, int64_t operator_id, struct store_jid *out);
+/* The operator whose confirmed address is `jid`: 0, -ENOENT. */
+int store_jid_find(struct store *st, const char *jid, struct store_jid *out);
+/* Every confirmed address (cb returns non-zero to stop). */
+int store_jids_confirmed(struct store *st, int (*cb)(void *ctx, const struct store_jid *j), void *ctx);
 
 #endif

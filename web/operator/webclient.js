@@ -35,6 +35,7 @@ import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedPicker } from './canned_picker.js';
 import { CannedEditor } from './canned_editor.js';
 import { FollowupsView } from './followups.js';
+import { XmppPanel } from './xmpp_panel.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -434,6 +435,8 @@ async function main() {
     panel: $('followups-panel'), count: $('followups-count'), summary: $('followups-summary'), open: $('followups-open'),
     dialog: $('followups-dialog'), list: $('followups-list'), close: $('followups-close'), note: $('followups-note'),
   }).load();
+  // Beside the name: this operator takes chats in an XMPP client right now.
+  new XmppPanel($('xmpp-panel'), (s) => { $('via-xmpp').hidden = !(s?.enabled && s.online); }).load();
 
   const sound = $('alert-sound');
   const desktop = $('alert-desktop');

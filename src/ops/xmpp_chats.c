@@ -1,0 +1,617 @@
+/*
+ * xmpp_chats.c - chats as an XMPP operator sees them: each chat is a JID
+ * of its own, `<xmpp id>@<domain>`, that rings the operator, relays the
+ * guest's side and takes the operator's messages and commands.
+ *
+ * The XMPP id.  A chat's public id is "c_" and 15 random bytes in
+ * base64url, whose letter case matters; XMPP folds local parts to lower
+ * case.  So the JID carries the same 15 bytes in lower-case base32 (RFC
+ * 4648, 24 letters, no padding) and the two convert both ways without a
+ * table.
+ *
+ * The operator's client speaks the socket protocol: what it is sent (an
+ * offer, events, replies) arrives here as JSON text and becomes messages;
+ * what the operator types is handed to the very handlers the WebSocket
+ * messages reach (chat_messages, routes.h), with an id of its own.  The
+ * reply to that id — ok, ack or error — decides whether the stanza gets
+ * an error back, so nothing is half-sent: an error stanza means nothing
+ * was written.
+ *
+ * Per operator and chat, `cursor` is the highest seq relayed; an event at
+ * or below it is not relayed again (an offer's replay, a re-join after the
+ * link came back).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/text.h"
+#include "base/util.h"
+#include "chat/domain.h"
+#include "net/server.h"
+#include "ops/app.h"
+#include "ops/chat_ops.h"
+#include "ops/routes.h"
+#include "ops/xmpp_int.h"
+#include "store/store.h"
+#include "xmpp/jid.h"
+#include "xmpp/xml.h"
+
+#define NS_CHATSTATES "http://jabber.org/protocol/chatstates"
+#define XMPP_ID_CHARS 24       /* base32 of a chat's 15 random bytes */
+#define XMPP_PENDING_MAX 4096  /* operations awaiting their reply, over all operators */
+
+static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+struct xmpp_chat {
+	char public_id[32];
+	int64_t cursor;     /* the highest seq relayed */
+	bool rung;
+	bool lost;          /* taken by someone else, or gone: relay nothing more */
+};
+
+enum pending_kind { PENDING_ACCEPT, PENDING_SEND, PENDING_END, PENDING_JOIN };
+
+struct xmpp_pending {
+	struct xmpp_pending *next;
+	char id[24];                 /* the operation's id, "x" and a number */
+	enum pending_kind kind;
+	int64_t operator_id;
+	char public_id[32];
+	struct xml_node *stanza;     /* a copy of what the operator sent (for the error) */
+	char *text;                  /* PENDING_ACCEPT: the message that goes in after it */
+};
+
+/* ---- chat ids -------------------------------------------------------------------- */
+
+/* The XMPP id of public id `pub` into `out` (25 bytes): 0, or -EINVAL. */
+static int chat_xmpp_id(const char *pub, char out[XMPP_ID_CHARS + 1])
+{
+	unsigned char raw[15];
+	size_t i, bits = 0, n = 0;
+	uint32_t acc = 0;
+
+	if (strlen(pub) != 22 || pub[0] != 'c' || pub[1] != '_')
+		return -EINVAL;
+	for (i = 2; i < 22; i++) {
+		const char *p = strchr(b64url, pub[i]);
+
+		if (!p || !pub[i])
+			return -EINVAL;
+		acc = acc << 6 | (uint32_t)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			raw[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	for (i = 0, acc = 0, bits = 0, n = 0; i < sizeof(raw); i++) {
+		acc = acc << 8 | raw[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out[n++] = b32[(acc >> bits) & 31];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The public id a JID's local part names: 0, or -EINVAL. */
+static int chat_public_id(const char *local, size_t len, char out[32])
+{
+	unsigned char raw[15];
+	size_t i, bits = 0, n = 0;
+	uint32_t acc = 0;
+
+	if (len != XMPP_ID_CHARS)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		const char *p = local[i] ? strchr(b32, local[i]) : NULL;
+
+		if (!p)
+			return -EINVAL;
+		acc = acc << 5 | (uint32_t)(p - b32);
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			raw[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	out[0] = 'c';
+	out[1] = '_';
+	for (i = 0, acc = 0, bits = 0, n = 2; i < sizeof(raw); i++) {
+		acc = acc << 8 | raw[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[n++] = b64url[(acc >> bits) & 63];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* "<xmpp id>@<domain>" of a chat into `out`; "" if the id is not a chat's. */
+static void chat_jid(struct xmpp_ops *x, const char *pub, char *out, size_t size)
+{
+	char id[XMPP_ID_CHARS + 1];
+
+	if (chat_xmpp_id(pub, id) < 0)
+		out[0] = '\0';
+	else
+		snprintf(out, size, "%s@%s", id, x->cfg.domain);
+}
+
+/* ---- per operator and chat ---------------------------------------------------------- */
+
+static struct xmpp_chat *chat_state(struct xmpp_operator *xo, const char *pub)
+{
+	uint64_t key = str_key(pub, strlen(pub));
+	struct xmpp_chat *xc = map_get(&xo->chats, key);
+
+	if (!xc) {
+		xc = xcalloc(1, sizeof(*xc));
+		str_copy(xc->public_id, sizeof(xc->public_id), pub);
+		map_put(&xo->chats, key, xc);
+	}
+	return xc;
+}
+
+static struct xmpp_chat *chat_state_find(struct xmpp_operator *xo, const char *pub)
+{
+	return map_get(&xo->chats, str_key(pub, strlen(pub)));
+}
+
+/* An ended chat sends nothing more and is never joined again: its state can go. */
+static void chat_state_forget(struct xmpp_operator *xo, const char *pub)
+{
+	free(map_del(&xo->chats, str_key(pub, strlen(pub))));
+}
+
+void xmpp_operator_chats_release(struct xmpp_operator *xo)
+{
+	size_t i;
+	uint64_t key;
+	void *v;
+
+	for (i = 0; map_next(&xo->chats, &i, &key, &v);)
+		free(v);
+	map_release(&xo->chats);
+}
+
+/* ---- operations on the operator's behalf --------------------------------------------- */
+
+static void pending_free(struct xmpp_pending *p)
+{
+	xml_node_free(p->stanza);
+	free(p->text);
+	free(p);
+}
+
+void xmpp_pending_release(struct xmpp_ops *x)
+{
+	while (x->pending) {
+		struct xmpp_pending *p = x->pending;
+
+		x->pending = p->next;
+		pending_free(p);
+	}
+	x->npending = 0;
+}
+
+static struct xmpp_pending *pending_take(struct xmpp_ops *x, const char *id)
+{
+	struct xmpp_pending **pp;
+
+	for (pp = &x->pending; *pp; pp = &(*pp)->next) {
+		struct xmpp_pending *p = *pp;
+
+		if (!strcmp(p->id, id)) {
+			*pp = p->next;
+			x->npending--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* A copy of a stanza: enough of it to answer with an error later. */
+static struct xml_node *stanza_copy(const struct xml_node *st)
+{
+	struct xml_node *c = xml_node_new(st->name);
+	const char *attrs[] = { "from", "to", "id", "type" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++)
+		if (xml_attr(st, attrs[i]))
+			xml_node_set_attr(c, attrs[i], xml_attr(st, attrs[i]));
+	return c;
+}
+
+/*
+ * Hand `msg` (its "id" is set here; a reference is taken) to the handler
+ * the socket message of its "type" reaches, as operator client `xc`.
+ * `p`, when not NULL, waits for the reply under that id.
+ */
+static void dispatch(struct xmpp_ops *x, struct xmpp_client *xc, json_t *msg, struct xmpp_pending *p)
+{
+	const char *type = json_string_value(json_object_get(msg, "type"));
+	char id[24];
+	size_t i;
+
+	snprintf(id, sizeof(id), "x%llu", (unsigned long long)++x->next_id);
+	json_object_set_new(msg, "id", json_string(id));
+	if (p) {
+		str_copy(p->id, sizeof(p->id), id);
+		p->next = x->pending;
+		x->pending = p;
+		x->npending++;
+	}
+	for (i = 0; i < chat_nmessages; i++) {
+		if (!strcmp(chat_messages[i].type, type)) {
+			chat_messages[i].fn(&xc->cl, id, msg);
+			break;
+		}
+	}
+	json_decref(msg);
+}
+
+static struct xmpp_pending *pending_new(enum pending_kind kind, int64_t operator_id,
+					const char *pub, const struct xml_node *st)
+{
+	struct xmpp_pending *p = xcalloc(1, sizeof(*p));
+
+	p->kind = kind;
+	p->operator_id = operator_id;
+	str_copy(p->public_id, sizeof(p->public_id), pub);
+	p->stanza = st ? stanza_copy(st) : NULL;
+	return p;
+}
+
+/* ---- what the operator is sent ------------------------------------------------------- */
+
+static void say(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub, const char *body)
+{
+	char from[128];
+
+	chat_jid(x, pub, from, sizeof(from));
+	if (from[0])
+		xmpp_send_message(x, from, xo->jid, body);
+}
+
+/* The chat management page's address (it still asks the operator to sign in). */
+static void manage_url(struct xmpp_ops *x, const char *pub, char *out, size_t size)
+{
+	struct store_chat row;
+
+	if (store_chat_by_public(x->app->st, pub, &row) < 0)
+		snprintf(out, size, "%s/staff", x->base_url);
+	else
+		snprintf(out, size, "%s/staff/chat/%s/%s", x->base_url, row.public_id, row.manage_token);
+}
+
+static void ring(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_client *xc, json_t *offer)
+{
+	const char *pub = json_string_value(json_object_get(offer, "chat"));
+	const char *queue = json_string_value(json_object_get(offer, "queue"));
+	const char *name = json_string_value(json_object_get(offer, "name"));
+	struct xmpp_chat *ch;
+	char url[512], body[1024];
+
+	if (!pub || !queue)
+		return;
+	ch = chat_state(xo, pub);
+	if (ch->rung)
+		return;
+	ch->rung = true;
+	manage_url(x, pub, url, sizeof(url));
+	snprintf(body, sizeof(body), "%s\nNew chat on %s%s%s\nAnswer here to take it; /help lists "
+		 "commands.", url, queue, name ? " from " : "", name ? name : "");
+	say(x, xo, pub, body);
+	xmpp_queue_presence(x, xo, queue);
+	/* Follow it from its start, so the guest's first messages come as they are written. */
+	dispatch(x, xc, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub, "after",
+				  (json_int_t)0), pending_new(PENDING_JOIN, xo->id, pub, NULL));
+}
+
+/* One relayed event as a line for the operator, into `out`; false to relay nothing. */
+static bool event_line(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev, char *out, size_t size)
+{
+	const char *kind = json_string_value(json_object_get(ev, "kind"));
+	const char *from = json_string_value(json_object_get(ev, "from"));
+	const char *text = json_string_value(json_object_get(ev, "text"));
+	const char *cid = json_string_value(json_object_get(ev, "cid"));
+	const char *notice = json_string_value(json_object_get(ev, "notice"));
+	const char *name = json_string_value(json_object_get(ev, "name"));
+	const char *pub = json_string_value(json_object_get(ev, "chat"));
+	json_int_t by_op = json_integer_value(json_object_get(ev, "operator_id"));
+	char url[512];
+
+	if (!kind || !pub)
+		return false;
+	if (!strcmp(kind, "message") && from && !strcmp(from, "guest")) {
+		snprintf(out, size, "%s", text ? text : "");
+	} else if (!strcmp(kind, "message")) {
+		/* What this operator typed here is not echoed; from the webclient it is shown. */
+		if (by_op == xo->id && cid && cid[0] == 'x')
+			return false;
+		snprintf(out, size, "[%s] %s", by_op == xo->id ? "you, on the webclient" :
+			 name ? name : "operator", text ? text : "");
+	} else if (!strcmp(kind, "notice") && notice && !strcmp(notice, "started")) {
+		return false; /* the ring said it */
+	} else if (!strcmp(kind, "notice") && notice && !strcmp(notice, "joined")) {
+		bool me = name && xo->client && xo->client->cl.op && !strcmp(name, xo->client->cl.op->name);
+
+		snprintf(out, size, "%s took the chat.", me ? "You" : name ? name : "An operator");
+	} else if (!strcmp(kind, "notice") && notice && !strcmp(notice, "ended")) {
+		const char *who = json_string_value(json_object_get(ev, "by"));
+
+		snprintf(out, size, "The chat has ended%s.", who && !strcmp(who, "guest") ?
+			 ": the guest left" : who && !strcmp(who, "system") ? ": the guest had gone" : "");
+	} else if (!strcmp(kind, "snapshot") || !strcmp(kind, "file")) {
+		manage_url(x, pub, url, sizeof(url));
+		snprintf(out, size, "%s sent a %s; see it on the chat's page: %s",
+			 from && !strcmp(from, "guest") ? "The guest" : name ? name : "An operator",
+			 !strcmp(kind, "file") ? "file" : "snapshot", url);
+	} else if (!strcmp(kind, "share")) {
+		const char *step = json_string_value(json_object_get(ev, "step"));
+
+		snprintf(out, size, "Screen sharing: %s.", step ? step : "a step");
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void relay_event(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev)
+{
+	const char *pub = json_string_value(json_object_get(ev, "chat"));
+	json_int_t seq = json_integer_value(json_object_get(ev, "seq"));
+	const char *notice = json_string_value(json_object_get(ev, "notice"));
+	struct xmpp_chat *ch;
+	char line[CHAT_TEXT_MAX * 4 + 1024];
+
+	if (!pub)
+		return;
+	ch = chat_state(xo, pub);
+	if (ch->lost || seq <= ch->cursor)
+		return;
+	ch->cursor = seq;
+	if (event_line(x, xo, ev, line, sizeof(line)))
+		say(x, xo, pub, line);
+	if (notice && !strcmp(notice, "ended"))
+		chat_state_forget(xo, pub);
+}
+
+static void relay_typing(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *t)
+{
+	const char *pub = json_string_value(json_object_get(t, "chat"));
+	struct xml_node *m, *state;
+	char from[128];
+
+	if (!pub || !chat_state_find(xo, pub) || chat_state_find(xo, pub)->lost)
+		return;
+	chat_jid(x, pub, from, sizeof(from));
+	m = xml_node_new("message");
+	xml_node_set_attr(m, "from", from);
+	xml_node_set_attr(m, "to", xo->jid);
+	xml_node_set_attr(m, "type", "chat");
+	state = xml_node_add_child(m, json_is_true(json_object_get(t, "active")) ? "composing" : "paused");
+	xml_node_set_attr(state, "xmlns", NS_CHATSTATES);
+	xmpp_send(x, m);
+	xml_node_free(m);
+}
+
+/* The error stanza for the operation that `reply` refused. */
+static void refused(struct xmpp_ops *x, struct xmpp_pending *p, json_t *reply)
+{
+	const char *code = json_string_value(json_object_get(reply, "code"));
+	const char *msg = json_string_value(json_object_get(reply, "message"));
+	const char *cond = "internal-server-error", *kind = "wait";
+
+	if (!p->stanza || !code)
+		return;
+	if (!strcmp(code, "not_found") || !strcmp(code, "chat_ended")) {
+		cond = "item-not-found", kind = "cancel";
+	} else if (!strcmp(code, "taken") || !strcmp(code, "not_holder") ||
+		   !strcmp(code, "not_offered") || !strcmp(code, "chat_waiting")) {
+		cond = "conflict", kind = "cancel";
+	} else if (!strcmp(code, "too_long") || !strcmp(code, "bad_message")) {
+		cond = "not-acceptable", kind = "modify";
+	}
+	xmpp_stanza_error(x, p->stanza, kind, cond, msg);
+}
+
+static void replied(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_client *xc,
+		    json_t *reply, const char *type)
+{
+	const char *id = json_string_value(json_object_get(reply, "id"));
+	struct xmpp_pending *p = id ? pending_take(x, id) : NULL;
+
+	if (!p)
+		return;
+	if (!strcmp(type, "error")) {
+		/* Someone else took it (or it ended): relay nothing more of it. */
+		if (p->kind == PENDING_ACCEPT && chat_state_find(xo, p->public_id))
+			chat_state_find(xo, p->public_id)->lost = true;
+		refused(x, p, reply);
+	} else if (p->kind == PENDING_ACCEPT && p->text) {
+		/* Taken: the answer that took it goes in as the first message. */
+		struct xmpp_pending *send = pending_new(PENDING_SEND, xo->id, p->public_id, NULL);
+
+		send->stanza = p->stanza;
+		p->stanza = NULL;
+		dispatch(x, xc, json_pack("{s:s, s:s, s:s}", "type", "msg.send", "chat",
+					  p->public_id, "text", p->text), send);
+	}
+	pending_free(p);
+}
+
+/*
+ * The client opened (the operator became known, or the link came back):
+ * follow again the chats the operator holds, from what was relayed last.
+ * A chat seen for the first time since refdesk started goes on from now:
+ * what came before was relayed by the process that ran then.  Waiting
+ * chats are left to the offers that presence brings.
+ */
+static void rejoin(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_client *xc, json_t *hello)
+{
+	json_t *chats = json_object_get(hello, "chats"), *c;
+	size_t i;
+
+	json_array_foreach(chats, i, c) {
+		const char *pub = json_string_value(json_object_get(c, "chat"));
+		const char *status = json_string_value(json_object_get(c, "status"));
+		json_int_t holder = json_integer_value(json_object_get(json_object_get(c, "operator"), "id"));
+		struct xmpp_chat *ch;
+
+		if (!pub || !status || strcmp(status, "active") || holder != xo->id)
+			continue;
+		ch = chat_state(xo, pub);
+		if (!ch->rung && !ch->cursor)
+			ch->cursor = json_integer_value(json_object_get(c, "seq"));
+		ch->rung = true;
+		dispatch(x, xc, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub, "after",
+					  (json_int_t)ch->cursor), pending_new(PENDING_JOIN, xo->id, pub, NULL));
+	}
+}
+
+void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *text, size_t len)
+{
+	struct xmpp_operator *xo = map_get(&x->operators, (uint64_t)xc->operator_id);
+	json_t *ev = json_loadb(text, len, 0, NULL);
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *pub = json_string_value(json_object_get(ev, "chat"));
+	char line[400];
+
+	if (!xo || !type || xo->client != xc) {
+		json_decref(ev);
+		return;
+	}
+	if (!strcmp(type, "hello")) {
+		rejoin(x, xo, xc, ev);
+	} else if (!strcmp(type, "chat.offer")) {
+		ring(x, xo, xc, ev);
+	} else if (!strcmp(type, "event")) {
+		relay_event(x, xo, ev);
+	} else if (!strcmp(type, "typing")) {
+		relay_typing(x, xo, ev);
+	} else if (!strcmp(type, "chat.taken") && pub && chat_state_find(xo, pub) &&
+		   !chat_state_find(xo, pub)->lost) {
+		const char *by = json_string_value(json_object_get(json_object_get(ev, "by"), "name"));
+
+		snprintf(line, sizeof(line), "Taken by %s.", by ? by : "another operator");
+		say(x, xo, pub, line);
+		chat_state_find(xo, pub)->lost = true;
+	} else if (!strcmp(type, "chat.gone") && pub && chat_state_find(xo, pub)) {
+		/* Rung but not followed (the ended notice would have said it): say it here. */
+		say(x, xo, pub, "The guest left before anyone answered.");
+		chat_state_forget(xo, pub);
+	} else if (!strcmp(type, "ok") || !strcmp(type, "ack") || !strcmp(type, "error")) {
+		replied(x, xo, xc, ev, type);
+	}
+	json_decref(ev);
+}
+
+/* ---- what the operator sends ------------------------------------------------------- */
+
+static const char help_text[] =
+	"Type to answer the guest; the first answer takes the chat. Commands:\n"
+	"/end - end the chat\n"
+	"/help - this list\n"
+	"The link at the start of the chat opens its page: snapshots, files, screen sharing.";
+
+static void on_command(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub,
+		       const char *body, const struct xml_node *st)
+{
+	if (!strcmp(body, "/end")) {
+		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", "chat.end", "chat", pub),
+			 pending_new(PENDING_END, xo->id, pub, st));
+		return;
+	}
+	/* /help, and anything else that looks like a command: never sent to the guest. */
+	say(x, xo, pub, help_text);
+}
+
+static void on_chat_state(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub,
+			  const struct xml_node *st)
+{
+	bool composing = xml_child(st, "composing", NS_CHATSTATES) != NULL;
+
+	if (!composing && !xml_child(st, "paused", NS_CHATSTATES) &&
+	    !xml_child(st, "active", NS_CHATSTATES) && !xml_child(st, "inactive", NS_CHATSTATES))
+		return;
+	/* No reply is expected: typing into a chat one does not hold is simply not shown. */
+	dispatch(x, xo->client, json_pack("{s:s, s:s, s:b}", "type", "typing", "chat", pub,
+					  "active", composing), NULL);
+}
+
+void xmpp_on_message(struct xmpp_ops *x, const struct xml_node *st)
+{
+	const char *from = xml_attr(st, "from"), *to = xml_attr(st, "to"), *at;
+	const struct xml_node *bnode = xml_child(st, "body", NULL);
+	const char *type = xml_attr(st, "type"), *body;
+	char bare[STORE_JID_BYTES], pub[32];
+	struct xmpp_operator *xo;
+	struct chat_live *chat;
+	struct xmpp_pending *p;
+	size_t len;
+
+	if (type && !strcmp(type, "error"))
+		return;
+	if (!from || jid_bare_of(from, bare, sizeof(bare)) < 0 || !(xo = xmpp_operator_of(x, bare))) {
+		xmpp_stanza_error(x, st, "auth", "forbidden",
+				  "This address is not linked to a refdesk operator.");
+		return;
+	}
+	at = to ? strchr(to, '@') : NULL;
+	if (!at || strcmp(at + 1, x->cfg.domain) || chat_public_id(to, (size_t)(at - to), pub) < 0 ||
+	    !(chat = chat_ops_resolve(&xo->client->cl, pub)) || chat->status == CHAT_ENDED) {
+		xmpp_stanza_error(x, st, "cancel", "item-not-found", "There is no such chat, or it has ended.");
+		return;
+	}
+	if (!bnode) {
+		on_chat_state(x, xo, pub, st);
+		return;
+	}
+	len = text_trim(bnode->text, &body);
+	if (utf8_count(body, len) > CHAT_TEXT_MAX) {
+		xmpp_stanza_error(x, st, "modify", "not-acceptable", "A message has at most 4,000 characters.");
+		return;
+	}
+	if (!len)
+		return;
+	if (x->npending >= XMPP_PENDING_MAX) {
+		xmpp_stanza_error(x, st, "wait", "resource-constraint", "Too much at once; send it again.");
+		return;
+	}
+	if (body[0] == '/') {
+		on_command(x, xo, pub, body, st);
+		return;
+	}
+	if (chat->status == CHAT_WAITING) {
+		p = pending_new(PENDING_ACCEPT, xo->id, pub, st);
+		p->text = xstrndup(body, len);
+		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", "chat.accept", "chat", pub), p);
+		return;
+	}
+	dispatch(x, xo->client, json_pack("{s:s, s:s, s:s%}", "type", "msg.send", "chat", pub,
+					  "text", body, len),
+		 pending_new(PENDING_SEND, xo->id, pub, st));
+}
+
+void xmpp_chats_init(struct xmpp_ops *x)
+{
+	const struct server_config *net = x->app->srv->cfg;
+	const char *host = net->host;
+
+	if (net->public_url && server_origin_of_url(net->public_url, x->base_url, sizeof(x->base_url)) == 0)
+		return;
+	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+		host = "localhost";
+	snprintf(x->base_url, sizeof(x->base_url), "%s://%s%s%s:%d", net->tls_cert ? "https" : "http",
+		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", net->port);
+}

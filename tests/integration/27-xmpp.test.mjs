@@ -1,0 +1,629 @@
+// 27-xmpp: librarians on XMPP. refdesk as an external component (XEP-0114) of a real Prosody
+// started on 127.0.0.1 by this file (once), with @xmpp/client sessions as the librarians:
+// the link comes up and answers; a wrong secret is one clear log line and a retry, not a crash
+// loop; a server outside this machine is refused without --xmpp-allow-remote; Prosody going
+// away and coming back is survived while the web keeps serving. Linking an operator's address
+// with a code sent to it; presence switching availability; an unconfirmed address ignored. A
+// whole chat as the XMPP client sees it, management link first; every bad input; a web operator
+// and an XMPP operator racing for 20 chats; queue JIDs' presence; a message while the store
+// refuses (a full disk).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { guest, isAck, isError, isOk, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
+import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { png } from './lib/images.mjs';
+import { runAdmin, runBinary, startServer } from '../lib/server.mjs';
+import { upload } from '../lib/upload.mjs';
+
+const DOMAIN = 'chat.example.test';
+const SECRET = 'component-secret-1';
+const USERS = { lib1: 'lib1-password-1', lib2: 'lib2-password-2' };
+
+let prosody;
+let tmp;
+let secretFile;
+
+before(async () => {
+	prosody = await startProsody({ domain: DOMAIN, secret: SECRET, users: USERS });
+	tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-'));
+	secretFile = path.join(tmp, 'secret');
+	await fs.writeFile(secretFile, `${SECRET}\n`);
+});
+after(async () => {
+	await prosody?.cleanup();
+	if (tmp)
+		await fs.rm(tmp, { recursive: true, force: true });
+});
+
+const xmppArgs = (file = secretFile) => ['--xmpp-domain', DOMAIN, '--xmpp-server', prosody.componentAddress, '--xmpp-secret-file', file];
+const lines = (srv, re) => srv.stderr.split('\n').filter((l) => re.test(l));
+const ping = (who, to = DOMAIN) => who.iq(to, 'get', xml('ping', { xmlns: 'urn:xmpp:ping' }));
+
+async function connected(srv, n = 1) {
+	await until(() => lines(srv, /xmpp: connected to /).length >= n, 10000, `refdesk's XMPP link (connection ${n})`);
+}
+
+test('the component connects: it answers ping and service discovery, and refuses what it does not serve', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	try {
+		await connected(srv);
+		const pong = await ping(lib);
+		assert.equal(pong.attrs.type, 'result', `ping: ${pong}`);
+
+		const info = await lib.iq(DOMAIN, 'get', xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }));
+		assert.equal(info.attrs.type, 'result', `disco#info: ${info}`);
+		const q = info.getChild('query', 'http://jabber.org/protocol/disco#info');
+		assert.equal(q.getChild('identity').attrs.category, 'component');
+		const features = q.getChildren('feature').map((f) => f.attrs.var);
+		assert.ok(features.includes('urn:xmpp:ping'), `features: ${features}`);
+
+		// An iq the component does not serve gets service-unavailable, not silence.
+		const other = await lib.iq(DOMAIN, 'get', xml('query', { xmlns: 'jabber:iq:version' }));
+		assert.equal(other.attrs.type, 'error');
+		assert.ok(other.getChild('error').getChild('service-unavailable'), `unknown iq: ${other}`);
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a wrong secret is one clear log line, the web keeps serving, and the fixed secret is picked up on retry', async () => {
+	const file = path.join(tmp, 'wrong-secret');
+	await fs.writeFile(file, 'not-the-secret\n');
+	const srv = await startServer({ args: xmppArgs(file) });
+	try {
+		await until(() => lines(srv, /not-authorized/).length >= 1, 10000, 'the refused secret in the log');
+		const line = lines(srv, /not-authorized/)[0];
+		assert.match(line, /error/);
+		assert.match(line, /--xmpp-secret-file/);
+		assert.ok(!line.includes('not-the-secret'), 'the log line must not show the secret');
+		// Retries (1 s, 2 s …) do not repeat the same line, and the process stays up and serving.
+		await new Promise((r) => setTimeout(r, 3500));
+		assert.equal(lines(srv, /not-authorized/).length, 1, `repeated:\n${srv.stderr}`);
+		assert.ok(srv.running, 'refdesk exited on a wrong secret');
+		assert.ok(await srv.healthy(), 'the web stopped serving');
+		assert.equal(lines(srv, /xmpp: connected/).length, 0);
+
+		// The file is read again at each attempt: fixing it needs no restart.
+		await fs.writeFile(file, `${SECRET}\n`);
+		await connected(srv);
+		const lib = await xmppClient(prosody, 'lib1');
+		assert.equal((await ping(lib)).attrs.type, 'result');
+		await lib.stop();
+	} finally {
+		await srv.close();
+	}
+});
+
+test('a missing secret file is logged and retried, not fatal', async () => {
+	const srv = await startServer({ args: xmppArgs(path.join(tmp, 'absent')) });
+	try {
+		await until(() => lines(srv, /cannot read --xmpp-secret-file/).length >= 1, 10000, 'the unreadable secret in the log');
+		assert.ok(await srv.healthy());
+	} finally {
+		await srv.close();
+	}
+});
+
+test('a server outside this machine is refused without --xmpp-allow-remote; loopback names are fine', async () => {
+	for (const address of ['192.0.2.10:5347', 'xmpp.library.example:5347', '[2001:db8::1]:5347']) {
+		const r = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile]);
+		assert.equal(r.code, 2, `${address}: ${r.stderr}`);
+		assert.match(r.stderr, /not on this machine.*no TLS.*--xmpp-allow-remote/s, address);
+		const allowed = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile, '--xmpp-allow-remote']);
+		assert.equal(allowed.code, 0, `${address} with --xmpp-allow-remote: ${allowed.stderr}`);
+	}
+	for (const address of ['127.0.0.1:5347', '127.1.2.3:5347', 'localhost:5347', '[::1]:5347']) {
+		const r = await runBinary(['limits', '--xmpp-domain', DOMAIN, '--xmpp-server', address, '--xmpp-secret-file', secretFile]);
+		assert.equal(r.code, 0, `${address}: ${r.stderr}`);
+	}
+	for (const bad of [['--xmpp-domain', DOMAIN], ['--xmpp-secret-file', secretFile], ['--xmpp-domain', 'Chat.Example', '--xmpp-secret-file', secretFile],
+		['--xmpp-domain', DOMAIN, '--xmpp-secret-file', secretFile, '--xmpp-server', '127.0.0.1']]) {
+		const r = await runBinary(['limits', ...bad]);
+		assert.equal(r.code, 2, `${bad.join(' ')} was accepted`);
+	}
+});
+
+test('Prosody going away and coming back: the web keeps serving, the link is restored', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	try {
+		await connected(srv);
+		await prosody.stop();
+		await until(() => lines(srv, /xmpp: .*closed/).length >= 1, 10000, 'the lost link in the log');
+		assert.ok(await srv.healthy(), 'the web stopped serving without XMPP');
+		await new Promise((r) => setTimeout(r, 1500)); // a refused connection or two
+		assert.ok(srv.running);
+		await prosody.start();
+		await connected(srv, 2);
+		const lib = await xmppClient(prosody, 'lib2');
+		assert.equal((await ping(lib)).attrs.type, 'result');
+		await lib.stop();
+	} finally {
+		await srv.close();
+	}
+});
+
+/** Approve every subscription request the component sends to this librarian. */
+function approveSubscriptions(lib) {
+	lib.client.on('stanza', (st) => {
+		if (st.is('presence') && st.attrs.type === 'subscribe')
+			lib.client.send(xml('presence', { to: st.attrs.from, type: 'subscribed' }));
+	});
+}
+
+const fromDomain = (st) => st.is('message') && st.attrs.from === DOMAIN && /code is/.test(st.getChildText('body') ?? '');
+
+/** Link `jid` to `username` through the API and confirm it with the code `lib` receives. */
+async function linkAndConfirm(srv, username, lib, jid = lib.jid) {
+	const s = await srv.session(username);
+	const r = await srv.request('POST', '/api/xmpp/jid', { session: s, body: { jid } });
+	assert.equal(r.status, 200, r.text);
+	const msg = await lib.next(fromDomain, 5000, 'the confirmation code');
+	const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+	const c = await srv.request('POST', '/api/xmpp/confirm', { session: s, body: { code } });
+	return { code, confirm: c };
+}
+
+test('linking an address: a code goes to it, typed back it confirms; presence then drives availability', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	approveSubscriptions(lib);
+	const watcher = await guest(srv, 'watcher');
+	try {
+		await connected(srv);
+		const ann = await srv.session('ann');
+		const state = async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json;
+		assert.deepEqual(await state(), { enabled: true, domain: DOMAIN, connected: true, jid: null, confirmed: false, code_sent: false, subscribed: false, online: false });
+
+		isOk(await watcher.request({ type: 'presence.watch', queues: ['alpha'] }));
+		const online = (v) => watcher.next((f) => f.type === 'presence' && f.queue === 'alpha' && f.online === v, 8000, `alpha online=${v}`);
+
+		// Hostile input first: not an address, a resource, extra fields, no code sent yet.
+		for (const body of [{ jid: 'no-at-sign' }, { jid: 'a@b/resource' }, { jid: 'a b@c' }, { jid: 42 }, { jid: 'a@b', x: 1 }, {}]) {
+			const r = await srv.request('POST', '/api/xmpp/jid', { session: ann, body });
+			assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+		}
+		let r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body: { code: 'abcdefgh' } });
+		assert.equal(r.status, 404, r.text);
+		r = await srv.request('POST', '/api/xmpp/jid', { session: ann, body: { jid: 'LIB1@LocalHost' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { jid: 'lib1@localhost', confirmed: false, code_sent: true });
+		const msg = await lib.next(fromDomain, 5000, 'the confirmation code');
+		const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+
+		// Unconfirmed: lib1 is online but nothing changes for the queue.
+		await lib.client.send(xml('presence', { to: DOMAIN }));
+		await watcher.none((f) => f.type === 'presence', 700);
+		assert.equal((await state()).confirmed, false);
+		assert.equal((await state()).code_sent, true);
+
+		const wrong = code.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+		for (const body of [{ code: wrong }, { code: 'short' }, { code, extra: 1 }, { code: 12345678 }]) {
+			r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body });
+			assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+		}
+		// Another operator cannot confirm ann's code.
+		r = await srv.request('POST', '/api/xmpp/confirm', { session: await srv.session('bob'), body: { code } });
+		assert.equal(r.status, 404, r.text);
+
+		r = await srv.request('POST', '/api/xmpp/confirm', { session: ann, body: { code: code.toUpperCase() } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { jid: 'lib1@localhost', confirmed: true });
+		// The component asks to subscribe; lib1 approves; its presence makes ann available.
+		await online(true);
+		assert.deepEqual(await state(), { enabled: true, domain: DOMAIN, connected: true, jid: 'lib1@localhost', confirmed: true, code_sent: false, subscribed: true, online: true });
+
+		for (const [show, avail] of [['away', false], [null, true], ['dnd', false], ['chat', true], ['xa', false], ['chat', true]]) {
+			await lib.client.send(show ? xml('presence', {}, xml('show', {}, show)) : xml('presence'));
+			await online(avail);
+		}
+		await lib.stop(); // going offline is unavailable
+		await online(false);
+		assert.equal((await state()).online, false);
+
+		// The address is taken: another operator may not confirm it too.
+		const lib1b = await xmppClient(prosody, 'lib1');
+		const taken = await linkAndConfirm(srv, 'cat', lib1b);
+		assert.equal(taken.confirm.status, 409, taken.confirm.text);
+		await lib1b.stop();
+	} finally {
+		await lib.stop();
+		await watcher.close();
+		await srv.close();
+	}
+});
+
+test('an address set by an admin on the command line stays unconfirmed: its presence is ignored', async () => {
+	const srv = await startServer({ args: xmppArgs() });
+	await srv.stop();
+	const set = await runAdmin(srv.dataDir, ['operator', 'set-jid', 'bob', 'lib2@localhost']);
+	assert.equal(set.code, 0, set.stderr);
+	for (const bad of [['bob', 'not an address'], ['bob', 'x@y/z'], ['nobody', 'lib2@localhost'], ['bob']]) {
+		const r = await runAdmin(srv.dataDir, ['operator', 'set-jid', ...bad]);
+		assert.notEqual(r.code, 0, `set-jid ${bad.join(' ')} was accepted`);
+	}
+	await srv.start();
+	const lib = await xmppClient(prosody, 'lib2');
+	const watcher = await guest(srv, 'watcher');
+	try {
+		await connected(srv, 1);
+		const bob = await srv.session('bob');
+		const st = (await srv.request('GET', '/api/xmpp', { session: bob })).json;
+		assert.equal(st.jid, 'lib2@localhost');
+		assert.equal(st.confirmed, false);
+		assert.equal(st.code_sent, false);
+		const w = isOk(await watcher.request({ type: 'presence.watch', queues: ['alpha'] }));
+		assert.equal(w.queues.alpha, false);
+		await lib.client.send(xml('presence', { to: DOMAIN }));
+		await lib.client.send(xml('presence', { to: DOMAIN, type: 'subscribed' }));
+		await watcher.none((f) => f.type === 'presence', 1000);
+		// It is still not rung: a chat started now stays unoffered (nobody is available).
+		const g = await guest(srv, 'pat');
+		// Nobody counts as available on alpha: the guest hears so, and nothing rings.
+		isError(await g.request({ type: 'chat.start', queue: 'alpha', name: 'Pat' }), 'offline', 'chat.start');
+		await new Promise((res) => setTimeout(res, 800));
+		assert.ok(!lib.stanzas.some((s) => s.is('message') && s.attrs.from !== DOMAIN), 'an unconfirmed address was rung');
+		await g.close();
+		// Cleared from the command line, it is gone.
+		await srv.stop();
+		const clear = await runAdmin(srv.dataDir, ['operator', 'set-jid', 'bob', '--clear']);
+		assert.equal(clear.code, 0, clear.stderr);
+	} finally {
+		await lib.stop();
+		await watcher.close();
+		await srv.close();
+	}
+});
+
+/** The JID of chat `pub` ("c_" + 15 bytes of base64url): the same bytes in lower-case base32. */
+function chatJid(pub) {
+	const bytes = Buffer.from(pub.slice(2), 'base64url');
+	const abc = 'abcdefghijklmnopqrstuvwxyz234567';
+	let bits = 0, acc = 0, out = '';
+	for (const b of bytes) {
+		acc = (acc << 8) | b;
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out += abc[(acc >> bits) & 31];
+		}
+	}
+	assert.equal(out.length, 24);
+	return `${out}@${DOMAIN}`;
+}
+
+const msgFrom = (jid, pred = () => true) => (st) => st.is('message') && st.attrs.from === jid && st.attrs.type !== 'error' && st.getChildText('body') !== null && pred(st.getChildText('body'));
+const errorFor = (id) => (st) => st.is('message') && st.attrs.type === 'error' && st.attrs.id === id;
+const condition = (st) => st.getChild('error').children.find((c) => c.name !== 'text')?.name;
+let stanzaIds = 0;
+
+/** Send a chat message from `lib` to `to`; returns the stanza id. */
+async function tell(lib, to, body, extra = []) {
+	const id = `s${++stanzaIds}`;
+	await lib.client.send(xml('message', { to, type: 'chat', id }, body === null ? [] : xml('body', {}, body), ...extra));
+	return id;
+}
+
+/** A server with XMPP, ann linked to lib1 and available (through presence). */
+async function serverWithXmppAnn() {
+	const srv = await startServer({ args: xmppArgs() });
+	await connected(srv);
+	const lib = await xmppClient(prosody, 'lib1');
+	approveSubscriptions(lib);
+	const { confirm } = await linkAndConfirm(srv, 'ann', lib);
+	assert.equal(confirm.status, 200, confirm.text);
+	const ann = await srv.session('ann');
+	for (let t = Date.now(); !(await srv.request('GET', '/api/xmpp', { session: ann })).json.online;) {
+		assert.ok(Date.now() - t < 8000, `ann is not online through XMPP:\n${srv.stderr}`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	return { srv, lib };
+}
+
+test('a whole chat in the XMPP client: management link first, first answer takes it, both ways in order, commands, typing, end', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const other = await xmppClient(prosody, 'lib2');
+	try {
+		const { guest: g, chat, token } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await say(g, chat, 'Hello, I need a book on birds.');
+
+		const ringing = await lib.next(msgFrom(jid), 5000, 'the ring');
+		const lines = ringing.getChildText('body').split('\n');
+		assert.match(lines[0], new RegExp(`^${srv.url}/staff/chat/${chat}/[A-Za-z0-9_-]+$`), 'first line: the management link');
+		assert.ok(!lines[0].includes(token), 'the guest token must never be sent');
+		assert.match(lines[1], /alpha/);
+		assert.match(lines[1], /Pat/);
+		await lib.next(msgFrom(jid, (b) => b === 'Hello, I need a book on birds.'), 5000, "the guest's first message");
+		// The management page answers (it asks for a sign-in; not a bearer link).
+		const page = await srv.request('GET', new URL(lines[0]).pathname);
+		assert.equal(page.status, 302, 'the management link without a session');
+
+		// The first answer takes the chat and reaches the guest as the operator's message.
+		await tell(lib, jid, 'Hi Pat, which birds?');
+		const joined = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 5000, 'joined');
+		assert.equal(joined.name, 'Ann Alpha');
+		const first = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, "the operator's answer");
+		assert.equal(first.text, 'Hi Pat, which birds?');
+		assert.ok(first.seq > joined.seq);
+		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the confirmation that the answer took it');
+
+		// Both ways, in order.
+		for (let i = 1; i <= 10; i++)
+			await tell(lib, jid, `line ${i}`);
+		for (let i = 1; i <= 10; i++) {
+			const f = await g.next((e) => e.type === 'event' && e.kind === 'message' && e.from === 'operator', 5000, `line ${i}`);
+			assert.equal(f.text, `line ${i}`);
+		}
+		for (let i = 1; i <= 10; i++)
+			await say(g, chat, `guest ${i}`);
+		for (let i = 1; i <= 10; i++)
+			await lib.next(msgFrom(jid, (b) => b.startsWith('guest ')), 5000, `guest ${i}`).then((m) => assert.equal(m.getChildText('body'), `guest ${i}`));
+
+		// A guest's snapshot reaches the XMPP client as a line with the chat's page, never a blob URL.
+		const up = await upload(srv, { token }, chat, png(40, 30));
+		assert.equal(up.status, 200, up.text);
+		const snap = await lib.next(msgFrom(jid, (b) => /snapshot/.test(b)), 5000, 'the snapshot line');
+		assert.ok(snap.getChildText('body').includes(lines[0]), `the snapshot line: ${snap.getChildText('body')}`);
+		assert.ok(!/blobs|uploads|token/.test(snap.getChildText('body')), `a bearer URL: ${snap.getChildText('body')}`);
+
+		// Typing both ways (XEP-0085).
+		g.send({ type: 'typing', chat, active: true });
+		await lib.next((st) => st.is('message') && st.attrs.from === jid && st.getChild('composing', 'http://jabber.org/protocol/chatstates'), 5000, 'composing');
+		await tell(lib, jid, null, [xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })]);
+		const typing = await g.next((f) => f.type === 'typing' && f.chat === chat, 5000, 'typing from the operator');
+		assert.equal(typing.active, true);
+		assert.equal(typing.from, 'operator');
+
+		// Commands: /help and anything else starting with / answer with the list, never reach the guest.
+		const mark = g.mark();
+		for (const cmd of ['/help', '/whatever', '/END now']) {
+			await tell(lib, jid, cmd);
+			await lib.next(msgFrom(jid, (b) => b.includes('/end') && b.includes('/help')), 5000, `the command list after ${cmd}`);
+		}
+		await g.none((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 500, 'a command sent to the guest', mark);
+
+		// Bad input: too long; from an address nobody linked; to a chat that does not exist.
+		let id = await tell(lib, jid, 'x'.repeat(4001));
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for 4,001 characters')), 'not-acceptable');
+		id = await tell(lib, jid, 'y'.repeat(4000));
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'y'.repeat(4000), 5000, '4,000 characters');
+		id = await tell(other, jid, 'let me in');
+		assert.equal(condition(await other.next(errorFor(id), 5000, 'the error for an unlinked address')), 'forbidden');
+		id = await tell(lib, chatJid('c_' + Buffer.alloc(15, 7).toString('base64url')), 'anyone?');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for an unknown chat')), 'item-not-found');
+		id = await tell(lib, `not-a-chat@${DOMAIN}`, 'anyone?');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for a malformed chat JID')), 'item-not-found');
+
+		// /end ends it for the guest; afterwards the chat JID answers item-not-found.
+		await tell(lib, jid, '/end');
+		const ended = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'ended', 5000, 'the end');
+		assert.equal(ended.by, 'operator');
+		await lib.next(msgFrom(jid, (b) => /ended/.test(b)), 5000, 'the end, in the XMPP client');
+		id = await tell(lib, jid, 'one more thing');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error after the end')), 'item-not-found');
+
+		// Nothing was relayed twice.
+		const bodies = lib.stanzas.filter(msgFrom(jid)).map((m) => m.getChildText('body'));
+		console.log(`transcript as the XMPP client received it (from ${jid}):\n${bodies.flatMap((b) => b.split('\n').map((l, i) => (i ? '  |   ' : '  | ') + (l.length > 100 ? l.slice(0, 97) + '...' : l))).join('\n')}`);
+		assert.equal(new Set(bodies.filter((b) => b.startsWith('guest '))).size, 10);
+		assert.equal(bodies.filter((b) => b.startsWith('guest ')).length, 10, bodies.join('|'));
+		await g.close();
+	} finally {
+		await other.stop();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a web operator and an XMPP operator race for 20 chats: each is taken exactly once; the loser is told', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const bob = await operator(srv, 'bob');
+	await setAvailable(bob, 'alpha', true);
+	const results = [];
+	try {
+		for (let i = 0; i < 20; i++) {
+			const { guest: g, chat } = await startChat(srv, 'alpha', `Guest ${i}`);
+			const jid = chatJid(chat);
+			await bob.next((f) => f.type === 'chat.offer' && f.chat === chat, 5000, `offer ${i} to bob`);
+			await lib.next(msgFrom(jid, (b) => b.includes('/staff/chat/')), 5000, `ring ${i} in XMPP`);
+			// Both answer at once; alternate who goes first on the wire.
+			const xmppAnswer = () => tell(lib, jid, `mine ${i}`);
+			const webAccept = () => bob.request({ type: 'chat.accept', chat });
+			const [a, b] = i % 2 ? [xmppAnswer(), webAccept()] : [webAccept(), xmppAnswer()].reverse();
+			const stanzaId = await a;
+			const web = await b;
+			const joined = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 5000, `joined ${i}`);
+			const winner = joined.name;
+			if (winner === 'Bob Alpha') {
+				isOk(web, `bob's accept of ${i}`);
+				const err = await lib.next(errorFor(stanzaId), 5000, `the XMPP loser's error for ${i}`);
+				assert.equal(condition(err), 'conflict');
+				await lib.next(msgFrom(jid, (t) => t === 'Taken by Bob Alpha.'), 5000, `"taken by" for ${i}`);
+				// Later messages to it get an error too, not silence.
+				const later = await tell(lib, jid, 'still there?');
+				assert.equal(condition(await lib.next(errorFor(later), 5000, 'the error for a later message')), 'conflict');
+			} else {
+				assert.equal(winner, 'Ann Alpha');
+				isError(web, 'taken', `bob's accept of ${i}`);
+				const m = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, `the XMPP answer ${i}`);
+				assert.equal(m.text, `mine ${i}`);
+			}
+			await g.none((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'joined', 300, `a second joined notice in ${i}`);
+			results.push(winner);
+			await g.close();
+		}
+		const web = results.filter((w) => w === 'Bob Alpha').length;
+		console.log(`race: 20 chats, web took ${web}, XMPP took ${20 - web}`);
+		assert.equal(results.length, 20);
+	} finally {
+		await bob.close();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('the link dropped and restored mid-chat: what the guest wrote meanwhile arrives once, nothing is doubled', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	let lib2, lib3;
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await say(g, chat, 'before 1');
+		await lib.next(msgFrom(jid, (b) => b === 'before 1'), 5000, 'before 1');
+		await tell(lib, jid, 'taking it');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, 'the answer');
+		await say(g, chat, 'before 2');
+		await lib.next(msgFrom(jid, (b) => b === 'before 2'), 5000, 'before 2');
+
+		await lib.stop();
+		await prosody.stop();
+		await until(() => lines(srv, /xmpp: .*closed/).length >= 1, 10000, 'the lost link');
+		for (let i = 1; i <= 3; i++)
+			await say(g, chat, `while down ${i}`);
+		await prosody.start();
+		await connected(srv, 2);
+		lib2 = await xmppClient(prosody, 'lib1');
+		approveSubscriptions(lib2);
+		for (let i = 1; i <= 3; i++)
+			await lib2.next(msgFrom(jid, (b) => b === `while down ${i}`), 10000, `while down ${i}`);
+		await say(g, chat, 'after');
+		await lib2.next(msgFrom(jid, (b) => b === 'after'), 5000, 'after');
+		await tell(lib2, jid, 'back again');
+		const m = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'back again', 5000, 'the answer after the drop');
+		assert.equal(m.from, 'operator');
+		await new Promise((r) => setTimeout(r, 500));
+		const bodies = lib2.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		for (const b of ['while down 1', 'while down 2', 'while down 3', 'after'])
+			assert.equal(bodies.filter((x) => x === b).length, 1, `${b}: ${bodies.join(' | ')}`);
+		assert.ok(!bodies.includes('before 1') && !bodies.includes('before 2'), `relayed again: ${bodies.join(' | ')}`);
+
+		// The operator's own client going offline (the link stays up) is the same: kept, then sent once.
+		const offline = lines(srv, /xmpp: operator \d+ offline/).length;
+		await lib2.stop();
+		await until(() => lines(srv, /xmpp: operator \d+ offline/).length > offline, 5000, 'the operator offline');
+		await say(g, chat, 'while offline');
+		lib3 = await xmppClient(prosody, 'lib1');
+		await lib3.next(msgFrom(jid, (b) => b === 'while offline'), 10000, 'while offline');
+		await new Promise((r) => setTimeout(r, 500));
+		const again = lib3.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		assert.deepEqual(again, ['while offline'], again.join(' | '));
+		await g.close();
+	} finally {
+		await lib3?.stop();
+		await lib2?.stop();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test("queue JIDs answer presence with how many guests wait, only to the queue's own operators", async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const alpha = `alpha@${DOMAIN}`;
+	const fromQueue = (jid, pred = () => true) => (st) => st.is('presence') && st.attrs.from === jid && pred(st);
+	try {
+		await lib.client.send(xml('presence', { to: alpha, type: 'subscribe' }));
+		// (Prosody turns the queue's "subscribed" into a roster push; its presence follows.)
+		const idle = await lib.next(fromQueue(alpha, (st) => !st.attrs.type), 5000, "the queue's presence");
+		assert.equal(idle.getChildText('show'), 'xa');
+		assert.equal(idle.getChildText('status'), 'Nobody waiting');
+
+		const { guest: g } = await startChat(srv, 'alpha', 'Pat');
+		const busy = await lib.next(fromQueue(alpha, (st) => st.getChildText('status') === '1 guest waiting'), 5000, 'one guest waiting');
+		assert.equal(busy.getChildText('show'), 'chat');
+
+		// Another library's queue, and one that does not exist, refuse the subscription (an
+		// "unsubscribed", which Prosody turns into a roster push) and tell nothing.
+		for (const q of ['beta', 'no-such-queue']) {
+			await lib.client.send(xml('presence', { to: `${q}@${DOMAIN}`, type: 'subscribe' }));
+			await lib.client.send(xml('presence', { to: `${q}@${DOMAIN}`, type: 'probe' }));
+		}
+		await new Promise((r) => setTimeout(r, 800));
+		for (const q of ['beta', 'no-such-queue'])
+			assert.ok(!lib.stanzas.some(fromQueue(`${q}@${DOMAIN}`, (st) => !st.attrs.type)), `${q} told its presence`);
+		assert.match(srv.stderr, /xmpp: connected/);
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a message while the store refuses gets an error stanza, and nothing of it reaches the guest', { timeout: 120000 }, async (t) => {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-full-'));
+	try {
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+	} catch (err) {
+		await fs.rmdir(dir);
+		t.skip(`cannot mount a tmpfs here (${err.message})`);
+		return;
+	}
+	const srv = await startServer({ dataDir: dir, args: xmppArgs() });
+	const lib = await xmppClient(prosody, 'lib1');
+	try {
+		await connected(srv);
+		approveSubscriptions(lib);
+		const { confirm } = await linkAndConfirm(srv, 'ann', lib);
+		assert.equal(confirm.status, 200, confirm.text);
+		const ann = await srv.session('ann');
+		for (let t0 = Date.now(); !(await srv.request('GET', '/api/xmpp', { session: ann })).json.online;) {
+			assert.ok(Date.now() - t0 < 8000, 'ann online through XMPP');
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await tell(lib, jid, 'taking it');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator', 5000, 'the answer');
+
+		// Fill the disk to its last byte.
+		const f = await fs.open(path.join(dir, 'filler'), 'a');
+		const chunk = Buffer.alloc(64 * 1024, 0x55);
+		for (let size = chunk.length; size >= 1; size = Math.floor(size / 2))
+			for (;;) {
+				try { await f.write(chunk, 0, size); } catch { break; }
+			}
+		await f.close();
+
+		const refused = [], delivered = [];
+		for (let i = 0; i < 400 && refused.length < 10; i++) {
+			const text = `full ${i} ${'x'.repeat(2000)}`;
+			const id = await tell(lib, jid, text);
+			for (const deadline = Date.now() + 10000; ; await new Promise((r) => setTimeout(r, 5))) {
+				const err = lib.stanzas.find(errorFor(id));
+				if (err) {
+					assert.equal(err.getChild('error').attrs.type, 'wait');
+					assert.equal(condition(err), 'internal-server-error');
+					refused.push(text);
+					break;
+				}
+				if (g.frames.some(({ frame: fr }) => fr.type === 'event' && fr.text === text)) {
+					delivered.push(text);
+					break;
+				}
+				assert.ok(Date.now() < deadline, `message ${i}: neither delivered nor refused`);
+			}
+		}
+		assert.ok(refused.length >= 10, `the disk never filled: ${delivered.length} delivered`);
+		await new Promise((r) => setTimeout(r, 500));
+		for (const text of refused)
+			assert.ok(!g.frames.some(({ frame: fr }) => fr.type === 'event' && fr.text === text), 'a refused message reached the guest');
+		console.log(`full disk: ${delivered.length} delivered, ${refused.length} refused with an error stanza`);
+
+		// Space is back: the next message goes through.
+		await fs.rm(path.join(dir, 'filler'));
+		await tell(lib, jid, 'space is back');
+		await g.next((fr) => fr.type === 'event' && fr.text === 'space is back', 5000, 'a message once space is back');
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+		try { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); } catch { /* gone */ }
+		await fs.rmdir(dir).catch(() => {});
+	}
+});
