@@ -217,6 +217,11 @@ test('a screen share running stops at the transfer, and the consent record says 
 	isError(await d.guest.request({ type: 'share.offer', chat: d.chat, share: inv.share, sdp: 'v=0' }), 'no_share');
 	const again = isOk(await d.bob.request({ type: 'share.invite', chat: d.chat, text: 'May I see it too?' }), 'Bob invites');
 	assert.ok(again.share > inv.share);
+	// Chat History's transcript keeps the consent record and the hand-over in words.
+	const txt = await srv.request('GET', `/api/history/${d.chat}/transcript.txt`, { session: await srv.session('ann') });
+	assert.equal(txt.status, 200, txt.text);
+	assert.match(txt.text, /Screen sharing stopped: the chat was transferred/);
+	assert.match(txt.text, new RegExp(`${OPERATORS.ann.name} transferred the chat to ${OPERATORS.bob.name}`));
 });
 
 test('only the holder may transfer; an admin only when the holder is gone', async () => {

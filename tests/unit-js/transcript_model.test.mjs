@@ -158,6 +158,27 @@ test('notices read right from each side', () => {
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
 });
 
+test('a transfer reads as whom the guest now talks to, and as who passed it on for staff', () => {
+  const t = new Transcript();
+  t.addEvent({ type: 'event', chat: 'c', seq: 5, kind: 'notice', at: 1, notice: 'transferred', name: 'Bob', from: 'Ann' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 6, kind: 'notice', at: 2, notice: 'transferred', name: 'Cy', from: 'Bob',
+    queue: 'maps', title: 'Maps Desk' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 7, kind: 'share', at: 3, from: 'system', share: 1, step: 'stopped',
+    by: 'system', reason: 'transferred' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 8, kind: 'notice', at: 4, notice: 'requeued' });
+  const [toBob, toMaps, stopped, requeued] = t.items;
+  assert.equal(noticeText(toBob, 'guest'), 'You are now chatting with Bob');
+  assert.equal(noticeText(toBob, 'operator'), 'Ann transferred the chat to Bob');
+  assert.equal(noticeText(toMaps, 'guest'), 'You are now chatting with Maps Desk');
+  assert.equal(noticeText(toMaps, 'operator'), 'Bob transferred the chat to Maps Desk; Cy took it');
+  assert.equal(noticeText(stopped, 'guest'), 'Screen sharing stopped: the chat was transferred');
+  assert.equal(noticeText(stopped, 'operator'), 'Screen sharing stopped: the chat was transferred');
+  assert.match(noticeText(requeued, 'guest'), /another librarian will be with you/);
+  assert.match(noticeText(requeued, 'operator'), /waiting on its queue again/);
+  // A name that is not there never reads as "undefined".
+  assert.equal(noticeText({ notice: 'transferred' }, 'guest'), 'You are now chatting with another librarian');
+});
+
 test('sender labels and grouping', () => {
   assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'guest'), 'You');
   assert.equal(senderLabel({ from: 'operator', name: 'Mary' }, 'guest'), 'Mary');
