@@ -1,7 +1,7 @@
 // Tests for web/shared/transcript_model.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Transcript, noticeText, senderLabel, stateText, startsGroup } from '../../web/shared/transcript_model.js';
+import { Transcript, isOwnItem, noticeText, senderLabel, stateText, startsGroup } from '../../web/shared/transcript_model.js';
 
 const msg = (seq, from, text, cid = `x${seq}`) => ({ type: 'event', chat: 'c', seq, at: 1000 * seq, kind: 'message', from, name: null, text, cid });
 
@@ -215,4 +215,19 @@ test("an unnamed guest is called by the chat's label once the page knows it", ()
   assert.equal(senderLabel(m, 'guest', 'Guest 7F3K'), 'You');
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator', 'Guest 7F3K'), 'Guest 7F3K started the chat');
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
+});
+
+test('on a staff page, a colleague\'s messages (the holder before a transfer) are not "You"', () => {
+  const ann = { from: 'operator', operatorId: 3, name: 'Ann' };
+  const ben = { from: 'operator', operatorId: 7, name: 'Ben' };
+  assert.equal(senderLabel(ann, 'operator', null, 7), 'Ann');
+  assert.equal(senderLabel(ben, 'operator', null, 7), 'You');
+  assert.equal(isOwnItem(ann, 'operator', 7), false);
+  assert.equal(isOwnItem(ben, 'operator', 7), true);
+  // Without ids to compare (a page that does not know its reader yet), the side decides, as before.
+  assert.equal(senderLabel(ann, 'operator'), 'You');
+  assert.equal(senderLabel({ from: 'operator', name: 'Ann' }, 'operator', null, 7), 'You');
+  // Guests: their own side is always theirs.
+  assert.equal(isOwnItem({ from: 'guest' }, 'guest', 7), true);
+  assert.equal(isOwnItem(ann, 'guest', 7), false);
 });

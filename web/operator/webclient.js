@@ -57,6 +57,7 @@ const uploads = new Uploads({
 });
 const selectedTranscript = () => desk.chats.get(desk.selected)?.transcript;
 const view = new TranscriptView($('log'), { perspective: 'operator', media: cookieMedia(() => shownChat),
+  selfId: () => desk.me?.id ?? null,
   actions: { retry: (item) => uploads.retry(selectedTranscript(), item),
     discard: (item) => uploads.discard(selectedTranscript(), item) } });
 const typingLine = new TypingLine($('typing'), 60000);

@@ -377,9 +377,22 @@ function transferredText(item, perspective) {
     : `${from} transferred the chat to ${to}`;
 }
 
-/** Who wrote a message, as the given side reads it (`guestLabel` names an unnamed guest). */
-export function senderLabel(item, perspective, guestLabel = null) {
-  if (item.from === perspective) return 'You';
+/**
+ * Did the reader write `item`? Their side — and, for an operator whose id
+ * is `selfId`, their own id: after a transfer the same chat holds the
+ * messages of the librarian before, who is not "you".
+ */
+export function isOwnItem(item, perspective, selfId = null) {
+  if (item.from !== perspective) return false;
+  return perspective !== 'operator' || selfId == null || item.operatorId == null || item.operatorId === selfId;
+}
+
+/**
+ * Who wrote a message, as the given side reads it (`guestLabel` names an
+ * unnamed guest; `selfId` is an operator reader's own id).
+ */
+export function senderLabel(item, perspective, guestLabel = null, selfId = null) {
+  if (isOwnItem(item, perspective, selfId)) return 'You';
   if (item.from === 'operator') return item.name || 'Librarian';
   return item.name || guestLabel || 'Guest';
 }
