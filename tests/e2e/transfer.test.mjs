@@ -107,6 +107,10 @@ test('a chat goes from Ann to Ben, declined once, then accepted, while the guest
   await expect.text(guest.locator('#box-status-text'), 'Chatting with Ben Okafor');
   await expect.text(transcript(benPage), 'Where are the old county maps kept?');
   await expect.text(transcript(benPage), 'Ann Lee transferred the chat to Ben Okafor');
+  // Ann's messages are hers in Ben's copy, not "You".
+  const annsLine = transcript(benPage).locator('.rd-msg', { hasText: 'Still here, one moment.' });
+  await expect.text(annsLine, 'Ann Lee');
+  await expect.noText(annsLine, 'You');
   await say(benPage, 'Hello Chris, Ben here. They are in room 3.');
   await expect.text(transcript(guest), 'Hello Chris, Ben here. They are in room 3.');
   await checkAxe(guest, 'the box after a transfer');
@@ -115,6 +119,66 @@ test('a chat goes from Ann to Ben, declined once, then accepted, while the guest
   await expect.text(annPage.locator('#chat-meta'), 'transferred');
   await expect.hidden(annPage.getByRole('textbox', { name: 'Message' }));
   assert.equal(await annPage.locator('#chat-pane').getByRole('button', { name: 'Transfer', exact: true }).count(), 0);
+
+  expectClean(annCtx);
+  expectClean(benCtx);
+  expectClean(guestCtx);
+});
+
+test('the sharing tool and the chat management page transfer too, to a queue', async () => {
+  const ann = srv.addOperator({ username: 'sann', name: 'Ann Share' });
+  const ben = srv.addOperator({ username: 'sben', name: 'Ben Share' });
+  const annCtx = await newContext(browser, { viewport: { width: 1280, height: 800 } });
+  const benCtx = await newContext(browser, { viewport: { width: 1280, height: 800 } });
+  const guestCtx = await newContext(browser);
+  const annPage = await annCtx.newPage();
+  const benPage = await benCtx.newPage();
+  const guest = await guestCtx.newPage();
+  await signIn(annPage, srv.url, ann);
+  await signIn(benPage, srv.url, ben);
+  await goAvailable(annPage);
+  await guest.goto(`${srv.url}/box/ask`);
+  await startChat(guest, 'Dana');
+  await offerCard(annPage, 'Dana').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'Ann Share joined the chat');
+  await goAvailable(benPage);
+
+  // The management page (the link desktop chat clients get) offers Transfer to the holder.
+  await expect.visible(annPage.locator('#manage-link'));
+  const manageHref = await annPage.locator('#manage-link').getAttribute('href');
+  const chat = manageHref.split('/')[3];
+  const manage = await annCtx.newPage();
+  await manage.goto(`${srv.url}${manageHref}`);
+  await manage.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const manageDialog = manage.getByRole('dialog', { name: 'Transfer this chat' });
+  await expect.visible(manageDialog.getByRole('radio', { name: 'Ben Share' }));
+  await checkAxe(manage, 'the chat management page with the Transfer dialog');
+  await manageDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect.hidden(manageDialog);
+
+  // The sharing tool sends it to the queue.
+  const tool = await annCtx.newPage();
+  await tool.goto(`${srv.url}/staff/share/${chat}`);
+  await tool.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const dialog = tool.getByRole('dialog', { name: 'Transfer this chat' });
+  await dialog.getByRole('radio', { name: /Ask a librarian/i }).check();
+  await dialog.getByRole('textbox', { name: /Note for your colleague/ }).fill('From the sharing tool.');
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await expect.text(tool.locator('#transfer-status'), 'Waiting for someone on Ask a Librarian to accept…');
+
+  const card = offerCard(benPage, 'Dana');
+  await expect.text(card, 'To Ask a Librarian');
+  await expect.text(card, 'From the sharing tool.');
+  await card.getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'You are now chatting with Ask a Librarian');
+  await expect.text(tool.locator('#transfer-status'), 'Ben Share took over this chat.');
+  assert.ok(await tool.getByRole('textbox', { name: 'Message' }).isDisabled(), 'the old holder can still write in the sharing tool');
+  await expect.text(manage.locator('#holder'), 'Ben Share');
+  await expect.hidden(manage.getByRole('button', { name: 'Transfer', exact: true }));
+  await say(benPage, 'Ben here.');
+  await expect.text(transcript(guest), 'Ben here.');
+  await checkAxe(tool, 'the sharing tool after a transfer');
+  await screenshot(tool, 'transfer-sharing-tool-1280');
 
   expectClean(annCtx);
   expectClean(benCtx);
