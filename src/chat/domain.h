@@ -94,6 +94,10 @@ struct operator_live {
 	int64_t account_id;
 	char name[NAME_BYTES];
 	bool is_admin;
+	/* Away: signed in but not rung; off every queue's live list until back
+	 * (the queues' stored availability is kept for then).  Lasts while the
+	 * operator has a socket. */
+	bool away;
 	void **conns;
 	size_t nconns, capconns;
 };

@@ -1089,7 +1089,7 @@ static void avail_done(struct store_op *op, int rc)
 		client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
 						  "queue", w->queue, "available", w->available));
 		o.op = domain_operator(&w->app->dom, w->operator_id);
-		if (w->available && o.op)
+		if (w->available && o.op && !o.op->away)
 			store_chats_of_queue(w->app->st, w->queue_id, CHAT_WAITING, offer_waiting, &o);
 	}
 	client_unpin(w->conn);
@@ -1138,7 +1138,9 @@ static void h_availability_set(void *user, const char *id, json_t *msg)
 	ql = domain_queue_add(&app->dom, f.q.id, f.q.account_id, f.q.name);
 	w = xcalloc(1, sizeof(*w));
 	w->was_available = queue_has_available(ql, c->op->id);
-	set_available(app, ql, c->op->id, available);
+	/* While Away the choice is kept for later; nothing rings meanwhile. */
+	if (!c->op->away)
+		set_available(app, ql, c->op->id, available);
 	w->op.apply = avail_apply;
 	w->op.done = avail_done;
 	w->app = app;
@@ -1719,6 +1721,70 @@ static void transfer_sweep(struct app *app, struct chat_live *chat, int64_t now_
 		transfer_unanswered(app, chat, "expired", NULL);
 }
 
+/* ---- handlers: Available or Away ------------------------------------------------- */
+
+struct back_ctx {
+	struct app *app;
+	struct operator_live *op;
+};
+
+/* Back from Away: on each queue the operator had chosen, available again, and rung. */
+static int back_on_queue(void *arg, const struct store_queue *q, bool available)
+{
+	struct back_ctx *b = arg;
+	struct offer_ctx o = { b->app, b->op, NULL };
+	struct queue_live *ql;
+
+	if (!available)
+		return 0;
+	ql = domain_queue_add(&b->app->dom, q->id, q->account_id, q->name);
+	set_available(b->app, ql, b->op->id, true);
+	store_chats_of_queue(b->app->st, q->id, CHAT_WAITING, offer_waiting, &o);
+	return 0;
+}
+
+/*
+ * Away keeps the session and the chats the operator holds but stops the
+ * ringing: the operator leaves every queue's live list (guests see a queue
+ * with nobody else offline, and colleagues cannot transfer to them).
+ * Available puts them back where they had switched Available on.
+ */
+static void h_status_set(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct app *app = c->app;
+	struct back_ctx b = { app, c->op };
+	const char *type, *mid, *status;
+	json_error_t err;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+	bool away;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "status", &status)) {
+		client_bad_fields(c, id, &err);
+		return;
+	}
+	if (strcmp(status, "available") && strcmp(status, "away")) {
+		client_error(c, id, "bad_message", "\"status\" is \"available\" or \"away\".");
+		return;
+	}
+	away = !strcmp(status, "away");
+	if (away != c->op->away) {
+		c->op->away = away;
+		if (away) {
+			while (map_next(&app->dom.queues, &i, &key, &v))
+				set_available(app, v, c->op->id, false);
+		} else {
+			store_queues_of_operator(app->st, c->op->id, back_on_queue, &b);
+		}
+	}
+	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id, "status", status));
+	/* The operator's other tabs show it too. */
+	send_operator(app, c->op->id, json_pack("{s:s, s:s}", "type", "status", "status", status), c);
+}
+
 /* ---- operator sockets ------------------------------------------------------------ */
 
 struct hello_ctx {
@@ -1736,9 +1802,11 @@ static int hello_queue(void *arg, const struct store_queue *q, bool available)
 
 	if (h->first && available)
 		set_available(h->app, ql, h->op->id, true);
+	/* While Away, the switches show what the operator chose, for when they are back. */
 	json_array_append_new(h->queues, json_pack("{s:s, s:s, s:b}", "name", q->name,
 						   "title", q->title,
-						   "available", queue_has_available(ql, h->op->id)));
+						   "available", h->op->away ? available :
+						   queue_has_available(ql, h->op->id)));
 	if (queue_has_available(ql, h->op->id))
 		store_chats_of_queue(h->app->st, q->id, CHAT_WAITING, offer_waiting, &o);
 	return 0;
@@ -1771,12 +1839,13 @@ void chat_ops_operator_open(struct client *c)
 	c->op = h.op;
 	store_chats_of_operator(app->st, o.id, hello_held, &h);
 	store_queues_of_operator(app->st, o.id, hello_queue, &h);
-	client_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o}",
+	client_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o, s:s}",
 				    "type", "hello",
 				    "operator", "id", (json_int_t)o.id, "username", o.username,
 				    "name", o.name, "admin", o.is_admin,
 				    "account", "id", (json_int_t)a.id, "name", a.name,
-				    "queues", h.queues, "chats", h.chats));
+				    "queues", h.queues, "chats", h.chats,
+				    "status", h.op->away ? "away" : "available"));
 	transfer_ring_again(c);
 }
 
@@ -1836,6 +1905,7 @@ const struct ws_message chat_messages[] = {
 	{ "transfer.accept", OPERATOR, h_transfer_accept },
 	{ "transfer.decline", OPERATOR, h_transfer_decline },
 	{ "transfer.cancel", OPERATOR, h_transfer_cancel },
+	{ "status.set", OPERATOR, h_status_set },
 };
 const size_t chat_nmessages = ARRAY_SIZE(chat_messages);
 

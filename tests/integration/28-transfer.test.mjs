@@ -2,7 +2,7 @@
 // queue, declined, timed out, with a screen share running, two colleagues accepting at once,
 // targets of another account, a transfer by someone who does not hold the chat, a queue with
 // nobody available, the sender or the guest leaving while it waits, an admin moving a chat
-// whose holder is gone.
+// whose holder is gone. And Available or Away (status.set), which decides who may be rung.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { closeAll, show } from './lib/client.mjs';
-import { isAck, isError, isOk, openChat, operator, say, setAvailable } from './lib/flows.mjs';
+import { guest, isAck, isError, isOk, openChat, operator, say, setAvailable, startChat } from './lib/flows.mjs';
 import { OPERATORS, admin, copyFixtures, sleep, startServer } from '../lib/server.mjs';
 
 const TIMEOUT_SECS = 2;
@@ -335,4 +335,55 @@ test('a colleague who reloads while rung is rung again on the new socket', async
 	isOk(await dan2.request({ type: 'transfer.decline', chat: d.chat }), 'decline from the new tab');
 	assert.equal((await d.dan.nextOf('transfer.gone', d.chat)).reason, 'declined');
 	assert.equal((await d.ann.nextOf('transfer.returned', d.chat)).reason, 'declined');
+});
+
+// ---- Available or Away (status.set): Away keeps the session and the chats, and stops the ringing.
+
+test('Away: nothing rings, the queue reads offline, nobody can transfer to you; Available puts it all back', async () => {
+	const ann = await operator(srv, 'ann');
+	const bob = await operator(srv, 'bob');
+	const dan = await operator(srv, 'dan');
+	for (const op of [bob, dan])
+		for (const q of ['alpha', 'maps'])
+			await setAvailable(op, q, false);
+	await setAvailable(ann, 'alpha', true);
+	const held = await openChat(srv, ann, 'alpha', 'Pat');
+	const watcher = await guest(srv, 'watcher');
+	const watch = isOk(await watcher.request({ type: 'presence.watch', queues: ['alpha'] }));
+	assert.equal(watch.queues.alpha, true);
+
+	isError(await ann.request({ type: 'status.set', status: 'gone fishing' }), 'bad_message');
+	const away = isOk(await ann.request({ type: 'status.set', status: 'away' }), 'status.set away');
+	assert.equal(away.status, 'away');
+	assert.equal((await watcher.nextOf('presence')).online, false);
+	isError(await (await guest(srv)).request({ type: 'chat.start', queue: 'alpha' }), 'offline', 'a chat while the only operator is Away');
+	// The session and the chat she holds stay hers.
+	await say(ann, held.chat, 'Still with you, Pat.');
+	// Another tab of hers hears it, and a new one opens Away, with her queue choice kept.
+	const ann2 = await operator(srv, 'ann', 'ann2');
+	assert.equal(ann2.hello.status, 'away');
+	assert.equal(ann2.hello.queues.find((q) => q.name === 'alpha').available, true, show(ann2.hello));
+	// Switching a queue while Away is kept for later, and rings nothing.
+	isOk(await ann2.request({ type: 'availability.set', queue: 'alpha', available: true }));
+	await sleep(100);
+	assert.ok(!watcher.frames.some((f) => !f.taken && f.frame.type === 'presence' && f.frame.online), 'Away yet online');
+	// Colleagues cannot hand her a chat.
+	await setAvailable(bob, 'alpha', true);
+	const bobs = await openChat(srv, bob, 'alpha', 'Quinn');
+	assert.equal((await watcher.nextOf('presence')).online, true, 'Bob made the queue online');
+	isError(await bob.request({ type: 'chat.transfer', chat: bobs.chat, operator: ann.hello.operator.id }), 'unavailable');
+	const t = isOk(await bob.request({ type: 'transfer.targets', chat: bobs.chat }));
+	assert.ok(!t.operators.some((o) => o.id === ann.hello.operator.id), show(t));
+	// A chat that waits while she is Away rings Bob only; back to Available, it rings her too.
+	const waiting = await startChat(srv, 'alpha', 'Rae');
+	await bob.nextOf('chat.offer', waiting.chat);
+	await sleep(100);
+	assert.ok(!ann.frames.some((f) => f.frame.type === 'chat.offer' && f.frame.chat === waiting.chat), 'rung while Away');
+
+	isOk(await ann.request({ type: 'status.set', status: 'available' }), 'status.set available');
+	assert.equal((await ann2.nextOf('status')).status, 'available');
+	await ann.nextOf('chat.offer', waiting.chat);
+	isOk(await ann.request({ type: 'chat.accept', chat: waiting.chat }), 'accept after Away');
+	isOk(await bob.request({ type: 'chat.transfer', chat: bobs.chat, operator: ann.hello.operator.id }), 'transfer to Ann, back');
+	await ann.nextOf('transfer.offer', bobs.chat);
 });
