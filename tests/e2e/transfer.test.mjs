@@ -184,3 +184,32 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   expectClean(benCtx);
   expectClean(guestCtx);
 });
+
+test('Away by the radio: the box reads away, nothing rings; Available brings it back', async () => {
+  const eve = srv.addOperator({ username: 'teve', name: 'Eve Away' });
+  const ctx = await newContext(browser, { viewport: { width: 1280, height: 800 } });
+  const op = await ctx.newPage();
+  await signIn(op, srv.url, eve);
+  // Alone on the queue: earlier tests' operators have closed their pages.
+  for (const p of browser.contexts().flatMap((c) => c.pages())) if (p !== op) await p.close();
+  await goAvailable(op);
+  const guestCtx = await newContext(browser);
+  const guest = await guestCtx.newPage();
+  await guest.goto(`${srv.url}/box/ask`);
+  await expect.visible(guest.getByRole('button', { name: 'Start chat' }));
+
+  const away = op.getByRole('radio', { name: 'Away', exact: true });
+  await away.check();
+  await expect.checked(away);
+  await expect.text(op.locator('#no-chat'), 'You are Away');
+  await expect.visible(guest.getByRole('heading', { name: "We're away right now" }));
+  await checkAxe(op, 'the webclient while Away');
+
+  await op.getByRole('radio', { name: 'Available', exact: true }).check();
+  await expect.visible(guest.getByRole('button', { name: 'Start chat' }));
+  await startChat(guest, 'Fay');
+  await expect.visible(offerCard(op, 'Fay').getByRole('button', { name: 'Accept' }));
+
+  expectClean(ctx);
+  expectClean(guestCtx);
+});

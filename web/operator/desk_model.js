@@ -14,6 +14,7 @@ import { doneText, goneText, returnedText, waitingText } from '../shared/transfe
 export class Desk {
   constructor() {
     this.me = null;
+    this.status = 'available'; // or 'away': signed in, nothing rings
     this.queues = new Map(); // name -> { name, title, available, busy }
     this.chats = new Map(); // chat id -> chat record (see holdChat)
     this.offers = new Map(); // chat id -> { summary, state, takenBy, message, transfer }
@@ -33,6 +34,7 @@ export class Desk {
    */
   applyHello(hello) {
     this.me = hello.operator;
+    this.status = hello.status === 'away' ? 'away' : 'available';
     this.queues = new Map(hello.queues.map((q) => [q.name, { ...q, busy: false }]));
     for (const [id, offer] of this.offers) if (offer.state === 'ringing') this.offers.delete(id);
     const held = [];
@@ -61,6 +63,12 @@ export class Desk {
     if (!q) return;
     q.available = available;
     q.busy = false;
+    this.changed();
+  }
+
+  /** Available or Away (status.set answered, or a `status` frame from another tab). */
+  setStatus(status) {
+    this.status = status === 'away' ? 'away' : 'available';
     this.changed();
   }
 

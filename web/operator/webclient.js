@@ -99,6 +99,7 @@ let drawn = -1;
 function draw() {
   if (drawn === desk.version) return;
   drawn = desk.version;
+  drawStatus();
   drawQueues();
   drawOffers();
   drawChatList();
@@ -108,6 +109,22 @@ function draw() {
   const badge = ringing + unread;
   document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
   ringer.update(ringing > 0);
+}
+
+function drawStatus() {
+  const away = desk.status === 'away';
+  $('status-available').checked = !away;
+  $('status-away').checked = away;
+}
+
+async function setStatus(status) {
+  try {
+    const ok = await socket.request({ type: 'status.set', status });
+    desk.setStatus(ok.status);
+  } catch (err) {
+    note(`Could not change your status: ${err.message || err.code}`);
+  }
+  draw();
 }
 
 function drawQueues() {
@@ -276,7 +293,11 @@ function drawTransferLine(rec) {
 function drawEmptyPane() {
   const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
   const text = $('no-chat-text');
-  if (on.length) {
+  if (desk.status === 'away') {
+    $('no-chat-title').textContent = 'You are Away';
+    replaceChildren(text, 'Nothing rings while you are Away. Choose ', h('strong', { text: 'Available' }),
+      ' to receive chats again.');
+  } else if (on.length) {
     $('no-chat-title').textContent = 'Ready for chats';
     replaceChildren(text, `You are available on ${on.join(', ')}. New chats ring on the left; press Accept to answer.`);
   } else {
@@ -480,6 +501,9 @@ function onFrame(msg) {
     case 'typing':
       desk.typing(msg);
       break;
+    case 'status':
+      desk.setStatus(msg.status);
+      break;
     case 'transfer.offer':
       desk.addTransferOffer(msg);
       ringer.notify('Transfer', `${msg.from?.name || 'A colleague'} asks you to take a chat`);
@@ -547,6 +571,8 @@ async function main() {
   // Pressing it again focuses the same window (it is named after the chat).
   $('open-share').addEventListener('click', () => desk.selected && openSharingTool(desk.selected));
   $('close-chat').addEventListener('click', closeChat);
+  for (const radio of [$('status-available'), $('status-away')])
+    radio.addEventListener('change', () => radio.checked && setStatus(radio.value));
   $('transfer').addEventListener('click', () => desk.selected && transferDialog.open(desk.selected, $('transfer')));
   $('transfer-withdraw').addEventListener('click', withdrawTransfer);
   $('transfer-dismiss').addEventListener('click', () => {
