@@ -1453,7 +1453,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 	struct chat_live *chat;
 	json_error_t err;
 	char text[400];
-	size_t len;
+	size_t i, len;
 	int rc;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?I, s?s, s?s}", "type", &type,
@@ -1505,7 +1505,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 	client_send_json(c, json_pack("{s:s, s:s, s:s, s:o, s:I}", "type", "ok", "id", id,
 				    "chat", chat->public_id, "to", transfer_target(app, &chat->transfer),
 				    "expires_in", (json_int_t)app->cfg->transfer_timeout_secs * 1000));
-	for (size_t i = 0; i < chat->transfer.nrung; i++)
+	for (i = 0; i < chat->transfer.nrung; i++)
 		send_operator(app, chat->transfer.rung[i], transfer_offer(app, chat), NULL);
 }
 
