@@ -2,6 +2,7 @@
  * cli.c - see cli.h.  Each subcommand is one transaction on the store.
  */
 #include "admin/cli.h"
+#include "admin/purge.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,6 +38,10 @@ static const char usage[] =
 	"  list                                    show accounts, queues and operators\n"
 	"  audit [--account NAME]                  show the audit log of admin actions,\n"
 	"                                          newest first\n"
+	"  purge [--now WHEN]                      run the retention purge once: delete the\n"
+	"                                          text, files and guest names the queues'\n"
+	"                                          rules say have expired; WHEN (+Nd,\n"
+	"                                          YYYY-MM-DD or ms) applies them as of then\n"
 	"  backup DEST                             copy the database and the files it needs\n"
 	"                                          into the new directory DEST, while the\n"
 	"                                          server runs; serve --data DEST restores it\n"
@@ -547,6 +552,14 @@ int admin_main(int argc, char **argv)
 	if (!strcmp(argv[i], "backup")) {
 		/* Not in a write transaction: the server's writer goes on meanwhile. */
 		rc = i + 2 == argc ? backup(st, dir, argv[i + 1]) : -EINVAL;
+		store_free(st);
+		if (rc == -EINVAL)
+			fputs(usage, stderr);
+		return rc == -EINVAL ? 2 : rc;
+	}
+	if (!strcmp(argv[i], "purge")) {
+		/* A transaction per batch, not one for the whole purge: the server writes meanwhile. */
+		rc = admin_purge(st, dir, argc - i - 1, argv + i + 1);
 		store_free(st);
 		if (rc == -EINVAL)
 			fputs(usage, stderr);

@@ -21,6 +21,7 @@
 #include "ops/caller.h"
 #include "ops/chat_ops.h"
 #include "ops/client.h"
+#include "ops/retention.h"
 #include "ops/routes.h"
 #include "ops/share_ops.h"
 #include "ops/uploads.h"
@@ -47,6 +48,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->share_invite_secs = 300;
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 	cfg->workers = 2;
+	cfg->purge_interval_secs = 300;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -167,6 +169,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, history_routes, history_nroutes);
 	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
+	server_add_routes(srv, retention_routes, retention_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -210,6 +213,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	limit_print(out, "workers", cfg->workers, "threads", "password hashes and the image pipeline");
 	limit_print(out, "work_queue", APP_WORK_QUEUE, "jobs", "waiting for a worker before 503 busy");
 	writer_print_limits(out);
+	retention_print_limits(out, cfg->purge_interval_secs);
 }
 
 static void wake_loop(void *arg)
@@ -254,6 +258,9 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	register_tables(srv);
 	chat_ops_start(app);
 	server_timer_set(app->sweep_timer, 1000000);
+	rc = retention_start(app);
+	if (rc < 0)
+		log_error("retention: the purge could not start; nothing expires until a restart");
 	return 0;
 }
 
@@ -264,11 +271,13 @@ void app_release(struct app *app)
 	uint64_t key;
 	void *v;
 
+	retention_stop(app);      /* a purge batch in flight finishes below, without a next */
 	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */
 	writer_free(app->writer); /* commits anything left, runs its done()s */
 	app->writer = NULL;
 	server_timer_free(app->flush_timer);
 	server_timer_free(app->sweep_timer);
+	retention_free(app);
 	domain_release(&app->dom);
 	for (j = 0; j < ARRAY_SIZE(maps); j++) {
 		for (i = 0; map_next(maps[j], &i, &key, &v);)

@@ -31,6 +31,7 @@ struct writer;
 struct workq;
 struct client;
 struct chat_ops_listener;
+struct purge;
 
 struct app_config {
 	const char *data_dir;
@@ -56,6 +57,7 @@ struct app_config {
 	double manage_grace_hours;   /* a chat's management link works this long after it ended */
 	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
+	int purge_interval_secs;  /* between two runs of the retention purge */
 };
 
 struct app {
@@ -78,6 +80,7 @@ struct app {
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
+	struct purge *purge;    /* the retention purge (retention.c) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */

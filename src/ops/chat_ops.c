@@ -808,6 +808,13 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 		if (chat->transfer.pending)
 			transfer_update(app, chat);
 	}
+	/*
+	 * An ended chat stays loaded while a page still follows it, but its
+	 * guest's name may be gone from the store since (a retention purge, a
+	 * deleted transcript, `refdesk admin purge`): the store has the word.
+	 */
+	if (chat->status == CHAT_ENDED && store_chat_get(app->st, chat->id, &row) == 0)
+		snprintf(chat->guest_name, sizeof(chat->guest_name), "%s", row.guest_name);
 	guest_label(chat->public_id, label, sizeof(label));
 	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:I}", "type", "ok",
 			  "id", id, "chat", chat->public_id,

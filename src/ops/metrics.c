@@ -18,6 +18,7 @@
 #include "net/server.h"
 #include "ops/app.h"
 #include "ops/client.h"
+#include "ops/retention.h"
 #include "ops/routes.h"
 #include "store/writer.h"
 
@@ -186,6 +187,33 @@ static void write_writer(FILE *f, struct app *app)
 	fprintf(f, "refdesk_worker_queue_depth %zu\n", workq_queued(app->workq));
 }
 
+static void write_purge(FILE *f, struct app *app)
+{
+	static const char *const what[] = { "transcripts", "file_chats", "names", "files" };
+	struct retention_stats rs;
+	uint64_t n[4];
+	size_t i;
+
+	retention_get_stats(app, &rs);
+	n[0] = rs.transcripts;
+	n[1] = rs.file_chats;
+	n[2] = rs.names;
+	n[3] = rs.files;
+	family(f, "refdesk_purge_runs_total", "counter", "Runs of the retention purge started.");
+	fprintf(f, "refdesk_purge_runs_total %llu\n", (unsigned long long)rs.runs);
+	family(f, "refdesk_purge_failed_total", "counter", "Batches of the purge that failed.");
+	fprintf(f, "refdesk_purge_failed_total %llu\n", (unsigned long long)rs.failed);
+	family(f, "refdesk_purge_running", "gauge", "1 while a run of the purge is in progress.");
+	fprintf(f, "refdesk_purge_running %d\n", rs.running ? 1 : 0);
+	family(f, "refdesk_purge_last_end_seconds", "gauge",
+	       "When the last run of the purge ended (Unix time; 0 before the first).");
+	fprintf(f, "refdesk_purge_last_end_seconds %.3f\n", (double)rs.last_end_ms / 1000.0);
+	family(f, "refdesk_purged_total", "counter",
+	       "What the purge deleted: transcripts, chats' images and files, names, stored files.");
+	for (i = 0; i < ARRAY_SIZE(what); i++)
+		fprintf(f, "refdesk_purged_total{what=\"%s\"} %llu\n", what[i], (unsigned long long)n[i]);
+}
+
 static void write_errors(FILE *f, struct app *app)
 {
 	struct stats_tally ws = app->srv->ws_errors;
@@ -220,6 +248,7 @@ static void get_metrics(struct http_req *req, HTTP_PARAMS)
 	write_clients(f, app);
 	write_counts(f, app);
 	write_writer(f, app);
+	write_purge(f, app);
 	write_errors(f, app);
 	if (fclose(f))
 		abort();

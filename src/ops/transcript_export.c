@@ -247,6 +247,10 @@ static void put_system_line(struct out *o, json_t *ev, void (*text)(struct out *
 			 str(ev, "by")[0] ? " by the " : "",
 			 !strcmp(str(ev, "by"), "operator") ? "librarian" : str(ev, "by"));
 		text(o, line);
+	} else if (!strcmp(kind, "notice") && !strcmp(notice, "removed")) {
+		/* A snapshot or file the queue's retention rule deleted (retention.h). */
+		text(o, !strcmp(str(ev, "what"), "file") ? "A file was removed under the library's retention policy"
+							 : "An image was removed under the library's retention policy");
 	} else if (!strcmp(kind, "share") && !strcmp(str(ev, "step"), "failed")) {
 		put_share_failed(o, ev, text);
 	} else if (!strcmp(kind, "share") && share_words(str(ev, "step"))) {

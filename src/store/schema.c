@@ -221,6 +221,26 @@ static const char *const migrations[] = {
 	"  target TEXT NOT NULL,"
 	"  detail TEXT NOT NULL);"
 	"CREATE INDEX audit_account ON audit(account_id, id);",
+
+	/*
+	 * 10: retention (store_purge_queue()).  A queue's rule; no row means
+	 * the built-in defaults (chat/retention.h).  `files_purged_at` marks a
+	 * chat whose images and files the purge has removed.  One partial index
+	 * per kind of purge finds what is due in a queue, oldest end first,
+	 * without reading the chats it has already done.
+	 */
+	"CREATE TABLE retention ("
+	"  queue_id INTEGER PRIMARY KEY REFERENCES queues(id),"
+	"  text_days INTEGER NOT NULL,"
+	"  files_days INTEGER NOT NULL,"
+	"  keep_names INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"ALTER TABLE chats ADD COLUMN files_purged_at INTEGER;"
+	"CREATE INDEX chats_purge_text ON chats(queue_id, ended_at) WHERE deleted_at IS NULL;"
+	"CREATE INDEX chats_purge_files ON chats(queue_id, ended_at)"
+	"  WHERE deleted_at IS NULL AND files_purged_at IS NULL;"
+	"CREATE INDEX chats_purge_names ON chats(queue_id, ended_at)"
+	"  WHERE deleted_at IS NULL AND guest_name IS NOT NULL;",
 };
 
 int schema_version(void)

@@ -326,6 +326,57 @@ int store_audit_add(struct store *st, const struct store_audit *e);
 int store_audit_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
 		     int (*cb)(void *ctx, const struct store_audit *e), void *ctx);
 
+/* ---- retention (retention.c) ---- */
+
+/*
+ * A queue's retention rule as stored (chat/retention.h says what it
+ * means): days the transcript text and the images and files are kept after
+ * the chat ended, whether the guest's name is kept.
+ */
+struct store_retention {
+	int64_t queue_id;
+	int text_days;
+	int files_days;
+	bool keep_names;
+	int64_t updated_at;  /* ms since the epoch */
+};
+
+/* The queue's rule; -ENOENT when none was ever set (the defaults apply). */
+int store_retention_get(struct store *st, int64_t queue_id, struct store_retention *out);
+/* Set (or replace) the queue's rule.  Writer thread or the command line. */
+int store_retention_set(struct store *st, const struct store_retention *r);
+
+#define STORE_PURGE_BATCH_MAX 500  /* chats one store_purge_queue() call may change */
+#define STORE_AUDIT_RETENTION_CHANGE "retention.change"
+#define STORE_AUDIT_RETENTION_PURGE "retention.purge"
+#define STORE_AUDIT_ACTOR_RULE "retention rule"  /* the actor of the server's own purge */
+
+/*
+ * One batch of a queue's purge.  Among the queue's ended chats (oldest end
+ * first, at most `max_chats` in all, 1..STORE_PURGE_BATCH_MAX): a chat that
+ * ended before `text_before` loses its transcript as
+ * store_chat_delete_transcript() deletes it (deleted_at = `at`); one that
+ * ended before `files_before` its images and files (the links, the blob rows
+ * no chat reads any more, and each snapshot or file event becomes a
+ * `removed` notice); one that ended before `names_before` its guest's name
+ * (on the row and in its events).  The chat rows and their times stay.
+ * `orphan` hears each blob no chat reads any more (remove the file after
+ * the commit).  Inside the caller's transaction.
+ */
+struct store_purge {
+	int64_t queue_id;
+	int64_t text_before, files_before, names_before; /* ms; compared with ended_at */
+	int64_t at;
+	int max_chats;
+	int n_text;   /* out: transcripts deleted */
+	int n_files;  /* out: chats that lost images or files */
+	int n_names;  /* out: guests' names forgotten */
+	int n_blobs;  /* out: blobs no chat reads any more */
+	bool more;    /* out: the batch was full; call again */
+};
+int store_purge_queue(struct store *st, struct store_purge *p,
+		      int (*orphan)(void *ctx, const char *hash), void *ctx);
+
 /* ---- backups ---- */
 
 /*

@@ -118,6 +118,11 @@ const CLAIMS = [
 	['docs/OPERATIONS.md', /`--turn-ttl` seconds \(default (\d+)\)/, ['turn_ttl', num]],
 	['docs/OPERATIONS.md', /`--share-invite-secs` \(default (\d+)\)/, ['share_invite_secs', num]],
 	['docs/OPERATIONS.md', /`--share-frame-secs` \(default (\d+)\)/, ['share_frame_secs', num]],
+	['docs/OPERATIONS.md', /\| `purge-interval-secs` \| (\d+) \|/, ['purge_interval_secs', num]],
+	['docs/OPERATIONS.md', /Every `purge-interval-secs` \(default (\d+) s\)/, ['purge_interval_secs', num]],
+	['docs/OPERATIONS.md', /in batches of at most (\d+) chats per queue/, ['purge_batch_chats', num]],
+	['docs/OPERATIONS.md', /The most a rule keeps is ([\d,]+) days/, ['retention_days_max', num]],
+	['docs/PROTOCOL.md', /whole numbers of days 0–([\d,]+) and a boolean/, ['retention_days_max', num]],
 ];
 
 /** `refdesk limits` (with `args`) as {name: value}, checking the form of every line. */
@@ -211,6 +216,7 @@ test('the defaults `refdesk --help` states are the ones refdesk limits prints', 
 		'upload-burst': ['upload_burst', 1], 'turn-ttl': ['turn_ttl', 1], 'share-invite-secs': ['share_invite_secs', 1],
 		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],
 		'ping-secs': ['ws_ping_secs', 1], 'idle-close-secs': ['ws_hangup_secs', 1],
+		'purge-interval-secs': ['purge_interval_secs', 1],
 	};
 	const usage = (await runBinary(['--help'])).stdout;
 	// One block per option: its line and the indented lines that continue it.

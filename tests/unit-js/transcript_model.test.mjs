@@ -179,6 +179,15 @@ test('a transfer reads as whom the guest now talks to, and as who passed it on f
   assert.equal(noticeText({ notice: 'transferred' }, 'guest'), 'You are now chatting with another librarian');
 });
 
+test('a snapshot or file removed by the retention rule reads as such, from the event', () => {
+  const t = new Transcript();
+  t.addEvent({ type: 'event', chat: 'c_1', seq: 5, kind: 'notice', at: 1, notice: 'removed', what: 'file' });
+  t.addEvent({ type: 'event', chat: 'c_1', seq: 6, kind: 'notice', at: 2, notice: 'removed', what: 'snapshot' });
+  const [file, image] = t.items;
+  assert.equal(noticeText(file, 'operator'), 'A file was removed under the library\'s retention policy');
+  assert.equal(noticeText(image, 'guest'), 'An image was removed under the library\'s retention policy');
+});
+
 test('sender labels and grouping', () => {
   assert.equal(senderLabel({ from: 'guest', name: 'Ann' }, 'guest'), 'You');
   assert.equal(senderLabel({ from: 'operator', name: 'Mary' }, 'guest'), 'Mary');

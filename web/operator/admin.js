@@ -12,6 +12,7 @@ import { h, replaceChildren, timeElement } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedEditor } from './canned_editor.js';
 import { auditPage } from './audit_model.js';
+import { RetentionSection } from './retention_section.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
@@ -19,6 +20,7 @@ const $ = (id) => document.getElementById(id);
 const data = { account: null, operators: [], queues: [] };
 let resetFor = null; // the operator whose password is being reset
 let auditBefore = null; // the page of the audit log shown: null for the newest
+let retention = null; // the Retention section (retention_section.js)
 
 function say(el, text, ok = false) {
   el.textContent = text;
@@ -280,6 +282,7 @@ async function addQueue(e) {
   $('queue-title').value = '';
   say($('queues-status'), `Queue “${title}” added. Its snippets are below.`, true);
   await reload('queues');
+  await retention?.load();
 }
 
 /* ---------- audit log ---------- */
@@ -340,6 +343,8 @@ async function main() {
   $('audit-newest').addEventListener('click', () => loadAudit(null));
   await reload('account', 'operators', 'queues');
   await new CannedEditor($('canned-shared'), { shared: true }).load();
+  retention = new RetentionSection($('retention'), $('retention-status'), { saved: refreshAudit });
+  await retention.load();
   $('admin-content').hidden = false;
 }
 

@@ -269,7 +269,7 @@ function eventItem(ev) {
     return { ...base, kind: 'notice', key: `s:${ev.seq}`, cid: null, notice: 'share', step: ev.step,
       from: ev.from, text: ev.text ?? null, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
   }
-  return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null,
+  return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null, what: ev.what ?? null,
     by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null };
 }
 
@@ -360,6 +360,10 @@ export function noticeText(item, perspective, guestLabel = null) {
       if (item.by === 'guest') return perspective === 'guest' ? 'You ended the chat' : 'The guest ended the chat';
       if (item.by === 'operator') return perspective === 'guest' ? 'The librarian ended the chat' : 'The chat was ended by the librarian';
       return 'The chat was closed';
+    case 'removed':
+      // The queue's retention rule deleted a snapshot or file here (PROTOCOL §3.5).
+      return item.what === 'file' ? 'A file was removed under the library\'s retention policy'
+        : 'An image was removed under the library\'s retention policy';
     default:
       return 'Chat update';
   }

@@ -1,0 +1,251 @@
+/*
+ * retention.c - queues' retention rules and the purge's deletions (store.h).
+ *
+ * How it works: a rule is one row per queue (none: the defaults, which the
+ * caller supplies).  store_purge_queue() does one small batch for one queue
+ * inside the caller's transaction: first whole transcripts that are due
+ * (store_chat_delete_transcript(), as a manual deletion), then images and
+ * files, then guests' names, each found through its partial index on
+ * (queue_id, ended_at) and taken oldest first, at most `max_chats` chats in
+ * all.  The server runs it as one writer op per batch, so an op of a chat
+ * waits behind at most one batch; the command line in a transaction per
+ * batch.  Statements are prepared per call: a purge is rare.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "store/store_int.h"
+
+int store_retention_get(struct store *st, int64_t queue_id, struct store_retention *out)
+{
+	static const char sql[] = "SELECT text_days, files_days, keep_names, updated_at "
+				  "FROM retention WHERE queue_id = ?1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "prepare retention");
+	sqlite3_bind_int64(s, 1, queue_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->queue_id = queue_id;
+		out->text_days = sqlite3_column_int(s, 0);
+		out->files_days = sqlite3_column_int(s, 1);
+		out->keep_names = sqlite3_column_int(s, 2) != 0;
+		out->updated_at = sqlite3_column_int64(s, 3);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_fail(st, "read retention");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_retention_set(struct store *st, const struct store_retention *r)
+{
+	static const char sql[] =
+	    "INSERT INTO retention(queue_id, text_days, files_days, keep_names, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(queue_id) DO "
+	    "UPDATE SET text_days = ?2, files_days = ?3, keep_names = ?4, updated_at = ?5";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "prepare retention");
+	sqlite3_bind_int64(s, 1, r->queue_id);
+	sqlite3_bind_int(s, 2, r->text_days);
+	sqlite3_bind_int(s, 3, r->files_days);
+	sqlite3_bind_int(s, 4, r->keep_names);
+	sqlite3_bind_int64(s, 5, r->updated_at);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "set retention");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- the purge ------------------------------------------------------------------ */
+
+struct ids {
+	int64_t v[STORE_PURGE_BATCH_MAX];
+	int n;
+};
+
+/* The ids of at most `max` ended chats of the queue that `sql` (?1 queue, ?2 cut-off, ?3 limit)
+ * finds. */
+static int due(struct store *st, const char *sql, int64_t queue_id, int64_t before, int max,
+	       struct ids *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	out->n = 0;
+	if (max <= 0)
+		return 0;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "find chats to purge");
+	sqlite3_bind_int64(s, 1, queue_id);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int(s, 3, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && out->n < STORE_PURGE_BATCH_MAX)
+		out->v[out->n++] = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, "find chats to purge");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Run `sql` with ?1 = chat_id (and ?2 = `at`); *changes gets the rows it changed. */
+static int run(struct store *st, const char *sql, int64_t chat_id, int64_t at, int *changes)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, "purge");
+	sqlite3_bind_int64(s, 1, chat_id);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, at);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "purge");
+	if (changes)
+		*changes = sqlite3_changes(store_db(st));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct hash_list {
+	char (*v)[65];
+	int n;
+};
+
+struct orphan_count {
+	int (*orphan)(void *ctx, const char *hash);
+	void *ctx;
+	int n;
+};
+
+static int count_orphan(void *arg, const char *hash)
+{
+	struct orphan_count *o = arg;
+
+	o->n++;
+	return o->orphan ? o->orphan(o->ctx, hash) : 0;
+}
+
+/*
+ * Forget which blobs chat `id` reads; a blob no chat reads any more loses
+ * its row and is reported.  Returns how many links went, or an error.
+ */
+static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
+{
+	struct hash_list h = {NULL, 0};
+	sqlite3_stmt *s, *d = NULL;
+	char hash[65];
+	int rc, links = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "DELETE FROM chat_blobs WHERE chat_id = ?1 RETURNING hash", -1, &s,
+			       NULL) != SQLITE_OK)
+		return store_fail(st, "purge files");
+	sqlite3_bind_int64(s, 1, id);
+	/* Collect the hashes first: a blob's row may go only once no link is left. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		h.v = xrealloc(h.v, (size_t)(h.n + 1) * sizeof(*h.v));
+		store_copy_text(h.v[h.n++], sizeof(h.v[0]), s, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "purge files");
+	sqlite3_finalize(s);
+	if (!rc && h.n &&
+	    sqlite3_prepare_v2(store_db(st),
+			       "DELETE FROM blobs WHERE hash = ?1 AND "
+			       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1)",
+			       -1, &d, NULL) != SQLITE_OK)
+		rc = store_fail(st, "purge blobs");
+	for (links = 0; !rc && links < h.n; links++) {
+		str_copy(hash, sizeof(hash), h.v[links]);
+		sqlite3_reset(d);
+		sqlite3_bind_text(d, 1, hash, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(d) != SQLITE_DONE)
+			rc = store_fail(st, "purge blobs");
+		else if (sqlite3_changes(store_db(st)) > 0)
+			rc = count_orphan(oc, hash);
+	}
+	sqlite3_finalize(d);
+	free(h.v);
+	return rc < 0 ? rc : links;
+}
+
+/*
+ * A chat's images and files: the links and unread blobs go, and each
+ * snapshot or file event becomes a notice that something was removed, so
+ * the transcript still reads in order and names no file.
+ */
+static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_count *oc,
+		       bool *changed)
+{
+	int links, events = 0, rc;
+
+	*changed = false;
+	links = unlink_blobs(st, id, oc);
+	if (links < 0)
+		return links;
+	rc = run(st,
+		 "UPDATE events SET kind = 'notice', body = json_object('notice', 'removed', "
+		 "'what', kind) WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
+		 id, 0, &events);
+	if (!rc)
+		rc = run(st, "UPDATE chats SET files_purged_at = ?2 WHERE id = ?1", id, at, NULL);
+	*changed = links > 0 || events > 0;
+	return rc;
+}
+
+/* A guest's name: in the chat's row, on the guest's events and in the "started" notice. */
+static int purge_name(struct store *st, int64_t id)
+{
+	int rc =
+	    run(st,
+		"UPDATE events SET body = json_remove(body, '$.name') WHERE chat_id = ?1 "
+		"AND json_valid(body) AND json_type(body, '$.name') IS NOT NULL AND (author = 1 "
+		"OR (kind = 'notice' AND json_extract(body, '$.notice') = 'started'))",
+		id, 0, NULL);
+
+	return rc ? rc : run(st, "UPDATE chats SET guest_name = NULL WHERE id = ?1", id, 0, NULL);
+}
+
+int store_purge_queue(struct store *st, struct store_purge *p,
+		      int (*orphan)(void *ctx, const char *hash), void *ctx)
+{
+	static const char text_sql[] =
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND status = 2 ORDER BY ended_at LIMIT ?3";
+	static const char files_sql[] =
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND files_purged_at IS NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
+	static const char names_sql[] =
+	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
+	    "AND guest_name IS NOT NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
+	struct orphan_count oc = {orphan, ctx, 0};
+	int max = p->max_chats, done = 0, i, rc;
+	struct ids ids;
+	bool changed;
+
+	p->n_text = p->n_files = p->n_names = p->n_blobs = 0;
+	p->more = false;
+	if (max < 1 || max > STORE_PURGE_BATCH_MAX)
+		return -EINVAL;
+	rc = due(st, text_sql, p->queue_id, p->text_before, max, &ids);
+	for (i = 0; !rc && i < ids.n; i++, done++, p->n_text++)
+		rc = store_chat_delete_transcript(st, ids.v[i], p->at, count_orphan, &oc);
+	if (!rc)
+		rc = due(st, files_sql, p->queue_id, p->files_before, max - done, &ids);
+	for (i = 0; !rc && i < ids.n; i++, done++) {
+		rc = purge_files(st, ids.v[i], p->at, &oc, &changed);
+		p->n_files += changed;
+	}
+	if (!rc)
+		rc = due(st, names_sql, p->queue_id, p->names_before, max - done, &ids);
+	for (i = 0; !rc && i < ids.n; i++, done++, p->n_names++)
+		rc = purge_name(st, ids.v[i]);
+	p->n_blobs = oc.n;
+	p->more = done >= max;
+	return rc;
+}
