@@ -1,7 +1,7 @@
 # refdesk — see README.md.  `make run` and `make test` are the two commands;
 # both install what is missing first.
 
-PKGS    := libwebsockets sqlite3 jansson libsodium vips zlib libcrypto
+PKGS    := libwebsockets sqlite3 jansson libsodium vips zlib libcrypto libcurl
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -g
@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest bench-history clean format
+.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest bench-history bench-reports clean format
 
 all: build/refdesk
 
@@ -131,6 +131,15 @@ build/bench/history: bench/history.c $(filter build/obj/store/% build/obj/base/%
 
 bench-history: build/bench/history
 	@d=$$(mktemp -d) && build/bench/history $$d/data; rm -rf $$d
+
+# Reports over 1,000,000 chats: each report's time (see bench/reports.c).
+build/bench/reports: bench/reports.c $(filter build/obj/store/% build/obj/base/%,$(OBJ))
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) -O2 $(PKGCFLAGS) -o $@ $^ $(LIBS)
+
+bench-reports: build/bench/reports
+	@d=$$(mktemp -d) && build/bench/reports $$d/data $(REPORT_CHATS); rm -rf $$d
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)

@@ -25,6 +25,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "base/version.h"
+#include "mail/mail.h"
 #include "net/server.h"
 #include "ops/app.h"
 
@@ -104,15 +105,33 @@ static const char usage_options[] =
 	"  --config FILE           read options from FILE first; the command line wins\n"
 	"  --help                  show this\n";
 
+/* The mail options, apart for the same reason. */
+static const char usage_mail[] =
+	"Mail (questions left out of hours, Email transcript):\n"
+	"  --smtp-url URL          mail answers to follow-ups and transcripts through\n"
+	"                          smtp://HOST:PORT (STARTTLS required) or smtps://HOST:PORT;\n"
+	"                          without it the chat box offers neither\n"
+	"  --smtp-user NAME        log in to the SMTP server as NAME\n"
+	"  --smtp-password-file F  its password, the first line of F\n"
+	"  --smtp-from FROM        the sender, ask@lib.example or \"Library <ask@lib.example>\"\n"
+	"  --smtp-ca-file F        verify the SMTP server with the CA certificates in F\n"
+	"  --smtp-attempts N       tries of one mail before it is \"not delivered\" (default 5)\n"
+	"  --smtp-retry-secs N     delay before the first retry, doubled each time (default 60)\n"
+	"  --followup-keep-days N  erase an unanswered follow-up's address after N days\n"
+	"                          (default 30)\n";
+
 static void print_usage(FILE *f)
 {
 	fputs(usage_commands, f);
 	fputs(usage_options, f);
+	fputs(usage_mail, f);
 }
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
+       OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
+       OPT_SMTP_RETRY, OPT_FOLLOWUP_KEEP,
        OPT_HELP };
 
 static const struct option options[] = {
@@ -153,6 +172,14 @@ static const struct option options[] = {
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN },
+	{ "smtp-url", required_argument, NULL, OPT_SMTP_URL },
+	{ "smtp-user", required_argument, NULL, OPT_SMTP_USER },
+	{ "smtp-password-file", required_argument, NULL, OPT_SMTP_PASSWORD_FILE },
+	{ "smtp-from", required_argument, NULL, OPT_SMTP_FROM },
+	{ "smtp-ca-file", required_argument, NULL, OPT_SMTP_CA },
+	{ "smtp-attempts", required_argument, NULL, OPT_SMTP_ATTEMPTS },
+	{ "smtp-retry-secs", required_argument, NULL, OPT_SMTP_RETRY },
+	{ "followup-keep-days", required_argument, NULL, OPT_FOLLOWUP_KEEP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -247,6 +274,56 @@ static int read_config(struct config *cfg, const char *path)
 		rc = apply_option(cfg, o->val, value);
 	}
 	return rc;
+}
+
+/* The mail options (followups.h), apart to keep apply_option() readable. */
+static int apply_smtp_option(struct config *cfg, int opt, const char *arg)
+{
+	char addr[MAIL_ADDRESS_MAX + 1];
+	double v;
+
+	switch (opt) {
+	case OPT_SMTP_URL:
+		if ((strncmp(arg, "smtp://", 7) && strncmp(arg, "smtps://", 8)) || strlen(arg) > 300) {
+			fprintf(stderr, "refdesk: --smtp-url wants smtp://HOST:PORT or smtps://HOST:PORT\n");
+			return -EINVAL;
+		}
+		cfg->app.smtp_url = arg;
+		return 0;
+	case OPT_SMTP_USER:
+		cfg->app.smtp_user = arg;
+		return 0;
+	case OPT_SMTP_PASSWORD_FILE:
+		cfg->app.smtp_password_file = arg;
+		return 0;
+	case OPT_SMTP_FROM:
+		if (!mail_from_ok(arg, addr)) {
+			fprintf(stderr, "refdesk: --smtp-from wants ask@lib.example or "
+				"\"Library <ask@lib.example>\" (ASCII)\n");
+			return -EINVAL;
+		}
+		cfg->app.smtp_from = arg;
+		return 0;
+	case OPT_SMTP_CA:
+		cfg->app.smtp_ca_file = arg;
+		return 0;
+	case OPT_SMTP_ATTEMPTS:
+		if (parse_number("smtp-attempts", arg, 1, 20, &v) < 0)
+			return -EINVAL;
+		cfg->app.smtp_attempts = (int)v;
+		return 0;
+	case OPT_SMTP_RETRY:
+		if (parse_number("smtp-retry-secs", arg, 1, 3600, &v) < 0)
+			return -EINVAL;
+		cfg->app.smtp_retry_secs = (int)v;
+		return 0;
+	case OPT_FOLLOWUP_KEEP:
+		if (parse_number("followup-keep-days", arg, 1, 3650, &v) < 0)
+			return -EINVAL;
+		cfg->app.followup_keep_days = (int)v;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 static int apply_option(struct config *cfg, int opt, const char *arg)
@@ -437,6 +514,8 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 	case OPT_METRICS_TOKEN:
 		cfg->app.metrics_token_file = arg;
 		return 0;
+	default:
+		return apply_smtp_option(cfg, opt, arg);
 	}
 	return -EINVAL;
 }
@@ -479,6 +558,14 @@ static int parse_serve(struct config *cfg, int argc, char **argv)
 	}
 	if (cfg->net.idle_close_secs <= cfg->net.ping_secs) {
 		fprintf(stderr, "refdesk: --idle-close-secs must be more than --ping-secs\n");
+		return -EINVAL;
+	}
+	if (cfg->app.smtp_url && !cfg->app.smtp_from) {
+		fprintf(stderr, "refdesk: --smtp-url needs --smtp-from\n");
+		return -EINVAL;
+	}
+	if (!cfg->app.smtp_user != !cfg->app.smtp_password_file) {
+		fprintf(stderr, "refdesk: --smtp-user and --smtp-password-file go together\n");
 		return -EINVAL;
 	}
 	if (!cfg->net.tls_cert != !cfg->net.tls_key) {
@@ -540,6 +627,11 @@ static int serve_main(int argc, char **argv)
 		log_error("libsodium failed to initialise");
 		return 1;
 	}
+	/* libcurl's global set-up is not thread-safe: before any thread starts. */
+	if (mail_global_init() < 0) {
+		log_error("libcurl failed to initialise");
+		return 1;
+	}
 	if (cfg.app.demo) {
 		created = admin_seed_demo(cfg.app.data_dir, password);
 		if (created < 0) {
@@ -562,6 +654,7 @@ static int serve_main(int argc, char **argv)
 			server_release(&srv);
 		}
 	}
+	mail_global_cleanup();
 	free(config_text);
 	return rc < 0 ? 1 : 0;
 }

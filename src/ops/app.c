@@ -22,6 +22,7 @@
 #include "ops/chat_ops.h"
 #include "ops/client.h"
 #include "ops/retention.h"
+#include "ops/followups.h"
 #include "ops/routes.h"
 #include "ops/share_ops.h"
 #include "ops/uploads.h"
@@ -49,6 +50,9 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 	cfg->workers = 2;
 	cfg->purge_interval_secs = 300;
+	cfg->smtp_attempts = 5;
+	cfg->smtp_retry_secs = 60;
+	cfg->followup_keep_days = 30;
 }
 
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
@@ -110,6 +114,7 @@ static void each_second(void *arg)
 	struct app *app = arg;
 
 	chat_ops_sweep(app);
+	followups_sweep(app);
 	server_timer_set(app->sweep_timer, 1000000);
 }
 
@@ -121,6 +126,7 @@ static void hook_wake(void *arg)
 		return; /* not built yet, or app_init() failed */
 	writer_drain(app->writer);
 	workq_drain(app->workq);
+	followups_drain(app);
 	sweep_limits(app);
 }
 
@@ -170,6 +176,8 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
+	server_add_routes(srv, followups_routes, followups_nroutes);
+	server_add_routes(srv, reports_routes, reports_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }
@@ -197,6 +205,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	uploads_print_limits(out, cfg);
 	history_print_limits(out);
 	canned_print_limits(out);
+	reports_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
 	limit_print(out, "share_text_chars", SHARE_TEXT_MAX, "chars", "a screensharing invitation");
@@ -210,6 +219,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "from the offer, the viewer's time to report a frame (--share-frame-secs)");
 	limit_print(out, "turn_ttl", cfg->turn_ttl, "s", "a minted TURN credential lasts (--turn-ttl)");
 	limit_print(out, "ice_urls_max", APP_MAX_ICE, "urls", "--stun and --turn options, each");
+	followups_print_limits(out, cfg);
 	limit_print(out, "workers", cfg->workers, "threads", "password hashes and the image pipeline");
 	limit_print(out, "work_queue", APP_WORK_QUEUE, "jobs", "waiting for a worker before 503 busy");
 	writer_print_limits(out);
@@ -257,6 +267,10 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	app->sweep_timer = server_timer_new(srv, each_second, app);
 	register_tables(srv);
 	chat_ops_start(app);
+	if (followups_start(app) < 0) {
+		app_release(app);
+		return -EIO;
+	}
 	server_timer_set(app->sweep_timer, 1000000);
 	rc = retention_start(app);
 	if (rc < 0)
@@ -273,6 +287,7 @@ void app_release(struct app *app)
 
 	retention_stop(app);      /* a purge batch in flight finishes below, without a next */
 	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */
+	followups_stop(app);      /* a mail in flight ends; its outcome is written below */
 	writer_free(app->writer); /* commits anything left, runs its done()s */
 	app->writer = NULL;
 	server_timer_free(app->flush_timer);

@@ -32,6 +32,7 @@ struct workq;
 struct client;
 struct chat_ops_listener;
 struct purge;
+struct followups_state;
 
 struct app_config {
 	const char *data_dir;
@@ -58,6 +59,15 @@ struct app_config {
 	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
 	int purge_interval_secs;  /* between two runs of the retention purge */
+	/* Mail for follow-ups and Email transcript (followups.h); NULL url: no mail. */
+	const char *smtp_url;
+	const char *smtp_user;
+	const char *smtp_password_file;
+	const char *smtp_from;
+	const char *smtp_ca_file;
+	int smtp_attempts;        /* tries of one mail before "not delivered" */
+	int smtp_retry_secs;      /* the first retry's delay; doubled each time */
+	int followup_keep_days;   /* an unanswered follow-up's address is erased after this */
 };
 
 struct app {
@@ -81,6 +91,7 @@ struct app {
 	int64_t last_chat_id;   /* the newest chat's internal id */
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
 	struct purge *purge;    /* the retention purge (retention.c) */
+	struct followups_state *followups; /* follow-ups and their mail (followups.c) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */

@@ -376,6 +376,23 @@ static void get_history_chat(struct http_req *req, HTTP_PARAMS)
 				      "events", events));
 }
 
+char *history_chat_text(struct app *app, const struct store_chat *row, size_t *len)
+{
+	struct events_ctx e = { row->public_id, json_array() };
+	json_t *chat;
+	char *text;
+
+	if (store_events_since(app->st, row->id, 0, HISTORY_EVENTS_MAX, add_event, &e) < 0) {
+		json_decref(e.events);
+		return NULL;
+	}
+	chat = chat_json(app, row);
+	text = transcript_text(chat, e.events, len);
+	json_decref(chat);
+	json_decref(e.events);
+	return text;
+}
+
 static void download(struct http_req *req, const char *public_id, bool html)
 {
 	struct store_chat row;

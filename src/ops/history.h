@@ -31,4 +31,11 @@ struct app;
 char *transcript_html(const char *data_dir, json_t *chat, json_t *events, size_t *len);
 char *transcript_text(json_t *chat, json_t *events, size_t *len);
 
+/*
+ * Chat `row`'s transcript as plain text from its stored events, as Download
+ * transcript makes it (Email transcript's body).  A new buffer you own, or
+ * NULL when the store failed.
+ */
+char *history_chat_text(struct app *app, const struct store_chat *row, size_t *len);
+
 #endif

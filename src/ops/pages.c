@@ -40,9 +40,12 @@ static void get_queue(struct http_req *req, HTTP_PARAMS)
 	}
 	ql = domain_queue(&req_app(req)->dom, q.id);
 	/* The limits let the box refuse what the server would, before sending it. */
-	http_json(req, 200, json_pack("{s:s, s:s, s:s, s:b, s:{s:I, s:I, s:i}}", "queue", q.name,
+	http_json(req, 200, json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:{s:I, s:I, s:i}}", "queue", q.name,
 				      "title", q.title, "account", a.name,
-				      "online", ql && queue_is_online(ql), "limits",
+				      "online", ql && queue_is_online(ql),
+				      /* Mail set up: Leave a question and Email transcript. */
+				      "mail", req_app(req)->cfg->smtp_url != NULL,
+				      "mail_keep_days", req_app(req)->cfg->followup_keep_days, "limits",
 				      "image_bytes", (json_int_t)req_app(req)->cfg->max_image_bytes,
 				      "file_bytes", (json_int_t)req_app(req)->cfg->max_file_bytes,
 				      "text_chars", CHAT_TEXT_MAX));

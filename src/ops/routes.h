@@ -37,6 +37,12 @@ extern const size_t canned_nroutes;
 /* §2.9 metrics, for the people who run the server (metrics.c) */
 extern const struct http_route metrics_routes[];
 extern const size_t metrics_nroutes;
+/* §2.10 follow-ups and Email transcript (followups.c) */
+extern const struct http_route followups_routes[];
+extern const size_t followups_nroutes;
+/* §2.11 reports (reports.c) */
+extern const struct http_route reports_routes[];
+extern const size_t reports_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;
@@ -48,6 +54,7 @@ extern const size_t share_nmessages;
 void sessions_print_limits(FILE *out);
 void history_print_limits(FILE *out);
 void canned_print_limits(FILE *out);
+void reports_print_limits(FILE *out);
 
 /* Extend a signed-in request's session if it is getting old (sessions.c). */
 void routes_touch_session(struct http_req *req);

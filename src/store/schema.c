@@ -241,6 +241,138 @@ static const char *const migrations[] = {
 	"  WHERE deleted_at IS NULL AND files_purged_at IS NULL;"
 	"CREATE INDEX chats_purge_names ON chats(queue_id, ended_at)"
 	"  WHERE deleted_at IS NULL AND guest_name IS NOT NULL;",
+
+	/*
+	 * 11: questions left in a chat box while nobody was online ("follow-
+	 * ups", store_followup_add()).  The row is the follow-up's whole record:
+	 * the question, the answer, and the outbox of its one mail.  `email` is
+	 * the patron's address, NULL once the answer is delivered or the
+	 * follow-up is older than its keep time; status 0 open, 1 sending (the
+	 * outbox: next_try_at says when), 2 answered (delivered), 3 not
+	 * delivered (retries used up).  `chat_mailed` remembers which chats
+	 * had their transcript emailed (once each), never to whom.
+	 */
+	"CREATE TABLE followups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  guest_name TEXT,"
+	"  question TEXT NOT NULL,"
+	"  email TEXT,"
+	"  status INTEGER NOT NULL DEFAULT 0,"
+	"  answer TEXT,"
+	"  operator_id INTEGER REFERENCES operators(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  answered_at INTEGER,"
+	"  delivered_at INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try_at INTEGER,"
+	"  last_error TEXT);"
+	"CREATE INDEX followups_account ON followups(account_id, id);"
+	"CREATE INDEX followups_outbox ON followups(status, next_try_at);"
+	"CREATE TABLE chat_mailed ("
+	"  chat_id INTEGER PRIMARY KEY REFERENCES chats(id),"
+	"  at INTEGER NOT NULL);",
+
+	/*
+	 * 12: reports (report.c).  `chat_report` is one row per chat with its
+	 * times, outcome and counters, kept by the writer as the chat's events
+	 * are stored; it holds no text, has no reference to the chat, and so
+	 * outlives a deleted transcript or chat.  `report_hours` sums those
+	 * per account, queue (0: all) and operator (0: all), local day (days
+	 * since 1970-01-01 in the server's time zone) and hour; `report_times`
+	 * counts wait and conversation times (metric 0 and 1) per day in the
+	 * buckets of report_bucket(), a function store_open() registers, and
+	 * `report_months` the same per month (year * 12 + month - 1), so a
+	 * long range reads whole months there and only its ragged ends by day.
+	 * A report reads a few thousand rows however many chats there were.  Chats stored before this version are counted from
+	 * what their rows and events say.
+	 */
+	"CREATE TABLE chat_report ("
+	"chat_id INTEGER PRIMARY KEY,"
+	"account_id INT NOT NULL,"
+	"queue_id INT NOT NULL,"
+	"operator_id INT NOT NULL DEFAULT 0,"   /* who accepted it; 0: nobody */
+	"day INT NOT NULL,"                     /* local day and hour it was created */
+	"hour INT NOT NULL,"
+	"created_at INT NOT NULL,"
+	"accepted_at INT,"
+	"ended_at INT,"
+	"outcome INT NOT NULL DEFAULT 0,"       /* 0 waiting, 1 answered, 2 missed, 3 abandoned */
+	"snaps_guest INT NOT NULL DEFAULT 0,"
+	"snaps_operator INT NOT NULL DEFAULT 0,"
+	"share_invited INT NOT NULL DEFAULT 0,"
+	"share_accepted INT NOT NULL DEFAULT 0,"
+	"share_declined INT NOT NULL DEFAULT 0,"
+	"share_blocked INT NOT NULL DEFAULT 0);"
+	"CREATE TABLE report_hours ("
+	"account_id INT NOT NULL,"
+	"queue_id INT NOT NULL,"
+	"operator_id INT NOT NULL,"
+	"day INT NOT NULL,"
+	"hour INT NOT NULL,"
+	"chats INT NOT NULL,"
+	"answered INT NOT NULL,"
+	"missed INT NOT NULL,"
+	"abandoned INT NOT NULL,"
+	"snaps_guest INT NOT NULL,"
+	"snaps_operator INT NOT NULL,"
+	"share_invited INT NOT NULL,"
+	"share_accepted INT NOT NULL,"
+	"share_declined INT NOT NULL,"
+	"share_blocked INT NOT NULL,"
+	"PRIMARY KEY (account_id, queue_id, operator_id, day, hour)) WITHOUT ROWID;"
+	"CREATE TABLE report_times ("
+	"account_id INT NOT NULL,"
+	"queue_id INT NOT NULL,"
+	"operator_id INT NOT NULL,"
+	"day INT NOT NULL,"
+	"metric INT NOT NULL,"                  /* 0 wait, 1 conversation length */
+	"bucket INT NOT NULL,"
+	"n INT NOT NULL,"
+	"PRIMARY KEY (account_id, queue_id, operator_id, day, metric, bucket)) WITHOUT ROWID;"
+	"CREATE TABLE report_months ("
+	"account_id INT NOT NULL, queue_id INT NOT NULL, operator_id INT NOT NULL,"
+	"month INT NOT NULL, metric INT NOT NULL, bucket INT NOT NULL, n INT NOT NULL,"
+	"PRIMARY KEY (account_id, queue_id, operator_id, month, metric, bucket)) WITHOUT ROWID;"
+	"CREATE TEMP TABLE report_events AS SELECT chat_id,"
+	"sum(kind = 'snapshot' AND author = 1) AS sg, sum(kind = 'snapshot' AND author = 2) AS so,"
+	"sum(step = 'invited') AS si, sum(step = 'accepted') AS sa, sum(step = 'declined') AS sd,"
+	"sum(step = 'blocked') AS sb, max(kind = 'notice' AND step = 'ended') AS gave_up "
+	"FROM (SELECT chat_id, kind, author, CASE WHEN kind = 'share' AND json_valid(body)"
+	"  THEN json_extract(body, '$.step') WHEN kind = 'notice' AND json_valid(body)"
+	"  AND json_extract(body, '$.by') = 'guest' THEN json_extract(body, '$.notice') END AS step"
+	"  FROM events WHERE kind IN ('snapshot', 'share', 'notice')) GROUP BY chat_id;"
+	"INSERT INTO chat_report SELECT c.id, c.account_id, c.queue_id,"
+	"iif(c.accepted_at IS NULL, 0, coalesce(c.operator_id, 0)),"
+	"CAST(julianday(date(c.created_at / 1000, 'unixepoch', 'localtime')) - 2440587.5 AS INTEGER),"
+	"CAST(strftime('%H', c.created_at / 1000, 'unixepoch', 'localtime') AS INTEGER),"
+	"c.created_at, c.accepted_at, c.ended_at,"
+	"CASE WHEN c.accepted_at IS NOT NULL THEN 1 WHEN c.status <> 2 THEN 0"
+	"  WHEN e.gave_up THEN 3 ELSE 2 END,"
+	"coalesce(e.sg, 0), coalesce(e.so, 0), coalesce(e.si, 0), coalesce(e.sa, 0),"
+	"coalesce(e.sd, 0), coalesce(e.sb, 0) "
+	"FROM chats c LEFT JOIN report_events e ON e.chat_id = c.id;"
+	"DROP TABLE report_events;"
+	"CREATE TEMP TABLE report_scopes AS "
+	"SELECT chat_id, account_id, 0 AS queue_id, 0 AS operator_id FROM chat_report "
+	"UNION ALL SELECT chat_id, account_id, queue_id, 0 FROM chat_report "
+	"UNION ALL SELECT chat_id, account_id, 0, operator_id FROM chat_report WHERE operator_id <> 0;"
+	"INSERT INTO report_hours SELECT s.account_id, s.queue_id, s.operator_id, r.day, r.hour,"
+	"count(*), sum(r.outcome = 1), sum(r.outcome = 2), sum(r.outcome = 3), sum(r.snaps_guest),"
+	"sum(r.snaps_operator), sum(r.share_invited), sum(r.share_accepted), sum(r.share_declined),"
+	"sum(r.share_blocked) "
+	"FROM report_scopes s JOIN chat_report r ON r.chat_id = s.chat_id GROUP BY 1, 2, 3, 4, 5;"
+	"INSERT INTO report_times SELECT s.account_id, s.queue_id, s.operator_id, r.day, m.metric,"
+	"report_bucket(iif(m.metric, r.ended_at - r.accepted_at, r.accepted_at - r.created_at)),"
+	"count(*) FROM report_scopes s JOIN chat_report r ON r.chat_id = s.chat_id"
+	" JOIN (SELECT 0 AS metric UNION ALL SELECT 1) m WHERE r.accepted_at IS NOT NULL"
+	" AND (m.metric = 0 OR r.ended_at IS NOT NULL) GROUP BY 1, 2, 3, 4, 5, 6;"
+	"DROP TABLE report_scopes;"
+	"INSERT INTO report_months SELECT account_id, queue_id, operator_id,"
+	"CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12"
+	"+ CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1, metric, bucket, sum(n)"
+	"FROM report_times GROUP BY 1, 2, 3, 4, 5, 6;",
 };
 
 int schema_version(void)

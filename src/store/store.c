@@ -192,6 +192,7 @@ struct store {
 	size_t unindexed_messages; /* committed since the last run: when to run (a hint) */
 	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
 	struct wal_watch wal;
+	sqlite3_stmt *report[STORE_REPORT_STMTS]; /* report.c's, prepared on first use */
 };
 
 /* Report a SQLite failure once and turn it into an errno code. */
@@ -347,6 +348,8 @@ int store_open(struct store **out, const char *dir)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
+	if (store_report_register(st->db) < 0)
+		goto fail;
 	rc = schema_migrate(st->db);
 	if (rc < 0)
 		goto fail;
@@ -374,6 +377,8 @@ void store_free(struct store *st)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < STORE_REPORT_STMTS; i++)
+		sqlite3_finalize(st->report[i]);
 	sqlite3_close(st->db);
 	free(st->added);
 	free(st->last.id);
@@ -1057,6 +1062,7 @@ int store_chat_add(struct store *st, const struct store_chat *c)
 {
 	sqlite3_stmt *s = stmt(st, S_CHAT_ADD);
 	char token[STORE_MANAGE_TOKEN];
+	int rc;
 
 	sqlite3_bind_int64(s, 1, c->id);
 	bind_text(s, 2, c->public_id);
@@ -1069,7 +1075,8 @@ int store_chat_add(struct store *st, const struct store_chat *c)
 	/* The management link's secret: made here, so every chat has one. */
 	rand_token(token, 24);
 	bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
-	return run(st, s, "add chat");
+	rc = run(st, s, "add chat");
+	return rc < 0 ? rc : store_report_chat_added(st, c);
 }
 
 static void read_max(sqlite3_stmt *s, int64_t *out)
@@ -1103,12 +1110,16 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at)
 {
 	sqlite3_stmt *s = stmt(st, S_CHAT_STATUS);
+	int rc;
 
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, operator_id);
 	sqlite3_bind_int64(s, 3, at);
 	sqlite3_bind_int64(s, 4, id);
-	return run(st, s, "set chat status");
+	rc = run(st, s, "set chat status");
+	if (rc < 0 || status != CHAT_ACTIVE)
+		return rc;
+	return store_report_chat_accepted(st, id, operator_id, at);
 }
 
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
@@ -1248,6 +1259,9 @@ int store_event_append(struct store *st, struct store_event *ev)
 		return fail(st, "add event (seq taken)");
 	}
 	last_set(&st->last, ev->chat_id, ev->seq);
+	rc = store_report_event_added(st, ev);
+	if (rc < 0)
+		return rc;
 	if (st->n_added == st->cap_added) {
 		st->cap_added = grow_cap(st->cap_added, st->n_added + 1);
 		st->added = xrealloc(st->added, st->cap_added * sizeof(*st->added));
@@ -1332,6 +1346,11 @@ int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, str
 }
 
 /* ---- for the other files of store/ (store_int.h) ------------------------------ */
+
+sqlite3_stmt **store_report_stmts(struct store *st)
+{
+	return st->report;
+}
 
 sqlite3 *store_db(struct store *st)
 {

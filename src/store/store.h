@@ -390,6 +390,68 @@ int store_backup(struct store *st, const char *path);
 /* Call `fn` with the hash of every blob the database knows; stops at a non-zero return. */
 int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg);
 
+/* ---- reports (report.c) ---- */
+
+/*
+ * What a report counts, in this order: chats created; answered (an operator
+ * accepted it); missed (it ended with nobody having accepted it, closed by
+ * the server once the guest's box had gone); abandoned (the guest ended it
+ * while it waited); snapshots the guest sent and the operators sent; and
+ * screensharing invitations and the guest's answers to them.  Every chat
+ * counts on the local day and hour it was created, in the server's time
+ * zone (the TZ of the process).  With an operator chosen, a report counts
+ * only the chats that operator accepted.
+ */
+enum store_report_counter {
+	STORE_REPORT_CHATS, STORE_REPORT_ANSWERED, STORE_REPORT_MISSED, STORE_REPORT_ABANDONED,
+	STORE_REPORT_SNAPS_GUEST, STORE_REPORT_SNAPS_OPERATOR, STORE_REPORT_SHARE_INVITED,
+	STORE_REPORT_SHARE_ACCEPTED, STORE_REPORT_SHARE_DECLINED, STORE_REPORT_SHARE_BLOCKED,
+	STORE_REPORT_COUNTERS
+};
+
+struct store_report_filter {
+	int64_t account_id;  /* required */
+	int64_t queue_id;    /* 0: every queue */
+	int64_t operator_id; /* 0: everyone; not together with a queue (-EINVAL) */
+	int64_t from_day;    /* local days since 1970-01-01, both included */
+	int64_t to_day;
+};
+
+/* A time's percentiles in whole seconds (see store_report_bucket()). */
+struct store_report_times {
+	int64_t count;
+	int64_t p50, p90;
+};
+
+struct store_report {
+	int64_t counter[STORE_REPORT_COUNTERS];
+	int64_t by_hour[7][24];            /* chats created, [0] is Monday, local hours */
+	struct store_report_times wait;    /* created to accepted, of answered chats */
+	struct store_report_times length; /* accepted to ended, of answered chats that ended */
+};
+
+/*
+ * Fill `out` for the filter, from the summary tables alone (a few rows per
+ * day of the range).  -EINVAL for a filter that names both a queue and an
+ * operator or whose days are reversed.  Any thread's connection.
+ */
+int store_report_read(struct store *st, const struct store_report_filter *f,
+		      struct store_report *out);
+
+/*
+ * Times are counted in buckets: whole seconds below two minutes, then steps
+ * of 5 % (rounded down to the second).  store_report_bucket(): the bucket
+ * of `ms` milliseconds; store_report_bucket_secs(): the seconds a bucket
+ * starts at, which is what a percentile reports.  Pure.
+ */
+int store_report_bucket(int64_t ms);
+int64_t store_report_bucket_secs(int bucket);
+
+/* Days from 1970-01-01 to a date (month 1-12, day 1-31; not checked), as reports number days. */
+int64_t store_report_day(int64_t y, int m, int d);
+/* The local day (days since 1970-01-01) and hour of `ms` since the epoch, in the server's zone. */
+void store_report_local(int64_t ms, int64_t *day, int *hour);
+
 /* ---- saved replies ---- */
 
 /*
@@ -428,5 +490,66 @@ int store_canned_delete(struct store *st, int64_t id, int64_t account_id, int64_
 /* The account's shared replies, then the operator's own (0: shared only), each by name. */
 int store_canned_list(struct store *st, int64_t account_id, int64_t operator_id,
 		      int (*cb)(void *ctx, const struct store_canned *c), void *ctx);
+
+/* ---- follow-ups: questions left while nobody was online (followups.c) ---- */
+
+#define STORE_EMAIL_BYTES 256              /* an address: at most 254 bytes, plus NUL */
+#define STORE_FOLLOWUP_TEXT_BYTES 16004    /* a question or answer: 4,000 characters, plus NUL */
+#define STORE_FOLLOWUP_ERROR_BYTES 160
+
+enum followup_status {
+	FOLLOWUP_OPEN = 0,          /* waiting for an answer */
+	FOLLOWUP_SENDING = 1,       /* answered; its mail is in the outbox */
+	FOLLOWUP_ANSWERED = 2,      /* the mail was delivered; the address is erased */
+	FOLLOWUP_NOT_DELIVERED = 3, /* every try failed; staff may answer again */
+};
+
+struct store_followup {
+	int64_t id;
+	int64_t account_id;
+	int64_t queue_id;
+	char guest_name[STORE_NAME_BYTES];        /* "" when none was given */
+	char question[STORE_FOLLOWUP_TEXT_BYTES];
+	char email[STORE_EMAIL_BYTES];            /* "" once erased */
+	enum followup_status status;
+	char answer[STORE_FOLLOWUP_TEXT_BYTES];   /* "" until answered */
+	int64_t operator_id;                      /* who answered, or 0 */
+	int64_t created_at, answered_at, delivered_at; /* ms; 0 when not yet */
+	int attempts;                             /* tries of the current answer's mail */
+	int64_t next_try_at;                      /* while sending: when the next try is due */
+	char last_error[STORE_FOLLOWUP_ERROR_BYTES];
+};
+
+/* Record a new open follow-up (f->id and f->created_at are set).  Writer thread. */
+int store_followup_add(struct store *st, struct store_followup *f);
+int store_followup_get(struct store *st, int64_t id, struct store_followup *out);
+/*
+ * Answer follow-up `id` of `account_id`, if it is open or not delivered and
+ * still has its address: the answer is recorded and its mail queued (status
+ * sending, due now).  -ENOENT for no such follow-up of that account,
+ * -EALREADY when it is being sent or was delivered, -ENODATA when its
+ * address was erased.  Writer thread.
+ */
+int store_followup_answer(struct store *st, int64_t id, int64_t account_id, int64_t operator_id,
+			  const char *answer, int64_t at);
+/* The mail was delivered: status answered, the address erased.  Writer thread. */
+int store_followup_delivered(struct store *st, int64_t id, int64_t at);
+/*
+ * A try failed with `error`: count it; try again at `next_try_at`, or, with
+ * 0, give up (status not delivered; the address stays, for another answer,
+ * until the keep time erases it).  Writer thread.
+ */
+int store_followup_failed(struct store *st, int64_t id, const char *error, int64_t next_try_at);
+/* The sending follow-up due first (next_try_at <= now): 0, or -ENOENT for none. */
+int store_followup_due(struct store *st, int64_t now, struct store_followup *out);
+/* Erase the addresses of follow-ups created before `before` that are not sending.  Writer thread. */
+int store_followup_erase_old(struct store *st, int64_t before);
+/* At most `limit` of an account's follow-ups with id < before_id (0: newest), newest first. */
+int store_followup_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
+			int (*cb)(void *ctx, const struct store_followup *f), void *ctx);
+/* How many of an account's follow-ups wait for an answer (open or not delivered). */
+int store_followup_count_open(struct store *st, int64_t account_id, int64_t *n);
+/* Mark chat `chat_id`'s transcript as emailed: -EEXIST if it already was.  Writer thread. */
+int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at);
 
 #endif

@@ -33,4 +33,19 @@ void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col);
 /* Fill `c` from a row of STORE_CHAT_COLS starting at column 0. */
 void store_read_chat(sqlite3_stmt *s, struct store_chat *c);
 
+/*
+ * Reports (report.c), kept by store.c's writes inside the caller's
+ * transaction: a chat added, accepted, and each of its events (only
+ * snapshots, share steps and the "ended" notice count; messages return at
+ * once).  Each returns 0 or a negative errno.
+ */
+int store_report_chat_added(struct store *st, const struct store_chat *c);
+int store_report_chat_accepted(struct store *st, int64_t chat_id, int64_t operator_id, int64_t at);
+int store_report_event_added(struct store *st, const struct store_event *ev);
+/* Register report_bucket() on a new connection, before the schema is migrated. */
+int store_report_register(sqlite3 *db);
+/* report.c's prepared statements, which the store finalizes (borrowed, STORE_REPORT_STMTS of them). */
+#define STORE_REPORT_STMTS 12
+sqlite3_stmt **store_report_stmts(struct store *st);
+
 #endif

@@ -277,7 +277,7 @@ test('GET /api/queues/QUEUE: public, CORS open, 404 for an unknown queue', async
 	const res = await srv.request('GET', '/api/queues/alpha', { headers: { origin: 'https://elsewhere.example' } });
 	assert.equal(res.status, 200);
 	assert.deepEqual(res.json, { queue: 'alpha', title: 'Alpha Ask', account: 'Alpha Library', online: false,
-		limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
+		mail: false, mail_keep_days: 30, limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
 	assert.equal(res.headers.get('access-control-allow-origin'), '*');
 	const missing = await srv.request('GET', '/api/queues/nope');
 	assert.equal(missing.status, 404);

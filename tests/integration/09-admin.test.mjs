@@ -93,7 +93,7 @@ test('queues: list, create, 409 on a taken name, rename, bad input', async () =>
 	assert.deepEqual(made.json, { name: 'alpha-two', title: 'Alpha Two', share_invite: '', members: [] });
 	const pub = await srv.request('GET', '/api/queues/alpha-two');
 	assert.deepEqual(pub.json, { queue: 'alpha-two', title: 'Alpha Two', account: 'Alpha Library', online: false,
-		limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
+		mail: false, mail_keep_days: 30, limits: { image_bytes: 15 << 20, file_bytes: 25 << 20, text_chars: 4000 } });
 
 	for (const name of ['alpha-two', 'alpha', 'beta']) {
 		const dup = await post('/api/admin/queues', { name, title: 'Again' });

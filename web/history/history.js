@@ -17,6 +17,7 @@ import { TranscriptView } from '../shared/transcript_view.js';
 import { cookieMedia } from '../shared/media.js';
 import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
+import { FollowupsView } from '../operator/followups.js';
 import { nameThisTab, staffTabName, wireStaffLinks } from '../shared/staff_tabs.js';
 import { canDelete, countsText, firstPage, formatDuration, historyQuery, liveDuration, newerPage, olderPage,
   statusLabel } from './history_model.js';
@@ -202,6 +203,7 @@ async function main() {
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   $('admin-link').hidden = !me?.admin;
+  $('reports-link').hidden = !me?.admin;
   nameThisTab();
   wireStaffLinks();
   $('history').hidden = false;
@@ -222,6 +224,11 @@ async function main() {
   $('download').addEventListener('click', () => download('html'));
   $('download-text').addEventListener('click', () => download('txt'));
   $('delete').addEventListener('click', deleteTranscript);
+  // Questions left out of hours, with the count waiting (followups.js, as in the webclient).
+  new FollowupsView({
+    panel: $('followups-panel'), count: $('followups-count'), summary: $('followups-summary'), open: $('followups-open'),
+    dialog: $('followups-dialog'), list: $('followups-list'), close: $('followups-close'), note: $('followups-note'),
+  }).load();
 
   setInterval(tickDurations, 1000);
   await fillFilters();

@@ -42,6 +42,7 @@ import { CannedEditor } from './canned_editor.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
 import { offerWarnings, refusalText, targetName } from '../shared/transfer_model.js';
 import { noticeText, senderLabel } from '../shared/transcript_model.js';
+import { FollowupsView } from './followups.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -531,6 +532,7 @@ function onHello(hello) {
   const held = desk.applyHello(hello);
   $('who').textContent = hello.operator.name;
   $('admin-link').hidden = !hello.operator.admin;
+  $('reports-link').hidden = !hello.operator.admin;
   $('desk').hidden = false;
   for (const chat of held) socket.follow(chat, { after: 0 }).catch(() => {});
 }
@@ -550,6 +552,7 @@ async function main() {
   if (session) {
     $('who').textContent = session.operator.name;
     $('admin-link').hidden = !session.operator.admin;
+    $('reports-link').hidden = !session.operator.admin;
   }
 
   // Chat History, the admin page and chat pages open in tabs of their own,
@@ -587,6 +590,10 @@ async function main() {
   $('canned-close').addEventListener('click', () => $('canned-dialog').close());
   $('canned-dialog').addEventListener('close', () => $('canned-manage').focus());
   cannedEditor.load();
+  new FollowupsView({
+    panel: $('followups-panel'), count: $('followups-count'), summary: $('followups-summary'), open: $('followups-open'),
+    dialog: $('followups-dialog'), list: $('followups-list'), close: $('followups-close'), note: $('followups-note'),
+  }).load();
 
   const sound = $('alert-sound');
   const desktop = $('alert-desktop');

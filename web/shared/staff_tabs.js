@@ -15,6 +15,7 @@ export function staffTabName(pathname) {
   if (pathname === '/staff' || pathname === '/staff/') return 'refdesk-webclient';
   if (pathname === '/staff/history') return 'refdesk-history';
   if (pathname === '/staff/admin') return 'refdesk-admin';
+  if (pathname === '/staff/reports') return 'refdesk-reports';
   const m = /^\/staff\/(chat|share)\/([A-Za-z0-9_-]{1,80})(\/[A-Za-z0-9_-]+)?$/.exec(pathname);
   if (m && (m[1] === 'chat') === Boolean(m[3])) return `refdesk-${m[1]}-${m[2]}`;
   return null;

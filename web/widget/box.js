@@ -37,6 +37,11 @@
 // builds an HTML file of the chat in the browser and downloads it
 // (box_transcript.js, loaded on the first click; transcript_file.js).
 //
+// With mail set up on the server (GET /api/queues says `mail`), the away
+// view offers Leave a question (a form in its own view, "question") and the
+// header Email transcript (a small form above the composer); box_mail.js
+// checks and sends them. Without mail neither shows: nobody could answer.
+//
 // Pictures (pasted, dropped or picked with Attach image) are previewed
 // before they go, then uploaded over HTTP with the chat token as a Bearer
 // credential (uploads.js); the transcript fetches snapshots and files with
@@ -71,6 +76,19 @@ const ui = {
   closeWindow: $('close-window'),
   composer: $('composer'),
   message: $('message'),
+  leave: $('leave-question'),
+  questionForm: $('question-form'),
+  questionText: $('question-text'),
+  questionEmail: $('question-email'),
+  questionName: $('question-name'),
+  questionError: $('question-error'),
+  questionSent: $('question-sent'),
+  sendQuestion: $('send-question'),
+  emailButton: $('email-transcript'),
+  emailForm: $('email-form'),
+  emailAddress: $('email-address'),
+  emailError: $('email-error'),
+  emailDone: $('email-done'),
 };
 
 const state = {
@@ -90,6 +108,8 @@ const state = {
   parentOrigin: null, // the embedding page's origin, once its loader has spoken
   limits: null, // the server's size limits for pictures, from GET /api/queues
   resuming: false, // a saved chat waits for the chat's parts (resumeChat)
+  mail: false, // the server can mail: offer Leave a question and Email transcript
+  asking: false, // the Leave a question view is open
 };
 
 const socket = new RdSocket();
@@ -147,8 +167,11 @@ function loadChatParts() {
 
 function showView(name) {
   ui.box.dataset.view = name;
-  for (const v of ['loading', 'missing', 'offline', 'start', 'chat'])
+  for (const v of ['loading', 'missing', 'offline', 'question', 'start', 'chat'])
     $(`view-${v}`).hidden = v !== name;
+  ui.leave.hidden = !state.mail;
+  ui.emailButton.hidden = !(name === 'chat' && state.chat && state.mail && !state.chat.mailed);
+  if (ui.emailButton.hidden) ui.emailForm.hidden = true;
   ui.endChat.hidden = !(name === 'chat' && state.chat && state.chat.status !== 'ended');
   // During the chat and after it ends, until the next one starts.
   ui.save.hidden = !(name === 'chat' && state.chat);
@@ -160,6 +183,8 @@ function refreshView() {
     showView('chat');
   } else if (state.online === null || state.resuming) {
     showView('loading');
+  } else if (state.asking) {
+    showView('question'); // kept while the patron writes, even if a librarian comes online
   } else {
     showView(state.online ? 'start' : 'offline');
   }
@@ -257,6 +282,8 @@ function enterChat(record, status = 'waiting') {
   state.transcript = new parts.Transcript();
   parts.view.render(state.transcript);
   ui.ended.hidden = true;
+  ui.emailForm.hidden = true;
+  ui.emailDone.textContent = '';
   ui.composer.hidden = false;
   parts.composer.setEnabled(true);
   parts.attach.setEnabled(true);
@@ -543,6 +570,95 @@ function restart() {
   if (state.online) startChat();
 }
 
+/* ---------- mail: Leave a question, Email transcript ---------- */
+
+let mailModule = null;
+const loadMail = () => (mailModule ??= import('./box_mail.js'));
+
+function openQuestion() {
+  state.asking = true;
+  ui.questionForm.hidden = false;
+  ui.questionSent.hidden = true;
+  ui.questionError.textContent = '';
+  refreshView();
+  ui.questionText.focus();
+  loadMail().catch(() => {});
+}
+
+function closeQuestion() {
+  state.asking = false;
+  refreshView();
+  if (!ui.leave.hidden && ui.box.dataset.view === 'offline') ui.leave.focus();
+}
+
+async function submitQuestion() {
+  ui.questionError.textContent = '';
+  ui.sendQuestion.disabled = true;
+  try {
+    const mail = await loadMail();
+    const fields = { question: ui.questionText.value, email: ui.questionEmail.value.trim(), name: ui.questionName.value };
+    const problem = mail.questionProblem(fields.question) ?? mail.emailProblem(fields.email);
+    if (problem) {
+      ui.questionError.textContent = problem;
+      (mail.questionProblem(fields.question) ? ui.questionText : ui.questionEmail).focus();
+      return;
+    }
+    const r = await mail.sendQuestion(queue, fields);
+    if (!r.ok) {
+      ui.questionError.textContent = mail.mailErrorText(r.error);
+      return;
+    }
+    ui.questionForm.reset();
+    ui.questionForm.hidden = true;
+    ui.questionSent.hidden = false;
+    $('question-sent-title').focus();
+  } catch {
+    ui.questionError.textContent = 'We could not reach the library. Please check your connection and try again.';
+  } finally {
+    ui.sendQuestion.disabled = false;
+  }
+}
+
+function openEmailForm() {
+  ui.emailForm.hidden = false;
+  ui.emailError.textContent = '';
+  ui.emailDone.textContent = '';
+  ui.emailAddress.focus();
+  loadMail().catch(() => {});
+}
+
+async function submitEmail() {
+  if (!state.chat) return;
+  const chat = state.chat;
+  const send = $('email-send');
+  ui.emailError.textContent = '';
+  send.disabled = true;
+  try {
+    const mail = await loadMail();
+    const email = ui.emailAddress.value.trim();
+    const problem = mail.emailProblem(email);
+    if (problem) {
+      ui.emailError.textContent = problem;
+      ui.emailAddress.focus();
+      return;
+    }
+    const r = await mail.emailTranscript(chat, email);
+    if (!r.ok && r.error?.code !== 'already_sent') {
+      ui.emailError.textContent = mail.mailErrorText(r.error);
+      return;
+    }
+    chat.mailed = true; // once per chat: the server would refuse a second
+    ui.emailAddress.value = '';
+    ui.emailForm.hidden = true;
+    ui.emailDone.textContent = r.ok ? 'The transcript is on its way to your inbox.' : mail.mailErrorText(r.error);
+    refreshView();
+  } catch {
+    ui.emailError.textContent = 'We could not reach the library. Please check your connection and try again.';
+  } finally {
+    send.disabled = false;
+  }
+}
+
 /* ---------- presence ---------- */
 
 async function loadQueue() {
@@ -555,6 +671,11 @@ async function loadQueue() {
     ui.title.textContent = state.title;
     document.title = `${state.title} — chat`;
     if (state.online === null) state.online = Boolean(info.online);
+    state.mail = Boolean(info.mail);
+    if (info.mail_keep_days) {
+      $('question-privacy').textContent = 'We use your address only to answer this question, and erase it once the '
+        + `answer is sent, or after ${info.mail_keep_days} days if it cannot be answered.`;
+    }
     if (info.limits?.image_bytes) state.limits = { maxImage: info.limits.image_bytes };
     if (parts && state.limits) parts.attach.limits = state.limits;
     refreshView();
@@ -572,6 +693,8 @@ function showMissing() {
 function onPresence(queues) {
   if (!(queue in queues)) return;
   state.online = Boolean(queues[queue]);
+  // A question already sent: a librarian coming online brings the chat form back.
+  if (state.online && state.asking && !ui.questionSent.hidden) state.asking = false;
   if (ui.box.dataset.view !== 'missing') refreshView();
 }
 
@@ -627,6 +750,21 @@ function init() {
   ui.endChat.addEventListener('click', endChat);
   ui.save.addEventListener('click', saveTranscript);
   ui.restart.addEventListener('click', restart);
+  ui.leave.addEventListener('click', openQuestion);
+  $('question-back').addEventListener('click', closeQuestion);
+  ui.questionForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitQuestion();
+  });
+  ui.emailButton.addEventListener('click', openEmailForm);
+  $('email-cancel').addEventListener('click', () => {
+    ui.emailForm.hidden = true;
+    ui.emailButton.focus();
+  });
+  ui.emailForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitEmail();
+  });
   ui.closeWindow.addEventListener('click', () => window.close());
   ui.minimise.addEventListener('click', () => tellLoader('close'));
   document.addEventListener('keydown', (e) => {

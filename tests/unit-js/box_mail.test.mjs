@@ -1,0 +1,26 @@
+// box_mail: the box's checks before Leave a question and Email transcript mirror the server's.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emailProblem, mailErrorText, questionProblem } from '../../web/widget/box_mail.js';
+
+test('addresses the server takes pass; the ones it refuses are named', () => {
+	for (const ok of ['pat@example.org', 'a.b+tag@sub.example.co.uk', "o'brien@example.ie", 'x@a-b.example'])
+		assert.equal(emailProblem(ok), null, ok);
+	for (const bad of ['', 'pat', 'pat@', '@example.org', 'pat@localhost', 'pat@@example.org', '"pat"@example.org',
+		'pat@example.org\r\nBcc: x@example.net', 'pat@example.org\nBcc: x@example.net', 'pa t@example.org',
+		'.pat@example.org', 'pat.@example.org', 'pa..t@example.org', 'pat@-example.org', 'pat@example-.org',
+		`${'p'.repeat(65)}@example.org`, `pat@${'a'.repeat(250)}.org`])
+		assert.notEqual(emailProblem(bad), null, JSON.stringify(bad));
+});
+
+test('a question: not empty, at most 4,000 characters counted as characters', () => {
+	assert.match(questionProblem('  \n '), /write your question/);
+	assert.equal(questionProblem('é'.repeat(4000)), null);
+	assert.match(questionProblem('q'.repeat(4001)), /4,000/);
+});
+
+test("the server's refusals become the patron's words", () => {
+	assert.match(mailErrorText({ code: 'already_sent' }), /already/);
+	assert.match(mailErrorText({ code: 'network' }), /connection/);
+	assert.equal(mailErrorText({ code: 'rate_limited', message: 'Wait.' }), 'Wait.');
+});

@@ -1,0 +1,112 @@
+// followups.js: the staff side of questions left while nobody was online
+// (PROTOCOL.md section 2.10): a panel with the count of questions waiting,
+// and a dialog listing the account's follow-ups, each open one with its
+// question, a field for the answer and an Answer button. refdesk mails the
+// answer; the list then shows it as sending, answered or not delivered
+// (with the reason), polling while a mail is on its way.
+//
+// The patron's address is never shown here (the server does not send it).
+// Everything a patron or a colleague wrote is set with textContent (h()).
+
+import { apiRequest } from '../shared/api.js';
+import { h, replaceChildren, formatTime } from '../shared/dom.js';
+import { answerProblem, askerName, canAnswer, needsRefresh, statusText, waitingText } from './followups_model.js';
+
+const POLL_MS = 60000;
+const SENDING_POLL_MS = 2000;
+
+export class FollowupsView {
+  /**
+   * `ui`: { panel, count, summary, open, dialog, list, close, note }. The
+   * panel stays hidden while the server has no mail set up and nothing to show.
+   */
+  constructor(ui) {
+    this.ui = ui;
+    this.items = [];
+    this.timer = null;
+    ui.open.addEventListener('click', () => {
+      ui.dialog.showModal();
+      this.load();
+    });
+    ui.close.addEventListener('click', () => ui.dialog.close());
+    ui.dialog.addEventListener('close', () => ui.open.focus());
+  }
+
+  /** Fetch the list and count; schedules the next look. */
+  async load() {
+    clearTimeout(this.timer);
+    const r = await apiRequest('/api/followups');
+    if (r.ok) {
+      this.items = r.data.followups;
+      this.mail = r.data.mail;
+      this.renderPanel(r.data.waiting);
+      if (this.ui.dialog.open) this.renderList();
+    }
+    this.timer = setTimeout(() => this.load(), needsRefresh(this.items) ? SENDING_POLL_MS : POLL_MS);
+  }
+
+  renderPanel(waiting) {
+    const { panel, count, summary } = this.ui;
+    panel.hidden = !this.mail && this.items.length === 0;
+    count.hidden = !waiting;
+    count.textContent = String(waiting);
+    count.setAttribute('aria-label', waitingText(waiting));
+    summary.textContent = waitingText(waiting);
+  }
+
+  renderList() {
+    const { list, note } = this.ui;
+    note.textContent = this.mail ? '' : 'No mail server is set up, so questions cannot be answered by email.';
+    if (!this.items.length) {
+      replaceChildren(list, h('p', { class: 'panel__empty', text: 'No questions have been left yet.' }));
+      return;
+    }
+    // Keep what a librarian is typing across a refresh.
+    const drafts = new Map([...list.querySelectorAll('textarea[data-id]')].map((t) => [t.dataset.id, t.value]));
+    const focused = document.activeElement?.dataset?.id;
+    replaceChildren(list, h('ul', { class: 'followup-list' }, this.items.map((f) => this.item(f, drafts))));
+    if (focused) list.querySelector(`textarea[data-id="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  item(f, drafts) {
+    const titleId = `followup-${f.id}-title`;
+    const parts = [
+      h('h3', { class: 'followup__title', id: titleId, text: `${askerName(f)} · ${f.queue_title || f.queue}` }),
+      h('p', { class: 'followup__meta' }, h('time', { datetime: new Date(f.created_at).toISOString(), text: formatTime(f.created_at) }),
+        ' · ', h('span', { class: 'followup__status', dataset: { status: f.status }, text: statusText(f) })),
+      h('p', { class: 'followup__question', text: f.question }),
+    ];
+    if (f.answer) {
+      parts.push(h('p', { class: 'followup__answer-by', text: `Answer by ${f.answered_by?.name ?? 'a librarian'}:` }),
+        h('p', { class: 'followup__answer', text: f.answer }));
+    }
+    if (canAnswer(f) && this.mail) parts.push(this.answerForm(f, drafts.get(String(f.id)) ?? ''));
+    return h('li', { class: 'followup' }, h('article', { 'aria-labelledby': titleId }, ...parts));
+  }
+
+  answerForm(f, draft) {
+    const fieldId = `followup-${f.id}-answer`;
+    const error = h('p', { class: 'rd-alert', role: 'alert' });
+    const text = h('textarea', { class: 'rd-textarea', id: fieldId, rows: 3, value: draft, dataset: { id: String(f.id) } });
+    const button = h('button', { type: 'submit', class: 'rd-button rd-button--small', text: 'Answer' });
+    const form = h('form', { class: 'followup__form', novalidate: true },
+      h('label', { for: fieldId, text: `Your answer to ${askerName(f)} (sent by email)` }), text, error, button);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const problem = answerProblem(text.value);
+      error.textContent = problem ?? '';
+      if (problem) return text.focus();
+      button.disabled = true;
+      const r = await apiRequest(`/api/followups/${f.id}/answer`, { method: 'POST', body: { text: text.value.replace(/\r/g, '') } });
+      button.disabled = false;
+      if (!r.ok) {
+        error.textContent = r.error.message;
+        return;
+      }
+      text.value = '';
+      this.ui.note.textContent = `Your answer to ${askerName(f)} is on its way.`;
+      this.load();
+    });
+    return form;
+  }
+}
