@@ -67,6 +67,7 @@ void domain_init(struct domain *d)
 
 static void chat_free(struct chat_live *c)
 {
+	free(c->transfer.rung);
 	free(c->followers);
 	free(c->offered);
 	free(c);
@@ -116,6 +117,7 @@ struct chat_live *domain_chat_add(struct domain *d, const struct chat_live *init
 	c->noffered = c->capoffered = 0;
 	c->accepting = 0;
 	c->pins = 0;
+	memset(&c->transfer, 0, sizeof(c->transfer));
 	map_put(&d->chats, (uint64_t)c->id, c);
 	return c;
 }
@@ -291,6 +293,129 @@ bool chat_abandoned(const struct chat_live *c, int64_t now_mono, int64_t grace_m
 {
 	return c->status == CHAT_WAITING && c->guest_gone_since &&
 	       now_mono - c->guest_gone_since >= grace_ms;
+}
+
+/* ---- transfers ---- */
+
+int chat_may_transfer(const struct chat_live *c, int64_t operator_id, bool is_admin,
+		      bool holder_online)
+{
+	if (c->status == CHAT_ENDED)
+		return -ECANCELED;
+	if (c->status == CHAT_WAITING)
+		return -EAGAIN;
+	if (c->operator_id != operator_id && !(is_admin && !holder_online))
+		return -EPERM;
+	if (c->transfer.pending || c->accepting)
+		return -EBUSY;
+	return 0;
+}
+
+int chat_transfer_begin(struct chat_live *c, int64_t from_id, const char *from_name,
+			int64_t to_operator, int64_t to_queue, const int64_t *rung, size_t nrung,
+			const char *note, int64_t now_mono, int64_t ttl_ms)
+{
+	struct transfer *t = &c->transfer;
+	size_t i;
+
+	if (to_operator == from_id || to_operator == c->operator_id)
+		return -EINVAL;
+	t->nrung = 0;
+	for (i = 0; i < nrung; i++) {
+		/* Nobody is asked to take a chat from themself. */
+		if (rung[i] == from_id || rung[i] == c->operator_id ||
+		    id_has(t->rung, t->nrung, rung[i]))
+			continue;
+		*(int64_t *)array_push((void **)&t->rung, &t->nrung, &t->caprung,
+				       sizeof(int64_t)) = rung[i];
+	}
+	if (!t->nrung)
+		return -ENOENT;
+	t->pending = true;
+	t->from_id = from_id;
+	snprintf(t->from_name, sizeof(t->from_name), "%s", from_name);
+	/* An admin moving a chat whose holder is gone has nobody to give it back to. */
+	t->sender_gone = from_id != c->operator_id;
+	t->to_operator = to_operator;
+	t->to_queue = to_operator ? 0 : to_queue;
+	t->deadline = now_mono + ttl_ms;
+	t->accepting = 0;
+	snprintf(t->note, sizeof(t->note), "%s", note ? note : "");
+	return 0;
+}
+
+bool chat_transfer_rings(const struct chat_live *c, int64_t operator_id)
+{
+	return c->transfer.pending && id_has(c->transfer.rung, c->transfer.nrung, operator_id);
+}
+
+int chat_transfer_accept_begin(struct chat_live *c, int64_t operator_id)
+{
+	if (!c->transfer.pending || c->status != CHAT_ACTIVE)
+		return -ENOENT;
+	if (!chat_transfer_rings(c, operator_id))
+		return -ENOTOFFERED;
+	if (c->transfer.accepting)
+		return -EALREADY;
+	c->transfer.accepting = operator_id;
+	return 0;
+}
+
+void chat_transfer_accept_done(struct chat_live *c, bool ok, int64_t operator_id,
+			       const char *name, int64_t queue_id)
+{
+	c->transfer.accepting = 0;
+	if (!ok)
+		return;
+	c->operator_id = operator_id;
+	snprintf(c->operator_name, sizeof(c->operator_name), "%s", name);
+	if (queue_id)
+		c->queue_id = queue_id;
+	chat_transfer_end(c);
+}
+
+int chat_transfer_decline(struct chat_live *c, int64_t operator_id, bool *last)
+{
+	*last = false;
+	if (!c->transfer.pending)
+		return -ENOENT;
+	if (!chat_transfer_rings(c, operator_id))
+		return -ENOTOFFERED;
+	if (c->transfer.accepting)
+		return -EALREADY;
+	id_remove(c->transfer.rung, &c->transfer.nrung, operator_id);
+	*last = c->transfer.nrung == 0;
+	return 0;
+}
+
+bool chat_transfer_expired(const struct chat_live *c, int64_t now_mono)
+{
+	return c->transfer.pending && !c->transfer.accepting && now_mono >= c->transfer.deadline;
+}
+
+bool chat_transfer_requeues(const struct chat_live *c)
+{
+	return c->transfer.sender_gone;
+}
+
+void chat_transfer_end(struct chat_live *c)
+{
+	int64_t *rung = c->transfer.rung;
+	size_t cap = c->transfer.caprung;
+
+	/* Keep the array for the next transfer; forget everything else. */
+	memset(&c->transfer, 0, sizeof(c->transfer));
+	c->transfer.rung = rung;
+	c->transfer.caprung = cap;
+}
+
+void chat_requeue(struct chat_live *c)
+{
+	c->status = CHAT_WAITING;
+	c->operator_id = 0;
+	c->operator_name[0] = '\0';
+	/* Whoever is rung now may accept, as for a new chat. */
+	c->noffered = 0;
 }
 
 /* ---- queues ---- */

@@ -35,6 +35,28 @@ struct follower {
 	bool replaying; /* catching up from the store: live events wait */
 };
 
+/*
+ * A transfer waiting for an answer: the holder (or an admin, for a chat
+ * whose holder is gone) hands the chat to one operator or to a queue.  The
+ * sender keeps the chat until someone accepts; a decline by everyone rung,
+ * or the deadline, gives it back.  The note goes to the colleague only.
+ */
+#define TRANSFER_NOTE_MAX 500 /* characters in a transfer's note */
+
+struct transfer {
+	bool pending;
+	int64_t from_id;            /* who asked (the holder, or an admin) */
+	char from_name[NAME_BYTES];
+	bool sender_gone;           /* the sender left: a refusal puts it back on its queue */
+	int64_t to_operator;        /* the colleague asked, or 0 for a queue */
+	int64_t to_queue;           /* the queue asked, or 0 for an operator */
+	int64_t *rung;              /* operators asked who have not declined */
+	size_t nrung, caprung;
+	int64_t deadline;           /* monotonic ms */
+	int64_t accepting;          /* the operator whose accept is being committed, or 0 */
+	char note[TRANSFER_NOTE_MAX * 4 + 1];
+};
+
 struct chat_live {
 	int64_t id;
 	char public_id[32];
@@ -54,6 +76,7 @@ struct chat_live {
 	int64_t *offered;           /* operators who were offered the chat */
 	size_t noffered, capoffered;
 	struct share share;         /* screensharing */
+	struct transfer transfer;   /* a hand-over waiting for an answer */
 };
 
 struct queue_live {
@@ -71,6 +94,10 @@ struct operator_live {
 	int64_t account_id;
 	char name[NAME_BYTES];
 	bool is_admin;
+	/* Away: signed in but not rung; off every queue's live list until back
+	 * (the queues' stored availability is kept for then).  Lasts while the
+	 * operator has a socket. */
+	bool away;
 	void **conns;
 	size_t nconns, capconns;
 };
@@ -163,6 +190,69 @@ void chat_guest_back(struct chat_live *c);
 /* Is a waiting chat abandoned (its guest gone `grace_ms` by `now_mono`)?
  * The system then ends it, so nobody is rung for someone who left. */
 bool chat_abandoned(const struct chat_live *c, int64_t now_mono, int64_t grace_ms);
+
+/* ---- transfers ---- */
+
+/*
+ * May `operator_id` hand the chat over?  The holder of an active chat may;
+ * so may an admin of its account (`is_admin`) when the holder is gone
+ * (`holder_online` false).  0, -ECANCELED (ended), -EAGAIN (waiting),
+ * -EPERM (not the holder), -EBUSY (a transfer already waits or the holder's
+ * accept is still being committed).
+ */
+int chat_may_transfer(const struct chat_live *c, int64_t operator_id, bool is_admin,
+		      bool holder_online);
+
+/*
+ * Start a transfer from `from_id` to the operator `to_operator` or (0) the
+ * queue `to_queue`, ringing the `nrung` operators `rung` (never the sender):
+ * -ENOENT when nobody is left to ring, -EINVAL when the sender would ring
+ * only themself.  The caller checked chat_may_transfer().  `note` is copied
+ * (the caller capped it).
+ */
+int chat_transfer_begin(struct chat_live *c, int64_t from_id, const char *from_name,
+			int64_t to_operator, int64_t to_queue, const int64_t *rung, size_t nrung,
+			const char *note, int64_t now_mono, int64_t ttl_ms);
+
+/* Is `operator_id` being rung for the chat's transfer now? */
+bool chat_transfer_rings(const struct chat_live *c, int64_t operator_id);
+
+/*
+ * `operator_id` accepts: 0, and the accept is being committed (then
+ * chat_transfer_accept_done()); -ENOENT when no transfer waits, -ENOTOFFERED
+ * when it was not asked (or declined), -EALREADY when a colleague's accept
+ * came first.
+ */
+int chat_transfer_accept_begin(struct chat_live *c, int64_t operator_id);
+/*
+ * The accept was committed (ok: the chat is now `name`'s, on `queue_id`, and
+ * the transfer is over) or failed (the transfer waits on).
+ */
+void chat_transfer_accept_done(struct chat_live *c, bool ok, int64_t operator_id,
+			       const char *name, int64_t queue_id);
+
+/*
+ * `operator_id` declines: 0 and true in *last when nobody is left to ring
+ * (the transfer is then over: chat_transfer_end()); -ENOENT, -ENOTOFFERED
+ * as for accepting; -EALREADY when an accept is being committed.
+ */
+int chat_transfer_decline(struct chat_live *c, int64_t operator_id, bool *last);
+
+/* Has the transfer's deadline passed (and no accept is being committed)? */
+bool chat_transfer_expired(const struct chat_live *c, int64_t now_mono);
+
+/*
+ * Where a transfer that ended unanswered leaves the chat: with its holder
+ * (false), or back on its queue, waiting (true), because the sender left
+ * meanwhile or the holder was gone when an admin moved it.
+ */
+bool chat_transfer_requeues(const struct chat_live *c);
+
+/* The transfer is over without an accept (declined, expired, withdrawn). */
+void chat_transfer_end(struct chat_live *c);
+
+/* A chat that goes back to waiting on its queue: nobody holds it. */
+void chat_requeue(struct chat_live *c);
 
 /* ---- queues ---- */
 

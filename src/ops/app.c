@@ -39,6 +39,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->data_dir = "var";
 	cfg->session_hours = 12;
 	cfg->abandon_secs = 120;
+	cfg->transfer_timeout_secs = 60;
 	cfg->manage_grace_hours = 24;
 	cfg->max_image_bytes = 15 << 20;
 	cfg->max_file_bytes = 25 << 20;
@@ -201,6 +202,8 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	chat_ops_print_limits(out);
 	limit_print(out, "abandon_secs", cfg->abandon_secs, "s",
 		    "a waiting chat whose guest is gone this long is ended (--abandon-secs)");
+	limit_print(out, "transfer_timeout_secs", cfg->transfer_timeout_secs, "s",
+		    "a transfer nobody answers goes back after (--transfer-timeout-secs)");
 	sessions_print_limits(out);
 	limit_print(out, "session_hours", cfg->session_hours, "h",
 		    "an operator session lasts after its last use (--session-hours)");

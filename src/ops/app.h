@@ -40,6 +40,7 @@ struct app_config {
 	bool demo;
 	int session_hours;
 	int abandon_secs;
+	int transfer_timeout_secs; /* a transfer nobody answers goes back after this */
 	size_t max_image_bytes;   /* uploads */
 	size_t max_file_bytes;
 	uint64_t max_image_pixels;

@@ -30,7 +30,10 @@
 #include "store/store.h"
 #include "store/writer.h"
 
-enum chat_action { ACT_CREATE, ACT_MESSAGE, ACT_ACCEPT, ACT_END, ACT_POST };
+/* ACT_TRANSFER: a colleague's accept hands the chat over; ACT_REQUEUE: a
+ * transfer nobody took, whose sender is gone, puts it back on its queue. */
+enum chat_action { ACT_CREATE, ACT_MESSAGE, ACT_ACCEPT, ACT_END, ACT_POST, ACT_TRANSFER,
+		   ACT_REQUEUE };
 
 struct chat_write {
 	struct store_op op;
@@ -51,6 +54,9 @@ struct chat_write {
 	void (*posted)(void *arg, int rc, int64_t seq, bool dup);
 	void *arg;
 	json_t *reply;          /* ACT_MESSAGE: more fields for the ack, or NULL */
+	/* ACT_TRANSFER, ACT_REQUEUE: the new holder (0: nobody) and queue */
+	int64_t to_operator, to_queue;
+	char to_name[NAME_BYTES];
 };
 
 /* A patron has one conversation at a time; a few spare allow a restart. */
@@ -318,6 +324,12 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 	case ACT_POST:
 		rc = w->extra ? w->extra(st, w->arg) : 0;
 		break;
+	case ACT_TRANSFER:
+		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_ACTIVE, w->to_operator, w->to_queue);
+		break;
+	case ACT_REQUEUE:
+		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_WAITING, 0, w->to_queue);
+		break;
 	}
 	if (rc < 0)
 		return rc;
@@ -446,6 +458,11 @@ static void ended(struct chat_write *w)
 			      NULL);
 }
 
+static void transferred(struct chat_write *w);
+static void requeued(struct chat_write *w);
+static void transfer_update(struct app *app, struct chat_live *chat);
+static void transfer_drop(struct app *app, struct chat_live *chat);
+
 /* Undo the optimistic state change of a write that did not commit. */
 static void write_failed(struct chat_write *w, int rc)
 {
@@ -475,6 +492,15 @@ static void write_failed(struct chat_write *w, int rc)
 	case ACT_POST:
 		w->posted(w->arg, rc, 0, false);
 		break;
+	case ACT_TRANSFER:
+		chat_transfer_accept_done(chat, false, 0, "", 0);
+		if (rc == -ECANCELED && w->conn) {
+			client_refuse(w->conn, w->id, rc, "The chat ended before it was handed over.");
+			return;
+		}
+		break;
+	case ACT_REQUEUE:
+		break; /* the chat stays with its gone holder: an admin can move it */
 	}
 	if (w->conn)
 		client_refuse(w->conn, w->id, -EIO,
@@ -502,6 +528,12 @@ static void chat_write_done(struct store_op *op, int rc)
 			break;
 		case ACT_END:
 			ended(w);
+			break;
+		case ACT_TRANSFER:
+			transferred(w);
+			break;
+		case ACT_REQUEUE:
+			requeued(w);
 			break;
 		case ACT_POST:
 			w->posted(w->arg, rc, w->ev.seq, w->dup);
@@ -771,8 +803,11 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 	}
 	client_add_follow(c, chat, c->kind == CLIENT_GUEST);
 	chat_follow(chat, c, 0);
-	if (c->kind == CLIENT_GUEST)
+	if (c->kind == CLIENT_GUEST) {
 		chat_guest_back(chat);
+		if (chat->transfer.pending)
+			transfer_update(app, chat);
+	}
 	/*
 	 * An ended chat stays loaded while a page still follows it, but its
 	 * guest's name may be gone from the store since (a retention purge, a
@@ -930,6 +965,7 @@ static void h_chat_end(void *user, const char *id, json_t *msg)
 	}
 	/* Its share stops first: that step is written before the end. */
 	c->app->chat_listener->ending(c->app, chat, author == AUTHOR_GUEST ? "guest" : "operator");
+	transfer_drop(c->app, chat);
 	/* From now on nothing more may be written into it. */
 	chat_end_begin(chat);
 	app_submit(c->app, &w->op);
@@ -1060,7 +1096,7 @@ static void avail_done(struct store_op *op, int rc)
 		client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:b}", "type", "ok", "id", w->id,
 						  "queue", w->queue, "available", w->available));
 		o.op = domain_operator(&w->app->dom, w->operator_id);
-		if (w->available && o.op)
+		if (w->available && o.op && !o.op->away)
 			store_chats_of_queue(w->app->st, w->queue_id, CHAT_WAITING, offer_waiting, &o);
 	}
 	client_unpin(w->conn);
@@ -1109,7 +1145,9 @@ static void h_availability_set(void *user, const char *id, json_t *msg)
 	ql = domain_queue_add(&app->dom, f.q.id, f.q.account_id, f.q.name);
 	w = xcalloc(1, sizeof(*w));
 	w->was_available = queue_has_available(ql, c->op->id);
-	set_available(app, ql, c->op->id, available);
+	/* While Away the choice is kept for later; nothing rings meanwhile. */
+	if (!c->op->away)
+		set_available(app, ql, c->op->id, available);
 	w->op.apply = avail_apply;
 	w->op.done = avail_done;
 	w->app = app;
@@ -1165,6 +1203,595 @@ static void h_presence_watch(void *user, const char *id, json_t *msg)
 	client_send_json(c, json_pack("{s:s, s:s, s:o}", "type", "ok", "id", id, "queues", result));
 }
 
+/* ---- handlers: transfers ---------------------------------------------------------- */
+
+/*
+ * A transfer hands a chat to a colleague or a queue (PROTOCOL.md §3.9).
+ * While it waits, nothing about the chat changes: its holder keeps writing
+ * and the guest sees nothing.  The rules are chat/domain.c's; here the
+ * colleagues are rung and told how it ended, and the hand-over is written
+ * (ACT_TRANSFER) as one notice the guest reads as "You are now chatting
+ * with …".  The note goes to the colleagues only and is never stored.
+ */
+#define TRANSFER_TRANSCRIPT_MAX 50 /* recent events the colleague is rung with */
+
+/* Is the operator available on some queue of their account now? */
+static bool operator_available(struct app *app, const struct operator_live *o)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->dom.queues, &i, &key, &v)) {
+		struct queue_live *ql = v;
+
+		if (ql->account_id == o->account_id && queue_has_available(ql, o->id))
+			return true;
+	}
+	return false;
+}
+
+static int transcript_one(void *arg, const struct store_event *ev)
+{
+	json_t **pair = arg; /* [0] the list, [1] a string holding the public id */
+
+	json_array_append_new(pair[0], chat_ops_event_json(json_string_value(pair[1]), ev, true));
+	return 0;
+}
+
+/* The chat's latest events as staff read them, oldest first. */
+static json_t *recent_events(struct app *app, const struct chat_live *chat)
+{
+	json_t *pair[2] = { json_array(), json_string(chat->public_id) };
+	int64_t after = chat->last_seq > TRANSFER_TRANSCRIPT_MAX ?
+			chat->last_seq - TRANSFER_TRANSCRIPT_MAX : 0;
+
+	store_events_since(app->st, chat->id, after, TRANSFER_TRANSCRIPT_MAX, transcript_one, pair);
+	json_decref(pair[1]);
+	return pair[0];
+}
+
+/* The target a transfer names, as {"operator":{id,name}} or {"queue":{name,title}}. */
+static json_t *transfer_target(struct app *app, const struct transfer *t)
+{
+	struct operator_live *o;
+	struct store_queue q;
+
+	if (t->to_operator) {
+		o = domain_operator(&app->dom, t->to_operator);
+		return json_pack("{s:{s:I, s:s}}", "operator", "id", (json_int_t)t->to_operator,
+				 "name", o ? o->name : "");
+	}
+	if (store_queue_get(app->st, t->to_queue, &q) < 0)
+		return json_object();
+	return json_pack("{s:{s:s, s:s}}", "queue", "name", q.name, "title", q.title);
+}
+
+static bool has_guest(const struct chat_live *chat);
+
+/* What a rung colleague is shown: the chat, who asks, the note, the transcript so far. */
+static json_t *transfer_offer(struct app *app, struct chat_live *chat)
+{
+	const struct transfer *t = &chat->transfer;
+	json_t *o = chat_summary(app, chat);
+	int64_t left = t->deadline - time_mono_ms();
+
+	json_object_set_new(o, "type", json_string("transfer.offer"));
+	json_object_set_new(o, "from", json_pack("{s:I, s:s}", "id", (json_int_t)t->from_id,
+						 "name", t->from_name));
+	json_object_set_new(o, "note", json_string(t->note));
+	json_object_set_new(o, "to", transfer_target(app, t));
+	json_object_set_new(o, "expires_in", json_integer(left > 0 ? left : 0));
+	json_object_set_new(o, "sender_gone", json_boolean(t->sender_gone));
+	json_object_set_new(o, "guest_gone", json_boolean(!has_guest(chat)));
+	json_object_set_new(o, "transcript", recent_events(app, chat));
+	return o;
+}
+
+/* Tell every operator still rung (but `except`'s socket) that the transfer is over. */
+static void transfer_tell_rung(struct app *app, struct chat_live *chat, const char *reason,
+			       const char *by, struct client *except)
+{
+	size_t i;
+
+	for (i = 0; i < chat->transfer.nrung; i++)
+		send_operator(app, chat->transfer.rung[i],
+			      json_pack("{s:s, s:s, s:s, s:s?}", "type", "transfer.gone",
+					"chat", chat->public_id, "reason", reason, "by", by), except);
+}
+
+/* The sender or the guest came or went: the rung colleagues see it. */
+static void transfer_update(struct app *app, struct chat_live *chat)
+{
+	size_t i;
+
+	for (i = 0; i < chat->transfer.nrung; i++)
+		send_operator(app, chat->transfer.rung[i],
+			      json_pack("{s:s, s:s, s:b, s:b}", "type", "transfer.update",
+					"chat", chat->public_id,
+					"sender_gone", chat->transfer.sender_gone,
+					"guest_gone", !has_guest(chat)), NULL);
+}
+
+/*
+ * Nobody took the transfer (`reason`: declined, expired, left): the chat
+ * stays with its holder, who is told — or, when the sender is gone, goes
+ * back to waiting on its queue.
+ */
+static void transfer_unanswered(struct app *app, struct chat_live *chat, const char *reason,
+				const char *by)
+{
+	bool requeue = chat_transfer_requeues(chat);
+	int64_t from = chat->transfer.from_id;
+	struct chat_write *w;
+
+	transfer_tell_rung(app, chat, reason, by, NULL);
+	send_operator(app, from, json_pack("{s:s, s:s, s:s, s:s?, s:b}", "type", "transfer.returned",
+					   "chat", chat->public_id, "reason", reason, "by", by,
+					   "requeued", requeue), NULL);
+	chat_transfer_end(chat);
+	if (!requeue || chat_write_new(app, NULL, "", chat, ACT_REQUEUE,
+				       json_pack("{s:s}", "notice", "requeued"), &w) < 0)
+		return;
+	w->to_queue = chat->queue_id;
+	app_submit(app, &w->op);
+}
+
+/* The chat ends while a transfer waits: the colleagues stop ringing. */
+static void transfer_drop(struct app *app, struct chat_live *chat)
+{
+	if (!chat->transfer.pending)
+		return;
+	transfer_tell_rung(app, chat, "ended", NULL, NULL);
+	chat_transfer_end(chat);
+}
+
+/* After the hand-over is on disk: the new holder follows, everyone is told. */
+static void transferred(struct chat_write *w)
+{
+	struct app *app = w->app;
+	struct chat_live *chat = w->chat;
+	struct client *c = w->conn;
+	int64_t from = chat->transfer.from_id;
+	size_t i;
+
+	/* Colleagues rung with it (and the taker's other tabs) stop ringing. */
+	for (i = 0; i < chat->transfer.nrung; i++)
+		send_operator(app, chat->transfer.rung[i],
+			      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
+					"chat", chat->public_id, "reason", "taken",
+					"by", "id", (json_int_t)w->to_operator, "name", w->to_name), c);
+	chat_transfer_accept_done(chat, true, w->to_operator, w->to_name, w->to_queue);
+	if (client_alive(c)) {
+		client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", w->id,
+					    "chat", chat->public_id));
+		client_add_follow(c, chat, false);
+		chat_follow(chat, c, 0);
+		replay(c, chat, 0);
+	}
+	fanout(chat, &w->ev);
+	send_operator(app, from, json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
+					   "chat", chat->public_id, "to", "id",
+					   (json_int_t)w->to_operator, "name", w->to_name), NULL);
+}
+
+/* Back on its queue: ring whoever is available there, as for a new chat. */
+static void requeued(struct chat_write *w)
+{
+	struct app *app = w->app;
+	struct chat_live *chat = w->chat;
+	const int64_t *ring;
+	size_t i, n;
+
+	chat_requeue(chat);
+	fanout(chat, &w->ev);
+	ring = domain_offer_targets(&app->dom, chat, &n);
+	for (i = 0; i < n; i++) {
+		struct operator_live *o = domain_operator(&app->dom, ring[i]);
+
+		if (o)
+			offer_chat(app, chat, o);
+	}
+}
+
+/* The operators or queue to ring, as h_chat_transfer() found them; refuses itself. */
+struct transfer_to {
+	int64_t operator_id, queue_id;
+	const int64_t *rung;
+	size_t nrung;
+	char title[NAME_BYTES];
+};
+
+static bool transfer_find_operator(struct client *c, const char *id, struct chat_live *chat,
+				   json_int_t operator_id, struct transfer_to *to)
+{
+	struct store_operator o;
+	struct operator_live *ol;
+	char text[NAME_BYTES + 64];
+
+	if (operator_id <= 0 || store_operator_get(c->app->st, operator_id, &o) < 0 ||
+	    o.account_id != chat->account_id || o.disabled) {
+		client_refuse(c, id, -ENOENT, "No such operator.");
+		return false;
+	}
+	if (operator_id == c->op->id || operator_id == chat->operator_id) {
+		client_refuse(c, id, -EINVAL, "That operator holds the chat already.");
+		return false;
+	}
+	ol = domain_operator(&c->app->dom, operator_id);
+	if (!ol || !operator_available(c->app, ol)) {
+		snprintf(text, sizeof(text), "%s is not available right now.", o.name);
+		client_error(c, id, "unavailable", text);
+		return false;
+	}
+	to->operator_id = ol->id;
+	to->rung = &ol->id;
+	to->nrung = 1;
+	snprintf(to->title, sizeof(to->title), "%s", o.name);
+	return true;
+}
+
+static bool transfer_find_queue(struct client *c, const char *id, struct chat_live *chat,
+				const char *name, struct transfer_to *to)
+{
+	struct store_queue q;
+	struct queue_live *ql;
+
+	if (!str_is_token(name, 32, "-") || store_queue_by_name(c->app->st, name, &q) < 0 ||
+	    q.account_id != chat->account_id) {
+		client_refuse(c, id, -ENOENT, "No such queue.");
+		return false;
+	}
+	ql = domain_queue(&c->app->dom, q.id);
+	to->queue_id = q.id;
+	to->rung = ql ? ql->available : NULL;
+	to->nrung = ql ? ql->navailable : 0;
+	snprintf(to->title, sizeof(to->title), "%s", q.title);
+	return true;
+}
+
+static void h_chat_transfer(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct app *app = c->app;
+	const char *type, *mid, *public_id, *queue = NULL, *note = "";
+	json_int_t operator_id = 0;
+	struct transfer_to to = { 0, 0, NULL, 0, "" };
+	struct chat_live *chat;
+	json_error_t err;
+	char text[400];
+	size_t i, len;
+	int rc;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s?I, s?s, s?s}", "type", &type,
+			   "id", &mid, "chat", &public_id, "operator", &operator_id,
+			   "queue", &queue, "note", &note)) {
+		client_bad_fields(c, id, &err);
+		return;
+	}
+	if (!operator_id == !queue) {
+		client_error(c, id, "bad_message", "Name either an \"operator\" or a \"queue\".");
+		return;
+	}
+	len = text_trim(note, &note);
+	if (utf8_count(note, len) > TRANSFER_NOTE_MAX) {
+		client_error(c, id, "too_long", "A note has at most 500 characters.");
+		return;
+	}
+	chat = operator_chat(c, public_id);
+	if (!chat) {
+		not_found(c, id);
+		return;
+	}
+	rc = chat_may_transfer(chat, c->op->id, c->op->is_admin,
+			       domain_operator(&app->dom, chat->operator_id) != NULL);
+	if (rc < 0) {
+		client_refuse(c, id, rc, rc == -EBUSY ?
+			      "A transfer of this chat is already waiting for an answer." : NULL);
+		domain_chat_maybe_forget(&app->dom, chat);
+		return;
+	}
+	if (!(operator_id ? transfer_find_operator(c, id, chat, operator_id, &to)
+			  : transfer_find_queue(c, id, chat, queue, &to)))
+		return;
+	{
+		char *copy = xmalloc(len + 1);
+
+		memcpy(copy, note, len);
+		copy[len] = '\0';
+		rc = chat_transfer_begin(chat, c->op->id, c->op->name, to.operator_id, to.queue_id,
+					 to.rung, to.nrung, copy, time_mono_ms(),
+					 (int64_t)app->cfg->transfer_timeout_secs * 1000);
+		free(copy);
+	}
+	if (rc < 0) {
+		snprintf(text, sizeof(text), "Nobody else is available on %s right now.", to.title);
+		client_error(c, id, "unavailable", text);
+		return;
+	}
+	client_send_json(c, json_pack("{s:s, s:s, s:s, s:o, s:I}", "type", "ok", "id", id,
+				    "chat", chat->public_id, "to", transfer_target(app, &chat->transfer),
+				    "expires_in", (json_int_t)app->cfg->transfer_timeout_secs * 1000));
+	for (i = 0; i < chat->transfer.nrung; i++)
+		send_operator(app, chat->transfer.rung[i], transfer_offer(app, chat), NULL);
+}
+
+/* The chat a transfer answer names; refuses itself and returns NULL. */
+static struct chat_live *transfer_chat(struct client *c, const char *id, json_t *msg)
+{
+	const char *type, *mid, *public_id;
+	struct chat_live *chat;
+	json_error_t err;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "chat", &public_id)) {
+		client_bad_fields(c, id, &err);
+		return NULL;
+	}
+	chat = operator_chat(c, public_id);
+	if (!chat)
+		not_found(c, id);
+	return chat;
+}
+
+/* Why a colleague may not answer: no transfer, not asked, or someone was faster. */
+static void transfer_refuse(struct client *c, const char *id, struct chat_live *chat, int rc)
+{
+	struct operator_live *o;
+	char text[NAME_BYTES + 64];
+
+	if (rc == -ENOENT) {
+		client_error(c, id, "no_transfer", "No transfer of this chat is waiting.");
+	} else if (rc == -ENOTOFFERED) {
+		client_refuse(c, id, rc, "This transfer was not offered to you.");
+	} else {
+		o = domain_operator(&c->app->dom, chat->transfer.accepting);
+		snprintf(text, sizeof(text), "%s took this chat.", o ? o->name : "A colleague");
+		client_refuse(c, id, -EALREADY, text);
+	}
+	domain_chat_maybe_forget(&c->app->dom, chat);
+}
+
+static void h_transfer_accept(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct chat_live *chat = transfer_chat(c, id, msg);
+	struct store_queue q;
+	struct chat_write *w;
+	bool to_queue;
+	int rc;
+
+	if (!chat)
+		return;
+	rc = chat_transfer_accept_begin(chat, c->op->id);
+	if (rc < 0) {
+		transfer_refuse(c, id, chat, rc);
+		return;
+	}
+	to_queue = chat->transfer.to_queue && store_queue_get(c->app->st, chat->transfer.to_queue, &q) == 0;
+	rc = chat_write_new(c->app, c, id, chat, ACT_TRANSFER,
+			    json_pack("{s:s, s:s, s:s, s:s*, s:s*}", "notice", "transferred",
+				      "name", c->op->name, "from", chat->operator_name,
+				      "queue", to_queue ? q.name : NULL,
+				      "title", to_queue ? q.title : NULL), &w);
+	if (rc < 0) {
+		chat_transfer_accept_done(chat, false, 0, "", 0);
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
+	/* The guest agreed to show their screen to the first librarian, not the next. */
+	c->app->chat_listener->transferring(c->app, chat);
+	w->to_operator = c->op->id;
+	snprintf(w->to_name, sizeof(w->to_name), "%s", c->op->name);
+	w->to_queue = to_queue ? q.id : chat->queue_id;
+	app_submit(c->app, &w->op);
+}
+
+static void h_transfer_decline(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct chat_live *chat = transfer_chat(c, id, msg);
+	bool last;
+	int rc;
+
+	if (!chat)
+		return;
+	rc = chat_transfer_decline(chat, c->op->id, &last);
+	if (rc < 0) {
+		transfer_refuse(c, id, chat, rc);
+		return;
+	}
+	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id,
+				    "chat", chat->public_id));
+	/* The operator's other tabs stop ringing too. */
+	send_operator(c->app, c->op->id, json_pack("{s:s, s:s, s:s}", "type", "transfer.gone",
+						   "chat", chat->public_id, "reason", "declined"), c);
+	if (last)
+		transfer_unanswered(c->app, chat, "declined", c->op->name);
+}
+
+static void h_transfer_cancel(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct chat_live *chat = transfer_chat(c, id, msg);
+
+	if (!chat)
+		return;
+	if (!chat->transfer.pending || chat->transfer.from_id != c->op->id) {
+		client_error(c, id, "no_transfer", "You have no transfer of this chat waiting.");
+		return;
+	}
+	if (chat->transfer.accepting) {
+		transfer_refuse(c, id, chat, -EALREADY);
+		return;
+	}
+	transfer_tell_rung(c->app, chat, "withdrawn", c->op->name, NULL);
+	chat_transfer_end(chat);
+	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id,
+				    "chat", chat->public_id));
+}
+
+struct targets_ctx {
+	struct app *app;
+	int64_t self;
+	json_t *queues;
+};
+
+static int target_queue(void *arg, const struct store_queue *q)
+{
+	struct targets_ctx *t = arg;
+	struct queue_live *ql = domain_queue(&t->app->dom, q->id);
+	size_t i, n = 0;
+
+	for (i = 0; ql && i < ql->navailable; i++)
+		n += ql->available[i] != t->self;
+	json_array_append_new(t->queues, json_pack("{s:s, s:s, s:I}", "name", q->name,
+						   "title", q->title, "available", (json_int_t)n));
+	return 0;
+}
+
+/* Whom the chat could go to: available colleagues of its account, and its queues. */
+static void h_transfer_targets(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct app *app = c->app;
+	struct chat_live *chat = transfer_chat(c, id, msg);
+	struct targets_ctx t = { app, c->op ? c->op->id : 0, NULL };
+	json_t *ops;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	if (!chat)
+		return;
+	ops = json_array();
+	t.queues = json_array();
+	while (map_next(&app->dom.operators, &i, &key, &v)) {
+		struct operator_live *o = v;
+
+		if (o->account_id == chat->account_id && o->id != c->op->id &&
+		    o->id != chat->operator_id && operator_available(app, o))
+			json_array_append_new(ops, json_pack("{s:I, s:s}", "id", (json_int_t)o->id,
+							     "name", o->name));
+	}
+	store_queues_of_account(app->st, chat->account_id, target_queue, &t);
+	client_send_json(c, json_pack("{s:s, s:s, s:s, s:o, s:o}", "type", "ok", "id", id,
+				    "chat", chat->public_id, "operators", ops, "queues", t.queues));
+	domain_chat_maybe_forget(&app->dom, chat);
+}
+
+/*
+ * An operator's last socket closed: transfers they sent now end on the
+ * queue if nobody takes them (the colleagues are told), and transfers
+ * ringing them count as declined.
+ */
+static void transfer_operator_left(struct app *app, int64_t operator_id)
+{
+	bool last;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->dom.chats, &i, &key, &v)) {
+		struct chat_live *chat = v;
+
+		if (!chat->transfer.pending)
+			continue;
+		if (chat->transfer.from_id == operator_id && !chat->transfer.sender_gone) {
+			chat->transfer.sender_gone = true;
+			transfer_update(app, chat);
+		}
+		if (chat_transfer_decline(chat, operator_id, &last) == 0 && last)
+			transfer_unanswered(app, chat, "left", NULL);
+	}
+}
+
+/* Transfers ringing an operator who just opened a socket ring there too. */
+static void transfer_ring_again(struct client *c)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&c->app->dom.chats, &i, &key, &v)) {
+		struct chat_live *chat = v;
+
+		if (chat_transfer_rings(chat, c->op->id) && !chat->transfer.accepting)
+			client_send_json(c, transfer_offer(c->app, chat));
+	}
+}
+
+/* Transfers whose time ran out go back (chat_ops_sweep(), every second). */
+static void transfer_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
+{
+	if (chat_transfer_expired(chat, now_mono))
+		transfer_unanswered(app, chat, "expired", NULL);
+}
+
+/* ---- handlers: Available or Away ------------------------------------------------- */
+
+struct back_ctx {
+	struct app *app;
+	struct operator_live *op;
+};
+
+/* Back from Away: on each queue the operator had chosen, available again, and rung. */
+static int back_on_queue(void *arg, const struct store_queue *q, bool available)
+{
+	struct back_ctx *b = arg;
+	struct offer_ctx o = { b->app, b->op, NULL };
+	struct queue_live *ql;
+
+	if (!available)
+		return 0;
+	ql = domain_queue_add(&b->app->dom, q->id, q->account_id, q->name);
+	set_available(b->app, ql, b->op->id, true);
+	store_chats_of_queue(b->app->st, q->id, CHAT_WAITING, offer_waiting, &o);
+	return 0;
+}
+
+/*
+ * Away keeps the session and the chats the operator holds but stops the
+ * ringing: the operator leaves every queue's live list (guests see a queue
+ * with nobody else offline, and colleagues cannot transfer to them).
+ * Available puts them back where they had switched Available on.
+ */
+static void h_status_set(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	struct app *app = c->app;
+	struct back_ctx b = { app, c->op };
+	const char *type, *mid, *status;
+	json_error_t err;
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+	bool away;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
+			   "id", &mid, "status", &status)) {
+		client_bad_fields(c, id, &err);
+		return;
+	}
+	if (strcmp(status, "available") && strcmp(status, "away")) {
+		client_error(c, id, "bad_message", "\"status\" is \"available\" or \"away\".");
+		return;
+	}
+	away = !strcmp(status, "away");
+	if (away != c->op->away) {
+		c->op->away = away;
+		if (away) {
+			while (map_next(&app->dom.queues, &i, &key, &v))
+				set_available(app, v, c->op->id, false);
+		} else {
+			store_queues_of_operator(app->st, c->op->id, back_on_queue, &b);
+		}
+	}
+	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id, "status", status));
+	/* The operator's other tabs show it too. */
+	send_operator(app, c->op->id, json_pack("{s:s, s:s}", "type", "status", "status", status), c);
+}
+
 /* ---- operator sockets ------------------------------------------------------------ */
 
 struct hello_ctx {
@@ -1182,9 +1809,11 @@ static int hello_queue(void *arg, const struct store_queue *q, bool available)
 
 	if (h->first && available)
 		set_available(h->app, ql, h->op->id, true);
+	/* While Away, the switches show what the operator chose, for when they are back. */
 	json_array_append_new(h->queues, json_pack("{s:s, s:s, s:b}", "name", q->name,
 						   "title", q->title,
-						   "available", queue_has_available(ql, h->op->id)));
+						   "available", h->op->away ? available :
+						   queue_has_available(ql, h->op->id)));
 	if (queue_has_available(ql, h->op->id))
 		store_chats_of_queue(h->app->st, q->id, CHAT_WAITING, offer_waiting, &o);
 	return 0;
@@ -1217,12 +1846,14 @@ void chat_ops_operator_open(struct client *c)
 	c->op = h.op;
 	store_chats_of_operator(app->st, o.id, hello_held, &h);
 	store_queues_of_operator(app->st, o.id, hello_queue, &h);
-	client_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o}",
+	client_send_json(c, json_pack("{s:s, s:{s:I, s:s, s:s, s:b, s:{s:I, s:s}}, s:o, s:o, s:s}",
 				    "type", "hello",
 				    "operator", "id", (json_int_t)o.id, "username", o.username,
 				    "name", o.name, "admin", o.is_admin,
 				    "account", "id", (json_int_t)a.id, "name", a.name,
-				    "queues", h.queues, "chats", h.chats));
+				    "queues", h.queues, "chats", h.chats,
+				    "status", h.op->away ? "away" : "available"));
+	transfer_ring_again(c);
 }
 
 void chat_ops_client_gone(struct client *c)
@@ -1238,8 +1869,11 @@ void chat_ops_client_gone(struct client *c)
 
 		app->chat_listener->client_left(app, c, chat);
 		chat_unfollow(chat, c);
-		if (c->follows[i].as_guest && !has_guest(chat))
+		if (c->follows[i].as_guest && !has_guest(chat)) {
 			chat_guest_left(chat, time_mono_ms());
+			if (chat->transfer.pending)
+				transfer_update(app, chat);
+		}
 		domain_chat_maybe_forget(&app->dom, chat);
 	}
 	c->nfollows = 0;
@@ -1255,6 +1889,7 @@ void chat_ops_client_gone(struct client *c)
 		/* Its last socket: the operator is no longer available anywhere. */
 		for (i = 0; map_next(&app->dom.queues, &i, &key, &v);)
 			set_available(app, v, c->op->id, false);
+		transfer_operator_left(app, c->op->id);
 	}
 	domain_operator_detach(&app->dom, c->op, c);
 	c->op = NULL;
@@ -1272,6 +1907,12 @@ const struct ws_message chat_messages[] = {
 	{ "presence.watch", GUEST | OPERATOR, h_presence_watch },
 	{ "chat.accept", OPERATOR, h_chat_accept },
 	{ "availability.set", OPERATOR, h_availability_set },
+	{ "chat.transfer", OPERATOR, h_chat_transfer },
+	{ "transfer.targets", OPERATOR, h_transfer_targets },
+	{ "transfer.accept", OPERATOR, h_transfer_accept },
+	{ "transfer.decline", OPERATOR, h_transfer_decline },
+	{ "transfer.cancel", OPERATOR, h_transfer_cancel },
+	{ "status.set", OPERATOR, h_status_set },
 };
 const size_t chat_nmessages = ARRAY_SIZE(chat_messages);
 
@@ -1309,6 +1950,7 @@ void chat_ops_sweep(struct app *app)
 		struct chat_live *chat = v;
 
 		app->chat_listener->tick(app, chat, now);
+		transfer_sweep(app, chat, now);
 		if (!chat_abandoned(chat, now, (int64_t)app->cfg->abandon_secs * 1000))
 			continue;
 		if (chat_write_new(app, NULL, "", chat, ACT_END,
@@ -1421,5 +2063,8 @@ void chat_ops_print_limits(FILE *out)
 	limit_print(out, "chats_per_guest_socket", CHATS_PER_GUEST_SOCKET, "chats",
 		    "chats one guest socket follows");
 	limit_print(out, "presence_queues", PRESENCE_QUEUES_MAX, "queues", "queues one presence.watch names");
+	limit_print(out, "transfer_note_chars", TRANSFER_NOTE_MAX, "chars", "a transfer's note to the colleague");
+	limit_print(out, "transfer_transcript", TRANSFER_TRANSCRIPT_MAX, "events",
+		    "recent events a colleague is rung with");
 	limit_print(out, "replay_page", REPLAY_PAGE, "events", "read from the store at a time for chat.join");
 }

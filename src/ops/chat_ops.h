@@ -27,13 +27,17 @@ struct store_operator;
  * What another part of a chat (screensharing, share_ops.c) must hear, so
  * that this file need not know it: a client that followed `chat` left; the
  * chat is about to end (`by` guest, operator or system) and anything in
- * progress stops first; once a second per live chat.  app.c sets the
+ * progress stops first; once a second per live chat; it is handed to a
+ * colleague.  app.c sets the
  * listener (app->chat_listener).
  */
 struct chat_ops_listener {
 	void (*client_left)(struct app *app, struct client *c, struct chat_live *chat);
 	void (*ending)(struct app *app, struct chat_live *chat, const char *by);
 	void (*tick)(struct app *app, struct chat_live *chat, int64_t now_mono);
+	/* A colleague took the chat over: what the guest agreed to with its
+	 * holder (a screen share) stops first. */
+	void (*transferring)(struct app *app, struct chat_live *chat);
 };
 
 /*

@@ -535,6 +535,12 @@ static void share_ops_chat_ending(struct app *app, struct chat_live *chat, const
 		stop(app, NULL, NULL, chat, by, "chat_ended");
 }
 
+static void share_ops_chat_transferring(struct app *app, struct chat_live *chat)
+{
+	if (share_busy(&chat->share))
+		stop(app, NULL, NULL, chat, "system", "transferred");
+}
+
 static void share_ops_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 {
 	const char *what = share_expiry_step(&chat->share);
@@ -557,4 +563,5 @@ const struct chat_ops_listener share_ops_listener = {
 	.client_left = share_ops_conn_closed,
 	.ending = share_ops_chat_ending,
 	.tick = share_ops_sweep,
+	.transferring = share_ops_chat_transferring,
 };

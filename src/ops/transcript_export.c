@@ -227,6 +227,21 @@ static void put_system_line(struct out *o, json_t *ev, void (*text)(struct out *
 	} else if (!strcmp(kind, "notice") && !strcmp(notice, "joined")) {
 		text(o, str(ev, "name")[0] ? str(ev, "name") : "A librarian");
 		text(o, " joined the chat");
+	} else if (!strcmp(kind, "notice") && !strcmp(notice, "transferred")) {
+		text(o, str(ev, "from")[0] ? str(ev, "from") : "A librarian");
+		text(o, " transferred the chat to ");
+		text(o, str(ev, "title")[0] ? str(ev, "title") : str(ev, "name"));
+		if (str(ev, "title")[0]) {
+			text(o, "; ");
+			text(o, str(ev, "name"));
+			text(o, " took it");
+		}
+	} else if (!strcmp(kind, "notice") && !strcmp(notice, "requeued")) {
+		text(o, "Nobody took the transfer; the chat waited on its queue again");
+	} else if (!strcmp(kind, "share") && !strcmp(str(ev, "step"), "stopped") &&
+		   !strcmp(str(ev, "reason"), "transferred")) {
+		/* The consent was to the librarian who held the chat, not the next. */
+		text(o, "Screen sharing stopped: the chat was transferred");
 	} else if (!strcmp(kind, "notice") && !strcmp(notice, "ended")) {
 		snprintf(line, sizeof(line), "The chat was ended%s%s",
 			 str(ev, "by")[0] ? " by the " : "",

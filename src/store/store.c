@@ -35,7 +35,7 @@ enum stmt_id {
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
 	S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
 	S_INDEX_DONE, S_EVENTS_SINCE,
-	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET,
+	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
 	S_COUNT
 };
 
@@ -98,6 +98,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
 			  "accepted_at = CASE WHEN ?1 = 1 THEN ?3 ELSE accepted_at END, "
 			  "ended_at = CASE WHEN ?1 = 2 THEN ?3 ELSE ended_at END WHERE id = ?4",
+	/* A transfer: the chat's holder and queue change; back on a queue, nobody holds it. */
+	[S_CHAT_HAND_OVER] = "UPDATE chats SET status = ?1, operator_id = nullif(?2, 0), "
+			     "queue_id = ?3 WHERE id = ?4 AND status != 2",
 	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ? AND status = ? "
 			     "ORDER BY id",
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
@@ -1117,6 +1120,22 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 	if (rc < 0 || status != CHAT_ACTIVE)
 		return rc;
 	return store_report_chat_accepted(st, id, operator_id, at);
+}
+
+int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
+			 int64_t operator_id, int64_t queue_id)
+{
+	sqlite3_stmt *s = stmt(st, S_CHAT_HAND_OVER);
+	int rc;
+
+	sqlite3_bind_int(s, 1, status);
+	sqlite3_bind_int64(s, 2, operator_id);
+	sqlite3_bind_int64(s, 3, queue_id);
+	sqlite3_bind_int64(s, 4, id);
+	rc = run(st, s, "hand a chat over");
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		return -ECANCELED;
+	return rc;
 }
 
 static int each_chat(struct store *st, sqlite3_stmt *s,

@@ -181,6 +181,13 @@ int store_chat_get(struct store *st, int64_t id, struct store_chat *out);
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out);
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at);
+/*
+ * A transfer was accepted (status active, the new holder, maybe a new
+ * queue) or went back to a queue (waiting, operator_id 0: nobody holds
+ * it).  -ECANCELED when the chat has ended meanwhile.
+ */
+int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
+			 int64_t operator_id, int64_t queue_id);
 /* Chats of a queue with the given status, oldest first. */
 int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
 			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx);

@@ -55,8 +55,10 @@ let uniques = 0;
 const walked = { http: 0, ws: 0 };
 
 before(async () => {
-	// The matrix sends far more than a person would from one socket.
-	srv = await startServer({ args: ['--msg-rate', '10000', '--msg-burst', '10000'] });
+	// The matrix sends far more than a person would from one socket, and opens two guest
+	// sockets per WebSocket cell, faster than the per-address connection rate allows.
+	srv = await startServer({ args: ['--msg-rate', '10000', '--msg-burst', '10000',
+		'--conn-rate', '10000', '--conn-burst', '10000'] });
 	sessions = { ann: await srv.session('ann'), bob: await srv.session('bob'), cat: await srv.session('cat') };
 	sockets = {};
 	for (const [id, user] of Object.entries(OPERATOR_OF))

@@ -1,7 +1,7 @@
 // Tests for web/shared/transcript_model.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Transcript, noticeText, senderLabel, stateText, startsGroup } from '../../web/shared/transcript_model.js';
+import { Transcript, isOwnItem, noticeText, senderLabel, stateText, startsGroup } from '../../web/shared/transcript_model.js';
 
 const msg = (seq, from, text, cid = `x${seq}`) => ({ type: 'event', chat: 'c', seq, at: 1000 * seq, kind: 'message', from, name: null, text, cid });
 
@@ -158,6 +158,27 @@ test('notices read right from each side', () => {
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
 });
 
+test('a transfer reads as whom the guest now talks to, and as who passed it on for staff', () => {
+  const t = new Transcript();
+  t.addEvent({ type: 'event', chat: 'c', seq: 5, kind: 'notice', at: 1, notice: 'transferred', name: 'Bob', from: 'Ann' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 6, kind: 'notice', at: 2, notice: 'transferred', name: 'Cy', from: 'Bob',
+    queue: 'maps', title: 'Maps Desk' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 7, kind: 'share', at: 3, from: 'system', share: 1, step: 'stopped',
+    by: 'system', reason: 'transferred' });
+  t.addEvent({ type: 'event', chat: 'c', seq: 8, kind: 'notice', at: 4, notice: 'requeued' });
+  const [toBob, toMaps, stopped, requeued] = t.items;
+  assert.equal(noticeText(toBob, 'guest'), 'You are now chatting with Bob');
+  assert.equal(noticeText(toBob, 'operator'), 'Ann transferred the chat to Bob');
+  assert.equal(noticeText(toMaps, 'guest'), 'You are now chatting with Maps Desk');
+  assert.equal(noticeText(toMaps, 'operator'), 'Bob transferred the chat to Maps Desk; Cy took it');
+  assert.equal(noticeText(stopped, 'guest'), 'Screen sharing stopped: the chat was transferred');
+  assert.equal(noticeText(stopped, 'operator'), 'Screen sharing stopped: the chat was transferred');
+  assert.match(noticeText(requeued, 'guest'), /another librarian will be with you/);
+  assert.match(noticeText(requeued, 'operator'), /waiting on its queue again/);
+  // A name that is not there never reads as "undefined".
+  assert.equal(noticeText({ notice: 'transferred' }, 'guest'), 'You are now chatting with another librarian');
+});
+
 test('a snapshot or file removed by the retention rule reads as such, from the event', () => {
   const t = new Transcript();
   t.addEvent({ type: 'event', chat: 'c_1', seq: 5, kind: 'notice', at: 1, notice: 'removed', what: 'file' });
@@ -203,4 +224,19 @@ test("an unnamed guest is called by the chat's label once the page knows it", ()
   assert.equal(senderLabel(m, 'guest', 'Guest 7F3K'), 'You');
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator', 'Guest 7F3K'), 'Guest 7F3K started the chat');
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');
+});
+
+test('on a staff page, a colleague\'s messages (the holder before a transfer) are not "You"', () => {
+  const ann = { from: 'operator', operatorId: 3, name: 'Ann' };
+  const ben = { from: 'operator', operatorId: 7, name: 'Ben' };
+  assert.equal(senderLabel(ann, 'operator', null, 7), 'Ann');
+  assert.equal(senderLabel(ben, 'operator', null, 7), 'You');
+  assert.equal(isOwnItem(ann, 'operator', 7), false);
+  assert.equal(isOwnItem(ben, 'operator', 7), true);
+  // Without ids to compare (a page that does not know its reader yet), the side decides, as before.
+  assert.equal(senderLabel(ann, 'operator'), 'You');
+  assert.equal(senderLabel({ from: 'operator', name: 'Ann' }, 'operator', null, 7), 'You');
+  // Guests: their own side is always theirs.
+  assert.equal(isOwnItem({ from: 'guest' }, 'guest', 7), true);
+  assert.equal(isOwnItem(ann, 'guest', 7), false);
 });

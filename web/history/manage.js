@@ -8,6 +8,8 @@
 // follow the same rules (only operators available on the queue may accept;
 // only the holder may end). The socket follows the chat, so a change made
 // elsewhere (accepted by someone else, ended by the guest) shows here too.
+// Transfer opens the staff pages' shared dialog (the holder's, or an
+// admin's for a chat whose holder is gone: the server decides).
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';
@@ -15,12 +17,16 @@ import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
 import { statusLabel } from './history_model.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
+import { TransferDialog } from '../shared/transfer_dialog.js';
+import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
 
 const $ = (id) => document.getElementById(id);
 const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
 const socket = new RdSocket();
 let me = null;
 let record = null;
+const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
+  onStarted: (reply) => note(waitingText(reply.to)) });
 
 async function load() {
   const r = await apiRequest(`/api/history/${encodeURIComponent(chat)}`);
@@ -45,6 +51,7 @@ function draw() {
   $('accept').hidden = c.status !== 'waiting';
   $('open-share').hidden = c.status !== 'active';
   $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
+  $('transfer').hidden = c.status !== 'active' || !(c.operator?.id === me?.id || me?.admin);
   $('history-link').href = `/staff/history?chat=${encodeURIComponent(c.chat)}`;
 }
 
@@ -92,6 +99,7 @@ async function main() {
   $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, 'You accepted the chat.'));
   $('end-chat').addEventListener('click', () => run($('end-chat'), { type: 'chat.end', chat }, 'The chat has ended.'));
   $('open-share').addEventListener('click', () => openSharingTool(chat));
+  $('transfer').addEventListener('click', () => transferDialog.open(chat, $('transfer')));
   $('download').addEventListener('click', download);
 
   socket.on('status', (status) => {
@@ -100,7 +108,12 @@ async function main() {
   });
   // Joins, ends and acceptances made elsewhere show here too.
   socket.on('event', (ev) => { if (ev.chat === chat && ev.kind === 'notice') load(); });
-  socket.on('frame', (f) => { if ((f.type === 'chat.taken' || f.type === 'chat.gone') && f.chat === chat) load(); });
+  socket.on('frame', (f) => {
+    if (f.chat !== chat) return;
+    if (f.type === 'transfer.returned') note(returnedText(f));
+    if (f.type === 'transfer.done') note(doneText(f));
+    if (['chat.taken', 'chat.gone', 'transfer.returned', 'transfer.done'].includes(f.type)) load();
+  });
   socket.on('close', (code) => { if (code === 4001) location.replace(signinUrl()); });
   await load();
   socket.start();

@@ -2,17 +2,22 @@
 //
 // The desk holds the signed-in operator, their queues (with availability),
 // the chats they hold (each with its Transcript and unread count) and the
-// offers ringing for them. Server frames are applied through the methods
+// offers ringing for them — new chats, and chats a colleague transfers to
+// them (an offer with a `transfer` part: who sends it, the note, the
+// conversation so far). A held chat the operator is transferring has a
+// `transfer` line ({state: 'waiting'|'returned'|'done', text}). Server frames are applied through the methods
 // below; the view reads the fields and `version` (bumped on every change).
 
 import { Transcript } from '../shared/transcript_model.js';
+import { doneText, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
 
 export class Desk {
   constructor() {
     this.me = null;
+    this.status = 'available'; // or 'away': signed in, nothing rings
     this.queues = new Map(); // name -> { name, title, available, busy }
     this.chats = new Map(); // chat id -> chat record (see holdChat)
-    this.offers = new Map(); // chat id -> { summary, state, takenBy, message }
+    this.offers = new Map(); // chat id -> { summary, state, takenBy, message, transfer }
     this.selected = null;
     this.focused = true;
     this.version = 0;
@@ -29,6 +34,7 @@ export class Desk {
    */
   applyHello(hello) {
     this.me = hello.operator;
+    this.status = hello.status === 'away' ? 'away' : 'available';
     this.queues = new Map(hello.queues.map((q) => [q.name, { ...q, busy: false }]));
     for (const [id, offer] of this.offers) if (offer.state === 'ringing') this.offers.delete(id);
     const held = [];
@@ -60,6 +66,12 @@ export class Desk {
     this.changed();
   }
 
+  /** Available or Away (status.set answered, or a `status` frame from another tab). */
+  setStatus(status) {
+    this.status = status === 'away' ? 'away' : 'available';
+    this.changed();
+  }
+
   setQueueBusy(queue, busy) {
     const q = this.queues.get(queue);
     if (q) q.busy = busy;
@@ -69,7 +81,88 @@ export class Desk {
   /** A chat is waiting for someone (chat.offer). */
   addOffer(summary) {
     if (this.chats.has(summary.chat)) return;
-    this.offers.set(summary.chat, { summary, state: 'ringing', takenBy: null, message: null });
+    this.offers.set(summary.chat, { summary, state: 'ringing', takenBy: null, message: null, transfer: null });
+    this.changed();
+  }
+
+  /** transfer.offer: a colleague hands us a chat. Its transcript so far comes along. */
+  addTransferOffer(frame) {
+    const held = this.chats.get(frame.chat);
+    if (held && held.status !== 'ended' && held.status !== 'transferred') return;
+    const transcript = new Transcript();
+    transcript.setGuestLabel(frame.label ?? null);
+    for (const ev of frame.transcript || []) transcript.addEvent(ev);
+    this.offers.set(frame.chat, { summary: frame, state: 'ringing', takenBy: null, message: null,
+      transfer: { from: frame.from, note: frame.note || '', to: frame.to, transcript,
+        senderGone: Boolean(frame.sender_gone), guestGone: Boolean(frame.guest_gone) } });
+    this.changed();
+  }
+
+  /** transfer.update: the sender or the guest came or went. */
+  transferUpdate(frame) {
+    const offer = this.offers.get(frame.chat);
+    if (!offer?.transfer) return;
+    offer.transfer.senderGone = Boolean(frame.sender_gone);
+    offer.transfer.guestGone = Boolean(frame.guest_gone);
+    this.changed();
+  }
+
+  /** transfer.gone: it stopped ringing here (taken, declined, expired, withdrawn, ended). */
+  transferGone(frame) {
+    const offer = this.offers.get(frame.chat);
+    if (!offer?.transfer) return;
+    if (frame.reason === 'taken' && this.me && frame.by?.id === this.me.id) {
+      // Taken from another tab of ours: that tab holds it now.
+      this.offers.delete(frame.chat);
+    } else if (frame.reason === 'declined' && offer.state !== 'accepting') {
+      this.offers.delete(frame.chat);
+    } else {
+      offer.state = frame.reason === 'taken' ? 'taken' : 'gone';
+      offer.message = goneText(frame);
+    }
+    this.changed();
+  }
+
+  /** Our chat.transfer was accepted by the server: it now waits for an answer. */
+  transferStarted(chat, to) {
+    const rec = this.chats.get(chat);
+    if (!rec) return;
+    rec.transfer = { state: 'waiting', text: waitingText(to) };
+    this.changed();
+  }
+
+  /** transfer.returned: nobody took it; it is ours again (or back on its queue). */
+  transferReturned(frame) {
+    const rec = this.chats.get(frame.chat);
+    if (!rec) return;
+    rec.transfer = { state: 'returned', text: returnedText(frame) };
+    if (frame.requeued) rec.status = 'transferred';
+    this.changed();
+  }
+
+  /** transfer.done: the colleague took it; we may read it but no longer write. */
+  transferDone(frame) {
+    const rec = this.chats.get(frame.chat);
+    if (!rec) return;
+    rec.transfer = { state: 'done', text: doneText(frame) };
+    rec.status = 'transferred';
+    rec.guestTyping = false;
+    this.changed();
+  }
+
+  /** We withdrew a waiting transfer (transfer.cancel). */
+  transferWithdrawn(chat) {
+    const rec = this.chats.get(chat);
+    if (!rec) return;
+    rec.transfer = { state: 'returned', text: 'You withdrew the transfer. The chat is still yours.' };
+    this.changed();
+  }
+
+  /** Forget the sender's transfer line (dismissed). */
+  clearTransfer(chat) {
+    const rec = this.chats.get(chat);
+    if (!rec) return;
+    rec.transfer = null;
     this.changed();
   }
 
@@ -121,6 +214,8 @@ export class Desk {
     const offer = this.offers.get(chat);
     this.offers.delete(chat);
     const summary = offer ? offer.summary : { chat, queue: '', name: null, started_at: Date.now() };
+    // A chat we handed on and now take back starts afresh: the server replays it.
+    if (this.chats.get(chat)?.status === 'transferred') this.chats.delete(chat);
     const rec = this.holdChat({ ...summary, status: 'active', operator: this.me });
     this.selected = chat;
     this.changed();
@@ -137,7 +232,7 @@ export class Desk {
     if (!rec) {
       rec = { chat: summary.chat, queue: summary.queue, name: summary.name ?? null, label: summary.label ?? null,
         status: summary.status, operator: summary.operator ?? null, startedAt: summary.started_at,
-        transcript: new Transcript(), unread: 0, guestTyping: false, draft: '' };
+        transcript: new Transcript(), unread: 0, guestTyping: false, draft: '', transfer: null };
       rec.transcript.setGuestLabel(rec.label);
       this.chats.set(summary.chat, rec);
       if (!this.selected) this.selected = summary.chat;
@@ -152,7 +247,8 @@ export class Desk {
   joined(reply) {
     const rec = this.chats.get(reply.chat);
     if (!rec) return;
-    rec.status = reply.status;
+    // A chat we handed on stays read-only here, whatever a re-join says.
+    if (rec.status !== 'transferred' || reply.status === 'ended') rec.status = reply.status;
     if (reply.queue) rec.queue = reply.queue;
     if (reply.operator) rec.operator = reply.operator;
     if (reply.label) {
@@ -180,6 +276,7 @@ export class Desk {
     if (ev.kind === 'notice' && ev.notice === 'ended') {
       rec.status = 'ended';
       rec.guestTyping = false;
+      if (rec.transfer?.state === 'waiting') rec.transfer = null;
     }
     this.changed();
     return rec;
@@ -225,7 +322,7 @@ export class Desk {
    * or availability that new chats would ring against.
    */
   hasWorkOpen() {
-    for (const c of this.chats.values()) if (c.status !== 'ended') return true;
+    for (const c of this.chats.values()) if (c.status !== 'ended' && c.status !== 'transferred') return true;
     for (const q of this.queues.values()) if (q.available) return true;
     return false;
   }

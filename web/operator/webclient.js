@@ -13,6 +13,11 @@
 // CSRF token (uploads.js); blobs are plain same-origin URLs for them
 // (media.js). A guest's pictures stay hidden until the operator presses Show.
 //
+// Transfer: the chat's Transfer button opens the shared dialog
+// (transfer_dialog.js); while the colleague is rung a line under the header
+// says so, with Withdraw. A colleague's transfer to us rings among the
+// offers with its note and the conversation so far, and Accept or Decline.
+//
 // Saved replies: "/" at the start of the message field opens the type-ahead
 // (canned_picker.js) over the account's shared replies and the operator's
 // own, which the "Saved replies" dialog manages (canned_editor.js).
@@ -34,6 +39,9 @@ import { showManageLink } from '../history/manage_link.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedPicker } from './canned_picker.js';
 import { CannedEditor } from './canned_editor.js';
+import { TransferDialog } from '../shared/transfer_dialog.js';
+import { offerWarnings, refusalText, targetName } from '../shared/transfer_model.js';
+import { noticeText, senderLabel } from '../shared/transcript_model.js';
 import { FollowupsView } from './followups.js';
 import { XmppPanel } from './xmpp_panel.js';
 
@@ -51,6 +59,7 @@ const uploads = new Uploads({
 });
 const selectedTranscript = () => desk.chats.get(desk.selected)?.transcript;
 const view = new TranscriptView($('log'), { perspective: 'operator', media: cookieMedia(() => shownChat),
+  selfId: () => desk.me?.id ?? null,
   actions: { retry: (item) => uploads.retry(selectedTranscript(), item),
     discard: (item) => uploads.discard(selectedTranscript(), item) } });
 const typingLine = new TypingLine($('typing'), 60000);
@@ -72,6 +81,13 @@ const picker = new CannedPicker($('message'), $('composer'), {
   // Shared replies an admin changed since the page loaded arrive on the next open.
   onOpen: () => cannedEditor.load().then(() => picker.update()),
 });
+const transferDialog = new TransferDialog({
+  request: (msg) => socket.request(msg),
+  onStarted: (reply) => {
+    desk.transferStarted(reply.chat, reply.to);
+    draw();
+  },
+});
 const attach = new AttachUi(
   { textarea: $('message'), dropZone: $('chat-pane'), preview: $('attach-preview'), attachButton: $('attach'),
     attachInput: $('attach-input'), fileButton: $('send-file'), fileInput: $('file-input') },
@@ -85,6 +101,7 @@ let drawn = -1;
 function draw() {
   if (drawn === desk.version) return;
   drawn = desk.version;
+  drawStatus();
   drawQueues();
   drawOffers();
   drawChatList();
@@ -94,6 +111,22 @@ function draw() {
   const badge = ringing + unread;
   document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
   ringer.update(ringing > 0);
+}
+
+function drawStatus() {
+  const away = desk.status === 'away';
+  $('status-available').checked = !away;
+  $('status-away').checked = away;
+}
+
+async function setStatus(status) {
+  try {
+    const ok = await socket.request({ type: 'status.set', status });
+    desk.setStatus(ok.status);
+  } catch (err) {
+    note(`Could not change your status: ${err.message || err.code}`);
+  }
+  draw();
 }
 
 function drawQueues() {
@@ -123,6 +156,7 @@ function drawOffers() {
 }
 
 function offerCard(offer) {
+  if (offer.transfer) return transferCard(offer);
   const s = offer.summary;
   const who = guestName(s.name, s.label);
   const whoId = `offer-${s.chat}-who`;
@@ -150,6 +184,40 @@ function offerCard(offer) {
     h('div', { class: 'offer__body' }, lines), action);
 }
 
+/** A colleague hands us a chat: who, why (the note), and what was said so far. */
+function transferCard(offer) {
+  const s = offer.summary;
+  const t = offer.transfer;
+  const who = guestName(s.name, s.label);
+  const whoId = `offer-${s.chat}-who`;
+  const ringing = offer.state === 'ringing' || offer.state === 'accepting';
+  const lines = [
+    h('p', { class: 'offer__from', text: `Transfer from ${t.from?.name || 'a colleague'}` }),
+    h('p', { class: 'offer__who', id: whoId, text: who }),
+    h('p', { class: 'offer__meta' }, t.to?.queue ? `To ${targetName(t.to)} · ` : 'To you · ',
+      desk.queueTitle(s.queue), ' · started ', s.started_at ? formatTime(s.started_at) : 'now'),
+  ];
+  if (t.note) lines.push(h('blockquote', { class: 'offer__quote', 'aria-label': 'Note' }, t.note));
+  if (ringing) for (const w of offerWarnings(t)) lines.push(h('p', { class: 'offer__note', text: w }));
+  if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
+  const items = t.transcript.items.slice(-20).map((item) => h('li', {},
+    item.kind === 'notice' ? noticeText(item, 'operator', t.transcript.guestLabel)
+      : `${senderLabel(item, 'none', t.transcript.guestLabel)}: ${item.kind === 'message' ? item.text : itemSummary(item)}`));
+  lines.push(h('details', { class: 'offer__transcript' },
+    h('summary', { text: `Conversation so far (${t.transcript.items.length})` }),
+    h('ol', { 'aria-label': `Conversation with ${who}` }, items)));
+  const actions = ringing ? [
+    h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: 'Decline', 'aria-describedby': whoId,
+      disabled: offer.state === 'accepting', on: { click: () => declineTransfer(s.chat) } }),
+    h('button', { type: 'button', class: 'rd-button offer__accept', text: 'Accept', 'aria-describedby': whoId,
+      disabled: offer.state === 'accepting', on: { click: () => acceptTransfer(s.chat) } }),
+  ] : [h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Dismiss',
+    'aria-describedby': whoId, on: { click: () => dismiss(s.chat) } })];
+  return h('article', { class: `offer offer--transfer offer--${offer.state}`, 'data-offer': s.chat,
+    'aria-label': `Transfer from ${t.from?.name || 'a colleague'}: chat with ${who}` },
+    h('div', { class: 'offer__body' }, lines), h('div', { class: 'offer__actions' }, actions));
+}
+
 function drawChatList() {
   const items = [...desk.chats.values()].map((c) => {
     const selected = c.chat === desk.selected;
@@ -164,7 +232,8 @@ function drawChatList() {
           h('span', { class: 'chat-tab__name', text: who }),
           c.unread ? h('span', { class: 'count', text: String(c.unread),
             'aria-label': `${c.unread} unread` }) : null,
-          c.status === 'ended' ? h('span', { class: 'chat-tab__ended', text: 'ended' }) : null),
+          c.status === 'ended' ? h('span', { class: 'chat-tab__ended', text: 'ended' }) : null,
+          c.status === 'transferred' ? h('span', { class: 'chat-tab__ended', text: 'transferred' }) : null),
         h('span', { class: 'chat-tab__preview', text: preview.slice(0, 80) })));
   });
   replaceChildren($('chat-list'), items);
@@ -195,10 +264,15 @@ function drawChat() {
   $('chat-title').textContent = who;
   $('log').setAttribute('aria-label', `Conversation with ${who}`);
   const started = rec.startedAt ? ` · started ${formatTime(rec.startedAt)}` : '';
-  $('chat-meta').textContent = `${desk.queueTitle(rec.queue)}${started}${rec.status === 'ended' ? ' · ended' : ''}`;
-  const ended = rec.status === 'ended';
+  const after = rec.status === 'ended' ? ' · ended' : rec.status === 'transferred' ? ' · transferred' : '';
+  $('chat-meta').textContent = `${desk.queueTitle(rec.queue)}${started}${after}`;
+  // A chat handed to a colleague reads like an ended one here: no more writing.
+  const ended = rec.status === 'ended' || rec.status === 'transferred';
   $('end-chat').hidden = ended;
   $('open-share').hidden = ended;
+  $('transfer').hidden = ended;
+  $('transfer').disabled = rec.transfer?.state === 'waiting';
+  drawTransferLine(rec);
   $('close-chat').hidden = !ended;
   composer.setEnabled(!ended);
   attach.setEnabled(!ended);
@@ -207,10 +281,25 @@ function drawChat() {
   typingLine.set(rec.guestTyping, who);
 }
 
+/** The sender's line: waiting for the colleague (with Withdraw), or how it ended. */
+function drawTransferLine(rec) {
+  const line = $('transfer-status');
+  const t = rec.transfer;
+  line.hidden = !t;
+  if (!t) return;
+  $('transfer-status-text').textContent = t.text;
+  $('transfer-withdraw').hidden = t.state !== 'waiting';
+  $('transfer-dismiss').hidden = t.state === 'waiting' || rec.status === 'transferred';
+}
+
 function drawEmptyPane() {
   const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
   const text = $('no-chat-text');
-  if (on.length) {
+  if (desk.status === 'away') {
+    $('no-chat-title').textContent = 'You are Away';
+    replaceChildren(text, 'Nothing rings while you are Away. Choose ', h('strong', { text: 'Available' }),
+      ' to receive chats again.');
+  } else if (on.length) {
     $('no-chat-title').textContent = 'Ready for chats';
     replaceChildren(text, `You are available on ${on.join(', ')}. New chats ring on the left; press Accept to answer.`);
   } else {
@@ -249,6 +338,48 @@ async function accept(chat) {
     scheduleDismiss(chat);
   }
   draw();
+}
+
+async function acceptTransfer(chat) {
+  desk.accepting(chat);
+  draw();
+  try {
+    await socket.request({ type: 'transfer.accept', chat });
+    desk.accepted(chat);
+    draw();
+    // The server sends the whole conversation; following makes a reconnect resume it.
+    socket.follow(chat, { after: 0 }).catch(() => {});
+    composer.focus();
+  } catch (err) {
+    desk.acceptFailed(chat, err.code === 'no_transfer' ? 'not_found' : err.code, err.message);
+    scheduleDismiss(chat);
+  }
+  draw();
+}
+
+async function declineTransfer(chat) {
+  try {
+    await socket.request({ type: 'transfer.decline', chat });
+    desk.dismissOffer(chat);
+  } catch (err) {
+    desk.acceptFailed(chat, err.code === 'no_transfer' ? 'not_found' : err.code, err.message);
+    scheduleDismiss(chat);
+  }
+  draw();
+  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+}
+
+async function withdrawTransfer() {
+  const chat = desk.selected;
+  if (!chat) return;
+  try {
+    await socket.request({ type: 'transfer.cancel', chat });
+    desk.transferWithdrawn(chat);
+  } catch (err) {
+    note(refusalText(err));
+  }
+  draw();
+  $('transfer').focus();
 }
 
 function selectChat(chat) {
@@ -372,6 +503,26 @@ function onFrame(msg) {
     case 'typing':
       desk.typing(msg);
       break;
+    case 'status':
+      desk.setStatus(msg.status);
+      break;
+    case 'transfer.offer':
+      desk.addTransferOffer(msg);
+      ringer.notify('Transfer', `${msg.from?.name || 'A colleague'} asks you to take a chat`);
+      break;
+    case 'transfer.update':
+      desk.transferUpdate(msg);
+      break;
+    case 'transfer.gone':
+      desk.transferGone(msg);
+      scheduleDismiss(msg.chat);
+      break;
+    case 'transfer.returned':
+      desk.transferReturned(msg);
+      break;
+    case 'transfer.done':
+      desk.transferDone(msg);
+      break;
     default:
       return;
   }
@@ -424,6 +575,15 @@ async function main() {
   // Pressing it again focuses the same window (it is named after the chat).
   $('open-share').addEventListener('click', () => desk.selected && openSharingTool(desk.selected));
   $('close-chat').addEventListener('click', closeChat);
+  for (const radio of [$('status-available'), $('status-away')])
+    radio.addEventListener('change', () => radio.checked && setStatus(radio.value));
+  $('transfer').addEventListener('click', () => desk.selected && transferDialog.open(desk.selected, $('transfer')));
+  $('transfer-withdraw').addEventListener('click', withdrawTransfer);
+  $('transfer-dismiss').addEventListener('click', () => {
+    desk.clearTransfer(desk.selected);
+    draw();
+    $('message').focus();
+  });
   $('canned-manage').addEventListener('click', () => {
     $('canned-dialog').showModal();
     cannedEditor.load();

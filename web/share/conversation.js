@@ -32,6 +32,7 @@ export class Conversation {
     this.ended = false;
     this.guestName = null;
     this.view = new TranscriptView(els.log, { perspective: 'operator', media: cookieMedia(() => chat),
+      selfId: () => this.me()?.id ?? null,
       actions: { retry: () => {}, discard: (item) => { this.transcript.remove(item.cid); this.render(); } } });
     this.typingLine = new TypingLine(els.typing, 60000);
     this.composer = new Composer(

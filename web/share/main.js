@@ -15,6 +15,10 @@
 // Send to guest uploads the editor document (kind `annotation`), then the
 // flattened PNG (kind `image`) naming its parent snapshot and the document,
 // with the Description as alt text; Save to disk downloads the same PNG.
+//
+// Transfer (beside the conversation's title) opens the staff pages' shared
+// dialog; how the transfer goes is said under the title. Once a colleague
+// takes the chat, this window can read it but no longer write.
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { signinUrl, sessionOrSignIn } from '../shared/api.js';
@@ -24,6 +28,8 @@ import { EditorView } from './editor_view.js';
 import { Conversation } from './conversation.js';
 import { postUpload, uploadFailure } from './share_upload.js';
 import { ScreenView, arrowTo } from './screen_view.js';
+import { TransferDialog } from '../shared/transfer_dialog.js';
+import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -48,6 +54,35 @@ const conversation = new Conversation({ log: $('log'), typing: $('typing'), form
   fileInput: $('file-input') }, { chat, socket, me: () => me, onEdit: openSnapshot });
 
 let inviteText = null; // the queue's invitation wording, from the join
+
+const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
+  onStarted: (reply) => showTransfer(waitingText(reply.to), true) });
+
+/** The line under the conversation's title about a transfer; `waiting` disables Transfer. */
+function showTransfer(text, waiting = false) {
+  $('transfer-status').hidden = !text;
+  $('transfer-status').textContent = text || '';
+  $('transfer').disabled = waiting;
+}
+
+/** A transfer frame about this chat, from the server (PROTOCOL.md §3.9). */
+function onTransferFrame(msg) {
+  if (msg.type === 'transfer.returned') {
+    showTransfer(returnedText(msg));
+    if (msg.requeued) handedOn();
+  } else if (msg.type === 'transfer.done') {
+    showTransfer(doneText(msg));
+    handedOn();
+  }
+}
+
+/** The chat is no longer this operator's: read only from now on. */
+function handedOn() {
+  conversation.setEnded(true);
+  screen.setEnded(true);
+  $('transfer').hidden = true;
+  editorChanged();
+}
 
 const screen = new ScreenView({ inviteButton: $('invite-share'), form: $('invite-form'), text: $('invite-text'),
   cancel: $('invite-cancel'), status: $('share-status'), panel: $('screen'), frame: $('screen-frame'),
@@ -338,6 +373,7 @@ function joined(ok) {
   if (ok.status === 'ended') conversation.setEnded(true);
   inviteText = ok.share_invite || null;
   screen.setEnded(ok.status !== 'active');
+  $('transfer').hidden = ok.status !== 'active';
   $('share').hidden = false;
   editorChanged();
 }
@@ -361,6 +397,7 @@ async function main() {
     $('stage').focus();
   });
   $('save').addEventListener('click', saveToDisk);
+  $('transfer').addEventListener('click', () => transferDialog.open(chat, $('transfer')));
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', () => socket.retryNow());
 
@@ -372,12 +409,14 @@ async function main() {
     if (ev.kind === 'notice' && ev.notice === 'joined') screen.setEnded(false);
     if (ev.kind === 'notice' && ev.notice === 'ended') {
       screen.setEnded(true);
+      $('transfer').hidden = true;
       editorChanged();
     }
   });
   socket.on('frame', (msg) => {
     if (msg.type === 'share.offer' || msg.type === 'share.ice') screen.onFrame(msg);
     if (msg.type === 'hello') me = msg.operator;
+    if (msg.type?.startsWith('transfer.') && msg.chat === chat) onTransferFrame(msg);
     if (msg.type === 'typing' && msg.chat === chat && msg.from === 'guest') conversation.setTyping(msg.active);
   });
   socket.on('close', (code) => {

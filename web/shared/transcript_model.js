@@ -270,7 +270,7 @@ function eventItem(ev) {
       from: ev.from, text: ev.text ?? null, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
   }
   return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null, what: ev.what ?? null,
-    by: ev.by ?? null };
+    by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null };
 }
 
 const CANNOT_SHARE = {
@@ -324,6 +324,8 @@ export function shareText(item, perspective) {
 
 function stoppedText(item, guest) {
   if (item.reason === 'chat_ended') return 'Screen sharing ended with the chat';
+  // The guest agreed to show their screen to one librarian, not to the next.
+  if (item.reason === 'transferred') return 'Screen sharing stopped: the chat was transferred';
   if (item.reason === 'connection_failed') return 'Screen sharing stopped: the connection could not be made';
   if (item.reason === 'cancelled') return guest ? 'You did not choose anything to share' : 'The guest did not choose anything to share';
   if (item.by === 'system') return 'Screen sharing stopped: nothing was chosen in time';
@@ -349,6 +351,11 @@ export function noticeText(item, perspective, guestLabel = null) {
       return 'A guest started the chat';
     case 'joined':
       return `${item.name || 'A librarian'} joined the chat`;
+    case 'transferred':
+      return transferredText(item, perspective);
+    case 'requeued':
+      return perspective === 'guest' ? 'Please wait: another librarian will be with you soon.'
+        : 'Nobody took the transfer; the chat is waiting on its queue again';
     case 'ended':
       if (item.by === 'guest') return perspective === 'guest' ? 'You ended the chat' : 'The guest ended the chat';
       if (item.by === 'operator') return perspective === 'guest' ? 'The librarian ended the chat' : 'The chat was ended by the librarian';
@@ -362,9 +369,34 @@ export function noticeText(item, perspective, guestLabel = null) {
   }
 }
 
-/** Who wrote a message, as the given side reads it (`guestLabel` names an unnamed guest). */
-export function senderLabel(item, perspective, guestLabel = null) {
-  if (item.from === perspective) return 'You';
+/**
+ * A hand-over to a colleague: the guest reads whom they now talk to (a
+ * queue's title when it went to a queue), staff read who passed it to whom.
+ */
+function transferredText(item, perspective) {
+  const to = item.name || 'another librarian';
+  if (perspective === 'guest') return `You are now chatting with ${item.title || to}`;
+  const from = item.from || 'A librarian';
+  return item.title ? `${from} transferred the chat to ${item.title}; ${to} took it`
+    : `${from} transferred the chat to ${to}`;
+}
+
+/**
+ * Did the reader write `item`? Their side — and, for an operator whose id
+ * is `selfId`, their own id: after a transfer the same chat holds the
+ * messages of the librarian before, who is not "you".
+ */
+export function isOwnItem(item, perspective, selfId = null) {
+  if (item.from !== perspective) return false;
+  return perspective !== 'operator' || selfId == null || item.operatorId == null || item.operatorId === selfId;
+}
+
+/**
+ * Who wrote a message, as the given side reads it (`guestLabel` names an
+ * unnamed guest; `selfId` is an operator reader's own id).
+ */
+export function senderLabel(item, perspective, guestLabel = null, selfId = null) {
+  if (isOwnItem(item, perspective, selfId)) return 'You';
   if (item.from === 'operator') return item.name || 'Librarian';
   return item.name || guestLabel || 'Guest';
 }

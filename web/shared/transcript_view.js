@@ -10,7 +10,7 @@
 // are reached (cookie or bearer token) is the `media` option (media.js).
 
 import { h, timeElement } from './dom.js';
-import { noticeText, senderLabel, stateText, startsGroup } from './transcript_model.js';
+import { isOwnItem, noticeText, senderLabel, stateText, startsGroup } from './transcript_model.js';
 import { fileDetails, renderKind, thumbBox } from './attachments.js';
 
 let uid = 0;
@@ -21,11 +21,14 @@ export class TranscriptView {
    * `media` reaches the chat's blobs (media.js); `actions` has retry(item)
    * and discard(item) for our failed uploads. `archive` draws a past
    * transcript for someone who may not have written it (Chat History):
-   * senders by name, never "You", and no delivery state.
+   * senders by name, never "You", and no delivery state. `selfId()`, on
+   * operators' pages, is the reader's operator id: a colleague's messages
+   * (the holder before a transfer) are theirs, not "You".
    */
-  constructor(log, { perspective, media = null, actions = {}, archive = false }) {
+  constructor(log, { perspective, media = null, actions = {}, archive = false, selfId = () => null }) {
     this.log = log;
     this.perspective = perspective;
+    this.selfId = selfId;
     this.archive = archive;
     this.media = media;
     this.actions = actions;
@@ -52,7 +55,7 @@ export class TranscriptView {
     let prevItem = null;
     // "Sent" shows under our latest sent message only; "Sending…" and
     // "Not sent" show wherever they apply.
-    const mine = transcript.items.filter((i) => i.kind !== 'notice' && i.from === this.perspective && i.state === 'sent');
+    const mine = transcript.items.filter((i) => i.kind !== 'notice' && this.isMine(i) && i.state === 'sent');
     const lastSentKey = mine.length ? mine[mine.length - 1].key : null;
     for (const item of transcript.items) {
       const grouped = !startsGroup(item, prevItem);
@@ -95,8 +98,13 @@ export class TranscriptView {
     return el;
   }
 
+  /** Did the reader write `item`? Their side, and on staff pages their own operator id. */
+  isMine(item) {
+    return isOwnItem(item, this.perspective, this.selfId());
+  }
+
   updateState(el, item, showState) {
-    const mine = item.from === this.perspective;
+    const mine = this.isMine(item);
     el.className = messageClasses(item, mine);
     el.dataset.state = item.state;
     el.dataset.seq = item.seq ?? '';
@@ -113,8 +121,8 @@ export class TranscriptView {
   }
 
   messageElement(item, grouped, showState) {
-    const mine = item.from === this.perspective;
-    const who = senderLabel(item, this.archive ? null : this.perspective, this.transcript.guestLabel);
+    const mine = this.isMine(item);
+    const who = senderLabel(item, this.archive ? null : this.perspective, this.transcript.guestLabel, this.selfId());
     return h('div', { class: messageClasses(item, mine), 'data-state': item.state, 'data-from': item.from,
       'data-seq': item.seq ?? '', 'data-kind': item.kind },
       grouped
@@ -141,7 +149,7 @@ export class TranscriptView {
   }
 
   imageElement(item) {
-    const alt = item.alt || (item.from === this.perspective ? 'Your image' : 'An image');
+    const alt = item.alt || (this.isMine(item) ? 'Your image' : 'An image');
     const local = !item.blob;
     const box = local ? null : thumbBox(item);
     const img = h('img', { class: 'rd-media__img', alt, decoding: 'async' });

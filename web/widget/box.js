@@ -378,9 +378,13 @@ function onEvent(ev) {
   if (ev.kind === 'share') withShare((gs) => gs.onEvent(ev));
   state.transcript.addEvent(ev);
   updateChat(storage, queue, ev.chat, (s) => ({ lastSeq: Math.max(s.lastSeq, ev.seq) }));
-  if (ev.kind === 'notice' && ev.notice === 'joined') {
+  if (ev.kind === 'notice' && (ev.notice === 'joined' || ev.notice === 'transferred')) {
     state.chat.status = 'active';
     state.chat.operator = ev.name || null;
+  }
+  if (ev.kind === 'notice' && ev.notice === 'requeued') {
+    state.chat.status = 'waiting';
+    state.chat.operator = null;
   }
   if (ev.kind !== 'notice' && ev.from === 'operator') {
     parts.typingLine.set(false);

@@ -260,6 +260,160 @@ static void status_names_read_back(void)
 	CHECK(chat_status_parse("endedx", &s) == -EINVAL);
 }
 
+/* An active chat held by Ann (7). */
+static struct chat_live *held_chat(struct domain *d, int64_t id)
+{
+	struct chat_live *c = waiting_chat(d, id);
+
+	chat_offer(c, 7);
+	CHECK_EQ(chat_accept_begin(c, 7, "Ann"), 0);
+	chat_accept_done(c, true);
+	return c;
+}
+
+static void only_the_holder_may_transfer_an_active_chat(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t bob = 8;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), -EAGAIN); /* nobody holds it yet */
+	chat_offer(c, 7);
+	CHECK_EQ(chat_accept_begin(c, 7, "Ann"), 0);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), -EBUSY); /* her accept is not on disk */
+	chat_accept_done(c, true);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), 0);
+	CHECK_EQ(chat_may_transfer(c, 8, false, true), -EPERM);
+	CHECK_EQ(chat_may_transfer(c, 8, true, true), -EPERM);   /* an admin, but Ann is here */
+	CHECK_EQ(chat_may_transfer(c, 8, true, false), 0);       /* Ann is gone: an admin may */
+	CHECK_EQ(chat_may_transfer(c, 9, false, false), -EPERM); /* nobody else */
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 8, 0, &bob, 1, "", 0, 60000), 0);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), -EBUSY);  /* one at a time */
+	chat_end_begin(c);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), -ECANCELED);
+	domain_release(&d);
+}
+
+static void a_transfer_never_rings_the_sender(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t only_ann[] = { 7 }, ann_and_bob[] = { 7, 8, 8 };
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 7, 0, only_ann, 1, "", 0, 60000), -EINVAL);
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 0, 10, only_ann, 1, "", 0, 60000), -ENOENT);
+	CHECK(!c->transfer.pending);
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 0, 10, ann_and_bob, 3, "", 0, 60000), 0);
+	CHECK_EQ(c->transfer.nrung, 1);
+	CHECK(chat_transfer_rings(c, 8));
+	CHECK(!chat_transfer_rings(c, 7));
+	domain_release(&d);
+}
+
+static void accepting_a_transfer_hands_the_chat_over(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t bob = 8;
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -ENOENT); /* nothing asked */
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 8, 0, &bob, 1, "needs maps", 1000, 60000), 0);
+	CHECK(!strcmp(c->transfer.note, "needs maps"));
+	CHECK_EQ(chat_transfer_accept_begin(c, 9), -ENOTOFFERED);
+	/* Until Bob's accept commits, Ann still holds the chat and may write. */
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), 0);
+	CHECK_EQ(chat_may_write(c, AUTHOR_OPERATOR, 7), 0);
+	CHECK(!chat_transfer_expired(c, 999999)); /* an accept in flight is not cut off */
+	chat_transfer_accept_done(c, false, 8, "Bob", 0);
+	CHECK(c->transfer.pending); /* a failed commit: the transfer waits on */
+	CHECK_EQ(c->operator_id, 7);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), 0);
+	chat_transfer_accept_done(c, true, 8, "Bob", 0);
+	CHECK(!c->transfer.pending);
+	CHECK_EQ(c->operator_id, 8);
+	CHECK(!strcmp(c->operator_name, "Bob"));
+	CHECK_EQ(c->queue_id, 10);
+	CHECK_EQ(chat_may_write(c, AUTHOR_OPERATOR, 7), -EPERM);
+	CHECK_EQ(chat_may_write(c, AUTHOR_OPERATOR, 8), 0);
+	CHECK_EQ(chat_may_transfer(c, 8, false, true), 0);
+	domain_release(&d);
+}
+
+static void two_colleagues_accepting_a_queue_transfer_one_wins(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t rung[] = { 8, 9 };
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 0, 11, rung, 2, "", 0, 60000), 0);
+	CHECK_EQ(chat_transfer_accept_begin(c, 9), 0);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -EALREADY);
+	chat_transfer_accept_done(c, true, 9, "Cy", 11);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -ENOENT);
+	CHECK_EQ(c->operator_id, 9);
+	CHECK_EQ(c->queue_id, 11); /* it now belongs to the queue it was sent to */
+	domain_release(&d);
+}
+
+static void declines_and_the_deadline_give_the_chat_back(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t rung[] = { 8, 9 };
+	bool last;
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_decline(c, 8, &last), -ENOENT);
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 0, 11, rung, 2, "", 1000, 60000), 0);
+	CHECK_EQ(chat_transfer_decline(c, 8, &last), 0);
+	CHECK(!last); /* Cy is still rung */
+	CHECK_EQ(chat_transfer_decline(c, 8, &last), -ENOTOFFERED);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -ENOTOFFERED); /* a decline is final */
+	CHECK_EQ(chat_transfer_decline(c, 9, &last), 0);
+	CHECK(last);
+	CHECK(!chat_transfer_requeues(c)); /* back to Ann */
+	chat_transfer_end(c);
+	CHECK(!c->transfer.pending);
+	CHECK_EQ(c->operator_id, 7);
+
+	CHECK_EQ(chat_transfer_begin(c, 7, "Ann", 0, 11, rung, 2, "", 1000, 60000), 0);
+	CHECK(!chat_transfer_expired(c, 60999));
+	CHECK(chat_transfer_expired(c, 61000));
+	chat_transfer_end(c);
+	CHECK(!chat_transfer_expired(c, 99999));
+	domain_release(&d);
+}
+
+static void a_transfer_whose_sender_is_gone_ends_on_the_queue(void)
+{
+	struct domain d;
+	struct chat_live *c;
+	int64_t bob = 8;
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	/* An admin (5) moves Ann's chat while Ann is gone. */
+	CHECK_EQ(chat_transfer_begin(c, 5, "Admin", 8, 0, &bob, 1, "", 0, 60000), 0);
+	CHECK(chat_transfer_requeues(c));
+	chat_transfer_end(c);
+	chat_requeue(c);
+	CHECK_EQ(c->status, CHAT_WAITING);
+	CHECK_EQ(c->operator_id, 0);
+	CHECK_EQ(chat_may_accept(c, 7), -ENOTOFFERED); /* rung afresh, as a new chat */
+	chat_offer(c, 8);
+	CHECK_EQ(chat_accept_begin(c, 8, "Bob"), 0);
+	domain_release(&d);
+}
+
 int main(void)
 {
 	RUN(queue_online_follows_available_operators);
@@ -275,5 +429,11 @@ int main(void)
 	RUN(ending_stops_writes_and_can_be_undone);
 	RUN(a_waiting_chat_whose_guest_left_is_abandoned_after_the_grace);
 	RUN(status_names_read_back);
+	RUN(only_the_holder_may_transfer_an_active_chat);
+	RUN(a_transfer_never_rings_the_sender);
+	RUN(accepting_a_transfer_hands_the_chat_over);
+	RUN(two_colleagues_accepting_a_queue_transfer_one_wins);
+	RUN(declines_and_the_deadline_give_the_chat_back);
+	RUN(a_transfer_whose_sender_is_gone_ends_on_the_queue);
 	CHECK_EXIT();
 }
