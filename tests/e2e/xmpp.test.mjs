@@ -13,9 +13,24 @@ import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { signIn, startChat, say, transcript } from './lib/flows.mjs';
 import { startProsody, xml, xmppClient } from '../integration/lib/prosody.mjs';
+import { makeCheckerPng } from './lib/share.mjs';
+import { fitTransform, imageToView } from '../../web/share/editor_model.js';
 
 const DOMAIN = 'chat.example.test';
 const SECRET = 'component-secret-e2e';
+
+/** Drag on the sharing tool's canvas from image point `from` to `to` (the image fitted, uncropped). */
+async function drag(page, image, from, to) {
+  const box = await page.locator('#canvas').boundingBox();
+  const t = fitTransform({ image, crop: null }, box.width, box.height);
+  const a = imageToView(t, from);
+  const b = imageToView(t, to);
+  await page.mouse.move(box.x + a.x, box.y + a.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (a.x + b.x) / 2, box.y + (a.y + b.y) / 2, { steps: 3 });
+  await page.mouse.move(box.x + b.x, box.y + b.y, { steps: 3 });
+  await page.mouse.up();
+}
 
 let srv;
 let browser;
@@ -99,6 +114,27 @@ test('link an address on the webclient, chat with a guest from the XMPP client, 
   await expect.text(mpage.locator('#holder'), 'Mary Reyes (you)');
   await expect.visible(mpage.getByRole('button', { name: 'Sharing tool' }));
   await screenshot(mpage, 'xmpp-manage-page');
+
+  // From the chat's page, the sharing tool: an annotated snapshot to the guest. The XMPP
+  // client is told with a line that points at the chat's page, never at the image itself.
+  const [share] = await Promise.all([desk.waitForEvent('page'),
+    mpage.getByRole('button', { name: 'Sharing tool', exact: true }).click()]);
+  await share.waitForLoadState();
+  await expect.text(transcript(share), 'Do you have books about owls?');
+  const [chooser] = await Promise.all([share.waitForEvent('filechooser'),
+    share.getByRole('button', { name: 'Upload image', exact: true }).click()]);
+  await chooser.setFiles({ name: 'floor-plan.png', mimeType: 'image/png', buffer: makeCheckerPng(400, 300) });
+  await expect.visible(share.locator('#canvas'));
+  await share.getByRole('toolbar').getByRole('button', { name: 'Rectangle', exact: true }).click();
+  await drag(share, { width: 400, height: 300 }, { x: 40, y: 40 }, { x: 200, y: 160 });
+  await expect.text(share.locator('#stage-summary'), '1 mark');
+  await share.getByRole('button', { name: 'Send to guest', exact: true }).click();
+  await expect.text(share.locator('#send-note'), 'Sent to the guest.');
+  await expect.visible(transcript(box).locator('[data-kind="snapshot"] img'));
+  const line = await lib.next((st) => st.is('message') && st.attrs.from === chatJid && /sent a snapshot/.test(st.getChildText('body') ?? ''), 10000, 'the snapshot line');
+  assert.equal(line.getChildText('body'), `Mary Reyes sent a snapshot; see it on the chat's page: ${manage}`);
+  assert.doesNotMatch(line.getChildText('body'), /\/blobs\//);
+  await share.close();
 
   // /end from the XMPP client ends it for the guest.
   await lib.client.send(xml('message', { to: chatJid, type: 'chat' }, xml('body', {}, '/end')));
