@@ -38,7 +38,7 @@ static const char *const weekdays[7] = {
 static const char *const counter_names[STORE_REPORT_COUNTERS] = {
 	"chats", "answered", "missed", "abandoned", "snapshots_from_guests",
 	"snapshots_to_guests", "share_invited", "share_accepted", "share_declined",
-	"share_blocked",
+	"share_blocked", "followups", "followups_answered", "followups_not_delivered",
 };
 
 /* What a request asks for, once checked. */
@@ -280,10 +280,13 @@ static void csv_write(FILE *f, const struct report_req *r, const struct store_re
 	snprintf(id, sizeof(id), "%lld", (long long)r->f.operator_id);
 	csv_row(f, "operator_id", r->f.operator_id ? id : "");
 	csv_row(f, "operator", r->f.operator_id ? r->o.name : "");
-	for (i = 0; i < STORE_REPORT_COUNTERS; i++)
+	for (i = 0; i < STORE_REPORT_FOLLOWUPS; i++)
 		csv_number(f, counter_names[i], rep->counter[i]);
 	csv_times(f, "wait", &rep->wait);
 	csv_times(f, "length", &rep->length);
+	/* Figures added later go last, so a reader of older files finds each where it was. */
+	for (i = STORE_REPORT_FOLLOWUPS; i < STORE_REPORT_COUNTERS; i++)
+		csv_number(f, counter_names[i], rep->counter[i]);
 	/* The heat map: a blank line, then a table with the hours across. */
 	fputs("\r\nday", f);
 	for (h = 0; h < 24; h++)

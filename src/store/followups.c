@@ -84,8 +84,10 @@ int store_followup_add(struct store *st, struct store_followup *f)
 	store_bind_text(s, 5, f->email);
 	sqlite3_bind_int64(s, 6, f->created_at);
 	rc = run_write(st, s, "add followup");
-	if (!rc)
+	if (!rc) {
 		f->id = sqlite3_last_insert_rowid(store_db(st));
+		rc = store_report_followup_left(st, f);
+	}
 	return rc;
 }
 
@@ -123,26 +125,39 @@ int store_followup_answer(struct store *st, int64_t id, int64_t account_id, int6
 	sqlite3_bind_int64(s, 2, operator_id);
 	sqlite3_bind_int64(s, 3, at);
 	sqlite3_bind_int64(s, 4, id);
-	return run_write(st, s, "answer followup");
+	rc = run_write(st, s, "answer followup");
+	/* Answered again: its mail is no longer "not delivered" in reports. */
+	if (!rc && f.status == FOLLOWUP_NOT_DELIVERED)
+		rc = store_report_followup_outcome(st, &f, f.operator_id, 0, -1);
+	return rc;
 }
 
 int store_followup_delivered(struct store *st, int64_t id, int64_t at)
 {
+	struct store_followup f;
 	sqlite3_stmt *s;
+	int rc;
 
+	if ((rc = store_followup_get(st, id, &f)) < 0)
+		return rc;
 	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET status = 2, email = NULL, "
 			       "delivered_at = ?1, attempts = attempts + 1, next_try_at = NULL, "
 			       "last_error = NULL WHERE id = ?2 AND status = 1", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "deliver followup");
 	sqlite3_bind_int64(s, 1, at);
 	sqlite3_bind_int64(s, 2, id);
-	return run_write(st, s, "deliver followup");
+	rc = run_write(st, s, "deliver followup");
+	return rc ? rc : store_report_followup_outcome(st, &f, f.operator_id, 1, 0);
 }
 
 int store_followup_failed(struct store *st, int64_t id, const char *error, int64_t next_try_at)
 {
+	struct store_followup f;
 	sqlite3_stmt *s;
+	int rc;
 
+	if ((rc = store_followup_get(st, id, &f)) < 0)
+		return rc;
 	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET attempts = attempts + 1, "
 			       "last_error = ?1, status = CASE WHEN ?2 = 0 THEN 3 ELSE 1 END, "
 			       "next_try_at = nullif(?2, 0) WHERE id = ?3 AND status = 1",
@@ -151,7 +166,11 @@ int store_followup_failed(struct store *st, int64_t id, const char *error, int64
 	store_bind_text(s, 1, error);
 	sqlite3_bind_int64(s, 2, next_try_at);
 	sqlite3_bind_int64(s, 3, id);
-	return run_write(st, s, "fail followup");
+	rc = run_write(st, s, "fail followup");
+	/* Only giving up counts: a try that will be retried changes no figure. */
+	if (!rc && !next_try_at)
+		rc = store_report_followup_outcome(st, &f, f.operator_id, 0, 1);
+	return rc;
 }
 
 int store_followup_due(struct store *st, int64_t now, struct store_followup *out)

@@ -13,7 +13,9 @@
  * rows, the time buckets of 24 months and of the days at either end that
  * do not make a whole month, however many chats there were, and nothing of
  * what anyone wrote.  Rows are summed here rather than by GROUP BY, which
- * would sort them first.
+ * would sort them first.  Follow-ups (followups.c) add to the same hours,
+ * on the hour their question was left, as they are left and as their mail
+ * is delivered or given up, so the figures outlive the follow-up's row.
  *
  * All writes run on the caller's connection inside its transaction (the
  * writer's savepoint of the op), so a figure changes exactly when the chat
@@ -49,13 +51,18 @@ static const char *const report_sql[] = {
 			"snaps_operator = snaps_operator + ?3, share_invited = share_invited + ?4, "
 			"share_accepted = share_accepted + ?5, share_declined = share_declined + ?6, "
 			"share_blocked = share_blocked + ?7 WHERE chat_id = ?1",
-	[R_HOURS_ADD] = "INSERT INTO report_hours VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-			"?11, ?12, ?13, ?14, ?15) ON CONFLICT DO UPDATE SET "
+	[R_HOURS_ADD] = "INSERT INTO report_hours(account_id, queue_id, operator_id, day, hour, "
+			"chats, answered, missed, abandoned, snaps_guest, snaps_operator, "
+			"share_invited, share_accepted, share_declined, share_blocked, followups, "
+			"followups_answered, followups_failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO UPDATE SET "
 			"chats = chats + ?6, answered = answered + ?7, missed = missed + ?8, "
 			"abandoned = abandoned + ?9, snaps_guest = snaps_guest + ?10, "
 			"snaps_operator = snaps_operator + ?11, share_invited = share_invited + ?12, "
 			"share_accepted = share_accepted + ?13, share_declined = share_declined + ?14, "
-			"share_blocked = share_blocked + ?15",
+			"share_blocked = share_blocked + ?15, followups = followups + ?16, "
+			"followups_answered = followups_answered + ?17, "
+			"followups_failed = followups_failed + ?18",
 	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?, ?, ?, ?, ?, ?, 1) "
 			"ON CONFLICT DO UPDATE SET n = n + 1",
 	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?, ?, ?, ?, ?, ?, 1) "
@@ -65,8 +72,8 @@ static const char *const report_sql[] = {
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.by') END, "
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.step') END",
 	[R_SUM] = "SELECT day, hour, chats, answered, missed, abandoned, snaps_guest, "
-		  "snaps_operator, share_invited, share_accepted, share_declined, share_blocked "
-		  "FROM report_hours WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
+		  "snaps_operator, share_invited, share_accepted, share_declined, share_blocked, "
+		  "followups, followups_answered, followups_failed FROM report_hours WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
 		  "AND day BETWEEN ?4 AND ?5",
 	[R_TIMES] = "SELECT metric, bucket, n FROM report_times WHERE account_id = ?1 "
 		    "AND queue_id = ?2 AND operator_id = ?3 AND day BETWEEN ?4 AND ?5",
@@ -456,6 +463,45 @@ int store_report_event_added(struct store *st, const struct store_event *ev)
 	if (k >= 0)
 		return counter_add(st, ev->chat_id, &r, k);
 	return chat_ended(st, ev->chat_id, &r, by, ev->at);
+}
+
+/* ---- follow-ups ----------------------------------------------------------------- */
+
+/* Where a follow-up counts: the local day and hour its question was left. */
+static void followup_row(const struct store_followup *f, struct report_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->account_id = f->account_id;
+	r->queue_id = f->queue_id;
+	store_report_local(f->created_at, &r->day, &r->hour);
+}
+
+int store_report_followup_left(struct store *st, const struct store_followup *f)
+{
+	int64_t delta[STORE_REPORT_COUNTERS] = { [STORE_REPORT_FOLLOWUPS] = 1 };
+	struct report_row r;
+
+	followup_row(f, &r);
+	return scopes_add(st, &r, delta);
+}
+
+int store_report_followup_outcome(struct store *st, const struct store_followup *f,
+				  int64_t operator_id, int answered, int failed)
+{
+	int64_t delta[STORE_REPORT_COUNTERS] = {
+		[STORE_REPORT_FOLLOWUPS_ANSWERED] = answered,
+		[STORE_REPORT_FOLLOWUPS_FAILED] = failed,
+	};
+	struct report_row r;
+	int rc;
+
+	followup_row(f, &r);
+	if ((rc = hours_add(st, &r, 0, 0, delta)) < 0 ||
+	    (rc = hours_add(st, &r, r.queue_id, 0, delta)) < 0 || !operator_id)
+		return rc;
+	/* The operator's "left" is what they answered, so it moves with the outcome. */
+	delta[STORE_REPORT_FOLLOWUPS] = answered + failed;
+	return hours_add(st, &r, 0, operator_id, delta);
 }
 
 /* ---- reading a report --------------------------------------------------------- */

@@ -388,6 +388,39 @@ static const char *const migrations[] = {
 	"  confirmed INTEGER NOT NULL DEFAULT 0,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE UNIQUE INDEX operator_jids_confirmed ON operator_jids(jid) WHERE confirmed = 1;",
+
+	/*
+	 * 14: follow-ups in reports (store/report.c): left, answered (mail
+	 * delivered) and not delivered (given up), on the local hour the
+	 * question was left, for the account, the queue, and the operator who
+	 * answered (whose "left" is what they answered).  Kept as counters so
+	 * they outlive the follow-ups' rows; the ones already there are
+	 * counted here, from their current status.
+	 */
+	"ALTER TABLE report_hours ADD COLUMN followups INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN followups_answered INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN followups_failed INT NOT NULL DEFAULT 0;"
+	"CREATE TEMP TABLE report_followups AS SELECT account_id, queue_id,"
+	"iif(status IN (2, 3), coalesce(operator_id, 0), 0) AS operator_id,"
+	"CAST(julianday(date(created_at / 1000, 'unixepoch', 'localtime')) - 2440587.5 AS INTEGER)"
+	"  AS day,"
+	"CAST(strftime('%H', created_at / 1000, 'unixepoch', 'localtime') AS INTEGER) AS hour,"
+	"status = 2 AS answered, status = 3 AS failed FROM followups;"
+	"INSERT INTO report_hours(account_id, queue_id, operator_id, day, hour, chats, answered,"
+	"missed, abandoned, snaps_guest, snaps_operator, share_invited, share_accepted,"
+	"share_declined, share_blocked, followups, followups_answered, followups_failed) "
+	"SELECT account_id, queue_id, operator_id, day, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,"
+	"sum(n), sum(a), sum(f) FROM ("
+	"  SELECT account_id, 0 AS queue_id, 0 AS operator_id, day, hour, 1 AS n, answered AS a,"
+	"  failed AS f FROM report_followups"
+	"  UNION ALL SELECT account_id, queue_id, 0, day, hour, 1, answered, failed"
+	"  FROM report_followups"
+	"  UNION ALL SELECT account_id, 0, operator_id, day, hour, 1, answered, failed"
+	"  FROM report_followups WHERE operator_id <> 0) "
+	"GROUP BY 1, 2, 3, 4, 5 ON CONFLICT DO UPDATE SET followups = followups + excluded.followups,"
+	"followups_answered = followups_answered + excluded.followups_answered,"
+	"followups_failed = followups_failed + excluded.followups_failed;"
+	"DROP TABLE report_followups;",
 };
 
 int schema_version(void)

@@ -402,11 +402,20 @@ int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), v
  * counts on the local day and hour it was created, in the server's time
  * zone (the TZ of the process).  With an operator chosen, a report counts
  * only the chats that operator accepted.
+ *
+ * Then follow-ups (followups.c): questions left; answered (the answer's
+ * mail was delivered); not delivered (every try failed, and nobody has
+ * answered again since).  They count on the local day and hour the
+ * question was left.  A question left is nobody's until answered, so with
+ * an operator chosen, "left" counts the follow-ups that operator answered
+ * whose mail was delivered or given up.  They are counters kept as the
+ * follow-up changes, so they stay after its row is purged.
  */
 enum store_report_counter {
 	STORE_REPORT_CHATS, STORE_REPORT_ANSWERED, STORE_REPORT_MISSED, STORE_REPORT_ABANDONED,
 	STORE_REPORT_SNAPS_GUEST, STORE_REPORT_SNAPS_OPERATOR, STORE_REPORT_SHARE_INVITED,
 	STORE_REPORT_SHARE_ACCEPTED, STORE_REPORT_SHARE_DECLINED, STORE_REPORT_SHARE_BLOCKED,
+	STORE_REPORT_FOLLOWUPS, STORE_REPORT_FOLLOWUPS_ANSWERED, STORE_REPORT_FOLLOWUPS_FAILED,
 	STORE_REPORT_COUNTERS
 };
 

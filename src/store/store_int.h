@@ -42,6 +42,15 @@ void store_read_chat(sqlite3_stmt *s, struct store_chat *c);
 int store_report_chat_added(struct store *st, const struct store_chat *c);
 int store_report_chat_accepted(struct store *st, int64_t chat_id, int64_t operator_id, int64_t at);
 int store_report_event_added(struct store *st, const struct store_event *ev);
+/*
+ * A follow-up was left (+1 left for its account and queue), or its mail's
+ * outcome changed: `answered` and `failed` are +1 or -1 (an answer given
+ * again takes back a "not delivered"), counted for the account, the queue
+ * and `operator_id` (who answered it; left moves with them there).
+ */
+int store_report_followup_left(struct store *st, const struct store_followup *f);
+int store_report_followup_outcome(struct store *st, const struct store_followup *f,
+				  int64_t operator_id, int answered, int failed);
 /* Register report_bucket() on a new connection, before the schema is migrated. */
 int store_report_register(sqlite3 *db);
 /* report.c's prepared statements, which the store finalizes (borrowed, STORE_REPORT_STMTS of them). */

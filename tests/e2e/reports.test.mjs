@@ -1,6 +1,6 @@
 // Reports (/staff/reports): an admin sees today's chats (one answered, one abandoned) in the
 // figures, the charts and their tables, the heat map's table ("Chats by hour of the week") holds
-// them, Download CSV saves the same figures, a reversed range is refused on the page with the
+// them, the Follow-ups table is there (none left: the demo has no mail server), Download CSV saves the same figures, a reversed range is refused on the page with the
 // reason, and axe finds nothing wrong at 1280×800 and 390×844. An operator without the admin
 // flag has no Reports link and gets the staff 403 page.
 import { test, before, after } from 'node:test';
@@ -72,6 +72,12 @@ test('an admin reads the figures, the heat map table and downloads the CSV', asy
   assert.ok(await page.locator('svg[aria-hidden="true"]').count() >= 4, 'charts should be hidden from screen readers');
   const sharing = page.getByRole('table', { name: 'Sharing tool use' });
   await expect.text(sharing, 'Screen shares invited');
+  // No questions were left by email (the demo has no mail server): every follow-up row is 0.
+  const followups = page.getByRole('table', { name: 'Follow-ups' });
+  assert.deepEqual((await followups.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t')), [
+    ['Follow-ups left', '0'], ['Answer delivered by email', '0'], ['Answer not delivered (every try failed)', '0'],
+    ['Not answered yet, or still sending', '0']]);
+  await expect.text(page.locator('#followups-note'), 'left by email');
   await checkAxe(page, 'the Reports page');
   await screenshot(page, 'reports-1280');
   await page.screenshot({ path: path.join(SHOTS, 'reports-1280-full.png'), fullPage: true });
@@ -84,7 +90,7 @@ test('an admin reads the figures, the heat map table and downloads the CSV', asy
   assert.match(csv, /\r\nchats,2\r\n/);
   assert.match(csv, /\r\nanswered,1\r\n/);
   assert.match(csv, /\r\nabandoned,1\r\n/);
-  assert.match(csv, /\r\nday,00,01,/);
+  assert.match(csv, /\r\nlength_p90_seconds,\d+\r\nfollowups,0\r\nfollowups_answered,0\r\nfollowups_not_delivered,0\r\n\r\nday,00,01,/);
 
   // A reversed range: the page says why and asks nothing.
   await page.getByLabel('From', { exact: true }).fill('2026-03-02');

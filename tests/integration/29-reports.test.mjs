@@ -3,14 +3,22 @@
 // (the guest's box went away unanswered), abandoned (the guest ended it while waiting), one still
 // waiting, and another account's — checking every figure, the hours of the week in the server's
 // time zone (TZ=Asia/Kolkata, half an hour off any UTC hour), the queue and operator filters,
-// the CSV and its neutralised cells, and every refusal.
+// the CSV and its neutralised cells, and every refusal. Follow-ups are counted on a second
+// server with a real SMTP server (tests/lib/smtp.mjs): questions left through the real route, one
+// answered and delivered, one given up once the SMTP server is stopped (--smtp-attempts 1), one
+// still open; the figures stay after the follow-ups' rows are deleted.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { closeAll } from './lib/client.mjs';
 import { isAck, isOk, openChat, operator, setAvailable, startChat } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { startServer } from '../lib/server.mjs';
+import { freePort, makeCertificate, sleep, startServer } from '../lib/server.mjs';
+import { SMTP_PASSWORD, SMTP_USER, startSmtp } from '../lib/smtp.mjs';
 import { uploadOk } from '../lib/upload.mjs';
 
 const ZONE = 'Asia/Kolkata';
@@ -41,6 +49,16 @@ async function record(chat) {
 	const r = await get(`/api/history/${chat}`);
 	assert.equal(r.status, 200, r.text);
 	return r.json.chat;
+}
+
+/** Poll the async `cond` every 100 ms until it holds; fail after `timeout` ms saying `what`. */
+async function eventually(cond, timeout, what) {
+	const deadline = Date.now() + timeout;
+	while (!(await cond())) {
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+		await sleep(100);
+	}
 }
 
 /** Nearest-rank percentile of whole seconds, as the server reports them (all under 2 minutes). */
@@ -247,4 +265,89 @@ test('bad input is refused with a clear error', async () => {
 	assert.equal(page.status, 200);
 	assert.match(page.text, /<title>Reports/);
 	assert.equal((await get('/staff/reports', ann)).status, 403);
+});
+
+test('follow-ups left, answered and not delivered are counted, and stay once the rows are gone', { timeout: 90000 }, async () => {
+	const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-report-smtp-'));
+	const tls = makeCertificate(tmp);
+	const pwFile = path.join(tmp, 'smtp-password');
+	await fs.writeFile(pwFile, `${SMTP_PASSWORD}\n`);
+	const smtp = await startSmtp({ port: await freePort(), ...tls });
+	const mail = await startServer({
+		args: ['--smtp-url', `smtp://127.0.0.1:${smtp.port}`, '--smtp-user', SMTP_USER, '--smtp-password-file', pwFile,
+			'--smtp-from', 'Alpha Ask <ask@alpha.example>', '--smtp-ca-file', tls.cert, '--smtp-attempts', '1'],
+		env: { TZ: ZONE },
+	});
+	try {
+		const admin = await mail.session('bob');
+		const ann = await mail.session('ann');
+		const cat = await mail.session('cat');
+		const annOp = ann.operator.id;
+		const bobOp = admin.operator.id;
+		const leave = async (queue, question) => {
+			const r = await mail.request('POST', `/api/queues/${queue}/followups`, { body: { question, email: 'pat@example.org' } });
+			assert.equal(r.status, 201, r.text);
+		};
+		const list = async (session) => {
+			const r = await mail.request('GET', '/api/followups', { session });
+			assert.equal(r.status, 200, r.text);
+			return r.json.followups;
+		};
+		const statusOf = async (question) => (await list(admin)).find((f) => f.question === question).status;
+		const reply = async (session, question, text) => {
+			const f = (await list(session)).find((g) => g.question === question);
+			const r = await mail.request('POST', `/api/followups/${f.id}/answer`, { session, body: { text } });
+			assert.equal(r.status, 200, r.text);
+		};
+		const figures = async (extra = {}, session = admin) => {
+			const r = await mail.request('GET', '/api/reports' + query(extra), { session });
+			assert.equal(r.status, 200, r.text);
+			return [r.json.followups, r.json.followups_answered, r.json.followups_not_delivered];
+		};
+
+		await leave('alpha', 'Do you have the atlas?');
+		await leave('alpha', 'Is the map room open?');
+		await leave('alpha', 'Can I renew by phone?');
+		await leave('beta', 'Another library\'s question');
+		assert.deepEqual(await figures(), [3, 0, 0], 'left, nothing answered yet');
+
+		// Ann answers the first: delivered.
+		await reply(ann, 'Do you have the atlas?', 'Yes, on the second floor.');
+		await eventually(async () => (await statusOf('Do you have the atlas?')) === 'answered', 10000, 'delivered');
+		assert.equal(smtp.mails.length, 1);
+		// The mail server goes away; Bob's answer fails once and, with one attempt, is given up.
+		await smtp.close();
+		await reply(admin, 'Is the map room open?', 'Until 6 pm.');
+		await eventually(async () => (await statusOf('Is the map room open?')) === 'not_delivered', 20000, 'not delivered');
+
+		assert.deepEqual(await figures(), [3, 1, 1], 'the account');
+		assert.deepEqual(await figures({ queue: 'alpha' }), [3, 1, 1], 'the queue');
+		assert.deepEqual(await figures({ operator: String(annOp) }), [1, 1, 0], 'Ann: what she answered');
+		assert.deepEqual(await figures({ operator: String(bobOp) }), [1, 0, 1], 'Bob: what he answered');
+		assert.deepEqual(await figures({}, cat), [1, 0, 0], 'the other account sees its own');
+		const past = (await mail.request('GET', '/api/reports?from=2020-01-01&to=2020-12-31', { session: admin })).json;
+		assert.deepEqual([past.followups, past.followups_answered, past.followups_not_delivered], [0, 0, 0]);
+		// Follow-ups are not chats.
+		const rep = (await mail.request('GET', '/api/reports' + query(), { session: admin })).json;
+		assert.equal(rep.chats, 0);
+		assert.equal(rep.by_hour.flat().reduce((t, n) => t + n, 0), 0);
+
+		// The CSV: the same figures, as the last rows of the figure table, after the ones before them.
+		const csv = await mail.request('GET', '/api/reports.csv' + query(), { session: admin });
+		assert.equal(csv.status, 200, csv.text);
+		const names = csv.text.split('\r\n\r\n')[0].split('\r\n').map((l) => l.split(','));
+		assert.deepEqual(names.slice(-4), [['length_p90_seconds', String(rep.length.p90)], ['followups', '3'],
+			['followups_answered', '1'], ['followups_not_delivered', '1']]);
+
+		// Retention deletes the follow-ups: the report keeps its figures.
+		execFileSync('sqlite3', [path.join(mail.dataDir, 'refdesk.db'), 'DELETE FROM followups'], { encoding: 'utf8' });
+		assert.deepEqual(await list(admin), []);
+		assert.deepEqual(await figures(), [3, 1, 1], 'after the rows are gone');
+		assert.deepEqual(await figures({ operator: String(bobOp) }), [1, 0, 1]);
+		await mail.stop();
+	} finally {
+		await mail.cleanup();
+		await smtp.close().catch(() => {});
+		await fs.rm(tmp, { recursive: true, force: true });
+	}
 });

@@ -2,12 +2,13 @@
 // query, times in words, outcome and sharing rows, bar lengths and heat-map levels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bars, csvName, dayNumber, defaultRange, formatSeconds, heatCells, outcomeRows, rangeProblem,
-  reportQuery, sharingRows, timeRows } from '../../web/reports/reports_model.js';
+import { bars, csvName, dayNumber, defaultRange, followupNote, followupRows, formatSeconds, heatCells, outcomeRows,
+  rangeProblem, reportQuery, sharingRows, timeRows } from '../../web/reports/reports_model.js';
 
 const REPORT = {
   chats: 10, answered: 6, missed: 2, abandoned: 1, snapshots_from_guests: 3, snapshots_to_guests: 4,
   share_invited: 5, share_accepted: 2, share_declined: 2, share_blocked: 1,
+  followups: 7, followups_answered: 4, followups_not_delivered: 1,
   wait: { count: 6, p50: 45, p90: 130 }, length: { count: 0, p50: 0, p90: 0 },
 };
 
@@ -75,4 +76,17 @@ test('heat levels: none is 0, the busiest hour is the top level', () => {
   assert.deepEqual([cells[0][9].level, cells[0][10].level, cells[6][23].level, cells[3][3].level], [4, 1, 2, 0]);
   assert.deepEqual([cells[6][23].day, cells[6][23].hour, cells[6][23].n], [6, 23, 4]);
   assert.equal(heatCells(Array.from({ length: 7 }, () => Array(24).fill(0))).flat().every((c) => c.level === 0), true);
+});
+
+test('follow-ups: left, delivered, not delivered and the open rest; an operator has no open rest', () => {
+  assert.deepEqual(followupRows(REPORT).map((r) => [r.key, r.value]),
+    [['left', 7], ['answered', 4], ['failed', 1], ['open', 2]]);
+  assert.match(followupNote(REPORT), /left by email while nobody was online/);
+  const ann = { ...REPORT, operator: { id: 3, name: 'Ann' }, followups: 5, followups_answered: 4 };
+  const rows = followupRows(ann);
+  assert.deepEqual(rows.map((r) => [r.key, r.value]), [['left', 5], ['answered', 4], ['failed', 1]]);
+  assert.equal(rows[0].label, 'Follow-ups answered by this operator');
+  assert.match(followupNote(ann), /that Ann answered/);
+  // Never a negative rest, whatever the counts say.
+  assert.equal(followupRows({ ...REPORT, followups: 3 }).at(-1).value, 0);
 });

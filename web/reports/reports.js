@@ -12,8 +12,8 @@
 import { apiRequest, signOut, sessionOrSignIn } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
-import { csvName, defaultRange, outcomeRows, percent, rangeProblem, reportQuery, sharingRows,
-  timeRows } from './reports_model.js';
+import { csvName, defaultRange, followupNote, followupRows, outcomeRows, percent, rangeProblem, reportQuery,
+  sharingRows, timeRows } from './reports_model.js';
 import { barChart, dataTable, figureCards, heatMap, heatTable, show } from './reports_view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -53,6 +53,16 @@ function draw(r) {
   const sharing = sharingRows(r);
   show($('sharing-chart'), barChart(sharing));
   show($('sharing-table'), dataTable('Sharing tool use', ['What', 'Count'], sharing.map((s) => [s.label, s.value])));
+
+  const followups = followupRows(r);
+  $('followups-note').textContent = followupNote(r);
+  show($('followup-figures'), ...figureCards([
+    { label: r.operator ? 'Follow-ups answered' : 'Follow-ups left', value: r.followups },
+    { label: 'Delivered', value: r.followups_answered, note: percent(r.followups_answered, r.followups) },
+    { label: 'Not delivered', value: r.followups_not_delivered, note: percent(r.followups_not_delivered, r.followups) },
+  ]));
+  show($('followups-chart'), barChart(followups));
+  show($('followups-table'), dataTable('Follow-ups', ['What', 'Follow-ups'], followups.map((f) => [f.label, f.value])));
   $('report').hidden = false;
 }
 

@@ -94,6 +94,33 @@ export function sharingRows(r) {
   ];
 }
 
+/**
+ * The follow-ups' rows (questions left by email while nobody was online):
+ * left, answered (the answer's mail was delivered), not delivered (every
+ * try failed), and for an account or a queue the rest, still open or on
+ * their way. An operator's report counts only what that operator answered.
+ */
+export function followupRows(r) {
+  const rows = [
+    { key: 'left', label: r.operator ? 'Follow-ups answered by this operator' : 'Follow-ups left', short: 'Left', value: r.followups },
+    { key: 'answered', label: 'Answer delivered by email', short: 'Answered', value: r.followups_answered },
+    { key: 'failed', label: 'Answer not delivered (every try failed)', short: 'Not delivered', value: r.followups_not_delivered },
+  ];
+  if (!r.operator) {
+    const open = Math.max(0, r.followups - r.followups_answered - r.followups_not_delivered);
+    rows.push({ key: 'open', label: 'Not answered yet, or still sending', short: 'Open', value: open });
+  }
+  return rows;
+}
+
+/** What the follow-ups section counts, for its lead paragraph. */
+export function followupNote(r) {
+  const when = 'Counted on the day the question was left.';
+  return r.operator
+    ? `Questions left by email that ${r.operator.name} answered, once the mail was delivered or given up. ${when}`
+    : `Questions patrons left by email while nobody was online. ${when}`;
+}
+
 /** The times' rows: what, how many, median and 90th percentile as words and seconds. */
 export function timeRows(r) {
   return [

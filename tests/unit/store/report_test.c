@@ -4,7 +4,10 @@
  * steps, counted per account, queue and operator on the day and hour each
  * chat was created; wait and length percentiles; a date range that leaves
  * a day out; bad filters; a savepoint rolled back takes its figures with
- * it; and the time buckets.
+ * it; and the time buckets.  Follow-ups: left, answered and not delivered
+ * per account, queue and answering operator, an answer given again after
+ * a failure, figures that outlive the follow-ups' rows, and the migration
+ * that counts the follow-ups already there.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -311,8 +314,8 @@ static void test_local_day(void)
 	tzset();
 }
 
-/* The version whose migration adds the report tables, found by migrating step by step. */
-static int reports_version(void)
+/* The first version at which `probe` finds a row, found by migrating step by step. */
+static int version_where(const char *probe)
 {
 	sqlite3 *mem;
 	sqlite3_stmt *q;
@@ -322,8 +325,7 @@ static int reports_version(void)
 	CHECK_EQ(store_report_register(mem), 0);
 	for (v = 1; v <= schema_version() && !found; v++) {
 		CHECK_EQ(schema_migrate_to(mem, v), 0);
-		CHECK_EQ(sqlite3_prepare_v2(mem, "SELECT 1 FROM sqlite_master WHERE name = 'chat_report'", -1, &q, NULL),
-			 SQLITE_OK);
+		CHECK_EQ(sqlite3_prepare_v2(mem, probe, -1, &q, NULL), SQLITE_OK);
 		if (sqlite3_step(q) == SQLITE_ROW)
 			found = v;
 		sqlite3_finalize(q);
@@ -331,6 +333,12 @@ static int reports_version(void)
 	sqlite3_close(mem);
 	CHECK(found > 0);
 	return found;
+}
+
+/* The version whose migration adds the report tables. */
+static int reports_version(void)
+{
+	return version_where("SELECT 1 FROM sqlite_master WHERE name = 'chat_report'");
 }
 
 static void test_migration(void)
@@ -414,6 +422,167 @@ static void test_migration(void)
 	store_free(st);
 }
 
+/* ---- follow-ups ------------------------------------------------------------- */
+
+static int64_t leave(struct store *st, int64_t account, int64_t queue, struct store_followup *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->account_id = account;
+	f->queue_id = queue;
+	snprintf(f->question, sizeof(f->question), "Do you have the atlas?");
+	snprintf(f->email, sizeof(f->email), "pat@example.org");
+	return store_followup_add(st, f) == 0 ? f->id : -1;
+}
+
+/* Left, answered and not delivered of one scope, on the day `day`. */
+static void check_followups(struct store *st, int64_t queue, int64_t op, int64_t day, int64_t left,
+			    int64_t answered, int64_t failed)
+{
+	struct store_report r;
+
+	CHECK_EQ(report(st, queue, op, day, day, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS], left);
+	CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS_ANSWERED], answered);
+	CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS_FAILED], failed);
+	/* Follow-ups are not chats: no chat and no hour of the heat map moves. */
+	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 0);
+	for (int d = 0; d < 7; d++)
+		for (int h = 0; h < 24; h++)
+			CHECK_EQ(r.by_hour[d][h], 0);
+}
+
+static void test_followups(void)
+{
+	struct store *st = fresh_store();
+	struct store_followup f1, f2, f3, f4, f5;
+	int64_t day, now = 0;
+	int hour;
+
+	CHECK(leave(st, alpha, qa, &f1) > 0);
+	CHECK(leave(st, alpha, qa, &f2) > 0);
+	CHECK(leave(st, alpha, qb, &f3) > 0);
+	CHECK(leave(st, other, qa, &f4) > 0); /* another account's never shows */
+	store_report_local(f1.created_at, &day, &hour);
+	now = f1.created_at;
+	check_followups(st, 0, 0, day, 3, 0, 0);
+	check_followups(st, qa, 0, day, 2, 0, 0);
+	check_followups(st, qb, 0, day, 1, 0, 0);
+	/* Nobody has answered: an operator's report has none yet. */
+	check_followups(st, 0, op1, day, 0, 0, 0);
+	/* The day before and after: none (counted on the day the question was left). */
+	check_followups(st, 0, 0, day - 1, 0, 0, 0);
+	check_followups(st, 0, 0, day + 1, 0, 0, 0);
+
+	/* Ann answers the first and it is delivered. */
+	CHECK_EQ(store_followup_answer(st, f1.id, alpha, op1, "Yes.", now + 1000), 0);
+	check_followups(st, 0, op1, day, 0, 0, 0); /* still in the outbox */
+	CHECK_EQ(store_followup_delivered(st, f1.id, now + 2000), 0);
+	/* Delivered twice (a replay) counts once. */
+	CHECK_EQ(store_followup_delivered(st, f1.id, now + 2500), -ENOENT);
+	/* Bob answers the second; a failed try to be retried counts nothing, giving up does. */
+	CHECK_EQ(store_followup_answer(st, f2.id, alpha, op2, "No.", now + 3000), 0);
+	CHECK_EQ(store_followup_failed(st, f2.id, "refused", now + 60000), 0);
+	check_followups(st, 0, 0, day, 3, 1, 0);
+	CHECK_EQ(store_followup_failed(st, f2.id, "refused", 0), 0);
+	CHECK_EQ(store_followup_failed(st, f2.id, "refused", 0), -ENOENT);
+	check_followups(st, 0, 0, day, 3, 1, 1);
+	check_followups(st, qa, 0, day, 2, 1, 1);
+	check_followups(st, qb, 0, day, 1, 0, 0);
+	check_followups(st, 0, op1, day, 1, 1, 0);
+	check_followups(st, 0, op2, day, 1, 0, 1);
+
+	/* Ann answers the second again: no longer "not delivered", and now Ann's once delivered. */
+	CHECK_EQ(store_followup_answer(st, f2.id, alpha, op1, "Yes after all.", now + 4000), 0);
+	check_followups(st, 0, 0, day, 3, 1, 0);
+	check_followups(st, 0, op2, day, 0, 0, 0);
+	CHECK_EQ(store_followup_delivered(st, f2.id, now + 5000), 0);
+	check_followups(st, 0, 0, day, 3, 2, 0);
+	check_followups(st, qa, 0, day, 2, 2, 0);
+	check_followups(st, 0, op1, day, 2, 2, 0);
+
+	/* A follow-up left in a savepoint that is rolled back counts nothing. */
+	CHECK_EQ(store_begin(st), 0);
+	CHECK_EQ(store_savepoint(st), 0);
+	CHECK(leave(st, alpha, qb, &f5) > 0);
+	store_savepoint_release(st, false);
+	CHECK_EQ(store_commit(st), 0);
+	check_followups(st, qb, 0, day, 1, 0, 0);
+
+	/* Retention takes the rows: the figures stay. */
+	CHECK_EQ(sqlite3_exec(store_db(st), "DELETE FROM followups", NULL, NULL, NULL), SQLITE_OK);
+	check_followups(st, 0, 0, day, 3, 2, 0);
+	check_followups(st, 0, op1, day, 2, 2, 0);
+	store_free(st);
+}
+
+/* Follow-ups left before reports counted them are counted by the migration, from their status. */
+static void test_followups_migration(void)
+{
+	struct store *st = fresh_store();
+	int version = version_where("SELECT 1 FROM pragma_table_info('report_hours') "
+				    "WHERE name = 'followups'");
+	char path[128];
+	sqlite3 *db;
+
+	store_free(st);
+	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
+	unlink(path);
+	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(store_report_register(db), 0);
+	CHECK_EQ(schema_migrate_to(db, version - 1), 0);
+	/* Monday 09:xx: open, sending (operator 1), answered (1), not delivered (2); Tuesday: one
+	 * in queue 2; and one of account 2.  A chat's hour there already has a report_hours row. */
+	CHECK_EQ(sqlite3_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES"
+			      "  (1, 'A', '', 1), (2, 'B', '', 1);"
+			      "INSERT INTO queues(id, account_id, name, title, created_at) VALUES"
+			      "  (1, 1, 'q', 'Q', 1), (2, 1, 'r', 'R', 1), (3, 2, 's', 'S', 1);"
+			      "INSERT INTO operators(id, account_id, username, name, pwhash, created_at)"
+			      "  VALUES (1, 1, 'o', 'O', 'x', 1), (2, 1, 'p', 'P', 'x', 1);"
+			      "INSERT INTO report_hours(account_id, queue_id, operator_id, day, hour, chats,"
+			      "  answered, missed, abandoned, snaps_guest, snaps_operator, share_invited,"
+			      "  share_accepted, share_declined, share_blocked)"
+			      "  VALUES (1, 0, 0, 20514, 9, 5, 4, 1, 0, 0, 0, 0, 0, 0, 0);"
+			      "INSERT INTO followups(account_id, queue_id, question, status, operator_id,"
+			      "  created_at) VALUES"
+			      "  (1, 1, 'a', 0, NULL, 1772442000000), (1, 1, 'b', 1, 1, 1772442060000),"
+			      "  (1, 1, 'c', 2, 1, 1772442120000), (1, 1, 'd', 3, 2, 1772442180000),"
+			      "  (1, 2, 'e', 2, 2, 1772528400000), (2, 3, 'f', 3, 1, 1772442000000);",
+			      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, dir), 0);
+	alpha = 1;
+	check_followups(st, 1, 0, MONDAY_DAY, 4, 1, 1);
+	check_followups(st, 0, 1, MONDAY_DAY, 1, 1, 0); /* the sending one is not theirs yet */
+	check_followups(st, 0, 2, MONDAY_DAY, 1, 0, 1);
+	check_followups(st, 2, 0, MONDAY_DAY + 1, 1, 1, 0);
+	check_followups(st, 0, 2, MONDAY_DAY + 1, 1, 1, 0);
+	{
+		struct store_report r;
+
+		/* The hour that had chats keeps them, and adds the follow-ups. */
+		CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY, &r), 0);
+		CHECK_EQ(r.counter[STORE_REPORT_CHATS], 5);
+		CHECK_EQ(r.counter[STORE_REPORT_ANSWERED], 4);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS], 4);
+		CHECK_EQ(r.by_hour[0][9], 5);
+		CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY + 1, &r), 0);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS], 5);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS_ANSWERED], 2);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS_FAILED], 1);
+	}
+	/* The one sending goes on from there as any other. */
+	CHECK_EQ(store_followup_delivered(st, 2, 1772442070000), 0);
+	{
+		struct store_report r;
+
+		CHECK_EQ(report(st, 0, 1, MONDAY_DAY, MONDAY_DAY, &r), 0);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS], 2);
+		CHECK_EQ(r.counter[STORE_REPORT_FOLLOWUPS_ANSWERED], 2);
+	}
+	store_free(st);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -429,6 +598,8 @@ int main(void)
 	RUN(test_buckets);
 	RUN(test_local_day);
 	RUN(test_migration);
+	RUN(test_followups);
+	RUN(test_followups_migration);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
