@@ -4,8 +4,9 @@
  * A purge run is one heap struct that walks the queues known when it
  * started: for each, ops of at most RETENTION_PURGE_BATCH chats until a
  * batch comes back less than full.  Each op goes through the writer like
- * any other write and chains the next from its done(), after the files its
- * batch orphaned were handed to a worker, so the purge never holds the
+ * any other write and chains the next from its done(), after submitting a
+ * writer op for the files its batch orphaned (uploads_remove_unused(): the
+ * writer keeps any an upload has taken again), so the purge never holds the
  * writer for long and never runs twice at once.  A failed batch ends that
  * queue's turn in the run; the next run tries again (what is due stays due).
  *
