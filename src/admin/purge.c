@@ -9,8 +9,15 @@
  *
  * Then it sweeps blobs/ for files no chat reads that an earlier removal
  * missed (the server stopped between a commit and its unlink): only files
- * older than PURGE_SWEEP_AGE_S, since an upload writes its file before the
- * commit that makes a chat read it.
+ * older than PURGE_SWEEP_AGE_S, since an upload writes (or, for bytes
+ * stored already, touches) its file before the commit that makes a chat
+ * read it.
+ *
+ * A running server may be adding rows meanwhile, so every check-and-unlink
+ * here holds the database's write lock (BEGIN IMMEDIATE), as the server's
+ * writer does for its own: no row naming a file can commit between the
+ * check and the unlink, and the server checks the file before adding a row
+ * (media/blobs.h).
  */
 #include "admin/purge.h"
 
@@ -73,19 +80,18 @@ static int keep_orphan(void *arg, const char *hash)
 	return 0;
 }
 
-/* After a commit: remove the files no chat reads (unless taken again since). */
+/* After a commit: remove the files no chat reads (unless taken again since), under the lock. */
 static void remove_orphans(struct purge_ctx *c)
 {
-	char path[4096];
 	size_t i;
 
-	for (i = 0; i < c->norphans; i++) {
-		if (store_blob_in_use(c->st, c->orphans[i]) != 0 ||
-		    blobs_path(c->data_dir, c->orphans[i], path, sizeof(path)) < 0)
-			continue;
-		if (unlink(path) < 0)
-			fprintf(stderr, "refdesk admin: could not remove blob %.12s…\n",
-				c->orphans[i]);
+	if (c->norphans && store_begin(c->st) == 0) {
+		for (i = 0; i < c->norphans; i++)
+			if (blobs_remove_unused(c->st, c->data_dir, c->orphans[i]) < 0)
+				fprintf(stderr, "refdesk admin: could not remove blob %.12s…\n",
+					c->orphans[i]);
+		if (store_commit(c->st) < 0)
+			store_rollback(c->st);
 	}
 	c->norphans = 0;
 }
@@ -162,15 +168,20 @@ static void sweep_dir(struct purge_ctx *c, const char *path, time_t before, long
 
 	if (!d)
 		return;
+	if (store_begin(c->st) < 0) {
+		closedir(d);
+		return;
+	}
 	while ((e = readdir(d))) {
 		if (!blobs_hash_is_valid(e->d_name) ||
 		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(sb.st_mode) || sb.st_mtime >= before ||
-		    store_blob_in_use(c->st, e->d_name) != 0)
+		    !S_ISREG(sb.st_mode) || sb.st_mtime >= before)
 			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+		if (blobs_remove_unused(c->st, c->data_dir, e->d_name) == 1)
 			(*n)++;
 	}
+	if (store_commit(c->st) < 0)
+		store_rollback(c->st);
 	closedir(d);
 }
 

@@ -1,5 +1,14 @@
 /*
  * blobs.c - see blobs.h.
+ *
+ * Why the write lock: a file is shared by every chat that uploaded the same
+ * bytes, and an upload writes (or finds) its file long before the writer
+ * commits the row that makes its chat read it.  A removal that looked for
+ * rows and unlinked on another thread could run in that gap and leave the
+ * new row naming nothing (a 404 for good).  The writer thread commits every
+ * row, so a check-and-unlink there cannot interleave with a row being added,
+ * and the add checks the file first; `refdesk admin purge` takes the same
+ * lock with BEGIN IMMEDIATE.
  */
 #include "media/blobs.h"
 
@@ -14,6 +23,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "store/store.h"
 
 bool blobs_hash_is_valid(const char *hash)
 {
@@ -83,8 +93,10 @@ int blobs_put(const char *data_dir, const void *data, size_t len, char hash[BLOB
 	rc = blobs_path(data_dir, hash, path, sizeof(path));
 	if (rc < 0)
 		return rc;
-	if (stat(path, &sb) == 0 && (size_t)sb.st_size == len)
-		return 0; /* stored already */
+	/* Stored already: the fresh time tells the sweep an upload still wants it. */
+	if (stat(path, &sb) == 0 && (size_t)sb.st_size == len &&
+	    utimensat(AT_FDCWD, path, NULL, 0) == 0)
+		return 0;
 	snprintf(tmp, sizeof(tmp), "%s/blobs", data_dir);
 	if ((rc = mkdir_p(tmp)) < 0 || (rc = mkdir_p(dir)) < 0)
 		return rc;
@@ -106,6 +118,42 @@ int blobs_put(const char *data_dir, const void *data, size_t len, char hash[BLOB
 		return rc;
 	}
 	return fsync_path(dir);
+}
+
+int blobs_keep(const char *data_dir, const char *hash, const void *data, size_t len)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char path[4096], again[BLOB_HASH_HEX];
+	int rc = blobs_path(data_dir, hash, path, sizeof(path));
+
+	if (rc < 0)
+		return rc;
+	if (utimensat(AT_FDCWD, path, NULL, 0) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	/* Taken by a removal since blobs_put(): the bytes are still in memory. */
+	crypto_hash_sha256(digest, data, len);
+	sodium_bin2hex(again, sizeof(again), digest, sizeof(digest));
+	if (strcmp(again, hash))
+		return -EINVAL;
+	log_info("blobs: %.12s… was removed under an upload; writing it again", hash);
+	return blobs_put(data_dir, data, len, again);
+}
+
+int blobs_remove_unused(struct store *st, const char *data_dir, const char *hash)
+{
+	char path[4096];
+	int rc = store_blob_in_use(st, hash);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = blobs_path(data_dir, hash, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	if (unlink(path) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
 }
 
 void blobs_clean(const char *data_dir)

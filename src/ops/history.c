@@ -29,6 +29,7 @@
 #include "ops/history.h"
 #include "ops/caller.h"
 #include "ops/routes.h"
+#include "ops/uploads.h"
 #include "net/http.h"
 
 #define HISTORY_PAGE_MAX 100
@@ -455,18 +456,12 @@ static void deleted(struct api_write *w, int rc)
 {
 	struct orphans *o = w->ctx;
 	struct store_chat row;
-	char path[4096];
-	size_t i;
 
-	for (i = 0; rc >= 0 && i < o->n; i++) {
-		/* An upload committed since may have taken the same bytes again. */
-		if (store_blob_in_use(w->app->st, o->hash[i]) != 0 ||
-		    blobs_path(w->app->cfg->data_dir, o->hash[i], path, sizeof(path)) < 0)
-			continue;
-		if (unlink(path) < 0)
-			log_warn("history: could not remove blob %.12s…", o->hash[i]);
-	}
-	free(o->hash);
+	/* The files go in a writer op, which keeps any that an upload has taken again since. */
+	if (rc >= 0)
+		uploads_remove_unused(w->app, o->hash, o->n);
+	else
+		free(o->hash);
 	free(o);
 	if (rc < 0) {
 		api_storage_failed(w->req, rc);

@@ -4,8 +4,9 @@
  * A purge run is one heap struct that walks the queues known when it
  * started: for each, ops of at most RETENTION_PURGE_BATCH chats until a
  * batch comes back less than full.  Each op goes through the writer like
- * any other write and chains the next from its done(), after the files its
- * batch orphaned were handed to a worker, so the purge never holds the
+ * any other write and chains the next from its done(), after submitting a
+ * writer op for the files its batch orphaned (uploads_remove_unused(): the
+ * writer keeps any an upload has taken again), so the purge never holds the
  * writer for long and never runs twice at once.  A failed batch ends that
  * queue's turn in the run; the next run tries again (what is due stays due).
  *
@@ -22,7 +23,6 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "base/workq.h"
 #include "chat/retention.h"
 #include "media/blobs.h"
 #include "net/server.h"
@@ -30,6 +30,7 @@
 #include "ops/app.h"
 #include "ops/caller.h"
 #include "ops/errors.h"
+#include "ops/uploads.h"
 
 /* ---- the rules on the admin API ----------------------------------------------- */
 
@@ -202,7 +203,6 @@ struct purge_queue {
 
 struct purge_run {
 	struct store_op op;
-	struct work work;
 	struct app *app;
 	struct purge_queue *queues;
 	size_t n, i;
@@ -254,33 +254,6 @@ static int batch_apply(struct store *st, struct store_op *op)
 	return store_audit_add(st, &e);
 }
 
-/* Remove the files of the batch's orphans (batch_done() kept only those still unread). */
-static void remove_orphans(struct purge_run *run)
-{
-	char path[4096];
-	size_t i;
-
-	for (i = 0; i < run->norphans; i++) {
-		if (blobs_path(run->app->cfg->data_dir, run->orphans[i], path, sizeof(path)) < 0)
-			continue;
-		if (unlink(path) < 0)
-			log_warn("retention: could not remove blob %.12s…", run->orphans[i]);
-	}
-}
-
-static void orphans_run(struct work *work)
-{
-	remove_orphans(container_of(work, struct purge_run, work));
-}
-
-static void orphans_done(struct work *work)
-{
-	struct purge_run *run = container_of(work, struct purge_run, work);
-
-	run->norphans = 0;
-	batch_next(run);
-}
-
 static void run_free(struct purge_run *run)
 {
 	struct purge *pg = run->app->purge;
@@ -305,7 +278,6 @@ static void batch_done(struct store_op *op, int rc)
 {
 	struct purge_run *run = container_of(op, struct purge_run, op);
 	struct purge *pg = run->app->purge;
-	size_t i, n = 0;
 
 	if (rc < 0) {
 		/* The next queues still get their turn; this one's is retried at the next run. */
@@ -325,24 +297,11 @@ static void batch_done(struct store_op *op, int rc)
 	pg->stats.file_chats += (uint64_t)run->p.n_files;
 	pg->stats.names += (uint64_t)run->p.n_names;
 	pg->stats.files += (uint64_t)run->p.n_blobs;
-	/* An upload committed since may have taken the same bytes again: keep those. */
-	for (i = 0; i < run->norphans; i++)
-		if (store_blob_in_use(run->app->st, run->orphans[i]) == 0)
-			memmove(run->orphans[n++], run->orphans[i], sizeof(run->orphans[0]));
-	run->norphans = n;
-	if (!n) {
-		batch_next(run);
-		return;
-	}
-	run->work.run = orphans_run;
-	run->work.done = orphans_done;
-	if (pg->stopping || workq_submit(run->app->workq, &run->work) < 0) {
-		/* Shutting down, or the workers are busy: a few unlinks here, rather than leak
-		 * files. */
-		remove_orphans(run);
-		run->norphans = 0;
-		batch_next(run);
-	}
+	/* The files go in a writer op, which keeps any that an upload has taken again since. */
+	uploads_remove_unused(run->app, run->orphans, run->norphans);
+	run->orphans = NULL;
+	run->norphans = 0;
+	batch_next(run);
 }
 
 /* Loop thread: submit the next batch of the run, or end it. */

@@ -6,8 +6,8 @@
  * hands the purge to the writer as a chain of ops, one small batch each
  * (store_purge_queue()), so a chat's messages wait behind at most one
  * batch; each batch that deleted something writes its audit entry in the
- * same savepoint.  Blob files no chat reads any more are removed on the
- * worker pool after the batch's commit.  Loop thread only.
+ * same savepoint.  Blob files no chat reads any more are removed by a
+ * writer op after the batch's commit.  Loop thread only.
  */
 #ifndef REFDESK_OPS_RETENTION_H
 #define REFDESK_OPS_RETENTION_H
@@ -31,7 +31,8 @@ extern const size_t retention_nroutes;
 int retention_start(struct app *app);
 /*
  * Stop it before the writer and the workers go (app_release()): a batch
- * still in flight finishes, and removes its files itself.
+ * still in flight finishes, and its files are removed without a writer op
+ * (the writer thread has ended by then).
  */
 void retention_stop(struct app *app);
 /* Free what retention_start() made, once the writer and the workers are gone. */

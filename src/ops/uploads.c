@@ -41,6 +41,7 @@
 #include "ops/chat_ops.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "store/writer.h"
 
 #define ALT_MAX 1000      /* characters */
 #define ANNOTATION_MAX (512 * 1024) /* bytes of an editor document */
@@ -311,12 +312,23 @@ static void upload_run(struct work *work)
 		u->rc = blobs_put(dir, u->img.thumb.data, u->img.thumb.len, u->thumb);
 }
 
+/*
+ * Writer thread.  The worker's blobs_put() may have found the file just
+ * before a removal took it: blobs_keep() makes sure each file is there
+ * before the row that names it (the invariant is in media/blobs.h).
+ */
 static int upload_rows(struct store *st, void *arg)
 {
 	struct upload *u = arg;
+	const char *dir = u->app->cfg->data_dir;
 	char thumb_name[NAME_MAX_BYTES + 32];
 	int rc;
 
+	if (!u->is_image) {
+		rc = blobs_keep(dir, u->hash, u->req->body, u->req->body_len);
+		if (rc < 0)
+			return rc;
+	}
 	if (u->is_annotation)
 		return store_chat_blob_add(st, u->chat->id, u->hash, "application/json",
 					   (int64_t)u->size, "annotation.json");
@@ -328,13 +340,74 @@ static int upload_rows(struct store *st, void *arg)
 	if (!u->is_image)
 		return store_chat_blob_add(st, u->chat->id, u->hash, "application/octet-stream",
 					   (int64_t)u->size, u->name);
-	rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime, (int64_t)u->size,
-				 u->name);
+	rc = blobs_keep(dir, u->hash, u->img.full.data, u->img.full.len);
+	if (!rc)
+		rc = blobs_keep(dir, u->thumb, u->img.thumb.data, u->img.thumb.len);
+	if (!rc)
+		rc = store_chat_blob_add(st, u->chat->id, u->hash, u->img.full.mime,
+					 (int64_t)u->size, u->name);
 	snprintf(thumb_name, sizeof(thumb_name), "thumbnail-%s", u->name);
 	if (!rc)
 		rc = store_chat_blob_add(st, u->chat->id, u->thumb, u->img.thumb.mime,
 					 (int64_t)u->img.thumb.len, thumb_name);
 	return rc;
+}
+
+/* ---- removing files no chat reads ------------------------------------------------ */
+
+struct blob_removal {
+	struct store_op op;
+	const char *data_dir;
+	char (*hash)[BLOB_HASH_HEX];
+	size_t n;
+};
+
+/* Writer thread: under the write lock no row naming a file appears between check and unlink. */
+static int removal_apply(struct store *st, struct store_op *op)
+{
+	struct blob_removal *r = container_of(op, struct blob_removal, op);
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (blobs_remove_unused(st, r->data_dir, r->hash[i]) < 0)
+			log_warn("uploads: could not remove blob %.12s…", r->hash[i]);
+	return 0;
+}
+
+static void removal_done(struct store_op *op, int rc)
+{
+	struct blob_removal *r = container_of(op, struct blob_removal, op);
+
+	if (rc < 0)
+		log_warn("uploads: %zu unread files stay on disk (refdesk admin purge sweeps them)",
+			 r->n);
+	free(r->hash);
+	free(r);
+}
+
+void uploads_remove_unused(struct app *app, char (*hash)[BLOB_HASH_HEX], size_t n)
+{
+	struct blob_removal *r;
+	size_t i;
+
+	if (!n) {
+		free(hash);
+		return;
+	}
+	if (writer_is_stopping(app->writer)) {
+		/* The writer thread has ended, so nothing adds a row any more. */
+		for (i = 0; i < n; i++)
+			blobs_remove_unused(app->st, app->cfg->data_dir, hash[i]);
+		free(hash);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->data_dir = app->cfg->data_dir;
+	r->hash = hash;
+	r->n = n;
+	r->op.apply = removal_apply;
+	r->op.done = removal_done;
+	app_submit(app, &r->op);
 }
 
 static void upload_posted(void *arg, int rc, int64_t seq, bool dup)

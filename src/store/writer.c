@@ -378,6 +378,16 @@ void writer_free(struct writer *w)
 	free(w);
 }
 
+bool writer_is_stopping(struct writer *w)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&w->lock);
+	stopping = w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return stopping;
+}
+
 void writer_submit(struct writer *w, struct store_op *op)
 {
 	list_append(&w->gather, op);

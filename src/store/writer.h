@@ -52,6 +52,13 @@ void writer_flush(struct writer *w);
 /* Loop thread: call done() for every finished op, in order. */
 void writer_drain(struct writer *w);
 
+/*
+ * Loop thread: true once writer_free() has begun.  An op submitted then
+ * never runs (done() calls from its final drain land here), and the writer
+ * thread writes nothing more.
+ */
+bool writer_is_stopping(struct writer *w);
+
 /* Loop thread: true when ops are submitted or in flight. */
 int writer_busy(struct writer *w);
 

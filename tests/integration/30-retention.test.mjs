@@ -3,7 +3,8 @@
 // every --purge-interval-secs, and `refdesk admin purge --now WHEN` to run it as of a later day.
 // What has expired is gone from every route that could show it (Chat History, both transcript
 // downloads, search, the blob route, the guest's replay) and from disk; the chat's row and its
-// times stay; every purge that deleted something and every change of a rule is in the audit log;
+// times stay; bytes uploaded again while the purge removes their file stay served; every purge
+// that deleted something and every change of a rule is in the audit log;
 // bad settings are refused and change nothing; another account's queue looks missing.
 //
 // Sign-in attempts are limited to 10 a minute per address: this file makes 4.
@@ -193,6 +194,42 @@ test('0 days: the server\'s purge deletes an ended chat\'s text, files and name;
 		await setRule('alpha', { text_days: 3650, files_days: 3650, keep_names: true });
 	}
 });
+
+test('the same bytes uploaded again while the purge removes their file stay served; the last copy does go', async () => {
+	const s = await setRule('alpha', { text_days: 0, files_days: 0, keep_names: false });
+	assert.equal(s.status, 200, s.text);
+	try {
+		await reuploadDuringPurge();
+	} finally {
+		await setRule('alpha', { text_days: 3650, files_days: 3650, keep_names: true });
+	}
+});
+
+async function reuploadDuringPurge() {
+	const bytes = Buffer.from('%PDF-1.4 the same reading list, sent in every chat');
+	const send = async (c) => (await uploadOk(srv, bob, c.chat, bytes, {
+		headers: { 'x-upload-kind': 'file', 'content-type': 'application/pdf', 'x-file-name': 'list.pdf' } })).blob;
+	let hash;
+	// Each chat takes the bytes while the purge (every second) removes the last chat's copy.
+	for (let i = 0; i < 8; i++) {
+		const c = await openChat(srv, bobWs, 'alpha', `Loop Reader ${i}`);
+		const h = await send(c);
+		hash ??= h;
+		assert.equal(h, hash, 'one blob for the same bytes');
+		assert.equal(await blobStatus(c.chat, h, { cookie: ann.cookie }), 200, `chat ${i} is served its file`);
+		isAck(await bobWs.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	}
+	const last = await openChat(srv, bobWs, 'alpha', 'Last Reader');
+	await send(last);
+	await new Promise((resolve) => setTimeout(resolve, 2500)); // two purges and more
+	assert.equal(await blobStatus(last.chat, hash, { cookie: ann.cookie }), 200, 'the open chat keeps its file');
+	assert.equal(await onDisk(hash), true);
+	// Once no chat reads the bytes, the file goes.
+	isAck(await bobWs.request({ type: 'chat.end', chat: last.chat }), 'chat.end');
+	for (let t = 0; t < 50 && await onDisk(hash); t++)
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	assert.equal(await onDisk(hash), false, 'the file no chat reads is removed');
+}
 
 async function purgeEverything() {
 	const open = await chatWithEverything('alpha', 'Olive Openchat', 'okapi', { end: false, image: png(97, 64) });
