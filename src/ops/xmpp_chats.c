@@ -510,6 +510,17 @@ static void transfer_gone(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *
 	if (!ch || !ch->transfer_rung || !reason)
 		return;
 	ch->transfer_rung = false;
+	if (!strcmp(reason, "taken") && json_integer_value(json_object_get(by, "id")) == xo->id) {
+		/* Taken on this operator's webclient: followed here too, as a chat they hold. */
+		ch->lost = false;
+		ch->rung = true;
+		ch->taking_over = true;
+		if (xo->client)
+			dispatch(x, xo->client, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub,
+							  "after", (json_int_t)ch->cursor),
+				 pending_new(PENDING_JOIN, xo->id, pub, NULL));
+		return;
+	}
 	if (!strcmp(reason, "taken"))
 		snprintf(line, sizeof(line), "The transfer was taken by %s.", who ? who : "a colleague");
 	else if (!strcmp(reason, "declined"))

@@ -715,6 +715,17 @@ test('a transfer to the XMPP operator: rung with the note and the last lines, /d
 		assert.equal(condition(await lib.next(errorFor(id), 5000, 'a message after the chat was taken over')), 'conflict');
 		const late = g.mark();
 		await g.none((f) => f.type === 'event' && f.kind === 'message' && f.text === 'still mine?', 300, 'the refused message reached the guest', late);
+
+		// Offered to Ann again and taken on her webclient: her XMPP client follows the chat again.
+		isOk(await bob.request({ type: 'chat.transfer', chat, operator: annId }), 'the third chat.transfer');
+		await lib.next(msgFrom(jid, (b) => b.includes('wants to hand you')), 5000, 'the third offer');
+		await annWeb.nextOf('transfer.offer', chat);
+		isOk(await annWeb.request({ type: 'transfer.accept', chat }), 'ann accepts on the webclient');
+		await lib.next(msgFrom(jid, (b) => b === 'You took over the chat.'), 5000, 'the take-over on the webclient, in XMPP');
+		await say(g, chat, 'Back to Ann?');
+		await lib.next(msgFrom(jid, (b) => b === 'Back to Ann?'), 5000, "the guest's message after a webclient take-over");
+		await tell(lib, jid, 'Yes, me again.');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Yes, me again.', 5000, 'the XMPP answer after a webclient take-over');
 		await g.close();
 	} finally {
 		await annWeb?.close();
