@@ -7,7 +7,7 @@
 // whole chat as the XMPP client sees it, management link first; every bad input; a web operator
 // and an XMPP operator racing for 20 chats; queue JIDs' presence; a message while the store
 // refuses (a full disk). Transfers to the XMPP operator: declined, accepted and chatted in, taken
-// away again by a colleague; a queue transfer a web colleague takes first.
+// away again by a colleague; a queue transfer a web colleague takes first; one that expires.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -735,12 +735,12 @@ test('a transfer to the XMPP operator: rung with the note and the last lines, /d
 	}
 });
 
-test('a queue transfer rings the XMPP operator; a web colleague takes it first: the XMPP operator is told and /accept is refused', async () => {
+test('a queue transfer rings the XMPP operator; a web colleague takes it first: the XMPP operator is told and /accept is refused; then one expires', async () => {
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-transfer-'));
 	await copyFixtures(dir);
 	await admin(dir, ['operator', 'add', '--account', 'Alpha Library', 'dan', '--name', 'Dan Alpha'], 'dan-password-4\n');
 	await admin(dir, ['member', 'add', 'alpha', 'dan']);
-	const { srv, lib } = await serverWithXmppAnn({ dataDir: dir, fixtures: false });
+	const { srv, lib } = await serverWithXmppAnn({ dataDir: dir, fixtures: false, args: [...xmppArgs(), '--transfer-timeout-secs', '4'] });
 	const s = await srv.signIn('dan', { password: 'dan-password-4' });
 	assert.equal(s.status, 200, `sign-in of dan: ${s.status}`);
 	srv.sessions.set('dan', s);
@@ -773,6 +773,17 @@ test('a queue transfer rings the XMPP operator; a web colleague takes it first: 
 		const moved = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'transferred', 5000, 'the guest told');
 		assert.equal(moved.name, 'Dan Alpha');
 		await g.none((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'transferred' && f.seq !== moved.seq, 300, 'a second hand-over');
+
+		// Dan hands it to Ann, who does not answer: the deadline passes, she is told, /accept is refused.
+		const targets = isOk(await dan.request({ type: 'transfer.targets', chat }), 'transfer.targets');
+		const annId = targets.operators.find((o) => o.name === OPERATORS.ann.name)?.id;
+		isOk(await dan.request({ type: 'chat.transfer', chat, operator: annId }), "dan's transfer");
+		const second = await lib.next(msgFrom(jid, (b) => b.includes('Dan Alpha wants to hand you this chat.')), 5000, "dan's offer");
+		assert.ok(second.getChildText('body').includes('Guest: I need old newspapers.'));
+		await lib.next(msgFrom(jid, (b) => b === 'The transfer expired before anyone took it.'), 8000, 'the expiry line');
+		assert.equal((await dan.nextOf('transfer.returned', chat)).reason, 'expired');
+		const expired = await tell(lib, jid, '/accept');
+		assert.equal(condition(await lib.next(errorFor(expired), 5000, '/accept after the expiry')), 'item-not-found');
 		await g.close();
 	} finally {
 		await dan.close();
