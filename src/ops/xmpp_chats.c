@@ -41,6 +41,8 @@
 #define NS_CHATSTATES "http://jabber.org/protocol/chatstates"
 #define XMPP_ID_CHARS 24       /* base32 of a chat's 15 random bytes */
 #define XMPP_PENDING_MAX 4096  /* operations awaiting their reply, over all operators */
+#define TRANSFER_LINES 5       /* lines of the conversation a transfer offer quotes */
+#define TRANSFER_LINE_CHARS 200 /* each cut to this many characters */
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -50,9 +52,14 @@ struct xmpp_chat {
 	int64_t cursor;     /* the highest seq relayed */
 	bool rung;
 	bool lost;          /* taken by someone else, or gone: relay nothing more */
+	bool transfer_rung; /* a transfer to this operator waits: its offer was said once */
+	bool taking_over;   /* this operator's /accept succeeded: the next hand-over is theirs */
 };
 
-enum pending_kind { PENDING_ACCEPT, PENDING_SEND, PENDING_END, PENDING_JOIN };
+enum pending_kind {
+	PENDING_ACCEPT, PENDING_SEND, PENDING_END, PENDING_JOIN,
+	PENDING_TRANSFER_ACCEPT, PENDING_TRANSFER_DECLINE
+};
 
 struct xmpp_pending {
 	struct xmpp_pending *next;
@@ -346,6 +353,8 @@ static bool event_line(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev,
 		bool me = name && xo->client && xo->client->cl.op && !strcmp(name, xo->client->cl.op->name);
 
 		snprintf(out, size, "%s took the chat.", me ? "You" : name ? name : "An operator");
+	} else if (!strcmp(kind, "notice") && notice && !strcmp(notice, "transferred")) {
+		snprintf(out, size, "%s took over the chat.", name ? name : "A colleague");
 	} else if (!strcmp(kind, "notice") && notice && !strcmp(notice, "ended")) {
 		const char *who = json_string_value(json_object_get(ev, "by"));
 
@@ -380,10 +389,151 @@ static void relay_event(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev
 	if (ch->lost || seq <= ch->cursor)
 		return;
 	ch->cursor = seq;
+	if (notice && !strcmp(notice, "transferred")) {
+		if (ch->taking_over) {
+			ch->taking_over = false;
+			say(x, xo, pub, "You took over the chat.");
+			return;
+		}
+		/* Handed to a colleague: later messages here get an error, nothing more is relayed. */
+		ch->lost = true;
+	}
 	if (event_line(x, xo, ev, line, sizeof(line)))
 		say(x, xo, pub, line);
 	if (notice && !strcmp(notice, "ended"))
 		chat_state_forget(xo, pub);
+}
+
+/* Append to `out` (of `size`, holding `*n`) without running over; cut if it must. */
+static void add_text(char *out, size_t size, size_t *n, const char *a, const char *b, const char *c)
+{
+	int k;
+
+	if (*n + 1 >= size)
+		return;
+	k = snprintf(out + *n, size - *n, "%s%s%s", a, b, c);
+	if (k > 0)
+		*n = *n + (size_t)k < size ? *n + (size_t)k : size - 1;
+}
+
+/* `text` into `out` on one line, cut after TRANSFER_LINE_CHARS characters (never mid-character). */
+static void line_cut(const char *text, char *out, size_t size)
+{
+	size_t n = 0, chars = 0;
+
+	for (; *text && n + 5 < size; text++) {
+		if (((unsigned char)*text & 0xc0) != 0x80 && chars++ == TRANSFER_LINE_CHARS) {
+			memcpy(out + n, "\xe2\x80\xa6", 3); /* an ellipsis */
+			n += 3;
+			break;
+		}
+		out[n++] = *text == '\n' || *text == '\r' ? ' ' : *text;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * A colleague hands this operator a chat (or its queue): the offer as one
+ * message from the chat's JID — the management link, who asks, the note,
+ * the queue, the conversation's last lines — and how to answer.  What the
+ * offer quoted is not relayed again once the operator takes it.
+ */
+static void transfer_ring(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *offer)
+{
+	const char *pub = json_string_value(json_object_get(offer, "chat"));
+	const char *from = json_string_value(json_object_get(json_object_get(offer, "from"), "name"));
+	const char *note = json_string_value(json_object_get(offer, "note"));
+	const char *queue = json_string_value(json_object_get(offer, "queue"));
+	json_t *to_queue = json_object_get(json_object_get(offer, "to"), "queue");
+	const char *to_title = json_string_value(json_object_get(to_queue, "title"));
+	json_t *transcript = json_object_get(offer, "transcript"), *ev;
+	size_t i, n = 0, nlines = 0, first;
+	struct xmpp_chat *ch;
+	char url[512], body[4096], cut[TRANSFER_LINE_CHARS * 4 + 8];
+
+	if (!pub)
+		return;
+	ch = chat_state(xo, pub);
+	if (ch->transfer_rung)
+		return; /* the same offer again (another socket opened): said already */
+	ch->transfer_rung = true;
+	manage_url(x, pub, url, sizeof(url));
+	body[0] = '\0';
+	add_text(body, sizeof(body), &n, url, "\n", from && from[0] ? from : "A colleague");
+	add_text(body, sizeof(body), &n, " wants to hand you this chat", to_title ? " (sent to the queue " : "",
+		 to_title ? to_title : "");
+	add_text(body, sizeof(body), &n, to_title ? ")" : "", ".\n", "");
+	if (note && note[0])
+		add_text(body, sizeof(body), &n, "Note: ", note, "\n");
+	if (queue)
+		add_text(body, sizeof(body), &n, "Queue: ", queue, "\n");
+	/* Count the messages, so that only the last few are quoted, oldest first. */
+	json_array_foreach(transcript, i, ev) {
+		const char *kind = json_string_value(json_object_get(ev, "kind"));
+		json_int_t seq = json_integer_value(json_object_get(ev, "seq"));
+
+		if (seq > ch->cursor)
+			ch->cursor = seq;
+		if (kind && !strcmp(kind, "message"))
+			nlines++;
+	}
+	first = nlines > TRANSFER_LINES ? nlines - TRANSFER_LINES : 0;
+	nlines = 0;
+	json_array_foreach(transcript, i, ev) {
+		const char *kind = json_string_value(json_object_get(ev, "kind"));
+		const char *who = json_string_value(json_object_get(ev, "from"));
+		const char *name = json_string_value(json_object_get(ev, "name"));
+		const char *text = json_string_value(json_object_get(ev, "text"));
+
+		if (!kind || strcmp(kind, "message") || nlines++ < first)
+			continue;
+		line_cut(text ? text : "", cut, sizeof(cut));
+		add_text(body, sizeof(body), &n, who && !strcmp(who, "guest") ? "Guest" :
+			 name ? name : "Operator", ": ", cut);
+		add_text(body, sizeof(body), &n, "\n", "", "");
+	}
+	add_text(body, sizeof(body), &n, "Answer /accept to take it or /decline.", "", "");
+	say(x, xo, pub, body);
+}
+
+/* A transfer that rang this operator is over: one line says why. */
+static void transfer_gone(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev)
+{
+	const char *pub = json_string_value(json_object_get(ev, "chat"));
+	const char *reason = json_string_value(json_object_get(ev, "reason"));
+	json_t *by = json_object_get(ev, "by");
+	const char *who = json_is_string(by) ? json_string_value(by) :
+			  json_string_value(json_object_get(by, "name"));
+	struct xmpp_chat *ch = pub ? chat_state_find(xo, pub) : NULL;
+	char line[400];
+
+	if (!ch || !ch->transfer_rung || !reason)
+		return;
+	ch->transfer_rung = false;
+	if (!strcmp(reason, "taken") && json_integer_value(json_object_get(by, "id")) == xo->id) {
+		/* Taken on this operator's webclient: followed here too, as a chat they hold. */
+		ch->lost = false;
+		ch->rung = true;
+		ch->taking_over = true;
+		if (xo->client)
+			dispatch(x, xo->client, json_pack("{s:s, s:s, s:I}", "type", "chat.join", "chat", pub,
+							  "after", (json_int_t)ch->cursor),
+				 pending_new(PENDING_JOIN, xo->id, pub, NULL));
+		return;
+	}
+	if (!strcmp(reason, "taken"))
+		snprintf(line, sizeof(line), "The transfer was taken by %s.", who ? who : "a colleague");
+	else if (!strcmp(reason, "declined"))
+		snprintf(line, sizeof(line), "%s declined the transfer.", who ? who : "It was");
+	else if (!strcmp(reason, "withdrawn"))
+		snprintf(line, sizeof(line), "%s withdrew the transfer.", who ? who : "The sender");
+	else if (!strcmp(reason, "expired"))
+		snprintf(line, sizeof(line), "The transfer expired before anyone took it.");
+	else if (!strcmp(reason, "ended"))
+		snprintf(line, sizeof(line), "The transfer is off: the chat has ended.");
+	else
+		snprintf(line, sizeof(line), "The transfer is off.");
+	say(x, xo, pub, line);
 }
 
 static void relay_typing(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *t)
@@ -414,7 +564,7 @@ static void refused(struct xmpp_ops *x, struct xmpp_pending *p, json_t *reply)
 
 	if (!p->stanza || !code)
 		return;
-	if (!strcmp(code, "not_found") || !strcmp(code, "chat_ended")) {
+	if (!strcmp(code, "not_found") || !strcmp(code, "chat_ended") || !strcmp(code, "no_transfer")) {
 		cond = "item-not-found", kind = "cancel";
 	} else if (!strcmp(code, "taken") || !strcmp(code, "not_holder") ||
 		   !strcmp(code, "not_offered") || !strcmp(code, "chat_waiting")) {
@@ -433,7 +583,20 @@ static void replied(struct xmpp_ops *x, struct xmpp_operator *xo, struct xmpp_cl
 
 	if (!p)
 		return;
-	if (!strcmp(type, "error")) {
+	if (!strcmp(type, "ok") && (p->kind == PENDING_TRANSFER_ACCEPT ||
+				    p->kind == PENDING_TRANSFER_DECLINE)) {
+		struct xmpp_chat *ch = chat_state(xo, p->public_id);
+
+		ch->transfer_rung = false;
+		if (p->kind == PENDING_TRANSFER_ACCEPT) {
+			/* Followed from here on, as a chat this operator took; the notice says it. */
+			ch->lost = false;
+			ch->rung = true;
+			ch->taking_over = true;
+		} else {
+			say(x, xo, p->public_id, "You declined the transfer.");
+		}
+	} else if (!strcmp(type, "error")) {
 		/* Someone else took it (or it ended): relay nothing more of it. */
 		if (p->kind == PENDING_ACCEPT && chat_state_find(xo, p->public_id))
 			chat_state_find(xo, p->public_id)->lost = true;
@@ -495,6 +658,10 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 		rejoin(x, xo, xc, ev);
 	} else if (!strcmp(type, "chat.offer")) {
 		ring(x, xo, xc, ev);
+	} else if (!strcmp(type, "transfer.offer")) {
+		transfer_ring(x, xo, ev);
+	} else if (!strcmp(type, "transfer.gone")) {
+		transfer_gone(x, xo, ev);
 	} else if (!strcmp(type, "event")) {
 		relay_event(x, xo, ev);
 	} else if (!strcmp(type, "typing")) {
@@ -520,6 +687,8 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 
 static const char help_text[] =
 	"Type to answer the guest; the first answer takes the chat. Commands:\n"
+	"/accept - take a chat a colleague hands you\n"
+	"/decline - leave it with them\n"
 	"/end - end the chat\n"
 	"/help - this list\n"
 	"The link at the start of the chat opens its page: snapshots, files, screen sharing.";
@@ -530,6 +699,15 @@ static void on_command(struct xmpp_ops *x, struct xmpp_operator *xo, const char 
 	if (!strcmp(body, "/end")) {
 		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", "chat.end", "chat", pub),
 			 pending_new(PENDING_END, xo->id, pub, st));
+		return;
+	}
+	if (!strcmp(body, "/accept") || !strcmp(body, "/decline")) {
+		bool accept = body[1] == 'a';
+
+		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", accept ? "transfer.accept" :
+						  "transfer.decline", "chat", pub),
+			 pending_new(accept ? PENDING_TRANSFER_ACCEPT : PENDING_TRANSFER_DECLINE,
+				     xo->id, pub, st));
 		return;
 	}
 	/* /help, and anything else that looks like a command: never sent to the guest. */

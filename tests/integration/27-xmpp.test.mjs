@@ -6,7 +6,8 @@
 // with a code sent to it; presence switching availability; an unconfirmed address ignored. A
 // whole chat as the XMPP client sees it, management link first; every bad input; a web operator
 // and an XMPP operator racing for 20 chats; queue JIDs' presence; a message while the store
-// refuses (a full disk).
+// refuses (a full disk). Transfers to the XMPP operator: declined, accepted and chatted in, taken
+// away again by a colleague; a queue transfer a web colleague takes first; one that expires.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,10 +15,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { guest, isAck, isError, isOk, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
+import { guest, isAck, isError, isOk, openChat, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
 import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
 import { png } from './lib/images.mjs';
-import { runAdmin, runBinary, startServer } from '../lib/server.mjs';
+import { OPERATORS, admin, copyFixtures, runAdmin, runBinary, startServer } from '../lib/server.mjs';
 import { upload } from '../lib/upload.mjs';
 
 const DOMAIN = 'chat.example.test';
@@ -311,8 +312,8 @@ async function tell(lib, to, body, extra = []) {
 }
 
 /** A server with XMPP, ann linked to lib1 and available (through presence). */
-async function serverWithXmppAnn() {
-	const srv = await startServer({ args: xmppArgs() });
+async function serverWithXmppAnn(opts = {}) {
+	const srv = await startServer({ args: xmppArgs(), ...opts });
 	await connected(srv);
 	const lib = await xmppClient(prosody, 'lib1');
 	approveSubscriptions(lib);
@@ -625,5 +626,169 @@ test('a message while the store refuses gets an error stanza, and nothing of it 
 		await srv.close();
 		try { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); } catch { /* gone */ }
 		await fs.rmdir(dir).catch(() => {});
+	}
+});
+
+const OFFER_LINE = 'Answer /accept to take it or /decline.';
+
+test('a transfer to the XMPP operator: rung with the note and the last lines, /decline gives it back, /accept takes it over', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const bob = await operator(srv, 'bob');
+	await setAvailable(bob, 'alpha', true);
+	let annWeb;
+	try {
+		const { guest: g, chat } = await openChat(srv, bob, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		// Ann was rung for the new chat too, and saw Bob take it.
+		await lib.next(msgFrom(jid, (b) => b === 'Taken by Bob Alpha.'), 5000, '"taken by" for the new chat');
+		await say(g, chat, 'Where are the bird books?');
+		await say(bob, chat, 'Let me ask Ann.');
+		const targets = isOk(await bob.request({ type: 'transfer.targets', chat }), 'transfer.targets');
+		const annId = targets.operators.find((o) => o.name === OPERATORS.ann.name)?.id;
+		assert.ok(annId, `the XMPP operator is a target: ${JSON.stringify(targets)}`);
+
+		// Before any transfer, /accept and /decline are refused with an error stanza, never sent to the guest.
+		const mark = g.mark();
+		let id = await tell(lib, jid, '/accept');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, '/accept with no transfer')), 'item-not-found');
+		id = await tell(lib, jid, '/decline');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, '/decline with no transfer')), 'item-not-found');
+		await g.none((f) => f.type === 'event' && f.kind === 'message' && f.from === 'operator' && f.text.startsWith('/'), 300, 'a command sent to the guest', mark);
+
+		// The offer: management link, who asks, the note, the queue, the last lines, how to answer.
+		isOk(await bob.request({ type: 'chat.transfer', chat, operator: annId, note: 'Knows the bird books.' }), 'chat.transfer');
+		const offer = (await lib.next(msgFrom(jid, (b) => b.includes('wants to hand you')), 5000, 'the transfer offer')).getChildText('body').split('\n');
+		assert.match(offer[0], new RegExp(`^${srv.url}/staff/chat/${chat}/[A-Za-z0-9_-]+$`), 'first line: the management link');
+		assert.equal(offer[1], 'Bob Alpha wants to hand you this chat.');
+		assert.ok(offer.includes('Note: Knows the bird books.'), offer.join('|'));
+		assert.ok(offer.includes('Queue: alpha'), offer.join('|'));
+		assert.ok(offer.includes('Guest: Where are the bird books?'), offer.join('|'));
+		assert.ok(offer.includes('Bob Alpha: Let me ask Ann.'), offer.join('|'));
+		assert.equal(offer.at(-1), OFFER_LINE);
+		// /help lists the new commands.
+		await tell(lib, jid, '/help');
+		await lib.next(msgFrom(jid, (b) => b.includes('/accept') && b.includes('/decline') && b.includes('/end')), 5000, 'the command list');
+
+		// /decline: the chat stays with Bob, who is told.
+		await tell(lib, jid, '/decline');
+		await lib.next(msgFrom(jid, (b) => b === 'You declined the transfer.'), 5000, 'the decline confirmed');
+		const back = await bob.nextOf('transfer.returned', chat);
+		assert.equal(back.reason, 'declined');
+		assert.equal(back.by, OPERATORS.ann.name);
+		await say(bob, chat, 'Still here, one moment.');
+		id = await tell(lib, jid, 'not mine yet');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'a message to a chat Bob still holds')), 'conflict');
+
+		// A second transfer rings again; /accept takes it over.
+		isOk(await bob.request({ type: 'chat.transfer', chat, operator: annId }), 'the second chat.transfer');
+		const again = (await lib.next(msgFrom(jid, (b) => b.includes('wants to hand you')), 5000, 'the second offer')).getChildText('body');
+		assert.ok(again.includes('Bob Alpha: Still here, one moment.'), again);
+		assert.ok(!again.includes('Note:'), again);
+		await tell(lib, jid, '/accept');
+		await lib.next(msgFrom(jid, (b) => b === 'You took over the chat.'), 5000, 'the take-over confirmed');
+		const moved = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'transferred', 5000, 'the guest told');
+		assert.equal(moved.name, OPERATORS.ann.name);
+		const done = await bob.nextOf('transfer.done', chat);
+		assert.equal(done.to.id, annId);
+
+		// Both ways now, and Bob's messages are refused.
+		await tell(lib, jid, 'Hi Pat, the birds are on floor 2.');
+		const m = await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Hi Pat, the birds are on floor 2.', 5000, "the new holder's message");
+		assert.equal(m.from, 'operator');
+		assert.ok(m.seq > moved.seq);
+		await say(g, chat, 'Thank you!');
+		await lib.next(msgFrom(jid, (b) => b === 'Thank you!'), 5000, "the guest's message in XMPP");
+		isError(await bob.request({ type: 'msg.send', chat, text: 'me too' }), 'not_holder', "the sender's message after the hand-over");
+		// What the offer quoted is not relayed again as lines of its own.
+		const bodies = lib.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		assert.ok(!bodies.includes('Where are the bird books?'), bodies.join('|'));
+		assert.equal(bodies.filter((b) => b === 'Thank you!').length, 1, bodies.join('|'));
+
+		// Ann hands it back from the webclient; Bob takes it: the XMPP client is told, later messages get an error.
+		await setAvailable(bob, 'alpha', true);
+		annWeb = await operator(srv, 'ann');
+		isOk(await annWeb.request({ type: 'chat.transfer', chat, operator: bob.hello.operator.id }), 'the transfer back');
+		await bob.nextOf('transfer.offer', chat);
+		isOk(await bob.request({ type: 'transfer.accept', chat }), 'bob accepts');
+		await lib.next(msgFrom(jid, (b) => b === 'Bob Alpha took over the chat.'), 5000, 'the old holder told');
+		id = await tell(lib, jid, 'still mine?');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'a message after the chat was taken over')), 'conflict');
+		const late = g.mark();
+		await g.none((f) => f.type === 'event' && f.kind === 'message' && f.text === 'still mine?', 300, 'the refused message reached the guest', late);
+
+		// Offered to Ann again and taken on her webclient: her XMPP client follows the chat again.
+		isOk(await bob.request({ type: 'chat.transfer', chat, operator: annId }), 'the third chat.transfer');
+		await lib.next(msgFrom(jid, (b) => b.includes('wants to hand you')), 5000, 'the third offer');
+		await annWeb.nextOf('transfer.offer', chat);
+		isOk(await annWeb.request({ type: 'transfer.accept', chat }), 'ann accepts on the webclient');
+		await lib.next(msgFrom(jid, (b) => b === 'You took over the chat.'), 5000, 'the take-over on the webclient, in XMPP');
+		await say(g, chat, 'Back to Ann?');
+		await lib.next(msgFrom(jid, (b) => b === 'Back to Ann?'), 5000, "the guest's message after a webclient take-over");
+		await tell(lib, jid, 'Yes, me again.');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Yes, me again.', 5000, 'the XMPP answer after a webclient take-over');
+		await g.close();
+	} finally {
+		await annWeb?.close();
+		await bob.close();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a queue transfer rings the XMPP operator; a web colleague takes it first: the XMPP operator is told and /accept is refused; then one expires', async () => {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-xmpp-transfer-'));
+	await copyFixtures(dir);
+	await admin(dir, ['operator', 'add', '--account', 'Alpha Library', 'dan', '--name', 'Dan Alpha'], 'dan-password-4\n');
+	await admin(dir, ['member', 'add', 'alpha', 'dan']);
+	const { srv, lib } = await serverWithXmppAnn({ dataDir: dir, fixtures: false, args: [...xmppArgs(), '--transfer-timeout-secs', '4'] });
+	const s = await srv.signIn('dan', { password: 'dan-password-4' });
+	assert.equal(s.status, 200, `sign-in of dan: ${s.status}`);
+	srv.sessions.set('dan', s);
+	const bob = await operator(srv, 'bob');
+	const dan = await operator(srv, 'dan');
+	try {
+		await setAvailable(dan, 'alpha', false);
+		await setAvailable(bob, 'alpha', true);
+		const { guest: g, chat } = await openChat(srv, bob, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await say(g, chat, 'I need old newspapers.');
+		await setAvailable(dan, 'alpha', true);
+
+		const r = isOk(await bob.request({ type: 'chat.transfer', chat, queue: 'alpha', note: 'Microfilm?' }), 'the queue transfer');
+		assert.deepEqual(r.to, { queue: { name: 'alpha', title: 'Alpha Ask' } });
+		const offer = (await lib.next(msgFrom(jid, (b) => b.includes('wants to hand you')), 5000, 'the queue offer in XMPP')).getChildText('body').split('\n');
+		assert.equal(offer[1], 'Bob Alpha wants to hand you this chat (sent to the queue Alpha Ask).');
+		assert.ok(offer.includes('Note: Microfilm?'), offer.join('|'));
+		assert.ok(offer.includes('Guest: I need old newspapers.'), offer.join('|'));
+		assert.equal(offer.at(-1), OFFER_LINE);
+		await dan.nextOf('transfer.offer', chat);
+
+		isOk(await dan.request({ type: 'transfer.accept', chat }), "dan's accept");
+		await lib.next(msgFrom(jid, (b) => b === 'The transfer was taken by Dan Alpha.'), 5000, 'the gone line');
+		const id = await tell(lib, jid, '/accept');
+		const err = await lib.next(errorFor(id), 5000, 'the late /accept');
+		assert.equal(condition(err), 'item-not-found');
+		const later = await tell(lib, jid, 'hello?');
+		assert.equal(condition(await lib.next(errorFor(later), 5000, 'a message to the chat Dan took')), 'conflict');
+		const moved = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'transferred', 5000, 'the guest told');
+		assert.equal(moved.name, 'Dan Alpha');
+		await g.none((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'transferred' && f.seq !== moved.seq, 300, 'a second hand-over');
+
+		// Dan hands it to Ann, who does not answer: the deadline passes, she is told, /accept is refused.
+		const targets = isOk(await dan.request({ type: 'transfer.targets', chat }), 'transfer.targets');
+		const annId = targets.operators.find((o) => o.name === OPERATORS.ann.name)?.id;
+		isOk(await dan.request({ type: 'chat.transfer', chat, operator: annId }), "dan's transfer");
+		const second = await lib.next(msgFrom(jid, (b) => b.includes('Dan Alpha wants to hand you this chat.')), 5000, "dan's offer");
+		assert.ok(second.getChildText('body').includes('Guest: I need old newspapers.'));
+		await lib.next(msgFrom(jid, (b) => b === 'The transfer expired before anyone took it.'), 8000, 'the expiry line');
+		assert.equal((await dan.nextOf('transfer.returned', chat)).reason, 'expired');
+		const expired = await tell(lib, jid, '/accept');
+		assert.equal(condition(await lib.next(errorFor(expired), 5000, '/accept after the expiry')), 'item-not-found');
+		await g.close();
+	} finally {
+		await dan.close();
+		await bob.close();
+		await lib.stop();
+		await srv.close();
 	}
 });
