@@ -67,6 +67,7 @@ struct mail_job {
 	struct work work;
 	struct app *app;
 	int64_t followup_id;    /* 0: an Email transcript mail */
+	int64_t chat_id;        /* an Email transcript mail: its chat */
 	int attempts;           /* tries before this one */
 	int64_t due_ms;         /* a waiting transcript mail: when to try (monotonic) */
 	char to[STORE_EMAIL_BYTES];
@@ -250,14 +251,40 @@ static void followup_mailed(struct app *app, struct mail_job *j)
 	app_submit(app, &o->op);
 }
 
+/* Every try of a transcript mail failed: forget the chat's mark so the guest may ask again. */
+struct unmark_write {
+	struct store_op op;
+	int64_t chat_id;
+};
+
+static int unmark_apply(struct store *st, struct store_op *op)
+{
+	return store_chat_unmark_mailed(st, ((struct unmark_write *)op)->chat_id);
+}
+
+static void unmark_done(struct store_op *op, int rc)
+{
+	if (rc < 0)
+		log_error("followups: could not forget the transcript mark of chat %lld",
+			  (long long)((struct unmark_write *)op)->chat_id);
+	free(op);
+}
+
 static void transcript_mailed(struct app *app, struct mail_job *j)
 {
 	struct followups_state *fs = app->followups;
+	struct unmark_write *u;
 
 	fs->sending = false;
 	if (j->rc == 0 || ++j->attempts >= app->cfg->smtp_attempts) {
-		if (j->rc < 0)
+		if (j->rc < 0) {
 			log_warn("followups: a transcript mail was not delivered: %s", j->err);
+			u = xcalloc(1, sizeof(*u));
+			u->chat_id = j->chat_id;
+			u->op.apply = unmark_apply;
+			u->op.done = unmark_done;
+			app_submit(app, &u->op);
+		}
 		job_free(j);
 	} else {
 		j->due_ms = time_mono_ms() + backoff_ms(app, j->attempts);
@@ -729,6 +756,8 @@ static void mailed_written(struct api_write *w, int rc)
 		api_storage_failed(w->req, rc < 0 ? rc : -EIO);
 		job_free(j);
 	} else {
+		/* Spent only now: a refused request (already sent) leaves the allowance alone. */
+		window_add(window_of(&fs->mail_ip, w->req->peer_key), time_mono_ms());
 		j->due_ms = 0;
 		j->next = fs->waiting;
 		fs->waiting = j;
@@ -762,6 +791,20 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 	}
 	if (!mail_on(app)) {
 		http_error(req, 409, "unavailable", "This library does not send transcripts by email.");
+		goto out;
+	}
+	/*
+	 * Only a chat that is over and that a librarian answered: otherwise a
+	 * guest could type any text into a waiting chat and have it mailed from
+	 * the library's address to anyone.
+	 */
+	if (row.status != CHAT_ENDED) {
+		http_error(req, 409, "not_ended", "A transcript can be emailed once the chat has ended.");
+		goto out;
+	}
+	if (!row.accepted_at) {
+		http_error(req, 409, "not_answered", "This chat was not answered by a librarian, so "
+			   "there is no transcript to email.");
 		goto out;
 	}
 	if (!(body = api_body(req)))
@@ -800,7 +843,7 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 		http_refuse(req, -EIO, NULL);
 		goto out;
 	}
-	window_add(by_ip, time_mono_ms());
+	j->chat_id = row.id;
 	w = api_write_new(req);
 	w->id = row.id;
 	w->ctx = j;

@@ -238,3 +238,16 @@ int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at)
 	rc = run_write(st, s, "mark mailed");
 	return rc == -ENOENT ? -EEXIST : rc;
 }
+
+int store_chat_unmark_mailed(struct store *st, int64_t chat_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM chat_mailed WHERE chat_id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return store_fail(st, "unmark mailed");
+	sqlite3_bind_int64(s, 1, chat_id);
+	rc = run_write(st, s, "unmark mailed");
+	return rc == -ENOENT ? 0 : rc;
+}

@@ -552,6 +552,8 @@ int store_followup_list(struct store *st, int64_t account_id, int64_t before_id,
 int store_followup_count_open(struct store *st, int64_t account_id, int64_t *n);
 /* Mark chat `chat_id`'s transcript as emailed: -EEXIST if it already was.  Writer thread. */
 int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at);
+/* Forget that mark (every try of the mail failed) so the guest may ask again.  Writer thread. */
+int store_chat_unmark_mailed(struct store *st, int64_t chat_id);
 /*
  * Operators' XMPP addresses (xmpp.c; docs/OPERATIONS.md "Librarians on
  * XMPP").  An address is set (by the operator, or an admin on the command

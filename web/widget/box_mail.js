@@ -28,6 +28,8 @@ export function mailErrorText(error) {
     case 'bad_email': return 'That does not look like an email address, such as name@example.org.';
     case 'too_long': return 'A question is at most 4,000 characters.';
     case 'already_sent': return 'This chat\'s transcript has been emailed already.';
+    case 'not_ended': return 'The transcript can be emailed once the chat has ended.';
+    case 'not_answered': return 'This chat was not answered by a librarian, so there is no transcript to email.';
     case 'unavailable': return 'The library does not take questions by email just now.';
     case 'network': return 'We could not reach the library. Please check your connection and try again.';
     default: return error?.message || 'Something went wrong. Please try again.';
