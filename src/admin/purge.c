@@ -99,7 +99,7 @@ static int batch(struct purge_ctx *c, const struct queue_rule *qr, struct store_
 	if (rc < 0)
 		return rc;
 	rc = store_purge_queue(c->st, p, keep_orphan, c);
-	if (!rc && (p->n_text || p->n_files || p->n_names)) {
+	if (!rc && (p->n_text || p->n_files || p->n_names || p->n_followups)) {
 		memset(&e, 0, sizeof(e));
 		e.account_id = qr->q.account_id;
 		e.at = time_now_ms();
@@ -107,7 +107,7 @@ static int batch(struct purge_ctx *c, const struct queue_rule *qr, struct store_
 		str_copy(e.action, sizeof(e.action), STORE_AUDIT_RETENTION_PURGE);
 		str_copy(e.target, sizeof(e.target), qr->q.name);
 		retention_purge_describe(&qr->rule, p->n_text, p->n_files, p->n_blobs, p->n_names,
-					 e.detail, sizeof(e.detail));
+					 p->n_followups, e.detail, sizeof(e.detail));
 		rc = store_audit_add(c->st, &e);
 	}
 	if (!rc)

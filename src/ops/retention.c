@@ -241,7 +241,7 @@ static int batch_apply(struct store *st, struct store_op *op)
 
 	run->norphans = 0;
 	rc = store_purge_queue(st, &run->p, keep_orphan, run);
-	if (rc < 0 || !(run->p.n_text || run->p.n_files || run->p.n_names))
+	if (rc < 0 || !(run->p.n_text || run->p.n_files || run->p.n_names || run->p.n_followups))
 		return rc;
 	memset(&e, 0, sizeof(e));
 	e.account_id = q->account_id;
@@ -250,7 +250,7 @@ static int batch_apply(struct store *st, struct store_op *op)
 	str_copy(e.action, sizeof(e.action), STORE_AUDIT_RETENTION_PURGE);
 	str_copy(e.target, sizeof(e.target), q->name);
 	retention_purge_describe(&q->rule, run->p.n_text, run->p.n_files, run->p.n_blobs,
-				 run->p.n_names, e.detail, sizeof(e.detail));
+				 run->p.n_names, run->p.n_followups, e.detail, sizeof(e.detail));
 	return store_audit_add(st, &e);
 }
 

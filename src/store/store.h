@@ -371,7 +371,8 @@ struct store_purge {
 	int max_chats;
 	int n_text;   /* out: transcripts deleted */
 	int n_files;  /* out: chats that lost images or files */
-	int n_names;  /* out: guests' names forgotten */
+	int n_names;  /* out: guests' names forgotten (chats' and follow-ups') */
+	int n_followups; /* out: follow-ups deleted (text_before, against answered_at or created_at) */
 	int n_blobs;  /* out: blobs no chat reads any more */
 	bool more;    /* out: the batch was full; call again */
 };
