@@ -410,11 +410,14 @@ static void pick_next(struct app *app)
 struct erase_write {
 	struct store_op op;
 	int64_t before;
+	bool no_mail;
 };
 
 static int erase_apply(struct store *st, struct store_op *op)
 {
-	return store_followup_erase_old(st, ((struct erase_write *)op)->before);
+	struct erase_write *e = (struct erase_write *)op;
+
+	return store_followup_erase_old(st, e->before, e->no_mail);
 }
 
 static void erase_done(struct store_op *op, int rc)
@@ -465,6 +468,8 @@ void followups_sweep(struct app *app)
 
 		fs->erased_ms = now;
 		e->before = time_now_ms() - (int64_t)app->cfg->followup_keep_days * 86400 * 1000;
+		/* Started without mail: answers left in the outbox can never go. */
+		e->no_mail = !mail_on(app);
 		e->op.apply = erase_apply;
 		e->op.done = erase_done;
 		app_submit(app, &e->op);

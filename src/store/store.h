@@ -544,8 +544,12 @@ int store_followup_delivered(struct store *st, int64_t id, int64_t at);
 int store_followup_failed(struct store *st, int64_t id, const char *error, int64_t next_try_at);
 /* The sending follow-up due first (next_try_at <= now): 0, or -ENOENT for none. */
 int store_followup_due(struct store *st, int64_t now, struct store_followup *out);
-/* Erase the addresses of follow-ups created before `before` that are not sending.  Writer thread. */
-int store_followup_erase_old(struct store *st, int64_t before);
+/*
+ * Erase the addresses of follow-ups created before `before`, whatever their
+ * status (one sending becomes not delivered); with `no_mail` (the server has
+ * no mail server) every sending one becomes not delivered first.  Writer thread.
+ */
+int store_followup_erase_old(struct store *st, int64_t before, bool no_mail);
 /* At most `limit` of an account's follow-ups with id < before_id (0: newest), newest first. */
 int store_followup_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
 			int (*cb)(void *ctx, const struct store_followup *f), void *ctx);
