@@ -140,6 +140,7 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 		const cases = [
 			[{ ...good, email: 'not an address' }, 400, 'bad_email'],
 			[{ ...good, email: 'pat@localhost' }, 400, 'bad_email'],
+			[{ ...good, email: 'pat@127.0.0.1' }, 400, 'bad_email'],
 			[{ ...good, email: 'pat@@example.org' }, 400, 'bad_email'],
 			[{ ...good, email: '"pat"@example.org' }, 400, 'bad_email'],
 			[{ ...good, email: `${'p'.repeat(65)}@example.org` }, 400, 'bad_email'],
@@ -397,6 +398,9 @@ test('refdesk refuses mail options it cannot use, before starting', async () => 
 		[['--smtp-url', 'smtp://127.0.0.1:25'], /needs --smtp-from/],
 		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', 'A <a@b.example>\r\nBcc: x@y.example'], /smtp-from/],
 		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', 'a@b.example', '--smtp-user', 'u'], /go together/],
+		// A password in the URL would be written to the log.
+		[['--smtp-url', 'smtp://ask:secret@127.0.0.1:25', '--smtp-from', 'a@b.example'], /--smtp-user and --smtp-password-file/],
+		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', `${'A'.repeat(201)} <a@b.example>`], /smtp-from/],
 	]) {
 		const r = await runBinary(['limits', ...args]);
 		assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
