@@ -11,7 +11,9 @@
  * delay that doubles, until --smtp-attempts are used, then "not
  * delivered").  Only one mail is in flight, and the next is picked only
  * after the outcome of the last is committed, so a restart finds every
- * unsent answer still in the store and no answer is mailed twice by us.
+ * unsent answer still in the store.  An answer is sent again only if the
+ * server stops (or crashes) after the SMTP server took the mail and before
+ * its outcome was written: then the restarted server tries it once more.
  *
  * Email transcript mails are built from the stored events (transcript_
  * text()) and kept in memory only, since their address is not to be

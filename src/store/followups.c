@@ -1,6 +1,6 @@
 /*
  * followups.c - questions left while nobody was online (store.h), in the
- * `followups` table (schema.c, migration 10), and the once-per-chat mark
+ * `followups` table (schema.c, migration 11), and the once-per-chat mark
  * of an emailed transcript (`chat_mailed`).
  *
  * How it works: a follow-up's row is its whole record and the outbox of
