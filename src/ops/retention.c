@@ -281,9 +281,31 @@ static void orphans_done(struct work *work)
 	batch_next(run);
 }
 
+/* Once per purge run that deleted text: the words leave the search index's file too. */
+static int optimize_apply(struct store *st, struct store_op *op)
+{
+	(void)op;
+	return store_search_optimize(st);
+}
+
+static void optimize_done(struct store_op *op, int rc)
+{
+	if (rc < 0)
+		log_warn("retention: could not compact the search index; deleted words stay in the file until a later purge deletes text");
+	free(op);
+}
+
 static void run_free(struct purge_run *run)
 {
 	struct purge *pg = run->app->purge;
+	struct store_op *op;
+
+	if (run->done_text && pg && !pg->stopping) {
+		op = xcalloc(1, sizeof(*op));
+		op->apply = optimize_apply;
+		op->done = optimize_done;
+		app_submit(run->app, op);
+	}
 
 	if (run->done_text || run->done_files || run->done_names)
 		log_info(

@@ -275,6 +275,13 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
  * that no other chat reads any more (its row is gone too; the caller
  * removes the file after the commit).  Writer thread.
  */
+/*
+ * Merge the search index into one segment so that the words of deleted
+ * transcripts are gone from the file, not only from search: after a purge
+ * run or a deleted transcript.  Costs about 0.2 s for 300,000 messages
+ * (docs/OPERATIONS.md).  Writer thread.
+ */
+int store_search_optimize(struct store *st);
 int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 				 int (*orphan)(void *ctx, const char *hash), void *ctx);
 /* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
