@@ -108,8 +108,15 @@ test('a question left in the away box is answered by a librarian, by email', asy
   await item.getByRole('button', { name: 'Answer' }).click();
   await expect.text(item.getByRole('alert'), 'Write an answer first');
   await item.getByRole('textbox', { name: /Your answer to Pat/ }).fill('Yes — the map room has them, 2nd floor.');
+  // Every field is marked: one re-built by the polling while the answer is sent loses the mark.
+  await dialog.locator('textarea').evaluateAll((els) => els.forEach((el) => { el.rdKept = true; }));
   await item.getByRole('button', { name: 'Answer' }).click();
   await expect.text(dialog.getByRole('article', { name: /^Pat · / }), 'Answered by email', 20000);
+  assert.equal(await op.evaluate(() => document.activeElement?.classList.contains('followup__status')
+    && document.activeElement.closest('article')?.textContent.includes('old city maps')), true,
+  'after Answer, focus is on the item\'s status line');
+  assert.deepEqual(await dialog.locator('textarea').evaluateAll((els) => els.map((el) => el.rdKept === true)), [true],
+    'the other question\'s field was updated in place, not rebuilt');
   await expect.text(dialog.getByRole('article', { name: /^Pat · / }), 'Answer by Mary Reyes');
   await expect.text(op.locator('#followups-count'), '1');
   await waitFor(() => smtp.mails.length === 1, 'the mail');
