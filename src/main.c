@@ -370,6 +370,12 @@ static int apply_smtp_option(struct config *cfg, int opt, const char *arg)
 			fprintf(stderr, "refdesk: --smtp-url wants smtp://HOST:PORT or smtps://HOST:PORT\n");
 			return -EINVAL;
 		}
+		/* A password in the URL would be logged ("mail goes out through URL"). */
+		if (strchr(arg + strcspn(arg, ":") + 3, '@')) {
+			fprintf(stderr, "refdesk: --smtp-url must not hold a user or password (user:password@): "
+					"use --smtp-user and --smtp-password-file\n");
+			return -EINVAL;
+		}
 		cfg->app.smtp_url = arg;
 		return 0;
 	case OPT_SMTP_USER:

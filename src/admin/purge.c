@@ -51,6 +51,7 @@ struct purge_ctx {
 	size_t n;
 	char (*orphans)[BLOB_HASH_HEX];
 	size_t norphans;
+	bool deleted_text; /* some transcript went: compact the search index once at the end */
 };
 
 static int add_queue(void *arg, const struct store_queue *q)
@@ -105,7 +106,7 @@ static int batch(struct purge_ctx *c, const struct queue_rule *qr, struct store_
 	if (rc < 0)
 		return rc;
 	rc = store_purge_queue(c->st, p, keep_orphan, c);
-	if (!rc && (p->n_text || p->n_files || p->n_names)) {
+	if (!rc && (p->n_text || p->n_files || p->n_names || p->n_followups)) {
 		memset(&e, 0, sizeof(e));
 		e.account_id = qr->q.account_id;
 		e.at = time_now_ms();
@@ -113,7 +114,7 @@ static int batch(struct purge_ctx *c, const struct queue_rule *qr, struct store_
 		str_copy(e.action, sizeof(e.action), STORE_AUDIT_RETENTION_PURGE);
 		str_copy(e.target, sizeof(e.target), qr->q.name);
 		retention_purge_describe(&qr->rule, p->n_text, p->n_files, p->n_blobs, p->n_names,
-					 e.detail, sizeof(e.detail));
+					 p->n_followups, e.detail, sizeof(e.detail));
 		rc = store_audit_add(c->st, &e);
 	}
 	if (!rc)
@@ -152,6 +153,7 @@ static int purge_queue(struct purge_ctx *c, const struct queue_rule *qr, int64_t
 		names += p.n_names;
 		blobs += p.n_blobs;
 	} while (p.more);
+	c->deleted_text |= text > 0;
 	if (text || files || names)
 		printf("%s: %ld transcripts deleted, files of %ld chats removed, %ld guest names "
 		       "removed, %ld files deleted from disk\n",
@@ -237,7 +239,7 @@ static int parse_when(const char *s, int64_t *out)
 
 int admin_purge(struct store *st, const char *data_dir, int argc, char **argv)
 {
-	struct purge_ctx c = {st, data_dir, NULL, 0, NULL, 0};
+	struct purge_ctx c = {st, data_dir, NULL, 0, NULL, 0, false};
 	struct store_retention sr;
 	int64_t now = time_now_ms();
 	size_t i;
@@ -265,6 +267,8 @@ int admin_purge(struct store *st, const char *data_dir, int argc, char **argv)
 		if (rc >= 0)
 			rc = purge_queue(&c, &c.queues[i], now);
 	}
+	if (rc >= 0 && c.deleted_text)
+		rc = store_search_optimize(c.st);
 	if (rc >= 0)
 		sweep_files(&c);
 	if (rc < 0)

@@ -62,7 +62,7 @@ static const char *plural(int n, const char *one, const char *many)
 }
 
 void retention_purge_describe(const struct retention_rule *r, int transcripts, int file_chats,
-			      int files, int names, char *out, size_t size)
+			      int files, int names, int followups, char *out, size_t size)
 {
 	char rule[RETENTION_DETAIL_BYTES];
 	size_t off = 0;
@@ -82,6 +82,11 @@ void retention_purge_describe(const struct retention_rule *r, int transcripts, i
 	if (names && off < size) {
 		n = snprintf(out + off, size - off, "%d guest %s removed; ", names,
 			     plural(names, "name", "names"));
+		off += n > 0 ? (size_t)n : 0;
+	}
+	if (followups && off < size) {
+		n = snprintf(out + off, size - off, "%d %s deleted; ", followups,
+			     plural(followups, "follow-up", "follow-ups"));
 		off += n > 0 ? (size_t)n : 0;
 	}
 	if (files && off < size) {

@@ -65,9 +65,9 @@ void retention_rule_describe(const struct retention_rule *r, char *out, size_t s
 /*
  * What one batch of a purge did, in words for the audit log: "2 transcripts
  * deleted; images and files of 1 chat removed (3 files); 1 guest name
- * removed; rule: …".  Never names a chat, a guest or a file.
+ * removed; 1 follow-up deleted; rule: …".  Never names a chat, a guest or a file.
  */
 void retention_purge_describe(const struct retention_rule *r, int transcripts, int file_chats,
-			      int files, int names, char *out, size_t size);
+			      int files, int names, int followups, char *out, size_t size);
 
 #endif

@@ -47,6 +47,7 @@ static bool is_atext(char c)
 static bool domain_ok(const char *d, size_t n)
 {
 	size_t label = 0, labels = 0, i;
+	bool alpha = false; /* the last label has a letter: no raw IP host (127.0.0.1) */
 
 	for (i = 0; i < n; i++) {
 		if (d[i] == '.') {
@@ -54,14 +55,16 @@ static bool domain_ok(const char *d, size_t n)
 				return false;
 			labels++;
 			label = 0;
+			alpha = false;
 		} else if (is_alnum(d[i]) || (d[i] == '-' && label)) {
 			if (++label > 63)
 				return false;
+			alpha |= (d[i] | 0x20) >= 'a' && (d[i] | 0x20) <= 'z';
 		} else {
 			return false;
 		}
 	}
-	return label && d[n - 1] != '-' && labels >= 1;
+	return label && d[n - 1] != '-' && labels >= 1 && alpha;
 }
 
 bool mail_address_ok(const char *s)
@@ -97,6 +100,8 @@ bool mail_from_ok(const char *from, char *addr)
 		return mail_address_ok(addr);
 	}
 	/* "Name <addr>": the name may not hold the characters that end or quote it. */
+	if ((size_t)(lt - from) > MAIL_FROM_NAME_MAX)
+		return false;
 	for (p = from; p < lt; p++)
 		if (strchr("<>\"\\,;:@()[]", *p))
 			return false;
@@ -209,8 +214,12 @@ char *mail_compose(const char *from, const char *to, const char *subject, const 
 			return NULL;
 	host = strchr(addr, '@') + 1;
 	gmtime_r(&now, &tm);
-	snprintf(line, sizeof(line), "From: %s\r\nTo: <%s>\r\n", from, to);
-	put(&b, line);
+	/* Appended whole: a fixed line could cut the To header off a long From. */
+	put(&b, "From: ");
+	put(&b, from);
+	put(&b, "\r\nTo: <");
+	put(&b, to);
+	put(&b, ">\r\n");
 	put_subject(&b, subject);
 	strftime(line, sizeof(line), "Date: %a, %d %b %Y %H:%M:%S +0000\r\n", &tm);
 	put(&b, line);

@@ -31,14 +31,18 @@ void mail_global_cleanup(void);
 /*
  * Is `s` one plain address local@domain.tld: printable ASCII, no space, no
  * quotes, no CR or LF, a dotted host name of letters, digits and hyphens,
- * at most MAIL_ADDRESS_MAX bytes?  (Quoted local parts and raw IP hosts are
+ * whose last label has a letter, at most MAIL_ADDRESS_MAX bytes?  (Quoted local parts and raw IP hosts are
  * refused: no library patron needs them, and they are where injections hide.)
  */
 bool mail_address_ok(const char *s);
 
+/* The longest display name (with its spaces) a --smtp-from may have. */
+#define MAIL_FROM_NAME_MAX 200
+
 /*
  * Is `from` a valid --smtp-from, "ADDRESS" or "Display Name <ADDRESS>" in
- * printable ASCII?  Copies the bare address into `addr` (MAIL_ADDRESS_MAX + 1).
+ * printable ASCII, the name at most MAIL_FROM_NAME_MAX characters?  Copies
+ * the bare address into `addr` (MAIL_ADDRESS_MAX + 1).
  */
 bool mail_from_ok(const char *from, char *addr);
 

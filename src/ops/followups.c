@@ -11,7 +11,9 @@
  * delay that doubles, until --smtp-attempts are used, then "not
  * delivered").  Only one mail is in flight, and the next is picked only
  * after the outcome of the last is committed, so a restart finds every
- * unsent answer still in the store and no answer is mailed twice by us.
+ * unsent answer still in the store.  An answer is sent again only if the
+ * server stops (or crashes) after the SMTP server took the mail and before
+ * its outcome was written: then the restarted server tries it once more.
  *
  * Email transcript mails are built from the stored events (transcript_
  * text()) and kept in memory only, since their address is not to be
@@ -67,6 +69,7 @@ struct mail_job {
 	struct work work;
 	struct app *app;
 	int64_t followup_id;    /* 0: an Email transcript mail */
+	int64_t chat_id;        /* an Email transcript mail: its chat */
 	int attempts;           /* tries before this one */
 	int64_t due_ms;         /* a waiting transcript mail: when to try (monotonic) */
 	char to[STORE_EMAIL_BYTES];
@@ -250,14 +253,40 @@ static void followup_mailed(struct app *app, struct mail_job *j)
 	app_submit(app, &o->op);
 }
 
+/* Every try of a transcript mail failed: forget the chat's mark so the guest may ask again. */
+struct unmark_write {
+	struct store_op op;
+	int64_t chat_id;
+};
+
+static int unmark_apply(struct store *st, struct store_op *op)
+{
+	return store_chat_unmark_mailed(st, ((struct unmark_write *)op)->chat_id);
+}
+
+static void unmark_done(struct store_op *op, int rc)
+{
+	if (rc < 0)
+		log_error("followups: could not forget the transcript mark of chat %lld",
+			  (long long)((struct unmark_write *)op)->chat_id);
+	free(op);
+}
+
 static void transcript_mailed(struct app *app, struct mail_job *j)
 {
 	struct followups_state *fs = app->followups;
+	struct unmark_write *u;
 
 	fs->sending = false;
 	if (j->rc == 0 || ++j->attempts >= app->cfg->smtp_attempts) {
-		if (j->rc < 0)
+		if (j->rc < 0) {
 			log_warn("followups: a transcript mail was not delivered: %s", j->err);
+			u = xcalloc(1, sizeof(*u));
+			u->chat_id = j->chat_id;
+			u->op.apply = unmark_apply;
+			u->op.done = unmark_done;
+			app_submit(app, &u->op);
+		}
 		job_free(j);
 	} else {
 		j->due_ms = time_mono_ms() + backoff_ms(app, j->attempts);
@@ -383,11 +412,14 @@ static void pick_next(struct app *app)
 struct erase_write {
 	struct store_op op;
 	int64_t before;
+	bool no_mail;
 };
 
 static int erase_apply(struct store *st, struct store_op *op)
 {
-	return store_followup_erase_old(st, ((struct erase_write *)op)->before);
+	struct erase_write *e = (struct erase_write *)op;
+
+	return store_followup_erase_old(st, e->before, e->no_mail);
 }
 
 static void erase_done(struct store_op *op, int rc)
@@ -438,6 +470,8 @@ void followups_sweep(struct app *app)
 
 		fs->erased_ms = now;
 		e->before = time_now_ms() - (int64_t)app->cfg->followup_keep_days * 86400 * 1000;
+		/* Started without mail: answers left in the outbox can never go. */
+		e->no_mail = !mail_on(app);
 		e->op.apply = erase_apply;
 		e->op.done = erase_done;
 		app_submit(app, &e->op);
@@ -729,6 +763,8 @@ static void mailed_written(struct api_write *w, int rc)
 		api_storage_failed(w->req, rc < 0 ? rc : -EIO);
 		job_free(j);
 	} else {
+		/* Spent only now: a refused request (already sent) leaves the allowance alone. */
+		window_add(window_of(&fs->mail_ip, w->req->peer_key), time_mono_ms());
 		j->due_ms = 0;
 		j->next = fs->waiting;
 		fs->waiting = j;
@@ -762,6 +798,20 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 	}
 	if (!mail_on(app)) {
 		http_error(req, 409, "unavailable", "This library does not send transcripts by email.");
+		goto out;
+	}
+	/*
+	 * Only a chat that is over and that a librarian answered: otherwise a
+	 * guest could type any text into a waiting chat and have it mailed from
+	 * the library's address to anyone.
+	 */
+	if (row.status != CHAT_ENDED) {
+		http_error(req, 409, "not_ended", "A transcript can be emailed once the chat has ended.");
+		goto out;
+	}
+	if (!row.accepted_at) {
+		http_error(req, 409, "not_answered", "This chat was not answered by a librarian, so "
+			   "there is no transcript to email.");
 		goto out;
 	}
 	if (!(body = api_body(req)))
@@ -800,7 +850,7 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 		http_refuse(req, -EIO, NULL);
 		goto out;
 	}
-	window_add(by_ip, time_mono_ms());
+	j->chat_id = row.id;
 	w = api_write_new(req);
 	w->id = row.id;
 	w->ctx = j;

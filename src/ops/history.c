@@ -448,7 +448,10 @@ static int delete_apply(struct store *st, struct api_write *w)
 {
 	int rc = store_chat_delete_transcript(st, w->id, w->expires, keep_orphan, w->ctx);
 
-	return rc ? rc : api_audit_write(st, w);
+	if (!rc)
+		rc = api_audit_write(st, w);
+	/* The deleted words leave the search index's segments too (store_search_optimize()). */
+	return rc ? rc : store_search_optimize(st);
 }
 
 /* After the commit: remove the files no chat reads now, then answer. */

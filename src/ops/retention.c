@@ -241,7 +241,7 @@ static int batch_apply(struct store *st, struct store_op *op)
 
 	run->norphans = 0;
 	rc = store_purge_queue(st, &run->p, keep_orphan, run);
-	if (rc < 0 || !(run->p.n_text || run->p.n_files || run->p.n_names))
+	if (rc < 0 || !(run->p.n_text || run->p.n_files || run->p.n_names || run->p.n_followups))
 		return rc;
 	memset(&e, 0, sizeof(e));
 	e.account_id = q->account_id;
@@ -250,13 +250,35 @@ static int batch_apply(struct store *st, struct store_op *op)
 	str_copy(e.action, sizeof(e.action), STORE_AUDIT_RETENTION_PURGE);
 	str_copy(e.target, sizeof(e.target), q->name);
 	retention_purge_describe(&q->rule, run->p.n_text, run->p.n_files, run->p.n_blobs,
-				 run->p.n_names, e.detail, sizeof(e.detail));
+				 run->p.n_names, run->p.n_followups, e.detail, sizeof(e.detail));
 	return store_audit_add(st, &e);
+}
+
+/* Once per purge run that deleted text: the words leave the search index's file too. */
+static int optimize_apply(struct store *st, struct store_op *op)
+{
+	(void)op;
+	return store_search_optimize(st);
+}
+
+static void optimize_done(struct store_op *op, int rc)
+{
+	if (rc < 0)
+		log_warn("retention: could not compact the search index; deleted words stay in the file until a later purge deletes text");
+	free(op);
 }
 
 static void run_free(struct purge_run *run)
 {
 	struct purge *pg = run->app->purge;
+	struct store_op *op;
+
+	if (run->done_text && pg && !pg->stopping) {
+		op = xcalloc(1, sizeof(*op));
+		op->apply = optimize_apply;
+		op->done = optimize_done;
+		app_submit(run->app, op);
+	}
 
 	if (run->done_text || run->done_files || run->done_names)
 		log_info(

@@ -1,6 +1,6 @@
 /*
  * followups.c - questions left while nobody was online (store.h), in the
- * `followups` table (schema.c, migration 10), and the once-per-chat mark
+ * `followups` table (schema.c, migration 11), and the once-per-chat mark
  * of an emailed transcript (`chat_mailed`).
  *
  * How it works: a follow-up's row is its whole record and the outbox of
@@ -185,14 +185,32 @@ int store_followup_due(struct store *st, int64_t now, struct store_followup *out
 	return read_one(st, s, out, "due followup");
 }
 
-int store_followup_erase_old(struct store *st, int64_t before)
+int store_followup_erase_old(struct store *st, int64_t before, bool no_mail)
 {
+	/*
+	 * Whatever the status: an answer still in the outbox past the keep time
+	 * (a server restarted without mail leaves it there) would otherwise keep
+	 * its address for ever.  It becomes not delivered, as after its last try.
+	 */
+	static const char erase_sql[] =
+	    "UPDATE followups SET email = NULL, next_try_at = NULL, "
+	    "last_error = CASE WHEN status = 1 THEN 'The address was erased after the keep time.' "
+	    "ELSE last_error END, status = CASE WHEN status = 1 THEN 3 ELSE status END "
+	    "WHERE email IS NOT NULL AND created_at < ?";
+	static const char unsent_sql[] =
+	    "UPDATE followups SET status = 3, next_try_at = NULL, "
+	    "last_error = 'The server was started without mail.' WHERE status = 1";
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET email = NULL WHERE "
-			       "email IS NOT NULL AND status <> 1 AND created_at < ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (no_mail) {
+		if (sqlite3_prepare_v2(store_db(st), unsent_sql, -1, &s, NULL) != SQLITE_OK)
+			return store_fail(st, "unsent followups");
+		rc = run_write(st, s, "unsent followups");
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	if (sqlite3_prepare_v2(store_db(st), erase_sql, -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "erase followups");
 	sqlite3_bind_int64(s, 1, before);
 	rc = run_write(st, s, "erase followups");
@@ -256,4 +274,17 @@ int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at)
 	sqlite3_bind_int64(s, 2, at);
 	rc = run_write(st, s, "mark mailed");
 	return rc == -ENOENT ? -EEXIST : rc;
+}
+
+int store_chat_unmark_mailed(struct store *st, int64_t chat_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM chat_mailed WHERE chat_id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return store_fail(st, "unmark mailed");
+	sqlite3_bind_int64(s, 1, chat_id);
+	rc = run_write(st, s, "unmark mailed");
+	return rc == -ENOENT ? 0 : rc;
 }

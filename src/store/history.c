@@ -417,3 +417,16 @@ int store_blob_in_use(struct store *st, const char *hash)
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int store_search_optimize(struct store *st)
+{
+	/*
+	 * FTS5 records a deletion as a marker in a new segment; the old
+	 * segment keeps the words until it is merged.  'optimize' merges them
+	 * all into one, so with secure_delete the deleted words leave the file.
+	 */
+	if (sqlite3_exec(store_db(st), "INSERT INTO message_fts(message_fts) VALUES ('optimize')",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, "optimize search index");
+	return 0;
+}

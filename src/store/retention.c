@@ -211,6 +211,47 @@ static int purge_name(struct store *st, int64_t id)
 	return rc ? rc : run(st, "UPDATE chats SET guest_name = NULL WHERE id = ?1", id, 0, NULL);
 }
 
+/*
+ * The queue's follow-ups under the same rule: a whole row goes once its
+ * answer (or, unanswered, its question) is older than the text's keep time;
+ * the patron's name of one that is settled (answered, not delivered, or its
+ * address erased) once older than names_before.  A row whose answer is in
+ * the outbox (status 1) waits for its mail.  At most the batch's rest.
+ */
+static int purge_followups(struct store *st, struct store_purge *p, int *done)
+{
+	static const char del_sql[] =
+	    "DELETE FROM followups WHERE id IN (SELECT id FROM followups WHERE queue_id = ?1 "
+	    "AND (status >= 2 OR email IS NULL) AND coalesce(answered_at, created_at) < ?2 "
+	    "ORDER BY id LIMIT ?3)";
+	static const char name_sql[] =
+	    "UPDATE followups SET guest_name = NULL WHERE id IN (SELECT id FROM followups "
+	    "WHERE queue_id = ?1 AND guest_name IS NOT NULL AND (status >= 2 OR email IS NULL) "
+	    "AND coalesce(answered_at, created_at) < ?2 ORDER BY id LIMIT ?3)";
+	const char *sql[2] = {del_sql, name_sql};
+	int64_t before[2] = {p->text_before, p->names_before};
+	int *count[2] = {&p->n_followups, &p->n_names};
+	sqlite3_stmt *s;
+	int i, n;
+
+	for (i = 0; i < 2 && *done < p->max_chats; i++) {
+		if (sqlite3_prepare_v2(store_db(st), sql[i], -1, &s, NULL) != SQLITE_OK)
+			return store_fail(st, "purge follow-ups");
+		sqlite3_bind_int64(s, 1, p->queue_id);
+		sqlite3_bind_int64(s, 2, before[i]);
+		sqlite3_bind_int(s, 3, p->max_chats - *done);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return store_fail(st, "purge follow-ups");
+		}
+		n = sqlite3_changes(store_db(st));
+		sqlite3_finalize(s);
+		*count[i] += n;
+		*done += n;
+	}
+	return 0;
+}
+
 int store_purge_queue(struct store *st, struct store_purge *p,
 		      int (*orphan)(void *ctx, const char *hash), void *ctx)
 {
@@ -228,7 +269,7 @@ int store_purge_queue(struct store *st, struct store_purge *p,
 	struct ids ids;
 	bool changed;
 
-	p->n_text = p->n_files = p->n_names = p->n_blobs = 0;
+	p->n_text = p->n_files = p->n_names = p->n_blobs = p->n_followups = 0;
 	p->more = false;
 	if (max < 1 || max > STORE_PURGE_BATCH_MAX)
 		return -EINVAL;
@@ -245,6 +286,8 @@ int store_purge_queue(struct store *st, struct store_purge *p,
 		rc = due(st, names_sql, p->queue_id, p->names_before, max - done, &ids);
 	for (i = 0; !rc && i < ids.n; i++, done++, p->n_names++)
 		rc = purge_name(st, ids.v[i]);
+	if (!rc)
+		rc = purge_followups(st, p, &done);
 	p->n_blobs = oc.n;
 	p->more = done >= max;
 	return rc;

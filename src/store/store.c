@@ -348,6 +348,11 @@ int store_open(struct store **out, const char *dir)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
+	/* Deleted text (a purge, a deleted transcript) is overwritten, not left in free pages. */
+	if (sqlite3_exec(st->db, "PRAGMA secure_delete=ON", NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("store: cannot set secure_delete: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
 	if (store_report_register(st->db) < 0)
 		goto fail;
 	rc = schema_migrate(st->db);

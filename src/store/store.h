@@ -275,6 +275,13 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
  * that no other chat reads any more (its row is gone too; the caller
  * removes the file after the commit).  Writer thread.
  */
+/*
+ * Merge the search index into one segment so that the words of deleted
+ * transcripts are gone from the file, not only from search: after a purge
+ * run or a deleted transcript.  Costs about 0.2 s for 300,000 messages
+ * (docs/OPERATIONS.md).  Writer thread.
+ */
+int store_search_optimize(struct store *st);
 int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 				 int (*orphan)(void *ctx, const char *hash), void *ctx);
 /* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
@@ -371,7 +378,8 @@ struct store_purge {
 	int max_chats;
 	int n_text;   /* out: transcripts deleted */
 	int n_files;  /* out: chats that lost images or files */
-	int n_names;  /* out: guests' names forgotten */
+	int n_names;  /* out: guests' names forgotten (chats' and follow-ups') */
+	int n_followups; /* out: follow-ups deleted (text_before, against answered_at or created_at) */
 	int n_blobs;  /* out: blobs no chat reads any more */
 	bool more;    /* out: the batch was full; call again */
 };
@@ -552,8 +560,12 @@ int store_followup_delivered(struct store *st, int64_t id, int64_t at);
 int store_followup_failed(struct store *st, int64_t id, const char *error, int64_t next_try_at);
 /* The sending follow-up due first (next_try_at <= now): 0, or -ENOENT for none. */
 int store_followup_due(struct store *st, int64_t now, struct store_followup *out);
-/* Erase the addresses of follow-ups created before `before` that are not sending.  Writer thread. */
-int store_followup_erase_old(struct store *st, int64_t before);
+/*
+ * Erase the addresses of follow-ups created before `before`, whatever their
+ * status (one sending becomes not delivered); with `no_mail` (the server has
+ * no mail server) every sending one becomes not delivered first.  Writer thread.
+ */
+int store_followup_erase_old(struct store *st, int64_t before, bool no_mail);
 /* At most `limit` of an account's follow-ups with id < before_id (0: newest), newest first. */
 int store_followup_list(struct store *st, int64_t account_id, int64_t before_id, int limit,
 			int (*cb)(void *ctx, const struct store_followup *f), void *ctx);
@@ -561,6 +573,8 @@ int store_followup_list(struct store *st, int64_t account_id, int64_t before_id,
 int store_followup_count_open(struct store *st, int64_t account_id, int64_t *n);
 /* Mark chat `chat_id`'s transcript as emailed: -EEXIST if it already was.  Writer thread. */
 int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at);
+/* Forget that mark (every try of the mail failed) so the guest may ask again.  Writer thread. */
+int store_chat_unmark_mailed(struct store *st, int64_t chat_id);
 /*
  * Operators' XMPP addresses (xmpp.c; docs/OPERATIONS.md "Librarians on
  * XMPP").  An address is set (by the operator, or an admin on the command

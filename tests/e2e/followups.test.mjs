@@ -15,7 +15,7 @@ import { freePort, makeCertificate, startDemoServer } from '../lib/server.mjs';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from '../lib/smtp.mjs';
 import { expect } from './lib/expect.mjs';
 import { checkAxe } from './lib/axe.mjs';
-import { signIn, goAvailable, startChat, say, transcript } from './lib/flows.mjs';
+import { signIn, goAvailable, startChat, say, transcript, offerCard } from './lib/flows.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -108,8 +108,15 @@ test('a question left in the away box is answered by a librarian, by email', asy
   await item.getByRole('button', { name: 'Answer' }).click();
   await expect.text(item.getByRole('alert'), 'Write an answer first');
   await item.getByRole('textbox', { name: /Your answer to Pat/ }).fill('Yes — the map room has them, 2nd floor.');
+  // Every field is marked: one re-built by the polling while the answer is sent loses the mark.
+  await dialog.locator('textarea').evaluateAll((els) => els.forEach((el) => { el.rdKept = true; }));
   await item.getByRole('button', { name: 'Answer' }).click();
   await expect.text(dialog.getByRole('article', { name: /^Pat · / }), 'Answered by email', 20000);
+  assert.equal(await op.evaluate(() => document.activeElement?.classList.contains('followup__status')
+    && document.activeElement.closest('article')?.textContent.includes('old city maps')), true,
+  'after Answer, focus is on the item\'s status line');
+  assert.deepEqual(await dialog.locator('textarea').evaluateAll((els) => els.map((el) => el.rdKept === true)), [true],
+    'the other question\'s field was updated in place, not rebuilt');
   await expect.text(dialog.getByRole('article', { name: /^Pat · / }), 'Answer by Mary Reyes');
   await expect.text(op.locator('#followups-count'), '1');
   await waitFor(() => smtp.mails.length === 1, 'the mail');
@@ -134,7 +141,7 @@ test('a question left in the away box is answered by a librarian, by email', asy
   for (const c of [guests, phones, staff, phoneStaff]) expectClean(c);
 });
 
-test('Email transcript: in a chat, the box sends it once', async () => {
+test('Email transcript: once an answered chat has ended, the box sends it once', async () => {
   const ned = srv.addOperator({ username: 'ned', name: 'Ned Park' });
   const staff = await newContext(browser);
   const op = await staff.newPage();
@@ -146,6 +153,13 @@ test('Email transcript: in a chat, the box sends it once', async () => {
   await startChat(box, 'Quinn');
   await say(box, 'Where are the atlases?');
   await expect.text(transcript(box), 'Where are the atlases?');
+  // Not offered while the chat waits or goes on: its text is not final yet.
+  await expect.hidden(box.getByRole('button', { name: 'Email transcript' }));
+  await offerCard(op, 'Quinn').getByRole('button', { name: 'Accept' }).click();
+  await say(op, 'Second floor, the map room.');
+  await expect.text(transcript(box), 'Second floor, the map room.');
+  await expect.hidden(box.getByRole('button', { name: 'Email transcript' }));
+  await box.getByRole('button', { name: 'End chat' }).click();
   const before = smtp.mails.length;
   await box.getByRole('button', { name: 'Email transcript' }).click();
   await box.getByRole('textbox', { name: "Email this chat's transcript to" }).fill('quinn@example.org');

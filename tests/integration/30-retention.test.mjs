@@ -10,6 +10,7 @@
 // Sign-in attempts are limited to 10 a minute per address: this file makes 4.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -43,6 +44,10 @@ after(async () => {
 
 const rules = (session = bob) => srv.request('GET', '/api/admin/retention', { session });
 const setRule = (queue, body, opts = {}) => srv.request('POST', `/api/admin/queues/${queue}/retention`, { session: bob, body, ...opts });
+const db = (sql) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'refdesk.db'), sql], { encoding: 'utf8' }).trim();
+/** Whether `word` is anywhere in the bytes of the database's files. */
+const fileHas = (word) => Number(execFileSync('sh', ['-c', `cat "${srv.dataDir}"/refdesk.db* | grep -c -a -F "${word}" || true`],
+	{ encoding: 'utf8' }).trim()) > 0;
 const history = (chat) => srv.request('GET', `/api/history/${chat}`, { session: ann });
 const blobPath = (hash) => path.join(srv.dataDir, 'blobs', hash.slice(0, 2), hash);
 const onDisk = (hash) => fs.access(blobPath(hash)).then(() => true, () => false);
@@ -244,6 +249,13 @@ async function purgeEverything() {
 	assert.ok(ended.ended_at > 0);
 
 	await until(async () => (await history(c.chat)).json.chat.deleted_at !== null, 8000, 'the purge to reach the chat');
+	// Gone from the file's bytes too, not only from what the server reads: the freed pages are
+	// overwritten and the search index's segments merged (checked after a checkpoint).
+	await until(async () => {
+		db('PRAGMA wal_checkpoint(TRUNCATE)');
+		return !fileHas('xyzzy');
+	}, 8000, 'the purged word to leave the database file');
+	assert.ok(fileHas('okapi'), 'the open chat\'s words are still there (the check can see words)');
 	const after = (await history(c.chat)).json;
 	sameTimes(after.chat, ended);
 	assert.equal(after.chat.name, null);
@@ -287,6 +299,33 @@ async function purgeEverything() {
 	isAck(await bobWs.request({ type: 'chat.end', chat: open.chat }), 'chat.end');
 	await until(async () => (await history(open.chat)).json.chat.deleted_at !== null, 8000, 'the second chat purged once ended');
 }
+
+test('follow-ups keep the queue\'s rule: old ones deleted, names not kept removed, waiting ones kept', async () => {
+	assert.equal((await setRule('alpha-two', { text_days: 30, files_days: 7, keep_names: false })).status, 200);
+	const day = 24 * 3600 * 1000;
+	const now = Date.now();
+	const row = (name, question, status, email, created, answered) =>
+		`((SELECT account_id FROM queues WHERE name = 'alpha-two'), (SELECT id FROM queues WHERE name = 'alpha-two'), ` +
+		`'${name}', '${question}', ${status}, ${email ? `'${email}'` : 'NULL'}, ${created}, ${answered ?? 'NULL'})`;
+	db(`INSERT INTO followups(account_id, queue_id, guest_name, question, status, email, created_at, answered_at) VALUES ${[
+		row('Fern Old', 'zebu old answered', 2, null, now - 50 * day, now - 40 * day),
+		row('Nell Recent', 'zebu recent answered', 2, null, now - 2 * day, now - 1 * day),
+		row('Olga Open', 'zebu still open', 0, 'olga@example.org', now - 40 * day, null),
+		row('Sam Sending', 'zebu in the outbox', 1, 'sam@example.org', now - 50 * day, now - 40 * day),
+	].join(', ')}`);
+	await until(async () => db("SELECT count(*) FROM followups WHERE question LIKE 'zebu%'") === '3', 8000,
+		'the server\'s purge to delete the old follow-up');
+	assert.equal(db("SELECT question || '|' || coalesce(guest_name, '-') FROM followups WHERE question LIKE 'zebu%' ORDER BY id"),
+		'zebu recent answered|-\nzebu still open|Olga Open\nzebu in the outbox|Sam Sending',
+		'the answered one lost its name; the one waiting for an answer and the one being mailed keep theirs');
+	const e = (await auditEntries()).find((x) => x.action === 'retention.purge' && x.detail.includes('follow-up'));
+	assert.ok(e, 'the purge of follow-ups is in the audit log');
+	assert.match(e.detail, /^1 guest name removed; 1 follow-up deleted; rule: text 30 days/);
+	// The question that waits is not kept forever: once its address is erased it goes too.
+	db("UPDATE followups SET email = NULL WHERE question = 'zebu still open'");
+	await until(async () => db("SELECT count(*) FROM followups WHERE question LIKE 'zebu%'") === '2', 8000,
+		'the expired question to go');
+});
 
 test('files before text, a name not kept, as of later days with `refdesk admin purge --now`', async () => {
 	assert.equal((await setRule('alpha-two', { text_days: 30, files_days: 7, keep_names: false })).status, 200);

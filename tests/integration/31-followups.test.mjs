@@ -140,6 +140,7 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 		const cases = [
 			[{ ...good, email: 'not an address' }, 400, 'bad_email'],
 			[{ ...good, email: 'pat@localhost' }, 400, 'bad_email'],
+			[{ ...good, email: 'pat@127.0.0.1' }, 400, 'bad_email'],
 			[{ ...good, email: 'pat@@example.org' }, 400, 'bad_email'],
 			[{ ...good, email: '"pat"@example.org' }, 400, 'bad_email'],
 			[{ ...good, email: `${'p'.repeat(65)}@example.org` }, 400, 'bad_email'],
@@ -286,6 +287,16 @@ test('Email transcript: built by the server from the stored chat, at most once p
 		const mail = (chat, token, body) => srv.request('POST', `/api/chats/${chat}/email`,
 			{ body, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
+		// Not while the chat goes on: its text is still the guest's to choose.
+		expect(await mail(c.chat, c.token, { email: 'pat@example.org' }), 409, 'not_ended', 'a chat still going on');
+		// A chat nobody answered: the guest could type anything into it and mail it to a victim.
+		const lone = await startChat(srv, 'alpha', 'Lone');
+		await lone.guest.request({ type: 'msg.send', chat: lone.chat, text: 'Your account is locked: visit evil.example' });
+		expect(await mail(lone.chat, lone.token, { email: 'victim@example.org' }), 409, 'not_ended', 'a waiting chat');
+		assert.equal((await lone.guest.request({ type: 'chat.end', chat: lone.chat })).type, 'ack');
+		expect(await mail(lone.chat, lone.token, { email: 'victim@example.org' }), 409, 'not_answered', 'an unanswered chat');
+		assert.equal((await c.guest.request({ type: 'chat.end', chat: c.chat })).type, 'ack');
+
 		const other = await startChat(srv, 'alpha', 'Other');
 		expect(await mail(c.chat, other.token, { email: 'pat@example.org' }), 404, 'not_found', "another chat's token");
 		expect(await mail(c.chat, null, { email: 'pat@example.org' }), 404, 'not_found', 'no token');
@@ -311,15 +322,43 @@ test('Email transcript: built by the server from the stored chat, at most once p
 		assert.equal(db(srv, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%email%' AND name = 'chat_mailed'"), '0');
 		assert.ok(!fsContains(srv, 'pat@example.org'), 'the address is not stored');
 
-		// Three requests an hour per address (the refused second one counted): one more passes.
-		const more = await startChat(srv, 'alpha', 'More');
-		expect(await mail(more.chat, more.token, { email: 'm1@example.org' }), 202, null, 'the third request');
-		const fourth = await startChat(srv, 'alpha', 'Fourth');
+		// Three mails an hour per address; the refused ones (already sent, not ended) are not counted.
+		const ended = async (name) => {
+			const e = await openChat(srv, op, 'alpha', name);
+			assert.equal((await e.guest.request({ type: 'chat.end', chat: e.chat })).type, 'ack');
+			return e;
+		};
+		const more = await ended('More');
+		expect(await mail(more.chat, more.token, { email: 'm1@example.org' }), 202, null, 'the second mail');
+		const third = await ended('Third');
+		expect(await mail(third.chat, third.token, { email: 'm3@example.org' }), 202, null, 'the third mail');
+		const fourth = await ended('Fourth');
 		expect(await mail(fourth.chat, fourth.token, { email: 'm4@example.org' }), 429, 'rate_limited', 'the fourth');
 		await srv.stop();
 	} finally {
 		await srv.cleanup();
 		await smtp.close();
+	}
+});
+
+test('Email transcript: when every try fails, the chat may be mailed again', { timeout: 60000 }, async () => {
+	const port = await freePort(); // nothing listens there
+	const srv = await startServer({ args: smtpArgs(port, ['--smtp-attempts', '2', '--smtp-retry-secs', '1']) });
+	try {
+		const op = await operator(srv, 'ann');
+		await setAvailable(op, 'alpha', true);
+		const c = await openChat(srv, op, 'alpha', 'Pat');
+		assert.equal((await c.guest.request({ type: 'chat.end', chat: c.chat })).type, 'ack');
+		const mail = () => srv.request('POST', `/api/chats/${c.chat}/email`,
+			{ body: { email: 'pat@example.org' }, headers: { authorization: `Bearer ${c.token}` } });
+		expect(await mail(), 202, null, 'email transcript');
+		expect(await mail(), 409, 'already_sent', 'while it is being tried');
+		await eventually(async () => db(srv, 'SELECT count(*) FROM chat_mailed') === '0', 20000,
+			'the mark forgotten after the last failed try');
+		expect(await mail(), 202, null, 'asked again after the mail failed');
+		await srv.stop();
+	} finally {
+		await srv.cleanup();
 	}
 });
 
@@ -359,6 +398,9 @@ test('refdesk refuses mail options it cannot use, before starting', async () => 
 		[['--smtp-url', 'smtp://127.0.0.1:25'], /needs --smtp-from/],
 		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', 'A <a@b.example>\r\nBcc: x@y.example'], /smtp-from/],
 		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', 'a@b.example', '--smtp-user', 'u'], /go together/],
+		// A password in the URL would be written to the log.
+		[['--smtp-url', 'smtp://ask:secret@127.0.0.1:25', '--smtp-from', 'a@b.example'], /--smtp-user and --smtp-password-file/],
+		[['--smtp-url', 'smtp://127.0.0.1:25', '--smtp-from', `${'A'.repeat(201)} <a@b.example>`], /smtp-from/],
 	]) {
 		const r = await runBinary(['limits', ...args]);
 		assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

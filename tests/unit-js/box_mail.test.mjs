@@ -4,12 +4,14 @@ import { test } from 'node:test';
 import { emailProblem, mailErrorText, questionProblem } from '../../web/widget/box_mail.js';
 
 test('addresses the server takes pass; the ones it refuses are named', () => {
-	for (const ok of ['pat@example.org', 'a.b+tag@sub.example.co.uk', "o'brien@example.ie", 'x@a-b.example'])
+	for (const ok of ['pat@example.org', 'a.b+tag@sub.example.co.uk', "o'brien@example.ie", 'x@a-b.example', 'x@123.example',
+		'x@example.c0m'])
 		assert.equal(emailProblem(ok), null, ok);
 	for (const bad of ['', 'pat', 'pat@', '@example.org', 'pat@localhost', 'pat@@example.org', '"pat"@example.org',
 		'pat@example.org\r\nBcc: x@example.net', 'pat@example.org\nBcc: x@example.net', 'pa t@example.org',
 		'.pat@example.org', 'pat.@example.org', 'pa..t@example.org', 'pat@-example.org', 'pat@example-.org',
-		`${'p'.repeat(65)}@example.org`, `pat@${'a'.repeat(250)}.org`])
+		`${'p'.repeat(65)}@example.org`, `pat@${'a'.repeat(250)}.org`, 'pat@127.0.0.1', 'pat@10.0.0.1', 'pat@example.123',
+		'pat@1-2.3-4'])
 		assert.notEqual(emailProblem(bad), null, JSON.stringify(bad));
 });
 

@@ -61,11 +61,33 @@ export class FollowupsView {
       replaceChildren(list, h('p', { class: 'panel__empty', text: 'No questions have been left yet.' }));
       return;
     }
-    // Keep what a librarian is typing across a refresh.
-    const drafts = new Map([...list.querySelectorAll('textarea[data-id]')].map((t) => [t.dataset.id, t.value]));
-    const focused = document.activeElement?.dataset?.id;
-    replaceChildren(list, h('ul', { class: 'followup-list' }, this.items.map((f) => this.item(f, drafts))));
-    if (focused) list.querySelector(`textarea[data-id="${CSS.escape(focused)}"]`)?.focus();
+    // An item whose parts are unchanged (the poll while an answer is sent) is kept and only its
+    // status text updated, so the caret in a field and a screen reader's position stay put; an
+    // item that gained or lost its answer or form is rebuilt where it stands.
+    let ul = list.querySelector('.followup-list');
+    if (!ul) {
+      ul = h('ul', { class: 'followup-list' });
+      replaceChildren(list, ul);
+    }
+    const byKey = new Map([...ul.children].map((li) => [li.dataset.key, li]));
+    const lis = this.items.map((f) => {
+      const key = `${f.id}:${Boolean(f.answer)}:${canAnswer(f) && this.mail}`;
+      const li = byKey.get(key) ?? this.item(f, new Map());
+      li.dataset.key = key;
+      li.dataset.id = String(f.id);
+      const status = li.querySelector('.followup__status');
+      if (status.textContent !== statusText(f)) status.textContent = statusText(f);
+      status.dataset.status = f.status;
+      return li;
+    });
+    const kept = new Set(lis);
+    lis.forEach((li, i) => {
+      if (ul.children[i] === li) return;
+      const old = [...ul.children].find((o) => o.dataset.id === li.dataset.id && !kept.has(o));
+      if (old) old.replaceWith(li);
+      else ul.insertBefore(li, ul.children[i] ?? null);
+    });
+    for (const li of [...ul.children]) if (!kept.has(li)) li.remove();
   }
 
   item(f, drafts) {
@@ -73,7 +95,8 @@ export class FollowupsView {
     const parts = [
       h('h3', { class: 'followup__title', id: titleId, text: `${askerName(f)} · ${f.queue_title || f.queue}` }),
       h('p', { class: 'followup__meta' }, h('time', { datetime: new Date(f.created_at).toISOString(), text: formatTime(f.created_at) }),
-        ' · ', h('span', { class: 'followup__status', dataset: { status: f.status }, text: statusText(f) })),
+        ' · ', h('span', { class: 'followup__status', tabindex: -1, dataset: { status: f.status, for: String(f.id) },
+          text: statusText(f) })),
       h('p', { class: 'followup__question', text: f.question }),
     ];
     if (f.answer) {
@@ -105,7 +128,9 @@ export class FollowupsView {
       }
       text.value = '';
       this.ui.note.textContent = `Your answer to ${askerName(f)} is on its way.`;
-      this.load();
+      await this.load();
+      // The form is gone with the answer: focus goes to the item's status line, not the page.
+      this.ui.list.querySelector(`.followup__status[data-for="${f.id}"]`)?.focus();
     });
     return form;
   }

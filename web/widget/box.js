@@ -170,7 +170,9 @@ function showView(name) {
   for (const v of ['loading', 'missing', 'offline', 'question', 'start', 'chat'])
     $(`view-${v}`).hidden = v !== name;
   ui.leave.hidden = !state.mail;
-  ui.emailButton.hidden = !(name === 'chat' && state.chat && state.mail && !state.chat.mailed);
+  // Only a chat that is over and that a librarian answered may be mailed (the server refuses others).
+  ui.emailButton.hidden = !(name === 'chat' && state.chat && state.mail && !state.chat.mailed
+    && state.chat.status === 'ended' && state.chat.answered);
   if (ui.emailButton.hidden) ui.emailForm.hidden = true;
   ui.endChat.hidden = !(name === 'chat' && state.chat && state.chat.status !== 'ended');
   // During the chat and after it ends, until the next one starts.
@@ -331,6 +333,7 @@ function onJoined(reply) {
   if (!state.chat || reply.chat !== state.chat.chat) return;
   state.chat.status = reply.status;
   state.chat.operator = reply.operator?.name || null;
+  if (state.chat.operator || reply.status === 'active') state.chat.answered = true;
   if (reply.status === 'ended') chatEnded(null);
   refreshView();
   reportChatState();
@@ -381,6 +384,7 @@ function onEvent(ev) {
   if (ev.kind === 'notice' && (ev.notice === 'joined' || ev.notice === 'transferred')) {
     state.chat.status = 'active';
     state.chat.operator = ev.name || null;
+    state.chat.answered = true;
   }
   if (ev.kind === 'notice' && ev.notice === 'requeued') {
     state.chat.status = 'waiting';

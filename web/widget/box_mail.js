@@ -4,7 +4,8 @@
 // The checks mirror the server's, so the patron hears about a typo before
 // sending; the server checks everything again. No DOM here.
 
-const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+// The last label must hold a letter, as the server's check: no raw IP host (pat@127.0.0.1).
+const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** What is wrong with an address, in words, or null. */
 export function emailProblem(email) {
@@ -28,6 +29,8 @@ export function mailErrorText(error) {
     case 'bad_email': return 'That does not look like an email address, such as name@example.org.';
     case 'too_long': return 'A question is at most 4,000 characters.';
     case 'already_sent': return 'This chat\'s transcript has been emailed already.';
+    case 'not_ended': return 'The transcript can be emailed once the chat has ended.';
+    case 'not_answered': return 'This chat was not answered by a librarian, so there is no transcript to email.';
     case 'unavailable': return 'The library does not take questions by email just now.';
     case 'network': return 'We could not reach the library. Please check your connection and try again.';
     default: return error?.message || 'Something went wrong. Please try again.';

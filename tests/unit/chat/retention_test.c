@@ -92,16 +92,19 @@ static void words_for_the_audit_log(void)
 	r = (struct retention_rule){RETENTION_DAYS_MAX, RETENTION_DAYS_MAX, false};
 	retention_rule_describe(&r, out, sizeof(out));
 	CHECK(strlen(out) < RETENTION_DETAIL_BYTES);
-	retention_purge_describe(&r, 2, 1, 3, 0, out, sizeof(out));
+	retention_purge_describe(&r, 2, 1, 3, 0, 0, out, sizeof(out));
 	CHECK(!strcmp(out,
 		      "2 transcripts deleted; images and files of 1 chat removed; 3 files deleted "
 		      "from disk; rule: text 3650 days, files 3650 days, names not kept"));
-	retention_purge_describe(&r, 0, 0, 0, 1, out, sizeof(out));
+	retention_purge_describe(&r, 0, 0, 0, 1, 0, out, sizeof(out));
 	CHECK(!strcmp(
 	    out, "1 guest name removed; rule: text 3650 days, files 3650 days, names not kept"));
+	retention_purge_describe(&r, 0, 0, 0, 0, 2, out, sizeof(out));
+	CHECK(!strcmp(
+	    out, "2 follow-ups deleted; rule: text 3650 days, files 3650 days, names not kept"));
 	/* A short buffer is cut, never overrun. */
 	memset(out, 'x', sizeof(out));
-	retention_purge_describe(&r, 2, 1, 3, 4, out, 20);
+	retention_purge_describe(&r, 2, 1, 3, 4, 5, out, 20);
 	CHECK_EQ(strlen(out), 19);
 	CHECK_EQ(out[20], 'x');
 }

@@ -14,6 +14,8 @@ static void plain_addresses_pass(void)
 	CHECK(mail_address_ok("a.b+tag@sub.example.co.uk"));
 	CHECK(mail_address_ok("o'brien@example.ie"));
 	CHECK(mail_address_ok("x@a-b.example"));
+	CHECK(mail_address_ok("x@123.example"));
+	CHECK(mail_address_ok("x@example.c0m"));
 }
 
 static void tricky_addresses_fail(void)
@@ -25,6 +27,8 @@ static void tricky_addresses_fail(void)
 		"pat.@example.org", "pa..t@example.org", "pat@-example.org", "pat@example-.org",
 		"pat@example..org", "pat@[127.0.0.1]", "pat@example.org>", "<pat@example.org",
 		"pat@exa_mple.org", "p\xc3\xa4t@example.org",
+		/* A raw IP host: the last label must have a letter. */
+		"pat@127.0.0.1", "pat@10.0.0.1", "pat@example.123", "pat@1-2.3-4",
 	};
 	char long_local[80], long_host[300];
 	size_t i;
@@ -54,6 +58,37 @@ static void senders(void)
 	CHECK(!mail_from_ok("Ask, Inc <ask@lib.example>", addr));
 	CHECK(!mail_from_ok("Ask <ask@lib.example", addr));
 	CHECK(!mail_from_ok("Bibliothèque <ask@lib.example>", addr));
+}
+
+/* A display name of up to 200 characters passes, a longer one not; the To header stays whole. */
+static void long_senders(void)
+{
+	char from[400], to[MAIL_ADDRESS_MAX + 1], addr[MAIL_ADDRESS_MAX + 1], *msg, *want;
+	size_t len;
+
+	memset(from, 'A', MAIL_FROM_NAME_MAX - 1);
+	strcpy(from + MAIL_FROM_NAME_MAX - 1, " <ask@lib.example>");
+	CHECK(mail_from_ok(from, addr));
+	memset(from, 'A', MAIL_FROM_NAME_MAX);
+	strcpy(from + MAIL_FROM_NAME_MAX, " <ask@lib.example>");
+	CHECK(!mail_from_ok(from, addr));
+	memset(from, 'A', MAIL_FROM_NAME_MAX - 1);
+	strcpy(from + MAIL_FROM_NAME_MAX - 1, " <ask@lib.example>");
+	memset(to, 'p', 64);
+	to[64] = '@';
+	memset(to + 65, 'a', 60);
+	strcpy(to + 125, ".example");
+	CHECK(mail_address_ok(to));
+	msg = mail_compose(from, to, "Hi", "Body", &len);
+	CHECK(msg != NULL);
+	if (!msg)
+		return;
+	want = malloc(strlen(to) + 16);
+	sprintf(want, "\r\nTo: <%s>\r\n", to);
+	CHECK(strstr(msg, want) != NULL);
+	CHECK(strstr(msg, "\r\nSubject:") != NULL);
+	free(want);
+	free(msg);
 }
 
 /* Every header line of `msg` is one of the five the composer writes, or a folded subject. */
@@ -112,6 +147,7 @@ int main(void)
 	RUN(plain_addresses_pass);
 	RUN(tricky_addresses_fail);
 	RUN(senders);
+	RUN(long_senders);
 	RUN(composed_headers_hold_only_what_we_wrote);
 	RUN(bad_parts_compose_nothing);
 	CHECK_EXIT();

@@ -116,7 +116,7 @@ static void retries_then_not_delivered(void)
 	store_free(st);
 }
 
-static void old_addresses_are_erased_but_not_while_sending(void)
+static void old_addresses_are_erased_whatever_the_status(void)
 {
 	struct store *st = fresh_store();
 	struct store_followup f;
@@ -128,15 +128,41 @@ static void old_addresses_are_erased_but_not_while_sending(void)
 	open = add_question(st, "old@example.org");
 	sending = add_question(st, "busy@example.org");
 	CHECK_EQ(store_followup_answer(st, sending, alpha, ann, "Yes.", 10), 0);
-	CHECK_EQ(store_followup_erase_old(st, 0), 0); /* nothing that old */
+	CHECK_EQ(store_followup_erase_old(st, 0, false), 0); /* nothing that old */
 	CHECK_EQ(store_followup_get(st, open, &f), 0);
 	CHECK(!strcmp(f.email, "old@example.org"));
-	CHECK_EQ(store_followup_erase_old(st, INT64_MAX), 0);
+	CHECK_EQ(store_followup_get(st, sending, &f), 0);
+	CHECK_EQ(f.status, FOLLOWUP_SENDING);
+	CHECK_EQ(store_followup_erase_old(st, INT64_MAX, false), 0);
 	CHECK_EQ(store_followup_get(st, open, &f), 0);
 	CHECK_EQ(f.email[0], '\0');
 	CHECK_EQ(store_followup_answer(st, open, alpha, ann, "Too late", 20), -ENODATA);
+	/* One stuck in the outbox past the keep time loses its address too, and is not sent. */
 	CHECK_EQ(store_followup_get(st, sending, &f), 0);
-	CHECK(!strcmp(f.email, "busy@example.org"));
+	CHECK_EQ(f.email[0], '\0');
+	CHECK_EQ(f.status, FOLLOWUP_NOT_DELIVERED);
+	CHECK(f.last_error[0] != '\0');
+	CHECK_EQ(store_followup_due(st, INT64_MAX, &f), -ENOENT);
+	store_free(st);
+}
+
+static void without_mail_the_outbox_is_not_delivered(void)
+{
+	struct store *st = fresh_store();
+	struct store_followup f;
+	int64_t sending;
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	sending = add_question(st, "wait@example.org");
+	CHECK_EQ(store_followup_answer(st, sending, alpha, ann, "Yes.", 10), 0);
+	CHECK_EQ(store_followup_erase_old(st, 0, true), 0);
+	CHECK_EQ(store_followup_get(st, sending, &f), 0);
+	CHECK_EQ(f.status, FOLLOWUP_NOT_DELIVERED);
+	CHECK(!strcmp(f.last_error, "The server was started without mail."));
+	CHECK(!strcmp(f.email, "wait@example.org")); /* young: staff may answer again once mail is back */
+	CHECK_EQ(store_followup_due(st, INT64_MAX, &f), -ENOENT);
 	store_free(st);
 }
 
@@ -164,7 +190,8 @@ int main(void)
 	snprintf(dir, sizeof(dir), "/tmp/refdesk-followups-test-%d", (int)getpid());
 	RUN(answer_deliver_erase);
 	RUN(retries_then_not_delivered);
-	RUN(old_addresses_are_erased_but_not_while_sending);
+	RUN(old_addresses_are_erased_whatever_the_status);
+	RUN(without_mail_the_outbox_is_not_delivered);
 	RUN(a_transcript_is_mailed_once);
 	{
 		char cmd[128];
