@@ -693,15 +693,21 @@ static const char help_text[] =
 	"/help - this list\n"
 	"The link at the start of the chat opens its page: snapshots, files, screen sharing.";
 
-static void on_command(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub,
-		       const char *body, const struct xml_node *st)
+/* The command is `body`'s first `len` bytes (clients may add a space or a line break after it). */
+static bool is_command(const char *body, size_t len, const char *name)
 {
-	if (!strcmp(body, "/end")) {
+	return len == strlen(name) && !memcmp(body, name, len);
+}
+
+static void on_command(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub,
+		       const char *body, size_t len, const struct xml_node *st)
+{
+	if (is_command(body, len, "/end")) {
 		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", "chat.end", "chat", pub),
 			 pending_new(PENDING_END, xo->id, pub, st));
 		return;
 	}
-	if (!strcmp(body, "/accept") || !strcmp(body, "/decline")) {
+	if (is_command(body, len, "/accept") || is_command(body, len, "/decline")) {
 		bool accept = body[1] == 'a';
 
 		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", accept ? "transfer.accept" :
@@ -767,7 +773,7 @@ void xmpp_on_message(struct xmpp_ops *x, const struct xml_node *st)
 		return;
 	}
 	if (body[0] == '/') {
-		on_command(x, xo, pub, body, st);
+		on_command(x, xo, pub, body, len, st);
 		return;
 	}
 	if (chat->status == CHAT_WAITING) {

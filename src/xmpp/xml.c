@@ -129,7 +129,8 @@ static void sbuf_str(struct sbuf *b, const char *s)
  * Escaping both quote kinds lets one function serve text and attributes.
  * A reader turns a raw CR into LF, and white space in an attribute into
  * spaces (XML 1.0 §2.11, §3.3.3): those are written as character
- * references, so what is read back is what was written.
+ * references, so what is read back is what was written.  `s` is valid UTF-8
+ * (jansson's, or expat's).
  */
 static void sbuf_escaped(struct sbuf *b, const char *s, size_t len, bool attr)
 {
@@ -147,7 +148,24 @@ static void sbuf_escaped(struct sbuf *b, const char *s, size_t len, bool attr)
 		case '\r': rep = "&#13;"; break;
 		case '\n': rep = attr ? "&#10;" : NULL; break;
 		case '\t': rep = attr ? "&#9;" : NULL; break;
-		default: continue;
+		default:
+			/*
+			 * Characters XML 1.0 forbids even as references (the other
+			 * C0 controls, U+FFFE, U+FFFF) would make the XMPP server
+			 * close the whole component stream: they become U+FFFD.
+			 */
+			if ((unsigned char)s[i] < 0x20) {
+				rep = "\xef\xbf\xbd";
+			} else if ((unsigned char)s[i] == 0xef && i + 2 < len &&
+				   (unsigned char)s[i + 1] == 0xbf &&
+				   ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf)) {
+				sbuf_add(b, s + start, i - start);
+				sbuf_str(b, "\xef\xbf\xbd");
+				i += 2;
+				start = i + 1;
+			}
+			if (!rep)
+				continue;
 		}
 		if (!rep)
 			continue;

@@ -367,6 +367,13 @@ test('a whole chat in the XMPP client: management link first, first answer takes
 		for (let i = 1; i <= 10; i++)
 			await lib.next(msgFrom(jid, (b) => b.startsWith('guest ')), 5000, `guest ${i}`).then((m) => assert.equal(m.getChildText('body'), `guest ${i}`));
 
+		// Characters XML 1.0 forbids arrive as U+FFFD; the link stays up (the next line arrives).
+		await say(g, chat, 'bell \u0001 and \uffff here');
+		await lib.next(msgFrom(jid, (b) => b.startsWith('bell ')), 5000, 'the line with control characters')
+			.then((m) => assert.equal(m.getChildText('body'), 'bell \ufffd and \ufffd here'));
+		await say(g, chat, 'still here');
+		await lib.next(msgFrom(jid, (b) => b === 'still here'), 5000, 'the line after it: the link stayed up');
+
 		// A guest's snapshot reaches the XMPP client as a line with the chat's page, never a blob URL.
 		const up = await upload(srv, { token }, chat, png(40, 30));
 		assert.equal(up.status, 200, up.text);
@@ -402,8 +409,9 @@ test('a whole chat in the XMPP client: management link first, first answer takes
 		id = await tell(lib, `not-a-chat@${DOMAIN}`, 'anyone?');
 		assert.equal(condition(await lib.next(errorFor(id), 5000, 'the error for a malformed chat JID')), 'item-not-found');
 
-		// /end ends it for the guest; afterwards the chat JID answers item-not-found.
-		await tell(lib, jid, '/end');
+		// /end ends it for the guest (a client may add white space after a command);
+		// afterwards the chat JID answers item-not-found.
+		await tell(lib, jid, '/end \n');
 		const ended = await g.next((f) => f.type === 'event' && f.kind === 'notice' && f.notice === 'ended', 5000, 'the end');
 		assert.equal(ended.by, 'operator');
 		await lib.next(msgFrom(jid, (b) => /ended/.test(b)), 5000, 'the end, in the XMPP client');

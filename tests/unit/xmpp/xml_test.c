@@ -154,6 +154,16 @@ static void test_print_escapes(void)
 	CHECK(!strcmp(text, "<m a='x&#9;y&#10;z&#13;'>l1&#13;\nl2\t</m>"));
 	free(text);
 	xml_node_free(m);
+
+	/* What XML 1.0 forbids (other controls, U+FFFE, U+FFFF) goes out as U+FFFD. */
+	m = xml_node_new("m");
+	xml_node_set_attr(m, "a", "\x01");
+	xml_node_add_text(m, "a\x01" "b\x1f\x0b\xef\xbf\xbe" "c\xef\xbf\xbf\xef\xbf\xbd", 15);
+	text = xml_node_print(m, NULL);
+	CHECK(!strcmp(text, "<m a='\xef\xbf\xbd'>a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			    "c\xef\xbf\xbd\xef\xbf\xbd</m>"));
+	free(text);
+	xml_node_free(m);
 }
 
 static void test_jids(void)
