@@ -25,9 +25,11 @@ before(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-tls-'));
 	const tlsFiles = makeCertificate(dir);
 	ca = tlsFiles.ca;
-	// Fast senders: this file sends a thousand messages and several uploads.
+	// Fast senders: this file sends a thousand messages and several uploads, and opens a
+	// connection per request (every page file twice, then every page route four times: more
+	// than the default burst of new connections per address on a quick machine).
 	srv = await startServer({ tls: tlsFiles, args: ['--msg-rate', '100000', '--msg-burst', '100000',
-		'--upload-rate', '1000', '--upload-burst', '1000'] });
+		'--upload-rate', '1000', '--upload-burst', '1000', '--conn-rate', '100000', '--conn-burst', '100000'] });
 	port = srv.port;
 	origin = srv.origin;
 	// The address it announces is the HTTPS one.
