@@ -6,8 +6,9 @@
  * inside the caller's transaction: first whole transcripts that are due
  * (store_chat_delete_transcript(), as a manual deletion), then images and
  * files, then guests' names, each found through its partial index on
- * (queue_id, ended_at) and taken oldest first, at most `max_chats` chats in
- * all.  The server runs it as one writer op per batch, so an op of a chat
+ * (queue_id, ended_at) -- and through chat_queues for the chats a transfer
+ * took away from the queue -- and taken oldest first, at most `max_chats`
+ * chats in all.  The server runs it as one writer op per batch, so an op of a chat
  * waits behind at most one batch; the command line in a transaction per
  * batch.  Statements are prepared per call: a purge is rare.
  */
@@ -255,15 +256,21 @@ static int purge_followups(struct store *st, struct store_purge *p, int *done)
 int store_purge_queue(struct store *st, struct store_purge *p,
 		      int (*orphan)(void *ctx, const char *hash), void *ctx)
 {
-	static const char text_sql[] =
-	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-	    "AND status = 2 ORDER BY ended_at LIMIT ?3";
-	static const char files_sql[] =
-	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-	    "AND files_purged_at IS NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
-	static const char names_sql[] =
-	    "SELECT id FROM chats WHERE queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL "
-	    "AND guest_name IS NOT NULL AND status = 2 ORDER BY ended_at LIMIT ?3";
+	/*
+	 * The chats now in the queue, and those a transfer took away from it
+	 * (chat_queues): each queue's purge applies its rule to both, so a chat
+	 * that was in several queues loses each part at the stricter rule's time.
+	 */
+#define DUE(cond)                                                                                \
+	"SELECT id, ended_at FROM chats WHERE queue_id = ?1 AND ended_at < ?2 "                  \
+	"AND deleted_at IS NULL AND status = 2" cond " UNION "                                   \
+	"SELECT id, ended_at FROM chat_queues q JOIN chats ON chats.id = q.chat_id "             \
+	"WHERE q.queue_id = ?1 AND ended_at < ?2 AND deleted_at IS NULL AND status = 2" cond     \
+	" ORDER BY ended_at LIMIT ?3"
+	static const char text_sql[] = DUE("");
+	static const char files_sql[] = DUE(" AND files_purged_at IS NULL");
+	static const char names_sql[] = DUE(" AND guest_name IS NOT NULL");
+#undef DUE
 	struct orphan_count oc = {orphan, ctx, 0};
 	int max = p->max_chats, done = 0, i, rc;
 	struct ids ids;

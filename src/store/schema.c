@@ -421,6 +421,16 @@ static const char *const migrations[] = {
 	"followups_answered = followups_answered + excluded.followups_answered,"
 	"followups_failed = followups_failed + excluded.followups_failed;"
 	"DROP TABLE report_followups;",
+
+	/*
+	 * 15: the queues a chat was in before a transfer moved it on.  Each of
+	 * their retention rules applies to it too (store/retention.c), so a
+	 * chat keeps the stricter of them, part by part.
+	 */
+	"CREATE TABLE chat_queues ("
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  PRIMARY KEY (queue_id, chat_id)) WITHOUT ROWID;",
 };
 
 int schema_version(void)

@@ -36,6 +36,7 @@ enum stmt_id {
 	S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
 	S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
+	S_CHAT_QUEUE_LEFT,
 	S_COUNT
 };
 
@@ -101,6 +102,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* A transfer: the chat's holder and queue change; back on a queue, nobody holds it. */
 	[S_CHAT_HAND_OVER] = "UPDATE chats SET status = ?1, operator_id = nullif(?2, 0), "
 			     "queue_id = ?3 WHERE id = ?4 AND status != 2",
+	[S_CHAT_QUEUE_LEFT] = "INSERT OR IGNORE INTO chat_queues(queue_id, chat_id) "
+			      "SELECT queue_id, id FROM chats WHERE id = ?1 AND queue_id != ?2 "
+			      "AND status != 2",
 	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ? AND status = ? "
 			     "ORDER BY id",
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
@@ -1130,9 +1134,15 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 			 int64_t operator_id, int64_t queue_id)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_HAND_OVER);
+	sqlite3_stmt *s = stmt(st, S_CHAT_QUEUE_LEFT);
 	int rc;
 
+	/* The queue it leaves keeps a say in how long the chat is kept. */
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, queue_id);
+	if ((rc = run(st, s, "remember a chat's queue")) < 0)
+		return rc;
+	s = stmt(st, S_CHAT_HAND_OVER);
 	sqlite3_bind_int(s, 1, status);
 	sqlite3_bind_int64(s, 2, operator_id);
 	sqlite3_bind_int64(s, 3, queue_id);

@@ -184,7 +184,9 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 /*
  * A transfer was accepted (status active, the new holder, maybe a new
  * queue) or went back to a queue (waiting, operator_id 0: nobody holds
- * it).  -ECANCELED when the chat has ended meanwhile.
+ * it).  -ECANCELED when the chat has ended meanwhile.  A chat that
+ * leaves its queue stays under that queue's retention rule as well
+ * (store_purge_queue()).
  */
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 			 int64_t operator_id, int64_t queue_id);

@@ -439,3 +439,40 @@ test('bad --now is a usage error; the purge changes nothing then', async () => {
 	assert.match(r.stdout, /^alpha-two: \d+ transcripts deleted/m);
 	assert.ok((await history(c.chat)).json.chat.deleted_at > 0);
 });
+
+test('a chat transferred between queues keeps the stricter of their rules', async () => {
+	const q = await srv.request('POST', '/api/admin/queues', { session: bob, body: { name: 'alpha-strict', title: 'Alpha Strict' } });
+	assert.equal(q.status, 201, q.text);
+	for (const [queue, who] of [['alpha-strict', bob], ['alpha', ann]]) {
+		const m = await srv.request('POST', `/api/admin/queues/${queue}/members`, { session: bob, body: { operator: who.operator.id, member: true } });
+		assert.equal(m.status, 200, m.text);
+	}
+	assert.equal((await setRule('alpha-strict', { text_days: 0, files_days: 0, keep_names: false })).status, 200);
+	assert.equal((await setRule('alpha', { text_days: 3650, files_days: 3650, keep_names: true })).status, 200);
+	await setAvailable(bobWs, 'alpha-strict', true);
+	const annWs = await operator(srv, 'ann', 'ann-retention');
+	await setAvailable(annWs, 'alpha', true);
+
+	// Started on the strict queue, handed to Ann on the queue that keeps everything.
+	const c = await chatWithEverything('alpha-strict', 'Tessa Transfer', 'tapir', { end: false, image: png(101, 67) });
+	isOk(await bobWs.request({ type: 'chat.transfer', chat: c.chat, queue: 'alpha' }), 'chat.transfer');
+	await annWs.nextOf('transfer.offer', c.chat);
+	isOk(await annWs.request({ type: 'transfer.accept', chat: c.chat }), 'transfer.accept');
+	assert.equal((await history(c.chat)).json.chat.queue, 'alpha', 'the chat is the keeping queue\'s now');
+	// A chat that only ever was on the keeping queue, for comparison.
+	const kept = await chatWithEverything('alpha', 'Kit Keepsake', 'kudu', { image: png(102, 68) });
+	isAck(await annWs.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+
+	await until(async () => (await history(c.chat)).json.chat.deleted_at !== null, 8000,
+		'the strict queue\'s rule to reach the chat it handed on');
+	const all = await everyRoute(c);
+	for (const secret of ['tapir', 'Tessa', c.snap.blob, c.file.blob])
+		assert.ok(!all.includes(secret), `"${secret}" is returned by no route`);
+	assert.equal(await onDisk(c.file.blob), false, 'its file is gone from disk');
+	const k = (await history(kept.chat)).json;
+	assert.equal(k.chat.deleted_at, null, 'a chat the strict queue never had is kept');
+	assert.equal(k.chat.name, 'Kit Keepsake');
+	const e = (await auditEntries()).find((x) => x.action === 'retention.purge' && x.target === 'alpha-strict');
+	assert.ok(e, 'the purge is recorded under the strict queue\'s rule');
+	assert.match(e.detail, /^1 transcript deleted/);
+});
