@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_flat.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "net/http.h"
@@ -333,8 +334,11 @@ static void dispatch(struct conn *c, const char *text, size_t len)
 	json_error_t err;
 	json_t *msg;
 
-	/* Every message spends a token, well-formed or not. */
-	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	/* Every message spends a token, well-formed or not.  Most are flat
+	 * objects, read in one pass; jansson decides the rest. */
+	msg = json_flat_load(text, len);
+	if (!msg)
+		msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	id = json_string_value(json_object_get(msg, "id"));
 	if (id && !str_is_token(id, WS_ID_MAX, "_.:-"))
 		id = NULL;
