@@ -10,12 +10,14 @@
  */
 #include "ops/chat_ops.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/json_flat.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -110,6 +112,35 @@ static bool plain_json(const char *s)
 }
 
 /*
+ * Appending to a frame's text without printf: the wire text of every
+ * relayed event and ack is built here, and vfprintf cost more than the
+ * rest of it.  The caller sizes the buffer.
+ */
+static char *put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_int(char *p, long long v)
+{
+	char digits[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*p++ = '-';
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/*
  * The wire text of a stored event, malloc'd.  The body is a JSON object
  * the server wrote itself (compact, without these keys), so the envelope's
  * fields are spliced in front of its members instead of parsing it back:
@@ -120,12 +151,15 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 			size_t *len)
 {
 	size_t blen = strlen(ev->body);
-	char head[400], *out;
+	char head[400], *out, *p;
 	int n;
 
 	if (blen < 2 || ev->body[0] != '{' || ev->body[blen - 1] != '}' ||
 	    !plain_json(chat->public_id) || !plain_json(ev->kind) ||
-	    (ev->cid && !plain_json(ev->cid))) {
+	    (ev->cid && !plain_json(ev->cid)) ||
+	    /* never so long, but the head below must fit (its fixed parts take < 200) */
+	    strlen(chat->public_id) + strlen(ev->kind) + (ev->cid ? strlen(ev->cid) : 0) >
+		    sizeof(head) - 200) {
 		json_t *obj = chat_ops_event_json(chat->public_id, ev, to_staff);
 
 		out = json_dumps(obj, JSON_COMPACT);
@@ -133,16 +167,30 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
 		*len = out ? strlen(out) : 0;
 		return out;
 	}
-	n = snprintf(head, sizeof(head), "{\"type\":\"event\",\"chat\":\"%s\",\"seq\":%lld,"
-		     "\"kind\":\"%s\",\"at\":%lld", chat->public_id, (long long)ev->seq, ev->kind,
-		     (long long)ev->at);
-	if (strcmp(ev->kind, "notice"))
-		n += snprintf(head + n, sizeof(head) - (size_t)n, ",\"from\":\"%s\",\"cid\":%s%s%s",
-			      from_name(ev->author), ev->cid ? "\"" : "", ev->cid ? ev->cid : "null",
-			      ev->cid ? "\"" : "");
-	if (strcmp(ev->kind, "notice") && names_operator(ev, to_staff))
-		n += snprintf(head + n, sizeof(head) - (size_t)n, ",\"operator_id\":%lld",
-			      (long long)ev->operator_id);
+	p = put(head, "{\"type\":\"event\",\"chat\":\"");
+	p = put(p, chat->public_id);
+	p = put(p, "\",\"seq\":");
+	p = put_int(p, ev->seq);
+	p = put(p, ",\"kind\":\"");
+	p = put(p, ev->kind);
+	p = put(p, "\",\"at\":");
+	p = put_int(p, ev->at);
+	if (strcmp(ev->kind, "notice")) {
+		p = put(p, ",\"from\":\"");
+		p = put(p, from_name(ev->author));
+		if (ev->cid) {
+			p = put(p, "\",\"cid\":\"");
+			p = put(p, ev->cid);
+			p = put(p, "\"");
+		} else {
+			p = put(p, "\",\"cid\":null");
+		}
+		if (names_operator(ev, to_staff)) {
+			p = put(p, ",\"operator_id\":");
+			p = put_int(p, ev->operator_id);
+		}
+	}
+	n = (int)(p - head);
 	out = xmalloc((size_t)n + blen + 1);
 	memcpy(out, head, (size_t)n);
 	if (blen > 2) {
@@ -348,11 +396,14 @@ static void chat_write_done(struct store_op *op, int rc);
  * pinned then.  `c` is NULL for the system's own writes (an abandoned chat
  * ended).
  */
+static int chat_write_new_text(struct app *chat_app, struct client *c, const char *id,
+			       struct chat_live *chat, enum chat_action action, char *text,
+			       struct chat_write **out);
+
 static int chat_write_new(struct app *chat_app, struct client *c, const char *id,
 			  struct chat_live *chat, enum chat_action action, json_t *body,
 			  struct chat_write **out)
 {
-	struct chat_write *w;
 	char *text;
 
 	*out = NULL;
@@ -362,6 +413,16 @@ static int chat_write_new(struct app *chat_app, struct client *c, const char *id
 	json_decref(body);
 	if (!text)
 		return -ENOMEM;
+	return chat_write_new_text(chat_app, c, id, chat, action, text, out);
+}
+
+/* chat_write_new() with the body already serialised (`text`, from malloc(), is taken). */
+static int chat_write_new_text(struct app *chat_app, struct client *c, const char *id,
+			       struct chat_live *chat, enum chat_action action, char *text,
+			       struct chat_write **out)
+{
+	struct chat_write *w;
+
 	w = xcalloc(1, sizeof(*w));
 	w->op.apply = chat_write_apply;
 	w->op.done = chat_write_done;
@@ -543,12 +604,18 @@ static void chat_write_done(struct store_op *op, int rc)
 		case ACT_MESSAGE:
 			if (w->conn && !w->reply) {
 				/* Every message is acked: no JSON library for four fields (ids are plain). */
-				char ack[200];
-				int n = snprintf(ack, sizeof(ack), "{\"type\":\"ack\",\"id\":\"%s\","
-						 "\"chat\":\"%s\",\"seq\":%lld}", w->id,
-						 chat->public_id, (long long)w->ev.seq);
+				char ack[200], *p = ack;
 
-				client_send_text(w->conn, ack, (size_t)n);
+				static_assert(sizeof(w->id) + sizeof(chat->public_id) + 64 <= sizeof(ack),
+					      "an ack fits");
+				p = put(p, "{\"type\":\"ack\",\"id\":\"");
+				p = put(p, w->id);
+				p = put(p, "\",\"chat\":\"");
+				p = put(p, chat->public_id);
+				p = put(p, "\",\"seq\":");
+				p = put_int(p, w->ev.seq);
+				*p++ = '}';
+				client_send_text(w->conn, ack, (size_t)(p - ack));
 			} else if (w->conn) {
 				/* With more fields it is an "ok": the event still comes. */
 				json_t *ack = json_pack("{s:s, s:s, s:s, s:I}", "type",
@@ -836,6 +903,29 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 	replay(c, chat, after);
 }
 
+/*
+ * A message's stored body, {"text": …, "name": …} (no name: null), written
+ * as json_dumps() would write it but without building a tree: this is
+ * every relayed message's path.  `text` is valid UTF-8 (the frame's parse
+ * checked it).
+ */
+static char *message_body(const char *text, size_t len, const char *name)
+{
+	size_t name_len = name ? strlen(name) : 0;
+	char *body = xmalloc(6 * (len + name_len) + 32), *p = body;
+
+	p = mempcpy(p, "{\"text\":", 8);
+	p += json_flat_quote(p, text, len);
+	p = mempcpy(p, ",\"name\":", 8);
+	if (name)
+		p += json_flat_quote(p, name, name_len);
+	else
+		p = mempcpy(p, "null", 4);
+	*p++ = '}';
+	*p = '\0';
+	return body;
+}
+
 static void h_msg_send(void *user, const char *id, json_t *msg)
 {
 	struct client *c = user;
@@ -874,8 +964,7 @@ static void h_msg_send(void *user, const char *id, json_t *msg)
 		return;
 	}
 	name = author == AUTHOR_GUEST ? (chat->guest_name[0] ? chat->guest_name : NULL) : c->op->name;
-	rc = chat_write_new(c->app, c, id, chat, ACT_MESSAGE,
-			    json_pack("{s:s%, s:s?}", "text", text, len, "name", name), &w);
+	rc = chat_write_new_text(c->app, c, id, chat, ACT_MESSAGE, message_body(text, len, name), &w);
 	if (rc < 0) {
 		client_refuse(c, id, rc, NULL);
 		domain_chat_maybe_forget(&c->app->dom, chat);
