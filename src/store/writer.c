@@ -135,23 +135,27 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool
 	unsigned long failed = 0;
 	struct timespec t0;
 	int rc = store_begin(w->st);
+	/* An op alone in its batch needs no savepoint: if it fails, the
+	 * transaction is rolled back instead (at low rates, most batches). */
+	bool alone = !batch->next;
 
 	for (op = batch; op; op = op->next) {
 		if (rc < 0) {
 			op->rc = rc;
 			continue;
 		}
-		op->rc = store_savepoint(w->st);
+		op->rc = alone ? 0 : store_savepoint(w->st);
 		if (!op->rc)
 			op->rc = op->apply(w->st, op);
-		if (op->rc < 0 && !store_in_transaction(w->st)) {
-			/* SQLite rolled the whole batch back (disk full, I/O error):
-			 * everything before this op is gone too, and nothing after it
-			 * may run outside a transaction. */
+		if (op->rc < 0 && (alone || !store_in_transaction(w->st))) {
+			/* The op alone failed, or SQLite rolled the whole batch back
+			 * (disk full, I/O error): everything before this op is gone
+			 * too, and nothing after it may run outside a transaction. */
 			rc = op->rc;
 			continue;
 		}
-		store_savepoint_release(w->st, op->rc >= 0);
+		if (!alone)
+			store_savepoint_release(w->st, op->rc >= 0);
 	}
 	if (rc >= 0 && index && store_in_transaction(w->st))
 		index_in_batch(w);

@@ -430,6 +430,46 @@ static void writer_counts_at_commit_and_indexes_later(void)
 	store_free(st);
 }
 
+/*
+ * An op alone in its batch has no savepoint of its own: when it fails, its
+ * batch is rolled back whole, and the next op takes the seq it had used.
+ */
+static void a_failed_op_alone_leaves_nothing(void)
+{
+	struct store *st = fresh_store();
+	struct store_chat c;
+	struct writer *w;
+	struct test_op ops[3];
+	int order[10], i;
+
+	account_with_chat(st, 100);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op.apply = say_apply;
+		ops[i].op.done = test_done;
+		ops[i].chat_id = 100;
+		ops[i].done_order = order;
+		ops[i].index = 6 + i; /* 7 fails */
+		writer_submit(w, &ops[i].op);
+		writer_flush(w);
+		while (writer_busy(w)) {
+			writer_drain(w);
+			usleep(1000);
+		}
+	}
+	CHECK_EQ(ops[0].rc, 0);
+	CHECK_EQ(ops[0].seq, 1);
+	CHECK_EQ(ops[1].rc, -EINVAL);
+	CHECK_EQ(ops[2].rc, 0);
+	CHECK_EQ(ops[2].seq, 2); /* the failed op's seq, taken again */
+	CHECK_EQ(store_chat_get(st, 100, &c), 0);
+	CHECK_EQ(c.last_seq, 2);
+	CHECK_EQ(c.n_messages, 2);
+	writer_free(w);
+	store_free(st);
+}
+
 /* Messages committed but not indexed when the process stopped are indexed after. */
 static void unindexed_messages_survive_a_restart(void)
 {
@@ -650,6 +690,7 @@ int main(void)
 	RUN(sessions_expire);
 	RUN(writer_groups_one_turn_into_one_commit);
 	RUN(writer_counts_at_commit_and_indexes_later);
+	RUN(a_failed_op_alone_leaves_nothing);
 	RUN(unindexed_messages_survive_a_restart);
 	RUN(index_runs_take_chats_in_turn);
 	RUN(search_survives_the_upgrade_to_runs);
