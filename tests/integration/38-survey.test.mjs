@@ -61,7 +61,7 @@ async function report(extra = {}, csv = false) {
 const given = { surveys: 0, ratings: [], yes: 0, no: 0, comments: 0 };
 
 before(async () => {
-	srv = await startServer({ env: { TZ: 'UTC' } });
+	srv = await startServer({ args: ['--purge-interval-secs', '1'], env: { TZ: 'UTC' } });
 	bob = await srv.session('bob');
 	cat = await srv.session('cat');
 	ann = await operator(srv, 'ann');
@@ -268,7 +268,7 @@ test('reports count the answers per kind for the account, the queue and the oper
 	assert.ok(names.indexOf('surveys') > names.indexOf('followups_not_delivered'), names.join(' '));
 });
 
-test('retention: a deleted transcript takes the comment\'s text; ratings and yes/no stay, and so do the figures', async () => {
+test('retention: a deleted or purged transcript takes the comment\'s text; ratings and yes/no stay, and so do the figures', async () => {
 	assert.equal((await setSurvey(QUESTIONS)).status, 200);
 	const c = await endedChat('Ret');
 	const secret = 'My library card number is 123456';
@@ -295,7 +295,29 @@ test('retention: a deleted transcript takes the comment\'s text; ratings and yes
 	const d = await endedChat('Late');
 	assert.equal((await srv.request('POST', `/api/history/${d.chat}/delete`, { session: bob, body: {} })).status, 200);
 	assert.equal((await answer(d, { answers: [2, null, 'Too late to keep'] })).status, 200);
+	given.surveys++; given.ratings.push(2); given.comments++;
 	const late = await srv.request('GET', `/api/history/${d.chat}`, { session: bob });
 	assert.deepEqual(late.json.survey.map((a) => a.answer), [2, null]);
 	assert.equal(db(`SELECT count(*) FROM survey_answers WHERE comment LIKE '%Too late%'`), '0');
+
+	// The queue's own rule: with 0 days of text, the server's purge takes the comment too.
+	const e = await endedChat('Purged');
+	assert.equal((await answer(e, { answers: [5, false, 'Purge this comment'] })).status, 200);
+	given.surveys++; given.ratings.push(5); given.no++; given.comments++;
+	const rule = await srv.request('POST', '/api/admin/queues/alpha/retention', { session: bob,
+		body: { text_days: 0, files_days: 0, keep_names: false } });
+	assert.equal(rule.status, 200, rule.text);
+	const deadline = Date.now() + 10000;
+	let purged;
+	do {
+		await new Promise((r) => setTimeout(r, 200));
+		purged = (await srv.request('GET', `/api/history/${e.chat}`, { session: bob })).json;
+	} while (purged.chat.deleted_at === null && Date.now() < deadline);
+	assert.notEqual(purged.chat.deleted_at, null, 'the purge reached the chat');
+	assert.deepEqual(purged.survey.map((a) => a.answer), [5, false, null]);
+	assert.equal(db(`SELECT count(*) FROM survey_answers WHERE comment LIKE '%Purge this%'`), '0');
+	const after = (await report()).json;
+	assert.equal(after.surveys, given.surveys);
+	assert.equal(after.survey_comments, given.comments);
+	assert.equal(after.survey_rating_sum, given.ratings.reduce((a, b) => a + b, 0));
 });
