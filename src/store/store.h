@@ -271,7 +271,8 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 /*
  * Delete a chat's transcript: its events, their search text and which
  * blobs it may read.  The chat row stays, with its timing and counts, marked
- * deleted, and the guest's name is forgotten.  `orphan` hears each blob
+ * deleted, and the guest's name is forgotten, as are the words of its
+ * survey comment (the survey's ratings and yes/no stay).  `orphan` hears each blob
  * that no other chat reads any more (its row is gone too; the caller
  * removes the file after the commit).  Writer thread.
  */
