@@ -48,16 +48,16 @@ static json_t *questions_json(const struct store_survey_question *q, int n)
 	return list;
 }
 
-/* The caller's account's queue named `name` into `q`, or 0 after answering 404. */
-static bool own_queue(struct http_req *req, const char *name, struct store_queue *q)
+/* The caller's account's queue named `name` into `q`: 0, or -ENOENT after answering 404. */
+static int own_queue(struct http_req *req, const char *name, struct store_queue *q)
 {
 	if (!str_is_token(name, STORE_QUEUE_NAME_MAX, "-") ||
 	    store_queue_by_name(req_app(req)->st, name, q) < 0 ||
 	    q->account_id != caller_of(req)->op.account_id) {
 		http_refuse(req, -ENOENT, "No such queue.");
-		return false;
+		return -ENOENT;
 	}
-	return true;
+	return 0;
 }
 
 static void get_queue_survey(struct http_req *req, HTTP_PARAMS)
@@ -66,7 +66,7 @@ static void get_queue_survey(struct http_req *req, HTTP_PARAMS)
 	struct store_queue queue;
 	int n;
 
-	if (!own_queue(req, params[0], &queue))
+	if (own_queue(req, params[0], &queue) < 0)
 		return;
 	n = store_survey_questions(req_app(req)->st, queue.id, q);
 	if (n < 0) {
@@ -150,7 +150,7 @@ static void post_queue_survey(struct http_req *req, HTTP_PARAMS)
 	const char *why = NULL;
 	json_t *body;
 
-	if (!own_queue(req, params[0], &queue) || !(body = api_body(req)))
+	if (own_queue(req, params[0], &queue) < 0 || !(body = api_body(req)))
 		return;
 	qs = xcalloc(1, sizeof(*qs));
 	if (json_object_size(body) != 1 ||
