@@ -9,7 +9,7 @@
  * 2,000-chat transactions, exactly as the writer keeps the report tables:
  * about 80 % answered after a wait of seconds to minutes and ended after
  * minutes, 12 % missed, 8 % abandoned; some with snapshots each way and
- * screensharing steps.  A second, small library shares the tables.  Then
+ * screensharing steps, and a fifth of the answered ones with survey answers.  A second, small library shares the tables.  Then
  * it reads each report the page offers (whole account, a queue, an
  * operator; two years, a month, a week), first run and median of 15, and
  * checks that the two-year account report counts every chat.  Each must
@@ -125,6 +125,20 @@ static void seed_chat(struct store *st, const struct ids *ids, int64_t id, int64
 	must(store_chat_set_status(st, id, CHAT_ENDED, 0, at + wait + len), "end");
 	event(st, id, "notice", AUTHOR_SYSTEM, 0, "{\"notice\":\"ended\",\"by\":\"operator\"}",
 	      at + wait + len);
+	/* About one answered chat in five has its survey answered. */
+	if (next_rand() % 5 == 0) {
+		struct store_survey_answer a[3] = {
+			{ .pos = 0, .kind = "rating", .question = "How helpful was this chat?",
+			  .value = 1 + (int)(next_rand() % 5) },
+			{ .pos = 1, .kind = "yes_no", .question = "Did you find it?",
+			  .value = (int)(next_rand() % 2) },
+			{ .pos = 2, .kind = "comment", .question = "Anything else?",
+			  .comment = "Thank you." },
+		};
+
+		must(store_survey_answers_add(st, id, a, next_rand() % 2 ? 3 : 2, at + wait + len),
+		     "survey");
+	}
 }
 
 static void seed(struct store *st, int nchats, struct ids *ids)

@@ -183,6 +183,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, followups_routes, followups_nroutes);
 	server_add_routes(srv, reports_routes, reports_nroutes);
 	server_add_routes(srv, xmpp_routes, xmpp_nroutes);
+	server_add_routes(srv, survey_routes, survey_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
 }

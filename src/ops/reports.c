@@ -39,7 +39,20 @@ static const char *const counter_names[STORE_REPORT_COUNTERS] = {
 	"chats", "answered", "missed", "abandoned", "snapshots_from_guests",
 	"snapshots_to_guests", "share_invited", "share_accepted", "share_declined",
 	"share_blocked", "followups", "followups_answered", "followups_not_delivered",
+	"surveys", "survey_ratings", "survey_rating_sum", "survey_yes", "survey_no",
+	"survey_comments",
 };
+
+/* The survey's average rating, to two decimals, or -1 when no rating was given. */
+static double rating_average(const struct store_report *rep)
+{
+	int64_t n = rep->counter[STORE_REPORT_SURVEY_RATINGS];
+
+	if (n <= 0)
+		return -1;
+	return (double)(rep->counter[STORE_REPORT_SURVEY_RATING_SUM] * 100 / n +
+			(rep->counter[STORE_REPORT_SURVEY_RATING_SUM] * 100 % n * 2 >= n)) / 100;
+}
 
 /* What a request asks for, once checked. */
 struct report_req {
@@ -211,6 +224,8 @@ static void get_report(struct http_req *req, HTTP_PARAMS)
 			"by_hour", hours);
 	for (i = 0; i < STORE_REPORT_COUNTERS; i++)
 		json_object_set_new(obj, counter_names[i], json_integer(rep.counter[i]));
+	json_object_set_new(obj, "survey_rating_average", rating_average(&rep) < 0 ? json_null()
+			    : json_real(rating_average(&rep)));
 	http_json(req, 200, obj);
 }
 
@@ -287,6 +302,12 @@ static void csv_write(FILE *f, const struct report_req *r, const struct store_re
 	/* Figures added later go last, so a reader of older files finds each where it was. */
 	for (i = STORE_REPORT_FOLLOWUPS; i < STORE_REPORT_COUNTERS; i++)
 		csv_number(f, counter_names[i], rep->counter[i]);
+	if (rating_average(rep) < 0) {
+		csv_row(f, "survey_rating_average", "");
+	} else {
+		snprintf(id, sizeof(id), "%.2f", rating_average(rep));
+		csv_row(f, "survey_rating_average", id);
+	}
 	/* The heat map: a blank line, then a table with the hours across. */
 	fputs("\r\nday", f);
 	for (h = 0; h < 24; h++)

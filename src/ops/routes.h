@@ -46,6 +46,9 @@ extern const size_t reports_nroutes;
 /* §2.12 librarians on XMPP: linking an address (xmpp_operators.c) */
 extern const struct http_route xmpp_routes[];
 extern const size_t xmpp_nroutes;
+/* §2.13 the survey at the end of a chat (survey.c) */
+extern const struct http_route survey_routes[];
+extern const size_t survey_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;

@@ -16,6 +16,7 @@
  * would sort them first.  Follow-ups (followups.c) add to the same hours,
  * on the hour their question was left, as they are left and as their mail
  * is delivered or given up, so the figures outlive the follow-up's row.
+ * Survey answers (survey.c) add to the chat's hours as they are kept.
  *
  * All writes run on the caller's connection inside its transaction (the
  * writer's savepoint of the op), so a figure changes exactly when the chat
@@ -54,15 +55,20 @@ static const char *const report_sql[] = {
 	[R_HOURS_ADD] = "INSERT INTO report_hours(account_id, queue_id, operator_id, day, hour, "
 			"chats, answered, missed, abandoned, snaps_guest, snaps_operator, "
 			"share_invited, share_accepted, share_declined, share_blocked, followups, "
-			"followups_answered, followups_failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO UPDATE SET "
+			"followups_answered, followups_failed, surveys, survey_ratings, "
+			"survey_rating_sum, survey_yes, survey_no, survey_comments) VALUES (?1, ?2, "
+			"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+			"?20, ?21, ?22, ?23, ?24) ON CONFLICT DO UPDATE SET "
 			"chats = chats + ?6, answered = answered + ?7, missed = missed + ?8, "
 			"abandoned = abandoned + ?9, snaps_guest = snaps_guest + ?10, "
 			"snaps_operator = snaps_operator + ?11, share_invited = share_invited + ?12, "
 			"share_accepted = share_accepted + ?13, share_declined = share_declined + ?14, "
 			"share_blocked = share_blocked + ?15, followups = followups + ?16, "
 			"followups_answered = followups_answered + ?17, "
-			"followups_failed = followups_failed + ?18",
+			"followups_failed = followups_failed + ?18, surveys = surveys + ?19, "
+			"survey_ratings = survey_ratings + ?20, "
+			"survey_rating_sum = survey_rating_sum + ?21, survey_yes = survey_yes + ?22, "
+			"survey_no = survey_no + ?23, survey_comments = survey_comments + ?24",
 	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?, ?, ?, ?, ?, ?, 1) "
 			"ON CONFLICT DO UPDATE SET n = n + 1",
 	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?, ?, ?, ?, ?, ?, 1) "
@@ -73,7 +79,8 @@ static const char *const report_sql[] = {
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.step') END",
 	[R_SUM] = "SELECT day, hour, chats, answered, missed, abandoned, snaps_guest, "
 		  "snaps_operator, share_invited, share_accepted, share_declined, share_blocked, "
-		  "followups, followups_answered, followups_failed FROM report_hours WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
+		  "followups, followups_answered, followups_failed, surveys, survey_ratings, "
+		  "survey_rating_sum, survey_yes, survey_no, survey_comments FROM report_hours WHERE account_id = ?1 AND queue_id = ?2 AND operator_id = ?3 "
 		  "AND day BETWEEN ?4 AND ?5",
 	[R_TIMES] = "SELECT metric, bucket, n FROM report_times WHERE account_id = ?1 "
 		    "AND queue_id = ?2 AND operator_id = ?3 AND day BETWEEN ?4 AND ?5",
@@ -502,6 +509,33 @@ int store_report_followup_outcome(struct store *st, const struct store_followup 
 	/* The operator's "left" is what they answered, so it moves with the outcome. */
 	delta[STORE_REPORT_FOLLOWUPS] = answered + failed;
 	return hours_add(st, &r, 0, operator_id, delta);
+}
+
+/* ---- the survey at the end of a chat ------------------------------------------- */
+
+int store_report_survey_added(struct store *st, int64_t chat_id,
+			      const struct store_survey_answer *a, int n)
+{
+	int64_t delta[STORE_REPORT_COUNTERS] = { [STORE_REPORT_SURVEYS] = 1 };
+	struct report_row r;
+	int rc = row_get(st, chat_id, &r), i;
+
+	if (rc < 0)
+		return rc == -ENOENT ? 0 : rc;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(a[i].kind, "rating")) {
+			delta[STORE_REPORT_SURVEY_RATINGS]++;
+			delta[STORE_REPORT_SURVEY_RATING_SUM] += a[i].value;
+		} else if (!strcmp(a[i].kind, "yes_no")) {
+			delta[a[i].value ? STORE_REPORT_SURVEY_YES : STORE_REPORT_SURVEY_NO]++;
+		} else if (!strcmp(a[i].kind, "comment")) {
+			delta[STORE_REPORT_SURVEY_COMMENTS]++;
+		}
+	}
+	/* The operator's row has the chat once they accepted it, as its other figures. */
+	if (r.outcome != OUTCOME_ANSWERED)
+		r.operator_id = 0;
+	return scopes_add(st, &r, delta);
 }
 
 /* ---- reading a report --------------------------------------------------------- */

@@ -431,6 +431,40 @@ static const char *const migrations[] = {
 	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
 	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
 	"  PRIMARY KEY (queue_id, chat_id)) WITHOUT ROWID;",
+
+	/*
+	 * 16: the survey at the end of a chat (store/survey.c).  A queue asks
+	 * up to three questions (`survey_questions`, position 0-2; kind
+	 * 'rating', 'yes_no' or 'comment').  A chat's answers are kept with
+	 * the question's words as they were asked; `value` is a rating (1-5)
+	 * or yes (1) / no (0), `comment` a comment's text, which is
+	 * transcript text: deleting the transcript sets it to NULL, and the
+	 * row stays so the chat still counts as answered.  The answers hold
+	 * nothing about who gave them beyond the chat.  Reports count them in
+	 * `report_hours` as they are stored, on the chat's hour, so the
+	 * figures outlive the comments.
+	 */
+	"CREATE TABLE survey_questions ("
+	"  queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	"  pos INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  PRIMARY KEY (queue_id, pos)) WITHOUT ROWID;"
+	"CREATE TABLE survey_answers ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  pos INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  question TEXT NOT NULL,"
+	"  value INTEGER,"
+	"  comment TEXT,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat_id, pos)) WITHOUT ROWID;"
+	"ALTER TABLE report_hours ADD COLUMN surveys INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN survey_ratings INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN survey_rating_sum INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN survey_yes INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN survey_no INT NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_hours ADD COLUMN survey_comments INT NOT NULL DEFAULT 0;",
 };
 
 int schema_version(void)

@@ -273,7 +273,8 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 /*
  * Delete a chat's transcript: its events, their search text and which
  * blobs it may read.  The chat row stays, with its timing and counts, marked
- * deleted, and the guest's name is forgotten.  `orphan` hears each blob
+ * deleted, and the guest's name is forgotten, as are the words of its
+ * survey comment (the survey's ratings and yes/no stay).  `orphan` hears each blob
  * that no other chat reads any more (its row is gone too; the caller
  * removes the file after the commit).  Writer thread.
  */
@@ -420,12 +421,20 @@ int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), v
  * an operator chosen, "left" counts the follow-ups that operator answered
  * whose mail was delivered or given up.  They are counters kept as the
  * follow-up changes, so they stay after its row is purged.
+ *
+ * Then the survey at the end of a chat (survey.c): chats whose guest sent
+ * answers; ratings given and their sum (the average is sum / count); yes
+ * and no answers; comments given.  They count where the chat counts (its
+ * day and hour, its queue, the operator who accepted it) and stay when
+ * the comments' text is deleted with the transcript.
  */
 enum store_report_counter {
 	STORE_REPORT_CHATS, STORE_REPORT_ANSWERED, STORE_REPORT_MISSED, STORE_REPORT_ABANDONED,
 	STORE_REPORT_SNAPS_GUEST, STORE_REPORT_SNAPS_OPERATOR, STORE_REPORT_SHARE_INVITED,
 	STORE_REPORT_SHARE_ACCEPTED, STORE_REPORT_SHARE_DECLINED, STORE_REPORT_SHARE_BLOCKED,
 	STORE_REPORT_FOLLOWUPS, STORE_REPORT_FOLLOWUPS_ANSWERED, STORE_REPORT_FOLLOWUPS_FAILED,
+	STORE_REPORT_SURVEYS, STORE_REPORT_SURVEY_RATINGS, STORE_REPORT_SURVEY_RATING_SUM,
+	STORE_REPORT_SURVEY_YES, STORE_REPORT_SURVEY_NO, STORE_REPORT_SURVEY_COMMENTS,
 	STORE_REPORT_COUNTERS
 };
 
@@ -471,6 +480,49 @@ int64_t store_report_bucket_secs(int bucket);
 int64_t store_report_day(int64_t y, int m, int d);
 /* The local day (days since 1970-01-01) and hour of `ms` since the epoch, in the server's zone. */
 void store_report_local(int64_t ms, int64_t *day, int *hour);
+
+/* ---- the survey at the end of a chat (survey.c) ---- */
+
+/*
+ * A queue's survey questions, in the order they are asked, and a chat's
+ * answers (chat/survey.h says what each may hold; this file only keeps
+ * them).  `kind` is "rating", "yes_no" or "comment".  An answer carries
+ * the question's words as they were asked; `value` is the rating (1-5) or
+ * 1 for yes, 0 for no; `comment` is a comment's text, "" once its
+ * transcript was deleted (has_comment stays true: it was answered).
+ */
+#define STORE_SURVEY_MAX 3
+#define STORE_SURVEY_QUESTION_BYTES (200 * 4 + 4)
+#define STORE_SURVEY_COMMENT_BYTES (500 * 4 + 4)
+
+struct store_survey_question {
+	char kind[8];
+	char text[STORE_SURVEY_QUESTION_BYTES];
+};
+
+struct store_survey_answer {
+	int pos; /* the question's place, 0-2 */
+	char kind[8];
+	char question[STORE_SURVEY_QUESTION_BYTES];
+	int value;
+	char comment[STORE_SURVEY_COMMENT_BYTES];
+};
+
+/* The queue's questions into `out` (STORE_SURVEY_MAX); returns how many (0: none), or an error. */
+int store_survey_questions(struct store *st, int64_t queue_id,
+			   struct store_survey_question *out);
+/* Replace the queue's questions with `n` of `q` (0: no survey). Writer thread. */
+int store_survey_questions_set(struct store *st, int64_t queue_id,
+			       const struct store_survey_question *q, int n);
+/* The chat's answers into `out` (STORE_SURVEY_MAX); returns how many (0: not answered), or an error. */
+int store_survey_answers(struct store *st, int64_t chat_id, struct store_survey_answer *out);
+/*
+ * Keep `n` (1-3) answers of chat `chat_id`, given at `at`, and count them
+ * in the reports in the same transaction.  -EEXIST when the chat has
+ * answers already: a chat is surveyed once.  Writer thread.
+ */
+int store_survey_answers_add(struct store *st, int64_t chat_id,
+			     const struct store_survey_answer *a, int n, int64_t at);
 
 /* ---- saved replies ---- */
 

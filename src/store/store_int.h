@@ -51,6 +51,13 @@ int store_report_event_added(struct store *st, const struct store_event *ev);
 int store_report_followup_left(struct store *st, const struct store_followup *f);
 int store_report_followup_outcome(struct store *st, const struct store_followup *f,
 				  int64_t operator_id, int answered, int failed);
+/*
+ * A chat's survey answers were kept: add one survey and what its answers
+ * count (chat_report's row says where the chat counts; a chat older than
+ * reports counts nothing).
+ */
+int store_report_survey_added(struct store *st, int64_t chat_id,
+			      const struct store_survey_answer *a, int n);
 /* Register report_bucket() on a new connection, before the schema is migrated. */
 int store_report_register(sqlite3 *db);
 /* report.c's prepared statements, which the store finalizes (borrowed, STORE_REPORT_STMTS of them). */

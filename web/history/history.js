@@ -21,6 +21,7 @@ import { FollowupsView } from '../operator/followups.js';
 import { nameThisTab, staffTabName, wireStaffLinks } from '../shared/staff_tabs.js';
 import { canDelete, countsText, firstPage, formatDuration, historyQuery, liveDuration, newerPage, olderPage,
   statusLabel } from './history_model.js';
+import { drawSurvey } from './survey_view.js';
 
 const $ = (id) => document.getElementById(id);
 let me = null;
@@ -116,6 +117,7 @@ async function openChat(chat) {
   transcript.setGuestLabel(shown.label);
   transcript.addEvents(r.data.events);
   drawChat(transcript);
+  drawSurvey($('chat-survey'), r.data.survey);
   for (const b of $('results').querySelectorAll('.history-item')) {
     const on = b.dataset.chat === chat;
     b.classList.toggle('is-selected', on);

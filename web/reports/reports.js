@@ -63,7 +63,24 @@ function draw(r) {
   ]));
   show($('followups-chart'), barChart(followups));
   show($('followups-table'), dataTable('Follow-ups', ['What', 'Follow-ups'], followups.map((f) => [f.label, f.value])));
+  drawSurveyFigures(r);
   $('report').hidden = false;
+}
+
+// The survey's figures (PROTOCOL.md section 2.11): per kind of question, how many answers.
+function drawSurveyFigures(r) {
+  const average = r.survey_rating_average === null ? '—' : r.survey_rating_average.toFixed(2);
+  show($('survey-figures'), ...figureCards([
+    { label: 'Surveys answered', value: r.surveys, note: percent(r.surveys, r.answered) },
+    { label: 'Average rating', value: average, note: `of ${r.survey_ratings} rating${r.survey_ratings === 1 ? '' : 's'}` },
+    { label: 'Yes', value: r.survey_yes, note: percent(r.survey_yes, r.survey_yes + r.survey_no) },
+    { label: 'Comments', value: r.survey_comments },
+  ]));
+  show($('survey-table'), dataTable('Survey answers by kind of question', ['Kind of question', 'Answers', 'Figure'], [
+    ['Rating 1–5', r.survey_ratings, `average ${average}`],
+    ['Yes or no', r.survey_yes + r.survey_no, `${r.survey_yes} yes, ${r.survey_no} no`],
+    ['Comment', r.survey_comments, 'read them in Chat History'],
+  ]));
 }
 
 async function load() {

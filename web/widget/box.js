@@ -42,6 +42,9 @@
 // header Email transcript (a small form above the composer); box_mail.js
 // checks and sends them. Without mail neither shows: nobody could answer.
 //
+// When a chat ends, box_survey.js (loaded then) shows the queue's survey, if
+// it asks one, above the ended panel's buttons.
+//
 // Pictures (pasted, dropped or picked with Attach image) are previewed
 // before they go, then uploaded over HTTP with the chat token as a Bearer
 // credential (uploads.js); the transcript fetches snapshots and files with
@@ -417,6 +420,7 @@ function chatEnded(by) {
   ui.closeWindow.hidden = mode !== 'popup';
   refreshView();
   reportChatState();
+  offerSurvey(state.chat);
 }
 
 /**
@@ -561,6 +565,8 @@ async function saveTranscript() {
 }
 
 function restart() {
+  survey?.remove();
+  survey = surveyChat = null;
   leaveMedia();
   state.chat = null;
   state.transcript = null;
@@ -572,6 +578,23 @@ function restart() {
   // One click starts the next chat (with the name given before); when
   // nobody is online the offline view explains why it cannot.
   if (state.online) startChat();
+}
+
+/* ---------- the survey at the end (box_survey.js) ---------- */
+
+let survey = null;
+let surveyChat = null; // the chat whose survey is offered (an end is heard twice: ack and event)
+
+// The queue's questions, if it asks any, above the ended panel's buttons;
+// the module loads only when a chat ends.
+async function offerSurvey(chat) {
+  if (!chat?.token || surveyChat === chat) return;
+  surveyChat = chat;
+  const { showSurvey } = await import('./box_survey.js');
+  if (state.chat !== chat) return;
+  survey = await showSurvey(ui.ended, ui.ended.querySelector('.box__ended-actions'), chat,
+    { onClose: () => ui.restart.focus({ preventScroll: true }) });
+  if (state.chat !== chat) survey?.remove();
 }
 
 /* ---------- mail: Leave a question, Email transcript ---------- */

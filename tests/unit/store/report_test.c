@@ -7,7 +7,8 @@
  * it; and the time buckets.  Follow-ups: left, answered and not delivered
  * per account, queue and answering operator, an answer given again after
  * a failure, figures that outlive the follow-ups' rows, and the migration
- * that counts the follow-ups already there.
+ * that counts the follow-ups already there.  Survey answers per account,
+ * queue and operator, once per chat, and after the transcript is deleted.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -583,6 +584,64 @@ static void test_followups_migration(void)
 	store_free(st);
 }
 
+/*
+ * Survey answers count where their chat counts: the account, its queue,
+ * and the operator only for a chat they accepted; a second survey of a
+ * chat is refused and counts nothing; a deleted transcript takes the
+ * comment's words, not the figures.
+ */
+static void test_survey(void)
+{
+	struct store *st = fresh_store();
+	struct store_survey_answer a[3] = {
+		{ .pos = 0, .kind = "rating", .question = "How?", .value = 4 },
+		{ .pos = 1, .kind = "yes_no", .question = "Found?", .value = 1 },
+		{ .pos = 2, .kind = "comment", .question = "More?", .comment = "Great help" },
+	}, b[2] = {
+		{ .pos = 0, .kind = "rating", .question = "How?", .value = 2 },
+		{ .pos = 2, .kind = "comment", .question = "More?", .comment = "Nobody came" },
+	}, got[3];
+	struct store_report r;
+
+	seed(st);
+	CHECK_EQ(store_survey_answers(st, 1, got), 0);
+	CHECK_EQ(store_survey_answers_add(st, 1, a, 2, MONDAY_MS + DAY_MS), 0);
+	CHECK_EQ(store_survey_answers_add(st, 2, b, 2, MONDAY_MS + DAY_MS), 0);
+	CHECK_EQ(store_survey_answers_add(st, 1, a, 3, MONDAY_MS + DAY_MS), -EEXIST);
+	CHECK_EQ(store_survey_answers(st, 1, got), 2);
+	CHECK(!strcmp(got[1].kind, "yes_no") && got[1].value == 1 && !strcmp(got[1].question, "Found?"));
+
+	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEYS], 2);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_RATINGS], 2);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_RATING_SUM], 6);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_YES], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_NO], 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_COMMENTS], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_CHATS], 4);
+	CHECK_EQ(report(st, qa, 0, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEYS], 2);
+	CHECK_EQ(report(st, qb, 0, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEYS], 0);
+	/* Ann accepted chat 1; chat 2 was nobody's. */
+	CHECK_EQ(report(st, 0, op1, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEYS], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_RATING_SUM], 4);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_COMMENTS], 0);
+	CHECK_EQ(report(st, 0, op2, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEYS], 0);
+
+	/* The transcript goes: the comment's words with it, the figures stay. */
+	CHECK_EQ(store_chat_delete_transcript(st, 2, MONDAY_MS + 2 * DAY_MS, NULL, NULL), 0);
+	CHECK_EQ(store_survey_answers(st, 2, got), 2);
+	CHECK_EQ(got[1].comment[0], '\0');
+	CHECK_EQ(got[0].value, 2);
+	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_COMMENTS], 1);
+	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_RATING_SUM], 6);
+	store_free(st);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -600,6 +659,7 @@ int main(void)
 	RUN(test_migration);
 	RUN(test_followups);
 	RUN(test_followups_migration);
+	RUN(test_survey);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
