@@ -1,6 +1,6 @@
 /*
  * survey.c - a queue's survey questions and a chat's answers (store.h), in
- * `survey_questions` and `survey_answers` (schema.c, migration 15).
+ * `survey_questions` and `survey_answers` (schema.c, migration 16).
  *
  * How it works: saving a queue's questions replaces them all, so adding,
  * editing, reordering and removing are one write and the positions stay
