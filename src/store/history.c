@@ -381,6 +381,7 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 		  "AND (SELECT ((ord + 1) << 20) - 1 FROM chats WHERE id = ?1)", "delete search text" },
 		{ "DELETE FROM events WHERE chat_id = ?1", "delete events" },
 		{ "DELETE FROM chat_blobs WHERE chat_id = ?1", "delete chat blobs" },
+		{ "DELETE FROM staff_notes WHERE chat_id = ?1", "delete staff notes" },
 	};
 	struct hashes h = { 0 };
 	char sql[160];
