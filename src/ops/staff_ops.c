@@ -8,7 +8,7 @@
  *   - a note goes to the operator clients following its chat (never to a
  *     follower that is a guest socket: fan_note() checks the client kind);
  *   - a room message goes to every client of every signed-in operator of
- *     the sender's account.
+ *     the sender's account (the sending socket has its `ok` instead).
  */
 #include "ops/staff_ops.h"
 
@@ -81,8 +81,11 @@ static void fan_note(struct chat_live *chat, json_t *obj)
 	free(text);
 }
 
-/* Send `obj` (the reference is taken) to every client of the account's signed-in operators. */
-static void fan_room(struct app *app, int64_t account_id, json_t *obj)
+/*
+ * Send `obj` (the reference is taken) to every client of the account's
+ * signed-in operators but `except` (the sender, which has its `ok`).
+ */
+static void fan_room(struct app *app, int64_t account_id, json_t *obj, struct client *except)
 {
 	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	size_t i = 0, j;
@@ -96,7 +99,8 @@ static void fan_room(struct app *app, int64_t account_id, json_t *obj)
 		if (o->account_id != account_id)
 			continue;
 		for (j = 0; j < o->nconns; j++)
-			client_send_text(o->conns[j], text, strlen(text));
+			if (o->conns[j] != except)
+				client_send_text(o->conns[j], text, strlen(text));
 	}
 	free(text);
 }
@@ -144,7 +148,7 @@ static void room_done(struct staff_write *w)
 					  "message", msg));
 	if (!w->dup)
 		fan_room(w->app, w->u.room.account_id,
-			 json_pack("{s:s, s:o}", "type", "room.message", "message", msg));
+			 json_pack("{s:s, s:o}", "type", "room.message", "message", msg), w->conn);
 	else
 		json_decref(msg);
 }

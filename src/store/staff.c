@@ -136,16 +136,30 @@ int store_notes_of_chat(struct store *st, int64_t chat_id, int limit,
 static int room_earlier(struct store *st, struct store_room_message *m)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (!m->cid[0])
 		return -ENOENT;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id, at FROM staff_room WHERE account_id = ?1 "
-			       "AND operator_id = ?2 AND cid = ?3", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id, at, name, text FROM staff_room "
+			       "WHERE account_id = ?1 AND operator_id = ?2 AND cid = ?3", -1, &s,
+			       NULL) != SQLITE_OK)
 		return store_fail(st, "find room message");
 	sqlite3_bind_int64(s, 1, m->account_id);
 	sqlite3_bind_int64(s, 2, m->operator_id);
 	store_bind_text(s, 3, m->cid);
-	return select_ints(st, s, &m->id, &m->at, "find room message");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		/* A retry is answered with the message as it was stored the first time. */
+		m->id = sqlite3_column_int64(s, 0);
+		m->at = sqlite3_column_int64(s, 1);
+		store_copy_text(m->name, sizeof(m->name), s, 2);
+		store_copy_text(m->text, sizeof(m->text), s, 3);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_fail(st, "find room message");
+	}
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int store_room_add(struct store *st, struct store_room_message *m)

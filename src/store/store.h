@@ -656,7 +656,7 @@ struct store_room_message {
 
 /*
  * Add `m` (m->id is set).  The same operator's message with the same cid
- * again: nothing written, m->id and m->at are the first one's, 1 returned.
+ * again: nothing written, `m` is filled with the first one (id, at, name, text), 1 returned.
  * Writer thread.
  */
 int store_room_add(struct store *st, struct store_room_message *m);
