@@ -100,7 +100,7 @@ static const char usage_options[] =
 	"  --purge-interval-secs N  run the retention purge every N seconds (default\n"
 	"                          300)\n"
 	"  --staff-room-keep-secs N  the staff room keeps a message N seconds\n"
-	"                          (default 604800: 7 days)\n"
+	"                          (default 604800; 7 days)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --log-format text|json  readable lines (default) or JSON objects\n"
 	"  --metrics-token-file F  /metrics needs the bearer token in F\n"
