@@ -4,7 +4,7 @@
 // (whose seqs stay contiguous), not the transcripts (Chat History's downloads), not Email
 // transcript, not the events table. Another account's operator, a guest socket, an empty
 // or oversized note and an ended chat are refused; a retried id stores one note; a deleted
-// transcript takes its notes along.
+// transcript takes its notes along, and so does the queue's retention purge of text.
 //
 // Sign-in attempts are limited to 10 a minute per address: this file makes 6.
 
@@ -37,7 +37,7 @@ before(async () => {
 	smtp = await startSmtp({ port: await freePort(), ...tls });
 	srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${smtp.port}`, '--smtp-user', SMTP_USER,
 		'--smtp-password-file', pwFile, '--smtp-from', 'Alpha Ask <ask@alpha.example>',
-		'--smtp-ca-file', tls.cert] });
+		'--smtp-ca-file', tls.cert, '--purge-interval-secs', '1'] });
 	ann = await operator(srv, 'ann');
 	bob = await operator(srv, 'bob');
 	cat = await operator(srv, 'cat');
@@ -200,4 +200,19 @@ test('a deleted transcript takes its notes along', async () => {
 	assert.equal(db(`SELECT count(*) FROM staff_notes WHERE chat_id = ${id}`), '0', 'the notes outlived the transcript');
 	const h = await srv.request('GET', `/api/history/${c.chat}`, { session: ann.session });
 	assert.deepEqual(h.json.notes, []);
+});
+
+test('the retention purge of a chat\'s text takes its notes too', { timeout: 30000 }, async () => {
+	const c = await openChat(srv, ann, 'alpha', 'Sam');
+	isOk(await note(ann, c.chat, `${SECRET} purged with the text`), 'note.send');
+	isAck(await ann.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	const id = db(`SELECT id FROM chats WHERE public_id = '${c.chat}'`);
+	assert.equal(db(`SELECT count(*) FROM staff_notes WHERE chat_id = ${id}`), '1');
+	// Last in this file: a rule keeping text 0 days purges every ended chat of the queue.
+	const rule = await srv.request('POST', '/api/admin/queues/alpha/retention',
+		{ session: bob.session, body: { text_days: 0, files_days: 0, keep_names: false } });
+	assert.equal(rule.status, 200, rule.text);
+	await until(() => db(`SELECT deleted_at IS NOT NULL FROM chats WHERE id = ${id}`) === '1', 10000, 'the purge');
+	assert.equal(db(`SELECT count(*) FROM staff_notes WHERE chat_id = ${id}`), '0', 'notes outlived the purged text');
+	assert.equal(db(`SELECT count(*) FROM staff_notes WHERE text LIKE '%${SECRET}%'`), '0', 'notes of purged chats remain');
 });

@@ -29,6 +29,7 @@ export class StaffRoom {
       this.submit();
     });
     els.input.addEventListener('input', () => this.setError(''));
+    els.input.addEventListener('blur', () => this.setError(''));
     els.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();

@@ -49,6 +49,7 @@ export class StaffNotesPanel {
       this.submit();
     });
     this.input.addEventListener('input', () => this.setError(''));
+    this.input.addEventListener('blur', () => this.setError(''));
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
