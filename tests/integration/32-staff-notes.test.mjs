@@ -112,7 +112,7 @@ test('a note reaches the staff following the chat, with its own number, and no g
 		await g.close();
 	}
 
-	// A new operator socket that joins gets the notes after its ok, in order.
+	// A new operator socket that joins gets the notes with its join, in order.
 	const late = await operator(srv, 'bob', 'bob-late');
 	isOk(await late.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'late chat.join');
 	const got = await late.next((f) => f.type === 'notes' && f.chat === c.chat, 5000, 'notes on join');
