@@ -2,7 +2,7 @@
 // write; each message reaches every socket of every signed-in operator of that account, live,
 // and no one else (another library's operators, guest sockets); a new operator socket gets
 // the room's recent history (the newest 200, oldest first). Messages are kept for
-// --staff-room-keep-secs (7 days; 2 s here) and the periodic purge deletes older ones from the
+// --staff-room-keep-secs (7 days; 8 s here, with room for a loaded machine) and the periodic purge deletes older ones from the
 // database. Empty, oversized and malformed messages are refused and store nothing.
 //
 // Sign-in attempts are limited to 10 a minute per address: this file makes 6.
@@ -16,7 +16,7 @@ import { isError, isOk, guest, operator } from './lib/flows.mjs';
 
 let srv;
 before(async () => {
-	srv = await startServer({ args: ['--staff-room-keep-secs', '3', '--purge-interval-secs', '1'] });
+	srv = await startServer({ args: ['--staff-room-keep-secs', '8', '--purge-interval-secs', '1'] });
 });
 after(() => srv?.close());
 
@@ -64,7 +64,7 @@ test('a message reaches every operator of the account, live, and no one else', a
 	// A new socket of the account is given the history, oldest first; another library's is not.
 	const h = await historyOf('bob');
 	assert.deepEqual(h.messages.map((m) => m.text), ['Who can cover the desk at 3?', 'I can.']);
-	assert.equal(h.keep_secs, 3);
+	assert.equal(h.keep_secs, 8);
 	const other = await historyOf('cat');
 	assert.deepEqual(other.messages, [], "another library's room");
 	const own = isOk(await post(cat, 'Beta only'), "cat's message");
@@ -110,14 +110,18 @@ test('history: the newest 200; messages past the keep time are purged from the d
 		await Promise.all(socks.map((s, j) => texts[i + j] !== undefined ? post(s, texts[i + j]) : null));
 	}
 	const h = await historyOf('ann');
-	const ours = h.messages.filter((m) => m.text.startsWith(`m${stamp}-`)).map((m) => m.text);
 	assert.equal(h.messages.length, 200, 'the history is capped at 200');
-	assert.deepEqual(ours, texts.slice(-ours.length), 'the newest ones, oldest first');
-	assert.ok(ours.length >= 195);
+	assert.ok(h.messages.every((m, i) => i === 0 || m.id > h.messages[i - 1].id), 'oldest first');
+	// The six of a round go at once, in any order; rounds follow each other. So the five
+	// left out are five of the first round, and everything after it is there.
+	const shown = new Set(h.messages.map((m) => m.text));
+	const missing = texts.filter((t) => !shown.has(t));
+	assert.equal(missing.length, 5, `missing: ${missing}`);
+	assert.ok(missing.every((t) => texts.indexOf(t) < socks.length), `missing from later rounds: ${missing}`);
 	await Promise.all(socks.map((s) => s.close()));
 
-	// Past the keep time (3 s) with the purge every second: gone from history and database.
-	await sleep(4500);
+	// Past the keep time (8 s) with the purge every second: gone from history and database.
+	await sleep(9500);
 	const fresh = await operator(srv, 'bob', 'bob-fresh');
 	isOk(await post(fresh, 'still here'), 'a new message');
 	await sleep(1500); // a purge runs meanwhile: the new message must survive it
