@@ -99,6 +99,8 @@ static const char usage_options[] =
 	"                          chat ended (default 24; 0: only while it runs)\n"
 	"  --purge-interval-secs N  run the retention purge every N seconds (default\n"
 	"                          300)\n"
+	"  --staff-room-keep-secs N  the staff room keeps a message N seconds\n"
+	"                          (default 604800; 7 days)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
 	"  --log-format text|json  readable lines (default) or JSON objects\n"
 	"  --metrics-token-file F  /metrics needs the bearer token in F\n"
@@ -139,7 +141,7 @@ static void print_usage(FILE *f)
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
-       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
+       OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_ROOM_KEEP, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
        OPT_SMTP_RETRY, OPT_FOLLOWUP_KEEP,
        OPT_XMPP_DOMAIN, OPT_XMPP_SERVER, OPT_XMPP_SECRET, OPT_XMPP_REMOTE,
@@ -180,6 +182,7 @@ static const struct option options[] = {
 	{ "share-frame-secs", required_argument, NULL, OPT_FRAME_SECS },
 	{ "manage-grace-hours", required_argument, NULL, OPT_GRACE },
 	{ "purge-interval-secs", required_argument, NULL, OPT_PURGE },
+	{ "staff-room-keep-secs", required_argument, NULL, OPT_ROOM_KEEP },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN },
@@ -579,6 +582,11 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		if (parse_number("purge-interval-secs", arg, 1, 86400, &v) < 0)
 			return -EINVAL;
 		cfg->app.purge_interval_secs = (int)v;
+		return 0;
+	case OPT_ROOM_KEEP:
+		if (parse_number("staff-room-keep-secs", arg, 1, 365 * 86400, &v) < 0)
+			return -EINVAL;
+		cfg->app.staff_room_keep_secs = (int)v;
 		return 0;
 	case OPT_LOG:
 		if (!strcmp(arg, "error"))

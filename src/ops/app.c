@@ -25,6 +25,7 @@
 #include "ops/followups.h"
 #include "ops/routes.h"
 #include "ops/share_ops.h"
+#include "ops/staff_ops.h"
 #include "ops/uploads.h"
 #include "ops/xmpp_ops.h"
 #include "store/store.h"
@@ -51,6 +52,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->share_frame_secs = SHARE_FRAME_MS / 1000;
 	cfg->workers = 2;
 	cfg->purge_interval_secs = 300;
+	cfg->staff_room_keep_secs = STAFF_ROOM_KEEP_DEFAULT;
 	cfg->smtp_attempts = 5;
 	cfg->smtp_retry_secs = 60;
 	cfg->followup_keep_days = 30;
@@ -186,6 +188,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, survey_routes, survey_nroutes);
 	server_add_messages(srv, chat_messages, chat_nmessages);
 	server_add_messages(srv, share_messages, share_nmessages);
+	server_add_messages(srv, staff_messages, staff_nmessages);
 }
 
 void app_print_tables(FILE *out)
@@ -230,6 +233,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	limit_print(out, "work_queue", APP_WORK_QUEUE, "jobs", "waiting for a worker before 503 busy");
 	writer_print_limits(out);
 	retention_print_limits(out, cfg->purge_interval_secs);
+	staff_ops_print_limits(out, cfg->staff_room_keep_secs);
 }
 
 static void wake_loop(void *arg)

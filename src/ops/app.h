@@ -60,6 +60,7 @@ struct app_config {
 	int workers;              /* threads hashing passwords and taking in images */
 	const char *metrics_token_file; /* /metrics needs the token in it; NULL: loopback only */
 	int purge_interval_secs;  /* between two runs of the retention purge */
+	int staff_room_keep_secs; /* the staff room keeps a message this long (staff_ops.h) */
 	/* Mail for follow-ups and Email transcript (followups.h); NULL url: no mail. */
 	const char *smtp_url;
 	const char *smtp_user;

@@ -12,6 +12,7 @@
 #include "ops/app.h"
 #include "ops/caller.h"
 #include "ops/chat_ops.h"
+#include "ops/staff_ops.h"
 
 /* ---- every client ------------------------------------------------------------ */
 
@@ -145,6 +146,8 @@ void client_add_follow(struct client *cl, struct chat_live *chat, bool as_guest)
 	cl->follows[cl->nfollows].chat = chat;
 	cl->follows[cl->nfollows].as_guest = as_guest;
 	cl->nfollows++;
+	if (!as_guest)
+		staff_ops_follow(cl, chat); /* operators only: the chat's staff notes */
 }
 
 void client_add_watch(struct client *cl, int64_t queue_id)
@@ -229,6 +232,8 @@ void socket_client_open(void *app_arg, struct conn *c)
 		chat_ops_operator_open(cl);
 		if (!cl->op)
 			conn_close(c, CLOSE_SIGNED_OUT, "session ended");
+		else
+			staff_ops_operator_open(cl);
 	}
 }
 

@@ -30,6 +30,7 @@
 #include "ops/caller.h"
 #include "ops/routes.h"
 #include "ops/survey.h"
+#include "ops/staff_ops.h"
 #include "ops/uploads.h"
 #include "net/http.h"
 
@@ -363,7 +364,7 @@ static int one_chat(struct http_req *req, const char *public_id, struct store_ch
 static void get_history_chat(struct http_req *req, HTTP_PARAMS)
 {
 	struct store_chat row;
-	json_t *events, *survey;
+	json_t *events, *survey, *notes;
 	char want[4];
 
 	if (one_chat(req, params[0], &row) < 0)
@@ -374,13 +375,16 @@ static void get_history_chat(struct http_req *req, HTTP_PARAMS)
 		events = json_array();
 	else if (!(events = chat_events(req, &row)))
 		return;
-	if (!(survey = survey_answers_json(req_app(req), row.id))) {
+	/* Staff notes: this route is for the account's operators only (one_chat()). */
+	notes = strcmp(want, "0") ? staff_ops_notes_json(req->app, row.id) : json_array();
+	if (!notes || !(survey = survey_answers_json(req_app(req), row.id))) {
+		json_decref(notes);
 		json_decref(events);
 		api_storage_failed(req, -EIO);
 		return;
 	}
-	http_json(req, 200, json_pack("{s:o, s:o, s:o}", "chat", chat_json(req->app, &row),
-				      "events", events, "survey", survey));
+	http_json(req, 200, json_pack("{s:o, s:o, s:o, s:o}", "chat", chat_json(req->app, &row),
+				      "events", events, "survey", survey, "notes", notes));
 }
 
 char *history_chat_text(struct app *app, const struct store_chat *row, size_t *len)

@@ -30,6 +30,7 @@
 #include "ops/app.h"
 #include "ops/caller.h"
 #include "ops/errors.h"
+#include "ops/staff_ops.h"
 #include "ops/uploads.h"
 
 /* ---- the rules on the admin API ----------------------------------------------- */
@@ -384,6 +385,8 @@ static void purge_tick(void *arg)
 	struct purge_run *run;
 
 	server_timer_set(pg->timer, (int64_t)app->cfg->purge_interval_secs * 1000000);
+	if (!pg->stopping)
+		staff_ops_purge(app); /* the staff room's old messages, in a write of their own */
 	if (pg->run || pg->stopping)
 		return;
 	run = xcalloc(1, sizeof(*run));

@@ -52,6 +52,9 @@ extern const size_t survey_nroutes;
 /* §3.3-3.5 chats (chat_ops.c) */
 extern const struct ws_message chat_messages[];
 extern const size_t chat_nmessages;
+/* §3.10 staff notes and the staff room (staff_ops.c) */
+extern const struct ws_message staff_messages[];
+extern const size_t staff_nmessages;
 /* §3.8 screensharing (share_ops.c) */
 extern const struct ws_message share_messages[];
 extern const size_t share_nmessages;

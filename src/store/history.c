@@ -383,6 +383,7 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 		{ "DELETE FROM chat_blobs WHERE chat_id = ?1", "delete chat blobs" },
 		/* A survey's comment is the guest's words; ratings and yes/no stay, as counts. */
 		{ "UPDATE survey_answers SET comment = NULL WHERE chat_id = ?1", "delete survey comments" },
+		{ "DELETE FROM staff_notes WHERE chat_id = ?1", "delete staff notes" },
 	};
 	struct hashes h = { 0 };
 	char sql[160];

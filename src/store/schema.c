@@ -465,6 +465,40 @@ static const char *const migrations[] = {
 	"ALTER TABLE report_hours ADD COLUMN survey_yes INT NOT NULL DEFAULT 0;"
 	"ALTER TABLE report_hours ADD COLUMN survey_no INT NOT NULL DEFAULT 0;"
 	"ALTER TABLE report_hours ADD COLUMN survey_comments INT NOT NULL DEFAULT 0;",
+
+	/*
+	 * 17: staff notes and the staff room (store/staff.c).  A note belongs to a
+	 * chat but is not one of its events: it has its own number in the
+	 * chat (`seq`), so the events' sequence a guest resumes by never has
+	 * a gap or a note in it, and no route that reads events can return
+	 * one.  A chat's notes go with its transcript (deleted, or purged by
+	 * its queue's text rule).  The staff room is one conversation per
+	 * account, kept for a few days (ops/staff_ops.c).  Client ids are
+	 * unique per writer, as for events.
+	 */
+	"CREATE TABLE staff_notes ("
+	"  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	"  seq INTEGER NOT NULL,"
+	"  operator_id INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  cid TEXT,"
+	"  text TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat_id, seq)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX staff_notes_cid ON staff_notes(chat_id, operator_id, cid)"
+	"  WHERE cid IS NOT NULL;"
+	"CREATE TABLE staff_room ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL,"
+	"  operator_id INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  cid TEXT,"
+	"  text TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX staff_room_account ON staff_room(account_id, id);"
+	"CREATE INDEX staff_room_at ON staff_room(at);"
+	"CREATE UNIQUE INDEX staff_room_cid ON staff_room(account_id, operator_id, cid)"
+	"  WHERE cid IS NOT NULL;",
 };
 
 int schema_version(void)

@@ -274,7 +274,8 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
  * Delete a chat's transcript: its events, their search text and which
  * blobs it may read.  The chat row stays, with its timing and counts, marked
  * deleted, and the guest's name is forgotten, as are the words of its
- * survey comment (the survey's ratings and yes/no stay).  `orphan` hears each blob
+ * survey comment (the survey's ratings and yes/no stay); its staff notes
+ * go too.  `orphan` hears each blob
  * that no other chat reads any more (its row is gone too; the caller
  * removes the file after the commit).  Writer thread.
  */
@@ -665,5 +666,59 @@ int store_jid_get(struct store *st, int64_t operator_id, struct store_jid *out);
 int store_jid_find(struct store *st, const char *jid, struct store_jid *out);
 /* Every confirmed address (cb returns non-zero to stop). */
 int store_jids_confirmed(struct store *st, int (*cb)(void *ctx, const struct store_jid *j), void *ctx);
+
+/* ---- staff notes and the staff room (staff.c) ---- */
+
+/*
+ * A staff note: words about a chat for the account's operators only.  Notes
+ * are not events: each chat numbers its notes 1, 2, ... apart from its
+ * events, and nothing that reads events (a guest's resume, transcripts,
+ * Email transcript) sees them.
+ */
+#define STORE_STAFF_TEXT_BYTES 16004 /* 4,000 characters of UTF-8, plus NUL */
+#define STORE_STAFF_CID_BYTES 72     /* a client's message id (64 characters), plus NUL */
+
+struct store_note {
+	int64_t chat_id;
+	int64_t seq;         /* the note's number in its chat; set by store_note_add() */
+	int64_t operator_id; /* who wrote it */
+	char name[STORE_NAME_BYTES]; /* their display name then */
+	char cid[STORE_STAFF_CID_BYTES]; /* "" for none */
+	char text[STORE_STAFF_TEXT_BYTES];
+	int64_t at;          /* ms since the epoch */
+};
+
+/*
+ * Add note `n` (n->seq is set, one more than the chat's last note).  If
+ * the same operator already wrote a note with n->cid in this chat, nothing
+ * is written, n->seq is that note's and 1 is returned.  Writer thread.
+ */
+int store_note_add(struct store *st, struct store_note *n);
+/* The chat's last `limit` notes, oldest first. */
+int store_notes_of_chat(struct store *st, int64_t chat_id, int limit,
+			int (*cb)(void *ctx, const struct store_note *n), void *ctx);
+
+/* A message of an account's staff room. */
+struct store_room_message {
+	int64_t id;          /* set by store_room_add(), increasing */
+	int64_t account_id;
+	int64_t operator_id;
+	char name[STORE_NAME_BYTES];
+	char cid[STORE_STAFF_CID_BYTES];
+	char text[STORE_STAFF_TEXT_BYTES];
+	int64_t at;
+};
+
+/*
+ * Add `m` (m->id is set).  The same operator's message with the same cid
+ * again: nothing written, `m` is filled with the first one (id, at, name, text), 1 returned.
+ * Writer thread.
+ */
+int store_room_add(struct store *st, struct store_room_message *m);
+/* The account's last `limit` messages written at or after `since` (ms), oldest first. */
+int store_room_recent(struct store *st, int64_t account_id, int64_t since, int limit,
+		      int (*cb)(void *ctx, const struct store_room_message *m), void *ctx);
+/* Delete every account's messages written before `before` (ms); *n: how many.  Writer thread. */
+int store_room_purge(struct store *st, int64_t before, int *n);
 
 #endif

@@ -131,6 +131,13 @@ const CLAIMS = [
 	['docs/OPERATIONS.md', /in batches of at most (\d+) chats per queue/, ['purge_batch_chats', num]],
 	['docs/OPERATIONS.md', /The most a rule keeps is ([\d,]+) days/, ['retention_days_max', num]],
 	['docs/PROTOCOL.md', /whole numbers of days 0–([\d,]+) and a boolean/, ['retention_days_max', num]],
+	['docs/PROTOCOL.md', /\| `note.send` \| an operator of the chat's account \| `chat`, `text` \(1–([\d,]+) characters/,
+		['staff_text_chars', num]],
+	['docs/PROTOCOL.md', /\| `room.send` \| any operator \| `text` \(1–([\d,]+) characters/, ['staff_text_chars', num]],
+	['docs/PROTOCOL.md', /`notes`: \[NOTE\], the chat's newest (\d+), oldest first/, ['staff_notes_sent', num]],
+	['docs/PROTOCOL.md', /`messages`: \[ROOM_MESSAGE\], the newest (\d+) kept/, ['staff_room_history', num]],
+	['docs/PROTOCOL.md', /`--staff-room-keep-secs` \(default (\d+), 7 days\)/, ['staff_room_keep_secs', num]],
+	['docs/OPERATIONS.md', /\| `staff-room-keep-secs` \| (\d+) \|/, ['staff_room_keep_secs', num]],
 ];
 
 /** `refdesk limits` (with `args`) as {name: value}, checking the form of every line. */
@@ -224,7 +231,7 @@ test('the defaults `refdesk --help` states are the ones refdesk limits prints', 
 		'upload-burst': ['upload_burst', 1], 'turn-ttl': ['turn_ttl', 1], 'share-invite-secs': ['share_invite_secs', 1],
 		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],
 		'ping-secs': ['ws_ping_secs', 1], 'idle-close-secs': ['ws_hangup_secs', 1],
-		'purge-interval-secs': ['purge_interval_secs', 1],
+		'purge-interval-secs': ['purge_interval_secs', 1], 'staff-room-keep-secs': ['staff_room_keep_secs', 1],
 		'smtp-attempts': ['smtp_attempts', 1], 'smtp-retry-secs': ['smtp_retry_secs', 1],
 		'followup-keep-days': ['followup_keep_days', 1],
 	};

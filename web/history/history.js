@@ -11,6 +11,7 @@
 // textContent: nothing from a transcript is ever parsed as HTML.
 
 import { h, replaceChildren } from '../shared/dom.js';
+import { notesList } from '../shared/staff_notes.js';
 import { apiRequest, signinUrl, signOut, sessionOrSignIn } from '../shared/api.js';
 import { Transcript } from '../shared/transcript_model.js';
 import { TranscriptView } from '../shared/transcript_view.js';
@@ -118,6 +119,10 @@ async function openChat(chat) {
   transcript.addEvents(r.data.events);
   drawChat(transcript);
   drawSurvey($('chat-survey'), r.data.survey);
+  // Staff notes (PROTOCOL §3.10): for staff only, apart from the transcript.
+  const notes = r.data.notes || [];
+  $('history-notes').hidden = notes.length === 0;
+  replaceChildren($('history-notes-list'), notesList(notes));
   for (const b of $('results').querySelectorAll('.history-item')) {
     const on = b.dataset.chat === chat;
     b.classList.toggle('is-selected', on);

@@ -10,6 +10,8 @@
 // elsewhere (accepted by someone else, ended by the guest) shows here too.
 // Transfer opens the staff pages' shared dialog (the holder's, or an
 // admin's for a chat whose holder is gone: the server decides).
+// Staff notes (staff_notes.js): the chat's notes come with the follow, and
+// any colleague may add one while the chat waits or runs.
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';
@@ -19,6 +21,8 @@ import { statusLabel } from './history_model.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
 import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { NotesBook } from '../shared/staff_model.js';
+import { StaffNotesPanel } from '../shared/staff_notes.js';
 
 const $ = (id) => document.getElementById(id);
 const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
@@ -27,6 +31,10 @@ let me = null;
 let record = null;
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
   onStarted: (reply) => note(waitingText(reply.to)) });
+const notesBook = new NotesBook();
+const notesPanel = new StaffNotesPanel($('staff-notes'), {
+  send: (id, text, cid) => socket.request({ type: 'note.send', id: cid, chat: id, text }, { retry: true }),
+});
 
 async function load() {
   const r = await apiRequest(`/api/history/${encodeURIComponent(chat)}`);
@@ -35,6 +43,7 @@ async function load() {
     return note(r.error.message);
   }
   record = r.data.chat;
+  notesBook.of(chat).add(r.data.notes || []);
   draw();
 }
 
@@ -53,6 +62,8 @@ function draw() {
   $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
   $('transfer').hidden = c.status !== 'active' || !(c.operator?.id === me?.id || me?.admin);
   $('history-link').href = `/staff/history?chat=${encodeURIComponent(c.chat)}`;
+  notesPanel.setEnabled(c.status !== 'ended');
+  notesPanel.show(chat, notesBook.of(chat));
 }
 
 function note(text) {
@@ -110,6 +121,7 @@ async function main() {
   socket.on('event', (ev) => { if (ev.chat === chat && ev.kind === 'notice') load(); });
   socket.on('frame', (f) => {
     if (f.chat !== chat) return;
+    if (notesBook.frame(f)) notesPanel.show(chat, notesBook.of(chat));
     if (f.type === 'transfer.returned') note(returnedText(f));
     if (f.type === 'transfer.done') note(doneText(f));
     if (['chat.taken', 'chat.gone', 'transfer.returned', 'transfer.done'].includes(f.type)) load();

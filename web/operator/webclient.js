@@ -21,6 +21,10 @@
 // Saved replies: "/" at the start of the message field opens the type-ahead
 // (canned_picker.js) over the account's shared replies and the operator's
 // own, which the "Saved replies" dialog manages (canned_editor.js).
+//
+// Staff notes (staff_notes.js) sit under the composer: words about the chat
+// for colleagues, which the guest never receives. The staff room
+// (staff_room.js) is a panel of the side column for the account's librarians.
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
@@ -44,6 +48,9 @@ import { offerWarnings, refusalText, targetName } from '../shared/transfer_model
 import { noticeText, senderLabel } from '../shared/transcript_model.js';
 import { FollowupsView } from './followups.js';
 import { XmppPanel } from './xmpp_panel.js';
+import { NotesBook } from '../shared/staff_model.js';
+import { StaffNotesPanel } from '../shared/staff_notes.js';
+import { StaffRoom } from './staff_room.js';
 
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
@@ -95,6 +102,16 @@ const attach = new AttachUi(
     showError: (text) => composer.showError(text) },
 );
 
+const notesBook = new NotesBook();
+const notesPanel = new StaffNotesPanel($('staff-notes'), {
+  send: (chat, text, id) => socket.request({ type: 'note.send', id, chat, text }, { retry: true }),
+});
+const staffRoom = new StaffRoom({
+  toggle: $('staff-room-toggle'), count: $('staff-room-count'), body: $('staff-room-body'), log: $('staff-room-log'),
+  empty: $('staff-room-empty'), form: $('staff-room-form'), input: $('staff-room-input'), error: $('staff-room-error'),
+  keep: $('staff-room-keep'),
+}, { send: (text, id) => socket.request({ type: 'room.send', id, text }, { retry: true }), onChange: () => drawTitle() });
+
 /* ---------- drawing ---------- */
 
 let drawn = -1;
@@ -106,11 +123,13 @@ function draw() {
   drawOffers();
   drawChatList();
   drawChat();
-  const ringing = desk.ringingCount();
-  const unread = desk.unreadCount();
-  const badge = ringing + unread;
+  drawTitle();
+  ringer.update(desk.ringingCount() > 0);
+}
+
+function drawTitle() {
+  const badge = desk.ringingCount() + desk.unreadCount() + staffRoom.unread;
   document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
-  ringer.update(ringing > 0);
 }
 
 function drawStatus() {
@@ -279,6 +298,8 @@ function drawChat() {
   $('composer').hidden = ended;
   view.render(rec.transcript);
   typingLine.set(rec.guestTyping, who);
+  notesPanel.setEnabled(!ended);
+  notesPanel.show(rec.chat, notesBook.of(rec.chat));
 }
 
 /** The sender's line: waiting for the colleague (with Withdraw), or how it ended. */
@@ -484,6 +505,12 @@ function note(text) {
 /* ---------- server frames ---------- */
 
 function onFrame(msg) {
+  if (staffRoom.frame(msg)) {
+    drawTitle();
+    return;
+  }
+  const noted = notesBook.frame(msg);
+  if (noted && noted === desk.selected) notesPanel.show(noted, notesBook.of(noted));
   switch (msg.type) {
     case 'hello':
       onHello(msg);
@@ -532,6 +559,7 @@ function onFrame(msg) {
 function onHello(hello) {
   const held = desk.applyHello(hello);
   $('who').textContent = hello.operator.name;
+  staffRoom.setMe(hello.operator.id);
   $('admin-link').hidden = !hello.operator.admin;
   $('reports-link').hidden = !hello.operator.admin;
   $('desk').hidden = false;

@@ -19,6 +19,9 @@
 // Transfer (beside the conversation's title) opens the staff pages' shared
 // dialog; how the transfer goes is said under the title. Once a colleague
 // takes the chat, this window can read it but no longer write.
+//
+// Staff notes for colleagues sit under the composer (staff_notes.js); they
+// come with the follow and live, and the guest never receives them.
 
 import { RdSocket } from '../shared/rd_socket.js';
 import { signinUrl, sessionOrSignIn } from '../shared/api.js';
@@ -30,6 +33,8 @@ import { postUpload, uploadFailure } from './share_upload.js';
 import { ScreenView, arrowTo } from './screen_view.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
 import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { NotesBook } from '../shared/staff_model.js';
+import { StaffNotesPanel } from '../shared/staff_notes.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -57,6 +62,15 @@ let inviteText = null; // the queue's invitation wording, from the join
 
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
   onStarted: (reply) => showTransfer(waitingText(reply.to), true) });
+
+const notesBook = new NotesBook();
+const notesPanel = new StaffNotesPanel($('staff-notes'), {
+  send: (id, text, cid) => socket.request({ type: 'note.send', id: cid, chat: id, text }, { retry: true }),
+});
+function drawNotes() {
+  notesPanel.setEnabled(!conversation.ended);
+  notesPanel.show(chat, notesBook.of(chat));
+}
 
 /** The line under the conversation's title about a transfer; `waiting` disables Transfer. */
 function showTransfer(text, waiting = false) {
@@ -409,6 +423,7 @@ async function main() {
     if (ev.kind === 'notice' && ev.notice === 'joined') screen.setEnded(false);
     if (ev.kind === 'notice' && ev.notice === 'ended') {
       screen.setEnded(true);
+      drawNotes();
       $('transfer').hidden = true;
       editorChanged();
     }
@@ -418,10 +433,12 @@ async function main() {
     if (msg.type === 'hello') me = msg.operator;
     if (msg.type?.startsWith('transfer.') && msg.chat === chat) onTransferFrame(msg);
     if (msg.type === 'typing' && msg.chat === chat && msg.from === 'guest') conversation.setTyping(msg.active);
+    if (msg.chat === chat && notesBook.frame(msg)) drawNotes();
   });
   socket.on('close', (code) => {
     if (code === 4001) location.replace(signinUrl());
   });
+  drawNotes();
   socket.start();
   socket.follow(chat, { after: 0 }).then(joined, (err) => {
     if (err.code === 'not_found') {
