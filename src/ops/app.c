@@ -178,6 +178,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
 	server_add_routes(srv, canned_routes, canned_nroutes);
+	server_add_routes(srv, canned_snapshots_routes, canned_snapshots_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
@@ -210,6 +211,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	uploads_print_limits(out, cfg);
 	history_print_limits(out);
 	canned_print_limits(out);
+	canned_snapshots_print_limits(out);
 	reports_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
