@@ -38,6 +38,9 @@ extern const size_t canned_nroutes;
 /* §2.8 canned snapshots (canned_snapshots.c) */
 extern const struct http_route canned_snapshots_routes[];
 extern const size_t canned_snapshots_nroutes;
+/* §2.13 blocked guests (blocks.c) */
+extern const struct http_route blocks_routes[];
+extern const size_t blocks_nroutes;
 /* §2.9 metrics, for the people who run the server (metrics.c) */
 extern const struct http_route metrics_routes[];
 extern const size_t metrics_nroutes;
@@ -62,6 +65,7 @@ void sessions_print_limits(FILE *out);
 void history_print_limits(FILE *out);
 void canned_print_limits(FILE *out);
 void canned_snapshots_print_limits(FILE *out);
+void blocks_print_limits(FILE *out);
 /* Is `s` a saved reply's (or canned snapshot's) name: 1-40 characters on one clean line? */
 bool canned_name_is_valid(const char *s);
 void reports_print_limits(FILE *out);

@@ -307,8 +307,8 @@ int store_blob_in_use(struct store *st, const char *hash);
 #define STORE_AUDIT_ACCOUNT_ADD "account.add"
 #define STORE_AUDIT_ACCOUNT_CHANGE "account.change"     /* name, embedding origins */
 #define STORE_AUDIT_TRANSCRIPT_DELETE "transcript.delete"
-/* Reserved for blocking a guest, which does not exist yet: record it under this name. */
-#define STORE_AUDIT_GUEST_BLOCK "guest.block"
+#define STORE_AUDIT_GUEST_BLOCK "guest.block"     /* Block guest: the chat, hours, reason */
+#define STORE_AUDIT_GUEST_UNBLOCK "guest.unblock" /* an admin lifted a block */
 
 #define STORE_AUDIT_ACTOR_CLI "command line"  /* the actor of the admin command line */
 #define STORE_AUDIT_DETAIL_BYTES 1024

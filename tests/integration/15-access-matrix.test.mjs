@@ -167,7 +167,7 @@ test('every WebSocket cell of docs/SECURITY.md §2.2 answers as written', { time
 /** Make one HTTP cell's request and describe the answer as a cell would. */
 async function httpCell(row, id) {
 	const [method, pattern] = row.route.split(' ');
-	const vars = { chat: target.chat, queue: 'alpha', blob, victim, canned, snapshot, followup: 1 };
+	const vars = { chat: target.chat, queue: 'alpha', blob, victim, canned, snapshot, block: 1, followup: 1 };
 	const urlPath = fill(pattern, vars);
 	const headers = {};
 	let session;
