@@ -13,6 +13,7 @@ import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedEditor } from './canned_editor.js';
 import { auditPage } from './audit_model.js';
 import { RetentionSection } from './retention_section.js';
+import { BlocksSection } from './blocks_section.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
@@ -345,6 +346,7 @@ async function main() {
   await new CannedEditor($('canned-shared'), { shared: true }).load();
   retention = new RetentionSection($('retention'), $('retention-status'), { saved: refreshAudit });
   await retention.load();
+  await new BlocksSection($('blocks'), $('blocks-status'), { changed: refreshAudit }).load();
   $('admin-content').hidden = false;
 }
 
