@@ -233,3 +233,21 @@ test('the retention purge keeps blobs a canned entry needs; they go once neither
 		await rule({ text_days: 3650, files_days: 3650, keep_names: true });
 	}
 });
+
+test('deleting a transcript that received a canned snapshot keeps the entry\'s blobs', async () => {
+	const c = await openChat(srv, bobWs, 'alpha', 'Deleted Reader');
+	const s = await save(bob, c, 'Opening hours', png(800, 600));
+	expect(s, 201, null, 'save');
+	const ev = await sendAndFetch(bob, s.json.id, c);
+	isAck(await bobWs.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	expect(await srv.request('POST', `/api/history/${c.chat}/delete`, { session: bob, body: {} }), 200, null, 'delete the transcript');
+	for (const h of [ev.blob, ev.thumb, s.doc])
+		assert.equal(await onDisk(h), true, 'kept for the canned entry');
+	assert.equal((await thumb(bob, s.json.id)).status, 200);
+	const d = await openChat(srv, bobWs, 'alpha', 'Next Reader');
+	await sendAndFetch(bob, s.json.id, d);
+	isAck(await bobWs.request({ type: 'chat.end', chat: d.chat }), 'chat.end');
+	expect(await srv.request('POST', `/api/history/${d.chat}/delete`, { session: bob, body: {} }), 200, null, 'delete the second');
+	expect(await remove(bob, s.json.id), 200, null, 'delete the entry');
+	await until(async () => !(await onDisk(ev.blob)) && !(await onDisk(ev.thumb)) && !(await onDisk(s.doc)), 5000, 'the files to go');
+});
