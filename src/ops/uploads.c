@@ -542,6 +542,7 @@ static void upload_save_canned(struct upload *u)
 	c->thumb_width = u->img.thumb.width;
 	c->thumb_height = u->img.thumb.height;
 	c->size = (int64_t)u->size;
+	c->thumb_size = (int64_t)u->img.thumb.len;
 	str_copy(c->file_name, sizeof(c->file_name), u->name);
 	if (u->alt[0])
 		str_copy(c->alt, sizeof(c->alt), u->alt);

@@ -166,7 +166,7 @@ int store_canned_snap_add(struct store *st, struct store_canned_snap *c, int max
 	if (!rc)
 		rc = blob_row_add(st, c->blob, c->mime, c->size);
 	if (!rc)
-		rc = blob_row_add(st, c->thumb, c->thumb_mime, 0);
+		rc = blob_row_add(st, c->thumb, c->thumb_mime, c->thumb_size);
 	if (!rc)
 		rc = insert_entry(st, c);
 	if (!rc)

@@ -534,6 +534,7 @@ struct store_canned_snap {
 	char file_name[STORE_CANNED_FILE_BYTES];
 	char alt[STORE_CANNED_ALT_BYTES];
 	int64_t created_at, updated_at;
+	int64_t thumb_size;      /* store_canned_snap_add() only: the thumbnail's bytes */
 };
 
 /*

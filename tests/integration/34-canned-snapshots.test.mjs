@@ -126,6 +126,7 @@ test('save, list, send by reference: the guest receives it and fetches the same 
 	assert.equal(ev.alt, 'Databases: log in: step by step');
 	assert.equal(ev.width, 640);
 	assert.equal(db('SELECT count(*) FROM blobs'), files, 'nothing stored again');
+	assert.ok(Number(db(`SELECT size FROM blobs WHERE hash = '${ev.thumb}'`)) > 100, 'the thumbnail\'s size is recorded');
 	assert.equal(db(`SELECT count(*) FROM chat_blobs WHERE chat_id = (SELECT id FROM chats WHERE public_id = '${c2.chat}')`), '3');
 	const docAsStaff = await srv.request('GET', `/api/chats/${c2.chat}/blobs/${s.doc}`, { session: ann });
 	assert.equal(docAsStaff.status, 200, 'the document opens in the editor from the new chat');
