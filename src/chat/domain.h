@@ -77,6 +77,8 @@ struct chat_live {
 	size_t noffered, capoffered;
 	struct share share;         /* screensharing */
 	struct transfer transfer;   /* a hand-over waiting for an answer */
+	bool has_guest_key;         /* guest_key is set: the guest who started it */
+	unsigned char guest_key[16]; /* that guest's address, keyed-hashed (blocks.h); never the address */
 };
 
 struct queue_live {

@@ -61,6 +61,13 @@ int conn_cookie(struct conn *c, const char *name, char *out, size_t size)
 	return c->wsi ? http_cookie_of(c->wsi, name, out, size) : -ENOENT;
 }
 
+void conn_client_addr(struct conn *c, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (c->wsi)
+		http_client_addr(c->srv, c->wsi, out, size);
+}
+
 int ws_filter(struct server *srv, struct lws *wsi)
 {
 	char uri[64], origin[300], client[64];

@@ -76,6 +76,12 @@ struct conn {
 };
 
 /* lws callbacks for the WebSocket role (server.c dispatches to these). */
+/*
+ * The client's address as text into `out` (size ≥ 64): the peer's, or what a
+ * --trusted-proxy reported (http_client_addr()).  "" once the socket closed.
+ */
+void conn_client_addr(struct conn *c, char *out, size_t size);
+
 int ws_filter(struct server *srv, struct lws *wsi);
 int ws_established(struct server *srv, struct lws *wsi, struct conn **slot);
 int ws_receive(struct conn *c, const void *in, size_t len);

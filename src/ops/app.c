@@ -41,6 +41,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->session_hours = 12;
 	cfg->abandon_secs = 120;
 	cfg->transfer_timeout_secs = 60;
+	cfg->block_hour_secs = 3600;
 	cfg->manage_grace_hours = 24;
 	cfg->max_image_bytes = 15 << 20;
 	cfg->max_file_bytes = 25 << 20;
@@ -180,6 +181,8 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, uploads_routes, uploads_nroutes);
 	server_add_routes(srv, history_routes, history_nroutes);
 	server_add_routes(srv, canned_routes, canned_nroutes);
+	server_add_routes(srv, canned_snapshots_routes, canned_snapshots_nroutes);
+	server_add_routes(srv, blocks_routes, blocks_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
@@ -208,12 +211,16 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "a waiting chat whose guest is gone this long is ended (--abandon-secs)");
 	limit_print(out, "transfer_timeout_secs", cfg->transfer_timeout_secs, "s",
 		    "a transfer nobody answers goes back after (--transfer-timeout-secs)");
+	limit_print(out, "block_hour_secs", cfg->block_hour_secs, "s",
+		    "one hour of Block guest (--block-hour-secs)");
 	sessions_print_limits(out);
 	limit_print(out, "session_hours", cfg->session_hours, "h",
 		    "an operator session lasts after its last use (--session-hours)");
 	uploads_print_limits(out, cfg);
 	history_print_limits(out);
 	canned_print_limits(out);
+	canned_snapshots_print_limits(out);
+	blocks_print_limits(out);
 	reports_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
@@ -249,6 +256,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	app->cfg = cfg;
 	app->srv = srv;
 	domain_init(&app->dom);
+	blocks_init(&app->blocks);
 	rc = metrics_init(app);
 	if (rc < 0)
 		return rc;
@@ -307,6 +315,7 @@ void app_release(struct app *app)
 	server_timer_free(app->sweep_timer);
 	retention_free(app);
 	domain_release(&app->dom);
+	blocks_release(&app->blocks);
 	for (j = 0; j < ARRAY_SIZE(maps); j++) {
 		for (i = 0; map_next(maps[j], &i, &key, &v);)
 			free(v);

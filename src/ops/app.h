@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "base/map.h"
+#include "chat/blocks.h"
 #include "chat/domain.h"
 #include "net/http.h"
 #include "ops/metrics.h"
@@ -76,6 +77,7 @@ struct app_config {
 	int xmpp_port;
 	const char *xmpp_secret_file;
 	bool xmpp_allow_remote;
+	int block_hour_secs;      /* one hour of Block guest, in seconds (3600; shorter for tests) */
 };
 
 struct app {
@@ -101,6 +103,7 @@ struct app {
 	struct purge *purge;    /* the retention purge (retention.c) */
 	struct followups_state *followups; /* follow-ups and their mail (followups.c) */
 	struct xmpp_ops *xmpp;  /* the XMPP door, or NULL (xmpp_ops.h) */
+	struct blocks blocks;   /* blocked guests' keyed address hashes (chat/blocks.h) */
 };
 
 /* The app a request is for (the transport holds it as an opaque pointer). */

@@ -42,7 +42,7 @@ static json_t *canned_json(const struct store_canned *c)
  * nothing that text_clean_line() would change (line breaks, tabs, other
  * control characters, invisible or direction-changing characters).
  */
-static bool canned_valid_name(const char *s)
+bool canned_name_is_valid(const char *s)
 {
 	char clean[STORE_CANNED_NAME_BYTES];
 	size_t n = strlen(s);
@@ -170,7 +170,7 @@ static void post_canned(struct http_req *req, HTTP_PARAMS)
 	if (!(body = api_body(req)))
 		return;
 	if (json_unpack(body, "{s:s, s:s, s?b !}", "name", &name, "text", &text,
-			"shared", &shared) || !canned_valid_name(name) || !canned_valid_text(text)) {
+			"shared", &shared) || !canned_name_is_valid(name) || !canned_valid_text(text)) {
 		json_decref(body);
 		api_bad_request(req, "Expected {\"name\": 1-40 characters on one line, \"text\": "
 				     "1-4,000 characters, \"shared\"?: true|false}.");
@@ -205,7 +205,7 @@ static void post_canned_item(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	if (json_unpack(body, "{s?s, s?s !}", "name", &name, "text", &text) || (!name && !text) ||
-	    (name && !canned_valid_name(name)) || (text && !canned_valid_text(text))) {
+	    (name && !canned_name_is_valid(name)) || (text && !canned_valid_text(text))) {
 		json_decref(body);
 		free(c);
 		api_bad_request(req, canned_expected);

@@ -776,6 +776,10 @@ static void h_chat_start(void *user, const char *id, json_t *msg)
 			   "This connection has started enough chats; end one or reconnect.");
 		return;
 	}
+	if (c->has_addr_key && blocks_is_blocked(&app->blocks, q.account_id, c->addr_key, time_now_ms())) {
+		client_error(c, id, "blocked", CHAT_BLOCKED_TEXT);
+		return;
+	}
 	ql = domain_queue(&app->dom, q.id);
 	if (!ql || !queue_is_online(ql)) {
 		client_error(c, id, "offline", "Nobody is available on this queue right now.");
@@ -791,6 +795,8 @@ static void h_chat_start(void *user, const char *id, json_t *msg)
 	init.status = CHAT_WAITING;
 	memcpy(init.guest_name, guest_name, sizeof(guest_name));
 	init.created_at = time_now_ms();
+	init.has_guest_key = c->has_addr_key;
+	memcpy(init.guest_key, c->addr_key, sizeof(init.guest_key));
 	chat = domain_chat_add(&app->dom, &init);
 
 	rc = chat_write_new(c->app, c, id, chat, ACT_CREATE,
@@ -1058,6 +1064,22 @@ static void h_chat_end(void *user, const char *id, json_t *msg)
 	/* From now on nothing more may be written into it. */
 	chat_end_begin(chat);
 	app_submit(c->app, &w->op);
+}
+
+int chat_ops_end(struct app *app, struct chat_live *chat, const char *by)
+{
+	struct chat_write *w;
+	int rc = chat_write_new(app, NULL, "", chat, ACT_END,
+				json_pack("{s:s, s:s}", "notice", "ended", "by", by), &w);
+
+	if (rc < 0)
+		return rc;
+	/* As chat.end: its share stops first, then nothing more may be written. */
+	app->chat_listener->ending(app, chat, by);
+	transfer_drop(app, chat);
+	chat_end_begin(chat);
+	app_submit(app, &w->op);
+	return 0;
 }
 
 /* ---- handlers: operators ------------------------------------------------------ */

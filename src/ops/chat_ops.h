@@ -104,6 +104,17 @@ int chat_ops_post(struct app *app, struct chat_live *chat, enum event_author aut
 		  void (*posted)(void *arg, int rc, int64_t seq, bool dup), void *arg);
 
 /*
+ * End `chat` now, as chat.end does, with an `ended` notice by `by`
+ * ("operator", "system").  The caller has checked who may.  0, or a negative
+ * errno (nothing changed).
+ */
+int chat_ops_end(struct app *app, struct chat_live *chat, const char *by);
+
+/* What a guest whose address is blocked is told when starting a chat (blocks.c). */
+#define CHAT_BLOCKED_TEXT "This library has paused chats from your connection for a while. " \
+	"Please try again later, or contact the library another way."
+
+/*
  * Append an event of `kind` (such as a screensharing step) by `author`;
  * once committed, `c` (if not NULL) gets an `ack` for `id` — or, when
  * `reply` is not NULL, an `ok` with the fields of `reply` added and the

@@ -219,9 +219,14 @@ void socket_client_open(void *app_arg, struct conn *c)
 	struct client *cl = &sc->base;
 	int64_t operator_id = 0;
 
+	char addr[64];
+
 	sc->conn = c;
 	cl->ops = &socket_ops;
 	cl->kind = CLIENT_GUEST;
+	/* Kept only as a keyed hash, for Block guest (blocks.c). */
+	conn_client_addr(c, addr, sizeof(addr));
+	cl->has_addr_key = blocks_key_of(&app->blocks, addr, cl->addr_key) == 0;
 	client_attach(app, cl);
 	conn_set_role(c, CLIENT_GUEST, cl);
 	/* A session cookie makes it an operator's socket; without one it is a guest's. */

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chat/blocks.h"
+
 struct app;
 struct chat_live;
 struct client;
@@ -60,6 +62,8 @@ struct client {
 	size_t nwatching, capwatching;
 	unsigned pins;
 	bool gone;                       /* the transport has closed */
+	bool has_addr_key;               /* guests: addr_key is set */
+	unsigned char addr_key[BLOCK_KEY_BYTES]; /* guests: their address, keyed-hashed (blocks.h) */
 };
 
 /* Add a client the transport has set up (ops, kind) to the app's list. */

@@ -6,6 +6,7 @@
 #ifndef REFDESK_OPS_ROUTES_H
 #define REFDESK_OPS_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -34,6 +35,12 @@ extern const size_t history_nroutes;
 /* §2.8 saved replies (canned.c) */
 extern const struct http_route canned_routes[];
 extern const size_t canned_nroutes;
+/* §2.8 canned snapshots (canned_snapshots.c) */
+extern const struct http_route canned_snapshots_routes[];
+extern const size_t canned_snapshots_nroutes;
+/* §2.14 blocked guests (blocks.c) */
+extern const struct http_route blocks_routes[];
+extern const size_t blocks_nroutes;
 /* §2.9 metrics, for the people who run the server (metrics.c) */
 extern const struct http_route metrics_routes[];
 extern const size_t metrics_nroutes;
@@ -63,6 +70,10 @@ extern const size_t share_nmessages;
 void sessions_print_limits(FILE *out);
 void history_print_limits(FILE *out);
 void canned_print_limits(FILE *out);
+void canned_snapshots_print_limits(FILE *out);
+void blocks_print_limits(FILE *out);
+/* Is `s` a saved reply's (or canned snapshot's) name: 1-40 characters on one clean line? */
+bool canned_name_is_valid(const char *s);
 void reports_print_limits(FILE *out);
 
 /* Extend a signed-in request's session if it is getting old (sessions.c). */

@@ -18,6 +18,7 @@
 #include "ops/uploads.h"
 
 #include "ops/api.h"
+#include "ops/canned_snapshots.h"
 #include "ops/caller.h"
 #include "ops/client.h"
 #include "ops/errors.h"
@@ -58,6 +59,8 @@ struct upload {
 	char sender[NAME_BYTES];
 	bool is_image;
 	bool is_annotation;          /* an editor document: stored, no event */
+	bool is_canned;              /* an image kept as a canned snapshot: no event */
+	char canned_name[STORE_CANNED_NAME_BYTES];
 	char parent[BLOB_HASH_HEX];  /* an edited image: the snapshot it was made from */
 	char annotation[BLOB_HASH_HEX]; /* ... and the document that made it */
 	char cid[WS_ID_MAX + 1];
@@ -171,6 +174,7 @@ static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 {
 	struct app *app = req->app;
 	char public_id[64], kind[16], len_text[32], header[12288];
+	char canned_name[STORE_CANNED_NAME_BYTES] = "";
 	enum event_author author;
 	struct chat_live *chat;
 	struct upload *u;
@@ -192,11 +196,19 @@ static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 	author = strncmp(header, "Bearer ", 7) ? AUTHOR_OPERATOR : AUTHOR_GUEST;
 	http_get_header(req, "x-upload-kind:", kind, sizeof(kind));
 	if (strcmp(kind, "image") &&
-	    ((strcmp(kind, "file") && strcmp(kind, "annotation")) || author != AUTHOR_OPERATOR))
+	    ((strcmp(kind, "file") && strcmp(kind, "annotation") && strcmp(kind, "canned")) ||
+	     author != AUTHOR_OPERATOR))
 		return refuse(req, 400, "bad_request", author == AUTHOR_GUEST ?
 			      "X-Upload-Kind must be image." :
-			      "X-Upload-Kind must be image, file or annotation.");
-	cap = !strcmp(kind, "image") ? app->cfg->max_image_bytes :
+			      "X-Upload-Kind must be image, file, annotation or canned.");
+	if (!strcmp(kind, "canned")) {
+		http_get_header(req, "x-canned-name:", header, sizeof(header));
+		pct_decode(header, canned_name, sizeof(canned_name));
+		if (!canned_name_is_valid(canned_name))
+			return refuse(req, 400, "bad_request", "X-Canned-Name must be 1-40 characters "
+				      "on one line (percent-encoded UTF-8).");
+	}
+	cap = !strcmp(kind, "image") || !strcmp(kind, "canned") ? app->cfg->max_image_bytes :
 	      !strcmp(kind, "annotation") ? ANNOTATION_MAX : app->cfg->max_file_bytes;
 	http_get_header(req, "content-length:", len_text, sizeof(len_text));
 	len = strtoull(len_text, NULL, 10);
@@ -239,7 +251,9 @@ static bool uploads_precheck(struct http_req *req, HTTP_PARAMS)
 	u->operator_id = author == AUTHOR_OPERATOR ? caller_of(req)->op.id : 0;
 	snprintf(u->sender, sizeof(u->sender), "%s",
 		 author == AUTHOR_OPERATOR ? caller_of(req)->op.name : chat->guest_name);
-	u->is_image = !strcmp(kind, "image");
+	u->is_canned = !strcmp(kind, "canned");
+	u->is_image = !strcmp(kind, "image") || u->is_canned;
+	str_copy(u->canned_name, sizeof(u->canned_name), canned_name);
 	u->is_annotation = !strcmp(kind, "annotation");
 	if (u->is_image && author == AUTHOR_OPERATOR) {
 		http_get_header(req, "x-parent:", u->parent, sizeof(u->parent));
@@ -509,6 +523,39 @@ static void api_submit_blob(struct upload *u)
 	api_submit(w, blob_row_apply, blob_row_done);
 }
 
+/* Keep the image as the account's canned snapshot (canned_snapshots.c answers). */
+static void upload_save_canned(struct upload *u)
+{
+	struct canned_snapshot_save *s = xcalloc(1, sizeof(*s));
+	struct store_canned_snap *c = &s->snap;
+
+	c->account_id = caller_of(u->req)->op.account_id;
+	c->operator_id = u->operator_id;
+	str_copy(c->name, sizeof(c->name), u->canned_name);
+	str_copy(c->blob, sizeof(c->blob), u->hash);
+	str_copy(c->thumb, sizeof(c->thumb), u->thumb);
+	str_copy(c->annotation, sizeof(c->annotation), u->annotation);
+	str_copy(c->mime, sizeof(c->mime), u->img.full.mime);
+	str_copy(c->thumb_mime, sizeof(c->thumb_mime), u->img.thumb.mime);
+	c->width = u->img.full.width;
+	c->height = u->img.full.height;
+	c->thumb_width = u->img.thumb.width;
+	c->thumb_height = u->img.thumb.height;
+	c->size = (int64_t)u->size;
+	c->thumb_size = (int64_t)u->img.thumb.len;
+	str_copy(c->file_name, sizeof(c->file_name), u->name);
+	if (u->alt[0])
+		str_copy(c->alt, sizeof(c->alt), u->alt);
+	else
+		snprintf(c->alt, sizeof(c->alt), "%s, %d\u00d7%d", u->canned_name,
+			 u->img.full.width, u->img.full.height);
+	s->full = u->img.full.data;
+	s->full_len = u->img.full.len;
+	s->thumb = u->img.thumb.data;
+	s->thumb_len = u->img.thumb.len;
+	canned_snapshots_save(u->req, s);
+}
+
 static void upload_done(struct work *work)
 {
 	struct upload *u = container_of(work, struct upload, work);
@@ -550,6 +597,10 @@ static void upload_done(struct work *work)
 	}
 	if (u->is_image)
 		fix_extension(u);
+	if (u->is_canned) {
+		upload_save_canned(u);
+		return;
+	}
 	body = event_body(u);
 	if (!body) {
 		/* A declared type or name that is not valid UTF-8 cannot be stored as JSON. */

@@ -335,12 +335,13 @@ struct hashes {
 	size_t n, cap;
 };
 
-/* The blobs only this chat reads. */
+/* The blobs only this chat needs (no other chat, no canned snapshot). */
 static int only_ours(struct store *st, int64_t chat_id, struct hashes *h)
 {
 	static const char sql[] =
 		"SELECT hash FROM chat_blobs c WHERE chat_id = ?1 AND NOT EXISTS "
-		"(SELECT 1 FROM chat_blobs o WHERE o.hash = c.hash AND o.chat_id <> ?1)";
+		"(SELECT 1 FROM chat_blobs o WHERE o.hash = c.hash AND o.chat_id <> ?1) AND "
+		"NOT EXISTS (SELECT 1 FROM canned_blobs k WHERE k.hash = c.hash)";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -365,7 +366,8 @@ static int drop_blob(struct store *st, const char *hash)
 	int rc;
 
 	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM blobs WHERE hash = ?1 AND NOT EXISTS "
-			       "(SELECT 1 FROM chat_blobs WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
+			       "(SELECT 1 FROM chat_blobs WHERE hash = ?1) AND NOT EXISTS "
+			       "(SELECT 1 FROM canned_blobs WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "delete blob");
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "delete blob");
@@ -411,12 +413,13 @@ int store_blob_in_use(struct store *st, const char *hash)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM chat_blobs WHERE hash = ?1 LIMIT 1",
+	if (sqlite3_prepare_v2(store_db(st), "SELECT EXISTS (SELECT 1 FROM chat_blobs WHERE "
+			       "hash = ?1) OR EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "find blob");
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_fail(st, "find blob");
+	rc = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : store_fail(st, "find blob");
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -133,8 +133,8 @@ static int count_orphan(void *arg, const char *hash)
 }
 
 /*
- * Forget which blobs chat `id` reads; a blob no chat reads any more loses
- * its row and is reported.  Returns how many links went, or an error.
+ * Forget which blobs chat `id` reads; a blob no chat reads any more (and
+ * no canned snapshot needs) loses its row and is reported.  Returns how many links went, or an error.
  */
 static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
 {
@@ -158,7 +158,8 @@ static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
 	if (!rc && h.n &&
 	    sqlite3_prepare_v2(store_db(st),
 			       "DELETE FROM blobs WHERE hash = ?1 AND "
-			       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1)",
+			       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1) AND "
+			       "NOT EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)",
 			       -1, &d, NULL) != SQLITE_OK)
 		rc = store_fail(st, "purge blobs");
 	for (links = 0; !rc && links < h.n; links++) {

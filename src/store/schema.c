@@ -499,6 +499,36 @@ static const char *const migrations[] = {
 	"CREATE INDEX staff_room_at ON staff_room(at);"
 	"CREATE UNIQUE INDEX staff_room_cid ON staff_room(account_id, operator_id, cid)"
 	"  WHERE cid IS NOT NULL;",
+
+	/*
+	 * 18: canned snapshots (store/canned_snapshots.c): an annotated image kept
+	 * for the account and sent to any chat by reference.  canned_blobs
+	 * says which blobs (image, thumbnail, editor document) each one needs,
+	 * as chat_blobs does for chats: a blob goes only when neither names it.
+	 */
+	"CREATE TABLE canned_snapshots ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"  operator_id INTEGER NOT NULL,"     /* who saved it */
+	"  name TEXT NOT NULL,"
+	"  blob TEXT NOT NULL,"
+	"  thumb TEXT NOT NULL,"
+	"  annotation TEXT,"
+	"  mime TEXT NOT NULL,"
+	"  thumb_mime TEXT NOT NULL,"
+	"  width INTEGER NOT NULL, height INTEGER NOT NULL,"
+	"  thumb_width INTEGER NOT NULL, thumb_height INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  file_name TEXT NOT NULL,"
+	"  alt TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX canned_snapshots_account ON canned_snapshots(account_id);"
+	"CREATE TABLE canned_blobs ("
+	"  canned_id INTEGER NOT NULL REFERENCES canned_snapshots(id),"
+	"  hash TEXT NOT NULL REFERENCES blobs(hash),"
+	"  PRIMARY KEY (canned_id, hash)) WITHOUT ROWID;"
+	"CREATE INDEX canned_blobs_hash ON canned_blobs(hash);",
 };
 
 int schema_version(void)

@@ -288,7 +288,7 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 int store_search_optimize(struct store *st);
 int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 				 int (*orphan)(void *ctx, const char *hash), void *ctx);
-/* Whether any chat still reads blob `hash` (0 no, 1 yes, or an error). */
+/* Whether any chat or canned snapshot still needs blob `hash` (0 no, 1 yes, or an error). */
 int store_blob_in_use(struct store *st, const char *hash);
 
 /* ---- the audit log (audit.c) ---- */
@@ -311,8 +311,8 @@ int store_blob_in_use(struct store *st, const char *hash);
 #define STORE_AUDIT_ACCOUNT_ADD "account.add"
 #define STORE_AUDIT_ACCOUNT_CHANGE "account.change"     /* name, embedding origins */
 #define STORE_AUDIT_TRANSCRIPT_DELETE "transcript.delete"
-/* Reserved for blocking a guest, which does not exist yet: record it under this name. */
-#define STORE_AUDIT_GUEST_BLOCK "guest.block"
+#define STORE_AUDIT_GUEST_BLOCK "guest.block"     /* Block guest: the chat, hours, reason */
+#define STORE_AUDIT_GUEST_UNBLOCK "guest.unblock" /* an admin lifted a block */
 
 #define STORE_AUDIT_ACTOR_CLI "command line"  /* the actor of the admin command line */
 #define STORE_AUDIT_DETAIL_BYTES 1024
@@ -563,6 +563,65 @@ int store_canned_delete(struct store *st, int64_t id, int64_t account_id, int64_
 /* The account's shared replies, then the operator's own (0: shared only), each by name. */
 int store_canned_list(struct store *st, int64_t account_id, int64_t operator_id,
 		      int (*cb)(void *ctx, const struct store_canned *c), void *ctx);
+
+/* ---- canned snapshots (canned_snapshots.c) ---- */
+
+/*
+ * An annotated image kept for an account, sent to any of its chats by
+ * reference: the blobs are stored once and each send only lets the chat
+ * read them.  canned_blobs names the blobs an entry needs, so no removal
+ * (a deleted transcript, the retention purge, `refdesk admin purge`) takes
+ * one while the entry is there (store_blob_in_use() counts both).
+ */
+#define STORE_CANNED_ALT_BYTES 4004   /* 1,000 characters of UTF-8, plus NUL */
+#define STORE_CANNED_FILE_BYTES 160
+
+struct store_canned_snap {
+	int64_t id;
+	int64_t account_id;
+	int64_t operator_id;     /* who saved it */
+	char name[STORE_CANNED_NAME_BYTES];
+	char blob[65], thumb[65];
+	char annotation[65];     /* the editor document, or "" */
+	char mime[32], thumb_mime[32];
+	int width, height, thumb_width, thumb_height;
+	int64_t size;
+	char file_name[STORE_CANNED_FILE_BYTES];
+	char alt[STORE_CANNED_ALT_BYTES];
+	int64_t created_at, updated_at;
+	int64_t thumb_size;      /* store_canned_snap_add() only: the thumbnail's bytes */
+};
+
+/*
+ * Add an entry (c->id is set): the image's and thumbnail's blob rows (the
+ * files must be there: blobs_keep()), the entry and its links to the
+ * image, thumbnail and editor document (whose blob row must exist).
+ * -EDQUOT when the account has `max` already, nothing written.  Writer thread.
+ */
+int store_canned_snap_add(struct store *st, struct store_canned_snap *c, int max);
+/* Entry `id` of `account_id`; -ENOENT for none (or another account's). */
+int store_canned_snap_get(struct store *st, int64_t id, int64_t account_id,
+			  struct store_canned_snap *out);
+/* The account's entries by name. */
+int store_canned_snap_list(struct store *st, int64_t account_id,
+			   int (*cb)(void *ctx, const struct store_canned_snap *c), void *ctx);
+/* Rename entry `id` of `account_id`; -ENOENT for none.  Writer thread. */
+int store_canned_snap_rename(struct store *st, int64_t id, int64_t account_id, const char *name);
+/*
+ * Delete entry `id` of `account_id` (-ENOENT for none) and the rows of the
+ * blobs nothing names any more; `orphan` hears each (remove the file after
+ * the commit).  Writer thread.
+ */
+int store_canned_snap_delete(struct store *st, int64_t id, int64_t account_id,
+			     int (*orphan)(void *ctx, const char *hash), void *ctx);
+/*
+ * Let chat `chat_id` read entry `id`'s blobs (sending it), if the entry is
+ * still there for `account_id` (-ENOENT otherwise): checked in the same
+ * transaction, so a delete committed meanwhile cannot leave the chat
+ * naming a removed file.  `out` gets the entry as it is.  Writer thread.
+ */
+int store_canned_snap_link_chat(struct store *st, int64_t id, int64_t account_id,
+				int64_t chat_id, struct store_canned_snap *out);
 
 /* ---- follow-ups: questions left while nobody was online (followups.c) ---- */
 

@@ -51,6 +51,7 @@ let other;      // another Alpha chat: its guest plays other_guest
 let blob;       // a snapshot of `target`
 let victim;     // an Alpha operator for the admin routes to act on
 let canned;     // a shared saved reply of Alpha
+let snapshot;   // a canned snapshot of Alpha, saved by the admin
 let uniques = 0;
 const walked = { http: 0, ws: 0 };
 
@@ -78,6 +79,14 @@ before(async () => {
 	});
 	assert.equal(c.status, 201, c.text);
 	canned = c.json.id;
+	// bob saves it from a chat of his own, then stops taking chats so the cells' chats are ann's.
+	await setAvailable(sockets.admin, 'alpha', true);
+	const saver = await openChat(srv, sockets.admin, 'alpha', 'Saver');
+	await setAvailable(sockets.admin, 'alpha', false);
+	const s = await upload(srv, sessions.bob, saver.chat, png(16, 12), { headers: { 'x-upload-kind': 'canned', 'x-canned-name': 'matrix' } });
+	assert.equal(s.status, 201, s.text);
+	snapshot = s.json.id;
+	assert.equal((await sockets.admin.request({ type: 'chat.end', chat: saver.chat })).type, 'ack');
 });
 
 after(async () => {
@@ -158,7 +167,7 @@ test('every WebSocket cell of docs/SECURITY.md §2.2 answers as written', { time
 /** Make one HTTP cell's request and describe the answer as a cell would. */
 async function httpCell(row, id) {
 	const [method, pattern] = row.route.split(' ');
-	const vars = { chat: target.chat, queue: 'alpha', blob, victim, canned, followup: 1 };
+	const vars = { chat: target.chat, queue: 'alpha', blob, victim, canned, snapshot, block: 1, followup: 1 };
 	const urlPath = fill(pattern, vars);
 	const headers = {};
 	let session;

@@ -226,7 +226,7 @@ test('the defaults `refdesk --help` states are the ones refdesk limits prints', 
 	const OPTION_LIMIT = {
 		'max-conns-per-ip': ['max_conns_per_ip', 1], 'conn-rate': ['conn_rate', 1], 'conn-burst': ['conn_burst', 1],
 		'header-timeout': ['header_timeout', 1], 'msg-rate': ['msg_rate', 1], 'msg-burst': ['msg_burst', 1],
-		'session-hours': ['session_hours', 1], 'abandon-secs': ['abandon_secs', 1], 'transfer-timeout-secs': ['transfer_timeout_secs', 1], 'max-image-mb': ['image_bytes', MiB],
+		'session-hours': ['session_hours', 1], 'abandon-secs': ['abandon_secs', 1], 'transfer-timeout-secs': ['transfer_timeout_secs', 1], 'block-hour-secs': ['block_hour_secs', 1], 'max-image-mb': ['image_bytes', MiB],
 		'max-file-mb': ['file_bytes', MiB], 'max-image-megapixels': ['image_pixels', 1e6], 'upload-rate': ['upload_rate', 1],
 		'upload-burst': ['upload_burst', 1], 'turn-ttl': ['turn_ttl', 1], 'share-invite-secs': ['share_invite_secs', 1],
 		'share-frame-secs': ['share_frame_secs', 1], 'manage-grace-hours': ['manage_grace_hours', 1],

@@ -14,6 +14,7 @@ import { CannedEditor } from './canned_editor.js';
 import { auditPage } from './audit_model.js';
 import { RetentionSection } from './retention_section.js';
 import { SurveySection } from './survey_section.js';
+import { BlocksSection } from './blocks_section.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
@@ -350,6 +351,7 @@ async function main() {
   await retention.load();
   survey = new SurveySection($('survey'), $('survey-status'), { saved: refreshAudit });
   await survey.load();
+  await new BlocksSection($('blocks'), $('blocks-status'), { changed: refreshAudit }).load();
   $('admin-content').hidden = false;
 }
 

@@ -16,6 +16,7 @@ const ACTIONS = {
   'member.remove': 'Member removed',
   'transcript.delete': 'Transcript deleted',
   'guest.block': 'Guest blocked',
+  'guest.unblock': 'Guest block lifted',
 };
 
 /** The words for an entry's action. */

@@ -44,6 +44,7 @@ import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedPicker } from './canned_picker.js';
 import { CannedEditor } from './canned_editor.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
+import { BlockDialog } from './block_dialog.js';
 import { offerWarnings, refusalText, targetName } from '../shared/transfer_model.js';
 import { noticeText, senderLabel } from '../shared/transcript_model.js';
 import { FollowupsView } from './followups.js';
@@ -288,6 +289,7 @@ function drawChat() {
   // A chat handed to a colleague reads like an ended one here: no more writing.
   const ended = rec.status === 'ended' || rec.status === 'transferred';
   $('end-chat').hidden = ended;
+  $('block-guest').hidden = ended;
   $('open-share').hidden = ended;
   $('transfer').hidden = ended;
   $('transfer').disabled = rec.transfer?.state === 'waiting';
@@ -447,6 +449,18 @@ function sendError(err) {
   }
 }
 
+// Block guest: the dialog warns, asks why and for how long; the server ends the chat.
+const blockDialog = new BlockDialog({
+  onBlocked: (b) => {
+    const rec = desk.chats.get(b.chat);
+    if (rec) rec.status = 'ended';
+    desk.changed();
+    draw();
+    note(`Blocked for ${b.hours} hour${b.hours === 1 ? '' : 's'}. The chat has ended.`);
+    $('close-chat').focus();
+  },
+});
+
 async function endChat() {
   const chat = desk.selected;
   if (!chat) return;
@@ -600,6 +614,7 @@ async function main() {
     signOut();
   });
   $('end-chat').addEventListener('click', endChat);
+  $('block-guest').addEventListener('click', () => desk.selected && blockDialog.open(desk.selected, $('block-guest')));
   // Pressing it again focuses the same window (it is named after the chat).
   $('open-share').addEventListener('click', () => desk.selected && openSharingTool(desk.selected));
   $('close-chat').addEventListener('click', closeChat);

@@ -16,6 +16,10 @@
 // flattened PNG (kind `image`) naming its parent snapshot and the document,
 // with the Description as alt text; Save to disk downloads the same PNG.
 //
+// Save as canned snapshot keeps the same PNG and document for the account
+// (kind `canned`); Canned snapshots lists them to send one as it is
+// (canned_snaps.js).
+//
 // Transfer (beside the conversation's title) opens the staff pages' shared
 // dialog; how the transfer goes is said under the title. Once a colleague
 // takes the chat, this window can read it but no longer write.
@@ -32,6 +36,8 @@ import { Conversation } from './conversation.js';
 import { postUpload, uploadFailure } from './share_upload.js';
 import { ScreenView, arrowTo } from './screen_view.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
+import { CannedSnaps } from './canned_snaps.js';
+import { cannedFailure } from './canned_snaps_model.js';
 import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
@@ -59,6 +65,11 @@ const conversation = new Conversation({ log: $('log'), typing: $('typing'), form
   fileInput: $('file-input') }, { chat, socket, me: () => me, onEdit: openSnapshot });
 
 let inviteText = null; // the queue's invitation wording, from the join
+
+const canned = new CannedSnaps({ toggle: $('canned-toggle'), panel: $('canned-panel'), close: $('canned-close'),
+  list: $('canned-list'), empty: $('canned-empty'), status: $('canned-status'), saveButton: $('save-canned'),
+  form: $('canned-save-form'), name: $('canned-name'), cancel: $('canned-save-cancel'), error: $('canned-save-error') },
+{ chat, isEnded: () => conversation.ended, onSave: saveCanned });
 
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
   onStarted: (reply) => showTransfer(waitingText(reply.to), true) });
@@ -141,6 +152,7 @@ function editorChanged() {
   $('zoom-label').textContent = `${view.zoomPercent()}%`;
   $('remove-crop').hidden = !m?.doc.crop;
   $('save').disabled = !m;
+  $('save-canned').disabled = !m || conversation.ended;
   $('send-image').disabled = !m || conversation.ended || sending;
   if (m && !altDirty) $('alt').value = defaultAlt(m.doc, { source: m.doc.image.source || 'Snapshot' });
   if (m && String(m.doc.stepStart) !== $('step-start').value && document.activeElement !== $('step-start'))
@@ -332,6 +344,27 @@ async function sendToGuest() {
     sending = false;
     editorChanged();
   }
+}
+
+/**
+ * Keep the editor's image, its document and description as the account's
+ * canned snapshot `name`: the document first (a blob of this chat), then
+ * the flattened PNG naming it.  Resolves to { ok, text }.
+ */
+async function saveCanned(name) {
+  if (!view.model) return { ok: false, text: 'Open an image in the editor first.' };
+  const png = await view.exportPng();
+  const body = new Blob([view.model.serialize()], { type: 'application/json' });
+  const a = await postUpload(chat, body, { 'X-Upload-Kind': 'annotation', 'Content-Type': 'application/json' });
+  if (!a.ok) return { ok: false, text: `Not saved: ${uploadFailure(a.status, a.error?.code).text}` };
+  const headers = { 'X-Upload-Kind': 'canned', 'Content-Type': 'image/png', 'X-Annotation': a.data.blob,
+    'X-Canned-Name': encodeURIComponent(name), 'X-File-Name': encodeURIComponent(exportFileName()) };
+  const alt = $('alt').value.trim();
+  if (alt) headers['X-Alt'] = encodeURIComponent(alt.slice(0, 1000));
+  const r = await postUpload(chat, png, headers);
+  if (r.ok) return { ok: true, text: '' };
+  const code = r.error?.code;
+  return { ok: false, text: `Not saved: ${['too_many', 'bad_request'].includes(code) ? cannedFailure(r.status, code) : uploadFailure(r.status, code).text}` };
 }
 
 async function saveToDisk() {

@@ -476,6 +476,9 @@ function startErrorText(err) {
   if (err.code === 'offline' || err.code === 'disconnected' || err instanceof TypeError)
     return 'We could not reach the chat service. Please check your connection and try again.';
   if (err.code === 'rate_limited') return 'Please wait a moment and try again.';
+  // Said the same way whoever asks: the library paused chats from this connection (Block guest).
+  if (err.code === 'blocked')
+    return 'This library has paused chats from your connection for a while. Please try again later, or contact the library another way.';
   return 'Something went wrong starting the chat. Please try again.';
 }
 
