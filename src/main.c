@@ -92,7 +92,10 @@ static const char usage_options[] =
 	"                          use-auth-secret), to mint short-lived credentials\n"
 	"  --turn-ttl SECS         how long a minted TURN credential lasts (default 3600)\n"
 	"  --ice-policy all|relay  relay: browsers use relayed candidates only, so\n"
-	"                          neither side learns the other's address (needs --turn)\n"
+	"                          neither side learns the other's address (needs --turn)\n";
+
+/* The rest of serve's options (C caps one string literal's length). */
+static const char usage_options_more[] =
 	"  --share-invite-secs N   an unanswered screensharing invitation lasts N\n"
 	"                          seconds (default 300)\n"
 	"  --share-frame-secs N    a share whose viewer shows no frame within N\n"
@@ -137,6 +140,7 @@ static void print_usage(FILE *f)
 {
 	fputs(usage_commands, f);
 	fputs(usage_options, f);
+	fputs(usage_options_more, f);
 	fputs(usage_mail, f);
 	fputs(usage_xmpp, f);
 }
