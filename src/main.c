@@ -77,6 +77,8 @@ static const char usage_options[] =
 	"                          (default 120)\n"
 	"  --transfer-timeout-secs N  a transfer nobody answers goes back after N seconds\n"
 	"                          (default 60)\n"
+	"  --tidy-minute-secs N    length of a \"minute\" in the idle settings, for tests\n"
+	"                          (default 60)\n"
 	"  --max-image-mb N        largest image a guest or operator may send (default 15)\n"
 	"  --max-file-mb N         largest other file an operator may send (default 25)\n"
 	"  --max-image-megapixels N  largest image in pixels, read before decoding (default 40)\n"
@@ -138,7 +140,7 @@ static void print_usage(FILE *f)
 }
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_TIDY_MINUTE, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
        OPT_SMTP_RETRY, OPT_FOLLOWUP_KEEP,
@@ -166,6 +168,7 @@ static const struct option options[] = {
 	{ "session-hours", required_argument, NULL, OPT_SESSION },
 	{ "abandon-secs", required_argument, NULL, OPT_ABANDON },
 	{ "transfer-timeout-secs", required_argument, NULL, OPT_TRANSFER_SECS },
+	{ "tidy-minute-secs", required_argument, NULL, OPT_TIDY_MINUTE },
 	{ "max-image-mb", required_argument, NULL, OPT_IMAGE_MB },
 	{ "max-file-mb", required_argument, NULL, OPT_FILE_MB },
 	{ "max-image-megapixels", required_argument, NULL, OPT_MPIX },
@@ -506,6 +509,11 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		if (parse_number("transfer-timeout-secs", arg, 1, 3600, &v) < 0)
 			return -EINVAL;
 		cfg->app.transfer_timeout_secs = (int)v;
+		return 0;
+	case OPT_TIDY_MINUTE:
+		if (parse_number("tidy-minute-secs", arg, 1, 60, &v) < 0)
+			return -EINVAL;
+		cfg->app.tidy_minute_secs = (int)v;
 		return 0;
 	case OPT_IMAGE_MB:
 		if (parse_number("max-image-mb", arg, 1, 1024, &v) < 0)

@@ -77,6 +77,11 @@ struct chat_live {
 	size_t noffered, capoffered;
 	struct share share;         /* screensharing */
 	struct transfer transfer;   /* a hand-over waiting for an answer */
+	/* Tidiness (chat/tidiness.h): monotonic ms of the last message from
+	 * either side (or of the accept), and whether the guest was warned
+	 * that the quiet chat will end. */
+	int64_t quiet_since;
+	bool idle_warned;
 };
 
 struct queue_live {
@@ -87,6 +92,8 @@ struct queue_live {
 	size_t navailable, capavailable;
 	void **watchers;
 	size_t nwatchers, capwatchers;
+	int idle_end_mins;          /* the queue's setting, once read (idle_loaded) */
+	bool idle_loaded;
 };
 
 struct operator_live {
@@ -98,6 +105,12 @@ struct operator_live {
 	 * (the queues' stored availability is kept for then).  Lasts while the
 	 * operator has a socket. */
 	bool away;
+	/* Tidiness (chat/tidiness.h): the account's settings, read at sign-in
+	 * and when an admin changes them, and when the operator last did
+	 * something (monotonic ms). */
+	int away_idle_mins;
+	int max_chats;
+	int64_t last_active;
 	void **conns;
 	size_t nconns, capconns;
 };

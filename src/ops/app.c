@@ -21,6 +21,7 @@
 #include "ops/caller.h"
 #include "ops/chat_ops.h"
 #include "ops/client.h"
+#include "ops/desk.h"
 #include "ops/retention.h"
 #include "ops/followups.h"
 #include "ops/routes.h"
@@ -40,6 +41,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->session_hours = 12;
 	cfg->abandon_secs = 120;
 	cfg->transfer_timeout_secs = 60;
+	cfg->tidy_minute_secs = 60;
 	cfg->manage_grace_hours = 24;
 	cfg->max_image_bytes = 15 << 20;
 	cfg->max_file_bytes = 25 << 20;
@@ -117,6 +119,7 @@ static void each_second(void *arg)
 	struct app *app = arg;
 
 	chat_ops_sweep(app);
+	desk_ops_sweep(app);
 	followups_sweep(app);
 	server_timer_set(app->sweep_timer, 1000000);
 }
@@ -180,6 +183,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, canned_routes, canned_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
+	server_add_routes(srv, desk_routes, desk_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
 	server_add_routes(srv, reports_routes, reports_nroutes);
 	server_add_routes(srv, xmpp_routes, xmpp_nroutes);
