@@ -13,6 +13,7 @@ import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { CannedEditor } from './canned_editor.js';
 import { auditPage } from './audit_model.js';
 import { RetentionSection } from './retention_section.js';
+import { DeskSection } from './desk_section.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
@@ -21,6 +22,7 @@ const data = { account: null, operators: [], queues: [] };
 let resetFor = null; // the operator whose password is being reset
 let auditBefore = null; // the page of the audit log shown: null for the newest
 let retention = null; // the Retention section (retention_section.js)
+let deskSection = null; // the Desk section (desk_section.js)
 
 function say(el, text, ok = false) {
   el.textContent = text;
@@ -283,6 +285,7 @@ async function addQueue(e) {
   say($('queues-status'), `Queue “${title}” added. Its snippets are below.`, true);
   await reload('queues');
   await retention?.load();
+  await deskSection?.load();
 }
 
 /* ---------- audit log ---------- */
@@ -345,6 +348,8 @@ async function main() {
   await new CannedEditor($('canned-shared'), { shared: true }).load();
   retention = new RetentionSection($('retention'), $('retention-status'), { saved: refreshAudit });
   await retention.load();
+  deskSection = new DeskSection($('desk'), $('desk-status'), { saved: refreshAudit });
+  await deskSection.load();
   $('admin-content').hidden = false;
 }
 
