@@ -33,7 +33,8 @@ bool tidy_at_limit(struct domain *d, const struct operator_live *o)
 
 void tidy_chat_spoke(struct chat_live *c, int64_t now_mono)
 {
-	c->quiet_since = now_mono;
+	/* 0 stands for "not seen yet" (tidy_chat_due()), so a clock at 0 counts as 1 ms. */
+	c->quiet_since = now_mono > 0 ? now_mono : 1;
 	c->idle_warned = false;
 }
 
