@@ -208,6 +208,9 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "a waiting chat whose guest is gone this long is ended (--abandon-secs)");
 	limit_print(out, "transfer_timeout_secs", cfg->transfer_timeout_secs, "s",
 		    "a transfer nobody answers goes back after (--transfer-timeout-secs)");
+	limit_print(out, "tidy_minute_secs", cfg->tidy_minute_secs, "s",
+		    "a minute of the desk's idle settings (--tidy-minute-secs)");
+	desk_print_limits(out);
 	sessions_print_limits(out);
 	limit_print(out, "session_hours", cfg->session_hours, "h",
 		    "an operator session lasts after its last use (--session-hours)");

@@ -311,6 +311,14 @@ const struct http_route desk_routes[] = {
 };
 const size_t desk_nroutes = ARRAY_SIZE(desk_routes);
 
+void desk_print_limits(FILE *out)
+{
+	limit_print(out, "tidy_mins_max", TIDY_MINS_MAX, "min",
+		    "idle minutes before Away, or before a quiet chat ends");
+	limit_print(out, "tidy_chats_max", TIDY_CHATS_MAX, "chats",
+		    "the highest limit of chats at a time per operator");
+}
+
 /* ---- the sweep ------------------------------------------------------------------- */
 
 /* The queue's idle minutes, read from the store the first time. */

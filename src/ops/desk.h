@@ -10,6 +10,7 @@
 #define REFDESK_OPS_DESK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "net/http.h"
 
@@ -24,5 +25,8 @@ extern const size_t desk_nroutes;
  * queue's minutes warn their followers (`chat.idle`), then end.
  */
 void desk_ops_sweep(struct app *app);
+
+/* Print the settings' ranges as `refdesk limits` lines. */
+void desk_print_limits(FILE *out);
 
 #endif
