@@ -60,6 +60,7 @@ struct client {
 	size_t nwatching, capwatching;
 	unsigned pins;
 	bool gone;                       /* the transport has closed */
+	bool presence_driven;            /* availability follows the door's presence (XMPP): never Away by idle */
 };
 
 /* Add a client the transport has set up (ops, kind) to the app's list. */

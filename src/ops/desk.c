@@ -351,6 +351,19 @@ static void warn_quiet(struct chat_live *chat, int64_t ms)
 	free(text);
 }
 
+/* Does an idle operator go Away by the server's hand?  Not one connected
+ * through XMPP too: their client's presence already says when they are away,
+ * and the server could not hear them come back. */
+static bool idles_here(const struct operator_live *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nconns; i++)
+		if (((const struct client *)o->conns[i])->presence_driven)
+			return false;
+	return true;
+}
+
 void desk_ops_sweep(struct app *app)
 {
 	int64_t now = time_mono_ms(), minute = (int64_t)app->cfg->tidy_minute_secs * 1000;
@@ -359,7 +372,7 @@ void desk_ops_sweep(struct app *app)
 	void *v;
 
 	while (map_next(&app->dom.operators, &i, &key, &v))
-		if (tidy_operator_idle(v, now, minute))
+		if (tidy_operator_idle(v, now, minute) && idles_here(v))
 			chat_ops_set_status(app, v, true, "idle", NULL);
 	for (i = 0; map_next(&app->dom.chats, &i, &key, &v);) {
 		struct chat_live *chat = v;

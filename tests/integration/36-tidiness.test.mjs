@@ -3,7 +3,8 @@
 // operator stops the ringing (and it rings again when a chat ends), and a transfer to a full
 // colleague is refused; an active chat quiet for the queue's minutes warns, then ends with a
 // line in the transcript. The settings' validation, rights and another account's queue too.
-// A "minute" is one second here (--tidy-minute-secs 1).
+// An operator on XMPP is left to their XMPP client's presence. A "minute" is one second here
+// (--tidy-minute-secs 1).
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
@@ -247,4 +248,54 @@ test('quiet chats: a message after the warning starts the quiet over; waiting ch
 	await setQuiet('alpha', 0);
 	const d = await openChat(srv, a, 'alpha', 'Sam');
 	assert.deepEqual(await framesWithin(d.guest, (f) => f.type === 'chat.idle' || notice(d.chat, 'ended')(f), 2500), []);
+});
+
+test('away by idle: an operator on XMPP is left to their XMPP client\'s presence', async () => {
+	// A server of its own, linked to a Prosody of its own; ann links lib1 and is online through it.
+	const { startProsody, xml, xmppClient } = await import('./lib/prosody.mjs');
+	const { until } = await import('./lib/flows.mjs');
+	const fs = await import('node:fs/promises');
+	const os = await import('node:os');
+	const path = await import('node:path');
+	const DOMAIN = 'chat.example.test';
+	const prosody = await startProsody({ domain: DOMAIN, secret: 'component-secret-1', users: { lib1: 'lib1-password-1' } });
+	const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-tidy-'));
+	const secretFile = path.join(tmp, 'secret');
+	await fs.writeFile(secretFile, 'component-secret-1\n');
+	const x = await startServer({ args: ['--tidy-minute-secs', '1', '--xmpp-domain', DOMAIN, '--xmpp-server',
+		prosody.componentAddress, '--xmpp-secret-file', secretFile] });
+	const lib = await xmppClient(prosody, 'lib1');
+	try {
+		lib.client.on('stanza', (st) => {
+			if (st.is('presence') && st.attrs.type === 'subscribe')
+				lib.client.send(xml('presence', { to: st.attrs.from, type: 'subscribed' }));
+		});
+		await until(() => /xmpp: connected to /.test(x.stderr), 10000, 'the XMPP link');
+		const annS = await x.session('ann');
+		const set = await x.request('POST', '/api/admin/desk', { session: await x.session('bob'), body: { away_idle_mins: 1, max_chats: 0 } });
+		assert.equal(set.status, 200, set.text);
+		const r = await x.request('POST', '/api/xmpp/jid', { session: annS, body: { jid: lib.jid } });
+		assert.equal(r.status, 200, r.text);
+		const msg = await lib.next((st) => st.is('message') && /code is/.test(st.getChildText('body') ?? ''), 5000, 'the code');
+		const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+		assert.equal((await x.request('POST', '/api/xmpp/confirm', { session: annS, body: { code } })).status, 200);
+		const state = async () => (await x.request('GET', '/api/xmpp', { session: annS })).json;
+		const deadline = Date.now() + 10000;
+		while (!(await state()).online && Date.now() < deadline)
+			await sleep(100);
+		assert.equal((await state()).online, true);
+		// Three "minutes" without a word: still rung, as her XMPP presence says she is there.
+		await sleep(3000);
+		const boardAnn = (await x.request('GET', '/api/board', { session: annS })).json.operators.find((o) => o.name === OPERATORS.ann.name);
+		assert.equal(boardAnn.status, 'available', JSON.stringify(boardAnn));
+		const g = await guest(x);
+		const p = isOk(await g.request({ type: 'presence.watch', queues: ['alpha'] }));
+		assert.equal(p.queues.alpha, true, 'the queue is still staffed through XMPP');
+	} finally {
+		await closeAll();
+		await lib.stop();
+		await x.close();
+		await prosody.cleanup();
+		await fs.rm(tmp, { recursive: true, force: true });
+	}
 });
