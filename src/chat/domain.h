@@ -111,6 +111,7 @@ struct operator_live {
 	int away_idle_mins;
 	int max_chats;
 	int64_t last_active;
+	bool rings_held_back;       /* at the limit, a chat was not offered (or withdrawn) */
 	void **conns;
 	size_t nconns, capconns;
 };

@@ -385,6 +385,16 @@ static int chat_write_new(struct app *chat_app, struct client *c, const char *id
 	return 0;
 }
 
+/* May the operator be rung now?  Not at their limit of chats, which is
+ * noted so that they are rung again once under it (chat_ops_ring_again()). */
+static bool may_ring(struct app *app, struct operator_live *o)
+{
+	if (!tidy_at_limit(&app->dom, o))
+		return true;
+	o->rings_held_back = true;
+	return false;
+}
+
 static void offer_chat(struct app *app, struct chat_live *chat, struct operator_live *o)
 {
 	json_t *offer = chat_summary(app, chat);
@@ -411,7 +421,7 @@ static void created(struct chat_write *w)
 		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
 		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
-		if (o && !tidy_at_limit(&app->dom, o))
+		if (o && may_ring(app, o))
 			offer_chat(app, chat, o);
 	}
 }
@@ -430,7 +440,7 @@ static void limit_reached(struct app *app, int64_t operator_id)
 	uint64_t key;
 	void *v;
 
-	if (!o || !tidy_at_limit(&app->dom, o))
+	if (!o || may_ring(app, o))
 		return;
 	while (map_next(&app->dom.chats, &i, &key, &v)) {
 		struct chat_live *chat = v;
@@ -1123,7 +1133,7 @@ static int offer_waiting(void *arg, const struct store_chat *row)
 	struct offer_ctx *o = arg;
 	struct chat_live *chat = chat_live_of(o->app, row);
 
-	if (chat->status != CHAT_WAITING || tidy_at_limit(&o->app->dom, o->op))
+	if (chat->status != CHAT_WAITING || !may_ring(o->app, o->op))
 		return 0;
 	if (o->list) {
 		chat_offer(chat, o->op->id);
@@ -1466,7 +1476,7 @@ static void requeued(struct chat_write *w)
 		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
 		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
-		if (o && !tidy_at_limit(&app->dom, o))
+		if (o && may_ring(app, o))
 			offer_chat(app, chat, o);
 	}
 }
@@ -1921,8 +1931,10 @@ void chat_ops_ring_again(struct app *app, int64_t operator_id)
 	uint64_t key;
 	void *v;
 
-	if (!o || o->away || tidy_at_limit(&app->dom, o))
+	/* Only someone the limit held back: others have every offer already. */
+	if (!o || o->away || !o->rings_held_back || tidy_at_limit(&app->dom, o))
 		return;
+	o->rings_held_back = false;
 	while (map_next(&app->dom.queues, &i, &key, &v)) {
 		struct queue_live *ql = v;
 

@@ -52,7 +52,7 @@ const notice = (chat, name) => (f) => f.type === 'event' && f.chat === chat && f
 async function framesWithin(client, pred, ms) {
 	const from = client.frames.length;
 	await sleep(ms);
-	return client.frames.slice(from).filter(pred);
+	return client.frames.slice(from).map((r) => r.frame).filter(pred);
 }
 
 test('settings: defaults, saved values, and the audit log', async () => {
@@ -129,7 +129,7 @@ test('away by idle: an idle operator goes Away and is told; activity keeps anoth
 		const c = await startChat(srv, 'alpha', 'Pat');
 		await b.nextOf('chat.offer', c.chat);
 		assert.deepEqual(await framesWithin(a, (f) => f.type === 'chat.offer', 300), []);
-		assert.equal(b.frames.filter((f) => f.type === 'status').length, 0, 'Bob kept busy should stay Available');
+		assert.equal(b.frames.filter((r) => r.frame.type === 'status').length, 0, 'Bob kept busy should stay Available');
 	} finally {
 		clearInterval(keepAwake);
 	}
@@ -172,6 +172,18 @@ test('chat limit: a full operator is not rung, and is rung again when a chat end
 	await a.request({ type: 'chat.end', chat: first.chat });
 	await a.nextOf('chat.offer', second.chat);
 	isOk(await a.request({ type: 'chat.accept', chat: second.chat }));
+});
+
+test('chat limit: under no limit, a chat ending does not ring again for what already rang', async () => {
+	const a = await operator(srv, 'ann');
+	await setAvailable(a, 'alpha', true);
+	const first = await openChat(srv, a, 'alpha', 'Pat');
+	const second = await startChat(srv, 'alpha', 'Quinn');
+	await a.nextOf('chat.offer', second.chat);
+	const from = a.frames.length; // an offer would come in the same turn as the end's ack
+	await a.request({ type: 'chat.end', chat: first.chat });
+	await sleep(500);
+	assert.deepEqual(a.frames.slice(from).map((r) => r.frame).filter((f) => f.type === 'chat.offer'), [], 'rung twice for one chat');
 });
 
 test('chat limit: reaching it withdraws the other offers; accepting over it is refused', async () => {
