@@ -79,6 +79,8 @@ static const char usage_options[] =
 	"                          (default 60)\n"
 	"  --block-hour-secs N     one hour of Block guest lasts N seconds (default 3600;\n"
 	"                          for tests)\n"
+	"  --tidy-minute-secs N    length of a \"minute\" in the idle settings, for tests\n"
+	"                          (default 60)\n"
 	"  --max-image-mb N        largest image a guest or operator may send (default 15)\n"
 	"  --max-file-mb N         largest other file an operator may send (default 25)\n"
 	"  --max-image-megapixels N  largest image in pixels, read before decoding (default 40)\n"
@@ -146,7 +148,7 @@ static void print_usage(FILE *f)
 }
 
 enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
-       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_BLOCK_HOUR, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
+       OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_BLOCK_HOUR, OPT_TIDY_MINUTE, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_ROOM_KEEP, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
        OPT_SMTP_RETRY, OPT_FOLLOWUP_KEEP,
@@ -175,6 +177,7 @@ static const struct option options[] = {
 	{ "abandon-secs", required_argument, NULL, OPT_ABANDON },
 	{ "transfer-timeout-secs", required_argument, NULL, OPT_TRANSFER_SECS },
 	{ "block-hour-secs", required_argument, NULL, OPT_BLOCK_HOUR },
+	{ "tidy-minute-secs", required_argument, NULL, OPT_TIDY_MINUTE },
 	{ "max-image-mb", required_argument, NULL, OPT_IMAGE_MB },
 	{ "max-file-mb", required_argument, NULL, OPT_FILE_MB },
 	{ "max-image-megapixels", required_argument, NULL, OPT_MPIX },
@@ -521,6 +524,11 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		if (parse_number("block-hour-secs", arg, 1, 3600, &v) < 0)
 			return -EINVAL;
 		cfg->app.block_hour_secs = (int)v;
+		return 0;
+	case OPT_TIDY_MINUTE:
+		if (parse_number("tidy-minute-secs", arg, 1, 60, &v) < 0)
+			return -EINVAL;
+		cfg->app.tidy_minute_secs = (int)v;
 		return 0;
 	case OPT_IMAGE_MB:
 		if (parse_number("max-image-mb", arg, 1, 1024, &v) < 0)

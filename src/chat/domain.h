@@ -79,6 +79,11 @@ struct chat_live {
 	struct transfer transfer;   /* a hand-over waiting for an answer */
 	bool has_guest_key;         /* guest_key is set: the guest who started it */
 	unsigned char guest_key[16]; /* that guest's address, keyed-hashed (blocks.h); never the address */
+	/* Tidiness (chat/tidiness.h): monotonic ms of the last message from
+	 * either side (or of the accept), and whether the guest was warned
+	 * that the quiet chat will end. */
+	int64_t quiet_since;
+	bool idle_warned;
 };
 
 struct queue_live {
@@ -89,6 +94,8 @@ struct queue_live {
 	size_t navailable, capavailable;
 	void **watchers;
 	size_t nwatchers, capwatchers;
+	int idle_end_mins;          /* the queue's setting, once read (idle_loaded) */
+	bool idle_loaded;
 };
 
 struct operator_live {
@@ -100,6 +107,13 @@ struct operator_live {
 	 * (the queues' stored availability is kept for then).  Lasts while the
 	 * operator has a socket. */
 	bool away;
+	/* Tidiness (chat/tidiness.h): the account's settings, read at sign-in
+	 * and when an admin changes them, and when the operator last did
+	 * something (monotonic ms). */
+	int away_idle_mins;
+	int max_chats;
+	int64_t last_active;
+	bool rings_held_back;       /* at the limit, a chat was not offered (or withdrawn) */
 	void **conns;
 	size_t nconns, capconns;
 };

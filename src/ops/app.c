@@ -21,6 +21,7 @@
 #include "ops/caller.h"
 #include "ops/chat_ops.h"
 #include "ops/client.h"
+#include "ops/desk.h"
 #include "ops/retention.h"
 #include "ops/followups.h"
 #include "ops/routes.h"
@@ -42,6 +43,7 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->abandon_secs = 120;
 	cfg->transfer_timeout_secs = 60;
 	cfg->block_hour_secs = 3600;
+	cfg->tidy_minute_secs = 60;
 	cfg->manage_grace_hours = 24;
 	cfg->max_image_bytes = 15 << 20;
 	cfg->max_file_bytes = 25 << 20;
@@ -120,6 +122,7 @@ static void each_second(void *arg)
 	struct app *app = arg;
 
 	chat_ops_sweep(app);
+	desk_ops_sweep(app);
 	followups_sweep(app);
 	server_timer_set(app->sweep_timer, 1000000);
 }
@@ -185,6 +188,7 @@ static void register_tables(struct server *srv)
 	server_add_routes(srv, blocks_routes, blocks_nroutes);
 	server_add_routes(srv, metrics_routes, metrics_nroutes);
 	server_add_routes(srv, retention_routes, retention_nroutes);
+	server_add_routes(srv, desk_routes, desk_nroutes);
 	server_add_routes(srv, followups_routes, followups_nroutes);
 	server_add_routes(srv, reports_routes, reports_nroutes);
 	server_add_routes(srv, xmpp_routes, xmpp_nroutes);
@@ -213,6 +217,9 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 		    "a transfer nobody answers goes back after (--transfer-timeout-secs)");
 	limit_print(out, "block_hour_secs", cfg->block_hour_secs, "s",
 		    "one hour of Block guest (--block-hour-secs)");
+	limit_print(out, "tidy_minute_secs", cfg->tidy_minute_secs, "s",
+		    "a minute of the desk's idle settings (--tidy-minute-secs)");
+	desk_print_limits(out);
 	sessions_print_limits(out);
 	limit_print(out, "session_hours", cfg->session_hours, "h",
 		    "an operator session lasts after its last use (--session-hours)");

@@ -42,6 +42,7 @@ struct app_config {
 	int session_hours;
 	int abandon_secs;
 	int transfer_timeout_secs; /* a transfer nobody answers goes back after this */
+	int tidy_minute_secs;     /* a "minute" of the idle settings (chat/tidiness.h); tests shorten it */
 	size_t max_image_bytes;   /* uploads */
 	size_t max_file_bytes;
 	uint64_t max_image_pixels;

@@ -24,6 +24,7 @@
 #include "chat/access.h"
 #include "chat/domain.h"
 #include "chat/guest_label.h"
+#include "chat/tidiness.h"
 #include "ops/app.h"
 #include "ops/client.h"
 #include "ops/errors.h"
@@ -445,6 +446,16 @@ static int chat_write_new_text(struct app *chat_app, struct client *c, const cha
 	return 0;
 }
 
+/* May the operator be rung now?  Not at their limit of chats, which is
+ * noted so that they are rung again once under it (chat_ops_ring_again()). */
+static bool may_ring(struct app *app, struct operator_live *o)
+{
+	if (!tidy_at_limit(&app->dom, o))
+		return true;
+	o->rings_held_back = true;
+	return false;
+}
+
 static void offer_chat(struct app *app, struct chat_live *chat, struct operator_live *o)
 {
 	json_t *offer = chat_summary(app, chat);
@@ -470,12 +481,60 @@ static void created(struct chat_write *w)
 	for (i = 0; i < n; i++) {
 		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
-		if (o)
+		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
+		if (o && may_ring(app, o))
 			offer_chat(app, chat, o);
 	}
 }
 
 static void replay(struct client *c, struct chat_live *chat, int64_t after);
+
+/*
+ * The operator just reached their account's limit of chats: the chats
+ * still ringing them stop ringing (chat.gone, reason "limit"); they are
+ * offered again when a chat of theirs ends (chat_ops_ring_again()).
+ */
+static void limit_reached(struct app *app, int64_t operator_id)
+{
+	struct operator_live *o = domain_operator(&app->dom, operator_id);
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	if (!o || may_ring(app, o))
+		return;
+	while (map_next(&app->dom.chats, &i, &key, &v)) {
+		struct chat_live *chat = v;
+
+		if (chat->status == CHAT_WAITING && chat_was_offered(chat, o->id))
+			send_operator(app, o->id, json_pack("{s:s, s:s, s:s}", "type", "chat.gone",
+							    "chat", chat->public_id, "reason", "limit"),
+				      NULL);
+	}
+}
+
+/* Refuse a chat to an operator at their limit (`who` names them in the message). */
+static void limit_refuse(struct client *c, const char *id, const struct operator_live *o,
+			 const char *who)
+{
+	char text[NAME_BYTES + 160];
+
+	if (who)
+		snprintf(text, sizeof(text), "%s already has %d chats, the most your library allows "
+			 "at a time.", who, o->max_chats);
+	else
+		snprintf(text, sizeof(text), "You have %d chats, the most your library allows at a "
+			 "time: end one first.", o->max_chats);
+	client_error(c, id, "chat_limit", text);
+}
+
+/* The operator did something (a message, an accept, a click reported by the
+ * webclient): their idle time starts again (chat/tidiness.h). */
+static void operator_touch(struct client *c)
+{
+	if (c->op)
+		c->op->last_active = time_mono_ms();
+}
 
 static void accepted(struct chat_write *w)
 {
@@ -499,6 +558,7 @@ static void accepted(struct chat_write *w)
 				  "name", chat->operator_name);
 		send_operator(app, chat->offered[i], taken, c);
 	}
+	limit_reached(app, chat->operator_id);
 }
 
 static void ended(struct chat_write *w)
@@ -511,6 +571,9 @@ static void ended(struct chat_write *w)
 						  "id", w->id, "chat", chat->public_id,
 						  "seq", (json_int_t)w->ev.seq));
 	fanout(chat, &w->ev);
+	/* One chat fewer: an operator who was at their limit is rung again. */
+	if (w->prev_status == CHAT_ACTIVE && chat->operator_id)
+		chat_ops_ring_again(w->app, chat->operator_id);
 	if (!chat_end_withdraws_offers(w->prev_status))
 		return;
 	for (i = 0; i < chat->noffered; i++)
@@ -568,6 +631,17 @@ static void write_failed(struct chat_write *w, int rc)
 		   "The server could not save this; nothing was stored. Try again shortly.");
 }
 
+/* Does this write end a chat's quiet (chat/tidiness.h)?  A message, image
+ * or file from either side, an accept, a hand-over. */
+static bool breaks_quiet(const struct chat_write *w)
+{
+	if (w->action == ACT_ACCEPT || w->action == ACT_TRANSFER)
+		return true;
+	return w->ev.author != AUTHOR_SYSTEM &&
+	       (!strcmp(w->ev.kind, "message") || !strcmp(w->ev.kind, "snapshot") ||
+		!strcmp(w->ev.kind, "file"));
+}
+
 static void chat_write_done(struct store_op *op, int rc)
 {
 	struct chat_write *w = container_of(op, struct chat_write, op);
@@ -578,6 +652,8 @@ static void chat_write_done(struct store_op *op, int rc)
 	} else {
 		if (w->ev.seq > chat->last_seq)
 			chat->last_seq = w->ev.seq;
+		if (breaks_quiet(w))
+			tidy_chat_spoke(chat, time_mono_ms());
 		switch (w->action) {
 		case ACT_CREATE:
 			w->app->metrics.chats_started++;
@@ -949,6 +1025,7 @@ static void h_msg_send(void *user, const char *id, json_t *msg)
 		client_bad_fields(c, id, &err);
 		return;
 	}
+	operator_touch(c);
 	len = text_trim(text, &text);
 	if (!len) {
 		client_error(c, id, "bad_message", "The message is empty.");
@@ -1104,9 +1181,14 @@ static void h_chat_accept(void *user, const char *id, json_t *msg)
 		not_found(c, id);
 		return;
 	}
+	operator_touch(c);
 	rc = chat_may_accept(chat, c->op->id);
 	if (rc < 0) {
 		client_refuse(c, id, rc, NULL);
+		return;
+	}
+	if (chat->status == CHAT_WAITING && tidy_at_limit(&c->app->dom, c->op)) {
+		limit_refuse(c, id, c->op, NULL);
 		return;
 	}
 	rc = chat_accept_begin(chat, c->op->id, c->op->name);
@@ -1162,7 +1244,7 @@ static int offer_waiting(void *arg, const struct store_chat *row)
 	struct offer_ctx *o = arg;
 	struct chat_live *chat = chat_live_of(o->app, row);
 
-	if (chat->status != CHAT_WAITING)
+	if (chat->status != CHAT_WAITING || !may_ring(o->app, o->op))
 		return 0;
 	if (o->list) {
 		chat_offer(chat, o->op->id);
@@ -1248,6 +1330,7 @@ static void h_availability_set(void *user, const char *id, json_t *msg)
 		client_bad_fields(c, id, &err);
 		return;
 	}
+	operator_touch(c);
 	f.name = queue;
 	if (store_queues_of_operator(app->st, c->op->id, find_membership, &f) < 0 || !f.found) {
 		client_refuse(c, id, -ENOENT, "You are not a member of that queue.");
@@ -1463,7 +1546,7 @@ static void transferred(struct chat_write *w)
 	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
 	struct client *c = w->conn;
-	int64_t from = chat->transfer.from_id;
+	int64_t from = chat->transfer.from_id, before = chat->operator_id;
 	size_t i;
 
 	/* Colleagues rung with it (and the taker's other tabs) stop ringing. */
@@ -1484,6 +1567,9 @@ static void transferred(struct chat_write *w)
 	send_operator(app, from, json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
 					   "chat", chat->public_id, "to", "id",
 					   (json_int_t)w->to_operator, "name", w->to_name), NULL);
+	limit_reached(app, w->to_operator);
+	if (before)
+		chat_ops_ring_again(app, before);
 }
 
 /* Back on its queue: ring whoever is available there, as for a new chat. */
@@ -1500,7 +1586,8 @@ static void requeued(struct chat_write *w)
 	for (i = 0; i < n; i++) {
 		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
-		if (o)
+		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
+		if (o && may_ring(app, o))
 			offer_chat(app, chat, o);
 	}
 }
@@ -1511,6 +1598,7 @@ struct transfer_to {
 	const int64_t *rung;
 	size_t nrung;
 	char title[NAME_BYTES];
+	int64_t *own; /* a queue's operators under their limit (freed by the caller) */
 };
 
 static bool transfer_find_operator(struct client *c, const char *id, struct chat_live *chat,
@@ -1535,6 +1623,10 @@ static bool transfer_find_operator(struct client *c, const char *id, struct chat
 		client_error(c, id, "unavailable", text);
 		return false;
 	}
+	if (tidy_at_limit(&c->app->dom, ol)) {
+		limit_refuse(c, id, ol, o.name);
+		return false;
+	}
 	to->operator_id = ol->id;
 	to->rung = &ol->id;
 	to->nrung = 1;
@@ -1547,6 +1639,7 @@ static bool transfer_find_queue(struct client *c, const char *id, struct chat_li
 {
 	struct store_queue q;
 	struct queue_live *ql;
+	size_t i;
 
 	if (!str_is_token(name, 32, "-") || store_queue_by_name(c->app->st, name, &q) < 0 ||
 	    q.account_id != chat->account_id) {
@@ -1555,8 +1648,15 @@ static bool transfer_find_queue(struct client *c, const char *id, struct chat_li
 	}
 	ql = domain_queue(&c->app->dom, q.id);
 	to->queue_id = q.id;
-	to->rung = ql ? ql->available : NULL;
-	to->nrung = ql ? ql->navailable : 0;
+	/* Those at their limit of chats are not rung. */
+	to->own = xcalloc(ql && ql->navailable ? ql->navailable : 1, sizeof(*to->own));
+	for (i = 0; ql && i < ql->navailable; i++) {
+		struct operator_live *o = domain_operator(&c->app->dom, ql->available[i]);
+
+		if (o && !tidy_at_limit(&c->app->dom, o))
+			to->own[to->nrung++] = o->id;
+	}
+	to->rung = to->own;
 	snprintf(to->title, sizeof(to->title), "%s", q.title);
 	return true;
 }
@@ -1567,7 +1667,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 	struct app *app = c->app;
 	const char *type, *mid, *public_id, *queue = NULL, *note = "";
 	json_int_t operator_id = 0;
-	struct transfer_to to = { 0, 0, NULL, 0, "" };
+	struct transfer_to to = { 0, 0, NULL, 0, "", NULL };
 	struct chat_live *chat;
 	json_error_t err;
 	char text[400];
@@ -1614,6 +1714,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 					 to.rung, to.nrung, copy, time_mono_ms(),
 					 (int64_t)app->cfg->transfer_timeout_secs * 1000);
 		free(copy);
+		free(to.own);
 	}
 	if (rc < 0) {
 		snprintf(text, sizeof(text), "Nobody else is available on %s right now.", to.title);
@@ -1674,6 +1775,11 @@ static void h_transfer_accept(void *user, const char *id, json_t *msg)
 
 	if (!chat)
 		return;
+	operator_touch(c);
+	if (chat_transfer_rings(chat, c->op->id) && tidy_at_limit(&c->app->dom, c->op)) {
+		limit_refuse(c, id, c->op, NULL);
+		return;
+	}
 	rc = chat_transfer_accept_begin(chat, c->op->id);
 	if (rc < 0) {
 		transfer_refuse(c, id, chat, rc);
@@ -1781,7 +1887,8 @@ static void h_transfer_targets(void *user, const char *id, json_t *msg)
 		struct operator_live *o = v;
 
 		if (o->account_id == chat->account_id && o->id != c->op->id &&
-		    o->id != chat->operator_id && operator_available(app, o))
+		    o->id != chat->operator_id && operator_available(app, o) &&
+		    !tidy_at_limit(&app->dom, o))
 			json_array_append_new(ops, json_pack("{s:I, s:s}", "id", (json_int_t)o->id,
 							     "name", o->name));
 	}
@@ -1867,17 +1974,35 @@ static int back_on_queue(void *arg, const struct store_queue *q, bool available)
  * with nobody else offline, and colleagues cannot transfer to them).
  * Available puts them back where they had switched Available on.
  */
-static void h_status_set(void *user, const char *id, json_t *msg)
+void chat_ops_set_status(struct app *app, struct operator_live *op, bool away, const char *reason,
+			 struct client *except)
 {
-	struct client *c = user;
-	struct app *app = c->app;
-	struct back_ctx b = { app, c->op };
-	const char *type, *mid, *status;
-	json_error_t err;
+	struct back_ctx b = { app, op };
+	json_t *note;
 	size_t i = 0;
 	uint64_t key;
 	void *v;
-	bool away;
+
+	if (away != op->away) {
+		op->away = away;
+		if (away) {
+			while (map_next(&app->dom.queues, &i, &key, &v))
+				set_available(app, v, op->id, false);
+		} else {
+			store_queues_of_operator(app->st, op->id, back_on_queue, &b);
+		}
+	}
+	note = json_pack("{s:s, s:s}", "type", "status", "status", away ? "away" : "available");
+	if (reason)
+		json_object_set_new(note, "reason", json_string(reason));
+	send_operator(app, op->id, note, except);
+}
+
+static void h_status_set(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	const char *type, *mid, *status;
+	json_error_t err;
 
 	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s}", "type", &type,
 			   "id", &mid, "status", &status)) {
@@ -1888,19 +2013,45 @@ static void h_status_set(void *user, const char *id, json_t *msg)
 		client_error(c, id, "bad_message", "\"status\" is \"available\" or \"away\".");
 		return;
 	}
-	away = !strcmp(status, "away");
-	if (away != c->op->away) {
-		c->op->away = away;
-		if (away) {
-			while (map_next(&app->dom.queues, &i, &key, &v))
-				set_available(app, v, c->op->id, false);
-		} else {
-			store_queues_of_operator(app->st, c->op->id, back_on_queue, &b);
-		}
-	}
+	operator_touch(c);
 	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id, "status", status));
 	/* The operator's other tabs show it too. */
-	send_operator(app, c->op->id, json_pack("{s:s, s:s}", "type", "status", "status", status), c);
+	chat_ops_set_status(c->app, c->op, !strcmp(status, "away"), NULL, c);
+}
+
+/* The webclient reports that its operator is at the keyboard (PROTOCOL.md §3.4). */
+static void h_activity(void *user, const char *id, json_t *msg)
+{
+	struct client *c = user;
+	const char *type, *mid;
+	json_error_t err;
+
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s}", "type", &type, "id", &mid)) {
+		client_bad_fields(c, id, &err);
+		return;
+	}
+	operator_touch(c);
+	client_send_json(c, json_pack("{s:s, s:s}", "type", "ok", "id", id));
+}
+
+void chat_ops_ring_again(struct app *app, int64_t operator_id)
+{
+	struct operator_live *o = domain_operator(&app->dom, operator_id);
+	struct offer_ctx oc = { app, o, NULL };
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	/* Only someone the limit held back: others have every offer already. */
+	if (!o || o->away || !o->rings_held_back || tidy_at_limit(&app->dom, o))
+		return;
+	o->rings_held_back = false;
+	while (map_next(&app->dom.queues, &i, &key, &v)) {
+		struct queue_live *ql = v;
+
+		if (queue_has_available(ql, o->id))
+			store_chats_of_queue(app->st, ql->id, CHAT_WAITING, offer_waiting, &oc);
+	}
 }
 
 /* ---- operator sockets ------------------------------------------------------------ */
@@ -1938,6 +2089,18 @@ static int hello_held(void *arg, const struct store_chat *row)
 	return 0;
 }
 
+/* The account's tidiness settings, kept on the live operator (an admin's
+ * change updates them, desk.c); none read as 0: never Away, no limit. */
+static void load_desk_settings(struct app *app, struct operator_live *op)
+{
+	struct store_desk_account d;
+
+	if (store_desk_account_get(app->st, op->account_id, &d) < 0)
+		return;
+	op->away_idle_mins = d.away_idle_mins;
+	op->max_chats = d.max_chats;
+}
+
 void chat_ops_operator_open(struct client *c)
 {
 	struct app *app = c->app;
@@ -1952,6 +2115,8 @@ void chat_ops_operator_open(struct client *c)
 	h.app = app;
 	h.op = domain_operator_attach(&app->dom, o.id, o.account_id, o.name, o.is_admin, c);
 	h.first = h.op->nconns == 1;
+	load_desk_settings(app, h.op);
+	h.op->last_active = time_mono_ms();
 	h.queues = json_array();
 	h.chats = json_array();
 	c->op = h.op;
@@ -2024,6 +2189,7 @@ const struct ws_message chat_messages[] = {
 	{ "transfer.decline", OPERATOR, h_transfer_decline },
 	{ "transfer.cancel", OPERATOR, h_transfer_cancel },
 	{ "status.set", OPERATOR, h_status_set },
+	{ "activity", OPERATOR, h_activity },
 };
 const size_t chat_nmessages = ARRAY_SIZE(chat_messages);
 
@@ -2070,6 +2236,22 @@ void chat_ops_sweep(struct app *app)
 		chat_end_begin(chat);
 		app_submit(app, &w->op);
 	}
+}
+
+int chat_ops_end_quiet(struct app *app, struct chat_live *chat)
+{
+	struct chat_write *w;
+	int rc = chat_write_new(app, NULL, "", chat, ACT_END,
+				json_pack("{s:s, s:s, s:s}", "notice", "ended", "by", "system",
+					  "reason", "idle"), &w);
+
+	if (rc < 0)
+		return rc;
+	app->chat_listener->ending(app, chat, "system");
+	transfer_drop(app, chat);
+	chat_end_begin(chat);
+	app_submit(app, &w->op);
+	return 0;
 }
 
 /* ---- events posted over HTTP ------------------------------------------------------- */

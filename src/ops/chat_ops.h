@@ -75,6 +75,23 @@ void chat_ops_start(struct app *app);
 void chat_ops_print_limits(FILE *out);
 void chat_ops_sweep(struct app *app);
 
+/*
+ * Tidiness (chat/tidiness.h, desk.c).  chat_ops_set_status(): the operator
+ * goes Away (off every queue's live list, not rung) or is back Available
+ * (on the queues they had switched on, and rung for what waits there); all
+ * their sockets but `except` get `status`, with `reason` when it is not
+ * NULL ("idle": the server did it).  chat_ops_ring_again(): offer an
+ * operator what waits on their queues, unless Away or at their limit of
+ * chats (a chat of theirs ended, or the limit was raised).
+ * chat_ops_end_quiet(): the system ends an active chat nobody wrote in
+ * (notice `ended`, by system, reason idle); 0 or -ENOMEM.
+ */
+struct operator_live;
+void chat_ops_set_status(struct app *app, struct operator_live *op, bool away, const char *reason,
+			 struct client *except);
+void chat_ops_ring_again(struct app *app, int64_t operator_id);
+int chat_ops_end_quiet(struct app *app, struct chat_live *chat);
+
 /* A stored chat's seal (chat/access.h) for chat_may_see(). */
 struct chat_seal;
 struct store_chat;

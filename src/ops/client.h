@@ -64,6 +64,7 @@ struct client {
 	bool gone;                       /* the transport has closed */
 	bool has_addr_key;               /* guests: addr_key is set */
 	unsigned char addr_key[BLOCK_KEY_BYTES]; /* guests: their address, keyed-hashed (blocks.h) */
+	bool presence_driven;            /* availability follows the door's presence (XMPP): never Away by idle */
 };
 
 /* Add a client the transport has set up (ops, kind) to the app's list. */

@@ -243,9 +243,10 @@ static void put_system_line(struct out *o, json_t *ev, void (*text)(struct out *
 		/* The consent was to the librarian who held the chat, not the next. */
 		text(o, "Screen sharing stopped: the chat was transferred");
 	} else if (!strcmp(kind, "notice") && !strcmp(notice, "ended")) {
-		snprintf(line, sizeof(line), "The chat was ended%s%s",
+		snprintf(line, sizeof(line), "The chat was ended%s%s%s",
 			 str(ev, "by")[0] ? " by the " : "",
-			 !strcmp(str(ev, "by"), "operator") ? "librarian" : str(ev, "by"));
+			 !strcmp(str(ev, "by"), "operator") ? "librarian" : str(ev, "by"),
+			 !strcmp(str(ev, "reason"), "idle") ? " after nobody wrote for a while" : "");
 		text(o, line);
 	} else if (!strcmp(kind, "notice") && !strcmp(notice, "removed")) {
 		/* A snapshot or file the queue's retention rule deleted (retention.h). */

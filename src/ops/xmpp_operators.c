@@ -102,6 +102,8 @@ static int operator_attach(struct xmpp_ops *x, struct xmpp_operator *xo)
 	xc->cl.ops = &xmpp_client_ops;
 	xc->cl.kind = CLIENT_OPERATOR;
 	xc->cl.op_id_pending = xo->id;
+	/* The XMPP client's own presence says when the librarian is away. */
+	xc->cl.presence_driven = true;
 	xc->x = x;
 	xc->operator_id = xo->id;
 	client_attach(x->app, &xc->cl);

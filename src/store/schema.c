@@ -529,6 +529,22 @@ static const char *const migrations[] = {
 	"  hash TEXT NOT NULL REFERENCES blobs(hash),"
 	"  PRIMARY KEY (canned_id, hash)) WITHOUT ROWID;"
 	"CREATE INDEX canned_blobs_hash ON canned_blobs(hash);",
+
+	/*
+	 * 19: the desk's tidiness settings: an account's idle minutes before its
+	 * operators go Away and its limit of chats per operator; a queue's
+	 * idle minutes before a quiet chat ends.  0 is "never" / "no limit";
+	 * no row reads as all 0.
+	 */
+	"CREATE TABLE desk_accounts ("
+	"  account_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
+	"  away_idle_mins INTEGER NOT NULL DEFAULT 0,"
+	"  max_chats INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE desk_queues ("
+	"  queue_id INTEGER PRIMARY KEY REFERENCES queues(id),"
+	"  idle_end_mins INTEGER NOT NULL DEFAULT 0"
+	");",
 };
 
 int schema_version(void)

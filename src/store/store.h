@@ -358,6 +358,24 @@ int store_retention_get(struct store *st, int64_t queue_id, struct store_retenti
 /* Set (or replace) the queue's rule.  Writer thread or the command line. */
 int store_retention_set(struct store *st, const struct store_retention *r);
 
+/* ---- the desk's tidiness settings (desk.c) ---- */
+
+/* An account's settings; no row reads as all 0 (never Away by idle, no limit). */
+struct store_desk_account {
+	int away_idle_mins;  /* idle minutes before an operator goes Away; 0: never */
+	int max_chats;       /* active chats one operator may hold; 0: no limit */
+};
+
+/* 0 (a missing row is all 0), or -EIO. */
+int store_desk_account_get(struct store *st, int64_t account_id, struct store_desk_account *out);
+/* Set (or replace) them.  Writer thread. */
+int store_desk_account_set(struct store *st, int64_t account_id,
+			   const struct store_desk_account *d);
+/* A queue's minutes without a message before an active chat ends (0: never); 0 or -EIO. */
+int store_desk_queue_get(struct store *st, int64_t queue_id, int *idle_end_mins);
+/* Writer thread. */
+int store_desk_queue_set(struct store *st, int64_t queue_id, int idle_end_mins);
+
 #define STORE_PURGE_BATCH_MAX 500  /* chats one store_purge_queue() call may change */
 #define STORE_AUDIT_RETENTION_CHANGE "retention.change"
 #define STORE_AUDIT_RETENTION_PURGE "retention.purge"

@@ -9,6 +9,7 @@ test('every staff page has its tab; one per chat for its pages', () => {
   assert.equal(staffTabName('/staff/history'), 'refdesk-history');
   assert.equal(staffTabName('/staff/admin'), 'refdesk-admin');
   assert.equal(staffTabName('/staff/reports'), 'refdesk-reports');
+  assert.equal(staffTabName('/staff/board'), 'refdesk-board');
   assert.equal(staffTabName('/staff/chat/c_Ab-9/tok_en'), 'refdesk-chat-c_Ab-9');
   assert.equal(staffTabName('/staff/share/c_Ab-9'), 'refdesk-share-c_Ab-9');
 });

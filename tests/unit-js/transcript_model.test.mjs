@@ -153,6 +153,8 @@ test('notices read right from each side', () => {
   assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'guest'), 'You ended the chat');
   assert.equal(noticeText({ notice: 'ended', by: 'guest' }, 'operator'), 'The guest ended the chat');
   assert.equal(noticeText({ notice: 'ended', by: 'operator' }, 'guest'), 'The librarian ended the chat');
+  assert.equal(noticeText({ notice: 'ended', by: 'system', reason: 'idle' }, 'guest'), 'The chat was closed because nobody wrote for a while');
+  assert.equal(noticeText({ notice: 'ended', by: 'system' }, 'operator'), 'The chat was closed');
   assert.equal(noticeText({ notice: 'ended', by: 'system' }, 'guest'), 'The chat was closed');
   assert.equal(noticeText({ notice: 'started', name: 'Ann' }, 'operator'), 'Ann started the chat');
   assert.equal(noticeText({ notice: 'started', name: null }, 'operator'), 'A guest started the chat');

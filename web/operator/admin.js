@@ -15,6 +15,7 @@ import { auditPage } from './audit_model.js';
 import { RetentionSection } from './retention_section.js';
 import { SurveySection } from './survey_section.js';
 import { BlocksSection } from './blocks_section.js';
+import { DeskSection } from './desk_section.js';
 import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 
@@ -24,6 +25,7 @@ let resetFor = null; // the operator whose password is being reset
 let auditBefore = null; // the page of the audit log shown: null for the newest
 let retention = null; // the Retention section (retention_section.js)
 let survey = null; // the Survey section (survey_section.js)
+let deskSection = null; // the Desk section (desk_section.js)
 
 function say(el, text, ok = false) {
   el.textContent = text;
@@ -287,6 +289,7 @@ async function addQueue(e) {
   await reload('queues');
   await retention?.load();
   await survey?.load();
+  await deskSection?.load();
 }
 
 /* ---------- audit log ---------- */
@@ -352,6 +355,8 @@ async function main() {
   survey = new SurveySection($('survey'), $('survey-status'), { saved: refreshAudit });
   await survey.load();
   await new BlocksSection($('blocks'), $('blocks-status'), { changed: refreshAudit }).load();
+  deskSection = new DeskSection($('desk'), $('desk-status'), { saved: refreshAudit });
+  await deskSection.load();
   $('admin-content').hidden = false;
 }
 

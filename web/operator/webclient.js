@@ -139,10 +139,30 @@ function drawStatus() {
   $('status-away').checked = away;
 }
 
+/* Away by idle (PROTOCOL §3.5 status, reason idle): said where the radios are, and announced. */
+function idleNotice(on) {
+  $('status-idle').hidden = !on;
+  $('status-idle').textContent = on
+    ? 'You were set to Away because there was no activity here for a while. Choose Available when you are back.' : '';
+}
+
+/* Keys, clicks and focus here tell the server the operator is at the desk
+ * (the `activity` message), at most twice a minute: the idle minutes count
+ * from the last one. */
+const ACTIVITY_EVERY_MS = 30000;
+let activitySent = 0;
+function reportActivity() {
+  const now = Date.now();
+  if (now - activitySent < ACTIVITY_EVERY_MS) return;
+  activitySent = now;
+  socket.post({ type: 'activity' });
+}
+
 async function setStatus(status) {
   try {
     const ok = await socket.request({ type: 'status.set', status });
     desk.setStatus(ok.status);
+    idleNotice(false);
   } catch (err) {
     note(`Could not change your status: ${err.message || err.code}`);
   }
@@ -546,6 +566,7 @@ function onFrame(msg) {
       break;
     case 'status':
       desk.setStatus(msg.status);
+      idleNotice(msg.status === 'away' && msg.reason === 'idle');
       break;
     case 'transfer.offer':
       desk.addTransferOffer(msg);
@@ -655,6 +676,8 @@ async function main() {
   });
 
   window.addEventListener('focus', () => { desk.setFocused(true); draw(); });
+  for (const type of ['keydown', 'pointerdown', 'focus'])
+    window.addEventListener(type, reportActivity, { capture: true, passive: true });
   window.addEventListener('blur', () => desk.setFocused(false));
   window.addEventListener('online', () => socket.retryNow());
   desk.setFocused(document.hasFocus());

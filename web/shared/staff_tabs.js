@@ -1,7 +1,7 @@
 // staff_tabs.js: staff pages open each other in tabs of their own.
 //
 // Each staff page has a tab name: the webclient, Chat History, the admin
-// page, and one per chat for its management page and its sharing tool.
+// page, the board, and one per chat for its management page and its sharing tool.
 // Links carry that name as their target, so even without script a second
 // press lands in the same tab. With script, a press first looks for that
 // tab among the ones this page opened and up its openers: one already
@@ -16,6 +16,7 @@ export function staffTabName(pathname) {
   if (pathname === '/staff/history') return 'refdesk-history';
   if (pathname === '/staff/admin') return 'refdesk-admin';
   if (pathname === '/staff/reports') return 'refdesk-reports';
+  if (pathname === '/staff/board') return 'refdesk-board';
   const m = /^\/staff\/(chat|share)\/([A-Za-z0-9_-]{1,80})(\/[A-Za-z0-9_-]+)?$/.exec(pathname);
   if (m && (m[1] === 'chat') === Boolean(m[3])) return `refdesk-${m[1]}-${m[2]}`;
   return null;

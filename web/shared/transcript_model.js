@@ -270,7 +270,7 @@ function eventItem(ev) {
       from: ev.from, text: ev.text ?? null, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
   }
   return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null, what: ev.what ?? null,
-    by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null };
+    by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null, reason: ev.reason ?? null };
 }
 
 const CANNOT_SHARE = {
@@ -359,6 +359,7 @@ export function noticeText(item, perspective, guestLabel = null) {
     case 'ended':
       if (item.by === 'guest') return perspective === 'guest' ? 'You ended the chat' : 'The guest ended the chat';
       if (item.by === 'operator') return perspective === 'guest' ? 'The librarian ended the chat' : 'The chat was ended by the librarian';
+      if (item.reason === 'idle') return 'The chat was closed because nobody wrote for a while';
       return 'The chat was closed';
     case 'removed':
       // The queue's retention rule deleted a snapshot or file here (PROTOCOL §3.5).

@@ -73,6 +73,7 @@ const ui = {
   guestName: $('guest-name'),
   log: $('log'),
   typing: $('typing'),
+  idle: $('idle-warning'),
   ended: $('ended'),
   endedText: $('ended-text'),
   restart: $('restart'),
@@ -399,13 +400,23 @@ function onEvent(ev) {
   }
   render();
   if (isSeen()) markAllRead();
-  if (ev.kind === 'notice' && ev.notice === 'ended') chatEnded(ev.by);
+  if (ev.kind !== 'notice') idleWarning(null);
+  if (ev.kind === 'notice' && ev.notice === 'ended') chatEnded(ev.by, ev.reason);
   refreshStatus();
   reportChatState();
 }
 
-function chatEnded(by) {
+/* A quiet chat is about to be closed (PROTOCOL §3.5 chat.idle): a line under the
+ * conversation says so until someone writes or it ends. */
+function idleWarning(endsIn) {
+  ui.idle.hidden = endsIn === null;
+  ui.idle.textContent = endsIn === null ? ''
+    : `Nobody has written for a while: this chat will close in about ${Math.max(1, Math.round(endsIn / 60000))} minute${endsIn > 90000 ? 's' : ''} unless someone sends a message.`;
+}
+
+function chatEnded(by, reason) {
   if (!state.chat) return;
+  idleWarning(null);
   guestShare?.end();
   state.chat.status = 'ended';
   clearChat(storage, queue);
@@ -414,9 +425,11 @@ function chatEnded(by) {
   parts.attach.setEnabled(false);
   ui.composer.hidden = true;
   ui.ended.hidden = false;
-  ui.endedText.textContent = by === 'guest' || by === null
-    ? 'This chat has ended. Thank you for asking!'
-    : 'The librarian has ended this chat. Thank you for asking!';
+  ui.endedText.textContent = reason === 'idle'
+    ? 'This chat was closed because nobody wrote for a while. Thank you for asking!'
+    : by === 'guest' || by === null || by === 'system'
+      ? 'This chat has ended. Thank you for asking!'
+      : 'The librarian has ended this chat. Thank you for asking!';
   ui.closeWindow.hidden = mode !== 'popup';
   refreshView();
   reportChatState();
@@ -758,6 +771,7 @@ function init() {
   socket.on('frame', (msg) => {
     if ((msg.type === 'share.answer' || msg.type === 'share.ice') && state.chat && msg.chat === state.chat.chat)
       guestShare?.onFrame(msg);
+    if (msg.type === 'chat.idle' && state.chat && msg.chat === state.chat.chat) idleWarning(msg.ends_in);
     if (msg.type === 'typing' && state.chat && msg.chat === state.chat.chat && msg.from === 'operator')
       parts?.typingLine.set(msg.active, state.chat.operator || 'The librarian');
   });

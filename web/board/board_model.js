@@ -1,0 +1,43 @@
+// board_model.js: what the board (/staff/board) shows, from GET /api/board. Pure.
+
+const STATUS = { available: 'Available', away: 'Away', offline: 'offline' };
+const ORDER = { available: 0, away: 1, offline: 2 };
+
+/** "—" for no wait, else seconds, minutes, or hours and minutes. */
+export function waitText(secs) {
+  if (secs === null || secs === undefined || !Number.isFinite(secs) || secs < 0) return '—';
+  if (secs < 60) return `${Math.floor(secs)} s`;
+  const mins = Math.floor(secs / 60);
+  if (mins < 60) return `${mins} min`;
+  return `${Math.floor(mins / 60)} h ${String(mins % 60).padStart(2, '0')} min`;
+}
+
+/** The word for an operator's status, as the webclient's radios name it. */
+export function statusLabel(status) {
+  return STATUS[status] || 'offline';
+}
+
+/** Rows for the queues table: [title, waiting, longest wait], busiest first then by title. */
+export function queueRows(board) {
+  return [...(board?.queues || [])]
+    .sort((a, b) => b.waiting - a.waiting || a.title.localeCompare(b.title))
+    .map((q) => ({ key: q.queue, title: q.title, waiting: q.waiting, wait: waitText(q.longest_wait_secs) }));
+}
+
+/** Rows for the operators table: available first, then Away, then offline; by name within. */
+export function operatorRows(board) {
+  const limit = board?.max_chats || 0;
+  return [...(board?.operators || [])]
+    .sort((a, b) => (ORDER[a.status] ?? 3) - (ORDER[b.status] ?? 3) || a.name.localeCompare(b.name))
+    .map((o) => ({ key: String(o.id), name: o.name, status: o.status, statusText: statusLabel(o.status),
+      chats: limit ? `${o.chats} of ${limit}` : String(o.chats), full: limit > 0 && o.chats >= limit }));
+}
+
+/** One sentence for the page's status line: who waits and who is there. */
+export function summary(board) {
+  const waiting = (board?.queues || []).reduce((n, q) => n + q.waiting, 0);
+  const ops = board?.operators || [];
+  const available = ops.filter((o) => o.status === 'available').length;
+  const guests = waiting === 0 ? 'Nobody is waiting' : `${waiting} ${waiting === 1 ? 'guest is' : 'guests are'} waiting`;
+  return `${guests}; ${available} of ${ops.length} ${ops.length === 1 ? 'operator is' : 'operators are'} available.`;
+}
