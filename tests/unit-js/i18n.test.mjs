@@ -19,6 +19,7 @@ const read = (name) => JSON.parse(fs.readFileSync(path.join(DIR, name), 'utf8'))
 const index = read('index.json');
 const en = read('en.json');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'index.json');
+// (staff/ is a folder: readdirSync lists it, the filter drops it.)
 
 // Values that are rightly the same as English in that language.
 const SAME_AS_ENGLISH = {
@@ -94,6 +95,28 @@ for (const file of files) {
   });
 }
 
+// The webclient's own words (staff/LANG.json, English and French): the same rules.
+const STAFF = path.join(DIR, 'staff');
+const staffEn = JSON.parse(fs.readFileSync(path.join(STAFF, 'en.json'), 'utf8'));
+const STAFF_SAME_AS_ENGLISH = { fr: [] };
+for (const file of fs.readdirSync(STAFF).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
+  const lang = file.replace(/\.json$/, '');
+  const cat = JSON.parse(fs.readFileSync(path.join(STAFF, file), 'utf8'));
+  test(`staff/${lang}: en.json's keys and placeholders, nothing left in English`, () => {
+    assert.ok(files.includes(file), `staff/${file} has a patron catalogue beside it`);
+    assert.deepEqual(Object.keys(staffEn).filter((k) => !(k in cat)), [], `staff/${file} lacks keys`);
+    assert.deepEqual(Object.keys(cat).filter((k) => !(k in staffEn)), [], `staff/${file} has extra keys`);
+    for (const [key, value] of Object.entries(cat)) assert.deepEqual(placeholders(value), placeholders(staffEn[key]), key);
+    const same = Object.keys(cat).filter((k) => cat[k] === staffEn[k] && !(STAFF_SAME_AS_ENGLISH[lang] ?? []).includes(k));
+    assert.deepEqual(same, [], `staff/${file} values identical to English`);
+  });
+}
+
+test('staff keys and patron keys do not collide', () => {
+  assert.deepEqual(Object.keys(staffEn).filter((k) => k in en), []);
+  assert.ok(Object.keys(staffEn).every((k) => k.startsWith('staff.')));
+});
+
 test('every key the pages use is in en.json', () => {
   const used = new Set();
   const walk = (dir) => {
@@ -111,7 +134,7 @@ test('every key the pages use is in en.json', () => {
   };
   walk(path.join(ROOT, 'web'));
   assert.ok(used.size > 100, `found ${used.size} keys`);
-  assert.deepEqual([...used].filter((k) => !(k in en)), []);
+  assert.deepEqual([...used].filter((k) => !(k in en) && !(k in staffEn)), []);
 });
 
 test('plural forms follow the language: Arabic has six, French counts 0 and 1 as one', () => {

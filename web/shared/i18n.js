@@ -10,8 +10,10 @@
 // adding its file and its line there (docs/OPERATIONS.md).
 //
 // A page opts in with `data-i18n-languages` on its <html>: "all" (the
-// patron's pages: any language in the index) or a list ("en fr"). Pages
-// without it stay English. The language is the first of: the page URL's
+// patron's pages: any language in the index) or a list ("en fr": the
+// webclient, whose own words are in i18n/staff/LANG.json, named by
+// `data-i18n-extra="staff"`, for English and French only). Pages without
+// it stay English. The language is the first of: the page URL's
 // ?lang= (the box gets the embed snippet's data-lang, else the library
 // page's lang, from embed.js), on staff pages a choice saved under
 // `refdesk.lang` (the webclient's setting), the browser's languages; else English. "fr-CA"
@@ -88,6 +90,16 @@ export function t(key, params) {
   return formatMessage(current, key, params);
 }
 
+/**
+ * t() for a sentence with elements in it: `nodes` maps placeholders to DOM
+ * nodes (e.g. a <strong>); returns the pieces, strings and those nodes, in
+ * the language's order, to append.
+ */
+export function tNodes(key, nodes, params = {}) {
+  const text = t(key, params);
+  return text.split(/\{(\w+)\}/).map((piece, i) => (i % 2 ? nodes[piece] ?? `{${piece}}` : piece)).filter((p) => p !== '');
+}
+
 /** The current language: { lang, dir }. */
 export function language() {
   return { lang: current.lang, dir: current.dir };
@@ -137,9 +149,12 @@ async function loadPageCatalogue() {
   try { list = (await index).languages || []; } catch { /* no index: English only */ }
   const offered = list.map((l) => l.code).filter((c) => allowed.includes('all') || allowed.includes(c));
   const lang = pickLanguage(wanted, offered);
+  // A staff page adds its own words (data-i18n-extra="staff": i18n/staff/LANG.json).
+  const extra = root.dataset.i18nExtra ? fetchJson(`${BASE}/${root.dataset.i18nExtra}/${lang}.json`).catch(() => null) : null;
   let messages = lang === guess ? await first : null;
   if (!messages) messages = await fetchJson(`${BASE}/${lang}.json`).catch(() => null);
   if (!messages) return; // nothing reachable: the page keeps its English markup
+  if (extra) messages = { ...messages, ...await extra };
   const entry = list.find((l) => l.code === lang);
   useCatalogue(lang, entry?.dir, messages);
   root.lang = lang;
