@@ -47,6 +47,8 @@
 // credential (uploads.js); the transcript fetches snapshots and files with
 // the same header and shows them through blob: URLs (media.js).
 
+// First, so that it listens before i18n.js makes this module wait for the catalogue.
+import { takeEarlyMessages } from './box_early.js';
 import { t, language } from '../shared/i18n.js';
 import { RdSocket } from '../shared/rd_socket.js';
 import { newId, MAX_NAME } from '../shared/text.js';
@@ -242,7 +244,7 @@ function isFromParent(e) {
   return !state.parentOrigin || e.origin === state.parentOrigin;
 }
 
-window.addEventListener('message', (e) => {
+function onLoaderMessage(e) {
   if (!isFromParent(e) || !e.data || typeof e.data !== 'object' || e.data.type !== 'refdesk:open') return;
   state.parentOrigin = e.origin;
   state.shown = Boolean(e.data.open);
@@ -253,7 +255,8 @@ window.addEventListener('message', (e) => {
     focusFirst();
   }
   reportChatState();
-});
+}
+window.addEventListener('message', onLoaderMessage);
 
 function isSeen() {
   return state.shown && !document.hidden;
@@ -788,3 +791,7 @@ function init() {
 }
 
 init();
+
+// What the loader said while this module waited for its words (box_early.js),
+// once everything above is set up.
+for (const e of takeEarlyMessages()) onLoaderMessage(e);
