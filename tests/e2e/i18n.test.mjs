@@ -129,6 +129,10 @@ for (const lang of ['en', 'fr', 'es', 'de', 'ar']) {
     await page.getByRole('button', { name: words['box.send'], exact: true }).click();
     await expect.text(transcript(op), 'Merci');
     if (lang !== 'en') assert.deepEqual(await englishOn(page, lang), [], 'English in the chat');
+    // Times in the box's language too (the browser here is English: en-US writes "3:58 PM").
+    const clock = await page.locator('#log time').first().textContent();
+    assert.equal(clock, new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' }).format(
+      new Date(await page.locator('#log time').first().getAttribute('datetime'))));
     await checkAxe(page, `the chat in ${lang}`);
     await screenshot(page, `i18n-${lang}-chat-small`);
     await page.setViewportSize(LARGE);
