@@ -53,7 +53,8 @@ export async function saveTranscript({ transcript, auth, title }) {
   const images = await fetchThumbnails(items, auth);
   const savedAt = Date.now();
   const html = buildTranscriptFile({ title, items, guestLabel: transcript.guestLabel, images, savedAt,
-    locale: language().lang });
+    // English keeps the file's own default (en-GB dates); other languages write theirs.
+    locale: language().lang === 'en' ? undefined : language().lang });
   const name = transcriptFileName(items, { savedAt });
   const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
   const a = document.createElement('a');
