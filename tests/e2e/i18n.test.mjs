@@ -272,3 +272,32 @@ test('the webclient in French: from the browser\'s language, or the Language set
     await context.close();
   }
 });
+
+test('nobody online: the away notice and the Leave a question form in German and Arabic', async () => {
+  // A second library whose server can mail (nothing is sent here: only the form is shown).
+  const mailing = await startDemoServer({ args: ['--smtp-url', 'smtp://127.0.0.1:9', '--smtp-from', 'Library <ask@library.example>'] });
+  try {
+    for (const lang of ['de', 'ar']) {
+      const words = catalogue(lang);
+      const context = await newContext(browser, { viewport: SMALL });
+      const page = await context.newPage();
+      await page.goto(`${mailing.url}/box/ask?mode=popup&lang=${lang}`);
+      await expect.visible(page.getByRole('heading', { name: words['box.offline.title'] }));
+      await page.getByRole('button', { name: words['box.question.leave'], exact: true }).click();
+      await expect.visible(page.getByRole('textbox', { name: words['box.question.text'] }));
+      await expect.visible(page.getByRole('textbox', { name: words['box.question.email'] }));
+      await page.getByRole('button', { name: words['box.question.send'], exact: true }).click();
+      await expect.text(page.locator('#question-error'), words['mail.question_missing']);
+      await page.getByRole('textbox', { name: words['box.question.text'] }).fill('?');
+      await page.getByRole('textbox', { name: words['box.question.email'] }).fill('not an address');
+      await page.getByRole('button', { name: words['box.question.send'], exact: true }).click();
+      await expect.text(page.locator('#question-error'), words['mail.email_bad']);
+      assert.deepEqual(await englishOn(page, lang), [], `English on the ${lang} question form`);
+      await checkAxe(page, `Leave a question in ${lang}`);
+      await screenshot(page, `i18n-${lang}-question`);
+      await context.close();
+    }
+  } finally {
+    await mailing.close();
+  }
+});
