@@ -113,7 +113,7 @@ test('the guest saves the chat: messages, the thumbnail embedded, payloads as te
 
   // The file's contents.
   assert.doesNotMatch(html, /<script/i);
-  assert.match(html, /<html lang="en">/);
+  assert.match(html, /<html lang="en" dir="ltr">/);
   assert.match(html, /<h1>Ask a Librarian<\/h1>/);
   assert.match(html, /Times are in your time zone \(Asia\/Tokyo\)/);
   assert.match(html, /<img src="data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]{100,}" alt="Map of the second floor">/);

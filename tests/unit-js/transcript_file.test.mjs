@@ -29,7 +29,7 @@ function bodyText(html) {
 
 test('the file holds the conversation: heading, list, names and messages', () => {
   const html = buildTranscriptFile({ title: 'Ask a librarian', items: chat(BASIC), timeZone: 'UTC', savedAt: T0 + 3600000 });
-  assert.match(html, /^<!doctype html>\n<html lang="en">/);
+  assert.match(html, /^<!doctype html>\n<html lang="en" dir="ltr">/);
   assert.match(html, /<h1>Ask a librarian<\/h1>/);
   assert.match(html, /<ol>\n<li>/);
   assert.equal(html.match(/<li>/g).length, 4);

@@ -26,6 +26,8 @@
 // for colleagues, which the guest never receives. The staff room
 // (staff_room.js) is a panel of the side column for the account's librarians.
 
+import { t, tNodes } from '../shared/i18n.js';
+import { setUpLanguageSetting } from './language_setting.js';
 import { RdSocket } from '../shared/rd_socket.js';
 import { TranscriptView, TypingLine } from '../shared/transcript_view.js';
 import { Composer } from '../shared/composer.js';
@@ -175,9 +177,9 @@ function drawQueues() {
       on: { change: (e) => setAvailability(q.name, e.target.checked) } });
     return h('li', { class: 'queue-list__item' },
       h('label', { class: 'rd-switch queue-switch' }, input,
-        h('span', {}, 'Available on ', h('strong', { text: q.title }))),
+        h('span', {}, ...tNodes('staff.queue.available_on', { queue: h('strong', { text: q.title }) }))),
       h('span', { class: `queue-list__state${q.available ? ' is-on' : ''}`, 'aria-hidden': 'true',
-        text: q.available ? 'On' : 'Off' }));
+        text: q.available ? t('staff.queue.on') : t('staff.queue.off') }));
   });
   replaceChildren($('queues'), items);
   $('queues-empty').hidden = desk.queues.size > 0;
@@ -202,25 +204,25 @@ function offerCard(offer) {
   const whoId = `offer-${s.chat}-who`;
   const lines = [
     h('p', { class: 'offer__who', id: whoId, text: who }),
-    h('p', { class: 'offer__meta' }, desk.queueTitle(s.queue), ' · waiting since ',
-      s.started_at ? formatTime(s.started_at) : 'now'),
+    h('p', { class: 'offer__meta' }, desk.queueTitle(s.queue), ' · ',
+      t('staff.offer.waiting_since', { time: s.started_at ? formatTime(s.started_at) : t('staff.offer.now') })),
   ];
   let action = null;
   if (offer.state === 'ringing' || offer.state === 'accepting') {
-    action = h('button', { type: 'button', class: 'rd-button offer__accept', text: 'Accept',
+    action = h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'),
       disabled: offer.state === 'accepting', 'aria-describedby': whoId,
       on: { click: () => accept(s.chat) } });
     if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
   } else {
-    const text = offer.state === 'gone' ? 'The guest left before anyone answered.'
-      : offer.message || `Taken by ${offer.takenBy}`;
+    const text = offer.state === 'gone' ? t('staff.offer.gone')
+      : offer.message || t('staff.offer.taken_by', { name: offer.takenBy });
     lines.push(h('p', { class: 'offer__note', text }));
     action = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
-      text: 'Dismiss', 'aria-describedby': whoId,
+      text: t('staff.dismiss'), 'aria-describedby': whoId,
       on: { click: () => dismiss(s.chat) } });
   }
   return h('article', { class: `offer offer--${offer.state}`, 'data-offer': s.chat,
-    'aria-label': `Chat from ${who}` },
+    'aria-label': t('staff.offer.label', { name: who }) },
     h('div', { class: 'offer__body' }, lines), action);
 }
 
@@ -263,7 +265,7 @@ function drawChatList() {
     const selected = c.chat === desk.selected;
     const last = [...c.transcript.items].reverse().find((i) => i.kind !== 'notice');
     const who = guestName(c.name, c.label);
-    const preview = c.guestTyping ? 'typing…' : last ? itemSummary(last) : 'No messages yet';
+    const preview = c.guestTyping ? t('staff.chat.typing') : last ? itemSummary(last) : t('staff.chat.no_messages');
     return h('li', {},
       h('button', { type: 'button', class: `chat-tab${selected ? ' is-selected' : ''}${c.status === 'ended' ? ' is-ended' : ''}`,
         'aria-current': selected ? 'true' : null, 'data-chat': c.chat,
@@ -339,16 +341,14 @@ function drawEmptyPane() {
   const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
   const text = $('no-chat-text');
   if (desk.status === 'away') {
-    $('no-chat-title').textContent = 'You are Away';
-    replaceChildren(text, 'Nothing rings while you are Away. Choose ', h('strong', { text: 'Available' }),
-      ' to receive chats again.');
+    $('no-chat-title').textContent = t('staff.empty.away.title');
+    replaceChildren(text, ...tNodes('staff.empty.away.text', { available: h('strong', { text: t('staff.status.available') }) }));
   } else if (on.length) {
-    $('no-chat-title').textContent = 'Ready for chats';
-    replaceChildren(text, `You are available on ${on.join(', ')}. New chats ring on the left; press Accept to answer.`);
+    $('no-chat-title').textContent = t('staff.empty.ready.title');
+    replaceChildren(text, t('staff.empty.ready.text', { queues: on.join(', ') }));
   } else {
-    $('no-chat-title').textContent = 'No chat open';
-    replaceChildren(text, 'Switch on ', h('strong', { text: 'Available' }),
-      ' for a queue to receive chats. New chats ring in the list on the left.');
+    $('no-chat-title').textContent = t('staff.empty.title');
+    replaceChildren(text, ...tNodes('staff.empty.text', { available: h('strong', { text: t('staff.status.available') }) }));
   }
 }
 
@@ -604,8 +604,8 @@ function onHello(hello) {
 function onStatus(status) {
   const conn = $('conn');
   conn.dataset.state = status;
-  conn.textContent = status === 'open' ? 'Connected'
-    : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+  conn.textContent = status === 'open' ? t('staff.conn.open')
+    : status === 'stopped' ? t('staff.conn.stopped') : t('staff.conn.reconnecting');
 }
 
 /* ---------- start ---------- */
@@ -706,6 +706,7 @@ async function main() {
     connectedOnce = true;
   });
   socket.start();
+  setUpLanguageSetting($('staff-language'));
 }
 
 main();

@@ -11,6 +11,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { checkUpload, humanSize, imageFromTransfer, isImageType, MAX_ALT } from './attachments.js';
+import { t } from './i18n.js';
 
 export class AttachUi {
   /**
@@ -108,8 +109,8 @@ export class AttachUi {
     const url = URL.createObjectURL(file);
     this.current = { file, url };
     const alt = h('input', { class: 'rd-input rd-preview__alt', id: 'rd-preview-alt', type: 'text',
-      maxLength: MAX_ALT, autocomplete: 'off', placeholder: 'What does it show?' });
-    const send = h('button', { type: 'button', class: 'rd-button rd-button--small', text: 'Send image',
+      maxLength: MAX_ALT, autocomplete: 'off', placeholder: t('attach.alt.placeholder') });
+    const send = h('button', { type: 'button', class: 'rd-button rd-button--small', text: t('attach.send'),
       on: { click: () => this.confirm(alt.value) } });
     alt.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
@@ -118,16 +119,16 @@ export class AttachUi {
       }
     });
     replaceChildren(this.preview,
-      h('img', { class: 'rd-preview__img', src: url, alt: 'Preview of the image to send' }),
+      h('img', { class: 'rd-preview__img', src: url, alt: t('attach.preview_alt') }),
       h('div', { class: 'rd-preview__body' },
         h('p', { class: 'rd-preview__name' },
-          h('span', { class: 'rd-preview__file', text: file.name || 'Pasted image' }),
+          h('span', { class: 'rd-preview__file', text: file.name || t('attach.pasted') }),
           h('span', { class: 'rd-preview__size', text: humanSize(file.size) })),
-        h('label', { class: 'rd-preview__label', for: 'rd-preview-alt' }, 'Description ',
-          h('span', { class: 'rd-preview__optional', text: '(optional)' })),
+        h('label', { class: 'rd-preview__label', for: 'rd-preview-alt' }, `${t('attach.alt')} `,
+          h('span', { class: 'rd-preview__optional', text: t('box.optional') })),
         alt,
         h('div', { class: 'rd-preview__actions' }, send,
-          h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Cancel',
+          h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('box.cancel'),
             on: { click: () => this.cancel() } }))));
     this.preview.hidden = false;
     send.focus();

@@ -6,6 +6,8 @@
 // clipboard or a drop to take. The DOM and the network live in
 // attach_ui.js, upload_client.js and transcript_view.js.
 
+import { t } from './i18n.js';
+
 /** Image types the server accepts (by their bytes; the picker offers these). */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 /** The picker's `accept` for images. */
@@ -62,14 +64,14 @@ export function checkUpload(file, kind, limits = {}) {
   const maxFile = limits.maxFile ?? MAX_FILE_BYTES;
   if (kind === 'image' && !isImageType(file.type)) {
     return { ok: false, reason: 'not_image',
-      message: 'Only pictures can be sent here: PNG, JPEG, WebP or GIF.' };
+      message: t('upload.check.not_image') };
   }
-  if (!file.size) return { ok: false, reason: 'empty', message: 'That file is empty, so there is nothing to send.' };
+  if (!file.size) return { ok: false, reason: 'empty', message: t('upload.check.empty') };
   const max = kind === 'image' ? maxImage : maxFile;
   if (file.size > max) {
-    const what = kind === 'image' ? 'image' : 'file';
     return { ok: false, reason: 'too_large',
-      message: `That ${what} is ${sizeOver(file.size)}. The limit is ${humanSize(max)} — please send a smaller one.` };
+      message: t(kind === 'image' ? 'upload.check.image_too_large' : 'upload.check.file_too_large',
+        { size: sizeOver(file.size), max: humanSize(max) }) };
   }
   return { ok: true, reason: null, message: '' };
 }
@@ -106,21 +108,21 @@ export function blobUrl(chat, hash) {
  */
 export function uploadErrorText(status, code) {
   if (status === 0 || code === 'network') {
-    return { text: 'the connection dropped before it arrived.', retry: true };
+    return { text: t('upload.error.network'), retry: true };
   }
   switch (code) {
-    case 'not_image': return { text: 'it is not a picture we can show (PNG, JPEG, WebP or GIF only).', retry: false };
-    case 'too_large': return { text: 'it is over the size limit.', retry: false };
-    case 'too_many_pixels': return { text: 'the picture has too many pixels; please send a smaller one.', retry: false };
-    case 'corrupt': return { text: 'the picture seems to be damaged; please try another copy.', retry: false };
-    case 'empty': return { text: 'the file is empty.', retry: false };
-    case 'rate_limited': return { text: 'too many at once; please wait a moment.', retry: true };
-    case 'chat_ended': return { text: 'the chat has ended.', retry: false };
-    case 'not_holder': return { text: 'another librarian holds this chat.', retry: false };
-    case 'chat_waiting': return { text: 'accept the chat first.', retry: false };
+    case 'not_image': return { text: t('upload.error.not_image'), retry: false };
+    case 'too_large': return { text: t('upload.error.too_large'), retry: false };
+    case 'too_many_pixels': return { text: t('upload.error.too_many_pixels'), retry: false };
+    case 'corrupt': return { text: t('upload.error.corrupt'), retry: false };
+    case 'empty': return { text: t('upload.error.empty'), retry: false };
+    case 'rate_limited': return { text: t('upload.error.rate_limited'), retry: true };
+    case 'chat_ended': return { text: t('upload.error.chat_ended'), retry: false };
+    case 'not_holder': return { text: t('upload.error.not_holder'), retry: false };
+    case 'chat_waiting': return { text: t('upload.error.chat_waiting'), retry: false };
     case 'busy':
-    case 'storage': return { text: 'the server could not take it just now.', retry: true };
-    default: return { text: 'something went wrong.', retry: status >= 500 };
+    case 'storage': return { text: t('upload.error.busy'), retry: true };
+    default: return { text: t('upload.error.other'), retry: status >= 500 };
   }
 }
 
@@ -198,6 +200,6 @@ export function renderKind(item, perspective) {
 
 /** "Uploading… 42%" for a pending upload's progress (0..1, or null when unknown). */
 export function progressText(progress) {
-  if (typeof progress !== 'number' || !Number.isFinite(progress)) return 'Uploading…';
-  return `Uploading… ${Math.min(100, Math.max(0, Math.floor(progress * 100)))}%`;
+  if (typeof progress !== 'number' || !Number.isFinite(progress)) return t('transcript.uploading');
+  return t('transcript.uploading_percent', { percent: Math.min(100, Math.max(0, Math.floor(progress * 100))) });
 }

@@ -7,6 +7,7 @@
 // state goes out as `typing` on/off, throttled, through onTyping.
 
 import { checkMessage, counterText, COUNTER_FROM, MAX_TEXT } from './text.js';
+import { t } from './i18n.js';
 
 const TYPING_IDLE_MS = 4000;
 
@@ -57,8 +58,7 @@ export class Composer {
     const check = checkMessage(text);
     if (check.reason === 'empty') return;
     if (check.reason === 'too_long') {
-      this.showError(`Your message is ${check.length.toLocaleString('en-US')} characters long. ` +
-        `The limit is ${MAX_TEXT.toLocaleString('en-US')} characters — please shorten it or send it in parts.`);
+      this.showError(t('composer.too_long', { length: check.length, max: MAX_TEXT }));
       this.textarea.focus();
       return;
     }

@@ -53,17 +53,28 @@ export function replaceChildren(el, ...children) {
 
 // Formatters are made once: toLocale*String() builds one per call, which
 // costs about a millisecond each and dominated drawing a long transcript.
-const CLOCK = new Intl.DateTimeFormat([], { hour: 'numeric', minute: '2-digit' });
-const FULL = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric',
-  hour: 'numeric', minute: 'numeric', second: 'numeric' });
+// They are made at first use, in the page's language where the page has
+// chosen one (i18n.js sets <html lang> first), else in the browser's.
+let CLOCK = null;
+let FULL = null;
+function formatters() {
+  if (CLOCK) return;
+  const root = typeof document !== 'undefined' ? document.documentElement : null;
+  const locale = root?.dataset.i18nLanguages && root.lang ? root.lang : [];
+  CLOCK = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+  FULL = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric' });
+}
 
 /** A <time> element for a millisecond timestamp, shown as a short local time. */
 export function timeElement(ms) {
   const d = new Date(ms);
+  formatters();
   return h('time', { datetime: d.toISOString(), text: formatTime(ms), title: FULL.format(d) });
 }
 
 /** "14:05" style local clock time. */
 export function formatTime(ms) {
+  formatters();
   return CLOCK.format(new Date(ms));
 }

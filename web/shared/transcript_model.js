@@ -21,6 +21,7 @@
 // never change it.
 
 import { progressText } from './attachments.js';
+import { t } from './i18n.js';
 
 export class Transcript {
   constructor() {
@@ -290,39 +291,41 @@ export function shareText(item, perspective) {
   const guest = perspective === 'guest';
   switch (item.step) {
     case 'invited':
-      return guest ? `The librarian asked to see your screen: “${item.text}”`
+      return guest ? t('share.step.invited', { text: item.text })
         : `Invitation to share the screen sent: “${item.text}”`;
     case 'accepted':
-      return guest ? 'You agreed to share your screen' : 'The guest agreed to share their screen';
+      return guest ? t('share.step.accepted') : 'The guest agreed to share their screen';
     case 'declined':
-      return guest ? 'You declined to share your screen' : 'The guest declined to share their screen';
+      return guest ? t('share.step.declined') : 'The guest declined to share their screen';
     case 'blocked':
-      return guest ? 'A pop-up blocker stopped the screen sharing window'
+      return guest ? t('share.step.blocked')
         : 'The guest’s pop-up blocker stopped the invitation';
     case 'unsupported': {
+      if (guest) return t(`share.step.unsupported.${CANNOT_SHARE[item.reason] ? item.reason : 'other'}`);
       const why = CANNOT_SHARE[item.reason] || 'the browser cannot share a screen';
-      return guest ? `Screen sharing is not possible here: ${why}` : `The guest cannot share their screen: ${why}`;
+      return `The guest cannot share their screen: ${why}`;
     }
     case 'started':
-      return guest ? 'You started sharing your screen' : 'The guest started sharing their screen';
+      return guest ? t('share.step.started') : 'The guest started sharing their screen';
     case 'snapshot':
-      return guest ? 'The librarian took a snapshot of your screen' : 'Snapshot taken of the guest’s screen';
+      return guest ? t('share.step.snapshot') : 'Snapshot taken of the guest’s screen';
     case 'expired':
-      return 'The screen sharing invitation expired';
+      return guest ? t('share.step.expired') : 'The screen sharing invitation expired';
     case 'withdrawn':
-      return guest ? 'The librarian withdrew the invitation to share your screen' : 'Invitation to share the screen withdrawn';
+      return guest ? t('share.step.withdrawn') : 'Invitation to share the screen withdrawn';
     case 'stopped':
       return stoppedText(item, guest);
     case 'failed':
       // Never "started": the consent record says nothing was seen.
-      return guest ? 'Connection failed: your screen could not be shown to the librarian'
+      return guest ? t('share.step.failed')
         : `Connection failed: the guest’s screen was never shown (${FAILED_WHY[item.reason] || 'no connection could be made'})`;
     default:
-      return 'Screen sharing update';
+      return guest ? t('share.step.other') : 'Screen sharing update';
   }
 }
 
 function stoppedText(item, guest) {
+  if (guest) return t(`share.stopped.${stoppedReason(item)}`);
   if (item.reason === 'chat_ended') return 'Screen sharing ended with the chat';
   // The guest agreed to show their screen to one librarian, not to the next.
   if (item.reason === 'transferred') return 'Screen sharing stopped: the chat was transferred';
@@ -337,6 +340,14 @@ function stoppedText(item, guest) {
   return guest ? 'The librarian stopped viewing your screen' : 'Screensharing stopped by the librarian';
 }
 
+/** Which of the guest's "stopped" sentences fits `item` (the same order as stoppedText). */
+function stoppedReason(item) {
+  if (['chat_ended', 'transferred', 'connection_failed', 'cancelled'].includes(item.reason)) return item.reason;
+  if (item.by === 'system') return 'timeout';
+  if (item.by === 'guest') return item.reason === 'left' ? 'guest_left' : 'guest';
+  return item.reason === 'left' ? 'viewer_closed' : 'operator';
+}
+
 /**
  * The sentence for a notice item, as the given side reads it
  * (`perspective` is 'guest' or 'operator').
@@ -346,27 +357,33 @@ export function noticeText(item, perspective, guestLabel = null) {
     case 'share':
       return shareText(item, perspective);
     case 'started':
-      if (perspective === 'guest') return 'You started the chat. A librarian will be with you soon.';
+      if (perspective === 'guest') return t('notice.started');
       if (item.name || guestLabel) return `${item.name || guestLabel} started the chat`;
       return 'A guest started the chat';
     case 'joined':
+      if (perspective === 'guest') return item.name ? t('notice.joined', { name: item.name }) : t('notice.joined_unnamed');
       return `${item.name || 'A librarian'} joined the chat`;
     case 'transferred':
       return transferredText(item, perspective);
     case 'requeued':
-      return perspective === 'guest' ? 'Please wait: another librarian will be with you soon.'
+      return perspective === 'guest' ? t('notice.requeued')
         : 'Nobody took the transfer; the chat is waiting on its queue again';
     case 'ended':
+      if (perspective === 'guest') {
+        if (item.by === 'guest' || item.by === 'operator') return t(`notice.ended.${item.by}`);
+        return t(item.reason === 'idle' ? 'notice.ended.idle' : 'notice.ended.closed');
+      }
       if (item.by === 'guest') return perspective === 'guest' ? 'You ended the chat' : 'The guest ended the chat';
       if (item.by === 'operator') return perspective === 'guest' ? 'The librarian ended the chat' : 'The chat was ended by the librarian';
       if (item.reason === 'idle') return 'The chat was closed because nobody wrote for a while';
       return 'The chat was closed';
     case 'removed':
       // The queue's retention rule deleted a snapshot or file here (PROTOCOL §3.5).
+      if (perspective === 'guest') return t(item.what === 'file' ? 'notice.removed.file' : 'notice.removed.image');
       return item.what === 'file' ? 'A file was removed under the library\'s retention policy'
         : 'An image was removed under the library\'s retention policy';
     default:
-      return 'Chat update';
+      return perspective === 'guest' ? t('notice.other') : 'Chat update';
   }
 }
 
@@ -376,7 +393,8 @@ export function noticeText(item, perspective, guestLabel = null) {
  */
 function transferredText(item, perspective) {
   const to = item.name || 'another librarian';
-  if (perspective === 'guest') return `You are now chatting with ${item.title || to}`;
+  if (perspective === 'guest') return item.title || item.name ? t('notice.transferred', { name: item.title || item.name })
+    : t('notice.transferred_unnamed');
   const from = item.from || 'A librarian';
   return item.title ? `${from} transferred the chat to ${item.title}; ${to} took it`
     : `${from} transferred the chat to ${to}`;
@@ -397,17 +415,17 @@ export function isOwnItem(item, perspective, selfId = null) {
  * unnamed guest; `selfId` is an operator reader's own id).
  */
 export function senderLabel(item, perspective, guestLabel = null, selfId = null) {
-  if (isOwnItem(item, perspective, selfId)) return 'You';
-  if (item.from === 'operator') return item.name || 'Librarian';
+  if (isOwnItem(item, perspective, selfId)) return t('transcript.you');
+  if (item.from === 'operator') return item.name || t('transcript.librarian');
   return item.name || guestLabel || 'Guest';
 }
 
 /** The words for a message's delivery state. */
 export function stateText(item) {
   if (item.state === 'pending' && (item.kind === 'snapshot' || item.kind === 'file')) return progressText(item.progress);
-  if (item.state === 'pending') return 'Sending…';
-  if (item.state === 'failed') return item.error ? `Not sent: ${item.error}` : 'Not sent';
-  return 'Sent';
+  if (item.state === 'pending') return t('transcript.sending');
+  if (item.state === 'failed') return item.error ? t('transcript.not_sent_because', { error: item.error }) : t('transcript.not_sent');
+  return t('transcript.sent');
 }
 
 /**

@@ -12,6 +12,7 @@
 import { h, timeElement } from './dom.js';
 import { isOwnItem, noticeText, senderLabel, stateText, startsGroup } from './transcript_model.js';
 import { fileDetails, renderKind, thumbBox } from './attachments.js';
+import { t } from './i18n.js';
 
 let uid = 0;
 
@@ -134,7 +135,7 @@ export class TranscriptView {
           h('span', { class: 'rd-visually-hidden', text: ': ' })),
       item.kind === 'message' ? h('div', { class: 'rd-msg__bubble', text: item.text }) : this.mediaElement(item),
       mine && item.state === 'pending' && item.kind !== 'message'
-        ? h('progress', { class: 'rd-media__progress', max: 1, value: item.progress || 0, 'aria-label': 'Upload progress' })
+        ? h('progress', { class: 'rd-media__progress', max: 1, value: item.progress || 0, 'aria-label': t('transcript.upload_progress') })
         : null,
       mine && showState ? h('div', { class: 'rd-msg__state', text: stateText(item) }) : null,
       mine && item.state === 'failed' && item.kind !== 'message' ? this.failedActions(item) : null);
@@ -149,7 +150,7 @@ export class TranscriptView {
   }
 
   imageElement(item) {
-    const alt = item.alt || (this.isMine(item) ? 'Your image' : 'An image');
+    const alt = item.alt || (this.isMine(item) ? t('transcript.your_image') : t('transcript.an_image'));
     const local = !item.blob;
     const box = local ? null : thumbBox(item);
     const img = h('img', { class: 'rd-media__img', alt, decoding: 'async' });
@@ -162,7 +163,7 @@ export class TranscriptView {
       return h('div', { class: 'rd-media rd-media--image' }, img);
     }
     this.setSource(img, item.thumb || item.blob);
-    const hint = h('span', { class: 'rd-visually-hidden', text: ' (opens the full image in a new tab)' });
+    const hint = h('span', { class: 'rd-visually-hidden', text: ` ${t('transcript.opens_image')}` });
     return h('div', { class: 'rd-media rd-media--image' }, this.openControl(item, 'rd-media__thumb', img, hint));
   }
 
@@ -196,7 +197,7 @@ export class TranscriptView {
       h('span', { class: 'rd-file__text' },
         h('span', { class: 'rd-file__name', text: item.file_name || 'file' }),
         h('span', { class: 'rd-file__details' },
-          h('span', { class: 'rd-visually-hidden', text: 'Download, ' }), fileDetails(item))));
+          h('span', { class: 'rd-visually-hidden', text: `${t('transcript.download')}, ` }), fileDetails(item))));
     if (this.media.intercept) {
       link.addEventListener('click', (e) => {
         e.preventDefault();
@@ -219,7 +220,7 @@ export class TranscriptView {
       return h('a', { class: cls, href: this.media.href(item.blob), target: '_blank', rel: 'noopener' }, children);
     }
     const button = h('button', { type: 'button', class: cls }, children);
-    button.addEventListener('click', () => this.media.open(item.blob, item.alt || item.file_name || 'Image')
+    button.addEventListener('click', () => this.media.open(item.blob, item.alt || item.file_name || t('transcript.image'))
       .catch(() => failNote(button)));
     return button;
   }
@@ -244,9 +245,9 @@ export class TranscriptView {
   failedActions(item) {
     return h('div', { class: 'rd-msg__actions' },
       item.retryable ? h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
-        text: 'Try again', on: { click: () => this.actions.retry?.(item) } }) : null,
+        text: t('transcript.try_again'), on: { click: () => this.actions.retry?.(item) } }) : null,
       h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
-        text: 'Remove', on: { click: () => this.actions.discard?.(item) } }));
+        text: t('transcript.remove'), on: { click: () => this.actions.discard?.(item) } }));
   }
 
   noticeElement(item) {
@@ -273,7 +274,7 @@ function messageClasses(item, mine) {
 /** Say so next to a blob that could not be fetched. */
 function failNote(el) {
   if (el.nextElementSibling?.classList.contains('rd-media__error')) return;
-  el.after(h('span', { class: 'rd-media__error', role: 'status', text: 'Could not load it. Please try again.' }));
+  el.after(h('span', { class: 'rd-media__error', role: 'status', text: t('transcript.load_failed') }));
 }
 
 /**
@@ -296,7 +297,7 @@ export class TypingLine {
       this.shown = shown;
       this.el.textContent = '';
       if (active) this.el.append(h('span', { class: 'rd-typing__dots', 'aria-hidden': 'true' },
-        h('span'), h('span'), h('span')), `${who} is typing…`);
+        h('span'), h('span'), h('span')), t('transcript.typing', { name: who }));
     }
     if (active) this.timer = setTimeout(() => this.set(false), this.timeoutMs);
   }

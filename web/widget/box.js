@@ -50,6 +50,9 @@
 // credential (uploads.js); the transcript fetches snapshots and files with
 // the same header and shows them through blob: URLs (media.js).
 
+// First, so that it listens before i18n.js makes this module wait for the catalogue.
+import { takeEarlyMessages } from './box_early.js';
+import { t, language } from '../shared/i18n.js';
 import { RdSocket } from '../shared/rd_socket.js';
 import { newId, MAX_NAME } from '../shared/text.js';
 import { loadChat, saveChat, clearChat, updateChat, pickStorage, queueFromPath, modeFromSearch } from './box_session.js';
@@ -96,7 +99,7 @@ const ui = {
 };
 
 const state = {
-  title: 'Chat with a librarian',
+  title: t('box.title'),
   // null until known; the server's page says it (data-view) for a first view
   // the patron sees before this script arrives.
   online: { start: true, offline: false }[$('box').dataset.view] ?? null,
@@ -200,11 +203,11 @@ function refreshView() {
 function refreshStatus() {
   let text;
   const chat = state.chat;
-  if (chat && chat.status === 'waiting') text = 'Waiting for a librarian…';
-  else if (chat && chat.status === 'active') text = chat.operator ? `Chatting with ${chat.operator}` : 'Chatting with a librarian';
-  else if (chat && chat.status === 'ended') text = 'Chat ended';
-  else if (state.online === null) text = 'Connecting…';
-  else text = state.online ? 'Librarians are online' : 'Offline — no librarian available';
+  if (chat && chat.status === 'waiting') text = t('box.status.waiting');
+  else if (chat && chat.status === 'active') text = chat.operator ? t('box.status.chatting_with', { name: chat.operator }) : t('box.status.chatting');
+  else if (chat && chat.status === 'ended') text = t('box.status.ended');
+  else if (state.online === null) text = t('box.status.connecting');
+  else text = state.online ? t('box.status.online') : t('box.status.offline');
   ui.statusText.textContent = text;
   ui.box.dataset.presence = state.online ? 'online' : 'offline';
   ui.box.dataset.chat = chat ? chat.status : 'none';
@@ -214,8 +217,7 @@ function refreshConnection(status) {
   if (status === 'open') state.everConnected = true;
   const down = status === 'waiting' || (status === 'connecting' && state.everConnected);
   ui.conn.textContent = down
-    ? (state.chat ? 'Connection lost — reconnecting… Messages you write will be sent when we are back.'
-      : 'Connection lost — reconnecting…')
+    ? (state.chat ? t('box.conn.lost_chat') : t('box.conn.lost'))
     : '';
 }
 
@@ -246,7 +248,7 @@ function isFromParent(e) {
   return !state.parentOrigin || e.origin === state.parentOrigin;
 }
 
-window.addEventListener('message', (e) => {
+function onLoaderMessage(e) {
   if (!isFromParent(e) || !e.data || typeof e.data !== 'object' || e.data.type !== 'refdesk:open') return;
   state.parentOrigin = e.origin;
   state.shown = Boolean(e.data.open);
@@ -257,7 +259,8 @@ window.addEventListener('message', (e) => {
     focusFirst();
   }
   reportChatState();
-});
+}
+window.addEventListener('message', onLoaderMessage);
 
 function isSeen() {
   return state.shown && !document.hidden;
@@ -368,7 +371,7 @@ function withShare(fn) {
         panel: $('share-panel'),
         socket,
         chat: () => state.chat,
-        popupUrl: (share) => `/box/${encodeURIComponent(queue)}?mode=consent&chat=${encodeURIComponent(state.chat.chat)}&share=${share}`,
+        popupUrl: (share) => `/box/${encodeURIComponent(queue)}?mode=consent&chat=${encodeURIComponent(state.chat.chat)}&share=${share}&lang=${language().lang}`,
         onAttach: () => $('attach').click(),
       });
       return guestShare;
@@ -411,7 +414,7 @@ function onEvent(ev) {
 function idleWarning(endsIn) {
   ui.idle.hidden = endsIn === null;
   ui.idle.textContent = endsIn === null ? ''
-    : `Nobody has written for a while: this chat will close in about ${Math.max(1, Math.round(endsIn / 60000))} minute${endsIn > 90000 ? 's' : ''} unless someone sends a message.`;
+    : t('box.idle.warning', { count: Math.max(1, Math.round(endsIn / 60000)) });
 }
 
 function chatEnded(by, reason) {
@@ -426,10 +429,10 @@ function chatEnded(by, reason) {
   ui.composer.hidden = true;
   ui.ended.hidden = false;
   ui.endedText.textContent = reason === 'idle'
-    ? 'This chat was closed because nobody wrote for a while. Thank you for asking!'
+    ? t('box.ended.idle')
     : by === 'guest' || by === null || by === 'system'
-      ? 'This chat has ended. Thank you for asking!'
-      : 'The librarian has ended this chat. Thank you for asking!';
+      ? t('box.ended.guest')
+      : t('box.ended.operator');
   ui.closeWindow.hidden = mode !== 'popup';
   refreshView();
   reportChatState();
@@ -483,16 +486,15 @@ async function startChat() {
 }
 
 function startErrorText(err) {
-  if (err.code === 'too_long') return 'That name is too long — please use at most 80 characters.';
-  if (err.code === 'not_found') return 'This chat box is not available any more.';
+  if (err.code === 'too_long') return t('box.error.name_too_long', { max: 80 });
+  if (err.code === 'not_found') return t('box.error.gone');
   // (A TypeError: the chat's parts did not load.)
   if (err.code === 'offline' || err.code === 'disconnected' || err instanceof TypeError)
-    return 'We could not reach the chat service. Please check your connection and try again.';
-  if (err.code === 'rate_limited') return 'Please wait a moment and try again.';
+    return t('box.error.unreachable');
+  if (err.code === 'rate_limited') return t('box.error.rate_limited');
   // Said the same way whoever asks: the library paused chats from this connection (Block guest).
-  if (err.code === 'blocked')
-    return 'This library has paused chats from your connection for a while. Please try again later, or contact the library another way.';
-  return 'Something went wrong starting the chat. Please try again.';
+  if (err.code === 'blocked') return t('box.error.blocked');
+  return t('box.error.start');
 }
 
 function showStartError(text) {
@@ -513,7 +515,7 @@ function sendMessage(text) {
 
 /** Send a picture from the preview (AttachUi); returns { ok, message }. */
 function sendImage(file, alt) {
-  if (!state.chat || state.chat.status === 'ended') return { ok: false, message: 'The chat has ended.' };
+  if (!state.chat || state.chat.status === 'ended') return { ok: false, message: t('box.error.chat_ended') };
   const r = parts.uploads.send(state.transcript, state.chat.chat, { kind: 'image', file, alt, name: state.chat.name || null });
   render();
   return r;
@@ -574,7 +576,7 @@ async function saveTranscript() {
     const mod = await import('./box_transcript.js');
     await mod.saveTranscript({ transcript: state.transcript, auth, title: state.title });
   } catch {
-    ui.conn.textContent = 'The transcript could not be saved. Please try again.';
+    ui.conn.textContent = t('box.save.failed');
   } finally {
     ui.save.disabled = false;
   }
@@ -656,7 +658,7 @@ async function submitQuestion() {
     ui.questionSent.hidden = false;
     $('question-sent-title').focus();
   } catch {
-    ui.questionError.textContent = 'We could not reach the library. Please check your connection and try again.';
+    ui.questionError.textContent = t('box.error.network');
   } finally {
     ui.sendQuestion.disabled = false;
   }
@@ -693,10 +695,10 @@ async function submitEmail() {
     chat.mailed = true; // once per chat: the server would refuse a second
     ui.emailAddress.value = '';
     ui.emailForm.hidden = true;
-    ui.emailDone.textContent = r.ok ? 'The transcript is on its way to your inbox.' : mail.mailErrorText(r.error);
+    ui.emailDone.textContent = r.ok ? t('box.email.done') : mail.mailErrorText(r.error);
     refreshView();
   } catch {
-    ui.emailError.textContent = 'We could not reach the library. Please check your connection and try again.';
+    ui.emailError.textContent = t('box.error.network');
   } finally {
     send.disabled = false;
   }
@@ -712,12 +714,11 @@ async function loadQueue() {
     const info = await res.json();
     state.title = info.title || state.title;
     ui.title.textContent = state.title;
-    document.title = `${state.title} — chat`;
+    document.title = t('box.document_title', { title: state.title });
     if (state.online === null) state.online = Boolean(info.online);
     state.mail = Boolean(info.mail);
     if (info.mail_keep_days) {
-      $('question-privacy').textContent = 'We use your address only to answer this question, and erase it once the '
-        + `answer is sent, or after ${info.mail_keep_days} days if it cannot be answered.`;
+      $('question-privacy').textContent = t('box.question.privacy_days', { count: info.mail_keep_days });
     }
     if (info.limits?.image_bytes) state.limits = { maxImage: info.limits.image_bytes };
     if (parts && state.limits) parts.attach.limits = state.limits;
@@ -730,7 +731,7 @@ async function loadQueue() {
 function showMissing() {
   state.online = false;
   showView('missing');
-  ui.statusText.textContent = 'Unavailable';
+  ui.statusText.textContent = t('box.status.unavailable');
 }
 
 function onPresence(queues) {
@@ -773,7 +774,7 @@ function init() {
       guestShare?.onFrame(msg);
     if (msg.type === 'chat.idle' && state.chat && msg.chat === state.chat.chat) idleWarning(msg.ends_in);
     if (msg.type === 'typing' && state.chat && msg.chat === state.chat.chat && msg.from === 'operator')
-      parts?.typingLine.set(msg.active, state.chat.operator || 'The librarian');
+      parts?.typingLine.set(msg.active, state.chat.operator || t('box.the_librarian'));
   });
   window.addEventListener('online', () => socket.retryNow());
   // The consent pop-up asks which chat it shares into (share_guest.js checks the sender).
@@ -829,3 +830,7 @@ function init() {
 }
 
 init();
+
+// What the loader said while this module waited for its words (box_early.js),
+// once everything above is set up.
+for (const e of takeEarlyMessages()) onLoaderMessage(e);

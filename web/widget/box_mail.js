@@ -4,36 +4,39 @@
 // The checks mirror the server's, so the patron hears about a typo before
 // sending; the server checks everything again. No DOM here.
 
+import { t } from '../shared/i18n.js';
+
 // The last label must hold a letter, as the server's check: no raw IP host (pat@127.0.0.1).
 const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** What is wrong with an address, in words, or null. */
 export function emailProblem(email) {
-  if (!email) return 'Please give your email address, so that we can answer you.';
+  if (!email) return t('mail.email_missing');
   if (email.length > 254 || email.indexOf('@') > 64 || !ADDRESS.test(email))
-    return 'That does not look like an email address, such as name@example.org.';
+    return t('mail.email_bad');
   return null;
 }
 
 /** What is wrong with a question, in words, or null. */
 export function questionProblem(question) {
-  if (!question.trim()) return 'Please write your question.';
-  if ([...question].length > 4000) return 'A question is at most 4,000 characters.';
+  if (!question.trim()) return t('mail.question_missing');
+  if ([...question].length > 4000) return t('mail.question_too_long', { max: 4000 });
   return null;
 }
 
 /** The patron's words for the server's refusal `error` ({code, message}). */
 export function mailErrorText(error) {
   switch (error?.code) {
-    case 'rate_limited': return error.message || 'Please wait a while before sending another.';
-    case 'bad_email': return 'That does not look like an email address, such as name@example.org.';
-    case 'too_long': return 'A question is at most 4,000 characters.';
-    case 'already_sent': return 'This chat\'s transcript has been emailed already.';
-    case 'not_ended': return 'The transcript can be emailed once the chat has ended.';
-    case 'not_answered': return 'This chat was not answered by a librarian, so there is no transcript to email.';
-    case 'unavailable': return 'The library does not take questions by email just now.';
-    case 'network': return 'We could not reach the library. Please check your connection and try again.';
-    default: return error?.message || 'Something went wrong. Please try again.';
+    // The server's own words are English: the patron reads the catalogue's.
+    case 'rate_limited': return t('mail.rate_limited');
+    case 'bad_email': return t('mail.email_bad');
+    case 'too_long': return t('mail.question_too_long', { max: 4000 });
+    case 'already_sent': return t('mail.already_sent');
+    case 'not_ended': return t('mail.not_ended');
+    case 'not_answered': return t('mail.not_answered');
+    case 'unavailable': return t('mail.unavailable');
+    case 'network': return t('box.error.network');
+    default: return t('mail.other');
   }
 }
 

@@ -9,26 +9,28 @@
 // each question. The checks mirror the server's so the patron hears at once
 // what is wrong; the server checks everything again.
 //
-// Every word the patron reads is in STRINGS below, so that a translation
-// catalogue can take them over in one place.
+// Every word the patron reads is in STRINGS below, each read from the
+// box's language catalogue (web/shared/i18n/, keys box.survey.*).
+
+import { t } from '../shared/i18n.js';
 
 export const STRINGS = {
-  heading: 'Tell us how we did',
-  intro: 'Optional: answer any of these, or skip.',
-  send: 'Send answers',
-  sending: 'Sending…',
-  skip: 'Skip',
-  thanks: 'Thank you for your answers!',
-  yes: 'Yes',
-  no: 'No',
-  ratingLow: 'poor',
-  ratingHigh: 'excellent',
-  commentHint: 'At most 500 characters.',
-  nothingAnswered: 'Please answer at least one question, or choose Skip.',
-  commentTooLong: 'A comment is at most 500 characters.',
-  alreadyAnswered: 'Your answers were received already. Thank you!',
-  network: 'We could not reach the library. Please check your connection and try again.',
-  failed: 'Your answers could not be sent. Please try again.',
+  get heading() { return t('box.survey.heading'); },
+  get intro() { return t('box.survey.intro'); },
+  get send() { return t('box.survey.send'); },
+  get sending() { return t('box.survey.sending'); },
+  get skip() { return t('box.survey.skip'); },
+  get thanks() { return t('box.survey.thanks'); },
+  get yes() { return t('box.survey.yes'); },
+  get no() { return t('box.survey.no'); },
+  get ratingLow() { return t('box.survey.rating_low'); },
+  get ratingHigh() { return t('box.survey.rating_high'); },
+  get commentHint() { return t('box.survey.comment_hint'); },
+  get nothingAnswered() { return t('box.survey.nothing_answered'); },
+  get commentTooLong() { return t('box.survey.comment_too_long'); },
+  get alreadyAnswered() { return t('box.survey.already_answered'); },
+  get network() { return t('box.survey.network'); },
+  get failed() { return t('box.survey.failed'); },
 };
 
 export const COMMENT_MAX = 500;

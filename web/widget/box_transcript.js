@@ -10,6 +10,7 @@
 
 import { blobUrl } from '../shared/attachments.js';
 import { buildTranscriptFile, transcriptFileName } from './transcript_file.js';
+import { language } from '../shared/i18n.js';
 
 /** The bytes of `blob` as a data: URI. */
 function dataUri(blob) {
@@ -51,7 +52,9 @@ export async function saveTranscript({ transcript, auth, title }) {
   const items = transcript.items.slice();
   const images = await fetchThumbnails(items, auth);
   const savedAt = Date.now();
-  const html = buildTranscriptFile({ title, items, guestLabel: transcript.guestLabel, images, savedAt });
+  const html = buildTranscriptFile({ title, items, guestLabel: transcript.guestLabel, images, savedAt,
+    // English keeps the file's own default (en-GB dates); other languages write theirs.
+    locale: language().lang === 'en' ? undefined : language().lang });
   const name = transcriptFileName(items, { savedAt });
   const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
   const a = document.createElement('a');

@@ -6,6 +6,7 @@
 // captures from here when the guest agrees. It closes itself when the share
 // ends, when the guest says no, and when the chat box goes away.
 
+import { t } from '../shared/i18n.js';
 import { RdSocket } from '../shared/rd_socket.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { GuestShare } from './share_guest.js';
@@ -17,20 +18,20 @@ let record = null;
 let share = null;
 
 function page(...children) {
-  document.title = 'Share your screen — chat with a librarian';
+  document.title = t('consent.document_title');
   replaceChildren(document.body, h('main', { class: 'consent' },
-    h('h1', { class: 'consent__title' }, 'Share your screen with the librarian?'), ...children));
+    h('h1', { class: 'consent__title' }, t('consent.title')), ...children));
 }
 
 function problem(text) {
-  const close = h('button', { type: 'button', class: 'rd-button rd-button--quiet' }, 'Close window');
+  const close = h('button', { type: 'button', class: 'rd-button rd-button--quiet' }, t('box.close_window'));
   close.addEventListener('click', () => window.close());
   page(h('p', { class: 'consent__text', role: 'alert' }, text), close);
 }
 
 function start(data) {
   record = { chat: data.chat, token: data.token };
-  const panel = h('div', { class: 'rd-share consent__panel', role: 'region', 'aria-label': 'Screen sharing' });
+  const panel = h('div', { class: 'rd-share consent__panel', role: 'region', 'aria-label': t('share.region') });
   page(panel);
   share = new GuestShare({ panel, socket, chat: () => record, onDone: () => setTimeout(() => window.close(), 300) });
   socket.on('event', (ev) => {
@@ -51,15 +52,15 @@ function start(data) {
   });
   socket.start();
   socket.follow(record.chat, { token: record.token, after: 0 })
-    .catch(() => problem('This chat is not available any more.'));
+    .catch(() => problem(t('consent.gone')));
 }
 
 function init() {
   if (!window.opener || !/^[A-Za-z0-9_-]{1,80}$/.test(chatId)) {
-    problem('Please start screen sharing from the chat box.');
+    problem(t('consent.from_box'));
     return;
   }
-  page(h('p', { class: 'consent__text' }, 'Loading…'));
+  page(h('p', { class: 'consent__text' }, t('consent.loading')));
   window.addEventListener('message', (e) => {
     if (e.source !== window.opener || e.origin !== location.origin || record) return;
     const d = e.data;

@@ -1,12 +1,11 @@
-// embed.js: the loader for library pages (web/README.md), under 2 KB gzipped.
-// It keeps no secret in the site's storage. dock.js places follow-me's button.
+// embed.js: the loader for library pages (web/README.md: what it keeps, dock.js, lang), under 2 KB gzipped.
 (() => {
   const script = document.currentScript;
   if (!script) return;
   const host = new URL(script.src).origin;
   const data = script.dataset;
   const queue = /^[a-z0-9-]{1,32}$/.test(data.queue) ? data.queue : 'ask';
-  const url = (m) => `${host}/box/${queue}?mode=${m}`;
+  const url = (m) => `${host}/box/${queue}?mode=${m}&lang=${data.lang || document.documentElement.lang}`;
   const css = (el, s) => Object.assign(el.style, s);
   const make = (tag) => document.createElement(tag);
   const key = `refdesk.${queue}`;

@@ -28,6 +28,7 @@
 // GRACE_MS for the librarian's word before stopping on its own.
 
 import { h, replaceChildren } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 
 /** Why this browser cannot share its screen ('insecure', 'no_api', 'mobile'), or null. */
 export function shareSupport(win) {
@@ -66,8 +67,6 @@ export const CAPTURE_OPTIONS = {
 /** How long a connection that failed on this side waits for the librarian's page to say so. */
 export const GRACE_MS = 20000;
 
-const EXPLAIN = 'If you agree, your browser will ask which tab, window or screen to show. '
-  + 'The librarian can only look: they cannot click, type or see anything else. You can stop at any time.';
 
 /**
  * One chat's screensharing on the guest's side.
@@ -364,14 +363,14 @@ export class GuestShare {
     if (this.phase === 'idle') return replaceChildren(p);
     if (this.phase === 'invited' || this.phase === 'asking') return this.renderInvitation();
     if (this.phase === 'popup') {
-      return replaceChildren(p, h('p', { class: 'rd-share__title' }, 'Continue in the new window'),
-        h('p', { class: 'rd-share__text' }, 'A small window asks you to confirm and choose what to share.'));
+      return replaceChildren(p, h('p', { class: 'rd-share__title' }, t('share.popup.title')),
+        h('p', { class: 'rd-share__text' }, t('share.popup.text')));
     }
     if (this.phase === 'sharing') {
-      const stop = h('button', { type: 'button', class: 'rd-button rd-button--danger rd-share__stop' }, 'Stop sharing');
+      const stop = h('button', { type: 'button', class: 'rd-button rd-button--danger rd-share__stop' }, t('share.stop'));
       stop.addEventListener('click', () => this.stop());
       return replaceChildren(p, h('p', { class: 'rd-share__live', role: 'status' },
-        h('span', { class: 'rd-share__dot', 'aria-hidden': 'true' }), 'You are sharing your screen'), stop);
+        h('span', { class: 'rd-share__dot', 'aria-hidden': 'true' }), t('share.sharing')), stop);
     }
     return this.renderNote();
   }
@@ -379,16 +378,16 @@ export class GuestShare {
   renderInvitation() {
     const p = this.panel;
     const asking = this.phase === 'asking';
-    const yes = h('button', { type: 'button', class: 'rd-button rd-share__yes' }, 'Share my screen');
-    const no = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-share__no' }, 'No thanks');
+    const yes = h('button', { type: 'button', class: 'rd-button rd-share__yes' }, t('share.yes'));
+    const no = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-share__no' }, t('share.no'));
     yes.disabled = asking;
     no.disabled = asking;
     yes.addEventListener('click', () => this.accept());
     no.addEventListener('click', () => this.decline());
     replaceChildren(p,
-      h('p', { class: 'rd-share__title', id: 'share-title' }, 'The librarian would like to see your screen'),
+      h('p', { class: 'rd-share__title', id: 'share-title' }, t('share.invite.title')),
       h('blockquote', { class: 'rd-share__quote' }, this.invite?.text || ''),
-      h('p', { class: 'rd-share__text' }, asking ? 'Choose what to share in your browser’s dialog…' : EXPLAIN),
+      h('p', { class: 'rd-share__text' }, asking ? t('share.invite.asking') : t('share.invite.explain')),
       h('div', { class: 'rd-share__buttons' }, yes, no));
     p.setAttribute('aria-labelledby', 'share-title');
     if (!asking && !p.contains(document.activeElement)) yes.focus({ preventScroll: true });
@@ -397,7 +396,7 @@ export class GuestShare {
   renderNote() {
     const p = this.panel;
     const n = this.note || {};
-    const close = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small' }, 'OK');
+    const close = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small' }, t('share.ok'));
     close.addEventListener('click', () => {
       this.phase = 'idle';
       this.note = null;
@@ -405,42 +404,37 @@ export class GuestShare {
     });
     const parts = [];
     if (n.kind === 'blocked') {
-      parts.push(h('p', { class: 'rd-share__title' }, 'Your browser blocked the screen sharing window'),
-        h('p', { class: 'rd-share__text' }, 'To share, allow pop-up windows for this site: click the blocked pop-up '
-          + 'icon at the right end of the address bar (or open the site settings from the padlock) and choose to '
-          + 'always allow pop-ups here. Then tell the librarian, who can invite you again.'));
+      parts.push(h('p', { class: 'rd-share__title' }, t('share.blocked.title')),
+        h('p', { class: 'rd-share__text' }, t('share.blocked.text')));
     } else if (n.kind === 'unseen') {
-      const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, 'Send a screenshot');
+      const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, t('share.screenshot'));
       attach.addEventListener('click', () => this.onAttach?.());
-      parts.push(h('p', { class: 'rd-share__title', role: 'alert' }, 'Your screen could not be shown to the librarian'),
-        h('p', { class: 'rd-share__text' }, 'The connection to the librarian did not work, so sharing has stopped '
-          + 'and nothing was seen. You can send a screenshot instead: paste it here (Ctrl+V) or use the picture button.'));
+      parts.push(h('p', { class: 'rd-share__title', role: 'alert' }, t('share.failed.title')),
+        h('p', { class: 'rd-share__text' }, t('share.failed.text')));
       if (this.onAttach) parts.push(h('div', { class: 'rd-share__buttons' }, attach, close));
       else parts.push(h('div', { class: 'rd-share__buttons' }, close));
       return replaceChildren(p, ...parts);
     } else if (n.kind === 'unsupported') {
-      const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, 'Send a screenshot');
+      const attach = h('button', { type: 'button', class: 'rd-button rd-button--small' }, t('share.screenshot'));
       attach.addEventListener('click', () => this.onAttach?.());
-      parts.push(h('p', { class: 'rd-share__title' }, 'Screen sharing is not available here'),
+      parts.push(h('p', { class: 'rd-share__title' }, t('share.unsupported.title')),
         h('p', { class: 'rd-share__text' }, unsupportedText(n.reason)));
       if (this.onAttach) parts.push(h('div', { class: 'rd-share__buttons' }, attach, close));
       return replaceChildren(p, ...parts);
     } else if (n.kind === 'expired') {
-      parts.push(h('p', { class: 'rd-share__text' }, 'The invitation has expired. The librarian can invite you again.'));
+      parts.push(h('p', { class: 'rd-share__text' }, t('share.expired')));
     } else if (n.kind === 'cancelled') {
-      parts.push(h('p', { class: 'rd-share__text' }, 'Nothing is being shared.'));
+      parts.push(h('p', { class: 'rd-share__text' }, t('share.nothing')));
     } else if (n.kind === 'failed') {
-      parts.push(h('p', { class: 'rd-share__text' }, 'Screen sharing could not start. The librarian can invite you again.'));
+      parts.push(h('p', { class: 'rd-share__text' }, t('share.not_started')));
     } else {
-      parts.push(h('p', { class: 'rd-share__text' }, 'Screen sharing has stopped. The librarian no longer sees your screen.'));
+      parts.push(h('p', { class: 'rd-share__text' }, t('share.stopped')));
     }
     replaceChildren(p, ...parts, h('div', { class: 'rd-share__buttons' }, close));
   }
 }
 
 function unsupportedText(reason) {
-  const how = 'You can still show the librarian what you see: take a screenshot and paste it here (Ctrl+V), or send it with the picture button.';
-  if (reason === 'insecure') return `This page is not secure (https), so the browser does not allow screen sharing. ${how}`;
-  if (reason === 'mobile') return `Phones and tablets cannot share their screen from a web page. ${how}`;
-  return `This browser cannot share a screen. ${how}`;
+  const why = reason === 'insecure' || reason === 'mobile' ? reason : 'other';
+  return `${t(`share.unsupported.${why}`)} ${t('share.unsupported.how')}`;
 }

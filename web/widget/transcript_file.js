@@ -15,6 +15,7 @@
 
 import { noticeText, senderLabel } from '../shared/transcript_model.js';
 import { humanSize } from '../shared/attachments.js';
+import { t, language } from '../shared/i18n.js';
 
 /** What may stand in an <img src>: a base64 picture of the types refdesk stores. */
 const DATA_IMAGE = /^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/]*={0,2}$/;
@@ -28,7 +29,7 @@ h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 ol{list-style:none;margin:0;padding:0}
 li{margin:0;padding:.5rem 0;border-top:1px solid #e3e8ee}
 .who{font-weight:650}
-time{color:#4a5866;font-size:.85rem;margin-left:.5rem}
+time{color:#4a5866;font-size:.85rem;margin-inline-start:.5rem}
 .text{margin:.15rem 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .notice{color:#4a5866;font-style:italic}
 .unsent{color:#9b1c1c;font-size:.85rem}
@@ -76,7 +77,7 @@ export function transcriptFileName(items, { timeZone, savedAt = Date.now() } = {
  */
 export function buildTranscriptFile({ title, items, guestLabel = null, images = new Map(), timeZone, locale = 'en-GB',
   savedAt = Date.now() }) {
-  const heading = title || 'Chat with a librarian';
+  const heading = title || t('box.title');
   const zone = timeZone || formatter(locale, undefined, {}).resolvedOptions().timeZone;
   const long = formatter(locale, zone, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const started = chatTime(items, savedAt);
@@ -85,22 +86,21 @@ export function buildTranscriptFile({ title, items, guestLabel = null, images = 
   const entries = items.map((item) => itemHtml(item, ctx)).filter(Boolean);
   return [
     '<!doctype html>',
-    '<html lang="en">',
+    `<html lang="${escapeHtml(language().lang)}" dir="${language().dir}">`,
     '<head>',
     '<meta charset="utf-8">',
     // Nothing in this file may run or load: styles and data: pictures only.
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(`${heading} — chat of ${dayText}`)}</title>`,
+    `<title>${escapeHtml(t('file.title', { title: heading, day: dayText }))}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
     '<main>',
     `<h1>${escapeHtml(heading)}</h1>`,
-    `<p class="about">Chat of ${escapeHtml(dayText)}. Times are in your time zone (${escapeHtml(zone)}). `
-      + `Saved ${escapeHtml(long.format(savedAt))}.</p>`,
-    '<h2>Conversation</h2>',
-    entries.length ? `<ol>\n${entries.join('\n')}\n</ol>` : '<p>No messages.</p>',
+    `<p class="about">${escapeHtml(t('file.about', { day: dayText, zone, saved: long.format(savedAt) }))}</p>`,
+    `<h2>${escapeHtml(t('box.log'))}</h2>`,
+    entries.length ? `<ol>\n${entries.join('\n')}\n</ol>` : `<p>${escapeHtml(t('file.empty'))}</p>`,
     '</main>',
     '</body>',
     '</html>',
@@ -117,20 +117,20 @@ function itemHtml(item, ctx) {
   }
   if (item.seq === null && item.kind !== 'message') return '';
   const who = `<p><span class="who">${escapeHtml(senderLabel(item, 'guest', ctx.guestLabel))}</span>${time}</p>`;
-  const unsent = item.seq === null ? '<p class="unsent">Not sent</p>' : '';
+  const unsent = item.seq === null ? `<p class="unsent">${escapeHtml(t('transcript.not_sent'))}</p>` : '';
   return `<li>${who}${bodyHtml(item, ctx)}${unsent}</li>`;
 }
 
 function bodyHtml(item, ctx) {
   if (item.kind === 'message') return `<p class="text">${escapeHtml(item.text)}</p>`;
-  const name = item.file_name || (item.kind === 'snapshot' ? 'snapshot' : 'file');
+  const name = item.file_name || (item.kind === 'snapshot' ? t('file.snapshot') : t('file.file'));
   if (item.kind === 'snapshot') {
     const src = ctx.images.get(item.thumb) || ctx.images.get(item.blob);
-    const caption = `<p class="text">Picture: ${escapeHtml(name)}</p>`;
-    if (!src || !DATA_IMAGE.test(src)) return `${caption}<p class="text notice">(The picture could not be included.)</p>`;
+    const caption = `<p class="text">${escapeHtml(t('file.picture', { name }))}</p>`;
+    if (!src || !DATA_IMAGE.test(src)) return `${caption}<p class="text notice">${escapeHtml(t('file.picture_missing'))}</p>`;
     return `${caption}<img src="${escapeHtml(src)}" alt="${escapeHtml(item.alt || name)}">`;
   }
   const size = humanSize(item.size);
   const details = [item.mime, size].filter(Boolean).join(', ');
-  return `<p class="text">File: ${escapeHtml(name)}${details ? ` (${escapeHtml(details)})` : ''} — not included in this copy</p>`;
+  return `<p class="text">${escapeHtml(t(details ? 'file.not_included_details' : 'file.not_included', { name, details }))}</p>`;
 }
