@@ -155,7 +155,7 @@ async function newMeasuredPage(context, profile) {
 /** Sums of requests and bytes over the requests for which `pick` is true. */
 function tally(reqs, pick) {
   const list = [...reqs.values()].filter(pick);
-  return { requests: list.length, bytes: list.reduce((n, r) => n + r.bytes, 0), urls: list.map((r) => r.url) };
+  return { requests: list.length, bytes: list.reduce((n, r) => n + r.bytes, 0), list };
 }
 
 async function marksIn(frame) {
@@ -336,7 +336,7 @@ try {
           rows.push([profile, 'box frame with a chat started: requests / bytes', `${r0.chat.requests} / ${kb(r0.chat.bytes)}`, '']);
           rows.push([profile, 'loader: requests / bytes on the wire', `${r0.loader.requests} / ${kb(r0.loader.bytes)}`, '']);
           rows.push([profile, 'whole page: requests / bytes on the wire', `${r0.all.requests} / ${kb(r0.all.bytes)}`, '']);
-          if (process.env.BOX_URLS) console.log(r0.box.urls.join('\n'));
+          if (process.env.BOX_URLS) console.log(r0.box.list.map((r) => `${r.type} ${r.bytes} B ${r.url}`).join('\n'));
         }
       }
     }

@@ -95,3 +95,32 @@ idle() {
 check "100 idle guest sockets" idle
 
 check "refdesk still running" kill -0 "$SERVER"
+
+# bench/run stopped by a signal (or killed outright) while its load generator runs: nothing
+# it started may be left running.  It runs in a session of its own, so every process it
+# started can be found (a server that outlived a run was found orphaned once); INT is
+# restored to its default, as for a run in a terminal.
+bench_run_stopped() {  # signal
+	local sig=$1 sid left=""
+	REFDESK_BIN=$RD setsid env --default-signal=INT "$ROOT/bench/run" --smoke --no-prosody \
+		--no-callgrind --out "$WORK/run-$sig" > "$WORK/run-$sig.log" 2>&1 &
+	sid=$!
+	for _ in $(seq 1 300); do
+		ps -o args= -s "$sid" 2>/dev/null | grep -q '^[^ ]*loadgen relay' && break
+		sleep 0.1
+	done
+	ps -o pid=,args= -s "$sid" | grep -q 'refdesk serve' || { echo "no refdesk under bench/run"; cat "$WORK/run-$sig.log"; return 1; }
+	kill "-$sig" "$sid"
+	# 4 s: refdesk stops within a second of SIGTERM here; a step of the run may last minutes
+	for _ in $(seq 1 40); do
+		left=$(ps -o pid=,args= -s "$sid" 2>/dev/null | grep -v '<defunct>' || true)
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "still running 4 s after SIG$sig:"; echo "$left"
+	ps -o pid=,args= -s "$sid" | awk '{print $1}' | xargs -r kill -9 2>/dev/null
+	return 1
+}
+for sig in INT TERM KILL; do
+	check "bench/run stopped by SIG$sig leaves no process behind" bench_run_stopped $sig
+done

@@ -54,8 +54,15 @@ struct http_route {
 
 #define HTTP_UNLISTED 0x80000000u
 
-/* Which Content-Security-Policy a response gets. */
-enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT };
+/*
+ * Which Content-Security-Policy a response gets.  POLICY_ASSET: a script,
+ * stylesheet, image or font a page loads, never a document itself, so it
+ * needs none of a document's headers (static.c picks it by type).
+ */
+enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT, POLICY_ASSET };
+
+/* Inlined stylesheets per page (static.c), each one hash in the page's style-src. */
+#define HTTP_INLINE_STYLES_MAX 4
 
 struct http_req {
 	struct server *srv;
@@ -86,6 +93,7 @@ struct http_req {
 	size_t hdrs_len;
 	enum http_policy policy;
 	char frame_origins[HTTP_FRAME_ORIGINS_MAX]; /* POLICY_BOX: who may frame it */
+	char style_hashes[HTTP_INLINE_STYLES_MAX * 56]; /* " 'sha256-…'" per inlined stylesheet */
 	bool headers_sent;
 	bool responded;
 	bool held;                  /* a worker or the writer will answer it */
@@ -139,7 +147,12 @@ void http_error_page(struct http_req *req, int status, enum http_audience who, c
  */
 void http_not_found(struct http_req *req);
 
-/* Serve a file below the web directory (static.c). */
+/*
+ * Serve a file below the web directory (static.c).  In an HTML file, each
+ * `<link rel="stylesheet" data-inline href="/PATH">` goes out as a
+ * `<style data-inline="/PATH">` holding that file, its hash added to the
+ * page's style-src: a page that must draw before a further round trip.
+ */
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy);
 /*
  * Serve a file below the web directory with the first occurrence of `from`

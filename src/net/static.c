@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include <zlib.h>
 
 #include "base/util.h"
@@ -22,6 +23,7 @@
 #include "net/server.h"
 
 #define STATIC_FILE_MAX (8 * 1024 * 1024)
+#define INLINE_STYLE_MAX (64 * 1024) /* a larger stylesheet stays a link */
 
 static const struct {
 	const char *ext, *type;
@@ -153,6 +155,7 @@ void http_static_print_limits(FILE *out)
 {
 	limit_print(out, "static_file_max", STATIC_FILE_MAX, "bytes", "a page file served from web/");
 	limit_print(out, "gzip_min", GZIP_MIN, "bytes", "smallest page file sent gzipped");
+	limit_print(out, "inline_style_max", INLINE_STYLE_MAX, "bytes", "largest stylesheet a page carries inline");
 }
 
 /* `data` (`*len` bytes, NUL-terminated) with its first `from` replaced by `to`; you own it. */
@@ -171,6 +174,105 @@ static char *edit_once(char *data, size_t *len, const char *from, const char *to
 	memcpy(out + head + tl, at + fl, *len - head - fl + 1);
 	*len = *len - fl + tl;
 	free(data);
+	return out;
+}
+
+static const char inline_link[] = "<link rel=\"stylesheet\" data-inline href=\"/";
+
+/* The stylesheet at `rel` under the web directory, read whole, or NULL; its stat in `sb`. */
+static char *style_read(const struct http_req *req, const char *rel, struct stat *sb)
+{
+	char path[4096];
+	char *text;
+	int fd;
+
+	if (!path_is_safe(rel) || !type_of(rel) || strcmp(type_of(rel), "text/css; charset=utf-8") ||
+	    snprintf(path, sizeof(path), "%s/%s", req->srv->cfg->web_dir, rel) >= (int)sizeof(path))
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > INLINE_STYLE_MAX) {
+		close(fd);
+		return NULL;
+	}
+	text = read_exactly(fd, (size_t)sb->st_size);
+	close(fd);
+	/* Text that could close the element early is not ours to inline. */
+	if (text && (memchr(text, '\0', (size_t)sb->st_size) || strcasestr(text, "</style"))) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * `data` (`*len` bytes, NUL-terminated) with each stylesheet link marked
+ * data-inline replaced by a <style> holding the file, whose hash goes into
+ * the page's style-src; `*variant` takes in each file's size and time, so
+ * the page's ETag and compressed copy change with its stylesheets.  A file
+ * that cannot be inlined stays a link.  You own the result.
+ */
+static char *inline_styles(struct http_req *req, char *data, size_t *len, unsigned long long *variant)
+{
+	size_t cap = *len + 1, olen = 0, hl = 0;
+	char *out = xmalloc(cap), *at = data, *next;
+	int n = 0;
+
+	req->style_hashes[0] = '\0';
+	while ((next = strstr(at, inline_link)) != NULL) {
+		char *rel = next + sizeof(inline_link) - 1, *q = strstr(rel, "\">"), relpath[256], *text = NULL;
+		unsigned char hash[crypto_hash_sha256_BYTES];
+		char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+		struct stat sb;
+		size_t tl = 0, need;
+
+		if (q && (size_t)(q - rel) < sizeof(relpath) && n < HTTP_INLINE_STYLES_MAX) {
+			memcpy(relpath, rel, (size_t)(q - rel));
+			relpath[q - rel] = '\0';
+			text = style_read(req, relpath, &sb);
+		}
+		if (!text) { /* left as it is */
+			next = rel;
+			need = (size_t)(next - at);
+			cap = grow_cap(cap, olen + need + 1);
+			out = xrealloc(out, cap);
+			memcpy(out + olen, at, need);
+			olen += need;
+			at = next;
+			continue;
+		}
+		tl = (size_t)sb.st_size;
+		crypto_hash_sha256(hash, (const unsigned char *)text, tl);
+		sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
+		hl += (size_t)snprintf(req->style_hashes + hl, sizeof(req->style_hashes) - hl, " 'sha256-%s'", b64);
+		*variant = *variant * 31 + (unsigned long long)sb.st_size * 1000003ULL +
+			   (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)sb.st_mtim.tv_nsec;
+		n++;
+		/* before the link, then <style data-inline="/PATH">TEXT</style> */
+		need = (size_t)(next - at) + strlen(relpath) + tl + 64;
+		cap = grow_cap(cap, olen + need + 1);
+		out = xrealloc(out, cap);
+		memcpy(out + olen, at, (size_t)(next - at));
+		olen += (size_t)(next - at);
+		olen += (size_t)sprintf(out + olen, "<style data-inline=\"/%s\">", relpath);
+		memcpy(out + olen, text, tl);
+		olen += tl;
+		memcpy(out + olen, "</style>", 8);
+		olen += 8;
+		free(text);
+		at = q + 2;
+	}
+	{
+		size_t rest = *len - (size_t)(at - data);
+
+		cap = grow_cap(cap, olen + rest + 1);
+		out = xrealloc(out, cap);
+		memcpy(out + olen, at, rest + 1);
+		olen += rest;
+	}
+	free(data);
+	*len = olen;
 	return out;
 }
 
@@ -196,7 +298,7 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 	const char *ctype = type_of(relpath);
 	const struct gz_entry *gz = NULL;
 	unsigned long long variant = 0;
-	bool gzip_ok;
+	bool gzip_ok, html;
 	struct stat sb;
 	size_t len;
 	char *data;
@@ -215,13 +317,32 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 		http_not_found(req);
 		return;
 	}
-	req->policy = policy;
+	html = !strncmp(ctype, "text/html", 9);
+	/* Only what a browser may open as a document gets a document's headers. */
+	req->policy = html || !strcmp(ctype, "image/svg+xml") || policy != POLICY_PAGE ? policy : POLICY_ASSET;
 	http_get_header(req, "accept-encoding:", accept, sizeof(accept));
 	gzip_ok = compressible(ctype) && sb.st_size >= GZIP_MIN && strstr(accept, "gzip");
 	/* Each encoding is its own representation, with its own ETag. */
 	/* ...and so is each edit of the file. */
 	if (from)
 		variant = str_key(to, strlen(to));
+	/*
+	 * A page is read before its ETag is known: its inlined stylesheets are
+	 * part of it, and a 304 must carry their hashes in its policy too.
+	 */
+	data = NULL;
+	len = (size_t)sb.st_size;
+	if (html) {
+		data = read_exactly(fd, len);
+		if (!data) {
+			close(fd);
+			http_error(req, 500, "io", "The file could not be read.");
+			return;
+		}
+		if (from)
+			data = edit_once(data, &len, from, to);
+		data = inline_styles(req, data, &len, &variant);
+	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx%s\"", (unsigned long long)sb.st_size,
 		 (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL +
 			 (unsigned long long)sb.st_mtim.tv_nsec, variant, gzip_ok ? "-gz" : "");
@@ -232,20 +353,23 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 	http_get_header(req, "if-none-match:", match, sizeof(match));
 	if (match[0] && strstr(match, etag)) {
 		close(fd);
+		free(data);
 		http_respond(req, 304, ctype, NULL, 0);
 		return;
 	}
-	data = read_exactly(fd, (size_t)sb.st_size);
-	close(fd);
 	if (!data) {
-		http_error(req, 500, "io", "The file could not be read.");
-		return;
+		data = read_exactly(fd, len);
+		if (!data) {
+			close(fd);
+			http_error(req, 500, "io", "The file could not be read.");
+			return;
+		}
+		if (from)
+			data = edit_once(data, &len, from, to);
 	}
-	len = (size_t)sb.st_size;
-	if (from)
-		data = edit_once(data, &len, from, to);
+	close(fd);
 	/* An edited copy is cached under the file's path and the edit's key. */
-	if (from)
+	if (variant)
 		snprintf(key, sizeof(key), "%s#%llx", path, variant);
 	else
 		str_copy(key, sizeof(key), path);

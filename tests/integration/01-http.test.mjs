@@ -42,6 +42,19 @@ function commonHeaders(res, what) {
 	return policy;
 }
 
+/*
+ * The headers of a file a page loads and no browser opens as a document (§2.1): nosniff and
+ * Referrer-Policy, none of a document's.
+ */
+function assetHeaders(res, what) {
+	const h = res.headers;
+	assert.equal(h.get('x-content-type-options'), 'nosniff', `${what}: X-Content-Type-Options`);
+	assert.equal(h.get('referrer-policy'), 'same-origin', `${what}: Referrer-Policy`);
+	assert.ok(h.get('cache-control'), `${what}: no Cache-Control`);
+	for (const name of ['content-security-policy', 'x-frame-options', 'cross-origin-opener-policy'])
+		assert.equal(h.get(name), null, `${what}: ${name} on a file that is not a document`);
+}
+
 test('API responses carry the security headers and Cache-Control: no-store', async () => {
 	for (const p of ['/api/health', '/api/queues/alpha', '/api/queues/no-such-queue', '/api/session', '/api/nothing-here']) {
 		const res = await srv.request('GET', p);
@@ -59,12 +72,17 @@ test('GET /api/health answers {"ok": true}', async () => {
 });
 
 test('pages carry the security headers and may not be framed', async () => {
-	for (const p of ['/staff', '/staff/signin', '/staff/admin', '/embed.js']) {
+	for (const p of ['/staff', '/staff/signin', '/staff/admin']) {
 		const res = await srv.request('GET', p);
 		assert.equal(res.status, 200, `GET ${p}`);
 		const policy = commonHeaders(res, `GET ${p}`);
 		assert.deepEqual(policy['frame-ancestors'], ["'none'"], `GET ${p}: frame-ancestors`);
+		assert.equal(res.headers.get('x-frame-options'), 'DENY', `GET ${p}: X-Frame-Options`);
 	}
+	// The loader is a script, never a document.
+	const res = await srv.request('GET', '/embed.js');
+	assert.equal(res.status, 200);
+	assetHeaders(res, 'GET /embed.js');
 });
 
 test("/box/QUEUE may be framed by the account's origins only", async () => {
@@ -137,9 +155,14 @@ test('static files under web/ are served with their content type, an ETag and no
 		assert.match(res.headers.get('content-type') ?? '', TYPES[path.extname(f)], `GET /${f}: Content-Type`);
 		assert.ok(res.headers.get('etag'), `GET /${f}: no ETag`);
 		assert.match(res.headers.get('cache-control') ?? '', /no-cache/, `GET /${f}: Cache-Control`);
-		commonHeaders(res, `GET /${f}`);
+		if (/\.(html|svg)$/.test(f))
+			commonHeaders(res, `GET /${f}`);
+		else
+			assetHeaders(res, `GET /${f}`);
 		const body = await fs.readFile(path.join(repoRoot, 'web', f), 'utf8');
-		if (!/\.(png|ico|woff2|webp)$/.test(f))
+		if (body.includes('<link rel="stylesheet" data-inline'))
+			assert.match(res.text, /<style data-inline="\//, `GET /${f}: its marked stylesheets inline`);
+		else if (!/\.(png|ico|woff2|webp)$/.test(f))
 			assert.equal(res.text, body, `GET /${f}: body differs from the file`);
 	}
 });
@@ -336,5 +359,55 @@ test('--help and --version at every level print to standard output and exit 0; a
 		assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}`);
 		assert.equal(r.stdout, '', args.join(' '));
 		assert.match(r.stderr, /usage: refdesk/, args.join(' '));
+	}
+});
+
+/** The `'sha256-…'` sources of a CSP's style-src. */
+const styleHashes = (raw) => (csp(raw)['style-src'] ?? []).filter((s) => s.startsWith("'sha256-"));
+const sha256 = async (text) => `'sha256-${Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from(text))).toString('base64')}'`;
+
+test('the box page carries base.css and box.css inline, each hash in its style-src, in a 304 too', async () => {
+	const res = await srv.request('GET', '/box/alpha');
+	const raw = res.headers.get('content-security-policy');
+	const styles = [...res.text.matchAll(/<style data-inline="\/([^"]+)">([\s\S]*?)<\/style>/g)];
+	assert.deepEqual(styles.map((m) => m[1]), ['shared/base.css', 'widget/box.css']);
+	for (const [, file, text] of styles)
+		assert.equal(text, await fs.readFile(path.join(repoRoot, 'web', file), 'utf8'), `${file} inline as it is`);
+	assert.deepEqual(styleHashes(raw), await Promise.all(styles.map((m) => sha256(m[2]))));
+	assert.doesNotMatch(res.text, /<link rel="stylesheet"/);
+	const again = await srv.request('GET', '/box/alpha', { headers: { 'if-none-match': res.headers.get('etag') } });
+	assert.equal(again.status, 304);
+	assert.equal(again.headers.get('content-security-policy'), raw, 'a 304 keeps the hashes');
+});
+
+test('a stylesheet that could close its element, is too large, not CSS or outside web/ stays a link', async () => {
+	const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'refdesk-web-'));
+	const link = (href) => `<link rel="stylesheet" data-inline href="${href}">`;
+	await fs.writeFile(path.join(dir, 'ok.css'), 'p { color: red }\n');
+	await fs.writeFile(path.join(dir, 'evil.css'), 'p{}</STYLE><script>alert(1)</script>\n');
+	await fs.writeFile(path.join(dir, 'big.css'), `/* ${'x'.repeat(70 * 1024)} */\n`);
+	await fs.writeFile(path.join(dir, 'x.js'), 'alert(1)\n');
+	const hrefs = ['/ok.css', '/evil.css', '/big.css', '/x.js', '/../etc/passwd.css', '/missing.css'];
+	await fs.writeFile(path.join(dir, 'page.html'), `<!doctype html><title>t</title>${hrefs.map(link).join('')}<p>hi</p>\n`);
+	const other = await startServer({ fixtures: false, args: ['--web', dir] });
+	try {
+		const res = await other.request('GET', '/page.html');
+		assert.equal(res.status, 200);
+		assert.match(res.text, /<style data-inline="\/ok.css">p \{ color: red \}\n<\/style>/);
+		for (const h of hrefs.slice(1))
+			assert.ok(res.text.includes(link(h)), `${h} left as a link`);
+		assert.doesNotMatch(res.text, /<script>/);
+		assert.deepEqual(styleHashes(res.headers.get('content-security-policy')), [await sha256('p { color: red }\n')]);
+		// The page changes with its stylesheet: a new ETag, the new text and hash.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'ok.css'), 'p { color: blue }\n');
+		const after = await other.request('GET', '/page.html', { headers: { 'if-none-match': res.headers.get('etag') } });
+		assert.equal(after.status, 200);
+		assert.notEqual(after.headers.get('etag'), res.headers.get('etag'));
+		assert.match(after.text, /color: blue/);
+		assert.deepEqual(styleHashes(after.headers.get('content-security-policy')), [await sha256('p { color: blue }\n')]);
+	} finally {
+		await other.close();
+		await fs.rm(dir, { recursive: true, force: true });
 	}
 });

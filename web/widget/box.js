@@ -133,7 +133,8 @@ function addStylesheet(href) {
   return new Promise((resolve) => {
     const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href });
     link.onload = link.onerror = () => resolve();
-    document.querySelector('link[rel="stylesheet"][href="/widget/box.css"]').before(link);
+    // box.css may come inline in the page (the server's data-inline) or as a link.
+    document.querySelector('[data-inline="/widget/box.css"], link[rel="stylesheet"][href="/widget/box.css"]').before(link);
   });
 }
 
