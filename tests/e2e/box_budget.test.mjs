@@ -15,9 +15,11 @@ let browser;
 let who;
 
 // Budgets, in bytes on the wire as Chromium counts them (headers included).
-// The box frame before any chat: its page, its four modules and GET /api/queues.
-// (The target is 25 KB; this budget is what is reached, so it cannot grow back.)
-const BOX_BUDGET = 26000;
+// The box frame before any chat: its page, its modules, its language's catalogue and
+// GET /api/queues. (The target is 25 KB. The box reached 25.7 KB, then its five languages
+// added the catalogue, its index and i18n.js, ~8 KB gzipped: this budget is what is reached
+// now, so it cannot grow back; docs/PERFORMANCE.md says what would bring it down.)
+const BOX_BUDGET = 36500;
 const LOADER_GZIP_BUDGET = 2048; // embed.js, gzipped
 
 before(async () => {
