@@ -84,6 +84,7 @@ struct chat_live {
 	 * that the quiet chat will end. */
 	int64_t quiet_since;
 	bool idle_warned;
+	int64_t warned_at;          /* monotonic ms of that warning: the grace counts from it */
 };
 
 struct queue_live {

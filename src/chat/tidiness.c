@@ -43,7 +43,8 @@ enum tidy_step tidy_chat_due(struct chat_live *c, int idle_mins, int64_t now_mon
 {
 	int64_t quiet;
 
-	if (c->status != CHAT_ACTIVE || idle_mins <= 0)
+	/* An accept being committed starts the quiet over once it is on disk. */
+	if (c->status != CHAT_ACTIVE || idle_mins <= 0 || c->accepting)
 		return TIDY_NONE;
 	if (!c->quiet_since) {
 		/* Loaded after a restart: the quiet counts from now. */
@@ -55,7 +56,10 @@ enum tidy_step tidy_chat_due(struct chat_live *c, int idle_mins, int64_t now_mon
 		if (quiet < (int64_t)idle_mins * minute_ms)
 			return TIDY_NONE;
 		c->idle_warned = true;
+		c->warned_at = now_mono;
 		return TIDY_WARN;
 	}
-	return quiet >= (int64_t)(idle_mins + TIDY_GRACE_MINS) * minute_ms ? TIDY_END : TIDY_NONE;
+	/* The guest was told "in a minute": a late warning (the setting lowered,
+	 * a busy sweep) still gives them that minute. */
+	return now_mono - c->warned_at >= (int64_t)TIDY_GRACE_MINS * minute_ms ? TIDY_END : TIDY_NONE;
 }

@@ -75,6 +75,33 @@ static void a_quiet_chat_is_warned_once_then_ended(void)
 	CHECK_EQ(tidy_chat_due(&c, 3, 1000 + (3 + TIDY_GRACE_MINS) * MIN, MIN), TIDY_END);
 }
 
+/* Warned late (the setting lowered on a chat long quiet): the guest still gets the minute. */
+static void a_late_warning_still_gives_the_minute(void)
+{
+	struct chat_live c;
+
+	memset(&c, 0, sizeof(c));
+	c.status = CHAT_ACTIVE;
+	tidy_chat_spoke(&c, 1000);
+	CHECK_EQ(tidy_chat_due(&c, 10, 1000 + 30 * MIN, MIN), TIDY_WARN);
+	CHECK_EQ(tidy_chat_due(&c, 10, 1000 + 30 * MIN + 1000, MIN), TIDY_NONE);
+	CHECK_EQ(tidy_chat_due(&c, 10, 1000 + (30 + TIDY_GRACE_MINS) * MIN - 1, MIN), TIDY_NONE);
+	CHECK_EQ(tidy_chat_due(&c, 10, 1000 + (30 + TIDY_GRACE_MINS) * MIN, MIN), TIDY_END);
+}
+
+/* A chat whose accept is being committed is not judged on its quiet before the accept. */
+static void an_accept_in_flight_is_left_alone(void)
+{
+	struct chat_live c;
+
+	memset(&c, 0, sizeof(c));
+	c.status = CHAT_ACTIVE;
+	tidy_chat_spoke(&c, 1000);
+	c.accepting = 1;
+	CHECK_EQ(tidy_chat_due(&c, 1, 1000 + 20 * MIN, MIN), TIDY_NONE);
+	CHECK(!c.idle_warned);
+}
+
 static void a_word_starts_the_quiet_over(void)
 {
 	struct chat_live c;
@@ -111,6 +138,8 @@ int main(void)
 	RUN(an_operator_goes_away_after_the_idle_minutes_only);
 	RUN(the_limit_counts_active_chats_held);
 	RUN(a_quiet_chat_is_warned_once_then_ended);
+	RUN(a_late_warning_still_gives_the_minute);
+	RUN(an_accept_in_flight_is_left_alone);
 	RUN(a_word_starts_the_quiet_over);
 	RUN(only_active_chats_and_restarts_count_from_the_first_look);
 	CHECK_EXIT();
