@@ -675,7 +675,11 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 		chat_state_find(xo, pub)->lost = true;
 	} else if (!strcmp(type, "chat.gone") && pub && chat_state_find(xo, pub)) {
 		/* Rung but not followed (the ended notice would have said it): say it here. */
-		say(x, xo, pub, "The guest left before anyone answered.");
+		const char *why = json_string_value(json_object_get(ev, "reason"));
+
+		say(x, xo, pub, why && !strcmp(why, "limit") ?
+			"No longer offered to you: you hold your limit of chats at a time." :
+			"The guest left before anyone answered.");
 		chat_state_forget(xo, pub);
 	} else if (!strcmp(type, "ok") || !strcmp(type, "ack") || !strcmp(type, "error")) {
 		replied(x, xo, xc, ev, type);

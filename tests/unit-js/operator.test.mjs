@@ -39,6 +39,16 @@ test('taken by someone else: the card says who', () => {
   assert.equal(d.ringingCount(), 0);
 });
 
+test('gone: the guest left, or the offer was withdrawn at the chat limit', () => {
+  const { d } = helloDesk();
+  d.addOffer(summary('c_x'));
+  d.gone('c_w');
+  d.gone('c_x', 'limit');
+  assert.equal(d.offers.get('c_w').state, 'gone');
+  assert.equal(d.offers.get('c_x').state, 'limit');
+  assert.equal(d.ringingCount(), 0);
+});
+
 test('accepting turns the offer into a held, selected chat', () => {
   const { d } = helloDesk();
   d.accepting('c_w');

@@ -179,11 +179,14 @@ export class Desk {
     this.changed();
   }
 
-  /** chat.gone: the guest left before anyone accepted. */
-  gone(chat) {
+  /**
+   * chat.gone: the guest left before anyone accepted, or (`reason` "limit")
+   * the offer was withdrawn from this operator, who holds their limit of chats.
+   */
+  gone(chat, reason) {
     const offer = this.offers.get(chat);
     if (!offer) return;
-    offer.state = 'gone';
+    offer.state = reason === 'limit' ? 'limit' : 'gone';
     this.changed();
   }
 

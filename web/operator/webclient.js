@@ -215,7 +215,8 @@ function offerCard(offer) {
     if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
   } else {
     const text = offer.state === 'gone' ? t('staff.offer.gone')
-      : offer.message || t('staff.offer.taken_by', { name: offer.takenBy });
+      : offer.state === 'limit' ? t('staff.offer.limit')
+        : offer.message || t('staff.offer.taken_by', { name: offer.takenBy });
     lines.push(h('p', { class: 'offer__note', text }));
     action = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
       text: t('staff.dismiss'), 'aria-describedby': whoId,
@@ -558,7 +559,7 @@ function onFrame(msg) {
       scheduleDismiss(msg.chat);
       break;
     case 'chat.gone':
-      desk.gone(msg.chat);
+      desk.gone(msg.chat, msg.reason);
       scheduleDismiss(msg.chat);
       break;
     case 'typing':
