@@ -57,18 +57,32 @@ static int audit_apply(struct store *st, struct api_write *w)
 	return api_audit_write(st, w);
 }
 
+/* A block on its way to the store, with the chat it ends. */
+struct block_req {
+	struct block b;
+	int64_t chat_id;
+};
+
 static void blocked(struct api_write *w, int rc)
 {
-	struct block *b = w->ctx;
+	struct block_req *br = w->ctx;
+	struct block *b = &br->b;
+	struct chat_live *chat = domain_chat(&w->app->dom, br->chat_id);
 
 	if (rc < 0) {
 		/* Unrecorded, it may not stand: the chat has ended all the same. */
 		blocks_lift(&w->app->blocks, b->id, b->account_id, time_now_ms(), NULL);
 		api_storage_failed(w->req, rc);
+	} else if (chat && chat->status != CHAT_ENDED) {
+		/* The chat's end, written just before, failed and was undone: the
+		 * guest is still chatting, so the block does not stand either. */
+		blocks_lift(&w->app->blocks, b->id, b->account_id, time_now_ms(), NULL);
+		http_error(w->req, 503, "busy", "The chat could not be ended, so the guest was "
+			   "not blocked; try again.");
 	} else {
 		http_json(w->req, 200, json_pack("{s:o}", "block", block_json(b)));
 	}
-	free(b);
+	free(br);
 }
 
 /* The block a request asks for, filled from its body: 0, or an error once answered. */
@@ -97,7 +111,8 @@ static void post_block(struct http_req *req, HTTP_PARAMS)
 {
 	struct app *app = req_app(req);
 	const struct store_operator *op = &caller_of(req)->op;
-	struct block *b = xcalloc(1, sizeof(*b));
+	struct block_req *br = xcalloc(1, sizeof(*br));
+	struct block *b = &br->b;
 	struct chat_live *chat = chat_ops_chat(app, params[0], NULL, op);
 	struct api_write *w;
 	int rc;
@@ -131,9 +146,10 @@ static void post_block(struct http_req *req, HTTP_PARAMS)
 		http_error(req, 503, "busy", "The guest could not be blocked now; try again.");
 		goto fail;
 	}
+	br->chat_id = chat->id;
 	domain_chat_maybe_forget(&app->dom, chat);
 	w = api_write_new(req);
-	w->ctx = b;
+	w->ctx = br;
 	api_audit_note(w, STORE_AUDIT_GUEST_BLOCK, b->chat, "for %d hour%s: %s", b->hours,
 		       b->hours == 1 ? "" : "s", b->reason);
 	api_submit(w, audit_apply, blocked);
@@ -141,7 +157,7 @@ static void post_block(struct http_req *req, HTTP_PARAMS)
 fail:
 	if (chat)
 		domain_chat_maybe_forget(&app->dom, chat);
-	free(b);
+	free(br);
 }
 
 /* ---- the admin's list ------------------------------------------------------------------ */
