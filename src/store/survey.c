@@ -117,9 +117,12 @@ static int add_answer(struct store *st, int64_t chat_id, const struct store_surv
 	sqlite3_stmt *s;
 	bool comment = !strcmp(a->kind, "comment");
 
+	/* A comment is transcript text: none is kept for a chat whose transcript is
+	 * gone, decided here in the write, after any deletion queued before it. */
 	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO survey_answers(chat_id, pos, kind, "
-			       "question, value, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s,
-			       NULL) != SQLITE_OK)
+			       "question, value, comment, at) VALUES (?1, ?2, ?3, ?4, ?5, "
+			       "(SELECT ?6 FROM chats WHERE id = ?1 AND deleted_at IS NULL), ?7)",
+			       -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, "add survey answer");
 	sqlite3_bind_int64(s, 1, chat_id);
 	sqlite3_bind_int(s, 2, a->pos);

@@ -639,6 +639,13 @@ static void test_survey(void)
 	CHECK_EQ(report(st, 0, 0, MONDAY_DAY, MONDAY_DAY + 6, &r), 0);
 	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_COMMENTS], 1);
 	CHECK_EQ(r.counter[STORE_REPORT_SURVEY_RATING_SUM], 6);
+
+	/* A comment that arrives after the transcript went is not kept (decided in the write). */
+	CHECK_EQ(store_chat_delete_transcript(st, 3, MONDAY_MS + 2 * DAY_MS, NULL, NULL), 0);
+	CHECK_EQ(store_survey_answers_add(st, 3, b, 2, MONDAY_MS + 2 * DAY_MS), 0);
+	CHECK_EQ(store_survey_answers(st, 3, got), 2);
+	CHECK_EQ(got[1].comment[0], '\0');
+	CHECK_EQ(got[0].value, 2);
 	store_free(st);
 }
 
