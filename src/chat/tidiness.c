@@ -21,7 +21,10 @@ size_t tidy_chats_held(struct domain *d, int64_t operator_id)
 	while (map_next(&d->chats, &i, &key, &v)) {
 		const struct chat_live *c = v;
 
-		n += c->status == CHAT_ACTIVE && c->operator_id == operator_id;
+		/* A transfer this operator is accepting counts already: two taken at
+		 * once must not both slip under the limit. */
+		n += c->status == CHAT_ACTIVE && (c->operator_id == operator_id ||
+						  c->transfer.accepting == operator_id);
 	}
 	return n;
 }

@@ -494,7 +494,7 @@ static void replay(struct client *c, struct chat_live *chat, int64_t after);
  * still ringing them stop ringing (chat.gone, reason "limit"); they are
  * offered again when a chat of theirs ends (chat_ops_ring_again()).
  */
-static void limit_reached(struct app *app, int64_t operator_id)
+void chat_ops_limit_check(struct app *app, int64_t operator_id)
 {
 	struct operator_live *o = domain_operator(&app->dom, operator_id);
 	size_t i = 0;
@@ -558,7 +558,7 @@ static void accepted(struct chat_write *w)
 				  "name", chat->operator_name);
 		send_operator(app, chat->offered[i], taken, c);
 	}
-	limit_reached(app, chat->operator_id);
+	chat_ops_limit_check(app, chat->operator_id);
 }
 
 static void ended(struct chat_write *w)
@@ -1567,7 +1567,7 @@ static void transferred(struct chat_write *w)
 	send_operator(app, from, json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
 					   "chat", chat->public_id, "to", "id",
 					   (json_int_t)w->to_operator, "name", w->to_name), NULL);
-	limit_reached(app, w->to_operator);
+	chat_ops_limit_check(app, w->to_operator);
 	if (before)
 		chat_ops_ring_again(app, before);
 }

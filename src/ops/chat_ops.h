@@ -90,6 +90,12 @@ struct operator_live;
 void chat_ops_set_status(struct app *app, struct operator_live *op, bool away, const char *reason,
 			 struct client *except);
 void chat_ops_ring_again(struct app *app, int64_t operator_id);
+/*
+ * If the operator is at their limit of chats (just reached, or the limit
+ * lowered), the chats still ringing them stop ringing: chat.gone with
+ * reason "limit".
+ */
+void chat_ops_limit_check(struct app *app, int64_t operator_id);
 int chat_ops_end_quiet(struct app *app, struct chat_live *chat);
 
 /* A stored chat's seal (chat/access.h) for chat_may_see(). */

@@ -123,8 +123,10 @@ static void account_saved(struct api_write *w, int rc)
 				continue;
 			o->away_idle_mins = d->away_idle_mins;
 			o->max_chats = d->max_chats;
-			/* A raised (or lifted) limit rings those who were full. */
+			/* A raised (or lifted) limit rings those who were full; a
+			 * lowered one stops the ringing of those it makes full. */
 			chat_ops_ring_again(app, o->id);
+			chat_ops_limit_check(app, o->id);
 		}
 	}
 	free(w->ctx);

@@ -205,6 +205,19 @@ test('chat limit: reaching it withdraws the other offers; accepting over it is r
 	isOk(await a.request({ type: 'chat.accept', chat: two.chat }));
 });
 
+test('chat limit: lowered to what an operator holds, the offers still ringing them are withdrawn at once', async () => {
+	const a = await operator(srv, 'ann');
+	await setAvailable(a, 'alpha', true);
+	const one = await startChat(srv, 'alpha', 'One');
+	const two = await startChat(srv, 'alpha', 'Two');
+	await a.nextOf('chat.offer', one.chat);
+	await a.nextOf('chat.offer', two.chat);
+	isOk(await a.request({ type: 'chat.accept', chat: one.chat }));
+	await setDesk({ away_idle_mins: 0, max_chats: 1 });
+	const gone = await a.next((f) => f.type === 'chat.gone' && f.chat === two.chat, 3000, 'chat.gone for two');
+	assert.equal(gone.reason, 'limit', show(gone));
+});
+
 test('chat limit: a transfer to a full colleague is refused clearly; to a queue it rings only those under it', async () => {
 	await setDesk({ away_idle_mins: 0, max_chats: 1 });
 	const a = await operator(srv, 'ann');

@@ -58,6 +58,10 @@ static void the_limit_counts_active_chats_held(void)
 	CHECK(tidy_at_limit(&d, &o));
 	o.max_chats = 1; /* lowered below what they hold: still full */
 	CHECK(tidy_at_limit(&d, &o));
+	/* A transfer operator 7 is accepting counts for them before it commits. */
+	domain_chat(&d, 4)->transfer.accepting = 7;
+	CHECK_EQ(tidy_chats_held(&d, 7), 3);
+	CHECK_EQ(tidy_chats_held(&d, 8), 1);
 	domain_release(&d);
 }
 
