@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "base/util.h"
 
@@ -75,16 +76,28 @@ static void blocks_expire(struct blocks *b, int64_t now)
 	}
 }
 
+static size_t blocks_of_account(const struct blocks *b, int64_t account_id)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n; i++)
+		n += b->v[i].account_id == account_id;
+	return n;
+}
+
 int blocks_add(struct blocks *b, struct block *tmpl, int64_t now)
 {
 	blocks_expire(b, now);
 	if (b->n >= BLOCKS_MAX)
 		return -ENOSPC;
+	if (blocks_of_account(b, tmpl->account_id) >= BLOCKS_PER_ACCOUNT_MAX)
+		return -EDQUOT;
 	if (b->n == b->cap) {
 		b->cap = grow_cap(b->cap, b->n + 1);
 		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
 	}
 	tmpl->id = ++b->last_id;
+	tmpl->lifting = false;
 	b->v[b->n++] = *tmpl;
 	return 0;
 }
@@ -117,6 +130,46 @@ int blocks_lift(struct blocks *b, int64_t id, int64_t account_id, int64_t now, s
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* The index of block `id` of `account_id` (0 for any account), or -1. */
+static ssize_t blocks_find(const struct blocks *b, int64_t id, int64_t account_id)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].id == id && (!account_id || b->v[i].account_id == account_id))
+			return (ssize_t)i;
+	return -1;
+}
+
+int blocks_lift_begin(struct blocks *b, int64_t id, int64_t account_id, int64_t now,
+		      struct block *out)
+{
+	ssize_t i;
+
+	blocks_expire(b, now);
+	if ((i = blocks_find(b, id, account_id)) < 0)
+		return -ENOENT;
+	if (b->v[i].lifting)
+		return -EBUSY;
+	b->v[i].lifting = true;
+	*out = b->v[i];
+	return 0;
+}
+
+void blocks_lift_end(struct blocks *b, int64_t id, bool recorded)
+{
+	ssize_t i = blocks_find(b, id, 0);
+
+	if (i < 0)
+		return; /* it ended by itself meanwhile */
+	if (!recorded) {
+		b->v[i].lifting = false;
+		return;
+	}
+	memmove(&b->v[i], &b->v[i + 1], (b->n - (size_t)i - 1) * sizeof(*b->v));
+	b->n--;
 }
 
 int blocks_each(struct blocks *b, int64_t account_id, int64_t now,

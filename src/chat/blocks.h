@@ -25,7 +25,8 @@
 #define BLOCK_HOURS_MAX 24
 #define BLOCK_REASON_MAX 200       /* characters */
 #define BLOCK_REASON_BYTES 804     /* that many characters of UTF-8, plus NUL */
-#define BLOCKS_MAX 10000           /* active blocks, all accounts together */
+#define BLOCKS_MAX 10000           /* active blocks, all accounts together (memory) */
+#define BLOCKS_PER_ACCOUNT_MAX 200 /* active blocks of one account: it cannot fill the list */
 
 struct block {
 	int64_t id;
@@ -37,6 +38,7 @@ struct block {
 	int hours;
 	int64_t created_at, until;     /* wall-clock ms */
 	unsigned char key[BLOCK_KEY_BYTES];
+	bool lifting;                  /* a lift is being recorded: it still holds */
 };
 
 struct blocks {
@@ -59,7 +61,8 @@ int blocks_key_of(const struct blocks *b, const char *addr, unsigned char key[BL
 /*
  * Add a copy of `tmpl` (its id is set, in the copy and in `tmpl`).  Blocks
  * past their `until` at `now` are dropped first.  0, or -ENOSPC when
- * BLOCKS_MAX are active.
+ * BLOCKS_MAX are active, or -EDQUOT when the account has
+ * BLOCKS_PER_ACCOUNT_MAX.
  */
 int blocks_add(struct blocks *b, struct block *tmpl, int64_t now);
 /* Is `key` blocked for `account_id` at `now`?  (Drops what has expired.) */
@@ -67,6 +70,17 @@ bool blocks_is_blocked(struct blocks *b, int64_t account_id, const unsigned char
 		       int64_t now);
 /* Lift block `id` of `account_id`: 0, or -ENOENT (none, expired, or another account's). */
 int blocks_lift(struct blocks *b, int64_t id, int64_t account_id, int64_t now, struct block *out);
+/*
+ * An admin's lift, in two steps around recording it: begin copies block
+ * `id` of `account_id` into `out` and marks it, but it keeps refusing the
+ * address until blocks_lift_end(..., true) once the lift is recorded; with
+ * false (not recorded) it simply stays, under its own id.  Begin answers 0,
+ * -ENOENT (none, expired, another account's) or -EBUSY (a lift of it is
+ * already on its way).
+ */
+int blocks_lift_begin(struct blocks *b, int64_t id, int64_t account_id, int64_t now,
+		      struct block *out);
+void blocks_lift_end(struct blocks *b, int64_t id, bool recorded);
 /* Call `fn` with each active block of `account_id`, oldest first; stops at a non-zero return. */
 int blocks_each(struct blocks *b, int64_t account_id, int64_t now,
 		int (*fn)(void *ctx, const struct block *blk), void *ctx);

@@ -139,8 +139,12 @@ static void post_block(struct http_req *req, HTTP_PARAMS)
 	memcpy(b->key, chat->guest_key, sizeof(b->key));
 	b->created_at = time_now_ms();
 	b->until = b->created_at + (int64_t)b->hours * app->cfg->block_hour_secs * 1000;
-	if ((rc = blocks_add(&app->blocks, b, b->created_at)) < 0 ||
-	    (rc = chat_ops_end(app, chat, "operator")) < 0) {
+	if ((rc = blocks_add(&app->blocks, b, b->created_at)) == -EDQUOT) {
+		http_error(req, 409, "too_many_blocks", "This library already has the most active "
+			   "blocks it may have; an admin can lift some on the admin page.");
+		goto fail;
+	}
+	if (rc < 0 || (rc = chat_ops_end(app, chat, "operator")) < 0) {
 		if (rc != -ENOSPC)
 			blocks_lift(&app->blocks, b->id, b->account_id, b->created_at, NULL);
 		http_error(req, 503, "busy", "The guest could not be blocked now; try again.");
@@ -181,13 +185,12 @@ static void lifted(struct api_write *w, int rc)
 {
 	struct block *b = w->ctx;
 
-	if (rc < 0) {
-		/* Not recorded: the block stands again. */
-		blocks_add(&w->app->blocks, b, time_now_ms());
+	/* Until the lift is recorded the block held; unrecorded, it stays. */
+	blocks_lift_end(&w->app->blocks, b->id, rc >= 0);
+	if (rc < 0)
 		api_storage_failed(w->req, rc);
-	} else {
+	else
 		http_json(w->req, 200, json_object());
-	}
 	free(b);
 }
 
@@ -199,8 +202,15 @@ static void post_lift(struct http_req *req, HTTP_PARAMS)
 	char *end;
 	long long id = strtoll(params[0], &end, 10);
 
-	if (*end || id <= 0 ||
-	    blocks_lift(&req_app(req)->blocks, id, op->account_id, time_now_ms(), b) < 0) {
+	int rc = *end || id <= 0 ? -ENOENT :
+		 blocks_lift_begin(&req_app(req)->blocks, id, op->account_id, time_now_ms(), b);
+
+	if (rc == -EBUSY) {
+		free(b);
+		http_error(req, 409, "busy", "This block is being lifted already.");
+		return;
+	}
+	if (rc < 0) {
 		free(b);
 		http_refuse(req, -ENOENT, "No such block (it may have ended).");
 		return;
@@ -224,4 +234,6 @@ void blocks_print_limits(FILE *out)
 	limit_print(out, "block_hours", BLOCK_HOURS_MAX, "hours", "the longest Block guest");
 	limit_print(out, "block_reason_chars", BLOCK_REASON_MAX, "chars", "a block's reason");
 	limit_print(out, "blocks_max", BLOCKS_MAX, "blocks", "active blocks, all accounts together");
+	limit_print(out, "blocks_per_account", BLOCKS_PER_ACCOUNT_MAX, "blocks",
+		    "active blocks of one account");
 }

@@ -34,6 +34,8 @@ const times = (k) => (text) => num(text) * k;
  * derived from them.
  */
 const CLAIMS = [
+	['docs/PROTOCOL.md', /already has (\d+) active blocks: one library cannot fill the server's list of ([\d,]+)\)/,
+		['blocks_per_account', num], ['blocks_max', num]],
 	['docs/ARCHITECTURE.md', /the receive buffer is (\d+) KiB/, ['rx_buffer', times(KiB)]],
 	['docs/ARCHITECTURE.md', /One `send\(\)` carries up to (\d+) KiB \(`TX_PACKET`/, ['tx_packet', times(KiB)]],
 	['docs/ARCHITECTURE.md', /outbox is bounded \((\d+) MiB or ([\d,]+) frames\)/,

@@ -97,6 +97,82 @@ static void blocks_hold_per_account_until_they_end(void)
 	blocks_release(&b);
 }
 
+static struct block a_block(struct blocks *b, int64_t account_id, const char *addr)
+{
+	struct block t;
+
+	memset(&t, 0, sizeof(t));
+	t.account_id = account_id;
+	t.hours = 1;
+	t.created_at = 1000;
+	t.until = 1000 + 3600000;
+	CHECK_EQ(blocks_key_of(b, addr, t.key), 0);
+	return t;
+}
+
+/* A lift being recorded still refuses the address; one that was not recorded
+ * leaves the block as it was, under the same id (it used to come back as a
+ * new block with a new id, which the admin's page no longer knew). */
+static void a_lift_holds_until_recorded(void)
+{
+	struct blocks b;
+	struct block t, got, again;
+
+	blocks_init(&b);
+	t = a_block(&b, 1, "198.51.100.7");
+	CHECK_EQ(blocks_add(&b, &t, 1000), 0);
+	CHECK_EQ(blocks_lift_begin(&b, t.id, 2, 2000, &got), -ENOENT); /* another account */
+	CHECK_EQ(blocks_lift_begin(&b, t.id + 1, 1, 2000, &got), -ENOENT);
+	CHECK_EQ(blocks_lift_begin(&b, t.id, 1, 2000, &got), 0);
+	CHECK_EQ(got.id, t.id);
+	CHECK(blocks_is_blocked(&b, 1, t.key, 2000));
+	CHECK_EQ(blocks_lift_begin(&b, t.id, 1, 2000, &again), -EBUSY);
+
+	blocks_lift_end(&b, t.id, false); /* the audit write failed */
+	CHECK(blocks_is_blocked(&b, 1, t.key, 2000));
+	CHECK_EQ(b.n, 1);
+	CHECK_EQ(b.v[0].id, t.id);
+
+	CHECK_EQ(blocks_lift_begin(&b, t.id, 1, 2000, &got), 0);
+	blocks_lift_end(&b, t.id, true);
+	CHECK(!blocks_is_blocked(&b, 1, t.key, 2000));
+	CHECK_EQ(b.n, 0);
+	blocks_lift_end(&b, t.id, true); /* gone already: nothing happens */
+
+	/* A block that ends while its lift is written is simply gone. */
+	t = a_block(&b, 1, "198.51.100.7");
+	CHECK_EQ(blocks_add(&b, &t, 1000), 0);
+	CHECK_EQ(blocks_lift_begin(&b, t.id, 1, 2000, &got), 0);
+	CHECK(!blocks_is_blocked(&b, 1, t.key, t.until));
+	blocks_lift_end(&b, t.id, false);
+	CHECK_EQ(b.n, 0);
+	blocks_release(&b);
+}
+
+/* One library at its cap cannot block more; another library still can. */
+static void one_account_cannot_fill_the_list(void)
+{
+	struct blocks b;
+	struct block t;
+	int i;
+
+	blocks_init(&b);
+	for (i = 0; i < BLOCKS_PER_ACCOUNT_MAX; i++) {
+		t = a_block(&b, 1, "198.51.100.7");
+		CHECK_EQ(blocks_add(&b, &t, 1000), 0);
+	}
+	t = a_block(&b, 1, "198.51.100.8");
+	CHECK_EQ(blocks_add(&b, &t, 1000), -EDQUOT);
+	t = a_block(&b, 2, "198.51.100.8");
+	CHECK_EQ(blocks_add(&b, &t, 1000), 0);
+	/* Once they end, the first library may block again. */
+	t = a_block(&b, 1, "198.51.100.8");
+	t.until = 1000 + 7200000;
+	CHECK_EQ(blocks_add(&b, &t, 1000 + 3600000), 0);
+	CHECK_EQ(b.n, 1);
+	blocks_release(&b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -107,6 +183,8 @@ int main(void)
 	RUN(only_addresses_have_keys);
 	RUN(keys_differ_between_lists);
 	RUN(blocks_hold_per_account_until_they_end);
+	RUN(a_lift_holds_until_recorded);
+	RUN(one_account_cannot_fill_the_list);
 	blocks_release(&list);
 	CHECK_EXIT();
 }
