@@ -845,3 +845,30 @@ test('staff notes reach the XMPP operator marked as notes, /note writes one, and
 		await srv.close();
 	}
 });
+
+test('a stanza over 256 KiB gets a policy-violation error and the link stays up for everyone else', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const other = await xmppClient(prosody, 'lib2');
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		// From an address that is no librarian's, and from the librarian, to the chat's JID.
+		for (const who of [other, lib]) {
+			const id = await tell(who, jid, 'z'.repeat(300 * 1024));
+			const err = await who.next(errorFor(id), 10000, 'the error for the oversized message');
+			assert.equal(condition(err), 'policy-violation');
+		}
+		await g.none((f) => f.type === 'event' && f.kind === 'message', 300, 'an oversized message reached the guest');
+		// The link did not drop: the next message takes the chat, and no reconnection happened.
+		await tell(lib, jid, 'Hello Pat.');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Hello Pat.', 5000, 'the next message');
+		assert.equal(lines(srv, /xmpp: connected to /).length, 1, srv.stderr);
+		assert.equal(lines(srv, /xmpp: skipped 1 stanza over 262144 bytes/).length, 1, srv.stderr);
+		await g.close();
+	} finally {
+		await other.stop();
+		await lib.stop();
+		await srv.close();
+	}
+});
