@@ -209,6 +209,23 @@ void xmpp_pending_release(struct xmpp_ops *x)
 	x->npending = 0;
 }
 
+void xmpp_pending_drop_operator(struct xmpp_ops *x, int64_t operator_id)
+{
+	struct xmpp_pending **pp = &x->pending;
+
+	while (*pp) {
+		struct xmpp_pending *p = *pp;
+
+		if (p->operator_id != operator_id) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		x->npending--;
+		pending_free(p);
+	}
+}
+
 static struct xmpp_pending *pending_take(struct xmpp_ops *x, const char *id)
 {
 	struct xmpp_pending **pp;

@@ -872,3 +872,36 @@ test('a stanza over 256 KiB gets a policy-violation error and the link stays up 
 		await srv.close();
 	}
 });
+
+test('a librarian who goes offline with messages in flight leaves nothing waiting behind', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		const ann = await srv.session('ann');
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		await tell(lib, jid, 'Hello Pat.');
+		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the chat taken');
+		const pending = async () => Number((await srv.request('GET', '/metrics')).text.match(/^refdesk_xmpp_pending (\d+)$/m)?.[1]);
+		const eventually = async (cond, what) => {
+			for (const t0 = Date.now(); !(await cond());) {
+				assert.ok(Date.now() - t0 < 5000, `timed out waiting for ${what}`);
+				await new Promise((r) => setTimeout(r, 50));
+			}
+		};
+		await eventually(async () => (await pending()) === 0, 'the first answer settled');
+		// Messages, then at once the client's unavailable presence: the replies arrive for a
+		// client that is gone, and must not wait for a link that may stay up for weeks.
+		for (let round = 0; round < 5; round++) {
+			await Promise.all(Array.from({ length: 40 }, (_, i) => tell(lib, jid, `r${round} m${i}`)));
+			await lib.client.send(xml('presence', { type: 'unavailable' }));
+			await eventually(async () => (await pending()) === 0, `nothing waiting after round ${round}`);
+			await lib.client.send(xml('presence'));
+			await eventually(async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json.online, 'ann online again');
+		}
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
