@@ -409,8 +409,10 @@ void chat_transfer_end(struct chat_live *c)
 	c->transfer.caprung = cap;
 }
 
-void chat_requeue(struct chat_live *c)
+void chat_requeue(struct chat_live *c, int64_t queue_id)
 {
+	if (queue_id)
+		c->queue_id = queue_id;
 	c->status = CHAT_WAITING;
 	c->operator_id = 0;
 	c->operator_name[0] = '\0';

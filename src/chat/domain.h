@@ -268,8 +268,11 @@ bool chat_transfer_requeues(const struct chat_live *c);
 /* The transfer is over without an accept (declined, expired, withdrawn). */
 void chat_transfer_end(struct chat_live *c);
 
-/* A chat that goes back to waiting on its queue: nobody holds it. */
-void chat_requeue(struct chat_live *c);
+/*
+ * A chat that goes back to waiting: nobody holds it.  It waits on queue
+ * `queue_id` (the one a transfer asked for), or where it was when 0.
+ */
+void chat_requeue(struct chat_live *c, int64_t queue_id);
 
 /* ---- queues ---- */
 

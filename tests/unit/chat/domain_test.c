@@ -405,12 +405,22 @@ static void a_transfer_whose_sender_is_gone_ends_on_the_queue(void)
 	CHECK_EQ(chat_transfer_begin(c, 5, "Admin", 8, 0, &bob, 1, "", 0, 60000), 0);
 	CHECK(chat_transfer_requeues(c));
 	chat_transfer_end(c);
-	chat_requeue(c);
+	chat_requeue(c, 0);
 	CHECK_EQ(c->status, CHAT_WAITING);
+	CHECK_EQ(c->queue_id, 10);
 	CHECK_EQ(c->operator_id, 0);
 	CHECK_EQ(chat_may_accept(c, 7), -ENOTOFFERED); /* rung afresh, as a new chat */
 	chat_offer(c, 8);
 	CHECK_EQ(chat_accept_begin(c, 8, "Bob"), 0);
+	domain_release(&d);
+
+	/* Sent to queue 3: it waits there. */
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_begin(c, 5, "Admin", 0, 3, &bob, 1, "", 0, 60000), 0);
+	chat_transfer_end(c);
+	chat_requeue(c, 3);
+	CHECK_EQ(c->queue_id, 3);
 	domain_release(&d);
 }
 
