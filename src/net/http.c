@@ -247,7 +247,7 @@ int http_request(struct server *srv, struct lws *wsi, struct pss *pss, const cha
 	req->policy = POLICY_API;
 	snprintf(req->path, sizeof(req->path), "%s", uri);
 	http_client_addr(srv, wsi, req->peer, sizeof(req->peer));
-	req->peer_key = str_key(req->peer, strlen(req->peer));
+	req->peer_key = server_addr_key(req->peer);
 	if (strlen(uri) >= sizeof(req->path)) {
 		http_error(req, 414, "not_found", "The address is too long.");
 		return 0;

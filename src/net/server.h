@@ -152,6 +152,13 @@ bool server_is_secure(const struct server *srv);
 bool server_is_trusted_proxy(const struct server *srv, const char *addr);
 
 /*
+ * The key per-address limits count `client_addr` (text) under: an IPv4
+ * address, or an IPv6 address's /64 (an IPv4-mapped one is its IPv4), so a
+ * host that spreads over its /64 is still one client.
+ */
+uint64_t server_addr_key(const char *client_addr);
+
+/*
  * Count a connection that came through a trusted proxy against its client's
  * address (the per-address caps and rate): 0, or -EBUSY when over them.
  * Released with the connection.
