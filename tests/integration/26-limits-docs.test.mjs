@@ -34,6 +34,7 @@ const times = (k) => (text) => num(text) * k;
  * derived from them.
  */
 const CLAIMS = [
+	['docs/PROTOCOL.md', /A transcript whose text is over (\d+) KiB is not mailed/, ['email_transcript_bytes', times(KiB)]],
 	['docs/PROTOCOL.md', /already has (\d+) active blocks: one library cannot fill the server's list of ([\d,]+)\)/,
 		['blocks_per_account', num], ['blocks_max', num]],
 	['docs/ARCHITECTURE.md', /the receive buffer is (\d+) KiB/, ['rx_buffer', times(KiB)]],

@@ -347,6 +347,31 @@ test('Email transcript: built by the server from the stored chat, at most once p
 	}
 });
 
+test('Email transcript: a chat over 512 KiB of text is refused with a clear error, and nothing is sent', { timeout: 60000 }, async () => {
+	const smtp = await startSmtp({ port: await freePort(), ...tls });
+	const srv = await startServer({ args: smtpArgs(smtp.port, ['--msg-rate', '1000', '--msg-burst', '1000']) });
+	try {
+		const op = await operator(srv, 'ann');
+		await setAvailable(op, 'alpha', true);
+		const c = await openChat(srv, op, 'alpha', 'Pat');
+		const line = 'x'.repeat(3990);
+		for (let i = 0; i < 135; i++)
+			assert.equal((await c.guest.request({ type: 'msg.send', chat: c.chat, text: `${i} ${line}` })).type, 'ack');
+		assert.equal((await c.guest.request({ type: 'chat.end', chat: c.chat })).type, 'ack');
+		const r = await srv.request('POST', `/api/chats/${c.chat}/email`,
+			{ body: { email: 'pat@example.org' }, headers: { authorization: `Bearer ${c.token}` } });
+		expect(r, 413, 'too_large', 'a very long chat');
+		assert.match(r.json.error.message, /Save transcript/);
+		await sleep(300);
+		assert.equal(smtp.mails.length, 0);
+		assert.equal(db(srv, 'SELECT count(*) FROM chat_mailed'), '0');
+		await srv.stop();
+	} finally {
+		await srv.cleanup();
+		await smtp.close();
+	}
+});
+
 test('Email transcript: when every try fails, the chat may be mailed again', { timeout: 60000 }, async () => {
 	const port = await freePort(); // nothing listens there
 	const srv = await startServer({ args: smtpArgs(port, ['--smtp-attempts', '2', '--smtp-retry-secs', '1']) });
