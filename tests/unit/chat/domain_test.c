@@ -424,6 +424,27 @@ static void a_transfer_whose_sender_is_gone_ends_on_the_queue(void)
 	domain_release(&d);
 }
 
+/* Block guest: the holder of an active chat; an operator it was offered to while it waits. */
+static void who_may_block_the_guest(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	chat_offer(c, 7);
+	CHECK_EQ(chat_may_block(c, 7), 0);
+	CHECK_EQ(chat_may_block(c, 8), -ENOTOFFERED);
+	CHECK_EQ(chat_accept_begin(c, 7, "Ann"), 0);
+	CHECK_EQ(chat_may_block(c, 7), -EAGAIN);  /* the accept is being written */
+	chat_accept_done(c, true);
+	CHECK_EQ(chat_may_block(c, 7), 0);
+	CHECK_EQ(chat_may_block(c, 8), -EPERM);
+	chat_end_begin(c);
+	CHECK_EQ(chat_may_block(c, 7), -ECANCELED);
+	domain_release(&d);
+}
+
 int main(void)
 {
 	RUN(queue_online_follows_available_operators);
@@ -445,5 +466,6 @@ int main(void)
 	RUN(two_colleagues_accepting_a_queue_transfer_one_wins);
 	RUN(declines_and_the_deadline_give_the_chat_back);
 	RUN(a_transfer_whose_sender_is_gone_ends_on_the_queue);
+	RUN(who_may_block_the_guest);
 	CHECK_EXIT();
 }
