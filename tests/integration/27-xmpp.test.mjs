@@ -810,6 +810,7 @@ test('staff notes reach the XMPP operator marked as notes, /note writes one, and
 		await lib.next(msgFrom(jid), 5000, 'the ring');
 		await tell(lib, jid, 'Hello Pat.');
 		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the chat taken');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Hello Pat.', 5000, 'the first answer');
 		isOk(await bob.request({ type: 'chat.join', chat, after: 0 }), "bob follows the chat");
 		const mark = g.mark();
 
