@@ -116,6 +116,7 @@ static void where_sql(const struct store_history_filter *f, char *sql)
  * them: the first word's matches, newest chat first (the FTS5 rowid leads
  * with the chat's creation order, ORDER BY rowid DESC streams), each
  * joined to its chat and filtered; the caller stops after its page.
+ * (MATCH, like snippet() below, is SQLite's FTS5: sqlite_only.h.)
  */
 static void list_sql(const struct store_history_filter *f, bool search, char *sql)
 {

@@ -11,9 +11,12 @@
  *    server checkpoints by itself);
  *  - sqlite_only_backup(): none in the store (pg_dump, or a replica);
  *  - sqlite_only_search_optimize(): nothing for a GIN index, or VACUUM;
- *  - the FTS5 search index itself (message_fts: its upkeep in store.c,
- *    MATCH and snippet() in history.c, its rows deleted in history.c and
- *    retention.c): a tsvector column with a GIN index;
+ *  - the FTS5 search index itself (message_fts: filled by store.c's index
+ *    runs, read with MATCH and snippet() in history.c, emptied by a trigger
+ *    when message_text rows are deleted): a tsvector column with a GIN
+ *    index;
+ *  - the JSON functions (json_extract, json_each...) of store.c's index
+ *    runs, report.c and retention.c: jsonb operators;
  *  - the schema and its PRAGMAs (schema.c): its own migrations.
  */
 #ifndef REFDESK_STORE_SQLITE_ONLY_H

@@ -130,7 +130,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* At commit, for each chat that got events. */
 	[S_CHAT_COUNTS] = "UPDATE chats SET last_seq = max(last_seq, ?2), "
 			  "n_messages = n_messages + ?3, n_snapshots = n_snapshots + ?4 WHERE id = ?1",
-	/* The search index (store_index_now() below): the chats it is behind on, ... */
+	/*
+	 * The search index (store_index_now() below; FTS5 and JSON functions,
+	 * SQLite's alone: sqlite_only.h): the chats it is behind on, ...
+	 */
 	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
 	/* ... their new messages' text, ... */
 	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
