@@ -120,7 +120,11 @@ bool db_in_transaction(struct db *db);
  */
 int db_set_durable(struct db *db, bool durable);
 
-/* The last failure on `db`: its negative errno (0 if none) and its text, for the log (borrowed). */
+/*
+ * The last failure on `db`: its negative errno (-EIO if it cannot tell),
+ * and its text for the log (the driver's message and code; borrowed until
+ * the next call on `db`).
+ */
 int db_error(struct db *db);
 const char *db_errmsg(struct db *db);
 

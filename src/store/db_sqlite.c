@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/log.h"
@@ -35,6 +36,7 @@ static const char *const tx_sql[TX_COUNT] = {
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *tx[TX_COUNT];
+	char msg[256]; /* db_errmsg()'s text */
 };
 
 #define S(s) ((sqlite3_stmt *)(s))
@@ -321,7 +323,10 @@ int db_error(struct db *db)
 
 const char *db_errmsg(struct db *db)
 {
-	return sqlite3_errmsg(db->h);
+	/* SQLite's extended code too: it tells a full disk from a failed write or a lock. */
+	snprintf(db->msg, sizeof(db->msg), "%s (%d)", sqlite3_errmsg(db->h),
+		 sqlite3_extended_errcode(db->h));
+	return db->msg;
 }
 
 /* For sqlite_only.c: the connection itself. */

@@ -203,7 +203,7 @@ static int fail(struct store *st, const char *what)
 	int rc = db_error(st->db);
 
 	if (rc != -EEXIST)
-		log_error("store: %s: %s (%d)", what, db_errmsg(st->db), rc);
+		log_error("store: %s: %s", what, db_errmsg(st->db));
 	/* Always negative (db_error() is), and seen to be here: callers rely on it. */
 	return rc < 0 ? rc : -EIO;
 }
