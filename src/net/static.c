@@ -288,11 +288,29 @@ void http_static_release(void)
 
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy)
 {
-	http_static_edited(req, relpath, policy, NULL, NULL);
+	http_static_page(req, relpath, policy, NULL);
 }
 
 void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
 			const char *from, const char *to)
+{
+	struct http_page_edit edit = { .from = from, .to = to, .key = str_key(to, strlen(to)) };
+
+	http_static_page(req, relpath, policy, &edit);
+}
+
+/* `data` (`*len` bytes) as `edit` makes it; you own the result. */
+static char *page_edit(char *data, size_t *len, const struct http_page_edit *edit)
+{
+	if (edit->from)
+		data = edit_once(data, len, edit->from, edit->to);
+	if (edit->apply)
+		data = edit->apply(edit->ctx, data, len);
+	return data;
+}
+
+void http_static_page(struct http_req *req, const char *relpath, enum http_policy policy,
+		      const struct http_page_edit *edit)
 {
 	char path[4096], key[4096 + 24], etag[96], match[128], accept[256];
 	const char *ctype = type_of(relpath);
@@ -324,8 +342,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 	gzip_ok = compressible(ctype) && sb.st_size >= GZIP_MIN && strstr(accept, "gzip");
 	/* Each encoding is its own representation, with its own ETag. */
 	/* ...and so is each edit of the file. */
-	if (from)
-		variant = str_key(to, strlen(to));
+	if (edit)
+		variant = edit->key ? edit->key : 1;
 	/*
 	 * A page is read before its ETag is known: its inlined stylesheets are
 	 * part of it, and a 304 must carry their hashes in its policy too.
@@ -339,8 +357,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 			http_error(req, 500, "io", "The file could not be read.");
 			return;
 		}
-		if (from)
-			data = edit_once(data, &len, from, to);
+		if (edit)
+			data = page_edit(data, &len, edit);
 		data = inline_styles(req, data, &len, &variant);
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx%s\"", (unsigned long long)sb.st_size,
@@ -364,8 +382,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 			http_error(req, 500, "io", "The file could not be read.");
 			return;
 		}
-		if (from)
-			data = edit_once(data, &len, from, to);
+		if (edit)
+			data = page_edit(data, &len, edit);
 	}
 	close(fd);
 	/* An edited copy is cached under the file's path and the edit's key. */

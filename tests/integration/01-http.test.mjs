@@ -223,13 +223,14 @@ test('/box/QUEUE comes with its first view: the away notice, or the ask form whi
 	const away = await get('/box/alpha?mode=embedded');
 	assert.equal(away.status, 200);
 	assert.equal(view(away.text), 'data-view="offline" data-presence="offline"');
-	assert.equal(away.text.length, file.text.length - 'data-view="loading"'.length + 'data-view="offline" data-presence="offline"'.length,
+	// The consent pop-up's page is the file in the patron's language, with no first view.
+	const consent = await get('/box/alpha?mode=consent&chat=x&share=y');
+	assert.equal(view(consent.text), 'data-view="loading"');
+	assert.equal(away.text.length, consent.text.length - 'data-view="loading"'.length + 'data-view="offline" data-presence="offline"'.length,
 		'only the view changed');
 	assert.notEqual(away.etag, file.etag);
 	const awayGz = await get('/box/alpha?mode=embedded', { 'accept-encoding': 'gzip' });
 	assert.equal(view(awayGz.text), 'data-view="offline" data-presence="offline"');
-	// The consent pop-up's page is the file as it is.
-	assert.equal(view((await get('/box/alpha?mode=consent&chat=x&share=y')).text), 'data-view="loading"');
 
 	const op = await operator(srv, 'ann');
 	try {
@@ -359,6 +360,112 @@ test('--help and --version at every level print to standard output and exit 0; a
 		assert.equal(r.code, 2, `${args.join(' ')} exited ${r.code}`);
 		assert.equal(r.stdout, '', args.join(' '));
 		assert.match(r.stderr, /usage: refdesk/, args.join(' '));
+	}
+});
+
+/** The catalogue a page carries in its data block, parsed. */
+function carried(text) {
+	const m = text.match(/<script type="application\/json" id="rd-i18n">([^<]*)<\/script>/);
+	assert.ok(m, 'no catalogue block in the page');
+	return JSON.parse(m[1]);
+}
+
+test('/box/QUEUE comes in the language it asks for, with its catalogue, else English', async () => {
+	const catalogue = async (lang) => JSON.parse(await fs.readFile(path.join(repoRoot, 'web/shared/i18n', `${lang}.json`), 'utf8'));
+	const title = (text) => text.match(/<h2[^>]* id="start-title"[^>]*>([^<]*)</)?.[1];
+	const htmlTag = (text) => text.match(/<html[^>]*>/)[0];
+	const fr = await catalogue('fr');
+
+	const res = await srv.request('GET', '/box/alpha?mode=embedded&lang=fr');
+	assert.equal(res.status, 200);
+	assert.match(htmlTag(res.text), /^<html lang="fr" [^>]*dir="ltr">$/);
+	assert.equal(title(res.text), fr['box.start.title']);
+	assert.match(res.text, new RegExp(`<title data-i18n="box.title">${fr['box.title']}</title>`));
+	assert.match(res.text, new RegExp(`aria-label="${fr['box.minimise']}" data-i18n-attr="aria-label:box.minimise"`));
+	const block = carried(res.text);
+	assert.equal(block.lang, 'fr');
+	assert.equal(block.dir, 'ltr');
+	assert.deepEqual(block.offered, ['en', 'fr', 'es', 'de', 'ar']);
+	assert.deepEqual(block.messages, fr, 'the whole catalogue, as the file has it');
+	assert.doesNotMatch(res.text, /shared\/i18n\/index.json/, 'nothing left to preload');
+	assert.match(res.headers.get('vary') ?? '', /Accept-Language/);
+
+	// "fr-CA" is French; Arabic is right to left; the consent pop-up too.
+	assert.equal(carried((await srv.request('GET', '/box/alpha?lang=fr-CA')).text).lang, 'fr');
+	const ar = await srv.request('GET', '/box/alpha?lang=ar');
+	assert.match(htmlTag(ar.text), /^<html lang="ar" [^>]*dir="rtl">$/);
+	assert.equal(title(ar.text), (await catalogue('ar'))['box.start.title']);
+	assert.match(htmlTag((await srv.request('GET', '/box/alpha?mode=consent&lang=ar')).text), /dir="rtl"/);
+	// Without ?lang=, the browser's languages (in their order); ?lang= first.
+	const de = await srv.request('GET', '/box/alpha', { headers: { 'accept-language': 'xx, de-AT;q=0.9, fr;q=0.8' } });
+	assert.equal(carried(de.text).lang, 'de');
+	const es = await srv.request('GET', '/box/alpha?lang=es', { headers: { 'accept-language': 'de' } });
+	assert.equal(carried(es.text).lang, 'es');
+
+	// Each language is its own representation: its own ETag, no 304 across languages.
+	assert.notEqual(ar.headers.get('etag'), res.headers.get('etag'));
+	const again = await srv.request('GET', '/box/alpha?mode=embedded&lang=fr', { headers: { 'if-none-match': res.headers.get('etag') } });
+	assert.equal(again.status, 304);
+	assert.equal((await srv.request('GET', '/box/alpha?mode=embedded&lang=ar', { headers: { 'if-none-match': res.headers.get('etag') } })).status, 200);
+
+	// Hostile or unknown wishes: English, and nothing of them in the page.
+	const en = await catalogue('en');
+	// (5 KB fits in a request's 8 KB of headers; 10 KB does not, and is hung up on before any page.)
+	for (const bad of ['"><script>alert(1)</script>', 'x'.repeat(5 * 1024), '../../etc/passwd', 'xx', 'fr_FR!', '']) {
+		for (const [query, headers] of [[`?lang=${encodeURIComponent(bad)}`, {}], ['', { 'accept-language': bad.replace(/[^\x20-\x7e]/g, '') }]]) {
+			const r = await srv.request('GET', `/box/alpha${query}`, { headers });
+			assert.equal(r.status, 200, `${bad.slice(0, 40)}`);
+			assert.match(htmlTag(r.text), /^<html lang="en" [^>]*dir="ltr">$/, `${bad.slice(0, 40)}`);
+			assert.equal(title(r.text), en['box.start.title']);
+			if (bad.length > 2)
+				assert.ok(!r.text.includes(bad) && !r.text.includes(bad.slice(0, 12)), `${bad.slice(0, 40)} reflected`);
+		}
+	}
+	await assert.rejects(srv.request('GET', `/box/alpha?lang=${'x'.repeat(10 * 1024)}`));
+	await stillServes(srv);
+});
+
+test('a catalogue cannot close its block or add markup, and a changed one shows without a restart', async () => {
+	const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'refdesk-web-'));
+	await fs.mkdir(path.join(dir, 'widget'));
+	await fs.mkdir(path.join(dir, 'shared/i18n'), { recursive: true });
+	await fs.copyFile(path.join(repoRoot, 'web/widget/box.html'), path.join(dir, 'widget/box.html'));
+	await fs.writeFile(path.join(dir, 'shared/i18n/index.json'),
+		JSON.stringify({ languages: [{ code: 'en', dir: 'ltr' }, { code: 'xx', dir: 'rtl' }, { code: '../en', dir: 'ltr' }] }));
+	await fs.writeFile(path.join(dir, 'shared/i18n/en.json'), JSON.stringify({ 'box.start.title': 'Ask' }));
+	const evil = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)>';
+	await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), JSON.stringify({ 'box.start.title': evil, 'box.minimise': '" onclick="alert(3)' }));
+	const other = await startServer({ args: ['--web', dir] });
+	try {
+		const res = await other.request('GET', '/box/alpha?lang=xx');
+		assert.equal(res.status, 200);
+		assert.doesNotMatch(res.text, /<script>|<img|onclick="alert/);
+		assert.ok(res.text.includes('&lt;/script&gt;&lt;script&gt;alert(1)'), 'the text is escaped in the page');
+		assert.ok(res.text.includes('aria-label="&quot; onclick=&quot;alert(3)"'), 'and in attributes');
+		assert.equal(carried(res.text).messages['box.start.title'], evil, 'the block carries the text as it is');
+		assert.match(res.text, /<html lang="xx" [^>]*dir="rtl">/);
+		assert.deepEqual(carried(res.text).offered, ['en', 'xx'], 'a code that is not a tag is not offered');
+		assert.doesNotMatch((await other.request('GET', '/box/alpha?lang=../en')).text, /lang="\.\.\/en"/);
+
+		// The file changes: the page follows, with a new ETag.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), JSON.stringify({ 'box.start.title': 'Xx ask' }));
+		const after = await other.request('GET', '/box/alpha?lang=xx', { headers: { 'if-none-match': res.headers.get('etag') } });
+		assert.equal(after.status, 200);
+		assert.match(after.text, /id="start-title"[^>]*>Xx ask</);
+		// A broken catalogue: English, as i18n.js would fall back.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), '{"box.start.title": ');
+		assert.match((await other.request('GET', '/box/alpha?lang=xx')).text, /<html lang="en"/);
+		// No index at all: the page as its file is (i18n.js then does what it can).
+		await fs.rm(path.join(dir, 'shared/i18n/index.json'));
+		const bare = await other.request('GET', '/box/alpha?lang=xx');
+		assert.equal(bare.status, 200);
+		assert.match(bare.text, /<html lang="en" data-i18n-languages="all">/);
+		assert.doesNotMatch(bare.text, /rd-i18n/);
+	} finally {
+		await other.close();
+		await fs.rm(dir, { recursive: true, force: true });
 	}
 });
 
