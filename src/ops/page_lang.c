@@ -10,7 +10,9 @@
  * mirrors navigator.languages), fills the page's marked texts from
  * web/shared/i18n/LANG.json, and carries that catalogue in the page as a
  * JSON data block, which i18n.js uses when it would pick the same
- * language.  A data block is not run, so the page's CSP needs no hash for
+ * language.  The block goes last in the body: the first view above it can
+ * be drawn while its bytes are still on their way, and i18n.js, a module,
+ * runs only once the whole page is in.  A data block is not run, so the page's CSP needs no hash for
  * it; every '<' in it is written as \u003c, so no catalogue text can close
  * the element.
  *
@@ -596,7 +598,7 @@ char *page_lang_apply(const struct page_lang *pl, char *html, size_t *len)
 			run = end ? (size_t)(end - p) + 3 : strlen(p);
 			out_add(&o, p, run);
 			p += run;
-		} else if (!strncasecmp(p, "</head>", 7)) {
+		} else if (!strncasecmp(p, "</body>", 7)) {
 			out_add(&o, pl->block, pl->block_len);
 			out_add(&o, p, 7);
 			p += 7;

@@ -62,7 +62,7 @@ const struct page_lang *page_lang_get(const char *web_dir, const char *const *wa
  * `html` (`*len` bytes, NUL-terminated; you hand it over) in the language
  * of `pl`: <html lang dir> set, each data-i18n element whose content is
  * plain text filled with its message, each data-i18n-attr attribute set,
- * and `pl->block` put before </head>.  Plural messages and elements with
+ * and `pl->block` put before </body>.  Plural messages and elements with
  * children are left to i18n.js.  Returns the page; you own it.
  */
 char *page_lang_apply(const struct page_lang *pl, char *html, size_t *len);
