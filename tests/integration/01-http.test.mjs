@@ -138,6 +138,17 @@ const TYPES = {
 	'.webp': /^image\/webp/,
 };
 
+/**
+ * What the server should send for web/`f`: its minified copy under build/web-min (`make`)
+ * when that is there and no older than the file, else the file.
+ */
+async function servedCopy(f) {
+	const src = path.join(repoRoot, 'web', f);
+	const min = path.join(repoRoot, 'build/web-min', f);
+	const [s, m] = await Promise.all([fs.stat(src), fs.stat(min).catch(() => null)]);
+	return fs.readFile(/\.(js|css)$/.test(f) && m && m.mtimeMs >= s.mtimeMs ? min : src, 'utf8');
+}
+
 test('static files under web/ are served with their content type, an ETag and no-cache', async () => {
 	const files = (await webFiles()).filter((f) => TYPES[path.extname(f)]);
 	assert.ok(files.length > 0, 'no files under web/ to check');
@@ -159,7 +170,7 @@ test('static files under web/ are served with their content type, an ETag and no
 			commonHeaders(res, `GET /${f}`);
 		else
 			assetHeaders(res, `GET /${f}`);
-		const body = await fs.readFile(path.join(repoRoot, 'web', f), 'utf8');
+		const body = await servedCopy(f);
 		if (body.includes('<link rel="stylesheet" data-inline'))
 			assert.match(res.text, /<style data-inline="\//, `GET /${f}: its marked stylesheets inline`);
 		else if (!/\.(png|ico|woff2|webp)$/.test(f))
@@ -363,6 +374,48 @@ test('--help and --version at every level print to standard output and exit 0; a
 	}
 });
 
+test('scripts and stylesheets go out minified from --web-min, unless the file is newer; --web alone has none', async () => {
+	const os = await import('node:os');
+	const web = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-web-'));
+	const min = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-min-'));
+	const put = async (dir, file, text, secs) => {
+		await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+		await fs.writeFile(path.join(dir, file), text);
+		await fs.utimes(path.join(dir, file), secs, secs);
+	};
+	const now = Math.floor(Date.now() / 1000);
+	await put(web, 'widget/box.js', '// the source\nexport const a = 1;\n', now - 100);
+	await put(min, 'widget/box.js', 'export const a=1;\n', now - 50);
+	await put(web, 'a.css', '/* the source */\np { color: red }\n', now - 100);
+	await put(min, 'a.css', 'p{color:red}\n', now - 50);
+	await put(web, 'page.html', '<!doctype html><title>t</title><link rel="stylesheet" data-inline href="/a.css"><p>hi</p>\n', now - 100);
+	await put(web, 'edited.js', '// edited since\n', now);
+	await put(min, 'edited.js', 'stale\n', now - 50);
+	await put(min, 'only-min.js', 'x\n', now);
+	await put(web, 'same.html', '<!doctype html><title>min</title>\n', now - 100);
+	await put(min, 'same.html', 'not a page to take\n', now);
+	const other = await startServer({ fixtures: false, args: ['--web', web, '--web-min', min] });
+	try {
+		assert.equal((await other.request('GET', '/widget/box.js')).text, 'export const a=1;\n');
+		assert.equal((await other.request('GET', '/a.css')).text, 'p{color:red}\n');
+		assert.match((await other.request('GET', '/page.html')).text, /<style data-inline="\/a.css">p\{color:red\}\n<\/style>/);
+		assert.equal((await other.request('GET', '/edited.js')).text, '// edited since\n', 'a newer source wins');
+		assert.equal((await other.request('GET', '/only-min.js')).status, 404, 'a copy without its file is nothing');
+		assert.equal((await other.request('GET', '/same.html')).text, '<!doctype html><title>min</title>\n', 'pages are never swapped');
+	} finally {
+		await other.close();
+	}
+	// --web without --web-min: this checkout's build/web-min is not another directory's copy.
+	const alone = await startServer({ fixtures: false, args: ['--web', web] });
+	try {
+		assert.equal((await alone.request('GET', '/widget/box.js')).text, '// the source\nexport const a = 1;\n');
+	} finally {
+		await alone.close();
+		await fs.rm(web, { recursive: true, force: true });
+		await fs.rm(min, { recursive: true, force: true });
+	}
+});
+
 /** The catalogue a page carries in its data block, parsed. */
 function carried(text) {
 	const m = text.match(/<script type="application\/json" id="rd-i18n">([^<]*)<\/script>/);
@@ -478,8 +531,9 @@ test('the box page carries base.css and box.css inline, each hash in its style-s
 	const raw = res.headers.get('content-security-policy');
 	const styles = [...res.text.matchAll(/<style data-inline="\/([^"]+)">([\s\S]*?)<\/style>/g)];
 	assert.deepEqual(styles.map((m) => m[1]), ['shared/base.css', 'widget/box.css']);
+	// As the file is served (minified when `make` has written its copy under build/web-min).
 	for (const [, file, text] of styles)
-		assert.equal(text, await fs.readFile(path.join(repoRoot, 'web', file), 'utf8'), `${file} inline as it is`);
+		assert.equal(text, (await srv.request('GET', `/${file}`)).text, `${file} inline as it is served`);
 	assert.deepEqual(styleHashes(raw), await Promise.all(styles.map((m) => sha256(m[2]))));
 	assert.doesNotMatch(res.text, /<link rel="stylesheet"/);
 	const again = await srv.request('GET', '/box/alpha', { headers: { 'if-none-match': res.headers.get('etag') } });
