@@ -313,9 +313,19 @@ static bool slot_load(struct lang_slot *s, const char *web_dir, size_t at)
 static const struct page_lang *catalogue_of(const char *web_dir, size_t at)
 {
 	const char *code = index_cache.codes[at];
-	struct lang_slot *s = &slots[str_key(code, strlen(code)) % LANG_SLOTS];
+	struct lang_slot *s = NULL;
 	char path[4200];
+	size_t i;
 
+	/* Its own slot, else a free one, else one taken from another language. */
+	for (i = 0; i < LANG_SLOTS && !s; i++)
+		if (slots[i].used && !strcmp(slots[i].pl.code, code))
+			s = &slots[i];
+	for (i = 0; i < LANG_SLOTS && !s; i++)
+		if (!slots[i].used)
+			s = &slots[i];
+	if (!s)
+		s = &slots[str_key(code, strlen(code)) % LANG_SLOTS];
 	snprintf(path, sizeof(path), "%s/shared/i18n/%s.json", web_dir, code);
 	if (s->used && !strcmp(s->pl.code, code) && file_same(path, &s->id))
 		return &s->pl;

@@ -180,6 +180,14 @@ static void catalogues_come_from_the_files_and_follow_them(void)
 	CHECK(pl && strstr(pl->block, "\"offered\":[\"en\",\"fr\",\"ar\"]"));
 	pl = page_lang_get(web, xx, 1);
 	CHECK(pl && !strcmp(pl->code, "en"));
+	/* Both stay parsed: asking for French again finds it as it was, not read anew. */
+	{
+		const struct page_lang *first = page_lang_get(web, fr, 1);
+		char *block = first ? first->block : NULL;
+
+		CHECK(page_lang_get(web, xx, 1) != first);
+		CHECK(page_lang_get(web, fr, 1) == first && first && first->block == block);
+	}
 	/* A catalogue changed on disk is read again; a broken one falls back to English. */
 	write_file("fr.json", "{\"t\": \"Titre\"}");
 	snprintf(path, sizeof(path), "%s/shared/i18n/fr.json", web);
