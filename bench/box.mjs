@@ -89,7 +89,7 @@ async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web',
-    WEB, '--web-min', WEB_MIN, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    WEB, ...(WEB_MIN ? ['--web-min', WEB_MIN] : []), '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { output += d; });
   server.stderr.on('data', (d) => { output += d; });
   for (const until = Date.now() + 15000; Date.now() < until;) {
