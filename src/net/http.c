@@ -66,6 +66,7 @@ void http_get_header(struct http_req *req, const char *name, char *buf, size_t s
 		{ "authorization:", WSI_TOKEN_HTTP_AUTHORIZATION },
 		{ "content-length:", WSI_TOKEN_HTTP_CONTENT_LENGTH },
 		{ "accept-encoding:", WSI_TOKEN_HTTP_ACCEPT_ENCODING },
+		{ "accept-language:", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE },
 	};
 	size_t i;
 	int n;

@@ -71,6 +71,7 @@ void server_config_defaults(struct server_config *cfg)
 	snprintf(cfg->host, sizeof(cfg->host), "%s", "127.0.0.1");
 	cfg->port = 8080;
 	cfg->web_dir = "web";
+	cfg->web_min_dir = "build/web-min"; /* where `make` writes them; dropped by --web */
 	cfg->max_conns_per_ip = 256;
 	cfg->conn_rate = 64;
 	cfg->conn_burst = 128;

@@ -40,6 +40,8 @@ struct server_config {
 	char host[256];           /* address to listen on */
 	int port;
 	const char *web_dir;
+	const char *web_min_dir;  /* minified copies of web_dir's scripts and styles (static.c), or NULL */
+	bool web_min_given;       /* --web-min was given: --web leaves it as it is */
 	const char *tls_cert;     /* PEM paths, or NULL for plain HTTP */
 	const char *tls_key;
 	const char *allow_origins[SERVER_MAX_ORIGINS]; /* extra origins for /ws and sign-in */

@@ -53,6 +53,7 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /\| 413 \| `too_large` \| body over (\d+) KiB \|/, ['http_body_max', times(KiB)]],
 	['docs/PROTOCOL.md', /JSON of (\d+) bytes or more\) are sent gzipped/, ['gzip_min', num]],
 	['docs/PROTOCOL.md', /holding that file \(one of up to (\d+) KiB/, ['inline_style_max', times(KiB)]],
+	['docs/OPERATIONS.md', /A\s+catalogue or index larger than (\d+) KiB/, ['page_lang_file_max', times(KiB)]],
 	['docs/PROTOCOL.md', /Sessions last (\d+) hours from their last use/, ['session_hours', num]],
 	['docs/PROTOCOL.md', /at most (\d+) per minute per address and\s+(\d+) failures per (\d+) minutes per username/,
 		['signin_ip_attempts', num], ['signin_user_failures', num], ['signin_user_window', times(60)]],
