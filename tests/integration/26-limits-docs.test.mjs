@@ -266,3 +266,12 @@ test("the pages' copies of the limits (web/shared/text.js) are the server's", ()
 	assert.equal(MAX_NAME, limits.name_chars);
 	assert.equal(MAX_INVITATION, limits.share_text_chars);
 });
+
+test("the box's name fields take no more than the server's name limit", () => {
+	const html = fs.readFileSync(path.join(repoRoot, 'web/widget/box.html'), 'utf8');
+	for (const id of ['guest-name', 'question-name']) {
+		const tag = html.match(new RegExp(`<input[^>]*id="${id}"[^>]*>`))?.[0];
+		assert.ok(tag, `the field #${id}`);
+		assert.equal(Number(tag.match(/maxlength="(\d+)"/)?.[1]), limits.name_chars, tag);
+	}
+});
