@@ -138,9 +138,14 @@ int store_followup_delivered(struct store *st, int64_t id, int64_t at)
 
 	if ((rc = store_followup_get(st, id, &f)) < 0)
 		return rc;
+	/*
+	 * Also from not delivered: the keep time may have erased the address of
+	 * the very answer whose mail was in flight (nothing else turns a sending
+	 * one into that meanwhile), and the mail did arrive.
+	 */
 	if (db_prepare(store_db(st), "UPDATE followups SET status = 2, email = NULL, "
 		       "delivered_at = ?1, attempts = attempts + 1, next_try_at = NULL, "
-		       "last_error = NULL WHERE id = ?2 AND status = 1", &s) < 0)
+		       "last_error = NULL WHERE id = ?2 AND status IN (1, 3)", &s) < 0)
 		return store_fail(st, "deliver followup");
 	db_bind_int64(s, 1, at);
 	db_bind_int64(s, 2, id);

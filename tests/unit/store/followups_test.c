@@ -143,6 +143,11 @@ static void old_addresses_are_erased_whatever_the_status(void)
 	CHECK_EQ(f.status, FOLLOWUP_NOT_DELIVERED);
 	CHECK(f.last_error[0] != '\0');
 	CHECK_EQ(store_followup_due(st, INT64_MAX, &f), -ENOENT);
+	/* Its mail was in flight meanwhile and arrived: it is delivered, not "erased". */
+	CHECK_EQ(store_followup_delivered(st, sending, 40), 0);
+	CHECK_EQ(store_followup_get(st, sending, &f), 0);
+	CHECK_EQ(f.status, FOLLOWUP_ANSWERED);
+	CHECK_EQ(f.last_error[0], '\0');
 	store_free(st);
 }
 
