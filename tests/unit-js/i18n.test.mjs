@@ -98,7 +98,7 @@ for (const file of files) {
 // The webclient's own words (staff/LANG.json, English and French): the same rules.
 const STAFF = path.join(DIR, 'staff');
 const staffEn = JSON.parse(fs.readFileSync(path.join(STAFF, 'en.json'), 'utf8'));
-const STAFF_SAME_AS_ENGLISH = { fr: [] };
+const STAFF_SAME_AS_ENGLISH = { fr: ['staff.desk.message', 'staff.admin.actions', 'staff.admin.action', 'staff.history.pages'] };
 for (const file of fs.readdirSync(STAFF).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const lang = file.replace(/\.json$/, '');
   const cat = JSON.parse(fs.readFileSync(path.join(STAFF, file), 'utf8'));
