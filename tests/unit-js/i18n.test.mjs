@@ -98,7 +98,9 @@ for (const file of files) {
 // The webclient's own words (staff/LANG.json, English and French): the same rules.
 const STAFF = path.join(DIR, 'staff');
 const staffEn = JSON.parse(fs.readFileSync(path.join(STAFF, 'en.json'), 'utf8'));
-const STAFF_SAME_AS_ENGLISH = { fr: ['staff.desk.message', 'staff.admin.actions', 'staff.admin.action', 'staff.history.pages'] };
+const STAFF_SAME_AS_ENGLISH = { fr: ['staff.desk.message', 'staff.admin.actions', 'staff.admin.action', 'staff.history.pages',
+  'staff.transfer.note_label', 'staff.history.page', 'staff.editor.colour.orange', 'staff.editor.type.rect', 'staff.editor.tool.rect',
+  'staff.editor.summary'] };
 for (const file of fs.readdirSync(STAFF).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const lang = file.replace(/\.json$/, '');
   const cat = JSON.parse(fs.readFileSync(path.join(STAFF, file), 'utf8'));
