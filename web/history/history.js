@@ -90,7 +90,7 @@ function drawList(chats, loadedAt) {
           h('span', { class: 'history-item__name', text: guestName(c.name, c.label) }),
           h('span', { class: `history-status history-status--${c.deleted_at ? 'deleted' : c.status}`, text: statusLabel(c) })),
         h('span', { class: 'history-item__meta' },
-          `${c.queue_title || c.queue} · ${c.operator ? c.operator.name : 'nobody'} · `,
+          `${c.queue_title || c.queue} · ${c.operator ? c.operator.name : t('staff.history.nobody')} · `,
           h('time', { datetime: started.toISOString(), text: started.toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }) }),
           ' · ', durationElement(c, loadedAt)),
         h('span', { class: 'history-item__counts', text: countsText(c) }),

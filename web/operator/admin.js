@@ -314,7 +314,7 @@ function drawAudit(page) {
     h('td', { text: e.who }),
     h('td', { text: e.action }),
     h('td', {}, h('code', { text: e.target })),
-    h('td', { text: e.detail })));
+    h('td', { text: e.detail, lang: 'en' }))); // the server writes the details, in English
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { colSpan: 5, class: 'rd-hint', text: t('staff.admin.nothing_recorded') })));
   replaceChildren($('audit'), rows);
   $('audit-older').hidden = page.older === null;

@@ -132,7 +132,7 @@ function draw() {
 
 function drawTitle() {
   const badge = desk.ringingCount() + desk.unreadCount() + staffRoom.unread;
-  document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
+  document.title = `${badge ? `(${badge}) ` : ''}${t('staff.document_title')}`;
 }
 
 function drawStatus() {

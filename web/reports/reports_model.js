@@ -122,8 +122,8 @@ export function followupRows(r) {
 export function followupNote(r) {
   const when = t('staff.reports.followups.when');
   return r.operator
-    ? `${t('staff.reports.followups.note_operator', { name: r.operator.name })} ${when}`
-    : `${t('staff.reports.followups.note')} ${when}`;
+    ? t('staff.reports.followups.note_operator', { name: r.operator.name, when })
+    : t('staff.reports.followups.note', { when });
 }
 
 /** The times' rows: what, how many, median and 90th percentile as words and seconds. */

@@ -418,7 +418,7 @@ export class EditorModel {
         if (o.type === 'step' && o.n > obj.n) changes.push({ op: 'patch', id: o.id, before: { n: o.n }, after: { n: o.n - 1 } });
       changes.push({ op: 'doc', before: { nextStep: this.doc.nextStep }, after: { nextStep: this.doc.nextStep - 1 } });
     }
-    this.exec({ label: t('staff.editor.cmd.delete', { type: typeName(obj.type) }), changes });
+    this.exec({ label: t('staff.editor.cmd.remove', { type: typeName(obj.type) }), changes });
   }
 
   /** Change fields of object `id` (move, resize, recolour, edit text). */

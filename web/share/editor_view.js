@@ -47,7 +47,7 @@ const COMMANDS = [
   { id: 'zoomOut', label: t('staff.editor.cmd.zoomOut'), shown: '−', aria: '-' },
   { id: 'fit', label: t('staff.editor.cmd.fit'), shown: '0', aria: '0' },
   { id: 'undo', label: t('staff.editor.cmd.undo'), shown: 'Ctrl+Z', aria: 'Control+Z' },
-  { id: 'redo', label: t('staff.editor.cmd.redo'), shown: 'Ctrl+Shift+Z', aria: 'Control+Shift+Z' },
+  { id: 'redo', label: t('staff.editor.cmd.redo'), shown: t('staff.editor.redo_keys'), aria: 'Control+Shift+Z' },
   { id: 'delete', label: t('staff.editor.cmd.delete'), shown: t('staff.editor.delete_key'), aria: 'Delete' },
 ];
 const ICON_OF = { zoomIn: 'zoomIn', zoomOut: 'zoomOut', fit: 'fit', undo: 'undo', redo: 'redo', delete: 'delete' };
@@ -158,8 +158,9 @@ export class EditorView {
       b.setAttribute('aria-disabled', String(off));
       if (b.hasAttribute('aria-pressed')) b.setAttribute('aria-pressed', String(id === this.tool));
     }
-    if (has && this.model.canUndo) this.buttons.get('undo').title = `Undo ${this.model.undoStack.at(-1).label.toLowerCase()} (Ctrl+Z)`;
-    else this.buttons.get('undo').title = 'Undo (Ctrl+Z)';
+    const undo = has && this.model.canUndo ? t('staff.editor.undo_what', { label: this.model.undoStack.at(-1).label.toLowerCase() })
+      : t('staff.editor.cmd.undo');
+    this.buttons.get('undo').title = `${undo} (Ctrl+Z)`;
     this.stage.dataset.tool = this.tool;
   }
 
