@@ -16,7 +16,6 @@ import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { staffOnline, startChat, offerCard, say, transcript } from './lib/flows.mjs';
 import { shownStrings, wordChecker } from './lib/words.mjs';
-import { DEFAULT_INVITATION } from '../../web/shared/text.js';
 
 const DIR = path.join(ROOT, 'web/shared/i18n');
 const FR = { ...JSON.parse(fs.readFileSync(path.join(DIR, 'fr.json'), 'utf8')),
@@ -34,9 +33,7 @@ let french;
 // People's own words on the pages: names, the queue's title, what the test types.
 const OWN = ['Lena', 'Marie Curie', 'Ask a librarian', 'Ask a Librarian', 'Demo Librarian', 'Pat Patron', 'Sam Second', 'Demo Library', 'Bonjour Pat',
   'Où sont les atlas ?', 'Salle 2, au fond.', 'Appel au 3e étage', 'Je reviens dans 5 minutes.', /^https?:\/\//, /^\/box\//,
-  'marie', 'lena', 'boss', /^Guest \d+$/, /^Invité \d+$/, /^snapshot-[\d-]+\.png$/,
-  // The server's default invitation, which the admin page shows as a placeholder (docs/OPERATIONS.md).
-  DEFAULT_INVITATION];
+  'marie', 'lena', 'boss', /^Guest \d+$/, /^Invité \d+$/, /^snapshot-[\d-]+\.png$/];
 
 before(async () => {
   srv = await startDemoServer({ args: ['--smtp-url', 'smtp://127.0.0.1:9', '--smtp-from', 'Library <ask@library.example>'] });

@@ -16,7 +16,7 @@ import { RetentionSection } from './retention_section.js';
 import { SurveySection } from './survey_section.js';
 import { BlocksSection } from './blocks_section.js';
 import { DeskSection } from './desk_section.js';
-import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
+import { MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
 import { t } from '../shared/i18n.js';
 
@@ -215,7 +215,7 @@ function drawQueues() {
             h('div', { class: 'rd-field' },
               h('label', { for: `q-${q.name}-invite`, text: t('staff.admin.invitation') }),
               h('textarea', { class: 'rd-textarea', id: `q-${q.name}-invite`, rows: 3, maxLength: MAX_INVITATION,
-                placeholder: DEFAULT_INVITATION, 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
+                placeholder: t('staff.share.default_invitation'), 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
               h('p', { class: 'rd-hint', id: `q-${q.name}-invite-hint`,
                 text: t('staff.admin.invitation_hint') })),
             h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: t('staff.admin.save_invitation'),

@@ -26,8 +26,10 @@ function chartSvg(width, height, cls) {
 }
 
 /** A horizontal bar chart of rows ({key, short or label, value, text to print instead of the value}). */
-export function barChart(rows, { labelWidth = 130, barWidth = 240 } = {}) {
+export function barChart(rows, { labelWidth: least = 130, barWidth = 240 } = {}) {
   const rowH = 30;
+  // Room for the longest label (about 9 units a character): French labels run longer than English.
+  const labelWidth = Math.max(least, 12 + 9 * Math.max(0, ...rows.map((r) => String(r.short ?? r.label).length)));
   const svg = chartSvg(labelWidth + barWidth + 60, rows.length * rowH + 8, 'bar-chart');
   bars(rows, barWidth).forEach((r, i) => {
     const y = 4 + i * rowH;

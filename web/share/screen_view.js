@@ -226,7 +226,9 @@ export class ScreenView {
 
   openForm() {
     const e = this.els;
-    if (!e.text.value.trim()) e.text.value = this.inviteText() || DEFAULT_INVITATION;
+    // The server's default wording (a queue without its own) is offered in the librarian's language.
+    const own = this.inviteText();
+    if (!e.text.value.trim()) e.text.value = own && own !== DEFAULT_INVITATION ? own : t('staff.share.default_invitation');
     e.form.hidden = false;
     e.text.focus();
     e.text.select();
