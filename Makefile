@@ -22,9 +22,28 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LISTEN ?= 127.0.0.1:8080
 DATA   ?= var
 
-.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest bench-history bench-reports clean format
+.PHONY: all run test deps test-deps unit integration e2e fuzz fuzz-build bench-ingest bench-history bench-reports clean format web-min
 
-all: build/refdesk
+all: build/refdesk web-min
+
+# The scripts and stylesheets under web/, minified by esbuild (an npm tool: package.json) into
+# build/web-min/, which the server serves instead of a file not newer than its copy
+# (src/net/static.c). The sources stay as they are; without esbuild (no npm here) web/ is
+# served as it is.
+WEB_MIN_SRC := $(shell find web -name '*.js' -o -name '*.css' 2>/dev/null)
+
+web-min: build/web-min/.stamp
+
+build/web-min/.stamp: $(WEB_MIN_SRC) package-lock.json Makefile
+	@if [ ! -x node_modules/.bin/esbuild ] && command -v npm >/dev/null 2>&1; then scripts/npm-deps; fi
+	@if [ -x node_modules/.bin/esbuild ]; then \
+		echo "  MIN     web/ scripts and stylesheets -> build/web-min/"; \
+		rm -rf build/web-min && \
+		node_modules/.bin/esbuild $(WEB_MIN_SRC) --minify --outbase=web --outdir=build/web-min --log-level=warning && \
+		touch $@; \
+	else \
+		echo "  MIN     skipped: no node_modules/.bin/esbuild (make test-deps); web/ is served unminified"; \
+	fi
 
 deps:
 	@scripts/install-deps build
@@ -57,20 +76,20 @@ build/asan/unit/%: tests/unit/%.c tests/unit/check.h $(ASAN_LIB)
 	@$(CC) $(CFLAGS_BASE) -Itests/unit -O1 $(SAN) $(PKGCFLAGS) -o $@ $< $(ASAN_LIB) $(LIBS)
 
 run: deps
-	@$(MAKE) --no-print-directory -j2 build/refdesk
-	build/refdesk serve --listen $(LISTEN) --data $(DATA) --web web --demo
+	@$(MAKE) --no-print-directory -j2 build/refdesk web-min
+	build/refdesk serve --listen $(LISTEN) --data $(DATA) --web web --web-min build/web-min --demo
 
 test: test-deps
-	@$(MAKE) --no-print-directory -j2 build/asan/refdesk $(UNIT_BIN) $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j2 build/asan/refdesk $(UNIT_BIN) $(FUZZ_BIN) web-min
 	@scripts/run-tests $(UNIT_BIN)
 
 unit: $(UNIT_BIN)
 	@scripts/run-tests --only unit $(UNIT_BIN)
 
-integration: build/asan/refdesk
+integration: build/asan/refdesk web-min
 	@scripts/run-tests --only integration
 
-e2e: build/asan/refdesk
+e2e: build/asan/refdesk web-min
 	@scripts/run-tests --only e2e
 
 # The image intake beside vipsthumbnail (figures only; see bench/ingest.c).

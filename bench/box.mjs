@@ -2,8 +2,11 @@
 // connection and on plain loopback.
 //
 //   node bench/box.mjs [--runs 3] [--only box,staff,share] [--profiles slow,loopback] [--web DIR]
+//                      [--web-min DIR]
 //
-// (--web serves another checkout's web/ directory, with its REFDESK_BIN, to compare.)
+// (--web serves another checkout's web/ directory, with its REFDESK_BIN, to compare; --web-min
+// the minified scripts `make` writes, build/web-min by default with this checkout's web/, none
+// with another's unless given; "" for none.)
 // Starts its own server (build/refdesk, or $REFDESK_BIN) with --demo in a temporary data
 // directory on 127.0.0.1 and headless Chromium with the test suite's flags
 // (tests/e2e/lib/chromium.mjs). Every run is a fresh browser context (empty cache) opening
@@ -41,6 +44,7 @@ const ONLY = opt('only', 'box,staff,share').split(',');
 const PROFILES = opt('profiles', 'slow,loopback').split(',');
 const BIN = process.env.REFDESK_BIN || path.join(ROOT, 'build', 'refdesk');
 const WEB = opt('web', path.join(ROOT, 'web')); // another checkout's pages, to compare
+const WEB_MIN = opt('web-min', opt('web') ? '' : path.join(ROOT, 'build', 'web-min'));
 const SLOW = { offline: false, latency: 400, downloadThroughput: 400000 / 8, uploadThroughput: 400000 / 8 };
 const OPERATOR = { username: 'benchbox', password: 'correct horse battery', name: 'Bench Librarian' };
 
@@ -85,7 +89,7 @@ async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web',
-    WEB, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    WEB, ...(WEB_MIN ? ['--web-min', WEB_MIN] : []), '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => { output += d; });
   server.stderr.on('data', (d) => { output += d; });
   for (const until = Date.now() + 15000; Date.now() < until;) {

@@ -51,6 +51,10 @@ static const char usage_options[] =
 	"  --listen HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
 	"  --data DIR              database and files (default ./var; created if missing)\n"
 	"  --web DIR               the pages to serve (default ./web)\n"
+	"  --web-min DIR           minified copies of its scripts and stylesheets, each\n"
+	"                          served instead of its file unless that is newer\n"
+	"                          (default ./build/web-min, written by make, unless --web\n"
+	"                          is given; \"\": none)\n"
 	"  --demo                  on first start, create the Demo Library with an admin\n"
 	"                          whose one-time password is printed; serve its site at /\n"
 	"  --tls-cert FILE         PEM certificate: serve HTTPS and WSS\n"
@@ -147,7 +151,7 @@ static void print_usage(FILE *f)
 	fputs(usage_xmpp, f);
 }
 
-enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
+enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_BLOCK_HOUR, OPT_TIDY_MINUTE, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_ROOM_KEEP, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
@@ -159,6 +163,7 @@ static const struct option options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "web", required_argument, NULL, OPT_WEB },
+	{ "web-min", required_argument, NULL, OPT_WEB_MIN },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "tls-cert", required_argument, NULL, OPT_CERT },
 	{ "tls-key", required_argument, NULL, OPT_KEY },
@@ -439,6 +444,13 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		return 0;
 	case OPT_WEB:
 		cfg->net.web_dir = arg;
+		/* Another web directory: build/web-min holds copies of ./web's scripts, not of its. */
+		if (!cfg->net.web_min_given)
+			cfg->net.web_min_dir = NULL;
+		return 0;
+	case OPT_WEB_MIN:
+		cfg->net.web_min_dir = *arg ? arg : NULL;
+		cfg->net.web_min_given = true;
 		return 0;
 	case OPT_DEMO:
 		cfg->app.demo = true;

@@ -137,6 +137,7 @@ struct app *world_app(void)
 		app_config_defaults(&acfg);
 		acfg.workers = 1; /* one order of finishing: a crash replays the same way */
 		cfg.web_dir = FUZZ_WEB_DIR;
+		cfg.web_min_dir = NULL; /* the files as they are, wherever the fuzzer runs */
 		/* Rates high enough that the limits do not hide the handlers
 		 * (the limits are tested elsewhere); small images, for speed. */
 		cfg.msg_rate = cfg.msg_burst = 1e6;

@@ -216,6 +216,13 @@ int chat_may_write(const struct chat_live *c, enum event_author author, int64_t 
 	return c->accepting ? -EAGAIN : 0;
 }
 
+int chat_may_block(const struct chat_live *c, int64_t operator_id)
+{
+	if (c->status == CHAT_WAITING)
+		return c->accepting ? -EAGAIN : chat_was_offered(c, operator_id) ? 0 : -ENOTOFFERED;
+	return chat_may_write(c, AUTHOR_OPERATOR, operator_id);
+}
+
 /* ---- a chat's life ---- */
 
 int64_t chat_next_id(int64_t *last, int64_t now_ms)
@@ -409,8 +416,10 @@ void chat_transfer_end(struct chat_live *c)
 	c->transfer.caprung = cap;
 }
 
-void chat_requeue(struct chat_live *c)
+void chat_requeue(struct chat_live *c, int64_t queue_id)
 {
+	if (queue_id)
+		c->queue_id = queue_id;
 	c->status = CHAT_WAITING;
 	c->operator_id = 0;
 	c->operator_name[0] = '\0';

@@ -163,6 +163,14 @@ void chat_accept_done(struct chat_live *c, bool ok);
  * -EPERM (not the holder), -EAGAIN (nobody has accepted it yet).
  */
 int chat_may_write(const struct chat_live *c, enum event_author author, int64_t operator_id);
+/*
+ * May `operator_id` block the chat's guest (Block guest)?  The holder of an
+ * active chat; while it waits, any operator it was offered to, so nobody
+ * has to take an abusive chat to block it.  0, -ECANCELED (ended), -EPERM
+ * (not the holder), -ENOTOFFERED (waiting, not offered to them), -EAGAIN
+ * (an accept is being written).
+ */
+int chat_may_block(const struct chat_live *c, int64_t operator_id);
 
 /* ---- a chat's life ---- */
 
@@ -268,8 +276,11 @@ bool chat_transfer_requeues(const struct chat_live *c);
 /* The transfer is over without an accept (declined, expired, withdrawn). */
 void chat_transfer_end(struct chat_live *c);
 
-/* A chat that goes back to waiting on its queue: nobody holds it. */
-void chat_requeue(struct chat_live *c);
+/*
+ * A chat that goes back to waiting: nobody holds it.  It waits on queue
+ * `queue_id` (the one a transfer asked for), or where it was when 0.
+ */
+void chat_requeue(struct chat_live *c, int64_t queue_id);
 
 /* ---- queues ---- */
 

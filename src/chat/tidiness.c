@@ -49,6 +49,12 @@ enum tidy_step tidy_chat_due(struct chat_live *c, int idle_mins, int64_t now_mon
 	/* An accept being committed starts the quiet over once it is on disk. */
 	if (c->status != CHAT_ACTIVE || idle_mins <= 0 || c->accepting)
 		return TIDY_NONE;
+	if (share_busy(&c->share)) {
+		/* A screen share invited or running: the two are busy without typing,
+		 * and the quiet starts once it is over. */
+		tidy_chat_spoke(c, now_mono);
+		return TIDY_NONE;
+	}
 	if (!c->quiet_since) {
 		/* Loaded after a restart: the quiet counts from now. */
 		c->quiet_since = now_mono;

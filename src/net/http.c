@@ -66,6 +66,7 @@ void http_get_header(struct http_req *req, const char *name, char *buf, size_t s
 		{ "authorization:", WSI_TOKEN_HTTP_AUTHORIZATION },
 		{ "content-length:", WSI_TOKEN_HTTP_CONTENT_LENGTH },
 		{ "accept-encoding:", WSI_TOKEN_HTTP_ACCEPT_ENCODING },
+		{ "accept-language:", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE },
 	};
 	size_t i;
 	int n;
@@ -247,7 +248,7 @@ int http_request(struct server *srv, struct lws *wsi, struct pss *pss, const cha
 	req->policy = POLICY_API;
 	snprintf(req->path, sizeof(req->path), "%s", uri);
 	http_client_addr(srv, wsi, req->peer, sizeof(req->peer));
-	req->peer_key = str_key(req->peer, strlen(req->peer));
+	req->peer_key = server_addr_key(req->peer);
 	if (strlen(uri) >= sizeof(req->path)) {
 		http_error(req, 414, "not_found", "The address is too long.");
 		return 0;

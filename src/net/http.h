@@ -162,6 +162,23 @@ void http_static(struct http_req *req, const char *relpath, enum http_policy pol
  */
 void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
 			const char *from, const char *to);
+/*
+ * How a page file is edited on its way out (http_static_page): first its
+ * first `from` replaced by `to` (when `from` is set), then `apply(ctx,
+ * data, &len)` (when set), which takes the page (NUL-terminated, `len`
+ * bytes; it now owns it) and returns the edited one.  `key` names the
+ * edit: the edited copy has its own ETag and compressed copy per key, so
+ * it must change whenever the result would.
+ */
+struct http_page_edit {
+	const char *from, *to;
+	char *(*apply)(void *ctx, char *data, size_t *len);
+	void *ctx;
+	unsigned long long key;
+};
+/* http_static_edited() with any edit (NULL: none).  Loop thread only. */
+void http_static_page(struct http_req *req, const char *relpath, enum http_policy policy,
+		      const struct http_page_edit *edit);
 /* Free static.c's cache of compressed files (at exit). */
 void http_static_release(void);
 /* Print static.c's limits as `refdesk limits` lines. */

@@ -71,6 +71,7 @@ void server_config_defaults(struct server_config *cfg)
 	snprintf(cfg->host, sizeof(cfg->host), "%s", "127.0.0.1");
 	cfg->port = 8080;
 	cfg->web_dir = "web";
+	cfg->web_min_dir = "build/web-min"; /* where `make` writes them; dropped by --web */
 	cfg->max_conns_per_ip = 256;
 	cfg->conn_rate = 64;
 	cfg->conn_burst = 128;
@@ -279,10 +280,9 @@ static int limits_accept(struct server *srv, const struct lws_filter_network_con
 	return 0;
 }
 
-int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr)
+uint64_t server_addr_key(const char *client_addr)
 {
 	struct sockaddr_storage ss;
-	uint64_t key;
 
 	/* Keyed as a direct connection would be (one IPv6 /64 is one client). */
 	if (!strncmp(client_addr, "::ffff:", 7) && strchr(client_addr + 7, '.'))
@@ -292,7 +292,12 @@ int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_
 		ss.ss_family = AF_INET;
 	else if (inet_pton(AF_INET6, client_addr, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
-	key = ss.ss_family ? addr_key(&ss) : str_key(client_addr, strlen(client_addr));
+	return ss.ss_family ? addr_key(&ss) : str_key(client_addr, strlen(client_addr));
+}
+
+int server_limits_admit(struct server *srv, struct lws *wsi, const char *client_addr)
+{
+	uint64_t key = server_addr_key(client_addr);
 
 	if (map_get(&srv->wsi_addr, (uint64_t)(uintptr_t)wsi))
 		return 0; /* counted when it was accepted */

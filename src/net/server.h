@@ -40,6 +40,8 @@ struct server_config {
 	char host[256];           /* address to listen on */
 	int port;
 	const char *web_dir;
+	const char *web_min_dir;  /* minified copies of web_dir's scripts and styles (static.c), or NULL */
+	bool web_min_given;       /* --web-min was given: --web leaves it as it is */
 	const char *tls_cert;     /* PEM paths, or NULL for plain HTTP */
 	const char *tls_key;
 	const char *allow_origins[SERVER_MAX_ORIGINS]; /* extra origins for /ws and sign-in */
@@ -150,6 +152,13 @@ bool server_is_secure(const struct server *srv);
 
 /* Is `addr` (text, as the peer's address is printed) one of --trusted-proxy? */
 bool server_is_trusted_proxy(const struct server *srv, const char *addr);
+
+/*
+ * The key per-address limits count `client_addr` (text) under: an IPv4
+ * address, or an IPv6 address's /64 (an IPv4-mapped one is its IPv4), so a
+ * host that spreads over its /64 is still one client.
+ */
+uint64_t server_addr_key(const char *client_addr);
 
 /*
  * Count a connection that came through a trusted proxy against its client's

@@ -7,6 +7,11 @@
  * revalidation costs one stat().  Text (HTML, CSS, JS, SVG, JSON) goes out
  * gzipped to browsers that accept it — the guest box loads a third of the
  * bytes — and the compressed copy is kept until the file changes.
+ *
+ * Scripts and stylesheets go out minified when `make` has written a copy
+ * of them under --web-min (build/web-min: comments were ~40 % of the box's
+ * gzipped bytes) and that copy is not older than the file: a file edited
+ * since the last `make` is served as it is, never a stale copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -177,6 +182,25 @@ static char *edit_once(char *data, size_t *len, const char *from, const char *to
 	return out;
 }
 
+/*
+ * The path to serve for `relpath` (a script or stylesheet) into `path`: its copy under
+ * --web-min when that is a file no older than `sb` (the script's own
+ * stat), which it then replaces; else left as it is.
+ */
+static void minified_pick(const struct server_config *cfg, const char *relpath, char *path, size_t size,
+			  struct stat *sb)
+{
+	char min[4096];
+	struct stat msb;
+
+	if (!cfg->web_min_dir || snprintf(min, sizeof(min), "%s/%s", cfg->web_min_dir, relpath) >= (int)sizeof(min) ||
+	    stat(min, &msb) < 0 || !S_ISREG(msb.st_mode) || msb.st_mtim.tv_sec < sb->st_mtim.tv_sec ||
+	    (msb.st_mtim.tv_sec == sb->st_mtim.tv_sec && msb.st_mtim.tv_nsec < sb->st_mtim.tv_nsec))
+		return;
+	str_copy(path, size, min);
+	*sb = msb;
+}
+
 static const char inline_link[] = "<link rel=\"stylesheet\" data-inline href=\"/";
 
 /* The stylesheet at `rel` under the web directory, read whole, or NULL; its stat in `sb`. */
@@ -189,6 +213,8 @@ static char *style_read(const struct http_req *req, const char *rel, struct stat
 	if (!path_is_safe(rel) || !type_of(rel) || strcmp(type_of(rel), "text/css; charset=utf-8") ||
 	    snprintf(path, sizeof(path), "%s/%s", req->srv->cfg->web_dir, rel) >= (int)sizeof(path))
 		return NULL;
+	if (stat(path, sb) == 0 && S_ISREG(sb->st_mode))
+		minified_pick(req->srv->cfg, rel, path, sizeof(path), sb);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;
@@ -288,11 +314,29 @@ void http_static_release(void)
 
 void http_static(struct http_req *req, const char *relpath, enum http_policy policy)
 {
-	http_static_edited(req, relpath, policy, NULL, NULL);
+	http_static_page(req, relpath, policy, NULL);
 }
 
 void http_static_edited(struct http_req *req, const char *relpath, enum http_policy policy,
 			const char *from, const char *to)
+{
+	struct http_page_edit edit = { .from = from, .to = to, .key = str_key(to, strlen(to)) };
+
+	http_static_page(req, relpath, policy, &edit);
+}
+
+/* `data` (`*len` bytes) as `edit` makes it; you own the result. */
+static char *page_edit(char *data, size_t *len, const struct http_page_edit *edit)
+{
+	if (edit->from)
+		data = edit_once(data, len, edit->from, edit->to);
+	if (edit->apply)
+		data = edit->apply(edit->ctx, data, len);
+	return data;
+}
+
+void http_static_page(struct http_req *req, const char *relpath, enum http_policy policy,
+		      const struct http_page_edit *edit)
 {
 	char path[4096], key[4096 + 24], etag[96], match[128], accept[256];
 	const char *ctype = type_of(relpath);
@@ -310,6 +354,9 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 		http_not_found(req);
 		return;
 	}
+	if ((!strncmp(ctype, "text/javascript", 15) || !strncmp(ctype, "text/css", 8)) && stat(path, &sb) == 0 &&
+	    S_ISREG(sb.st_mode))
+		minified_pick(req->srv->cfg, relpath, path, sizeof(path), &sb);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATIC_FILE_MAX) {
 		if (fd >= 0)
@@ -324,8 +371,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 	gzip_ok = compressible(ctype) && sb.st_size >= GZIP_MIN && strstr(accept, "gzip");
 	/* Each encoding is its own representation, with its own ETag. */
 	/* ...and so is each edit of the file. */
-	if (from)
-		variant = str_key(to, strlen(to));
+	if (edit)
+		variant = edit->key ? edit->key : 1;
 	/*
 	 * A page is read before its ETag is known: its inlined stylesheets are
 	 * part of it, and a 304 must carry their hashes in its policy too.
@@ -339,8 +386,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 			http_error(req, 500, "io", "The file could not be read.");
 			return;
 		}
-		if (from)
-			data = edit_once(data, &len, from, to);
+		if (edit)
+			data = page_edit(data, &len, edit);
 		data = inline_styles(req, data, &len, &variant);
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx%s\"", (unsigned long long)sb.st_size,
@@ -364,8 +411,8 @@ void http_static_edited(struct http_req *req, const char *relpath, enum http_pol
 			http_error(req, 500, "io", "The file could not be read.");
 			return;
 		}
-		if (from)
-			data = edit_once(data, &len, from, to);
+		if (edit)
+			data = page_edit(data, &len, edit);
 	}
 	close(fd);
 	/* An edited copy is cached under the file's path and the edit's key. */

@@ -26,6 +26,7 @@
 #include "ops/followups.h"
 #include "ops/routes.h"
 #include "ops/share_ops.h"
+#include "ops/page_lang.h"
 #include "ops/staff_ops.h"
 #include "ops/uploads.h"
 #include "ops/xmpp_ops.h"
@@ -228,6 +229,7 @@ void app_print_limits(FILE *out, const struct app_config *cfg)
 	canned_print_limits(out);
 	canned_snapshots_print_limits(out);
 	blocks_print_limits(out);
+	page_lang_print_limits(out);
 	reports_print_limits(out);
 	limit_print(out, "manage_grace_hours", cfg->manage_grace_hours, "h",
 		    "a chat's management link works after the chat ended (--manage-grace-hours)");
@@ -323,6 +325,7 @@ void app_release(struct app *app)
 	retention_free(app);
 	domain_release(&app->dom);
 	blocks_release(&app->blocks);
+	page_lang_release();
 	for (j = 0; j < ARRAY_SIZE(maps); j++) {
 		for (i = 0; map_next(maps[j], &i, &key, &v);)
 			free(v);

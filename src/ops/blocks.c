@@ -121,7 +121,7 @@ static void post_block(struct http_req *req, HTTP_PARAMS)
 		http_refuse(req, -ENOENT, "No such chat.");
 		goto fail;
 	}
-	if ((rc = chat_may_write(chat, AUTHOR_OPERATOR, op->id)) < 0) {
+	if ((rc = chat_may_block(chat, op->id)) < 0) {
 		http_refuse(req, rc, NULL);
 		goto fail;
 	}

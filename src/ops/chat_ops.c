@@ -1517,6 +1517,8 @@ static void transfer_unanswered(struct app *app, struct chat_live *chat, const c
 {
 	bool requeue = chat_transfer_requeues(chat);
 	int64_t from = chat->transfer.from_id;
+	/* Sent to a queue, it waits there: the sender judged that queue right. */
+	int64_t queue_id = chat->transfer.to_queue ? chat->transfer.to_queue : chat->queue_id;
 	struct chat_write *w;
 
 	transfer_tell_rung(app, chat, reason, by, NULL);
@@ -1527,7 +1529,7 @@ static void transfer_unanswered(struct app *app, struct chat_live *chat, const c
 	if (!requeue || chat_write_new(app, NULL, "", chat, ACT_REQUEUE,
 				       json_pack("{s:s}", "notice", "requeued"), &w) < 0)
 		return;
-	w->to_queue = chat->queue_id;
+	w->to_queue = queue_id;
 	app_submit(app, &w->op);
 }
 
@@ -1580,7 +1582,7 @@ static void requeued(struct chat_write *w)
 	const int64_t *ring;
 	size_t i, n;
 
-	chat_requeue(chat);
+	chat_requeue(chat, w->to_queue);
 	fanout(chat, &w->ev);
 	ring = domain_offer_targets(&app->dom, chat, &n);
 	for (i = 0; i < n; i++) {
@@ -1613,8 +1615,9 @@ static bool transfer_find_operator(struct client *c, const char *id, struct chat
 		client_refuse(c, id, -ENOENT, "No such operator.");
 		return false;
 	}
-	if (operator_id == c->op->id || operator_id == chat->operator_id) {
-		client_refuse(c, id, -EINVAL, "That operator holds the chat already.");
+	if (operator_id == chat->operator_id) {
+		client_refuse(c, id, -EINVAL, operator_id == c->op->id ?
+			      "You hold this chat already." : "That operator holds the chat already.");
 		return false;
 	}
 	ol = domain_operator(&c->app->dom, operator_id);
@@ -1661,6 +1664,30 @@ static bool transfer_find_queue(struct client *c, const char *id, struct chat_li
 	return true;
 }
 
+/*
+ * An admin takes a chat whose holder is gone (chat_may_transfer() allowed
+ * it): handed over at once, as an accepted transfer would be — the guest
+ * reads that they now chat with the admin, a share running stops.
+ */
+static void transfer_take_over(struct client *c, const char *id, struct chat_live *chat)
+{
+	struct chat_write *w;
+	int rc;
+
+	rc = chat_write_new(c->app, c, id, chat, ACT_TRANSFER,
+			    json_pack("{s:s, s:s, s:s}", "notice", "transferred",
+				      "name", c->op->name, "from", chat->operator_name), &w);
+	if (rc < 0) {
+		client_refuse(c, id, rc, NULL);
+		return;
+	}
+	c->app->chat_listener->transferring(c->app, chat);
+	w->to_operator = c->op->id;
+	snprintf(w->to_name, sizeof(w->to_name), "%s", c->op->name);
+	w->to_queue = chat->queue_id;
+	app_submit(c->app, &w->op);
+}
+
 static void h_chat_transfer(void *user, const char *id, json_t *msg)
 {
 	struct client *c = user;
@@ -1700,6 +1727,11 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 		client_refuse(c, id, rc, rc == -EBUSY ?
 			      "A transfer of this chat is already waiting for an answer." : NULL);
 		domain_chat_maybe_forget(&app->dom, chat);
+		return;
+	}
+	if (operator_id == c->op->id && chat->operator_id != c->op->id) {
+		/* An admin naming themself for a chat whose holder is gone: nobody to ask. */
+		transfer_take_over(c, id, chat);
 		return;
 	}
 	if (!(operator_id ? transfer_find_operator(c, id, chat, operator_id, &to)
@@ -1892,6 +1924,12 @@ static void h_transfer_targets(void *user, const char *id, json_t *msg)
 			json_array_append_new(ops, json_pack("{s:I, s:s}", "id", (json_int_t)o->id,
 							     "name", o->name));
 	}
+	/* An admin moving a chat whose holder is gone may take it themself. */
+	if (c->op->is_admin && chat->operator_id != c->op->id &&
+	    !domain_operator(&app->dom, chat->operator_id)) {
+		json_array_append_new(ops, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)c->op->id,
+						     "name", c->op->name, "self", 1));
+	}
 	store_queues_of_account(app->st, chat->account_id, target_queue, &t);
 	client_send_json(c, json_pack("{s:s, s:s, s:s, s:o, s:o}", "type", "ok", "id", id,
 				    "chat", chat->public_id, "operators", ops, "queues", t.queues));
@@ -1921,6 +1959,29 @@ static void transfer_operator_left(struct app *app, int64_t operator_id)
 		}
 		if (chat_transfer_decline(chat, operator_id, &last) == 0 && last)
 			transfer_unanswered(app, chat, "left", NULL);
+	}
+}
+
+/*
+ * The holder who sent a transfer is back (a reload, a dropped line): a
+ * refusal gives the chat back to them again rather than to the queue, and
+ * the colleagues see it.  (An admin's move of someone else's chat stays as
+ * it was: the holder is still gone.)
+ */
+static void transfer_sender_back(struct app *app, int64_t operator_id)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->dom.chats, &i, &key, &v)) {
+		struct chat_live *chat = v;
+
+		if (chat->transfer.pending && chat->transfer.sender_gone &&
+		    chat->transfer.from_id == operator_id && chat->operator_id == operator_id) {
+			chat->transfer.sender_gone = false;
+			transfer_update(app, chat);
+		}
 	}
 }
 
@@ -2084,8 +2145,16 @@ static int hello_queue(void *arg, const struct store_queue *q, bool available)
 static int hello_held(void *arg, const struct store_chat *row)
 {
 	struct hello_ctx *h = arg;
+	struct chat_live *chat = chat_live_of(h->app, row);
+	json_t *o = chat_summary(h->app, chat);
+	int64_t left = chat->transfer.deadline - time_mono_ms();
 
-	json_array_append_new(h->chats, chat_summary(h->app, chat_live_of(h->app, row)));
+	/* A page opened while its transfer waits shows it, and may cancel it. */
+	if (chat->transfer.pending && chat->transfer.from_id == h->op->id)
+		json_object_set_new(o, "transfer", json_pack("{s:o, s:I}", "to",
+					transfer_target(h->app, &chat->transfer),
+					"expires_in", (json_int_t)(left > 0 ? left : 0)));
+	json_array_append_new(h->chats, o);
 	return 0;
 }
 
@@ -2129,6 +2198,8 @@ void chat_ops_operator_open(struct client *c)
 				    "account", "id", (json_int_t)a.id, "name", a.name,
 				    "queues", h.queues, "chats", h.chats,
 				    "status", h.op->away ? "away" : "available"));
+	if (h.first)
+		transfer_sender_back(app, o.id);
 	transfer_ring_again(c);
 }
 

@@ -262,6 +262,39 @@ static int board_queue(void *arg, const struct store_queue *q)
 	return 0;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of the queues the operator is available on now, in name order. */
+static json_t *board_queues_of(struct app *app, const struct operator_live *ol)
+{
+	json_t *names = json_array();
+	const char **names_v = NULL;
+	size_t i = 0, n = 0, cap = 0;
+	uint64_t key;
+	void *v;
+
+	while (ol && !ol->away && map_next(&app->dom.queues, &i, &key, &v)) {
+		struct queue_live *ql = v;
+
+		if (ql->account_id != ol->account_id || !queue_has_available(ql, ol->id))
+			continue;
+		if (n == cap) {
+			cap = grow_cap(cap, n + 1);
+			names_v = xrealloc(names_v, cap * sizeof(*names_v));
+		}
+		names_v[n++] = ql->name;
+	}
+	if (n)
+		qsort(names_v, n, sizeof(*names_v), name_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(names, json_string(names_v[i]));
+	free(names_v);
+	return names;
+}
+
 static int board_operator(void *arg, const struct store_operator *o)
 {
 	struct board_ctx *b = arg;
@@ -269,10 +302,11 @@ static int board_operator(void *arg, const struct store_operator *o)
 
 	if (o->disabled)
 		return 0;
-	json_array_append_new(b->list, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)o->id,
+	json_array_append_new(b->list, json_pack("{s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)o->id,
 						 "name", o->name, "status",
 						 !ol ? "offline" : ol->away ? "away" : "available",
-						 "chats", (json_int_t)tidy_chats_held(&b->app->dom, o->id)));
+						 "chats", (json_int_t)tidy_chats_held(&b->app->dom, o->id),
+						 "queues", board_queues_of(b->app, ol)));
 	return 0;
 }
 

@@ -60,6 +60,7 @@
 #define MAILTX_IP_LIMIT 3                /* Email transcript per address per hour */
 #define MAILTX_IP_PERIOD (3600 * 1000)
 #define MAILTX_WAITING_MAX 64            /* transcript mails waiting in memory */
+#define MAILTX_TEXT_MAX (512 * 1024)     /* bytes of a transcript's text one mail carries */
 #define FOLLOWUP_PAGE 100                /* follow-ups in one list answer */
 #define MAIL_RETRY_MAX_SECS 3600         /* the backoff's ceiling */
 #define ERASE_EVERY_MS (60 * 1000)
@@ -837,6 +838,13 @@ static void post_email_transcript(struct http_req *req, HTTP_PARAMS)
 		http_refuse(req, -EIO, NULL);
 		goto out;
 	}
+	if (len > MAILTX_TEXT_MAX) {
+		/* A mail that size is unlikely to arrive, and costs the server to build. */
+		free(text);
+		http_error(req, 413, "too_large", "This chat is too long to send by email; "
+			   "use Save transcript instead.");
+		goto out;
+	}
 	if (store_queue_get(app->st, row.queue_id, &q) < 0)
 		snprintf(q.title, sizeof(q.title), "the library");
 	text_clean_line(q.title, q.title, sizeof(q.title));
@@ -965,6 +973,8 @@ void followups_print_limits(FILE *out, const struct app_config *cfg)
 		    "questions per queue per hour after the burst");
 	limit_print(out, "email_transcript_ip", MAILTX_IP_LIMIT, "mails",
 		    "Email transcript per client address per hour (and once per chat)");
+	limit_print(out, "email_transcript_bytes", MAILTX_TEXT_MAX, "bytes",
+		    "the text of a transcript one Email transcript carries");
 	limit_print(out, "smtp_timeout_secs", MAIL_TIMEOUT_SECS, "s",
 		    "one try at sending a mail (a stop waits for the one in flight)");
 	limit_print(out, "smtp_attempts", cfg->smtp_attempts, "tries",

@@ -3,6 +3,7 @@
  * into a memory stream, family by family, each with its HELP and TYPE.
  */
 #include "ops/metrics.h"
+#include "ops/xmpp_ops.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -185,6 +186,9 @@ static void write_writer(FILE *f, struct app *app)
 	family(f, "refdesk_worker_queue_depth", "gauge",
 	       "Jobs (password hashes, images) waiting for a worker thread.");
 	fprintf(f, "refdesk_worker_queue_depth %zu\n", workq_queued(app->workq));
+	family(f, "refdesk_xmpp_pending", "gauge",
+	       "Operations from librarians on XMPP awaiting their reply (at most 4096).");
+	fprintf(f, "refdesk_xmpp_pending %u\n", xmpp_ops_pending(app));
 }
 
 static void write_purge(FILE *f, struct app *app)

@@ -11,9 +11,11 @@
 #include "base/util.h"
 #include "chat/domain.h"
 #include "net/http.h"
+#include "net/server.h"
 #include "ops/api.h"
 #include "ops/app.h"
 #include "ops/errors.h"
+#include "ops/page_lang.h"
 #include "ops/caller.h"
 #include "ops/routes.h"
 #include "store/store.h"
@@ -69,11 +71,37 @@ static void page_root(struct http_req *req, HTTP_PARAMS)
  * staffed, the away notice while it is not, so a patron on a slow line
  * sees it before any script has arrived (box.js then takes over, and
  * presence keeps it true).  The consent pop-up's page is consent.js's.
+ * Both come in the patron's language (page_lang.c), with its catalogue.
  */
 #define BOX_FIRST_VIEW "data-view=\"loading\""
 
+static char *box_translate(void *ctx, char *data, size_t *len)
+{
+	return page_lang_apply(ctx, data, len);
+}
+
+/* The language the box's URL asks for (?lang=), then the browser's; see page_lang_get(). */
+static const struct page_lang *box_language(struct http_req *req)
+{
+	char arg[PAGE_LANG_TAG_MAX], header[256], tags[PAGE_LANG_WANTED_MAX][PAGE_LANG_TAG_MAX];
+	const char *wanted[PAGE_LANG_WANTED_MAX + 1];
+	size_t n = 0, i, ntags;
+
+	/* A value too long to be a tag is no wish at all. */
+	if (http_get_arg(req, "lang", arg, sizeof(arg)) == 0)
+		wanted[n++] = arg;
+	http_get_header(req, "accept-language:", header, sizeof(header));
+	ntags = page_lang_accept(header, tags, PAGE_LANG_WANTED_MAX);
+	for (i = 0; i < ntags; i++)
+		wanted[n++] = tags[i];
+	http_header(req, "vary:", "Accept-Language");
+	return page_lang_get(req->srv->cfg->web_dir, wanted, n);
+}
+
 static void page_box(struct http_req *req, HTTP_PARAMS)
 {
+	struct http_page_edit edit = { 0 };
+	const struct page_lang *pl;
 	struct store_account a;
 	struct store_queue q;
 	struct queue_live *ql;
@@ -85,14 +113,20 @@ static void page_box(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
-	if (http_get_arg(req, "mode", mode, sizeof(mode)) == 0 && !strcmp(mode, "consent")) {
-		http_static(req, "widget/box.html", POLICY_BOX);
-		return;
+	pl = box_language(req);
+	if (pl) {
+		edit.apply = box_translate;
+		edit.ctx = (void *)pl;
+		edit.key = pl->key;
 	}
-	ql = domain_queue(&req_app(req)->dom, q.id);
-	http_static_edited(req, "widget/box.html", POLICY_BOX, BOX_FIRST_VIEW,
-			   ql && queue_is_online(ql) ? "data-view=\"start\" data-presence=\"online\""
-						     : "data-view=\"offline\" data-presence=\"offline\"");
+	if (http_get_arg(req, "mode", mode, sizeof(mode)) != 0 || strcmp(mode, "consent")) {
+		ql = domain_queue(&req_app(req)->dom, q.id);
+		edit.from = BOX_FIRST_VIEW;
+		edit.to = ql && queue_is_online(ql) ? "data-view=\"start\" data-presence=\"online\""
+						    : "data-view=\"offline\" data-presence=\"offline\"";
+		edit.key = edit.key * 31 + str_key(edit.to, strlen(edit.to));
+	}
+	http_static_page(req, "widget/box.html", POLICY_BOX, &edit);
 }
 
 static void page_embed(struct http_req *req, HTTP_PARAMS)

@@ -58,7 +58,7 @@ struct xmpp_chat {
 
 enum pending_kind {
 	PENDING_ACCEPT, PENDING_SEND, PENDING_END, PENDING_JOIN,
-	PENDING_TRANSFER_ACCEPT, PENDING_TRANSFER_DECLINE
+	PENDING_TRANSFER_ACCEPT, PENDING_TRANSFER_DECLINE, PENDING_NOTE
 };
 
 struct xmpp_pending {
@@ -209,6 +209,23 @@ void xmpp_pending_release(struct xmpp_ops *x)
 	x->npending = 0;
 }
 
+void xmpp_pending_drop_operator(struct xmpp_ops *x, int64_t operator_id)
+{
+	struct xmpp_pending **pp = &x->pending;
+
+	while (*pp) {
+		struct xmpp_pending *p = *pp;
+
+		if (p->operator_id != operator_id) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		x->npending--;
+		pending_free(p);
+	}
+}
+
 static struct xmpp_pending *pending_take(struct xmpp_ops *x, const char *id)
 {
 	struct xmpp_pending **pp;
@@ -260,6 +277,13 @@ static void dispatch(struct xmpp_ops *x, struct xmpp_client *xc, json_t *msg, st
 	for (i = 0; i < chat_nmessages; i++) {
 		if (!strcmp(chat_messages[i].type, type)) {
 			chat_messages[i].fn(&xc->cl, id, msg);
+			json_decref(msg);
+			return;
+		}
+	}
+	for (i = 0; i < staff_nmessages; i++) {
+		if (!strcmp(staff_messages[i].type, type)) {
+			staff_messages[i].fn(&xc->cl, id, msg);
 			break;
 		}
 	}
@@ -536,6 +560,30 @@ static void transfer_gone(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *
 	say(x, xo, pub, line);
 }
 
+/*
+ * A colleague's staff note in a chat this operator follows: one line, marked
+ * as a note so it is never taken for the guest's words.  The operator's own
+ * notes are not echoed (their stanza was the note).
+ */
+static void relay_note(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev)
+{
+	const char *pub = json_string_value(json_object_get(ev, "chat"));
+	json_t *note = json_object_get(ev, "note");
+	const char *name = json_string_value(json_object_get(note, "name"));
+	const char *text = json_string_value(json_object_get(note, "text"));
+	struct xmpp_chat *ch = pub ? chat_state_find(xo, pub) : NULL;
+	char body[CHAT_TEXT_MAX * 4 + 200];
+	size_t n = 0;
+
+	if (!ch || ch->lost || !text ||
+	    json_integer_value(json_object_get(note, "operator_id")) == xo->id)
+		return;
+	add_text(body, sizeof(body), &n, "Staff note from ", name ? name : "a colleague",
+		 " (the guest does not see it): ");
+	add_text(body, sizeof(body), &n, text, "", "");
+	say(x, xo, pub, body);
+}
+
 static void relay_typing(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *t)
 {
 	const char *pub = json_string_value(json_object_get(t, "chat"));
@@ -666,6 +714,8 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 		relay_event(x, xo, ev);
 	} else if (!strcmp(type, "typing")) {
 		relay_typing(x, xo, ev);
+	} else if (!strcmp(type, "note")) {
+		relay_note(x, xo, ev);
 	} else if (!strcmp(type, "chat.taken") && pub && chat_state_find(xo, pub) &&
 		   !chat_state_find(xo, pub)->lost) {
 		const char *by = json_string_value(json_object_get(json_object_get(ev, "by"), "name"));
@@ -694,6 +744,7 @@ static const char help_text[] =
 	"/accept - take a chat a colleague hands you\n"
 	"/decline - leave it with them\n"
 	"/end - end the chat\n"
+	"/note TEXT - a staff note: colleagues see it, the guest never does\n"
 	"/help - this list\n"
 	"The link at the start of the chat opens its page: snapshots, files, screen sharing.";
 
@@ -703,9 +754,29 @@ static bool is_command(const char *body, size_t len, const char *name)
 	return len == strlen(name) && !memcmp(body, name, len);
 }
 
+/* `body` (`len` bytes) is `name`, whitespace and more: the more, or NULL. */
+static const char *command_arg(const char *body, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (len <= n || memcmp(body, name, n) || !strchr(" \t\r\n", body[n]))
+		return NULL;
+	return body + n;
+}
+
 static void on_command(struct xmpp_ops *x, struct xmpp_operator *xo, const char *pub,
 		       const char *body, size_t len, const struct xml_node *st)
 {
+	const char *arg = command_arg(body, len, "/note");
+
+	if (arg || is_command(body, len, "/note")) {
+		/* An empty note is refused by the handler like any other (bad_message). */
+		dispatch(x, xo->client, json_pack("{s:s, s:s, s:s%}", "type", "note.send", "chat", pub,
+						  "text", arg ? arg : "",
+						  arg ? len - (size_t)(arg - body) : 0),
+			 pending_new(PENDING_NOTE, xo->id, pub, st));
+		return;
+	}
 	if (is_command(body, len, "/end")) {
 		dispatch(x, xo->client, json_pack("{s:s, s:s}", "type", "chat.end", "chat", pub),
 			 pending_new(PENDING_END, xo->id, pub, st));

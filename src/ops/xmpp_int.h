@@ -93,6 +93,12 @@ void xmpp_client_event(struct xmpp_ops *x, struct xmpp_client *xc, const char *t
 void xmpp_on_message(struct xmpp_ops *x, const struct xml_node *st);
 void xmpp_operator_chats_release(struct xmpp_operator *xo);
 void xmpp_pending_release(struct xmpp_ops *x);
+/*
+ * Forget what operator `operator_id`'s client awaits: its replies go to a
+ * client that is gone (they would otherwise wait until the link drops, and
+ * enough of them stop every librarian's messages: XMPP_PENDING_MAX).
+ */
+void xmpp_pending_drop_operator(struct xmpp_ops *x, int64_t operator_id);
 /* The management links' origin, from the transport's configuration. */
 void xmpp_chats_init(struct xmpp_ops *x);
 

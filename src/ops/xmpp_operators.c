@@ -168,11 +168,11 @@ static void operator_offline(struct xmpp_ops *x, struct xmpp_operator *xo)
 {
 	struct xmpp_client *xc = xo->client;
 
-	(void)x;
 	if (!xc)
 		return;
 	xo->client = NULL;
 	client_detach(&xc->cl); /* its last connection: unavailable everywhere */
+	xmpp_pending_drop_operator(x, xo->id);
 	log_info("xmpp: operator %lld offline", (long long)xo->id);
 }
 

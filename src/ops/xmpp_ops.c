@@ -219,3 +219,8 @@ void xmpp_ops_stop(struct app *app)
 	free(x);
 	app->xmpp = NULL;
 }
+
+unsigned xmpp_ops_pending(const struct app *app)
+{
+	return app->xmpp ? app->xmpp->npending : 0;
+}

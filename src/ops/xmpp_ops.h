@@ -23,5 +23,7 @@ int xmpp_ops_start(struct app *app);
 void xmpp_ops_drain(struct app *app);
 /* Stop the link (joins its thread) and free the door.  Safe without one. */
 void xmpp_ops_stop(struct app *app);
+/* How many operations from XMPP await their reply (for /metrics); 0 without XMPP. */
+unsigned xmpp_ops_pending(const struct app *app);
 
 #endif

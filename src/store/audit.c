@@ -17,21 +17,21 @@
 int store_audit_add(struct store *st, const struct store_audit *e)
 {
 	static const char sql[] = "INSERT INTO audit(account_id, at, actor_id, actor, action, "
-				  "target, detail) VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?)";
-	sqlite3_stmt *s;
+				  "target, detail) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7)";
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare audit");
-	sqlite3_bind_int64(s, 1, e->account_id);
-	sqlite3_bind_int64(s, 2, e->at);
-	sqlite3_bind_int64(s, 3, e->actor_id);
-	store_bind_text(s, 4, e->actor);
-	store_bind_text(s, 5, e->action);
-	store_bind_text(s, 6, e->target);
-	store_bind_text(s, 7, e->detail);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "add audit entry");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, e->account_id);
+	db_bind_int64(s, 2, e->at);
+	db_bind_int64(s, 3, e->actor_id);
+	db_bind_text(s, 4, e->actor);
+	db_bind_text(s, 5, e->action);
+	db_bind_text(s, 6, e->target);
+	db_bind_text(s, 7, e->detail);
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "add audit entry");
+	db_finalize(s);
 	return rc;
 }
 
@@ -42,31 +42,31 @@ int store_audit_list(struct store *st, int64_t account_id, int64_t before_id, in
 				  "target, detail FROM audit WHERE account_id = ?1 AND id < ?2 "
 				  "ORDER BY id DESC LIMIT ?3";
 	struct store_audit e;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (limit < 1 || limit > STORE_AUDIT_PAGE_MAX)
 		return -EINVAL;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare audit list");
-	sqlite3_bind_int64(s, 1, account_id);
-	sqlite3_bind_int64(s, 2, before_id > 0 ? before_id : INT64_MAX);
-	sqlite3_bind_int(s, 3, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		e.id = sqlite3_column_int64(s, 0);
-		e.account_id = sqlite3_column_int64(s, 1);
-		e.at = sqlite3_column_int64(s, 2);
-		e.actor_id = sqlite3_column_int64(s, 3);
+	db_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 2, before_id > 0 ? before_id : INT64_MAX);
+	db_bind_int(s, 3, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
+		e.id = db_column_int64(s, 0);
+		e.account_id = db_column_int64(s, 1);
+		e.at = db_column_int64(s, 2);
+		e.actor_id = db_column_int64(s, 3);
 		store_copy_text(e.actor, sizeof(e.actor), s, 4);
 		store_copy_text(e.action, sizeof(e.action), s, 5);
 		store_copy_text(e.target, sizeof(e.target), s, 6);
 		store_copy_text(e.detail, sizeof(e.detail), s, 7);
 		if ((rc = cb(ctx, &e)) != 0) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "list audit entries");
-	sqlite3_finalize(s);
+	rc = rc == DB_DONE ? 0 : store_fail(st, "list audit entries");
+	db_finalize(s);
 	return rc;
 }

@@ -23,34 +23,34 @@
 		  "mime, thumb_mime, width, height, thumb_width, thumb_height, size, file_name, " \
 		  "alt, created_at, updated_at"
 
-static void read_snap(sqlite3_stmt *s, struct store_canned_snap *c)
+static void read_snap(struct db_stmt *s, struct store_canned_snap *c)
 {
-	c->id = sqlite3_column_int64(s, 0);
-	c->account_id = sqlite3_column_int64(s, 1);
-	c->operator_id = sqlite3_column_int64(s, 2);
+	c->id = db_column_int64(s, 0);
+	c->account_id = db_column_int64(s, 1);
+	c->operator_id = db_column_int64(s, 2);
 	store_copy_text(c->name, sizeof(c->name), s, 3);
 	store_copy_text(c->blob, sizeof(c->blob), s, 4);
 	store_copy_text(c->thumb, sizeof(c->thumb), s, 5);
 	store_copy_text(c->annotation, sizeof(c->annotation), s, 6);
 	store_copy_text(c->mime, sizeof(c->mime), s, 7);
 	store_copy_text(c->thumb_mime, sizeof(c->thumb_mime), s, 8);
-	c->width = sqlite3_column_int(s, 9);
-	c->height = sqlite3_column_int(s, 10);
-	c->thumb_width = sqlite3_column_int(s, 11);
-	c->thumb_height = sqlite3_column_int(s, 12);
-	c->size = sqlite3_column_int64(s, 13);
+	c->width = db_column_int(s, 9);
+	c->height = db_column_int(s, 10);
+	c->thumb_width = db_column_int(s, 11);
+	c->thumb_height = db_column_int(s, 12);
+	c->size = db_column_int64(s, 13);
 	store_copy_text(c->file_name, sizeof(c->file_name), s, 14);
 	store_copy_text(c->alt, sizeof(c->alt), s, 15);
-	c->created_at = sqlite3_column_int64(s, 16);
-	c->updated_at = sqlite3_column_int64(s, 17);
+	c->created_at = db_column_int64(s, 16);
+	c->updated_at = db_column_int64(s, 17);
 }
 
 /* Prepare `sql`, or report the failure: NULL then. */
-static sqlite3_stmt *prepare(struct store *st, const char *sql, const char *what)
+static struct db_stmt *prepare(struct store *st, const char *sql, const char *what)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+	if (db_prepare(store_db(st), sql, &s) < 0) {
 		store_fail(st, what);
 		return NULL;
 	}
@@ -58,101 +58,104 @@ static sqlite3_stmt *prepare(struct store *st, const char *sql, const char *what
 }
 
 /* Step a statement that writes and finalize it; -ENOENT when it changed no row. */
-static int run_write(struct store *st, sqlite3_stmt *s, const char *what)
+static int run_write(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, what);
-	if (!rc && sqlite3_changes(store_db(st)) == 0)
+	rc = rc == DB_DONE ? 0 : store_fail(st, what);
+	if (!rc && db_changes(store_db(st)) == 0)
 		rc = -ENOENT;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 static int blob_row_add(struct store *st, const char *hash, const char *mime, int64_t size)
 {
 	/* As store_chat_blob_add(): bytes first sent as a plain file take the image's type. */
-	sqlite3_stmt *s = prepare(st, "INSERT INTO blobs(hash, mime, size, created_at) "
-				  "VALUES (?, ?, ?, ?) ON CONFLICT(hash) DO UPDATE SET "
+	struct db_stmt *s = prepare(st, "INSERT INTO blobs(hash, mime, size, created_at) "
+				  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(hash) DO UPDATE SET "
 				  "mime = excluded.mime WHERE blobs.mime = 'application/octet-stream'",
 				  "add blob");
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, hash);
-	store_bind_text(s, 2, mime);
-	sqlite3_bind_int64(s, 3, size);
-	sqlite3_bind_int64(s, 4, time_now_ms());
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "add blob");
-	sqlite3_finalize(s);
+	db_bind_text(s, 1, hash);
+	db_bind_text(s, 2, mime);
+	db_bind_int64(s, 3, size);
+	db_bind_int64(s, 4, time_now_ms());
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "add blob");
+	db_finalize(s);
 	return rc;
 }
 
 static int link_add(struct store *st, int64_t id, const char *hash)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT OR IGNORE INTO canned_blobs(canned_id, hash) "
-				  "VALUES (?, ?)", "link canned blob");
+	struct db_stmt *s = prepare(st, "INSERT OR IGNORE INTO canned_blobs(canned_id, hash) "
+				  "VALUES (?1, ?2)", "link canned blob");
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, hash);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "link canned blob");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, id);
+	db_bind_text(s, 2, hash);
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "link canned blob");
+	db_finalize(s);
 	return rc;
 }
 
 static int count_of_account(struct store *st, int64_t account_id, int64_t *n)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT count(*) FROM canned_snapshots WHERE account_id = ?",
+	struct db_stmt *s = prepare(st, "SELECT count(*) FROM canned_snapshots WHERE account_id = "
+					"?1",
 				  "count canned snapshots");
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, account_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW ? 0 : store_fail(st, "count canned snapshots");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, account_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*n = db_column_int64(s, 0);
+	rc = rc == DB_ROW ? 0 : store_fail(st, "count canned snapshots");
+	db_finalize(s);
 	return rc;
 }
 
 static int insert_entry(struct store *st, struct store_canned_snap *c)
 {
-	sqlite3_stmt *s = prepare(st, "INSERT INTO canned_snapshots(account_id, operator_id, name, "
+	struct db_stmt *s = prepare(st, "INSERT INTO canned_snapshots(account_id, operator_id, "
+					"name, "
 				  "blob, thumb, annotation, mime, thumb_mime, width, height, "
 				  "thumb_width, thumb_height, size, file_name, alt, created_at, "
-				  "updated_at) VALUES (?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, "
-				  "?, ?, ?, ?, ?, ?)", "add canned snapshot");
+				  "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''), ?7, ?8, "
+				  "?9, ?10, ?11, "
+				  "?12, ?13, ?14, ?15, ?16, ?17) RETURNING id", "add canned "
+										"snapshot");
 	int rc;
 
 	if (!s)
 		return -EIO;
 	c->created_at = c->updated_at = time_now_ms();
-	sqlite3_bind_int64(s, 1, c->account_id);
-	sqlite3_bind_int64(s, 2, c->operator_id);
-	store_bind_text(s, 3, c->name);
-	store_bind_text(s, 4, c->blob);
-	store_bind_text(s, 5, c->thumb);
-	store_bind_text(s, 6, c->annotation);
-	store_bind_text(s, 7, c->mime);
-	store_bind_text(s, 8, c->thumb_mime);
-	sqlite3_bind_int(s, 9, c->width);
-	sqlite3_bind_int(s, 10, c->height);
-	sqlite3_bind_int(s, 11, c->thumb_width);
-	sqlite3_bind_int(s, 12, c->thumb_height);
-	sqlite3_bind_int64(s, 13, c->size);
-	store_bind_text(s, 14, c->file_name);
-	store_bind_text(s, 15, c->alt);
-	sqlite3_bind_int64(s, 16, c->created_at);
-	sqlite3_bind_int64(s, 17, c->updated_at);
-	rc = run_write(st, s, "add canned snapshot");
-	if (!rc)
-		c->id = sqlite3_last_insert_rowid(store_db(st));
+	db_bind_int64(s, 1, c->account_id);
+	db_bind_int64(s, 2, c->operator_id);
+	db_bind_text(s, 3, c->name);
+	db_bind_text(s, 4, c->blob);
+	db_bind_text(s, 5, c->thumb);
+	db_bind_text(s, 6, c->annotation);
+	db_bind_text(s, 7, c->mime);
+	db_bind_text(s, 8, c->thumb_mime);
+	db_bind_int(s, 9, c->width);
+	db_bind_int(s, 10, c->height);
+	db_bind_int(s, 11, c->thumb_width);
+	db_bind_int(s, 12, c->thumb_height);
+	db_bind_int64(s, 13, c->size);
+	db_bind_text(s, 14, c->file_name);
+	db_bind_text(s, 15, c->alt);
+	db_bind_int64(s, 16, c->created_at);
+	db_bind_int64(s, 17, c->updated_at);
+	rc = store_run_insert(st, s, "add canned snapshot", &c->id);
+	db_finalize(s);
 	return rc;
 }
 
@@ -181,65 +184,65 @@ int store_canned_snap_add(struct store *st, struct store_canned_snap *c, int max
 int store_canned_snap_get(struct store *st, int64_t id, int64_t account_id,
 			  struct store_canned_snap *out)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT " SNAP_COLS " FROM canned_snapshots "
-				  "WHERE id = ? AND account_id = ?", "get canned snapshot");
+	struct db_stmt *s = prepare(st, "SELECT " SNAP_COLS " FROM canned_snapshots "
+				  "WHERE id = ?1 AND account_id = ?2", "get canned snapshot");
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, account_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, account_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		read_snap(s, out);
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_fail(st, "get canned snapshot");
-	sqlite3_finalize(s);
+	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : store_fail(st, "get canned snapshot");
+	db_finalize(s);
 	return rc;
 }
 
 int store_canned_snap_list(struct store *st, int64_t account_id,
 			   int (*cb)(void *ctx, const struct store_canned_snap *c), void *ctx)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT " SNAP_COLS " FROM canned_snapshots WHERE "
-				  "account_id = ? ORDER BY name COLLATE NOCASE, id",
+	struct db_stmt *s = prepare(st, "SELECT " SNAP_COLS " FROM canned_snapshots WHERE "
+				  "account_id = ?1 ORDER BY name COLLATE NOCASE, id",
 				  "list canned snapshots");
 	struct store_canned_snap *c;
 	int rc = 0, step;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 1, account_id);
 	c = xmalloc(sizeof(*c)); /* 4 KiB of alt text: not on the loop thread's stack */
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((step = db_step(s)) == DB_ROW) {
 		read_snap(s, c);
 		if ((rc = cb(ctx, c)) != 0)
 			break;
 	}
-	if (!rc && step != SQLITE_DONE)
+	if (!rc && step != DB_DONE)
 		rc = store_fail(st, "list canned snapshots");
 	free(c);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 int store_canned_snap_rename(struct store *st, int64_t id, int64_t account_id, const char *name)
 {
-	sqlite3_stmt *s = prepare(st, "UPDATE canned_snapshots SET name = ?1, updated_at = ?2 "
+	struct db_stmt *s = prepare(st, "UPDATE canned_snapshots SET name = ?1, updated_at = ?2 "
 				  "WHERE id = ?3 AND account_id = ?4", "rename canned snapshot");
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int64(s, 4, account_id);
+	db_bind_text(s, 1, name);
+	db_bind_int64(s, 2, time_now_ms());
+	db_bind_int64(s, 3, id);
+	db_bind_int64(s, 4, account_id);
 	return run_write(st, s, "rename canned snapshot");
 }
 
 /* Drop blob `hash`'s row if no chat and no entry names it; 1 dropped, 0 kept, or an error. */
 static int drop_if_unused(struct store *st, const char *hash)
 {
-	sqlite3_stmt *s = prepare(st, "DELETE FROM blobs WHERE hash = ?1 AND "
+	struct db_stmt *s = prepare(st, "DELETE FROM blobs WHERE hash = ?1 AND "
 				  "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1) AND "
 				  "NOT EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)",
 				  "delete blob");
@@ -247,10 +250,10 @@ static int drop_if_unused(struct store *st, const char *hash)
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, hash);
-	rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(store_db(st)) > 0
+	db_bind_text(s, 1, hash);
+	rc = db_step(s) == DB_DONE ? db_changes(store_db(st)) > 0
 					    : store_fail(st, "delete blob");
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -259,7 +262,7 @@ int store_canned_snap_delete(struct store *st, int64_t id, int64_t account_id,
 {
 	struct store_canned_snap *c = xmalloc(sizeof(*c));
 	const char *hashes[3];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, i, n = 0;
 
 	rc = store_canned_snap_get(st, id, account_id, c);
@@ -269,14 +272,14 @@ int store_canned_snap_delete(struct store *st, int64_t id, int64_t account_id,
 	hashes[n++] = c->thumb;
 	if (c->annotation[0])
 		hashes[n++] = c->annotation;
-	s = prepare(st, "DELETE FROM canned_blobs WHERE canned_id = ?", "delete canned blobs");
-	if (!s || (sqlite3_bind_int64(s, 1, id), sqlite3_step(s)) != SQLITE_DONE)
+	s = prepare(st, "DELETE FROM canned_blobs WHERE canned_id = ?1", "delete canned blobs");
+	if (!s || (db_bind_int64(s, 1, id), db_step(s)) != DB_DONE)
 		rc = s ? store_fail(st, "delete canned blobs") : -EIO;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (!rc && (s = prepare(st, "DELETE FROM canned_snapshots WHERE id = ?1 AND account_id = ?2",
 				"delete canned snapshot"))) {
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, account_id);
+		db_bind_int64(s, 1, id);
+		db_bind_int64(s, 2, account_id);
 		rc = run_write(st, s, "delete canned snapshot");
 	} else if (!rc) {
 		rc = -EIO;

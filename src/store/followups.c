@@ -23,82 +23,80 @@
 	"answer, ifnull(operator_id, 0), created_at, ifnull(answered_at, 0), " \
 	"ifnull(delivered_at, 0), attempts, ifnull(next_try_at, 0), last_error"
 
-static void read_followup(sqlite3_stmt *s, struct store_followup *f)
+static void read_followup(struct db_stmt *s, struct store_followup *f)
 {
-	f->id = sqlite3_column_int64(s, 0);
-	f->account_id = sqlite3_column_int64(s, 1);
-	f->queue_id = sqlite3_column_int64(s, 2);
+	f->id = db_column_int64(s, 0);
+	f->account_id = db_column_int64(s, 1);
+	f->queue_id = db_column_int64(s, 2);
 	store_copy_text(f->guest_name, sizeof(f->guest_name), s, 3);
 	store_copy_text(f->question, sizeof(f->question), s, 4);
 	store_copy_text(f->email, sizeof(f->email), s, 5);
-	f->status = (enum followup_status)sqlite3_column_int(s, 6);
+	f->status = (enum followup_status)db_column_int(s, 6);
 	store_copy_text(f->answer, sizeof(f->answer), s, 7);
-	f->operator_id = sqlite3_column_int64(s, 8);
-	f->created_at = sqlite3_column_int64(s, 9);
-	f->answered_at = sqlite3_column_int64(s, 10);
-	f->delivered_at = sqlite3_column_int64(s, 11);
-	f->attempts = sqlite3_column_int(s, 12);
-	f->next_try_at = sqlite3_column_int64(s, 13);
+	f->operator_id = db_column_int64(s, 8);
+	f->created_at = db_column_int64(s, 9);
+	f->answered_at = db_column_int64(s, 10);
+	f->delivered_at = db_column_int64(s, 11);
+	f->attempts = db_column_int(s, 12);
+	f->next_try_at = db_column_int64(s, 13);
 	store_copy_text(f->last_error, sizeof(f->last_error), s, 14);
 }
 
 /* Step a write; -ENOENT when it changed no row.  Finalizes `s`. */
-static int run_write(struct store *st, sqlite3_stmt *s, const char *what)
+static int run_write(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, what);
-	if (!rc && sqlite3_changes(store_db(st)) == 0)
+	rc = rc == DB_DONE ? 0 : store_fail(st, what);
+	if (!rc && db_changes(store_db(st)) == 0)
 		rc = -ENOENT;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 /* Step a read of one follow-up into `out`; -ENOENT for none.  Finalizes `s`. */
-static int read_one(struct store *st, sqlite3_stmt *s, struct store_followup *out, const char *what)
+static int read_one(struct store *st, struct db_stmt *s, struct store_followup *out,
+		    const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		read_followup(s, out);
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_fail(st, what);
-	sqlite3_finalize(s);
+	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : store_fail(st, what);
+	db_finalize(s);
 	return rc;
 }
 
 int store_followup_add(struct store *st, struct store_followup *f)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO followups(account_id, queue_id, "
-			       "guest_name, question, email, status, created_at) "
-			       "VALUES (?, ?, ?, ?, ?, 0, ?)", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "INSERT INTO followups(account_id, queue_id, "
+		       "guest_name, question, email, status, created_at) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) RETURNING id", &s) < 0)
 		return store_fail(st, "add followup");
 	f->created_at = time_now_ms();
 	f->status = FOLLOWUP_OPEN;
-	sqlite3_bind_int64(s, 1, f->account_id);
-	sqlite3_bind_int64(s, 2, f->queue_id);
-	store_bind_text(s, 3, f->guest_name[0] ? f->guest_name : NULL);
-	store_bind_text(s, 4, f->question);
-	store_bind_text(s, 5, f->email);
-	sqlite3_bind_int64(s, 6, f->created_at);
-	rc = run_write(st, s, "add followup");
-	if (!rc) {
-		f->id = sqlite3_last_insert_rowid(store_db(st));
-		rc = store_report_followup_left(st, f);
-	}
-	return rc;
+	db_bind_int64(s, 1, f->account_id);
+	db_bind_int64(s, 2, f->queue_id);
+	db_bind_text(s, 3, f->guest_name[0] ? f->guest_name : NULL);
+	db_bind_text(s, 4, f->question);
+	db_bind_text(s, 5, f->email);
+	db_bind_int64(s, 6, f->created_at);
+	rc = store_run_insert(st, s, "add followup", &f->id);
+	db_finalize(s);
+	return rc < 0 ? rc : store_report_followup_left(st, f);
 }
 
 int store_followup_get(struct store *st, int64_t id, struct store_followup *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups WHERE id = ?1",
+		       &s) < 0)
 		return store_fail(st, "get followup");
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	return read_one(st, s, out, "get followup");
 }
 
@@ -106,7 +104,7 @@ int store_followup_answer(struct store *st, int64_t id, int64_t account_id, int6
 			  const char *answer, int64_t at)
 {
 	struct store_followup f;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	/* Checked again here, inside the write: two answers at once send one mail. */
@@ -117,14 +115,14 @@ int store_followup_answer(struct store *st, int64_t id, int64_t account_id, int6
 		return -EALREADY;
 	if (!f.email[0])
 		return -ENODATA;
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET status = 1, answer = ?1, "
-			       "operator_id = ?2, answered_at = ?3, attempts = 0, next_try_at = ?3, "
-			       "last_error = NULL WHERE id = ?4", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "UPDATE followups SET status = 1, answer = ?1, "
+		       "operator_id = ?2, answered_at = ?3, attempts = 0, next_try_at = ?3, "
+		       "last_error = NULL WHERE id = ?4", &s) < 0)
 		return store_fail(st, "answer followup");
-	store_bind_text(s, 1, answer);
-	sqlite3_bind_int64(s, 2, operator_id);
-	sqlite3_bind_int64(s, 3, at);
-	sqlite3_bind_int64(s, 4, id);
+	db_bind_text(s, 1, answer);
+	db_bind_int64(s, 2, operator_id);
+	db_bind_int64(s, 3, at);
+	db_bind_int64(s, 4, id);
 	rc = run_write(st, s, "answer followup");
 	/* Answered again: its mail is no longer "not delivered" in reports. */
 	if (!rc && f.status == FOLLOWUP_NOT_DELIVERED)
@@ -135,17 +133,17 @@ int store_followup_answer(struct store *st, int64_t id, int64_t account_id, int6
 int store_followup_delivered(struct store *st, int64_t id, int64_t at)
 {
 	struct store_followup f;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if ((rc = store_followup_get(st, id, &f)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET status = 2, email = NULL, "
-			       "delivered_at = ?1, attempts = attempts + 1, next_try_at = NULL, "
-			       "last_error = NULL WHERE id = ?2 AND status = 1", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "UPDATE followups SET status = 2, email = NULL, "
+		       "delivered_at = ?1, attempts = attempts + 1, next_try_at = NULL, "
+		       "last_error = NULL WHERE id = ?2 AND status = 1", &s) < 0)
 		return store_fail(st, "deliver followup");
-	sqlite3_bind_int64(s, 1, at);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, at);
+	db_bind_int64(s, 2, id);
 	rc = run_write(st, s, "deliver followup");
 	return rc ? rc : store_report_followup_outcome(st, &f, f.operator_id, 1, 0);
 }
@@ -153,19 +151,18 @@ int store_followup_delivered(struct store *st, int64_t id, int64_t at)
 int store_followup_failed(struct store *st, int64_t id, const char *error, int64_t next_try_at)
 {
 	struct store_followup f;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if ((rc = store_followup_get(st, id, &f)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE followups SET attempts = attempts + 1, "
-			       "last_error = ?1, status = CASE WHEN ?2 = 0 THEN 3 ELSE 1 END, "
-			       "next_try_at = nullif(?2, 0) WHERE id = ?3 AND status = 1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "UPDATE followups SET attempts = attempts + 1, "
+		       "last_error = ?1, status = CASE WHEN ?2 = 0 THEN 3 ELSE 1 END, "
+		       "next_try_at = nullif(?2, 0) WHERE id = ?3 AND status = 1", &s) < 0)
 		return store_fail(st, "fail followup");
-	store_bind_text(s, 1, error);
-	sqlite3_bind_int64(s, 2, next_try_at);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_text(s, 1, error);
+	db_bind_int64(s, 2, next_try_at);
+	db_bind_int64(s, 3, id);
 	rc = run_write(st, s, "fail followup");
 	/* Only giving up counts: a try that will be retried changes no figure. */
 	if (!rc && !next_try_at)
@@ -175,13 +172,13 @@ int store_followup_failed(struct store *st, int64_t id, const char *error, int64
 
 int store_followup_due(struct store *st, int64_t now, struct store_followup *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups "
-			       "WHERE status = 1 AND next_try_at <= ? ORDER BY next_try_at LIMIT 1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups "
+		       "WHERE status = 1 AND next_try_at <= ?1 ORDER BY next_try_at LIMIT 1",
+		       &s) < 0)
 		return store_fail(st, "due followup");
-	sqlite3_bind_int64(s, 1, now);
+	db_bind_int64(s, 1, now);
 	return read_one(st, s, out, "due followup");
 }
 
@@ -196,23 +193,23 @@ int store_followup_erase_old(struct store *st, int64_t before, bool no_mail)
 	    "UPDATE followups SET email = NULL, next_try_at = NULL, "
 	    "last_error = CASE WHEN status = 1 THEN 'The address was erased after the keep time.' "
 	    "ELSE last_error END, status = CASE WHEN status = 1 THEN 3 ELSE status END "
-	    "WHERE email IS NOT NULL AND created_at < ?";
+	    "WHERE email IS NOT NULL AND created_at < ?1";
 	static const char unsent_sql[] =
 	    "UPDATE followups SET status = 3, next_try_at = NULL, "
 	    "last_error = 'The server was started without mail.' WHERE status = 1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (no_mail) {
-		if (sqlite3_prepare_v2(store_db(st), unsent_sql, -1, &s, NULL) != SQLITE_OK)
+		if (db_prepare(store_db(st), unsent_sql, &s) < 0)
 			return store_fail(st, "unsent followups");
 		rc = run_write(st, s, "unsent followups");
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
 	}
-	if (sqlite3_prepare_v2(store_db(st), erase_sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), erase_sql, &s) < 0)
 		return store_fail(st, "erase followups");
-	sqlite3_bind_int64(s, 1, before);
+	db_bind_int64(s, 1, before);
 	rc = run_write(st, s, "erase followups");
 	return rc == -ENOENT ? 0 : rc;
 }
@@ -221,70 +218,68 @@ int store_followup_list(struct store *st, int64_t account_id, int64_t before_id,
 			int (*cb)(void *ctx, const struct store_followup *f), void *ctx)
 {
 	struct store_followup *f = xmalloc(sizeof(*f));
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups "
-			       "WHERE account_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-			       -1, &s, NULL) != SQLITE_OK) {
+	if (db_prepare(store_db(st), "SELECT " FOLLOWUP_COLS " FROM followups "
+		       "WHERE account_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3", &s) < 0) {
 		free(f);
 		return store_fail(st, "list followups");
 	}
-	sqlite3_bind_int64(s, 1, account_id);
-	sqlite3_bind_int64(s, 2, before_id > 0 ? before_id : INT64_MAX);
-	sqlite3_bind_int(s, 3, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 2, before_id > 0 ? before_id : INT64_MAX);
+	db_bind_int(s, 3, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_followup(s, f);
 		rc = cb(ctx, f);
 		if (rc)
 			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? 0 : store_fail(st, "list followups");
-	sqlite3_finalize(s);
+	rc = rc == DB_DONE ? 0 : rc == DB_ROW ? 0 : store_fail(st, "list followups");
+	db_finalize(s);
 	free(f);
 	return rc;
 }
 
 int store_followup_count_open(struct store *st, int64_t account_id, int64_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM followups WHERE account_id = ? "
-			       "AND status IN (0, 3) AND email IS NOT NULL", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT count(*) FROM followups WHERE account_id = ?1 "
+		       "AND status IN (0, 3) AND email IS NOT NULL", &s) < 0)
 		return store_fail(st, "count followups");
-	sqlite3_bind_int64(s, 1, account_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW ? 0 : store_fail(st, "count followups");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, account_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*n = db_column_int64(s, 0);
+	rc = rc == DB_ROW ? 0 : store_fail(st, "count followups");
+	db_finalize(s);
 	return rc;
 }
 
 int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO chat_mailed(chat_id, at) VALUES (?, ?)",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "INSERT OR IGNORE INTO chat_mailed(chat_id, at) VALUES (?1, "
+				     "?2)", &s) < 0)
 		return store_fail(st, "mark mailed");
-	sqlite3_bind_int64(s, 1, chat_id);
-	sqlite3_bind_int64(s, 2, at);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 2, at);
 	rc = run_write(st, s, "mark mailed");
 	return rc == -ENOENT ? -EEXIST : rc;
 }
 
 int store_chat_unmark_mailed(struct store *st, int64_t chat_id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM chat_mailed WHERE chat_id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "DELETE FROM chat_mailed WHERE chat_id = ?1", &s) < 0)
 		return store_fail(st, "unmark mailed");
-	sqlite3_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 1, chat_id);
 	rc = run_write(st, s, "unmark mailed");
 	return rc == -ENOENT ? 0 : rc;
 }

@@ -22,6 +22,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "store/sqlite_only.h"
 #include "store/store_int.h"
 
 #define SQL_MAX 4096
@@ -85,29 +86,29 @@ static void cat(char *sql, const char *frag)
 
 /*
  * The filters as SQL conditions after "WHERE", the one with an index of
- * its own first.  Parameters, by name: :acct, :queue, :op, :from, :to,
- * :status, :bat, :bid.
+ * its own first.  Parameters, by number (P_* below): the account ?1,
+ * queue ?2, operator ?3, from ?4, to ?5, status ?6, and the cursor ?7, ?8.
  */
 static void where_sql(const struct store_history_filter *f, char *sql)
 {
 	if (f->queue_id)
-		cat(sql, " queue_id = :queue AND account_id = :acct");
+		cat(sql, " queue_id = ?2 AND account_id = ?1");
 	else if (f->operator_id)
-		cat(sql, " operator_id = :op AND account_id = :acct");
+		cat(sql, " operator_id = ?3 AND account_id = ?1");
 	else if (f->status >= 0)
-		cat(sql, " account_id = :acct AND status = :status");
+		cat(sql, " account_id = ?1 AND status = ?6");
 	else
-		cat(sql, " account_id = :acct");
+		cat(sql, " account_id = ?1");
 	if (f->queue_id && f->operator_id)
-		cat(sql, " AND operator_id = :op");
+		cat(sql, " AND operator_id = ?3");
 	if ((f->queue_id || f->operator_id) && f->status >= 0)
-		cat(sql, " AND status = :status");
+		cat(sql, " AND status = ?6");
 	if (f->from)
-		cat(sql, " AND created_at >= :from");
+		cat(sql, " AND created_at >= ?4");
 	if (f->to)
-		cat(sql, " AND created_at < :to");
+		cat(sql, " AND created_at < ?5");
 	if (f->before_at)
-		cat(sql, " AND (created_at, chats.id) < (:bat, :bid)");
+		cat(sql, " AND (created_at, chats.id) < (?7, ?8)");
 }
 
 /*
@@ -115,53 +116,50 @@ static void where_sql(const struct store_history_filter *f, char *sql)
  * them: the first word's matches, newest chat first (the FTS5 rowid leads
  * with the chat's creation order, ORDER BY rowid DESC streams), each
  * joined to its chat and filtered; the caller stops after its page.
+ * (MATCH, like snippet() below, is SQLite's FTS5: sqlite_only.h.)
  */
 static void list_sql(const struct store_history_filter *f, bool search, char *sql)
 {
 	if (search)
 		cat(sql, "SELECT " STORE_CHAT_COLS ", message_fts.rowid FROM message_fts "
 			 "CROSS JOIN chats ON chats.ord = message_fts.rowid >> 20 "
-			 "WHERE message_fts MATCH :t0 AND message_fts.rowid < :top AND");
+			 "WHERE message_fts MATCH ?10 AND message_fts.rowid < ?11 AND");
 	else
 		cat(sql, "SELECT " STORE_CHAT_COLS ", 0 FROM chats WHERE");
 	where_sql(f, sql);
 	cat(sql, search ? " ORDER BY message_fts.rowid DESC"
-			: " ORDER BY created_at DESC, chats.id DESC LIMIT :lim");
+			: " ORDER BY created_at DESC, chats.id DESC LIMIT ?9");
 }
 
-static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	if (i)
-		sqlite3_bind_int64(s, i, v);
-}
+/*
+ * The list's parameters, numbered once for every shape of its SQL: a
+ * number the SQL does not use is bound all the same, and nothing reads it.
+ */
+enum { P_ACCT = 1, P_QUEUE, P_OP, P_FROM, P_TO, P_STATUS, P_BAT, P_BID, P_LIM, P_T0, P_TOP };
 
 /* The first search rowid past the cursor's chat (all of them without one). */
 static int64_t search_top(struct store *st, const struct store_history_filter *f)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t top = INT64_MAX;
 
 	if (!f->before_id)
 		return top;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT ord FROM chats WHERE id = ?1", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT ord FROM chats WHERE id = ?1", &s) < 0)
 		return top;
-	sqlite3_bind_int64(s, 1, f->before_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		top = sqlite3_column_int64(s, 0) << STORE_SEARCH_SHIFT;
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, f->before_id);
+	if (db_step(s) == DB_ROW)
+		top = db_column_int64(s, 0) << STORE_SEARCH_SHIFT;
+	db_finalize(s);
 	return top;
 }
 
 /* Prepare the list query; `m` (the caller's) must outlive the statement. */
 static int prepare_list(struct store *st, const struct store_history_filter *f, const char *prefix,
-			sqlite3_stmt **out, struct terms *m)
+			struct db_stmt **out, struct terms *m)
 {
 	char sql[SQL_MAX + 32];
-	sqlite3_stmt *s;
-	int i;
+	struct db_stmt *s;
 
 	m->n = 0;
 	m->any[0] = '\0';
@@ -169,53 +167,53 @@ static int prepare_list(struct store *st, const struct store_history_filter *f, 
 		match_terms(f->words, m);
 	snprintf(sql, sizeof(sql), "%s", prefix);
 	list_sql(f, m->n > 0, sql + strlen(sql));
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare history");
-	bind_named_int(s, ":acct", f->account_id);
-	bind_named_int(s, ":queue", f->queue_id);
-	bind_named_int(s, ":op", f->operator_id);
-	bind_named_int(s, ":from", f->from);
-	bind_named_int(s, ":to", f->to);
-	bind_named_int(s, ":status", f->status);
-	bind_named_int(s, ":bat", f->before_at);
-	bind_named_int(s, ":bid", f->before_id);
-	bind_named_int(s, ":lim", f->limit < 1 || f->limit > 101 ? 25 : f->limit);
-	if ((i = sqlite3_bind_parameter_index(s, ":t0")))
-		sqlite3_bind_text(s, i, m->t[0], -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_index(s, ":top"))
-		bind_named_int(s, ":top", search_top(st, f));
+	db_bind_int64(s, P_ACCT, f->account_id);
+	db_bind_int64(s, P_QUEUE, f->queue_id);
+	db_bind_int64(s, P_OP, f->operator_id);
+	db_bind_int64(s, P_FROM, f->from);
+	db_bind_int64(s, P_TO, f->to);
+	db_bind_int64(s, P_STATUS, f->status);
+	db_bind_int64(s, P_BAT, f->before_at);
+	db_bind_int64(s, P_BID, f->before_id);
+	db_bind_int64(s, P_LIM, f->limit < 1 || f->limit > 101 ? 25 : f->limit);
+	if (m->n > 0) {
+		db_bind_text(s, P_T0, m->t[0]);
+		db_bind_int64(s, P_TOP, search_top(st, f));
+	}
 	*out = s;
 	return 0;
 }
 
 /* The text around the first match in message `tid`, marked; "" if none. */
-static void snippet_of(sqlite3_stmt *s, const char *match, int64_t tid, char *out, size_t size)
+static void snippet_of(struct db_stmt *s, const char *match, int64_t tid, char *out, size_t size)
 {
 	out[0] = '\0';
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, tid);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	db_reset(s);
+	db_bind_text(s, 1, match);
+	db_bind_int64(s, 2, tid);
+	if (db_step(s) == DB_ROW)
 		store_copy_text(out, size, s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 }
 
 /* Does chat `ord` have term `t` in any message?  One seek in the index. */
-static bool chat_has(sqlite3_stmt *probe, const char *t, int64_t ord)
+static bool chat_has(struct db_stmt *probe, const char *t, int64_t ord)
 {
 	bool yes;
 
-	sqlite3_reset(probe);
-	sqlite3_bind_text(probe, 1, t, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(probe, 2, ord << STORE_SEARCH_SHIFT);
-	sqlite3_bind_int64(probe, 3, ((ord + 1) << STORE_SEARCH_SHIFT) - 1);
-	yes = sqlite3_step(probe) == SQLITE_ROW;
-	sqlite3_reset(probe);
+	db_reset(probe);
+	db_bind_text(probe, 1, t);
+	db_bind_int64(probe, 2, ord << STORE_SEARCH_SHIFT);
+	db_bind_int64(probe, 3, ((ord + 1) << STORE_SEARCH_SHIFT) - 1);
+	yes = db_step(probe) == DB_ROW;
+	db_reset(probe);
 	return yes;
 }
 
 /* A search row is a new chat that has every word (the first one it has). */
-static bool search_hit(sqlite3_stmt *probe, const struct terms *m, int64_t tid, int64_t *last_ord)
+static bool search_hit(struct db_stmt *probe, const struct terms *m, int64_t tid, int64_t *last_ord)
 {
 	int64_t ord = tid >> STORE_SEARCH_SHIFT;
 	int i;
@@ -230,27 +228,27 @@ static bool search_hit(sqlite3_stmt *probe, const struct terms *m, int64_t tid, 
 }
 
 /* Step the list, quoting each row's newest match; search rows are deduplicated. */
-static int list_rows(struct store *st, sqlite3_stmt *s, const struct terms *m,
+static int list_rows(struct store *st, struct db_stmt *s, const struct terms *m,
 		     int (*cb)(void *ctx, const struct store_chat *c, const char *snippet), void *ctx)
 {
 	char snippet[STORE_SNIPPET_BYTES];
-	sqlite3_stmt *probe = NULL, *snip = NULL;
+	struct db_stmt *probe = NULL, *snip = NULL;
 	struct store_chat c;
 	int64_t last_ord = -1;
 	int rc;
 
-	if (m->n && (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM message_fts WHERE "
-					"message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT 1",
-					-1, &probe, NULL) != SQLITE_OK ||
-		     sqlite3_prepare_v2(store_db(st), "SELECT snippet(message_fts, 0, char(1), char(2), "
-					"'…', 16) FROM message_fts WHERE message_fts MATCH ?1 AND rowid = ?2",
-					-1, &snip, NULL) != SQLITE_OK)) {
+	if (m->n && (db_prepare(store_db(st), "SELECT 1 FROM message_fts WHERE "
+				"message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT 1",
+				&probe) < 0 ||
+		     db_prepare(store_db(st), "SELECT snippet(message_fts, 0, char(1), char(2), "
+				"'…', 16) FROM message_fts WHERE message_fts MATCH ?1 AND rowid = "
+				"?2", &snip) < 0)) {
 		rc = store_fail(st, "prepare search");
-		sqlite3_finalize(probe);
+		db_finalize(probe);
 		return rc;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t tid = sqlite3_column_int64(s, 16);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t tid = db_column_int64(s, 16);
 
 		if (m->n && !search_hit(probe, m, tid, &last_ord))
 			continue;
@@ -262,11 +260,11 @@ static int list_rows(struct store *st, sqlite3_stmt *s, const struct terms *m,
 		if ((rc = cb(ctx, &c, snippet)) != 0)
 			break;
 	}
-	sqlite3_finalize(probe);
-	sqlite3_finalize(snip);
-	if (rc == SQLITE_DONE)
+	db_finalize(probe);
+	db_finalize(snip);
+	if (rc == DB_DONE)
 		return 0;
-	return rc == SQLITE_ROW ? 0 : rc > 0 ? rc : store_fail(st, "list history");
+	return rc == DB_ROW ? 0 : rc > 0 ? rc : store_fail(st, "list history");
 }
 
 int store_history_list(struct store *st, const struct store_history_filter *f,
@@ -274,13 +272,13 @@ int store_history_list(struct store *st, const struct store_history_filter *f,
 		       void *ctx)
 {
 	struct terms *m = xmalloc(sizeof(*m));
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = prepare_list(st, f, "", &s, m);
 	if (!rc) {
 		rc = list_rows(st, s, m, cb, ctx);
-		sqlite3_finalize(s);
+		db_finalize(s);
 	}
 	free(m);
 	return rc;
@@ -290,7 +288,7 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 		       size_t size)
 {
 	struct terms *m = xmalloc(sizeof(*m));
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t len = 0;
 	int rc;
 
@@ -300,15 +298,15 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 		free(m);
 		return rc;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW && len + 2 < size) {
-		const unsigned char *d = sqlite3_column_text(s, 3);
-		int n = snprintf(out + len, size - len, "%s\n", d ? (const char *)d : "");
+	while (db_step(s) == DB_ROW && len + 2 < size) {
+		const char *d = db_column_text(s, 3);
+		int n = snprintf(out + len, size - len, "%s\n", d ? d : "");
 
 		if (n < 0 || (size_t)n >= size - len)
 			break;
 		len += (size_t)n;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	free(m);
 	return 0;
 }
@@ -318,15 +316,15 @@ int store_history_plan(struct store *st, const struct store_history_filter *f, c
 /* Run one statement of `sql` with ?1 = chat_id. */
 static int run_chat(struct store *st, const char *sql, int64_t chat_id, const char *what)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, what);
-	sqlite3_bind_int64(s, 1, chat_id);
-	rc = sqlite3_step(s);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, what);
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, chat_id);
+	rc = db_step(s);
+	rc = rc == DB_DONE || rc == DB_ROW ? 0 : store_fail(st, what);
+	db_finalize(s);
 	return rc;
 }
 
@@ -342,36 +340,36 @@ static int only_ours(struct store *st, int64_t chat_id, struct hashes *h)
 		"SELECT hash FROM chat_blobs c WHERE chat_id = ?1 AND NOT EXISTS "
 		"(SELECT 1 FROM chat_blobs o WHERE o.hash = c.hash AND o.chat_id <> ?1) AND "
 		"NOT EXISTS (SELECT 1 FROM canned_blobs k WHERE k.hash = c.hash)";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "find blobs");
-	sqlite3_bind_int64(s, 1, chat_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, chat_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (h->n == h->cap) {
 			h->cap = grow_cap(h->cap, h->n + 1);
 			h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
 		}
 		store_copy_text(h->v[h->n++], sizeof(h->v[0]), s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "find blobs");
-	sqlite3_finalize(s);
+	rc = rc == DB_DONE ? 0 : store_fail(st, "find blobs");
+	db_finalize(s);
 	return rc;
 }
 
 static int drop_blob(struct store *st, const char *hash)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM blobs WHERE hash = ?1 AND NOT EXISTS "
-			       "(SELECT 1 FROM chat_blobs WHERE hash = ?1) AND NOT EXISTS "
-			       "(SELECT 1 FROM canned_blobs WHERE hash = ?1)", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "DELETE FROM blobs WHERE hash = ?1 AND NOT EXISTS "
+		       "(SELECT 1 FROM chat_blobs WHERE hash = ?1) AND NOT EXISTS "
+		       "(SELECT 1 FROM canned_blobs WHERE hash = ?1)", &s) < 0)
 		return store_fail(st, "delete blob");
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "delete blob");
-	sqlite3_finalize(s);
+	db_bind_text(s, 1, hash);
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "delete blob");
+	db_finalize(s);
 	return rc;
 }
 
@@ -410,29 +408,22 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 
 int store_blob_in_use(struct store *st, const char *hash)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT EXISTS (SELECT 1 FROM chat_blobs WHERE "
-			       "hash = ?1) OR EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT EXISTS (SELECT 1 FROM chat_blobs WHERE "
+		       "hash = ?1) OR EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)", &s) < 0)
 		return store_fail(st, "find blob");
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	rc = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : store_fail(st, "find blob");
-	sqlite3_finalize(s);
+	db_bind_text(s, 1, hash);
+	rc = db_step(s);
+	rc = rc == DB_ROW ? db_column_int(s, 0) : store_fail(st, "find blob");
+	db_finalize(s);
 	return rc;
 }
 
 int store_search_optimize(struct store *st)
 {
-	/*
-	 * FTS5 records a deletion as a marker in a new segment; the old
-	 * segment keeps the words until it is merged.  'optimize' merges them
-	 * all into one, so with secure_delete the deleted words leave the file.
-	 */
-	if (sqlite3_exec(store_db(st), "INSERT INTO message_fts(message_fts) VALUES ('optimize')",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite_only_search_optimize(store_db(st)) < 0)
 		return store_fail(st, "optimize search index");
 	return 0;
 }

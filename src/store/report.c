@@ -41,10 +41,11 @@ enum report_stmt {
 
 static const char *const report_sql[] = {
 	[R_ROW_ADD] = "INSERT OR IGNORE INTO chat_report(chat_id, account_id, queue_id, day, hour, "
-		      "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[R_ROW_GET] = "SELECT account_id, queue_id, operator_id, day, hour, created_at, "
 		      "coalesce(accepted_at, 0), outcome, snaps_guest, snaps_operator, share_invited, "
-		      "share_accepted, share_declined, share_blocked FROM chat_report WHERE chat_id = ?",
+		      "share_accepted, share_declined, share_blocked FROM chat_report WHERE "
+		      "chat_id = ?1",
 	[R_ROW_ACCEPT] = "UPDATE chat_report SET operator_id = ?2, accepted_at = ?3, outcome = 1 "
 			 "WHERE chat_id = ?1",
 	[R_ROW_END] = "UPDATE chat_report SET ended_at = ?2, outcome = ?3 WHERE chat_id = ?1",
@@ -69,9 +70,9 @@ static const char *const report_sql[] = {
 			"survey_ratings = survey_ratings + ?20, "
 			"survey_rating_sum = survey_rating_sum + ?21, survey_yes = survey_yes + ?22, "
 			"survey_no = survey_no + ?23, survey_comments = survey_comments + ?24",
-	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?, ?, ?, ?, ?, ?, 1) "
+	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
 			"ON CONFLICT DO UPDATE SET n = n + 1",
-	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?, ?, ?, ?, ?, ?, 1) "
+	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
 			 "ON CONFLICT DO UPDATE SET n = n + 1",
 	/* Only system notices and share steps are read, and only these fields. */
 	[R_EVENT_BODY] = "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, '$.notice') END, "
@@ -100,28 +101,27 @@ struct report_row {
 enum { OUTCOME_WAITING, OUTCOME_ANSWERED, OUTCOME_MISSED, OUTCOME_ABANDONED };
 
 /* The statement, reset and unbound; NULL after logging when it cannot be prepared. */
-static sqlite3_stmt *report_stmt(struct store *st, enum report_stmt id)
+static struct db_stmt *report_stmt(struct store *st, enum report_stmt id)
 {
-	sqlite3_stmt **slot = &store_report_stmts(st)[id];
+	struct db_stmt **slot = &store_report_stmts(st)[id];
 
 	if (!*slot) {
-		if (sqlite3_prepare_v3(store_db(st), report_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-				       slot, NULL) != SQLITE_OK) {
+		if (db_prepare_cached(store_db(st), report_sql[id], slot) < 0) {
 			store_fail(st, "prepare report statement");
 			return NULL;
 		}
 	}
-	sqlite3_reset(*slot);
-	sqlite3_clear_bindings(*slot);
+	db_reset(*slot);
+	db_unbind(*slot);
 	return *slot;
 }
 
-static int report_run(struct store *st, sqlite3_stmt *s, const char *what)
+static int report_run(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, what);
+	db_reset(s);
+	return rc == DB_DONE ? 0 : store_fail(st, what);
 }
 
 /* ---- buckets and days ------------------------------------------------------ */
@@ -210,65 +210,53 @@ void store_report_local(int64_t ms, int64_t *day, int *hour)
 	*hour = tm.tm_hour;
 }
 
-static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	sqlite3_result_int(ctx, store_report_bucket(sqlite3_value_int64(argv[0])));
-}
-
-int store_report_register(sqlite3 *db)
-{
-	return sqlite3_create_function(db, "report_bucket", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-				       NULL, sql_report_bucket, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
-}
-
 /* ---- keeping the figures ---------------------------------------------------- */
 
 /* The chat's row: 0, -ENOENT (a chat older than reports, or none), or an error. */
 static int row_get(struct store *st, int64_t chat_id, struct report_row *r)
 {
-	sqlite3_stmt *s = report_stmt(st, R_ROW_GET);
+	struct db_stmt *s = report_stmt(st, R_ROW_GET);
 	int rc, i;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, chat_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, chat_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		memset(r, 0, sizeof(*r));
-		r->account_id = sqlite3_column_int64(s, 0);
-		r->queue_id = sqlite3_column_int64(s, 1);
-		r->operator_id = sqlite3_column_int64(s, 2);
-		r->day = sqlite3_column_int64(s, 3);
-		r->hour = sqlite3_column_int(s, 4);
-		r->created_at = sqlite3_column_int64(s, 5);
-		r->accepted_at = sqlite3_column_int64(s, 6);
-		r->outcome = sqlite3_column_int(s, 7);
+		r->account_id = db_column_int64(s, 0);
+		r->queue_id = db_column_int64(s, 1);
+		r->operator_id = db_column_int64(s, 2);
+		r->day = db_column_int64(s, 3);
+		r->hour = db_column_int(s, 4);
+		r->created_at = db_column_int64(s, 5);
+		r->accepted_at = db_column_int64(s, 6);
+		r->outcome = db_column_int(s, 7);
 		for (i = 0; i < 6; i++)
-			r->counter[STORE_REPORT_SNAPS_GUEST + i] = sqlite3_column_int64(s, 8 + i);
+			r->counter[STORE_REPORT_SNAPS_GUEST + i] = db_column_int64(s, 8 + i);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? -ENOENT : store_fail(st, "read chat report");
+	return rc == DB_DONE ? -ENOENT : store_fail(st, "read chat report");
 }
 
 /* Add `delta` to the chat's hour in one scope. */
 static int hours_add(struct store *st, const struct report_row *r, int64_t queue_id,
 		     int64_t operator_id, const int64_t *delta)
 {
-	sqlite3_stmt *s = report_stmt(st, R_HOURS_ADD);
+	struct db_stmt *s = report_stmt(st, R_HOURS_ADD);
 	int i;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, r->account_id);
-	sqlite3_bind_int64(s, 2, queue_id);
-	sqlite3_bind_int64(s, 3, operator_id);
-	sqlite3_bind_int64(s, 4, r->day);
-	sqlite3_bind_int(s, 5, r->hour);
+	db_bind_int64(s, 1, r->account_id);
+	db_bind_int64(s, 2, queue_id);
+	db_bind_int64(s, 3, operator_id);
+	db_bind_int64(s, 4, r->day);
+	db_bind_int(s, 5, r->hour);
 	for (i = 0; i < STORE_REPORT_COUNTERS; i++)
-		sqlite3_bind_int64(s, 6 + i, delta[i]);
+		db_bind_int64(s, 6 + i, delta[i]);
 	return report_run(st, s, "add to report hours");
 }
 
@@ -291,29 +279,29 @@ static int times_add(struct store *st, const struct report_row *r, int metric, i
 	int i, rc;
 
 	for (i = 0; i < 3; i++) {
-		sqlite3_stmt *s = report_stmt(st, R_TIMES_ADD);
+		struct db_stmt *s = report_stmt(st, R_TIMES_ADD);
 
 		if (!s)
 			return -EIO;
 		if (i == 2 && !r->operator_id)
 			break;
-		sqlite3_bind_int64(s, 1, r->account_id);
-		sqlite3_bind_int64(s, 2, scope[i][0]);
-		sqlite3_bind_int64(s, 3, scope[i][1]);
-		sqlite3_bind_int64(s, 4, r->day);
-		sqlite3_bind_int(s, 5, metric);
-		sqlite3_bind_int(s, 6, store_report_bucket(ms));
+		db_bind_int64(s, 1, r->account_id);
+		db_bind_int64(s, 2, scope[i][0]);
+		db_bind_int64(s, 3, scope[i][1]);
+		db_bind_int64(s, 4, r->day);
+		db_bind_int(s, 5, metric);
+		db_bind_int(s, 6, store_report_bucket(ms));
 		rc = report_run(st, s, "add report time");
 		if (rc < 0)
 			return rc;
 		if (!(s = report_stmt(st, R_MONTHS_ADD)))
 			return -EIO;
-		sqlite3_bind_int64(s, 1, r->account_id);
-		sqlite3_bind_int64(s, 2, scope[i][0]);
-		sqlite3_bind_int64(s, 3, scope[i][1]);
-		sqlite3_bind_int64(s, 4, month_of(r->day));
-		sqlite3_bind_int(s, 5, metric);
-		sqlite3_bind_int(s, 6, store_report_bucket(ms));
+		db_bind_int64(s, 1, r->account_id);
+		db_bind_int64(s, 2, scope[i][0]);
+		db_bind_int64(s, 3, scope[i][1]);
+		db_bind_int64(s, 4, month_of(r->day));
+		db_bind_int(s, 5, metric);
+		db_bind_int(s, 6, store_report_bucket(ms));
 		rc = report_run(st, s, "add report month");
 		if (rc < 0)
 			return rc;
@@ -323,7 +311,7 @@ static int times_add(struct store *st, const struct report_row *r, int metric, i
 
 int store_report_chat_added(struct store *st, const struct store_chat *c)
 {
-	sqlite3_stmt *s = report_stmt(st, R_ROW_ADD);
+	struct db_stmt *s = report_stmt(st, R_ROW_ADD);
 	int64_t delta[STORE_REPORT_COUNTERS] = { [STORE_REPORT_CHATS] = 1 };
 	struct report_row r = { .account_id = c->account_id, .queue_id = c->queue_id };
 	int rc;
@@ -331,23 +319,23 @@ int store_report_chat_added(struct store *st, const struct store_chat *c)
 	if (!s)
 		return -EIO;
 	store_report_local(c->created_at, &r.day, &r.hour);
-	sqlite3_bind_int64(s, 1, c->id);
-	sqlite3_bind_int64(s, 2, c->account_id);
-	sqlite3_bind_int64(s, 3, c->queue_id);
-	sqlite3_bind_int64(s, 4, r.day);
-	sqlite3_bind_int(s, 5, r.hour);
-	sqlite3_bind_int64(s, 6, c->created_at);
+	db_bind_int64(s, 1, c->id);
+	db_bind_int64(s, 2, c->account_id);
+	db_bind_int64(s, 3, c->queue_id);
+	db_bind_int64(s, 4, r.day);
+	db_bind_int(s, 5, r.hour);
+	db_bind_int64(s, 6, c->created_at);
 	rc = report_run(st, s, "add chat report");
 	if (rc < 0)
 		return rc;
-	return sqlite3_changes(store_db(st)) ? scopes_add(st, &r, delta) : 0;
+	return db_changes(store_db(st)) ? scopes_add(st, &r, delta) : 0;
 }
 
 int store_report_chat_accepted(struct store *st, int64_t chat_id, int64_t operator_id, int64_t at)
 {
 	int64_t delta[STORE_REPORT_COUNTERS] = { [STORE_REPORT_ANSWERED] = 1 };
 	struct report_row r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc = row_get(st, chat_id, &r);
 
 	/* Older chats were counted by the migration; a chat is accepted once. */
@@ -358,9 +346,9 @@ int store_report_chat_accepted(struct store *st, int64_t chat_id, int64_t operat
 	s = report_stmt(st, R_ROW_ACCEPT);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, chat_id);
-	sqlite3_bind_int64(s, 2, operator_id);
-	sqlite3_bind_int64(s, 3, at);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 2, operator_id);
+	db_bind_int64(s, 3, at);
 	if ((rc = report_run(st, s, "accept chat report")) < 0)
 		return rc;
 	/* The account and the queue count the answer; the operator the whole chat so far. */
@@ -381,7 +369,7 @@ static int chat_ended(struct store *st, int64_t chat_id, struct report_row *r, c
 {
 	int64_t delta[STORE_REPORT_COUNTERS] = { 0 };
 	int outcome = r->outcome;
-	sqlite3_stmt *s = report_stmt(st, R_ROW_END);
+	struct db_stmt *s = report_stmt(st, R_ROW_END);
 	int rc;
 
 	if (!s)
@@ -391,9 +379,9 @@ static int chat_ended(struct store *st, int64_t chat_id, struct report_row *r, c
 		outcome = by && !strcmp(by, "guest") ? OUTCOME_ABANDONED : OUTCOME_MISSED;
 		delta[outcome == OUTCOME_ABANDONED ? STORE_REPORT_ABANDONED : STORE_REPORT_MISSED] = 1;
 	}
-	sqlite3_bind_int64(s, 1, chat_id);
-	sqlite3_bind_int64(s, 2, at);
-	sqlite3_bind_int(s, 3, outcome);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 2, at);
+	db_bind_int(s, 3, outcome);
 	if ((rc = report_run(st, s, "end chat report")) < 0)
 		return rc;
 	if (r->outcome == OUTCOME_WAITING)
@@ -426,15 +414,15 @@ static int event_counter(const struct store_event *ev, const char *step)
 static int counter_add(struct store *st, int64_t chat_id, const struct report_row *r, int k)
 {
 	int64_t delta[STORE_REPORT_COUNTERS] = { 0 };
-	sqlite3_stmt *s = report_stmt(st, R_ROW_COUNT);
+	struct db_stmt *s = report_stmt(st, R_ROW_COUNT);
 	int rc;
 
 	if (!s)
 		return -EIO;
 	delta[k] = 1;
-	sqlite3_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 1, chat_id);
 	for (int i = 0; i < 6; i++)
-		sqlite3_bind_int64(s, 2 + i, delta[STORE_REPORT_SNAPS_GUEST + i]);
+		db_bind_int64(s, 2 + i, delta[STORE_REPORT_SNAPS_GUEST + i]);
 	if ((rc = report_run(st, s, "count chat report")) < 0)
 		return rc;
 	return scopes_add(st, r, delta);
@@ -444,7 +432,7 @@ int store_report_event_added(struct store *st, const struct store_event *ev)
 {
 	char notice[16] = "", by[16] = "", step[16] = "";
 	struct report_row r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, k;
 
 	/* Messages, files and the rest count nothing: the common case costs one compare. */
@@ -453,13 +441,13 @@ int store_report_event_added(struct store *st, const struct store_event *ev)
 	if (strcmp(ev->kind, "snapshot")) {
 		if (!(s = report_stmt(st, R_EVENT_BODY)))
 			return -EIO;
-		store_bind_text(s, 1, ev->body);
-		if (sqlite3_step(s) == SQLITE_ROW) {
+		db_bind_text(s, 1, ev->body);
+		if (db_step(s) == DB_ROW) {
 			store_copy_text(notice, sizeof(notice), s, 0);
 			store_copy_text(by, sizeof(by), s, 1);
 			store_copy_text(step, sizeof(step), s, 2);
 		}
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 	k = event_counter(ev, step);
 	if (k < 0 && strcmp(notice, "ended"))
@@ -565,59 +553,59 @@ static void times_fill(struct store_report_times *t, const int64_t *n)
 	t->p90 = t->count ? percentile(n, BUCKET_MAX + 1, t->count, 90) : 0;
 }
 
-static void bind_filter(sqlite3_stmt *s, const struct store_report_filter *f)
+static void bind_filter(struct db_stmt *s, const struct store_report_filter *f)
 {
-	sqlite3_bind_int64(s, 1, f->account_id);
-	sqlite3_bind_int64(s, 2, f->queue_id);
-	sqlite3_bind_int64(s, 3, f->operator_id);
-	sqlite3_bind_int64(s, 4, f->from_day);
-	sqlite3_bind_int64(s, 5, f->to_day);
+	db_bind_int64(s, 1, f->account_id);
+	db_bind_int64(s, 2, f->queue_id);
+	db_bind_int64(s, 3, f->operator_id);
+	db_bind_int64(s, 4, f->from_day);
+	db_bind_int64(s, 5, f->to_day);
 }
 
 static int read_sums(struct store *st, const struct store_report_filter *f, struct store_report *out)
 {
-	sqlite3_stmt *s = report_stmt(st, R_SUM);
+	struct db_stmt *s = report_stmt(st, R_SUM);
 	int rc, i;
 
 	if (!s)
 		return -EIO;
 	bind_filter(s, f);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		/* Monday is 0: day 0, 1970-01-01, was a Thursday. */
-		int wd = (int)(((sqlite3_column_int64(s, 0) + 3) % 7 + 7) % 7);
-		int hour = sqlite3_column_int(s, 1);
+		int wd = (int)(((db_column_int64(s, 0) + 3) % 7 + 7) % 7);
+		int hour = db_column_int(s, 1);
 
 		if (hour >= 0 && hour < 24)
-			out->by_hour[wd][hour] += sqlite3_column_int64(s, 2);
+			out->by_hour[wd][hour] += db_column_int64(s, 2);
 		for (i = 0; i < STORE_REPORT_COUNTERS; i++)
-			out->counter[i] += sqlite3_column_int64(s, 2 + i);
+			out->counter[i] += db_column_int64(s, 2 + i);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "read report");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : store_fail(st, "read report");
 }
 
 /* Add the buckets of `id` (R_TIMES by day, R_MONTHS by month) over [from, to] into `n`. */
 static int add_times(struct store *st, enum report_stmt id, const struct store_report_filter *f,
 		     int64_t from, int64_t to, int64_t (*n)[BUCKET_MAX + 1])
 {
-	sqlite3_stmt *s = report_stmt(st, id);
+	struct db_stmt *s = report_stmt(st, id);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, f->account_id);
-	sqlite3_bind_int64(s, 2, f->queue_id);
-	sqlite3_bind_int64(s, 3, f->operator_id);
-	sqlite3_bind_int64(s, 4, from);
-	sqlite3_bind_int64(s, 5, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int metric = sqlite3_column_int(s, 0), b = sqlite3_column_int(s, 1);
+	db_bind_int64(s, 1, f->account_id);
+	db_bind_int64(s, 2, f->queue_id);
+	db_bind_int64(s, 3, f->operator_id);
+	db_bind_int64(s, 4, from);
+	db_bind_int64(s, 5, to);
+	while ((rc = db_step(s)) == DB_ROW) {
+		int metric = db_column_int(s, 0), b = db_column_int(s, 1);
 
 		if (metric >= 0 && metric < 2 && b >= 0 && b <= BUCKET_MAX)
-			n[metric][b] += sqlite3_column_int64(s, 2);
+			n[metric][b] += db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "read report times");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : store_fail(st, "read report times");
 }
 
 /*

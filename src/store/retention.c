@@ -23,24 +23,24 @@ int store_retention_get(struct store *st, int64_t queue_id, struct store_retenti
 {
 	static const char sql[] = "SELECT text_days, files_days, keep_names, updated_at "
 				  "FROM retention WHERE queue_id = ?1";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare retention");
-	sqlite3_bind_int64(s, 1, queue_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, queue_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		out->queue_id = queue_id;
-		out->text_days = sqlite3_column_int(s, 0);
-		out->files_days = sqlite3_column_int(s, 1);
-		out->keep_names = sqlite3_column_int(s, 2) != 0;
-		out->updated_at = sqlite3_column_int64(s, 3);
+		out->text_days = db_column_int(s, 0);
+		out->files_days = db_column_int(s, 1);
+		out->keep_names = db_column_int(s, 2) != 0;
+		out->updated_at = db_column_int64(s, 3);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? -ENOENT : store_fail(st, "read retention");
+		rc = rc == DB_DONE ? -ENOENT : store_fail(st, "read retention");
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -50,18 +50,18 @@ int store_retention_set(struct store *st, const struct store_retention *r)
 	    "INSERT INTO retention(queue_id, text_days, files_days, keep_names, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(queue_id) DO "
 	    "UPDATE SET text_days = ?2, files_days = ?3, keep_names = ?4, updated_at = ?5";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare retention");
-	sqlite3_bind_int64(s, 1, r->queue_id);
-	sqlite3_bind_int(s, 2, r->text_days);
-	sqlite3_bind_int(s, 3, r->files_days);
-	sqlite3_bind_int(s, 4, r->keep_names);
-	sqlite3_bind_int64(s, 5, r->updated_at);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "set retention");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, r->queue_id);
+	db_bind_int(s, 2, r->text_days);
+	db_bind_int(s, 3, r->files_days);
+	db_bind_int(s, 4, r->keep_names);
+	db_bind_int64(s, 5, r->updated_at);
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "set retention");
+	db_finalize(s);
 	return rc;
 }
 
@@ -77,39 +77,39 @@ struct ids {
 static int due(struct store *st, const char *sql, int64_t queue_id, int64_t before, int max,
 	       struct ids *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	out->n = 0;
 	if (max <= 0)
 		return 0;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "find chats to purge");
-	sqlite3_bind_int64(s, 1, queue_id);
-	sqlite3_bind_int64(s, 2, before);
-	sqlite3_bind_int(s, 3, max);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && out->n < STORE_PURGE_BATCH_MAX)
-		out->v[out->n++] = sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_fail(st, "find chats to purge");
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, queue_id);
+	db_bind_int64(s, 2, before);
+	db_bind_int(s, 3, max);
+	while ((rc = db_step(s)) == DB_ROW && out->n < STORE_PURGE_BATCH_MAX)
+		out->v[out->n++] = db_column_int64(s, 0);
+	rc = rc == DB_DONE || rc == DB_ROW ? 0 : store_fail(st, "find chats to purge");
+	db_finalize(s);
 	return rc;
 }
 
 /* Run `sql` with ?1 = chat_id (and ?2 = `at`); *changes gets the rows it changed. */
 static int run(struct store *st, const char *sql, int64_t chat_id, int64_t at, int *changes)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "purge");
-	sqlite3_bind_int64(s, 1, chat_id);
-	if (sqlite3_bind_parameter_count(s) >= 2)
-		sqlite3_bind_int64(s, 2, at);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, "purge");
+	db_bind_int64(s, 1, chat_id);
+	/* Only some of them have ?2: binding a number past the last does nothing. */
+	db_bind_int64(s, 2, at);
+	rc = db_step(s) == DB_DONE ? 0 : store_fail(st, "purge");
 	if (changes)
-		*changes = sqlite3_changes(store_db(st));
-	sqlite3_finalize(s);
+		*changes = db_changes(store_db(st));
+	db_finalize(s);
 	return rc;
 }
 
@@ -139,39 +139,37 @@ static int count_orphan(void *arg, const char *hash)
 static int unlink_blobs(struct store *st, int64_t id, struct orphan_count *oc)
 {
 	struct hash_list h = {NULL, 0};
-	sqlite3_stmt *s, *d = NULL;
+	struct db_stmt *s, *d = NULL;
 	char hash[65];
 	int rc, links = 0;
 
-	if (sqlite3_prepare_v2(store_db(st),
-			       "DELETE FROM chat_blobs WHERE chat_id = ?1 RETURNING hash", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st),
+		       "DELETE FROM chat_blobs WHERE chat_id = ?1 RETURNING hash", &s) < 0)
 		return store_fail(st, "purge files");
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	/* Collect the hashes first: a blob's row may go only once no link is left. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		h.v = xrealloc(h.v, (size_t)(h.n + 1) * sizeof(*h.v));
 		store_copy_text(h.v[h.n++], sizeof(h.v[0]), s, 0);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, "purge files");
-	sqlite3_finalize(s);
+	rc = rc == DB_DONE ? 0 : store_fail(st, "purge files");
+	db_finalize(s);
 	if (!rc && h.n &&
-	    sqlite3_prepare_v2(store_db(st),
-			       "DELETE FROM blobs WHERE hash = ?1 AND "
-			       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1) AND "
-			       "NOT EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)",
-			       -1, &d, NULL) != SQLITE_OK)
+	    db_prepare(store_db(st),
+		       "DELETE FROM blobs WHERE hash = ?1 AND "
+		       "NOT EXISTS (SELECT 1 FROM chat_blobs WHERE hash = ?1) AND "
+		       "NOT EXISTS (SELECT 1 FROM canned_blobs WHERE hash = ?1)", &d) < 0)
 		rc = store_fail(st, "purge blobs");
 	for (links = 0; !rc && links < h.n; links++) {
 		str_copy(hash, sizeof(hash), h.v[links]);
-		sqlite3_reset(d);
-		sqlite3_bind_text(d, 1, hash, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(d) != SQLITE_DONE)
+		db_reset(d);
+		db_bind_text(d, 1, hash);
+		if (db_step(d) != DB_DONE)
 			rc = store_fail(st, "purge blobs");
-		else if (sqlite3_changes(store_db(st)) > 0)
+		else if (db_changes(store_db(st)) > 0)
 			rc = count_orphan(oc, hash);
 	}
-	sqlite3_finalize(d);
+	db_finalize(d);
 	free(h.v);
 	return rc < 0 ? rc : links;
 }
@@ -233,21 +231,21 @@ static int purge_followups(struct store *st, struct store_purge *p, int *done)
 	const char *sql[2] = {del_sql, name_sql};
 	int64_t before[2] = {p->text_before, p->names_before};
 	int *count[2] = {&p->n_followups, &p->n_names};
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int i, n;
 
 	for (i = 0; i < 2 && *done < p->max_chats; i++) {
-		if (sqlite3_prepare_v2(store_db(st), sql[i], -1, &s, NULL) != SQLITE_OK)
+		if (db_prepare(store_db(st), sql[i], &s) < 0)
 			return store_fail(st, "purge follow-ups");
-		sqlite3_bind_int64(s, 1, p->queue_id);
-		sqlite3_bind_int64(s, 2, before[i]);
-		sqlite3_bind_int(s, 3, p->max_chats - *done);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_finalize(s);
+		db_bind_int64(s, 1, p->queue_id);
+		db_bind_int64(s, 2, before[i]);
+		db_bind_int(s, 3, p->max_chats - *done);
+		if (db_step(s) != DB_DONE) {
+			db_finalize(s);
 			return store_fail(st, "purge follow-ups");
 		}
-		n = sqlite3_changes(store_db(st));
-		sqlite3_finalize(s);
+		n = db_changes(store_db(st));
+		db_finalize(s);
 		*count[i] += n;
 		*done += n;
 	}

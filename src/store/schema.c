@@ -552,37 +552,34 @@ int schema_version(void)
 	return (int)ARRAY_SIZE(migrations);
 }
 
-static int exec(sqlite3 *db, const char *sql)
+static int exec(struct db *db, const char *sql)
 {
-	char *err = NULL;
+	int rc = db_exec(db, sql);
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_error("store: %s", err ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
-		return -EIO;
-	}
-	return 0;
+	if (rc < 0)
+		log_error("store: %s", db_errmsg(db));
+	return rc < 0 ? -EIO : 0;
 }
 
-static int user_version(sqlite3 *db)
+static int user_version(struct db *db)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(db, "PRAGMA user_version", &s) < 0)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	if (db_step(s) == DB_ROW)
+		v = db_column_int(s, 0);
+	db_finalize(s);
 	return v;
 }
 
-int schema_migrate(sqlite3 *db)
+int schema_migrate(struct db *db)
 {
 	return schema_migrate_to(db, schema_version());
 }
 
-int schema_migrate_to(sqlite3 *db, int version)
+int schema_migrate_to(struct db *db, int version)
 {
 	char sql[64];
 	int v;

@@ -4,7 +4,7 @@
 #ifndef REFDESK_STORE_SCHEMA_H
 #define REFDESK_STORE_SCHEMA_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 /*
  * Set the connection's pragmas (WAL, synchronous=FULL, foreign keys) and
@@ -12,10 +12,10 @@
  * transaction.  Returns 0 or -EIO (logged).  A database newer than this
  * binary is refused rather than guessed at.
  */
-int schema_migrate(sqlite3 *db);
+int schema_migrate(struct db *db);
 
 /* The same up to `version` only (for testing the migrations after it). */
-int schema_migrate_to(sqlite3 *db, int version);
+int schema_migrate_to(struct db *db, int version);
 
 /* The version schema_migrate() brings a database to. */
 int schema_version(void);

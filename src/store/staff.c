@@ -17,37 +17,37 @@
 #include "store/store_int.h"
 
 /* Bind `cid`, or NULL for "" (notes without a client id are never merged). */
-static void bind_cid(sqlite3_stmt *s, int col, const char *cid)
+static void bind_cid(struct db_stmt *s, int col, const char *cid)
 {
 	if (cid[0])
-		store_bind_text(s, col, cid);
+		db_bind_text(s, col, cid);
 	else
-		sqlite3_bind_null(s, col);
+		db_bind_null(s, col);
 }
 
 /* Run a one-row SELECT of one or two integers; -ENOENT when there is no row. */
-static int select_ints(struct store *st, sqlite3_stmt *s, int64_t *a, int64_t *b,
+static int select_ints(struct store *st, struct db_stmt *s, int64_t *a, int64_t *b,
 		       const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc == SQLITE_ROW) {
-		*a = sqlite3_column_int64(s, 0);
+	if (rc == DB_ROW) {
+		*a = db_column_int64(s, 0);
 		if (b)
-			*b = sqlite3_column_int64(s, 1);
+			*b = db_column_int64(s, 1);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? -ENOENT : store_fail(st, what);
+		rc = rc == DB_DONE ? -ENOENT : store_fail(st, what);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
-static int run_step(struct store *st, sqlite3_stmt *s, const char *what)
+static int run_step(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, what);
+	int rc = db_step(s) == DB_DONE ? 0 : store_fail(st, what);
 
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -55,47 +55,46 @@ static int run_step(struct store *st, sqlite3_stmt *s, const char *what)
 
 static int note_earlier(struct store *st, struct store_note *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (!n->cid[0])
 		return -ENOENT;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT seq, at FROM staff_notes WHERE chat_id = ?1 "
-			       "AND operator_id = ?2 AND cid = ?3", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT seq, at FROM staff_notes WHERE chat_id = ?1 "
+		       "AND operator_id = ?2 AND cid = ?3", &s) < 0)
 		return store_fail(st, "find note");
-	sqlite3_bind_int64(s, 1, n->chat_id);
-	sqlite3_bind_int64(s, 2, n->operator_id);
-	store_bind_text(s, 3, n->cid);
+	db_bind_int64(s, 1, n->chat_id);
+	db_bind_int64(s, 2, n->operator_id);
+	db_bind_text(s, 3, n->cid);
 	return select_ints(st, s, &n->seq, &n->at, "find note");
 }
 
 int store_note_add(struct store *st, struct store_note *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t last = 0;
 	int rc;
 
 	rc = note_earlier(st, n);
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 1;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT ifnull(max(seq), 0) FROM staff_notes "
-			       "WHERE chat_id = ?1", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT ifnull(max(seq), 0) FROM staff_notes "
+		       "WHERE chat_id = ?1", &s) < 0)
 		return store_fail(st, "number note");
-	sqlite3_bind_int64(s, 1, n->chat_id);
+	db_bind_int64(s, 1, n->chat_id);
 	rc = select_ints(st, s, &last, NULL, "number note");
 	if (rc < 0)
 		return rc;
 	n->seq = last + 1;
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO staff_notes(chat_id, seq, operator_id, "
-			       "name, cid, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "INSERT INTO staff_notes(chat_id, seq, operator_id, "
+		       "name, cid, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s) < 0)
 		return store_fail(st, "add note");
-	sqlite3_bind_int64(s, 1, n->chat_id);
-	sqlite3_bind_int64(s, 2, n->seq);
-	sqlite3_bind_int64(s, 3, n->operator_id);
-	store_bind_text(s, 4, n->name);
+	db_bind_int64(s, 1, n->chat_id);
+	db_bind_int64(s, 2, n->seq);
+	db_bind_int64(s, 3, n->operator_id);
+	db_bind_text(s, 4, n->name);
 	bind_cid(s, 5, n->cid);
-	store_bind_text(s, 6, n->text);
-	sqlite3_bind_int64(s, 7, n->at);
+	db_bind_text(s, 6, n->text);
+	db_bind_int64(s, 7, n->at);
 	return run_step(st, s, "add note");
 }
 
@@ -103,31 +102,31 @@ int store_notes_of_chat(struct store *st, int64_t chat_id, int limit,
 			int (*cb)(void *ctx, const struct store_note *n), void *ctx)
 {
 	struct store_note *n;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT * FROM (SELECT seq, operator_id, name, "
-			       "ifnull(cid, ''), text, at FROM staff_notes WHERE chat_id = ?1 "
-			       "ORDER BY seq DESC LIMIT ?2) ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT * FROM (SELECT seq, operator_id, name, "
+		       "ifnull(cid, ''), text, at FROM staff_notes WHERE chat_id = ?1 "
+		       "ORDER BY seq DESC LIMIT ?2) ORDER BY seq", &s) < 0)
 		return store_fail(st, "list notes");
-	sqlite3_bind_int64(s, 1, chat_id);
-	sqlite3_bind_int(s, 2, limit);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_int(s, 2, limit);
 	n = xmalloc(sizeof(*n)); /* 16 KB of text: not on the loop thread's stack */
 	n->chat_id = chat_id;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n->seq = sqlite3_column_int64(s, 0);
-		n->operator_id = sqlite3_column_int64(s, 1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		n->seq = db_column_int64(s, 0);
+		n->operator_id = db_column_int64(s, 1);
 		store_copy_text(n->name, sizeof(n->name), s, 2);
 		store_copy_text(n->cid, sizeof(n->cid), s, 3);
 		store_copy_text(n->text, sizeof(n->text), s, 4);
-		n->at = sqlite3_column_int64(s, 5);
+		n->at = db_column_int64(s, 5);
 		stop = cb(ctx, n);
 		if (stop)
 			break;
 	}
-	rc = stop ? stop : rc == SQLITE_DONE ? 0 : store_fail(st, "list notes");
+	rc = stop ? stop : rc == DB_DONE ? 0 : store_fail(st, "list notes");
 	free(n);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -135,53 +134,51 @@ int store_notes_of_chat(struct store *st, int64_t chat_id, int limit,
 
 static int room_earlier(struct store *st, struct store_room_message *m)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (!m->cid[0])
 		return -ENOENT;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id, at, name, text FROM staff_room "
-			       "WHERE account_id = ?1 AND operator_id = ?2 AND cid = ?3", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT id, at, name, text FROM staff_room "
+		       "WHERE account_id = ?1 AND operator_id = ?2 AND cid = ?3", &s) < 0)
 		return store_fail(st, "find room message");
-	sqlite3_bind_int64(s, 1, m->account_id);
-	sqlite3_bind_int64(s, 2, m->operator_id);
-	store_bind_text(s, 3, m->cid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, m->account_id);
+	db_bind_int64(s, 2, m->operator_id);
+	db_bind_text(s, 3, m->cid);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		/* A retry is answered with the message as it was stored the first time. */
-		m->id = sqlite3_column_int64(s, 0);
-		m->at = sqlite3_column_int64(s, 1);
+		m->id = db_column_int64(s, 0);
+		m->at = db_column_int64(s, 1);
 		store_copy_text(m->name, sizeof(m->name), s, 2);
 		store_copy_text(m->text, sizeof(m->text), s, 3);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? -ENOENT : store_fail(st, "find room message");
+		rc = rc == DB_DONE ? -ENOENT : store_fail(st, "find room message");
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 int store_room_add(struct store *st, struct store_room_message *m)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = room_earlier(st, m);
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 1;
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO staff_room(account_id, operator_id, name, "
-			       "cid, text, at) VALUES (?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "INSERT INTO staff_room(account_id, operator_id, name, "
+		       "cid, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id", &s) < 0)
 		return store_fail(st, "add room message");
-	sqlite3_bind_int64(s, 1, m->account_id);
-	sqlite3_bind_int64(s, 2, m->operator_id);
-	store_bind_text(s, 3, m->name);
+	db_bind_int64(s, 1, m->account_id);
+	db_bind_int64(s, 2, m->operator_id);
+	db_bind_text(s, 3, m->name);
 	bind_cid(s, 4, m->cid);
-	store_bind_text(s, 5, m->text);
-	sqlite3_bind_int64(s, 6, m->at);
-	rc = run_step(st, s, "add room message");
-	if (!rc)
-		m->id = sqlite3_last_insert_rowid(store_db(st));
+	db_bind_text(s, 5, m->text);
+	db_bind_int64(s, 6, m->at);
+	rc = store_run_insert(st, s, "add room message", &m->id);
+	db_finalize(s);
 	return rc;
 }
 
@@ -189,48 +186,46 @@ int store_room_recent(struct store *st, int64_t account_id, int64_t since, int l
 		      int (*cb)(void *ctx, const struct store_room_message *m), void *ctx)
 {
 	struct store_room_message *m;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT * FROM (SELECT id, operator_id, name, "
-			       "ifnull(cid, ''), text, at FROM staff_room WHERE account_id = ?1 "
-			       "AND at >= ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT * FROM (SELECT id, operator_id, name, "
+		       "ifnull(cid, ''), text, at FROM staff_room WHERE account_id = ?1 "
+		       "AND at >= ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id", &s) < 0)
 		return store_fail(st, "list room");
-	sqlite3_bind_int64(s, 1, account_id);
-	sqlite3_bind_int64(s, 2, since);
-	sqlite3_bind_int(s, 3, limit);
+	db_bind_int64(s, 1, account_id);
+	db_bind_int64(s, 2, since);
+	db_bind_int(s, 3, limit);
 	m = xmalloc(sizeof(*m));
 	m->account_id = account_id;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(s, 0);
-		m->operator_id = sqlite3_column_int64(s, 1);
+	while ((rc = db_step(s)) == DB_ROW) {
+		m->id = db_column_int64(s, 0);
+		m->operator_id = db_column_int64(s, 1);
 		store_copy_text(m->name, sizeof(m->name), s, 2);
 		store_copy_text(m->cid, sizeof(m->cid), s, 3);
 		store_copy_text(m->text, sizeof(m->text), s, 4);
-		m->at = sqlite3_column_int64(s, 5);
+		m->at = db_column_int64(s, 5);
 		stop = cb(ctx, m);
 		if (stop)
 			break;
 	}
-	rc = stop ? stop : rc == SQLITE_DONE ? 0 : store_fail(st, "list room");
+	rc = stop ? stop : rc == DB_DONE ? 0 : store_fail(st, "list room");
 	free(m);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 int store_room_purge(struct store *st, int64_t before, int *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM staff_room WHERE at < ?1", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "DELETE FROM staff_room WHERE at < ?1", &s) < 0)
 		return store_fail(st, "purge room");
-	sqlite3_bind_int64(s, 1, before);
+	db_bind_int64(s, 1, before);
 	rc = run_step(st, s, "purge room");
 	if (!rc)
-		*n = sqlite3_changes(store_db(st));
+		*n = db_changes(store_db(st));
 	return rc;
 }

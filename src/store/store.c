@@ -5,12 +5,13 @@
  * synchronous=FULL (an acknowledged event survives a power cut), runs the
  * migrations the file has not seen yet (schema.c), and prepares every
  * statement of the table below once.  Each public function binds, steps and
- * resets one or two of them.  SQLite errors are logged here and become -EIO.
+ * resets one or two of them.  It speaks to the database through db.h only
+ * (db_sqlite.c is the driver); what only SQLite has is in sqlite_only.c.
+ * Failures are logged here and returned as db.h's negative errno.
  */
 #include "store/store.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,10 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "store/schema.h"
+#include "store/sqlite_only.h"
 #include "store/store_int.h"
 
 enum stmt_id {
-	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_SYNC_NORMAL,
-	S_SYNC_FULL,
 	S_ACCOUNT_ADD, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME, S_ACCOUNT_UPDATE, S_ACCOUNTS,
 	S_QUEUE_ADD, S_QUEUE_GET, S_QUEUE_BY_NAME, S_QUEUE_TITLE, S_QUEUES_OF_ACCOUNT,
 	S_OPERATOR_ADD, S_OPERATOR_GET, S_OPERATOR_BY_USERNAME, S_OPERATOR_UPDATE,
@@ -45,57 +45,54 @@ enum stmt_id {
 #define OPERATOR_COLS "id, account_id, username, name, pwhash, is_admin, disabled"
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
-	[S_SAVEPOINT] = "SAVEPOINT op",
-	[S_RELEASE] = "RELEASE op",
-	[S_ROLLBACK_TO] = "ROLLBACK TO op",
-	[S_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
-	[S_SYNC_FULL] = "PRAGMA synchronous=FULL",
-	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, origins, created_at) VALUES (?, ?, ?)",
-	[S_ACCOUNT_GET] = "SELECT id, name, origins FROM accounts WHERE id = ?",
-	[S_ACCOUNT_BY_NAME] = "SELECT id, name, origins FROM accounts WHERE name = ?",
-	[S_ACCOUNT_UPDATE] = "UPDATE accounts SET name = ?, origins = ? WHERE id = ?",
+	[S_ACCOUNT_ADD] = "INSERT INTO accounts(name, origins, created_at) VALUES (?1, ?2, ?3) "
+			  "RETURNING id",
+	[S_ACCOUNT_GET] = "SELECT id, name, origins FROM accounts WHERE id = ?1",
+	[S_ACCOUNT_BY_NAME] = "SELECT id, name, origins FROM accounts WHERE name = ?1",
+	[S_ACCOUNT_UPDATE] = "UPDATE accounts SET name = ?1, origins = ?2 WHERE id = ?3",
 	[S_ACCOUNTS] = "SELECT id, name, origins FROM accounts ORDER BY id",
-	[S_QUEUE_ADD] = "INSERT INTO queues(account_id, name, title, created_at) VALUES (?, ?, ?, ?)",
-	[S_QUEUE_GET] = "SELECT id, account_id, name, title, share_invite FROM queues WHERE id = ?",
+	[S_QUEUE_ADD] = "INSERT INTO queues(account_id, name, title, created_at) VALUES (?1, ?2, "
+			"?3, ?4) RETURNING id",
+	[S_QUEUE_GET] = "SELECT id, account_id, name, title, share_invite FROM queues WHERE id = "
+			"?1",
 	[S_QUEUE_BY_NAME] = "SELECT id, account_id, name, title, share_invite FROM queues "
-			    "WHERE name = ?",
-	[S_QUEUE_TITLE] = "UPDATE queues SET title = ?, share_invite = ? WHERE id = ?",
+			    "WHERE name = ?1",
+	[S_QUEUE_TITLE] = "UPDATE queues SET title = ?1, share_invite = ?2 WHERE id = ?3",
 	[S_QUEUES_OF_ACCOUNT] = "SELECT id, account_id, name, title, share_invite FROM queues "
-				"WHERE account_id = ? ORDER BY name",
+				"WHERE account_id = ?1 ORDER BY name",
 	[S_OPERATOR_ADD] = "INSERT INTO operators(account_id, username, name, pwhash, is_admin, "
-			   "disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_OPERATOR_GET] = "SELECT " OPERATOR_COLS " FROM operators WHERE id = ?",
-	[S_OPERATOR_BY_USERNAME] = "SELECT " OPERATOR_COLS " FROM operators WHERE username = ?",
-	[S_OPERATOR_UPDATE] = "UPDATE operators SET name = ?, is_admin = ?, disabled = ? WHERE id = ?",
-	[S_OPERATOR_PASSWORD] = "UPDATE operators SET pwhash = ? WHERE id = ?",
+			   "disabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	[S_OPERATOR_GET] = "SELECT " OPERATOR_COLS " FROM operators WHERE id = ?1",
+	[S_OPERATOR_BY_USERNAME] = "SELECT " OPERATOR_COLS " FROM operators WHERE username = ?1",
+	[S_OPERATOR_UPDATE] = "UPDATE operators SET name = ?1, is_admin = ?2, disabled = ?3 WHERE "
+			      "id = ?4",
+	[S_OPERATOR_PASSWORD] = "UPDATE operators SET pwhash = ?1 WHERE id = ?2",
 	[S_OPERATORS_OF_ACCOUNT] = "SELECT " OPERATOR_COLS " FROM operators "
-				   "WHERE account_id = ? ORDER BY username",
-	[S_MEMBER_ADD] = "INSERT OR IGNORE INTO members(queue_id, operator_id) VALUES (?, ?)",
-	[S_MEMBER_DEL] = "DELETE FROM members WHERE queue_id = ? AND operator_id = ?",
-	[S_MEMBER_AVAILABLE] = "UPDATE members SET available = ? WHERE queue_id = ? AND operator_id = ?",
-	[S_MEMBERS_OF_QUEUE] = "SELECT operator_id, available FROM members WHERE queue_id = ? "
+				   "WHERE account_id = ?1 ORDER BY username",
+	[S_MEMBER_ADD] = "INSERT OR IGNORE INTO members(queue_id, operator_id) VALUES (?1, ?2)",
+	[S_MEMBER_DEL] = "DELETE FROM members WHERE queue_id = ?1 AND operator_id = ?2",
+	[S_MEMBER_AVAILABLE] = "UPDATE members SET available = ?1 WHERE queue_id = ?2 AND "
+			       "operator_id = ?3",
+	[S_MEMBERS_OF_QUEUE] = "SELECT operator_id, available FROM members WHERE queue_id = ?1 "
 			       "ORDER BY operator_id",
 	[S_QUEUES_OF_OPERATOR] = "SELECT q.id, q.account_id, q.name, q.title, q.share_invite, "
 				 "m.available "
 				 "FROM members m JOIN queues q ON q.id = m.queue_id "
-				 "WHERE m.operator_id = ? ORDER BY q.name",
+				 "WHERE m.operator_id = ?1 ORDER BY q.name",
 	[S_SESSION_ADD] = "INSERT INTO sessions(token_hash, operator_id, csrf, created_at, expires_at) "
-			  "VALUES (?, ?, ?, ?, ?)",
+			  "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_SESSION_GET] = "SELECT operator_id, csrf, expires_at FROM sessions "
-			  "WHERE token_hash = ? AND expires_at > ?",
-	[S_SESSION_TOUCH] = "UPDATE sessions SET expires_at = ? WHERE token_hash = ?",
-	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?",
-	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ? "
-				    "AND token_hash IS NOT ?",
+			  "WHERE token_hash = ?1 AND expires_at > ?2",
+	[S_SESSION_TOUCH] = "UPDATE sessions SET expires_at = ?1 WHERE token_hash = ?2",
+	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ?1 "
+				    "AND token_hash IS NOT ?2",
 	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
 		       "status, operator_id, last_seq, created_at, manage_token, ord) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, 0, ?8, ?9, "
 		       "(SELECT coalesce(max(ord), 0) + 1 FROM chats))",
-	[S_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?",
-	[S_CHAT_BY_PUBLIC] = "SELECT " CHAT_COLS " FROM chats WHERE public_id = ?",
+	[S_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?1",
+	[S_CHAT_BY_PUBLIC] = "SELECT " CHAT_COLS " FROM chats WHERE public_id = ?1",
 	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
 			  "accepted_at = CASE WHEN ?1 = 1 THEN ?3 ELSE accepted_at END, "
 			  "ended_at = CASE WHEN ?1 = 2 THEN ?3 ELSE ended_at END WHERE id = ?4",
@@ -105,32 +102,38 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_QUEUE_LEFT] = "INSERT OR IGNORE INTO chat_queues(queue_id, chat_id) "
 			      "SELECT queue_id, id FROM chats WHERE id = ?1 AND queue_id != ?2 "
 			      "AND status != 2",
-	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ? AND status = ? "
+	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ?1 AND status = ?2 "
 			     "ORDER BY id",
-	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ? AND status = 1 "
+	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ?1 AND status "
+						    "= 1 "
 				"ORDER BY id",
 	[S_CHAT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM chats",
-	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ? ORDER BY id",
+	[S_CHATS_WITH_STATUS] = "SELECT " CHAT_COLS " FROM chats WHERE status = ?1 ORDER BY id",
 	/* Bytes first sent as a plain file take the type the pipeline gives the same bytes. */
-	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?, ?, ?, ?) "
+	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?1, ?2, ?3, ?4) "
 		       "ON CONFLICT(hash) DO UPDATE SET mime = excluded.mime "
 		       "WHERE blobs.mime = 'application/octet-stream'",
-	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?, ?, ?)",
+	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?1, ?2, "
+			    "?3)",
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
-			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ? AND cb.hash = ?",
+			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ?1 AND cb.hash = "
+			    "?2",
 	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
-	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ? AND author = ? "
-			"AND ifnull(operator_id, 0) = ? AND cid = ?",
+	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ?1 AND author = ?2 "
+			"AND ifnull(operator_id, 0) = ?3 AND cid = ?4",
 	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
 	[S_EVENT_LAST] = "SELECT max(last_seq, coalesce((SELECT max(seq) FROM events "
 			 "WHERE chat_id = ?1), 0)) FROM chats WHERE id = ?1",
 	/* Nothing is inserted for a cid its author used before in the chat. */
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
 	/* At commit, for each chat that got events. */
 	[S_CHAT_COUNTS] = "UPDATE chats SET last_seq = max(last_seq, ?2), "
 			  "n_messages = n_messages + ?3, n_snapshots = n_snapshots + ?4 WHERE id = ?1",
-	/* The search index (store_index_now() below): the chats it is behind on, ... */
+	/*
+	 * The search index (store_index_now() below; FTS5 and JSON functions,
+	 * SQLite's alone: sqlite_only.h): the chats it is behind on, ...
+	 */
 	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
 	/* ... their new messages' text, ... */
 	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
@@ -148,12 +151,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "WHERE e.chat_id = chats.id), indexed_seq) "
 			 "WHERE id IN (SELECT value FROM json_each(?1))",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
-			   "WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-};
-
-struct wal_watch {
-	void (*cb)(void *arg, int pages);
-	void *arg;
+			   "WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
 };
 
 /* A set of chat ids, kept sorted and unique by ids_tidy(). */
@@ -187,64 +185,65 @@ struct last_seqs {
  * those it took, until their transaction commits.
  */
 struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[S_COUNT];
+	struct db *db;
+	struct db_stmt *stmt[S_COUNT];
 	struct added *added;
 	size_t n_added, cap_added, mark;
 	struct last_seqs last;
 	struct ids unindexed, indexing, index_run;
 	size_t unindexed_messages; /* committed since the last run: when to run (a hint) */
 	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
-	struct wal_watch wal;
-	sqlite3_stmt *report[STORE_REPORT_STMTS]; /* report.c's, prepared on first use */
+	struct sqlite_only_wal wal;
+	struct db_stmt *report[STORE_REPORT_STMTS]; /* report.c's, prepared on first use */
 };
 
-/* Report a SQLite failure once and turn it into an errno code. */
+/* Report the connection's last failure once (not a broken constraint) and return its errno. */
 static int fail(struct store *st, const char *what)
 {
-	int code = sqlite3_extended_errcode(st->db);
+	int rc = db_error(st->db);
 
-	if ((code & 0xff) == SQLITE_CONSTRAINT)
-		return -EEXIST;
-	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), code);
-	if ((code & 0xff) == SQLITE_FULL)
-		return -ENOSPC;
-	return -EIO;
+	if (rc != -EEXIST)
+		log_error("store: %s: %s", what, db_errmsg(st->db));
+	/* Always negative (db_error() is), and seen to be here: callers rely on it. */
+	return rc < 0 ? rc : -EIO;
 }
 
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+static struct db_stmt *stmt(struct store *st, enum stmt_id id)
 {
-	sqlite3_stmt *s = st->stmt[id];
+	struct db_stmt *s = st->stmt[id];
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_unbind(s);
 	return s;
 }
 
 /* Step a statement that returns no rows. */
-static int run(struct store *st, sqlite3_stmt *s, const char *what)
+static int run(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	db_reset(s);
+	if (rc != DB_DONE && rc != DB_ROW)
 		return fail(st, what);
 	return 0;
 }
 
-static void copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+/* Step an INSERT ... RETURNING id: *id (if not NULL) is the new row's id. */
+static int run_insert(struct store *st, struct db_stmt *s, const char *what, int64_t *id)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	int rc = db_step(s);
 
-	snprintf(dst, size, "%s", t ? (const char *)t : "");
+	if (rc == DB_ROW && id)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	return rc < 0 ? fail(st, what) : 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int col, const char *text)
+static void copy_text(char *dst, size_t size, struct db_stmt *s, int col)
 {
-	if (text)
-		sqlite3_bind_text(s, col, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, col);
+	const char *t = db_column_text(s, col);
+
+	snprintf(dst, size, "%s", t ? t : "");
 }
 
 static void ids_add(struct ids *s, int64_t id)
@@ -290,7 +289,7 @@ static void ids_merge(struct ids *to, const struct ids *from)
 }
 
 /* "[id,id,...]", for json_each() in a statement; free() it. */
-static char *ids_json(const struct ids *s, int *len)
+static char *ids_json(const struct ids *s)
 {
 	char *text = xmalloc(s->n * 21 + 3), *p = text;
 	size_t i;
@@ -300,32 +299,31 @@ static char *ids_json(const struct ids *s, int *len)
 		p += sprintf(p, "%s%lld", i ? "," : "", (long long)s->v[i]);
 	*p++ = ']';
 	*p = '\0';
-	*len = (int)(p - text);
 	return text;
 }
 
 /* Step a statement whose ?1 is the ids as a JSON array. */
 static int run_ids(struct store *st, enum stmt_id id, const struct ids *s, const char *what)
 {
-	sqlite3_stmt *q = stmt(st, id);
-	int len;
-	char *text = ids_json(s, &len);
+	struct db_stmt *q = stmt(st, id);
+	char *text = ids_json(s);
 
-	sqlite3_bind_text(q, 1, text, len, free);
+	db_bind_text(q, 1, text);
+	free(text);
 	return run(st, q, what);
 }
 
 /* After a stop, the chats whose messages were committed but not indexed. */
 static int load_unindexed(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, S_UNINDEXED);
+	struct db_stmt *s = stmt(st, S_UNINDEXED);
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		ids_add(&st->unindexed, sqlite3_column_int64(s, 0));
-	sqlite3_reset(s);
+	while ((rc = db_step(s)) == DB_ROW)
+		ids_add(&st->unindexed, db_column_int64(s, 0));
+	db_reset(s);
 	ids_tidy(&st->unindexed);
-	return rc == SQLITE_DONE ? 0 : fail(st, "find unindexed chats");
+	return rc == DB_DONE ? 0 : fail(st, "find unindexed chats");
 }
 
 int store_open(struct store **out, const char *dir)
@@ -344,28 +342,16 @@ int store_open(struct store **out, const char *dir)
 		free(st);
 		return -ENAMETOOLONG;
 	}
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("store: cannot open %s: %s", path, sqlite3_errstr(rc));
+	if (db_open(&st->db, path) < 0)
 		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 10000);
-	sqlite3_extended_result_codes(st->db, 1);
-	/* Deleted text (a purge, a deleted transcript) is overwritten, not left in free pages. */
-	if (sqlite3_exec(st->db, "PRAGMA secure_delete=ON", NULL, NULL, NULL) != SQLITE_OK) {
-		log_error("store: cannot set secure_delete: %s", sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	if (store_report_register(st->db) < 0)
+	if (sqlite_only_register_functions(st->db) < 0)
 		goto fail;
 	rc = schema_migrate(st->db);
 	if (rc < 0)
 		goto fail;
 	for (i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &st->stmt[i], NULL) != SQLITE_OK) {
-			log_error("store: prepare %d: %s", i, sqlite3_errmsg(st->db));
+		if (db_prepare_cached(st->db, stmt_sql[i], &st->stmt[i]) < 0) {
+			log_error("store: prepare %d: %s", i, db_errmsg(st->db));
 			goto fail;
 		}
 	}
@@ -385,10 +371,10 @@ void store_free(struct store *st)
 	if (!st)
 		return;
 	for (i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
+		db_finalize(st->stmt[i]);
 	for (i = 0; i < STORE_REPORT_STMTS; i++)
-		sqlite3_finalize(st->report[i]);
-	sqlite3_close(st->db);
+		db_finalize(st->report[i]);
+	db_close(st->db);
 	free(st->added);
 	free(st->last.id);
 	free(st->last.seq);
@@ -467,7 +453,7 @@ static int cmp_added(const void *a, const void *b)
 /* The chats that got events in this transaction: their last seq and counts. */
 static int chats_caught_up(struct store *st)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i, j;
 	int64_t messages, snapshots;
 	int rc = 0;
@@ -482,10 +468,10 @@ static int chats_caught_up(struct store *st)
 			snapshots += st->added[j].kind == 2;
 		}
 		s = stmt(st, S_CHAT_COUNTS);
-		sqlite3_bind_int64(s, 1, st->added[i].chat_id);
-		sqlite3_bind_int64(s, 2, st->added[j - 1].seq);
-		sqlite3_bind_int64(s, 3, messages);
-		sqlite3_bind_int64(s, 4, snapshots);
+		db_bind_int64(s, 1, st->added[i].chat_id);
+		db_bind_int64(s, 2, st->added[j - 1].seq);
+		db_bind_int64(s, 3, messages);
+		db_bind_int64(s, 4, snapshots);
 		rc = run(st, s, "count events");
 	}
 	return rc;
@@ -529,7 +515,7 @@ static void ended(struct store *st, bool committed)
 
 int store_begin(struct store *st)
 {
-	return run(st, stmt(st, S_BEGIN), "begin");
+	return db_begin(st->db) < 0 ? fail(st, "begin") : 0;
 }
 
 int store_commit(struct store *st)
@@ -537,7 +523,7 @@ int store_commit(struct store *st)
 	int rc = chats_caught_up(st);
 
 	if (!rc)
-		rc = run(st, stmt(st, S_COMMIT), "commit");
+		rc = db_commit(st->db) < 0 ? fail(st, "commit") : 0;
 	if (!rc)
 		ended(st, true);
 	return rc;
@@ -545,8 +531,8 @@ int store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		run(st, stmt(st, S_ROLLBACK), "rollback");
+	if (db_in_transaction(st->db) && db_rollback(st->db) < 0)
+		fail(st, "rollback");
 	ended(st, false);
 }
 
@@ -585,7 +571,7 @@ int store_index_now(struct store *st)
 
 int store_index_some(struct store *st, size_t max_chats)
 {
-	bool own = sqlite3_get_autocommit(st->db);
+	bool own = !db_in_transaction(st->db);
 	struct ids *run_set = &st->index_run;
 	int rc = 0;
 
@@ -601,9 +587,11 @@ int store_index_some(struct store *st, size_t max_chats)
 	 * The next acknowledged commit syncs it along.
 	 */
 	if (own) {
-		run(st, stmt(st, S_SYNC_NORMAL), "synchronous");
+		if (db_set_durable(st->db, false) < 0)
+			fail(st, "synchronous");
 		if ((rc = store_begin(st)) < 0) {
-			run(st, stmt(st, S_SYNC_FULL), "synchronous");
+			if (db_set_durable(st->db, true) < 0)
+				fail(st, "synchronous");
 			return rc;
 		}
 	}
@@ -618,35 +606,25 @@ int store_index_some(struct store *st, size_t max_chats)
 			rc = store_commit(st);
 		if (rc < 0)
 			store_rollback(st);
-		if (run(st, stmt(st, S_SYNC_FULL), "synchronous") < 0 && !rc)
-			rc = -EIO;
+		if (db_set_durable(st->db, true) < 0) {
+			fail(st, "synchronous");
+			if (!rc)
+				rc = -EIO;
+		}
 	}
 	return rc;
-}
-
-static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
-{
-	struct wal_watch *w = arg;
-
-	(void)db;
-	(void)name;
-	w->cb(w->arg, pages);
-	return SQLITE_OK;
 }
 
 void store_watch_wal(struct store *st, void (*cb)(void *arg, int pages), void *arg)
 {
 	st->wal.cb = cb;
 	st->wal.arg = arg;
-	/* Replaces SQLite's own hook, which checkpoints inside the commit. */
-	sqlite3_wal_hook(st->db, wal_hook, &st->wal);
+	sqlite_only_watch_wal(st->db, &st->wal);
 }
 
 int store_checkpoint(struct store *st)
 {
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(st, "checkpoint");
+	return sqlite_only_checkpoint(st->db) < 0 ? fail(st, "checkpoint") : 0;
 }
 
 bool store_index_waiting(const struct store *st)
@@ -662,113 +640,111 @@ size_t store_index_backlog(const struct store *st)
 int store_savepoint(struct store *st)
 {
 	st->mark = st->n_added;
-	return run(st, stmt(st, S_SAVEPOINT), "savepoint");
+	return db_savepoint(st->db) < 0 ? fail(st, "savepoint") : 0;
 }
 
 void store_savepoint_release(struct store *st, bool keep)
 {
 	if (!keep) {
-		run(st, stmt(st, S_ROLLBACK_TO), "rollback to savepoint");
+		if (db_savepoint_rollback(st->db) < 0)
+			fail(st, "rollback to savepoint");
 		added_undo(st, st->mark);
 		/* Indexing it undid is to do again (redoing done work adds nothing). */
 		ids_merge(&st->unindexed, &st->indexing);
 		st->indexing.n = 0;
 	}
-	run(st, stmt(st, S_RELEASE), "release savepoint");
+	if (db_savepoint_release(st->db) < 0)
+		fail(st, "release savepoint");
 }
 
 bool store_in_transaction(struct store *st)
 {
-	return !sqlite3_get_autocommit(st->db);
+	return db_in_transaction(st->db);
 }
 
 /* ---- accounts ---------------------------------------------------------- */
 
-static void read_account(sqlite3_stmt *s, struct store_account *a)
+static void read_account(struct db_stmt *s, struct store_account *a)
 {
-	a->id = sqlite3_column_int64(s, 0);
+	a->id = db_column_int64(s, 0);
 	copy_text(a->name, sizeof(a->name), s, 1);
 	copy_text(a->origins, sizeof(a->origins), s, 2);
 }
 
 /* Step a one-row query; fills via `read` or returns -ENOENT. */
-static int one_row(struct store *st, sqlite3_stmt *s, const char *what,
-		   void (*read)(sqlite3_stmt *, void *), void *out)
+static int one_row(struct store *st, struct db_stmt *s, const char *what,
+		   void (*read)(struct db_stmt *, void *), void *out)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		read(s, out);
-		sqlite3_reset(s);
+		db_reset(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? -ENOENT : fail(st, what);
+	db_reset(s);
+	return rc == DB_DONE ? -ENOENT : fail(st, what);
 }
 
 int store_account_add(struct store *st, const char *name, const char *origins, int64_t *id)
 {
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_ADD);
-	int rc;
+	struct db_stmt *s = stmt(st, S_ACCOUNT_ADD);
 
-	bind_text(s, 1, name);
-	bind_text(s, 2, origins ? origins : "");
-	sqlite3_bind_int64(s, 3, time_now_ms());
-	rc = run(st, s, "add account");
-	if (!rc && id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, origins ? origins : "");
+	db_bind_int64(s, 3, time_now_ms());
+	return run_insert(st, s, "add account", id);
 }
 
 int store_account_get(struct store *st, int64_t id, struct store_account *out)
 {
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_GET);
+	struct db_stmt *s = stmt(st, S_ACCOUNT_GET);
 
-	sqlite3_bind_int64(s, 1, id);
-	return one_row(st, s, "get account", (void (*)(sqlite3_stmt *, void *))read_account, out);
+	db_bind_int64(s, 1, id);
+	return one_row(st, s, "get account", (void (*)(struct db_stmt *, void *))read_account, out);
 }
 
 int store_account_by_name(struct store *st, const char *name, struct store_account *out)
 {
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_NAME);
+	struct db_stmt *s = stmt(st, S_ACCOUNT_BY_NAME);
 
-	bind_text(s, 1, name);
-	return one_row(st, s, "get account", (void (*)(sqlite3_stmt *, void *))read_account, out);
+	db_bind_text(s, 1, name);
+	return one_row(st, s, "get account", (void (*)(struct db_stmt *, void *))read_account, out);
 }
 
 int store_account_update(struct store *st, const struct store_account *a)
 {
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_UPDATE);
+	struct db_stmt *s = stmt(st, S_ACCOUNT_UPDATE);
 
-	bind_text(s, 1, a->name);
-	bind_text(s, 2, a->origins);
-	sqlite3_bind_int64(s, 3, a->id);
+	db_bind_text(s, 1, a->name);
+	db_bind_text(s, 2, a->origins);
+	db_bind_int64(s, 3, a->id);
 	return run(st, s, "update account");
 }
 
 int store_accounts_each(struct store *st, int (*cb)(void *ctx, const struct store_account *a), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_ACCOUNTS);
+	struct db_stmt *s = stmt(st, S_ACCOUNTS);
 	struct store_account a;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_account(s, &a);
 		if ((rc = cb(ctx, &a)) != 0) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list accounts");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list accounts");
 }
 
 /* ---- queues ------------------------------------------------------------ */
 
-static void read_queue(sqlite3_stmt *s, struct store_queue *q)
+static void read_queue(struct db_stmt *s, struct store_queue *q)
 {
-	q->id = sqlite3_column_int64(s, 0);
-	q->account_id = sqlite3_column_int64(s, 1);
+	q->id = db_column_int64(s, 0);
+	q->account_id = db_column_int64(s, 1);
 	copy_text(q->name, sizeof(q->name), s, 2);
 	copy_text(q->title, sizeof(q->title), s, 3);
 	copy_text(q->share_invite, sizeof(q->share_invite), s, 4);
@@ -777,207 +753,201 @@ static void read_queue(sqlite3_stmt *s, struct store_queue *q)
 int store_queue_add(struct store *st, int64_t account_id, const char *name, const char *title,
 		    int64_t *id)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUE_ADD);
-	int rc;
+	struct db_stmt *s = stmt(st, S_QUEUE_ADD);
 
-	sqlite3_bind_int64(s, 1, account_id);
-	bind_text(s, 2, name);
-	bind_text(s, 3, title);
-	sqlite3_bind_int64(s, 4, time_now_ms());
-	rc = run(st, s, "add queue");
-	if (!rc && id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	db_bind_int64(s, 1, account_id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, title);
+	db_bind_int64(s, 4, time_now_ms());
+	return run_insert(st, s, "add queue", id);
 }
 
 int store_queue_get(struct store *st, int64_t id, struct store_queue *out)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUE_GET);
+	struct db_stmt *s = stmt(st, S_QUEUE_GET);
 
-	sqlite3_bind_int64(s, 1, id);
-	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
+	db_bind_int64(s, 1, id);
+	return one_row(st, s, "get queue", (void (*)(struct db_stmt *, void *))read_queue, out);
 }
 
 int store_queue_by_name(struct store *st, const char *name, struct store_queue *out)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUE_BY_NAME);
+	struct db_stmt *s = stmt(st, S_QUEUE_BY_NAME);
 
-	bind_text(s, 1, name);
-	return one_row(st, s, "get queue", (void (*)(sqlite3_stmt *, void *))read_queue, out);
+	db_bind_text(s, 1, name);
+	return one_row(st, s, "get queue", (void (*)(struct db_stmt *, void *))read_queue, out);
 }
 
 int store_queue_update(struct store *st, int64_t id, const char *title, const char *share_invite)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUE_TITLE);
+	struct db_stmt *s = stmt(st, S_QUEUE_TITLE);
 
-	bind_text(s, 1, title);
-	bind_text(s, 2, share_invite);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_text(s, 1, title);
+	db_bind_text(s, 2, share_invite);
+	db_bind_int64(s, 3, id);
 	return run(st, s, "update queue");
 }
 
 int store_queues_of_account(struct store *st, int64_t account_id,
 			    int (*cb)(void *ctx, const struct store_queue *q), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUES_OF_ACCOUNT);
+	struct db_stmt *s = stmt(st, S_QUEUES_OF_ACCOUNT);
 	struct store_queue q;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, account_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, account_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_queue(s, &q);
 		if ((rc = cb(ctx, &q)) != 0) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list queues");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list queues");
 }
 
 /* ---- operators --------------------------------------------------------- */
 
-static void read_operator(sqlite3_stmt *s, struct store_operator *o)
+static void read_operator(struct db_stmt *s, struct store_operator *o)
 {
-	o->id = sqlite3_column_int64(s, 0);
-	o->account_id = sqlite3_column_int64(s, 1);
+	o->id = db_column_int64(s, 0);
+	o->account_id = db_column_int64(s, 1);
 	copy_text(o->username, sizeof(o->username), s, 2);
 	copy_text(o->name, sizeof(o->name), s, 3);
 	copy_text(o->pwhash, sizeof(o->pwhash), s, 4);
-	o->is_admin = sqlite3_column_int(s, 5) != 0;
-	o->disabled = sqlite3_column_int(s, 6) != 0;
+	o->is_admin = db_column_int(s, 5) != 0;
+	o->disabled = db_column_int(s, 6) != 0;
 }
 
 int store_operator_add(struct store *st, const struct store_operator *o, int64_t *id)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATOR_ADD);
-	int rc;
+	struct db_stmt *s = stmt(st, S_OPERATOR_ADD);
 
-	sqlite3_bind_int64(s, 1, o->account_id);
-	bind_text(s, 2, o->username);
-	bind_text(s, 3, o->name);
-	bind_text(s, 4, o->pwhash);
-	sqlite3_bind_int(s, 5, o->is_admin);
-	sqlite3_bind_int(s, 6, o->disabled);
-	sqlite3_bind_int64(s, 7, time_now_ms());
-	rc = run(st, s, "add operator");
-	if (!rc && id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	db_bind_int64(s, 1, o->account_id);
+	db_bind_text(s, 2, o->username);
+	db_bind_text(s, 3, o->name);
+	db_bind_text(s, 4, o->pwhash);
+	db_bind_int(s, 5, o->is_admin);
+	db_bind_int(s, 6, o->disabled);
+	db_bind_int64(s, 7, time_now_ms());
+	return run_insert(st, s, "add operator", id);
 }
 
 int store_operator_get(struct store *st, int64_t id, struct store_operator *out)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATOR_GET);
+	struct db_stmt *s = stmt(st, S_OPERATOR_GET);
 
-	sqlite3_bind_int64(s, 1, id);
-	return one_row(st, s, "get operator", (void (*)(sqlite3_stmt *, void *))read_operator, out);
+	db_bind_int64(s, 1, id);
+	return one_row(st, s, "get operator", (void (*)(struct db_stmt *, void *))read_operator,
+		       out);
 }
 
 int store_operator_by_username(struct store *st, const char *username, struct store_operator *out)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATOR_BY_USERNAME);
+	struct db_stmt *s = stmt(st, S_OPERATOR_BY_USERNAME);
 
-	bind_text(s, 1, username);
-	return one_row(st, s, "get operator", (void (*)(sqlite3_stmt *, void *))read_operator, out);
+	db_bind_text(s, 1, username);
+	return one_row(st, s, "get operator", (void (*)(struct db_stmt *, void *))read_operator,
+		       out);
 }
 
 int store_operator_update(struct store *st, const struct store_operator *o)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATOR_UPDATE);
+	struct db_stmt *s = stmt(st, S_OPERATOR_UPDATE);
 
-	bind_text(s, 1, o->name);
-	sqlite3_bind_int(s, 2, o->is_admin);
-	sqlite3_bind_int(s, 3, o->disabled);
-	sqlite3_bind_int64(s, 4, o->id);
+	db_bind_text(s, 1, o->name);
+	db_bind_int(s, 2, o->is_admin);
+	db_bind_int(s, 3, o->disabled);
+	db_bind_int64(s, 4, o->id);
 	return run(st, s, "update operator");
 }
 
 int store_operator_set_password(struct store *st, int64_t id, const char *pwhash)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATOR_PASSWORD);
+	struct db_stmt *s = stmt(st, S_OPERATOR_PASSWORD);
 
-	bind_text(s, 1, pwhash);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_text(s, 1, pwhash);
+	db_bind_int64(s, 2, id);
 	return run(st, s, "set password");
 }
 
 int store_operators_of_account(struct store *st, int64_t account_id,
 			       int (*cb)(void *ctx, const struct store_operator *o), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_OPERATORS_OF_ACCOUNT);
+	struct db_stmt *s = stmt(st, S_OPERATORS_OF_ACCOUNT);
 	struct store_operator o;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, account_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, account_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_operator(s, &o);
 		if ((rc = cb(ctx, &o)) != 0) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list operators");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list operators");
 }
 
 /* ---- membership -------------------------------------------------------- */
 
 int store_member_set(struct store *st, int64_t queue_id, int64_t operator_id, bool member)
 {
-	sqlite3_stmt *s = stmt(st, member ? S_MEMBER_ADD : S_MEMBER_DEL);
+	struct db_stmt *s = stmt(st, member ? S_MEMBER_ADD : S_MEMBER_DEL);
 
-	sqlite3_bind_int64(s, 1, queue_id);
-	sqlite3_bind_int64(s, 2, operator_id);
+	db_bind_int64(s, 1, queue_id);
+	db_bind_int64(s, 2, operator_id);
 	return run(st, s, "set membership");
 }
 
 int store_member_set_available(struct store *st, int64_t queue_id, int64_t operator_id,
 			       bool available)
 {
-	sqlite3_stmt *s = stmt(st, S_MEMBER_AVAILABLE);
+	struct db_stmt *s = stmt(st, S_MEMBER_AVAILABLE);
 
-	sqlite3_bind_int(s, 1, available);
-	sqlite3_bind_int64(s, 2, queue_id);
-	sqlite3_bind_int64(s, 3, operator_id);
+	db_bind_int(s, 1, available);
+	db_bind_int64(s, 2, queue_id);
+	db_bind_int64(s, 3, operator_id);
 	return run(st, s, "set availability");
 }
 
 int store_members_of_queue(struct store *st, int64_t queue_id,
 			   int (*cb)(void *ctx, int64_t operator_id, bool available), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_MEMBERS_OF_QUEUE);
+	struct db_stmt *s = stmt(st, S_MEMBERS_OF_QUEUE);
 	int rc;
 
-	sqlite3_bind_int64(s, 1, queue_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		rc = cb(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1) != 0);
+	db_bind_int64(s, 1, queue_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		rc = cb(ctx, db_column_int64(s, 0), db_column_int(s, 1) != 0);
 		if (rc) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list members");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list members");
 }
 
 int store_queues_of_operator(struct store *st, int64_t operator_id,
 			     int (*cb)(void *ctx, const struct store_queue *q, bool available), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_QUEUES_OF_OPERATOR);
+	struct db_stmt *s = stmt(st, S_QUEUES_OF_OPERATOR);
 	struct store_queue q;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, operator_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, operator_id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_queue(s, &q);
-		if ((rc = cb(ctx, &q, sqlite3_column_int(s, 5) != 0)) != 0) {
-			sqlite3_reset(s);
+		if ((rc = cb(ctx, &q, db_column_int(s, 5) != 0)) != 0) {
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list memberships");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list memberships");
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -985,146 +955,147 @@ int store_queues_of_operator(struct store *st, int64_t operator_id,
 int store_session_add(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
 		      int64_t operator_id, const char *csrf, int64_t expires_at)
 {
-	sqlite3_stmt *s = stmt(st, S_SESSION_ADD);
+	struct db_stmt *s = stmt(st, S_SESSION_ADD);
 
-	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, operator_id);
-	bind_text(s, 3, csrf);
-	sqlite3_bind_int64(s, 4, time_now_ms());
-	sqlite3_bind_int64(s, 5, expires_at);
+	db_bind_blob(s, 1, hash, STORE_TOKEN_HASH);
+	db_bind_int64(s, 2, operator_id);
+	db_bind_text(s, 3, csrf);
+	db_bind_int64(s, 4, time_now_ms());
+	db_bind_int64(s, 5, expires_at);
 	return run(st, s, "add session");
 }
 
-static void read_session(sqlite3_stmt *s, struct store_session *out)
+static void read_session(struct db_stmt *s, struct store_session *out)
 {
-	out->operator_id = sqlite3_column_int64(s, 0);
+	out->operator_id = db_column_int64(s, 0);
 	copy_text(out->csrf, sizeof(out->csrf), s, 1);
-	out->expires_at = sqlite3_column_int64(s, 2);
+	out->expires_at = db_column_int64(s, 2);
 }
 
 int store_session_get(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
 		      int64_t now, struct store_session *out)
 {
-	sqlite3_stmt *s = stmt(st, S_SESSION_GET);
+	struct db_stmt *s = stmt(st, S_SESSION_GET);
 
-	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, now);
-	return one_row(st, s, "get session", (void (*)(sqlite3_stmt *, void *))read_session, out);
+	db_bind_blob(s, 1, hash, STORE_TOKEN_HASH);
+	db_bind_int64(s, 2, now);
+	return one_row(st, s, "get session", (void (*)(struct db_stmt *, void *))read_session, out);
 }
 
 int store_session_touch(struct store *st, const unsigned char hash[STORE_TOKEN_HASH],
 			int64_t expires_at)
 {
-	sqlite3_stmt *s = stmt(st, S_SESSION_TOUCH);
+	struct db_stmt *s = stmt(st, S_SESSION_TOUCH);
 
-	sqlite3_bind_int64(s, 1, expires_at);
-	sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	db_bind_int64(s, 1, expires_at);
+	db_bind_blob(s, 2, hash, STORE_TOKEN_HASH);
 	return run(st, s, "touch session");
 }
 
 int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_HASH])
 {
-	sqlite3_stmt *s = stmt(st, S_SESSION_DEL);
+	struct db_stmt *s = stmt(st, S_SESSION_DEL);
 
-	sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+	db_bind_blob(s, 1, hash, STORE_TOKEN_HASH);
 	return run(st, s, "delete session");
 }
 
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep)
 {
-	sqlite3_stmt *s = stmt(st, S_SESSIONS_DEL_OPERATOR);
+	struct db_stmt *s = stmt(st, S_SESSIONS_DEL_OPERATOR);
 
-	sqlite3_bind_int64(s, 1, operator_id);
+	db_bind_int64(s, 1, operator_id);
 	if (keep)
-		sqlite3_bind_blob(s, 2, keep, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+		db_bind_blob(s, 2, keep, STORE_TOKEN_HASH);
 	return run(st, s, "delete sessions");
 }
 
 /* ---- chats ------------------------------------------------------------- */
 
-static void read_chat(sqlite3_stmt *s, struct store_chat *c)
+static void read_chat(struct db_stmt *s, struct store_chat *c)
 {
-	const void *blob = sqlite3_column_blob(s, 2);
+	size_t bytes;
+	const void *blob = db_column_blob(s, 2, &bytes);
 
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
+	c->id = db_column_int64(s, 0);
 	copy_text(c->public_id, sizeof(c->public_id), s, 1);
-	if (blob && sqlite3_column_bytes(s, 2) == STORE_TOKEN_HASH)
+	if (blob && bytes == STORE_TOKEN_HASH)
 		memcpy(c->token_hash, blob, STORE_TOKEN_HASH);
-	c->account_id = sqlite3_column_int64(s, 3);
-	c->queue_id = sqlite3_column_int64(s, 4);
+	c->account_id = db_column_int64(s, 3);
+	c->queue_id = db_column_int64(s, 4);
 	copy_text(c->guest_name, sizeof(c->guest_name), s, 5);
-	c->status = (enum chat_status)sqlite3_column_int(s, 6);
-	c->operator_id = sqlite3_column_int64(s, 7);
-	c->last_seq = sqlite3_column_int64(s, 8);
-	c->created_at = sqlite3_column_int64(s, 9);
-	c->accepted_at = sqlite3_column_int64(s, 10);
-	c->ended_at = sqlite3_column_int64(s, 11);
+	c->status = (enum chat_status)db_column_int(s, 6);
+	c->operator_id = db_column_int64(s, 7);
+	c->last_seq = db_column_int64(s, 8);
+	c->created_at = db_column_int64(s, 9);
+	c->accepted_at = db_column_int64(s, 10);
+	c->ended_at = db_column_int64(s, 11);
 	copy_text(c->manage_token, sizeof(c->manage_token), s, 12);
-	c->n_messages = sqlite3_column_int64(s, 13);
-	c->n_snapshots = sqlite3_column_int64(s, 14);
-	c->deleted_at = sqlite3_column_int64(s, 15);
+	c->n_messages = db_column_int64(s, 13);
+	c->n_snapshots = db_column_int64(s, 14);
+	c->deleted_at = db_column_int64(s, 15);
 }
 
 int store_chat_add(struct store *st, const struct store_chat *c)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_ADD);
+	struct db_stmt *s = stmt(st, S_CHAT_ADD);
 	char token[STORE_MANAGE_TOKEN];
 	int rc;
 
-	sqlite3_bind_int64(s, 1, c->id);
-	bind_text(s, 2, c->public_id);
-	sqlite3_bind_blob(s, 3, c->token_hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, c->account_id);
-	sqlite3_bind_int64(s, 5, c->queue_id);
-	bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
-	sqlite3_bind_int(s, 7, c->status);
-	sqlite3_bind_int64(s, 8, c->created_at);
+	db_bind_int64(s, 1, c->id);
+	db_bind_text(s, 2, c->public_id);
+	db_bind_blob(s, 3, c->token_hash, STORE_TOKEN_HASH);
+	db_bind_int64(s, 4, c->account_id);
+	db_bind_int64(s, 5, c->queue_id);
+	db_bind_text(s, 6, c->guest_name[0] ? c->guest_name : NULL);
+	db_bind_int(s, 7, c->status);
+	db_bind_int64(s, 8, c->created_at);
 	/* The management link's secret: made here, so every chat has one. */
 	rand_token(token, 24);
-	bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
+	db_bind_text(s, 9, c->manage_token[0] ? c->manage_token : token);
 	rc = run(st, s, "add chat");
 	return rc < 0 ? rc : store_report_chat_added(st, c);
 }
 
-static void read_max(sqlite3_stmt *s, int64_t *out)
+static void read_max(struct db_stmt *s, int64_t *out)
 {
-	*out = sqlite3_column_int64(s, 0);
+	*out = db_column_int64(s, 0);
 }
 
 int store_chat_max_id(struct store *st, int64_t *out)
 {
 	return one_row(st, stmt(st, S_CHAT_MAX_ID), "max chat id",
-		       (void (*)(sqlite3_stmt *, void *))read_max, out);
+		       (void (*)(struct db_stmt *, void *))read_max, out);
 }
 
 int store_chat_get(struct store *st, int64_t id, struct store_chat *out)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_GET);
+	struct db_stmt *s = stmt(st, S_CHAT_GET);
 
-	sqlite3_bind_int64(s, 1, id);
-	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
+	db_bind_int64(s, 1, id);
+	return one_row(st, s, "get chat", (void (*)(struct db_stmt *, void *))read_chat, out);
 }
 
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_BY_PUBLIC);
+	struct db_stmt *s = stmt(st, S_CHAT_BY_PUBLIC);
 
-	bind_text(s, 1, public_id);
-	return one_row(st, s, "get chat", (void (*)(sqlite3_stmt *, void *))read_chat, out);
+	db_bind_text(s, 1, public_id);
+	return one_row(st, s, "get chat", (void (*)(struct db_stmt *, void *))read_chat, out);
 }
 
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_STATUS);
+	struct db_stmt *s = stmt(st, S_CHAT_STATUS);
 	int rc;
 
-	sqlite3_bind_int(s, 1, status);
-	sqlite3_bind_int64(s, 2, operator_id);
-	sqlite3_bind_int64(s, 3, at);
-	sqlite3_bind_int64(s, 4, id);
+	db_bind_int(s, 1, status);
+	db_bind_int64(s, 2, operator_id);
+	db_bind_int64(s, 3, at);
+	db_bind_int64(s, 4, id);
 	rc = run(st, s, "set chat status");
 	if (rc < 0 || status != CHAT_ACTIVE)
 		return rc;
@@ -1134,67 +1105,67 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 			 int64_t operator_id, int64_t queue_id)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_QUEUE_LEFT);
+	struct db_stmt *s = stmt(st, S_CHAT_QUEUE_LEFT);
 	int rc;
 
 	/* The queue it leaves keeps a say in how long the chat is kept. */
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, queue_id);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, queue_id);
 	if ((rc = run(st, s, "remember a chat's queue")) < 0)
 		return rc;
 	s = stmt(st, S_CHAT_HAND_OVER);
-	sqlite3_bind_int(s, 1, status);
-	sqlite3_bind_int64(s, 2, operator_id);
-	sqlite3_bind_int64(s, 3, queue_id);
-	sqlite3_bind_int64(s, 4, id);
+	db_bind_int(s, 1, status);
+	db_bind_int64(s, 2, operator_id);
+	db_bind_int64(s, 3, queue_id);
+	db_bind_int64(s, 4, id);
 	rc = run(st, s, "hand a chat over");
-	if (rc == 0 && sqlite3_changes(st->db) == 0)
+	if (rc == 0 && db_changes(st->db) == 0)
 		return -ECANCELED;
 	return rc;
 }
 
-static int each_chat(struct store *st, sqlite3_stmt *s,
+static int each_chat(struct store *st, struct db_stmt *s,
 		     int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
 {
 	struct store_chat c;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_chat(s, &c);
 		if ((rc = cb(ctx, &c)) != 0) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "list chats");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "list chats");
 }
 
 int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
 			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_CHATS_OF_QUEUE);
+	struct db_stmt *s = stmt(st, S_CHATS_OF_QUEUE);
 
-	sqlite3_bind_int64(s, 1, queue_id);
-	sqlite3_bind_int(s, 2, status);
+	db_bind_int64(s, 1, queue_id);
+	db_bind_int(s, 2, status);
 	return each_chat(st, s, cb, ctx);
 }
 
 int store_chats_with_status(struct store *st, enum chat_status status,
 			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_CHATS_WITH_STATUS);
+	struct db_stmt *s = stmt(st, S_CHATS_WITH_STATUS);
 
-	sqlite3_bind_int(s, 1, status);
+	db_bind_int(s, 1, status);
 	return each_chat(st, s, cb, ctx);
 }
 
 int store_chats_of_operator(struct store *st, int64_t operator_id,
 			    int (*cb)(void *ctx, const struct store_chat *c), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_CHATS_OF_OPERATOR);
+	struct db_stmt *s = stmt(st, S_CHATS_OF_OPERATOR);
 
-	sqlite3_bind_int64(s, 1, operator_id);
+	db_bind_int64(s, 1, operator_id);
 	return each_chat(st, s, cb, ctx);
 }
 
@@ -1207,45 +1178,45 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  */
 static int find_duplicate(struct store *st, struct store_event *ev)
 {
-	sqlite3_stmt *s = stmt(st, S_EVENT_DUP);
+	struct db_stmt *s = stmt(st, S_EVENT_DUP);
 	int rc;
 
-	sqlite3_bind_int64(s, 1, ev->chat_id);
-	sqlite3_bind_int(s, 2, ev->author);
-	sqlite3_bind_int64(s, 3, ev->operator_id);
-	bind_text(s, 4, ev->cid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ev->seq = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(s, 1, ev->chat_id);
+	db_bind_int(s, 2, ev->author);
+	db_bind_int64(s, 3, ev->operator_id);
+	db_bind_text(s, 4, ev->cid);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		ev->seq = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? -ENOENT : fail(st, "find duplicate");
+	return rc == DB_DONE ? -ENOENT : fail(st, "find duplicate");
 }
 
 /* The chat's last seq, from memory or the database; -ENOENT: no such chat. */
 static int last_seq(struct store *st, int64_t chat_id, int64_t *seq)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (last_get(&st->last, chat_id, seq))
 		return 0;
 	s = stmt(st, S_EVENT_LAST);
-	sqlite3_bind_int64(s, 1, chat_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? -ENOENT : fail(st, "last seq");
+	db_bind_int64(s, 1, chat_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*seq = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? -ENOENT : fail(st, "last seq");
 	last_set(&st->last, chat_id, *seq);
 	return 0;
 }
 
 int store_event_append(struct store *st, struct store_event *ev)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t seq;
 	int rc = last_seq(st, ev->chat_id, &seq);
 
@@ -1253,19 +1224,19 @@ int store_event_append(struct store *st, struct store_event *ev)
 		return rc;
 	ev->seq = seq + 1;
 	s = stmt(st, S_EVENT_ADD);
-	sqlite3_bind_int64(s, 1, ev->chat_id);
-	sqlite3_bind_int64(s, 2, ev->seq);
-	bind_text(s, 3, ev->kind);
-	sqlite3_bind_int(s, 4, ev->author);
+	db_bind_int64(s, 1, ev->chat_id);
+	db_bind_int64(s, 2, ev->seq);
+	db_bind_text(s, 3, ev->kind);
+	db_bind_int(s, 4, ev->author);
 	if (ev->operator_id)
-		sqlite3_bind_int64(s, 5, ev->operator_id);
-	bind_text(s, 6, ev->cid);
-	bind_text(s, 7, ev->body);
-	sqlite3_bind_int64(s, 8, ev->at);
+		db_bind_int64(s, 5, ev->operator_id);
+	db_bind_text(s, 6, ev->cid);
+	db_bind_text(s, 7, ev->body);
+	db_bind_int64(s, 8, ev->at);
 	rc = run(st, s, "add event");
 	if (rc < 0)
 		return rc;
-	if (!sqlite3_changes(st->db)) {
+	if (!db_changes(st->db)) {
 		/* The same author's cid again (the same operator, for operators): the earlier seq. */
 		if (ev->cid && find_duplicate(st, ev) == 1)
 			return 1;
@@ -1285,7 +1256,7 @@ int store_event_append(struct store *st, struct store_event *ev)
 		.chat_id = ev->chat_id, .seq = ev->seq,
 		.kind = !strcmp(ev->kind, "message") ? 1 : !strcmp(ev->kind, "snapshot") ? 2 : 0,
 	};
-	if (!sqlite3_get_autocommit(st->db))
+	if (db_in_transaction(st->db))
 		return 0;
 	/* Outside a transaction, the chat's counts at once. */
 	rc = chats_caught_up(st);
@@ -1296,29 +1267,29 @@ int store_event_append(struct store *st, struct store_event *ev)
 int store_events_since(struct store *st, int64_t chat_id, int64_t after, int limit,
 		       int (*cb)(void *ctx, const struct store_event *ev), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_EVENTS_SINCE);
+	struct db_stmt *s = stmt(st, S_EVENTS_SINCE);
 	struct store_event ev;
 	int rc;
 
-	sqlite3_bind_int64(s, 1, chat_id);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int(s, 3, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, chat_id);
+	db_bind_int64(s, 2, after);
+	db_bind_int(s, 3, limit);
+	while ((rc = db_step(s)) == DB_ROW) {
 		ev.chat_id = chat_id;
-		ev.seq = sqlite3_column_int64(s, 0);
-		ev.kind = (const char *)sqlite3_column_text(s, 1);
-		ev.author = (enum event_author)sqlite3_column_int(s, 2);
-		ev.operator_id = sqlite3_column_int64(s, 3);
-		ev.cid = (const char *)sqlite3_column_text(s, 4);
-		ev.body = (const char *)sqlite3_column_text(s, 5);
-		ev.at = sqlite3_column_int64(s, 6);
+		ev.seq = db_column_int64(s, 0);
+		ev.kind = db_column_text(s, 1);
+		ev.author = (enum event_author)db_column_int(s, 2);
+		ev.operator_id = db_column_int64(s, 3);
+		ev.cid = db_column_text(s, 4);
+		ev.body = db_column_text(s, 5);
+		ev.at = db_column_int64(s, 6);
 		if ((rc = cb(ctx, &ev)) != 0) {
-			sqlite3_reset(s);
+			db_reset(s);
 			return rc;
 		}
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "read events");
+	db_reset(s);
+	return rc == DB_DONE ? 0 : fail(st, "read events");
 }
 
 /* ---- blobs ------------------------------------------------------------- */
@@ -1326,48 +1297,48 @@ int store_events_since(struct store *st, int64_t chat_id, int64_t after, int lim
 int store_chat_blob_add(struct store *st, int64_t chat_id, const char *hash, const char *mime,
 			int64_t size, const char *name)
 {
-	sqlite3_stmt *s = stmt(st, S_BLOB_ADD);
+	struct db_stmt *s = stmt(st, S_BLOB_ADD);
 	int rc;
 
-	bind_text(s, 1, hash);
-	bind_text(s, 2, mime);
-	sqlite3_bind_int64(s, 3, size);
-	sqlite3_bind_int64(s, 4, time_now_ms());
+	db_bind_text(s, 1, hash);
+	db_bind_text(s, 2, mime);
+	db_bind_int64(s, 3, size);
+	db_bind_int64(s, 4, time_now_ms());
 	rc = run(st, s, "add blob");
 	if (rc < 0)
 		return rc;
 	s = stmt(st, S_CHAT_BLOB_ADD);
-	sqlite3_bind_int64(s, 1, chat_id);
-	bind_text(s, 2, hash);
-	bind_text(s, 3, name);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_text(s, 2, hash);
+	db_bind_text(s, 3, name);
 	return run(st, s, "add chat blob");
 }
 
-static void read_blob(sqlite3_stmt *s, struct store_blob *b)
+static void read_blob(struct db_stmt *s, struct store_blob *b)
 {
 	copy_text(b->hash, sizeof(b->hash), s, 0);
 	copy_text(b->mime, sizeof(b->mime), s, 1);
-	b->size = sqlite3_column_int64(s, 2);
+	b->size = db_column_int64(s, 2);
 	copy_text(b->name, sizeof(b->name), s, 3);
 }
 
 int store_chat_blob_get(struct store *st, int64_t chat_id, const char *hash, struct store_blob *out)
 {
-	sqlite3_stmt *s = stmt(st, S_CHAT_BLOB_GET);
+	struct db_stmt *s = stmt(st, S_CHAT_BLOB_GET);
 
-	sqlite3_bind_int64(s, 1, chat_id);
-	bind_text(s, 2, hash);
-	return one_row(st, s, "get blob", (void (*)(sqlite3_stmt *, void *))read_blob, out);
+	db_bind_int64(s, 1, chat_id);
+	db_bind_text(s, 2, hash);
+	return one_row(st, s, "get blob", (void (*)(struct db_stmt *, void *))read_blob, out);
 }
 
 /* ---- for the other files of store/ (store_int.h) ------------------------------ */
 
-sqlite3_stmt **store_report_stmts(struct store *st)
+struct db_stmt **store_report_stmts(struct store *st)
 {
 	return st->report;
 }
 
-sqlite3 *store_db(struct store *st)
+struct db *store_db(struct store *st)
 {
 	return st->db;
 }
@@ -1377,17 +1348,17 @@ int store_fail(struct store *st, const char *what)
 	return fail(st, what);
 }
 
-void store_bind_text(sqlite3_stmt *s, int col, const char *text)
+int store_run_insert(struct store *st, struct db_stmt *s, const char *what, int64_t *id)
 {
-	bind_text(s, col, text);
+	return run_insert(st, s, what, id);
 }
 
-void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col)
+void store_copy_text(char *dst, size_t size, struct db_stmt *s, int col)
 {
 	copy_text(dst, size, s, col);
 }
 
-void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
+void store_read_chat(struct db_stmt *s, struct store_chat *c)
 {
 	read_chat(s, c);
 }
@@ -1396,62 +1367,24 @@ void store_read_chat(sqlite3_stmt *s, struct store_chat *c)
 
 int store_backup(struct store *st, const char *path)
 {
-	sqlite3_backup *b;
-	sqlite3 *dst;
-	int rc;
-
-	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("store: backup: cannot create %s: %s", path, sqlite3_errstr(rc));
-		sqlite3_close(dst);
-		return -EIO;
-	}
-	b = sqlite3_backup_init(dst, "main", st->db, "main");
-	if (!b) {
-		log_error("store: backup: %s", sqlite3_errmsg(dst));
-		rc = SQLITE_ERROR;
-	} else {
-		/*
-		 * All pages in one step: it reads the source in one transaction,
-		 * so the copy is one instant of it even while the writer commits.
-		 * Busy means the writer was checkpointing: wait a moment, again.
-		 */
-		do {
-			rc = sqlite3_backup_step(b, -1);
-			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-				sqlite3_sleep(20);
-		} while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-		sqlite3_backup_finish(b);
-		if (rc != SQLITE_DONE)
-			log_error("store: backup: %s", sqlite3_errstr(rc));
-		else
-			rc = sqlite3_exec(dst, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-	}
-	sqlite3_close(dst);
-	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-		unlink(path);
-		return -EIO;
-	}
-	return 0;
+	return sqlite_only_backup(st->db, path);
 }
 
 int store_blobs_each(struct store *st, int (*fn)(void *arg, const char *hash), void *arg)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT hash FROM blobs ORDER BY hash", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		log_error("store: list blobs: %s", sqlite3_errmsg(st->db));
+	if (db_prepare(st->db, "SELECT hash FROM blobs ORDER BY hash", &s) < 0) {
+		log_error("store: list blobs: %s", db_errmsg(st->db));
 		return -EIO;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *hash = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *hash = db_column_text(s, 0);
 
 		if (hash && fn(arg, hash))
 			break;
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+	db_finalize(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -EIO;
 }

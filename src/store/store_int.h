@@ -1,12 +1,14 @@
 /*
  * store_int.h - what the files of store/ share and nothing else sees: the
  * connection behind a `struct store`, error reporting, and reading a chat
- * row.  Only store/ includes this (and with it sqlite3.h).
+ * row.  Only store/ includes this.  The database is reached through db.h
+ * only; sqlite3.h is included by db_sqlite.c and sqlite_only.c alone
+ * (scripts/check-layers).
  */
 #ifndef REFDESK_STORE_STORE_INT_H
 #define REFDESK_STORE_STORE_INT_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/store.h"
 
@@ -23,15 +25,22 @@
 #define STORE_SEARCH_SEQS "1048576"
 
 /* The connection (borrowed). */
-sqlite3 *store_db(struct store *st);
-/* Log a SQLite failure of `what` once; returns -EEXIST, -ENOSPC or -EIO. */
+struct db *store_db(struct store *st);
+/*
+ * Log the connection's last failure, of `what`, once (a broken constraint
+ * is not logged: it is the caller's answer); returns its negative errno:
+ * -EEXIST, -ENOSPC or -EIO.
+ */
 int store_fail(struct store *st, const char *what);
-/* Bind `text` (copied), or NULL. */
-void store_bind_text(sqlite3_stmt *s, int col, const char *text);
+/*
+ * Step an INSERT ... RETURNING id and reset it: *id (if not NULL) gets the
+ * new row's id.  Returns 0 or a negative errno (logged as store_fail()).
+ */
+int store_run_insert(struct store *st, struct db_stmt *s, const char *what, int64_t *id);
 /* Copy a text column into `dst` of `size` bytes ("" for NULL). */
-void store_copy_text(char *dst, size_t size, sqlite3_stmt *s, int col);
+void store_copy_text(char *dst, size_t size, struct db_stmt *s, int col);
 /* Fill `c` from a row of STORE_CHAT_COLS starting at column 0. */
-void store_read_chat(sqlite3_stmt *s, struct store_chat *c);
+void store_read_chat(struct db_stmt *s, struct store_chat *c);
 
 /*
  * Reports (report.c), kept by store.c's writes inside the caller's
@@ -58,10 +67,8 @@ int store_report_followup_outcome(struct store *st, const struct store_followup 
  */
 int store_report_survey_added(struct store *st, int64_t chat_id,
 			      const struct store_survey_answer *a, int n);
-/* Register report_bucket() on a new connection, before the schema is migrated. */
-int store_report_register(sqlite3 *db);
 /* report.c's prepared statements, which the store finalizes (borrowed, STORE_REPORT_STMTS of them). */
 #define STORE_REPORT_STMTS 12
-sqlite3_stmt **store_report_stmts(struct store *st);
+struct db_stmt **store_report_stmts(struct store *st);
 
 #endif

@@ -16,61 +16,61 @@
 
 #define JID_COLS "operator_id, jid, ifnull(code, ''), code_expires, confirmed"
 
-static void read_jid(sqlite3_stmt *s, struct store_jid *j)
+static void read_jid(struct db_stmt *s, struct store_jid *j)
 {
-	j->operator_id = sqlite3_column_int64(s, 0);
+	j->operator_id = db_column_int64(s, 0);
 	store_copy_text(j->jid, sizeof(j->jid), s, 1);
 	store_copy_text(j->code, sizeof(j->code), s, 2);
-	j->code_expires = sqlite3_column_int64(s, 3);
-	j->confirmed = sqlite3_column_int(s, 4) != 0;
+	j->code_expires = db_column_int64(s, 3);
+	j->confirmed = db_column_int(s, 4) != 0;
 }
 
 /* Run a write; -ENOENT when it changed no row. */
-static int run_write(struct store *st, sqlite3_stmt *s, const char *what)
+static int run_write(struct store *st, struct db_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	rc = rc == SQLITE_DONE ? 0 : store_fail(st, what);
-	if (!rc && sqlite3_changes(store_db(st)) == 0)
+	rc = rc == DB_DONE ? 0 : store_fail(st, what);
+	if (!rc && db_changes(store_db(st)) == 0)
 		rc = -ENOENT;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
 int store_jid_set(struct store *st, int64_t operator_id, const char *jid, const char *code,
 		  int64_t expires, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT OR REPLACE INTO operator_jids(operator_id, "
-			       "jid, code, code_expires, confirmed, updated_at) VALUES (?1, ?2, "
-			       "nullif(?3, ''), ?4, 0, ?5)", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "INSERT OR REPLACE INTO operator_jids(operator_id, "
+		       "jid, code, code_expires, confirmed, updated_at) VALUES (?1, ?2, "
+		       "nullif(?3, ''), ?4, 0, ?5)", &s) < 0)
 		return store_fail(st, "set jid");
-	sqlite3_bind_int64(s, 1, operator_id);
-	store_bind_text(s, 2, jid);
-	store_bind_text(s, 3, code);
-	sqlite3_bind_int64(s, 4, expires);
-	sqlite3_bind_int64(s, 5, now);
+	db_bind_int64(s, 1, operator_id);
+	db_bind_text(s, 2, jid);
+	db_bind_text(s, 3, code);
+	db_bind_int64(s, 4, expires);
+	db_bind_int64(s, 5, now);
 	return run_write(st, s, "set jid");
 }
 
 int store_jid_set_code(struct store *st, int64_t operator_id, const char *code, int64_t expires)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE operator_jids SET code = ?2, code_expires = ?3 "
-			       "WHERE operator_id = ?1 AND confirmed = 0", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "UPDATE operator_jids SET code = ?2, code_expires = ?3 "
+		       "WHERE operator_id = ?1 AND confirmed = 0", &s) < 0)
 		return store_fail(st, "set jid code");
-	sqlite3_bind_int64(s, 1, operator_id);
-	store_bind_text(s, 2, code);
-	sqlite3_bind_int64(s, 3, expires);
+	db_bind_int64(s, 1, operator_id);
+	db_bind_text(s, 2, code);
+	db_bind_int64(s, 3, expires);
 	return run_write(st, s, "set jid code");
 }
 
 int store_jid_confirm(struct store *st, int64_t operator_id, const char *code, int64_t now)
 {
 	struct store_jid j;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	rc = store_jid_get(st, operator_id, &j);
@@ -84,23 +84,22 @@ int store_jid_confirm(struct store *st, int64_t operator_id, const char *code, i
 		return -EACCES;
 	if (now > j.code_expires)
 		return -ETIMEDOUT;
-	if (sqlite3_prepare_v2(store_db(st), "UPDATE operator_jids SET confirmed = 1, code = NULL, "
-			       "updated_at = ?2 WHERE operator_id = ?1", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "UPDATE operator_jids SET confirmed = 1, code = NULL, "
+		       "updated_at = ?2 WHERE operator_id = ?1", &s) < 0)
 		return store_fail(st, "confirm jid");
-	sqlite3_bind_int64(s, 1, operator_id);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 1, operator_id);
+	db_bind_int64(s, 2, now);
 	return run_write(st, s, "confirm jid"); /* -EEXIST: confirmed by another operator */
 }
 
 int store_jid_clear(struct store *st, int64_t operator_id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM operator_jids WHERE operator_id = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "DELETE FROM operator_jids WHERE operator_id = ?1", &s) < 0)
 		return store_fail(st, "clear jid");
-	sqlite3_bind_int64(s, 1, operator_id);
+	db_bind_int64(s, 1, operator_id);
 	rc = run_write(st, s, "clear jid");
 	return rc == -ENOENT ? 0 : rc;
 }
@@ -108,20 +107,20 @@ int store_jid_clear(struct store *st, int64_t operator_id)
 static int get_one(struct store *st, const char *sql, int64_t id, const char *text,
 		   struct store_jid *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "read jid");
 	if (text)
-		store_bind_text(s, 1, text);
+		db_bind_text(s, 1, text);
 	else
-		sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+		db_bind_int64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		read_jid(s, out);
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_fail(st, "read jid");
-	sqlite3_finalize(s);
+	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : store_fail(st, "read jid");
+	db_finalize(s);
 	return rc;
 }
 
@@ -140,18 +139,18 @@ int store_jid_find(struct store *st, const char *jid, struct store_jid *out)
 int store_jids_confirmed(struct store *st, int (*cb)(void *ctx, const struct store_jid *j), void *ctx)
 {
 	struct store_jid j;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT " JID_COLS " FROM operator_jids "
-			       "WHERE confirmed = 1 ORDER BY operator_id", -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(store_db(st), "SELECT " JID_COLS " FROM operator_jids "
+		       "WHERE confirmed = 1 ORDER BY operator_id", &s) < 0)
 		return store_fail(st, "list jids");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		read_jid(s, &j);
 		if (cb(ctx, &j))
 			break;
 	}
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, "list jids");
-	sqlite3_finalize(s);
+	rc = rc == DB_ROW || rc == DB_DONE ? 0 : store_fail(st, "list jids");
+	db_finalize(s);
 	return rc;
 }

@@ -55,6 +55,8 @@ struct xmpp_link {
 	char why[256];            /* this attempt's failure, "" until one */
 	char logged[256];         /* the failure logged last, so each is logged once */
 	int64_t deadline_ms;
+	uint64_t skipped;         /* stanzas over the limits, since the last log line */
+	int64_t skipped_logged_ms;
 };
 
 /* ---- the queue between the threads ------------------------------------------------ */
@@ -284,6 +286,56 @@ static void on_stanza(void *arg, struct xml_node *st)
 		xml_node_free(st);
 }
 
+/*
+ * A stanza over the limits was skipped (xml.h): a message or an iq gets a
+ * policy-violation error back, so its sender knows it did not arrive; the
+ * log says so at most once a minute, with how many.
+ */
+static void on_oversized(void *arg, struct xml_node *head)
+{
+	static const char ns[] = "urn:ietf:params:xml:ns:xmpp-stanzas";
+	struct xmpp_link *l = arg;
+	const char *type = xml_attr(head, "type"), *from = xml_attr(head, "from");
+	const char *to = xml_attr(head, "to"), *id = xml_attr(head, "id");
+	int64_t now = time_mono_ms();
+	struct xml_node *reply, *err;
+	uint64_t epoch;
+
+	if (l->state != LINK_UP) {
+		xml_node_free(head);
+		return;
+	}
+	l->skipped++;
+	if (!l->skipped_logged_ms || now - l->skipped_logged_ms >= 60000) {
+		log_warn("xmpp: skipped %llu stanza%s over %d bytes or %d levels deep",
+			 (unsigned long long)l->skipped, l->skipped == 1 ? "" : "s",
+			 XML_STANZA_MAX, XML_DEPTH_MAX);
+		l->skipped = 0;
+		l->skipped_logged_ms = now;
+	}
+	if (from && to && (!strcmp(head->name, "message") || !strcmp(head->name, "iq")) &&
+	    !(type && (!strcmp(type, "error") || !strcmp(type, "result")))) {
+		reply = xml_node_new(head->name);
+		xml_node_set_attr(reply, "from", to);
+		xml_node_set_attr(reply, "to", from);
+		xml_node_set_attr(reply, "type", "error");
+		if (id)
+			xml_node_set_attr(reply, "id", id);
+		err = xml_node_add_child(reply, "error");
+		xml_node_set_attr(err, "type", "modify");
+		xml_node_set_attr(xml_node_add_child(err, "policy-violation"), "xmlns", ns);
+		err = xml_node_add_child(err, "text");
+		xml_node_set_attr(err, "xmlns", ns);
+		xml_node_add_text(err, "Too large: nothing of it was delivered.", 39);
+		pthread_mutex_lock(&l->mu);
+		epoch = l->epoch;
+		pthread_mutex_unlock(&l->mu);
+		xmpp_link_send(l, epoch, reply);
+		xml_node_free(reply);
+	}
+	xml_node_free(head);
+}
+
 static void on_close(void *arg)
 {
 	struct xmpp_link *l = arg;
@@ -291,7 +343,7 @@ static void on_close(void *arg)
 	link_fail(l, "%s:%d closed the stream", l->cfg->host, l->cfg->port);
 }
 
-static const struct xml_stream_hooks stream_hooks = { on_open, on_stanza, on_close };
+static const struct xml_stream_hooks stream_hooks = { on_open, on_stanza, on_close, on_oversized };
 
 /* A non-blocking TCP socket connecting to the server, or a negative errno. */
 static int link_dial(struct xmpp_link *l)
@@ -375,8 +427,8 @@ static void link_read(struct xmpp_link *l, int fd, struct xml_stream *xs)
 	else if (n < 0 && errno != EAGAIN && errno != EINTR)
 		link_fail(l, "reading from %s:%d: %s", l->cfg->host, l->cfg->port, strerror(errno));
 	else if (n > 0 && xml_stream_feed(xs, buf, (size_t)n) < 0)
-		link_fail(l, "%s:%d sent XML refdesk cannot take (malformed, a DTD, or a stanza "
-			  "over %d bytes)", l->cfg->host, l->cfg->port, XML_STANZA_MAX);
+		link_fail(l, "%s:%d sent XML refdesk cannot take (malformed, or a DTD)",
+			  l->cfg->host, l->cfg->port);
 }
 
 /* One connection, from dialing to its end (a failure or a stop). */

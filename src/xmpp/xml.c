@@ -222,6 +222,7 @@ struct xml_stream {
 	int depth;                            /* 0 outside the root, 1 inside it */
 	struct xml_node *open[XML_DEPTH_MAX]; /* open[0] is the stanza being read */
 	size_t bytes;                         /* of the stanza being read */
+	bool skipping;                        /* the stanza went over: its content is dropped */
 	bool failed;
 };
 
@@ -231,12 +232,28 @@ static void stream_fail(struct xml_stream *s)
 	XML_StopParser(s->parser, XML_FALSE);
 }
 
+/*
+ * The stanza being read went over a limit: drop what was read of it but its
+ * head, and read the rest without keeping it.
+ */
+static void stream_skip(struct xml_stream *s)
+{
+	struct xml_node *head = s->open[0];
+
+	s->skipping = true;
+	xml_node_free(head->children);
+	head->children = NULL;
+	free(head->text);
+	head->text = xstrdup("");
+	head->text_len = 0;
+}
+
 /* Count what a stanza holds against XML_STANZA_MAX; false once it is over. */
 static bool stream_charge(struct xml_stream *s, size_t n)
 {
 	s->bytes += n;
 	if (s->bytes > XML_STANZA_MAX) {
-		stream_fail(s);
+		stream_skip(s);
 		return false;
 	}
 	return true;
@@ -256,24 +273,24 @@ static void on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 		s->hooks->open(s->arg, name, attrs);
 		return;
 	}
-	if (level >= XML_DEPTH_MAX) {
-		stream_fail(s);
+	s->depth++; /* counted while skipping too, to find the stanza's end */
+	if (s->skipping)
+		return;
+	if (level == 0) {
+		s->bytes = 0;
+		s->open[0] = xml_node_new(name);
+	} else if (level >= XML_DEPTH_MAX || !stream_charge(s, strlen(name))) {
+		if (!s->skipping)
+			stream_skip(s);
 		return;
 	}
-	if (level == 0)
-		s->bytes = 0;
-	if (!stream_charge(s, strlen(name)))
-		return;
-	n = level == 0 ? xml_node_new(name) : xml_node_add_child(s->open[level - 1], name);
-	if (level == 0)
-		s->open[0] = n;
+	n = level == 0 ? s->open[0] : xml_node_add_child(s->open[level - 1], name);
 	for (i = 0; attrs[i]; i += 2) {
 		if (!stream_charge(s, strlen(attrs[i]) + strlen(attrs[i + 1])))
 			return;
 		xml_node_set_attr(n, attrs[i], attrs[i + 1]);
 	}
 	s->open[level] = n;
-	s->depth++;
 }
 
 static void on_end(void *arg, const XML_Char *name)
@@ -293,14 +310,22 @@ static void on_end(void *arg, const XML_Char *name)
 		return;
 	done = s->open[0];
 	s->open[0] = NULL;
-	s->hooks->stanza(s->arg, done);
+	if (!s->skipping) {
+		s->hooks->stanza(s->arg, done);
+		return;
+	}
+	s->skipping = false;
+	if (s->hooks->oversized)
+		s->hooks->oversized(s->arg, done);
+	else
+		xml_node_free(done);
 }
 
 static void on_text(void *arg, const XML_Char *text, int len)
 {
 	struct xml_stream *s = arg;
 
-	if (s->failed || s->depth < 2 || len <= 0 || !stream_charge(s, (size_t)len))
+	if (s->failed || s->skipping || s->depth < 2 || len <= 0 || !stream_charge(s, (size_t)len))
 		return;
 	xml_node_add_text(s->open[s->depth - 2], text, (size_t)len);
 }

@@ -17,9 +17,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A stanza larger than this (names, attributes and text) closes the link. */
+/*
+ * A stanza larger than this (names, attributes and text), or with elements
+ * nested deeper than XML_DEPTH_MAX, is skipped: only its head reaches the
+ * `oversized` hook.  Anyone on the XMPP network can write to a chat's JID,
+ * so one such stanza must not cost the whole link.
+ */
 #define XML_STANZA_MAX (256 * 1024)
-/* Elements nested deeper than this inside a stanza close the link. */
 #define XML_DEPTH_MAX 16
 
 struct xml_node {
@@ -61,6 +65,12 @@ struct xml_stream_hooks {
 	void (*stanza)(void *arg, struct xml_node *stanza);
 	/* The root closed: the peer ended the stream. */
 	void (*close)(void *arg);
+	/*
+	 * A stanza over the limits ended: `head` is its element with the
+	 * attributes read before it went over, no text, no children (you now
+	 * own it).
+	 */
+	void (*oversized)(void *arg, struct xml_node *head);
 };
 
 /* A new stream reader; NULL on out-of-memory. */
@@ -68,8 +78,8 @@ struct xml_stream *xml_stream_new(const struct xml_stream_hooks *hooks, void *ar
 void xml_stream_free(struct xml_stream *s);
 /*
  * Feed bytes; hooks run from inside.  0, or -EPROTO for bad XML, a DOCTYPE
- * or an entity declaration (never allowed in XMPP), a stanza over the limits
- * — after which the stream is spent.
+ * or an entity declaration (never allowed in XMPP) — after which the
+ * stream is spent.
  */
 int xml_stream_feed(struct xml_stream *s, const char *buf, size_t len);
 

@@ -138,6 +138,17 @@ const TYPES = {
 	'.webp': /^image\/webp/,
 };
 
+/**
+ * What the server should send for web/`f`: its minified copy under build/web-min (`make`)
+ * when that is there and no older than the file, else the file.
+ */
+async function servedCopy(f) {
+	const src = path.join(repoRoot, 'web', f);
+	const min = path.join(repoRoot, 'build/web-min', f);
+	const [s, m] = await Promise.all([fs.stat(src), fs.stat(min).catch(() => null)]);
+	return fs.readFile(/\.(js|css)$/.test(f) && m && m.mtimeMs >= s.mtimeMs ? min : src, 'utf8');
+}
+
 test('static files under web/ are served with their content type, an ETag and no-cache', async () => {
 	const files = (await webFiles()).filter((f) => TYPES[path.extname(f)]);
 	assert.ok(files.length > 0, 'no files under web/ to check');
@@ -159,7 +170,7 @@ test('static files under web/ are served with their content type, an ETag and no
 			commonHeaders(res, `GET /${f}`);
 		else
 			assetHeaders(res, `GET /${f}`);
-		const body = await fs.readFile(path.join(repoRoot, 'web', f), 'utf8');
+		const body = await servedCopy(f);
 		if (body.includes('<link rel="stylesheet" data-inline'))
 			assert.match(res.text, /<style data-inline="\//, `GET /${f}: its marked stylesheets inline`);
 		else if (!/\.(png|ico|woff2|webp)$/.test(f))
@@ -223,13 +234,14 @@ test('/box/QUEUE comes with its first view: the away notice, or the ask form whi
 	const away = await get('/box/alpha?mode=embedded');
 	assert.equal(away.status, 200);
 	assert.equal(view(away.text), 'data-view="offline" data-presence="offline"');
-	assert.equal(away.text.length, file.text.length - 'data-view="loading"'.length + 'data-view="offline" data-presence="offline"'.length,
+	// The consent pop-up's page is the file in the patron's language, with no first view.
+	const consent = await get('/box/alpha?mode=consent&chat=x&share=y');
+	assert.equal(view(consent.text), 'data-view="loading"');
+	assert.equal(away.text.length, consent.text.length - 'data-view="loading"'.length + 'data-view="offline" data-presence="offline"'.length,
 		'only the view changed');
 	assert.notEqual(away.etag, file.etag);
 	const awayGz = await get('/box/alpha?mode=embedded', { 'accept-encoding': 'gzip' });
 	assert.equal(view(awayGz.text), 'data-view="offline" data-presence="offline"');
-	// The consent pop-up's page is the file as it is.
-	assert.equal(view((await get('/box/alpha?mode=consent&chat=x&share=y')).text), 'data-view="loading"');
 
 	const op = await operator(srv, 'ann');
 	try {
@@ -362,6 +374,154 @@ test('--help and --version at every level print to standard output and exit 0; a
 	}
 });
 
+test('scripts and stylesheets go out minified from --web-min, unless the file is newer; --web alone has none', async () => {
+	const os = await import('node:os');
+	const web = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-web-'));
+	const min = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-min-'));
+	const put = async (dir, file, text, secs) => {
+		await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+		await fs.writeFile(path.join(dir, file), text);
+		await fs.utimes(path.join(dir, file), secs, secs);
+	};
+	const now = Math.floor(Date.now() / 1000);
+	await put(web, 'widget/box.js', '// the source\nexport const a = 1;\n', now - 100);
+	await put(min, 'widget/box.js', 'export const a=1;\n', now - 50);
+	await put(web, 'a.css', '/* the source */\np { color: red }\n', now - 100);
+	await put(min, 'a.css', 'p{color:red}\n', now - 50);
+	await put(web, 'page.html', '<!doctype html><title>t</title><link rel="stylesheet" data-inline href="/a.css"><p>hi</p>\n', now - 100);
+	await put(web, 'edited.js', '// edited since\n', now);
+	await put(min, 'edited.js', 'stale\n', now - 50);
+	await put(min, 'only-min.js', 'x\n', now);
+	await put(web, 'same.html', '<!doctype html><title>min</title>\n', now - 100);
+	await put(min, 'same.html', 'not a page to take\n', now);
+	const other = await startServer({ fixtures: false, args: ['--web', web, '--web-min', min] });
+	try {
+		assert.equal((await other.request('GET', '/widget/box.js')).text, 'export const a=1;\n');
+		assert.equal((await other.request('GET', '/a.css')).text, 'p{color:red}\n');
+		assert.match((await other.request('GET', '/page.html')).text, /<style data-inline="\/a.css">p\{color:red\}\n<\/style>/);
+		assert.equal((await other.request('GET', '/edited.js')).text, '// edited since\n', 'a newer source wins');
+		assert.equal((await other.request('GET', '/only-min.js')).status, 404, 'a copy without its file is nothing');
+		assert.equal((await other.request('GET', '/same.html')).text, '<!doctype html><title>min</title>\n', 'pages are never swapped');
+	} finally {
+		await other.close();
+	}
+	// --web without --web-min: this checkout's build/web-min is not another directory's copy.
+	const alone = await startServer({ fixtures: false, args: ['--web', web] });
+	try {
+		assert.equal((await alone.request('GET', '/widget/box.js')).text, '// the source\nexport const a = 1;\n');
+	} finally {
+		await alone.close();
+		await fs.rm(web, { recursive: true, force: true });
+		await fs.rm(min, { recursive: true, force: true });
+	}
+});
+
+/** The catalogue a page carries in its data block, parsed. */
+function carried(text) {
+	const m = text.match(/<script type="application\/json" id="rd-i18n">([^<]*)<\/script>/);
+	assert.ok(m, 'no catalogue block in the page');
+	return JSON.parse(m[1]);
+}
+
+test('/box/QUEUE comes in the language it asks for, with its catalogue, else English', async () => {
+	const catalogue = async (lang) => JSON.parse(await fs.readFile(path.join(repoRoot, 'web/shared/i18n', `${lang}.json`), 'utf8'));
+	const title = (text) => text.match(/<h2[^>]* id="start-title"[^>]*>([^<]*)</)?.[1];
+	const htmlTag = (text) => text.match(/<html[^>]*>/)[0];
+	const fr = await catalogue('fr');
+
+	const res = await srv.request('GET', '/box/alpha?mode=embedded&lang=fr');
+	assert.equal(res.status, 200);
+	assert.match(htmlTag(res.text), /^<html lang="fr" [^>]*dir="ltr">$/);
+	assert.equal(title(res.text), fr['box.start.title']);
+	assert.match(res.text, new RegExp(`<title data-i18n="box.title">${fr['box.title']}</title>`));
+	assert.match(res.text, new RegExp(`aria-label="${fr['box.minimise']}" data-i18n-attr="aria-label:box.minimise"`));
+	const block = carried(res.text);
+	assert.equal(block.lang, 'fr');
+	assert.equal(block.dir, 'ltr');
+	assert.deepEqual(block.offered, ['en', 'fr', 'es', 'de', 'ar']);
+	assert.deepEqual(block.messages, fr, 'the whole catalogue, as the file has it');
+	assert.doesNotMatch(res.text, /shared\/i18n\/index.json/, 'nothing left to preload');
+	assert.match(res.headers.get('vary') ?? '', /Accept-Language/);
+
+	// "fr-CA" is French; Arabic is right to left; the consent pop-up too.
+	assert.equal(carried((await srv.request('GET', '/box/alpha?lang=fr-CA')).text).lang, 'fr');
+	const ar = await srv.request('GET', '/box/alpha?lang=ar');
+	assert.match(htmlTag(ar.text), /^<html lang="ar" [^>]*dir="rtl">$/);
+	assert.equal(title(ar.text), (await catalogue('ar'))['box.start.title']);
+	assert.match(htmlTag((await srv.request('GET', '/box/alpha?mode=consent&lang=ar')).text), /dir="rtl"/);
+	// Without ?lang=, the browser's languages (in their order); ?lang= first.
+	const de = await srv.request('GET', '/box/alpha', { headers: { 'accept-language': 'xx, de-AT;q=0.9, fr;q=0.8' } });
+	assert.equal(carried(de.text).lang, 'de');
+	const es = await srv.request('GET', '/box/alpha?lang=es', { headers: { 'accept-language': 'de' } });
+	assert.equal(carried(es.text).lang, 'es');
+
+	// Each language is its own representation: its own ETag, no 304 across languages.
+	assert.notEqual(ar.headers.get('etag'), res.headers.get('etag'));
+	const again = await srv.request('GET', '/box/alpha?mode=embedded&lang=fr', { headers: { 'if-none-match': res.headers.get('etag') } });
+	assert.equal(again.status, 304);
+	assert.equal((await srv.request('GET', '/box/alpha?mode=embedded&lang=ar', { headers: { 'if-none-match': res.headers.get('etag') } })).status, 200);
+
+	// Hostile or unknown wishes: English, and nothing of them in the page.
+	const en = await catalogue('en');
+	// (5 KB fits in a request's 8 KB of headers; 10 KB does not, and is hung up on before any page.)
+	for (const bad of ['"><script>alert(1)</script>', 'x'.repeat(5 * 1024), '../../etc/passwd', 'xx', 'fr_FR!', '']) {
+		for (const [query, headers] of [[`?lang=${encodeURIComponent(bad)}`, {}], ['', { 'accept-language': bad.replace(/[^\x20-\x7e]/g, '') }]]) {
+			const r = await srv.request('GET', `/box/alpha${query}`, { headers });
+			assert.equal(r.status, 200, `${bad.slice(0, 40)}`);
+			assert.match(htmlTag(r.text), /^<html lang="en" [^>]*dir="ltr">$/, `${bad.slice(0, 40)}`);
+			assert.equal(title(r.text), en['box.start.title']);
+			if (bad.length > 2)
+				assert.ok(!r.text.includes(bad) && !r.text.includes(bad.slice(0, 12)), `${bad.slice(0, 40)} reflected`);
+		}
+	}
+	await assert.rejects(srv.request('GET', `/box/alpha?lang=${'x'.repeat(10 * 1024)}`));
+	await stillServes(srv);
+});
+
+test('a catalogue cannot close its block or add markup, and a changed one shows without a restart', async () => {
+	const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'refdesk-web-'));
+	await fs.mkdir(path.join(dir, 'widget'));
+	await fs.mkdir(path.join(dir, 'shared/i18n'), { recursive: true });
+	await fs.copyFile(path.join(repoRoot, 'web/widget/box.html'), path.join(dir, 'widget/box.html'));
+	await fs.writeFile(path.join(dir, 'shared/i18n/index.json'),
+		JSON.stringify({ languages: [{ code: 'en', dir: 'ltr' }, { code: 'xx', dir: 'rtl' }, { code: '../en', dir: 'ltr' }] }));
+	await fs.writeFile(path.join(dir, 'shared/i18n/en.json'), JSON.stringify({ 'box.start.title': 'Ask' }));
+	const evil = '</script><script>alert(1)</script><!-- <img src=x onerror=alert(2)>';
+	await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), JSON.stringify({ 'box.start.title': evil, 'box.minimise': '" onclick="alert(3)' }));
+	const other = await startServer({ args: ['--web', dir] });
+	try {
+		const res = await other.request('GET', '/box/alpha?lang=xx');
+		assert.equal(res.status, 200);
+		assert.doesNotMatch(res.text, /<script>|<img|onclick="alert/);
+		assert.ok(res.text.includes('&lt;/script&gt;&lt;script&gt;alert(1)'), 'the text is escaped in the page');
+		assert.ok(res.text.includes('aria-label="&quot; onclick=&quot;alert(3)"'), 'and in attributes');
+		assert.equal(carried(res.text).messages['box.start.title'], evil, 'the block carries the text as it is');
+		assert.match(res.text, /<html lang="xx" [^>]*dir="rtl">/);
+		assert.deepEqual(carried(res.text).offered, ['en', 'xx'], 'a code that is not a tag is not offered');
+		assert.doesNotMatch((await other.request('GET', '/box/alpha?lang=../en')).text, /lang="\.\.\/en"/);
+
+		// The file changes: the page follows, with a new ETag.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), JSON.stringify({ 'box.start.title': 'Xx ask' }));
+		const after = await other.request('GET', '/box/alpha?lang=xx', { headers: { 'if-none-match': res.headers.get('etag') } });
+		assert.equal(after.status, 200);
+		assert.match(after.text, /id="start-title"[^>]*>Xx ask</);
+		// A broken catalogue: English, as i18n.js would fall back.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'shared/i18n/xx.json'), '{"box.start.title": ');
+		assert.match((await other.request('GET', '/box/alpha?lang=xx')).text, /<html lang="en"/);
+		// No index at all: the page as its file is (i18n.js then does what it can).
+		await fs.rm(path.join(dir, 'shared/i18n/index.json'));
+		const bare = await other.request('GET', '/box/alpha?lang=xx');
+		assert.equal(bare.status, 200);
+		assert.match(bare.text, /<html lang="en" data-i18n-languages="all">/);
+		assert.doesNotMatch(bare.text, /rd-i18n/);
+	} finally {
+		await other.close();
+		await fs.rm(dir, { recursive: true, force: true });
+	}
+});
+
 /** The `'sha256-…'` sources of a CSP's style-src. */
 const styleHashes = (raw) => (csp(raw)['style-src'] ?? []).filter((s) => s.startsWith("'sha256-"));
 const sha256 = async (text) => `'sha256-${Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from(text))).toString('base64')}'`;
@@ -371,8 +531,9 @@ test('the box page carries base.css and box.css inline, each hash in its style-s
 	const raw = res.headers.get('content-security-policy');
 	const styles = [...res.text.matchAll(/<style data-inline="\/([^"]+)">([\s\S]*?)<\/style>/g)];
 	assert.deepEqual(styles.map((m) => m[1]), ['shared/base.css', 'widget/box.css']);
+	// As the file is served (minified when `make` has written its copy under build/web-min).
 	for (const [, file, text] of styles)
-		assert.equal(text, await fs.readFile(path.join(repoRoot, 'web', file), 'utf8'), `${file} inline as it is`);
+		assert.equal(text, (await srv.request('GET', `/${file}`)).text, `${file} inline as it is served`);
 	assert.deepEqual(styleHashes(raw), await Promise.all(styles.map((m) => sha256(m[2]))));
 	assert.doesNotMatch(res.text, /<link rel="stylesheet"/);
 	const again = await srv.request('GET', '/box/alpha', { headers: { 'if-none-match': res.headers.get('etag') } });

@@ -125,17 +125,28 @@ function webFiles() {
 	return out.sort();
 }
 
+/**
+ * The file the server sends for web/`rel`: a script's or stylesheet's minified copy under
+ * build/web-min (`make`) when there is one no older than the file (PROTOCOL §2.1), else the file.
+ */
+function served(rel) {
+	const src = path.join(repoRoot, 'web', rel);
+	const min = path.join(repoRoot, 'build/web-min', rel);
+	const fresh = /\.(js|css)$/.test(rel) && fs.existsSync(min) && fs.statSync(min).mtimeMs >= fs.statSync(src).mtimeMs;
+	return fs.readFileSync(fresh ? min : src);
+}
+
 test('every page file arrives whole over TLS, gzipped or not, and ALPN picks HTTP/1.1', { timeout: 120000 }, async () => {
 	const files = webFiles();
 	assert.ok(files.length > 40, `only ${files.length} files under web/`);
 	let largest = 0;
 	for (const rel of files) {
-		let want = fs.readFileSync(path.join(repoRoot, 'web', rel));
+		let want = served(rel);
 		largest = Math.max(largest, want.length);
 		// A page's marked stylesheets come inside it (PROTOCOL §2.1).
 		if (rel.endsWith('.html'))
 			want = Buffer.from(want.toString('utf8').replace(/<link rel="stylesheet" data-inline href="\/([^"]+)">/g,
-				(_, css) => `<style data-inline="/${css}">${fs.readFileSync(path.join(repoRoot, 'web', css), 'utf8')}</style>`));
+				(_, css) => `<style data-inline="/${css}">${served(css).toString('utf8')}</style>`));
 		for (const enc of ['gzip', 'identity']) {
 			const r = await request('GET', `/${rel}`, { headers: { 'accept-encoding': enc } });
 			assert.equal(r.alpn, 'http/1.1', `${rel}: ALPN chose ${r.alpn}`);

@@ -34,6 +34,7 @@ const times = (k) => (text) => num(text) * k;
  * derived from them.
  */
 const CLAIMS = [
+	['docs/PROTOCOL.md', /A transcript whose text is over (\d+) KiB is not mailed/, ['email_transcript_bytes', times(KiB)]],
 	['docs/PROTOCOL.md', /already has (\d+) active blocks: one library cannot fill the server's list of ([\d,]+)\)/,
 		['blocks_per_account', num], ['blocks_max', num]],
 	['docs/ARCHITECTURE.md', /the receive buffer is (\d+) KiB/, ['rx_buffer', times(KiB)]],
@@ -52,6 +53,7 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /\| 413 \| `too_large` \| body over (\d+) KiB \|/, ['http_body_max', times(KiB)]],
 	['docs/PROTOCOL.md', /JSON of (\d+) bytes or more\) are sent gzipped/, ['gzip_min', num]],
 	['docs/PROTOCOL.md', /holding that file \(one of up to (\d+) KiB/, ['inline_style_max', times(KiB)]],
+	['docs/OPERATIONS.md', /A\s+catalogue or index larger than (\d+) KiB/, ['page_lang_file_max', times(KiB)]],
 	['docs/PROTOCOL.md', /Sessions last (\d+) hours from their last use/, ['session_hours', num]],
 	['docs/PROTOCOL.md', /at most (\d+) per minute per address and\s+(\d+) failures per (\d+) minutes per username/,
 		['signin_ip_attempts', num], ['signin_user_failures', num], ['signin_user_window', times(60)]],
@@ -263,4 +265,13 @@ test("the pages' copies of the limits (web/shared/text.js) are the server's", ()
 	assert.equal(MAX_TEXT, limits.text_chars);
 	assert.equal(MAX_NAME, limits.name_chars);
 	assert.equal(MAX_INVITATION, limits.share_text_chars);
+});
+
+test("the box's name fields take no more than the server's name limit", () => {
+	const html = fs.readFileSync(path.join(repoRoot, 'web/widget/box.html'), 'utf8');
+	for (const id of ['guest-name', 'question-name']) {
+		const tag = html.match(new RegExp(`<input[^>]*id="${id}"[^>]*>`))?.[0];
+		assert.ok(tag, `the field #${id}`);
+		assert.equal(Number(tag.match(/maxlength="(\d+)"/)?.[1]), limits.name_chars, tag);
+	}
 });

@@ -800,3 +800,109 @@ test('a queue transfer rings the XMPP operator; a web colleague takes it first: 
 		await srv.close();
 	}
 });
+
+test('staff notes reach the XMPP operator marked as notes, /note writes one, and the guest sees neither', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const bob = await operator(srv, 'bob');
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		await tell(lib, jid, 'Hello Pat.');
+		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the chat taken');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Hello Pat.', 5000, 'the first answer');
+		isOk(await bob.request({ type: 'chat.join', chat, after: 0 }), "bob follows the chat");
+		const mark = g.mark();
+
+		// A colleague's note: one line in XMPP, marked; the guest gets nothing.
+		isOk(await bob.request({ type: 'note.send', chat, text: 'She asked last week too.' }), "bob's note");
+		await lib.next(msgFrom(jid, (b) => b === 'Staff note from Bob Alpha (the guest does not see it): She asked last week too.'), 5000, "bob's note in XMPP");
+
+		// /note from XMPP: a note for colleagues, never a message to the guest.
+		await tell(lib, jid, '/note  Pat wants the 1998 edition ');
+		const n = await bob.next((f) => f.type === 'note' && f.chat === chat && f.note.name !== 'Bob Alpha', 5000, "ann's note at bob's");
+		assert.equal(n.note.text, 'Pat wants the 1998 edition');
+		assert.equal(n.note.name, OPERATORS.ann.name);
+		// Ann's own note is not echoed back to her.
+		await tell(lib, jid, '/help');
+		await lib.next(msgFrom(jid, (b) => b.includes('/note TEXT')), 5000, 'the command list names /note');
+		const bodies = lib.stanzas.filter(msgFrom(jid)).map((s) => s.getChildText('body'));
+		assert.ok(!bodies.some((b) => b.includes('1998 edition')), bodies.join('|'));
+		// An empty note and an oversized one are refused with an error stanza.
+		let id = await tell(lib, jid, '/note');
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'an empty /note')), 'not-acceptable');
+		id = await tell(lib, jid, `/note ${'x'.repeat(4001)}`);
+		assert.equal(condition(await lib.next(errorFor(id), 5000, 'an oversized /note')), 'not-acceptable');
+		// "/notes" is no /note: the help, and nothing is written.
+		await tell(lib, jid, '/notes for later');
+		await lib.next(msgFrom(jid, (b) => b.includes('/note TEXT') && b.includes('/end')), 5000, 'the help for an unknown command');
+
+		await g.none((f) => (f.type === 'event' && ['message', 'note'].includes(f.kind)) || f.type === 'note' ||
+			JSON.stringify(f).includes('1998 edition') || JSON.stringify(f).includes('last week'), 500, 'a note reached the guest', mark);
+		await g.close();
+	} finally {
+		await bob.close();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a stanza over 256 KiB gets a policy-violation error and the link stays up for everyone else', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	const other = await xmppClient(prosody, 'lib2');
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		// From an address that is no librarian's, and from the librarian, to the chat's JID.
+		for (const who of [other, lib]) {
+			const id = await tell(who, jid, 'z'.repeat(300 * 1024));
+			const err = await who.next(errorFor(id), 10000, 'the error for the oversized message');
+			assert.equal(condition(err), 'policy-violation');
+		}
+		await g.none((f) => f.type === 'event' && f.kind === 'message', 300, 'an oversized message reached the guest');
+		// The link did not drop: the next message takes the chat, and no reconnection happened.
+		await tell(lib, jid, 'Hello Pat.');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Hello Pat.', 5000, 'the next message');
+		assert.equal(lines(srv, /xmpp: connected to /).length, 1, srv.stderr);
+		assert.equal(lines(srv, /xmpp: skipped 1 stanza over 262144 bytes/).length, 1, srv.stderr);
+		await g.close();
+	} finally {
+		await other.stop();
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a librarian who goes offline with messages in flight leaves nothing waiting behind', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	try {
+		const { guest: g, chat } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		const ann = await srv.session('ann');
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		await tell(lib, jid, 'Hello Pat.');
+		await lib.next(msgFrom(jid, (b) => b === 'You took the chat.'), 5000, 'the chat taken');
+		const pending = async () => Number((await srv.request('GET', '/metrics')).text.match(/^refdesk_xmpp_pending (\d+)$/m)?.[1]);
+		const eventually = async (cond, what) => {
+			for (const t0 = Date.now(); !(await cond());) {
+				assert.ok(Date.now() - t0 < 5000, `timed out waiting for ${what}`);
+				await new Promise((r) => setTimeout(r, 50));
+			}
+		};
+		await eventually(async () => (await pending()) === 0, 'the first answer settled');
+		// Messages, then at once the client's unavailable presence: the replies arrive for a
+		// client that is gone, and must not wait for a link that may stay up for weeks.
+		for (let round = 0; round < 5; round++) {
+			await Promise.all(Array.from({ length: 40 }, (_, i) => tell(lib, jid, `r${round} m${i}`)));
+			await lib.client.send(xml('presence', { type: 'unavailable' }));
+			await eventually(async () => (await pending()) === 0, `nothing waiting after round ${round}`);
+			await lib.client.send(xml('presence'));
+			await eventually(async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json.online, 'ann online again');
+		}
+		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});

@@ -387,3 +387,67 @@ test('Away: nothing rings, the queue reads offline, nobody can transfer to you; 
 	isOk(await bob.request({ type: 'chat.transfer', chat: bobs.chat, operator: ann.hello.operator.id }), 'transfer to Ann, back');
 	await ann.nextOf('transfer.offer', bobs.chat);
 });
+
+test('the sender reloads while it waits: the chat is theirs again, their page shows the transfer, a decline gives it back', async () => {
+	const d = await desk({ bobOn: ['alpha'], danOn: [] });
+	const to = d.bob.hello.operator.id;
+	isOk(await d.ann.request({ type: 'chat.transfer', chat: d.chat, operator: to, note: 'Birds' }), 'chat.transfer');
+	await d.bob.nextOf('transfer.offer', d.chat);
+	await d.ann.close();
+	assert.equal((await d.bob.nextOf('transfer.update', d.chat)).sender_gone, true);
+	// Ann comes back (a reload): her hello shows the transfer waiting, and Bob sees her back.
+	const ann = await operator(srv, 'ann');
+	const held = ann.hello.chats.find((c) => c.chat === d.chat);
+	assert.ok(held?.transfer, show(ann.hello.chats));
+	assert.equal(held.transfer.to.operator.id, to);
+	assert.ok(held.transfer.expires_in > 0 && held.transfer.expires_in <= TIMEOUT_SECS * 1000, show(held.transfer));
+	assert.equal((await d.bob.nextOf('transfer.update', d.chat)).sender_gone, false);
+	// Bob declines: the chat stays with Ann, not back on the queue.
+	const mark = d.guest.mark();
+	isOk(await d.bob.request({ type: 'transfer.decline', chat: d.chat }), 'transfer.decline');
+	const back = await ann.nextOf('transfer.returned', d.chat);
+	assert.equal(back.requeued, false);
+	await say(ann, d.chat, 'Still me.');
+	await d.guest.none(notice(d.chat, 'requeued'), 300, 'the requeued notice', mark);
+	// Her other chats' hellos carry no transfer.
+	const again = await operator(srv, 'ann');
+	assert.equal(again.hello.chats.find((c) => c.chat === d.chat)?.transfer, undefined);
+});
+
+test('sent to a queue, a chat whose sender left and that nobody took waits on that queue', async () => {
+	const d = await desk({ bobOn: ['maps'], danOn: [] });
+	isOk(await d.ann.request({ type: 'chat.transfer', chat: d.chat, queue: 'maps' }), 'chat.transfer');
+	await d.bob.nextOf('transfer.offer', d.chat);
+	await d.ann.close();
+	await d.bob.nextOf('transfer.update', d.chat);
+	isOk(await d.bob.request({ type: 'transfer.decline', chat: d.chat }), 'transfer.decline');
+	await d.guest.next(notice(d.chat, 'requeued'), 5000, 'the requeued notice');
+	// Rung again as a new chat on maps (Bob is available only there).
+	const offer = await d.bob.nextOf('chat.offer', d.chat);
+	assert.equal(offer.queue, 'maps');
+	isOk(await d.bob.request({ type: 'chat.accept', chat: d.chat }), 'chat.accept');
+	await say(d.bob, d.chat, 'Maps desk here.');
+});
+
+test('an admin takes a chat whose holder is gone: offered as a target, handed over at once', async () => {
+	const d = await desk({ bobOn: [], danOn: [] });
+	const bobId = d.bob.hello.operator.id;
+	// While Ann is here, Bob (an admin) is no target for himself and cannot take it.
+	let targets = isOk(await d.bob.request({ type: 'transfer.targets', chat: d.chat }));
+	assert.ok(!targets.operators.some((o) => o.id === bobId), show(targets));
+	isError(await d.bob.request({ type: 'chat.transfer', chat: d.chat, operator: bobId }), 'not_holder', 'while Ann is here');
+	isError(await d.ann.request({ type: 'chat.transfer', chat: d.chat, operator: d.ann.hello.operator.id }), 'bad_request', 'Ann to herself');
+	await d.ann.close();
+	await sleep(200);
+	targets = isOk(await d.bob.request({ type: 'transfer.targets', chat: d.chat }));
+	const self = targets.operators.find((o) => o.id === bobId);
+	assert.equal(self?.self, true, show(targets));
+	isError(await d.dan.request({ type: 'chat.transfer', chat: d.chat, operator: d.dan.hello.operator.id }), 'not_holder', 'not an admin');
+	isOk(await d.bob.request({ type: 'chat.transfer', chat: d.chat, operator: bobId }), 'the take-over');
+	const told = await d.guest.next(notice(d.chat, 'transferred'));
+	assert.equal(told.name, OPERATORS.bob.name);
+	assert.equal(told.from, OPERATORS.ann.name);
+	await say(d.bob, d.chat, 'Bob here now.');
+	await d.guest.next(isEvent(d.chat, (f) => f.kind === 'message' && f.text === 'Bob here now.'));
+	isError(await d.bob.request({ type: 'chat.transfer', chat: d.chat, operator: bobId }), 'bad_request', 'once his');
+});

@@ -186,7 +186,7 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 	}
 });
 
-test('floods: five questions an hour per address, twenty at once per chat box', { timeout: 60000 }, async () => {
+test('floods: five questions an hour per address (an IPv6 /64 is one), twenty at once per chat box', { timeout: 60000 }, async () => {
 	const smtp = await startSmtp({ port: await freePort(), ...tls });
 	const srv = await startServer({ args: smtpArgs(smtp.port, ['--trusted-proxy', '127.0.0.1']) });
 	try {
@@ -205,7 +205,13 @@ test('floods: five questions an hour per address, twenty at once per chat box', 
 		// Another box is not held up by this one.
 		expect(await leave(srv, { question: 'Hi', email: 'q@example.org' }, { 'x-forwarded-for': '198.51.100.10' }, 'beta'),
 			201, null, 'another queue');
-		assert.equal(db(srv, 'SELECT count(*) FROM followups'), '21');
+		// An IPv6 host spreading over its /64 is one address; the next /64 is another.
+		const beta = (ip, i) => leave(srv, { question: `Q6 ${i}`, email: `v${i}@example.org` }, { 'x-forwarded-for': ip }, 'beta');
+		for (let i = 1; i <= 5; i++)
+			expect(await beta(`2001:db8:1:2::${i}`, i), 201, null, `question ${i} from one /64`);
+		expect(await beta('2001:db8:1:2:ffff:ffff:ffff:9', 6), 429, 'rate_limited', 'the sixth from the same /64');
+		expect(await beta('2001:db8:1:3::1', 7), 201, null, 'the next /64');
+		assert.equal(db(srv, 'SELECT count(*) FROM followups'), '27');
 		await srv.stop();
 	} finally {
 		await srv.cleanup();
@@ -334,6 +340,31 @@ test('Email transcript: built by the server from the stored chat, at most once p
 		expect(await mail(third.chat, third.token, { email: 'm3@example.org' }), 202, null, 'the third mail');
 		const fourth = await ended('Fourth');
 		expect(await mail(fourth.chat, fourth.token, { email: 'm4@example.org' }), 429, 'rate_limited', 'the fourth');
+		await srv.stop();
+	} finally {
+		await srv.cleanup();
+		await smtp.close();
+	}
+});
+
+test('Email transcript: a chat over 512 KiB of text is refused with a clear error, and nothing is sent', { timeout: 60000 }, async () => {
+	const smtp = await startSmtp({ port: await freePort(), ...tls });
+	const srv = await startServer({ args: smtpArgs(smtp.port, ['--msg-rate', '1000', '--msg-burst', '1000']) });
+	try {
+		const op = await operator(srv, 'ann');
+		await setAvailable(op, 'alpha', true);
+		const c = await openChat(srv, op, 'alpha', 'Pat');
+		const line = 'x'.repeat(3990);
+		for (let i = 0; i < 135; i++)
+			assert.equal((await c.guest.request({ type: 'msg.send', chat: c.chat, text: `${i} ${line}` })).type, 'ack');
+		assert.equal((await c.guest.request({ type: 'chat.end', chat: c.chat })).type, 'ack');
+		const r = await srv.request('POST', `/api/chats/${c.chat}/email`,
+			{ body: { email: 'pat@example.org' }, headers: { authorization: `Bearer ${c.token}` } });
+		expect(r, 413, 'too_large', 'a very long chat');
+		assert.match(r.json.error.message, /Save transcript/);
+		await sleep(300);
+		assert.equal(smtp.mails.length, 0);
+		assert.equal(db(srv, 'SELECT count(*) FROM chat_mailed'), '0');
 		await srv.stop();
 	} finally {
 		await srv.cleanup();

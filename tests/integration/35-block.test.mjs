@@ -163,3 +163,19 @@ test('a block ends by itself after its hours', async () => {
 	isOk((await startFrom(ADDR)).reply, 'after the block');
 	assert.deepEqual((await blocks(bob)).json.blocks, [], 'gone from the list');
 });
+
+test('a waiting chat: an operator it rings blocks its guest without taking it; others may not', async () => {
+	const ADDR = '203.0.113.91';
+	const { g, reply } = await startFrom(ADDR);
+	const chat = isOk(reply, 'chat.start').chat;
+	await annWs.next((f) => f.type === 'chat.offer' && f.chat === chat, 5000, 'the offer');
+	// Bob (not available on alpha) was never rung; Cat is another library's.
+	expect(await block(bob, chat, { reason: 'Spam' }), 403, 'not_offered', 'an operator it never rang');
+	expect(await block(cat, chat, { reason: 'Spam' }), 404, 'not_found', "another library's operator");
+	const r = await block(ann, chat, { reason: 'Threats in the first message' });
+	expect(r, 200, null, 'block while it waits');
+	await g.next((f) => f.type === 'event' && f.chat === chat && f.kind === 'notice' && f.notice === 'ended', 5000, 'the end');
+	await annWs.next((f) => f.type === 'chat.gone' && f.chat === chat, 5000, 'the offer withdrawn');
+	isError((await startFrom(ADDR)).reply, 'blocked', 'the address afterwards');
+	expect(await lift(bob, r.json.block.id), 200, null, 'lift');
+});

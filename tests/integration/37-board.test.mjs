@@ -65,11 +65,16 @@ test('status: offline, Available, Away; chats held; the account\'s limit', async
 	const ws = await operator(srv, 'ann');
 	await setAvailable(ws, 'alpha', true);
 	b = await board(bob);
-	assert.deepEqual(op(b, OPERATORS.ann.name), { id: ws.hello.operator.id, name: OPERATORS.ann.name, status: 'available', chats: 0 });
+	assert.deepEqual(op(b, OPERATORS.ann.name), { id: ws.hello.operator.id, name: OPERATORS.ann.name, status: 'available', chats: 0, queues: ['alpha'] });
+	// Signed in but off every queue: no queue, though the socket is open.
+	await setAvailable(ws, 'alpha', false);
+	assert.deepEqual(op(await board(bob), OPERATORS.ann.name).queues, []);
+	await setAvailable(ws, 'alpha', true);
 	const c = await openChat(srv, ws, 'alpha', 'Pat');
 	assert.equal(op(await board(bob), OPERATORS.ann.name).chats, 1);
 	isOk(await ws.request({ type: 'status.set', status: 'away' }));
 	assert.equal(op(await board(bob), OPERATORS.ann.name).status, 'away');
+	assert.deepEqual(op(await board(bob), OPERATORS.ann.name).queues, [], 'Away: rung on no queue');
 	await ws.request({ type: 'chat.end', chat: c.chat });
 	b = await board(bob);
 	assert.equal(op(b, OPERATORS.ann.name).chats, 0);

@@ -23,6 +23,7 @@ test('a question: not empty, at most 4,000 characters counted as characters', ()
 
 test("the server's refusals become the patron's words", () => {
 	assert.match(mailErrorText({ code: 'already_sent' }), /already/);
+	assert.match(mailErrorText({ code: 'too_large' }), /too long to send by email.*Save transcript/);
 	assert.match(mailErrorText({ code: 'network' }), /connection/);
 	assert.equal(mailErrorText({ code: 'rate_limited', message: 'Wait.' }), 'Please wait a while before sending another.');
 });

@@ -14,6 +14,7 @@
 // any colleague may add one while the chat waits or runs.
 
 import { RdSocket } from '../shared/rd_socket.js';
+import { reportActivityOver } from '../shared/activity.js';
 import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';
 import { openSharingTool } from '../share/open_share.js';
 import { guestName } from '../operator/desk_model.js';
@@ -124,6 +125,7 @@ async function main() {
   });
   socket.on('close', (code) => { if (code === 4001) location.replace(signinUrl()); });
   await load();
+  reportActivityOver(socket);
   socket.start();
   socket.follow(chat).catch(() => {});
 }

@@ -28,6 +28,7 @@
 // come with the follow and live, and the guest never receives them.
 
 import { RdSocket } from '../shared/rd_socket.js';
+import { reportActivityOver } from '../shared/activity.js';
 import { signinUrl, sessionOrSignIn } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { COLORS, WIDTHS, defaultAlt, exportFileName, newDocument, parseDocument } from './editor_model.js';
@@ -448,6 +449,7 @@ async function main() {
   $('transfer').addEventListener('click', () => transferDialog.open(chat, $('transfer')));
   document.addEventListener('keydown', onKey);
   window.addEventListener('online', () => socket.retryNow());
+  reportActivityOver(socket);
 
   socket.on('status', onStatus);
   socket.on('event', (ev) => {

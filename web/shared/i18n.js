@@ -23,10 +23,16 @@
 // module that imports it can call t() at once (under node, for unit tests,
 // it loads English); the catalogue is fetched
 // together with the index, in parallel, so a page pays one round trip
-// (box.html preloads the index as the page arrives).
+// (the box pays none: see below).
 // Once loaded it sets <html lang dir> and fills the page's marked
 // elements: data-i18n="key" replaces an element's text, and
 // data-i18n-attr="aria-label:key title:key" sets attributes.
+//
+// The box's page comes from the server already in its language, with that
+// catalogue in a data block (<script type="application/json" id="rd-i18n">:
+// { lang, dir, offered, messages }, src/ops/page_lang.c). When this module
+// would pick the same language from the languages offered there, it takes
+// the catalogue from the page and fetches nothing.
 
 const BASE = '/shared/i18n';
 const SAVED = 'refdesk.lang';
@@ -135,11 +141,29 @@ function wantedLanguages(staff) {
   return [new URLSearchParams(location.search).get('lang'), saved, ...(navigator.languages || [navigator.language])];
 }
 
+/** The catalogue the server put in the page ({ lang, dir, offered, messages }), or null. */
+function carriedCatalogue() {
+  const block = document.getElementById('rd-i18n');
+  if (!block || block.type !== 'application/json') return null;
+  try {
+    const c = JSON.parse(block.textContent);
+    return typeof c.lang === 'string' && Array.isArray(c.offered) && c.messages && typeof c.messages === 'object' ? c : null;
+  } catch { return null; }
+}
+
 /** Load this page's catalogue (see the file header); English on any failure. */
 async function loadPageCatalogue() {
   const root = document.documentElement;
   const allowed = (root.dataset.i18nLanguages || 'en').split(/\s+/);
   const wanted = wantedLanguages(!allowed.includes('all'));
+  const carried = root.dataset.i18nExtra ? null : carriedCatalogue();
+  if (carried && pickLanguage(wanted, carried.offered.filter((c) => allowed.includes('all') || allowed.includes(c))) === carried.lang) {
+    useCatalogue(carried.lang, carried.dir, carried.messages);
+    root.lang = carried.lang;
+    root.dir = current.dir;
+    translateTree(document); // the server filled the plain texts; plural ones are left to here
+    return;
+  }
   // Fetched with the index when it is one refdesk ships (a library's own
   // language waits for the index: no request for a file that may not exist).
   const guess = pickLanguage(wanted, allowed.includes('all') ? SHIPPED : allowed.filter((c) => SHIPPED.includes(c)));

@@ -32,6 +32,7 @@ export function mailErrorText(error) {
     case 'bad_email': return t('mail.email_bad');
     case 'too_long': return t('mail.question_too_long', { max: 4000 });
     case 'already_sent': return t('mail.already_sent');
+    case 'too_large': return t('mail.transcript_too_large');
     case 'not_ended': return t('mail.not_ended');
     case 'not_answered': return t('mail.not_answered');
     case 'unavailable': return t('mail.unavailable');

@@ -62,7 +62,10 @@ export const SHORT_PAYLOADS = PAYLOADS.filter((p) => p.length <= 80);
  * of findings, empty when the page is inert. `own` lists selectors of the pages' own elements
  * that the scan would otherwise report.
  */
-export const OWN_ELEMENTS = ['#screen-video']; // the sharing tool's live view of a shared screen
+export const OWN_ELEMENTS = [
+  '#screen-video', // the sharing tool's live view of a shared screen
+  'script#rd-i18n[type="application/json"]', // the box's catalogue: a data block, never run
+];
 
 export async function findInjection(page, own = OWN_ELEMENTS) {
   const found = [];

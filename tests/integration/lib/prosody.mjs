@@ -65,6 +65,9 @@ authentication = "internal_plain"
 storage = "internal"
 log = { info = "${d}/prosody.log" }
 limits = { c2s = { rate = "10mb/s" } }
+-- A server on the network may pass on stanzas up to 512 KiB (s2s); this lets a local client
+-- stand in for such a sender.
+c2s_stanza_size_limit = 1024 * 1024
 modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; "presence"; "message" }
 VirtualHost "localhost"
 Component "${this.domain}"

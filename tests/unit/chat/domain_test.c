@@ -405,12 +405,43 @@ static void a_transfer_whose_sender_is_gone_ends_on_the_queue(void)
 	CHECK_EQ(chat_transfer_begin(c, 5, "Admin", 8, 0, &bob, 1, "", 0, 60000), 0);
 	CHECK(chat_transfer_requeues(c));
 	chat_transfer_end(c);
-	chat_requeue(c);
+	chat_requeue(c, 0);
 	CHECK_EQ(c->status, CHAT_WAITING);
+	CHECK_EQ(c->queue_id, 10);
 	CHECK_EQ(c->operator_id, 0);
 	CHECK_EQ(chat_may_accept(c, 7), -ENOTOFFERED); /* rung afresh, as a new chat */
 	chat_offer(c, 8);
 	CHECK_EQ(chat_accept_begin(c, 8, "Bob"), 0);
+	domain_release(&d);
+
+	/* Sent to queue 3: it waits there. */
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_transfer_begin(c, 5, "Admin", 0, 3, &bob, 1, "", 0, 60000), 0);
+	chat_transfer_end(c);
+	chat_requeue(c, 3);
+	CHECK_EQ(c->queue_id, 3);
+	domain_release(&d);
+}
+
+/* Block guest: the holder of an active chat; an operator it was offered to while it waits. */
+static void who_may_block_the_guest(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = waiting_chat(&d, 1);
+	chat_offer(c, 7);
+	CHECK_EQ(chat_may_block(c, 7), 0);
+	CHECK_EQ(chat_may_block(c, 8), -ENOTOFFERED);
+	CHECK_EQ(chat_accept_begin(c, 7, "Ann"), 0);
+	CHECK_EQ(chat_may_block(c, 7), -EAGAIN);  /* the accept is being written */
+	chat_accept_done(c, true);
+	CHECK_EQ(chat_may_block(c, 7), 0);
+	CHECK_EQ(chat_may_block(c, 8), -EPERM);
+	chat_end_begin(c);
+	CHECK_EQ(chat_may_block(c, 7), -ECANCELED);
 	domain_release(&d);
 }
 
@@ -435,5 +466,6 @@ int main(void)
 	RUN(two_colleagues_accepting_a_queue_transfer_one_wins);
 	RUN(declines_and_the_deadline_give_the_chat_back);
 	RUN(a_transfer_whose_sender_is_gone_ends_on_the_queue);
+	RUN(who_may_block_the_guest);
 	CHECK_EXIT();
 }

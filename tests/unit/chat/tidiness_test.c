@@ -122,6 +122,26 @@ static void a_word_starts_the_quiet_over(void)
 	CHECK(c.quiet_since > 0);
 }
 
+/* A screen share invited or running is not quiet, even warned; its end starts the quiet. */
+static void a_screen_share_is_not_quiet(void)
+{
+	struct chat_live c;
+
+	memset(&c, 0, sizeof(c));
+	c.status = CHAT_ACTIVE;
+	tidy_chat_spoke(&c, 1000);
+	c.share.state = SHARE_LIVE;
+	CHECK_EQ(tidy_chat_due(&c, 2, 1000 + 10 * MIN, MIN), TIDY_NONE);
+	CHECK(!c.idle_warned);
+	c.share.state = SHARE_IDLE;
+	CHECK_EQ(tidy_chat_due(&c, 2, 1000 + 11 * MIN, MIN), TIDY_NONE);
+	CHECK_EQ(tidy_chat_due(&c, 2, 1000 + 12 * MIN, MIN), TIDY_WARN);
+	/* Warned, then the librarian invites: the end does not come while it is open. */
+	c.share.state = SHARE_INVITED;
+	CHECK_EQ(tidy_chat_due(&c, 2, 1000 + 20 * MIN, MIN), TIDY_NONE);
+	CHECK(!c.idle_warned);
+}
+
 static void only_active_chats_and_restarts_count_from_the_first_look(void)
 {
 	struct chat_live c;
@@ -145,6 +165,7 @@ int main(void)
 	RUN(a_late_warning_still_gives_the_minute);
 	RUN(an_accept_in_flight_is_left_alone);
 	RUN(a_word_starts_the_quiet_over);
+	RUN(a_screen_share_is_not_quiet);
 	RUN(only_active_chats_and_restarts_count_from_the_first_look);
 	CHECK_EXIT();
 }

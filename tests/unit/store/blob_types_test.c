@@ -3,7 +3,6 @@
  * an image only for the image pipeline's output, never a file's declared
  * type (migration 6 and store_chat_blob_add()).
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +55,12 @@ static void migration_keeps_images_only_for_snapshots(void)
 {
 	struct store *st = fresh_store();
 	char path[128], sql[4096];
-	sqlite3 *db;
+	struct db *db;
 
 	store_free(st); /* only for the empty directory */
 	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
 	unlink(path);
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(db_open(&db, path), 0);
 	CHECK_EQ(schema_migrate_to(db, 5), 0);
 	/* H('1') is 64 ones, the hash_of('1') of the checks below. */
 #define H(c) "replace(hex(zeroblob(32)), '0', '" c "')"
@@ -87,8 +86,8 @@ static void migration_keeps_images_only_for_snapshots(void)
 		 "INSERT INTO chat_blobs(chat_id, hash, name) SELECT 1, hash, 'x' FROM blobs;");
 #undef EV
 #undef H
-	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	CHECK_EQ(db_exec(db, sql), 0);
+	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
 	/* A snapshot, its thumbnail, an edited snapshot. */

@@ -17,10 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "check.h"
+#include "store/db.h"
 #include "store/schema.h"
+#include "store/sqlite_only.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -318,20 +319,20 @@ static void test_local_day(void)
 /* The first version at which `probe` finds a row, found by migrating step by step. */
 static int version_where(const char *probe)
 {
-	sqlite3 *mem;
-	sqlite3_stmt *q;
+	struct db *mem;
+	struct db_stmt *q;
 	int v, found = 0;
 
-	CHECK_EQ(sqlite3_open(":memory:", &mem), SQLITE_OK);
-	CHECK_EQ(store_report_register(mem), 0);
+	CHECK_EQ(db_open(&mem, ":memory:"), 0);
+	CHECK_EQ(sqlite_only_register_functions(mem), 0);
 	for (v = 1; v <= schema_version() && !found; v++) {
 		CHECK_EQ(schema_migrate_to(mem, v), 0);
-		CHECK_EQ(sqlite3_prepare_v2(mem, probe, -1, &q, NULL), SQLITE_OK);
-		if (sqlite3_step(q) == SQLITE_ROW)
+		CHECK_EQ(db_prepare(mem, probe, &q), 0);
+		if (db_step(q) == DB_ROW)
 			found = v;
-		sqlite3_finalize(q);
+		db_finalize(q);
 	}
-	sqlite3_close(mem);
+	db_close(mem);
 	CHECK(found > 0);
 	return found;
 }
@@ -346,22 +347,23 @@ static void test_migration(void)
 {
 	struct store *st = fresh_store();
 	struct store_report r;
-	char path[128], sql[4096];
+	char path[128];
 	int64_t t = MONDAY_MS + 9 * 3600000LL;
-	sqlite3 *db;
+	struct db *db;
 
 	store_free(st); /* only for the empty directory */
 	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
 	unlink(path);
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(db_open(&db, path), 0);
 	CHECK_EQ(schema_migrate_to(db, reports_version() - 1), 0);
 #define CHAT(id, status, op, acc, end) "(" #id ", 'c_" #id "', x'00', 1, 1, " #status ", " #op ", 9, ?1, " acc ", " end ", " #id ")"
 #define EV(chat, seq, kind, author, body) "(" #chat ", " #seq ", '" kind "', " #author ", '" body "', ?1)"
-	snprintf(sql, sizeof(sql), "%s",
+	/* Two statements, each with the start time as ?1. */
+	const char *const sql[] = {
 		 "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, operator_id,"
 		 "  last_seq, created_at, accepted_at, ended_at, ord) VALUES "
 		 CHAT(1, 2, 1, "?1 + 45000", "?1 + 645000") ", " CHAT(2, 2, NULL, "NULL", "?1 + 9000") ", "
-		 CHAT(3, 2, NULL, "NULL", "?1 + 300000") ", " CHAT(4, 0, NULL, "NULL", "NULL") ";"
+		 CHAT(3, 2, NULL, "NULL", "?1 + 300000") ", " CHAT(4, 0, NULL, "NULL", "NULL"),
 		 "INSERT INTO events(chat_id, seq, kind, author, body, at) VALUES "
 		 EV(1, 1, "snapshot", 1, "{}") ", " EV(1, 2, "snapshot", 2, "{}") ", "
 		 EV(1, 3, "share", 2, "{\"step\":\"invited\"}") ", "
@@ -369,26 +371,25 @@ static void test_migration(void)
 		 EV(1, 5, "notice", 0, "{\"notice\":\"ended\",\"by\":\"operator\"}") ", "
 		 EV(2, 1, "notice", 0, "{\"notice\":\"ended\",\"by\":\"guest\"}") ", "
 		 EV(3, 1, "notice", 0, "{\"notice\":\"ended\",\"by\":\"system\"}") ", "
-		 EV(3, 2, "message", 1, "not json") ";");
+		 EV(3, 2, "message", 1, "not json"),
+	};
 #undef EV
 #undef CHAT
 	/* The fixtures' account, queue and operator (ids 1) exist from fresh_store()'s schema. */
-	CHECK_EQ(sqlite3_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
+	CHECK_EQ(db_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', "
+			     "'', 1);"
 			      "INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
 			      "INSERT INTO operators(id, account_id, username, name, pwhash, created_at)"
-			      "  VALUES (1, 1, 'o', 'O', 'x', 1);", NULL, NULL, NULL), SQLITE_OK);
-	/* Two statements, each with the start time as ?1. */
-	for (const char *next = sql; next && *next;) {
-		sqlite3_stmt *s = NULL;
+			      "  VALUES (1, 1, 'o', 'O', 'x', 1);"), 0);
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		struct db_stmt *s = NULL;
 
-		CHECK_EQ(sqlite3_prepare_v2(db, next, -1, &s, &next), SQLITE_OK);
-		if (!s)
-			break;
-		sqlite3_bind_int64(s, 1, t);
-		CHECK_EQ(sqlite3_step(s), SQLITE_DONE);
-		sqlite3_finalize(s);
+		CHECK_EQ(db_prepare(db, sql[i], &s), 0);
+		db_bind_int64(s, 1, t);
+		CHECK_EQ(db_step(s), DB_DONE);
+		db_finalize(s);
 	}
-	sqlite3_close(db);
+	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
 	alpha = 1;
@@ -510,7 +511,7 @@ static void test_followups(void)
 	check_followups(st, qb, 0, day, 1, 0, 0);
 
 	/* Retention takes the rows: the figures stay. */
-	CHECK_EQ(sqlite3_exec(store_db(st), "DELETE FROM followups", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_EQ(db_exec(store_db(st), "DELETE FROM followups"), 0);
 	check_followups(st, 0, 0, day, 3, 2, 0);
 	check_followups(st, 0, op1, day, 2, 2, 0);
 	store_free(st);
@@ -523,17 +524,17 @@ static void test_followups_migration(void)
 	int version = version_where("SELECT 1 FROM pragma_table_info('report_hours') "
 				    "WHERE name = 'followups'");
 	char path[128];
-	sqlite3 *db;
+	struct db *db;
 
 	store_free(st);
 	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
 	unlink(path);
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
-	CHECK_EQ(store_report_register(db), 0);
+	CHECK_EQ(db_open(&db, path), 0);
+	CHECK_EQ(sqlite_only_register_functions(db), 0);
 	CHECK_EQ(schema_migrate_to(db, version - 1), 0);
 	/* Monday 09:xx: open, sending (operator 1), answered (1), not delivered (2); Tuesday: one
 	 * in queue 2; and one of account 2.  A chat's hour there already has a report_hours row. */
-	CHECK_EQ(sqlite3_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES"
+	CHECK_EQ(db_exec(db, "INSERT INTO accounts(id, name, origins, created_at) VALUES"
 			      "  (1, 'A', '', 1), (2, 'B', '', 1);"
 			      "INSERT INTO queues(id, account_id, name, title, created_at) VALUES"
 			      "  (1, 1, 'q', 'Q', 1), (2, 1, 'r', 'R', 1), (3, 2, 's', 'S', 1);"
@@ -547,9 +548,9 @@ static void test_followups_migration(void)
 			      "  created_at) VALUES"
 			      "  (1, 1, 'a', 0, NULL, 1772442000000), (1, 1, 'b', 1, 1, 1772442060000),"
 			      "  (1, 1, 'c', 2, 1, 1772442120000), (1, 1, 'd', 3, 2, 1772442180000),"
-			      "  (1, 2, 'e', 2, 2, 1772528400000), (2, 3, 'f', 3, 1, 1772442000000);",
-			      NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+			      "  (1, 2, 'e', 2, 2, 1772528400000), (2, 3, 'f', 3, 1, "
+			      "1772442000000);"), 0);
+	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
 	alpha = 1;

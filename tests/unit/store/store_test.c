@@ -535,16 +535,16 @@ static void search_survives_the_upgrade_to_runs(void)
 {
 	struct store *st = fresh_store();
 	struct store_event ev = { .chat_id = 1, .kind = "message", .body = "{\"text\":\"pelican\"}" };
-	sqlite3 *db;
+	struct db *db;
 	char path[128];
 	int64_t account = 1;
 
 	store_free(st);   /* only for the empty directory */
 	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
 	unlink(path);
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(db_open(&db, path), 0);
 	CHECK_EQ(schema_migrate_to(db, 4), 0);
-	CHECK_EQ(sqlite3_exec(db,
+	CHECK_EQ(db_exec(db,
 		"INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
 		"INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
 		"INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, status, last_seq,"
@@ -553,8 +553,8 @@ static void search_survives_the_upgrade_to_runs(void)
 		"  (1, 1, 'message', 1, '{\"text\":\"an albatross\"}', 1),"
 		"  (1, 2, 'message', 1, '{\"text\":\"and a heron\"}', 1);"
 		"INSERT INTO message_text(id, chat_id, text) VALUES (1048577, 1, 'an albatross'),"
-		"  (1048578, 1, 'and a heron');", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+		"  (1048578, 1, 'and a heron');"), 0);
+	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
 	CHECK(!store_index_waiting(st));
@@ -579,15 +579,15 @@ static void client_ids_survive_the_upgrade_to_per_operator(void)
 	struct store *st = fresh_store();
 	struct store_event ev = { .chat_id = 1, .kind = "message", .author = AUTHOR_OPERATOR,
 				  .operator_id = 1, .cid = "o-1", .body = "{\"text\":\"again\"}" };
-	sqlite3 *db;
+	struct db *db;
 	char path[128];
 
 	store_free(st);   /* only for the empty directory */
 	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
 	unlink(path);
-	CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ(db_open(&db, path), 0);
 	CHECK_EQ(schema_migrate_to(db, 5), 0);
-	CHECK_EQ(sqlite3_exec(db,
+	CHECK_EQ(db_exec(db,
 		"INSERT INTO accounts(id, name, origins, created_at) VALUES (1, 'A', '', 1);"
 		"INSERT INTO queues(id, account_id, name, title, created_at) VALUES (1, 1, 'q', 'Q', 1);"
 		"INSERT INTO operators(id, account_id, username, name, pwhash, created_at) VALUES"
@@ -596,9 +596,9 @@ static void client_ids_survive_the_upgrade_to_per_operator(void)
 		"  last_seq, created_at, ord, indexed_seq) VALUES (1, 'c_1', x'00', 1, 1, 1, 1, 2, 1, 1, 2);"
 		"INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) VALUES"
 		"  (1, 1, 'message', 1, NULL, 'o-1', '{\"text\":\"guest\"}', 1),"
-		"  (1, 2, 'message', 2, 1, 'o-1', '{\"text\":\"ann\"}', 1);", NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(db);
+		"  (1, 2, 'message', 2, 1, 'o-1', '{\"text\":\"ann\"}', 1);"),
+		0);
+	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
 	CHECK_EQ(store_event_append(st, &ev), 1); /* ann's retry */

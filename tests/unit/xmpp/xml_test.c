@@ -16,6 +16,8 @@ struct seen {
 	struct xml_node *stanzas[8];
 	int n;
 	int closed;
+	struct xml_node *skipped[4];
+	int nskipped;
 };
 
 static void on_open(void *arg, const char *name, const char **attrs)
@@ -44,7 +46,17 @@ static void on_close(void *arg)
 	((struct seen *)arg)->closed = 1;
 }
 
-static const struct xml_stream_hooks hooks = { on_open, on_stanza, on_close };
+static void on_oversized(void *arg, struct xml_node *head)
+{
+	struct seen *s = arg;
+
+	if (s->nskipped < 4)
+		s->skipped[s->nskipped++] = head;
+	else
+		xml_node_free(head);
+}
+
+static const struct xml_stream_hooks hooks = { on_open, on_stanza, on_close, on_oversized };
 
 static void seen_free(struct seen *s)
 {
@@ -52,6 +64,8 @@ static void seen_free(struct seen *s)
 
 	for (i = 0; i < s->n; i++)
 		xml_node_free(s->stanzas[i]);
+	for (i = 0; i < s->nskipped; i++)
+		xml_node_free(s->skipped[i]);
 }
 
 static const char stream[] =
@@ -101,30 +115,115 @@ static int feed_all(const char *text)
 	return rc;
 }
 
+/*
+ * Feed `text` in chunks of `step` bytes into a fresh stream; *s gets what
+ * was seen (free it with seen_free()).
+ */
+static int feed_steps(struct seen *s, const char *text, size_t step)
+{
+	struct xml_stream *xs = xml_stream_new(&hooks, s);
+	size_t off, len = strlen(text);
+	int rc = 0;
+
+	for (off = 0; off < len && rc == 0; off += step)
+		rc = xml_stream_feed(xs, text + off, len - off < step ? len - off : step);
+	xml_stream_free(xs);
+	return rc;
+}
+
 static void test_hostile_streams(void)
 {
-	static char big[XML_STANZA_MAX + 200];
-	char deep[64 * 4 + 200] = "<s><m>";
-	int i;
-
 	/* A DOCTYPE, entity declarations (billion laughs) and broken XML are refused. */
 	CHECK_EQ(feed_all("<!DOCTYPE s [<!ENTITY a 'aaaa'>]><s><m>&a;</m></s>"), -EPROTO);
 	CHECK_EQ(feed_all("<s><m></n></s>"), -EPROTO);
 	CHECK_EQ(feed_all("<s><m a='1' a='2'/></s>"), -EPROTO);
-	/* A stanza over XML_STANZA_MAX, however it is split between text and attributes. */
-	memcpy(big, "<s><m>", 6);
-	memset(big + 6, 'x', XML_STANZA_MAX + 10);
-	memcpy(big + 6 + XML_STANZA_MAX + 10, "</m>", 5);
-	CHECK_EQ(feed_all(big), -EPROTO);
-	/* Nested deeper than XML_DEPTH_MAX. */
-	for (i = 0; i < XML_DEPTH_MAX + 1; i++)
+	/* Broken XML inside a stanza being skipped is still broken. */
+	CHECK_EQ(feed_all("<s><m><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a><b></a></m></s>"), -EPROTO);
+}
+
+/*
+ * A stanza over XML_STANZA_MAX — in text, in attributes, in children — or
+ * nested deeper than XML_DEPTH_MAX is skipped: its head (with the
+ * attributes read before it went over) goes to `oversized`, and the
+ * stanzas after it arrive as usual.  It used to fail the whole stream,
+ * which closed the link for every librarian on XMPP.
+ */
+static void test_oversized_stanzas_are_skipped(void)
+{
+	static char big[3 * XML_STANZA_MAX];
+	static const char *const shapes[] = { "text", "attribute", "children", "deep" };
+	const size_t steps[] = { 1000, 16384, sizeof(big) };
+	size_t shape, k, n;
+	int i;
+
+	for (shape = 0; shape < 4; shape++) {
+		for (k = 0; k < 3; k++) {
+			struct seen s = { 0 };
+
+			strcpy(big, "<s><m from='a@b/c' id='q1' type='chat'>");
+			n = strlen(big);
+			if (shape == 0) {
+				strcat(big, "<body>");
+				n += 6;
+				memset(big + n, 'x', XML_STANZA_MAX + 10);
+				n += XML_STANZA_MAX + 10;
+				big[n] = '\0';
+				strcat(big, "</body>");
+			} else if (shape == 1) {
+				strcat(big, "<x a='");
+				n += 6;
+				memset(big + n, 'y', XML_STANZA_MAX + 10);
+				n += XML_STANZA_MAX + 10;
+				big[n] = '\0';
+				strcat(big, "'/>");
+			} else if (shape == 2) {
+				for (i = 0; i < XML_STANZA_MAX / 4; i++)
+					memcpy(big + n + (size_t)i * 11, "<c>xxxx</c>", 11);
+				big[n + (size_t)i * 11] = '\0';
+			} else {
+				for (i = 0; i < XML_DEPTH_MAX + 2; i++)
+					strcat(big, "<d>");
+				strcat(big, "deep");
+				for (i = 0; i < XML_DEPTH_MAX + 2; i++)
+					strcat(big, "</d>");
+			}
+			strcat(big, "</m><m id='q2'><body>next</body></m></s>");
+			CHECK_EQ(feed_steps(&s, big, steps[k]), 0);
+			CHECK_EQ(s.nskipped, 1);
+			CHECK_EQ(s.n, 1);
+			CHECK_EQ(s.closed, 1);
+			if (s.nskipped == 1) {
+				CHECK(!strcmp(s.skipped[0]->name, "m"));
+				CHECK(!strcmp(xml_attr(s.skipped[0], "id"), "q1"));
+				CHECK(!strcmp(xml_attr(s.skipped[0], "from"), "a@b/c"));
+				CHECK(s.skipped[0]->children == NULL);
+				CHECK_EQ(s.skipped[0]->text_len, 0);
+			}
+			if (s.n == 1)
+				CHECK(!strcmp(xml_child(s.stanzas[0], "body", NULL)->text, "next"));
+			if (s.nskipped != 1 || s.n != 1)
+				fprintf(stderr, "  shape %s, step %zu\n", shapes[shape], steps[k]);
+			seen_free(&s);
+		}
+	}
+}
+
+static void test_limits_are_not_off_by_one(void)
+{
+	char deep[64 * 4 + 200] = "<s><m>";
+	struct seen s = { 0 };
+	int i;
+
+	/* Just under the depth limit is a stanza like any other. */
+	for (i = 0; i < XML_DEPTH_MAX - 1; i++)
 		strcat(deep, "<a>");
-	CHECK_EQ(feed_all(deep), -EPROTO);
-	/* Just under the depth limit is fine. */
-	strcpy(deep, "<s><m>");
-	for (i = 0; i < XML_DEPTH_MAX - 2; i++)
-		strcat(deep, "<a>");
-	CHECK_EQ(feed_all(deep), 0);
+	for (i = 0; i < XML_DEPTH_MAX - 1; i++)
+		strcat(deep, "</a>");
+	strcat(deep, "</m></s>");
+	CHECK_EQ(feed_steps(&s, deep, 7), 0);
+	CHECK_EQ(s.n, 1);
+	CHECK_EQ(s.nskipped, 0);
+	seen_free(&s);
 }
 
 static void test_print_escapes(void)
@@ -191,6 +290,8 @@ int main(void)
 {
 	RUN(test_stream_split_anywhere);
 	RUN(test_hostile_streams);
+	RUN(test_oversized_stanzas_are_skipped);
+	RUN(test_limits_are_not_off_by_one);
 	RUN(test_print_escapes);
 	RUN(test_jids);
 	CHECK_EXIT();
