@@ -241,9 +241,10 @@ test('the webclient in French: from the browser\'s language, or the Language set
     const context = await newContext(browser, { locale: 'fr-FR', viewport });
     const page = await context.newPage();
     await page.goto(`${srv.url}/staff/signin`);
-    await page.getByRole('textbox', { name: 'Username' }).fill(someone.username);
-    await page.getByLabel('Password').fill(someone.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The sign-in page is a staff page too: French for a French browser.
+    await page.getByRole('textbox', { name: fr['staff.admin.username'] }).fill(someone.username);
+    await page.getByLabel(fr['staff.admin.password']).fill(someone.password);
+    await page.getByRole('button', { name: fr['staff.signin.sign_in'] }).click();
     await page.waitForURL(`${srv.url}/staff`);
     await expect.text(page.locator('#conn'), fr['staff.conn.open']);
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');

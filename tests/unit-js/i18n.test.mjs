@@ -98,7 +98,9 @@ for (const file of files) {
 // The webclient's own words (staff/LANG.json, English and French): the same rules.
 const STAFF = path.join(DIR, 'staff');
 const staffEn = JSON.parse(fs.readFileSync(path.join(STAFF, 'en.json'), 'utf8'));
-const STAFF_SAME_AS_ENGLISH = { fr: [] };
+const STAFF_SAME_AS_ENGLISH = { fr: ['staff.desk.message', 'staff.admin.actions', 'staff.admin.action', 'staff.history.pages',
+  'staff.transfer.note_label', 'staff.history.page', 'staff.editor.colour.orange', 'staff.editor.type.rect', 'staff.editor.tool.rect',
+  'staff.editor.summary'] };
 for (const file of fs.readdirSync(STAFF).filter((f) => f.endsWith('.json') && f !== 'en.json')) {
   const lang = file.replace(/\.json$/, '');
   const cat = JSON.parse(fs.readFileSync(path.join(STAFF, file), 'utf8'));
@@ -106,11 +108,34 @@ for (const file of fs.readdirSync(STAFF).filter((f) => f.endsWith('.json') && f 
     assert.ok(files.includes(file), `staff/${file} has a patron catalogue beside it`);
     assert.deepEqual(Object.keys(staffEn).filter((k) => !(k in cat)), [], `staff/${file} lacks keys`);
     assert.deepEqual(Object.keys(cat).filter((k) => !(k in staffEn)), [], `staff/${file} has extra keys`);
-    for (const [key, value] of Object.entries(cat)) assert.deepEqual(placeholders(value), placeholders(staffEn[key]), key);
+    const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+    for (const [key, value] of Object.entries(cat)) {
+      const want = [...new Set(forms(staffEn[key]).flatMap(placeholders))].sort();
+      assert.equal(typeof value, typeof staffEn[key], `${key}: a count in one catalogue is a count in both`);
+      if (typeof value !== 'object') {
+        assert.deepEqual([...new Set(placeholders(value))].sort(), want, key);
+        continue;
+      }
+      assert.deepEqual([...new Set(placeholders(value.other))].sort(), want, `${key}.other`);
+      for (const c of categories) assert.ok(typeof value[c] === 'string' && value[c], `staff/${file} ${key} lacks "${c}"`);
+      for (const [c, form] of Object.entries(value)) {
+        assert.ok(categories.includes(c), `staff/${file} ${key} has "${c}", not a category of ${lang}`);
+        for (const p of placeholders(form)) assert.ok(want.includes(p), `staff/${file} ${key}.${c} has {${p}}`);
+      }
+    }
     const same = Object.keys(cat).filter((k) => cat[k] === staffEn[k] && !(STAFF_SAME_AS_ENGLISH[lang] ?? []).includes(k));
     assert.deepEqual(same, [], `staff/${file} values identical to English`);
   });
 }
+
+test('every staff page offers English and French, with the staff catalogue', () => {
+  const pages = ['operator/index.html', 'operator/signin.html', 'operator/admin.html', 'board/index.html',
+    'history/index.html', 'history/manage.html', 'reports/index.html', 'share/index.html'];
+  for (const page of pages) {
+    const html = fs.readFileSync(path.join(ROOT, 'web', page), 'utf8');
+    assert.match(html, /<html lang="en" data-i18n-languages="en fr" data-i18n-extra="staff">/, page);
+  }
+});
 
 test('staff keys and patron keys do not collide', () => {
   assert.deepEqual(Object.keys(staffEn).filter((k) => k in en), []);

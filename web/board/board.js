@@ -11,6 +11,7 @@ import { apiRequest, signOut, sessionOrSignIn, signinUrl } from '../shared/api.j
 import { h, replaceChildren } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { operatorRows, queueRows, summary } from './board_model.js';
+import { t } from '../shared/i18n.js';
 
 const EVERY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -38,7 +39,7 @@ function draw(board) {
   drawOperators(board);
   const line = summary(board);
   if ($('summary').textContent !== line) $('summary').textContent = line;
-  $('updated').textContent = `Updated at ${new Date(board.at).toLocaleTimeString()}.`;
+  $('updated').textContent = t('staff.board.updated', { time: new Date(board.at).toLocaleTimeString(document.documentElement.lang) });
 }
 
 async function refresh() {

@@ -1,6 +1,8 @@
 // board_model.js: what the board (/staff/board) shows, from GET /api/board. Pure.
 
-const STATUS = { available: 'Available', away: 'Away', offline: 'offline' };
+import { t } from '../shared/i18n.js';
+
+const STATUS = { available: 'staff.status.available', away: 'staff.status.away', offline: 'staff.board.offline' };
 const ORDER = { available: 0, away: 1, offline: 2 };
 
 /** "—" for no wait, else seconds, minutes, or hours and minutes. */
@@ -14,7 +16,7 @@ export function waitText(secs) {
 
 /** The word for an operator's status, as the webclient's radios name it. */
 export function statusLabel(status) {
-  return STATUS[status] || 'offline';
+  return t(STATUS[status] || STATUS.offline);
 }
 
 /** Rows for the queues table: [title, waiting, longest wait], busiest first then by title. */
@@ -30,7 +32,7 @@ export function operatorRows(board) {
   return [...(board?.operators || [])]
     .sort((a, b) => (ORDER[a.status] ?? 3) - (ORDER[b.status] ?? 3) || a.name.localeCompare(b.name))
     .map((o) => ({ key: String(o.id), name: o.name, status: o.status, statusText: statusLabel(o.status),
-      chats: limit ? `${o.chats} of ${limit}` : String(o.chats), full: limit > 0 && o.chats >= limit }));
+      chats: limit ? t('staff.board.chats_of', { chats: o.chats, limit }) : String(o.chats), full: limit > 0 && o.chats >= limit }));
 }
 
 /** One sentence for the page's status line: who waits and who is there. */
@@ -38,6 +40,6 @@ export function summary(board) {
   const waiting = (board?.queues || []).reduce((n, q) => n + q.waiting, 0);
   const ops = board?.operators || [];
   const available = ops.filter((o) => o.status === 'available').length;
-  const guests = waiting === 0 ? 'Nobody is waiting' : `${waiting} ${waiting === 1 ? 'guest is' : 'guests are'} waiting`;
-  return `${guests}; ${available} of ${ops.length} ${ops.length === 1 ? 'operator is' : 'operators are'} available.`;
+  const guests = waiting === 0 ? t('staff.board.nobody_waiting') : t('staff.board.guests_waiting', { count: waiting });
+  return t('staff.board.summary', { guests, available, operators: t('staff.board.operators_available', { count: ops.length }) });
 }

@@ -23,6 +23,7 @@ import { nameThisTab, staffTabName, wireStaffLinks } from '../shared/staff_tabs.
 import { canDelete, countsText, firstPage, formatDuration, historyQuery, liveDuration, newerPage, olderPage,
   statusLabel } from './history_model.js';
 import { drawSurvey } from './survey_view.js';
+import { t } from '../shared/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let me = null;
@@ -45,7 +46,7 @@ function readFilters() {
 
 async function loadList() {
   const status = $('results-status');
-  status.textContent = 'Loading…';
+  status.textContent = t('staff.history.loading');
   const r = await apiRequest(`/api/history${historyQuery(filters, pages.cursors[pages.index])}`);
   if (!r.ok) {
     if (r.status === 401) return location.replace(signinUrl());
@@ -55,12 +56,12 @@ async function loadList() {
   pages = { ...pages, next: r.data.next };
   drawList(r.data.chats, Date.now());
   const n = r.data.chats.length;
-  const what = filters.q?.trim() ? `matching “${filters.q.trim()}”` : '';
-  status.textContent = n ? `${n} chat${n === 1 ? '' : 's'} ${what} on this page`.replace(/\s+/g, ' ').trim()
-    : `No chats ${what}`.trim() + '.';
+  const q = filters.q?.trim();
+  status.textContent = n ? t(q ? 'staff.history.found_matching' : 'staff.history.found', { count: n, q })
+    : t(q ? 'staff.history.none_matching' : 'staff.history.none', { q });
   $('newer').disabled = pages.index === 0;
   $('older').disabled = !pages.next;
-  $('page-no').textContent = pages.index || pages.next ? `Page ${pages.index + 1}` : '';
+  $('page-no').textContent = pages.index || pages.next ? t('staff.history.page', { n: pages.index + 1 }) : '';
 }
 
 /** A duration element for `chat`, kept up to date while the chat runs. */
@@ -89,8 +90,8 @@ function drawList(chats, loadedAt) {
           h('span', { class: 'history-item__name', text: guestName(c.name, c.label) }),
           h('span', { class: `history-status history-status--${c.deleted_at ? 'deleted' : c.status}`, text: statusLabel(c) })),
         h('span', { class: 'history-item__meta' },
-          `${c.queue_title || c.queue} · ${c.operator ? c.operator.name : 'nobody'} · `,
-          h('time', { datetime: started.toISOString(), text: started.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) }),
+          `${c.queue_title || c.queue} · ${c.operator ? c.operator.name : t('staff.history.nobody')} · `,
+          h('time', { datetime: started.toISOString(), text: started.toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }) }),
           ' · ', durationElement(c, loadedAt)),
         h('span', { class: 'history-item__counts', text: countsText(c) }),
         c.snippet ? snippetElement(c.snippet) : null));
@@ -140,10 +141,11 @@ function drawChat(transcript) {
   $('chat-pane').hidden = false;
   const who = guestName(c.name, c.label);
   $('chat-title').textContent = who;
-  const started = new Date(c.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-  replaceChildren($('chat-meta'), [c.queue_title || c.queue, c.operator ? `with ${c.operator.name}` : 'not accepted',
-    `started ${started}`].join(' · '), ' · ', durationElement(c, shownAt), ' · ', [statusLabel(c), countsText(c)].join(' · '));
-  $('log').setAttribute('aria-label', `Transcript of the chat with ${who}`);
+  const started = new Date(c.started_at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
+  replaceChildren($('chat-meta'), [c.queue_title || c.queue,
+    c.operator ? t('staff.history.with', { name: c.operator.name }) : t('staff.history.not_accepted'),
+    t('staff.chat.started', { time: started })].join(' · '), ' · ', durationElement(c, shownAt), ' · ', [statusLabel(c), countsText(c)].join(' · '));
+  $('log').setAttribute('aria-label', t('staff.history.transcript_of', { name: who }));
   $('open-share').hidden = c.status !== 'active';
   $('delete').hidden = !canDelete(c, me?.admin);
   $('manage-link').href = c.manage_url;
@@ -152,7 +154,7 @@ function drawChat(transcript) {
   const note = $('chat-note');
   note.hidden = !c.deleted_at;
   note.textContent = c.deleted_at
-    ? `This transcript was deleted on ${new Date(c.deleted_at).toLocaleString()}. The chat's times are kept for statistics.` : '';
+    ? t('staff.history.deleted_on', { date: new Date(c.deleted_at).toLocaleString(document.documentElement.lang) }) : '';
   // A whole transcript at once: drawn while out of the document, so the
   // page lays it out (and assistive technology reads it) once, not per message.
   const log = $('log');
@@ -187,7 +189,7 @@ async function deleteTranscript() {
   const r = await apiRequest(`/api/history/${encodeURIComponent(chat)}/delete`, { method: 'POST', body: {} });
   if (!r.ok) {
     $('chat-note').hidden = false;
-    $('chat-note').textContent = `Could not delete it: ${r.error.message}`;
+    $('chat-note').textContent = t('staff.history.not_deleted', { reason: r.error.message });
     return;
   }
   await openChat(chat);

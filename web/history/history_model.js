@@ -5,6 +5,8 @@
 // day's bounds in milliseconds; pages are walked with the server's keyset
 // cursor (`next`), keeping the cursors of earlier pages for "Newer".
 
+import { t } from '../shared/i18n.js';
+
 /** Local midnight of a "YYYY-MM-DD" day, in ms; `plusDays` moves it. Null for "". */
 export function dayStart(value, plusDays = 0) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
@@ -57,14 +59,13 @@ export function liveDuration(chat, loadedAt, now) {
 
 /** "Waiting", "Active", "Ended" (and "Deleted" once its transcript is gone). */
 export function statusLabel(chat) {
-  if (chat.deleted_at) return 'Transcript deleted';
-  return { waiting: 'Waiting', active: 'Active', ended: 'Ended' }[chat.status] || chat.status;
+  if (chat.deleted_at) return t('staff.history.status.deleted');
+  return ['waiting', 'active', 'ended'].includes(chat.status) ? t(`staff.history.status.${chat.status}`) : chat.status;
 }
 
 /** "3 messages · 1 snapshot" */
 export function countsText(chat) {
-  const plural = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
-  return `${plural(chat.messages || 0, 'message')} · ${plural(chat.snapshots || 0, 'snapshot')}`;
+  return `${t('staff.history.messages', { count: chat.messages || 0 })} · ${t('staff.history.snapshots', { count: chat.snapshots || 0 })}`;
 }
 
 /**

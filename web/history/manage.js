@@ -24,6 +24,7 @@ import { TransferDialog } from '../shared/transfer_dialog.js';
 import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
+import { t } from '../shared/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
@@ -51,13 +52,13 @@ async function load() {
 function draw() {
   const c = record;
   const who = guestName(c.name, c.label);
-  document.title = `Chat with ${who} — refdesk`;
-  $('title').textContent = `Chat with ${who}`;
+  document.title = t('staff.manage.document_title', { name: who });
+  $('title').textContent = t('staff.manage.title', { name: who });
   $('queue').textContent = c.queue_title || c.queue;
-  $('guest').textContent = c.name || `${c.label || 'Guest'} (no name given)`;
-  $('started').textContent = new Date(c.started_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  $('guest').textContent = c.name || t('staff.manage.no_name', { label: c.label || t('staff.history.guest') });
+  $('started').textContent = new Date(c.started_at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
   $('status').textContent = statusLabel(c);
-  $('holder').textContent = c.operator ? (c.operator.id === me?.id ? `${c.operator.name} (you)` : c.operator.name) : 'Nobody yet';
+  $('holder').textContent = c.operator ? (c.operator.id === me?.id ? t('staff.room.you', { name: c.operator.name }) : c.operator.name) : t('staff.manage.nobody');
   $('accept').hidden = c.status !== 'waiting';
   $('open-share').hidden = c.status !== 'active';
   $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
@@ -72,12 +73,7 @@ function note(text) {
   $('note').textContent = text || '';
 }
 
-const REASONS = {
-  not_offered: 'Only operators who are available on this queue may accept it. Switch on Available in the webclient first.',
-  not_holder: 'Only the operator who holds the chat may end it.',
-  chat_ended: 'The chat has already ended.',
-  offline: 'Not connected to the server; try again in a moment.',
-};
+const REASONS = ['not_offered', 'not_holder', 'chat_ended', 'offline'];
 
 async function run(button, msg, done) {
   button.disabled = true;
@@ -86,7 +82,7 @@ async function run(button, msg, done) {
     await socket.request(msg, { retry: msg.type === 'chat.end' });
     note(done);
   } catch (err) {
-    note(REASONS[err.code] || err.message || err.code);
+    note(REASONS.includes(err.code) ? t(`staff.manage.refusal.${err.code}`) : err.message || err.code);
   }
   button.disabled = false;
   await load();
@@ -108,15 +104,15 @@ async function main() {
   $('who').textContent = me?.name || '';
   nameThisTab();
   wireStaffLinks();
-  $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, 'You accepted the chat.'));
-  $('end-chat').addEventListener('click', () => run($('end-chat'), { type: 'chat.end', chat }, 'The chat has ended.'));
+  $('accept').addEventListener('click', () => run($('accept'), { type: 'chat.accept', chat }, t('staff.manage.accepted')));
+  $('end-chat').addEventListener('click', () => run($('end-chat'), { type: 'chat.end', chat }, t('staff.transfer.has_ended')));
   $('open-share').addEventListener('click', () => openSharingTool(chat));
   $('transfer').addEventListener('click', () => transferDialog.open(chat, $('transfer')));
   $('download').addEventListener('click', download);
 
   socket.on('status', (status) => {
     $('conn').dataset.state = status;
-    $('conn').textContent = status === 'open' ? 'Connected' : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+    $('conn').textContent = status === 'open' ? t('staff.conn.open') : status === 'stopped' ? t('staff.conn.stopped') : t('staff.conn.reconnecting');
   });
   // Joins, ends and acceptances made elsewhere show here too.
   socket.on('event', (ev) => { if (ev.chat === chat && ev.kind === 'notice') load(); });

@@ -4,12 +4,13 @@
 // answered nothing. Built with textContent: the comment is the patron's own text.
 
 import { h, replaceChildren } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 
 /** The answer of `a` ({kind, question, answer}) in words. Pure. */
 export function answerText(a) {
-  if (a.kind === 'rating') return `${a.answer} out of 5`;
-  if (a.kind === 'yes_no') return a.answer ? 'Yes' : 'No';
-  return a.answer ?? 'Deleted with the transcript';
+  if (a.kind === 'rating') return t('staff.survey.out_of_5', { n: a.answer });
+  if (a.kind === 'yes_no') return a.answer ? t('staff.survey.yes') : t('staff.survey.no');
+  return a.answer ?? t('staff.survey.deleted');
 }
 
 /** Show `answers` in `section` (its list is the section's <dl>). */

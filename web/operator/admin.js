@@ -16,8 +16,9 @@ import { RetentionSection } from './retention_section.js';
 import { SurveySection } from './survey_section.js';
 import { BlocksSection } from './blocks_section.js';
 import { DeskSection } from './desk_section.js';
-import { DEFAULT_INVITATION, MAX_INVITATION } from '../shared/text.js';
+import { MAX_INVITATION } from '../shared/text.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from './admin_snippets.js';
+import { t } from '../shared/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const data = { account: null, operators: [], queues: [] };
@@ -33,7 +34,7 @@ function say(el, text, ok = false) {
 }
 
 function failure(r) {
-  return r.error?.message || 'That did not work. Please try again.';
+  return r.error?.message || t('staff.admin.failed');
 }
 
 /* ---------- loading ---------- */
@@ -65,21 +66,21 @@ function drawAccount() {
   if (document.activeElement !== $('account-name')) $('account-name').value = a.name;
   const items = (a.origins || []).map((o) => h('li', {},
     h('span', { text: o }),
-    h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: 'Remove',
-      'aria-label': `Remove ${o}`, on: { click: () => saveOrigins(a.origins.filter((x) => x !== o), `Removed ${o}.`) } })));
-  if (items.length === 0) items.push(h('li', { class: 'rd-hint', text: 'No other sites yet: the box can be framed only by this server\'s own pages.' }));
+    h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: t('staff.admin.remove'),
+      'aria-label': t('staff.admin.remove_label', { name: o }), on: { click: () => saveOrigins(a.origins.filter((x) => x !== o), t('staff.admin.origin_removed', { origin: o })) } })));
+  if (items.length === 0) items.push(h('li', { class: 'rd-hint', text: t('staff.admin.no_origins') }));
   replaceChildren($('origins'), items);
 }
 
 async function saveAccountName(e) {
   e.preventDefault();
   const name = $('account-name').value.trim();
-  if (!name) return say($('account-status'), 'The account needs a name.');
+  if (!name) return say($('account-status'), t('staff.admin.name_missing'));
   const r = await apiRequest('/api/admin/account', { method: 'POST', body: { name } });
   if (!r.ok) return say($('account-status'), failure(r));
   data.account = r.data;
   drawAccount();
-  say($('account-status'), 'Account name saved.', true);
+  say($('account-status'), t('staff.admin.name_saved'), true);
   await refreshAudit();
 }
 
@@ -87,13 +88,13 @@ async function addOrigin(e) {
   e.preventDefault();
   const origin = normalizeOrigin($('origin-input').value);
   if (!origin) {
-    say($('account-status'), 'Enter an origin such as https://library.example.org — http or https, no path.');
+    say($('account-status'), t('staff.admin.origin_bad'));
     $('origin-input').focus();
     return;
   }
   const current = data.account.origins || [];
-  if (current.includes(origin)) return say($('account-status'), `${origin} is already allowed.`, true);
-  if (await saveOrigins([...current, origin], `${origin} may now show your chat boxes.`)) $('origin-input').value = '';
+  if (current.includes(origin)) return say($('account-status'), t('staff.admin.origin_known', { origin }), true);
+  if (await saveOrigins([...current, origin], t('staff.admin.origin_added', { origin }))) $('origin-input').value = '';
 }
 
 async function saveOrigins(origins, done) {
@@ -115,15 +116,15 @@ function drawOperators() {
   const rows = data.operators.map((op) => h('tr', {},
     h('td', { text: op.name }),
     h('td', {}, h('code', { text: op.username })),
-    h('td', {}, op.admin ? h('span', { class: 'tag', text: 'Admin' }) : 'Operator'),
-    h('td', {}, h('span', { class: op.disabled ? 'tag tag--off' : 'tag tag--ok', text: op.disabled ? 'Disabled' : 'Active' })),
+    h('td', {}, op.admin ? h('span', { class: 'tag', text: t('staff.nav.admin') }) : t('staff.board.operator')),
+    h('td', {}, h('span', { class: op.disabled ? 'tag tag--off' : 'tag tag--ok', text: op.disabled ? t('staff.admin.disabled') : t('staff.admin.active') })),
     h('td', { text: (op.queues || []).map(queueTitle).join(', ') || '—' }),
     h('td', { class: 'actions' },
       h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small',
-        text: 'Reset password', 'aria-label': `Reset password for ${op.name}`,
+        text: t('staff.admin.reset_password'), 'aria-label': t('staff.admin.reset_for', { name: op.name }),
         on: { click: () => startReset(op) } }),
       h('button', { type: 'button', class: `rd-button rd-button--small ${op.disabled ? 'rd-button--quiet' : 'rd-button--danger'}`,
-        text: op.disabled ? 'Enable' : 'Disable', 'aria-label': `${op.disabled ? 'Enable' : 'Disable'} ${op.name}`,
+        text: op.disabled ? t('staff.admin.enable') : t('staff.admin.disable'), 'aria-label': t(op.disabled ? 'staff.admin.enable_label' : 'staff.admin.disable_label', { name: op.name }),
         on: { click: () => setDisabled(op, !op.disabled) } }))));
   replaceChildren($('operators'), rows);
 }
@@ -135,13 +136,13 @@ function queueTitle(name) {
 async function setDisabled(op, disabled) {
   const r = await apiRequest(`/api/admin/operators/${op.id}`, { method: 'POST', body: { disabled } });
   if (!r.ok) return say($('operators-status'), failure(r));
-  say($('operators-status'), `${op.name} is now ${disabled ? 'disabled and signed out' : 'enabled'}.`, true);
+  say($('operators-status'), t(disabled ? 'staff.admin.now_disabled' : 'staff.admin.now_enabled', { name: op.name }), true);
   await reload('operators');
 }
 
 function startReset(op) {
   resetFor = op;
-  $('password-title').textContent = `Reset password for ${op.name}`;
+  $('password-title').textContent = t('staff.admin.reset_for', { name: op.name });
   $('password-form').hidden = false;
   $('new-password').value = '';
   $('new-password').focus();
@@ -152,18 +153,18 @@ function endReset() {
   resetFor = null;
   $('password-form').hidden = true;
   // Back to the button that opened the form.
-  if (op) document.querySelector(`button[aria-label="Reset password for ${CSS.escape(op.name)}"]`)?.focus();
+  if (op) document.querySelector(`button[aria-label="${CSS.escape(t('staff.admin.reset_for', { name: op.name }))}"]`)?.focus();
 }
 
 async function submitReset(e) {
   e.preventDefault();
   const password = $('new-password').value;
-  if (!isPassword(password)) return say($('operators-status'), 'Passwords are 8 to 256 characters long.');
+  if (!isPassword(password)) return say($('operators-status'), t('staff.admin.password_bad'));
   const op = resetFor;
   const r = await apiRequest(`/api/admin/operators/${op.id}/password`, { method: 'POST', body: { password } });
   if (!r.ok) return say($('operators-status'), failure(r));
   endReset();
-  say($('operators-status'), `New password set for ${op.name}. Their other sessions have ended.`, true);
+  say($('operators-status'), t('staff.admin.password_set', { name: op.name }), true);
   await refreshAudit();
 }
 
@@ -172,17 +173,17 @@ async function addOperator(e) {
   const username = $('op-username').value.trim();
   const name = $('op-name').value.trim();
   const password = $('op-password').value;
-  if (!isUsername(username)) return say($('operators-status'), 'Usernames use letters, digits, dots, dashes and underscores (at most 64).');
-  if (!name) return say($('operators-status'), 'Please give the operator\'s full name.');
-  if (!isPassword(password)) return say($('operators-status'), 'Passwords are 8 to 256 characters long.');
+  if (!isUsername(username)) return say($('operators-status'), t('staff.admin.username_bad'));
+  if (!name) return say($('operators-status'), t('staff.admin.full_name_missing'));
+  if (!isPassword(password)) return say($('operators-status'), t('staff.admin.password_bad'));
   const body = { username, name, password, admin: $('op-admin').checked };
   const r = await apiRequest('/api/admin/operators', { method: 'POST', body });
   if (!r.ok) {
-    return say($('operators-status'), r.error?.code === 'exists' ? `The username ${username} is taken.` : failure(r));
+    return say($('operators-status'), r.error?.code === 'exists' ? t('staff.admin.username_taken', { username }) : failure(r));
   }
   for (const id of ['op-username', 'op-name', 'op-password']) $(id).value = '';
   $('op-admin').checked = false;
-  say($('operators-status'), `${name} can now sign in as ${username}. Add them to a queue below.`, true);
+  say($('operators-status'), t('staff.admin.operator_added', { name, username }), true);
   await reload('operators', 'queues');
 }
 
@@ -193,11 +194,11 @@ function drawQueues() {
   const cards = data.queues.map((q) => {
     const titleId = `q-${q.name}-title`;
     const members = h('fieldset', { class: 'members' },
-      h('legend', { text: 'Members' }),
+      h('legend', { text: t('staff.admin.members') }),
       data.operators.map((op) => h('label', {},
         h('input', { type: 'checkbox', checked: (q.members || []).includes(op.id),
           on: { change: (e) => setMember(q, op, e.target.checked) } }),
-        op.name, op.disabled ? h('span', { class: 'tag tag--off', text: 'disabled' }) : null)));
+        op.name, op.disabled ? h('span', { class: 'tag tag--off', text: t('staff.admin.disabled_tag') }) : null)));
     return h('article', { class: 'queue-card', 'aria-labelledby': titleId },
       h('div', { class: 'queue-card__head' },
         h('h3', { class: 'queue-card__name', id: titleId, text: q.title }),
@@ -206,43 +207,43 @@ function drawQueues() {
         h('div', {},
           h('form', { class: 'form-row', noValidate: true, on: { submit: (e) => renameQueue(e, q) } },
             h('div', { class: 'rd-field' },
-              h('label', { for: `q-${q.name}-input`, text: 'Title' }),
+              h('label', { for: `q-${q.name}-input`, text: t('staff.admin.title') }),
               h('input', { class: 'rd-input', id: `q-${q.name}-input`, value: q.title, maxLength: 80 })),
-            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Rename',
-              'aria-label': `Rename ${q.title}` })),
+            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: t('staff.admin.rename'),
+              'aria-label': t('staff.admin.rename_label', { name: q.title }) })),
           h('form', { class: 'admin-form invite-form', noValidate: true, on: { submit: (e) => saveInvite(e, q) } },
             h('div', { class: 'rd-field' },
-              h('label', { for: `q-${q.name}-invite`, text: 'Screen sharing invitation' }),
+              h('label', { for: `q-${q.name}-invite`, text: t('staff.admin.invitation') }),
               h('textarea', { class: 'rd-textarea', id: `q-${q.name}-invite`, rows: 3, maxLength: MAX_INVITATION,
-                placeholder: DEFAULT_INVITATION, 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
+                placeholder: t('staff.share.default_invitation'), 'aria-describedby': `q-${q.name}-invite-hint` }, q.share_invite || ''),
               h('p', { class: 'rd-hint', id: `q-${q.name}-invite-hint`,
-                text: 'What operators of this queue send when they invite a guest to share their screen; they can edit it each time. Empty: the default shown.' })),
-            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: 'Save invitation',
-              'aria-label': `Save invitation for ${q.title}` })),
+                text: t('staff.admin.invitation_hint') })),
+            h('button', { type: 'submit', class: 'rd-button rd-button--quiet', text: t('staff.admin.save_invitation'),
+              'aria-label': t('staff.admin.save_invitation_label', { name: q.title }) })),
           h('div', { class: 'admin-form' }, members)),
         h('div', {}, snippetsFor(origin, q.name).map((s) => snippetBlock(q, s)))));
   });
-  if (cards.length === 0) cards.push(h('p', { class: 'rd-hint', text: 'No queues yet.' }));
+  if (cards.length === 0) cards.push(h('p', { class: 'rd-hint', text: t('staff.admin.no_queues') }));
   replaceChildren($('queues'), cards);
 }
 
 function snippetBlock(q, s) {
   const id = `snippet-${q.name}-${s.kind}`;
-  const copy = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Copy',
-    'aria-label': `Copy ${s.label.toLowerCase()} for ${q.title}`,
+  const copy = h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.admin.copy'),
+    'aria-label': t('staff.admin.copy_label', { what: s.label.toLowerCase(), name: q.title }),
     on: { click: async (e) => {
       try {
         await navigator.clipboard.writeText(s.code);
-        e.target.textContent = 'Copied';
+        e.target.textContent = t('staff.admin.copied');
       } catch {
-        e.target.textContent = 'Select and copy';
+        e.target.textContent = t('staff.admin.select_copy');
         getSelection().selectAllChildren($(id));
       }
-      setTimeout(() => { e.target.textContent = 'Copy'; }, 2000);
+      setTimeout(() => { e.target.textContent = t('staff.admin.copy'); }, 2000);
     } } });
   return h('div', { class: 'snippet' },
     h('div', { class: 'snippet__head' }, h('span', { class: 'snippet__label', text: s.label }), copy),
-    h('pre', { id, tabindex: '0', 'aria-label': `${s.label} code for ${q.title}` }, h('code', { text: s.code })),
+    h('pre', { id, tabindex: '0', 'aria-label': t('staff.admin.code_label', { what: s.label, name: q.title }) }, h('code', { text: s.code })),
     h('p', { class: 'rd-hint', text: s.help }));
 }
 
@@ -251,17 +252,17 @@ async function saveInvite(e, q) {
   const text = e.target.querySelector('textarea').value.trim();
   const r = await apiRequest(`/api/admin/queues/${q.name}`, { method: 'POST', body: { share_invite: text } });
   if (!r.ok) return say($('queues-status'), failure(r));
-  say($('queues-status'), text ? `The invitation for ${q.title} is saved.` : `${q.title} uses the default invitation again.`, true);
+  say($('queues-status'), text ? t('staff.admin.invitation_saved', { name: q.title }) : t('staff.admin.invitation_default', { name: q.title }), true);
   await reload('queues');
 }
 
 async function renameQueue(e, q) {
   e.preventDefault();
   const title = e.target.querySelector('input').value.trim();
-  if (!title) return say($('queues-status'), 'A queue needs a title.');
+  if (!title) return say($('queues-status'), t('staff.admin.queue_title_missing'));
   const r = await apiRequest(`/api/admin/queues/${q.name}`, { method: 'POST', body: { title } });
   if (!r.ok) return say($('queues-status'), failure(r));
-  say($('queues-status'), `Queue ${q.name} is now called “${title}”.`, true);
+  say($('queues-status'), t('staff.admin.renamed', { name: q.name, title }), true);
   await reload('queues');
 }
 
@@ -271,7 +272,7 @@ async function setMember(q, op, member) {
     say($('queues-status'), failure(r));
     return reload('queues');
   }
-  say($('queues-status'), `${op.name} ${member ? 'is now a member of' : 'is no longer a member of'} ${q.title}.`, true);
+  say($('queues-status'), t(member ? 'staff.admin.member_added' : 'staff.admin.member_removed', { name: op.name, queue: q.title }), true);
   return reload('queues', 'operators');
 }
 
@@ -279,13 +280,13 @@ async function addQueue(e) {
   e.preventDefault();
   const name = $('queue-name').value.trim();
   const title = $('queue-title').value.trim();
-  if (!isQueueName(name)) return say($('queues-status'), 'Queue names use lower-case letters, digits and dashes (at most 32).');
-  if (!title) return say($('queues-status'), 'Please give the queue a title.');
+  if (!isQueueName(name)) return say($('queues-status'), t('staff.admin.queue_name_bad'));
+  if (!title) return say($('queues-status'), t('staff.admin.queue_title_give'));
   const r = await apiRequest('/api/admin/queues', { method: 'POST', body: { name, title } });
-  if (!r.ok) return say($('queues-status'), r.error?.code === 'exists' ? `The name ${name} is taken.` : failure(r));
+  if (!r.ok) return say($('queues-status'), r.error?.code === 'exists' ? t('staff.admin.queue_name_taken', { name }) : failure(r));
   $('queue-name').value = '';
   $('queue-title').value = '';
-  say($('queues-status'), `Queue “${title}” added. Its snippets are below.`, true);
+  say($('queues-status'), t('staff.admin.queue_added', { title }), true);
   await reload('queues');
   await retention?.load();
   await survey?.load();
@@ -309,12 +310,12 @@ function refreshAudit() {
 
 function drawAudit(page) {
   const rows = page.rows.map((e) => h('tr', {},
-    h('td', {}, timeElement(e.at), h('span', { class: 'rd-hint audit-date', text: new Date(e.at).toLocaleDateString() })),
+    h('td', {}, timeElement(e.at), h('span', { class: 'rd-hint audit-date', text: new Date(e.at).toLocaleDateString(document.documentElement.lang) })),
     h('td', { text: e.who }),
     h('td', { text: e.action }),
     h('td', {}, h('code', { text: e.target })),
-    h('td', { text: e.detail })));
-  if (rows.length === 0) rows.push(h('tr', {}, h('td', { colSpan: 5, class: 'rd-hint', text: 'Nothing recorded yet.' })));
+    h('td', { text: e.detail, lang: 'en' }))); // the server writes the details, in English
+  if (rows.length === 0) rows.push(h('tr', {}, h('td', { colSpan: 5, class: 'rd-hint', text: t('staff.admin.nothing_recorded') })));
   replaceChildren($('audit'), rows);
   $('audit-older').hidden = page.older === null;
   $('audit-older').onclick = () => loadAudit(page.older);
@@ -328,7 +329,7 @@ async function main() {
   try {
     session = await loadSession();
   } catch (err) {
-    return say($('page-error'), err?.message || 'Could not load your session.');
+    return say($('page-error'), err?.message || t('staff.admin.no_session'));
   }
   if (!session) return location.replace(signinUrl());
   $('who').textContent = session.operator.name;
@@ -336,7 +337,7 @@ async function main() {
   nameThisTab();
   wireStaffLinks();
   if (!session.operator.admin) {
-    return say($('page-error'), 'Only account admins can use this page. Ask your account admin for changes.');
+    return say($('page-error'), t('staff.admin.admins_only'));
   }
   $('account-form').addEventListener('submit', saveAccountName);
   $('origin-form').addEventListener('submit', addOrigin);

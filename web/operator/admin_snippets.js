@@ -1,6 +1,8 @@
 // admin_snippets.js: what the admin page offers to copy, and origin checks.
 // Pure (no DOM), unit-tested.
 
+import { t } from '../shared/i18n.js';
+
 /**
  * The ready-to-paste snippets for a queue's three kinds of chat box and its
  * direct link. `origin` is refdesk's own origin (where embed.js is served).
@@ -9,17 +11,17 @@ export function snippetsFor(origin, queue) {
   const loader = (mode, extra = '') =>
     `<script src="${origin}/embed.js" data-queue="${queue}" data-mode="${mode}"${extra} async></script>`;
   return [
-    { kind: 'embedded', label: 'Embedded box',
-      help: 'Put this where the chat box should appear on the page.',
+    { kind: 'embedded', label: t('staff.snippet.embedded'),
+      help: t('staff.snippet.embedded_help'),
       code: `<div data-refdesk-box></div>\n${loader('embedded')}` },
-    { kind: 'follow-me', label: 'Follow-me box',
-      help: 'Put this on every page: a “Chat with us” button opens a box that stays with the visitor from page to page.',
+    { kind: 'follow-me', label: t('staff.snippet.follow_me'),
+      help: t('staff.snippet.follow_me_help'),
       code: loader('follow-me') },
-    { kind: 'popup', label: 'Pop-up button',
-      help: 'A button that opens the chat in its own window.',
+    { kind: 'popup', label: t('staff.snippet.popup'),
+      help: t('staff.snippet.popup_help'),
       code: loader('popup') },
-    { kind: 'link', label: 'Direct link',
-      help: 'For e-mail signatures, catalogue records and anywhere a script cannot go.',
+    { kind: 'link', label: t('staff.snippet.link'),
+      help: t('staff.snippet.link_help'),
       code: `${origin}/box/${queue}?mode=popup` },
   ];
 }

@@ -4,30 +4,20 @@
 // An action the page does not know yet (a newer server) is shown by its name rather than
 // hidden, so the log never looks shorter than it is.
 
-const ACTIONS = {
-  'account.add': 'Account created',
-  'account.change': 'Account changed',
-  'operator.add': 'Operator added',
-  'operator.change': 'Operator changed',
-  'operator.password': 'Password reset',
-  'queue.add': 'Queue added',
-  'queue.change': 'Queue changed',
-  'member.add': 'Member added',
-  'member.remove': 'Member removed',
-  'transcript.delete': 'Transcript deleted',
-  'guest.block': 'Guest blocked',
-  'guest.unblock': 'Guest block lifted',
-};
+import { t } from '../shared/i18n.js';
+
+// The actions this page has words for (staff.audit.ACTION in the catalogue).
+const ACTIONS = ['account.add', 'account.change', 'operator.add', 'operator.change', 'operator.password', 'queue.add', 'queue.change', 'member.add', 'member.remove', 'transcript.delete', 'guest.block', 'guest.unblock'];
 
 /** The words for an entry's action. */
 export function actionLabel(action) {
-  return ACTIONS[action] ?? String(action ?? '');
+  return ACTIONS.includes(action) ? t(`staff.audit.${action}`) : String(action ?? '');
 }
 
 /** Who acted: an operator's username, or "Command line" for `refdesk admin`. */
 export function actorLabel(actor) {
   if (!actor) return '';
-  return actor.id === null ? 'Command line' : String(actor.username ?? '');
+  return actor.id === null ? t('staff.audit.command_line') : String(actor.username ?? '');
 }
 
 /** A page of the log: its rows, and the `before` for the next, older page (null when none). */

@@ -10,6 +10,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { HOURS_DEFAULT, HOURS_MAX, REASON_MAX, SHARED_ADDRESS_WARNING, blockRefusal, checkBlock } from './block_model.js';
+import { t } from '../shared/i18n.js';
 
 export class BlockDialog {
   /** onBlocked(block) hears a block the server made. */
@@ -26,26 +27,26 @@ export class BlockDialog {
     this.hours = h('input', { class: 'rd-input block-dialog__hours', id: 'block-hours', type: 'number', min: 1,
       max: HOURS_MAX, step: 1, inputmode: 'numeric', value: String(HOURS_DEFAULT), 'aria-describedby': 'block-hours-hint' });
     this.error = h('p', { class: 'rd-alert transfer-dialog__error', role: 'alert' });
-    this.send = h('button', { type: 'submit', class: 'rd-button rd-button--danger', text: 'Block guest' });
+    this.send = h('button', { type: 'submit', class: 'rd-button rd-button--danger', text: t('staff.block_guest') });
     this.form = h('form', { class: 'transfer-dialog__form', method: 'dialog', noValidate: true,
       on: { submit: (e) => this.submit(e) } },
     h('div', { class: 'rd-field' },
-      h('label', { for: 'block-reason', text: 'Reason' }),
+      h('label', { for: 'block-reason', text: t('staff.block.reason') }),
       this.reason,
-      h('p', { class: 'rd-hint', id: 'block-reason-hint', text: 'For the log: who blocked, when and why are recorded; the address is not.' })),
+      h('p', { class: 'rd-hint', id: 'block-reason-hint', text: t('staff.block.reason_hint') })),
     h('div', { class: 'rd-field' },
-      h('label', { for: 'block-hours', text: 'Hours' }),
+      h('label', { for: 'block-hours', text: t('staff.block.hours') }),
       this.hours,
-      h('p', { class: 'rd-hint', id: 'block-hours-hint', text: `1 to ${HOURS_MAX}. The block then ends by itself; an admin can lift it sooner.` })),
+      h('p', { class: 'rd-hint', id: 'block-hours-hint', text: t('staff.block.hours_hint', { max: HOURS_MAX }) })),
     this.error,
     h('div', { class: 'transfer-dialog__actions' },
-      h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: 'Cancel', on: { click: () => this.dialog.close() } }),
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: t('staff.cancel'), on: { click: () => this.dialog.close() } }),
       this.send));
     this.dialog = h('dialog', { class: 'transfer-dialog block-dialog', 'aria-labelledby': 'block-title',
       'aria-describedby': 'block-warning' },
-    h('h2', { class: 'transfer-dialog__title', id: 'block-title', text: 'Block this guest?' }),
+    h('h2', { class: 'transfer-dialog__title', id: 'block-title', text: t('staff.block.title') }),
     h('p', { class: 'block-dialog__warning', id: 'block-warning', text: SHARED_ADDRESS_WARNING }),
-    h('p', { class: 'rd-hint', text: 'The chat ends now, and new chats from the same address are refused for the hours you choose.' }),
+    h('p', { class: 'rd-hint', text: t('staff.block.explain') }),
     this.form);
     this.dialog.addEventListener('close', () => this.returnFocus?.focus?.());
     document.body.append(this.dialog);
@@ -75,7 +76,7 @@ export class BlockDialog {
     const r = await apiRequest(`/api/chats/${encodeURIComponent(this.chat)}/block`, { method: 'POST', body });
     this.send.disabled = false;
     if (!r.ok) {
-      this.error.textContent = `Not blocked: ${blockRefusal(r.status, r.error?.code)}`;
+      this.error.textContent = t('staff.block.not_blocked', { reason: blockRefusal(r.status, r.error?.code) });
       return;
     }
     this.dialog.close();

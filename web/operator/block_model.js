@@ -3,13 +3,14 @@
 // request body, and the words for the server's refusals. The server checks
 // the same rules again.
 
+import { t } from '../shared/i18n.js';
+
 export const REASON_MAX = 200;
 export const HOURS_MAX = 24;
 export const HOURS_DEFAULT = 1;
 
 /** The warning the operator reads before blocking. */
-export const SHARED_ADDRESS_WARNING = 'A library’s public computers and Wi-Fi usually share one internet address. '
-  + 'Blocking refuses new chats from that whole address, so it may also stop other patrons there.';
+export const SHARED_ADDRESS_WARNING = t('staff.block.warning');
 
 /**
  * Check the form's `reason` and `hours` (text as typed): { body } to send,
@@ -17,30 +18,23 @@ export const SHARED_ADDRESS_WARNING = 'A library’s public computers and Wi-Fi 
  */
 export function checkBlock(reason, hours) {
   const r = String(reason ?? '').replace(/\s+/g, ' ').trim();
-  if (!r) return { problem: 'Write a short reason; it goes in the log.' };
-  if ([...r].length > REASON_MAX) return { problem: `The reason is over ${REASON_MAX} characters.` };
+  if (!r) return { problem: t('staff.block.reason_missing') };
+  if ([...r].length > REASON_MAX) return { problem: t('staff.block.reason_long', { max: REASON_MAX }) };
   const text = String(hours ?? '').trim();
   const n = text === '' ? HOURS_DEFAULT : Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > HOURS_MAX) return { problem: `Choose 1 to ${HOURS_MAX} hours.` };
+  if (!Number.isInteger(n) || n < 1 || n > HOURS_MAX) return { problem: t('staff.block.hours_bad', { max: HOURS_MAX }) };
   return { body: { reason: r, hours: n } };
 }
 
 /** Why the server refused a block, as the end of a sentence. */
 export function blockRefusal(status, code) {
-  const words = {
-    not_holder: 'another librarian holds this chat.',
-    chat_ended: 'the chat has already ended.',
-    no_address: 'this guest’s connection is not known (the chat began before the server restarted).',
-    not_found: 'this chat was not found.',
-    bad_request: 'the reason or the hours were not accepted.',
-    csrf: 'your session changed; please reload the page.',
-  };
-  if (status === 0) return 'the server could not be reached; please try again.';
-  return words[code] || 'something went wrong; please try again.';
+  const known = ['not_holder', 'chat_ended', 'no_address', 'not_found', 'bad_request', 'csrf'];
+  if (status === 0) return t('staff.refusal.unreachable');
+  return known.includes(code) ? t(`staff.refusal.${code}`) : t('staff.refusal.other');
 }
 
 /** A block's line in the admin's list: who, when, until when, why. */
 export function blockLine(b, formatTime) {
-  return `${b.operator.name} blocked the guest of chat ${b.chat} at ${formatTime(b.created_at)}, `
-    + `for ${b.hours} hour${b.hours === 1 ? '' : 's'} (until ${formatTime(b.until)}): ${b.reason}`;
+  return t('staff.block.line', { name: b.operator.name, chat: b.chat, at: formatTime(b.created_at),
+    hours: t('staff.block.hours_count', { count: b.hours }), until: formatTime(b.until), reason: b.reason });
 }

@@ -5,6 +5,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren, formatTime } from '../shared/dom.js';
 import { blockLine } from './block_model.js';
+import { t } from '../shared/i18n.js';
 
 export class BlocksSection {
   /** `root` receives the list, `status` the outcome of each lift; `changed` runs after one. */
@@ -21,25 +22,25 @@ export class BlocksSection {
 
   async load() {
     const r = await apiRequest('/api/admin/blocks');
-    if (!r.ok) return this.say(r.error?.message || 'The blocks could not be loaded.');
+    if (!r.ok) return this.say(r.error?.message || t('staff.blocks.not_loaded'));
     this.draw(r.data.blocks);
     return null;
   }
 
   draw(blocks) {
     if (blocks.length === 0) {
-      replaceChildren(this.root, h('p', { class: 'rd-hint', text: 'No guest is blocked now.' }));
+      replaceChildren(this.root, h('p', { class: 'rd-hint', text: t('staff.blocks.none') }));
       return;
     }
     replaceChildren(this.root, h('ul', { class: 'blocks-list' }, blocks.map((b) => h('li', { class: 'blocks-list__item' },
       h('span', { text: blockLine(b, formatTime) }),
-      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Lift',
-        'aria-label': `Lift block ${b.id}: ${b.reason}`, on: { click: () => this.lift(b) } })))));
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.blocks.lift'),
+        'aria-label': t('staff.blocks.lift_label', { id: String(b.id), reason: b.reason }), on: { click: () => this.lift(b) } })))));
   }
 
   async lift(b) {
     const r = await apiRequest(`/api/admin/blocks/${b.id}/lift`, { method: 'POST', body: {} });
-    this.say(r.ok ? 'Block lifted: that connection may start chats again.' : (r.error?.message || 'The block could not be lifted.'), r.ok);
+    this.say(r.ok ? t('staff.blocks.lifted') : (r.error?.message || t('staff.blocks.not_lifted')), r.ok);
     await this.load();
     (this.root.querySelector('button') || this.status).focus?.();
     if (r.ok) this.changed();

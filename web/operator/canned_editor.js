@@ -9,6 +9,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { checkCanned, NAME_MAX } from './canned_model.js';
+import { t } from '../shared/i18n.js';
 
 let nextId = 0;
 
@@ -20,29 +21,28 @@ export class CannedEditor {
     this.max = 200;
     this.editing = null; // the reply being edited, or null when adding
     const id = `canned-${shared ? 'shared' : 'own'}-${++nextId}`;
-    this.list = h('ul', { class: 'canned-manage__list', 'aria-label': shared ? 'Shared replies' : 'Your saved replies' });
+    this.list = h('ul', { class: 'canned-manage__list', 'aria-label': shared ? t('staff.canned.shared_replies') : t('staff.canned.dialog') });
     this.empty = h('p', { class: 'rd-hint', text: shared
-      ? 'No shared replies yet. Every operator of the account can insert the ones you add here.'
-      : 'No saved replies of your own yet.' });
-    this.formTitle = h('h3', { class: 'canned-manage__form-title', id: `${id}-title`, text: 'Add a reply' });
+      ? t('staff.canned.no_shared') : t('staff.canned.no_own') });
+    this.formTitle = h('h3', { class: 'canned-manage__form-title', id: `${id}-title`, text: t('staff.canned.add_title') });
     this.name = h('input', { class: 'rd-input', id: `${id}-name`, autocomplete: 'off', maxLength: NAME_MAX,
       spellcheck: 'false', 'aria-describedby': `${id}-name-hint` });
     this.text = h('textarea', { class: 'rd-textarea canned-manage__text', id: `${id}-text`, rows: 4,
       'aria-describedby': `${id}-text-hint` });
-    this.save = h('button', { type: 'submit', class: 'rd-button', text: 'Add reply' });
-    this.cancel = h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: 'Cancel', hidden: true,
+    this.save = h('button', { type: 'submit', class: 'rd-button', text: t('staff.canned.add') });
+    this.cancel = h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: t('staff.cancel'), hidden: true,
       on: { click: () => this.stopEditing() } });
     this.status = h('p', { class: 'rd-alert', role: 'status' });
     this.form = h('form', { class: 'canned-manage__form', noValidate: true, 'aria-labelledby': `${id}-title`,
       on: { submit: (e) => this.submit(e), keydown: (e) => e.key === 'Escape' && this.editing && this.stopEditing() } },
     this.formTitle,
     h('div', { class: 'rd-field' },
-      h('label', { for: this.name.id, text: 'Reply name' }), this.name,
-      h('span', { class: 'rd-hint', id: `${id}-name-hint`, text: 'Short, for finding it: type / and the name in a chat.' })),
+      h('label', { for: this.name.id, text: t('staff.canned.name') }), this.name,
+      h('span', { class: 'rd-hint', id: `${id}-name-hint`, text: t('staff.canned.name_hint') })),
     h('div', { class: 'rd-field' },
-      h('label', { for: this.text.id, text: 'Reply text' }), this.text,
+      h('label', { for: this.text.id, text: t('staff.canned.text') }), this.text,
       h('span', { class: 'rd-hint', id: `${id}-text-hint`,
-        text: 'Up to 4,000 characters. {guest}, {me} and {queue} become the guest\'s name, yours and the queue\'s title.' })),
+        text: t('staff.canned.text_hint') })),
     h('div', { class: 'canned-manage__buttons' }, this.save, this.cancel));
     replaceChildren(root, this.list, this.empty, this.form, this.status);
   }
@@ -80,10 +80,10 @@ export class CannedEditor {
         h('p', { class: 'canned-manage__name', text: c.name }),
         h('p', { class: 'canned-manage__preview', text: c.text })),
       h('div', { class: 'canned-manage__actions' },
-        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Edit',
-          'aria-label': `Edit ${c.name}`, 'data-canned': String(c.id), on: { click: () => this.startEditing(c) } }),
-        h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: 'Delete',
-          'aria-label': `Delete ${c.name}`, on: { click: () => this.remove(c) } }))));
+        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.share.edit'),
+          'aria-label': t('staff.canned.edit_label', { name: c.name }), 'data-canned': String(c.id), on: { click: () => this.startEditing(c) } }),
+        h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: t('staff.history.delete'),
+          'aria-label': t('staff.canned.delete_label', { name: c.name }), on: { click: () => this.remove(c) } }))));
     replaceChildren(this.list, items);
     this.list.hidden = items.length === 0;
     this.empty.hidden = items.length > 0;
@@ -91,10 +91,10 @@ export class CannedEditor {
 
   startEditing(c) {
     this.editing = c;
-    this.formTitle.textContent = `Edit “${c.name}”`;
+    this.formTitle.textContent = t('staff.canned.edit_title', { name: c.name });
     this.name.value = c.name;
     this.text.value = c.text;
-    this.save.textContent = 'Save changes';
+    this.save.textContent = t('staff.canned.save_changes');
     this.cancel.hidden = false;
     this.say('');
     this.name.focus();
@@ -103,10 +103,10 @@ export class CannedEditor {
   stopEditing() {
     const was = this.editing;
     this.editing = null;
-    this.formTitle.textContent = 'Add a reply';
+    this.formTitle.textContent = t('staff.canned.add_title');
     this.name.value = '';
     this.text.value = '';
-    this.save.textContent = 'Add reply';
+    this.save.textContent = t('staff.canned.add');
     this.cancel.hidden = true;
     if (was) this.list.querySelector(`[data-canned="${was.id}"]`)?.focus();
   }
@@ -130,7 +130,7 @@ export class CannedEditor {
     }
     await this.load();
     this.stopEditing();
-    this.say(editing ? `Saved “${r.data.name}”.` : `Added “${r.data.name}”. Type /${r.data.name} in a chat to use it.`, true);
+    this.say(editing ? t('staff.canned.saved', { name: r.data.name }) : t('staff.canned.added', { name: r.data.name }), true);
     this.name.focus();
   }
 
@@ -142,7 +142,7 @@ export class CannedEditor {
     }
     if (this.editing?.id === c.id) this.stopEditing();
     await this.load();
-    this.say(`Deleted “${c.name}”.`, true);
+    this.say(t('staff.canned.deleted', { name: c.name }), true);
     (this.list.querySelector('button') || this.name).focus();
   }
 }

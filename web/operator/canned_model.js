@@ -7,6 +7,8 @@
 // The admin page and the webclient's "Saved replies" dialog share the
 // limits and checks (checkCanned()) with the server's.
 
+import { t } from '../shared/i18n.js';
+
 export const NAME_MAX = 40;
 export const TEXT_MAX = 4000;
 export const LIST_MAX = 8; // rows the type-ahead shows at once
@@ -82,16 +84,16 @@ export class Choice {
  */
 export function checkCanned({ name, text }) {
   const n = name ?? '';
-  if (!n.trim()) return 'Give the reply a short name, such as “hours”.';
-  if (chars(n) > NAME_MAX) return `Names have at most ${NAME_MAX} characters.`;
-  if (n !== n.trim()) return 'Names cannot start or end with a space.';
+  if (!n.trim()) return t('staff.canned.name_missing');
+  if (chars(n) > NAME_MAX) return t('staff.canned.name_long', { max: NAME_MAX });
+  if (n !== n.trim()) return t('staff.canned.name_space');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(n))
-    return 'Names are one line, without tabs or special characters.';
-  const t = text ?? '';
-  if (!t.trim()) return 'Write the text of the reply.';
-  if (chars(t) > TEXT_MAX) return `A reply has at most ${TEXT_MAX.toLocaleString('en-US')} characters, like a message.`;
+    return t('staff.canned.name_chars');
+  const body = text ?? '';
+  if (!body.trim()) return t('staff.canned.text_missing');
+  if (chars(body) > TEXT_MAX) return t('staff.canned.text_long', { max: TEXT_MAX });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t)) return 'The text holds a control character; please retype it.';
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(body)) return t('staff.canned.text_control');
   return null;
 }

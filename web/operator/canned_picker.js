@@ -14,6 +14,7 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { Choice, fillPlaceholders, filterCanned, slashQuery } from './canned_model.js';
+import { t } from '../shared/i18n.js';
 
 let nextId = 0;
 
@@ -33,7 +34,7 @@ export class CannedPicker {
     this.shown = [];
     this.dismissed = null; // the text Escape closed the list on
     this.id = `canned-list-${++nextId}`;
-    this.list = h('ul', { class: 'canned-list', id: this.id, role: 'listbox', 'aria-label': 'Canned answers' });
+    this.list = h('ul', { class: 'canned-list', id: this.id, role: 'listbox', 'aria-label': t('staff.canned.answers') });
     this.note = h('p', { class: 'canned-note', role: 'status' });
     this.box = h('div', { class: 'canned-pop', hidden: true }, this.list, this.note);
     anchor.append(this.box);
@@ -87,13 +88,13 @@ export class CannedPicker {
       on: { mousedown: (e) => e.preventDefault(), click: () => this.insert(i) },
     },
     h('span', { class: 'canned-option__name', text: c.name }),
-    c.shared ? h('span', { class: 'canned-option__tag', text: 'Shared' }) : null,
+    c.shared ? h('span', { class: 'canned-option__tag', text: t('staff.canned.shared') }) : null,
     h('span', { class: 'canned-option__text', text: c.text.replace(/\s+/g, ' ').slice(0, 140) })));
     replaceChildren(this.list, rows);
     this.list.hidden = rows.length === 0;
-    this.note.textContent = rows.length ? '↑ ↓ to choose, Enter to insert, Esc to close'
-      : total ? `No saved reply matches “${query}”.`
-        : 'No saved replies yet. Add yours under Saved replies; your admin adds shared ones.';
+    this.note.textContent = rows.length ? t('staff.canned.keys')
+      : total ? t('staff.canned.no_match', { query })
+        : t('staff.canned.none');
     this.highlight();
   }
 

@@ -10,6 +10,7 @@
 
 import { Transcript } from '../shared/transcript_model.js';
 import { doneText, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { t } from '../shared/i18n.js';
 
 export class Desk {
   constructor() {
@@ -154,7 +155,7 @@ export class Desk {
   transferWithdrawn(chat) {
     const rec = this.chats.get(chat);
     if (!rec) return;
-    rec.transfer = { state: 'returned', text: 'You withdrew the transfer. The chat is still yours.' };
+    rec.transfer = { state: 'returned', text: t('staff.transfer.you_withdrew') };
     this.changed();
   }
 
@@ -174,7 +175,7 @@ export class Desk {
       if (offer.state !== 'accepting') this.offers.delete(chat);
     } else {
       offer.state = 'taken';
-      offer.takenBy = by?.name || 'another librarian';
+      offer.takenBy = by?.name || t('staff.desk.another_librarian');
     }
     this.changed();
   }
@@ -207,7 +208,7 @@ export class Desk {
       offer.state = 'gone';
     } else {
       offer.state = 'ringing';
-      offer.message = message || 'Could not accept the chat. Try again.';
+      offer.message = message || t('staff.desk.not_accepted');
     }
     this.changed();
   }

@@ -5,6 +5,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeDesk, describeQuiet, parseWhole } from './desk_settings_model.js';
+import { t } from '../shared/i18n.js';
 
 export class DeskSection {
   /** `root` receives the forms, `status` the outcome of each save; `saved` runs after one. */
@@ -23,7 +24,7 @@ export class DeskSection {
 
   async load() {
     const r = await apiRequest('/api/admin/desk');
-    if (!r.ok) return this.say(r.error?.message || 'The desk settings could not be loaded.');
+    if (!r.ok) return this.say(r.error?.message || t('staff.desk.not_loaded'));
     this.minsMax = r.data.mins_max;
     this.chatsMax = r.data.chats_max;
     const queues = r.data.queues.map((q) => this.queueForm(q));
@@ -40,35 +41,35 @@ export class DeskSection {
 
   accountForm(d) {
     // Named apart from the Operators section and the Retention forms: landmarks need unique names.
-    return h('form', { class: 'desk-form', noValidate: true, 'aria-label': 'Idle operators and chats at a time',
+    return h('form', { class: 'desk-form', noValidate: true, 'aria-label': t('staff.desk.form_label'),
       on: { submit: (e) => this.saveAccount(e) } },
-    h('h3', { text: 'Operators' }),
+    h('h3', { text: t('staff.board.operators') }),
     h('div', { class: 'form-row' },
-      this.field('desk-away', 'Away after idle minutes (0: never)', d.away_idle_mins, this.minsMax, 'desk-account-hint'),
-      this.field('desk-chats', 'Chats at a time per operator (0: no limit)', d.max_chats, this.chatsMax, 'desk-account-hint'),
-      h('button', { type: 'submit', class: 'rd-button', text: 'Save desk settings' })),
+      this.field('desk-away', t('staff.desk.away_field'), d.away_idle_mins, this.minsMax, 'desk-account-hint'),
+      this.field('desk-chats', t('staff.desk.chats_field'), d.max_chats, this.chatsMax, 'desk-account-hint'),
+      h('button', { type: 'submit', class: 'rd-button', text: t('staff.desk.save') })),
     h('p', { class: 'rd-hint', id: 'desk-account-hint', text: describeDesk(d) }));
   }
 
   queueForm(q) {
     const base = `desk-q-${q.queue}`;
-    return h('form', { class: 'desk-form', noValidate: true, 'aria-label': `Quiet chats on ${q.title}`,
+    return h('form', { class: 'desk-form', noValidate: true, 'aria-label': t('staff.desk.quiet_on', { queue: q.title }),
       on: { submit: (e) => this.saveQueue(e, q) } },
     h('h3', { text: q.title }),
     h('div', { class: 'form-row' },
-      this.field(`${base}-mins`, 'Close quiet chats after minutes (0: never)', q.idle_end_mins, this.minsMax, `${base}-hint`),
-      h('button', { type: 'submit', class: 'rd-button', text: 'Save', 'aria-label': `Save quiet chats for ${q.title}` })),
+      this.field(`${base}-mins`, t('staff.desk.quiet_field'), q.idle_end_mins, this.minsMax, `${base}-hint`),
+      h('button', { type: 'submit', class: 'rd-button', text: t('staff.share.save'), 'aria-label': t('staff.desk.save_quiet', { queue: q.title }) })),
     h('p', { class: 'rd-hint', id: `${base}-hint`, text: describeQuiet(q.idle_end_mins) }));
   }
 
   async saveAccount(e) {
     e.preventDefault();
-    const away = parseWhole(this.root.querySelector('#desk-away').value, this.minsMax, 'Away after idle minutes');
-    const chats = parseWhole(this.root.querySelector('#desk-chats').value, this.chatsMax, 'Chats at a time');
+    const away = parseWhole(this.root.querySelector('#desk-away').value, this.minsMax, t('staff.desk.away_label'));
+    const chats = parseWhole(this.root.querySelector('#desk-chats').value, this.chatsMax, t('staff.desk.chats_label'));
     if (away.error || chats.error) return this.say(away.error || chats.error);
     const r = await apiRequest('/api/admin/desk', { method: 'POST', body: { away_idle_mins: away.value, max_chats: chats.value } });
-    if (!r.ok) return this.say(r.error?.message || 'The desk settings could not be saved.');
-    this.say(`Desk settings saved. ${describeDesk(r.data)}`, true);
+    if (!r.ok) return this.say(r.error?.message || t('staff.desk.not_saved'));
+    this.say(t('staff.desk.saved', { what: describeDesk(r.data) }), true);
     await this.load();
     await this.saved();
     return null;
@@ -76,11 +77,11 @@ export class DeskSection {
 
   async saveQueue(e, q) {
     e.preventDefault();
-    const mins = parseWhole(this.root.querySelector(`#desk-q-${q.queue}-mins`).value, this.minsMax, 'Minutes');
+    const mins = parseWhole(this.root.querySelector(`#desk-q-${q.queue}-mins`).value, this.minsMax, t('staff.desk.minutes'));
     if (mins.error) return this.say(mins.error);
     const r = await apiRequest(`/api/admin/queues/${q.queue}/desk`, { method: 'POST', body: { idle_end_mins: mins.value } });
-    if (!r.ok) return this.say(r.error?.message || 'The setting could not be saved.');
-    this.say(`${q.title}: ${describeQuiet(r.data.idle_end_mins)}`, true);
+    if (!r.ok) return this.say(r.error?.message || t('staff.desk.setting_not_saved'));
+    this.say(t('staff.desk.queue_saved', { queue: q.title, what: describeQuiet(r.data.idle_end_mins) }), true);
     await this.load();
     await this.saved();
     return null;

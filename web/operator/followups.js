@@ -11,6 +11,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren, formatTime } from '../shared/dom.js';
 import { answerProblem, askerName, canAnswer, needsRefresh, statusText, waitingText } from './followups_model.js';
+import { t } from '../shared/i18n.js';
 
 const POLL_MS = 60000;
 const SENDING_POLL_MS = 2000;
@@ -56,9 +57,9 @@ export class FollowupsView {
 
   renderList() {
     const { list, note } = this.ui;
-    note.textContent = this.mail ? '' : 'No mail server is set up, so questions cannot be answered by email.';
+    note.textContent = this.mail ? '' : t('staff.followup.no_mail');
     if (!this.items.length) {
-      replaceChildren(list, h('p', { class: 'panel__empty', text: 'No questions have been left yet.' }));
+      replaceChildren(list, h('p', { class: 'panel__empty', text: t('staff.followup.none') }));
       return;
     }
     // An item whose parts are unchanged (the poll while an answer is sent) is kept and only its
@@ -100,7 +101,7 @@ export class FollowupsView {
       h('p', { class: 'followup__question', text: f.question }),
     ];
     if (f.answer) {
-      parts.push(h('p', { class: 'followup__answer-by', text: `Answer by ${f.answered_by?.name ?? 'a librarian'}:` }),
+      parts.push(h('p', { class: 'followup__answer-by', text: t('staff.followup.answer_by', { name: f.answered_by?.name ?? t('staff.followup.a_librarian') }) }),
         h('p', { class: 'followup__answer', text: f.answer }));
     }
     if (canAnswer(f) && this.mail) parts.push(this.answerForm(f, drafts.get(String(f.id)) ?? ''));
@@ -111,9 +112,9 @@ export class FollowupsView {
     const fieldId = `followup-${f.id}-answer`;
     const error = h('p', { class: 'rd-alert', role: 'alert' });
     const text = h('textarea', { class: 'rd-textarea', id: fieldId, rows: 3, value: draft, dataset: { id: String(f.id) } });
-    const button = h('button', { type: 'submit', class: 'rd-button rd-button--small', text: 'Answer' });
+    const button = h('button', { type: 'submit', class: 'rd-button rd-button--small', text: t('staff.followup.answer') });
     const form = h('form', { class: 'followup__form', novalidate: true },
-      h('label', { for: fieldId, text: `Your answer to ${askerName(f)} (sent by email)` }), text, error, button);
+      h('label', { for: fieldId, text: t('staff.followup.your_answer', { name: askerName(f) }) }), text, error, button);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const problem = answerProblem(text.value);
@@ -127,7 +128,7 @@ export class FollowupsView {
         return;
       }
       text.value = '';
-      this.ui.note.textContent = `Your answer to ${askerName(f)} is on its way.`;
+      this.ui.note.textContent = t('staff.followup.on_its_way', { name: askerName(f) });
       await this.load();
       // The form is gone with the answer: focus goes to the item's status line, not the page.
       this.ui.list.querySelector(`.followup__status[data-for="${f.id}"]`)?.focus();

@@ -2,18 +2,14 @@
 // in a chat box while nobody was online; PROTOCOL.md section 2.10). Pure:
 // no DOM, tested with node --test.
 
-const STATUS_TEXT = {
-  open: 'Waiting for an answer',
-  sending: 'Answer being sent…',
-  answered: 'Answered by email',
-  not_delivered: 'Not delivered',
-  expired: 'Address erased — cannot be answered',
-};
+import { t } from '../shared/i18n.js';
+
+const STATUS_KEYS = ['open', 'sending', 'answered', 'not_delivered', 'expired'];
 
 /** The words for a follow-up's status (`error` added for one not delivered). */
 export function statusText(f) {
-  const text = STATUS_TEXT[f.status] ?? f.status;
-  return f.status === 'not_delivered' && f.error ? `${text}: ${f.error}` : text;
+  const text = STATUS_KEYS.includes(f.status) ? t(`staff.followup.status.${f.status}`) : f.status;
+  return f.status === 'not_delivered' && f.error ? t('staff.followup.status_error', { status: text, error: f.error }) : text;
 }
 
 /** Whether staff may press Answer on it: open, or not delivered, with its address kept. */
@@ -23,20 +19,19 @@ export function canAnswer(f) {
 
 /** The panel's summary line for `waiting` unanswered follow-ups. */
 export function waitingText(waiting) {
-  if (!waiting) return 'No question is waiting for an answer.';
-  return waiting === 1 ? '1 question is waiting for an answer.' : `${waiting} questions are waiting for an answer.`;
+  if (!waiting) return t('staff.followup.none_waiting');
+  return t('staff.followup.waiting', { count: waiting });
 }
 
 /** Who asked: the name they gave, else "A patron". */
 export function askerName(f) {
-  return f.name || 'A patron';
+  return f.name || t('staff.followup.a_patron');
 }
 
 /** The same checks the server makes on an answer, so the page can say so first. */
 export function answerProblem(text) {
-  const t = text.trim();
-  if (!t) return 'Write an answer first.';
-  if ([...text].length > 4000) return 'An answer is at most 4,000 characters.';
+  if (!text.trim()) return t('staff.followup.answer_empty');
+  if ([...text].length > 4000) return t('staff.followup.answer_long', { max: 4000 });
   return null;
 }
 

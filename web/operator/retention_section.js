@@ -6,6 +6,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { describeRule, ruleBody, ruleOrigin } from './retention_model.js';
+import { t } from '../shared/i18n.js';
 
 export class RetentionSection {
   /** `root` receives the forms, `status` the outcome of each save; `saved` runs after one. */
@@ -23,7 +24,7 @@ export class RetentionSection {
 
   async load() {
     const r = await apiRequest('/api/admin/retention');
-    if (!r.ok) return this.say(r.error?.message || 'The retention rules could not be loaded.');
+    if (!r.ok) return this.say(r.error?.message || t('staff.retention.not_loaded'));
     this.max = r.data.max_days;
     this.draw(r.data.queues);
     return null;
@@ -31,7 +32,7 @@ export class RetentionSection {
 
   draw(queues) {
     const forms = queues.map((q) => this.form(q));
-    if (forms.length === 0) forms.push(h('p', { class: 'rd-hint', text: 'No queues yet.' }));
+    if (forms.length === 0) forms.push(h('p', { class: 'rd-hint', text: t('staff.admin.no_queues') }));
     replaceChildren(this.root, forms);
   }
 
@@ -49,12 +50,12 @@ export class RetentionSection {
       on: { submit: (e) => this.save(e, q) } },
       h('h3', { id: `${base}-title`, text: q.title }),
       h('div', { class: 'form-row' },
-        this.field(`${base}-text`, 'Keep transcript text (days)', q.text_days, hintId),
-        this.field(`${base}-files`, 'Keep images and files (days)', q.files_days, hintId),
+        this.field(`${base}-text`, t('staff.retention.text_field'), q.text_days, hintId),
+        this.field(`${base}-files`, t('staff.retention.files_field'), q.files_days, hintId),
         h('label', { class: 'rd-switch' },
-          h('input', { type: 'checkbox', id: `${base}-names`, checked: q.keep_names }), ' Keep guest names'),
-        h('button', { type: 'submit', class: 'rd-button', text: 'Save retention',
-          'aria-label': `Save retention for ${q.title}` })),
+          h('input', { type: 'checkbox', id: `${base}-names`, checked: q.keep_names }), ' ', t('staff.retention.keep_names')),
+        h('button', { type: 'submit', class: 'rd-button', text: t('staff.retention.save'),
+          'aria-label': t('staff.retention.save_label', { name: q.title }) })),
       h('p', { class: 'rd-hint', id: hintId, text: `${describeRule(q)} ${ruleOrigin(q)}` }));
     return form;
   }
@@ -71,8 +72,8 @@ export class RetentionSection {
     const parsed = ruleBody(values, this.max);
     if (parsed.error) return this.say(parsed.error);
     const r = await apiRequest(`/api/admin/queues/${q.queue}/retention`, { method: 'POST', body: parsed.body });
-    if (!r.ok) return this.say(r.error?.message || 'The rule could not be saved.');
-    this.say(`Retention for ${q.title} saved: ${describeRule(r.data)}`, true);
+    if (!r.ok) return this.say(r.error?.message || t('staff.retention.not_saved'));
+    this.say(t('staff.retention.saved', { name: q.title, what: describeRule(r.data) }), true);
     await this.load();
     await this.saved();
     return null;

@@ -4,6 +4,8 @@
 // while a chat is ringing, and desktop notifications. Both are off until the
 // operator switches them on; the choice is remembered in localStorage.
 
+import { t } from '../shared/i18n.js';
+
 const PREFS_KEY = 'refdesk.alerts';
 const REPEAT_MS = 4000;
 
@@ -39,13 +41,13 @@ export class Ringer {
     this.prefs.desktop = on;
     savePrefs(this.prefs);
     if (!on) return '';
-    if (!('Notification' in window)) return 'This browser cannot show desktop notifications.';
+    if (!('Notification' in window)) return t('staff.alerts.unsupported');
     let permission = Notification.permission;
     if (permission === 'default') permission = await Notification.requestPermission();
     if (permission !== 'granted') {
       this.prefs.desktop = false;
       savePrefs(this.prefs);
-      return 'Notifications are blocked for this site in the browser settings.';
+      return t('staff.alerts.blocked');
     }
     return '';
   }

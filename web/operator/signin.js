@@ -6,6 +6,7 @@
 
 import { apiRequest } from '../shared/api.js';
 import { safeNext } from './nav.js';
+import { t } from '../shared/i18n.js';
 
 const form = document.getElementById('signin-form');
 const errorBox = document.getElementById('signin-error');
@@ -20,23 +21,23 @@ function showError(text) {
 
 function errorText(r) {
   switch (r.error.code) {
-    case 'bad_credentials': return 'That username and password do not match an active account. Please try again.';
+    case 'bad_credentials': return t('staff.signin.bad_credentials');
     case 'rate_limited': {
       const wait = Number(r.headers?.get('Retry-After'));
       const minutes = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait / 60) : null;
       return minutes
-        ? `Too many sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`
-        : 'Too many sign-in attempts. Please wait a few minutes and try again.';
+        ? t('staff.signin.rate_limited', { count: minutes })
+        : t('staff.signin.rate_limited_few');
     }
-    case 'busy': return 'The server is busy right now. Please try again in a moment.';
-    default: return r.error.message || 'Sign-in failed. Please try again.';
+    case 'busy': return t('staff.signin.busy');
+    default: return r.error.message || t('staff.signin.failed');
   }
 }
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
   if (!username.value.trim() || !password.value) {
-    showError('Please enter your username and password.');
+    showError(t('staff.signin.missing'));
     (username.value.trim() ? password : username).focus();
     return;
   }

@@ -9,6 +9,7 @@
 import { h, replaceChildren, timeElement } from '../shared/dom.js';
 import { RoomModel, staffTextProblem, STAFF_TEXT_MAX } from '../shared/staff_model.js';
 import { newId } from '../shared/text.js';
+import { t } from '../shared/i18n.js';
 
 export class StaffRoom {
   /**
@@ -78,14 +79,14 @@ export class StaffRoom {
     const n = this.model.unread;
     count.hidden = n === 0;
     count.textContent = n ? String(n) : '';
-    count.setAttribute('aria-label', `${n} unread`);
-    keep.textContent = `Everyone signed in to your library can read and write here. Messages are kept for ${this.model.keepText()}.`;
+    count.setAttribute('aria-label', t('staff.room.unread', { count: n }));
+    keep.textContent = t('staff.room.keep', { time: this.model.keepText() });
     const msgs = this.model.all();
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
     replaceChildren(log, h('ol', { class: 'staff-room__list' }, msgs.map((m) => {
       const mine = m.operator_id === this.model.meId;
       return h('li', { class: `staff-room__msg${mine ? ' is-mine' : ''}` },
-        h('p', { class: 'staff-room__who' }, h('span', { text: mine ? `${m.name} (you)` : m.name }), ' · ', timeElement(m.at)),
+        h('p', { class: 'staff-room__who' }, h('span', { text: mine ? t('staff.room.you', { name: m.name }) : m.name }), ' · ', timeElement(m.at)),
         h('p', { class: 'staff-room__text', text: m.text }));
     })));
     log.hidden = msgs.length === 0;
@@ -115,8 +116,8 @@ export class StaffRoom {
       this.els.log.scrollTop = this.els.log.scrollHeight;
     } catch (err) {
       if (!input.value) input.value = text;
-      this.setError(err.code === 'too_long' ? `At most ${STAFF_TEXT_MAX.toLocaleString('en')} characters.`
-        : `Not sent: ${err.message || 'please try again.'}`);
+      this.setError(err.code === 'too_long' ? t('staff.text.too_long', { max: STAFF_TEXT_MAX })
+        : t('staff.room.not_sent', { reason: err.message || t('staff.try_again') }));
     }
   }
 }

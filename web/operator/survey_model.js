@@ -2,12 +2,14 @@
 // question may be, the checks the server makes (PROTOCOL.md section 2.13), and the edits the
 // Survey section offers — add, remove, move up or down. Every function returns a new list.
 
+import { t } from '../shared/i18n.js';
+
 export const SURVEY_MAX = 3;
 export const QUESTION_MAX = 200;
 export const KINDS = [
-  { kind: 'rating', label: 'Rating 1–5' },
-  { kind: 'yes_no', label: 'Yes or no' },
-  { kind: 'comment', label: 'Short comment' },
+  { kind: 'rating', label: t('staff.survey.rating') },
+  { kind: 'yes_no', label: t('staff.survey.yes_no') },
+  { kind: 'comment', label: t('staff.survey.comment') },
 ];
 
 /** The list with a new empty question of `kind` at the end (unchanged when full). */
@@ -33,14 +35,14 @@ export function moveQuestion(list, i, by) {
  * naming the question (numbered from 1) that the server would refuse.
  */
 export function surveyBody(list) {
-  if (list.length > SURVEY_MAX) return { error: `A survey has at most ${SURVEY_MAX} questions.` };
+  if (list.length > SURVEY_MAX) return { error: t('staff.survey.too_many', { max: SURVEY_MAX }) };
   const questions = [];
   for (const [i, q] of list.entries()) {
     const text = q.text.trim();
-    if (!KINDS.some((k) => k.kind === q.kind)) return { error: `Question ${i + 1}: choose its kind.` };
-    if (!text) return { error: `Question ${i + 1}: write the question, or remove it.` };
-    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return { error: `Question ${i + 1}: keep the question on one line.` };
-    if ([...text].length > QUESTION_MAX) return { error: `Question ${i + 1}: at most ${QUESTION_MAX} characters.` };
+    if (!KINDS.some((k) => k.kind === q.kind)) return { error: t('staff.survey.no_kind', { n: i + 1 }) };
+    if (!text) return { error: t('staff.survey.no_text', { n: i + 1 }) };
+    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return { error: t('staff.survey.one_line', { n: i + 1 }) };
+    if ([...text].length > QUESTION_MAX) return { error: t('staff.survey.too_long', { n: i + 1, max: QUESTION_MAX }) };
     questions.push({ kind: q.kind, text });
   }
   return { body: { questions } };
@@ -48,6 +50,6 @@ export function surveyBody(list) {
 
 /** One line about a saved survey, for the status. */
 export function describeSurvey(questions) {
-  if (!questions.length) return 'no survey';
-  return questions.length === 1 ? '1 question' : `${questions.length} questions`;
+  if (!questions.length) return t('staff.survey.none');
+  return t('staff.survey.count', { count: questions.length });
 }

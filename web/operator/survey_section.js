@@ -7,6 +7,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { KINDS, QUESTION_MAX, SURVEY_MAX, addQuestion, describeSurvey, moveQuestion, removeQuestion, surveyBody } from './survey_model.js';
+import { t } from '../shared/i18n.js';
 
 export class SurveySection {
   /** `root` receives the forms, `status` the outcome of each save; `saved` runs after one. */
@@ -24,17 +25,17 @@ export class SurveySection {
 
   async load() {
     const r = await apiRequest('/api/admin/queues');
-    if (!r.ok) return this.say(r.error?.message || 'The queues could not be loaded.');
+    if (!r.ok) return this.say(r.error?.message || t('staff.survey.queues_not_loaded'));
     const forms = [];
     for (const q of r.data.queues) {
       const s = await apiRequest(`/api/admin/queues/${q.name}/survey`);
-      if (!s.ok) return this.say(s.error?.message || 'The surveys could not be loaded.');
+      if (!s.ok) return this.say(s.error?.message || t('staff.survey.not_loaded'));
       this.lists.set(q.name, s.data.questions.map((x) => ({ ...x })));
       // Named apart from the Retention section's form of the same queue: landmarks differ by name.
-      forms.push(h('form', { class: 'survey-form', noValidate: true, 'aria-label': `Survey for ${q.title}`,
+      forms.push(h('form', { class: 'survey-form', noValidate: true, 'aria-label': t('staff.survey.for', { name: q.title }),
         dataset: { queue: q.name, title: q.title }, on: { submit: (e) => this.save(e, q) } }));
     }
-    if (forms.length === 0) forms.push(h('p', { class: 'rd-hint', text: 'No queues yet.' }));
+    if (forms.length === 0) forms.push(h('p', { class: 'rd-hint', text: t('staff.admin.no_queues') }));
     replaceChildren(this.root, forms);
     for (const form of forms) if (form.dataset.queue) this.draw(form);
     return null;
@@ -58,23 +59,23 @@ export class SurveySection {
 
   row(form, q, i, n) {
     const base = `survey-${form.dataset.queue}-${i}`;
-    const label = `Question ${i + 1}`;
+    const n1 = i + 1;
     const button = (text, aria, onClick, disabled) => h('button', { type: 'button',
       class: 'rd-button rd-button--quiet rd-button--small', text, 'aria-label': aria, disabled,
       on: { click: onClick } });
     return h('li', { class: 'survey-question' },
       h('div', { class: 'rd-field survey-question__kind' },
-        h('label', { for: `${base}-kind`, text: `${label}: kind` }),
+        h('label', { for: `${base}-kind`, text: t('staff.survey.kind_label', { n: n1 }) }),
         h('select', { class: 'rd-select', id: `${base}-kind`, name: `kind-${i}` },
           KINDS.map((k) => h('option', { value: k.kind, text: k.label, selected: k.kind === q.kind })))),
       h('div', { class: 'rd-field survey-question__text' },
-        h('label', { for: `${base}-text`, text: `${label}: words` }),
+        h('label', { for: `${base}-text`, text: t('staff.survey.words_label', { n: n1 }) }),
         h('input', { class: 'rd-input', id: `${base}-text`, name: `text-${i}`, value: q.text,
           maxlength: QUESTION_MAX, autocomplete: 'off' })),
       h('div', { class: 'survey-question__actions' },
-        button('Move up', `Move up (question ${i + 1})`, () => this.edit(form, (l) => moveQuestion(l, i, -1), `#survey-${form.dataset.queue}-${i - 1}-text`), i === 0),
-        button('Move down', `Move down (question ${i + 1})`, () => this.edit(form, (l) => moveQuestion(l, i, 1), `#survey-${form.dataset.queue}-${i + 1}-text`), i === n - 1),
-        button('Remove', `Remove question ${i + 1}`, () => this.edit(form, (l) => removeQuestion(l, i), `#survey-${form.dataset.queue}-add`), false)));
+        button(t('staff.survey.up'), t('staff.survey.up_label', { n: n1 }), () => this.edit(form, (l) => moveQuestion(l, i, -1), `#survey-${form.dataset.queue}-${i - 1}-text`), i === 0),
+        button(t('staff.survey.down'), t('staff.survey.down_label', { n: n1 }), () => this.edit(form, (l) => moveQuestion(l, i, 1), `#survey-${form.dataset.queue}-${i + 1}-text`), i === n - 1),
+        button(t('staff.admin.remove'), t('staff.survey.remove_label', { n: n1 }), () => this.edit(form, (l) => removeQuestion(l, i), `#survey-${form.dataset.queue}-add`), false)));
   }
 
   draw(form) {
@@ -84,12 +85,12 @@ export class SurveySection {
     replaceChildren(form, [
       h('h3', { id: `survey-${name}-title`, text: title }),
       list.length ? h('ol', { class: 'survey-questions' }, list.map((q, i) => this.row(form, q, i, list.length)))
-        : h('p', { class: 'rd-hint', text: 'No questions: this queue asks no survey.' }),
+        : h('p', { class: 'rd-hint', text: t('staff.survey.no_questions') }),
       h('div', { class: 'form-row' },
-        h('button', { type: 'button', class: 'rd-button rd-button--quiet', id: `survey-${name}-add`, text: 'Add question',
-          'aria-label': `Add question to ${title}`, disabled: list.length >= SURVEY_MAX,
+        h('button', { type: 'button', class: 'rd-button rd-button--quiet', id: `survey-${name}-add`, text: t('staff.survey.add'),
+          'aria-label': t('staff.survey.add_label', { name: title }), disabled: list.length >= SURVEY_MAX,
           on: { click: () => this.edit(form, (l) => addQuestion(l), `#survey-${name}-${list.length}-text`) } }),
-        h('button', { type: 'submit', class: 'rd-button', text: 'Save survey', 'aria-label': `Save survey for ${title}` })),
+        h('button', { type: 'submit', class: 'rd-button', text: t('staff.survey.save'), 'aria-label': t('staff.survey.save_label', { name: title }) })),
     ]);
   }
 
@@ -97,12 +98,12 @@ export class SurveySection {
     e.preventDefault();
     const form = e.currentTarget;
     const parsed = surveyBody(this.read(form));
-    if (parsed.error) return this.say(`${q.title}: ${parsed.error}`);
+    if (parsed.error) return this.say(t('staff.desk.queue_saved', { queue: q.title, what: parsed.error }));
     const r = await apiRequest(`/api/admin/queues/${q.name}/survey`, { method: 'POST', body: parsed.body });
-    if (!r.ok) return this.say(r.error?.message || 'The survey could not be saved.');
+    if (!r.ok) return this.say(r.error?.message || t('staff.survey.not_saved'));
     this.lists.set(q.name, r.data.questions.map((x) => ({ ...x })));
     this.draw(form);
-    this.say(`Survey for ${q.title} saved: ${describeSurvey(r.data.questions)}.`, true);
+    this.say(t('staff.survey.saved', { name: q.title, what: describeSurvey(r.data.questions) }), true);
     await this.saved();
     return null;
   }

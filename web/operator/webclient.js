@@ -132,7 +132,7 @@ function draw() {
 
 function drawTitle() {
   const badge = desk.ringingCount() + desk.unreadCount() + staffRoom.unread;
-  document.title = `${badge ? `(${badge}) ` : ''}Webclient — refdesk`;
+  document.title = `${badge ? `(${badge}) ` : ''}${t('staff.document_title')}`;
 }
 
 function drawStatus() {
@@ -145,7 +145,7 @@ function drawStatus() {
 function idleNotice(on) {
   $('status-idle').hidden = !on;
   $('status-idle').textContent = on
-    ? 'You were set to Away because there was no activity here for a while. Choose Available when you are back.' : '';
+    ? t('staff.status.idle') : '';
 }
 
 /* Keys, clicks and focus here tell the server the operator is at the desk
@@ -166,7 +166,7 @@ async function setStatus(status) {
     desk.setStatus(ok.status);
     idleNotice(false);
   } catch (err) {
-    note(`Could not change your status: ${err.message || err.code}`);
+    note(t('staff.status.not_changed', { reason: err.message || err.code }));
   }
   draw();
 }
@@ -230,34 +230,34 @@ function offerCard(offer) {
 /** A colleague hands us a chat: who, why (the note), and what was said so far. */
 function transferCard(offer) {
   const s = offer.summary;
-  const t = offer.transfer;
+  const tr = offer.transfer;
   const who = guestName(s.name, s.label);
   const whoId = `offer-${s.chat}-who`;
   const ringing = offer.state === 'ringing' || offer.state === 'accepting';
   const lines = [
-    h('p', { class: 'offer__from', text: `Transfer from ${t.from?.name || 'a colleague'}` }),
+    h('p', { class: 'offer__from', text: t('staff.transfer.from', { name: tr.from?.name || t('staff.note.a_colleague') }) }),
     h('p', { class: 'offer__who', id: whoId, text: who }),
-    h('p', { class: 'offer__meta' }, t.to?.queue ? `To ${targetName(t.to)} · ` : 'To you · ',
-      desk.queueTitle(s.queue), ' · started ', s.started_at ? formatTime(s.started_at) : 'now'),
+    h('p', { class: 'offer__meta' }, tr.to?.queue ? t('staff.transfer.to', { name: targetName(tr.to) }) : t('staff.transfer.to_you'),
+      ' · ', desk.queueTitle(s.queue), ' · ', t('staff.chat.started', { time: s.started_at ? formatTime(s.started_at) : t('staff.offer.now') })),
   ];
-  if (t.note) lines.push(h('blockquote', { class: 'offer__quote', 'aria-label': 'Note' }, t.note));
-  if (ringing) for (const w of offerWarnings(t)) lines.push(h('p', { class: 'offer__note', text: w }));
+  if (tr.note) lines.push(h('blockquote', { class: 'offer__quote', 'aria-label': t('staff.transfer.note_label') }, tr.note));
+  if (ringing) for (const w of offerWarnings(tr)) lines.push(h('p', { class: 'offer__note', text: w }));
   if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
-  const items = t.transcript.items.slice(-20).map((item) => h('li', {},
-    item.kind === 'notice' ? noticeText(item, 'operator', t.transcript.guestLabel)
-      : `${senderLabel(item, 'none', t.transcript.guestLabel)}: ${item.kind === 'message' ? item.text : itemSummary(item)}`));
+  const items = tr.transcript.items.slice(-20).map((item) => h('li', {},
+    item.kind === 'notice' ? noticeText(item, 'operator', tr.transcript.guestLabel)
+      : `${senderLabel(item, 'none', tr.transcript.guestLabel)}: ${item.kind === 'message' ? item.text : itemSummary(item)}`));
   lines.push(h('details', { class: 'offer__transcript' },
-    h('summary', { text: `Conversation so far (${t.transcript.items.length})` }),
-    h('ol', { 'aria-label': `Conversation with ${who}` }, items)));
+    h('summary', { text: t('staff.transfer.so_far', { count: tr.transcript.items.length }) }),
+    h('ol', { 'aria-label': t('staff.chat.conversation_with', { name: who }) }, items)));
   const actions = ringing ? [
-    h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: 'Decline', 'aria-describedby': whoId,
+    h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: t('staff.transfer.decline'), 'aria-describedby': whoId,
       disabled: offer.state === 'accepting', on: { click: () => declineTransfer(s.chat) } }),
-    h('button', { type: 'button', class: 'rd-button offer__accept', text: 'Accept', 'aria-describedby': whoId,
+    h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'), 'aria-describedby': whoId,
       disabled: offer.state === 'accepting', on: { click: () => acceptTransfer(s.chat) } }),
-  ] : [h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Dismiss',
+  ] : [h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.dismiss'),
     'aria-describedby': whoId, on: { click: () => dismiss(s.chat) } })];
   return h('article', { class: `offer offer--transfer offer--${offer.state}`, 'data-offer': s.chat,
-    'aria-label': `Transfer from ${t.from?.name || 'a colleague'}: chat with ${who}` },
+    'aria-label': t('staff.transfer.card', { from: tr.from?.name || t('staff.note.a_colleague'), name: who }) },
     h('div', { class: 'offer__body' }, lines), h('div', { class: 'offer__actions' }, actions));
 }
 
@@ -274,9 +274,9 @@ function drawChatList() {
         h('span', { class: 'chat-tab__top' },
           h('span', { class: 'chat-tab__name', text: who }),
           c.unread ? h('span', { class: 'count', text: String(c.unread),
-            'aria-label': `${c.unread} unread` }) : null,
-          c.status === 'ended' ? h('span', { class: 'chat-tab__ended', text: 'ended' }) : null,
-          c.status === 'transferred' ? h('span', { class: 'chat-tab__ended', text: 'transferred' }) : null),
+            'aria-label': t('staff.room.unread', { count: c.unread }) }) : null,
+          c.status === 'ended' ? h('span', { class: 'chat-tab__ended', text: t('staff.chat.ended') }) : null,
+          c.status === 'transferred' ? h('span', { class: 'chat-tab__ended', text: t('staff.chat.transferred') }) : null),
         h('span', { class: 'chat-tab__preview', text: preview.slice(0, 80) })));
   });
   replaceChildren($('chat-list'), items);
@@ -305,9 +305,9 @@ function drawChat() {
   }
   const who = guestName(rec.name, rec.label);
   $('chat-title').textContent = who;
-  $('log').setAttribute('aria-label', `Conversation with ${who}`);
-  const started = rec.startedAt ? ` · started ${formatTime(rec.startedAt)}` : '';
-  const after = rec.status === 'ended' ? ' · ended' : rec.status === 'transferred' ? ' · transferred' : '';
+  $('log').setAttribute('aria-label', t('staff.chat.conversation_with', { name: who }));
+  const started = rec.startedAt ? ` · ${t('staff.chat.started', { time: formatTime(rec.startedAt) })}` : '';
+  const after = rec.status === 'ended' ? ` · ${t('staff.chat.ended')}` : rec.status === 'transferred' ? ` · ${t('staff.chat.transferred')}` : '';
   $('chat-meta').textContent = `${desk.queueTitle(rec.queue)}${started}${after}`;
   // A chat handed to a colleague reads like an ended one here: no more writing.
   const ended = rec.status === 'ended' || rec.status === 'transferred';
@@ -330,12 +330,12 @@ function drawChat() {
 /** The sender's line: waiting for the colleague (with Withdraw), or how it ended. */
 function drawTransferLine(rec) {
   const line = $('transfer-status');
-  const t = rec.transfer;
-  line.hidden = !t;
-  if (!t) return;
-  $('transfer-status-text').textContent = t.text;
-  $('transfer-withdraw').hidden = t.state !== 'waiting';
-  $('transfer-dismiss').hidden = t.state === 'waiting' || rec.status === 'transferred';
+  const tr = rec.transfer;
+  line.hidden = !tr;
+  if (!tr) return;
+  $('transfer-status-text').textContent = tr.text;
+  $('transfer-withdraw').hidden = tr.state !== 'waiting';
+  $('transfer-dismiss').hidden = tr.state === 'waiting' || rec.status === 'transferred';
 }
 
 function drawEmptyPane() {
@@ -363,7 +363,7 @@ async function setAvailability(queue, available) {
     desk.setAvailability(ok.queue || queue, ok.available ?? available);
   } catch (err) {
     desk.setQueueBusy(queue, false);
-    note(`Could not change availability: ${err.message || err.code}`);
+    note(t('staff.queue.not_changed', { reason: err.message || err.code }));
   }
   draw();
 }
@@ -451,7 +451,7 @@ function sendMessage(text) {
 /** Send a picture ('image') or any file ('file') into the selected chat. */
 function sendUpload(kind, file, alt = '') {
   const rec = desk.chats.get(desk.selected);
-  if (!rec || rec.status === 'ended') return { ok: false, message: 'The chat has ended.' };
+  if (!rec || rec.status === 'ended') return { ok: false, message: t('staff.transfer.has_ended') };
   const r = uploads.send(rec.transcript, rec.chat, { kind, file, alt, name: desk.me?.name || null,
     operatorId: desk.me?.id ?? null });
   desk.changed();
@@ -461,12 +461,12 @@ function sendUpload(kind, file, alt = '') {
 
 function sendError(err) {
   switch (err.code) {
-    case 'not_holder': return 'another librarian holds this chat.';
-    case 'chat_ended': return 'the chat has ended.';
-    case 'chat_waiting': return 'accept the chat first.';
-    case 'rate_limited': return 'too many messages at once.';
-    case 'too_long': return 'the message is over 4,000 characters.';
-    default: return err.message || 'please try again.';
+    case 'not_holder': return t('staff.refusal.not_holder');
+    case 'chat_ended': return t('staff.send.chat_ended');
+    case 'chat_waiting': return t('staff.send.chat_waiting');
+    case 'rate_limited': return t('staff.send.rate_limited');
+    case 'too_long': return t('staff.send.too_long', { max: 4000 });
+    default: return err.message || t('staff.try_again');
   }
 }
 
@@ -477,7 +477,7 @@ const blockDialog = new BlockDialog({
     if (rec) rec.status = 'ended';
     desk.changed();
     draw();
-    note(`Blocked for ${b.hours} hour${b.hours === 1 ? '' : 's'}. The chat has ended.`);
+    note(t('staff.block.done', { hours: t('staff.block.hours_count', { count: b.hours }) }));
     $('close-chat').focus();
   },
 });
@@ -491,7 +491,7 @@ async function endChat() {
     // The ack stands for our own `ended` notice; show it as the event would.
     desk.event(endedNotice(chat, ack.seq, 'operator'));
   } catch (err) {
-    if (err.code !== 'chat_ended') note(`Could not end the chat: ${err.message || err.code}`);
+    if (err.code !== 'chat_ended') note(t('staff.chat.not_ended', { reason: err.message || err.code }));
   }
   $('end-chat').disabled = false;
   const rec = desk.chats.get(chat);
@@ -552,7 +552,7 @@ function onFrame(msg) {
       break;
     case 'chat.offer':
       desk.addOffer(msg);
-      ringer.notify('New chat', `${guestName(msg.name, msg.label)} on ${desk.queueTitle(msg.queue)}`);
+      ringer.notify(t('staff.notify.new_chat'), t('staff.notify.on_queue', { name: guestName(msg.name, msg.label), queue: desk.queueTitle(msg.queue) }));
       break;
     case 'chat.taken':
       desk.taken(msg.chat, msg.by);
@@ -571,7 +571,7 @@ function onFrame(msg) {
       break;
     case 'transfer.offer':
       desk.addTransferOffer(msg);
-      ringer.notify('Transfer', `${msg.from?.name || 'A colleague'} asks you to take a chat`);
+      ringer.notify(t('staff.transfer'), t('staff.notify.transfer', { name: msg.from?.name || t('staff.transfer.a_colleague') }));
       break;
     case 'transfer.update':
       desk.transferUpdate(msg);

@@ -2,6 +2,8 @@
 // (PROTOCOL.md 2.12), as plain data: which step of linking they are at, the
 // sentence that says so, and which controls make sense now. No DOM here.
 
+import { t } from '../shared/i18n.js';
+
 /**
  * The linking step for GET /api/xmpp's answer `s`:
  *   'off'        the server has no XMPP
@@ -25,12 +27,12 @@ export function xmppStatusText(s) {
   const step = xmppStep(s);
   switch (step) {
     case 'off': return '';
-    case 'none': return 'Take chats in an XMPP client (Pidgin, Gajim, Dino…): link your address.';
-    case 'code': return `A code was sent to ${s.jid} from ${s.domain}. Type it here to confirm the address.`;
-    case 'unsent': return `${s.jid} is set for you but not confirmed yet: send it a code.`;
-    case 'approve': return `${s.jid} is confirmed. Approve ${s.domain}'s request to see your status in your XMPP client.`;
-    case 'online': return `Available via XMPP as ${s.jid}.`;
-    default: return `${s.jid} is linked; your XMPP client is away or offline, so no chats ring there.`;
+    case 'none': return t('staff.xmpp.none');
+    case 'code': return t('staff.xmpp.code', { jid: s.jid, domain: s.domain });
+    case 'unsent': return t('staff.xmpp.unsent', { jid: s.jid });
+    case 'approve': return t('staff.xmpp.approve', { jid: s.jid, domain: s.domain });
+    case 'online': return t('staff.xmpp.online', { jid: s.jid });
+    default: return t('staff.xmpp.offline', { jid: s.jid });
   }
 }
 
@@ -47,10 +49,10 @@ export function xmppControls(s) {
 
 /** Check an address before sending it: null when it looks right, else a sentence. */
 export function jidProblem(text) {
-  const t = text.trim();
-  if (!t) return 'Type your XMPP address, such as name@example.org.';
-  if (t.includes('/')) return 'Leave out the part after "/" (the resource).';
-  if (!/^[^@\s"&'/:<>]+@[A-Za-z0-9.-]+$/.test(t)) return 'That does not look like an XMPP address (name@example.org).';
+  const jid = text.trim();
+  if (!jid) return t('staff.xmpp.jid_missing');
+  if (jid.includes('/')) return t('staff.xmpp.jid_resource');
+  if (!/^[^@\s"&'/:<>]+@[A-Za-z0-9.-]+$/.test(jid)) return t('staff.xmpp.jid_bad');
   return null;
 }
 

@@ -6,6 +6,7 @@
 import { apiRequest } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { xmppStatusText, xmppControls, jidProblem, cleanCode } from './xmpp_model.js';
+import { t } from '../shared/i18n.js';
 
 const REFRESH_MS = 15000;
 
@@ -16,8 +17,8 @@ export class XmppPanel {
     this.onState = onState;
     this.state = null;
     this.message = '';
-    this.jid = h('input', { type: 'text', class: 'rd-input', id: 'xmpp-jid', autocomplete: 'off', placeholder: 'name@example.org', 'aria-label': 'Your XMPP address' });
-    this.code = h('input', { type: 'text', class: 'rd-input', id: 'xmpp-code', autocomplete: 'one-time-code', maxLength: 12, 'aria-label': 'The code sent to your address' });
+    this.jid = h('input', { type: 'text', class: 'rd-input', id: 'xmpp-jid', autocomplete: 'off', placeholder: 'name@example.org', 'aria-label': t('staff.xmpp.address') });
+    this.code = h('input', { type: 'text', class: 'rd-input', id: 'xmpp-code', autocomplete: 'one-time-code', maxLength: 12, 'aria-label': t('staff.xmpp.code_label') });
   }
 
   async load() {
@@ -62,18 +63,18 @@ export class XmppPanel {
     if (!s?.enabled) return;
     const c = xmppControls(s);
     const parts = [h('p', { class: 'rd-hint', id: 'xmpp-status', role: 'status', text: xmppStatusText(s) })];
-    if (c.disconnected) parts.push(h('p', { class: 'rd-hint', text: 'The XMPP server cannot be reached right now.' }));
+    if (c.disconnected) parts.push(h('p', { class: 'rd-hint', text: t('staff.xmpp.unreachable') }));
     if (c.address) {
       if (!this.jid.value && s.jid) this.jid.value = s.jid;
       parts.push(h('form', { class: 'xmpp-form', on: { submit: (e) => { e.preventDefault(); this.sendAddress(); } } },
-        this.jid, h('button', { type: 'submit', class: 'rd-button rd-button--small', id: 'xmpp-send', text: s.code_sent ? 'Send a new code' : 'Send code' })));
+        this.jid, h('button', { type: 'submit', class: 'rd-button rd-button--small', id: 'xmpp-send', text: s.code_sent ? t('staff.xmpp.send_new') : t('staff.xmpp.send') })));
     }
     if (c.code) {
       parts.push(h('form', { class: 'xmpp-form', on: { submit: (e) => { e.preventDefault(); this.confirm(); } } },
-        this.code, h('button', { type: 'submit', class: 'rd-button rd-button--small', id: 'xmpp-confirm', text: 'Confirm' })));
+        this.code, h('button', { type: 'submit', class: 'rd-button rd-button--small', id: 'xmpp-confirm', text: t('staff.xmpp.confirm') })));
     }
     if (c.unlink)
-      parts.push(h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', id: 'xmpp-unlink', text: 'Unlink', on: { click: () => this.unlink() } }));
+      parts.push(h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', id: 'xmpp-unlink', text: t('staff.xmpp.unlink'), on: { click: () => this.unlink() } }));
     if (this.message) parts.push(h('p', { class: 'rd-hint', role: 'alert', text: this.message }));
     replaceChildren(this.content(), ...parts);
   }

@@ -15,6 +15,7 @@ import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { csvName, defaultRange, followupNote, followupRows, outcomeRows, percent, rangeProblem, reportQuery,
   sharingRows, timeRows } from './reports_model.js';
 import { barChart, dataTable, figureCards, heatMap, heatTable, show } from './reports_view.js';
+import { t } from '../shared/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,40 +30,41 @@ function problem(text) {
 function draw(r) {
   const outcomes = outcomeRows(r);
   show($('figures'), ...figureCards([
-    { label: 'Chats', value: r.chats },
-    { label: 'Answered', value: r.answered, note: percent(r.answered, r.chats) },
-    { label: 'Missed', value: r.missed, note: percent(r.missed, r.chats) },
-    { label: 'Abandoned', value: r.abandoned, note: percent(r.abandoned, r.chats) },
+    { label: t('staff.board.chats'), value: r.chats },
+    { label: t('staff.reports.outcome.answered_short'), value: r.answered, note: percent(r.answered, r.chats) },
+    { label: t('staff.reports.outcome.missed_short'), value: r.missed, note: percent(r.missed, r.chats) },
+    { label: t('staff.reports.outcome.abandoned_short'), value: r.abandoned, note: percent(r.abandoned, r.chats) },
   ]));
   show($('outcomes-chart'), barChart(outcomes));
-  show($('outcomes-table'), dataTable('Chats by outcome', ['Outcome', 'Chats', 'Share'],
+  show($('outcomes-table'), dataTable(t('staff.reports.by_outcome'), [t('staff.reports.outcome'), t('staff.board.chats'), t('staff.reports.share')],
     outcomes.map((o) => [o.label, o.value, o.share])));
 
   const times = timeRows(r);
-  show($('times-chart'), barChart(times.flatMap((t) => [
-    { key: `${t.key}-p50`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, median`, value: t.p50, text: t.p50Text },
-    { key: `${t.key}-p90`, short: `${t.key === 'wait' ? 'Wait' : 'Length'}, 90 %`, value: t.p90, text: t.p90Text },
+  show($('times-chart'), barChart(times.flatMap((row) => [
+    { key: `${row.key}-p50`, short: t(`staff.reports.${row.key}_median`), value: row.p50, text: row.p50Text },
+    { key: `${row.key}-p90`, short: t(`staff.reports.${row.key}_p90`), value: row.p90, text: row.p90Text },
   ])));
-  show($('times-table'), dataTable('Waiting and chat length (seconds are whole)',
-    ['Time', 'Chats', 'Median', '9 in 10 within'], times.map((t) => [t.label, t.count, t.p50Text, t.p90Text])));
+  show($('times-table'), dataTable(t('staff.reports.times_caption'),
+    [t('staff.reports.time'), t('staff.board.chats'), t('staff.reports.median'), t('staff.reports.nine_in_ten')],
+    times.map((row) => [row.label, row.count, row.p50Text, row.p90Text])));
 
-  $('zone-note').textContent = `Chats by the hour they began, in the server's time zone (${r.time_zone}).`;
+  $('zone-note').textContent = t('staff.reports.zone', { zone: r.time_zone });
   show($('heat-chart'), heatMap(r.by_hour));
   show($('heat-table'), heatTable(r.by_hour));
 
   const sharing = sharingRows(r);
   show($('sharing-chart'), barChart(sharing));
-  show($('sharing-table'), dataTable('Sharing tool use', ['What', 'Count'], sharing.map((s) => [s.label, s.value])));
+  show($('sharing-table'), dataTable(t('staff.reports.sharing_use'), [t('staff.reports.what'), t('staff.reports.count')], sharing.map((s) => [s.label, s.value])));
 
   const followups = followupRows(r);
   $('followups-note').textContent = followupNote(r);
   show($('followup-figures'), ...figureCards([
-    { label: r.operator ? 'Follow-ups answered' : 'Follow-ups left', value: r.followups },
-    { label: 'Delivered', value: r.followups_answered, note: percent(r.followups_answered, r.followups) },
-    { label: 'Not delivered', value: r.followups_not_delivered, note: percent(r.followups_not_delivered, r.followups) },
+    { label: r.operator ? t('staff.reports.followups.answered_fig') : t('staff.reports.followups.left'), value: r.followups },
+    { label: t('staff.reports.delivered'), value: r.followups_answered, note: percent(r.followups_answered, r.followups) },
+    { label: t('staff.followup.status.not_delivered'), value: r.followups_not_delivered, note: percent(r.followups_not_delivered, r.followups) },
   ]));
   show($('followups-chart'), barChart(followups));
-  show($('followups-table'), dataTable('Follow-ups', ['What', 'Follow-ups'], followups.map((f) => [f.label, f.value])));
+  show($('followups-table'), dataTable(t('staff.followups.title'), [t('staff.reports.what'), t('staff.followups.title')], followups.map((f) => [f.label, f.value])));
   drawSurveyFigures(r);
   $('report').hidden = false;
 }
@@ -71,15 +73,15 @@ function draw(r) {
 function drawSurveyFigures(r) {
   const average = r.survey_rating_average === null ? '—' : r.survey_rating_average.toFixed(2);
   show($('survey-figures'), ...figureCards([
-    { label: 'Surveys answered', value: r.surveys, note: percent(r.surveys, r.answered) },
-    { label: 'Average rating', value: average, note: `of ${r.survey_ratings} rating${r.survey_ratings === 1 ? '' : 's'}` },
-    { label: 'Yes', value: r.survey_yes, note: percent(r.survey_yes, r.survey_yes + r.survey_no) },
-    { label: 'Comments', value: r.survey_comments },
+    { label: t('staff.reports.surveys'), value: r.surveys, note: percent(r.surveys, r.answered) },
+    { label: t('staff.reports.average'), value: average, note: t('staff.reports.of_ratings', { count: r.survey_ratings }) },
+    { label: t('staff.survey.yes'), value: r.survey_yes, note: percent(r.survey_yes, r.survey_yes + r.survey_no) },
+    { label: t('staff.reports.comments'), value: r.survey_comments },
   ]));
-  show($('survey-table'), dataTable('Survey answers by kind of question', ['Kind of question', 'Answers', 'Figure'], [
-    ['Rating 1–5', r.survey_ratings, `average ${average}`],
-    ['Yes or no', r.survey_yes + r.survey_no, `${r.survey_yes} yes, ${r.survey_no} no`],
-    ['Comment', r.survey_comments, 'read them in Chat History'],
+  show($('survey-table'), dataTable(t('staff.reports.survey_caption'), [t('staff.reports.kind'), t('staff.reports.answers'), t('staff.reports.figure')], [
+    [t('staff.survey.rating'), r.survey_ratings, t('staff.reports.average_of', { n: average })],
+    [t('staff.survey.yes_no'), r.survey_yes + r.survey_no, t('staff.reports.yes_no', { yes: r.survey_yes, no: r.survey_no })],
+    [t('staff.reports.comment'), r.survey_comments, t('staff.reports.read_in_history')],
   ]));
 }
 
@@ -88,7 +90,7 @@ async function load() {
   const bad = rangeProblem(f.from, f.to);
   problem(bad || '');
   if (bad) return;
-  $('report-status').textContent = 'Loading the report…';
+  $('report-status').textContent = t('staff.reports.loading');
   const r = await apiRequest('/api/reports' + reportQuery(f));
   if (!r.ok) {
     $('report-status').textContent = '';
@@ -96,7 +98,7 @@ async function load() {
     return;
   }
   draw(r.data);
-  $('report-status').textContent = `Report for ${r.data.from} to ${r.data.to}: ${r.data.chats} chats.`;
+  $('report-status').textContent = t('staff.reports.done', { from: r.data.from, to: r.data.to, chats: t('staff.reports.chats_count', { count: r.data.chats }) });
 }
 
 function downloadCsv() {

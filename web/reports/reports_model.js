@@ -1,8 +1,12 @@
 // reports_model.js: what the Reports page shows, from the server's REPORT
 // (PROTOCOL.md §2.11), as plain data for the view. Pure.
 
+import { language, t } from '../shared/i18n.js';
+
 export const DAYS_MAX = 731; // the server's limit: two years, a leap day included
-export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+// The weekdays, Monday first, in the page's language (1 January 2024 was a Monday).
+const DAY_NAME = new Intl.DateTimeFormat(language().lang, { weekday: 'long', timeZone: 'UTC' });
+export const WEEKDAYS = Array.from({ length: 7 }, (_, i) => DAY_NAME.format(Date.UTC(2024, 0, 1 + i)));
 export const HEAT_LEVELS = 5; // 0 (none) to 4 (the busiest hour)
 
 const DAY_MS = 86400000;
@@ -37,10 +41,10 @@ export function dayNumber(s) {
 export function rangeProblem(from, to) {
   const a = dayNumber(from);
   const b = dayNumber(to);
-  if (a === null || b === null) return 'Choose both dates, From and To.';
-  if (a < 0) return 'Reports start in 1970.';
-  if (b < a) return 'The range ends before it begins: To must not be before From.';
-  if (b - a + 1 > DAYS_MAX) return 'The range is too long: two years (731 days) at most.';
+  if (a === null || b === null) return t('staff.reports.both_dates');
+  if (a < 0) return t('staff.reports.from_1970');
+  if (b < a) return t('staff.reports.backwards');
+  if (b - a + 1 > DAYS_MAX) return t('staff.reports.too_long', { max: String(DAYS_MAX) });
   return null;
 }
 
@@ -75,22 +79,22 @@ export function percent(part, whole) {
 export function outcomeRows(r) {
   const waiting = Math.max(0, r.chats - r.answered - r.missed - r.abandoned);
   return [
-    { key: 'answered', label: 'Answered', short: 'Answered', value: r.answered },
-    { key: 'missed', label: 'Missed (nobody accepted)', short: 'Missed', value: r.missed },
-    { key: 'abandoned', label: 'Abandoned (the patron left while waiting)', short: 'Abandoned', value: r.abandoned },
-    { key: 'waiting', label: 'Still waiting', short: 'Still waiting', value: waiting },
+    { key: 'answered', label: t('staff.reports.outcome.answered'), short: t('staff.reports.outcome.answered_short'), value: r.answered },
+    { key: 'missed', label: t('staff.reports.outcome.missed'), short: t('staff.reports.outcome.missed_short'), value: r.missed },
+    { key: 'abandoned', label: t('staff.reports.outcome.abandoned'), short: t('staff.reports.outcome.abandoned_short'), value: r.abandoned },
+    { key: 'waiting', label: t('staff.reports.outcome.waiting'), short: t('staff.reports.outcome.waiting_short'), value: waiting },
   ].map((row) => ({ ...row, share: percent(row.value, r.chats) }));
 }
 
 /** The sharing tool's rows. */
 export function sharingRows(r) {
   return [
-    { key: 'from', label: 'Snapshots from patrons', short: 'Snapshots in', value: r.snapshots_from_guests },
-    { key: 'to', label: 'Snapshots to patrons', short: 'Snapshots out', value: r.snapshots_to_guests },
-    { key: 'invited', label: 'Screen shares invited', short: 'Shares invited', value: r.share_invited },
-    { key: 'accepted', label: 'Screen shares accepted', short: 'Accepted', value: r.share_accepted },
-    { key: 'declined', label: 'Screen shares declined', short: 'Declined', value: r.share_declined },
-    { key: 'blocked', label: 'Screen shares blocked (pop-up blocker)', short: 'Blocked', value: r.share_blocked },
+    { key: 'from', label: t('staff.reports.sharing.from'), short: t('staff.reports.sharing.from_short'), value: r.snapshots_from_guests },
+    { key: 'to', label: t('staff.reports.sharing.to'), short: t('staff.reports.sharing.to_short'), value: r.snapshots_to_guests },
+    { key: 'invited', label: t('staff.reports.sharing.invited'), short: t('staff.reports.sharing.invited_short'), value: r.share_invited },
+    { key: 'accepted', label: t('staff.reports.sharing.accepted'), short: t('staff.reports.sharing.accepted_short'), value: r.share_accepted },
+    { key: 'declined', label: t('staff.reports.sharing.declined'), short: t('staff.reports.sharing.declined_short'), value: r.share_declined },
+    { key: 'blocked', label: t('staff.reports.sharing.blocked'), short: t('staff.reports.sharing.blocked_short'), value: r.share_blocked },
   ];
 }
 
@@ -102,31 +106,32 @@ export function sharingRows(r) {
  */
 export function followupRows(r) {
   const rows = [
-    { key: 'left', label: r.operator ? 'Follow-ups answered by this operator' : 'Follow-ups left', short: 'Left', value: r.followups },
-    { key: 'answered', label: 'Answer delivered by email', short: 'Answered', value: r.followups_answered },
-    { key: 'failed', label: 'Answer not delivered (every try failed)', short: 'Not delivered', value: r.followups_not_delivered },
+    { key: 'left', label: r.operator ? t('staff.reports.followups.by_operator') : t('staff.reports.followups.left'),
+      short: t('staff.reports.followups.left_short'), value: r.followups },
+    { key: 'answered', label: t('staff.reports.followups.answered'), short: t('staff.reports.followups.answered_short'), value: r.followups_answered },
+    { key: 'failed', label: t('staff.reports.followups.failed'), short: t('staff.reports.followups.failed_short'), value: r.followups_not_delivered },
   ];
   if (!r.operator) {
     const open = Math.max(0, r.followups - r.followups_answered - r.followups_not_delivered);
-    rows.push({ key: 'open', label: 'Not answered yet, or still sending', short: 'Open', value: open });
+    rows.push({ key: 'open', label: t('staff.reports.followups.open'), short: t('staff.reports.followups.open_short'), value: open });
   }
   return rows;
 }
 
 /** What the follow-ups section counts, for its lead paragraph. */
 export function followupNote(r) {
-  const when = 'Counted on the day the question was left.';
+  const when = t('staff.reports.followups.when');
   return r.operator
-    ? `Questions left by email that ${r.operator.name} answered, once the mail was delivered or given up. ${when}`
-    : `Questions patrons left by email while nobody was online. ${when}`;
+    ? t('staff.reports.followups.note_operator', { name: r.operator.name, when })
+    : t('staff.reports.followups.note', { when });
 }
 
 /** The times' rows: what, how many, median and 90th percentile as words and seconds. */
 export function timeRows(r) {
   return [
-    { key: 'wait', label: 'Wait before an answer', ...r.wait },
-    { key: 'length', label: 'Chat length', ...r.length },
-  ].map((t) => ({ ...t, p50Text: t.count ? formatSeconds(t.p50) : '—', p90Text: t.count ? formatSeconds(t.p90) : '—' }));
+    { key: 'wait', label: t('staff.reports.wait'), ...r.wait },
+    { key: 'length', label: t('staff.reports.length'), ...r.length },
+  ].map((row) => ({ ...row, p50Text: row.count ? formatSeconds(row.p50) : '—', p90Text: row.count ? formatSeconds(row.p90) : '—' }));
 }
 
 /**

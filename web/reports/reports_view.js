@@ -7,6 +7,7 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { bars, HEAT_LEVELS, heatCells, hourLabel, WEEKDAYS } from './reports_model.js';
+import { t } from '../shared/i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -25,8 +26,10 @@ function chartSvg(width, height, cls) {
 }
 
 /** A horizontal bar chart of rows ({key, short or label, value, text to print instead of the value}). */
-export function barChart(rows, { labelWidth = 130, barWidth = 240 } = {}) {
+export function barChart(rows, { labelWidth: least = 130, barWidth = 240 } = {}) {
   const rowH = 30;
+  // Room for the longest label (about 9 units a character): French labels run longer than English.
+  const labelWidth = Math.max(least, 12 + 9 * Math.max(0, ...rows.map((r) => String(r.short ?? r.label).length)));
   const svg = chartSvg(labelWidth + barWidth + 60, rows.length * rowH + 8, 'bar-chart');
   bars(rows, barWidth).forEach((r, i) => {
     const y = 4 + i * rowH;
@@ -64,21 +67,21 @@ export function heatMap(byHour) {
     for (const c of row) {
       svg.append(s('rect', { x: left + c.hour * cell + 1, y: top + d * cell + 1, width: cell - 2, height: cell - 2, rx: 3,
         class: `heat-map__cell heat-map__cell--${c.level}` },
-      s('title', {}, `${WEEKDAYS[d]} ${hourLabel(c.hour)}:00: ${c.n} chat${c.n === 1 ? '' : 's'}`)));
+      s('title', {}, t('staff.reports.heat_cell', { day: WEEKDAYS[d], hour: `${hourLabel(c.hour)}:00`, chats: t('staff.reports.chats_count', { count: c.n }) }))));
     }
   });
   // The key: fewer to more.
   const ky = top + 7 * cell + 12;
-  svg.append(s('text', { x: left, y: ky + 13, class: 'heat-map__axis' }, 'Fewer'));
+  svg.append(s('text', { x: left, y: ky + 13, class: 'heat-map__axis' }, t('staff.reports.fewer')));
   for (let l = 0; l < HEAT_LEVELS; l++)
     svg.append(s('rect', { x: left + 46 + l * 22, y: ky, width: 18, height: 18, rx: 3, class: `heat-map__cell heat-map__cell--${l}` }));
-  svg.append(s('text', { x: left + 50 + HEAT_LEVELS * 22, y: ky + 13, class: 'heat-map__axis' }, 'More'));
+  svg.append(s('text', { x: left + 50 + HEAT_LEVELS * 22, y: ky + 13, class: 'heat-map__axis' }, t('staff.reports.more')));
   return svg;
 }
 
 /** The heat map's table, for screen readers: caption "Chats by hour of the week". */
 export function heatTable(byHour) {
-  return dataTable('Chats by hour of the week', ['Day', ...Array.from({ length: 24 }, (_, hr) => `${hourLabel(hr)}:00`)],
+  return dataTable(t('staff.reports.by_hour'), [t('staff.reports.day'), ...Array.from({ length: 24 }, (_, hr) => `${hourLabel(hr)}:00`)],
     byHour.map((row, d) => [WEEKDAYS[d], ...row]), { hidden: true });
 }
 

@@ -9,6 +9,7 @@ import { apiRequest } from '../shared/api.js';
 import { h, clear } from '../shared/dom.js';
 import { newId } from '../shared/text.js';
 import { byName, cannedFailure, nameProblem } from './canned_snaps_model.js';
+import { t } from '../shared/i18n.js';
 
 export class CannedSnaps {
   /**
@@ -71,7 +72,7 @@ export class CannedSnaps {
       }
       this.els.name.value = '';
       this.closeForm({ focus: true });
-      this.say(`Saved as canned snapshot “${name}”.`);
+      this.say(t('staff.snaps.saved', { name }));
       if (!this.els.panel.hidden) await this.load();
     } finally {
       this.saving = false;
@@ -103,7 +104,7 @@ export class CannedSnaps {
   async load() {
     const r = await apiRequest('/api/canned-snapshots');
     if (!r.ok) {
-      this.say(`The canned snapshots could not be loaded: ${cannedFailure(r.status, r.error?.code)}`);
+      this.say(t('staff.snaps.not_loaded', { reason: cannedFailure(r.status, r.error?.code) }));
       return;
     }
     this.entries = byName(r.data.canned_snapshots);
@@ -127,35 +128,35 @@ export class CannedSnaps {
       alt: entry.alt, width: entry.thumb_width, height: entry.thumb_height, loading: 'lazy' });
     const name = h('span', { class: 'canned-snap__name', text: entry.name });
     const actions = h('div', { class: 'canned-snap__actions' },
-      h('button', { type: 'button', class: 'rd-button rd-button--small', text: 'Send',
-        'aria-label': `Send ${entry.name} to the guest`, disabled: ended, on: { click: () => this.send(entry) } }),
-      entry.may_change && h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Rename',
-        'aria-label': `Rename ${entry.name}`, on: { click: () => this.askRename(li, entry) } }),
-      entry.may_change && h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Delete',
-        'aria-label': `Delete ${entry.name}`, on: { click: () => this.askDelete(li, entry) } }));
+      h('button', { type: 'button', class: 'rd-button rd-button--small', text: t('staff.snaps.send'),
+        'aria-label': t('staff.snaps.send_label', { name: entry.name }), disabled: ended, on: { click: () => this.send(entry) } }),
+      entry.may_change && h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.admin.rename'),
+        'aria-label': t('staff.admin.rename_label', { name: entry.name }), on: { click: () => this.askRename(li, entry) } }),
+      entry.may_change && h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.history.delete'),
+        'aria-label': t('staff.canned.delete_label', { name: entry.name }), on: { click: () => this.askDelete(li, entry) } }));
     li.append(thumb, h('div', { class: 'canned-snap__body' }, name, actions));
     return li;
   }
 
   async send(entry) {
-    this.say(`Sending ${entry.name}…`);
+    this.say(t('staff.snaps.sending', { name: entry.name }));
     const r = await apiRequest(`/api/canned-snapshots/${entry.id}/send`,
       { method: 'POST', body: { chat: this.chat, cid: newId() } });
-    this.say(r.ok ? `Sent ${entry.name} to the guest.` : `${entry.name} was not sent: ${cannedFailure(r.status, r.error?.code)}`);
+    this.say(r.ok ? t('staff.snaps.sent', { name: entry.name }) : t('staff.snaps.not_sent', { name: entry.name, reason: cannedFailure(r.status, r.error?.code) }));
     if (!r.ok && r.error?.code === 'not_found') await this.load();
   }
 
   /** Rename in place: the entry's text and buttons give way to a small form. */
   askRename(li, entry) {
     const input = h('input', { class: 'rd-input canned-snap__input', value: entry.name, maxlength: 40,
-      autocomplete: 'off', 'aria-label': `New name for ${entry.name}` });
+      autocomplete: 'off', 'aria-label': t('staff.snaps.new_name', { name: entry.name }) });
     const error = h('p', { class: 'rd-alert canned-snap__error', role: 'alert', hidden: true });
     const form = h('form', { class: 'canned-snap__body', noValidate: true },
       input,
       h('div', { class: 'canned-snap__actions' },
-        h('button', { type: 'submit', class: 'rd-button rd-button--small', text: 'Save name' }),
-        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Cancel',
-          on: { click: () => this.renderAndFocus(entry.id, 'Rename') } })),
+        h('button', { type: 'submit', class: 'rd-button rd-button--small', text: t('staff.admin.save_name') }),
+        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.cancel'),
+          on: { click: () => this.renderAndFocus(entry.id, t('staff.admin.rename')) } })),
       error);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -163,18 +164,18 @@ export class CannedSnaps {
       const r = problem ? null : await apiRequest(`/api/canned-snapshots/${entry.id}`, { method: 'POST', body: { name: input.value } });
       if (problem || !r.ok) {
         error.hidden = false;
-        error.textContent = problem || `Not renamed: ${cannedFailure(r.status, r.error?.code)}`;
+        error.textContent = problem || t('staff.snaps.not_renamed', { reason: cannedFailure(r.status, r.error?.code) });
         input.focus();
         return;
       }
-      this.say(`Renamed to ${input.value}.`);
+      this.say(t('staff.snaps.renamed', { name: input.value }));
       await this.load();
-      this.focusIn(entry.id, 'Rename');
+      this.focusIn(entry.id, t('staff.admin.rename'));
     });
     form.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.stopPropagation();
-        this.renderAndFocus(entry.id, 'Rename');
+        this.renderAndFocus(entry.id, t('staff.admin.rename'));
       }
     });
     li.querySelector('.canned-snap__body').replaceWith(form);
@@ -185,19 +186,19 @@ export class CannedSnaps {
   /** Delete asks once more, in place: Delete NAME? with Delete and Keep. */
   askDelete(li, entry) {
     const body = h('div', { class: 'canned-snap__body' },
-      h('span', { class: 'canned-snap__name', text: `Delete ${entry.name}? Every librarian of your library loses it.` }),
+      h('span', { class: 'canned-snap__name', text: t('staff.snaps.delete_ask', { name: entry.name }) }),
       h('div', { class: 'canned-snap__actions' },
-        h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: 'Delete',
-          'aria-label': `Yes, delete ${entry.name}`, on: { click: () => this.remove(entry) } }),
-        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: 'Keep',
-          on: { click: () => this.renderAndFocus(entry.id, 'Delete') } })));
+        h('button', { type: 'button', class: 'rd-button rd-button--danger rd-button--small', text: t('staff.history.delete'),
+          'aria-label': t('staff.snaps.yes_delete', { name: entry.name }), on: { click: () => this.remove(entry) } }),
+        h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small', text: t('staff.snaps.keep'),
+          on: { click: () => this.renderAndFocus(entry.id, t('staff.history.delete')) } })));
     li.querySelector('.canned-snap__body').replaceWith(body);
     body.querySelector('button').focus();
   }
 
   async remove(entry) {
     const r = await apiRequest(`/api/canned-snapshots/${entry.id}/delete`, { method: 'POST', body: {} });
-    this.say(r.ok ? `Deleted ${entry.name}.` : `Not deleted: ${cannedFailure(r.status, r.error?.code)}`);
+    this.say(r.ok ? t('staff.snaps.deleted', { name: entry.name }) : t('staff.snaps.not_deleted', { reason: cannedFailure(r.status, r.error?.code) }));
     await this.load();
     (this.els.list.querySelector('button') || this.els.close).focus();
   }

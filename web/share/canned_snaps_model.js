@@ -3,6 +3,8 @@
 // acceptable, and in what order the list reads. The server checks the same
 // name rule again; this only lets the form say what is wrong before sending.
 
+import { t } from '../shared/i18n.js';
+
 export const NAME_MAX = 40;
 
 // Line breaks, tabs, other control characters and the invisible or
@@ -11,10 +13,10 @@ const UNCLEAN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b
 
 /** What is wrong with `name` as a canned snapshot's name, as a sentence, or null when nothing is. */
 export function nameProblem(name) {
-  if (!name) return 'Give the canned snapshot a name.';
-  if (name !== name.trim()) return 'The name may not start or end with a space.';
-  if ([...name].length > NAME_MAX) return `The name is over ${NAME_MAX} characters.`;
-  if (UNCLEAN.test(name)) return 'The name must be one line of visible characters.';
+  if (!name) return t('staff.snaps.name_missing');
+  if (name !== name.trim()) return t('staff.snaps.name_space');
+  if ([...name].length > NAME_MAX) return t('staff.snaps.name_long', { max: NAME_MAX });
+  if (UNCLEAN.test(name)) return t('staff.snaps.name_unclean');
   return null;
 }
 
@@ -25,16 +27,10 @@ export function byName(list) {
 
 /** The words for a refusal of a canned snapshot request, as the end of a sentence. */
 export function cannedFailure(status, code) {
-  const words = {
-    not_found: 'it was deleted meanwhile.',
-    forbidden: 'only the librarian who saved it, or an admin, may change it.',
-    too_many: 'your library already has the most canned snapshots there may be; delete one first.',
-    not_holder: 'another librarian holds this chat.',
-    chat_ended: 'the chat has ended.',
-    chat_waiting: 'the chat has not been accepted yet.',
-    bad_request: 'the name is not acceptable.',
-    csrf: 'your session changed; please reload the page.',
-  };
-  if (status === 0) return 'the connection dropped; please try again.';
-  return words[code] || 'something went wrong; please try again.';
+  // Refusals an upload shares are worded once, in staff.upload.*.
+  const own = ['not_found', 'forbidden', 'too_many', 'bad_request'];
+  const shared = ['not_holder', 'chat_ended', 'chat_waiting', 'csrf'];
+  if (status === 0) return t('staff.upload.dropped');
+  if (own.includes(code)) return t(`staff.snaps.refusal.${code}`);
+  return shared.includes(code) ? t(`staff.upload.${code}`) : t('staff.refusal.other');
 }

@@ -14,6 +14,7 @@ import { Composer } from '../shared/composer.js';
 import { cookieMedia } from '../shared/media.js';
 import { newId } from '../shared/text.js';
 import { postUpload, uploadFailure } from './share_upload.js';
+import { t } from '../shared/i18n.js';
 
 export class Conversation {
   /**
@@ -58,7 +59,7 @@ export class Conversation {
 
   /** A `typing` frame from the guest. */
   setTyping(active) {
-    this.typingLine.set(active, this.guestName || 'The guest');
+    this.typingLine.set(active, this.guestName || t('staff.share.the_guest'));
   }
 
   setEnded(ended) {
@@ -77,12 +78,12 @@ export class Conversation {
     for (const el of this.els.log.querySelectorAll('[data-kind="snapshot"][data-seq]')) {
       const ev = this.snapshots.get(Number(el.dataset.seq));
       if (!ev || el.querySelector('.share-edit')) continue;
-      const what = ev.file_name || 'image';
+      const what = ev.file_name || t('staff.share.image');
       el.append(h('div', { class: 'share-edit-row' },
         h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small share-edit',
-          text: 'Edit', title: `Open ${what} in the editor`,
+          text: t('staff.share.edit'), title: t('staff.share.open_in_editor', { what }),
           on: { click: () => this.onEdit(ev) } },
-        h('span', { class: 'rd-visually-hidden', text: ` ${what} in the editor` }))));
+        h('span', { class: 'rd-visually-hidden', text: ` ${t('staff.share.in_editor', { what })}` }))));
     }
   }
 
@@ -123,11 +124,11 @@ export class Conversation {
   async sendFile(file) {
     this.composer.showError('');
     if (!file.size) {
-      this.composer.showError('That file is empty, so there is nothing to send.');
+      this.composer.showError(t('staff.share.file_empty'));
       return;
     }
     const r = await this.sendBlob('file', file, { fileName: file.name || 'file',
       headers: { 'Content-Type': file.type || 'application/octet-stream' } });
-    if (!r.ok) this.composer.showError(`The file was not sent: ${uploadFailure(r.status, r.error?.code).text}`);
+    if (!r.ok) this.composer.showError(t('staff.share.file_not_sent', { reason: uploadFailure(r.status, r.error?.code).text }));
   }
 }

@@ -21,22 +21,24 @@
 // undo and redo replay plain data and the history has no limit. A new
 // command after an undo drops the redo branch, as in every editor.
 
+import { t } from '../shared/i18n.js';
+
 export const TYPES = ['rect', 'line', 'arrow', 'text', 'highlight', 'redact', 'step'];
 export const COLORS = [
-  { name: 'Red', value: '#e0201b' },
-  { name: 'Orange', value: '#f07800' },
-  { name: 'Yellow', value: '#ffd400' },
-  { name: 'Green', value: '#12a150' },
-  { name: 'Blue', value: '#1660d9' },
-  { name: 'Purple', value: '#8a2bd8' },
-  { name: 'Black', value: '#111111' },
-  { name: 'White', value: '#ffffff' },
+  { name: t('staff.editor.colour.red'), value: '#e0201b' },
+  { name: t('staff.editor.colour.orange'), value: '#f07800' },
+  { name: t('staff.editor.colour.yellow'), value: '#ffd400' },
+  { name: t('staff.editor.colour.green'), value: '#12a150' },
+  { name: t('staff.editor.colour.blue'), value: '#1660d9' },
+  { name: t('staff.editor.colour.purple'), value: '#8a2bd8' },
+  { name: t('staff.editor.colour.black'), value: '#111111' },
+  { name: t('staff.editor.colour.white'), value: '#ffffff' },
 ];
 export const WIDTHS = [
-  { name: 'Thin', value: 2 },
-  { name: 'Medium', value: 4 },
-  { name: 'Thick', value: 6 },
-  { name: 'Extra thick', value: 10 },
+  { name: t('staff.editor.width.thin'), value: 2 },
+  { name: t('staff.editor.width.medium'), value: 4 },
+  { name: t('staff.editor.width.thick'), value: 6 },
+  { name: t('staff.editor.width.extra_thick'), value: 10 },
 ];
 /** Highlights are this opaque (and multiply, so dark text stays dark). */
 export const HIGHLIGHT_ALPHA = 0.4;
@@ -397,7 +399,7 @@ export class EditorModel {
       object.n = this.doc.nextStep;
       changes.push({ op: 'doc', before: { nextStep: this.doc.nextStep }, after: { nextStep: this.doc.nextStep + 1 } });
     }
-    this.exec({ label: `Add ${typeName(object.type)}`, changes });
+    this.exec({ label: t('staff.editor.cmd.add', { type: typeName(object.type) }), changes });
     this.select(object.id);
     return this.get(object.id);
   }
@@ -416,11 +418,11 @@ export class EditorModel {
         if (o.type === 'step' && o.n > obj.n) changes.push({ op: 'patch', id: o.id, before: { n: o.n }, after: { n: o.n - 1 } });
       changes.push({ op: 'doc', before: { nextStep: this.doc.nextStep }, after: { nextStep: this.doc.nextStep - 1 } });
     }
-    this.exec({ label: `Delete ${typeName(obj.type)}`, changes });
+    this.exec({ label: t('staff.editor.cmd.remove', { type: typeName(obj.type) }), changes });
   }
 
   /** Change fields of object `id` (move, resize, recolour, edit text). */
-  update(id, after, { label = 'Change', merge = null } = {}) {
+  update(id, after, { label = t('staff.editor.cmd.change'), merge = null } = {}) {
     const obj = this.get(id);
     if (!obj) return;
     const before = pick(obj, after);
@@ -433,7 +435,7 @@ export class EditorModel {
     const crop = rect ? clampToImage(this.doc, rect) : null;
     if (rect && !crop) return;
     if (JSON.stringify(crop) === JSON.stringify(this.doc.crop)) return;
-    this.exec({ label: crop ? 'Crop' : 'Remove crop',
+    this.exec({ label: crop ? t('staff.editor.tool.crop') : t('staff.share.remove_crop'),
       changes: [{ op: 'doc', before: { crop: clone(this.doc.crop) }, after: { crop } }] });
   }
 
@@ -446,7 +448,7 @@ export class EditorModel {
     const after = { stepStart: n0, nextStep: n0 + steps.length };
     if (after.stepStart !== this.doc.stepStart || after.nextStep !== this.doc.nextStep)
       changes.push({ op: 'doc', before: { stepStart: this.doc.stepStart, nextStep: this.doc.nextStep }, after });
-    this.exec({ label: 'Renumber steps', changes });
+    this.exec({ label: t('staff.editor.cmd.renumber'), changes });
   }
 
   /** The document as JSON text (what goes up as the annotation blob). */
@@ -470,12 +472,11 @@ function mergeChanges(changes, more) {
   return out;
 }
 
-const TYPE_NAMES = { rect: 'rectangle', line: 'line', arrow: 'arrow', text: 'text', highlight: 'highlight',
-  redact: 'redaction', step: 'step marker' };
+// Each type's name is staff.editor.type.TYPE, its count staff.editor.count.TYPE.
 
 /** "rectangle", "step marker": an object type in words. */
 export function typeName(type) {
-  return TYPE_NAMES[type] || type;
+  return TYPES.includes(type) ? t(`staff.editor.type.${type}`) : type;
 }
 
 /* ---------- serialisation ---------- */
@@ -554,9 +555,7 @@ export function parseDocument(input) {
 
 /** "a rectangle", "2 arrows": a count of objects in words. */
 function counted(n, type) {
-  const name = typeName(type);
-  if (n === 1) return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
-  return `${n} ${name === 'text' ? 'text labels' : name.endsWith('s') ? name : `${name}s`}`;
+  return TYPES.includes(type) ? t(`staff.editor.count.${type}`, { count: n }) : `${n} ${type}`;
 }
 
 /**
@@ -564,25 +563,25 @@ function counted(n, type) {
  * the picture is, what was drawn on it, the words written on it, and a
  * legend of the step markers ("1: …") for the operator to complete.
  */
-export function defaultAlt(doc, { source = 'Snapshot' } = {}) {
+export function defaultAlt(doc, { source = t('staff.share.snapshot') } = {}) {
   const r = visibleRect(doc);
   const parts = [`${source}, ${r.w}×${r.h}`];
   const counts = new Map();
   for (const o of doc.objects) if (o.type !== 'text' && o.type !== 'step') counts.set(o.type, (counts.get(o.type) || 0) + 1);
   const marks = [...counts].map(([type, n]) => counted(n, type));
   const texts = doc.objects.filter((o) => o.type === 'text' && o.text.trim()).map((o) => `“${o.text.trim().replace(/\s+/g, ' ')}”`);
-  if (texts.length) marks.push(`the text ${texts.join(', ')}`);
+  if (texts.length) marks.push(t('staff.editor.alt.text', { texts: texts.join(', ') }));
   let out = parts[0];
-  if (marks.length) out += `, marked with ${listWords(marks)}`;
+  if (marks.length) out += t('staff.editor.alt.marked', { marks: listWords(marks) });
   out += '.';
   const steps = doc.objects.filter((o) => o.type === 'step').sort((a, b) => a.n - b.n);
-  if (steps.length) out += ` Steps: ${steps.map((s) => `${s.n}: …`).join(', ')}`;
+  if (steps.length) out += ` ${t('staff.editor.alt.steps', { steps: steps.map((s) => `${s.n}: …`).join(', ') })}`;
   return out;
 }
 
 function listWords(items) {
   if (items.length < 2) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return t('staff.editor.and', { first: items.slice(0, -1).join(', '), last: items[items.length - 1] });
 }
 
 /** "snapshot-2026-11-25-2105.png": the file name for an export made at `date`. */

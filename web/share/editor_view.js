@@ -26,28 +26,29 @@ import {
 } from './editor_model.js';
 import { drawDocument, drawOverlay, measureWith, SourcePixels, textFont, flatten } from './editor_render.js';
 import { icon } from './icons.js';
+import { t } from '../shared/i18n.js';
 
 /** The tools, in toolbar order: label (the accessible name), shortcut key. */
 export const TOOLS = [
-  { id: 'select', label: 'Select', key: 'V' },
-  { id: 'rect', label: 'Rectangle', key: 'R' },
-  { id: 'line', label: 'Line', key: 'L' },
-  { id: 'arrow', label: 'Arrow', key: 'A' },
-  { id: 'text', label: 'Text', key: 'T' },
-  { id: 'highlight', label: 'Highlight', key: 'H' },
-  { id: 'redact', label: 'Redact', key: 'X' },
-  { id: 'step', label: 'Step marker', key: 'N' },
-  { id: 'crop', label: 'Crop', key: 'C' },
+  { id: 'select', label: t('staff.editor.tool.select'), key: 'V' },
+  { id: 'rect', label: t('staff.editor.tool.rect'), key: 'R' },
+  { id: 'line', label: t('staff.editor.tool.line'), key: 'L' },
+  { id: 'arrow', label: t('staff.editor.tool.arrow'), key: 'A' },
+  { id: 'text', label: t('staff.editor.tool.text'), key: 'T' },
+  { id: 'highlight', label: t('staff.editor.tool.highlight'), key: 'H' },
+  { id: 'redact', label: t('staff.editor.tool.redact'), key: 'X' },
+  { id: 'step', label: t('staff.editor.tool.step'), key: 'N' },
+  { id: 'crop', label: t('staff.editor.tool.crop'), key: 'C' },
 ];
 
 /** The toolbar's commands: label, what the title shows, aria-keyshortcuts. */
 const COMMANDS = [
-  { id: 'zoomIn', label: 'Zoom in', shown: '+', aria: '=' },
-  { id: 'zoomOut', label: 'Zoom out', shown: '−', aria: '-' },
-  { id: 'fit', label: 'Fit to window', shown: '0', aria: '0' },
-  { id: 'undo', label: 'Undo', shown: 'Ctrl+Z', aria: 'Control+Z' },
-  { id: 'redo', label: 'Redo', shown: 'Ctrl+Shift+Z', aria: 'Control+Shift+Z' },
-  { id: 'delete', label: 'Delete selected', shown: 'Delete', aria: 'Delete' },
+  { id: 'zoomIn', label: t('staff.editor.cmd.zoomIn'), shown: '+', aria: '=' },
+  { id: 'zoomOut', label: t('staff.editor.cmd.zoomOut'), shown: '−', aria: '-' },
+  { id: 'fit', label: t('staff.editor.cmd.fit'), shown: '0', aria: '0' },
+  { id: 'undo', label: t('staff.editor.cmd.undo'), shown: 'Ctrl+Z', aria: 'Control+Z' },
+  { id: 'redo', label: t('staff.editor.cmd.redo'), shown: t('staff.editor.redo_keys'), aria: 'Control+Shift+Z' },
+  { id: 'delete', label: t('staff.editor.cmd.delete'), shown: t('staff.editor.delete_key'), aria: 'Delete' },
 ];
 const ICON_OF = { zoomIn: 'zoomIn', zoomOut: 'zoomOut', fit: 'fit', undo: 'undo', redo: 'redo', delete: 'delete' };
 const DRAW_TOOLS = new Set(['rect', 'line', 'arrow', 'highlight', 'redact', 'crop']);
@@ -157,8 +158,9 @@ export class EditorView {
       b.setAttribute('aria-disabled', String(off));
       if (b.hasAttribute('aria-pressed')) b.setAttribute('aria-pressed', String(id === this.tool));
     }
-    if (has && this.model.canUndo) this.buttons.get('undo').title = `Undo ${this.model.undoStack.at(-1).label.toLowerCase()} (Ctrl+Z)`;
-    else this.buttons.get('undo').title = 'Undo (Ctrl+Z)';
+    const undo = has && this.model.canUndo ? t('staff.editor.undo_what', { label: this.model.undoStack.at(-1).label.toLowerCase() })
+      : t('staff.editor.cmd.undo');
+    this.buttons.get('undo').title = `${undo} (Ctrl+Z)`;
     this.stage.dataset.tool = this.tool;
   }
 
@@ -171,7 +173,7 @@ export class EditorView {
     if (id !== 'select' && this.model?.selected) this.model.select(null);
     this.updateButtons();
     this.redraw();
-    this.say(`${TOOLS.find((t) => t.id === id).label} tool`);
+    this.say(t('staff.editor.tool_chosen', { tool: TOOLS.find((x) => x.id === id).label }));
     this.onChange();
   }
 
@@ -220,7 +222,7 @@ export class EditorView {
     const hadCrop = JSON.stringify(this.model?.doc.crop);
     this.change((m) => { label = m.undo(); });
     if (hadCrop !== JSON.stringify(this.model?.doc.crop)) this.fit();
-    this.say(label ? `Undid: ${label.toLowerCase()}` : 'Nothing to undo');
+    this.say(label ? t('staff.editor.undid', { label: label.toLowerCase() }) : t('staff.editor.nothing_undo'));
   }
 
   redo() {
@@ -229,21 +231,21 @@ export class EditorView {
     const hadCrop = JSON.stringify(this.model?.doc.crop);
     this.change((m) => { label = m.redo(); });
     if (hadCrop !== JSON.stringify(this.model?.doc.crop)) this.fit();
-    this.say(label ? `Redid: ${label.toLowerCase()}` : 'Nothing to redo');
+    this.say(label ? t('staff.editor.redid', { label: label.toLowerCase() }) : t('staff.editor.nothing_redo'));
   }
 
   deleteSelected() {
     const obj = this.model?.selectedObject();
     if (!obj) return;
     this.change((m) => m.remove(obj.id));
-    this.say(`Deleted the ${typeName(obj.type)}`);
+    this.say(t('staff.editor.deleted', { type: typeName(obj.type) }));
   }
 
   setCrop(rect) {
     this.change((m) => m.setCrop(rect));
     this.fit();
     const r = visibleRect(this.model.doc);
-    this.say(rect ? `Cropped to ${r.w}×${r.h}` : 'Crop removed');
+    this.say(rect ? t('staff.editor.cropped', { size: `${r.w}×${r.h}` }) : t('staff.editor.crop_removed'));
   }
 
   /** A new colour or width: for what is drawn next, and the selected object. */
@@ -252,7 +254,7 @@ export class EditorView {
     const obj = this.model?.selectedObject();
     if (obj) {
       const patch = stylePatch(obj, style);
-      if (Object.keys(patch).length) this.change((m) => m.update(obj.id, patch, { label: 'Restyle' }));
+      if (Object.keys(patch).length) this.change((m) => m.update(obj.id, patch, { label: t('staff.editor.cmd.restyle') }));
     }
   }
 
@@ -433,9 +435,9 @@ export class EditorView {
     if (!d || !this.model) return;
     const p = this.imagePoint(e);
     if (d.kind === 'move' && d.patch) {
-      this.change((m) => m.update(d.id, d.patch, { label: 'Move' }));
+      this.change((m) => m.update(d.id, d.patch, { label: t('staff.editor.cmd.move') }));
     } else if (d.kind === 'resize' && d.patch) {
-      this.change((m) => m.update(d.id, d.patch, { label: 'Resize' }));
+      this.change((m) => m.update(d.id, d.patch, { label: t('staff.editor.cmd.resize') }));
     } else if (d.kind === 'text') {
       const obj = hitTest(this.model.doc, p, HIT_SLACK / this.t.scale);
       this.openTextBox(obj?.type === 'text' ? obj : null, d.start);
@@ -465,7 +467,7 @@ export class EditorView {
   addObject(obj) {
     let added = null;
     this.change((m) => { added = m.add(obj); });
-    if (added) this.say(added.type === 'step' ? `Step ${added.n} added` : `${capital(typeName(added.type))} added`);
+    if (added) this.say(added.type === 'step' ? t('staff.editor.step_added', { n: added.n }) : t('staff.editor.added', { type: capital(typeName(added.type)) }));
   }
 
   /* ---------- text ---------- */
@@ -476,7 +478,7 @@ export class EditorView {
     if (this.textEdit) this.commitText();
     const size = obj ? obj.size : textSizeFor(this.style.width);
     const color = obj ? obj.color : this.style.color;
-    const box = h('textarea', { class: 'text-box', 'aria-label': 'Text on the image', rows: 1, spellcheck: 'true' });
+    const box = h('textarea', { class: 'text-box', 'aria-label': t('staff.editor.text_box'), rows: 1, spellcheck: 'true' });
     box.value = obj ? obj.text : '';
     box.style.color = color;
     this.textEdit = { box, id: obj ? obj.id : null, at: obj ? { x: obj.x, y: obj.y } : at, size };
@@ -496,7 +498,7 @@ export class EditorView {
     box.addEventListener('blur', () => { if (this.textEdit?.box === box) this.commitText(); });
     this.redraw();
     box.focus();
-    this.say(obj ? 'Editing text. Enter keeps it, Escape cancels.' : 'Type the text. Enter keeps it, Escape cancels.');
+    this.say(obj ? t('staff.editor.editing_text') : t('staff.editor.type_text'));
   }
 
   placeTextBox() {
@@ -521,7 +523,7 @@ export class EditorView {
     const text = te.box.value.replace(/\s+$/, '');
     if (te.id) {
       if (!text.trim()) this.change((m) => m.remove(te.id));
-      else this.change((m) => m.update(te.id, { text, ...this.measure(text, te.size) }, { label: 'Edit text' }));
+      else this.change((m) => m.update(te.id, { text, ...this.measure(text, te.size) }, { label: t('staff.editor.cmd.edit_text') }));
     } else if (text.trim()) {
       this.addObject(makeText(te.at, text, { color: this.style.color, size: te.size }, this.measure));
     }
@@ -586,8 +588,8 @@ export class EditorView {
       return;
     }
     const step = Math.max(1, Math.round(4 / this.t.scale));
-    if (shift) this.change((m) => m.update(obj.id, growPatch(obj, dx * step, dy * step), { label: 'Resize', merge: `grow:${obj.id}` }));
-    else this.change((m) => m.update(obj.id, movePatch(obj, dx * step, dy * step), { label: 'Move', merge: `move:${obj.id}` }));
+    if (shift) this.change((m) => m.update(obj.id, growPatch(obj, dx * step, dy * step), { label: t('staff.editor.cmd.resize'), merge: `grow:${obj.id}` }));
+    else this.change((m) => m.update(obj.id, movePatch(obj, dx * step, dy * step), { label: t('staff.editor.cmd.move'), merge: `move:${obj.id}` }));
   }
 
   cycleSelection(dir) {
@@ -596,7 +598,8 @@ export class EditorView {
     const i = list.findIndex((o) => o.id === this.model.selected);
     const next = list[(i < 0 ? (dir > 0 ? 0 : list.length - 1) : (i + dir + list.length) % list.length)];
     this.change((m) => m.select(next.id));
-    this.say(`Selected ${next.type === 'step' ? `step ${next.n}` : next.type === 'text' ? `text “${next.text}”` : `the ${typeName(next.type)}`}`);
+    this.say(next.type === 'step' ? t('staff.editor.selected_step', { n: next.n }) : next.type === 'text'
+      ? t('staff.editor.selected_text', { text: next.text }) : t('staff.editor.selected', { type: typeName(next.type) }));
   }
 
   /** Enter: put a default-sized object of the current tool in the middle of the view. */
@@ -629,11 +632,12 @@ export class EditorView {
 
   /** What the document looks like in words: for the stage's description. */
   summary() {
-    if (!this.model) return 'No image yet.';
+    if (!this.model) return t('staff.editor.no_image');
     const r = visibleRect(this.model.doc);
     const n = this.model.doc.objects.length;
     const sel = this.model.selectedObject();
-    return `Image ${r.w}×${r.h}, ${n} ${n === 1 ? 'mark' : 'marks'}${sel ? `, ${typeName(sel.type)} selected` : ''}. Zoom ${this.zoomPercent()}%.`;
+    return t(sel ? 'staff.editor.summary_selected' : 'staff.editor.summary', { size: `${r.w}×${r.h}`, marks: t('staff.editor.marks', { count: n }),
+      type: sel ? typeName(sel.type) : '', zoom: `${this.zoomPercent()}%` });
   }
 }
 

@@ -42,6 +42,7 @@ import { cannedFailure } from './canned_snaps_model.js';
 import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
+import { t } from '../shared/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -133,15 +134,15 @@ function setView(view, { focus = false } = {}) {
 async function openScreenFrame(blob, point) {
   const bitmap = await createImageBitmap(blob);
   const doc = newDocument({ width: bitmap.width, height: bitmap.height, name: 'screen.png' });
-  doc.image.source = 'Snapshot of the guest’s screen';
+  doc.image.source = t('staff.share.source_screen');
   bitmap.close();
   await openImage(blob, doc);
   if (point) {
     const a = arrowTo(point, doc.image.width, doc.image.height);
     view.change((m) => m.add({ type: 'arrow', ...a, color: view.style.color, width: Math.max(view.style.width, 6) }));
-    view.say('Snapshot taken, with an arrow where you clicked. Add words, then Send to guest.');
+    view.say(t('staff.share.snap_taken'));
   } else {
-    view.say('Snapshot of the guest’s screen is in the editor.');
+    view.say(t('staff.share.snap_in_editor'));
   }
 }
 
@@ -177,7 +178,7 @@ function buildChoices() {
   $('redact-mode').addEventListener('change', () => {
     view.style.redactMode = $('redact-mode').value;
     const sel = view.model?.selectedObject();
-    if (sel?.type === 'redact') view.change((m) => m.update(sel.id, { mode: $('redact-mode').value }, { label: 'Change redaction' }));
+    if (sel?.type === 'redact') view.change((m) => m.update(sel.id, { mode: $('redact-mode').value }, { label: t('staff.share.change_redaction') }));
   });
   $('step-start').addEventListener('change', () => {
     const n = Number($('step-start').value);
@@ -218,11 +219,11 @@ async function openImage(blob, doc) {
 /** A picked, pasted or dropped image file. */
 async function openFile(file) {
   if (!IMAGE_TYPES.includes(file.type)) {
-    note('Only pictures open in the editor: PNG, JPEG, WebP or GIF. Use Send file for other files.');
+    note(t('staff.share.only_pictures'));
     return;
   }
   if (file.size > MAX_IMAGE_BYTES) {
-    note('That picture is over the 15 MB limit.');
+    note(t('staff.share.too_big'));
     return;
   }
   try {
@@ -232,7 +233,7 @@ async function openFile(file) {
     bitmap.close();
     await openImage(file, doc);
   } catch {
-    note('That picture could not be read.');
+    note(t('staff.share.unreadable'));
   }
 }
 
@@ -249,7 +250,7 @@ async function fetchBlob(hash) {
  * document over the snapshot itself.
  */
 async function openSnapshot(ev) {
-  note('Opening the image…');
+  note(t('staff.share.opening'));
   try {
     const original = ev.parent || localOriginals.get(ev.annotation);
     if (ev.annotation && original) {
@@ -263,18 +264,18 @@ async function openSnapshot(ev) {
           $('alt').value = ev.alt;
           altDirty = true;
         }
-        view.say(`Opened ${ev.file_name || 'the snapshot'} with its ${doc.objects.length} marks for editing`);
+        view.say(t('staff.share.opened_marks', { name: ev.file_name || t('staff.share.the_snapshot'), count: doc.objects.length }));
         return;
       } catch {
         // The document is unreadable: fall back to the picture as sent.
       }
     }
     const doc = newDocument({ blob: ev.blob, width: ev.width, height: ev.height, name: ev.file_name || null });
-    doc.image.source = ev.from === 'guest' ? 'Screenshot from the guest' : 'Snapshot';
+    doc.image.source = ev.from === 'guest' ? t('staff.share.source_guest') : t('staff.share.snapshot');
     await openImage(await fetchBlob(ev.blob), doc);
-    view.say(`Opened ${ev.file_name || 'the snapshot'} in the editor`);
+    view.say(t('staff.share.opened', { name: ev.file_name || t('staff.share.the_snapshot') }));
   } catch {
-    note('The image could not be opened. Please try again.');
+    note(t('staff.share.not_opened'));
   }
 }
 
@@ -325,13 +326,13 @@ async function sendToGuest() {
   const doc = view.model.doc;
   sending = true;
   editorChanged();
-  note('Sending…');
+  note(t('staff.share.sending'));
   try {
     const png = await view.exportPng();
     const body = new Blob([view.model.serialize()], { type: 'application/json' });
     const a = await postUpload(chat, body, { 'X-Upload-Kind': 'annotation', 'Content-Type': 'application/json' });
     if (!a.ok) {
-      note(`Not sent: ${uploadFailure(a.status, a.error?.code).text}`);
+      note(t('staff.room.not_sent', { reason: uploadFailure(a.status, a.error?.code).text }));
       return;
     }
     if (!doc.image.blob && currentImage) localOriginals.set(a.data.blob, currentImage);
@@ -340,7 +341,7 @@ async function sendToGuest() {
     if (doc.image.blob) headers['X-Parent'] = doc.image.blob;
     if (alt) headers['X-Alt'] = encodeURIComponent(alt.slice(0, 1000));
     const r = await conversation.sendBlob('image', png, { fileName: exportFileName(), headers, alt });
-    note(r.ok ? 'Sent to the guest.' : `Not sent: ${uploadFailure(r.status, r.error?.code).text}`);
+    note(r.ok ? t('staff.share.sent') : t('staff.room.not_sent', { reason: uploadFailure(r.status, r.error?.code).text }));
   } finally {
     sending = false;
     editorChanged();
@@ -353,11 +354,11 @@ async function sendToGuest() {
  * the flattened PNG naming it.  Resolves to { ok, text }.
  */
 async function saveCanned(name) {
-  if (!view.model) return { ok: false, text: 'Open an image in the editor first.' };
+  if (!view.model) return { ok: false, text: t('staff.share.open_first') };
   const png = await view.exportPng();
   const body = new Blob([view.model.serialize()], { type: 'application/json' });
   const a = await postUpload(chat, body, { 'X-Upload-Kind': 'annotation', 'Content-Type': 'application/json' });
-  if (!a.ok) return { ok: false, text: `Not saved: ${uploadFailure(a.status, a.error?.code).text}` };
+  if (!a.ok) return { ok: false, text: t('staff.share.not_saved', { reason: uploadFailure(a.status, a.error?.code).text }) };
   const headers = { 'X-Upload-Kind': 'canned', 'Content-Type': 'image/png', 'X-Annotation': a.data.blob,
     'X-Canned-Name': encodeURIComponent(name), 'X-File-Name': encodeURIComponent(exportFileName()) };
   const alt = $('alt').value.trim();
@@ -365,7 +366,7 @@ async function saveCanned(name) {
   const r = await postUpload(chat, png, headers);
   if (r.ok) return { ok: true, text: '' };
   const code = r.error?.code;
-  return { ok: false, text: `Not saved: ${['too_many', 'bad_request'].includes(code) ? cannedFailure(r.status, code) : uploadFailure(r.status, code).text}` };
+  return { ok: false, text: t('staff.share.not_saved', { reason: ['too_many', 'bad_request'].includes(code) ? cannedFailure(r.status, code) : uploadFailure(r.status, code).text }) };
 }
 
 async function saveToDisk() {
@@ -377,7 +378,7 @@ async function saveToDisk() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
-  note('Saved to your downloads.');
+  note(t('staff.share.saved_downloads'));
 }
 
 /* ---------- keyboard ---------- */
@@ -398,7 +399,7 @@ function onKey(e) {
 function onStatus(status) {
   const conn = $('conn');
   conn.dataset.state = status;
-  conn.textContent = status === 'open' ? 'Connected' : status === 'stopped' ? 'Disconnected' : 'Reconnecting…';
+  conn.textContent = status === 'open' ? t('staff.conn.open') : status === 'stopped' ? t('staff.conn.stopped') : t('staff.conn.reconnecting');
 }
 
 function showProblem(title, text) {
@@ -412,12 +413,12 @@ function joined(ok) {
   conversation.guestName = ok.name || ok.label || null;
   conversation.transcript.setGuestLabel(ok.label);
   conversation.render();
-  const who = ok.name || ok.label || 'a guest';
-  $('chat-label').textContent = `Chat with ${who}`;
-  document.title = `Sharing tool: ${who} — refdesk`;
-  $('log').setAttribute('aria-label', `Conversation with ${who}`);
-  const status = { waiting: 'waiting for a librarian', active: 'active', ended: 'ended' }[ok.status] || ok.status;
-  $('conv-meta').textContent = `${who} · ${status}${ok.operator ? ` · with ${ok.operator.name}` : ''}`;
+  const who = ok.name || ok.label || t('staff.share.a_guest');
+  $('chat-label').textContent = t('staff.manage.title', { name: who });
+  document.title = t('staff.share.document_title', { name: who });
+  $('log').setAttribute('aria-label', t('staff.chat.conversation_with', { name: who }));
+  const status = ['waiting', 'active', 'ended'].includes(ok.status) ? t(`staff.share.status.${ok.status}`) : ok.status;
+  $('conv-meta').textContent = `${who} · ${status}${ok.operator ? ` · ${t('staff.history.with', { name: ok.operator.name })}` : ''}`;
   if (ok.status === 'ended') conversation.setEnded(true);
   inviteText = ok.share_invite || null;
   screen.setEnded(ok.status !== 'active');
@@ -432,7 +433,7 @@ async function main() {
   me = session?.operator || null;
   $('who').textContent = me?.name || '';
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(chat)) {
-    showProblem('This chat cannot be opened', 'The address does not name a chat. Open the sharing tool from the webclient.');
+    showProblem(t('staff.share.this_chat_cannot_be'), t('staff.share.no_chat'));
     return;
   }
   buildChoices();
@@ -477,10 +478,9 @@ async function main() {
   socket.start();
   socket.follow(chat, { after: 0 }).then(joined, (err) => {
     if (err.code === 'not_found') {
-      showProblem('This chat was not found',
-        'It may belong to another library account, or the address is wrong. Open the sharing tool from the webclient.');
+      showProblem(t('staff.share.not_found'), t('staff.share.not_found_text'));
     } else {
-      showProblem('This chat cannot be opened', err.message || 'Please reload the page to try again.');
+      showProblem(t('staff.share.this_chat_cannot_be'), err.message || t('staff.share.reload'));
     }
   });
   editorChanged();

@@ -24,36 +24,16 @@
 
 import { h } from '../shared/dom.js';
 import { DEFAULT_INVITATION } from '../shared/text.js';
+import { t } from '../shared/i18n.js';
 
 /** How long after answering the viewer waits for a first frame before it calls the share failed. */
 export const FRAME_WAIT_MS = 15000;
 
-const STATUS = {
-  invited: 'Invitation sent. Waiting for the guest to answer…',
-  accepted: 'The guest agreed and is choosing what to share…',
-  started: null,
-  declined: 'The guest declined to share their screen. You can still exchange snapshots.',
-  blocked: 'The guest’s pop-up blocker stopped the invitation. They have been shown how to allow pop-ups; '
-    + 'press Invite to share screen again once they have.',
-  expired: 'The invitation expired without an answer. You can invite again.',
-  withdrawn: 'Invitation withdrawn.',
-  snapshot: null,
-};
-
-const FAILED = {
-  relay_refused: 'The relay (TURN) server refused the credentials, so the guest’s screen cannot be shown. '
-    + 'The server’s --turn-secret must match the relay’s shared secret, and its clock must be right.',
-  ice_failed: 'The connection to the guest’s screen failed: the relay server could not be reached, '
-    + 'or a firewall blocks the way. Check the TURN settings, then invite again.',
-  no_frame: 'The guest’s screen did not arrive: no picture came through in time. You can invite again, '
-    + 'or ask the guest for a screenshot.',
-};
-
-const CANNOT = {
-  no_api: 'their browser has no screen sharing',
-  insecure: 'the chat box is not on a secure (https) page',
-  mobile: 'they are on a phone or tablet',
-};
+// The steps, failures and reasons with words: staff.screen.{step,failed,cannot}.KEY in the catalogue.
+const STATUS = ['invited', 'accepted', 'declined', 'blocked', 'expired', 'withdrawn'];
+const FAILED = ['relay_refused', 'ice_failed', 'no_frame'];
+const CANNOT = ['no_api', 'insecure', 'mobile'];
+const failedText = (reason) => t(`staff.screen.failed.${FAILED.includes(reason) ? reason : 'ice_failed'}`);
 
 /**
  * Where, in video pixels, a click at (clientX, clientY) falls on a video
@@ -198,7 +178,7 @@ export class ScreenView {
   toggleFullScreen() {
     const panel = this.els.panel;
     if (document.fullscreenElement === panel) document.exitFullscreen().catch(() => {});
-    else panel.requestFullscreen?.().catch(() => this.say('The browser did not allow full screen here.'));
+    else panel.requestFullscreen?.().catch(() => this.say(t('staff.screen.no_fullscreen')));
   }
 
   /** At actual size, a drag moves the view around; a press that does not move is a click. */
@@ -246,7 +226,9 @@ export class ScreenView {
 
   openForm() {
     const e = this.els;
-    if (!e.text.value.trim()) e.text.value = this.inviteText() || DEFAULT_INVITATION;
+    // The server's default wording (a queue without its own) is offered in the librarian's language.
+    const own = this.inviteText();
+    if (!e.text.value.trim()) e.text.value = own && own !== DEFAULT_INVITATION ? own : t('staff.share.default_invitation');
     e.form.hidden = false;
     e.text.focus();
     e.text.select();
@@ -261,7 +243,7 @@ export class ScreenView {
     const e = this.els;
     const text = e.text.value.trim();
     if (!text) {
-      this.say('Write a few words for the guest first.');
+      this.say(t('staff.screen.words_first'));
       e.text.focus();
       return;
     }
@@ -273,8 +255,8 @@ export class ScreenView {
       this.relayRefused = false;
       this.say(STATUS.invited);
     } catch (err) {
-      this.say(err.code === 'share_busy' ? 'The guest is already sharing.'
-        : `The invitation was not sent: ${err.message || 'please try again.'}`);
+      this.say(err.code === 'share_busy' ? t('staff.screen.busy')
+        : t('staff.screen.not_sent', { reason: err.message || t('staff.try_again') }));
     } finally {
       e.form.querySelector('[type="submit"]').disabled = false;
     }
@@ -289,16 +271,15 @@ export class ScreenView {
     // The guest said yes: gather relay candidates while they choose what to share.
     if (ev.step === 'accepted' && !this.pc && this.ice) this.openPeer(this.ice);
     if (ev.step === 'unsupported') {
-      this.say(`The guest cannot share their screen: ${CANNOT[ev.reason] || 'their browser cannot'}. `
-        + 'They have been offered to paste or upload a screenshot instead.');
+      this.say(t('staff.screen.cannot', { reason: CANNOT.includes(ev.reason) ? t(`staff.screen.cannot.${ev.reason}`) : t('staff.screen.cannot.other') }));
     } else if (ev.step === 'stopped') {
       this.closePeer();
       if (!this.relayRefused) this.say(stoppedStatus(ev));
     } else if (ev.step === 'failed') {
       this.closePeer();
-      this.say(FAILED[ev.reason] || FAILED.ice_failed);
-    } else if (STATUS[ev.step]) {
-      this.say(STATUS[ev.step]);
+      this.say(failedText(ev.reason));
+    } else if (STATUS.includes(ev.step)) {
+      this.say(t(`staff.screen.step.${ev.step}`));
     }
     this.render();
   }
@@ -329,14 +310,14 @@ export class ScreenView {
     this.share = msg.share;
     if (!this.pc) this.openPeer(msg.ice);
     const pc = this.pc;
-    if (!this.shown) this.say('Connecting to the guest’s screen…');
+    if (!this.shown) this.say(t('staff.screen.connecting'));
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
       for (const c of this.pending.splice(0)) this.addCandidate(c);
       await pc.setLocalDescription(await pc.createAnswer());
       await this.socket.request({ type: 'share.answer', chat: this.chat, share: msg.share, sdp: pc.localDescription.sdp });
     } catch (err) {
-      this.say(`The guest’s screen could not be connected: ${err.message || 'unknown error'}.`);
+      this.say(t('staff.screen.not_connected', { reason: err.message || t('staff.screen.unknown') }));
       this.fail('ice_failed');
       return;
     }
@@ -371,7 +352,7 @@ export class ScreenView {
       return;
     }
     const share = this.share;
-    this.say(FAILED[reason]);
+    this.say(failedText(reason));
     this.closePeer();
     this.socket.request({ type: 'share.failed', chat: this.chat, share, reason }).catch(() => {});
   }
@@ -417,7 +398,7 @@ export class ScreenView {
     pc.addEventListener('connectionstatechange', () => {
       if (this.pc !== pc) return;
       if (pc.connectionState === 'connected') {
-        this.say('You are viewing the guest’s screen. Click on it to point at something in a snapshot.');
+        this.say(t('staff.screen.viewing'));
         this.startStats();
       }
       if (pc.connectionState === 'failed') this.fail(this.relayRefused ? 'relay_refused' : 'ice_failed');
@@ -513,11 +494,10 @@ export class ScreenView {
 }
 
 function stoppedStatus(ev) {
-  if (ev.reason === 'chat_ended') return 'Screen sharing ended with the chat.';
-  if (ev.reason === 'cancelled') return 'The guest did not choose anything to share. You can invite again.';
-  if (ev.reason === 'connection_failed') return 'Screen sharing stopped: the connection could not be made.';
-  if (ev.by === 'system') return 'Screen sharing stopped: the guest did not choose anything in time.';
-  if (ev.by === 'guest') return ev.reason === 'left' ? 'Screen sharing stopped: the guest left or closed the sharing window.'
-    : 'The guest stopped sharing their screen.';
-  return 'Screensharing stopped.';
+  if (ev.reason === 'chat_ended') return t('staff.screen.stopped.chat_ended');
+  if (ev.reason === 'cancelled') return t('staff.screen.stopped.cancelled');
+  if (ev.reason === 'connection_failed') return t('staff.screen.stopped.connection_failed');
+  if (ev.by === 'system') return t('staff.screen.stopped.system');
+  if (ev.by === 'guest') return ev.reason === 'left' ? t('staff.screen.stopped.left') : t('staff.screen.stopped.guest');
+  return t('staff.screen.stopped.other');
 }

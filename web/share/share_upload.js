@@ -4,6 +4,7 @@
 // postUpload() never throws: it resolves to { ok, status, data, error }.
 
 import { csrf } from '../shared/api.js';
+import { t } from '../shared/i18n.js';
 
 /** POST `body` (a Blob) to the chat's uploads with `headers`. */
 export async function postUpload(chat, body, headers) {
@@ -29,22 +30,7 @@ export async function postUpload(chat, body, headers) {
 /** Why an upload or message was refused, as the end of a sentence; `retry` when trying later may work. */
 export function uploadFailure(status, code) {
   if (status === 0 || code === 'network' || code === 'offline' || code === 'disconnected')
-    return { text: 'the connection dropped; please try again.', retry: true };
-  const words = {
-    not_holder: 'another librarian holds this chat.',
-    chat_ended: 'the chat has ended.',
-    chat_waiting: 'the chat has not been accepted yet.',
-    too_large: 'it is over the size limit.',
-    too_many_pixels: 'the picture has too many pixels.',
-    not_image: 'it is not a PNG, JPEG, WebP or GIF picture.',
-    corrupt: 'the server could not read it.',
-    empty: 'it is empty.',
-    rate_limited: 'too many at once; please wait a moment.',
-    too_long: 'the message is over 4,000 characters.',
-    busy: 'the server is busy; please try again.',
-    storage: 'the server could not store it; please try again.',
-    not_found: 'this chat was not found.',
-    csrf: 'your session changed; please reload the page.',
-  };
-  return { text: words[code] || 'something went wrong.', retry: status >= 500 || code === 'rate_limited' };
+    return { text: t('staff.upload.dropped'), retry: true };
+  const known = ['not_holder', 'chat_ended', 'chat_waiting', 'too_large', 'too_many_pixels', 'not_image', 'corrupt', 'empty', 'rate_limited', 'too_long', 'busy', 'storage', 'not_found', 'csrf'];
+  return { text: known.includes(code) ? t(`staff.upload.${code}`) : t('staff.upload.other'), retry: status >= 500 || code === 'rate_limited' };
 }

@@ -5,6 +5,8 @@
 // { code, message } (or a 'network' error when the request never arrived),
 // so callers can show the sentence and branch on the code.
 
+import { t } from './i18n.js';
+
 let csrfToken = null;
 
 /** Remember the session's CSRF token for later state-changing requests. */
@@ -30,7 +32,7 @@ export async function apiRequest(path, { method = 'GET', body } = {}) {
     res = await fetch(path, init);
   } catch {
     return { ok: false, status: 0, data: null,
-      error: { code: 'network', message: 'The server could not be reached. Check your connection and try again.' } };
+      error: { code: 'network', message: t('staff.api.network') } };
   }
   let data = null;
   try {
@@ -39,7 +41,7 @@ export async function apiRequest(path, { method = 'GET', body } = {}) {
     data = null;
   }
   if (res.ok) return { ok: true, status: res.status, data, error: null, headers: res.headers };
-  const error = data?.error || { code: `http_${res.status}`, message: `The server answered ${res.status}.` };
+  const error = data?.error || { code: `http_${res.status}`, message: t('staff.api.status', { status: String(res.status) }) };
   return { ok: false, status: res.status, data, error, headers: res.headers };
 }
 

@@ -202,6 +202,7 @@ export function saveLanguage(lang) {
 if (typeof document !== 'undefined') {
   await loadPageCatalogue();
 } else {
-  // Outside a page (the modules' unit tests under node): English.
-  useCatalogue('en', 'ltr', (await import('./i18n/en.json', { with: { type: 'json' } })).default);
+  // Outside a page (the modules' unit tests under node): English, the staff pages' words included.
+  useCatalogue('en', 'ltr', { ...(await import('./i18n/en.json', { with: { type: 'json' } })).default,
+    ...(await import('./i18n/staff/en.json', { with: { type: 'json' } })).default });
 }

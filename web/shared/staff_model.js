@@ -7,6 +7,8 @@
 // staff room keeps its messages once per id, and counts the unread: messages
 // from colleagues that arrived while the operator was not looking at it.
 
+import { t } from './i18n.js';
+
 export const STAFF_TEXT_MAX = 4000; // characters in a note or a room message (server: staff_text_chars)
 
 /** One chat's staff notes. */
@@ -63,14 +65,14 @@ export class NotesBook {
 
 /** The heading of a note as staff read it. */
 export function noteLabel(note) {
-  return `Staff note — ${note.name || 'a colleague'}`;
+  return t('staff.note.label', { name: note.name || t('staff.note.a_colleague') });
 }
 
 /** Check a note or room message before sending: null when fine, else what is wrong. */
 export function staffTextProblem(text) {
-  const t = String(text ?? '').trim();
-  if (!t) return 'Write something first.';
-  if ([...t].length > STAFF_TEXT_MAX) return `At most ${STAFF_TEXT_MAX.toLocaleString('en')} characters.`;
+  const s = String(text ?? '').trim();
+  if (!s) return t('staff.text.empty');
+  if ([...s].length > STAFF_TEXT_MAX) return t('staff.text.too_long', { max: STAFF_TEXT_MAX });
   return null;
 }
 
@@ -112,6 +114,6 @@ export class RoomModel {
   /** How long messages are kept, in words. */
   keepText() {
     const days = Math.round(this.keepSecs / 86400);
-    return days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.max(1, Math.round(this.keepSecs / 60))} minutes`;
+    return days >= 1 ? t('staff.room.days', { count: days }) : t('staff.room.minutes', { count: Math.max(1, Math.round(this.keepSecs / 60)) });
   }
 }

@@ -11,11 +11,12 @@
 import { h, replaceChildren, timeElement } from './dom.js';
 import { noteLabel, staffTextProblem, STAFF_TEXT_MAX } from './staff_model.js';
 import { newId } from './text.js';
+import { t } from './i18n.js';
 
 let panels = 0;
 
 /** A read-only list of notes (an <ol>), oldest first. */
-export function notesList(notes, { label = 'Staff notes' } = {}) {
+export function notesList(notes, { label = t('staff.notes.title') } = {}) {
   return h('ol', { class: 'staff-notes__list', 'aria-label': label },
     notes.map((n) => h('li', { class: 'staff-note' },
       h('p', { class: 'staff-note__head' }, h('span', { text: noteLabel(n) }), ' · ', timeElement(n.at)),
@@ -34,15 +35,15 @@ export class StaffNotesPanel {
     this.list = null;
     this.drawnVersion = -1;
     this.log = h('div', { class: 'staff-notes__log', role: 'log', 'aria-live': 'polite',
-      'aria-label': 'Staff notes', tabindex: '0' });
-    this.empty = h('p', { class: 'staff-notes__empty', text: 'No notes yet. Only staff see notes; the guest never does.' });
+      'aria-label': t('staff.notes.title'), tabindex: '0' });
+    this.empty = h('p', { class: 'staff-notes__empty', text: t('staff.notes.empty') });
     this.input = h('textarea', { class: 'rd-textarea staff-notes__input', id: `staff-note-${n}`, rows: 1,
-      maxlength: STAFF_TEXT_MAX * 2, placeholder: 'Note for colleagues only',
+      maxlength: STAFF_TEXT_MAX * 2, placeholder: t('staff.notes.placeholder'),
       'aria-describedby': `staff-note-${n}-error` });
-    this.button = h('button', { type: 'submit', class: 'rd-button rd-button--small staff-notes__add', text: 'Add note' });
+    this.button = h('button', { type: 'submit', class: 'rd-button rd-button--small staff-notes__add', text: t('staff.notes.add') });
     this.error = h('p', { class: 'rd-alert staff-notes__error', id: `staff-note-${n}-error`, role: 'alert', hidden: true });
     this.form = h('form', { class: 'staff-notes__form', novalidate: true },
-      h('label', { class: 'rd-visually-hidden', for: `staff-note-${n}`, text: 'Staff note' }),
+      h('label', { class: 'rd-visually-hidden', for: `staff-note-${n}`, text: t('staff.notes.label') }),
       this.input, this.button, this.error);
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -57,8 +58,8 @@ export class StaffNotesPanel {
       }
     });
     replaceChildren(root, h('section', { class: 'staff-notes', 'aria-labelledby': `staff-notes-${n}-title` },
-      h('h2', { class: 'staff-notes__title', id: `staff-notes-${n}-title` }, 'Staff notes ',
-        h('span', { class: 'staff-notes__hint', text: 'only staff see these' })),
+      h('h2', { class: 'staff-notes__title', id: `staff-notes-${n}-title` }, t('staff.notes.title'), ' ',
+        h('span', { class: 'staff-notes__hint', text: t('staff.notes.hint') })),
       this.log, this.empty, this.form));
   }
 
@@ -105,9 +106,9 @@ export class StaffNotesPanel {
       await this.send(chat, text, newId('n'));
       if (chat === this.chat) this.input.value = '';
     } catch (err) {
-      this.setError(err.code === 'chat_ended' ? 'The chat has ended: notes are closed.'
-        : err.code === 'too_long' ? `A note has at most ${STAFF_TEXT_MAX.toLocaleString('en')} characters.`
-          : `The note was not saved: ${err.message || 'please try again.'}`);
+      this.setError(err.code === 'chat_ended' ? t('staff.notes.closed')
+        : err.code === 'too_long' ? t('staff.notes.too_long', { max: STAFF_TEXT_MAX })
+          : t('staff.notes.not_saved', { reason: err.message || t('staff.try_again') }));
     } finally {
       this.button.disabled = this.input.disabled;
     }

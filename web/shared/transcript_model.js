@@ -274,17 +274,9 @@ function eventItem(ev) {
     by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null, reason: ev.reason ?? null };
 }
 
-const CANNOT_SHARE = {
-  no_api: 'the browser has no screen sharing',
-  insecure: 'the chat box is not on a secure (https) page',
-  mobile: 'phones and tablets cannot share a screen',
-};
-
-const FAILED_WHY = {
-  relay_refused: 'the relay server refused the credentials',
-  ice_failed: 'no connection could be made',
-  no_frame: 'no picture arrived in time',
-};
+// The reasons with words of their own; staff read staff.notice.cannot.* and staff.notice.failed.*.
+const CANNOT_SHARE = { no_api: true, insecure: true, mobile: true };
+const FAILED_WHY = { relay_refused: true, ice_failed: true, no_frame: true };
 
 /** The sentence for a screensharing step, as the given side reads it. */
 export function shareText(item, perspective) {
@@ -292,52 +284,42 @@ export function shareText(item, perspective) {
   switch (item.step) {
     case 'invited':
       return guest ? t('share.step.invited', { text: item.text })
-        : `Invitation to share the screen sent: “${item.text}”`;
+        : t('staff.notice.invited', { text: item.text });
     case 'accepted':
-      return guest ? t('share.step.accepted') : 'The guest agreed to share their screen';
+      return guest ? t('share.step.accepted') : t('staff.notice.accepted');
     case 'declined':
-      return guest ? t('share.step.declined') : 'The guest declined to share their screen';
+      return guest ? t('share.step.declined') : t('staff.notice.declined');
     case 'blocked':
       return guest ? t('share.step.blocked')
-        : 'The guest’s pop-up blocker stopped the invitation';
+        : t('staff.notice.blocked');
     case 'unsupported': {
       if (guest) return t(`share.step.unsupported.${CANNOT_SHARE[item.reason] ? item.reason : 'other'}`);
-      const why = CANNOT_SHARE[item.reason] || 'the browser cannot share a screen';
-      return `The guest cannot share their screen: ${why}`;
+      const why = t(`staff.notice.cannot.${CANNOT_SHARE[item.reason] ? item.reason : 'other'}`);
+      return t('staff.notice.cannot', { why });
     }
     case 'started':
-      return guest ? t('share.step.started') : 'The guest started sharing their screen';
+      return guest ? t('share.step.started') : t('staff.notice.started_share');
     case 'snapshot':
-      return guest ? t('share.step.snapshot') : 'Snapshot taken of the guest’s screen';
+      return guest ? t('share.step.snapshot') : t('staff.notice.snapshot');
     case 'expired':
-      return guest ? t('share.step.expired') : 'The screen sharing invitation expired';
+      return guest ? t('share.step.expired') : t('staff.notice.expired');
     case 'withdrawn':
-      return guest ? t('share.step.withdrawn') : 'Invitation to share the screen withdrawn';
+      return guest ? t('share.step.withdrawn') : t('staff.notice.withdrawn');
     case 'stopped':
       return stoppedText(item, guest);
     case 'failed':
       // Never "started": the consent record says nothing was seen.
       return guest ? t('share.step.failed')
-        : `Connection failed: the guest’s screen was never shown (${FAILED_WHY[item.reason] || 'no connection could be made'})`;
+        : t('staff.notice.failed', { why: t(`staff.notice.failed.${FAILED_WHY[item.reason] ? item.reason : 'ice_failed'}`) });
     default:
-      return guest ? t('share.step.other') : 'Screen sharing update';
+      return guest ? t('share.step.other') : t('staff.notice.share_other');
   }
 }
 
 function stoppedText(item, guest) {
   if (guest) return t(`share.stopped.${stoppedReason(item)}`);
-  if (item.reason === 'chat_ended') return 'Screen sharing ended with the chat';
-  // The guest agreed to show their screen to one librarian, not to the next.
-  if (item.reason === 'transferred') return 'Screen sharing stopped: the chat was transferred';
-  if (item.reason === 'connection_failed') return 'Screen sharing stopped: the connection could not be made';
-  if (item.reason === 'cancelled') return guest ? 'You did not choose anything to share' : 'The guest did not choose anything to share';
-  if (item.by === 'system') return 'Screen sharing stopped: nothing was chosen in time';
-  if (item.by === 'guest') {
-    if (item.reason === 'left') return guest ? 'Screen sharing stopped: the sharing window closed' : 'Screen sharing stopped: the guest left';
-    return guest ? 'You stopped sharing your screen' : 'The guest stopped sharing their screen';
-  }
-  if (item.reason === 'left') return guest ? 'Screen sharing stopped: the librarian closed the viewer' : 'Screen sharing stopped: the viewer was closed';
-  return guest ? 'The librarian stopped viewing your screen' : 'Screensharing stopped by the librarian';
+  // Staff read why it stopped (the guest agreed to show their screen to one librarian, not to the next).
+  return t(`staff.notice.stopped.${stoppedReason(item)}`);
 }
 
 /** Which of the guest's "stopped" sentences fits `item` (the same order as stoppedText). */
@@ -358,32 +340,29 @@ export function noticeText(item, perspective, guestLabel = null) {
       return shareText(item, perspective);
     case 'started':
       if (perspective === 'guest') return t('notice.started');
-      if (item.name || guestLabel) return `${item.name || guestLabel} started the chat`;
-      return 'A guest started the chat';
+      if (item.name || guestLabel) return t('staff.notice.chat_started', { name: item.name || guestLabel });
+      return t('staff.notice.chat_started_unnamed');
     case 'joined':
       if (perspective === 'guest') return item.name ? t('notice.joined', { name: item.name }) : t('notice.joined_unnamed');
-      return `${item.name || 'A librarian'} joined the chat`;
+      return t('staff.notice.joined', { name: item.name || t('staff.notice.a_librarian') });
     case 'transferred':
       return transferredText(item, perspective);
     case 'requeued':
       return perspective === 'guest' ? t('notice.requeued')
-        : 'Nobody took the transfer; the chat is waiting on its queue again';
+        : t('staff.notice.requeued');
     case 'ended':
       if (perspective === 'guest') {
         if (item.by === 'guest' || item.by === 'operator') return t(`notice.ended.${item.by}`);
         return t(item.reason === 'idle' ? 'notice.ended.idle' : 'notice.ended.closed');
       }
-      if (item.by === 'guest') return perspective === 'guest' ? 'You ended the chat' : 'The guest ended the chat';
-      if (item.by === 'operator') return perspective === 'guest' ? 'The librarian ended the chat' : 'The chat was ended by the librarian';
-      if (item.reason === 'idle') return 'The chat was closed because nobody wrote for a while';
-      return 'The chat was closed';
+      if (item.by === 'guest' || item.by === 'operator') return t(`staff.notice.ended.${item.by}`);
+      return t(item.reason === 'idle' ? 'staff.notice.ended.idle' : 'staff.notice.ended.closed');
     case 'removed':
       // The queue's retention rule deleted a snapshot or file here (PROTOCOL §3.5).
       if (perspective === 'guest') return t(item.what === 'file' ? 'notice.removed.file' : 'notice.removed.image');
-      return item.what === 'file' ? 'A file was removed under the library\'s retention policy'
-        : 'An image was removed under the library\'s retention policy';
+      return t(item.what === 'file' ? 'staff.notice.removed.file' : 'staff.notice.removed.image');
     default:
-      return perspective === 'guest' ? t('notice.other') : 'Chat update';
+      return perspective === 'guest' ? t('notice.other') : t('staff.notice.other');
   }
 }
 
@@ -392,12 +371,12 @@ export function noticeText(item, perspective, guestLabel = null) {
  * queue's title when it went to a queue), staff read who passed it to whom.
  */
 function transferredText(item, perspective) {
-  const to = item.name || 'another librarian';
+  const to = item.name || t('staff.desk.another_librarian');
   if (perspective === 'guest') return item.title || item.name ? t('notice.transferred', { name: item.title || item.name })
     : t('notice.transferred_unnamed');
-  const from = item.from || 'A librarian';
-  return item.title ? `${from} transferred the chat to ${item.title}; ${to} took it`
-    : `${from} transferred the chat to ${to}`;
+  const from = item.from || t('staff.notice.a_librarian');
+  return item.title ? t('staff.notice.transferred_queue', { from, queue: item.title, to })
+    : t('staff.notice.transferred', { from, to });
 }
 
 /**
@@ -417,7 +396,7 @@ export function isOwnItem(item, perspective, selfId = null) {
 export function senderLabel(item, perspective, guestLabel = null, selfId = null) {
   if (isOwnItem(item, perspective, selfId)) return t('transcript.you');
   if (item.from === 'operator') return item.name || t('transcript.librarian');
-  return item.name || guestLabel || 'Guest';
+  return item.name || guestLabel || t('staff.history.guest');
 }
 
 /** The words for a message's delivery state. */

@@ -175,11 +175,11 @@ export class TranscriptView {
     return h('div', { class: 'rd-media rd-media--hidden' },
       h('span', { class: 'rd-media__icon', 'aria-hidden': 'true' }),
       h('span', { class: 'rd-media__label' },
-        this.openControl(item, 'rd-media__name', h('span', { id: nameId, text: item.file_name || 'Image' }),
-          h('span', { class: 'rd-visually-hidden', text: ' (opens the image in a new tab)' })),
-        h('span', { class: 'rd-media__details', text: `Image hidden · ${details}` })),
+        this.openControl(item, 'rd-media__name', h('span', { id: nameId, text: item.file_name || t('transcript.image') }),
+          h('span', { class: 'rd-visually-hidden', text: ` ${t('staff.transcript.opens_tab')}` })),
+        h('span', { class: 'rd-media__details', text: `${t('staff.transcript.image_hidden')} · ${details}` })),
       h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small rd-media__show',
-        text: 'Show', 'aria-describedby': nameId,
+        text: t('staff.transcript.show'), 'aria-describedby': nameId,
         on: { click: () => this.reveal(item) } }));
   }
 

@@ -9,6 +9,7 @@
 
 import { h, replaceChildren } from './dom.js';
 import { NOTE_MAX, refusalText, transferChoices, transferMessage } from './transfer_model.js';
+import { t } from './i18n.js';
 
 let dialogs = 0;
 
@@ -32,21 +33,21 @@ export class TransferDialog {
     this.error = h('p', { class: 'rd-alert transfer-dialog__error', role: 'alert' });
     this.note = h('textarea', { class: 'rd-textarea', id: this.ids.note, rows: 3, maxlength: NOTE_MAX,
       'aria-describedby': this.ids.hint });
-    this.send = h('button', { type: 'submit', class: 'rd-button', text: 'Transfer' });
+    this.send = h('button', { type: 'submit', class: 'rd-button', text: t('staff.transfer') });
     this.form = h('form', { class: 'transfer-dialog__form', method: 'dialog', on: { submit: (e) => this.submit(e) } },
       this.list,
       h('div', { class: 'rd-field transfer-dialog__note' },
-        h('label', { for: this.ids.note, text: 'Note for your colleague (optional)' }),
+        h('label', { for: this.ids.note, text: t('staff.transfer.note') }),
         this.note,
-        h('p', { class: 'rd-hint', id: this.ids.hint, text: 'Only staff see the note; the guest does not.' })),
+        h('p', { class: 'rd-hint', id: this.ids.hint, text: t('staff.transfer.note_hint') })),
       this.error,
       h('div', { class: 'transfer-dialog__actions' },
-        h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: 'Cancel',
+        h('button', { type: 'button', class: 'rd-button rd-button--quiet', text: t('staff.cancel'),
           on: { click: () => this.dialog.close() } }),
         this.send));
     this.dialog = h('dialog', { class: 'transfer-dialog', 'aria-labelledby': this.ids.title },
-      h('h2', { class: 'transfer-dialog__title', id: this.ids.title, text: 'Transfer this chat' }),
-      h('p', { class: 'rd-hint', text: 'The colleague is rung with your note and the conversation so far. Until someone accepts, the chat stays with you.' }),
+      h('h2', { class: 'transfer-dialog__title', id: this.ids.title, text: t('staff.transfer.title') }),
+      h('p', { class: 'rd-hint', text: t('staff.transfer.explain') }),
       this.form);
     this.dialog.addEventListener('close', () => this.returnFocus?.focus?.());
     document.body.append(this.dialog);
@@ -59,7 +60,7 @@ export class TransferDialog {
     this.note.value = '';
     this.error.textContent = '';
     this.send.disabled = true;
-    replaceChildren(this.list, h('p', { class: 'rd-hint', role: 'status', text: 'Finding who is available…' }));
+    replaceChildren(this.list, h('p', { class: 'rd-hint', role: 'status', text: t('staff.transfer.finding') }));
     if (!this.dialog.open) this.dialog.showModal();
     try {
       const targets = await this.request({ type: 'transfer.targets', chat });
@@ -75,8 +76,8 @@ export class TransferDialog {
       h('legend', { text: legend }),
       choices.length ? choices.map((c) => this.radio(c)) : h('p', { class: 'rd-hint', text: empty }));
     replaceChildren(this.list,
-      group('To a colleague', operators, 'No colleague is available right now.'),
-      group('To a queue', queues, 'Your library has no queues.'));
+      group(t('staff.transfer.to_colleague'), operators, t('staff.transfer.no_colleague')),
+      group(t('staff.transfer.to_queue'), queues, t('staff.transfer.no_queue')));
     const first = this.list.querySelector('input:not(:disabled)');
     this.send.disabled = !first;
     (first || this.note).focus();
@@ -96,7 +97,7 @@ export class TransferDialog {
     e.preventDefault();
     const picked = this.list.querySelector('input[name="transfer-to"]:checked');
     if (!picked) {
-      this.error.textContent = 'Choose a colleague or a queue.';
+      this.error.textContent = t('staff.transfer.choose');
       return;
     }
     this.error.textContent = '';

@@ -5,6 +5,8 @@
 // — and for the colleague being rung: what the dialog lists, the message it
 // sends, and the sentences for each way a transfer can end.
 
+import { t } from './i18n.js';
+
 export const NOTE_MAX = 500; // characters in a note (the server's transfer_note_chars)
 
 /**
@@ -14,11 +16,11 @@ export const NOTE_MAX = 500; // characters in a note (the server's transfer_note
  */
 export function transferChoices(targets) {
   const operators = (targets?.operators || []).map((o) => ({
-    value: `operator:${o.id}`, label: o.name, hint: 'available', disabled: false,
+    value: `operator:${o.id}`, label: o.name, hint: t('staff.transfer.available'), disabled: false,
   }));
   const queues = (targets?.queues || []).map((q) => ({
     value: `queue:${q.name}`, label: q.title || q.name,
-    hint: q.available === 1 ? '1 colleague available' : q.available ? `${q.available} colleagues available` : 'nobody available',
+    hint: q.available ? t('staff.transfer.colleagues_available', { count: q.available }) : t('staff.transfer.nobody_available'),
     disabled: !q.available,
   }));
   return { operators, queues };
@@ -40,59 +42,58 @@ export function transferMessage(chat, value, note = '') {
 
 /** Whom a transfer goes to, in words, from its `to` field. */
 export function targetName(to) {
-  if (to?.operator) return to.operator.name || 'a colleague';
-  if (to?.queue) return to.queue.title || to.queue.name || 'a queue';
-  return 'a colleague';
+  if (to?.operator) return to.operator.name || t('staff.note.a_colleague');
+  if (to?.queue) return to.queue.title || to.queue.name || t('staff.transfer.a_queue');
+  return t('staff.note.a_colleague');
 }
 
 /** The sender's line while a transfer waits. */
 export function waitingText(to) {
-  return to?.queue ? `Waiting for someone on ${targetName(to)} to accept…`
-    : `Waiting for ${targetName(to)} to accept…`;
+  return t(to?.queue ? 'staff.transfer.waiting_queue' : 'staff.transfer.waiting', { name: targetName(to) });
 }
 
 /** The sender's line when a transfer came back (`transfer.returned`). */
 export function returnedText(frame) {
-  if (frame.requeued) return 'Nobody took the transfer; the chat went back to its queue.';
-  if (frame.reason === 'declined') return `${frame.by || 'Your colleague'} declined the transfer. The chat is still yours.`;
-  if (frame.reason === 'expired') return 'Nobody accepted the transfer in time. The chat is still yours.';
-  return 'Your colleague went offline. The chat is still yours.';
+  if (frame.requeued) return t('staff.transfer.requeued');
+  if (frame.reason === 'declined') return t('staff.transfer.declined_by', { name: frame.by || t('staff.transfer.your_colleague') });
+  if (frame.reason === 'expired') return t('staff.transfer.expired_sender');
+  return t('staff.transfer.offline');
 }
 
 /** The sender's line once the colleague took it (`transfer.done`). */
 export function doneText(frame) {
-  return `${frame.to?.name || 'Your colleague'} took over this chat.`;
+  return t('staff.transfer.done', { name: frame.to?.name || t('staff.transfer.your_colleague') });
 }
 
 /** The rung colleague's line when a transfer stops ringing (`transfer.gone`). */
 export function goneText(frame) {
   switch (frame.reason) {
-    case 'taken': return `${frame.by?.name || 'A colleague'} took this chat.`;
-    case 'declined': return 'You declined this transfer.';
-    case 'expired': return 'The transfer ran out of time.';
-    case 'withdrawn': return `${frame.by || 'Your colleague'} withdrew the transfer.`;
-    case 'ended': return 'The chat ended.';
-    default: return 'The transfer is over.';
+    case 'taken': return t('staff.transfer.taken', { name: frame.by?.name || t('staff.transfer.a_colleague') });
+    case 'declined': return t('staff.transfer.you_declined');
+    case 'expired': return t('staff.transfer.expired');
+    case 'withdrawn': return t('staff.transfer.withdrawn', { name: frame.by || t('staff.transfer.your_colleague') });
+    case 'ended': return t('staff.transfer.chat_ended');
+    default: return t('staff.transfer.over');
   }
 }
 
 /** What a rung colleague should know besides the note: who is still there. */
 export function offerWarnings(offer) {
   const out = [];
-  if (offer.senderGone) out.push(`${offer.from?.name || 'The sender'} has gone offline; if you decline, the chat goes back to its queue.`);
-  if (offer.guestGone) out.push('The guest’s chat box is closed for now.');
+  if (offer.senderGone) out.push(t('staff.transfer.sender_gone', { name: offer.from?.name || t('staff.transfer.the_sender') }));
+  if (offer.guestGone) out.push(t('staff.transfer.guest_gone'));
   return out;
 }
 
 /** A refused transfer request, in words. */
 export function refusalText(err) {
   switch (err?.code) {
-    case 'unavailable': return err.message || 'Nobody is available there right now.';
-    case 'not_holder': return 'Only the librarian who holds this chat may transfer it.';
-    case 'busy': return 'A transfer of this chat is already waiting for an answer.';
-    case 'chat_ended': return 'The chat has ended.';
-    case 'not_found': return 'That colleague or queue is not there any more.';
-    case 'too_long': return `A note has at most ${NOTE_MAX} characters.`;
-    default: return err?.message || 'The transfer could not be sent. Try again.';
+    case 'unavailable': return err.message || t('staff.transfer.unavailable');
+    case 'not_holder': return t('staff.transfer.not_holder');
+    case 'busy': return t('staff.transfer.busy');
+    case 'chat_ended': return t('staff.transfer.has_ended');
+    case 'not_found': return t('staff.transfer.not_found');
+    case 'too_long': return t('staff.notes.too_long', { max: NOTE_MAX });
+    default: return err?.message || t('staff.transfer.not_sent');
   }
 }

@@ -8,12 +8,32 @@
 // corner covers something it moves aside, to a slim tab against the
 // screen's edge, and tries again. On a phone it is a round icon; its small
 // badge button tucks it aside by hand, and back.
+//
+// What only follow-me needs and the button's first look can wait for lives
+// here, to keep the loader small: the unread badge's look and words, the
+// tuck button's words (both in the box's language, which the loader passes
+// as `lang`), Escape on the button, and the button's aria-controls.
 (() => {
   const given = document.currentScript && document.currentScript.refdesk;
   if (!given) return;
-  const { launcher, badge, panel, narrow, isOpen } = given;
+  const { launcher, badge, panel, narrow, isOpen, close, lang } = given;
+  // [one new, more new, bring back, move aside] for each language the box speaks.
+  const table = {
+    en: ['new', 'new', 'Bring the chat button back', 'Move the chat button aside'],
+    fr: ['nouveau', 'nouveaux', 'Ramener le bouton de discussion', 'Écarter le bouton de discussion'],
+    es: ['nuevo', 'nuevos', 'Volver a mostrar el botón del chat', 'Apartar el botón del chat'],
+    de: ['neue', 'neue', 'Chat-Schaltfläche zurückholen', 'Chat-Schaltfläche beiseiteschieben'],
+    ar: ['جديدة', 'جديدة', 'إعادة زر المحادثة', 'إبعاد زر المحادثة'],
+  };
   const css = (el, s) => Object.assign(el.style, s);
   const make = (tag) => document.createElement(tag);
+  const code = table[lang] ? lang : 'en';
+  const words = table[code];
+  badge.say = (n) => `${n} ${words[new Intl.PluralRules(code).select(n) === 'one' ? 0 : 1]}`;
+  css(badge, { marginLeft: '8px', background: '#fff', color: '#1d5c8c', borderRadius: '99px', padding: '0 7px' });
+  panel.id = `refdesk-follow-${Math.random().toString(36).slice(2)}`;
+  launcher.setAttribute('aria-controls', panel.id);
+  addEventListener('keydown', (e) => e.key === 'Escape' && isOpen() && document.activeElement === launcher && close());
   const dock = make('div');
   const hide = make('button');
   const label = launcher.firstChild.nodeValue;
@@ -49,7 +69,7 @@
     css(launcher, small ? { padding: edge ? '14px 6px 14px 8px' : '13px', lineHeight: 0 } : { padding: '12px 20px', lineHeight: '' });
     css(launcher, { borderRadius: !edge ? '99px' : corner[0] === 'right' ? '14px 0 0 14px' : '0 14px 14px 0' });
     hide.textContent = tucked ? '+' : '\u2212';
-    hide.setAttribute('aria-label', tucked ? 'Bring the chat button back' : 'Move the chat button aside');
+    hide.setAttribute('aria-label', words[tucked ? 2 : 3]);
     hide.title = hide.getAttribute('aria-label');
     // Moved aside by itself, it needs no badge; else the badge sits on the
     // launcher's inner top corner (above the tab when tucked).

@@ -1,11 +1,15 @@
-// embed.js: the loader for library pages (web/README.md: what it keeps, dock.js, lang), under 2 KB gzipped.
+// embed.js: the library page's loader, under 2 KB gzipped (web/README.md).
 (() => {
   const script = document.currentScript;
   if (!script) return;
   const host = new URL(script.src).origin;
   const data = script.dataset;
   const queue = /^[a-z0-9-]{1,32}$/.test(data.queue) ? data.queue : 'ask';
-  const url = (m) => `${host}/box/${queue}?mode=${m}&lang=${data.lang || document.documentElement.lang}`;
+  const given = data.lang || document.documentElement.lang;
+  const url = (m) => `${host}/box/${queue}?mode=${m}&lang=${given}`;
+  const lang = (given || navigator.language).slice(0, 2).toLowerCase();
+  const label = data.label || { fr: 'Discutez avec nous', es: 'Chatea con nosotros', de: 'Chatten Sie mit uns',
+    ar: 'تحدث معنا' }[lang] || 'Chat with us';
   const css = (el, s) => Object.assign(el.style, s);
   const make = (tag) => document.createElement(tag);
   const key = `refdesk.${queue}`;
@@ -16,9 +20,8 @@
     const { open, live } = { ...load(), ...c };
     try { localStorage[key] = JSON.stringify({ open, live }); } catch {}
   };
-  if (load().keep) save({}); // an older loader's record
-  const ready = (fn) => (document.readyState === 'loading'
-    ? document.addEventListener('DOMContentLoaded', fn) : fn());
+  if (load().keep) save({});
+  const ready = (fn) => (document.readyState === 'loading' ? addEventListener('DOMContentLoaded', fn) : fn());
   const place = (el) => ready(() => {
     const t = (data.target && document.querySelector(data.target)) ||
       document.querySelector('[data-refdesk-box]:empty');
@@ -27,7 +30,7 @@
   const button = () => {
     const b = make('button');
     b.type = 'button';
-    b.textContent = data.label || 'Chat with us';
+    b.textContent = label;
     css(b, { font: '600 16px system-ui,sans-serif', color: '#fff', background: '#1d5c8c', border: 0,
       borderRadius: '99px', padding: '12px 20px', cursor: 'pointer', boxShadow: '0 6px 16px #0003' });
     return b;
@@ -50,9 +53,10 @@
   const ensureFrame = () => {
     if (iframe) return;
     iframe = make('iframe');
-    iframe.src = url(follow ? 'follow' : 'embedded');
-    iframe.name = `refdesk-${follow ? 'follow' : 'embedded'}-${queue}`;
-    iframe.title = 'Chat with a librarian';
+    const m = follow ? 'follow' : 'embedded';
+    iframe.src = url(m);
+    iframe.name = `refdesk-${m}-${queue}`;
+    iframe.title = label;
     iframe.allow = 'display-capture; clipboard-write';
     css(iframe, { border: 0, width: '100%', height: '100%', display: 'block' });
     iframe.onload = () => {
@@ -80,7 +84,7 @@
     if (d.type === 'refdesk:close' && follow) close();
     if (d.type === 'refdesk:state') {
       save(d.chat === 'ended' ? { live: false, open: false } : { live: d.live });
-      badge.textContent = d.unread ? `${d.unread} new` : '';
+      badge.textContent = d.unread ? badge.say?.(d.unread) ?? d.unread : '';
       badge.hidden = !d.unread || isOpen();
     }
   });
@@ -92,26 +96,20 @@
     return place(panel);
   }
 
-  panel.id = `refdesk-follow-${queue}`;
-  launcher.setAttribute('aria-controls', panel.id);
   launcher.setAttribute('aria-expanded', false);
   css(launcher, { position: 'fixed', right: '20px', bottom: '20px', zIndex: 2147483000 });
-  css(badge, { marginLeft: '8px', background: '#fff', color: '#1d5c8c', borderRadius: '99px', padding: '0 7px' });
   badge.hidden = true;
   launcher.append(badge);
   css(panel, { position: 'fixed', zIndex: 2147483001, background: '#fff', overflow: 'hidden',
     boxShadow: '0 18px 40px #0004', display: 'none' });
-  const layout = () => css(panel, narrow.matches
+  css(panel, narrow.matches
     ? { inset: 0, width: 'auto', height: 'auto', borderRadius: 0 }
     : { inset: 'auto 20px 84px auto', width: '380px', height: 'min(600px,calc(100vh - 110px))', borderRadius: '16px' });
-  narrow.onchange = layout;
-  layout();
   launcher.onclick = () => (isOpen() ? close() : (ensureFrame(), show(true)));
-  addEventListener('keydown', (e) => e.key === 'Escape' && isOpen() && document.activeElement === launcher && close());
   ready(() => {
     document.body.append(panel, launcher);
     document.head.append(Object.assign(make('script'), { src: `${host}/widget/dock.js`,
-      refdesk: { launcher, badge, panel, narrow, isOpen } }));
+      refdesk: { launcher, badge, panel, narrow, isOpen, close, lang } }));
     const s = load();
     if (s.open) launcher.onclick();
     else if (s.live) ensureFrame();
