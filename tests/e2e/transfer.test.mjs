@@ -125,6 +125,65 @@ test('a chat goes from Ann to Ben, declined once, then accepted, while the guest
   expectClean(guestCtx);
 });
 
+test('a waiting transfer survives the sender reloading the page: its line, its time left, Withdraw', async () => {
+  const ann = srv.addOperator({ username: 'rann', name: 'Ann Reload' });
+  const ben = srv.addOperator({ username: 'rben', name: 'Ben Reload' });
+  const annCtx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+  const benCtx = await newContext(browser, { viewport: { width: 360, height: 740 } });
+  const guestCtx = await newContext(browser);
+  const annPage = await annCtx.newPage();
+  const benPage = await benCtx.newPage();
+  const guest = await guestCtx.newPage();
+  await signIn(annPage, srv.url, ann);
+  await signIn(benPage, srv.url, ben);
+  await goAvailable(annPage);
+  await guest.goto(`${srv.url}/box/ask`);
+  await startChat(guest, 'Gwen');
+  await offerCard(annPage, 'Gwen').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'Ann Reload joined the chat');
+  await goAvailable(benPage);
+  await transferTo(annPage, 'Ben Reload', 'Back in a minute.');
+  await expect.text(annPage.locator('#transfer-status'), 'Waiting for Ben Reload to accept…');
+
+  // Both sides count down quietly: outside every live region.
+  const left = annPage.locator('#transfer-status-left');
+  await expect.text(left, /^\d+ s left$/);
+  const card = offerCard(benPage, 'Gwen');
+  const cardLeft = card.locator('.offer__left');
+  await expect.text(cardLeft, /^\d+ s left$/);
+  const first = Number((await cardLeft.textContent()).split(' ')[0]);
+  assert.ok(first > 40 && first <= 60, `the card starts near 60 s: ${first}`);
+  await expect.text(cardLeft, `${first - 2} s left`);
+  assert.equal(await left.evaluate((el) => Boolean(el.closest('[role=status],[role=alert],[aria-live]'))), false,
+    'the countdown is inside a live region');
+  assert.equal(await cardLeft.evaluate((el) => Boolean(el.closest('[role=status],[role=alert],[aria-live]'))), false,
+    'the card\'s countdown is inside a live region');
+  await checkAxe(benPage, 'a ringing transfer with its time left');
+  await screenshot(benPage, 'transfer-left-360');
+
+  await annPage.reload();
+  await expect.text(annPage.locator('#transfer-status'), 'Waiting for Ben Reload to accept…');
+  await expect.text(left, /^\d+ s left$/);
+  const after = Number((await left.textContent()).split(' ')[0]);
+  assert.ok(after < first, `the time left went on across the reload: ${after} after ${first}`);
+  assert.ok(await annPage.locator('#chat-pane').getByRole('button', { name: 'Transfer', exact: true }).isDisabled(),
+    'Transfer is pressable while one waits');
+  await checkAxe(annPage, 'the waiting line after a reload');
+  await screenshot(annPage, 'transfer-waiting-reloaded-1280');
+
+  await annPage.getByRole('button', { name: 'Withdraw' }).click();
+  await expect.text(annPage.locator('#transfer-status'), 'You withdrew the transfer. The chat is still yours.');
+  await expect.hidden(left);
+  await expect.text(card, 'Ann Reload withdrew the transfer.');
+  await expect.count(card.getByRole('button', { name: 'Accept' }), 0);
+  await say(annPage, 'Still with you.');
+  await expect.text(transcript(guest), 'Still with you.');
+
+  expectClean(annCtx);
+  expectClean(benCtx);
+  expectClean(guestCtx);
+});
+
 test('the sharing tool and the chat management page transfer too, to a queue', async () => {
   const ann = srv.addOperator({ username: 'sann', name: 'Ann Share' });
   const ben = srv.addOperator({ username: 'sben', name: 'Ben Share' });

@@ -38,7 +38,7 @@ import { Uploads } from '../shared/uploads.js';
 import { cookieMedia } from '../shared/media.js';
 import { itemSummary } from '../shared/attachments.js';
 import { newId } from '../shared/text.js';
-import { Desk, guestName } from './desk_model.js';
+import { Desk, guestName, secondsLeft } from './desk_model.js';
 import { Ringer } from './ringer.js';
 import { openSharingTool } from '../share/open_share.js';
 import { showManageLink } from '../history/manage_link.js';
@@ -94,7 +94,7 @@ const picker = new CannedPicker($('message'), $('composer'), {
 const transferDialog = new TransferDialog({
   request: (msg) => socket.request(msg),
   onStarted: (reply) => {
-    desk.transferStarted(reply.chat, reply.to);
+    desk.transferStarted(reply.chat, reply.to, reply.expires_in);
     draw();
   },
 });
@@ -240,6 +240,7 @@ function transferCard(offer) {
     h('p', { class: 'offer__meta' }, tr.to?.queue ? t('staff.transfer.to', { name: targetName(tr.to) }) : t('staff.transfer.to_you'),
       ' · ', desk.queueTitle(s.queue), ' · ', t('staff.chat.started', { time: s.started_at ? formatTime(s.started_at) : t('staff.offer.now') })),
   ];
+  if (ringing && tr.expiresAt) lines.push(countdown(tr.expiresAt, 'offer__left'));
   if (tr.note) lines.push(h('blockquote', { class: 'offer__quote', 'aria-label': t('staff.transfer.note_label') }, tr.note));
   if (ringing) for (const w of offerWarnings(tr)) lines.push(h('p', { class: 'offer__note', text: w }));
   if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
@@ -334,9 +335,38 @@ function drawTransferLine(rec) {
   line.hidden = !tr;
   if (!tr) return;
   $('transfer-status-text').textContent = tr.text;
+  const left = $('transfer-status-left');
+  const ticking = tr.state === 'waiting' && Number.isFinite(tr.expiresAt);
+  left.hidden = !ticking;
+  if (ticking) left.dataset.expiresAt = String(tr.expiresAt);
+  else delete left.dataset.expiresAt;
+  tickCountdowns();
   $('transfer-withdraw').hidden = tr.state !== 'waiting';
   $('transfer-dismiss').hidden = tr.state === 'waiting' || rec.status === 'transferred';
 }
+
+/*
+ * How long a transfer still waits ("48 s left"), on the sender's line and
+ * the rung colleague's card. Quiet on purpose: it sits outside every live
+ * region, so a screen reader reads it when asked, not every second.
+ */
+function countdown(expiresAt, cls) {
+  const el = h('span', { class: `transfer-left ${cls}`, 'data-expires-at': String(expiresAt) });
+  el.textContent = leftText(expiresAt);
+  return el;
+}
+
+function leftText(expiresAt) {
+  return t('staff.transfer.seconds_left', { count: secondsLeft(expiresAt) });
+}
+
+function tickCountdowns() {
+  for (const el of document.querySelectorAll('[data-expires-at]')) {
+    const text = leftText(Number(el.dataset.expiresAt));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+setInterval(tickCountdowns, 1000);
 
 function drawEmptyPane() {
   const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
