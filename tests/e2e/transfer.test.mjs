@@ -244,6 +244,54 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   expectClean(guestCtx);
 });
 
+test('an admin sees Transfer on the management page only once the holder is gone, and takes the chat', async () => {
+  const ann = srv.addOperator({ username: 'gann', name: 'Ann Gone' });
+  const ada = srv.addOperator({ username: 'gada', name: 'Ada Admin', isAdmin: true });
+  const annCtx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+  const adaCtx = await newContext(browser, { viewport: { width: 360, height: 740 } });
+  const guestCtx = await newContext(browser);
+  const annPage = await annCtx.newPage();
+  const adaPage = await adaCtx.newPage();
+  const guest = await guestCtx.newPage();
+  await signIn(annPage, srv.url, ann);
+  await signIn(adaPage, srv.url, ada);
+  await goAvailable(annPage);
+  await guest.goto(`${srv.url}/box/ask`);
+  await startChat(guest, 'Hal');
+  await offerCard(annPage, 'Hal').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'Ann Gone joined the chat');
+  await expect.visible(annPage.locator('#manage-link'));
+  const manageHref = await annPage.locator('#manage-link').getAttribute('href');
+
+  // Ann is at her desk: the admin sees the chat but may not move it.
+  await adaPage.goto(`${srv.url}${manageHref}`);
+  await expect.text(adaPage.locator('#holder'), 'Ann Gone');
+  await adaPage.waitForTimeout(1500);
+  await expect.hidden(adaPage.getByRole('button', { name: 'Transfer', exact: true }));
+
+  // Ann's page closes: within a few seconds the admin may move it, or take it.
+  await annCtx.close();
+  await expect.visible(adaPage.getByRole('button', { name: 'Transfer', exact: true }), 15000);
+  await adaPage.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const dialog = adaPage.getByRole('dialog', { name: 'Transfer this chat' });
+  const mine = dialog.getByRole('radio', { name: 'Take this chat myself' });
+  await expect.visible(mine);
+  assert.ok(await mine.isChecked(), 'taking it is not the first choice');
+  await checkAxe(adaPage, 'the Transfer dialog offering the chat to the admin');
+  await screenshot(adaPage, 'transfer-take-myself-360');
+  await adaPage.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(adaPage, 'transfer-take-myself-1280');
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await expect.hidden(dialog);
+  await expect.text(adaPage.locator('#note'), 'The chat is yours now.');
+  await expect.text(adaPage.locator('#holder'), 'Ada Admin');
+  await expect.text(transcript(guest), 'Ada Admin');
+  await checkAxe(adaPage, 'the management page after taking the chat');
+
+  expectClean(adaCtx);
+  expectClean(guestCtx);
+});
+
 test('Away by the radio: the box reads away, nothing rings; Available brings it back', async () => {
   const eve = srv.addOperator({ username: 'teve', name: 'Eve Away' });
   const ctx = await newContext(browser, { viewport: { width: 1280, height: 800 } });

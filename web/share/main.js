@@ -39,7 +39,7 @@ import { ScreenView, arrowTo } from './screen_view.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
 import { CannedSnaps } from './canned_snaps.js';
 import { cannedFailure } from './canned_snaps_model.js';
-import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { doneText, returnedText, startedText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
 import { t } from '../shared/i18n.js';
@@ -74,7 +74,8 @@ const canned = new CannedSnaps({ toggle: $('canned-toggle'), panel: $('canned-pa
 { chat, isEnded: () => conversation.ended, onSave: saveCanned });
 
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
-  onStarted: (reply) => showTransfer(waitingText(reply.to), true) });
+  // Without `to`, an admin took the chat themself: nothing waits.
+  onStarted: (reply) => showTransfer(startedText(reply), Boolean(reply.to)) });
 
 const notesBook = new NotesBook();
 const notesPanel = new StaffNotesPanel($('staff-notes'), {
