@@ -189,8 +189,12 @@ function drawOffers() {
   const cards = [...desk.offers.values()].map(offerCard);
   // Keep focus on an Accept button that survives the redraw.
   const focusedChat = document.activeElement?.closest?.('[data-offer]')?.dataset.offer;
+  const onBlock = document.activeElement?.classList?.contains('offer__block');
   replaceChildren($('offers'), cards);
-  if (focusedChat) $('offers').querySelector(`[data-offer="${CSS.escape(focusedChat)}"] button`)?.focus();
+  if (focusedChat) {
+    const card = $('offers').querySelector(`[data-offer="${CSS.escape(focusedChat)}"]`);
+    ((onBlock && card?.querySelector('.offer__block')) || card?.querySelector('.offer__accept') || card?.querySelector('button'))?.focus();
+  }
   $('offers-empty').hidden = desk.offers.size > 0;
   const n = desk.ringingCount();
   $('offers-count').hidden = n === 0;
@@ -209,9 +213,14 @@ function offerCard(offer) {
   ];
   let action = null;
   if (offer.state === 'ringing' || offer.state === 'accepting') {
-    action = h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'),
-      disabled: offer.state === 'accepting', 'aria-describedby': whoId,
-      on: { click: () => accept(s.chat) } });
+    // Nobody has to take an abusive chat to block it (PROTOCOL.md §2.14): same dialog, same warning.
+    action = h('div', { class: 'offer__actions' },
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small offer__block', text: t('staff.block_guest'),
+        disabled: offer.state === 'accepting', 'aria-describedby': whoId,
+        on: { click: (e) => blockDialog.open(s.chat, e.currentTarget) } }),
+      h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'),
+        disabled: offer.state === 'accepting', 'aria-describedby': whoId,
+        on: { click: () => accept(s.chat) } }));
     if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
   } else {
     const text = offer.state === 'gone' ? t('staff.offer.gone')
@@ -222,7 +231,7 @@ function offerCard(offer) {
       text: t('staff.dismiss'), 'aria-describedby': whoId,
       on: { click: () => dismiss(s.chat) } });
   }
-  return h('article', { class: `offer offer--${offer.state}`, 'data-offer': s.chat,
+  return h('article', { class: `offer offer--${offer.state}${action?.classList.contains('offer__actions') ? ' offer--actions' : ''}`, 'data-offer': s.chat,
     'aria-label': t('staff.offer.label', { name: who }) },
     h('div', { class: 'offer__body' }, lines), action);
 }
@@ -440,7 +449,7 @@ async function declineTransfer(chat) {
     scheduleDismiss(chat);
   }
   draw();
-  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+  focusFirstOffer();
 }
 
 async function withdrawTransfer() {
@@ -503,6 +512,14 @@ function sendError(err) {
 // Block guest: the dialog warns, asks why and for how long; the server ends the chat.
 const blockDialog = new BlockDialog({
   onBlocked: (b) => {
+    if (desk.offers.has(b.chat) && !desk.chats.has(b.chat)) {
+      // Blocked while it rang: the chat ended, so its card goes.
+      desk.dismissOffer(b.chat);
+      draw();
+      note(t('staff.block.done', { hours: t('staff.block.hours_count', { count: b.hours }) }));
+      focusFirstOffer();
+      return;
+    }
     const rec = desk.chats.get(b.chat);
     if (rec) rec.status = 'ended';
     desk.changed();
@@ -560,7 +577,12 @@ function scheduleDismiss(chat) {
 function dismiss(chat) {
   desk.dismissOffer(chat);
   draw();
-  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+  focusFirstOffer();
+}
+
+/** After a card goes: the next card's Accept (else its first button), else the panel's title. */
+function focusFirstOffer() {
+  (document.querySelector('.offer .offer__accept') || document.querySelector('.offer button') || $('offers-title')).focus?.();
 }
 
 function note(text) {
