@@ -266,6 +266,7 @@ test('an admin sees Transfer on the management page only once the holder is gone
   // Ann is at her desk: the admin sees the chat but may not move it.
   await adaPage.goto(`${srv.url}${manageHref}`);
   await expect.text(adaPage.locator('#holder'), 'Ann Gone');
+  await expect.visible(adaPage.getByRole('link', { name: 'Board' }));
   await adaPage.waitForTimeout(1500);
   await expect.hidden(adaPage.getByRole('button', { name: 'Transfer', exact: true }));
 
