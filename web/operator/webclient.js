@@ -85,7 +85,8 @@ const picker = new CannedPicker($('message'), $('composer'), {
   replies: () => cannedList,
   context: () => {
     const rec = desk.chats.get(desk.selected);
-    return { guest: rec ? guestName(rec.name, rec.label) : 'Guest', me: desk.me?.name || '',
+    // Only a name the guest gave: their label ("Guest 7KQ2") is for staff, not for the patron to read.
+    return { guest: rec?.name?.trim() ? rec.name : '', me: desk.me?.name || '',
       queue: rec ? desk.queueTitle(rec.queue) : '' };
   },
   // Shared replies an admin changed since the page loaded arrive on the next open.
