@@ -130,7 +130,7 @@ test('Block guest on a ringing chat: nobody has to take it first', async () => {
   await dialog.getByRole('textbox', { name: 'Reason' }).fill('Spam before anyone answered');
   await dialog.getByRole('button', { name: 'Block guest', exact: true }).click();
   await expect.hidden(dialog);
-  await expect.count(op.locator('article.offer'), 0);
+  await expect.count(card, 0);
   await expect.text(op.locator('#alert-note'), 'Blocked for 1 hour. The chat has ended.');
   await expect.text(guest.locator('body'), 'ended the chat');
 

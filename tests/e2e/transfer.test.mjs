@@ -224,6 +224,9 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   await dialog.getByRole('textbox', { name: /Note for your colleague/ }).fill('From the sharing tool.');
   await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
   await expect.text(tool.locator('#transfer-status'), 'Waiting for someone on Ask a Librarian to accept…');
+  // The time left, quietly: beside the line, not inside its live region.
+  await expect.text(tool.locator('#transfer-left'), /^\d+ s left$/);
+  assert.equal(await tool.locator('#transfer-left').evaluate((el) => Boolean(el.closest('[role=status],[aria-live]'))), false);
 
   const card = offerCard(benPage, 'Dana');
   await expect.text(card, 'To Ask a Librarian');
@@ -231,6 +234,7 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   await card.getByRole('button', { name: 'Accept' }).click();
   await expect.text(transcript(guest), 'You are now chatting with Ask a Librarian');
   await expect.text(tool.locator('#transfer-status'), 'Ben Share took over this chat.');
+  await expect.hidden(tool.locator('#transfer-left'));
   assert.ok(await tool.getByRole('textbox', { name: 'Message' }).isDisabled(), 'the old holder can still write in the sharing tool');
   await expect.text(manage.locator('#holder'), 'Ben Share');
   await expect.hidden(manage.getByRole('button', { name: 'Transfer', exact: true }));

@@ -10,8 +10,10 @@
 // below; the view reads the fields and `version` (bumped on every change).
 
 import { Transcript } from '../shared/transcript_model.js';
-import { doneText, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { doneText, expiryOf, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
 import { t } from '../shared/i18n.js';
+
+export { expiryOf, secondsLeft } from '../shared/transfer_model.js';
 
 export class Desk {
   constructor() {
@@ -342,22 +344,8 @@ export class Desk {
   }
 }
 
-/** When a transfer that waits `expiresIn` ms more stops waiting (ms since the epoch), or null. */
-export function expiryOf(expiresIn, now = Date.now()) {
-  return Number.isFinite(expiresIn) && expiresIn >= 0 ? now + expiresIn : null;
-}
-
 function waitingLine(to, expiresIn) {
   return { state: 'waiting', text: waitingText(to), expiresAt: expiryOf(expiresIn) };
-}
-
-/**
- * Whole seconds a transfer still waits, rounded up and never below 0 (null
- * without a deadline): what the quiet countdown shows.
- */
-export function secondsLeft(expiresAt, now = Date.now()) {
-  if (!Number.isFinite(expiresAt)) return null;
-  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
 }
 
 /**

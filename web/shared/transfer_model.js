@@ -51,6 +51,20 @@ export function startedText(reply) {
   return reply?.to ? waitingText(reply.to) : t('staff.transfer.yours_now');
 }
 
+/** When a transfer that waits `expiresIn` ms more stops waiting (ms since the epoch), or null. */
+export function expiryOf(expiresIn, now = Date.now()) {
+  return Number.isFinite(expiresIn) && expiresIn >= 0 ? now + expiresIn : null;
+}
+
+/**
+ * Whole seconds a transfer still waits, rounded up and never below 0 (null
+ * without a deadline): what the quiet countdown shows.
+ */
+export function secondsLeft(expiresAt, now = Date.now()) {
+  if (!Number.isFinite(expiresAt)) return null;
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}
+
 /** Whom a transfer goes to, in words, from its `to` field. */
 export function targetName(to) {
   if (to?.operator) return to.operator.name || t('staff.note.a_colleague');
