@@ -38,9 +38,9 @@ build/web-min/.stamp: $(WEB_MIN_SRC) package-lock.json Makefile
 	@if [ ! -x node_modules/.bin/esbuild ] && command -v npm >/dev/null 2>&1; then scripts/npm-deps; fi
 	@if [ -x node_modules/.bin/esbuild ]; then \
 		echo "  MIN     web/ scripts and stylesheets -> build/web-min/"; \
-		rm -rf build/web-min && \
-		node_modules/.bin/esbuild $(WEB_MIN_SRC) --minify --outbase=web --outdir=build/web-min --log-level=warning && \
-		touch $@; \
+		rm -rf build/web-min.new && \
+		node_modules/.bin/esbuild $(WEB_MIN_SRC) --minify --outbase=web --outdir=build/web-min.new --log-level=warning && \
+		touch build/web-min.new/.stamp && rm -rf build/web-min && mv build/web-min.new build/web-min; \
 	else \
 		echo "  MIN     skipped: no node_modules/.bin/esbuild (make test-deps); web/ is served unminified"; \
 	fi

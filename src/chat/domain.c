@@ -313,7 +313,8 @@ int chat_may_transfer(const struct chat_live *c, int64_t operator_id, bool is_ad
 		return -EAGAIN;
 	if (c->operator_id != operator_id && !(is_admin && !holder_online))
 		return -EPERM;
-	if (c->transfer.pending || c->accepting)
+	/* A transfer waiting, or a hand-over (an accept, an admin's take-over) being written. */
+	if (c->transfer.pending || c->transfer.accepting || c->accepting)
 		return -EBUSY;
 	return 0;
 }

@@ -183,22 +183,29 @@ static char *edit_once(char *data, size_t *len, const char *from, const char *to
 }
 
 /*
- * The path to serve for `relpath` (a script or stylesheet) into `path`: its copy under
- * --web-min when that is a file no older than `sb` (the script's own
- * stat), which it then replaces; else left as it is.
+ * `relpath` (a script or stylesheet, whose own stat is `sb`) opened from its
+ * copy under --web-min when that is a file no older than it: the descriptor,
+ * with `path` and `sb` now the copy's; else -1 and both left as they are, and
+ * the caller opens the file itself.  A copy being rewritten (make removes and
+ * writes the directory anew) fails to open and the file is served instead.
  */
-static void minified_pick(const struct server_config *cfg, const char *relpath, char *path, size_t size,
-			  struct stat *sb)
+static int minified_open(const struct server_config *cfg, const char *relpath, char *path,
+			 size_t size, struct stat *sb)
 {
 	char min[4096];
 	struct stat msb;
+	int fd;
 
 	if (!cfg->web_min_dir || snprintf(min, sizeof(min), "%s/%s", cfg->web_min_dir, relpath) >= (int)sizeof(min) ||
 	    stat(min, &msb) < 0 || !S_ISREG(msb.st_mode) || msb.st_mtim.tv_sec < sb->st_mtim.tv_sec ||
 	    (msb.st_mtim.tv_sec == sb->st_mtim.tv_sec && msb.st_mtim.tv_nsec < sb->st_mtim.tv_nsec))
-		return;
+		return -1;
+	fd = open(min, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
 	str_copy(path, size, min);
 	*sb = msb;
+	return fd;
 }
 
 static const char inline_link[] = "<link rel=\"stylesheet\" data-inline href=\"/";
@@ -213,9 +220,10 @@ static char *style_read(const struct http_req *req, const char *rel, struct stat
 	if (!path_is_safe(rel) || !type_of(rel) || strcmp(type_of(rel), "text/css; charset=utf-8") ||
 	    snprintf(path, sizeof(path), "%s/%s", req->srv->cfg->web_dir, rel) >= (int)sizeof(path))
 		return NULL;
-	if (stat(path, sb) == 0 && S_ISREG(sb->st_mode))
-		minified_pick(req->srv->cfg, rel, path, sizeof(path), sb);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = stat(path, sb) == 0 && S_ISREG(sb->st_mode) ?
+	     minified_open(req->srv->cfg, rel, path, sizeof(path), sb) : -1;
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > INLINE_STYLE_MAX) {
@@ -354,10 +362,11 @@ void http_static_page(struct http_req *req, const char *relpath, enum http_polic
 		http_not_found(req);
 		return;
 	}
-	if ((!strncmp(ctype, "text/javascript", 15) || !strncmp(ctype, "text/css", 8)) && stat(path, &sb) == 0 &&
-	    S_ISREG(sb.st_mode))
-		minified_pick(req->srv->cfg, relpath, path, sizeof(path), &sb);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = (!strncmp(ctype, "text/javascript", 15) || !strncmp(ctype, "text/css", 8)) &&
+	     stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ?
+	     minified_open(req->srv->cfg, relpath, path, sizeof(path), &sb) : -1;
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATIC_FILE_MAX) {
 		if (fd >= 0)
 			close(fd);

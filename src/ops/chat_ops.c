@@ -1681,6 +1681,8 @@ static void transfer_take_over(struct client *c, const char *id, struct chat_liv
 		client_refuse(c, id, rc, NULL);
 		return;
 	}
+	/* Until it is written, a second take-over (a double click, another admin) is busy. */
+	chat->transfer.accepting = c->op->id;
 	c->app->chat_listener->transferring(c->app, chat);
 	w->to_operator = c->op->id;
 	snprintf(w->to_name, sizeof(w->to_name), "%s", c->op->name);

@@ -572,7 +572,9 @@ static void relay_note(struct xmpp_ops *x, struct xmpp_operator *xo, json_t *ev)
 	const char *name = json_string_value(json_object_get(note, "name"));
 	const char *text = json_string_value(json_object_get(note, "text"));
 	struct xmpp_chat *ch = pub ? chat_state_find(xo, pub) : NULL;
-	char body[CHAT_TEXT_MAX * 4 + 200];
+	/* The note (up to 4,000 characters of 4 bytes), a name and the words around them:
+	 * never cut, since a cut could fall inside a character and break the stream. */
+	char body[CHAT_TEXT_MAX * 4 + NAME_BYTES + 200];
 	size_t n = 0;
 
 	if (!ch || ch->lost || !text ||

@@ -188,6 +188,14 @@ int xmpp_ops_start(struct app *app)
 		return 0;
 	x = xcalloc(1, sizeof(*x));
 	x->app = app;
+	/*
+	 * The ids of what librarians send become the messages' client ids, by
+	 * which the store knows a resend: a process must not reuse the ones an
+	 * earlier one gave in the same chats.  Counting from the start time in
+	 * units of a thousandth of a millisecond, each process's ids lie above
+	 * every earlier one's unless it handed out over a thousand a millisecond.
+	 */
+	x->next_id = (uint64_t)time_now_ms() * 1000;
 	x->cfg.domain = cfg->xmpp_domain;
 	x->cfg.host = cfg->xmpp_host;
 	x->cfg.port = cfg->xmpp_port;

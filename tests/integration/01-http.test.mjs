@@ -394,6 +394,14 @@ test('scripts and stylesheets go out minified from --web-min, unless the file is
 	await put(min, 'only-min.js', 'x\n', now);
 	await put(web, 'same.html', '<!doctype html><title>min</title>\n', now - 100);
 	await put(min, 'same.html', 'not a page to take\n', now);
+	// A copy that will not open (here a link, which the server never follows; or one being
+	// rewritten by make): the file itself goes out, never a 404 or no stylesheet.
+	await put(web, 'b.css', '/* b */\nb { color: blue }\n', now - 100);
+	await put(web, 'stuck.js', '// stuck\n', now - 100);
+	await put(min, 'real-b.css', 'b{color:blue}\n', now - 50);
+	await fs.symlink(path.join(min, 'real-b.css'), path.join(min, 'b.css'));
+	await fs.symlink(path.join(min, 'real-b.css'), path.join(min, 'stuck.js'));
+	await put(web, 'page-b.html', '<!doctype html><title>t</title><link rel="stylesheet" data-inline href="/b.css"><p>hi</p>\n', now - 100);
 	const other = await startServer({ fixtures: false, args: ['--web', web, '--web-min', min] });
 	try {
 		assert.equal((await other.request('GET', '/widget/box.js')).text, 'export const a=1;\n');
@@ -402,6 +410,9 @@ test('scripts and stylesheets go out minified from --web-min, unless the file is
 		assert.equal((await other.request('GET', '/edited.js')).text, '// edited since\n', 'a newer source wins');
 		assert.equal((await other.request('GET', '/only-min.js')).status, 404, 'a copy without its file is nothing');
 		assert.equal((await other.request('GET', '/same.html')).text, '<!doctype html><title>min</title>\n', 'pages are never swapped');
+		assert.equal((await other.request('GET', '/stuck.js')).text, '// stuck\n', 'a copy that will not open');
+		assert.match((await other.request('GET', '/page-b.html')).text, /<style data-inline="\/b.css">\/\* b \*\/\nb \{ color: blue \}\n<\/style>/,
+			'a stylesheet whose copy will not open is inlined from its file');
 	} finally {
 		await other.close();
 	}

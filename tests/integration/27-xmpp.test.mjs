@@ -839,6 +839,26 @@ test('staff notes reach the XMPP operator marked as notes, /note writes one, and
 
 		await g.none((f) => (f.type === 'event' && ['message', 'note'].includes(f.kind)) || f.type === 'note' ||
 			JSON.stringify(f).includes('1998 edition') || JSON.stringify(f).includes('last week'), 500, 'a note reached the guest', mark);
+		// The longest note from a colleague with the longest name arrives whole: a cut could fall
+		// inside a character and break the component's stream for everyone.
+		const longName = '\u{1D11E}'.repeat(80);
+		const renamed = await srv.request('POST', `/api/admin/operators/${bob.hello.operator.id}`,
+			{ session: await srv.session('bob'), body: { name: longName } });
+		assert.equal(renamed.status, 200, renamed.text);
+		const bob2 = await operator(srv, 'bob');
+		isOk(await bob2.request({ type: 'chat.join', chat, after: 0 }), 'bob follows again');
+		const longNote = '\u{1F600}'.repeat(4000);
+		isOk(await bob2.request({ type: 'note.send', chat, text: longNote }), 'the longest note');
+		// (Compared by length: the test's XMPP client decodes each TCP read on its own, so a
+		// character split between two reads comes out as U+FFFD there, not on the wire.)
+		const head = `Staff note from ${longName} (the guest does not see it): `;
+		const whole = [...head].length + 4000;
+		const got = (await lib.next(msgFrom(jid, (b) => b.startsWith(head)), 5000, 'the longest note')).getChildText('body');
+		assert.ok(got.endsWith('\u{1F600}'.repeat(20)), 'the note\'s end arrived');
+		assert.ok(Math.abs([...got].length - whole) <= 4, `the whole note: ${[...got].length} characters of ${whole}`);
+		await tell(lib, jid, 'Still linked?');
+		await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === 'Still linked?', 5000, 'the link still up');
+		await bob2.close();
 		await g.close();
 	} finally {
 		await bob.close();
@@ -901,6 +921,40 @@ test('a librarian who goes offline with messages in flight leaves nothing waitin
 			await eventually(async () => (await srv.request('GET', '/api/xmpp', { session: ann })).json.online, 'ann online again');
 		}
 		await g.close();
+	} finally {
+		await lib.stop();
+		await srv.close();
+	}
+});
+
+test('a chat that goes on across a restart: the XMPP librarian\'s next words are new words, not taken for old ones', async () => {
+	const { srv, lib } = await serverWithXmppAnn();
+	try {
+		const { guest: g, chat, token } = await startChat(srv, 'alpha', 'Pat');
+		const jid = chatJid(chat);
+		await lib.next(msgFrom(jid), 5000, 'the ring');
+		for (const text of ['one', 'two', 'three', 'four']) {
+			await tell(lib, jid, text);
+			await g.next((f) => f.type === 'event' && f.kind === 'message' && f.text === text, 5000, text);
+		}
+		await g.close();
+		const before = lines(srv, /xmpp: connected to /).length;
+		await srv.stop();
+		await srv.restart();
+		await until(() => lines(srv, /xmpp: connected to /).length > before, 10000, 'the link after the restart');
+		const back = await guest(srv);
+		isOk(await back.request({ type: 'chat.join', chat, token, after: 0 }), 'the guest back');
+		// The librarian's client is online again once its presence is probed.
+		const ann = await srv.session('ann');
+		for (let t = Date.now(); !(await srv.request('GET', '/api/xmpp', { session: ann })).json.online;) {
+			assert.ok(Date.now() - t < 8000, 'ann online again');
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		for (const text of ['after one', 'after two', 'after three', 'after four', 'after five']) {
+			await tell(lib, jid, text);
+			await back.next((f) => f.type === 'event' && f.kind === 'message' && f.text === text, 5000, `"${text}" at the guest`);
+		}
+		await back.close();
 	} finally {
 		await lib.stop();
 		await srv.close();

@@ -425,6 +425,23 @@ static void a_transfer_whose_sender_is_gone_ends_on_the_queue(void)
 }
 
 /* Block guest: the holder of an active chat; an operator it was offered to while it waits. */
+/* An admin's take-over being written: a second one, or a transfer, is busy until it is. */
+static void a_take_over_in_flight_is_busy(void)
+{
+	struct domain d;
+	struct chat_live *c;
+
+	domain_init(&d);
+	c = held_chat(&d, 1);
+	CHECK_EQ(chat_may_transfer(c, 5, true, false), 0);
+	c->transfer.accepting = 5;
+	CHECK_EQ(chat_may_transfer(c, 6, true, false), -EBUSY);
+	CHECK_EQ(chat_may_transfer(c, 7, false, true), -EBUSY);
+	chat_transfer_accept_done(c, false, 0, "", 0);
+	CHECK_EQ(chat_may_transfer(c, 6, true, false), 0);
+	domain_release(&d);
+}
+
 static void who_may_block_the_guest(void)
 {
 	struct domain d;
@@ -467,5 +484,6 @@ int main(void)
 	RUN(declines_and_the_deadline_give_the_chat_back);
 	RUN(a_transfer_whose_sender_is_gone_ends_on_the_queue);
 	RUN(who_may_block_the_guest);
+	RUN(a_take_over_in_flight_is_busy);
 	CHECK_EXIT();
 }
