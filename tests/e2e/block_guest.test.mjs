@@ -6,6 +6,7 @@
 // and lifts it, and the address may chat again. axe checks the dialog, the
 // refusal and the admin page; screenshots at 360x740 and 1280x900.
 import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { launchBrowser, newContext, expectClean, screenshot } from './lib/browser.mjs';
 import { checkAxe } from './lib/axe.mjs';
 import { startDemoServer } from '../lib/server.mjs';
@@ -99,5 +100,50 @@ test('Block guest: warned first, then the chat ends and the address is refused a
   await guests.close();
   await again.close();
   await admins.close();
+  await staff.close();
+});
+
+// Last: its block of this machine's address stays.
+test('Block guest on a ringing chat: nobody has to take it first', async () => {
+  const bo = srv.addOperator({ username: 'bo', name: 'Bo Ring' });
+  const { staff, op } = await staffOnline(browser, srv.url, bo, { viewport: { width: 360, height: 740 } });
+  const guests = await newContext(browser, { viewport: { width: 420, height: 720 } });
+  const guest = await guests.newPage();
+  await guest.goto(`${srv.url}/box/ask?mode=popup`);
+  await startChat(guest, 'Ned Nasty');
+  const card = offerCard(op, 'Ned Nasty');
+  await expect.visible(card.getByRole('button', { name: 'Accept' }));
+  const block = card.getByRole('button', { name: 'Block guest', exact: true });
+  // Its description names the guest, as Accept's does.
+  const described = await block.getAttribute('aria-describedby');
+  assert.equal(await op.locator(`[id="${described}"]`).textContent(), 'Ned Nasty');
+  await checkAxe(op, 'a ringing chat with Block guest');
+  await card.scrollIntoViewIfNeeded();
+  await screenshot(op, 'block-offer-360');
+  await op.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(op, 'block-offer-1280');
+
+  await block.click();
+  const dialog = op.getByRole('dialog', { name: 'Block this guest?' });
+  await expect.visible(dialog);
+  await expect.text(dialog, 'public computers and Wi-Fi usually share one internet address');
+  await dialog.getByRole('textbox', { name: 'Reason' }).fill('Spam before anyone answered');
+  await dialog.getByRole('button', { name: 'Block guest', exact: true }).click();
+  await expect.hidden(dialog);
+  await expect.count(card, 0);
+  await expect.text(op.locator('#alert-note'), 'Blocked for 1 hour. The chat has ended.');
+  await expect.text(guest.locator('body'), 'ended the chat');
+
+  // The same address is refused a new chat.
+  const again = await newContext(browser, { viewport: { width: 360, height: 740 } });
+  const box = await again.newPage();
+  await box.goto(`${srv.url}/box/ask?mode=popup`);
+  await box.getByRole('textbox', { name: /Your name/ }).fill('Ned Again');
+  await box.getByRole('button', { name: 'Start chat' }).click();
+  await expect.text(box.getByRole('alert'), 'paused chats from your connection');
+  expectClean(staff);
+  expectClean(again);
+  await guests.close();
+  await again.close();
   await staff.close();
 });

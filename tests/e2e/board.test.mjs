@@ -39,7 +39,11 @@ test('the board updates live as a guest arrives and an operator accepts', async 
   await board.waitForURL(`${srv.url}/staff/board`);
   await expect.text(board.getByRole('status'), 'Nobody is waiting');
   await expect.text(operatorRow(board, 'Nora Lind'), 'Available');
+  await expect.text(operatorRow(board, 'Nora Lind'), 'on Ask a Librarian');
   assert.deepEqual((await queueRow(board).innerText()).split('\t'), ['Ask a Librarian', '0', '—']);
+  // An admin's board links Admin and Reports, as the webclient does.
+  await expect.visible(board.getByRole('link', { name: 'Admin' }));
+  await expect.visible(board.getByRole('link', { name: 'Reports' }));
   await checkAxe(board, 'the board');
   const reloads = [];
   board.on('framenavigated', (f) => { if (f === board.mainFrame()) reloads.push(f.url()); });
@@ -55,12 +59,20 @@ test('the board updates live as a guest arrives and an operator accepts', async 
   await offerCard(op, 'Ada').getByRole('button', { name: 'Accept' }).click();
   await expect.text(transcript(box), 'Nora Lind joined the chat');
   await expect.text(board.getByRole('status'), 'Nobody is waiting');
-  await expect.text(operatorRow(board, 'Nora Lind'), /Available\s+1/);
+  await expect.text(operatorRow(board, 'Nora Lind'), /Available\s+on Ask a Librarian\s+1/);
 
   await op.getByRole('radio', { name: 'Away' }).check();
   await expect.text(operatorRow(board, 'Nora Lind'), 'Away');
   await op.getByRole('radio', { name: 'Available' }).check();
   await expect.text(operatorRow(board, 'Nora Lind'), 'Available');
+  // Every switch off: signed in, but nothing rings her.
+  await op.getByRole('checkbox', { name: /Available on Ask a Librarian/ }).uncheck();
+  await expect.text(operatorRow(board, 'Nora Lind'), 'Signed in, on no queue');
+  await expect.noText(operatorRow(board, 'Nora Lind'), 'on Ask a Librarian');
+  await checkAxe(board, 'the board with an operator on no queue');
+  await screenshot(board, 'board-no-queue-1280');
+  await op.getByRole('checkbox', { name: /Available on Ask a Librarian/ }).check();
+  await expect.text(operatorRow(board, 'Nora Lind'), 'on Ask a Librarian');
   assert.deepEqual(reloads, [], 'the board never reloads');
   await checkAxe(board, 'the board with a chat');
   await guests.close();
@@ -74,7 +86,7 @@ test('on a small window the board reads top to bottom and stays accessible', asy
   await page.goto(`${srv.url}/staff/board`);
   await expect.text(page.getByRole('status'), 'available');
   // The webclient was left for the board: with no socket open, Nora reads offline.
-  await expect.text(operatorRow(page, 'Nora Lind'), 'offline');
+  await expect.text(operatorRow(page, 'Nora Lind'), 'Offline');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 360, `the page scrolls sideways (${width} px)`);
   await checkAxe(page, 'the board on a small window');

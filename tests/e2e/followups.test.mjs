@@ -7,6 +7,7 @@
 // form, the sent view and the staff dialog; screenshots at 1280×800 and 390×844.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,4 +206,62 @@ test('without a mail server the away box offers no question form, and a chat no 
     await staff?.close();
     await plain.close();
   }
+});
+
+/** Run SQL on the running server's database (as `refdesk admin` would), for what no route makes quickly. */
+function sql(statements) {
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'refdesk.db')], { input: statements, encoding: 'utf8' });
+}
+
+test('the list shows the newest 100, Show older the rest; a draft answer survives a redraw; Answer names its question', async () => {
+  // 105 more questions than the routes' flood limits let a test leave quickly: written straight into the store.
+  const now = Date.now();
+  sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 105)
+    INSERT INTO followups(account_id, queue_id, guest_name, question, email, status, created_at)
+    SELECT q.account_id, q.id, 'Seed ' || i, 'Seeded question ' || i, 'seed' || i || '@example.org', 0, ${now} - (200 - i) * 60000
+    FROM n, queues q WHERE q.name = 'ask';`);
+  const vic = srv.addOperator({ username: 'vic', name: 'Vic Older' });
+  const staff = await axeContext({ viewport: { width: 1280, height: 900 } });
+  const op = await staff.newPage();
+  await signIn(op, srv.url, vic);
+  await op.getByRole('button', { name: 'Show follow-ups' }).click();
+  const dialog = op.getByRole('dialog', { name: 'Follow-ups' });
+  const seeded = (i) => dialog.getByRole('article', { name: new RegExp(`^Seed ${i} · `) });
+  await expect.visible(seeded(105));
+  await expect.count(dialog.getByRole('article'), 100);
+  assert.equal(await seeded(5).count(), 0, 'an older question shows before Show older');
+
+  // Each Answer is named "Answer" and described by its own question.
+  const answer = seeded(105).getByRole('button', { name: 'Answer', exact: true });
+  const described = await answer.getAttribute('aria-describedby');
+  assert.equal(await op.locator(`[id="${described}"]`).textContent(), 'Seeded question 105');
+
+  // A draft, then the item changes under it (a colleague's answer fails): the list is redrawn.
+  const field = seeded(105).getByRole('textbox', { name: /Your answer to Seed 105/ });
+  await field.fill('Half-written answer about maps');
+  sql(`UPDATE followups SET status = 3, answer = 'A colleague tried', attempts = 5, last_error = 'mailbox full'
+    WHERE question = 'Seeded question 105';`);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await op.getByRole('button', { name: 'Show follow-ups' }).click();
+  await expect.text(seeded(105), 'mailbox full');
+  await expect.text(seeded(105), 'A colleague tried');
+  assert.equal(await seeded(105).getByRole('textbox', { name: /Your answer to Seed 105/ }).inputValue(),
+    'Half-written answer about maps', 'the draft answer was lost in the redraw');
+
+  const more = dialog.getByRole('button', { name: 'Show older' });
+  await more.scrollIntoViewIfNeeded();
+  await checkAxe(op, 'the follow-ups dialog with Show older');
+  await screenshot(op, 'followups-older-1280');
+  await more.click();
+  await expect.visible(seeded(5));
+  await expect.visible(seeded(1));
+  assert.equal(await op.evaluate(() => document.activeElement?.textContent), 'Seed 5 · Ask a Librarian',
+    'focus goes to the first of the older ones');
+  assert.ok(await dialog.getByRole('article').count() >= 105, 'every follow-up is listed after Show older');
+  await expect.hidden(more);
+  await op.setViewportSize({ width: 360, height: 740 });
+  await seeded(5).scrollIntoViewIfNeeded();
+  await checkAxe(op, 'the follow-ups dialog after Show older on a small window');
+  await screenshot(op, 'followups-older-360');
+  expectClean(staff);
 });

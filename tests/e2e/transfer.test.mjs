@@ -125,6 +125,65 @@ test('a chat goes from Ann to Ben, declined once, then accepted, while the guest
   expectClean(guestCtx);
 });
 
+test('a waiting transfer survives the sender reloading the page: its line, its time left, Withdraw', async () => {
+  const ann = srv.addOperator({ username: 'rann', name: 'Ann Reload' });
+  const ben = srv.addOperator({ username: 'rben', name: 'Ben Reload' });
+  const annCtx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+  const benCtx = await newContext(browser, { viewport: { width: 360, height: 740 } });
+  const guestCtx = await newContext(browser);
+  const annPage = await annCtx.newPage();
+  const benPage = await benCtx.newPage();
+  const guest = await guestCtx.newPage();
+  await signIn(annPage, srv.url, ann);
+  await signIn(benPage, srv.url, ben);
+  await goAvailable(annPage);
+  await guest.goto(`${srv.url}/box/ask`);
+  await startChat(guest, 'Gwen');
+  await offerCard(annPage, 'Gwen').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'Ann Reload joined the chat');
+  await goAvailable(benPage);
+  await transferTo(annPage, 'Ben Reload', 'Back in a minute.');
+  await expect.text(annPage.locator('#transfer-status'), 'Waiting for Ben Reload to accept…');
+
+  // Both sides count down quietly: outside every live region.
+  const left = annPage.locator('#transfer-status-left');
+  await expect.text(left, /^\d+ s left$/);
+  const card = offerCard(benPage, 'Gwen');
+  const cardLeft = card.locator('.offer__left');
+  await expect.text(cardLeft, /^\d+ s left$/);
+  const first = Number((await cardLeft.textContent()).split(' ')[0]);
+  assert.ok(first > 40 && first <= 60, `the card starts near 60 s: ${first}`);
+  await expect.text(cardLeft, `${first - 2} s left`);
+  assert.equal(await left.evaluate((el) => Boolean(el.closest('[role=status],[role=alert],[aria-live]'))), false,
+    'the countdown is inside a live region');
+  assert.equal(await cardLeft.evaluate((el) => Boolean(el.closest('[role=status],[role=alert],[aria-live]'))), false,
+    'the card\'s countdown is inside a live region');
+  await checkAxe(benPage, 'a ringing transfer with its time left');
+  await screenshot(benPage, 'transfer-left-360');
+
+  await annPage.reload();
+  await expect.text(annPage.locator('#transfer-status'), 'Waiting for Ben Reload to accept…');
+  await expect.text(left, /^\d+ s left$/);
+  const after = Number((await left.textContent()).split(' ')[0]);
+  assert.ok(after < first, `the time left went on across the reload: ${after} after ${first}`);
+  assert.ok(await annPage.locator('#chat-pane').getByRole('button', { name: 'Transfer', exact: true }).isDisabled(),
+    'Transfer is pressable while one waits');
+  await checkAxe(annPage, 'the waiting line after a reload');
+  await screenshot(annPage, 'transfer-waiting-reloaded-1280');
+
+  await annPage.getByRole('button', { name: 'Withdraw' }).click();
+  await expect.text(annPage.locator('#transfer-status'), 'You withdrew the transfer. The chat is still yours.');
+  await expect.hidden(left);
+  await expect.text(card, 'Ann Reload withdrew the transfer.');
+  await expect.count(card.getByRole('button', { name: 'Accept' }), 0);
+  await say(annPage, 'Still with you.');
+  await expect.text(transcript(guest), 'Still with you.');
+
+  expectClean(annCtx);
+  expectClean(benCtx);
+  expectClean(guestCtx);
+});
+
 test('the sharing tool and the chat management page transfer too, to a queue', async () => {
   const ann = srv.addOperator({ username: 'sann', name: 'Ann Share' });
   const ben = srv.addOperator({ username: 'sben', name: 'Ben Share' });
@@ -165,6 +224,9 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   await dialog.getByRole('textbox', { name: /Note for your colleague/ }).fill('From the sharing tool.');
   await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
   await expect.text(tool.locator('#transfer-status'), 'Waiting for someone on Ask a Librarian to accept…');
+  // The time left, quietly: beside the line, not inside its live region.
+  await expect.text(tool.locator('#transfer-left'), /^\d+ s left$/);
+  assert.equal(await tool.locator('#transfer-left').evaluate((el) => Boolean(el.closest('[role=status],[aria-live]'))), false);
 
   const card = offerCard(benPage, 'Dana');
   await expect.text(card, 'To Ask a Librarian');
@@ -172,6 +234,7 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
   await card.getByRole('button', { name: 'Accept' }).click();
   await expect.text(transcript(guest), 'You are now chatting with Ask a Librarian');
   await expect.text(tool.locator('#transfer-status'), 'Ben Share took over this chat.');
+  await expect.hidden(tool.locator('#transfer-left'));
   assert.ok(await tool.getByRole('textbox', { name: 'Message' }).isDisabled(), 'the old holder can still write in the sharing tool');
   await expect.text(manage.locator('#holder'), 'Ben Share');
   await expect.hidden(manage.getByRole('button', { name: 'Transfer', exact: true }));
@@ -182,6 +245,55 @@ test('the sharing tool and the chat management page transfer too, to a queue', a
 
   expectClean(annCtx);
   expectClean(benCtx);
+  expectClean(guestCtx);
+});
+
+test('an admin sees Transfer on the management page only once the holder is gone, and takes the chat', async () => {
+  const ann = srv.addOperator({ username: 'gann', name: 'Ann Gone' });
+  const ada = srv.addOperator({ username: 'gada', name: 'Ada Admin', isAdmin: true });
+  const annCtx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+  const adaCtx = await newContext(browser, { viewport: { width: 360, height: 740 } });
+  const guestCtx = await newContext(browser);
+  const annPage = await annCtx.newPage();
+  const adaPage = await adaCtx.newPage();
+  const guest = await guestCtx.newPage();
+  await signIn(annPage, srv.url, ann);
+  await signIn(adaPage, srv.url, ada);
+  await goAvailable(annPage);
+  await guest.goto(`${srv.url}/box/ask`);
+  await startChat(guest, 'Hal');
+  await offerCard(annPage, 'Hal').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(guest), 'Ann Gone joined the chat');
+  await expect.visible(annPage.locator('#manage-link'));
+  const manageHref = await annPage.locator('#manage-link').getAttribute('href');
+
+  // Ann is at her desk: the admin sees the chat but may not move it.
+  await adaPage.goto(`${srv.url}${manageHref}`);
+  await expect.text(adaPage.locator('#holder'), 'Ann Gone');
+  await expect.visible(adaPage.getByRole('link', { name: 'Board' }));
+  await adaPage.waitForTimeout(1500);
+  await expect.hidden(adaPage.getByRole('button', { name: 'Transfer', exact: true }));
+
+  // Ann's page closes: within a few seconds the admin may move it, or take it.
+  await annCtx.close();
+  await expect.visible(adaPage.getByRole('button', { name: 'Transfer', exact: true }), 15000);
+  await adaPage.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const dialog = adaPage.getByRole('dialog', { name: 'Transfer this chat' });
+  const mine = dialog.getByRole('radio', { name: 'Take this chat myself' });
+  await expect.visible(mine);
+  assert.ok(await mine.isChecked(), 'taking it is not the first choice');
+  await checkAxe(adaPage, 'the Transfer dialog offering the chat to the admin');
+  await screenshot(adaPage, 'transfer-take-myself-360');
+  await adaPage.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(adaPage, 'transfer-take-myself-1280');
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await expect.hidden(dialog);
+  await expect.text(adaPage.locator('#note'), 'The chat is yours now.');
+  await expect.text(adaPage.locator('#holder'), 'Ada Admin');
+  await expect.text(transcript(guest), 'Ada Admin');
+  await checkAxe(adaPage, 'the management page after taking the chat');
+
+  expectClean(adaCtx);
   expectClean(guestCtx);
 });
 

@@ -17,6 +17,7 @@ test('checkBlock: a reason on one line and 1-24 whole hours, 1 when left empty',
 test('blockRefusal and the warning say what a person needs to know', () => {
   assert.match(blockRefusal(409, 'no_address'), /not known/);
   assert.match(blockRefusal(403, 'not_holder'), /another librarian/);
+  assert.match(blockRefusal(403, 'not_offered'), /no longer rings for you/);
   assert.match(blockRefusal(0, 'network'), /could not be reached/);
   assert.match(blockRefusal(500, 'odd'), /went wrong/);
   assert.match(SHARED_ADDRESS_WARNING, /public computers and Wi-Fi/);

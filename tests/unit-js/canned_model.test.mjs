@@ -44,10 +44,32 @@ test('fillPlaceholders: {guest}, {me}, {queue} filled; anything else left to see
   assert.equal(fillPlaceholders('Hi {guest}, this is {me} at {queue}. {guest}?', ctx),
     'Hi Alex Patron, this is Mary Reyes at Ask a Librarian. Alex Patron?');
   assert.equal(fillPlaceholders('{Guest} {name} {{me}} {me', ctx), '{Guest} {name} {Mary Reyes} {me');
-  assert.equal(fillPlaceholders('Hi {guest} from {queue}', { guest: 'Guest 7K2M' }), 'Hi Guest 7K2M from {queue}',
-    'an unknown value stays a placeholder rather than vanish');
+  assert.equal(fillPlaceholders('Hi {guest} from {queue}', { guest: 'Alex' }), 'Hi Alex from {queue}',
+    'an unknown queue or name of ours stays a placeholder rather than vanish');
   // A name that looks like a placeholder or markup is inserted as text, once.
   assert.equal(fillPlaceholders('{guest} / {me}', { guest: '{me}', me: '<b>x</b>' }), '{me} / <b>x</b>');
+});
+
+test('fillPlaceholders: a guest with no name is not named, and the words around {guest} are tidied', () => {
+  const ctx = { guest: '', me: 'Mary', queue: 'Maps' };
+  const cases = [
+    ['Hello {guest}, how can I help?', 'Hello, how can I help?'],
+    ['Thank you for asking, {guest}!', 'Thank you for asking!'],
+    ['Hi {guest}!', 'Hi!'],
+    ['Hello {guest}.', 'Hello.'],
+    ['Hello, {guest}, welcome to {queue}.', 'Hello, welcome to Maps.'],
+    ['{guest}, welcome to {queue}.', 'Welcome to Maps.'],
+    ['{guest} welcome', 'Welcome'],
+    ['A map for {guest} today', 'A map for today'],
+    ['Hi {guest}\n{guest}, see below.\nBye {guest}!', 'Hi\nSee below.\nBye!'],
+    ['No placeholder here.', 'No placeholder here.'],
+    ['{guest}', ''],
+  ];
+  for (const [text, want] of cases) assert.equal(fillPlaceholders(text, ctx), want, text);
+  // Nothing about the guest in the context at all: the same, never a label or "Guest".
+  assert.equal(fillPlaceholders('Hello {guest}, I am {me}.', { me: 'Mary' }), 'Hello, I am Mary.');
+  // {me} filled with something that looks like {guest} is text, not a placeholder.
+  assert.equal(fillPlaceholders('{me} here', { me: '{guest}' }), '{guest} here');
 });
 
 test('Choice wraps around both ways and does nothing when empty', () => {

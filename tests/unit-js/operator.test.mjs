@@ -1,7 +1,7 @@
 // Tests for the operator pages' pure modules: desk_model.js, admin_snippets.js, nav.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Desk, guestName } from '../../web/operator/desk_model.js';
+import { Desk, guestName, expiryOf, secondsLeft } from '../../web/operator/desk_model.js';
 import { snippetsFor, normalizeOrigin, isQueueName, isUsername, isPassword } from '../../web/operator/admin_snippets.js';
 import { safeNext } from '../../web/operator/nav.js';
 
@@ -22,6 +22,39 @@ test('hello: held chats are followed, waiting chats ring', () => {
   assert.equal(d.offers.get('c_w').state, 'ringing');
   assert.equal(d.ringingCount(), 1);
   assert.equal(d.queueTitle('ask'), 'Ask a librarian');
+});
+
+test('a transfer we sent before a reload waits again after hello, with its time left', () => {
+  const d = new Desk();
+  const before = Date.now();
+  d.applyHello({ operator: me, queues: [], chats: [summary('c_t', { status: 'active', operator: me,
+    transfer: { to: { operator: { id: 8, name: 'Ben' } }, expires_in: 41000 } })] });
+  const tr = d.chats.get('c_t').transfer;
+  assert.equal(tr.state, 'waiting');
+  assert.match(tr.text, /Ben/);
+  assert.ok(tr.expiresAt >= before + 41000 && tr.expiresAt <= Date.now() + 41000);
+  // A later hello without it (answered while we were away): the waiting line goes.
+  d.applyHello({ operator: me, queues: [], chats: [summary('c_t', { status: 'active', operator: me })] });
+  assert.equal(d.chats.get('c_t').transfer, null);
+});
+
+test('the countdown: whole seconds rounded up, never negative, none without a deadline', () => {
+  assert.equal(expiryOf(60000, 1000), 61000);
+  assert.equal(expiryOf(undefined, 1000), null);
+  assert.equal(expiryOf(-5, 1000), null);
+  assert.equal(secondsLeft(61000, 13001), 48);
+  assert.equal(secondsLeft(61000, 13000), 48);
+  assert.equal(secondsLeft(61000, 12999), 49);
+  assert.equal(secondsLeft(61000, 70000), 0);
+  assert.equal(secondsLeft(null, 0), null);
+});
+
+test('a transfer offer keeps when it stops ringing', () => {
+  const d = new Desk();
+  d.applyHello({ operator: me, queues: [], chats: [] });
+  const before = Date.now();
+  d.addTransferOffer({ ...summary('c_x', { status: 'active' }), from: { id: 8, name: 'Ben' }, to: { operator: me }, expires_in: 60000, transcript: [] });
+  assert.ok(d.offers.get('c_x').transfer.expiresAt >= before + 60000);
 });
 
 test('a new hello (after reconnect) stops offers that are no longer waiting', () => {

@@ -2,7 +2,7 @@
 // desk's handling of transfer frames (desk_model.js).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { NOTE_MAX, doneText, goneText, offerWarnings, refusalText, returnedText, targetName, transferChoices,
+import { NOTE_MAX, startedText, doneText, goneText, offerWarnings, refusalText, returnedText, targetName, transferChoices,
   transferMessage, waitingText } from '../../web/shared/transfer_model.js';
 import { Desk } from '../../web/operator/desk_model.js';
 
@@ -18,6 +18,15 @@ test('choices: colleagues, then queues; a queue with nobody available cannot be 
     ['queue:maps', 'Maps', 'nobody available', true],
     ['queue:law', 'law', '1 colleague available', false]]);
   assert.deepEqual(transferChoices(null), { operators: [], queues: [] });
+});
+
+test('an admin offered the chat themself (self) comes first, said as taking it', () => {
+  const c = transferChoices({ operators: [{ id: 3, name: 'Ann' }, { id: 9, name: 'Ada Admin', self: true }], queues: [] });
+  assert.deepEqual(c.operators.map((o) => [o.value, o.label, Boolean(o.self)]),
+    [['operator:9', 'Take this chat myself', true], ['operator:3', 'Ann', false]]);
+  // Taking it answers without `to`: nothing waits.
+  assert.equal(startedText({ chat: 'c_1' }), 'The chat is yours now.');
+  assert.equal(startedText({ chat: 'c_1', to: { operator: { id: 3, name: 'Ann' } } }), 'Waiting for Ann to accept…');
 });
 
 test('the chat.transfer message names one target and a trimmed note, or none', () => {
@@ -101,8 +110,11 @@ test('transfer.gone: taken by someone else stays to be read; our own decline or 
 test('the sender: waiting, returned, then done, after which the chat is read-only even after a re-join', () => {
   const d = deskWith();
   d.holdChat({ chat: 'c_s', queue: 'ask', status: 'active', name: 'Pat', operator: me, started_at: 1 });
-  d.transferStarted('c_s', { operator: { id: 3, name: 'Ann' } });
-  assert.deepEqual(d.chats.get('c_s').transfer, { state: 'waiting', text: 'Waiting for Ann to accept…' });
+  const before = Date.now();
+  d.transferStarted('c_s', { operator: { id: 3, name: 'Ann' } }, 60000);
+  const { expiresAt, ...line } = d.chats.get('c_s').transfer;
+  assert.deepEqual(line, { state: 'waiting', text: 'Waiting for Ann to accept…' });
+  assert.ok(expiresAt >= before + 60000 && expiresAt <= Date.now() + 60000);
   d.transferReturned({ chat: 'c_s', reason: 'declined', by: 'Ann', requeued: false });
   assert.equal(d.chats.get('c_s').transfer.state, 'returned');
   assert.equal(d.chats.get('c_s').status, 'active');

@@ -30,7 +30,8 @@ function drawQueues(board) {
 function drawOperators(board) {
   replaceChildren($('operators'), ...operatorRows(board).map((o) => h('tr', { 'data-operator': o.key },
     h('th', { scope: 'row', text: o.name }),
-    h('td', {}, h('span', { class: `board-status board-status--${o.status}`, text: o.statusText })),
+    h('td', {}, h('span', { class: `board-status board-status--${o.status}`, text: o.statusText }),
+      o.queuesText ? h('span', { class: 'board-queues', text: o.queuesText }) : null),
     h('td', { class: `board-table__num${o.full ? ' board-table__full' : ''}`, text: o.chats }))));
 }
 
@@ -62,6 +63,8 @@ async function main() {
   const session = await sessionOrSignIn();
   if (session === null) return;
   $('who').textContent = session?.operator?.name || '';
+  $('admin-link').hidden = !session?.operator?.admin;
+  $('reports-link').hidden = !session?.operator?.admin;
   nameThisTab();
   wireStaffLinks();
   $('sign-out').addEventListener('click', () => signOut());

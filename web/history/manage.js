@@ -8,8 +8,10 @@
 // follow the same rules (only operators available on the queue may accept;
 // only the holder may end). The socket follows the chat, so a change made
 // elsewhere (accepted by someone else, ended by the guest) shows here too.
-// Transfer opens the staff pages' shared dialog (the holder's, or an
-// admin's for a chat whose holder is gone: the server decides).
+// Transfer opens the staff pages' shared dialog. It is shown to the holder,
+// and to an admin only while the holder is gone — which the server says by
+// listing the admin (`self`) in `transfer.targets`, asked again every few
+// seconds while that could change; the admin may then move the chat or take it.
 // Staff notes (staff_notes.js): the chat's notes come with the follow, and
 // any colleague may add one while the chat waits or runs.
 
@@ -21,7 +23,7 @@ import { guestName } from '../operator/desk_model.js';
 import { statusLabel } from './history_model.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
-import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { doneText, returnedText, startedText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
 import { t } from '../shared/i18n.js';
@@ -31,8 +33,12 @@ const chat = decodeURIComponent(location.pathname.split('/')[3] || '');
 const socket = new RdSocket();
 let me = null;
 let record = null;
+let mayMove = false; // an admin, and the holder is gone: transfer.targets lists us as `self`
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
-  onStarted: (reply) => note(waitingText(reply.to)) });
+  onStarted: (reply) => {
+    note(startedText(reply));
+    if (!reply.to) load(); // taken at once: we hold it now
+  } });
 const notesBook = new NotesBook();
 const notesPanel = new StaffNotesPanel($('staff-notes'), {
   send: (id, text, cid) => socket.request({ type: 'note.send', id: cid, chat: id, text }, { retry: true }),
@@ -47,6 +53,7 @@ async function load() {
   record = r.data.chat;
   notesBook.of(chat).add(r.data.notes || []);
   draw();
+  checkMayMove();
 }
 
 function draw() {
@@ -62,10 +69,40 @@ function draw() {
   $('accept').hidden = c.status !== 'waiting';
   $('open-share').hidden = c.status !== 'active';
   $('end-chat').hidden = c.status !== 'active'; // a waiting chat has nobody to end it yet
-  $('transfer').hidden = c.status !== 'active' || !(c.operator?.id === me?.id || me?.admin);
+  $('transfer').hidden = !mayTransfer(c);
   $('history-link').href = `/staff/history?chat=${encodeURIComponent(c.chat)}`;
   notesPanel.setEnabled(c.status !== 'ended');
   notesPanel.show(chat, notesBook.of(chat));
+}
+
+function holds(c) {
+  return Boolean(c?.operator && me && c.operator.id === me.id);
+}
+
+function mayTransfer(c) {
+  return c?.status === 'active' && (holds(c) || mayMove);
+}
+
+/*
+ * Whether this admin may move a chat they do not hold: only while its holder
+ * is gone. The server alone knows who is connected, so ask it (quietly:
+ * a refusal just means no).
+ */
+async function checkMayMove() {
+  const c = record;
+  let may = false;
+  if (c?.status === 'active' && me?.admin && !holds(c)) {
+    try {
+      const targets = await socket.request({ type: 'transfer.targets', chat });
+      may = (targets.operators || []).some((o) => o.self);
+    } catch {
+      may = false;
+    }
+  }
+  if (may !== mayMove) {
+    mayMove = may;
+    if (record) draw();
+  }
 }
 
 function note(text) {
@@ -124,6 +161,9 @@ async function main() {
     if (['chat.taken', 'chat.gone', 'transfer.returned', 'transfer.done'].includes(f.type)) load();
   });
   socket.on('close', (code) => { if (code === 4001) location.replace(signinUrl()); });
+  socket.on('status', (status) => { if (status === 'open') checkMayMove(); });
+  // A holder's page closing sends this page nothing: look again now and then.
+  if (me?.admin) setInterval(() => { if (record?.status === 'active' && !holds(record)) checkMayMove(); }, 5000);
   await load();
   reportActivityOver(socket);
   socket.start();

@@ -28,7 +28,7 @@ export function checkBlock(reason, hours) {
 
 /** Why the server refused a block, as the end of a sentence. */
 export function blockRefusal(status, code) {
-  const known = ['not_holder', 'chat_ended', 'no_address', 'not_found', 'bad_request', 'csrf'];
+  const known = ['not_holder', 'not_offered', 'chat_ended', 'no_address', 'not_found', 'bad_request', 'csrf'];
   if (status === 0) return t('staff.refusal.unreachable');
   return known.includes(code) ? t(`staff.refusal.${code}`) : t('staff.refusal.other');
 }

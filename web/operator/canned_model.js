@@ -51,13 +51,38 @@ export function filterCanned(list, query, max = LIST_MAX) {
 }
 
 /**
- * Fill the placeholders: {guest} (the guest's name, else their label),
- * {me} (the operator's name), {queue} (the queue's title). Any other
- * braces stay as they are, so the operator sees and fixes them.
+ * Fill the placeholders: {guest} (the name the guest gave), {me} (the
+ * operator's name), {queue} (the queue's title). A guest who gave no name
+ * is not called by the label staff pages use for them ("Guest 7KQ2"): the
+ * patron would read it. {guest} is then left out and the words around it
+ * tidied ("Hello {guest}, how…" → "Hello, how…"). An unknown {me} or
+ * {queue}, and any other braces, stay as they are, so the operator sees
+ * and fixes them.
  */
-export function fillPlaceholders(text, { guest = 'Guest', me = '', queue = '' } = {}) {
+export function fillPlaceholders(text, { guest = '', me = '', queue = '' } = {}) {
   const values = { guest, me, queue };
-  return text.replace(/\{(guest|me|queue)\}/g, (m, key) => values[key] || m);
+  const template = guest ? text : withoutGuest(text);
+  return template.replace(/\{(guest|me|queue)\}/g, (m, key) => values[key] || m);
+}
+
+/** `text` with every {guest} left out, line by line, and its spacing and punctuation tidied. */
+function withoutGuest(text) {
+  return text.split('\n').map((line) => {
+    let s = line;
+    // At the start of a line, with what set it off: "{guest}, welcome…" → "Welcome…".
+    const start = /^([ \t]*)\{guest\}[ \t]*[,:;!]?[ \t]*/;
+    if (start.test(s)) {
+      s = s.replace(start, (m, indent) => indent);
+      const at = s.length - s.trimStart().length;
+      s = s.slice(0, at) + s.charAt(at).toLocaleUpperCase() + s.slice(at + 1);
+    }
+    // Before punctuation, with the comma or space before it: "Hello {guest}, how" → "Hello, how";
+    // "Thanks, {guest}!" → "Thanks!".
+    s = s.replace(/[ \t]*,?[ \t]*\{guest\}(?=[ \t]*[,.!?;:…)])/g, '');
+    // Anywhere else, with one space beside it: "for {guest} today" → "for today".
+    s = s.replace(/[ \t]?\{guest\}/g, '');
+    return s;
+  }).join('\n');
 }
 
 /** Which of `n` rows is highlighted; moves wrap around. */

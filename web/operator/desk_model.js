@@ -5,12 +5,15 @@
 // offers ringing for them — new chats, and chats a colleague transfers to
 // them (an offer with a `transfer` part: who sends it, the note, the
 // conversation so far). A held chat the operator is transferring has a
-// `transfer` line ({state: 'waiting'|'returned'|'done', text}). Server frames are applied through the methods
+// `transfer` line ({state: 'waiting'|'returned'|'done', text, expiresAt}); a
+// waiting one survives a reload through `hello` (its chat's `transfer`). Server frames are applied through the methods
 // below; the view reads the fields and `version` (bumped on every change).
 
 import { Transcript } from '../shared/transcript_model.js';
-import { doneText, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { doneText, expiryOf, goneText, returnedText, waitingText } from '../shared/transfer_model.js';
 import { t } from '../shared/i18n.js';
+
+export { expiryOf, secondsLeft } from '../shared/transfer_model.js';
 
 export class Desk {
   constructor() {
@@ -41,7 +44,10 @@ export class Desk {
     const held = [];
     for (const summary of hello.chats) {
       if (this.isMine(summary) && summary.status !== 'waiting') {
-        this.holdChat(summary);
+        const rec = this.holdChat(summary);
+        // A transfer we sent before a reload still waits: show it again, with its Withdraw.
+        if (summary.transfer) rec.transfer = waitingLine(summary.transfer.to, summary.transfer.expires_in);
+        else if (rec.transfer?.state === 'waiting') rec.transfer = null;
         held.push(summary.chat);
       } else if (summary.status === 'waiting' && !this.chats.has(summary.chat)) {
         this.addOffer(summary);
@@ -94,7 +100,7 @@ export class Desk {
     transcript.setGuestLabel(frame.label ?? null);
     for (const ev of frame.transcript || []) transcript.addEvent(ev);
     this.offers.set(frame.chat, { summary: frame, state: 'ringing', takenBy: null, message: null,
-      transfer: { from: frame.from, note: frame.note || '', to: frame.to, transcript,
+      transfer: { from: frame.from, note: frame.note || '', to: frame.to, transcript, expiresAt: expiryOf(frame.expires_in),
         senderGone: Boolean(frame.sender_gone), guestGone: Boolean(frame.guest_gone) } });
     this.changed();
   }
@@ -124,11 +130,11 @@ export class Desk {
     this.changed();
   }
 
-  /** Our chat.transfer was accepted by the server: it now waits for an answer. */
-  transferStarted(chat, to) {
+  /** Our chat.transfer was accepted by the server: it now waits for an answer for `expiresIn` ms. */
+  transferStarted(chat, to, expiresIn) {
     const rec = this.chats.get(chat);
     if (!rec) return;
-    rec.transfer = { state: 'waiting', text: waitingText(to) };
+    rec.transfer = waitingLine(to, expiresIn);
     this.changed();
   }
 
@@ -336,6 +342,10 @@ export class Desk {
     for (const c of this.chats.values()) n += c.unread;
     return n;
   }
+}
+
+function waitingLine(to, expiresIn) {
+  return { state: 'waiting', text: waitingText(to), expiresAt: expiryOf(expiresIn) };
 }
 
 /**

@@ -38,7 +38,7 @@ import { Uploads } from '../shared/uploads.js';
 import { cookieMedia } from '../shared/media.js';
 import { itemSummary } from '../shared/attachments.js';
 import { newId } from '../shared/text.js';
-import { Desk, guestName } from './desk_model.js';
+import { Desk, guestName, secondsLeft } from './desk_model.js';
 import { Ringer } from './ringer.js';
 import { openSharingTool } from '../share/open_share.js';
 import { showManageLink } from '../history/manage_link.js';
@@ -85,7 +85,8 @@ const picker = new CannedPicker($('message'), $('composer'), {
   replies: () => cannedList,
   context: () => {
     const rec = desk.chats.get(desk.selected);
-    return { guest: rec ? guestName(rec.name, rec.label) : 'Guest', me: desk.me?.name || '',
+    // Only a name the guest gave: their label ("Guest 7KQ2") is for staff, not for the patron to read.
+    return { guest: rec?.name?.trim() ? rec.name : '', me: desk.me?.name || '',
       queue: rec ? desk.queueTitle(rec.queue) : '' };
   },
   // Shared replies an admin changed since the page loaded arrive on the next open.
@@ -94,7 +95,7 @@ const picker = new CannedPicker($('message'), $('composer'), {
 const transferDialog = new TransferDialog({
   request: (msg) => socket.request(msg),
   onStarted: (reply) => {
-    desk.transferStarted(reply.chat, reply.to);
+    desk.transferStarted(reply.chat, reply.to, reply.expires_in);
     draw();
   },
 });
@@ -189,8 +190,12 @@ function drawOffers() {
   const cards = [...desk.offers.values()].map(offerCard);
   // Keep focus on an Accept button that survives the redraw.
   const focusedChat = document.activeElement?.closest?.('[data-offer]')?.dataset.offer;
+  const onBlock = document.activeElement?.classList?.contains('offer__block');
   replaceChildren($('offers'), cards);
-  if (focusedChat) $('offers').querySelector(`[data-offer="${CSS.escape(focusedChat)}"] button`)?.focus();
+  if (focusedChat) {
+    const card = $('offers').querySelector(`[data-offer="${CSS.escape(focusedChat)}"]`);
+    ((onBlock && card?.querySelector('.offer__block')) || card?.querySelector('.offer__accept') || card?.querySelector('button'))?.focus();
+  }
   $('offers-empty').hidden = desk.offers.size > 0;
   const n = desk.ringingCount();
   $('offers-count').hidden = n === 0;
@@ -209,9 +214,14 @@ function offerCard(offer) {
   ];
   let action = null;
   if (offer.state === 'ringing' || offer.state === 'accepting') {
-    action = h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'),
-      disabled: offer.state === 'accepting', 'aria-describedby': whoId,
-      on: { click: () => accept(s.chat) } });
+    // Nobody has to take an abusive chat to block it (PROTOCOL.md §2.14): same dialog, same warning.
+    action = h('div', { class: 'offer__actions' },
+      h('button', { type: 'button', class: 'rd-button rd-button--quiet rd-button--small offer__block', text: t('staff.block_guest'),
+        disabled: offer.state === 'accepting', 'aria-describedby': whoId,
+        on: { click: (e) => blockDialog.open(s.chat, e.currentTarget) } }),
+      h('button', { type: 'button', class: 'rd-button offer__accept', text: t('staff.accept'),
+        disabled: offer.state === 'accepting', 'aria-describedby': whoId,
+        on: { click: () => accept(s.chat) } }));
     if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
   } else {
     const text = offer.state === 'gone' ? t('staff.offer.gone')
@@ -222,7 +232,7 @@ function offerCard(offer) {
       text: t('staff.dismiss'), 'aria-describedby': whoId,
       on: { click: () => dismiss(s.chat) } });
   }
-  return h('article', { class: `offer offer--${offer.state}`, 'data-offer': s.chat,
+  return h('article', { class: `offer offer--${offer.state}${action?.classList.contains('offer__actions') ? ' offer--actions' : ''}`, 'data-offer': s.chat,
     'aria-label': t('staff.offer.label', { name: who }) },
     h('div', { class: 'offer__body' }, lines), action);
 }
@@ -240,6 +250,7 @@ function transferCard(offer) {
     h('p', { class: 'offer__meta' }, tr.to?.queue ? t('staff.transfer.to', { name: targetName(tr.to) }) : t('staff.transfer.to_you'),
       ' · ', desk.queueTitle(s.queue), ' · ', t('staff.chat.started', { time: s.started_at ? formatTime(s.started_at) : t('staff.offer.now') })),
   ];
+  if (ringing && tr.expiresAt) lines.push(countdown(tr.expiresAt, 'offer__left'));
   if (tr.note) lines.push(h('blockquote', { class: 'offer__quote', 'aria-label': t('staff.transfer.note_label') }, tr.note));
   if (ringing) for (const w of offerWarnings(tr)) lines.push(h('p', { class: 'offer__note', text: w }));
   if (offer.message) lines.push(h('p', { class: 'offer__note', text: offer.message }));
@@ -334,9 +345,38 @@ function drawTransferLine(rec) {
   line.hidden = !tr;
   if (!tr) return;
   $('transfer-status-text').textContent = tr.text;
+  const left = $('transfer-status-left');
+  const ticking = tr.state === 'waiting' && Number.isFinite(tr.expiresAt);
+  left.hidden = !ticking;
+  if (ticking) left.dataset.expiresAt = String(tr.expiresAt);
+  else delete left.dataset.expiresAt;
+  tickCountdowns();
   $('transfer-withdraw').hidden = tr.state !== 'waiting';
   $('transfer-dismiss').hidden = tr.state === 'waiting' || rec.status === 'transferred';
 }
+
+/*
+ * How long a transfer still waits ("48 s left"), on the sender's line and
+ * the rung colleague's card. Quiet on purpose: it sits outside every live
+ * region, so a screen reader reads it when asked, not every second.
+ */
+function countdown(expiresAt, cls) {
+  const el = h('span', { class: `transfer-left ${cls}`, 'data-expires-at': String(expiresAt) });
+  el.textContent = leftText(expiresAt);
+  return el;
+}
+
+function leftText(expiresAt) {
+  return t('staff.transfer.seconds_left', { count: secondsLeft(expiresAt) });
+}
+
+function tickCountdowns() {
+  for (const el of document.querySelectorAll('[data-expires-at]')) {
+    const text = leftText(Number(el.dataset.expiresAt));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+setInterval(tickCountdowns, 1000);
 
 function drawEmptyPane() {
   const on = [...desk.queues.values()].filter((q) => q.available).map((q) => q.title);
@@ -410,7 +450,7 @@ async function declineTransfer(chat) {
     scheduleDismiss(chat);
   }
   draw();
-  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+  focusFirstOffer();
 }
 
 async function withdrawTransfer() {
@@ -473,6 +513,14 @@ function sendError(err) {
 // Block guest: the dialog warns, asks why and for how long; the server ends the chat.
 const blockDialog = new BlockDialog({
   onBlocked: (b) => {
+    if (desk.offers.has(b.chat) && !desk.chats.has(b.chat)) {
+      // Blocked while it rang: the chat ended, so its card goes.
+      desk.dismissOffer(b.chat);
+      draw();
+      note(t('staff.block.done', { hours: t('staff.block.hours_count', { count: b.hours }) }));
+      focusFirstOffer();
+      return;
+    }
     const rec = desk.chats.get(b.chat);
     if (rec) rec.status = 'ended';
     desk.changed();
@@ -530,7 +578,12 @@ function scheduleDismiss(chat) {
 function dismiss(chat) {
   desk.dismissOffer(chat);
   draw();
-  (document.querySelector('.offer button') || $('offers-title')).focus?.();
+  focusFirstOffer();
+}
+
+/** After a card goes: the next card's Accept (else its first button), else the panel's title. */
+function focusFirstOffer() {
+  (document.querySelector('.offer .offer__accept') || document.querySelector('.offer button') || $('offers-title')).focus?.();
 }
 
 function note(text) {

@@ -39,7 +39,7 @@ import { ScreenView, arrowTo } from './screen_view.js';
 import { TransferDialog } from '../shared/transfer_dialog.js';
 import { CannedSnaps } from './canned_snaps.js';
 import { cannedFailure } from './canned_snaps_model.js';
-import { doneText, returnedText, waitingText } from '../shared/transfer_model.js';
+import { doneText, expiryOf, returnedText, secondsLeft, startedText } from '../shared/transfer_model.js';
 import { NotesBook } from '../shared/staff_model.js';
 import { StaffNotesPanel } from '../shared/staff_notes.js';
 import { t } from '../shared/i18n.js';
@@ -74,7 +74,8 @@ const canned = new CannedSnaps({ toggle: $('canned-toggle'), panel: $('canned-pa
 { chat, isEnded: () => conversation.ended, onSave: saveCanned });
 
 const transferDialog = new TransferDialog({ request: (msg) => socket.request(msg),
-  onStarted: (reply) => showTransfer(waitingText(reply.to), true) });
+  // Without `to`, an admin took the chat themself: nothing waits.
+  onStarted: (reply) => showTransfer(startedText(reply), Boolean(reply.to), reply.expires_in) });
 
 const notesBook = new NotesBook();
 const notesPanel = new StaffNotesPanel($('staff-notes'), {
@@ -85,12 +86,27 @@ function drawNotes() {
   notesPanel.show(chat, notesBook.of(chat));
 }
 
-/** The line under the conversation's title about a transfer; `waiting` disables Transfer. */
-function showTransfer(text, waiting = false) {
+/**
+ * The line under the conversation's title about a transfer; `waiting`
+ * disables Transfer, and shows the time left for `expiresIn` ms — quietly,
+ * outside the line's live region, so it is not read out every second.
+ */
+let transferEnds = null;
+function showTransfer(text, waiting = false, expiresIn = null) {
   $('transfer-status').hidden = !text;
-  $('transfer-status').textContent = text || '';
+  $('transfer-status-text').textContent = text || '';
   $('transfer').disabled = waiting;
+  transferEnds = waiting ? expiryOf(expiresIn) : null;
+  tickTransfer();
 }
+
+function tickTransfer() {
+  const s = secondsLeft(transferEnds);
+  $('transfer-left').hidden = s === null;
+  const text = s === null ? '' : t('staff.transfer.seconds_left', { count: s });
+  if ($('transfer-left').textContent !== text) $('transfer-left').textContent = text;
+}
+setInterval(tickTransfer, 1000);
 
 /** A transfer frame about this chat, from the server (PROTOCOL.md §3.9). */
 function onTransferFrame(msg) {

@@ -3,8 +3,10 @@
 // A modal <dialog> built here (so each page only adds a button): it asks the
 // server whom the chat could go to (`transfer.targets`), lists available
 // colleagues and the account's queues as radio buttons, takes an optional note
-// for the colleague, and sends `chat.transfer`. The page hears onStarted(ok)
-// and shows the waiting line itself; refusals are said inside the dialog. The
+// for the colleague, and sends `chat.transfer`. An admin asking about a chat
+// whose holder is gone is offered it themself ("Take this chat myself"), which
+// hands it over at once. The page hears onStarted(ok) and shows the waiting
+// line (or, after a take, that the chat is theirs) itself; refusals are said inside the dialog. The
 // words come from transfer_model.js.
 
 import { h, replaceChildren } from './dom.js';

@@ -15,9 +15,12 @@ export const NOTE_MAX = 500; // characters in a note (the server's transfer_note
  * cannot be picked, so the operator sees why it is not an option.
  */
 export function transferChoices(targets) {
-  const operators = (targets?.operators || []).map((o) => ({
-    value: `operator:${o.id}`, label: o.name, hint: t('staff.transfer.available'), disabled: false,
-  }));
+  // An admin may take a chat whose holder is gone themself (`self`): first, and said so.
+  const all = targets?.operators || [];
+  const operators = [...all.filter((o) => o.self), ...all.filter((o) => !o.self)].map((o) => (o.self
+    ? { value: `operator:${o.id}`, label: t('staff.transfer.take_myself'), hint: t('staff.transfer.take_myself_hint'),
+      disabled: false, self: true }
+    : { value: `operator:${o.id}`, label: o.name, hint: t('staff.transfer.available'), disabled: false }));
   const queues = (targets?.queues || []).map((q) => ({
     value: `queue:${q.name}`, label: q.title || q.name,
     hint: q.available ? t('staff.transfer.colleagues_available', { count: q.available }) : t('staff.transfer.nobody_available'),
@@ -38,6 +41,28 @@ export function transferMessage(chat, value, note = '') {
   const text = note.trim();
   if (text) msg.note = text;
   return msg;
+}
+
+/**
+ * What a page says once `chat.transfer` was accepted: who is being rung, or,
+ * when an admin took the chat themself (an answer without `to`), that it is theirs.
+ */
+export function startedText(reply) {
+  return reply?.to ? waitingText(reply.to) : t('staff.transfer.yours_now');
+}
+
+/** When a transfer that waits `expiresIn` ms more stops waiting (ms since the epoch), or null. */
+export function expiryOf(expiresIn, now = Date.now()) {
+  return Number.isFinite(expiresIn) && expiresIn >= 0 ? now + expiresIn : null;
+}
+
+/**
+ * Whole seconds a transfer still waits, rounded up and never below 0 (null
+ * without a deadline): what the quiet countdown shows.
+ */
+export function secondsLeft(expiresAt, now = Date.now()) {
+  if (!Number.isFinite(expiresAt)) return null;
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
 }
 
 /** Whom a transfer goes to, in words, from its `to` field. */
