@@ -48,6 +48,7 @@ test('guest and operator chat with the keyboard only', async () => {
   await op.keyboard.type('mo');
   await op.keyboard.press('Tab');
   await op.keyboard.type(mo.password);
+  await expect.enabled(op.getByRole('button', { name: 'Sign in' }));
   await op.keyboard.press('Enter');
   await op.waitForURL(`${srv.url}/staff`);
   await expect.visible(op.locator('#conn[data-state="open"]'));
@@ -103,4 +104,38 @@ test('guest and operator chat with the keyboard only', async () => {
 
   expectClean(staff);
   expectClean(guests);
+});
+
+test('sign-in keeps what was typed, and Enter sends nothing, while the page is still loading', async () => {
+  const ada = srv.addOperator({ username: 'ada', name: 'Ada Byron' });
+  const staff = await newContext(browser);
+  const op = await staff.newPage();
+  // Hold the staff catalogue back: the page's script cannot run until it comes.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await op.route('**/shared/i18n/staff/en.json', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const urls = [];
+  op.on('request', (r) => urls.push(r.url()));
+  await op.goto(`${srv.url}/staff/signin`, { waitUntil: 'domcontentloaded' });
+  assert.equal(await focusedName(op), 'Username');
+  await op.keyboard.type('ada');
+  await op.keyboard.press('Tab');
+  await op.keyboard.type('correct horse');
+  await op.keyboard.press('Enter');
+  await op.waitForTimeout(300);
+  assert.equal(op.url(), `${srv.url}/staff/signin`);
+  assert.ok(!urls.some((u) => u.includes('horse')), `the password left in a URL: ${urls.join(' ')}`);
+
+  release();
+  await expect.enabled(op.getByRole('button', { name: 'Sign in' }));
+  // The script's arrival moves nothing: the rest of the password goes where the first part went.
+  await op.keyboard.type(' battery');
+  assert.equal(await op.getByLabel('Username').inputValue(), 'ada');
+  assert.equal(await op.getByLabel('Password').inputValue(), ada.password);
+  await op.keyboard.press('Enter');
+  await op.waitForURL(`${srv.url}/staff`);
+  await staff.close();
 });

@@ -3,6 +3,10 @@
 // Posts the username and password to POST /api/session and, on success,
 // goes to ?next= when that is a path on this site, else to /staff. Errors
 // are shown in the alert region, in words a person can act on.
+//
+// The page arrives with Sign in disabled, so that Enter pressed before this
+// script runs cannot send the form the browser's way (the password in a
+// URL); the field the browser focused keeps its focus and what was typed.
 
 import { apiRequest } from '../shared/api.js';
 import { safeNext } from './nav.js';
@@ -55,4 +59,6 @@ form.addEventListener('submit', async (e) => {
   password.focus();
 });
 
-username.focus();
+submit.disabled = false;
+if (document.activeElement === document.body || !document.activeElement)
+  username.focus();
