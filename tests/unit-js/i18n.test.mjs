@@ -133,8 +133,25 @@ test('every staff page offers English and French, with the staff catalogue', () 
     'history/index.html', 'history/manage.html', 'reports/index.html', 'share/index.html'];
   for (const page of pages) {
     const html = fs.readFileSync(path.join(ROOT, 'web', page), 'utf8');
-    assert.match(html, /<html lang="en" data-i18n-languages="en fr" data-i18n-extra="staff">/, page);
+    assert.match(html, /<html lang="en" data-i18n-languages="en fr" data-i18n-extra="staff"( data-session)?>/, page);
   }
+});
+
+test('a staff page that needs its session asks for it first, before the catalogue', () => {
+  const pages = { 'operator/index.html': 'operator/webclient.js', 'operator/admin.html': 'operator/admin.js',
+    'board/index.html': 'board/board.js', 'history/index.html': 'history/history.js',
+    'history/manage.html': 'history/manage.js', 'reports/index.html': 'reports/reports.js',
+    'share/index.html': 'share/main.js' };
+  for (const [page, script] of Object.entries(pages)) {
+    const html = fs.readFileSync(path.join(ROOT, 'web', page), 'utf8');
+    assert.match(html, /<html [^>]*\bdata-session>/, page);
+    assert.ok(html.includes(`<script type="module" src="/${script}">`), page);
+    const js = fs.readFileSync(path.join(ROOT, 'web', script), 'utf8');
+    const first = js.match(/^import .*$/m)?.[0];
+    assert.equal(first, "import '../shared/early_session.js'; // first: see there", script);
+  }
+  // The sign-in page has no session to ask for.
+  assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'web', 'operator/signin.html'), 'utf8'), /data-session/);
 });
 
 test('staff keys and patron keys do not collide', () => {

@@ -7,6 +7,7 @@
 // rewritten when its sentence changes, so a screen reader hears changes,
 // not every refresh.
 
+import '../shared/early_session.js'; // first: see there
 import { apiRequest, signOut, sessionOrSignIn, signinUrl } from '../shared/api.js';
 import { h, replaceChildren } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';

@@ -10,6 +10,7 @@
 // back as text parts flagged `hit`, drawn as <mark> elements with
 // textContent: nothing from a transcript is ever parsed as HTML.
 
+import '../shared/early_session.js'; // first: see there
 import { h, replaceChildren } from '../shared/dom.js';
 import { notesList } from '../shared/staff_notes.js';
 import { apiRequest, signinUrl, signOut, sessionOrSignIn } from '../shared/api.js';

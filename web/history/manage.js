@@ -15,6 +15,7 @@
 // Staff notes (staff_notes.js): the chat's notes come with the follow, and
 // any colleague may add one while the chat waits or runs.
 
+import '../shared/early_session.js'; // first: see there
 import { RdSocket } from '../shared/rd_socket.js';
 import { reportActivityOver } from '../shared/activity.js';
 import { apiRequest, signinUrl, sessionOrSignIn } from '../shared/api.js';

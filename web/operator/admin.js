@@ -7,6 +7,7 @@
 // what the server holds. Operators without the admin flag get a short
 // explanation instead.
 
+import '../shared/early_session.js'; // first: see there
 import { apiRequest, loadSession, signinUrl, signOut } from '../shared/api.js';
 import { h, replaceChildren, timeElement } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';

@@ -26,6 +26,7 @@
 // for colleagues, which the guest never receives. The staff room
 // (staff_room.js) is a panel of the side column for the account's librarians.
 
+import '../shared/early_session.js'; // first: see there
 import { t, tNodes } from '../shared/i18n.js';
 import { setUpLanguageSetting } from './language_setting.js';
 import { RdSocket } from '../shared/rd_socket.js';

@@ -9,6 +9,7 @@
 // the server for the same figures as a file (GET /api/reports.csv), so the
 // file and the page never disagree.
 
+import '../shared/early_session.js'; // first: see there
 import { apiRequest, signOut, sessionOrSignIn } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { nameThisTab, wireStaffLinks } from '../shared/staff_tabs.js';

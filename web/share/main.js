@@ -27,6 +27,7 @@
 // Staff notes for colleagues sit under the composer (staff_notes.js); they
 // come with the follow and live, and the guest never receives them.
 
+import '../shared/early_session.js'; // first: see there
 import { RdSocket } from '../shared/rd_socket.js';
 import { reportActivityOver } from '../shared/activity.js';
 import { signinUrl, sessionOrSignIn } from '../shared/api.js';

@@ -5,6 +5,7 @@
 // { code, message } (or a 'network' error when the request never arrived),
 // so callers can show the sentence and branch on the code.
 
+import { takeEarlySession } from './early_session.js';
 import { t } from './i18n.js';
 
 let csrfToken = null;
@@ -19,7 +20,11 @@ export function csrf() {
   return csrfToken;
 }
 
-export async function apiRequest(path, { method = 'GET', body } = {}) {
+/**
+ * `sent`, when given, is the response promise of this same request already
+ * under way (early_session.js), resolving null when it failed.
+ */
+export async function apiRequest(path, { method = 'GET', body, sent } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (method !== 'GET') {
@@ -29,7 +34,7 @@ export async function apiRequest(path, { method = 'GET', body } = {}) {
   }
   let res;
   try {
-    res = await fetch(path, init);
+    res = (sent && await sent) || await fetch(path, init);
   } catch {
     return { ok: false, status: 0, data: null,
       error: { code: 'network', message: t('staff.api.network') } };
@@ -47,7 +52,7 @@ export async function apiRequest(path, { method = 'GET', body } = {}) {
 
 /** GET /api/session: resolves to { operator, csrf } or null when signed out. */
 export async function loadSession() {
-  const r = await apiRequest('/api/session');
+  const r = await apiRequest('/api/session', { sent: takeEarlySession() });
   if (!r.ok) return r.status === 401 ? null : Promise.reject(r.error);
   setCsrf(r.data.csrf);
   return r.data;

@@ -21,7 +21,7 @@
 //
 // This module waits for its catalogue at load (top-level await), so every
 // module that imports it can call t() at once (under node, for unit tests,
-// it loads English); the catalogue is fetched
+// it loads English); the catalogue (and a staff page's own) is fetched
 // together with the index, in parallel, so a page pays one round trip
 // (the box pays none: see below).
 // Once loaded it sets <html lang dir> and fills the page's marked
@@ -167,14 +167,17 @@ async function loadPageCatalogue() {
   // Fetched with the index when it is one refdesk ships (a library's own
   // language waits for the index: no request for a file that may not exist).
   const guess = pickLanguage(wanted, allowed.includes('all') ? SHIPPED : allowed.filter((c) => SHIPPED.includes(c)));
+  // A staff page adds its own words (data-i18n-extra="staff": i18n/staff/LANG.json),
+  // fetched for the guess at once too.
+  const extraOf = (code) => fetchJson(`${BASE}/${root.dataset.i18nExtra}/${code}.json`).catch(() => null);
   const index = fetchJson(`${BASE}/index.json`);
   const first = fetchJson(`${BASE}/${guess}.json`).catch(() => null);
+  const extraFirst = root.dataset.i18nExtra ? extraOf(guess) : null;
   let list = [];
   try { list = (await index).languages || []; } catch { /* no index: English only */ }
   const offered = list.map((l) => l.code).filter((c) => allowed.includes('all') || allowed.includes(c));
   const lang = pickLanguage(wanted, offered);
-  // A staff page adds its own words (data-i18n-extra="staff": i18n/staff/LANG.json).
-  const extra = root.dataset.i18nExtra ? fetchJson(`${BASE}/${root.dataset.i18nExtra}/${lang}.json`).catch(() => null) : null;
+  const extra = !root.dataset.i18nExtra ? null : lang === guess ? extraFirst : extraOf(lang);
   let messages = lang === guess ? await first : null;
   if (!messages) messages = await fetchJson(`${BASE}/${lang}.json`).catch(() => null);
   if (!messages) return; // nothing reachable: the page keeps its English markup
