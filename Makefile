@@ -28,18 +28,18 @@ all: build/refdesk web-min
 
 # The scripts and stylesheets under web/, minified by esbuild (an npm tool: package.json) into
 # build/web-min/, which the server serves instead of a file not newer than its copy
-# (src/net/static.c). The sources stay as they are; without esbuild (no npm here) web/ is
-# served as it is.
+# (src/net/static.c); each staff page's script is bundled with its modules (scripts/web-min).
+# The sources stay as they are; without esbuild (no npm here) web/ is served as it is.
 WEB_MIN_SRC := $(shell find web -name '*.js' -o -name '*.css' 2>/dev/null)
 
 web-min: build/web-min/.stamp
 
-build/web-min/.stamp: $(WEB_MIN_SRC) package-lock.json Makefile
+build/web-min/.stamp: $(WEB_MIN_SRC) scripts/web-min package-lock.json Makefile
 	@if [ ! -x node_modules/.bin/esbuild ] && command -v npm >/dev/null 2>&1; then scripts/npm-deps; fi
 	@if [ -x node_modules/.bin/esbuild ]; then \
 		echo "  MIN     web/ scripts and stylesheets -> build/web-min/"; \
 		rm -rf build/web-min.new && \
-		node_modules/.bin/esbuild $(WEB_MIN_SRC) --minify --outbase=web --outdir=build/web-min.new --log-level=warning && \
+		scripts/web-min build/web-min.new && \
 		touch build/web-min.new/.stamp && rm -rf build/web-min && mv build/web-min.new build/web-min; \
 	else \
 		echo "  MIN     skipped: no node_modules/.bin/esbuild (make test-deps); web/ is served unminified"; \

@@ -182,9 +182,55 @@ static char *edit_once(char *data, size_t *len, const char *from, const char *to
 	return out;
 }
 
+static bool newer_than(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
+}
+
+#define BUNDLE_INPUTS_MAX (64 * 1024)
+
+/*
+ * Whether the copy at `min` (stat `msb`) is a bundle made from a file that
+ * has changed since.  A bundle (a staff page's entry script with every
+ * module it imports, scripts/web-min) has beside it MIN.inputs: the files
+ * it was made from, one per line relative to the web directory.  One that
+ * is newer than the bundle, gone, or an unreadable list makes it stale,
+ * and the entry's own file goes out, importing its modules one by one.
+ */
+static bool bundle_is_stale(const struct server_config *cfg, const char *min, const struct stat *msb)
+{
+	char list[4096 + 8], path[4096];
+	struct stat lsb, isb;
+	char *text, *line, *save = NULL;
+	bool stale = false;
+	int fd;
+
+	if (snprintf(list, sizeof(list), "%s.inputs", min) >= (int)sizeof(list))
+		return true;
+	fd = open(list, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno != ENOENT; /* no list: a file minified alone */
+	if (fstat(fd, &lsb) < 0 || !S_ISREG(lsb.st_mode) || lsb.st_size > BUNDLE_INPUTS_MAX ||
+	    !(text = read_exactly(fd, (size_t)lsb.st_size))) {
+		close(fd);
+		return true;
+	}
+	close(fd);
+	if (memchr(text, '\0', (size_t)lsb.st_size))
+		stale = true;
+	for (line = strtok_r(text, "\n", &save); line && !stale; line = strtok_r(NULL, "\n", &save))
+		stale = !path_is_safe(line) ||
+			snprintf(path, sizeof(path), "%s/%s", cfg->web_dir, line) >= (int)sizeof(path) ||
+			stat(path, &isb) < 0 || newer_than(&isb, msb);
+	free(text);
+	return stale;
+}
+
 /*
  * `relpath` (a script or stylesheet, whose own stat is `sb`) opened from its
- * copy under --web-min when that is a file no older than it: the descriptor,
+ * copy under --web-min when that is a file no older than it (for a bundle,
+ * no older than any file it was made from): the descriptor,
  * with `path` and `sb` now the copy's; else -1 and both left as they are, and
  * the caller opens the file itself.  A copy being rewritten (make removes and
  * writes the directory anew) fails to open and the file is served instead.
@@ -197,8 +243,8 @@ static int minified_open(const struct server_config *cfg, const char *relpath, c
 	int fd;
 
 	if (!cfg->web_min_dir || snprintf(min, sizeof(min), "%s/%s", cfg->web_min_dir, relpath) >= (int)sizeof(min) ||
-	    stat(min, &msb) < 0 || !S_ISREG(msb.st_mode) || msb.st_mtim.tv_sec < sb->st_mtim.tv_sec ||
-	    (msb.st_mtim.tv_sec == sb->st_mtim.tv_sec && msb.st_mtim.tv_nsec < sb->st_mtim.tv_nsec))
+	    stat(min, &msb) < 0 || !S_ISREG(msb.st_mode) || newer_than(sb, &msb) ||
+	    bundle_is_stale(cfg, min, &msb))
 		return -1;
 	fd = open(min, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)

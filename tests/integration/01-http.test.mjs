@@ -146,7 +146,12 @@ async function servedCopy(f) {
 	const src = path.join(repoRoot, 'web', f);
 	const min = path.join(repoRoot, 'build/web-min', f);
 	const [s, m] = await Promise.all([fs.stat(src), fs.stat(min).catch(() => null)]);
-	return fs.readFile(/\.(js|css)$/.test(f) && m && m.mtimeMs >= s.mtimeMs ? min : src, 'utf8');
+	let fresh = /\.(js|css)$/.test(f) && m && m.mtimeMs >= s.mtimeMs;
+	// A bundle is fresh while every file it was made from is no newer (scripts/web-min).
+	const inputs = fresh ? await fs.readFile(`${min}.inputs`, 'utf8').catch(() => '') : '';
+	for (const rel of inputs.split('\n').filter(Boolean))
+		fresh &&= (await fs.stat(path.join(repoRoot, 'web', rel))).mtimeMs <= m.mtimeMs;
+	return fs.readFile(fresh ? min : src, 'utf8');
 }
 
 test('static files under web/ are served with their content type, an ETag and no-cache', async () => {
@@ -415,6 +420,32 @@ test('scripts and stylesheets go out minified from --web-min, unless the file is
 			'a stylesheet whose copy will not open is inlined from its file');
 	} finally {
 		await other.close();
+	}
+	// A bundle (an entry script with its modules, scripts/web-min) goes out while no file it
+	// was made from is newer than it; else the entry's own file, which imports the rest.
+	await put(web, 'page/main.js', "import { b } from './b.js';\nconsole.log(b);\n", now - 100);
+	await put(web, 'page/b.js', 'export const b = 1;\n', now - 100);
+	await put(min, 'page/main.js', 'console.log(1);\n', now - 50);
+	await put(min, 'page/main.js.inputs', 'page/b.js\npage/main.js\n', now - 50);
+	for (const [name, inputs] of [['gone.js', 'page/b.js\npage/missing.js\n'], ['outside.js', '../secret.js\n'],
+		['nul.js', 'page/b.js\0\n']]) {
+		await put(web, `page/${name}`, `// ${name} itself\n`, now - 100);
+		await put(min, `page/${name}`, 'bundled\n', now - 50);
+		await put(min, `page/${name}.inputs`, inputs, now - 50);
+	}
+	const again = await startServer({ fixtures: false, args: ['--web', web, '--web-min', min] });
+	try {
+		assert.equal((await again.request('GET', '/page/main.js')).text, 'console.log(1);\n');
+		assert.equal((await again.request('GET', '/page/b.js')).text, 'export const b = 1;\n',
+			'a module served alone (its own copy is older)');
+		assert.equal((await again.request('GET', '/page/gone.js')).text, '// gone.js itself\n', 'an input that is gone');
+		assert.equal((await again.request('GET', '/page/outside.js')).text, '// outside.js itself\n', 'an input outside web/');
+		assert.equal((await again.request('GET', '/page/nul.js')).text, '// nul.js itself\n', 'a list that is not text');
+		await fs.utimes(path.join(web, 'page/b.js'), now, now); // a module edited since
+		assert.equal((await again.request('GET', '/page/main.js')).text, "import { b } from './b.js';\nconsole.log(b);\n",
+			'an imported module newer than the bundle');
+	} finally {
+		await again.close();
 	}
 	// --web without --web-min: this checkout's build/web-min is not another directory's copy.
 	const alone = await startServer({ fixtures: false, args: ['--web', web] });

@@ -132,7 +132,12 @@ function webFiles() {
 function served(rel) {
 	const src = path.join(repoRoot, 'web', rel);
 	const min = path.join(repoRoot, 'build/web-min', rel);
-	const fresh = /\.(js|css)$/.test(rel) && fs.existsSync(min) && fs.statSync(min).mtimeMs >= fs.statSync(src).mtimeMs;
+	let fresh = /\.(js|css)$/.test(rel) && fs.existsSync(min) && fs.statSync(min).mtimeMs >= fs.statSync(src).mtimeMs;
+	// A bundle is fresh while every file it was made from is no newer (scripts/web-min).
+	if (fresh && fs.existsSync(`${min}.inputs`)) {
+		for (const input of fs.readFileSync(`${min}.inputs`, 'utf8').split('\n').filter(Boolean))
+			fresh &&= fs.statSync(path.join(repoRoot, 'web', input)).mtimeMs <= fs.statSync(min).mtimeMs;
+	}
 	return fs.readFileSync(fresh ? min : src);
 }
 
