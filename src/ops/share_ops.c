@@ -149,11 +149,13 @@ static void h_invite(void *user, const char *id, json_t *msg)
 	struct app *app = c->app;
 	struct chat_live *chat;
 	json_error_t err;
+	json_t *invited;
 	size_t len;
+	int stock = 0;
 	int64_t ttl = (int64_t)app->cfg->share_invite_secs * 1000;
 
-	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "type", &type,
-			   "id", &mid, "chat", &public_id, "text", &text)) {
+	if (json_unpack_ex(msg, &err, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?b}", "type", &type,
+			   "id", &mid, "chat", &public_id, "text", &text, "stock", &stock)) {
 		client_bad_fields(c, id, &err);
 		return;
 	}
@@ -180,9 +182,12 @@ static void h_invite(void *user, const char *id, json_t *msg)
 			   "The guest is already sharing their screen (or about to); stop that first.");
 		return;
 	}
-	step(app, c, id, chat, AUTHOR_OPERATOR,
-	     json_pack("{s:s, s:s%, s:I}", "step", "invited", "text", text, len,
-		       "expires_at", (json_int_t)(time_now_ms() + ttl)),
+	invited = json_pack("{s:s, s:s%, s:I}", "step", "invited", "text", text, len,
+			    "expires_at", (json_int_t)(time_now_ms() + ttl));
+	/* The built-in wording unchanged: the guest reads it in their own language. */
+	if (stock)
+		json_object_set_new(invited, "stock", json_true());
+	step(app, c, id, chat, AUTHOR_OPERATOR, invited,
 	     json_pack("{s:I, s:o}", "share", (json_int_t)chat->share.number,
 		       "ice", operator_ice(app, c)));
 }

@@ -233,6 +233,33 @@ test('the screen sharing invitation in the box, and the consent pop-up\'s page, 
   await context.close();
 });
 
+test('the built-in invitation, sent unchanged by an English librarian, reaches a German patron in German', async () => {
+  const de = catalogue('de');
+  const staffEn = JSON.parse(fs.readFileSync(path.join(DIR, 'staff/en.json'), 'utf8'));
+  const { context, page } = await openBox('de', LARGE);
+  await page.getByRole('textbox', { name: /Ihr Name/ }).fill('Pat Stock');
+  await page.getByRole('button', { name: de['box.start.button'] }).click();
+  await offerCard(op, 'Pat Stock').getByRole('button', { name: 'Accept' }).click();
+  await expect.text(transcript(page), 'Lena');
+  const [tool] = await Promise.all([staff.waitForEvent('page'),
+    op.getByRole('button', { name: 'Sharing tool', exact: true }).click()]);
+  await tool.waitForLoadState();
+  await tool.getByRole('button', { name: 'Invite to share screen' }).click();
+  const words = tool.getByRole('textbox', { name: 'Invitation to the guest' });
+  assert.equal(await words.inputValue(), staffEn['staff.share.default_invitation']);
+  await tool.getByRole('button', { name: 'Send invitation' }).click();
+  const panel = page.getByRole('region', { name: de['share.invite.title'] });
+  await expect.text(panel, de['share.invite.stock']);
+  await expect.text(transcript(page), de['share.step.invited'].replace('{text}', de['share.invite.stock']));
+  await expect.noText(panel, staffEn['staff.share.default_invitation']);
+  // The librarian's record keeps the words as sent.
+  await expect.text(tool.locator('body'), staffEn['staff.share.default_invitation']);
+  await panel.getByRole('button', { name: de['share.no'] }).click();
+  await tool.close();
+  await page.getByRole('button', { name: de['box.end'] }).click();
+  await context.close();
+});
+
 test('the webclient in French: from the browser\'s language, or the Language setting; axe clean', async () => {
   const fr = { ...catalogue('fr'), ...JSON.parse(fs.readFileSync(path.join(DIR, 'staff/fr.json'), 'utf8')) };
   const staffEn = JSON.parse(fs.readFileSync(path.join(DIR, 'staff/en.json'), 'utf8'));

@@ -240,6 +240,28 @@ test('one share per chat: a second invitation while sharing is refused; re-invit
 	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'x'.repeat(501) }), 'too_long');
 });
 
+test('the built-in wording sent unchanged is marked stock, so the guest reads it in their language', async () => {
+	const c = await sharedChat();
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'May I?', stock: 'yes' }), 'bad_message',
+		'stock is true or false');
+	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: '', stock: true }), 'bad_message',
+		'stock does not stand in for the words');
+	isOk(await c.ann.request({ type: 'share.invite', chat: c.chat, text: DEFAULT_INVITATION, stock: true }), 'stock');
+	const ev = await c.guest.next(shareEvent(c.chat, 'invited'), 5000, 'the invitation at the guest');
+	assert.equal(ev.stock, true, show(ev));
+	assert.equal(ev.text, DEFAULT_INVITATION, 'the words as sent stay in the record');
+	// Withdrawn and sent again in the librarian's own words: no mark.
+	isOk(await c.ann.request({ type: 'share.stop', chat: c.chat, share: ev.share }), 'withdraw');
+	isOk(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'Could I look?', stock: false }), 'own words');
+	const own = await c.guest.next((f) => shareEvent(c.chat, 'invited')(f) && f.share > ev.share, 5000, 'again');
+	assert.equal(own.stock, undefined, show(own));
+	// The stored event keeps the mark: a guest socket that joins later replays it.
+	const later = await guest(srv, 'guest-later');
+	isOk(await later.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'join');
+	const replayed = await later.next((f) => shareEvent(c.chat, 'invited')(f) && f.share === ev.share, 5000, 'replayed');
+	assert.equal(replayed.stock, true, show(replayed));
+});
+
 test('invitations expire; the record says so', async () => {
 	const c = await sharedChat();
 	const share = await invite(c.ann, c.chat);

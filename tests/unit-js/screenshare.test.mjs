@@ -4,7 +4,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { shareSupport, canCaptureHere } from '../../web/widget/share_guest.js';
 import { videoPoint, arrowTo } from '../../web/share/screen_view.js';
-import { Transcript, shareText } from '../../web/shared/transcript_model.js';
+import { Transcript, invitationText, shareText } from '../../web/shared/transcript_model.js';
+import en from '../../web/shared/i18n/en.json' with { type: 'json' };
 
 const desktop = (over = {}) => ({
   isSecureContext: true,
@@ -64,6 +65,14 @@ test('the consent record reads right from both sides', () => {
   assert.deepEqual(t.items.map((i) => [i.kind, i.notice, i.step]), steps.map((s) => ['notice', 'share', s.step]));
   assert.equal(shareText(t.items[0], 'guest'), 'The librarian asked to see your screen: “May I?”');
   assert.equal(shareText(t.items[0], 'operator'), 'Invitation to share the screen sent: “May I?”');
+  // The built-in wording sent unchanged: the guest reads the catalogue's, the staff what was sent.
+  t.addEvent({ chat: 'c', seq: 9, at: 9, kind: 'share', share: 2, step: 'invited', from: 'operator', stock: true,
+    text: 'Darf ich?' });
+  const stock = t.items.at(-1);
+  assert.equal(invitationText(stock), en['share.invite.stock']);
+  assert.equal(shareText(stock, 'guest'), `The librarian asked to see your screen: “${en['share.invite.stock']}”`);
+  assert.equal(shareText(stock, 'operator'), 'Invitation to share the screen sent: “Darf ich?”');
+  assert.equal(invitationText({ text: 'Mine', stock: 'true' }), 'Mine', 'only a real true marks it');
   assert.equal(shareText(t.items[4], 'operator'), 'The guest stopped sharing their screen');
   assert.equal(shareText(t.items[4], 'guest'), 'You stopped sharing your screen');
   assert.equal(shareText({ step: 'unsupported', reason: 'insecure' }, 'operator'),

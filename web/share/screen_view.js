@@ -249,7 +249,9 @@ export class ScreenView {
     }
     e.form.querySelector('[type="submit"]').disabled = true;
     try {
-      const ok = await this.socket.request({ type: 'share.invite', chat: this.chat, text });
+      // The built-in wording left as it is: the guest reads it in their own language.
+      const stock = text === t('staff.share.default_invitation').trim();
+      const ok = await this.socket.request({ type: 'share.invite', chat: this.chat, text, ...(stock && { stock }) });
       this.ice = ok.ice || null;
       this.closeForm(false);
       this.relayRefused = false;

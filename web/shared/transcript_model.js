@@ -268,7 +268,7 @@ function eventItem(ev) {
   if (ev.kind === 'share') {
     // A step of screensharing: shown as a notice, and kept as the consent record.
     return { ...base, kind: 'notice', key: `s:${ev.seq}`, cid: null, notice: 'share', step: ev.step,
-      from: ev.from, text: ev.text ?? null, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
+      from: ev.from, text: ev.text ?? null, stock: ev.stock === true, by: ev.by ?? null, reason: ev.reason ?? null, name: null };
   }
   return { ...base, key: `s:${ev.seq}`, cid: null, notice: ev.notice, name: ev.name ?? null, what: ev.what ?? null,
     by: ev.by ?? null, from: ev.from ?? null, title: ev.title ?? null, reason: ev.reason ?? null };
@@ -278,12 +278,20 @@ function eventItem(ev) {
 const CANNOT_SHARE = { no_api: true, insecure: true, mobile: true };
 const FAILED_WHY = { relay_refused: true, ice_failed: true, no_frame: true };
 
+/**
+ * An invitation's words as the guest reads them: the built-in wording,
+ * sent unchanged (`stock`), in the guest's own language; else as written.
+ */
+export function invitationText(ev) {
+  return ev.stock === true ? t('share.invite.stock') : ev.text || '';
+}
+
 /** The sentence for a screensharing step, as the given side reads it. */
 export function shareText(item, perspective) {
   const guest = perspective === 'guest';
   switch (item.step) {
     case 'invited':
-      return guest ? t('share.step.invited', { text: item.text })
+      return guest ? t('share.step.invited', { text: invitationText(item) })
         : t('staff.notice.invited', { text: item.text });
     case 'accepted':
       return guest ? t('share.step.accepted') : t('staff.notice.accepted');

@@ -29,6 +29,7 @@
 
 import { h, replaceChildren } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
+import { invitationText } from '../shared/transcript_model.js';
 
 /** Why this browser cannot share its screen ('insecure', 'no_api', 'mobile'), or null. */
 export function shareSupport(win) {
@@ -103,7 +104,7 @@ export class GuestShare {
     this.share = ev.share;
     switch (ev.step) {
       case 'invited':
-        this.invite = { share: ev.share, text: ev.text || '', expiresAt: ev.expires_at || 0 };
+        this.invite = { share: ev.share, text: invitationText(ev), expiresAt: ev.expires_at || 0 };
         this.note = null;
         if (this.invite.expiresAt && this.invite.expiresAt <= Date.now()) {
           this.invite = null;
