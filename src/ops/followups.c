@@ -49,6 +49,7 @@
 #include "ops/chat_ops.h"
 #include "ops/errors.h"
 #include "ops/history.h"
+#include "ops/page_lang.h"
 #include "ops/routes.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -324,13 +325,46 @@ static void job_submit(struct app *app, struct mail_job *j)
 	}
 }
 
-/* The answer's mail: the answer, who wrote it, and the question it answers. */
+/*
+ * `key` of the patron's catalogue `pl` (else `english`) into `out`, with
+ * "{queue}" and "{when}" filled in.  A catalogue is the library's to edit:
+ * its text is cut to one line, and any other brace is left as it is.
+ */
+static void mail_words(char *out, size_t size, const struct page_lang *pl, const char *key,
+		       const char *english, const char *queue, const char *when)
+{
+	const char *tmpl = page_lang_text(pl, key), *p;
+	size_t n = 0;
+
+	if (!tmpl)
+		tmpl = english;
+	for (p = tmpl; *p && n + 1 < size; p++) {
+		const char *with = !strncmp(p, "{queue}", 7) ? queue : !strncmp(p, "{when}", 6) ? when : NULL;
+
+		if (with) {
+			n += (size_t)snprintf(out + n, size - n, "%s", with);
+			n = n < size ? n : size - 1;
+			p += with == queue ? 6 : 5;
+		} else {
+			out[n++] = *p == '\r' || *p == '\n' ? ' ' : *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+/*
+ * The answer's mail: the answer, who wrote it, and the question it
+ * answers; its own words in the language the question was asked in.
+ * Loop thread (the catalogues are page_lang.c's).
+ */
 static char *compose_answer(struct app *app, const struct store_followup *f, size_t *len)
 {
 	struct store_operator o;
 	struct store_queue q;
-	char subject[STORE_NAME_BYTES + 64], when[64];
+	char subject[STORE_NAME_BYTES + 256], when[64], asked[256], erased[512];
 	time_t t = (time_t)(f->created_at / 1000);
+	const char *lang = f->lang[0] ? f->lang : "en";
+	const struct page_lang *pl = page_lang_get(app->srv->cfg->web_dir, &lang, 1);
 	struct tm tm;
 	/* A quoted line adds "> " and "\n": at most 4 bytes per byte of the question. */
 	size_t size = strlen(f->answer) + strlen(f->question) * 4 + 2048;
@@ -345,10 +379,15 @@ static char *compose_answer(struct app *app, const struct store_followup *f, siz
 	text_clean_line(q.title, q.title, sizeof(q.title));
 	text_clean_line(o.name, o.name, sizeof(o.name));
 	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d %b %Y %H:%M UTC", &tm);
-	snprintf(subject, sizeof(subject), "Answer to your question — %s", q.title);
-	n = (size_t)snprintf(text, size, "%s\n\n— %s, %s\n\nYou asked on %s:\n", f->answer, o.name,
-			     q.title, when);
+	/* Digits read the same in every language; the month's name would not. */
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	mail_words(subject, sizeof(subject), pl, "mail.answer.subject", "Answer to your question — {queue}",
+		   q.title, when);
+	mail_words(asked, sizeof(asked), pl, "mail.answer.asked", "You asked on {when}:", q.title, when);
+	mail_words(erased, sizeof(erased), pl, "mail.answer.erased",
+		   "This address was used only for this answer and is now erased from our records.",
+		   q.title, when);
+	n = (size_t)snprintf(text, size, "%s\n\n— %s, %s\n\n%s\n", f->answer, o.name, q.title, asked);
 	p = text + n;
 	/* The question quoted line by line. */
 	for (line = f->question; *line;) {
@@ -357,8 +396,7 @@ static char *compose_answer(struct app *app, const struct store_followup *f, siz
 		p += snprintf(p, size - (size_t)(p - text), "> %.*s\n", (int)k, line);
 		line += k + (line[k] == '\n');
 	}
-	snprintf(p, size - (size_t)(p - text), "\nThis address was used only for this answer "
-		 "and is now erased from our records.\n");
+	snprintf(p, size - (size_t)(p - text), "\n%s\n", erased);
 	msg = mail_compose(app->cfg->smtp_from, f->email, subject, text, len);
 	free(text);
 	return msg;
@@ -557,7 +595,9 @@ static int spend_question(struct http_req *req, int64_t queue_id)
 
 static void post_question(struct http_req *req, HTTP_PARAMS)
 {
-	const char *question, *email, *name = NULL;
+	const char *question, *email, *name = NULL, *lang = NULL, *pick;
+	char tag[PAGE_LANG_TAG_MAX];
+	const struct page_lang *pl;
 	struct store_followup *f;
 	struct store_queue q;
 	struct api_write *w;
@@ -574,10 +614,15 @@ static void post_question(struct http_req *req, HTTP_PARAMS)
 	}
 	if (!(body = api_body(req)))
 		return;
-	if (json_unpack(body, "{s:s, s:s, s?s !}", "question", &question, "email", &email,
-			"name", &name)) {
+	if (json_unpack(body, "{s:s, s:s, s?s, s?s !}", "question", &question, "email", &email,
+			"name", &name, "lang", &lang)) {
 		json_decref(body);
-		api_bad_request(req, "Expected {\"question\": s, \"email\": s, \"name\"?: s}.");
+		api_bad_request(req, "Expected {\"question\": s, \"email\": s, \"name\"?: s, \"lang\"?: s}.");
+		return;
+	}
+	if (lang && page_lang_normalise(lang, tag, sizeof(tag)) < 0) {
+		json_decref(body);
+		api_bad_request(req, "\"lang\" is a language tag, such as \"fr\" or \"pt-BR\".");
 		return;
 	}
 	if (name && !*name)
@@ -592,6 +637,10 @@ static void post_question(struct http_req *req, HTTP_PARAMS)
 	snprintf(f->question, sizeof(f->question), "%s", question);
 	snprintf(f->email, sizeof(f->email), "%s", email);
 	snprintf(f->guest_name, sizeof(f->guest_name), "%s", name ? name : "");
+	/* The answer is written in the language offered nearest to the patron's; else English. */
+	pick = tag;
+	pl = lang ? page_lang_get(req->srv->cfg->web_dir, &pick, 1) : NULL;
+	snprintf(f->lang, sizeof(f->lang), "%s", pl ? pl->code : "en");
 	json_decref(body);
 	w = api_write_new(req);
 	w->ctx = f;

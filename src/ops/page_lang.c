@@ -486,6 +486,11 @@ static const char *message_of(const struct page_lang *pl, const char *key, size_
 	return json_string_value(json_object_get(pl->messages, k));
 }
 
+const char *page_lang_text(const struct page_lang *pl, const char *key)
+{
+	return pl ? message_of(pl, key, strlen(key)) : NULL;
+}
+
 /*
  * The start tag at `p` (ending at `gt`) with attributes `names` set to
  * `values` (escaped): replaced where present, added before '>' where not.

@@ -67,6 +67,9 @@ const struct page_lang *page_lang_get(const char *web_dir, const char *const *wa
  */
 char *page_lang_apply(const struct page_lang *pl, char *html, size_t *len);
 
+/* The message `key` of `pl` when it is plain text (not plural forms), or NULL. */
+const char *page_lang_text(const struct page_lang *pl, const char *key);
+
 /* Drop the parsed catalogues (at exit). */
 void page_lang_release(void);
 

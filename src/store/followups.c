@@ -21,7 +21,7 @@
 
 #define FOLLOWUP_COLS "id, account_id, queue_id, guest_name, question, email, status, " \
 	"answer, ifnull(operator_id, 0), created_at, ifnull(answered_at, 0), " \
-	"ifnull(delivered_at, 0), attempts, ifnull(next_try_at, 0), last_error"
+	"ifnull(delivered_at, 0), attempts, ifnull(next_try_at, 0), last_error, lang"
 
 static void read_followup(struct db_stmt *s, struct store_followup *f)
 {
@@ -40,6 +40,7 @@ static void read_followup(struct db_stmt *s, struct store_followup *f)
 	f->attempts = db_column_int(s, 12);
 	f->next_try_at = db_column_int64(s, 13);
 	store_copy_text(f->last_error, sizeof(f->last_error), s, 14);
+	store_copy_text(f->lang, sizeof(f->lang), s, 15);
 }
 
 /* Step a write; -ENOENT when it changed no row.  Finalizes `s`. */
@@ -73,8 +74,8 @@ int store_followup_add(struct store *st, struct store_followup *f)
 	int rc;
 
 	if (db_prepare(store_db(st), "INSERT INTO followups(account_id, queue_id, "
-		       "guest_name, question, email, status, created_at) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) RETURNING id", &s) < 0)
+		       "guest_name, question, email, status, created_at, lang) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) RETURNING id", &s) < 0)
 		return store_fail(st, "add followup");
 	f->created_at = time_now_ms();
 	f->status = FOLLOWUP_OPEN;
@@ -84,6 +85,7 @@ int store_followup_add(struct store *st, struct store_followup *f)
 	db_bind_text(s, 4, f->question);
 	db_bind_text(s, 5, f->email);
 	db_bind_int64(s, 6, f->created_at);
+	db_bind_text(s, 7, f->lang[0] ? f->lang : "en");
 	rc = store_run_insert(st, s, "add followup", &f->id);
 	db_finalize(s);
 	return rc < 0 ? rc : store_report_followup_left(st, f);

@@ -545,6 +545,12 @@ static const char *const migrations[] = {
 	"  queue_id INTEGER PRIMARY KEY REFERENCES queues(id),"
 	"  idle_end_mins INTEGER NOT NULL DEFAULT 0"
 	");",
+
+	/*
+	 * 20: the language a follow-up was asked in (a tag of
+	 * web/shared/i18n/index.json), so its answer's mail speaks it.
+	 */
+	"ALTER TABLE followups ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';",
 };
 
 int schema_version(void)

@@ -668,6 +668,7 @@ struct store_followup {
 	int attempts;                             /* tries of the current answer's mail */
 	int64_t next_try_at;                      /* while sending: when the next try is due */
 	char last_error[STORE_FOLLOWUP_ERROR_BYTES];
+	char lang[36];                            /* the patron's language: its answer's mail; "en" */
 };
 
 /* Record a new open follow-up (f->id and f->created_at are set).  Writer thread. */

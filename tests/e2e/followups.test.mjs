@@ -76,7 +76,10 @@ test('a question left in the away box is answered by a librarian, by email', asy
   await box.getByRole('button', { name: 'Send question' }).click();
   await expect.text(box.getByRole('alert'), 'does not look like an email address');
   await box.getByRole('textbox', { name: 'Your email address' }).fill('pat@example.org');
-  await box.getByRole('button', { name: 'Send question' }).click();
+  const [sent] = await Promise.all([box.waitForRequest((r) => r.method() === 'POST' && /\/followups$/.test(r.url())),
+    box.getByRole('button', { name: 'Send question' }).click()]);
+  // The box's language goes with it, for the answer's mail.
+  assert.equal(sent.postDataJSON().lang, 'en');
   await expect.visible(box.getByRole('heading', { name: 'Thank you — your question is with us' }));
   await checkAxe(box, 'the question sent');
   await screenshot(box, 'followup-sent-1280');

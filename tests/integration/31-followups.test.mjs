@@ -13,7 +13,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, makeCertificate, sleep, startServer } from '../lib/server.mjs';
+import { readFileSync } from 'node:fs';
+import { freePort, makeCertificate, repoRoot, sleep, startServer } from '../lib/server.mjs';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from '../lib/smtp.mjs';
 import { openChat, operator, setAvailable, startChat, until } from './lib/flows.mjs';
 
@@ -158,6 +159,10 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 			[{ email: 'pat@example.org' }, 400, 'bad_request'],
 			[{ ...good, extra: 1 }, 400, 'bad_request'],
 			[{ ...good, question: 5 }, 400, 'bad_request'],
+			[{ ...good, lang: '<script>' }, 400, 'bad_request'],
+			[{ ...good, lang: 'fr\r\nBcc: victim@example.net' }, 400, 'bad_request'],
+			[{ ...good, lang: `fr-${'x'.repeat(60)}` }, 400, 'bad_request'],
+			[{ ...good, lang: 5 }, 400, 'bad_request'],
 		];
 		for (const [body, status, code] of cases)
 			expect(await leave(srv, body), status, code, JSON.stringify(body).slice(0, 80));
@@ -179,6 +184,35 @@ test('every bad input is refused with a clear error; nothing is stored or sent',
 		await eventually(() => smtp.mails.length === 1, 10000, 'its mail');
 		// "x", then 3,998 empty lines before the last break.
 		assert.equal(smtp.mails[0].body.split('\r\n').filter((l) => l === '> ').length, 3998, 'every line quoted');
+		await srv.stop();
+	} finally {
+		await srv.cleanup();
+		await smtp.close();
+	}
+});
+
+test("the answer's mail speaks the language the question was asked in", { timeout: 60000 }, async () => {
+	const smtp = await startSmtp({ port: await freePort(), ...tls });
+	const srv = await startServer({ args: smtpArgs(smtp.port) });
+	const words = (lang) => JSON.parse(readFileSync(path.join(repoRoot, 'web/shared/i18n', `${lang}.json`), 'utf8'));
+	try {
+		const ann = await srv.session('ann');
+		// fr-CA is answered in French, as the box would show it; a language not offered in English.
+		for (const [lang, as] of [['fr-CA', 'fr'], ['ar', 'ar'], ['pt-BR', 'en'], [undefined, 'en']]) {
+			const email = `pat-${as}-${lang ?? 'none'}@example.org`.toLowerCase();
+			const question = `Question in ${lang}?`;
+			expect(await leave(srv, { question, email, ...(lang && { lang }) }), 201, null, `a question in ${lang}`);
+			const f = (await listOf(srv, ann)).followups.find((g) => g.question === question);
+			expect(await answer(srv, ann, f.id, `Answer ${lang}`), 200, null, 'answer');
+			await eventually(() => smtp.mails.some((m) => m.to[0] === email), 10000, `the mail in ${as}`);
+			const m = smtp.mails.find((x) => x.to[0] === email);
+			const w = words(as);
+			assert.equal(m.headers.subject, w['mail.answer.subject'].replace('{queue}', 'Alpha Ask'), lang);
+			const when = w['mail.answer.asked'].split('{when}');
+			assert.match(m.body, new RegExp(`${when[0]}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC${when[1]}\r\n> ${question.replace('?', '\\?')}`), lang);
+			assert.ok(m.body.includes(w['mail.answer.erased']), `${lang}: ${m.body}`);
+		}
+		assert.deepEqual(db(srv, 'SELECT lang FROM followups ORDER BY id').split('\n'), ['fr', 'ar', 'en', 'en']);
 		await srv.stop();
 	} finally {
 		await srv.cleanup();

@@ -649,7 +649,7 @@ async function submitQuestion() {
       (mail.questionProblem(fields.question) ? ui.questionText : ui.questionEmail).focus();
       return;
     }
-    const r = await mail.sendQuestion(queue, fields);
+    const r = await mail.sendQuestion(queue, { ...fields, lang: document.documentElement.lang });
     if (!r.ok) {
       ui.questionError.textContent = mail.mailErrorText(r.error);
       return;

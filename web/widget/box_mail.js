@@ -60,11 +60,13 @@ async function post(path, body, headers = {}) {
 
 /**
  * Leave a question on `queue`; resolves to { ok } or { ok: false, error }.
- * Line breaks go as LF only: the server refuses a CR anywhere.
+ * Line breaks go as LF only: the server refuses a CR anywhere. `lang` is
+ * the box's language (its <html lang>), which the answer's mail will speak.
  */
-export function sendQuestion(queue, { question, email, name }) {
+export function sendQuestion(queue, { question, email, name, lang }) {
   const body = { question: question.replace(/\r\n?/g, '\n'), email: email.trim() };
   if (name.trim()) body.name = name.trim();
+  if (lang) body.lang = lang;
   return post(`/api/queues/${encodeURIComponent(queue)}/followups`, body);
 }
 
