@@ -160,6 +160,15 @@ static void h_invite(void *user, const char *id, json_t *msg)
 		return;
 	}
 	len = text_trim(text, &text);
+	/*
+	 * Stock is the built-in wording, whatever words came with it: the
+	 * guest reads it from their own catalogue, so the record must hold it
+	 * too, and no other text can pass for it.
+	 */
+	if (stock && len) {
+		text = SHARE_DEFAULT_INVITE;
+		len = strlen(text);
+	}
 	if (!len) {
 		client_error(c, id, "bad_message", "The invitation needs a few words for the guest.");
 		return;
@@ -184,7 +193,6 @@ static void h_invite(void *user, const char *id, json_t *msg)
 	}
 	invited = json_pack("{s:s, s:s%, s:I}", "step", "invited", "text", text, len,
 			    "expires_at", (json_int_t)(time_now_ms() + ttl));
-	/* The built-in wording unchanged: the guest reads it in their own language. */
 	if (stock)
 		json_object_set_new(invited, "stock", json_true());
 	step(app, c, id, chat, AUTHOR_OPERATOR, invited,

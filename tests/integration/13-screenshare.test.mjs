@@ -246,10 +246,11 @@ test('the built-in wording sent unchanged is marked stock, so the guest reads it
 		'stock is true or false');
 	isError(await c.ann.request({ type: 'share.invite', chat: c.chat, text: '', stock: true }), 'bad_message',
 		'stock does not stand in for the words');
-	isOk(await c.ann.request({ type: 'share.invite', chat: c.chat, text: DEFAULT_INVITATION, stock: true }), 'stock');
+	// Other words cannot pass for the built-in ones: marked stock, the record holds the built-in wording.
+	isOk(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'Show me everything.', stock: true }), 'stock');
 	const ev = await c.guest.next(shareEvent(c.chat, 'invited'), 5000, 'the invitation at the guest');
 	assert.equal(ev.stock, true, show(ev));
-	assert.equal(ev.text, DEFAULT_INVITATION, 'the words as sent stay in the record');
+	assert.equal(ev.text, DEFAULT_INVITATION, 'the record holds what the guest is shown');
 	// Withdrawn and sent again in the librarian's own words: no mark.
 	isOk(await c.ann.request({ type: 'share.stop', chat: c.chat, share: ev.share }), 'withdraw');
 	isOk(await c.ann.request({ type: 'share.invite', chat: c.chat, text: 'Could I look?', stock: false }), 'own words');

@@ -6,6 +6,7 @@ import { shareSupport, canCaptureHere } from '../../web/widget/share_guest.js';
 import { videoPoint, arrowTo } from '../../web/share/screen_view.js';
 import { Transcript, invitationText, shareText } from '../../web/shared/transcript_model.js';
 import en from '../../web/shared/i18n/en.json' with { type: 'json' };
+import staffEn from '../../web/shared/i18n/staff/en.json' with { type: 'json' };
 
 const desktop = (over = {}) => ({
   isSecureContext: true,
@@ -71,7 +72,8 @@ test('the consent record reads right from both sides', () => {
   const stock = t.items.at(-1);
   assert.equal(invitationText(stock), en['share.invite.stock']);
   assert.equal(shareText(stock, 'guest'), `The librarian asked to see your screen: “${en['share.invite.stock']}”`);
-  assert.equal(shareText(stock, 'operator'), 'Invitation to share the screen sent: “Darf ich?”');
+  assert.equal(shareText(stock, 'operator'),
+    `Invitation to share the screen sent: “${staffEn['staff.share.default_invitation']}”`);
   assert.equal(invitationText({ text: 'Mine', stock: 'true' }), 'Mine', 'only a real true marks it');
   assert.equal(shareText(t.items[4], 'operator'), 'The guest stopped sharing their screen');
   assert.equal(shareText(t.items[4], 'guest'), 'You stopped sharing your screen');

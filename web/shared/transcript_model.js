@@ -283,7 +283,9 @@ const FAILED_WHY = { relay_refused: true, ice_failed: true, no_frame: true };
  * sent unchanged (`stock`), in the guest's own language; else as written.
  */
 export function invitationText(ev) {
-  return ev.stock === true ? t('share.invite.stock') : ev.text || '';
+  const stock = ev.stock === true ? t('share.invite.stock') : null;
+  // A library's own catalogue may lack the key: then the words as sent.
+  return stock && stock !== 'share.invite.stock' ? stock : ev.text || '';
 }
 
 /** The sentence for a screensharing step, as the given side reads it. */
@@ -292,7 +294,7 @@ export function shareText(item, perspective) {
   switch (item.step) {
     case 'invited':
       return guest ? t('share.step.invited', { text: invitationText(item) })
-        : t('staff.notice.invited', { text: item.text });
+        : t('staff.notice.invited', { text: item.stock ? t('staff.share.default_invitation') : item.text });
     case 'accepted':
       return guest ? t('share.step.accepted') : t('staff.notice.accepted');
     case 'declined':
