@@ -328,7 +328,9 @@ static void job_submit(struct app *app, struct mail_job *j)
 /*
  * `key` of the patron's catalogue `pl` (else `english`) into `out`, with
  * "{queue}" and "{when}" filled in.  A catalogue is the library's to edit:
- * its text is cut to one line, and any other brace is left as it is.
+ * its text is made one clean line (text_clean_line(): no control
+ * characters, whole UTF-8 characters only, as a Subject must be), and any
+ * other brace is left as it is.
  */
 static void mail_words(char *out, size_t size, const struct page_lang *pl, const char *key,
 		       const char *english, const char *queue, const char *when)
@@ -346,10 +348,11 @@ static void mail_words(char *out, size_t size, const struct page_lang *pl, const
 			n = n < size ? n : size - 1;
 			p += with == queue ? 6 : 5;
 		} else {
-			out[n++] = *p == '\r' || *p == '\n' ? ' ' : *p;
+			out[n++] = *p;
 		}
 	}
 	out[n] = '\0';
+	text_clean_line(out, out, size);
 }
 
 /*

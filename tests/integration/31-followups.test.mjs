@@ -220,6 +220,34 @@ test("the answer's mail speaks the language the question was asked in", { timeou
 	}
 });
 
+test("a library's own catalogue words with a tab or a control character still make a mail", { timeout: 60000 }, async () => {
+	const smtp = await startSmtp({ port: await freePort(), ...tls });
+	const web = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-web-'));
+	await fs.cp(path.join(repoRoot, 'web'), web, { recursive: true });
+	const fr = JSON.parse(await fs.readFile(path.join(web, 'shared/i18n/fr.json'), 'utf8'));
+	fr['mail.answer.subject'] = 'Réponse\tà votre\u0007 question\r\nBcc: x@example.net — {queue}';
+	fr['mail.answer.asked'] = 'Le {when}\u0001 :';
+	await fs.writeFile(path.join(web, 'shared/i18n/fr.json'), JSON.stringify(fr));
+	const srv = await startServer({ args: [...smtpArgs(smtp.port), '--web', web] });
+	try {
+		const ann = await srv.session('ann');
+		expect(await leave(srv, { question: 'Ouvert ?', email: 'tab@example.org', lang: 'fr' }), 201, null, 'leave');
+		const f = (await listOf(srv, ann)).followups[0];
+		expect(await answer(srv, ann, f.id, 'Oui.'), 200, null, 'answer');
+		await eventually(async () => (await listOf(srv, ann)).followups[0].status !== 'sending', 10000, 'sent');
+		assert.equal((await listOf(srv, ann)).followups[0].status, 'answered');
+		assert.equal(smtp.mails.length, 1);
+		assert.equal(smtp.mails[0].headers.subject, 'Réponse à votre question Bcc: x@example.net — Alpha Ask');
+		assert.equal(smtp.mails[0].headers.bcc, undefined);
+		assert.match(smtp.mails[0].body, /\r\nLe \d{4}-\d\d-\d\d \d\d:\d\d UTC :\r\n> Ouvert \?/);
+		await srv.stop();
+	} finally {
+		await srv.cleanup();
+		await smtp.close();
+		await fs.rm(web, { recursive: true, force: true });
+	}
+});
+
 test('floods: five questions an hour per address (an IPv6 /64 is one), twenty at once per chat box', { timeout: 60000 }, async () => {
 	const smtp = await startSmtp({ port: await freePort(), ...tls });
 	const srv = await startServer({ args: smtpArgs(smtp.port, ['--trusted-proxy', '127.0.0.1']) });
