@@ -204,6 +204,7 @@ static bool bundle_is_stale(const struct server_config *cfg, const char *min, co
 	struct stat lsb, isb;
 	char *text, *line, *save = NULL;
 	bool stale = false;
+	size_t ninputs = 0;
 	int fd;
 
 	if (snprintf(list, sizeof(list), "%s.inputs", min) >= (int)sizeof(list))
@@ -219,12 +220,14 @@ static bool bundle_is_stale(const struct server_config *cfg, const char *min, co
 	close(fd);
 	if (memchr(text, '\0', (size_t)lsb.st_size))
 		stale = true;
-	for (line = strtok_r(text, "\n", &save); line && !stale; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(text, "\n", &save); line && !stale; line = strtok_r(NULL, "\n", &save)) {
 		stale = !path_is_safe(line) ||
 			snprintf(path, sizeof(path), "%s/%s", cfg->web_dir, line) >= (int)sizeof(path) ||
 			stat(path, &isb) < 0 || newer_than(&isb, msb);
+		ninputs++;
+	}
 	free(text);
-	return stale;
+	return stale || !ninputs; /* a bundle is made from its entry at least */
 }
 
 /*

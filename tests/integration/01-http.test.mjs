@@ -428,7 +428,7 @@ test('scripts and stylesheets go out minified from --web-min, unless the file is
 	await put(min, 'page/main.js', 'console.log(1);\n', now - 50);
 	await put(min, 'page/main.js.inputs', 'page/b.js\npage/main.js\n', now - 50);
 	for (const [name, inputs] of [['gone.js', 'page/b.js\npage/missing.js\n'], ['outside.js', '../secret.js\n'],
-		['nul.js', 'page/b.js\0\n']]) {
+		['nul.js', 'page/b.js\0\n'], ['empty.js', '\n\n']]) {
 		await put(web, `page/${name}`, `// ${name} itself\n`, now - 100);
 		await put(min, `page/${name}`, 'bundled\n', now - 50);
 		await put(min, `page/${name}.inputs`, inputs, now - 50);
@@ -441,6 +441,7 @@ test('scripts and stylesheets go out minified from --web-min, unless the file is
 		assert.equal((await again.request('GET', '/page/gone.js')).text, '// gone.js itself\n', 'an input that is gone');
 		assert.equal((await again.request('GET', '/page/outside.js')).text, '// outside.js itself\n', 'an input outside web/');
 		assert.equal((await again.request('GET', '/page/nul.js')).text, '// nul.js itself\n', 'a list that is not text');
+		assert.equal((await again.request('GET', '/page/empty.js')).text, '// empty.js itself\n', 'a list of nothing');
 		await fs.utimes(path.join(web, 'page/b.js'), now, now); // a module edited since
 		assert.equal((await again.request('GET', '/page/main.js')).text, "import { b } from './b.js';\nconsole.log(b);\n",
 			'an imported module newer than the bundle');
