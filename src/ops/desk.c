@@ -24,6 +24,7 @@
 #include "ops/chat_ops.h"
 #include "ops/client.h"
 #include "ops/errors.h"
+#include "ops/routes.h"
 #include "store/store.h"
 
 /* ---- the settings on the admin API -------------------------------------------- */
@@ -335,7 +336,7 @@ static void get_board(struct http_req *req, HTTP_PARAMS)
 static void page_board(struct http_req *req, HTTP_PARAMS)
 {
 	(void)params;
-	http_static(req, "board/index.html", POLICY_PAGE);
+	pages_staff_page(req, "board/index.html");
 }
 
 const struct http_route desk_routes[] = {

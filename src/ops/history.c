@@ -524,7 +524,7 @@ static void post_history_delete(struct http_req *req, HTTP_PARAMS)
 static void page_history(struct http_req *req, HTTP_PARAMS)
 {
 	(void)params;
-	http_static(req, "history/index.html", POLICY_PAGE);
+	pages_staff_page(req, "history/index.html");
 }
 
 /* Is the management link of `row` still good at `now`? */
@@ -547,7 +547,7 @@ static void page_manage(struct http_req *req, HTTP_PARAMS)
 		http_error_page(req, 410, AUDIENCE_STAFF, row.public_id);
 		return;
 	}
-	http_static(req, "history/manage.html", POLICY_PAGE);
+	pages_staff_page(req, "history/manage.html");
 }
 
 /* The sharing tool needs a session, and a chat of the operator's account. */
@@ -559,7 +559,7 @@ static void page_share(struct http_req *req, HTTP_PARAMS)
 		http_error_page(req, 404, AUDIENCE_STAFF, NULL);
 		return;
 	}
-	http_static(req, "share/index.html", POLICY_PAGE);
+	pages_staff_page(req, "share/index.html");
 }
 
 const struct http_route history_routes[] = {

@@ -48,9 +48,12 @@ static struct {
 	char dir[4096]; /* the web directory it was read from */
 } index_cache;
 
+#define EXTRA_MAX 16 /* the name of a page's own catalogues: "staff" */
+
 static struct lang_slot {
 	struct page_lang pl;
-	struct file_id id;
+	struct file_id id, extra_id;
+	char extra[EXTRA_MAX];        /* "" for the patron's catalogue alone */
 	bool used;
 } slots[LANG_SLOTS];
 
@@ -271,28 +274,58 @@ static char *block_make(const char *json, size_t *out_len)
 	return out;
 }
 
-/* Parse the catalogue of index entry `at` into `s`; false if it cannot be used. */
-static bool slot_load(struct lang_slot *s, const char *web_dir, size_t at)
+/* The catalogue file at `path` parsed: an object, or NULL. */
+static json_t *catalogue_read(const char *path, struct file_id *id)
 {
-	char path[4200], *text, *json;
-	json_t *messages, *carried, *offered;
-	size_t len, i;
+	json_t *messages;
+	size_t len;
+	char *text = file_read(path, id, &len);
 
-	snprintf(path, sizeof(path), "%s/shared/i18n/%s.json", web_dir, index_cache.codes[at]);
-	text = file_read(path, &s->id, &len);
 	if (!text)
-		return false;
+		return NULL;
 	messages = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	free(text);
 	if (!json_is_object(messages)) {
 		json_decref(messages);
+		return NULL;
+	}
+	return messages;
+}
+
+/*
+ * Parse the catalogue of index entry `at` into `s`, with `extra`'s words
+ * (a page's own: shared/i18n/EXTRA/CODE.json) over it when `extra` is not
+ * "", carried as offered in `offered` (`noffered` codes); false if it
+ * cannot be used.
+ */
+static bool slot_load(struct lang_slot *s, const char *web_dir, size_t at, const char *extra,
+		      const char *const *offered_codes, size_t noffered)
+{
+	char path[4200], *json;
+	json_t *messages, *more, *carried, *offered;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/shared/i18n/%s.json", web_dir, index_cache.codes[at]);
+	messages = catalogue_read(path, &s->id);
+	if (!messages)
 		return false;
+	if (*extra) {
+		snprintf(path, sizeof(path), "%s/shared/i18n/%s/%s.json", web_dir, extra, index_cache.codes[at]);
+		more = catalogue_read(path, &s->extra_id);
+		if (!more || json_object_update(messages, more) < 0) {
+			json_decref(more);
+			json_decref(messages);
+			return false;
+		}
+		json_decref(more);
 	}
 	offered = json_array();
-	for (i = 0; i < index_cache.n; i++)
-		json_array_append_new(offered, json_string(index_cache.codes[i]));
+	for (i = 0; i < noffered; i++)
+		json_array_append_new(offered, json_string(offered_codes[i]));
 	carried = json_pack("{s:s, s:s, s:o, s:O}", "lang", index_cache.codes[at], "dir",
 			    index_cache.rtl[at] ? "rtl" : "ltr", "offered", offered, "messages", messages);
+	if (carried && *extra)
+		json_object_set_new(carried, "extra", json_string(extra));
 	json = json_dumps(carried, JSON_COMPACT);
 	json_decref(carried);
 	if (!json) {
@@ -305,53 +338,101 @@ static bool slot_load(struct lang_slot *s, const char *web_dir, size_t at)
 	s->pl.block = block_make(json, &s->pl.block_len);
 	free(json);
 	s->pl.key = str_key(s->pl.code, strlen(s->pl.code)) * 31 + file_key(&s->id) * 7 + file_key(&index_cache.id);
+	if (*extra)
+		s->pl.key = s->pl.key * 31 + str_key(extra, strlen(extra)) * 7 + file_key(&s->extra_id);
+	str_copy(s->extra, sizeof(s->extra), extra);
 	s->used = true;
 	return true;
 }
 
-/* The parsed catalogue of index entry `at`, read (again) if need be; NULL if unusable. */
-static const struct page_lang *catalogue_of(const char *web_dir, size_t at)
+/*
+ * The parsed catalogue of index entry `at` (with `extra`'s words), read
+ * (again) if need be; NULL if unusable.  `offered` is what the page offers:
+ * the same for every call with the same `extra`.
+ */
+static const struct page_lang *catalogue_of(const char *web_dir, size_t at, const char *extra,
+					    const char *const *offered, size_t noffered)
 {
 	const char *code = index_cache.codes[at];
 	struct lang_slot *s = NULL;
-	char path[4200];
+	char path[4200], extra_path[4200];
 	size_t i;
 
 	/* Its own slot, else a free one, else one taken from another language. */
 	for (i = 0; i < LANG_SLOTS && !s; i++)
-		if (slots[i].used && !strcmp(slots[i].pl.code, code))
+		if (slots[i].used && !strcmp(slots[i].pl.code, code) && !strcmp(slots[i].extra, extra))
 			s = &slots[i];
 	for (i = 0; i < LANG_SLOTS && !s; i++)
 		if (!slots[i].used)
 			s = &slots[i];
 	if (!s)
-		s = &slots[str_key(code, strlen(code)) % LANG_SLOTS];
+		s = &slots[(str_key(code, strlen(code)) + str_key(extra, strlen(extra))) % LANG_SLOTS];
 	snprintf(path, sizeof(path), "%s/shared/i18n/%s.json", web_dir, code);
-	if (s->used && !strcmp(s->pl.code, code) && file_same(path, &s->id))
+	snprintf(extra_path, sizeof(extra_path), "%s/shared/i18n/%s/%s.json", web_dir, extra, code);
+	if (s->used && !strcmp(s->pl.code, code) && !strcmp(s->extra, extra) && file_same(path, &s->id) &&
+	    (!*extra || file_same(extra_path, &s->extra_id)))
 		return &s->pl;
 	slot_clear(s);
-	return slot_load(s, web_dir, at) ? &s->pl : NULL;
+	return slot_load(s, web_dir, at, extra, offered, noffered) ? &s->pl : NULL;
+}
+
+/* Whether `word` is one of the space-separated words of `list`. */
+static bool word_in(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	while (*list) {
+		size_t k = strcspn(list, " ");
+
+		if (k == len && !strncmp(list, word, len))
+			return true;
+		list += k + (list[k] == ' ');
+	}
+	return false;
+}
+
+/* A name of a page's own catalogues: letters only. */
+static bool extra_ok(const char *extra)
+{
+	size_t i;
+
+	for (i = 0; extra[i]; i++)
+		if (!is_alpha(extra[i]) || i + 1 >= EXTRA_MAX)
+			return false;
+	return true;
+}
+
+const struct page_lang *page_lang_get_page(const char *web_dir, const char *const *wanted, size_t nwanted,
+					   const char *allowed, const char *extra)
+{
+	const char *offered[PAGE_LANG_OFFERED_MAX];
+	const struct page_lang *pl;
+	size_t i, n = 0, at_index[PAGE_LANG_OFFERED_MAX];
+	int at;
+
+	if (!extra)
+		extra = "";
+	if (!extra_ok(extra) || !index_load(web_dir))
+		return NULL;
+	for (i = 0; i < index_cache.n; i++) {
+		if (allowed && !word_in(allowed, index_cache.codes[i]))
+			continue;
+		at_index[n] = i;
+		offered[n++] = index_cache.codes[i];
+	}
+	at = page_lang_pick(wanted, nwanted, offered, n);
+	if (at < 0)
+		return NULL;
+	pl = catalogue_of(web_dir, at_index[at], extra, offered, n);
+	/* A catalogue that cannot be read falls back to English, as i18n.js does. */
+	if (!pl && strcmp(offered[at], "en") && (at = find_offered("en", offered, n)) >= 0)
+		pl = catalogue_of(web_dir, at_index[at], extra, offered, n);
+	return pl;
 }
 
 const struct page_lang *page_lang_get(const char *web_dir, const char *const *wanted, size_t nwanted)
 {
-	const char *offered[PAGE_LANG_OFFERED_MAX];
-	const struct page_lang *pl;
-	size_t i;
-	int at;
-
-	if (!index_load(web_dir))
-		return NULL;
-	for (i = 0; i < index_cache.n; i++)
-		offered[i] = index_cache.codes[i];
-	at = page_lang_pick(wanted, nwanted, offered, index_cache.n);
-	if (at < 0)
-		return NULL;
-	pl = catalogue_of(web_dir, (size_t)at);
-	/* A catalogue that cannot be read falls back to English, as i18n.js does. */
-	if (!pl && strcmp(index_cache.codes[at], "en") && (at = find_offered("en", offered, index_cache.n)) >= 0)
-		pl = catalogue_of(web_dir, (size_t)at);
-	return pl;
+	return page_lang_get_page(web_dir, wanted, nwanted, NULL, NULL);
 }
 
 void page_lang_release(void)

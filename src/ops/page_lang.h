@@ -59,6 +59,17 @@ size_t page_lang_accept(const char *header, char tags[][PAGE_LANG_TAG_MAX], size
 const struct page_lang *page_lang_get(const char *web_dir, const char *const *wanted, size_t nwanted);
 
 /*
+ * The same for a page that offers only the languages in `allowed` (codes
+ * separated by spaces, as its <html data-i18n-languages>; NULL: all) and
+ * has words of its own in shared/i18n/EXTRA/CODE.json (`extra`, letters
+ * only, as its data-i18n-extra; NULL: none): the catalogue carries both,
+ * with "extra" saying so.  A language whose own file cannot be read falls
+ * back to English.
+ */
+const struct page_lang *page_lang_get_page(const char *web_dir, const char *const *wanted, size_t nwanted,
+					   const char *allowed, const char *extra);
+
+/*
  * `html` (`*len` bytes, NUL-terminated; you hand it over) in the language
  * of `pl`: <html lang dir> set, each data-i18n element whose content is
  * plain text filled with its message, each data-i18n-attr attribute set,

@@ -75,13 +75,16 @@ static void page_root(struct http_req *req, HTTP_PARAMS)
  */
 #define BOX_FIRST_VIEW "data-view=\"loading\""
 
-static char *box_translate(void *ctx, char *data, size_t *len)
+static char *page_translate(void *ctx, char *data, size_t *len)
 {
 	return page_lang_apply(ctx, data, len);
 }
 
-/* The language the box's URL asks for (?lang=), then the browser's; see page_lang_get(). */
-static const struct page_lang *box_language(struct http_req *req)
+/*
+ * The language the page's URL asks for (?lang=), then the browser's; see
+ * page_lang_get_page() for `allowed` and `extra`.
+ */
+static const struct page_lang *page_language(struct http_req *req, const char *allowed, const char *extra)
 {
 	char arg[PAGE_LANG_TAG_MAX], header[256], tags[PAGE_LANG_WANTED_MAX][PAGE_LANG_TAG_MAX];
 	const char *wanted[PAGE_LANG_WANTED_MAX + 1];
@@ -95,7 +98,35 @@ static const struct page_lang *box_language(struct http_req *req)
 	for (i = 0; i < ntags; i++)
 		wanted[n++] = tags[i];
 	http_header(req, "vary:", "Accept-Language");
-	return page_lang_get(req->srv->cfg->web_dir, wanted, n);
+	return page_lang_get_page(req->srv->cfg->web_dir, wanted, n, allowed, extra);
+}
+
+/*
+ * The staff pages' languages and own catalogue: each staff page's <html>
+ * says the same (data-i18n-languages, data-i18n-extra; checked by the
+ * unit-js i18n test).
+ */
+#define STAFF_LANGUAGES "en fr"
+#define STAFF_EXTRA "staff"
+
+/*
+ * A staff page drawn in the language i18n.js would pick from the URL and
+ * the browser's languages, with both catalogues inside, so a French
+ * librarian sees no English first and the page fetches no catalogue.  A
+ * language chosen in the webclient's setting (kept in the browser only)
+ * that differs is i18n.js's to fetch, as before.
+ */
+void pages_staff_page(struct http_req *req, const char *relpath)
+{
+	struct http_page_edit edit = { 0 };
+	const struct page_lang *pl = page_language(req, STAFF_LANGUAGES, STAFF_EXTRA);
+
+	if (pl) {
+		edit.apply = page_translate;
+		edit.ctx = (void *)pl;
+		edit.key = pl->key;
+	}
+	http_static_page(req, relpath, POLICY_PAGE, &edit);
 }
 
 static void page_box(struct http_req *req, HTTP_PARAMS)
@@ -113,9 +144,9 @@ static void page_box(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
-	pl = box_language(req);
+	pl = page_language(req, NULL, NULL);
 	if (pl) {
-		edit.apply = box_translate;
+		edit.apply = page_translate;
 		edit.ctx = (void *)pl;
 		edit.key = pl->key;
 	}
@@ -138,13 +169,13 @@ static void page_embed(struct http_req *req, HTTP_PARAMS)
 static void page_staff(struct http_req *req, HTTP_PARAMS)
 {
 	(void)params;
-	http_static(req, "operator/index.html", POLICY_PAGE);
+	pages_staff_page(req, "operator/index.html");
 }
 
 static void page_signin(struct http_req *req, HTTP_PARAMS)
 {
 	(void)params;
-	http_static(req, "operator/signin.html", POLICY_PAGE);
+	pages_staff_page(req, "operator/signin.html");
 }
 
 static void page_admin(struct http_req *req, HTTP_PARAMS)
@@ -163,7 +194,7 @@ static void page_admin(struct http_req *req, HTTP_PARAMS)
 		http_error_page(req, 403, AUDIENCE_STAFF, NULL);
 		return;
 	}
-	http_static(req, "operator/admin.html", POLICY_PAGE);
+	pages_staff_page(req, "operator/admin.html");
 }
 
 const struct http_route pages_routes[] = {

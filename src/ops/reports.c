@@ -360,7 +360,7 @@ static void page_reports(struct http_req *req, HTTP_PARAMS)
 		http_error_page(req, 403, AUDIENCE_STAFF, NULL);
 		return;
 	}
-	http_static(req, "reports/index.html", POLICY_PAGE);
+	pages_staff_page(req, "reports/index.html");
 }
 
 const struct http_route reports_routes[] = {

@@ -23,6 +23,11 @@ extern const size_t sessions_nroutes;
 /* §2.3 public, §2.4 pages and files (pages.c) */
 extern const struct http_route pages_routes[];
 extern const size_t pages_nroutes;
+/*
+ * A staff page (web/RELPATH) in the reader's language, with its catalogue
+ * and the staff catalogue inside (pages.c).
+ */
+void pages_staff_page(struct http_req *req, const char *relpath);
 /* §2.5 administration (admin.c) */
 extern const struct http_route admin_routes[];
 extern const size_t admin_nroutes;

@@ -110,17 +110,19 @@ test('sign-in keeps what was typed, and Enter sends nothing, while the page is s
   const ada = srv.addOperator({ username: 'ada', name: 'Ada Byron' });
   const staff = await newContext(browser);
   const op = await staff.newPage();
-  // Hold the staff catalogue back: the page's script cannot run until it comes.
+  // Hold the page's script back.
   let release;
   const held = new Promise((r) => { release = r; });
-  await op.route('**/shared/i18n/staff/en.json', async (route) => {
+  await op.route('**/operator/signin.js', async (route) => {
     await held;
     await route.continue();
   });
   const urls = [];
   op.on('request', (r) => urls.push(r.url()));
-  await op.goto(`${srv.url}/staff/signin`, { waitUntil: 'domcontentloaded' });
-  assert.equal(await focusedName(op), 'Username');
+  // (A module script holds DOMContentLoaded back: wait for the field itself.)
+  await op.goto(`${srv.url}/staff/signin`, { waitUntil: 'commit' });
+  await expect.visible(op.getByLabel('Username'));
+  await op.waitForFunction(() => document.activeElement?.id === 'username');
   await op.keyboard.type('ada');
   await op.keyboard.press('Tab');
   await op.keyboard.type('correct horse');

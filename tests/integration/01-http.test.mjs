@@ -466,6 +466,30 @@ function carried(text) {
 	return JSON.parse(m[1]);
 }
 
+test('each staff page comes in the browser\'s language, English or French, with both catalogues inside', async () => {
+	const read = async (rel) => JSON.parse(await fs.readFile(path.join(repoRoot, 'web/shared/i18n', rel), 'utf8'));
+	const fr = { ...await read('fr.json'), ...await read('staff/fr.json') };
+	const en = { ...await read('en.json'), ...await read('staff/en.json') };
+	for (const page of ['/staff', '/staff/signin', '/staff/admin', '/staff/board', '/staff/history', '/staff/reports']) {
+		const res = await srv.request('GET', page, { headers: { 'accept-language': 'fr-CA,fr;q=0.9,en;q=0.5' } });
+		assert.equal(res.status, 200, page);
+		assert.match(res.text.match(/<html[^>]*>/)[0], /^<html lang="fr" [^>]*data-i18n-extra="staff"[^>]*dir="ltr">$/, page);
+		const block = carried(res.text);
+		assert.deepEqual([block.lang, block.extra, block.offered], ['fr', 'staff', ['en', 'fr']], page);
+		assert.deepEqual(block.messages, fr, `${page}: the patron's and the staff catalogue, staff words over`);
+		const title = res.text.match(/<title data-i18n="([^"]+)">([^<]*)</);
+		assert.equal(title[2], fr[title[1]], `${page}: the title filled in French`);
+		assert.match(res.headers.get('vary') ?? '', /Accept-Language/);
+	}
+	// German is the patron's only: the staff pages are English for it, as for no wish at all.
+	for (const headers of [{ 'accept-language': 'de' }, {}]) {
+		const block = carried((await srv.request('GET', '/staff/board', { headers })).text);
+		assert.equal(block.lang, 'en');
+		assert.deepEqual(block.messages, en);
+	}
+	assert.equal(carried((await srv.request('GET', '/staff/signin?lang=fr', { headers: { 'accept-language': 'en' } })).text).lang, 'fr');
+});
+
 test('/box/QUEUE comes in the language it asks for, with its catalogue, else English', async () => {
 	const catalogue = async (lang) => JSON.parse(await fs.readFile(path.join(repoRoot, 'web/shared/i18n', `${lang}.json`), 'utf8'));
 	const title = (text) => text.match(/<h2[^>]* id="start-title"[^>]*>([^<]*)</)?.[1];

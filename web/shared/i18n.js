@@ -28,11 +28,13 @@
 // elements: data-i18n="key" replaces an element's text, and
 // data-i18n-attr="aria-label:key title:key" sets attributes.
 //
-// The box's page comes from the server already in its language, with that
-// catalogue in a data block (<script type="application/json" id="rd-i18n">:
-// { lang, dir, offered, messages }, src/ops/page_lang.c). When this module
-// would pick the same language from the languages offered there, it takes
-// the catalogue from the page and fetches nothing.
+// The box's page, and each staff page, comes from the server already in its
+// language, with that catalogue in a data block (<script
+// type="application/json" id="rd-i18n">: { lang, dir, offered, messages },
+// and extra: "staff" when a staff page's own words are in it too;
+// src/ops/page_lang.c). When this module would pick the same language from
+// the languages offered there, it takes the catalogue from the page and
+// fetches nothing.
 
 const BASE = '/shared/i18n';
 const SAVED = 'refdesk.lang';
@@ -156,8 +158,10 @@ async function loadPageCatalogue() {
   const root = document.documentElement;
   const allowed = (root.dataset.i18nLanguages || 'en').split(/\s+/);
   const wanted = wantedLanguages(!allowed.includes('all'));
-  const carried = root.dataset.i18nExtra ? null : carriedCatalogue();
-  if (carried && pickLanguage(wanted, carried.offered.filter((c) => allowed.includes('all') || allowed.includes(c))) === carried.lang) {
+  // A staff page's carried catalogue holds its own words too ("extra"), or is not used.
+  const carried = carriedCatalogue();
+  const fits = carried && (carried.extra ?? null) === (root.dataset.i18nExtra ?? null);
+  if (fits && pickLanguage(wanted, carried.offered.filter((c) => allowed.includes('all') || allowed.includes(c))) === carried.lang) {
     useCatalogue(carried.lang, carried.dir, carried.messages);
     root.lang = carried.lang;
     root.dir = current.dir;

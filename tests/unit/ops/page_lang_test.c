@@ -208,6 +208,61 @@ static void catalogues_come_from_the_files_and_follow_them(void)
 	CHECK_EQ(system(path), 0);
 }
 
+static void a_staff_page_carries_its_own_words_in_its_languages(void)
+{
+	const char *fr[] = { "fr-CA" }, *ar[] = { "ar" }, *de[] = { "de" };
+	const struct page_lang *pl, *box;
+	char path[256];
+	struct timespec later[2] = { { 0, UTIME_OMIT }, { 2000000000, 0 } };
+
+	snprintf(web, sizeof(web), "/tmp/page_lang_test.XXXXXX");
+	CHECK(mkdtemp(web) != NULL);
+	snprintf(path, sizeof(path), "%s/shared", web);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/shared/i18n", web);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/shared/i18n/staff", web);
+	mkdir(path, 0700);
+	write_file("index.json", "{\"languages\": [{\"code\": \"en\"}, {\"code\": \"fr\"}, {\"code\": \"ar\", \"dir\": \"rtl\"},"
+				 " {\"code\": \"de\"}]}");
+	write_file("en.json", "{\"t\": \"Title\"}");
+	write_file("fr.json", "{\"t\": \"Titre\"}");
+	write_file("ar.json", "{\"t\": \"x\"}");
+	write_file("de.json", "{\"t\": \"Titel\"}");
+	write_file("staff/en.json", "{\"s\": \"Staff\", \"t\": \"Staff title\"}");
+	write_file("staff/fr.json", "{\"s\": \"Personnel\"}");
+
+	/* Both catalogues in one, the page's own words over the patron's. */
+	pl = page_lang_get_page(web, fr, 1, "en fr", "staff");
+	CHECK(pl && !strcmp(pl->code, "fr"));
+	CHECK(pl && !strcmp(page_lang_text(pl, "s"), "Personnel") && !strcmp(page_lang_text(pl, "t"), "Titre"));
+	CHECK(pl && strstr(pl->block, "\"offered\":[\"en\",\"fr\"]") && strstr(pl->block, "\"extra\":\"staff\""));
+	pl = page_lang_get_page(web, fr, 1, "en", "staff");
+	CHECK(pl && !strcmp(pl->code, "en") && !strcmp(page_lang_text(pl, "t"), "Staff title"));
+	/* Arabic is offered by the index but not by the page; German has no staff words: English. */
+	pl = page_lang_get_page(web, ar, 1, "en fr", "staff");
+	CHECK(pl && !strcmp(pl->code, "en"));
+	pl = page_lang_get_page(web, de, 1, "en fr de", "staff");
+	CHECK(pl && !strcmp(pl->code, "en") && !strcmp(page_lang_text(pl, "s"), "Staff"));
+	/* The box's French beside the staff page's French: each its own. */
+	box = page_lang_get(web, fr, 1);
+	pl = page_lang_get_page(web, fr, 1, "en fr", "staff");
+	CHECK(box && pl && box != pl && !page_lang_text(box, "s") && strstr(box->block, "\"offered\":[\"en\",\"fr\",\"ar\",\"de\"]"));
+	CHECK(box && !strstr(box->block, "\"extra\""));
+	/* The staff file changed on disk is read again. */
+	write_file("staff/fr.json", "{\"s\": \"Équipe\"}");
+	snprintf(path, sizeof(path), "%s/shared/i18n/staff/fr.json", web);
+	utimensat(AT_FDCWD, path, later, 0);
+	pl = page_lang_get_page(web, fr, 1, "en fr", "staff");
+	CHECK(pl && !strcmp(page_lang_text(pl, "s"), "Équipe"));
+	/* A name that is not letters is no catalogue's. */
+	CHECK(page_lang_get_page(web, fr, 1, "en fr", "../staff") == NULL);
+	CHECK(page_lang_get_page(web, fr, 1, "en fr", "staffstaffstaffstaff") == NULL);
+	page_lang_release();
+	snprintf(path, sizeof(path), "rm -rf '%s'", web);
+	CHECK_EQ(system(path), 0);
+}
+
 int main(void)
 {
 	RUN(tags_are_spelled_as_i18n_js_spells_them);
@@ -216,5 +271,6 @@ int main(void)
 	RUN(the_page_is_filled_from_the_catalogue);
 	RUN(a_broken_page_is_copied_not_lost);
 	RUN(catalogues_come_from_the_files_and_follow_them);
+	RUN(a_staff_page_carries_its_own_words_in_its_languages);
 	CHECK_EXIT();
 }
