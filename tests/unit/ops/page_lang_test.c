@@ -155,12 +155,10 @@ static void write_file(const char *rel, const char *text)
 	fclose(f);
 }
 
-static void catalogues_come_from_the_files_and_follow_them(void)
+/* A new temporary web directory with shared/i18n/ and shared/i18n/staff/ in it. */
+static void make_web(void)
 {
-	const char *fr[] = { "fr-CA" }, *xx[] = { "../../etc" };
-	const struct page_lang *pl;
 	char path[256];
-	struct timespec later[2] = { { 0, UTIME_OMIT }, { 2000000000, 0 } };
 
 	snprintf(web, sizeof(web), "/tmp/page_lang_test.XXXXXX");
 	CHECK(mkdtemp(web) != NULL);
@@ -168,6 +166,18 @@ static void catalogues_come_from_the_files_and_follow_them(void)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/shared/i18n", web);
 	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/shared/i18n/staff", web);
+	mkdir(path, 0700);
+}
+
+static void catalogues_come_from_the_files_and_follow_them(void)
+{
+	const char *fr[] = { "fr-CA" }, *xx[] = { "../../etc" };
+	const struct page_lang *pl;
+	char path[256];
+	struct timespec later[2] = { { 0, UTIME_OMIT }, { 2000000000, 0 } };
+
+	make_web();
 	write_file("index.json", "{\"languages\": [{\"code\": \"en\"}, {\"code\": \"fr\", \"dir\": \"ltr\"},"
 				 " {\"code\": \"ar\", \"dir\": \"rtl\"}, {\"code\": \"../x\"}]}");
 	write_file("en.json", "{\"t\": \"Title\"}");
@@ -215,14 +225,7 @@ static void a_staff_page_carries_its_own_words_in_its_languages(void)
 	char path[256];
 	struct timespec later[2] = { { 0, UTIME_OMIT }, { 2000000000, 0 } };
 
-	snprintf(web, sizeof(web), "/tmp/page_lang_test.XXXXXX");
-	CHECK(mkdtemp(web) != NULL);
-	snprintf(path, sizeof(path), "%s/shared", web);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/shared/i18n", web);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/shared/i18n/staff", web);
-	mkdir(path, 0700);
+	make_web();
 	write_file("index.json", "{\"languages\": [{\"code\": \"en\"}, {\"code\": \"fr\"}, {\"code\": \"ar\", \"dir\": \"rtl\"},"
 				 " {\"code\": \"de\"}]}");
 	write_file("en.json", "{\"t\": \"Title\"}");
