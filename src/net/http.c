@@ -16,7 +16,7 @@
 #include "net/server.h"
 
 /* A page's policy: head, the hashes of its inlined stylesheets, tail, who may frame it. */
-static const char csp_page[] = "default-src 'self'; script-src 'self'; style-src 'self'";
+static const char csp_page[] = "default-src 'self'; script-src 'self'";
 static const char csp_page_tail[] =
 	"; img-src 'self' data: blob:; "
 	"connect-src 'self'; font-src 'self'; media-src 'self' blob:; frame-src 'self'; "
@@ -394,7 +394,7 @@ static int add(struct lws *wsi, const char *name, const char *value, unsigned ch
 
 static int add_security_headers(struct http_req *req, unsigned char **p, unsigned char *end)
 {
-	char csp[HTTP_FRAME_ORIGINS_MAX + sizeof(req->style_hashes) + 512];
+	char csp[HTTP_FRAME_ORIGINS_MAX + sizeof(req->style_hashes) + sizeof(req->script_hashes) + 512];
 	struct lws *wsi = req->wsi;
 
 	/*
@@ -419,10 +419,12 @@ static int add_security_headers(struct http_req *req, unsigned char **p, unsigne
 		snprintf(csp, sizeof(csp), "%s", "sandbox; default-src 'none'; img-src data:; "
 			 "style-src 'unsafe-inline'; frame-ancestors 'none'");
 	else if (req->policy == POLICY_BOX)
-		snprintf(csp, sizeof(csp), "%s%s%s'self'%s%s", csp_page, req->style_hashes, csp_page_tail,
+		snprintf(csp, sizeof(csp), "%s%s; style-src 'self'%s%s'self'%s%s", csp_page, req->script_hashes,
+			 req->style_hashes, csp_page_tail,
 			 req->frame_origins[0] ? " " : "", req->frame_origins);
 	else
-		snprintf(csp, sizeof(csp), "%s%s%s'none'", csp_page, req->style_hashes, csp_page_tail);
+		snprintf(csp, sizeof(csp), "%s%s; style-src 'self'%s%s'none'", csp_page, req->script_hashes,
+			 req->style_hashes, csp_page_tail);
 	if (add(wsi, "content-security-policy:", csp, p, end) ||
 	    add(wsi, "x-content-type-options:", "nosniff", p, end) ||
 	    add(wsi, "referrer-policy:", "same-origin", p, end) ||

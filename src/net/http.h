@@ -61,8 +61,8 @@ struct http_route {
  */
 enum http_policy { POLICY_API, POLICY_PAGE, POLICY_BOX, POLICY_BLOB, POLICY_TRANSCRIPT, POLICY_ASSET };
 
-/* Inlined stylesheets per page (static.c), each one hash in the page's style-src. */
-#define HTTP_INLINE_STYLES_MAX 4
+/* Inlined stylesheets and scripts per page (static.c), each one hash in its policy. */
+#define HTTP_INLINE_MAX 4
 
 struct http_req {
 	struct server *srv;
@@ -93,7 +93,8 @@ struct http_req {
 	size_t hdrs_len;
 	enum http_policy policy;
 	char frame_origins[HTTP_FRAME_ORIGINS_MAX]; /* POLICY_BOX: who may frame it */
-	char style_hashes[HTTP_INLINE_STYLES_MAX * 56]; /* " 'sha256-…'" per inlined stylesheet */
+	char style_hashes[HTTP_INLINE_MAX * 56]; /* " 'sha256-…'" per inlined stylesheet */
+	char script_hashes[HTTP_INLINE_MAX * 56]; /* ...and per inlined script */
 	bool headers_sent;
 	bool responded;
 	bool held;                  /* a worker or the writer will answer it */

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 #include "net/server.h"
 
 #define STATIC_FILE_MAX (8 * 1024 * 1024)
-#define INLINE_STYLE_MAX (64 * 1024) /* a larger stylesheet stays a link */
+#define INLINE_FILE_MAX (64 * 1024) /* a larger stylesheet or script stays a link */
 
 static const struct {
 	const char *ext, *type;
@@ -160,7 +161,7 @@ void http_static_print_limits(FILE *out)
 {
 	limit_print(out, "static_file_max", STATIC_FILE_MAX, "bytes", "a page file served from web/");
 	limit_print(out, "gzip_min", GZIP_MIN, "bytes", "smallest page file sent gzipped");
-	limit_print(out, "inline_style_max", INLINE_STYLE_MAX, "bytes", "largest stylesheet a page carries inline");
+	limit_print(out, "inline_style_max", INLINE_FILE_MAX, "bytes", "largest stylesheet or script a page carries inline");
 }
 
 /* `data` (`*len` bytes, NUL-terminated) with its first `from` replaced by `to`; you own it. */
@@ -257,16 +258,35 @@ static int minified_open(const struct server_config *cfg, const char *relpath, c
 	return fd;
 }
 
-static const char inline_link[] = "<link rel=\"stylesheet\" data-inline href=\"/";
+/*
+ * What a page may carry inline: a stylesheet link or a classic script
+ * marked data-inline, each replaced by an element holding the file whose
+ * hash goes into the page's policy.
+ */
+static const struct inline_kind {
+	const char *marker, *close, *type, *open_tag, *end_tag;
+	size_t hashes_off;
+	bool script;
+} inline_kinds[] = {
+	{ "<link rel=\"stylesheet\" data-inline href=\"/", "\">", "text/css; charset=utf-8", "<style",
+	  "</style", offsetof(struct http_req, style_hashes), false },
+	{ "<script data-inline src=\"/", "\"></script>", "text/javascript; charset=utf-8", "<script",
+	  "</script", offsetof(struct http_req, script_hashes), true },
+};
 
-/* The stylesheet at `rel` under the web directory, read whole, or NULL; its stat in `sb`. */
-static char *style_read(const struct http_req *req, const char *rel, struct stat *sb)
+/*
+ * The file at `rel` under the web directory (its minified copy when there is
+ * one), read whole, or NULL: not of kind `k`'s type, too large, or holding
+ * text that could end or confuse the element it goes into.  Its stat in `sb`.
+ */
+static char *inline_read(const struct http_req *req, const struct inline_kind *k, const char *rel,
+			 struct stat *sb)
 {
 	char path[4096];
 	char *text;
 	int fd;
 
-	if (!path_is_safe(rel) || !type_of(rel) || strcmp(type_of(rel), "text/css; charset=utf-8") ||
+	if (!path_is_safe(rel) || !type_of(rel) || strcmp(type_of(rel), k->type) ||
 	    snprintf(path, sizeof(path), "%s/%s", req->srv->cfg->web_dir, rel) >= (int)sizeof(path))
 		return NULL;
 	fd = stat(path, sb) == 0 && S_ISREG(sb->st_mode) ?
@@ -275,45 +295,66 @@ static char *style_read(const struct http_req *req, const char *rel, struct stat
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > INLINE_STYLE_MAX) {
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > INLINE_FILE_MAX) {
 		close(fd);
 		return NULL;
 	}
 	text = read_exactly(fd, (size_t)sb->st_size);
 	close(fd);
-	/* Text that could close the element early is not ours to inline. */
-	if (text && (memchr(text, '\0', (size_t)sb->st_size) || strcasestr(text, "</style"))) {
+	/* In a script, "<!--" and "<script" change how the parser finds its end. */
+	if (text && (memchr(text, '\0', (size_t)sb->st_size) || strcasestr(text, k->end_tag) ||
+		     (k->script && (strstr(text, "<!--") || strcasestr(text, "<script"))))) {
 		free(text);
 		return NULL;
 	}
 	return text;
 }
 
-/*
- * `data` (`*len` bytes, NUL-terminated) with each stylesheet link marked
- * data-inline replaced by a <style> holding the file, whose hash goes into
- * the page's style-src; `*variant` takes in each file's size and time, so
- * the page's ETag and compressed copy change with its stylesheets.  A file
- * that cannot be inlined stays a link.  You own the result.
- */
-static char *inline_styles(struct http_req *req, char *data, size_t *len, unsigned long long *variant)
+/* The first marker of any kind in `at`, or NULL; its kind in `*kind`. */
+static char *inline_next(char *at, const struct inline_kind **kind)
 {
-	size_t cap = *len + 1, olen = 0, hl = 0;
+	char *best = NULL, *m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(inline_kinds); i++) {
+		m = strstr(at, inline_kinds[i].marker);
+		if (m && (!best || m < best)) {
+			best = m;
+			*kind = &inline_kinds[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * `data` (`*len` bytes, NUL-terminated) with each marked stylesheet link and
+ * script replaced by an element holding the file (<style data-inline="/PATH">
+ * or <script data-inline="/PATH">), whose hash goes into the page's
+ * style-src or script-src; `*variant` takes in each file's size and time, so
+ * the page's ETag and compressed copy change with them.  A file that cannot
+ * be inlined stays as it was.  You own the result.
+ */
+static char *inline_files(struct http_req *req, char *data, size_t *len, unsigned long long *variant)
+{
+	size_t cap = *len + 1, olen = 0;
 	char *out = xmalloc(cap), *at = data, *next;
+	const struct inline_kind *k = NULL;
 	int n = 0;
 
 	req->style_hashes[0] = '\0';
-	while ((next = strstr(at, inline_link)) != NULL) {
-		char *rel = next + sizeof(inline_link) - 1, *q = strstr(rel, "\">"), relpath[256], *text = NULL;
+	req->script_hashes[0] = '\0';
+	while ((next = inline_next(at, &k)) != NULL) {
+		char *rel = next + strlen(k->marker), *q = strstr(rel, k->close), relpath[256], *text = NULL;
+		char *hashes = (char *)req + k->hashes_off;
 		unsigned char hash[crypto_hash_sha256_BYTES];
 		char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 		struct stat sb;
-		size_t tl = 0, need;
+		size_t tl = 0, need, hl;
 
-		if (q && (size_t)(q - rel) < sizeof(relpath) && n < HTTP_INLINE_STYLES_MAX) {
+		if (q && (size_t)(q - rel) < sizeof(relpath) && n < HTTP_INLINE_MAX) {
 			memcpy(relpath, rel, (size_t)(q - rel));
 			relpath[q - rel] = '\0';
-			text = style_read(req, relpath, &sb);
+			text = inline_read(req, k, relpath, &sb);
 		}
 		if (!text) { /* left as it is */
 			next = rel;
@@ -328,23 +369,23 @@ static char *inline_styles(struct http_req *req, char *data, size_t *len, unsign
 		tl = (size_t)sb.st_size;
 		crypto_hash_sha256(hash, (const unsigned char *)text, tl);
 		sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
-		hl += (size_t)snprintf(req->style_hashes + hl, sizeof(req->style_hashes) - hl, " 'sha256-%s'", b64);
+		hl = strlen(hashes);
+		snprintf(hashes + hl, sizeof(req->style_hashes) - hl, " 'sha256-%s'", b64);
 		*variant = *variant * 31 + (unsigned long long)sb.st_size * 1000003ULL +
 			   (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)sb.st_mtim.tv_nsec;
 		n++;
-		/* before the link, then <style data-inline="/PATH">TEXT</style> */
+		/* before the marker, then OPEN data-inline="/PATH">TEXT</END> */
 		need = (size_t)(next - at) + strlen(relpath) + tl + 64;
 		cap = grow_cap(cap, olen + need + 1);
 		out = xrealloc(out, cap);
 		memcpy(out + olen, at, (size_t)(next - at));
 		olen += (size_t)(next - at);
-		olen += (size_t)sprintf(out + olen, "<style data-inline=\"/%s\">", relpath);
+		olen += (size_t)sprintf(out + olen, "%s data-inline=\"/%s\">", k->open_tag, relpath);
 		memcpy(out + olen, text, tl);
 		olen += tl;
-		memcpy(out + olen, "</style>", 8);
-		olen += 8;
+		olen += (size_t)sprintf(out + olen, "%s>", k->end_tag);
 		free(text);
-		at = q + 2;
+		at = q + strlen(k->close);
 	}
 	{
 		size_t rest = *len - (size_t)(at - data);
@@ -446,7 +487,7 @@ void http_static_page(struct http_req *req, const char *relpath, enum http_polic
 		}
 		if (edit)
 			data = page_edit(data, &len, edit);
-		data = inline_styles(req, data, &len, &variant);
+		data = inline_files(req, data, &len, &variant);
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx%s\"", (unsigned long long)sb.st_size,
 		 (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL +

@@ -12,7 +12,7 @@ import { launchBrowser, newContext, expectClean, ROOT } from './lib/browser.mjs'
 import { checkAxe } from './lib/axe.mjs';
 import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
-import { signIn, staffOnline, startChat, say, transcript } from './lib/flows.mjs';
+import { signIn, staffOnline, startChat, say, transcript, goAvailable } from './lib/flows.mjs';
 
 const SCREENS = path.join(ROOT, 'build', 'screens');
 const LABEL = /^Guest [0-9A-HJKMNP-TV-Z]{4}$/;
@@ -242,4 +242,37 @@ test('error pages: one for staff, one for patrons, each with its status, heading
   await framed.context().close();
   await samCtx.close();
   await g.guests.close();
+});
+
+test('the webclient asks for its session and opens its one socket before its script has arrived', async () => {
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, nora);
+  // Reload with the page's script held back, as a slow line holds it.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/operator/webclient.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const seen = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/session')) seen.push('session'); });
+  page.on('websocket', () => seen.push('socket'));
+  await page.reload({ waitUntil: 'commit' });
+  for (const until = Date.now() + 10000; !seen.includes('socket') && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(seen, ['session', 'socket'], 'asked for while the script is held');
+  release();
+  await expect.visible(page.locator('#conn[data-state="open"]'));
+  await goAvailable(page);
+  assert.deepEqual(seen, ['session', 'socket'], 'the page took that socket over: no second one');
+  // Signed out, the page opens no socket and goes to sign in.
+  await page.unroute('**/operator/webclient.js');
+  await ctx.clearCookies();
+  seen.length = 0;
+  await page.reload();
+  await page.waitForURL(/\/staff\/signin\?next=/);
+  assert.deepEqual(seen, ['session'], 'no socket without a session');
+  expectClean(ctx, [/401/]);
+  await ctx.close();
 });

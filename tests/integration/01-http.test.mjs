@@ -178,6 +178,8 @@ test('static files under web/ are served with their content type, an ETag and no
 		const body = await servedCopy(f);
 		if (body.includes('<link rel="stylesheet" data-inline'))
 			assert.match(res.text, /<style data-inline="\//, `GET /${f}: its marked stylesheets inline`);
+		else if (body.includes('<script data-inline src='))
+			assert.match(res.text, /<script data-inline="\//, `GET /${f}: its marked scripts inline`);
 		else if (!/\.(png|ico|woff2|webp)$/.test(f))
 			assert.equal(res.text, body, `GET /${f}: body differs from the file`);
 	}
@@ -606,6 +608,57 @@ test('the box page carries base.css and box.css inline, each hash in its style-s
 	const again = await srv.request('GET', '/box/alpha', { headers: { 'if-none-match': res.headers.get('etag') } });
 	assert.equal(again.status, 304);
 	assert.equal(again.headers.get('content-security-policy'), raw, 'a 304 keeps the hashes');
+});
+
+/** The `'sha256-…'` sources of a CSP's script-src. */
+const scriptHashes = (raw) => (csp(raw)['script-src'] ?? []).filter((s) => s.startsWith("'sha256-"));
+
+test('a staff page carries session_start.js inline, its hash in script-src and nowhere else, in a 304 too', async () => {
+	const res = await srv.request('GET', '/staff');
+	const raw = res.headers.get('content-security-policy');
+	const scripts = [...res.text.matchAll(/<script data-inline="\/([^"]+)">([\s\S]*?)<\/script>/g)];
+	assert.deepEqual(scripts.map((m) => m[1]), ['shared/session_start.js']);
+	assert.equal(scripts[0][2], (await srv.request('GET', '/shared/session_start.js')).text, 'inline as it is served');
+	assert.deepEqual(scriptHashes(raw), [await sha256(scripts[0][2])]);
+	assert.deepEqual(styleHashes(raw), []);
+	assert.ok(csp(raw)['script-src'].includes("'self'"));
+	const again = await srv.request('GET', '/staff', { headers: { 'if-none-match': res.headers.get('etag') } });
+	assert.equal(again.status, 304);
+	assert.equal(again.headers.get('content-security-policy'), raw, 'a 304 keeps the hash');
+	// The box carries stylesheets only: no script hash.
+	assert.deepEqual(scriptHashes((await srv.request('GET', '/box/alpha')).headers.get('content-security-policy')), []);
+});
+
+test('a script that could end or confuse its element, is too large, not a script or outside web/ stays a src', async () => {
+	const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'refdesk-web-'));
+	const tag = (src) => `<script data-inline src="${src}"></script>`;
+	await fs.writeFile(path.join(dir, 'ok.js'), 'window.x = 1;\n');
+	await fs.writeFile(path.join(dir, 'end.js'), 'let s = "</SCRIPT><p>";\n');
+	await fs.writeFile(path.join(dir, 'comment.js'), 'let s = "<!--";\n');
+	await fs.writeFile(path.join(dir, 'open.js'), 'let s = "<Script>";\n');
+	await fs.writeFile(path.join(dir, 'big.js'), `/* ${'x'.repeat(70 * 1024)} */\n`);
+	await fs.writeFile(path.join(dir, 'x.css'), 'p {}\n');
+	const srcs = ['/ok.js', '/end.js', '/comment.js', '/open.js', '/big.js', '/x.css', '/../etc/passwd.js', '/missing.js'];
+	await fs.writeFile(path.join(dir, 'page.html'), `<!doctype html><title>t</title>${srcs.map(tag).join('')}<p>hi</p>\n`);
+	const other = await startServer({ fixtures: false, args: ['--web', dir] });
+	try {
+		const res = await other.request('GET', '/page.html');
+		assert.equal(res.status, 200);
+		assert.ok(res.text.includes('<script data-inline="/ok.js">window.x = 1;\n</script>'), res.text.slice(0, 300));
+		for (const s of srcs.slice(1))
+			assert.ok(res.text.includes(tag(s)), `${s} left as a src`);
+		assert.deepEqual(scriptHashes(res.headers.get('content-security-policy')), [await sha256('window.x = 1;\n')]);
+		// The page changes with its script: a new ETag, the new text and hash.
+		await new Promise((r) => setTimeout(r, 20));
+		await fs.writeFile(path.join(dir, 'ok.js'), 'window.x = 2;\n');
+		const after = await other.request('GET', '/page.html', { headers: { 'if-none-match': res.headers.get('etag') } });
+		assert.equal(after.status, 200);
+		assert.notEqual(after.headers.get('etag'), res.headers.get('etag'));
+		assert.deepEqual(scriptHashes(after.headers.get('content-security-policy')), [await sha256('window.x = 2;\n')]);
+	} finally {
+		await other.close();
+		await fs.rm(dir, { recursive: true, force: true });
+	}
 });
 
 test('a stylesheet that could close its element, is too large, not CSS or outside web/ stays a link', async () => {

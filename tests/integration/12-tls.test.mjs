@@ -148,10 +148,12 @@ test('every page file arrives whole over TLS, gzipped or not, and ALPN picks HTT
 	for (const rel of files) {
 		let want = served(rel);
 		largest = Math.max(largest, want.length);
-		// A page's marked stylesheets come inside it (PROTOCOL §2.1).
+		// A page's marked stylesheets and scripts come inside it (PROTOCOL §2.1).
 		if (rel.endsWith('.html'))
 			want = Buffer.from(want.toString('utf8').replace(/<link rel="stylesheet" data-inline href="\/([^"]+)">/g,
-				(_, css) => `<style data-inline="/${css}">${served(css).toString('utf8')}</style>`));
+				(_, css) => `<style data-inline="/${css}">${served(css).toString('utf8')}</style>`)
+				.replace(/<script data-inline src="\/([^"]+)"><\/script>/g,
+					(_, js) => `<script data-inline="/${js}">${served(js).toString('utf8')}</script>`));
 		for (const enc of ['gzip', 'identity']) {
 			const r = await request('GET', `/${rel}`, { headers: { 'accept-encoding': enc } });
 			assert.equal(r.alpn, 'http/1.1', `${rel}: ALPN chose ${r.alpn}`);

@@ -133,7 +133,7 @@ test('every staff page offers English and French, with the staff catalogue', () 
     'history/index.html', 'history/manage.html', 'reports/index.html', 'share/index.html'];
   for (const page of pages) {
     const html = fs.readFileSync(path.join(ROOT, 'web', page), 'utf8');
-    assert.match(html, /<html lang="en" data-i18n-languages="en fr" data-i18n-extra="staff"( data-session)?>/, page);
+    assert.match(html, /<html lang="en" data-i18n-languages="en fr" data-i18n-extra="staff"( data-session(="socket")?)?>/, page);
   }
 });
 
@@ -144,7 +144,8 @@ test('a staff page that needs its session asks for it first, before the catalogu
     'share/index.html': 'share/main.js' };
   for (const [page, script] of Object.entries(pages)) {
     const html = fs.readFileSync(path.join(ROOT, 'web', page), 'utf8');
-    assert.match(html, /<html [^>]*\bdata-session>/, page);
+    assert.match(html, /<html [^>]*\bdata-session(="socket")?>/, page);
+    assert.ok(html.includes('<script data-inline src="/shared/session_start.js"></script>'), `${page}: sends for its session from the head`);
     assert.ok(html.includes(`<script type="module" src="/${script}">`), page);
     const js = fs.readFileSync(path.join(ROOT, 'web', script), 'utf8');
     const first = js.match(/^import .*$/m)?.[0];

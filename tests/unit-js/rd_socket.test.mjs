@@ -209,3 +209,61 @@ test('post() sends typing only while open', async () => {
   assert.equal(socket.post({ type: 'typing', chat: 'c', active: true }), true);
   assert.equal(current().last().type, 'typing');
 });
+
+test('with `early`, start() takes over the socket the page opened while loading, frames and all', async () => {
+  FakeSocket.all = [];
+  const timers = fakeTimers();
+  const ws = new FakeSocket('ws://test/ws');
+  ws.onmessage = () => assert.fail('the early handler was not replaced');
+  ws.readyState = 1;
+  globalThis.refdeskSocket = { ws, frames: [JSON.stringify({ type: 'hello', role: 'operator' })] };
+  const socket = new RdSocket({ url: 'ws://test/ws', WebSocketImpl: FakeSocket, timers, early: true });
+  const seen = [];
+  socket.on('frame', (f) => seen.push(f.type));
+  socket.watch(['ask']);
+  socket.start();
+  assert.equal(FakeSocket.all.length, 1, 'no second socket');
+  assert.equal(globalThis.refdeskSocket, null, 'taken');
+  // As after an open: the watch goes out first, then the frame that arrived is read.
+  assert.equal(ws.last().type, 'presence.watch');
+  assert.deepEqual(seen, ['hello']);
+  ws.receive({ type: 'ok', id: ws.last().id, queues: { ask: true } });
+  await flush();
+  assert.equal(socket.status, 'open');
+  // Dropped later, it is replaced as any socket is.
+  ws.drop();
+  timers.fire();
+  assert.equal(FakeSocket.all.length, 2);
+  delete globalThis.refdeskSocket;
+});
+
+test('with `early`, a socket still connecting is taken; a closed one, or none, means a new one', () => {
+  for (const [state, adopted] of [[0, true], [3, false], [null, false]]) {
+    FakeSocket.all = [];
+    const ws = state === null ? null : new FakeSocket('ws://test/ws');
+    if (ws) ws.readyState = state;
+    globalThis.refdeskSocket = ws ? { ws, frames: [] } : undefined;
+    const socket = new RdSocket({ url: 'ws://test/ws', WebSocketImpl: FakeSocket, timers: fakeTimers(), early: true });
+    socket.start();
+    assert.equal(socket.ws === ws, adopted, `state ${state}`);
+    assert.equal(FakeSocket.all.length, (ws ? 1 : 0) + (adopted ? 0 : 1), `state ${state}`);
+    assert.equal(globalThis.refdeskSocket, null, 'marked taken, so none is opened after');
+    if (adopted) {
+      ws.open();
+      assert.equal(socket.status, 'resuming');
+    }
+  }
+  delete globalThis.refdeskSocket;
+});
+
+test('without `early`, a socket the page opened is left alone', () => {
+  FakeSocket.all = [];
+  const ws = new FakeSocket('ws://test/ws');
+  ws.readyState = 1;
+  globalThis.refdeskSocket = { ws, frames: [] };
+  const socket = new RdSocket({ url: 'ws://test/ws', WebSocketImpl: FakeSocket, timers: fakeTimers() });
+  socket.start();
+  assert.notEqual(socket.ws, ws);
+  assert.equal(globalThis.refdeskSocket.ws, ws);
+  delete globalThis.refdeskSocket;
+});

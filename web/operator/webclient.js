@@ -59,7 +59,7 @@ import { StaffRoom } from './staff_room.js';
 const $ = (id) => document.getElementById(id);
 const desk = new Desk();
 const ringer = new Ringer();
-const socket = new RdSocket();
+const socket = new RdSocket({ early: true });
 const uploads = new Uploads({
   from: 'operator',
   credentials: () => ({ 'X-CSRF-Token': csrf() || '' }),

@@ -50,7 +50,7 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
 
 const chat = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop() || '');
-const socket = new RdSocket();
+const socket = new RdSocket({ early: true });
 let me = null;
 let altDirty = false;
 let lastSelected = null;

@@ -76,6 +76,8 @@ export class RdSocket {
     this.random = options.random || Math.random;
     this.minDelay = options.minDelay ?? 500;
     this.maxDelay = options.maxDelay ?? 15000;
+    // Take over the socket session_start.js opened while the page loaded.
+    this.early = Boolean(options.early);
 
     this.status = 'idle'; // idle | connecting | resuming | open | waiting | stopped
     this.ws = null;
@@ -110,9 +112,10 @@ export class RdSocket {
     if (this.status === 'connecting' || this.status === 'open' || this.status === 'resuming') return;
     this.cancelRetry();
     this.setStatus('connecting');
-    let ws;
+    const early = this.takeEarly();
+    let ws = early?.ws;
     try {
-      ws = new this.WebSocketImpl(this.url);
+      ws ||= new this.WebSocketImpl(this.url);
     } catch (err) {
       this.scheduleRetry();
       return;
@@ -122,6 +125,25 @@ export class RdSocket {
     ws.onmessage = (e) => this.handleFrame(ws, e.data);
     ws.onclose = (e) => this.handleClose(ws, e.code);
     ws.onerror = () => {}; // a close always follows
+    // Already open: what would have happened since, in the order it would.
+    if (early && ws.readyState === 1) {
+      this.handleOpen(ws);
+      for (const data of early.frames) if (ws === this.ws) this.handleFrame(ws, data);
+    }
+  }
+
+  /**
+   * The socket session_start.js opened early, once ({ ws, frames } while it
+   * is still connecting or open, else null); the first start() takes it, or
+   * marks it taken so that none is opened after.
+   */
+  takeEarly() {
+    if (!this.early) return null;
+    this.early = false;
+    const early = globalThis.refdeskSocket;
+    globalThis.refdeskSocket = null;
+    if (!early?.ws || early.ws.readyState > 1) return null;
+    return early;
   }
 
   /** Close for good: no more reconnects; pending requests fail. */
