@@ -2,7 +2,8 @@
 // no clicks anywhere, only Tab, typing, Enter and Space.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newContext, expectClean } from './lib/browser.mjs';
+import path from 'node:path';
+import { launchBrowser, newContext, expectClean, ROOT } from './lib/browser.mjs';
 import { startDemoServer } from '../lib/server.mjs';
 import { expect } from './lib/expect.mjs';
 import { transcript, ASK_SWITCH } from './lib/flows.mjs';
@@ -104,6 +105,41 @@ test('guest and operator chat with the keyboard only', async () => {
 
   expectClean(staff);
   expectClean(guests);
+});
+
+test('a sign-in page whose script never comes says so, and one whose script runs does not', async () => {
+  const staff = await newContext(browser);
+  await staff.clock.install();
+  const op = await staff.newPage();
+  await op.route('**/operator/signin.js', (route) => route.abort());
+  await op.goto(`${srv.url}/staff/signin`, { waitUntil: 'commit' });
+  await expect.visible(op.getByLabel('Username'));
+  const late = op.getByRole('alert').filter({ hasText: 'taking a long time to load' });
+  await op.clock.fastForward(5000);
+  assert.equal(await late.isVisible(), false, 'not at once');
+  await op.clock.fastForward(8000);
+  await expect.visible(late);
+  assert.equal(await op.getByRole('button', { name: 'Sign in' }).isDisabled(), true);
+  await op.screenshot({ path: path.join(ROOT, 'build', 'screens', 'signin-script-missing.png') });
+  // The aborted script is the browser's error to report, not the page's.
+  expectClean(staff, [/signin\.js|ERR_FAILED|Failed to load/]);
+
+  await op.unroute('**/operator/signin.js');
+  await op.reload();
+  await expect.enabled(op.getByRole('button', { name: 'Sign in' }));
+  await op.clock.fastForward(20000);
+  assert.equal(await op.locator('#signin-late').count(), 0, 'the notice is gone once the script runs');
+  await staff.close();
+
+  // Without JavaScript at all, the page says what it needs at once.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const page = await plain.newPage();
+  await page.goto(`${srv.url}/staff/signin`);
+  // (The page's own scripts are off; the test's evaluate still runs.)
+  const shown = await page.evaluate(() => [...document.querySelectorAll('noscript .rd-alert')]
+    .filter((p) => p.getBoundingClientRect().height > 0).map((p) => p.textContent));
+  assert.deepEqual(shown, ['Signing in needs JavaScript. Turn it on for this site, then reload the page.']);
+  await plain.close();
 });
 
 test('sign-in keeps what was typed, and Enter sends nothing, while the page is still loading', async () => {

@@ -7,6 +7,8 @@
 // The page arrives with Sign in disabled, so that Enter pressed before this
 // script runs cannot send the form the browser's way (the password in a
 // URL); the field the browser focused keeps its focus and what was typed.
+// Should this script never arrive, signin_wait.js (inline in the page) says
+// so after a while; running, it takes that notice away.
 
 import { apiRequest } from '../shared/api.js';
 import { safeNext } from './nav.js';
@@ -59,6 +61,7 @@ form.addEventListener('submit', async (e) => {
   password.focus();
 });
 
+document.getElementById('signin-late')?.remove();
 submit.disabled = false;
 if (document.activeElement === document.body || !document.activeElement)
   username.focus();
