@@ -84,15 +84,26 @@ static char *page_translate(void *ctx, char *data, size_t *len)
  * The language the page's URL asks for (?lang=), then the browser's; see
  * page_lang_get_page() for `allowed` and `extra`.
  */
-static const struct page_lang *page_language(struct http_req *req, const char *allowed, const char *extra)
+/*
+ * The language of a page: ?lang=, then (on staff pages, `chosen`) the
+ * language the librarian chose in the webclient's setting, which i18n.js
+ * keeps in the refdesk_lang cookie for the server, then Accept-Language.
+ */
+static const struct page_lang *page_language(struct http_req *req, const char *allowed, const char *extra,
+					     bool chosen)
 {
-	char arg[PAGE_LANG_TAG_MAX], header[256], tags[PAGE_LANG_WANTED_MAX][PAGE_LANG_TAG_MAX];
-	const char *wanted[PAGE_LANG_WANTED_MAX + 1];
+	char arg[PAGE_LANG_TAG_MAX], cookie[PAGE_LANG_TAG_MAX], header[256], tags[PAGE_LANG_WANTED_MAX][PAGE_LANG_TAG_MAX];
+	const char *wanted[PAGE_LANG_WANTED_MAX + 2];
 	size_t n = 0, i, ntags;
 
 	/* A value too long to be a tag is no wish at all. */
 	if (http_get_arg(req, "lang", arg, sizeof(arg)) == 0)
 		wanted[n++] = arg;
+	if (chosen) {
+		if (http_cookie(req, "refdesk_lang", cookie, sizeof(cookie)) == 0)
+			wanted[n++] = cookie;
+		http_header(req, "vary:", "Cookie");
+	}
 	http_get_header(req, "accept-language:", header, sizeof(header));
 	ntags = page_lang_accept(header, tags, PAGE_LANG_WANTED_MAX);
 	for (i = 0; i < ntags; i++)
@@ -110,16 +121,15 @@ static const struct page_lang *page_language(struct http_req *req, const char *a
 #define STAFF_EXTRA "staff"
 
 /*
- * A staff page drawn in the language i18n.js would pick from the URL and
- * the browser's languages, with both catalogues inside, so a French
- * librarian sees no English first and the page fetches no catalogue.  A
- * language chosen in the webclient's setting (kept in the browser only)
- * that differs is i18n.js's to fetch, as before.
+ * A staff page drawn in the language i18n.js would pick from the URL, the
+ * webclient's setting and the browser's languages, with both catalogues
+ * inside, so a French librarian sees no English first and the page
+ * fetches no catalogue.
  */
 void pages_staff_page(struct http_req *req, const char *relpath)
 {
 	struct http_page_edit edit = { 0 };
-	const struct page_lang *pl = page_language(req, STAFF_LANGUAGES, STAFF_EXTRA);
+	const struct page_lang *pl = page_language(req, STAFF_LANGUAGES, STAFF_EXTRA, true);
 
 	if (pl) {
 		edit.apply = page_translate;
@@ -144,7 +154,7 @@ static void page_box(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	snprintf(req->frame_origins, sizeof(req->frame_origins), "%s", a.origins);
-	pl = page_language(req, NULL, NULL);
+	pl = page_language(req, NULL, NULL, false);
 	if (pl) {
 		edit.apply = page_translate;
 		edit.ctx = (void *)pl;

@@ -292,6 +292,9 @@ test('the webclient in French: from the browser\'s language, or the Language set
     // The Language setting: English, kept for this browser, then back to French.
     const setting = page.getByRole('combobox', { name: fr['staff.language.label'] });
     await Promise.all([page.waitForEvent('load'), setting.selectOption('en')]);
+    // The server hears of the choice too: the page comes from it in English, for this French browser.
+    const served = await context.request.get(`${srv.url}/staff`, { headers: { 'accept-language': 'fr-FR' } });
+    assert.match(await served.text(), /^<!doctype html>\s*<html lang="en"/i);
     await expect.text(page.locator('#conn'), 'Connected');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await expect.visible(page.getByRole('heading', { name: 'Your status' }));

@@ -490,6 +490,21 @@ test('each staff page comes in the browser\'s language, English or French, with 
 		assert.deepEqual(block.messages, en);
 	}
 	assert.equal(carried((await srv.request('GET', '/staff/signin?lang=fr', { headers: { 'accept-language': 'en' } })).text).lang, 'fr');
+	// The webclient's Language setting (the refdesk_lang cookie) goes before the browser's
+	// languages, after ?lang=; one the staff pages do not offer, or junk, is no wish.
+	const staffLang = async (cookie, query = '') => {
+		const res = await srv.request('GET', `/staff/history${query}`, { headers: { 'accept-language': 'fr', cookie } });
+		assert.match(res.headers.get('vary') ?? '', /Cookie/);
+		return carried(res.text).lang;
+	};
+	assert.equal(await staffLang('refdesk_lang=en'), 'en');
+	assert.equal(await staffLang('other=1; refdesk_lang=en; x=y'), 'en');
+	assert.equal(await staffLang('refdesk_lang=en', '?lang=fr'), 'fr');
+	for (const junk of ['refdesk_lang=de', 'refdesk_lang=', `refdesk_lang=${'e'.repeat(300)}`, 'refdesk_lang=en%00', 'refdesk_lang="><b>'])
+		assert.equal(await staffLang(junk), 'fr', junk);
+	// The box follows the library's page, not a librarian's setting.
+	const box = await srv.request('GET', '/box/alpha?mode=embedded', { headers: { 'accept-language': 'fr', cookie: 'refdesk_lang=en' } });
+	assert.equal(carried(box.text).lang, 'fr');
 });
 
 test('/box/QUEUE comes in the language it asks for, with its catalogue, else English', async () => {

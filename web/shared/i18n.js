@@ -16,7 +16,8 @@
 // it stay English. The language is the first of: the page URL's
 // ?lang= (the box gets the embed snippet's data-lang, else the library
 // page's lang, from embed.js), on staff pages a choice saved under
-// `refdesk.lang` (the webclient's setting), the browser's languages; else English. "fr-CA"
+// `refdesk.lang` (the webclient's setting, also in the refdesk_lang cookie
+// for the server), the browser's languages; else English. "fr-CA"
 // falls back to "fr" when only "fr" is offered.
 //
 // This module waits for its catalogue at load (top-level await), so every
@@ -135,11 +136,27 @@ async function fetchJson(url) {
   return res.json();
 }
 
+/**
+ * Tell the server the saved choice, so that it sends staff pages in that
+ * language from the first byte (src/ops/pages.c): the refdesk_lang cookie,
+ * kept in step with the saved choice (a choice saved before the cookie
+ * existed gets one on the next staff page). Only staff pages read it.
+ */
+function keepLanguageCookie(lang) {
+  if (typeof document === 'undefined') return;
+  const now = document.cookie.match(/(?:^|;\s*)refdesk_lang=([^;]*)/)?.[1] ?? null;
+  if (now === (lang || null)) return;
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = lang ? `refdesk_lang=${encodeURIComponent(lang)}; Path=/staff; Max-Age=31536000; SameSite=Lax${secure}`
+    : `refdesk_lang=; Path=/staff; Max-Age=0; SameSite=Lax${secure}`;
+}
+
 /** The wanted languages for this page, most preferred first. */
 function wantedLanguages(staff) {
   let saved = null;
   // Only staff pages have the setting; a patron's box follows the library's page.
   try { saved = staff ? localStorage.getItem(SAVED) : null; } catch { /* storage refused: no saved choice */ }
+  if (staff) keepLanguageCookie(saved);
   return [new URLSearchParams(location.search).get('lang'), saved, ...(navigator.languages || [navigator.language])];
 }
 
@@ -204,6 +221,7 @@ export function saveLanguage(lang) {
     if (lang) localStorage.setItem(SAVED, lang);
     else localStorage.removeItem(SAVED);
   } catch { /* storage refused: the choice lasts this page only */ }
+  keepLanguageCookie(lang);
 }
 
 if (typeof document !== 'undefined') {
