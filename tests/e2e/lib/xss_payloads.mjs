@@ -65,6 +65,10 @@ export const SHORT_PAYLOADS = PAYLOADS.filter((p) => p.length <= 80);
 export const OWN_ELEMENTS = [
   '#screen-video', // the sharing tool's live view of a shared screen
   'script#rd-i18n[type="application/json"]', // the box's catalogue: a data block, never run
+  // The staff pages' own inline scripts, in the head, each allowed by its hash (PROTOCOL §2.1).
+  'head > script[data-inline="/shared/session_start.js"]',
+  'head > script[data-inline="/operator/signin_wait.js"]',
+  '.signin__card > noscript', // the sign-in page's word for a browser without JavaScript
 ];
 
 export async function findInjection(page, own = OWN_ELEMENTS) {
