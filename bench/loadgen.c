@@ -479,6 +479,41 @@ static void conn_lost(struct conn *c, const char *why)
 	conn_kill(c, 1);
 }
 
+/*
+ * Give the socket a source port of its own before connect(): left to the
+ * kernel, connect() searches the ephemeral range for a free port, and with
+ * thousands of connections to one address that search walks the ones in
+ * use each time (__inet_hash_connect): 20,000 sockets cost this process
+ * 4.6 s of system time, and the idle figure measured that, not the server.
+ * Ports are handed out in turn from the local range; one taken by someone
+ * else is skipped.  A failure leaves the choice to connect().
+ */
+static void bind_source_port(int fd)
+{
+	static int lo, hi, next;
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int tries;
+
+	if (!lo) {
+		FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+		if (!f || fscanf(f, "%d %d", &lo, &hi) != 2 || lo < 1024 || hi <= lo)
+			lo = 32768, hi = 60999;
+		if (f)
+			fclose(f);
+		next = lo;
+	}
+	src.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (tries = 0; tries < 64; tries++) {
+		src.sin_port = htons((uint16_t)next);
+		next = next >= hi ? lo : next + 1;
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) == 0)
+			return;
+		if (errno != EADDRINUSE)
+			return;
+	}
+}
+
 static struct conn *conn_open(enum kind kind, const char *user)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -499,6 +534,7 @@ static struct conn *conn_open(enum kind kind, const char *user)
 		return c;
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	bind_source_port(c->fd);
 	sa.sin_port = htons((uint16_t)opt.port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
