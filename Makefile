@@ -5,7 +5,7 @@ PKGS    := libwebsockets sqlite3 jansson libsodium vips zlib libcrypto libcurl e
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -g
-LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS     = $(shell pkg-config --libs $(PKGS)) -lev -lpthread
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
 
 SRC      := $(sort $(wildcard src/*.c src/*/*.c))

@@ -76,11 +76,14 @@ struct server_hooks {
 	void (*http_release)(void *app, struct http_req *req);
 };
 
+struct ev_loop;
+
 struct server {
 	const struct server_config *cfg;
 	const struct server_hooks *hooks;
 	void *app;
 	struct lws_context *ctx;
+	struct ev_loop *loop;   /* the libev loop lws runs in; NULL: lws' own poll() */
 	const struct http_route *routes[SERVER_MAX_TABLES];
 	size_t nroutes[SERVER_MAX_TABLES];
 	int nroute_tables;

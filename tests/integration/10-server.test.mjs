@@ -24,6 +24,19 @@ function getOnce(url) {
 	});
 }
 
+test('the server waits on epoll (libev), not on poll() over every socket', async () => {
+	const srv = await startServer({ fixtures: false });
+	try {
+		const fds = await fs.readdir(`/proc/${srv.pid}/fd`);
+		const targets = await Promise.all(fds.map((fd) => fs.readlink(`/proc/${srv.pid}/fd/${fd}`).catch(() => '')));
+		assert.ok(targets.includes('anon_inode:[eventpoll]'), `no epoll descriptor: ${targets.join(' ')}`);
+		assert.equal(await getOnce(srv.url + '/api/health'), 200);
+		assert.doesNotMatch(srv.stderr, /cannot run in libev/);
+	} finally {
+		await srv.close();
+	}
+});
+
 test('closed connections give their address its allowance back', async () => {
 	const srv = await startServer({ fixtures: false, args: ['--max-conns-per-ip', '3'] });
 	const statuses = [];
