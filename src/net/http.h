@@ -182,6 +182,8 @@ void http_static_page(struct http_req *req, const char *relpath, enum http_polic
 		      const struct http_page_edit *edit);
 /* Free static.c's cache of compressed files (at exit). */
 void http_static_release(void);
+/* How many compressed copies static.c has made (each a cache miss). */
+unsigned long http_static_gzip_count(void);
 /* Print static.c's limits as `refdesk limits` lines. */
 void http_static_print_limits(FILE *out);
 

@@ -86,7 +86,16 @@ static bool path_is_safe(const char *p)
 }
 
 #define GZIP_MIN 512        /* smaller files are not worth it */
-#define GZIP_CACHE_SLOTS 64
+/*
+ * The compressed copies kept: sets of a few entries each, a key in the set
+ * its hash names, the least recently used one of the set replaced.  64
+ * entries, one per hash, were fewer than the copies a library serves (the
+ * files of web/, each staff page in each language, the box page in each
+ * language and first view), so two busy ones could take turns in a slot and
+ * be compressed again at every request, on the loop thread, at level 9.
+ */
+#define GZIP_CACHE_SETS 128
+#define GZIP_CACHE_WAYS 4
 
 struct gz_entry {
 	char path[256];
@@ -94,9 +103,12 @@ struct gz_entry {
 	struct timespec mtime;
 	unsigned char *data;
 	size_t len;
+	unsigned long long used; /* gz_clock when last served */
 };
 
-static struct gz_entry gz_cache[GZIP_CACHE_SLOTS]; /* loop thread only */
+static struct gz_entry gz_cache[GZIP_CACHE_SETS][GZIP_CACHE_WAYS]; /* loop thread only */
+static unsigned long long gz_clock;
+static unsigned long gz_made; /* copies compressed, for /metrics */
 
 static bool compressible(const char *ctype)
 {
@@ -136,15 +148,33 @@ static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
  */
 static const struct gz_entry *gzipped(const char *key, const struct stat *sb, const char *data, size_t len)
 {
-	size_t slot = str_key(key, strlen(key)) % GZIP_CACHE_SLOTS;
-	struct gz_entry *e = &gz_cache[slot];
+	struct gz_entry *set = gz_cache[str_key(key, strlen(key)) % GZIP_CACHE_SETS], *e = NULL;
+	size_t i;
 
-	if (e->data && !strcmp(e->path, key) && e->size == sb->st_size &&
-	    e->mtime.tv_sec == sb->st_mtim.tv_sec && e->mtime.tv_nsec == sb->st_mtim.tv_nsec)
-		return e;
-	if (strlen(key) >= sizeof(e->path))
+	if (strlen(key) >= sizeof(set->path))
 		return NULL;
+	for (i = 0; i < GZIP_CACHE_WAYS && !e; i++)
+		if (set[i].data && !strcmp(set[i].path, key))
+			e = &set[i];
+	if (e && e->size == sb->st_size && e->mtime.tv_sec == sb->st_mtim.tv_sec &&
+	    e->mtime.tv_nsec == sb->st_mtim.tv_nsec) {
+		e->used = ++gz_clock;
+		return e;
+	}
+	/* A stale copy of this key is replaced; else an empty entry, else the oldest. */
+	if (!e) {
+		e = &set[0];
+		for (i = 0; i < GZIP_CACHE_WAYS; i++) {
+			if (!set[i].data) {
+				e = &set[i];
+				break;
+			}
+			if (set[i].used < e->used)
+				e = &set[i];
+		}
+	}
 	free(e->data);
+	gz_made++;
 	e->data = gzip_bytes(data, len, &e->len);
 	if (!e->data || e->len >= len) {
 		free(e->data);
@@ -154,7 +184,13 @@ static const struct gz_entry *gzipped(const char *key, const struct stat *sb, co
 	str_copy(e->path, sizeof(e->path), key);
 	e->size = sb->st_size;
 	e->mtime = sb->st_mtim;
+	e->used = ++gz_clock;
 	return e;
+}
+
+unsigned long http_static_gzip_count(void)
+{
+	return gz_made;
 }
 
 void http_static_print_limits(FILE *out)
@@ -404,9 +440,9 @@ void http_static_release(void)
 {
 	size_t i;
 
-	for (i = 0; i < GZIP_CACHE_SLOTS; i++) {
-		free(gz_cache[i].data);
-		gz_cache[i].data = NULL;
+	for (i = 0; i < GZIP_CACHE_SETS * GZIP_CACHE_WAYS; i++) {
+		free(gz_cache[i / GZIP_CACHE_WAYS][i % GZIP_CACHE_WAYS].data);
+		gz_cache[i / GZIP_CACHE_WAYS][i % GZIP_CACHE_WAYS].data = NULL;
 	}
 }
 

@@ -173,6 +173,9 @@ static void write_writer(FILE *f, struct app *app)
 	family(f, "refdesk_writer_queue_depth", "gauge",
 	       "Writes submitted and not yet committed and answered.");
 	fprintf(f, "refdesk_writer_queue_depth %lu\n", ws.queued);
+	family(f, "refdesk_static_gzip_total", "counter",
+	       "Page files compressed for sending: each copy is kept, so this grows only with new files or edits.");
+	fprintf(f, "refdesk_static_gzip_total %lu\n", http_static_gzip_count());
 	family(f, "refdesk_writer_batches_total", "counter", "Transactions the writer committed.");
 	fprintf(f, "refdesk_writer_batches_total %lu\n", ws.batches);
 	family(f, "refdesk_writer_ops_total", "counter", "Writes in those transactions.");

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { guest, isError, openChat, operator, say, setAvailable } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { freePort, runBinary, startServer } from '../lib/server.mjs';
+import { freePort, repoRoot, runBinary, startServer } from '../lib/server.mjs';
 import { uploadOk } from '../lib/upload.mjs';
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -220,6 +220,31 @@ async function missing(s, method) {
 	const r = await s.request(method, '/no-such-path', { body: method === 'POST' ? '' : undefined });
 	return { status: r.status, text: r.text };
 }
+
+test('each page file is compressed once: asked again, every copy comes from the cache', { timeout: 60000 }, async () => {
+	// Every file of web/ a browser gets gzipped, each staff page in English and French,
+	// the box's page in each language: 64 copies were once all the cache held.
+	const web = path.join(repoRoot, 'web');
+	const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+		e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+	const files = walk(web).filter((f) => /\.(html|js|css|json|svg)$/.test(f) && fs.statSync(f).size >= 512)
+		.map((f) => `/${path.relative(web, f)}`);
+	const asks = [...files.map((p) => [p, 'en']),
+		...['/staff', '/staff/signin', '/staff/admin', '/staff/history', '/staff/reports', '/staff/board']
+			.flatMap((p) => [[p, 'en'], [p, 'fr']]),
+		...['en', 'fr', 'es', 'de', 'ar'].map((l) => [`/box/alpha?mode=embedded&lang=${l}`, l])];
+	assert.ok(asks.length > 100, `${asks.length} copies`);
+	const round = async () => {
+		for (const [p, lang] of asks) {
+			const r = await srv.request('GET', p, { headers: { 'accept-encoding': 'gzip', 'accept-language': lang } });
+			assert.ok(r.status === 200 || r.status === 302, `${p}: ${r.status}`);
+		}
+		return (await scrapeOk(srv)).value('refdesk_static_gzip_total');
+	};
+	const first = await round();
+	assert.ok(first > 64, `${first} compressed, no more than the old cache held`);
+	assert.equal(await round(), first, 'copies compressed again');
+});
 
 test('with --metrics-token-file only the bearer token reads it; others get the 404 of a missing path', { timeout: 60000 }, async () => {
 	const s = await startServer({ args: ['--metrics-token-file', tokenFile] });
