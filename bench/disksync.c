@@ -58,8 +58,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ms = calloc((size_t)n, sizeof(*ms));
-	if (!ms)
+	if (!ms) {
+		close(fd);
+		unlink(path);
 		return 1;
+	}
 	for (i = 0; i < (long)sizeof(block); i++)
 		block[i] = (char)(i * 31 + 7);
 	for (i = 0; i < n; i++) {

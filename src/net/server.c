@@ -476,10 +476,23 @@ static void service_once(struct server *srv)
 		lws_service(srv->ctx, 0);
 }
 
+/*
+ * Make a timer scheduled outside lws' callbacks count.  In a libev loop lws
+ * sets its own timer to the next one due only from its callbacks (after a
+ * socket's event, or its timer's); a wake-up through lws_cancel_service()
+ * is such an event.
+ */
+static void timers_changed(struct server *srv)
+{
+	if (srv->loop)
+		lws_cancel_service(srv->ctx);
+}
+
 /* Serve for a while during shutdown (a turn may sleep until an event). */
 static void service_briefly(struct server *srv)
 {
 	lws_sul_schedule(srv->ctx, 0, &tick_sul, tick_cb, 20 * LWS_US_PER_MS);
+	timers_changed(srv);
 	service_once(srv);
 }
 
@@ -692,13 +705,15 @@ int server_init(struct server *srv, const struct server_config *cfg,
 		info.foreign_loops = NULL;
 		info.options = plain;
 		if (!srv->ctx) {
-			log_warn("lws cannot run in libev here: polling every socket instead");
 			ev_loop_destroy(srv->loop);
 			srv->loop = NULL;
 		}
 	}
-	if (!srv->ctx)
+	if (!srv->ctx) {
 		srv->ctx = lws_create_context(&info);
+		if (srv->ctx)
+			log_warn("lws cannot run in libev here: polling every socket instead");
+	}
 	if (!srv->ctx) {
 		log_error("cannot listen on %s:%d", cfg->host, cfg->port);
 		return -EADDRINUSE;
@@ -723,6 +738,8 @@ int server_run(struct server *srv)
 	printf("refdesk listening on %s://%s:%d\n", cfg->tls_cert ? "https" : "http", cfg->host,
 	       cfg->port);
 	fflush(stdout);
+	/* The timers set up before the loop ran (the sweeps, the purge). */
+	timers_changed(srv);
 	while (!stop_signal)
 		service_once(srv);
 	shutdown_cleanly(srv);

@@ -149,7 +149,8 @@ static unsigned char *gzip_bytes(const char *data, size_t len, size_t *out_len)
 static const struct gz_entry *gzipped(const char *key, const struct stat *sb, const char *data, size_t len)
 {
 	struct gz_entry *set = gz_cache[str_key(key, strlen(key)) % GZIP_CACHE_SETS], *e = NULL;
-	size_t i;
+	unsigned char *z;
+	size_t i, zlen;
 
 	if (strlen(key) >= sizeof(set->path))
 		return NULL;
@@ -160,6 +161,17 @@ static const struct gz_entry *gzipped(const char *key, const struct stat *sb, co
 	    e->mtime.tv_nsec == sb->st_mtim.tv_nsec) {
 		e->used = ++gz_clock;
 		return e;
+	}
+	/* Compressed first: a file that does not shrink takes no one's place. */
+	gz_made++;
+	z = gzip_bytes(data, len, &zlen);
+	if (!z || zlen >= len) {
+		free(z);
+		if (e) { /* the stale copy goes too */
+			free(e->data);
+			e->data = NULL;
+		}
+		return NULL;
 	}
 	/* A stale copy of this key is replaced; else an empty entry, else the oldest. */
 	if (!e) {
@@ -174,13 +186,8 @@ static const struct gz_entry *gzipped(const char *key, const struct stat *sb, co
 		}
 	}
 	free(e->data);
-	gz_made++;
-	e->data = gzip_bytes(data, len, &e->len);
-	if (!e->data || e->len >= len) {
-		free(e->data);
-		e->data = NULL;
-		return NULL;
-	}
+	e->data = z;
+	e->len = zlen;
 	str_copy(e->path, sizeof(e->path), key);
 	e->size = sb->st_size;
 	e->mtime = sb->st_mtim;
@@ -301,13 +308,15 @@ static int minified_open(const struct server_config *cfg, const char *relpath, c
  */
 static const struct inline_kind {
 	const char *marker, *close, *type, *open_tag, *end_tag;
-	size_t hashes_off;
+	size_t hashes_off, hashes_size;
 	bool script;
 } inline_kinds[] = {
 	{ "<link rel=\"stylesheet\" data-inline href=\"/", "\">", "text/css; charset=utf-8", "<style",
-	  "</style", offsetof(struct http_req, style_hashes), false },
+	  "</style", offsetof(struct http_req, style_hashes), sizeof(((struct http_req *)0)->style_hashes),
+	  false },
 	{ "<script data-inline src=\"/", "\"></script>", "text/javascript; charset=utf-8", "<script",
-	  "</script", offsetof(struct http_req, script_hashes), true },
+	  "</script", offsetof(struct http_req, script_hashes), sizeof(((struct http_req *)0)->script_hashes),
+	  true },
 };
 
 /*
@@ -337,8 +346,14 @@ static char *inline_read(const struct http_req *req, const struct inline_kind *k
 	}
 	text = read_exactly(fd, (size_t)sb->st_size);
 	close(fd);
-	/* In a script, "<!--" and "<script" change how the parser finds its end. */
-	if (text && (memchr(text, '\0', (size_t)sb->st_size) || strcasestr(text, k->end_tag) ||
+	/*
+	 * In a script, "<!--" and "<script" change how the parser finds its end.
+	 * A CR or a byte-order mark would not reach the page's text as it is
+	 * here (the parser drops or rewrites them), so the hash would not match
+	 * and the browser would refuse the element.
+	 */
+	if (text && (memchr(text, '\0', (size_t)sb->st_size) || memchr(text, '\r', (size_t)sb->st_size) ||
+		     (sb->st_size >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) || strcasestr(text, k->end_tag) ||
 		     (k->script && (strstr(text, "<!--") || strcasestr(text, "<script"))))) {
 		free(text);
 		return NULL;
@@ -406,7 +421,7 @@ static char *inline_files(struct http_req *req, char *data, size_t *len, unsigne
 		crypto_hash_sha256(hash, (const unsigned char *)text, tl);
 		sodium_bin2base64(b64, sizeof(b64), hash, sizeof(hash), sodium_base64_VARIANT_ORIGINAL);
 		hl = strlen(hashes);
-		snprintf(hashes + hl, sizeof(req->style_hashes) - hl, " 'sha256-%s'", b64);
+		snprintf(hashes + hl, k->hashes_size - hl, " 'sha256-%s'", b64);
 		*variant = *variant * 31 + (unsigned long long)sb.st_size * 1000003ULL +
 			   (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)sb.st_mtim.tv_nsec;
 		n++;

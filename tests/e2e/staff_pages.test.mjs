@@ -276,3 +276,35 @@ test('the webclient asks for its session and opens its one socket before its scr
   expectClean(ctx, [/401/]);
   await ctx.close();
 });
+
+test('a socket opened early that the page never takes over is closed, and the page opens its own later', async () => {
+  const ctx = await newContext(browser);
+  await ctx.clock.install();
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, nora);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/operator/webclient.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const sockets = [];
+  page.on('websocket', (ws) => {
+    const s = { closed: false };
+    ws.on('close', () => { s.closed = true; });
+    sockets.push(s);
+  });
+  await page.reload({ waitUntil: 'commit' });
+  for (const until = Date.now() + 10000; !sockets.length && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sockets.length, 1, 'the early socket');
+  // The script still has not come 20 s on: an operator at no desk must not stay connected.
+  await page.clock.fastForward(21000);
+  for (const until = Date.now() + 5000; !sockets[0].closed && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sockets[0].closed, true, 'closed when nobody took it over');
+  release();
+  await expect.visible(page.locator('#conn[data-state="open"]'));
+  assert.equal(sockets.length, 2, 'the page opened its own');
+  await ctx.close();
+});

@@ -451,6 +451,7 @@ async function main() {
   $('who').textContent = me?.name || '';
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(chat)) {
     showProblem(t('staff.share.this_chat_cannot_be'), t('staff.share.no_chat'));
+    socket.takeEarly()?.ws.close(1000); // no desk here: the early socket goes
     return;
   }
   buildChoices();

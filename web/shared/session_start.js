@@ -12,6 +12,12 @@
 // keeping the frames that arrive before the page's script takes it over
 // (RdSocket's `early` option). Unless the page's script has already started
 // its own: it marks window.refdeskSocket taken (null) when it starts.
+//
+// An operator's open socket is an operator at the desk (the server may ring
+// them), so a socket nobody takes over must not stay: if the page's script
+// has not taken it within 20 s (it never arrived, or the page stopped
+// early), or more frames wait than a page that is starting ever gets, it is
+// closed and forgotten; a script that comes later opens its own.
 (() => {
   const html = document.documentElement;
   if (!html.hasAttribute('data-session')) return;
@@ -24,7 +30,17 @@
     if (!r || !r.ok || window.refdeskSocket !== undefined) return;
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`);
     const frames = [];
-    ws.onmessage = (e) => frames.push(e.data);
-    window.refdeskSocket = { ws, frames };
+    const early = { ws, frames };
+    const drop = () => {
+      if (window.refdeskSocket !== early) return; // taken over: the page's now
+      window.refdeskSocket = undefined;
+      ws.close(1000);
+    };
+    ws.onmessage = (e) => {
+      frames.push(e.data);
+      if (frames.length > 500) drop();
+    };
+    window.refdeskSocket = early;
+    setTimeout(drop, 20000);
   });
 })();
