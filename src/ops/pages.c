@@ -81,13 +81,10 @@ static char *page_translate(void *ctx, char *data, size_t *len)
 }
 
 /*
- * The language the page's URL asks for (?lang=), then the browser's; see
- * page_lang_get_page() for `allowed` and `extra`.
- */
-/*
- * The language of a page: ?lang=, then (on staff pages, `chosen`) the
- * language the librarian chose in the webclient's setting, which i18n.js
- * keeps in the refdesk_lang cookie for the server, then Accept-Language.
+ * The language of a page: the one its URL asks for (?lang=), then (on
+ * staff pages, `chosen`) the one the librarian chose in the webclient's
+ * setting, which i18n.js keeps in the refdesk_lang cookie for the server,
+ * then the browser's; see page_lang_get_page() for `allowed` and `extra`.
  */
 static const struct page_lang *page_language(struct http_req *req, const char *allowed, const char *extra,
 					     bool chosen)
