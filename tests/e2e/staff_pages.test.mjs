@@ -244,23 +244,33 @@ test('error pages: one for staff, one for patrons, each with its status, heading
   await g.guests.close();
 });
 
-test('the webclient asks for its session and opens its one socket before its script has arrived', async () => {
-  const ctx = await newContext(browser);
-  const page = await ctx.newPage();
-  await signIn(page, srv.url, nora);
-  // Reload with the page's script held back, as a slow line holds it.
+/** Hold the webclient's script back, as a slow line holds it; resolves to the release. */
+async function holdWebclientScript(page) {
   let release;
   const held = new Promise((r) => { release = r; });
   await page.route('**/operator/webclient.js', async (route) => {
     await held;
     await route.continue();
   });
+  return release;
+}
+
+/** Wait up to `ms` for `cond()` to be true (polled here, not in the page). */
+async function until(cond, ms) {
+  for (const end = Date.now() + ms; !cond() && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+test('the webclient asks for its session and opens its one socket before its script has arrived', async () => {
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, nora);
+  const release = await holdWebclientScript(page);
   const seen = [];
   page.on('request', (r) => { if (r.url().endsWith('/api/session')) seen.push('session'); });
   page.on('websocket', () => seen.push('socket'));
   await page.reload({ waitUntil: 'commit' });
-  for (const until = Date.now() + 10000; !seen.includes('socket') && Date.now() < until;)
-    await new Promise((r) => setTimeout(r, 50));
+  await until(() => seen.includes('socket'), 10000);
   assert.deepEqual(seen, ['session', 'socket'], 'asked for while the script is held');
   release();
   await expect.visible(page.locator('#conn[data-state="open"]'));
@@ -282,12 +292,7 @@ test('a socket opened early that the page never takes over is closed, and the pa
   await ctx.clock.install();
   const page = await ctx.newPage();
   await signIn(page, srv.url, nora);
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await page.route('**/operator/webclient.js', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdWebclientScript(page);
   const sockets = [];
   page.on('websocket', (ws) => {
     const s = { closed: false };
@@ -295,13 +300,11 @@ test('a socket opened early that the page never takes over is closed, and the pa
     sockets.push(s);
   });
   await page.reload({ waitUntil: 'commit' });
-  for (const until = Date.now() + 10000; !sockets.length && Date.now() < until;)
-    await new Promise((r) => setTimeout(r, 50));
+  await until(() => sockets.length > 0, 10000);
   assert.equal(sockets.length, 1, 'the early socket');
   // The script still has not come 20 s on: an operator at no desk must not stay connected.
   await page.clock.fastForward(21000);
-  for (const until = Date.now() + 5000; !sockets[0].closed && Date.now() < until;)
-    await new Promise((r) => setTimeout(r, 50));
+  await until(() => sockets[0].closed, 5000);
   assert.equal(sockets[0].closed, true, 'closed when nobody took it over');
   release();
   await expect.visible(page.locator('#conn[data-state="open"]'));
