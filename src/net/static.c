@@ -94,8 +94,13 @@ static bool path_is_safe(const char *p)
  * language and first view), so two busy ones could take turns in a slot and
  * be compressed again at every request, on the loop thread, at level 9.
  */
-#define GZIP_CACHE_SETS 128
-#define GZIP_CACHE_WAYS 4
+/*
+ * Sets of 16: with 4 ways, five of the ~120 keys of a library falling in
+ * one set (about one start in three) made one copy be compressed again
+ * each time round.
+ */
+#define GZIP_CACHE_SETS 32
+#define GZIP_CACHE_WAYS 16
 
 struct gz_entry {
 	char path[256];
