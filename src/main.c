@@ -28,6 +28,7 @@
 #include "mail/mail.h"
 #include "net/server.h"
 #include "ops/app.h"
+#include "store/db.h"
 
 /* What `serve` is told: the transport's part and the application's. */
 struct config {
@@ -50,6 +51,8 @@ static const char usage_options[] =
 	"Options of serve (each may also be a line \"name = value\" in --config FILE):\n"
 	"  --listen HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
 	"  --data DIR              database and files (default ./var; created if missing)\n"
+	"  --store URL             keep the database in PostgreSQL (postgres://...)\n"
+	"                          instead of SQLite under --data; files stay there\n"
 	"  --web DIR               the pages to serve (default ./web)\n"
 	"  --web-min DIR           minified copies of its scripts and stylesheets, each\n"
 	"                          served instead of its file unless that is newer\n"
@@ -151,7 +154,7 @@ static void print_usage(FILE *f)
 	fputs(usage_xmpp, f);
 }
 
-enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
+enum { OPT_LISTEN = 1, OPT_DATA, OPT_STORE, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_BLOCK_HOUR, OPT_TIDY_MINUTE, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_ROOM_KEEP, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
@@ -162,6 +165,7 @@ enum { OPT_LISTEN = 1, OPT_DATA, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_K
 static const struct option options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "web", required_argument, NULL, OPT_WEB },
 	{ "web-min", required_argument, NULL, OPT_WEB_MIN },
 	{ "demo", no_argument, NULL, OPT_DEMO },
@@ -441,6 +445,18 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		return parse_listen(cfg, arg);
 	case OPT_DATA:
 		cfg->app.data_dir = arg;
+		return 0;
+	case OPT_STORE:
+		if (!strcmp(arg, "sqlite")) {
+			cfg->app.store_url = NULL;
+			return 0;
+		}
+		if (!db_is_postgres(arg)) {
+			fprintf(stderr, "refdesk: --store: give a postgres:// URL, or \"sqlite\" for the "
+				"default (SQLite under --data)\n");
+			return -EINVAL;
+		}
+		cfg->app.store_url = arg;
 		return 0;
 	case OPT_WEB:
 		cfg->net.web_dir = arg;
@@ -776,7 +792,7 @@ static int serve_main(int argc, char **argv)
 		return 1;
 	}
 	if (cfg.app.demo) {
-		created = admin_seed_demo(cfg.app.data_dir, password);
+		created = admin_seed_demo(app_store_where(&cfg.app), password);
 		if (created < 0) {
 			log_error("cannot prepare the demo library in %s", cfg.app.data_dir);
 			return 1;

@@ -5,6 +5,7 @@
 #include "admin/purge.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -18,11 +19,15 @@
 #include "auth/auth.h"
 #include "base/util.h"
 #include "media/blobs.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "xmpp/jid.h"
 
 static const char usage[] =
-	"usage: refdesk admin --data DIR COMMAND [ARGS]\n"
+	"usage: refdesk admin --data DIR [--store URL] COMMAND [ARGS]\n"
+	"\n"
+	"  --store URL: the database is in PostgreSQL (as serve --store); the files\n"
+	"  stay under --data.\n"
 	"\n"
 	"Commands:\n"
 	"  account add NAME [--origin URL]...      add a library account; --origin lists the\n"
@@ -46,6 +51,11 @@ static const char usage[] =
 	"                                          text, files and guest names the queues'\n"
 	"                                          rules say have expired; WHEN (+Nd,\n"
 	"                                          YYYY-MM-DD or ms) applies them as of then\n"
+	"  migrate-store --from DIR --to URL       copy a library's SQLite database (under\n"
+	"                                          its data directory DIR; sqlite:DIR too)\n"
+	"                                          into an empty PostgreSQL database, then\n"
+	"                                          compare the two; the server must be\n"
+	"                                          stopped (no --data for this command)\n"
 	"  backup DEST                             copy the database and the files it needs\n"
 	"                                          into the new directory DEST, while the\n"
 	"                                          server runs; serve --data DEST restores it\n"
@@ -564,9 +574,89 @@ static int backup(struct store *st, const char *from, const char *to)
 	return 0;
 }
 
+static void copied(void *arg, const char *table, int64_t rows)
+{
+	(void)arg;
+	printf("  %-18s %" PRId64 " row%s\n", table, rows, rows == 1 ? "" : "s");
+}
+
+static void compared(void *arg, const char *what, int64_t a, int64_t b)
+{
+	int *bad = arg;
+
+	if (a != b) {
+		printf("  %-18s %" PRId64 " there, %" PRId64 " here: DIFFERENT\n", what, a, b);
+		*bad = 1;
+	} else if (!strcmp(what, "transcripts compared")) {
+		printf("  %" PRId64 " transcripts compared event by event\n", a);
+	}
+}
+
+/*
+ * `migrate-store --from [sqlite:]DIR --to URL`: the SQLite store under DIR
+ * copied into an empty PostgreSQL database, then the two compared (every
+ * table's count, a sample of transcripts).  The files stay under DIR:
+ * serve --data DIR --store URL.
+ */
+static int migrate_store(int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL;
+	struct store *src = NULL, *dst = NULL;
+	int i, rc, bad = 0;
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--from"))
+			from = argv[i + 1];
+		else if (!strcmp(argv[i], "--to"))
+			to = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc || !from || !to) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strncmp(from, "sqlite:", 7))
+		from += 7;
+	if (db_is_postgres(from) || !db_is_postgres(to)) {
+		fprintf(stderr, "refdesk admin: migrate-store copies from a data directory (--from DIR) "
+			"to PostgreSQL (--to postgres://...)\n");
+		return 2;
+	}
+	if (access(from, F_OK) < 0) {
+		fprintf(stderr, "refdesk admin: migrate-store: %s: %s\n", from, strerror(errno));
+		return 1;
+	}
+	if (store_open(&src, from) < 0 || store_open(&dst, to) < 0) {
+		fprintf(stderr, "refdesk admin: migrate-store: cannot open %s\n",
+			src ? "the PostgreSQL database" : from);
+		store_free(src);
+		return 1;
+	}
+	printf("migrate-store: copying %s into PostgreSQL\n", from);
+	rc = store_copy_all(src, dst, copied, NULL);
+	if (rc == -ENOTEMPTY)
+		fprintf(stderr, "refdesk admin: migrate-store: the PostgreSQL database already holds a "
+			"library; give an empty one\n");
+	else if (rc < 0)
+		fprintf(stderr, "refdesk admin: migrate-store failed (%s); nothing was kept\n",
+			strerror(-rc));
+	if (!rc) {
+		printf("migrate-store: checking\n");
+		rc = store_compare(src, dst, 50, compared, &bad);
+		if (rc || bad)
+			fprintf(stderr, "refdesk admin: migrate-store: the copy differs from the original\n");
+		else
+			printf("migrate-store: done; start the server with --data %s --store URL\n", from);
+	}
+	store_free(dst);
+	store_free(src);
+	return rc || bad ? 1 : 0;
+}
+
 int admin_main(int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir = NULL, *where;
 	struct store *st;
 	int rc, i = 0;
 
@@ -578,18 +668,30 @@ int admin_main(int argc, char **argv)
 			return 0;
 		}
 	}
+	if (argc >= 1 && !strcmp(argv[0], "migrate-store"))
+		return auth_init() < 0 ? 1 : migrate_store(argc - 1, argv + 1);
 	i = 0;
 	if (argc >= 2 && !strcmp(argv[0], "--data")) {
 		dir = argv[1];
 		i = 2;
+	}
+	where = dir;
+	if (dir && i + 1 < argc && !strcmp(argv[i], "--store")) {
+		where = argv[i + 1];
+		i += 2;
+		if (!db_is_postgres(where)) {
+			fprintf(stderr, "refdesk admin: --store: give a postgres:// URL\n");
+			return 2;
+		}
 	}
 	if (!dir || i >= argc) {
 		fprintf(stderr, "refdesk admin: %s\n\n", dir ? "which command?" : "--data DIR comes first");
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (auth_init() < 0 || store_open(&st, dir) < 0) {
-		fprintf(stderr, "refdesk admin: cannot open the database in %s\n", dir);
+	if (auth_init() < 0 || store_open(&st, where) < 0) {
+		fprintf(stderr, "refdesk admin: cannot open the database %s %s\n",
+			where == dir ? "in" : "at", where == dir ? dir : "given by --store");
 		return 1;
 	}
 	if (!strcmp(argv[i], "backup")) {

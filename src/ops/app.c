@@ -64,6 +64,11 @@ void app_config_defaults(struct app_config *cfg)
 	cfg->xmpp_port = 5347;
 }
 
+const char *app_store_where(const struct app_config *cfg)
+{
+	return cfg->store_url ? cfg->store_url : cfg->data_dir;
+}
+
 /* ---- group commit: one batch per turn of the loop ---------------------------- */
 
 static void flush_now(void *arg)
@@ -269,10 +274,10 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	rc = metrics_init(app);
 	if (rc < 0)
 		return rc;
-	rc = store_open(&app->st, cfg->data_dir);
+	rc = store_open(&app->st, app_store_where(cfg));
 	if (rc < 0)
 		return rc;
-	rc = writer_new(&app->writer, cfg->data_dir, wake_loop, srv);
+	rc = writer_new(&app->writer, app_store_where(cfg), wake_loop, srv);
 	if (rc < 0) {
 		app->writer = NULL;
 		store_free(app->st);

@@ -38,6 +38,7 @@ struct xmpp_ops;
 
 struct app_config {
 	const char *data_dir;
+	const char *store_url;    /* a PostgreSQL URL; NULL: SQLite under data_dir */
 	bool demo;
 	int session_hours;
 	int abandon_secs;
@@ -116,8 +117,11 @@ static inline struct app *req_app(const struct http_req *req)
 /* Fill `cfg` with the defaults. */
 void app_config_defaults(struct app_config *cfg);
 
+/* Where the database is: the store URL, or else the data directory (store_open()). */
+const char *app_store_where(const struct app_config *cfg);
+
 /*
- * Open the store under cfg->data_dir, start the writer and the workers, and
+ * Open the store (app_store_where()), start the writer and the workers, and
  * register every route and message table with `srv` (already listening).
  * 0, or a negative errno after logging why (nothing to release then).
  */

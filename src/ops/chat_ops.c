@@ -593,7 +593,9 @@ static void write_failed(struct chat_write *w, int rc)
 	struct chat_live *chat = w->chat;
 	size_t i;
 
-	log_warn("chat %s: write failed (%d)", chat->public_id, rc);
+	/* A database out of reach was logged once by the store, not per write. */
+	if (rc != -ENOTCONN)
+		log_warn("chat %s: write failed (%d)", chat->public_id, rc);
 	switch (w->action) {
 	case ACT_CREATE:
 		chat_end_begin(chat);

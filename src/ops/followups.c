@@ -466,7 +466,7 @@ static int erase_apply(struct store *st, struct store_op *op)
 
 static void erase_done(struct store_op *op, int rc)
 {
-	if (rc < 0)
+	if (rc < 0 && rc != -ENOTCONN) /* a database out of reach is logged once, by the store */
 		log_error("followups: could not erase old addresses");
 	free(op);
 }

@@ -7,7 +7,7 @@
  * bound.  Ownership is part of each write's WHERE clause, not only checked
  * before: a reply that changed hands or vanished between the check on the
  * loop thread and the write reads as missing.  A shared reply has NULL for
- * its operator; `operator_id IS ?` matches NULL when 0 is bound as NULL.
+ * its operator; `operator_id IS NOT DISTINCT FROM ?` matches NULL when 0 is bound as NULL.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include "base/util.h"
 #include "store/store_int.h"
 
-#define CANNED_COLS "id, account_id, ifnull(operator_id, 0), name, text, updated_at"
+#define CANNED_COLS "id, account_id, coalesce(operator_id, 0), name, text, updated_at"
 
 static void bind_owner(struct db_stmt *s, int col, int64_t operator_id)
 {
@@ -54,7 +54,7 @@ static int count_of_owner(struct store *st, int64_t account_id, int64_t operator
 	int rc;
 
 	if (db_prepare(store_db(st), "SELECT count(*) FROM canned WHERE account_id = ?1 "
-		       "AND operator_id IS ?2", &s) < 0)
+		       "AND operator_id IS NOT DISTINCT FROM ?2", &s) < 0)
 		return store_fail(st, "count canned");
 	db_bind_int64(s, 1, account_id);
 	bind_owner(s, 2, operator_id);
@@ -113,7 +113,7 @@ int store_canned_update(struct store *st, const struct store_canned *c)
 
 	if (db_prepare(store_db(st), "UPDATE canned SET name = ?1, text = ?2, "
 		       "updated_at = ?3 WHERE id = ?4 AND account_id = ?5 AND "
-		       "operator_id IS ?6", &s) < 0)
+		       "operator_id IS NOT DISTINCT FROM ?6", &s) < 0)
 		return store_fail(st, "update canned");
 	db_bind_text(s, 1, c->name);
 	db_bind_text(s, 2, c->text);
@@ -129,7 +129,7 @@ int store_canned_delete(struct store *st, int64_t id, int64_t account_id, int64_
 	struct db_stmt *s;
 
 	if (db_prepare(store_db(st), "DELETE FROM canned WHERE id = ?1 AND account_id = ?2 "
-		       "AND operator_id IS ?3", &s) < 0)
+		       "AND operator_id IS NOT DISTINCT FROM ?3", &s) < 0)
 		return store_fail(st, "delete canned");
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, account_id);
@@ -147,7 +147,7 @@ int store_canned_list(struct store *st, int64_t account_id, int64_t operator_id,
 	/* Shared first (NULL sorts first), then the operator's own; by name, then age. */
 	if (db_prepare(store_db(st), "SELECT " CANNED_COLS " FROM canned "
 		       "WHERE account_id = ?1 AND (operator_id IS NULL OR operator_id = ?2) "
-		       "ORDER BY operator_id, name COLLATE NOCASE, id", &s) < 0)
+		       "ORDER BY operator_id NULLS FIRST, name COLLATE NOCASE, id", &s) < 0)
 		return store_fail(st, "list canned");
 	db_bind_int64(s, 1, account_id);
 	db_bind_int64(s, 2, operator_id);

@@ -19,7 +19,7 @@
 #include "base/util.h"
 #include "store/store_int.h"
 
-#define SNAP_COLS "id, account_id, operator_id, name, blob, thumb, ifnull(annotation, ''), " \
+#define SNAP_COLS "id, account_id, operator_id, name, blob, thumb, coalesce(annotation, ''), " \
 		  "mime, thumb_mime, width, height, thumb_width, thumb_height, size, file_name, " \
 		  "alt, created_at, updated_at"
 
@@ -91,8 +91,8 @@ static int blob_row_add(struct store *st, const char *hash, const char *mime, in
 
 static int link_add(struct store *st, int64_t id, const char *hash)
 {
-	struct db_stmt *s = prepare(st, "INSERT OR IGNORE INTO canned_blobs(canned_id, hash) "
-				  "VALUES (?1, ?2)", "link canned blob");
+	struct db_stmt *s = prepare(st, "INSERT INTO canned_blobs(canned_id, hash) "
+				  "VALUES (?1, ?2) ON CONFLICT DO NOTHING", "link canned blob");
 	int rc;
 
 	if (!s)

@@ -2,16 +2,22 @@
  * db.h - the small database layer under the store: one connection, its
  * statements, rows and transactions, and nothing of any one database.
  *
- * Every file of store/ reaches its database through these calls only, so a
- * second driver (PostgreSQL, through libpq) can sit under the same SQL and
- * the same store functions.  db_sqlite.c is the one driver today; what only
+ * Every file of store/ reaches its database through these calls only, so
+ * two drivers sit under the same SQL and the same store functions:
+ * db_sqlite.c (the default: a file under the data directory) and db_pg.c
+ * (PostgreSQL, through libpq).  db.c picks one per connection.  What only
  * SQLite has (its search index's upkeep, the WAL, the online backup, SQL
- * functions written in C) is in sqlite_only.h, which a second driver
- * replaces with its own ways (docs/ARCHITECTURE.md, "The database layer").
+ * functions written in C) is in sqlite_only.h; where the two dialects say
+ * a thing differently (full-text search, JSON), the store asks db_dialect()
+ * (docs/ARCHITECTURE.md, "The database layer").
  *
  * The rules the SQL follows, so that every driver can run it:
  *  - parameters are numbered, `?1 ?2 ...` (a driver may rewrite them to its
- *    own `$1 $2 ...`); a plain `?` or a named one is refused at prepare;
+ *    own `$1 $2 ...`); a plain `?` or a named one is refused at prepare; a
+ *    number the text does not use may be bound, and is not sent;
+ *  - what both dialects say alike: coalesce() not ifnull(), CASE not iif(),
+ *    `ON CONFLICT ... DO NOTHING / DO UPDATE` not `INSERT OR ...`, integers
+ *    compared to integers (no truth value summed or used bare);
  *  - a new row's id is read with `RETURNING id`, never asked of the
  *    connection afterwards;
  *  - a statement runs on its first db_step() and its rows are then walked,
@@ -20,8 +26,9 @@
  *
  * Errors: every call that can fail returns a negative errno: -EEXIST (a
  * constraint was broken: a duplicate, a missing parent), -ENOSPC (the disk
- * is full), -EIO (anything else, including a database still busy after the
- * driver's wait).  db_errmsg() has the text of the last one for the log.
+ * is full), -ENOTCONN (a database server out of reach: db_unreachable()),
+ * -EIO (anything else, including a database still busy after the driver's
+ * wait).  db_errmsg() has the text of the last one for the log.
  * The connection is not thread-safe: one thread uses it at a time.
  */
 #ifndef REFDESK_STORE_DB_H
@@ -41,12 +48,20 @@ struct db_stmt; /* one prepared statement of a connection */
  */
 enum { DB_ROW = 100, DB_DONE = 101 };
 
+/* Which SQL a connection speaks, where the two differ. */
+enum db_dialect { DB_SQLITE, DB_POSTGRES };
+
 /*
- * Open the database at `where` (for SQLite, a file path, created if
- * missing).  On success *out is the connection (you own it: db_close()).
- * Returns 0 or -EIO (logged).
+ * Open the database at `where`: a `postgres://` or `postgresql://` URL
+ * (libpq's), or else a SQLite file path (created if missing).  On success
+ * *out is the connection (you own it: db_close()).  Returns 0 or -EIO
+ * (logged).
  */
 int db_open(struct db **out, const char *where);
+/* Does `where` name a PostgreSQL database? */
+bool db_is_postgres(const char *where);
+/* The connection's dialect. */
+enum db_dialect db_dialect(struct db *db);
 /* Close the connection (NULL is fine); its statements must be finalized first. */
 void db_close(struct db *db);
 
@@ -86,6 +101,13 @@ int db_column_int(struct db_stmt *s, int col);
 const char *db_column_text(struct db_stmt *s, int col);
 const void *db_column_blob(struct db_stmt *s, int col, size_t *bytes);
 bool db_column_is_null(struct db_stmt *s, int col);
+
+/* What a column of the current row holds, for copying rows whatever they are. */
+enum db_type { DB_NULL, DB_INTEGER, DB_FLOAT, DB_TEXT, DB_BLOB };
+enum db_type db_column_type(struct db_stmt *s, int col);
+/* How many columns the statement's rows have, and the name of one (borrowed). */
+int db_column_count(struct db_stmt *s);
+const char *db_column_name(struct db_stmt *s, int col);
 
 /* End the statement's run, keeping its bindings: db_step() runs it again. */
 void db_reset(struct db_stmt *s);
@@ -127,5 +149,11 @@ int db_set_durable(struct db *db, bool durable);
  */
 int db_error(struct db *db);
 const char *db_errmsg(struct db *db);
+/*
+ * Is the database out of reach (a server that went away)?  The driver has
+ * logged that once; each call fails with -ENOTCONN until it is back, and
+ * nothing logs each of them again.
+ */
+bool db_unreachable(struct db *db);
 
 #endif

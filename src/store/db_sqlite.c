@@ -1,14 +1,13 @@
 /*
  * db_sqlite.c - the SQLite driver of db.h.
  *
- * How it works: a `struct db` holds the sqlite3 connection and the few
- * statements of its transactions, prepared once.  A `struct db_stmt` is
- * SQLite's own statement under another name (never defined: pointers are
- * converted), so binding and reading a column is one jump into SQLite: the
- * message path pays nothing for the layer.  SQLite's result codes become
- * negative errno here and nowhere else.
+ * How it works: a connection holds the sqlite3 handle and the few
+ * statements of its transactions, prepared once.  A statement is SQLite's
+ * own behind the driver's head (db_driver.h), so binding and reading a
+ * column is one jump into SQLite.  SQLite's result codes become negative
+ * errno here and nowhere else.
  */
-#include "store/db.h"
+#include "store/db_driver.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -18,8 +17,10 @@
 #include "base/log.h"
 #include "base/util.h"
 
-enum tx_id { TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO,
-	     TX_SYNC_NORMAL, TX_SYNC_FULL, TX_COUNT };
+/* db_driver.h's enum db_tx, then the driver's own. */
+enum tx_id { TX_BEGIN = DB_TX_BEGIN, TX_COMMIT = DB_TX_COMMIT, TX_ROLLBACK = DB_TX_ROLLBACK,
+	     TX_SAVEPOINT = DB_TX_SAVEPOINT, TX_RELEASE = DB_TX_RELEASE,
+	     TX_ROLLBACK_TO = DB_TX_ROLLBACK_TO, TX_SYNC_NORMAL, TX_SYNC_FULL, TX_COUNT };
 
 static const char *const tx_sql[TX_COUNT] = {
 	/* IMMEDIATE: the write lock is taken at BEGIN, not at the first write. */
@@ -33,13 +34,22 @@ static const char *const tx_sql[TX_COUNT] = {
 	[TX_SYNC_FULL] = "PRAGMA synchronous=FULL",
 };
 
-struct db {
+struct sq_db {
+	struct db base;
 	sqlite3 *h;
 	sqlite3_stmt *tx[TX_COUNT];
 	char msg[256]; /* db_errmsg()'s text */
 };
 
-#define S(s) ((sqlite3_stmt *)(s))
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
+
+static const struct db_driver sqlite_driver;
+
+#define DB(d) ((struct sq_db *)(d))
+#define S(st) (((struct sq_stmt *)(st))->s)
 
 /* SQLite's (extended) result code as a negative errno. */
 static int db_errno(int code)
@@ -59,12 +69,15 @@ static int db_errno(int code)
 	}
 }
 
-int db_open(struct db **out, const char *where)
+static void sq_close(struct db *d);
+
+int db_sqlite_open(struct db **out, const char *where)
 {
-	struct db *db = xcalloc(1, sizeof(*db));
+	struct sq_db *db = xcalloc(1, sizeof(*db));
 	int i, rc;
 
 	*out = NULL;
+	db->base.drv = &sqlite_driver;
 	rc = sqlite3_open_v2(where, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -85,19 +98,18 @@ int db_open(struct db **out, const char *where)
 			goto fail;
 		}
 	}
-	*out = db;
+	*out = &db->base;
 	return 0;
 fail:
-	db_close(db);
+	sq_close(&db->base);
 	return -EIO;
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *d)
 {
+	struct sq_db *db = DB(d);
 	int i;
 
-	if (!db)
-		return;
 	for (i = 0; i < TX_COUNT; i++)
 		sqlite3_finalize(db->tx[i]);
 	sqlite3_close(db->h);
@@ -137,10 +149,12 @@ bad:
 	return -EINVAL;
 }
 
-static int prepare(struct db *db, const char *sql, unsigned flags, struct db_stmt **out)
+static int sq_prepare(struct db *db, const char *sql, bool cached, struct db_stmt **out)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v3(db->h, sql, -1, flags, &s, NULL);
+	struct sq_stmt *st;
+	int rc = sqlite3_prepare_v3(DB(db)->h, sql, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0,
+				    &s, NULL);
 
 	*out = NULL;
 	if (rc != SQLITE_OK) {
@@ -151,54 +165,40 @@ static int prepare(struct db *db, const char *sql, unsigned flags, struct db_stm
 		sqlite3_finalize(s);
 		return -EINVAL;
 	}
-	*out = (struct db_stmt *)s;
+	st = xcalloc(1, sizeof(*st));
+	st->base.drv = &sqlite_driver;
+	st->s = s;
+	*out = &st->base;
 	return 0;
 }
 
-int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
-{
-	return prepare(db, sql, 0, out);
-}
-
-int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **out)
-{
-	return prepare(db, sql, SQLITE_PREPARE_PERSISTENT, out);
-}
-
-void db_finalize(struct db_stmt *s)
+static void sq_finalize(struct db_stmt *s)
 {
 	sqlite3_finalize(S(s));
+	free(s);
 }
 
-void db_bind_int64(struct db_stmt *s, int col, int64_t v)
+static void sq_bind_int64(struct db_stmt *s, int col, int64_t v)
 {
 	sqlite3_bind_int64(S(s), col, v);
 }
 
-void db_bind_int(struct db_stmt *s, int col, int v)
+static void sq_bind_text(struct db_stmt *s, int col, const char *text)
 {
-	sqlite3_bind_int(S(s), col, v);
+	sqlite3_bind_text(S(s), col, text, -1, SQLITE_TRANSIENT);
 }
 
-void db_bind_text(struct db_stmt *s, int col, const char *text)
-{
-	if (text)
-		sqlite3_bind_text(S(s), col, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(S(s), col);
-}
-
-void db_bind_blob(struct db_stmt *s, int col, const void *p, size_t n)
+static void sq_bind_blob(struct db_stmt *s, int col, const void *p, size_t n)
 {
 	sqlite3_bind_blob64(S(s), col, p, n, SQLITE_TRANSIENT);
 }
 
-void db_bind_null(struct db_stmt *s, int col)
+static void sq_bind_null(struct db_stmt *s, int col)
 {
 	sqlite3_bind_null(S(s), col);
 }
 
-int db_step(struct db_stmt *s)
+static int sq_step(struct db_stmt *s)
 {
 	int rc = sqlite3_step(S(s));
 
@@ -210,22 +210,17 @@ int db_step(struct db_stmt *s)
 	return rc ? rc : -EIO;
 }
 
-int64_t db_column_int64(struct db_stmt *s, int col)
+static int64_t sq_column_int64(struct db_stmt *s, int col)
 {
 	return sqlite3_column_int64(S(s), col);
 }
 
-int db_column_int(struct db_stmt *s, int col)
-{
-	return sqlite3_column_int(S(s), col);
-}
-
-const char *db_column_text(struct db_stmt *s, int col)
+static const char *sq_column_text(struct db_stmt *s, int col)
 {
 	return (const char *)sqlite3_column_text(S(s), col);
 }
 
-const void *db_column_blob(struct db_stmt *s, int col, size_t *bytes)
+static const void *sq_column_blob(struct db_stmt *s, int col, size_t *bytes)
 {
 	const void *p = sqlite3_column_blob(S(s), col);
 
@@ -234,29 +229,55 @@ const void *db_column_blob(struct db_stmt *s, int col, size_t *bytes)
 	return p;
 }
 
-bool db_column_is_null(struct db_stmt *s, int col)
+static bool sq_column_is_null(struct db_stmt *s, int col)
 {
 	return sqlite3_column_type(S(s), col) == SQLITE_NULL;
 }
 
-void db_reset(struct db_stmt *s)
+static enum db_type sq_column_type(struct db_stmt *s, int col)
+{
+	switch (sqlite3_column_type(S(s), col)) {
+	case SQLITE_INTEGER:
+		return DB_INTEGER;
+	case SQLITE_FLOAT:
+		return DB_FLOAT;
+	case SQLITE_TEXT:
+		return DB_TEXT;
+	case SQLITE_BLOB:
+		return DB_BLOB;
+	default:
+		return DB_NULL;
+	}
+}
+
+static int sq_column_count(struct db_stmt *s)
+{
+	return sqlite3_column_count(S(s));
+}
+
+static const char *sq_column_name(struct db_stmt *s, int col)
+{
+	return sqlite3_column_name(S(s), col);
+}
+
+static void sq_reset(struct db_stmt *s)
 {
 	sqlite3_reset(S(s));
 }
 
-void db_unbind(struct db_stmt *s)
+static void sq_unbind(struct db_stmt *s)
 {
 	sqlite3_clear_bindings(S(s));
 }
 
-int db_changes(struct db *db)
+static int sq_changes(struct db *db)
 {
-	return sqlite3_changes(db->h);
+	return sqlite3_changes(DB(db)->h);
 }
 
-int db_exec(struct db *db, const char *sql)
+static int sq_exec(struct db *db, const char *sql)
 {
-	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	int rc = sqlite3_exec(DB(db)->h, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : db_errno(rc) ? db_errno(rc) : -EIO;
 }
@@ -264,7 +285,7 @@ int db_exec(struct db *db, const char *sql)
 /* Run one of the transaction statements. */
 static int tx_run(struct db *db, enum tx_id id)
 {
-	sqlite3_stmt *s = db->tx[id];
+	sqlite3_stmt *s = DB(db)->tx[id];
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
@@ -274,63 +295,68 @@ static int tx_run(struct db *db, enum tx_id id)
 	return rc ? rc : -EIO;
 }
 
-int db_begin(struct db *db)
+static int sq_tx(struct db *db, enum db_tx tx)
 {
-	return tx_run(db, TX_BEGIN);
+	return tx_run(db, (enum tx_id)tx);
 }
 
-int db_commit(struct db *db)
+static bool sq_in_transaction(struct db *db)
 {
-	return tx_run(db, TX_COMMIT);
+	return !sqlite3_get_autocommit(DB(db)->h);
 }
 
-int db_rollback(struct db *db)
-{
-	return tx_run(db, TX_ROLLBACK);
-}
-
-int db_savepoint(struct db *db)
-{
-	return tx_run(db, TX_SAVEPOINT);
-}
-
-int db_savepoint_release(struct db *db)
-{
-	return tx_run(db, TX_RELEASE);
-}
-
-int db_savepoint_rollback(struct db *db)
-{
-	return tx_run(db, TX_ROLLBACK_TO);
-}
-
-bool db_in_transaction(struct db *db)
-{
-	return !sqlite3_get_autocommit(db->h);
-}
-
-int db_set_durable(struct db *db, bool durable)
+static int sq_set_durable(struct db *db, bool durable)
 {
 	return tx_run(db, durable ? TX_SYNC_FULL : TX_SYNC_NORMAL);
 }
 
-int db_error(struct db *db)
+static int sq_error(struct db *db)
 {
-	int rc = db_errno(sqlite3_extended_errcode(db->h));
+	int rc = db_errno(sqlite3_extended_errcode(DB(db)->h));
 
 	return rc ? rc : -EIO;
 }
 
-const char *db_errmsg(struct db *db)
+static const char *sq_errmsg(struct db *d)
 {
+	struct sq_db *db = DB(d);
+
 	/* SQLite's extended code too: it tells a full disk from a failed write or a lock. */
 	snprintf(db->msg, sizeof(db->msg), "%s (%d)", sqlite3_errmsg(db->h),
 		 sqlite3_extended_errcode(db->h));
 	return db->msg;
 }
 
-/* For sqlite_only.c: the connection itself. */
+static const struct db_driver sqlite_driver = {
+	.dialect = DB_SQLITE,
+	.close = sq_close,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.bind_int64 = sq_bind_int64,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.column_int64 = sq_column_int64,
+	.column_text = sq_column_text,
+	.column_blob = sq_column_blob,
+	.column_is_null = sq_column_is_null,
+	.column_type = sq_column_type,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.reset = sq_reset,
+	.unbind = sq_unbind,
+	.changes = sq_changes,
+	.exec = sq_exec,
+	.tx = sq_tx,
+	.in_transaction = sq_in_transaction,
+	.set_durable = sq_set_durable,
+	.error = sq_error,
+	.errmsg = sq_errmsg,
+};
+
+/* For sqlite_only.c: the connection itself (NULL for another driver's). */
 sqlite3 *db_sqlite_handle(struct db *db)
 {
-	return db->h;
+	return db->drv == &sqlite_driver ? DB(db)->h : NULL;
 }

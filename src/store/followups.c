@@ -20,8 +20,8 @@
 #include "store/store_int.h"
 
 #define FOLLOWUP_COLS "id, account_id, queue_id, guest_name, question, email, status, " \
-	"answer, ifnull(operator_id, 0), created_at, ifnull(answered_at, 0), " \
-	"ifnull(delivered_at, 0), attempts, ifnull(next_try_at, 0), last_error, lang"
+	"answer, coalesce(operator_id, 0), created_at, coalesce(answered_at, 0), " \
+	"coalesce(delivered_at, 0), attempts, coalesce(next_try_at, 0), last_error, lang"
 
 static void read_followup(struct db_stmt *s, struct store_followup *f)
 {
@@ -270,8 +270,8 @@ int store_chat_mark_mailed(struct store *st, int64_t chat_id, int64_t at)
 	struct db_stmt *s;
 	int rc;
 
-	if (db_prepare(store_db(st), "INSERT OR IGNORE INTO chat_mailed(chat_id, at) VALUES (?1, "
-				     "?2)", &s) < 0)
+	if (db_prepare(store_db(st), "INSERT INTO chat_mailed(chat_id, at) VALUES (?1, "
+				     "?2) ON CONFLICT DO NOTHING", &s) < 0)
 		return store_fail(st, "mark mailed");
 	db_bind_int64(s, 1, chat_id);
 	db_bind_int64(s, 2, at);

@@ -40,6 +40,8 @@
  */
 struct terms {
 	char t[TERMS_MAX][TERM_MAX];
+	char word[TERMS_MAX][TERM_MAX]; /* as typed, without a prefix's '*' (PostgreSQL's) */
+	bool prefix[TERMS_MAX];
 	int n;
 	char any[MATCH_MAX];
 };
@@ -59,6 +61,8 @@ static void match_terms(const char *words, struct terms *m)
 		if (!n)
 			break;
 		prefix = n > 1 && p[n - 1] == '*';
+		m->prefix[m->n] = prefix;
+		snprintf(m->word[m->n], TERM_MAX, "%.*s", (int)(n - prefix), p);
 		t[len++] = '"';
 		for (i = 0; i < n - prefix && len + 4 < TERM_MAX; i++) {
 			if (p[i] == '"')
@@ -134,8 +138,35 @@ static void list_sql(const struct store_history_filter *f, bool search, char *sq
 /*
  * The list's parameters, numbered once for every shape of its SQL: a
  * number the SQL does not use is bound all the same, and nothing reads it.
+ * On PostgreSQL each search word i is ?(P_WORDS + 2i), whether it is a
+ * prefix ?(P_WORDS + 2i + 1).
  */
-enum { P_ACCT = 1, P_QUEUE, P_OP, P_FROM, P_TO, P_STATUS, P_BAT, P_BID, P_LIM, P_T0, P_TOP };
+enum { P_ACCT = 1, P_QUEUE, P_OP, P_FROM, P_TO, P_STATUS, P_BAT, P_BID, P_LIM, P_T0, P_TOP,
+       P_WORDS };
+
+/*
+ * PostgreSQL's search: the words are in message_text's tsvector column
+ * (schema_pg.c), one GIN lookup per word and chat, inside the same walk
+ * of one index backwards as the list without words; a chat is listed when
+ * each word is in one of its messages.  search_query() reads a word as a
+ * phrase of its letters (or a prefix), so nothing typed is query syntax.
+ */
+static void list_sql_pg(const struct store_history_filter *f, int nwords, char *sql)
+{
+	char frag[256];
+	int i;
+
+	cat(sql, "SELECT " STORE_CHAT_COLS ", 0 FROM chats WHERE");
+	where_sql(f, sql);
+	for (i = 0; i < nwords; i++) {
+		snprintf(frag, sizeof(frag), " AND EXISTS (SELECT 1 FROM message_text t WHERE "
+			 "t.id >= chats.ord << %d AND t.id < (chats.ord + 1) << %d AND "
+			 "t.words @@ search_query(?%d, ?%d))", STORE_SEARCH_SHIFT, STORE_SEARCH_SHIFT,
+			 P_WORDS + 2 * i, P_WORDS + 2 * i + 1);
+		cat(sql, frag);
+	}
+	cat(sql, " ORDER BY created_at DESC, chats.id DESC LIMIT ?9");
+}
 
 /* The first search rowid past the cursor's chat (all of them without one). */
 static int64_t search_top(struct store *st, const struct store_history_filter *f)
@@ -166,7 +197,10 @@ static int prepare_list(struct store *st, const struct store_history_filter *f, 
 	if (f->words)
 		match_terms(f->words, m);
 	snprintf(sql, sizeof(sql), "%s", prefix);
-	list_sql(f, m->n > 0, sql + strlen(sql));
+	if (db_dialect(store_db(st)) == DB_POSTGRES)
+		list_sql_pg(f, m->n, sql + strlen(sql));
+	else
+		list_sql(f, m->n > 0, sql + strlen(sql));
 	if (db_prepare(store_db(st), sql, &s) < 0)
 		return store_fail(st, "prepare history");
 	db_bind_int64(s, P_ACCT, f->account_id);
@@ -178,7 +212,14 @@ static int prepare_list(struct store *st, const struct store_history_filter *f, 
 	db_bind_int64(s, P_BAT, f->before_at);
 	db_bind_int64(s, P_BID, f->before_id);
 	db_bind_int64(s, P_LIM, f->limit < 1 || f->limit > 101 ? 25 : f->limit);
-	if (m->n > 0) {
+	if (m->n > 0 && db_dialect(store_db(st)) == DB_POSTGRES) {
+		int i;
+
+		for (i = 0; i < m->n; i++) {
+			db_bind_text(s, P_WORDS + 2 * i, m->word[i]);
+			db_bind_int(s, P_WORDS + 2 * i + 1, m->prefix[i]);
+		}
+	} else if (m->n > 0) {
 		db_bind_text(s, P_T0, m->t[0]);
 		db_bind_int64(s, P_TOP, search_top(st, f));
 	}
@@ -227,22 +268,84 @@ static bool search_hit(struct db_stmt *probe, const struct terms *m, int64_t tid
 	return true;
 }
 
+/*
+ * PostgreSQL's quote of chat `chat_id`: its newest message with any of the
+ * words, cut around the first match by ts_headline() and marked as
+ * snippet() marks (char 1 and 2), with "…" where text was cut off.  Every
+ * '<' stands in for a private-use character meanwhile: ts_headline() would
+ * drop what looks like markup, and the quote must be the text as written.
+ */
+static int prepare_snippet_pg(struct store *st, const struct terms *m, struct db_stmt **out)
+{
+	char sql[SQL_MAX], any[1024], frag[64];
+	int i;
+
+	any[0] = '\0';
+	for (i = 0; i < m->n; i++) {
+		snprintf(frag, sizeof(frag), "%ssearch_query(?%d, ?%d)", i ? " || " : "", 3 + 2 * i,
+			 4 + 2 * i);
+		strncat(any, frag, sizeof(any) - strlen(any) - 1);
+	}
+	snprintf(sql, sizeof(sql), "WITH q AS (SELECT %s AS q) "
+		 "SELECT replace(ts_headline('public.refdesk_search', replace(t.text, '<', chr(57344)), "
+		 "q.q, ?1), chr(57344), '<'), t.text "
+		 "FROM q, chats c JOIN message_text t ON t.id >= c.ord << %d "
+		 "AND t.id < (c.ord + 1) << %d WHERE c.id = ?2 AND t.words @@ q.q "
+		 "ORDER BY t.id DESC LIMIT 1", any, STORE_SEARCH_SHIFT, STORE_SEARCH_SHIFT);
+	return db_prepare(store_db(st), sql, out);
+}
+
+static void snippet_pg(struct db_stmt *s, const struct terms *m, int64_t chat_id, char *out,
+		       size_t size)
+{
+	const char *h, *text, *at;
+	char plain[STORE_SNIPPET_BYTES];
+	bool head, tail;
+	size_t i, n = 0;
+	int k;
+
+	out[0] = '\0';
+	db_reset(s);
+	db_bind_text(s, 1, "StartSel=\"\001\", StopSel=\"\002\", MaxFragments=1, MaxWords=16, "
+			   "MinWords=6, FragmentDelimiter=\" \"");
+	db_bind_int64(s, 2, chat_id);
+	for (k = 0; k < m->n; k++) {
+		db_bind_text(s, 3 + 2 * k, m->word[k]);
+		db_bind_int(s, 4 + 2 * k, m->prefix[k]);
+	}
+	if (db_step(s) == DB_ROW && (h = db_column_text(s, 0)) && (text = db_column_text(s, 1))) {
+		for (i = 0; h[i] && n + 1 < sizeof(plain); i++)
+			if (h[i] != '\001' && h[i] != '\002')
+				plain[n++] = h[i];
+		plain[n] = '\0';
+		at = strstr(text, plain);
+		head = at == text;
+		tail = at && !at[n];
+
+		snprintf(out, size, "%s%s%s", head ? "" : "…", h, tail ? "" : "…");
+	}
+	db_reset(s);
+}
+
 /* Step the list, quoting each row's newest match; search rows are deduplicated. */
 static int list_rows(struct store *st, struct db_stmt *s, const struct terms *m,
 		     int (*cb)(void *ctx, const struct store_chat *c, const char *snippet), void *ctx)
 {
 	char snippet[STORE_SNIPPET_BYTES];
 	struct db_stmt *probe = NULL, *snip = NULL;
+	bool pg = db_dialect(store_db(st)) == DB_POSTGRES;
 	struct store_chat c;
 	int64_t last_ord = -1;
 	int rc;
 
-	if (m->n && (db_prepare(store_db(st), "SELECT 1 FROM message_fts WHERE "
-				"message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT 1",
-				&probe) < 0 ||
-		     db_prepare(store_db(st), "SELECT snippet(message_fts, 0, char(1), char(2), "
-				"'…', 16) FROM message_fts WHERE message_fts MATCH ?1 AND rowid = "
-				"?2", &snip) < 0)) {
+	if (m->n && pg && prepare_snippet_pg(st, m, &snip) < 0)
+		return store_fail(st, "prepare search");
+	if (m->n && !pg && (db_prepare(store_db(st), "SELECT 1 FROM message_fts WHERE "
+				       "message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 LIMIT 1",
+				       &probe) < 0 ||
+			    db_prepare(store_db(st), "SELECT snippet(message_fts, 0, char(1), char(2), "
+				       "'…', 16) FROM message_fts WHERE message_fts MATCH ?1 AND rowid = "
+				       "?2", &snip) < 0)) {
 		rc = store_fail(st, "prepare search");
 		db_finalize(probe);
 		return rc;
@@ -250,10 +353,12 @@ static int list_rows(struct store *st, struct db_stmt *s, const struct terms *m,
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t tid = db_column_int64(s, 16);
 
-		if (m->n && !search_hit(probe, m, tid, &last_ord))
+		if (m->n && !pg && !search_hit(probe, m, tid, &last_ord))
 			continue;
 		store_read_chat(s, &c);
-		if (m->n)
+		if (m->n && pg)
+			snippet_pg(snip, m, c.id, snippet, sizeof(snippet));
+		else if (m->n)
 			snippet_of(snip, m->any, tid, snippet, sizeof(snippet));
 		else
 			snippet[0] = '\0';

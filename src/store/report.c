@@ -40,8 +40,8 @@ enum report_stmt {
 };
 
 static const char *const report_sql[] = {
-	[R_ROW_ADD] = "INSERT OR IGNORE INTO chat_report(chat_id, account_id, queue_id, day, hour, "
-		      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[R_ROW_ADD] = "INSERT INTO chat_report(chat_id, account_id, queue_id, day, hour, "
+		      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
 	[R_ROW_GET] = "SELECT account_id, queue_id, operator_id, day, hour, created_at, "
 		      "coalesce(accepted_at, 0), outcome, snaps_guest, snaps_operator, share_invited, "
 		      "share_accepted, share_declined, share_blocked FROM chat_report WHERE "
@@ -59,21 +59,24 @@ static const char *const report_sql[] = {
 			"followups_answered, followups_failed, surveys, survey_ratings, "
 			"survey_rating_sum, survey_yes, survey_no, survey_comments) VALUES (?1, ?2, "
 			"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-			"?20, ?21, ?22, ?23, ?24) ON CONFLICT DO UPDATE SET "
-			"chats = chats + ?6, answered = answered + ?7, missed = missed + ?8, "
-			"abandoned = abandoned + ?9, snaps_guest = snaps_guest + ?10, "
-			"snaps_operator = snaps_operator + ?11, share_invited = share_invited + ?12, "
-			"share_accepted = share_accepted + ?13, share_declined = share_declined + ?14, "
-			"share_blocked = share_blocked + ?15, followups = followups + ?16, "
-			"followups_answered = followups_answered + ?17, "
-			"followups_failed = followups_failed + ?18, surveys = surveys + ?19, "
-			"survey_ratings = survey_ratings + ?20, "
-			"survey_rating_sum = survey_rating_sum + ?21, survey_yes = survey_yes + ?22, "
-			"survey_no = survey_no + ?23, survey_comments = survey_comments + ?24",
-	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
-			"ON CONFLICT DO UPDATE SET n = n + 1",
-	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
-			 "ON CONFLICT DO UPDATE SET n = n + 1",
+			"?20, ?21, ?22, ?23, ?24) "
+			"ON CONFLICT (account_id, queue_id, operator_id, day, hour) DO UPDATE SET "
+			"chats = report_hours.chats + ?6, answered = report_hours.answered + ?7, missed = report_hours.missed + ?8, "
+			"abandoned = report_hours.abandoned + ?9, snaps_guest = report_hours.snaps_guest + ?10, "
+			"snaps_operator = report_hours.snaps_operator + ?11, share_invited = report_hours.share_invited + ?12, "
+			"share_accepted = report_hours.share_accepted + ?13, share_declined = report_hours.share_declined + ?14, "
+			"share_blocked = report_hours.share_blocked + ?15, followups = report_hours.followups + ?16, "
+			"followups_answered = report_hours.followups_answered + ?17, "
+			"followups_failed = report_hours.followups_failed + ?18, surveys = report_hours.surveys + ?19, "
+			"survey_ratings = report_hours.survey_ratings + ?20, "
+			"survey_rating_sum = report_hours.survey_rating_sum + ?21, survey_yes = report_hours.survey_yes + ?22, "
+			"survey_no = report_hours.survey_no + ?23, survey_comments = report_hours.survey_comments + ?24",
+	[R_TIMES_ADD] = "INSERT INTO report_times VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT "
+			"(account_id, queue_id, operator_id, day, metric, bucket) "
+			"DO UPDATE SET n = report_times.n + 1",
+	[R_MONTHS_ADD] = "INSERT INTO report_months VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT "
+			 "(account_id, queue_id, operator_id, month, metric, bucket) "
+			 "DO UPDATE SET n = report_months.n + 1",
 	/* Only system notices and share steps are read, and only these fields. */
 	[R_EVENT_BODY] = "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, '$.notice') END, "
 			 "CASE WHEN json_valid(?1) THEN json_extract(?1, '$.by') END, "

@@ -558,7 +558,7 @@ int schema_version(void)
 	return (int)ARRAY_SIZE(migrations);
 }
 
-static int exec(struct db *db, const char *sql)
+int schema_exec(struct db *db, const char *sql)
 {
 	int rc = db_exec(db, sql);
 
@@ -567,12 +567,12 @@ static int exec(struct db *db, const char *sql)
 	return rc < 0 ? -EIO : 0;
 }
 
-static int user_version(struct db *db)
+int schema_read_int(struct db *db, const char *sql)
 {
 	struct db_stmt *s;
 	int v = -1;
 
-	if (db_prepare(db, "PRAGMA user_version", &s) < 0)
+	if (db_prepare(db, sql, &s) < 0)
 		return -1;
 	if (db_step(s) == DB_ROW)
 		v = db_column_int(s, 0);
@@ -580,8 +580,11 @@ static int user_version(struct db *db)
 	return v;
 }
 
+
 int schema_migrate(struct db *db)
 {
+	if (db_dialect(db) == DB_POSTGRES)
+		return schema_pg_migrate_to(db, schema_pg_version());
 	return schema_migrate_to(db, schema_version());
 }
 
@@ -590,10 +593,10 @@ int schema_migrate_to(struct db *db, int version)
 	char sql[64];
 	int v;
 
-	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (schema_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") < 0)
 		return -EIO;
-	v = user_version(db);
+	v = schema_read_int(db, "PRAGMA user_version");
 	if (v < 0)
 		return -EIO;
 	if (v > schema_version()) {
@@ -603,13 +606,13 @@ int schema_migrate_to(struct db *db, int version)
 	}
 	for (; v < version && v < schema_version(); v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
-		if (exec(db, "BEGIN IMMEDIATE") < 0)
+		if (schema_exec(db, "BEGIN IMMEDIATE") < 0)
 			return -EIO;
-		if (exec(db, migrations[v]) < 0 || exec(db, sql) < 0) {
-			exec(db, "ROLLBACK");
+		if (schema_exec(db, migrations[v]) < 0 || schema_exec(db, sql) < 0) {
+			schema_exec(db, "ROLLBACK");
 			return -EIO;
 		}
-		if (exec(db, "COMMIT") < 0)
+		if (schema_exec(db, "COMMIT") < 0)
 			return -EIO;
 		log_info("store: migrated to schema %d", v + 1);
 	}

@@ -13,7 +13,7 @@
 #include "base/log.h"
 #include "store/store.h"
 
-/* db_sqlite.c's connection under a `struct db`. */
+/* db_sqlite.c's connection under a `struct db`; NULL for another driver's, which has none of this. */
 sqlite3 *db_sqlite_handle(struct db *db);
 
 static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -24,6 +24,8 @@ static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 int sqlite_only_register_functions(struct db *db)
 {
+	if (!db_sqlite_handle(db))
+		return 0; /* PostgreSQL's migrations define it in SQL (schema_pg.c) */
 	return sqlite3_create_function(db_sqlite_handle(db), "report_bucket", 1,
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_report_bucket,
 				       NULL, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -41,13 +43,18 @@ static int wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 
 void sqlite_only_watch_wal(struct db *db, struct sqlite_only_wal *w)
 {
-	sqlite3_wal_hook(db_sqlite_handle(db), wal_hook, w);
+	if (db_sqlite_handle(db))
+		sqlite3_wal_hook(db_sqlite_handle(db), wal_hook, w);
 }
 
 int sqlite_only_checkpoint(struct db *db)
 {
-	int rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(db), NULL, SQLITE_CHECKPOINT_PASSIVE,
-					   NULL, NULL);
+	int rc;
+
+	if (!db_sqlite_handle(db))
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(db), NULL, SQLITE_CHECKPOINT_PASSIVE,
+				       NULL, NULL);
 
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : db_error(db);
 }
@@ -58,6 +65,11 @@ int sqlite_only_backup(struct db *db, const char *path)
 	sqlite3 *dst;
 	int rc;
 
+	if (!db_sqlite_handle(db)) {
+		log_error("store: backup: the store is PostgreSQL: back it up with pg_dump "
+			  "(docs/OPERATIONS.md)");
+		return -ENOTSUP;
+	}
 	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -96,6 +108,9 @@ int sqlite_only_backup(struct db *db, const char *path)
 
 int sqlite_only_search_optimize(struct db *db)
 {
+	/* A GIN index drops a deleted row's words at once (and VACUUM frees its pages). */
+	if (!db_sqlite_handle(db))
+		return 0;
 	/*
 	 * FTS5 records a deletion as a marker in a new segment; the old
 	 * segment keeps the words until it is merged.  'optimize' merges them

@@ -1,23 +1,18 @@
 /*
  * sqlite_only.h - what the store does that only SQLite has, kept apart from
- * the database layer (db.h) so that it is plain what a second driver must
- * provide its own way.  Each function takes the connection of the SQLite
- * driver (db_sqlite.c) and returns 0 or a negative errno.
- *
- * What a PostgreSQL driver must provide instead (docs/ARCHITECTURE.md):
- *  - sqlite_only_register_functions(): report_bucket(ms) as a SQL
- *    function (an immutable plpgsql or SQL function made by its migrations);
- *  - sqlite_only_watch_wal(), sqlite_only_checkpoint(): nothing (the
- *    server checkpoints by itself);
- *  - sqlite_only_backup(): none in the store (pg_dump, or a replica);
- *  - sqlite_only_search_optimize(): nothing for a GIN index, or VACUUM;
- *  - the FTS5 search index itself (message_fts: filled by store.c's index
- *    runs, read with MATCH and snippet() in history.c, emptied by a trigger
- *    when message_text rows are deleted): a tsvector column with a GIN
- *    index;
- *  - the JSON functions (json_extract, json_each...) of store.c's index
- *    runs, report.c and retention.c: jsonb operators;
- *  - the schema and its PRAGMAs (schema.c): its own migrations.
+ * the database layer (db.h) so that it is plain what PostgreSQL does its
+ * own way.  Each function takes a connection and returns 0 or a negative
+ * errno; on a connection of another driver each is nothing (the backup, a
+ * refusal):
+ *  - sqlite_only_register_functions(): report_bucket(ms), used only by
+ *    SQLite's migration 12 (PostgreSQL's schema starts with the reports);
+ *  - sqlite_only_watch_wal(), sqlite_only_checkpoint(): the server
+ *    checkpoints by itself;
+ *  - sqlite_only_backup(): pg_dump, or a replica (docs/OPERATIONS.md);
+ *  - sqlite_only_search_optimize(): a GIN index drops deleted words at once.
+ * The FTS5 index, the JSON functions and the schema are PostgreSQL's own in
+ * schema_pg.c and the few statements of stmt_sql_pg[] (store.c) and
+ * history.c's search (docs/ARCHITECTURE.md, "The database layer").
  */
 #ifndef REFDESK_STORE_SQLITE_ONLY_H
 #define REFDESK_STORE_SQLITE_ONLY_H

@@ -77,7 +77,7 @@ int store_note_add(struct store *st, struct store_note *n)
 	rc = note_earlier(st, n);
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 1;
-	if (db_prepare(store_db(st), "SELECT ifnull(max(seq), 0) FROM staff_notes "
+	if (db_prepare(store_db(st), "SELECT coalesce(max(seq), 0) FROM staff_notes "
 		       "WHERE chat_id = ?1", &s) < 0)
 		return store_fail(st, "number note");
 	db_bind_int64(s, 1, n->chat_id);
@@ -106,8 +106,8 @@ int store_notes_of_chat(struct store *st, int64_t chat_id, int limit,
 	int rc, stop = 0;
 
 	if (db_prepare(store_db(st), "SELECT * FROM (SELECT seq, operator_id, name, "
-		       "ifnull(cid, ''), text, at FROM staff_notes WHERE chat_id = ?1 "
-		       "ORDER BY seq DESC LIMIT ?2) ORDER BY seq", &s) < 0)
+		       "coalesce(cid, ''), text, at FROM staff_notes WHERE chat_id = ?1 "
+		       "ORDER BY seq DESC LIMIT ?2) AS newest ORDER BY seq", &s) < 0)
 		return store_fail(st, "list notes");
 	db_bind_int64(s, 1, chat_id);
 	db_bind_int(s, 2, limit);
@@ -190,8 +190,8 @@ int store_room_recent(struct store *st, int64_t account_id, int64_t since, int l
 	int rc, stop = 0;
 
 	if (db_prepare(store_db(st), "SELECT * FROM (SELECT id, operator_id, name, "
-		       "ifnull(cid, ''), text, at FROM staff_room WHERE account_id = ?1 "
-		       "AND at >= ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id", &s) < 0)
+		       "coalesce(cid, ''), text, at FROM staff_room WHERE account_id = ?1 "
+		       "AND at >= ?2 ORDER BY id DESC LIMIT ?3) AS newest ORDER BY id", &s) < 0)
 		return store_fail(st, "list room");
 	db_bind_int64(s, 1, account_id);
 	db_bind_int64(s, 2, since);

@@ -1,13 +1,15 @@
 /*
- * store.c - the SQLite backend of store.h.
+ * store.c - the store (store.h), on SQLite or PostgreSQL.
  *
  * How it works: store_open() opens DIR/refdesk.db in WAL mode with
- * synchronous=FULL (an acknowledged event survives a power cut), runs the
- * migrations the file has not seen yet (schema.c), and prepares every
- * statement of the table below once.  Each public function binds, steps and
- * resets one or two of them.  It speaks to the database through db.h only
- * (db_sqlite.c is the driver); what only SQLite has is in sqlite_only.c.
- * Failures are logged here and returned as db.h's negative errno.
+ * synchronous=FULL (an acknowledged event survives a power cut), or a
+ * PostgreSQL database (synchronous_commit=on), runs the migrations it has
+ * not seen yet (schema.c, schema_pg.c), and prepares every statement of the
+ * table below once.  Each public function binds, steps and resets one or
+ * two of them.  It speaks to the database through db.h only; what only
+ * SQLite has is in sqlite_only.c, and the few statements PostgreSQL says
+ * its own way are in stmt_sql_pg[].  Failures are logged here and returned
+ * as db.h's negative errno.
  */
 #include "store/store.h"
 
@@ -69,7 +71,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_OPERATOR_PASSWORD] = "UPDATE operators SET pwhash = ?1 WHERE id = ?2",
 	[S_OPERATORS_OF_ACCOUNT] = "SELECT " OPERATOR_COLS " FROM operators "
 				   "WHERE account_id = ?1 ORDER BY username",
-	[S_MEMBER_ADD] = "INSERT OR IGNORE INTO members(queue_id, operator_id) VALUES (?1, ?2)",
+	[S_MEMBER_ADD] = "INSERT INTO members(queue_id, operator_id) VALUES (?1, ?2) "
+			 "ON CONFLICT DO NOTHING",
 	[S_MEMBER_DEL] = "DELETE FROM members WHERE queue_id = ?1 AND operator_id = ?2",
 	[S_MEMBER_AVAILABLE] = "UPDATE members SET available = ?1 WHERE queue_id = ?2 AND "
 			       "operator_id = ?3",
@@ -86,7 +89,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SESSION_TOUCH] = "UPDATE sessions SET expires_at = ?1 WHERE token_hash = ?2",
 	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ?1 "
-				    "AND token_hash IS NOT ?2",
+				    "AND token_hash IS DISTINCT FROM ?2",
 	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
 		       "status, operator_id, last_seq, created_at, manage_token, ord) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, 0, ?8, ?9, "
@@ -99,9 +102,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* A transfer: the chat's holder and queue change; back on a queue, nobody holds it. */
 	[S_CHAT_HAND_OVER] = "UPDATE chats SET status = ?1, operator_id = nullif(?2, 0), "
 			     "queue_id = ?3 WHERE id = ?4 AND status != 2",
-	[S_CHAT_QUEUE_LEFT] = "INSERT OR IGNORE INTO chat_queues(queue_id, chat_id) "
+	[S_CHAT_QUEUE_LEFT] = "INSERT INTO chat_queues(queue_id, chat_id) "
 			      "SELECT queue_id, id FROM chats WHERE id = ?1 AND queue_id != ?2 "
-			      "AND status != 2",
+			      "AND status != 2 ON CONFLICT DO NOTHING",
 	[S_CHATS_OF_QUEUE] = "SELECT " CHAT_COLS " FROM chats WHERE queue_id = ?1 AND status = ?2 "
 			     "ORDER BY id",
 	[S_CHATS_OF_OPERATOR] = "SELECT " CHAT_COLS " FROM chats WHERE operator_id = ?1 AND status "
@@ -113,14 +116,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BLOB_ADD] = "INSERT INTO blobs(hash, mime, size, created_at) VALUES (?1, ?2, ?3, ?4) "
 		       "ON CONFLICT(hash) DO UPDATE SET mime = excluded.mime "
 		       "WHERE blobs.mime = 'application/octet-stream'",
-	[S_CHAT_BLOB_ADD] = "INSERT OR IGNORE INTO chat_blobs(chat_id, hash, name) VALUES (?1, ?2, "
-			    "?3)",
+	[S_CHAT_BLOB_ADD] = "INSERT INTO chat_blobs(chat_id, hash, name) VALUES (?1, ?2, "
+			    "?3) ON CONFLICT DO NOTHING",
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ?1 AND cb.hash = "
 			    "?2",
 	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ?1 AND author = ?2 "
-			"AND ifnull(operator_id, 0) = ?3 AND cid = ?4",
+			"AND coalesce(operator_id, 0) = ?3 AND cid = ?4",
 	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
 	[S_EVENT_LAST] = "SELECT max(last_seq, coalesce((SELECT max(seq) FROM events "
 			 "WHERE chat_id = ?1), 0)) FROM chats WHERE id = ?1",
@@ -152,6 +155,24 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "WHERE id IN (SELECT value FROM json_each(?1))",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
 			   "WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+};
+
+/*
+ * The statements PostgreSQL says its own way (NULL: stmt_sql[]'s serves
+ * both): the search index is the tsvector column of message_text, kept by
+ * the insert itself, and a list of ids is a JSON array of numbers.
+ */
+#define PG_IDS "(SELECT value::bigint FROM json_array_elements_text(?1::json))"
+static const char *const stmt_sql_pg[S_COUNT] = {
+	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
+			 "SELECT (c.ord << 20) | e.seq, c.id, e.body::jsonb ->> 'text' "
+			 "FROM chats c JOIN events e ON e.chat_id = c.id AND e.seq > c.indexed_seq "
+			 "WHERE c.id IN " PG_IDS " AND e.kind = 'message' "
+			 "AND e.seq < " STORE_SEARCH_SEQS " AND CASE WHEN json_valid(e.body) "
+			 "THEN jsonb_typeof(e.body::jsonb -> 'text') = 'string' ELSE false END",
+	[S_INDEX_FTS] = "SELECT 1 WHERE false",
+	[S_INDEX_DONE] = "UPDATE chats SET indexed_seq = coalesce((SELECT max(seq) FROM events e "
+			 "WHERE e.chat_id = chats.id), indexed_seq) WHERE id IN " PG_IDS,
 };
 
 /* A set of chat ids, kept sorted and unique by ids_tidy(). */
@@ -202,7 +223,7 @@ static int fail(struct store *st, const char *what)
 {
 	int rc = db_error(st->db);
 
-	if (rc != -EEXIST)
+	if (rc != -EEXIST && !db_unreachable(st->db))
 		log_error("store: %s: %s", what, db_errmsg(st->db));
 	/* Always negative (db_error() is), and seen to be here: callers rely on it. */
 	return rc < 0 ? rc : -EIO;
@@ -326,21 +347,25 @@ static int load_unindexed(struct store *st)
 	return rc == DB_DONE ? 0 : fail(st, "find unindexed chats");
 }
 
-int store_open(struct store **out, const char *dir)
+int store_open(struct store **out, const char *where)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	char path[4096];
 	int i, rc;
 
 	*out = NULL;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		log_error("store: cannot create %s: %s", dir, strerror(errno));
-		free(st);
-		return -errno;
-	}
-	if (snprintf(path, sizeof(path), "%s/refdesk.db", dir) >= (int)sizeof(path)) {
-		free(st);
-		return -ENAMETOOLONG;
+	if (db_is_postgres(where)) {
+		snprintf(path, sizeof(path), "%s", where);
+	} else {
+		if (mkdir(where, 0700) < 0 && errno != EEXIST) {
+			log_error("store: cannot create %s: %s", where, strerror(errno));
+			free(st);
+			return -errno;
+		}
+		if (snprintf(path, sizeof(path), "%s/refdesk.db", where) >= (int)sizeof(path)) {
+			free(st);
+			return -ENAMETOOLONG;
+		}
 	}
 	if (db_open(&st->db, path) < 0)
 		goto fail;
@@ -350,7 +375,10 @@ int store_open(struct store **out, const char *dir)
 	if (rc < 0)
 		goto fail;
 	for (i = 0; i < S_COUNT; i++) {
-		if (db_prepare_cached(st->db, stmt_sql[i], &st->stmt[i]) < 0) {
+		const char *sql = db_dialect(st->db) == DB_POSTGRES && stmt_sql_pg[i] ?
+				  stmt_sql_pg[i] : stmt_sql[i];
+
+		if (db_prepare_cached(st->db, sql, &st->stmt[i]) < 0) {
 			log_error("store: prepare %d: %s", i, db_errmsg(st->db));
 			goto fail;
 		}
@@ -1217,7 +1245,7 @@ static int last_seq(struct store *st, int64_t chat_id, int64_t *seq)
 int store_event_append(struct store *st, struct store_event *ev)
 {
 	struct db_stmt *s;
-	int64_t seq;
+	int64_t seq = 0;
 	int rc = last_seq(st, ev->chat_id, &seq);
 
 	if (rc < 0)

@@ -96,8 +96,12 @@ struct store_event {
 	int64_t at;
 };
 
-/* Open (creating and migrating as needed) DIR/refdesk.db. */
-int store_open(struct store **out, const char *dir);
+/*
+ * Open (creating and migrating as needed) the store at `where`: a
+ * PostgreSQL URL (db_is_postgres()), or a directory, for SQLite's
+ * DIR/refdesk.db.
+ */
+int store_open(struct store **out, const char *where);
 void store_free(struct store *st);
 
 /* Transactions, for the writer and the command line. */
@@ -798,5 +802,21 @@ int store_room_recent(struct store *st, int64_t account_id, int64_t since, int l
 		      int (*cb)(void *ctx, const struct store_room_message *m), void *ctx);
 /* Delete every account's messages written before `before` (ms); *n: how many.  Writer thread. */
 int store_room_purge(struct store *st, int64_t before, int *n);
+
+/*
+ * Copy every row of `from` into `to` (copy.c), which must hold no account
+ * and no chat (-ENOTEMPTY): one transaction on `to`, so a failed copy
+ * leaves it empty.  `report` (may be NULL) hears each table and its rows.
+ * Returns 0 or a negative errno (logged).
+ */
+int store_copy_all(struct store *from, struct store *to,
+		   void (*report)(void *arg, const char *table, int64_t rows), void *arg);
+/*
+ * Compare two stores: every table's rows counted in each, and the events
+ * of `sample` chats spread over them, byte for byte.  `report` hears each
+ * count (and, last, "transcripts compared").  0 when all agree, else -EIO.
+ */
+int store_compare(struct store *a, struct store *b, int sample,
+		  void (*report)(void *arg, const char *what, int64_t n_a, int64_t n_b), void *arg);
 
 #endif

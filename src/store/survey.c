@@ -76,7 +76,7 @@ int store_survey_answers(struct store *st, int64_t chat_id, struct store_survey_
 	struct db_stmt *s;
 	int rc, n = 0;
 
-	if (db_prepare(store_db(st), "SELECT pos, kind, question, ifnull(value, 0), comment "
+	if (db_prepare(store_db(st), "SELECT pos, kind, question, coalesce(value, 0), comment "
 		       "FROM survey_answers WHERE chat_id = ?1 ORDER BY pos", &s) < 0)
 		return store_fail(st, "read survey answers");
 	db_bind_int64(s, 1, chat_id);

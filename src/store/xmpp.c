@@ -14,7 +14,7 @@
 #include "base/util.h"
 #include "store/store_int.h"
 
-#define JID_COLS "operator_id, jid, ifnull(code, ''), code_expires, confirmed"
+#define JID_COLS "operator_id, jid, coalesce(code, ''), code_expires, confirmed"
 
 static void read_jid(struct db_stmt *s, struct store_jid *j)
 {
@@ -42,9 +42,11 @@ int store_jid_set(struct store *st, int64_t operator_id, const char *jid, const 
 {
 	struct db_stmt *s;
 
-	if (db_prepare(store_db(st), "INSERT OR REPLACE INTO operator_jids(operator_id, "
+	if (db_prepare(store_db(st), "INSERT INTO operator_jids(operator_id, "
 		       "jid, code, code_expires, confirmed, updated_at) VALUES (?1, ?2, "
-		       "nullif(?3, ''), ?4, 0, ?5)", &s) < 0)
+		       "nullif(?3, ''), ?4, 0, ?5) ON CONFLICT (operator_id) DO UPDATE SET "
+		       "jid = excluded.jid, code = excluded.code, code_expires = excluded.code_expires, "
+		       "confirmed = 0, updated_at = excluded.updated_at", &s) < 0)
 		return store_fail(st, "set jid");
 	db_bind_int64(s, 1, operator_id);
 	db_bind_text(s, 2, jid);

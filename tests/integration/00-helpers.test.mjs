@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeCertificate, startServer } from '../lib/server.mjs';
+import { makeCertificate, onPostgres, startServer } from '../lib/server.mjs';
 import { png } from './lib/images.mjs';
 import { openChat, operator, setAvailable } from './lib/flows.mjs';
 import { upload } from '../lib/upload.mjs';
@@ -53,7 +53,7 @@ test('a clean SIGTERM passes stop(); close() then removes the data directory', a
 	const srv = await startServer();
 	await srv.stop();
 	assert.deepEqual(srv.exit, { code: 0, signal: null });
-	assert.ok(await fs.stat(srv.dbPath), 'stop() keeps the data for a look afterwards');
+	assert.ok(await fs.stat(onPostgres ? srv.dataDir : srv.dbPath), 'stop() keeps the data for a look afterwards');
 	await srv.close(); // a second stop() only checks stderr again
 	if (!process.env.REFDESK_KEEP_DATA)
 		assert.equal(await fs.stat(srv.dataDir).catch(() => null), null, 'close() left the data directory');

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Client, show } from './lib/client.mjs';
 import { guest, isAck, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
-import { sleep, startServer } from '../lib/server.mjs';
+import { onPostgres, sleep, startServer } from '../lib/server.mjs';
 
 const run = promisify(execFile);
 const servers = [];
@@ -162,8 +162,11 @@ test('kill -9 mid-burst loses no acknowledged message and stores none twice', { 
 	await reader.close();
 	await srv.stop();
 
-	const check = await run('sqlite3', [srv.dbPath, 'PRAGMA integrity_check'], { timeout: 30000 });
-	assert.equal(check.stdout.trim(), 'ok', `integrity_check: ${check.stdout}${check.stderr}`);
+	// SQLite's file after the crashes (PostgreSQL recovers its own from its log).
+	if (!onPostgres) {
+		const check = await run('sqlite3', [srv.dbPath, 'PRAGMA integrity_check'], { timeout: 30000 });
+		assert.equal(check.stdout.trim(), 'ok', `integrity_check: ${check.stdout}${check.stderr}`);
+	}
 });
 
 test('SIGTERM closes every socket with 1001 and exits 0', { timeout: 30000 }, async () => {

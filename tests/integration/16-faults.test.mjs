@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { Client, show } from './lib/client.mjs';
 import { guest, isAck, isError, isOk, openChat, operator, setAvailable } from './lib/flows.mjs';
 import { png } from './lib/images.mjs';
-import { sleep, startServer } from '../lib/server.mjs';
+import { onPostgres, sleep, startServer } from '../lib/server.mjs';
 import { upload } from '../lib/upload.mjs';
 
 const run = promisify(execFile);
@@ -124,8 +124,10 @@ test(`${KILLS} kill -9s during a message and snapshot burst: intact, nothing los
 		stats.kills++;
 		await sleep(50); // acks written before the kill may still be in flight
 		pending = [...sent.values()].filter((m) => m.ack === null);
-		assert.equal(await integrity(srv.dbPath), 'ok', `integrity_check after kill ${round + 1}`);
-		stats.checks++;
+		if (!onPostgres) { // SQLite's file (PostgreSQL recovers its own from its log)
+			assert.equal(await integrity(srv.dbPath), 'ok', `integrity_check after kill ${round + 1}`);
+			stats.checks++;
+		}
 	}
 
 	// Back up for good: everything pending is sent once more, then the whole log is read.
@@ -179,7 +181,8 @@ test(`${KILLS} kill -9s during a message and snapshot burst: intact, nothing los
 	await g.close();
 	await o.close();
 	await srv.stop();
-	assert.equal(await integrity(srv.dbPath), 'ok');
+	if (!onPostgres) // SQLite's file (PostgreSQL recovers its own from its log)
+		assert.equal(await integrity(srv.dbPath), 'ok');
 });
 
 /** Mount a tmpfs of `mb` megabytes at a new directory, or return null with the reason. */
@@ -217,7 +220,10 @@ async function fill(dir) {
 	}
 }
 
-test('a full disk: writes fail with storage, nothing unacknowledged is stored, service resumes', { timeout: 60000 }, async (t) => {
+test('a full disk: writes fail with storage, nothing unacknowledged is stored, service resumes', {
+	timeout: 60000,
+	skip: onPostgres && 'SQLite\'s own: its file on a full disk (39-postgres takes the database away instead)',
+}, async (t) => {
 	const disk = await tinyDisk(24);
 	if (disk.reason) {
 		console.log(`# skipped: ${disk.reason}`);
@@ -265,7 +271,8 @@ test('a full disk: writes fail with storage, nothing unacknowledged is stored, s
 	await ann.close();
 	await c.guest.close();
 	await srv.stop();
-	assert.equal(await integrity(srv.dbPath), 'ok');
+	if (!onPostgres) // SQLite's file (PostgreSQL recovers its own from its log)
+		assert.equal(await integrity(srv.dbPath), 'ok');
 	await srv.restart();
 	const top = (await (async () => {
 		const o = await operator(srv, 'ann', 'ann-after');
@@ -324,7 +331,8 @@ test('SIGTERM under load: every ack that went out is on disk, sockets close 1001
 	const bad = replies.filter((m) => m.reply.type !== 'ack' && m.reply.code !== 'busy');
 	assert.deepEqual(bad.map((m) => show(m.reply)), [], 'replies other than ack or busy');
 	const acked = log.filter((m) => m.reply?.type === 'ack');
-	assert.equal(await integrity(srv.dbPath), 'ok');
+	if (!onPostgres) // SQLite's file (PostgreSQL recovers its own from its log)
+		assert.equal(await integrity(srv.dbPath), 'ok');
 
 	await srv.restart();
 	const top = Math.max(0, ...acked.map((m) => m.reply.seq));

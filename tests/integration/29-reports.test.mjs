@@ -9,7 +9,6 @@
 // still open; the figures stay after the follow-ups' rows are deleted.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -341,7 +340,7 @@ test('follow-ups left, answered and not delivered are counted, and stay once the
 			['followups_answered', '1'], ['followups_not_delivered', '1']]);
 
 		// Retention deletes the follow-ups: the report keeps its figures.
-		execFileSync('sqlite3', [path.join(mail.dataDir, 'refdesk.db'), 'DELETE FROM followups'], { encoding: 'utf8' });
+		mail.sql('DELETE FROM followups');
 		assert.deepEqual(await list(admin), []);
 		assert.deepEqual(await figures(), [3, 1, 1], 'after the rows are gone');
 		assert.deepEqual(await figures({ operator: String(bobOp) }), [1, 0, 1]);

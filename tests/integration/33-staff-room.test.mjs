@@ -8,8 +8,6 @@
 // Sign-in attempts are limited to 10 a minute per address: this file makes 6.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { sleep, startServer } from '../lib/server.mjs';
 import { isError, isOk, guest, operator } from './lib/flows.mjs';
@@ -20,7 +18,7 @@ before(async () => {
 });
 after(() => srv?.close());
 
-const db = (sql) => execFileSync('sqlite3', [path.join(srv.dataDir, 'refdesk.db'), sql], { encoding: 'utf8' }).trim();
+const db = (text) => srv.sql(text).trim();
 const post = (op, text, extra = {}) => op.request({ type: 'room.send', text, ...extra });
 
 /** A new operator socket and the room history it is given right after hello. */

@@ -10,7 +10,6 @@
 // Sign-in attempts are limited to 10 a minute per address: this file makes 3.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,7 +38,7 @@ after(async () => {
 });
 
 const DOC = Buffer.from(JSON.stringify({ version: 1, shapes: [{ kind: 'arrow', x1: 1, y1: 2, x2: 30, y2: 40 }] }));
-const db = (sql) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'refdesk.db'), sql], { encoding: 'utf8' }).trim();
+const db = (text) => srv.sql(text).trim();
 const blobPath = (hash) => path.join(srv.dataDir, 'blobs', hash.slice(0, 2), hash);
 const onDisk = (hash) => fs.access(blobPath(hash)).then(() => true, () => false);
 const list = async (session) => {

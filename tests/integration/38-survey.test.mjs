@@ -8,12 +8,10 @@
 // an oversized comment, more answers than questions, an unknown field.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { closeAll } from './lib/client.mjs';
 import { isAck, openChat, operator, setAvailable, startChat } from './lib/flows.mjs';
-import { startServer } from '../lib/server.mjs';
+import { columns, startServer } from '../lib/server.mjs';
 
 let srv;
 let bob;  // an admin of Alpha Library
@@ -27,7 +25,7 @@ const QUESTIONS = [
 	{ kind: 'comment', text: 'Anything else you would like to tell us?' },
 ];
 
-const db = (sql) => execFileSync('sqlite3', [path.join(srv.dataDir, 'refdesk.db'), sql], { encoding: 'utf8' }).trim();
+const db = (text) => srv.sql(text).trim();
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
 const setSurvey = (questions, queue = 'alpha', session = bob) =>
 	srv.request('POST', `/api/admin/queues/${queue}/survey`, { session, body: { questions } });
@@ -166,7 +164,7 @@ test('the guest answers once after the chat ended; Chat History shows the answer
 		{ kind: 'comment', question: QUESTIONS[2].text, answer: 'Thank you, the librarian found the article.' },
 	]);
 	// Nothing ties the answers to an address: the table has no such column.
-	assert.deepEqual(db("SELECT name FROM pragma_table_info('survey_answers') ORDER BY cid").split('\n'),
+	assert.deepEqual(columns(srv, 'survey_answers'),
 		['chat_id', 'pos', 'kind', 'question', 'value', 'comment', 'at']);
 	assert.equal((await setSurvey(QUESTIONS)).status, 200);
 

@@ -14,6 +14,11 @@
 // test reads as the protocol it checks.
 //
 // Every wait here has a timeout: a server that hangs fails the test instead of the test run.
+//
+// With REFDESK_TEST_PG set to a PostgreSQL cluster's URL ending in "/" (scripts/run-tests starts
+// one for the suite's PostgreSQL pass), every data directory gets a database of its own there,
+// named after the directory, and the server and `refdesk admin` are given it with --store; the
+// files stay in the directory. sql() reads or changes the database whichever it is.
 
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -33,6 +38,81 @@ export const refdeskBin = process.env.REFDESK_BIN
 
 // What a sanitizer build prints when it finds something; any of these on stderr fails a test.
 const SANITIZER_REPORT = /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|ThreadSanitizer|MemorySanitizer|runtime error:/;
+
+/** The PostgreSQL cluster of this run ("" on SQLite), and whether there is one. */
+const pgBase = process.env.REFDESK_TEST_PG ?? '';
+export const onPostgres = pgBase !== '';
+
+/** The database name of a data directory on the cluster. */
+function pgName(dataDir) {
+	return 'rd_' + crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 20);
+}
+
+/** Run SQL in database `db` of the cluster with psql; rows as lines, columns joined by '|'. */
+function psql(db, sql) {
+	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', pgBase + db, '-c', sql],
+		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CLI_TIMEOUT_MS });
+}
+
+const pgMade = new Set();
+
+/** Make the database of `dataDir` unless it exists (a copy of `template`'s if given). */
+function pgCreate(dataDir, template) {
+	const name = pgName(dataDir);
+	if (pgMade.has(name))
+		return name;
+	try {
+		psql('postgres', `CREATE DATABASE ${name}${template ? ` TEMPLATE ${pgName(template)}` : ''}`);
+	} catch (err) {
+		if (!/already exists/.test(String(err.stderr)))
+			throw new Error(`cannot create database ${name}: ${err.stderr ?? err.message}`);
+	}
+	pgMade.add(name);
+	return name;
+}
+
+/** The arguments that give refdesk the store of `dataDir`: none on SQLite. */
+export function storeArgs(dataDir) {
+	return onPostgres ? ['--store', pgBase + pgCreate(dataDir)] : [];
+}
+
+/**
+ * Run SQL on the database of `dataDir` (sqlite3's CLI, or psql on the cluster): stdout, each row
+ * a line with columns joined by '|'. Only SQL both understand, or what the caller picked by onPostgres.
+ */
+export function sql(dataDir, text) {
+	if (onPostgres)
+		return psql(pgCreate(dataDir), text);
+	return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'refdesk.db'), text],
+		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CLI_TIMEOUT_MS });
+}
+
+/**
+ * Whether `needle` is anywhere in what the database of `dataDir` keeps: on SQLite the file's
+ * bytes after a checkpoint (deleted text must be overwritten, not only unlisted), on PostgreSQL
+ * every row as pg_dump writes it (the bytes of its files are VACUUM's business: docs/OPERATIONS.md).
+ */
+export function storeContains(dataDir, needle) {
+	if (onPostgres) {
+		const dump = execFileSync('/usr/lib/postgresql/15/bin/pg_dump', ['--data-only', '-d', pgBase + pgCreate(dataDir)],
+			{ encoding: 'utf8', maxBuffer: 1 << 28, timeout: CLI_TIMEOUT_MS });
+		return dump.includes(needle);
+	}
+	sql(dataDir, 'PRAGMA wal_checkpoint(TRUNCATE)');
+	const out = execFileSync('sh', ['-c', `cat "${dataDir}"/refdesk.db* | grep -c -a -F -e "$1" || true`, 'sh', needle],
+		{ encoding: 'utf8' });
+	return Number(out.trim()) > 0;
+}
+
+/** The column names of `table` in the database of a server, in their order. */
+export function columns(srv, table) {
+	if (!/^[a-z_]+$/.test(table))
+		throw new Error(`not a table name: ${table}`);
+	const text = onPostgres
+		? srv.sql(`SELECT column_name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`)
+		: srv.sql(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`);
+	return text.trim().split('\n');
+}
 
 const START_TIMEOUT_MS = 20000;
 const STOP_TIMEOUT_MS = 15000;
@@ -57,7 +137,7 @@ export const QUEUES = {
  * check refusals. Rejects only if the command cannot start or runs past the timeout.
  */
 export function runAdmin(dataDir, args, input) {
-	return runBinary(['admin', '--data', dataDir, ...args], input);
+	return runBinary(['admin', '--data', dataDir, ...storeArgs(dataDir), ...args], input);
 }
 
 /** Run the binary with `args` and optional stdin text; see runAdmin(). */
@@ -124,11 +204,18 @@ export async function copyFixtures(dataDir) {
 	if (!st)
 		throw new Error(`cannot run ${refdeskBin} (it does not exist); build it with make, or set REFDESK_BIN`);
 	const key = crypto.createHash('sha256').update(`${refdeskBin}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
-	const template = path.join(os.tmpdir(), `refdesk-it-fixtures-${key}`);
+	// On PostgreSQL the template's database is in this run's cluster, named by its initdb.
+	const pgKey = onPostgres ? '-pg-' + psql('postgres', 'SELECT system_identifier FROM pg_control_system()').trim() : '';
+	const template = path.join(os.tmpdir(), `refdesk-it-fixtures-${key}${pgKey}`);
 	if (!await fs.stat(path.join(template, '.complete')).catch(() => null)) {
 		const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-it-template-'));
 		try {
 			await makeFixtures(fresh);
+			if (onPostgres) {
+				// The database goes by the directory's name: it is renamed with it.
+				pgMade.delete(pgName(fresh));
+				psql('postgres', `ALTER DATABASE ${pgName(fresh)} RENAME TO ${pgName(template)}`);
+			}
 			await fs.writeFile(path.join(fresh, '.complete'), '');
 			await fs.rename(fresh, template);
 		} catch (err) {
@@ -139,6 +226,8 @@ export async function copyFixtures(dataDir) {
 		}
 	}
 	await fs.cp(template, dataDir, { recursive: true, filter: (src) => path.basename(src) !== '.complete' });
+	if (onPostgres)
+		pgCreate(dataDir, template);
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server may still lose a race for it). */
@@ -244,7 +333,7 @@ export class Server {
 		this.killed = false;
 		this.stopped = false;
 		this.sessions.clear();
-		const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', this.dataDir];
+		const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', this.dataDir, ...storeArgs(this.dataDir)];
 		if (this.tls)
 			args.push('--tls-cert', this.tls.cert, '--tls-key', this.tls.key);
 		const proc = spawn(this.bin, [...args, ...this.args],
@@ -389,7 +478,7 @@ export class Server {
 	 * test can use the result in place. Returns {username, password, name}.
 	 */
 	addOperator({ username, name, password = 'correct horse battery', isAdmin = false, queues = ['ask'] }) {
-		const run = (args, input = '') => execFileSync(refdeskBin, ['admin', '--data', this.dataDir, ...args],
+		const run = (args, input = '') => execFileSync(refdeskBin, ['admin', '--data', this.dataDir, ...storeArgs(this.dataDir), ...args],
 			{ cwd: repoRoot, input, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
 		const args = ['operator', 'add', '--account', 'Demo Library', username, '--name', name];
 		if (isAdmin)
@@ -408,8 +497,22 @@ export class Server {
 				await this.exited;
 			}
 		} catch { /* cleaning up */ }
-		if (!process.env.REFDESK_KEEP_DATA)
+		if (process.env.REFDESK_SHOW_LOGS)
+			process.stderr.write(`--- refdesk on ${this.dataDir}:\n${this.stderr}\n`);
+		if (!process.env.REFDESK_KEEP_DATA) {
 			await fs.rm(this.dataDir, { recursive: true, force: true }).catch(() => {});
+			if (onPostgres) {
+				try {
+					psql('postgres', `DROP DATABASE IF EXISTS ${pgName(this.dataDir)} WITH (FORCE)`);
+				} catch { /* cleaning up */ }
+				pgMade.delete(pgName(this.dataDir));
+			}
+		}
+	}
+
+	/** sql() on this server's database. */
+	sql(text) {
+		return sql(this.dataDir, text);
 	}
 
 	/**

@@ -1,0 +1,208 @@
+// 39-postgres: what only the PostgreSQL store has. The database taken away under a running
+// chat (writes answer `storage`, nothing unacknowledged is kept, the service comes back by
+// itself, the log says so once), a server started against a database that is not there, and
+// `refdesk admin migrate-store` copying a SQLite library into PostgreSQL.
+//
+// The file starts a PostgreSQL cluster of its own (scripts/pg-cluster) to stop and start at
+// will, so it runs once, in the SQLite pass of the suite; the PostgreSQL pass skips it.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { closeAll } from './lib/client.mjs';
+import { isAck, isOk, operator, setAvailable, startChat } from './lib/flows.mjs';
+import { OPERATORS, freePort, onPostgres, repoRoot, runBinary, startServer } from '../lib/server.mjs';
+
+const skip = onPostgres && 'runs once, in the SQLite pass: it starts a PostgreSQL cluster of its own';
+const cluster = path.join(repoRoot, 'scripts/pg-cluster');
+let tmp;
+let port;
+let base; // the cluster's URL without a database name
+
+const psql = (db, sql) => execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', base + db, '-c', sql],
+	{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const pg = (...args) => execFileSync(cluster, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+before(async () => {
+	if (skip)
+		return;
+	tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-pg-'));
+	await fs.chmod(tmp, 0o755);
+	port = await freePort();
+	base = pg('start', path.join(tmp, 'c'), String(port)).replace(/refdesk$/, '');
+});
+
+after(async () => {
+	await closeAll();
+	if (!tmp)
+		return;
+	try {
+		pg('stop', path.join(tmp, 'c'));
+	} catch { /* it may be stopped already */ }
+	await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** Add ann (the fixtures' password) to the demo library of the store at `dataDir` + `store`. */
+async function addAnn(dataDir, store) {
+	const args = ['admin', '--data', dataDir, ...(store ? ['--store', store] : [])];
+	let r = await runBinary([...args, 'operator', 'add', '--account', 'Demo Library', 'ann', '--name', 'Ann'],
+		`${OPERATORS.ann.password}\n`);
+	assert.equal(r.code, 0, r.stderr);
+	r = await runBinary([...args, 'member', 'add', 'ask', 'ann']);
+	assert.equal(r.code, 0, r.stderr);
+}
+
+/** The chat's events as the operator's history route gives them. */
+async function transcript(srv, chat) {
+	const ann = await srv.session('ann');
+	const r = await srv.request('GET', `/api/history/${chat}`, { session: ann });
+	assert.equal(r.status, 200, r.text);
+	return r.json.events.map((e) => ({ seq: e.seq, kind: e.kind, text: e.text ?? null }));
+}
+
+test('PostgreSQL stopped mid-chat: writes answer storage, nothing unacknowledged is kept, the service comes back by itself, the log says so once', { skip, timeout: 90000 }, async () => {
+	psql('refdesk', 'CREATE DATABASE outage');
+	const store = base + 'outage';
+	const srv = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
+	try {
+		await addAnn(srv.dataDir, store);
+		const ann = await operator(srv, 'ann');
+		await setAvailable(ann, 'ask', true);
+		const c = await startChat(srv, 'ask', 'Pat');
+		await ann.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer');
+		isOk(await ann.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+		const acked = [isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'before 1' })).seq];
+
+		pg('stop', path.join(tmp, 'c'));
+		const refused = [];
+		for (let i = 0; i < 12; i++) {
+			const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `during ${i}` });
+			if (r.type === 'ack')
+				acked.push(r.seq); // only if it was committed before the stop: then it must stay
+			else {
+				assert.equal(r.code, 'storage', JSON.stringify(r));
+				refused.push(`during ${i}`);
+			}
+		}
+		assert.ok(refused.length >= 10, `writes while the database is gone are refused (${refused.length} of 12)`);
+		assert.ok(await srv.healthy(), 'the web keeps serving meanwhile');
+
+		pg('resume', path.join(tmp, 'c'), String(port));
+		// No restart of refdesk: within a few tries a write goes through again.
+		let back = null;
+		for (let i = 0; back === null && i < 40; i++) {
+			const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `after ${i}` });
+			if (r.type === 'ack')
+				back = r;
+			else
+				await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		assert.ok(back, 'a write went through after the database came back');
+		acked.push(back.seq);
+
+		const events = await transcript(srv, c.chat);
+		const texts = events.filter((e) => e.kind === 'message').map((e) => e.text);
+		for (const t of refused)
+			assert.ok(!texts.includes(t), `"${t}" was refused, yet stored`);
+		for (const seq of acked)
+			assert.equal(events.filter((e) => e.seq === seq).length, 1, `acknowledged seq ${seq} is stored once`);
+		const seqs = events.map((e) => e.seq);
+		assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+
+		const log = srv.stderr;
+		assert.equal(log.match(/lost the PostgreSQL connection/g)?.length, 1, log);
+		assert.equal(log.match(/PostgreSQL connection is back/g)?.length, 1, log);
+		assert.ok(!/write failed|could not/.test(log), `a line per failed write:\n${log}`);
+	} finally {
+		await srv.close();
+	}
+});
+
+test('a server given a database that is not there exits with a clear error', { skip }, async () => {
+	const dead = `postgres://refdesk@127.0.0.1:${await freePort()}/refdesk`;
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'refdesk-pg-dead-'));
+	try {
+		const r = await runBinary(['serve', '--listen', `127.0.0.1:${await freePort()}`, '--data', dir, '--store', dead]);
+		assert.notEqual(r.code, 0);
+		assert.match(r.stderr, /cannot connect to PostgreSQL/);
+		const bad = await runBinary(['serve', '--data', dir, '--store', 'mysql://x']);
+		assert.equal(bad.code, 2, bad.stderr);
+		assert.match(bad.stderr, /--store: give a postgres:\/\/ URL/);
+	} finally {
+		await fs.rm(dir, { recursive: true, force: true });
+	}
+});
+
+test('migrate-store copies a SQLite library into PostgreSQL: counts, transcripts, search and sign-in agree', { skip, timeout: 90000 }, async () => {
+	// A library on SQLite, with chats, a snapshot-free transcript and a word to find.
+	const lite = await startServer({ fixtures: false, demo: true, args: ['--store', 'sqlite'] });
+	let chats;
+	let before;
+	try {
+		await addAnn(lite.dataDir, null);
+		const ann = await operator(lite, 'ann');
+		await setAvailable(ann, 'ask', true);
+		chats = [];
+		for (const name of ['Pat', 'Quinn', 'Ray']) {
+			const c = await startChat(lite, 'ask', name);
+			await ann.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer');
+			isOk(await ann.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+			isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: `${name} asks about the aardvark atlas` }));
+			isAck(await ann.request({ type: 'msg.send', chat: c.chat, text: `Shelf ${name.length}, périodiques` }));
+			isAck(await ann.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+			chats.push(c.chat);
+		}
+		before = await Promise.all(chats.map((c) => transcript(lite, c)));
+		await closeAll();
+		await lite.stop();
+
+		psql('refdesk', 'CREATE DATABASE migrated');
+		const to = base + 'migrated';
+		// Hostile first: not PostgreSQL, no such directory, no arguments.
+		let r = await runBinary(['admin', 'migrate-store', '--from', `sqlite:${lite.dataDir}`, '--to', lite.dataDir]);
+		assert.equal(r.code, 2, r.stderr);
+		r = await runBinary(['admin', 'migrate-store', '--from', path.join(lite.dataDir, 'nope'), '--to', to]);
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /No such file/);
+		r = await runBinary(['admin', 'migrate-store']);
+		assert.equal(r.code, 2);
+
+		r = await runBinary(['admin', 'migrate-store', '--from', `sqlite:${lite.dataDir}`, '--to', to]);
+		assert.equal(r.code, 0, r.stderr + r.stdout);
+		assert.match(r.stdout, /events\s+\d+ rows/);
+		assert.match(r.stdout, /3 transcripts compared event by event/);
+		assert.equal(psql('migrated', 'SELECT count(*) FROM chats'), '3');
+
+		// A second copy into the same database is refused and changes nothing.
+		const events = psql('migrated', 'SELECT count(*) FROM events');
+		r = await runBinary(['admin', 'migrate-store', '--from', lite.dataDir, '--to', to]);
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /already holds a library/);
+		assert.equal(psql('migrated', 'SELECT count(*) FROM events'), events);
+
+		// The same data directory on PostgreSQL: the same transcripts, search, sign-in, new chats.
+		const srv = await startServer({ fixtures: false, dataDir: lite.dataDir, args: ['--store', to] });
+		try {
+			const after = await Promise.all(chats.map((c) => transcript(srv, c)));
+			assert.deepEqual(after, before);
+			const ann2 = await srv.session('ann');
+			const found = await srv.request('GET', '/api/history?q=aardvark', { session: ann2 });
+			assert.equal(found.status, 200, found.text);
+			assert.deepEqual(found.json.chats.map((x) => x.chat).sort(), [...chats].sort());
+			const accent = await srv.request('GET', '/api/history?q=periodiques', { session: ann2 });
+			assert.equal(accent.json.chats.length, 3, accent.text);
+			const op = await operator(srv, 'ann');
+			await setAvailable(op, 'ask', true);
+			const c = await startChat(srv, 'ask', 'New');
+			assert.ok(!chats.includes(c.chat));
+		} finally {
+			await srv.close();
+		}
+	} finally {
+		await lite.close().catch(() => {});
+	}
+});
