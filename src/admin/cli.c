@@ -602,6 +602,7 @@ static int migrate_store(int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL;
 	struct store *src = NULL, *dst = NULL;
+	char db[4096];
 	int i, rc, bad = 0;
 
 	for (i = 0; i + 1 < argc; i += 2) {
@@ -623,8 +624,10 @@ static int migrate_store(int argc, char **argv)
 			"to PostgreSQL (--to postgres://...)\n");
 		return 2;
 	}
-	if (access(from, F_OK) < 0) {
-		fprintf(stderr, "refdesk admin: migrate-store: %s: %s\n", from, strerror(errno));
+	snprintf(db, sizeof(db), "%s/refdesk.db", from);
+	if (access(db, R_OK) < 0) {
+		/* Never a new, empty store made where the library was mistyped. */
+		fprintf(stderr, "refdesk admin: migrate-store: %s: %s\n", db, strerror(errno));
 		return 1;
 	}
 	if (store_open(&src, from) < 0 || store_open(&dst, to) < 0) {

@@ -168,7 +168,11 @@ int store_copy_all(struct store *from, struct store *to,
 	size_t t;
 	int rc;
 
-	if (count_rows(to, "accounts") != 0 || count_rows(to, "chats") != 0)
+	int64_t accounts = count_rows(to, "accounts"), chats = count_rows(to, "chats");
+
+	if (accounts < 0 || chats < 0)
+		return store_fail(to, "count rows");
+	if (accounts || chats)
 		return -ENOTEMPTY;
 	rc = db_begin(store_db(to));
 	if (rc < 0)

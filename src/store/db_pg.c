@@ -42,8 +42,13 @@
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
 
-/* How long after a failed attempt the next call may try to connect again. */
+/*
+ * How long after a failed attempt the next call may try to connect again:
+ * a second, doubled after each failure up to 16 (an attempt can block its
+ * thread for up to connect_timeout, below).
+ */
 #define RECONNECT_MS 1000
+#define RECONNECT_MAX_MS 16000
 
 struct pg_db {
 	struct db base;
@@ -55,6 +60,9 @@ struct pg_db {
 	int err;               /* the last failure's errno */
 	bool down;             /* the connection is lost and that was logged */
 	int64_t retry_ms;      /* monotonic time of the next attempt to connect */
+	int64_t backoff_ms;    /* the wait after the next failed attempt */
+	bool in_tx;            /* a BEGIN was answered and no COMMIT or ROLLBACK since */
+	unsigned tx_gen;       /* the connection that BEGIN ran on */
 	char msg[512];
 };
 
@@ -80,7 +88,11 @@ struct pg_stmt {
 	PGresult *res;
 	int row, nrows;
 	bool ran;
-	unsigned char *blob;  /* the last bytea read, unescaped */
+	struct pg_blob {
+		unsigned char *p;
+		size_t n;
+	} *blob;              /* each bytea column of the current row read, unescaped */
+	int nblob;
 };
 
 static const struct db_driver pg_driver;
@@ -129,27 +141,42 @@ static void lost(struct pg_db *db)
 			  db->msg);
 }
 
-/* Connect again if the link is gone; 0 when it is up. */
+static int setup(struct pg_db *db);
+
+/*
+ * Connect again if the link is gone; 0 when it is up.  Never inside a
+ * transaction: what it had written went with the old session, so a new
+ * one must not carry on as if it were the same (every call fails until
+ * the caller's ROLLBACK, and its COMMIT fails).
+ */
 static int ensure(struct pg_db *db)
 {
-	if (PQstatus(db->conn) == CONNECTION_OK)
+	if (PQstatus(db->conn) == CONNECTION_OK && (!db->in_tx || db->tx_gen == db->gen))
 		return 0;
 	if (!db->down) {
 		set_msg(db, -ENOTCONN, "connection", PQerrorMessage(db->conn));
 		lost(db);
+	}
+	if (db->in_tx) {
+		set_msg(db, -ENOTCONN, "PostgreSQL connection lost", "the transaction is gone");
+		return -ENOTCONN;
 	}
 	if (time_mono_ms() < db->retry_ms) {
 		set_msg(db, -ENOTCONN, "PostgreSQL unreachable", "waiting to try again");
 		return -ENOTCONN;
 	}
 	PQreset(db->conn);
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		db->retry_ms = time_mono_ms() + RECONNECT_MS;
+	if (PQstatus(db->conn) != CONNECTION_OK || setup(db) < 0) {
+		db->backoff_ms = db->backoff_ms ? db->backoff_ms * 2 : RECONNECT_MS;
+		if (db->backoff_ms > RECONNECT_MAX_MS)
+			db->backoff_ms = RECONNECT_MAX_MS;
+		db->retry_ms = time_mono_ms() + db->backoff_ms;
 		set_msg(db, -ENOTCONN, "PostgreSQL unreachable", PQerrorMessage(db->conn));
 		return -ENOTCONN;
 	}
 	db->gen++;
 	db->down = false;
+	db->backoff_ms = 0;
 	if (atomic_fetch_sub(&n_down, 1) == 1)
 		log_info("store: the PostgreSQL connection is back");
 	return 0;
@@ -176,31 +203,58 @@ static int outcome(struct pg_db *db, PGresult *res, const char *what)
 	return db->err;
 }
 
+/* What the server says besides results (warnings only: see setup()), into the log. */
+static void notice(void *arg, const char *message)
+{
+	size_t n = strlen(message);
+
+	(void)arg;
+	while (n && message[n - 1] == '\n')
+		n--;
+	log_warn("store: PostgreSQL says: %.*s", (int)n, message);
+}
+
+/* The session's settings, on each new connection (PQreset() does not keep them). */
+static int setup(struct pg_db *db)
+{
+	PGresult *res = PQexec(db->conn, "SET synchronous_commit = on; SET client_encoding = 'UTF8';"
+				       "SET client_min_messages = warning; SET statement_timeout = '60s'");
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -EIO;
+
+	if (rc < 0)
+		set_msg(db, -EIO, "set up the connection", PQerrorMessage(db->conn));
+	PQclear(res);
+	return rc;
+}
+
 int db_pg_open(struct db **out, const char *url)
 {
+	/*
+	 * Defaults a server out of reach needs (a lost packet must not hold a
+	 * thread for minutes); the URL's own parameters come last and win.
+	 */
+	static const char *const keys[] = {
+		"connect_timeout", "tcp_user_timeout", "keepalives", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "application_name", "dbname", NULL
+	};
+	const char *vals[] = { "3", "15000", "1", "30", "10", "3", "refdesk", url, NULL };
 	struct pg_db *db = xcalloc(1, sizeof(*db));
-	PGresult *res;
 
 	*out = NULL;
 	db->base.drv = &pg_driver;
 	db->url = xstrdup(url);
-	db->conn = PQconnectdb(url);
+	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* The URL may hold a password: the log names only the failure. */
 		log_error("store: cannot connect to PostgreSQL: %s", PQerrorMessage(db->conn));
 		goto fail;
 	}
 	db->gen = 1;
-	/* Notices ("relation exists, skipping") are not worth a log line each. */
-	PQsetNoticeProcessor(db->conn, NULL, NULL);
-	res = PQexec(db->conn, "SET synchronous_commit = on; SET client_encoding = 'UTF8';"
-			       "SET client_min_messages = warning");
-	if (outcome(db, res, "set up the connection") < 0) {
+	PQsetNoticeProcessor(db->conn, notice, NULL);
+	if (setup(db) < 0) {
 		log_error("store: %s", db->msg);
-		PQclear(res);
 		goto fail;
 	}
-	PQclear(res);
 	*out = &db->base;
 	return 0;
 fail:
@@ -289,12 +343,25 @@ static int pg_prepare(struct db *d, const char *sql, bool cached, struct db_stmt
 	return 0;
 }
 
+/* Free the current row's unescaped bytea values. */
+static void free_blobs(struct pg_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < s->nblob; i++) {
+		PQfreemem(s->blob[i].p);
+		s->blob[i].p = NULL;
+	}
+}
+
 static void clear_result(struct pg_stmt *s)
 {
+	free_blobs(s);
+	free(s->blob);
+	s->blob = NULL;
+	s->nblob = 0;
 	PQclear(s->res);
 	s->res = NULL;
-	PQfreemem(s->blob);
-	s->blob = NULL;
 	s->ran = false;
 	s->row = s->nrows = 0;
 }
@@ -371,7 +438,7 @@ static void pg_bind_null(struct db_stmt *st, int col)
 }
 
 /* Run the statement: its whole result is kept for the rows. */
-static int run(struct pg_stmt *s)
+static int run_once(struct pg_stmt *s)
 {
 	struct pg_db *db = s->db;
 	const char *vals[s->nmap + 1];
@@ -413,6 +480,20 @@ static int run(struct pg_stmt *s)
 	return 0;
 }
 
+/*
+ * Run the statement.  A read that finds the link broken (an idle session
+ * the server closed when it restarted) goes once more on a new one; a
+ * write does not, since it may have run before the link broke.
+ */
+static int run(struct pg_stmt *s)
+{
+	int rc = run_once(s);
+
+	if (rc == -ENOTCONN && !s->db->in_tx && !strncmp(s->sql, "SELECT ", 7))
+		rc = run_once(s);
+	return rc;
+}
+
 static int pg_step(struct db_stmt *st)
 {
 	struct pg_stmt *s = ST(st);
@@ -426,8 +507,7 @@ static int pg_step(struct db_stmt *st)
 			return rc;
 		}
 	}
-	PQfreemem(s->blob);
-	s->blob = NULL;
+	free_blobs(s);
 	if (s->row < s->nrows)
 		s->row++;
 	return s->row < s->nrows ? DB_ROW : DB_DONE;
@@ -471,9 +551,14 @@ static const void *pg_column_blob(struct db_stmt *st, int col, size_t *bytes)
 		*bytes = (size_t)PQgetlength(s->res, s->row, col);
 		return v;
 	}
-	PQfreemem(s->blob);
-	s->blob = PQunescapeBytea((const unsigned char *)v, bytes);
-	return s->blob;
+	if (!s->blob) {
+		s->nblob = PQnfields(s->res);
+		s->blob = xcalloc((size_t)s->nblob, sizeof(*s->blob));
+	}
+	if (!s->blob[col].p)
+		s->blob[col].p = PQunescapeBytea((const unsigned char *)v, &s->blob[col].n);
+	*bytes = s->blob[col].p ? s->blob[col].n : 0;
+	return s->blob[col].p;
 }
 
 static bool pg_column_is_null(struct db_stmt *st, int col)
@@ -558,30 +643,51 @@ static int pg_tx(struct db *d, enum db_tx tx)
 		[DB_TX_ROLLBACK_TO] = "ROLLBACK TO op",
 	};
 	struct pg_db *db = DB(d);
+	bool same = db->in_tx && db->tx_gen == db->gen && PQstatus(db->conn) == CONNECTION_OK;
 	PGresult *res;
 	int rc;
 
-	/* Nothing to end on a connection that is gone: its transaction went with it. */
-	if (tx != DB_TX_BEGIN && PQstatus(db->conn) != CONNECTION_OK)
-		return tx == DB_TX_ROLLBACK ? 0 : -ENOTCONN;
-	if (tx == DB_TX_BEGIN && ensure(db) < 0)
+	if (tx == DB_TX_BEGIN) {
+		db->in_tx = false;
+		if (ensure(db) < 0)
+			return -ENOTCONN;
+	} else if (!same) {
+		/*
+		 * The session that began it is gone, and its transaction with it:
+		 * a rollback has nothing left to do, anything else fails (a COMMIT
+		 * on a new session would answer as if it had committed).
+		 */
+		if (tx == DB_TX_COMMIT || tx == DB_TX_ROLLBACK)
+			db->in_tx = false;
+		if (tx == DB_TX_ROLLBACK)
+			return 0;
+		set_msg(db, -ENOTCONN, sql[tx], "the transaction's connection was lost");
 		return -ENOTCONN;
+	}
 	res = PQexec(db->conn, sql[tx]);
 	rc = outcome(db, res, sql[tx]);
 	/* A COMMIT of a failed transaction answers "ROLLBACK": it did not commit. */
-	if (!rc && tx == DB_TX_COMMIT && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
+	if (!rc && tx == DB_TX_COMMIT && strcmp(PQcmdStatus(res), "COMMIT")) {
 		set_msg(db, -EIO, "commit", "the transaction had failed and was rolled back");
 		rc = -EIO;
 	}
 	PQclear(res);
+	if (tx == DB_TX_BEGIN && !rc) {
+		db->in_tx = true;
+		db->tx_gen = db->gen;
+	} else if (tx == DB_TX_COMMIT || tx == DB_TX_ROLLBACK) {
+		db->in_tx = false;
+	}
 	return rc;
 }
 
 static bool pg_in_transaction(struct db *d)
 {
-	PGTransactionStatusType t = PQtransactionStatus(DB(d)->conn);
+	struct pg_db *db = DB(d);
+	PGTransactionStatusType t = PQtransactionStatus(db->conn);
 
-	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+	return db->in_tx && db->tx_gen == db->gen &&
+	       (t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE);
 }
 
 static int pg_set_durable(struct db *d, bool durable)

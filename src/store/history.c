@@ -146,9 +146,9 @@ enum { P_ACCT = 1, P_QUEUE, P_OP, P_FROM, P_TO, P_STATUS, P_BAT, P_BID, P_LIM, P
 
 /*
  * PostgreSQL's search: the words are in message_text's tsvector column
- * (schema_pg.c), one GIN lookup per word and chat, inside the same walk
- * of one index backwards as the list without words; a chat is listed when
- * each word is in one of its messages.  search_query() reads a word as a
+ * (schema_pg.c): the first word's matches, from the GIN index, name the
+ * chats, filtered as the list without words is and probed for each other
+ * word; a chat is listed when each word is in one of its messages.  search_query() reads a word as a
  * phrase of its letters (or a prefix), so nothing typed is query syntax.
  */
 static void list_sql_pg(const struct store_history_filter *f, int nwords, char *sql)
@@ -158,11 +158,17 @@ static void list_sql_pg(const struct store_history_filter *f, int nwords, char *
 
 	cat(sql, "SELECT " STORE_CHAT_COLS ", 0 FROM chats WHERE");
 	where_sql(f, sql);
+	/* The first word's messages from the GIN index name the chats; each other word is a probe. */
 	for (i = 0; i < nwords; i++) {
-		snprintf(frag, sizeof(frag), " AND EXISTS (SELECT 1 FROM message_text t WHERE "
-			 "t.id >= chats.ord << %d AND t.id < (chats.ord + 1) << %d AND "
-			 "t.words @@ search_query(?%d, ?%d))", STORE_SEARCH_SHIFT, STORE_SEARCH_SHIFT,
-			 P_WORDS + 2 * i, P_WORDS + 2 * i + 1);
+		if (i == 0)
+			snprintf(frag, sizeof(frag), " AND chats.ord IN (SELECT t.id >> %d FROM "
+				 "message_text t WHERE t.words @@ search_query(?%d, ?%d))",
+				 STORE_SEARCH_SHIFT, P_WORDS, P_WORDS + 1);
+		else
+			snprintf(frag, sizeof(frag), " AND EXISTS (SELECT 1 FROM message_text t WHERE "
+				 "t.id >= chats.ord << %d AND t.id < (chats.ord + 1) << %d AND "
+				 "t.words @@ search_query(?%d, ?%d))", STORE_SEARCH_SHIFT,
+				 STORE_SEARCH_SHIFT, P_WORDS + 2 * i, P_WORDS + 2 * i + 1);
 		cat(sql, frag);
 	}
 	cat(sql, " ORDER BY created_at DESC, chats.id DESC LIMIT ?9");

@@ -189,8 +189,8 @@ static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_c
 	if (links < 0)
 		return links;
 	rc = run(st,
-		 "UPDATE events SET kind = 'notice', body = json_object('notice', 'removed', "
-		 "'what', kind) WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
+		 "UPDATE events SET kind = 'notice', body = '{\"notice\":\"removed\",\"what\":\"' || "
+		 "kind || '\"}' WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
 		 id, 0, &events);
 	if (!rc)
 		rc = run(st, "UPDATE chats SET files_purged_at = ?2 WHERE id = ?1", id, at, NULL);

@@ -53,7 +53,10 @@ test('a clean SIGTERM passes stop(); close() then removes the data directory', a
 	const srv = await startServer();
 	await srv.stop();
 	assert.deepEqual(srv.exit, { code: 0, signal: null });
-	assert.ok(await fs.stat(onPostgres ? srv.dataDir : srv.dbPath), 'stop() keeps the data for a look afterwards');
+	if (onPostgres)
+		assert.equal(srv.sql('SELECT count(*) FROM accounts').trim(), '2', 'stop() keeps the data for a look afterwards');
+	else
+		assert.ok(await fs.stat(srv.dbPath), 'stop() keeps the data for a look afterwards');
 	await srv.close(); // a second stop() only checks stderr again
 	if (!process.env.REFDESK_KEEP_DATA)
 		assert.equal(await fs.stat(srv.dataDir).catch(() => null), null, 'close() left the data directory');

@@ -1,7 +1,8 @@
 // 39-postgres: what only the PostgreSQL store has. The database taken away under a running
 // chat (writes answer `storage`, nothing unacknowledged is kept, the service comes back by
-// itself, the log says so once), a server started against a database that is not there, and
-// `refdesk admin migrate-store` copying a SQLite library into PostgreSQL.
+// itself, the log says so once), its sessions killed again and again during a burst, a server
+// started against a database that is not there, and `refdesk admin migrate-store` copying a
+// SQLite library into PostgreSQL.
 //
 // The file starts a PostgreSQL cluster of its own (scripts/pg-cluster) to stop and start at
 // will, so it runs once, in the SQLite pass of the suite; the PostgreSQL pass skips it.
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { closeAll } from './lib/client.mjs';
-import { isAck, isOk, operator, setAvailable, startChat } from './lib/flows.mjs';
+import { isAck, isOk, operator, pacedBurst, setAvailable, startChat } from './lib/flows.mjs';
 import { OPERATORS, freePort, onPostgres, repoRoot, runBinary, startServer } from '../lib/server.mjs';
 
 const skip = onPostgres && 'runs once, in the SQLite pass: it starts a PostgreSQL cluster of its own';
@@ -117,6 +118,71 @@ test('PostgreSQL stopped mid-chat: writes answer storage, nothing unacknowledged
 		assert.equal(log.match(/lost the PostgreSQL connection/g)?.length, 1, log);
 		assert.equal(log.match(/PostgreSQL connection is back/g)?.length, 1, log);
 		assert.ok(!/write failed|could not/.test(log), `a line per failed write:\n${log}`);
+	} finally {
+		await srv.close();
+	}
+});
+
+test('its sessions killed mid-burst, over and over: every acknowledged message stored once, none that was refused', { skip, timeout: 90000 }, async () => {
+	// The link breaks inside the writer's transactions: a new session must not carry on with
+	// what the old one had begun (its COMMIT would answer as if it had committed).
+	psql('refdesk', 'CREATE DATABASE killed');
+	const store = base + 'killed';
+	const srv = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
+	try {
+		await addAnn(srv.dataDir, store);
+		const ann = await operator(srv, 'ann');
+		await setAvailable(ann, 'ask', true);
+		// Six guests, each paced under the per-socket limit (20 a second after a burst of 40),
+		// and a kill every 50 ms: many kills land inside a batch.
+		const chats = [];
+		for (let g = 0; g < 6; g++) {
+			const c = await startChat(srv, 'ask', `Pat ${g}`);
+			await ann.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer');
+			isOk(await ann.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+			chats.push(c);
+		}
+		const bursts = chats.map((c, g) => pacedBurst(c.guest, c.chat, 90, `kill ${g}`));
+		let kills = 0;
+		for (let i = 0; i < 90; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			kills += Number(psql('refdesk', "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity " +
+				"WHERE datname = 'killed' AND application_name = 'refdesk'"));
+		}
+		assert.ok(kills >= 20, `${kills} sessions killed`);
+		let acked = 0;
+		let refused = 0;
+		for (const [g, c] of chats.entries()) {
+			const replies = await bursts[g].acks;
+			// Once the writes go through again, read what was kept.
+			let back = null;
+			for (let i = 0; back === null && i < 40; i++) {
+				const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `after ${i}` });
+				if (r.type === 'ack')
+					back = r;
+				else
+					await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+			assert.ok(back, 'writes go through again');
+			const events = await transcript(srv, c.chat);
+			const bySeq = new Map(events.map((e) => [e.seq, e]));
+			bursts[g].sent.forEach(({ text }, i) => {
+				const r = replies[i];
+				const stored = events.filter((e) => e.text === text);
+				if (r?.type === 'ack') {
+					acked++;
+					assert.equal(stored.length, 1, `"${text}" was acknowledged (seq ${r.seq}) and is stored ${stored.length} times`);
+					assert.equal(bySeq.get(r.seq)?.text, text, `seq ${r.seq} holds "${text}"`);
+				} else {
+					refused++;
+					assert.equal(r?.code, 'storage', `"${text}": ${JSON.stringify(r)}`);
+					assert.equal(stored.length, 0, `"${text}" was refused, yet stored`);
+				}
+			});
+			const seqs = events.map((e) => e.seq);
+			assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'in order, none twice');
+		}
+		assert.ok(acked > 0 && refused > 0, `${acked} acknowledged, ${refused} refused: the kills hit the bursts`);
 	} finally {
 		await srv.close();
 	}
