@@ -13,11 +13,14 @@
  *    prepared on the server the first time it runs on a connection; others
  *    go in one round trip each.  db_step() runs the statement and takes its
  *    whole result, so another statement may run while its rows are read.
- *  - A lost connection: the failing call returns -ENOTCONN and is logged once;
- *    each later call tries to connect again, at most once a second, and
- *    the first that succeeds logs that the database is back.  Nothing is
+ *  - Transaction commands other than COMMIT wait (pg_tx()) and go with the
+ *    next statement in one pipeline: a stored message is one round trip.
+ *  - A lost connection: the failing call returns -ENOTCONN and is logged
+ *    once; later calls make a new connection, after a wait that grows from
+ *    one second to sixteen, and the first that succeeds logs that the
+ *    database is back.  Never inside a transaction (ensure()).  Nothing is
  *    replayed: what failed was not acknowledged (the writer answers
- *    `storage`), and a transaction open when the link broke is gone.
+ *    `storage`).
  */
 #include "store/db_driver.h"
 
@@ -61,7 +64,9 @@ struct pg_db {
 	bool down;             /* the connection is lost and that was logged */
 	int64_t retry_ms;      /* monotonic time of the next attempt to connect */
 	int64_t backoff_ms;    /* the wait after the next failed attempt */
-	bool in_tx;            /* a BEGIN was answered and no COMMIT or ROLLBACK since */
+	bool in_tx;            /* a BEGIN was sent (or is pending) and no COMMIT or ROLLBACK since */
+	enum db_tx pending[8]; /* transaction commands not sent yet (see pg_tx()) */
+	int npending;
 	unsigned tx_gen;       /* the connection that BEGIN ran on */
 	char msg[512];
 };
@@ -142,6 +147,16 @@ static void lost(struct pg_db *db)
 }
 
 static int setup(struct pg_db *db);
+static PGconn *connect_to(struct pg_db *db);
+
+static const char *const tx_sql[] = {
+	[DB_TX_BEGIN] = "BEGIN",
+	[DB_TX_COMMIT] = "COMMIT",
+	[DB_TX_ROLLBACK] = "ROLLBACK",
+	[DB_TX_SAVEPOINT] = "SAVEPOINT op",
+	[DB_TX_RELEASE] = "RELEASE op",
+	[DB_TX_ROLLBACK_TO] = "ROLLBACK TO op",
+};
 
 /*
  * Connect again if the link is gone; 0 when it is up.  Never inside a
@@ -165,7 +180,8 @@ static int ensure(struct pg_db *db)
 		set_msg(db, -ENOTCONN, "PostgreSQL unreachable", "waiting to try again");
 		return -ENOTCONN;
 	}
-	PQreset(db->conn);
+	PQfinish(db->conn);
+	db->conn = connect_to(db);
 	if (PQstatus(db->conn) != CONNECTION_OK || setup(db) < 0) {
 		db->backoff_ms = db->backoff_ms ? db->backoff_ms * 2 : RECONNECT_MS;
 		if (db->backoff_ms > RECONNECT_MAX_MS)
@@ -214,7 +230,7 @@ static void notice(void *arg, const char *message)
 	log_warn("store: PostgreSQL says: %.*s", (int)n, message);
 }
 
-/* The session's settings, on each new connection (PQreset() does not keep them). */
+/* The session's settings, on each new connection. */
 static int setup(struct pg_db *db)
 {
 	PGresult *res = PQexec(db->conn, "SET synchronous_commit = on; SET client_encoding = 'UTF8';"
@@ -227,7 +243,11 @@ static int setup(struct pg_db *db)
 	return rc;
 }
 
-int db_pg_open(struct db **out, const char *url)
+/*
+ * A new connection to db->url, blocking: a new libpq object each time, so
+ * nothing of a broken one (its pipeline, its settings) carries over.
+ */
+static PGconn *connect_to(struct pg_db *db)
 {
 	/*
 	 * Defaults a server out of reach needs (a lost packet must not hold a
@@ -237,20 +257,28 @@ int db_pg_open(struct db **out, const char *url)
 		"connect_timeout", "tcp_user_timeout", "keepalives", "keepalives_idle",
 		"keepalives_interval", "keepalives_count", "application_name", "dbname", NULL
 	};
-	const char *vals[] = { "3", "15000", "1", "30", "10", "3", "refdesk", url, NULL };
+	const char *vals[] = { "3", "15000", "1", "30", "10", "3", "refdesk", db->url, NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+
+	if (PQstatus(conn) == CONNECTION_OK)
+		PQsetNoticeProcessor(conn, notice, NULL);
+	return conn;
+}
+
+int db_pg_open(struct db **out, const char *url)
+{
 	struct pg_db *db = xcalloc(1, sizeof(*db));
 
 	*out = NULL;
 	db->base.drv = &pg_driver;
 	db->url = xstrdup(url);
-	db->conn = PQconnectdbParams(keys, vals, 1);
+	db->conn = connect_to(db);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		/* The URL may hold a password: the log names only the failure. */
 		log_error("store: cannot connect to PostgreSQL: %s", PQerrorMessage(db->conn));
 		goto fail;
 	}
 	db->gen = 1;
-	PQsetNoticeProcessor(db->conn, notice, NULL);
 	if (setup(db) < 0) {
 		log_error("store: %s", db->msg);
 		goto fail;
@@ -438,6 +466,99 @@ static void pg_bind_null(struct db_stmt *st, int col)
 }
 
 /* Run the statement: its whole result is kept for the rows. */
+/*
+ * The statement a pipeline ends with (NULL: none), with its parameters as
+ * libpq wants them.
+ */
+struct pg_send {
+	struct pg_stmt *s;
+	const char *const *vals;
+	const int *lens, *fmts;
+	const Oid *types;
+};
+
+/* The pipeline cannot go on (the link broke, or libpq said what it should not): drop the session. */
+static int broken(struct pg_db *db, const char *what)
+{
+	set_msg(db, -ENOTCONN, what, PQerrorMessage(db->conn));
+	PQfinish(db->conn);
+	db->conn = NULL; /* ensure() makes a new one: its transaction is gone with this one */
+	lost(db);
+	return -ENOTCONN;
+}
+
+/*
+ * Send the deferred transaction commands and then `st->s` (if any) in one
+ * pipeline: one round trip for all.  *out gets the statement's result.
+ * Returns 0, or the first failure's negative errno (*out is then NULL): a
+ * command that fails stops the rest, as it would have run alone.
+ */
+static int pipeline(struct pg_db *db, const struct pg_send *st, PGresult **out)
+{
+	struct pg_stmt *s = st->s;
+	int i, n = db->npending, rc = 0, expect;
+	bool prepare = s && s->cached && s->gen != db->gen;
+	PGresult *res;
+
+	*out = NULL;
+	db->npending = 0;
+	if (!PQenterPipelineMode(db->conn))
+		return broken(db, "pipeline");
+	for (i = 0; i < n; i++)
+		if (!PQsendQueryParams(db->conn, tx_sql[db->pending[i]], 0, NULL, NULL, NULL, NULL, 0))
+			return broken(db, tx_sql[db->pending[i]]);
+	if (prepare && !PQsendPrepare(db->conn, s->name, s->sql, s->nmap, st->types))
+		return broken(db, "prepare");
+	if (s && !(s->cached ? PQsendQueryPrepared(db->conn, s->name, s->nmap, st->vals, st->lens,
+						   st->fmts, 0)
+			     : PQsendQueryParams(db->conn, s->sql, s->nmap, st->types, st->vals,
+						 st->lens, st->fmts, 0)))
+		return broken(db, "send");
+	if (!PQpipelineSync(db->conn))
+		return broken(db, "sync");
+	expect = n + prepare + (s != NULL);
+	for (i = 0; i < expect; i++) {
+		ExecStatusType status;
+
+		res = PQgetResult(db->conn);
+		if (!res)
+			return broken(db, "pipeline");
+		status = PQresultStatus(res);
+		if (!rc && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+			rc = outcome(db, res, i < n ? tx_sql[db->pending[i]] : prepare && i == n ?
+				     "prepare" : "");
+		if (i == expect - 1 && !rc)
+			*out = res; /* the statement's, or the last command's */
+		else
+			PQclear(res);
+		/* Each query's results end with a NULL. */
+		if ((res = PQgetResult(db->conn))) {
+			PQclear(res);
+			PQclear(*out);
+			*out = NULL;
+			return broken(db, "pipeline");
+		}
+	}
+	res = PQgetResult(db->conn);
+	if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC || !PQexitPipelineMode(db->conn)) {
+		PQclear(res);
+		PQclear(*out);
+		*out = NULL;
+		return broken(db, "pipeline");
+	}
+	PQclear(res);
+	if (rc && PQstatus(db->conn) != CONNECTION_OK) {
+		PQclear(*out);
+		*out = NULL;
+		return broken(db, "pipeline");
+	}
+	if (prepare && !rc)
+		s->gen = db->gen;
+	if (*out)
+		outcome(db, *out, ""); /* the statement's row count */
+	return rc;
+}
+
 static int run_once(struct pg_stmt *s)
 {
 	struct pg_db *db = s->db;
@@ -457,6 +578,14 @@ static int run_once(struct pg_stmt *s)
 		fmts[k] = p->format;
 		types[k] = p->type;
 	}
+	if (db->npending) {
+		struct pg_send st = { s, vals, lens, fmts, types };
+
+		rc = pipeline(db, &st, &res);
+		if (rc < 0)
+			return rc;
+		goto done;
+	}
 	if (s->cached && s->gen != db->gen) {
 		res = PQprepare(db->conn, s->name, s->sql, s->nmap, types);
 		rc = outcome(db, res, "prepare");
@@ -474,6 +603,7 @@ static int run_once(struct pg_stmt *s)
 		PQclear(res);
 		return rc;
 	}
+done:
 	s->res = res;
 	s->nrows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
 	s->row = -1;
@@ -626,68 +756,96 @@ static int pg_exec(struct db *d, const char *sql)
 
 	if (ensure(db) < 0)
 		return -ENOTCONN;
+	if (db->npending) {
+		struct pg_send none = { 0 };
+
+		rc = pipeline(db, &none, &res);
+		PQclear(res);
+		if (rc < 0)
+			return rc;
+	}
 	res = PQexec(db->conn, sql);
 	rc = outcome(db, res, "");
 	PQclear(res);
 	return rc;
 }
 
+/*
+ * Transactions.  BEGIN, SAVEPOINT, RELEASE and ROLLBACK TO answer nothing
+ * the caller reads: they wait in `pending` and go in one round trip with
+ * the next statement (pipeline()), whose failure they then share.  A
+ * message stored in a batch is thus one round trip, not three.  COMMIT
+ * goes at once with whatever waits; ROLLBACK drops what waits.
+ */
 static int pg_tx(struct db *d, enum db_tx tx)
 {
-	static const char *const sql[] = {
-		[DB_TX_BEGIN] = "BEGIN",
-		[DB_TX_COMMIT] = "COMMIT",
-		[DB_TX_ROLLBACK] = "ROLLBACK",
-		[DB_TX_SAVEPOINT] = "SAVEPOINT op",
-		[DB_TX_RELEASE] = "RELEASE op",
-		[DB_TX_ROLLBACK_TO] = "ROLLBACK TO op",
-	};
 	struct pg_db *db = DB(d);
 	bool same = db->in_tx && db->tx_gen == db->gen && PQstatus(db->conn) == CONNECTION_OK;
+	struct pg_send none = { 0 };
 	PGresult *res;
 	int rc;
 
 	if (tx == DB_TX_BEGIN) {
 		db->in_tx = false;
+		db->npending = 0;
 		if (ensure(db) < 0)
 			return -ENOTCONN;
-	} else if (!same) {
+		db->pending[db->npending++] = DB_TX_BEGIN;
+		db->in_tx = true;
+		db->tx_gen = db->gen;
+		return 0;
+	}
+	if (!same) {
 		/*
 		 * The session that began it is gone, and its transaction with it:
 		 * a rollback has nothing left to do, anything else fails (a COMMIT
 		 * on a new session would answer as if it had committed).
 		 */
+		db->npending = 0;
 		if (tx == DB_TX_COMMIT || tx == DB_TX_ROLLBACK)
 			db->in_tx = false;
 		if (tx == DB_TX_ROLLBACK)
 			return 0;
-		set_msg(db, -ENOTCONN, sql[tx], "the transaction's connection was lost");
+		set_msg(db, -ENOTCONN, tx_sql[tx], "the transaction's connection was lost");
 		return -ENOTCONN;
 	}
-	res = PQexec(db->conn, sql[tx]);
-	rc = outcome(db, res, sql[tx]);
+	if (tx == DB_TX_ROLLBACK) {
+		db->npending = 0;
+		db->in_tx = false;
+		if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+			return 0; /* its BEGIN was never sent */
+		res = PQexec(db->conn, "ROLLBACK");
+		rc = outcome(db, res, "ROLLBACK");
+		PQclear(res);
+		return rc;
+	}
+	if (db->npending == (int)ARRAY_SIZE(db->pending)) {
+		rc = pipeline(db, &none, &res);
+		PQclear(res);
+		if (rc < 0)
+			return rc;
+	}
+	db->pending[db->npending++] = tx;
+	if (tx != DB_TX_COMMIT)
+		return 0;
+	db->in_tx = false;
+	rc = pipeline(db, &none, &res);
 	/* A COMMIT of a failed transaction answers "ROLLBACK": it did not commit. */
-	if (!rc && tx == DB_TX_COMMIT && strcmp(PQcmdStatus(res), "COMMIT")) {
+	if (!rc && (!res || strcmp(PQcmdStatus(res), "COMMIT"))) {
 		set_msg(db, -EIO, "commit", "the transaction had failed and was rolled back");
 		rc = -EIO;
 	}
 	PQclear(res);
-	if (tx == DB_TX_BEGIN && !rc) {
-		db->in_tx = true;
-		db->tx_gen = db->gen;
-	} else if (tx == DB_TX_COMMIT || tx == DB_TX_ROLLBACK) {
-		db->in_tx = false;
-	}
 	return rc;
 }
 
 static bool pg_in_transaction(struct db *d)
 {
 	struct pg_db *db = DB(d);
-	PGTransactionStatusType t = PQtransactionStatus(db->conn);
 
-	return db->in_tx && db->tx_gen == db->gen &&
-	       (t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE);
+	/* (Its BEGIN may still wait to be sent: the server then says idle.) */
+	return db->in_tx && db->tx_gen == db->gen && PQstatus(db->conn) == CONNECTION_OK &&
+	       PQtransactionStatus(db->conn) != PQTRANS_UNKNOWN;
 }
 
 static int pg_set_durable(struct db *d, bool durable)
