@@ -188,6 +188,9 @@ static int ensure(struct pg_db *db)
 			db->backoff_ms = RECONNECT_MAX_MS;
 		db->retry_ms = time_mono_ms() + db->backoff_ms;
 		set_msg(db, -ENOTCONN, "PostgreSQL unreachable", PQerrorMessage(db->conn));
+		/* Not one without its settings (synchronous_commit): the next attempt starts over. */
+		PQfinish(db->conn);
+		db->conn = NULL;
 		return -ENOTCONN;
 	}
 	db->gen++;
