@@ -114,6 +114,9 @@ static void set_msg(struct pg_db *db, int err, const char *what, const char *tex
 	n = strlen(db->msg);
 	while (n && (db->msg[n - 1] == '\n' || db->msg[n - 1] == ' '))
 		db->msg[--n] = '\0';
+	/* One log line: PostgreSQL's DETAIL and HINT come on lines of their own. */
+	for (char *p = db->msg; (p = strpbrk(p, "\r\n"));)
+		*p = ' ';
 }
 
 /* A libpq error as errno, from its SQLSTATE. */

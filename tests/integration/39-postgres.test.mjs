@@ -57,6 +57,20 @@ async function addAnn(dataDir, store) {
 	assert.equal(r.code, 0, r.stderr);
 }
 
+/**
+ * The guest of chat `c` sends "after N" every half second until one is acknowledged (20 s at
+ * most: refdesk tries the database again after 1, 2, 4… seconds); returns that ack.
+ */
+async function writeAgain(c) {
+	for (let i = 0; i < 40; i++) {
+		const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `after ${i}` });
+		if (r.type === 'ack')
+			return r;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	assert.fail('no write went through once the database was back');
+}
+
 /** The chat's events as the operator's history route gives them. */
 async function transcript(srv, chat) {
 	const ann = await srv.session('ann');
@@ -94,15 +108,7 @@ test('PostgreSQL stopped mid-chat: writes answer storage, nothing unacknowledged
 
 		pg('resume', path.join(tmp, 'c'), String(port));
 		// No restart of refdesk: within a few tries a write goes through again.
-		let back = null;
-		for (let i = 0; back === null && i < 40; i++) {
-			const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `after ${i}` });
-			if (r.type === 'ack')
-				back = r;
-			else
-				await new Promise((resolve) => setTimeout(resolve, 500));
-		}
-		assert.ok(back, 'a write went through after the database came back');
+		const back = await writeAgain(c);
 		acked.push(back.seq);
 
 		const events = await transcript(srv, c.chat);
@@ -155,15 +161,7 @@ test('its sessions killed mid-burst, over and over: every acknowledged message s
 		for (const [g, c] of chats.entries()) {
 			const replies = await bursts[g].acks;
 			// Once the writes go through again, read what was kept.
-			let back = null;
-			for (let i = 0; back === null && i < 40; i++) {
-				const r = await c.guest.request({ type: 'msg.send', chat: c.chat, text: `after ${i}` });
-				if (r.type === 'ack')
-					back = r;
-				else
-					await new Promise((resolve) => setTimeout(resolve, 500));
-			}
-			assert.ok(back, 'writes go through again');
+			await writeAgain(c);
 			const events = await transcript(srv, c.chat);
 			const bySeq = new Map(events.map((e) => [e.seq, e]));
 			bursts[g].sent.forEach(({ text }, i) => {
