@@ -340,6 +340,7 @@ int chat_transfer_begin(struct chat_live *c, int64_t from_id, const char *from_n
 	if (!t->nrung)
 		return -ENOENT;
 	t->pending = true;
+	c->taken_by = 0;
 	t->from_id = from_id;
 	snprintf(t->from_name, sizeof(t->from_name), "%s", from_name);
 	/* An admin moving a chat whose holder is gone has nobody to give it back to. */
@@ -359,6 +360,10 @@ bool chat_transfer_rings(const struct chat_live *c, int64_t operator_id)
 
 int chat_transfer_accept_begin(struct chat_live *c, int64_t operator_id)
 {
+	/* A colleague a moment late is told who was first, not that nothing waits. */
+	if (!c->transfer.pending && c->status == CHAT_ACTIVE && c->taken_by &&
+	    c->taken_by != operator_id && c->taken_by == c->operator_id)
+		return -EALREADY;
 	if (!c->transfer.pending || c->status != CHAT_ACTIVE)
 		return -ENOENT;
 	if (!chat_transfer_rings(c, operator_id))
@@ -376,6 +381,7 @@ void chat_transfer_accept_done(struct chat_live *c, bool ok, int64_t operator_id
 	if (!ok)
 		return;
 	c->operator_id = operator_id;
+	c->taken_by = operator_id;
 	snprintf(c->operator_name, sizeof(c->operator_name), "%s", name);
 	if (queue_id)
 		c->queue_id = queue_id;

@@ -1793,7 +1793,8 @@ static void transfer_refuse(struct client *c, const char *id, struct chat_live *
 	} else if (rc == -ENOTOFFERED) {
 		client_refuse(c, id, rc, "This transfer was not offered to you.");
 	} else {
-		o = domain_operator(&c->app->dom, chat->transfer.accepting);
+		o = domain_operator(&c->app->dom, chat->transfer.pending ? chat->transfer.accepting
+									  : chat->taken_by);
 		snprintf(text, sizeof(text), "%s took this chat.", o ? o->name : "A colleague");
 		client_refuse(c, id, -EALREADY, text);
 	}

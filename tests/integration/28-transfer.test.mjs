@@ -159,6 +159,22 @@ test('to a queue: everyone available there is rung; two accepting at once, exact
 	}
 });
 
+test('to a queue: a colleague a moment late is told who took it, not that nothing waits', async () => {
+	const d = await desk({ bobOn: ['maps'], danOn: ['maps'] });
+	isOk(await d.ann.request({ type: 'chat.transfer', chat: d.chat, queue: 'maps' }), 'chat.transfer');
+	await Promise.all([d.bob.nextOf('transfer.offer', d.chat), d.dan.nextOf('transfer.offer', d.chat)]);
+	isOk(await d.bob.request({ type: 'transfer.accept', chat: d.chat }), 'transfer.accept');
+	// Dan clicks before the "taken" news reaches his screen.
+	const late = isError(await d.dan.request({ type: 'transfer.accept', chat: d.chat }), 'taken');
+	assert.match(late.message, new RegExp(OPERATORS.bob.name));
+	isError(await d.bob.request({ type: 'transfer.accept', chat: d.chat }), 'no_transfer', 'the taker again');
+	// Once a new transfer starts, the old answer is forgotten.
+	isOk(await d.bob.request({ type: 'chat.transfer', chat: d.chat, operator: d.ann.hello.operator.id }), 'back to Ann');
+	isError(await d.dan.request({ type: 'transfer.accept', chat: d.chat }), 'not_offered');
+	isOk(await d.bob.request({ type: 'transfer.cancel', chat: d.chat }), 'transfer.cancel');
+	isError(await d.dan.request({ type: 'transfer.accept', chat: d.chat }), 'no_transfer');
+});
+
 test('declined: the chat stays with the sender, who is told; the colleague cannot accept after', async () => {
 	const d = await desk();
 	const bobId = d.bob.hello.operator.id;

@@ -357,9 +357,17 @@ static void two_colleagues_accepting_a_queue_transfer_one_wins(void)
 	CHECK_EQ(chat_transfer_accept_begin(c, 9), 0);
 	CHECK_EQ(chat_transfer_accept_begin(c, 8), -EALREADY);
 	chat_transfer_accept_done(c, true, 9, "Cy", 11);
-	CHECK_EQ(chat_transfer_accept_begin(c, 8), -ENOENT);
+	/* Bob a moment late, after the commit: still told someone was first. */
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -EALREADY);
+	CHECK_EQ(c->taken_by, 9);
+	CHECK_EQ(chat_transfer_accept_begin(c, 9), -ENOENT); /* Cy's second click */
 	CHECK_EQ(c->operator_id, 9);
 	CHECK_EQ(c->queue_id, 11); /* it now belongs to the queue it was sent to */
+	/* A new transfer forgets the old answer. */
+	CHECK_EQ(chat_transfer_begin(c, 9, "Cy", 8, 0, rung, 1, "", 0, 60000), 0);
+	CHECK_EQ(c->taken_by, 0);
+	chat_transfer_end(c);
+	CHECK_EQ(chat_transfer_accept_begin(c, 8), -ENOENT);
 	domain_release(&d);
 }
 
