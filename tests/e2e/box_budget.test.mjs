@@ -63,7 +63,7 @@ test('the page\'s inline styles are the ones its policy allows, and the box work
     }
     return out;
   });
-  assert.equal(hashes.length, 2);
+  assert.equal(hashes.length, 3);
   for (const h of hashes) assert.ok(csp.includes(`'sha256-${h}'`), `style-src lists ${h}`);
   assert.match(csp, /script-src 'self';/, 'scripts stay files only');
   await expect.visible(page.locator('#box[data-mode="popup"]'));

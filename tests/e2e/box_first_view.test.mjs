@@ -27,6 +27,28 @@ after(async () => {
 
 const awayText = "We're away right now";
 
+/**
+ * The conversation's stylesheet comes after the first view's markup, and what
+ * is drawn of the first view looks the same without it: on a slow line the view is drawn
+ * before those rules arrive.
+ */
+async function firstViewNeedsOnlyTheHeadStyles(page, selector) {
+  const look = () => page.evaluate((sel) => [...document.querySelectorAll(`${sel}, ${sel} *`)].filter((el) => el.getClientRects().length > 0).map((el) => {
+    const cs = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    return [el.id || el.tagName, cs.display, cs.color, cs.backgroundColor, cs.fontSize, cs.padding, cs.margin,
+      Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)].join(' ');
+  }), selector);
+  const order = await page.evaluate((sel) => {
+    const late = document.querySelector('style[data-inline="/widget/box_chat.css"]');
+    return late && Boolean(document.querySelector(sel).compareDocumentPosition(late) & Node.DOCUMENT_POSITION_FOLLOWING);
+  }, selector);
+  assert.equal(order, true, 'box_chat.css comes after the first view');
+  const before = await look();
+  await page.evaluate(() => document.querySelector('style[data-inline="/widget/box_chat.css"]').remove());
+  assert.deepEqual(await look(), before);
+}
+
 test('without any script, the box page shows the away notice while nobody is available', async () => {
   const context = await newContext(browser, { javaScriptEnabled: false });
   const page = await context.newPage();
@@ -34,6 +56,7 @@ test('without any script, the box page shows the away notice while nobody is ava
   await expect.visible(page.getByRole('heading', { name: awayText }));
   assert.equal(await page.getByRole('button', { name: 'Start chat' }).isVisible(), false);
   assert.equal(await page.getByText('Loading the chat…').isVisible(), false);
+  await firstViewNeedsOnlyTheHeadStyles(page, '#box');
   await context.close();
 });
 
@@ -46,6 +69,8 @@ test('without any script, the box page shows the ask form while a librarian is a
   await expect.visible(page.getByRole('textbox', { name: /Your name/ }));
   assert.equal(await page.getByRole('heading', { name: awayText }).isVisible(), false);
   assert.equal(await page.locator('#box').getAttribute('data-presence'), 'online');
+  await firstViewNeedsOnlyTheHeadStyles(page, '#box');
+  await page.reload();
 
   // Pressed before any script: nothing happens (no navigation, no reload).
   await page.getByRole('button', { name: 'Start chat' }).click();

@@ -610,11 +610,11 @@ test('a catalogue cannot close its block or add markup, and a changed one shows 
 const styleHashes = (raw) => (csp(raw)['style-src'] ?? []).filter((s) => s.startsWith("'sha256-"));
 const sha256 = async (text) => `'sha256-${Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from(text))).toString('base64')}'`;
 
-test('the box page carries base.css and box.css inline, each hash in its style-src, in a 304 too', async () => {
+test('the box page carries base.css, box.css and box_chat.css inline, each hash in its style-src, in a 304 too', async () => {
 	const res = await srv.request('GET', '/box/alpha');
 	const raw = res.headers.get('content-security-policy');
 	const styles = [...res.text.matchAll(/<style data-inline="\/([^"]+)">([\s\S]*?)<\/style>/g)];
-	assert.deepEqual(styles.map((m) => m[1]), ['shared/base.css', 'widget/box.css']);
+	assert.deepEqual(styles.map((m) => m[1]), ['shared/base.css', 'widget/box.css', 'widget/box_chat.css']);
 	// As the file is served (minified when `make` has written its copy under build/web-min).
 	for (const [, file, text] of styles)
 		assert.equal(text, (await srv.request('GET', `/${file}`)).text, `${file} inline as it is served`);
