@@ -98,7 +98,7 @@ void app_submit(struct app *app, struct store_op *op)
 /* Forget idle rate buckets and windows now and then so the maps do not grow forever. */
 static void sweep_limits(struct app *app)
 {
-	struct map *windows[] = { &app->signin_ip, &app->signin_user };
+	struct map *windows[] = { &app->signin_ip };
 	int64_t now = time_mono_ms();
 	size_t i, j;
 	uint64_t key;
@@ -314,7 +314,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 
 void app_release(struct app *app)
 {
-	struct map *maps[] = { &app->upload_rate, &app->signin_ip, &app->signin_user };
+	struct map *maps[] = { &app->upload_rate, &app->signin_ip };
 	size_t i, j;
 	uint64_t key;
 	void *v;

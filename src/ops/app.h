@@ -92,8 +92,7 @@ struct app {
 	struct client *clients; /* every client, doubly linked */
 	const struct chat_ops_listener *chat_listener; /* screensharing (share_ops.c) */
 	struct map upload_rate; /* chat key -> struct rate * (uploads) */
-	struct map signin_ip;   /* address key -> struct window * (sign-in attempts) */
-	struct map signin_user; /* username key -> struct window * (failed sign-ins) */
+	struct map signin_ip;   /* address key -> struct window * (sign-in attempts; per process) */
 	struct server_timer *flush_timer;
 	struct server_timer *sweep_timer;
 	int64_t limits_swept_ms;

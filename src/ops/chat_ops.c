@@ -57,8 +57,9 @@ struct chat_write {
 	void (*posted)(void *arg, int rc, int64_t seq, bool dup);
 	void *arg;
 	json_t *reply;          /* ACT_MESSAGE: more fields for the ack, or NULL */
-	/* ACT_TRANSFER, ACT_REQUEUE: the new holder (0: nobody) and queue */
-	int64_t to_operator, to_queue;
+	/* ACT_TRANSFER, ACT_REQUEUE: the new holder (0: nobody) and queue, from the holder
+	 * the chat had when the write was made (the store changes it only from that one) */
+	int64_t to_operator, to_queue, from_operator;
 	char to_name[NAME_BYTES];
 };
 
@@ -374,10 +375,12 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 		rc = w->extra ? w->extra(st, w->arg) : 0;
 		break;
 	case ACT_TRANSFER:
-		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_ACTIVE, w->to_operator, w->to_queue);
+		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_ACTIVE, w->to_operator, w->to_queue,
+					  w->from_operator);
 		break;
 	case ACT_REQUEUE:
-		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_WAITING, 0, w->to_queue);
+		rc = store_chat_hand_over(st, w->ev.chat_id, CHAT_WAITING, 0, w->to_queue,
+					  w->from_operator);
 		break;
 	}
 	if (rc < 0)
@@ -433,6 +436,7 @@ static int chat_write_new_text(struct app *chat_app, struct client *c, const cha
 	snprintf(w->id, sizeof(w->id), "%s", id);
 	w->chat = chat;
 	w->prev_status = chat->status;
+	w->from_operator = chat->operator_id;
 	w->body = text;
 	w->ev.chat_id = chat->id;
 	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice"; /* ACT_POST sets its own */
@@ -587,14 +591,46 @@ static void requeued(struct chat_write *w);
 static void transfer_update(struct app *app, struct chat_live *chat);
 static void transfer_drop(struct app *app, struct chat_live *chat);
 
+/*
+ * The store found the chat taken by someone else (another process on the
+ * same database was first): this process's picture of it follows the
+ * store, and the operator is told who took it.
+ */
+static void write_lost(struct chat_write *w)
+{
+	struct chat_live *chat = w->chat;
+	struct store_chat row;
+	struct store_operator o;
+	char text[NAME_BYTES + 32];
+
+	if (store_chat_get(w->app->st, chat->id, &row) == 0) {
+		chat->status = row.status;
+		chat->queue_id = row.queue_id;
+		chat->operator_id = row.operator_id;
+		chat->operator_name[0] = '\0';
+		if (row.operator_id && store_operator_get(w->app->st, row.operator_id, &o) == 0)
+			snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
+		if (row.last_seq > chat->last_seq)
+			chat->last_seq = row.last_seq;
+	}
+	if (w->action == ACT_TRANSFER)
+		transfer_drop(w->app, chat);
+	if (w->conn) {
+		snprintf(text, sizeof(text), "%s took this chat.",
+			 chat->operator_name[0] ? chat->operator_name : "A colleague");
+		client_refuse(w->conn, w->id, -EALREADY, text);
+	}
+}
+
 /* Undo the optimistic state change of a write that did not commit. */
 static void write_failed(struct chat_write *w, int rc)
 {
 	struct chat_live *chat = w->chat;
 	size_t i;
 
-	/* A database out of reach was logged once by the store, not per write. */
-	if (rc != -ENOTCONN)
+	/* A database out of reach was logged once by the store, not per write;
+	 * a race lost to another process is an answer, not a failure. */
+	if (rc != -ENOTCONN && rc != -EALREADY)
 		log_warn("chat %s: write failed (%d)", chat->public_id, rc);
 	switch (w->action) {
 	case ACT_CREATE:
@@ -609,6 +645,10 @@ static void write_failed(struct chat_write *w, int rc)
 		break;
 	case ACT_ACCEPT:
 		chat_accept_done(chat, false);
+		if (rc == -EALREADY) {
+			write_lost(w);
+			return;
+		}
 		break;
 	case ACT_END:
 		chat_end_undo(chat, w->prev_status);
@@ -620,12 +660,20 @@ static void write_failed(struct chat_write *w, int rc)
 		break;
 	case ACT_TRANSFER:
 		chat_transfer_accept_done(chat, false, 0, "", 0);
+		if (rc == -EALREADY) {
+			write_lost(w);
+			return;
+		}
 		if (rc == -ECANCELED && w->conn) {
 			client_refuse(w->conn, w->id, rc, "The chat ended before it was handed over.");
 			return;
 		}
 		break;
 	case ACT_REQUEUE:
+		if (rc == -EALREADY) {
+			write_lost(w);
+			return;
+		}
 		break; /* the chat stays with its gone holder: an admin can move it */
 	}
 	if (w->conn)

@@ -81,6 +81,25 @@ static void signin_run(struct work *work)
 	explicit_bzero(w->password, sizeof(w->password));
 }
 
+/*
+ * Failed sign-ins per username are counted in the store, not in memory:
+ * with several processes on one database, an attacker spreading tries
+ * over them gets no more than against one.
+ */
+static int signin_failed_apply(struct store *st, struct api_write *w)
+{
+	int64_t now = time_now_ms();
+
+	return store_signin_failed(st, w->o.username, now, now - SIGNIN_USER_PERIOD);
+}
+
+static void signin_failed(struct api_write *w, int rc)
+{
+	if (rc < 0)
+		log_warn("signin: a failed sign-in of %s could not be counted", w->o.username);
+	http_error(w->req, 401, "bad_credentials", "Wrong username or password.");
+}
+
 static void signin_done(struct work *work)
 {
 	struct api_write *w = container_of(work, struct api_write, work);
@@ -89,9 +108,8 @@ static void signin_done(struct work *work)
 
 	app->hashes_running--;
 	if (!w->verified || w->o.disabled) {
-		window_add(window_of(&app->signin_user, w->user_key), time_mono_ms());
-		http_error(w->req, 401, "bad_credentials", "Wrong username or password.");
-		free(w);
+		/* Counted before the answer: the next try already sees it. */
+		api_submit(w, signin_failed_apply, signin_failed);
 		return;
 	}
 	rand_token(w->token, 32);
@@ -110,7 +128,8 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 	struct window *by_ip = window_of(&app->signin_ip, req->peer_key);
 	struct api_write *w;
 	json_t *body;
-	int64_t now = time_mono_ms();
+	int64_t now = time_mono_ms(), failures = 0;
+	int rc;
 
 	(void)params;
 	http_get_header(req, "origin:", origin, sizeof(origin));
@@ -138,8 +157,13 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		http_error(req, 401, "bad_credentials", "Wrong username or password.");
 		return;
 	}
-	if (!window_allows(window_of(&app->signin_user, str_key(username, strlen(username))), now,
-			   SIGNIN_USER_LIMIT, SIGNIN_USER_PERIOD)) {
+	if ((rc = store_signin_failures(app->st, username, time_now_ms() - SIGNIN_USER_PERIOD,
+					&failures)) < 0) {
+		json_decref(body);
+		api_storage_failed(req, rc);
+		return;
+	}
+	if (failures >= SIGNIN_USER_LIMIT) {
 		json_decref(body);
 		retry_after(req, SIGNIN_USER_PERIOD);
 		http_error(req, 429, "rate_limited",
@@ -147,8 +171,9 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	w = api_write_new(req);
-	w->user_key = str_key(username, strlen(username));
 	w->found = store_operator_by_username(app->st, username, &w->o) == 0;
+	if (!w->found)
+		snprintf(w->o.username, sizeof(w->o.username), "%s", username);
 	snprintf(w->password, sizeof(w->password), "%s", password);
 	json_decref(body);
 	w->work.run = signin_run;
@@ -232,10 +257,10 @@ const size_t sessions_nroutes = ARRAY_SIZE(sessions_routes);
 void sessions_print_limits(FILE *out)
 {
 	limit_print(out, "signin_ip_attempts", SIGNIN_IP_LIMIT, "attempts",
-		    "sign-in attempts per address per signin_ip_window");
+		    "sign-in attempts per address per signin_ip_window, in each process");
 	limit_print(out, "signin_ip_window", SIGNIN_IP_PERIOD / 1000, "s", "the window of signin_ip_attempts");
 	limit_print(out, "signin_user_failures", SIGNIN_USER_LIMIT, "failures",
-		    "failed sign-ins per username per signin_user_window");
+		    "failed sign-ins per username per signin_user_window, across every process on the store");
 	limit_print(out, "signin_user_window", SIGNIN_USER_PERIOD / 1000, "s",
 		    "the window of signin_user_failures");
 	limit_print(out, "username_bytes", STORE_USERNAME_MAX, "bytes", "an operator's username");

@@ -56,6 +56,7 @@ static const struct {
 	{ "canned_blobs", "canned_id, hash", false },
 	{ "desk_accounts", "account_id", false },
 	{ "desk_queues", "queue_id", false },
+	{ "signin_failures", "username, at", false },
 };
 
 /* Bind column `col` of the source's row to parameter `col + 1` of `ins`, as the type it has. */

@@ -551,6 +551,16 @@ static const char *const migrations[] = {
 	 * web/shared/i18n/index.json), so its answer's mail speaks it.
 	 */
 	"ALTER TABLE followups ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';",
+
+	/*
+	 * 21: failed sign-ins, one row each, so that the limit per username
+	 * holds for every process on the same database.  Kept for the
+	 * limit's window only.
+	 */
+	"CREATE TABLE signin_failures ("
+	"  username TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX signin_failures_user ON signin_failures(username, at);",
 };
 
 int schema_version(void)

@@ -339,6 +339,13 @@ static const char *const migrations[][PARTS_MAX] = {
 		"  queue_id bigint PRIMARY KEY REFERENCES queues(id),"
 		"  idle_end_mins bigint NOT NULL DEFAULT 0);"
 	},
+	/* 2: failed sign-ins (SQLite's 21). */
+	{
+		"CREATE TABLE signin_failures ("
+		"  username text NOT NULL,"
+		"  at bigint NOT NULL);"
+		"CREATE INDEX signin_failures_user ON signin_failures(username, at);"
+	},
 };
 
 int schema_pg_version(void)

@@ -33,12 +33,12 @@ enum stmt_id {
 	S_OPERATOR_PASSWORD, S_OPERATORS_OF_ACCOUNT,
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_AVAILABLE, S_MEMBERS_OF_QUEUE, S_QUEUES_OF_OPERATOR,
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
-	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHATS_OF_QUEUE,
+	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHAT_ACCEPT, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
 	S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
 	S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
-	S_CHAT_QUEUE_LEFT,
+	S_CHAT_QUEUE_LEFT, S_SIGNIN_FAILURES, S_SIGNIN_FAILED, S_SIGNIN_FORGET,
 	S_COUNT
 };
 
@@ -88,6 +88,9 @@ static const char *const stmt_sql[S_COUNT] = {
 			  "WHERE token_hash = ?1 AND expires_at > ?2",
 	[S_SESSION_TOUCH] = "UPDATE sessions SET expires_at = ?1 WHERE token_hash = ?2",
 	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[S_SIGNIN_FAILURES] = "SELECT count(*) FROM signin_failures WHERE username = ?1 AND at > ?2",
+	[S_SIGNIN_FAILED] = "INSERT INTO signin_failures(username, at) VALUES (?1, ?2)",
+	[S_SIGNIN_FORGET] = "DELETE FROM signin_failures WHERE at <= ?1",
 	[S_SESSIONS_DEL_OPERATOR] = "DELETE FROM sessions WHERE operator_id = ?1 "
 				    "AND token_hash IS DISTINCT FROM ?2",
 	[S_CHAT_ADD] = "INSERT INTO chats(id, public_id, token_hash, account_id, queue_id, guest_name, "
@@ -99,9 +102,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_STATUS] = "UPDATE chats SET status = ?1, operator_id = coalesce(nullif(?2, 0), operator_id), "
 			  "accepted_at = CASE WHEN ?1 = 1 THEN ?3 ELSE accepted_at END, "
 			  "ended_at = CASE WHEN ?1 = 2 THEN ?3 ELSE ended_at END WHERE id = ?4",
-	/* A transfer: the chat's holder and queue change; back on a queue, nobody holds it. */
+	/* The first accept wins, here and not in memory, so that it holds between processes. */
+	[S_CHAT_ACCEPT] = "UPDATE chats SET status = 1, operator_id = ?1, accepted_at = ?2 "
+			  "WHERE id = ?3 AND status = 0",
+	/* A transfer: the chat's holder and queue change; back on a queue, nobody holds it.
+	 * Only from the holder the transfer was made from, and only while the chat goes on. */
 	[S_CHAT_HAND_OVER] = "UPDATE chats SET status = ?1, operator_id = nullif(?2, 0), "
-			     "queue_id = ?3 WHERE id = ?4 AND status != 2",
+			     "queue_id = ?3 WHERE id = ?4 AND status != 2 "
+			     "AND operator_id IS NOT DISTINCT FROM nullif(?5, 0)",
 	[S_CHAT_QUEUE_LEFT] = "INSERT INTO chat_queues(queue_id, chat_id) "
 			      "SELECT queue_id, id FROM chats WHERE id = ?1 AND queue_id != ?2 "
 			      "AND status != 2 ON CONFLICT DO NOTHING",
@@ -1028,6 +1036,34 @@ int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_
 	return run(st, s, "delete session");
 }
 
+int store_signin_failures(struct store *st, const char *username, int64_t since, int64_t *count)
+{
+	struct db_stmt *s = stmt(st, S_SIGNIN_FAILURES);
+	int rc;
+
+	db_bind_text(s, 1, username);
+	db_bind_int64(s, 2, since);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*count = db_column_int64(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : fail(st, "count failed sign-ins");
+}
+
+int store_signin_failed(struct store *st, const char *username, int64_t at, int64_t forget_until)
+{
+	struct db_stmt *s = stmt(st, S_SIGNIN_FORGET);
+	int rc;
+
+	db_bind_int64(s, 1, forget_until);
+	if ((rc = run(st, s, "forget old failed sign-ins")) < 0)
+		return rc;
+	s = stmt(st, S_SIGNIN_FAILED);
+	db_bind_text(s, 1, username);
+	db_bind_int64(s, 2, at);
+	return run(st, s, "note a failed sign-in");
+}
+
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep)
 {
@@ -1117,22 +1153,31 @@ int store_chat_by_public(struct store *st, const char *public_id, struct store_c
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at)
 {
-	struct db_stmt *s = stmt(st, S_CHAT_STATUS);
+	struct db_stmt *s;
 	int rc;
 
+	if (status == CHAT_ACTIVE) {
+		s = stmt(st, S_CHAT_ACCEPT);
+		db_bind_int64(s, 1, operator_id);
+		db_bind_int64(s, 2, at);
+		db_bind_int64(s, 3, id);
+		rc = run(st, s, "accept a chat");
+		if (rc == 0 && db_changes(st->db) == 0)
+			return -EALREADY;
+		return rc < 0 ? rc : store_report_chat_accepted(st, id, operator_id, at);
+	}
+	s = stmt(st, S_CHAT_STATUS);
 	db_bind_int(s, 1, status);
 	db_bind_int64(s, 2, operator_id);
 	db_bind_int64(s, 3, at);
 	db_bind_int64(s, 4, id);
-	rc = run(st, s, "set chat status");
-	if (rc < 0 || status != CHAT_ACTIVE)
-		return rc;
-	return store_report_chat_accepted(st, id, operator_id, at);
+	return run(st, s, "set chat status");
 }
 
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
-			 int64_t operator_id, int64_t queue_id)
+			 int64_t operator_id, int64_t queue_id, int64_t from_operator)
 {
+	struct store_chat row;
 	struct db_stmt *s = stmt(st, S_CHAT_QUEUE_LEFT);
 	int rc;
 
@@ -1146,10 +1191,13 @@ int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 	db_bind_int64(s, 2, operator_id);
 	db_bind_int64(s, 3, queue_id);
 	db_bind_int64(s, 4, id);
+	db_bind_int64(s, 5, from_operator);
 	rc = run(st, s, "hand a chat over");
-	if (rc == 0 && db_changes(st->db) == 0)
-		return -ECANCELED;
-	return rc;
+	if (rc < 0 || db_changes(st->db) > 0)
+		return rc;
+	if ((rc = store_chat_get(st, id, &row)) < 0)
+		return rc;
+	return row.status == CHAT_ENDED ? -ECANCELED : -EALREADY;
 }
 
 static int each_chat(struct store *st, struct db_stmt *s,
@@ -1222,13 +1270,14 @@ static int find_duplicate(struct store *st, struct store_event *ev)
 	return rc == DB_DONE ? -ENOENT : fail(st, "find duplicate");
 }
 
-/* The chat's last seq, from memory or the database; -ENOENT: no such chat. */
-static int last_seq(struct store *st, int64_t chat_id, int64_t *seq)
+/* The chat's last seq, remembered or (always when `fresh`) read from the
+ * database; -ENOENT: no such chat. */
+static int last_seq(struct store *st, int64_t chat_id, bool fresh, int64_t *seq)
 {
 	struct db_stmt *s;
 	int rc;
 
-	if (last_get(&st->last, chat_id, seq))
+	if (!fresh && last_get(&st->last, chat_id, seq))
 		return 0;
 	s = stmt(st, S_EVENT_LAST);
 	db_bind_int64(s, 1, chat_id);
@@ -1242,12 +1291,17 @@ static int last_seq(struct store *st, int64_t chat_id, int64_t *seq)
 	return 0;
 }
 
+/* Tries at a seq for one event, when another process writes the same chat. */
+#define EVENT_SEQ_TRIES 8
+
 int store_event_append(struct store *st, struct store_event *ev)
 {
 	struct db_stmt *s;
 	int64_t seq = 0;
-	int rc = last_seq(st, ev->chat_id, &seq);
+	int tries = 0;
+	int rc = last_seq(st, ev->chat_id, false, &seq);
 
+again:
 	if (rc < 0)
 		return rc;
 	ev->seq = seq + 1;
@@ -1268,7 +1322,13 @@ int store_event_append(struct store *st, struct store_event *ev)
 		/* The same author's cid again (the same operator, for operators): the earlier seq. */
 		if (ev->cid && find_duplicate(st, ev) == 1)
 			return 1;
-		/* Only a seq already taken is left: this connection's memory is stale. */
+		/* Only a seq already taken is left: another process on the same
+		 * database wrote this chat (PostgreSQL waited for it to commit
+		 * before answering), so this connection's memory is stale. */
+		if (++tries < EVENT_SEQ_TRIES) {
+			rc = last_seq(st, ev->chat_id, true, &seq);
+			goto again;
+		}
 		last_forget(&st->last);
 		return fail(st, "add event (seq taken)");
 	}

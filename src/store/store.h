@@ -172,6 +172,14 @@ int store_session_get(struct store *st, const unsigned char hash[STORE_TOKEN_HAS
 		      int64_t now, struct store_session *out);
 int store_session_touch(struct store *st, const unsigned char hash[STORE_TOKEN_HASH], int64_t expires_at);
 int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_HASH]);
+/*
+ * Failed sign-ins, kept in the store so that the limit per username holds
+ * for every process on the same database: how many for `username` after
+ * `since` (wall-clock ms); and note one at `at`, forgetting every one at
+ * or before `forget_until` (past the limit's window).
+ */
+int store_signin_failures(struct store *st, const char *username, int64_t since, int64_t *count);
+int store_signin_failed(struct store *st, const char *username, int64_t at, int64_t forget_until);
 /* Delete every session of the operator (but `keep`, which may be NULL). */
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep);
@@ -183,17 +191,24 @@ int store_chat_max_id(struct store *st, int64_t *out);
 int store_chat_add(struct store *st, const struct store_chat *c);
 int store_chat_get(struct store *st, int64_t id, struct store_chat *out);
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out);
+/*
+ * Accepting (CHAT_ACTIVE, by operator_id) takes only a chat still waiting:
+ * -EALREADY when it is not, because someone was first, perhaps through
+ * another process on the same database.  The database decides, not
+ * memory.  Ending (CHAT_ENDED) always applies.
+ */
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at);
 /*
  * A transfer was accepted (status active, the new holder, maybe a new
  * queue) or went back to a queue (waiting, operator_id 0: nobody holds
- * it).  -ECANCELED when the chat has ended meanwhile.  A chat that
- * leaves its queue stays under that queue's retention rule as well
- * (store_purge_queue()).
+ * it), from the holder `from_operator` (0: nobody).  -ECANCELED when the
+ * chat has ended meanwhile, -EALREADY when someone else holds it now.  A
+ * chat that leaves its queue stays under that queue's retention rule as
+ * well (store_purge_queue()).
  */
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
-			 int64_t operator_id, int64_t queue_id);
+			 int64_t operator_id, int64_t queue_id, int64_t from_operator);
 /* Chats of a queue with the given status, oldest first. */
 int store_chats_of_queue(struct store *st, int64_t queue_id, enum chat_status status,
 			 int (*cb)(void *ctx, const struct store_chat *c), void *ctx);

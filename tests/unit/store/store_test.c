@@ -238,6 +238,45 @@ static void events_since_reads_in_order(void)
 	store_free(st);
 }
 
+/* Who takes a chat is the database's answer, not a process's memory. */
+static void the_first_accept_and_hand_over_win_in_the_store(void)
+{
+	struct store *st = fresh_store();
+	struct store_operator ann = { .username = "ann", .name = "Ann", .pwhash = "x" };
+	struct store_operator bob = ann;
+	struct store_chat row;
+	int64_t account;
+
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	account = account_with_chat(st, 1);
+	ann.account_id = bob.account_id = account;
+	snprintf(bob.username, sizeof(bob.username), "bob");
+	CHECK_EQ(store_operator_add(st, &ann, &ann.id), 0);
+	CHECK_EQ(store_operator_add(st, &bob, &bob.id), 0);
+
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, ann.id, 10), 0);
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, bob.id, 11), -EALREADY);
+	CHECK_EQ(store_chat_get(st, 1, &row), 0);
+	CHECK_EQ(row.operator_id, ann.id);
+
+	/* Handed over only from the holder it was asked of. */
+	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_ACTIVE, ann.id, row.queue_id, bob.id), -EALREADY);
+	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_ACTIVE, bob.id, row.queue_id, ann.id), 0);
+	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_ACTIVE, ann.id, row.queue_id, ann.id), -EALREADY);
+	/* Back on its queue nobody holds it, and the next accept takes it again. */
+	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_WAITING, 0, row.queue_id, bob.id), 0);
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, ann.id, 12), 0);
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ENDED, 0, 13), 0);
+	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_ACTIVE, bob.id, row.queue_id, ann.id), -ECANCELED);
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, bob.id, 14), -EALREADY);
+	CHECK_EQ(store_chat_get(st, 1, &row), 0);
+	CHECK_EQ(row.status, CHAT_ENDED);
+	CHECK_EQ(row.operator_id, ann.id);
+	store_free(st);
+}
+
 static void sessions_expire(void)
 {
 	struct store *st = fresh_store();
@@ -687,6 +726,7 @@ int main(void)
 	RUN(same_client_id_is_stored_once);
 	RUN(client_ids_are_per_operator);
 	RUN(events_since_reads_in_order);
+	RUN(the_first_accept_and_hand_over_win_in_the_store);
 	RUN(sessions_expire);
 	RUN(writer_groups_one_turn_into_one_commit);
 	RUN(writer_counts_at_commit_and_indexes_later);
