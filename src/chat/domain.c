@@ -68,6 +68,7 @@ void domain_init(struct domain *d)
 static void chat_free(struct chat_live *c)
 {
 	free(c->transfer.rung);
+	free(c->taken_rung);
 	free(c->followers);
 	free(c->offered);
 	free(c);
@@ -341,6 +342,7 @@ int chat_transfer_begin(struct chat_live *c, int64_t from_id, const char *from_n
 		return -ENOENT;
 	t->pending = true;
 	c->taken_by = 0;
+	c->ntaken_rung = 0;
 	t->from_id = from_id;
 	snprintf(t->from_name, sizeof(t->from_name), "%s", from_name);
 	/* An admin moving a chat whose holder is gone has nobody to give it back to. */
@@ -360,9 +362,10 @@ bool chat_transfer_rings(const struct chat_live *c, int64_t operator_id)
 
 int chat_transfer_accept_begin(struct chat_live *c, int64_t operator_id)
 {
-	/* A colleague a moment late is told who was first, not that nothing waits. */
+	/* A colleague rung with it, a moment late, is told who was first, not that nothing waits. */
 	if (!c->transfer.pending && c->status == CHAT_ACTIVE && c->taken_by &&
-	    c->taken_by != operator_id && c->taken_by == c->operator_id)
+	    c->taken_by != operator_id && c->taken_by == c->operator_id &&
+	    id_has(c->taken_rung, c->ntaken_rung, operator_id))
 		return -EALREADY;
 	if (!c->transfer.pending || c->status != CHAT_ACTIVE)
 		return -ENOENT;
@@ -377,11 +380,21 @@ int chat_transfer_accept_begin(struct chat_live *c, int64_t operator_id)
 void chat_transfer_accept_done(struct chat_live *c, bool ok, int64_t operator_id,
 			       const char *name, int64_t queue_id)
 {
+	int64_t *rung = c->taken_rung;
+	size_t cap = c->captaken_rung;
+
 	c->transfer.accepting = 0;
 	if (!ok)
 		return;
 	c->operator_id = operator_id;
+	/* Keep who it rang (the transfer's array; the old one serves the next transfer). */
 	c->taken_by = operator_id;
+	c->taken_rung = c->transfer.rung;
+	c->ntaken_rung = c->transfer.nrung;
+	c->captaken_rung = c->transfer.caprung;
+	c->transfer.rung = rung;
+	c->transfer.nrung = 0;
+	c->transfer.caprung = cap;
 	snprintf(c->operator_name, sizeof(c->operator_name), "%s", name);
 	if (queue_id)
 		c->queue_id = queue_id;

@@ -77,7 +77,10 @@ struct chat_live {
 	size_t noffered, capoffered;
 	struct share share;         /* screensharing */
 	struct transfer transfer;   /* a hand-over waiting for an answer */
-	int64_t taken_by;           /* who took the last transfer, until another starts; 0 if none */
+	/* Who took the last transfer, and who else it rang, until another starts (taken_by 0: none). */
+	int64_t taken_by;
+	int64_t *taken_rung;
+	size_t ntaken_rung, captaken_rung;
 	bool has_guest_key;         /* guest_key is set: the guest who started it */
 	unsigned char guest_key[16]; /* that guest's address, keyed-hashed (blocks.h); never the address */
 	/* Tidiness (chat/tidiness.h): monotonic ms of the last message from

@@ -123,10 +123,43 @@ static void sweep_limits(struct app *app)
 	}
 }
 
+#define APP_DUTIES_CHECK_MS 2000
+
+bool app_runs_duties(const struct app *app)
+{
+	return app->duties;
+}
+
+/* Does this process hold the shared duties?  A database out of reach changes nothing. */
+static void duties_check(struct app *app)
+{
+	int64_t now = time_mono_ms();
+	bool held, first = !app->duties_known;
+
+	if (app->duties_checked_ms && now - app->duties_checked_ms < APP_DUTIES_CHECK_MS)
+		return;
+	app->duties_checked_ms = now;
+	if (store_duties_hold(app->st, &held) < 0)
+		return;
+	app->duties_known = true;
+	if ((first || held != app->duties) && app->cfg->store_url)
+		log_info(held ? "duties: this process runs the shared duties (the retention purge, "
+				"the follow-up outbox, the XMPP link)"
+			      : "duties: another process on the database runs the shared duties; "
+				"this one takes them over if it stops");
+	app->duties = held;
+	if (held && !app->xmpp_started) {
+		app->xmpp_started = true;
+		/* Without the link the web still serves: a failure here is logged, not fatal. */
+		xmpp_ops_start(app);
+	}
+}
+
 static void each_second(void *arg)
 {
 	struct app *app = arg;
 
+	duties_check(app);
 	chat_ops_sweep(app);
 	desk_ops_sweep(app);
 	followups_sweep(app);
@@ -307,8 +340,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	rc = retention_start(app);
 	if (rc < 0)
 		log_error("retention: the purge could not start; nothing expires until a restart");
-	/* Without the link the web still serves: a failure here is logged, not fatal. */
-	xmpp_ops_start(app);
+	duties_check(app); /* the XMPP link starts there, in the process that has the duties */
 	return 0;
 }
 

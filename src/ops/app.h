@@ -97,6 +97,11 @@ struct app {
 	struct server_timer *sweep_timer;
 	int64_t limits_swept_ms;
 	bool flush_scheduled;
+	/* The shared duties (store_duties_hold()): this process runs them; checked every
+	 * APP_DUTIES_CHECK_MS; the XMPP link, once, when they are first this process's. */
+	bool duties, duties_known;
+	int64_t duties_checked_ms;
+	bool xmpp_started;
 	unsigned long hashes_running;
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
@@ -149,5 +154,13 @@ void app_flush_soon(struct app *app);
 
 /* Loop thread: submit a write; it is handed to the writer at the end of the turn. */
 void app_submit(struct app *app, struct store_op *op);
+
+/*
+ * Loop thread: does this process run the shared duties (the retention
+ * purge, the follow-up outbox, the XMPP link)?  Always with SQLite; with
+ * PostgreSQL, one process of those on the database at a time, another
+ * taking them over within seconds when it ends (store_duties_hold()).
+ */
+bool app_runs_duties(const struct app *app);
 
 #endif

@@ -359,6 +359,18 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 	struct chat_write *w = container_of(op, struct chat_write, op);
 	int rc = 0;
 
+	/*
+	 * An accept or a hand-over stores its event before it changes the chat's
+	 * row, as every write does (the row's counts at commit): with another
+	 * process writing the same chat, the two never wait for each other in
+	 * opposite orders.  A change the store refuses takes the event back.
+	 */
+	if (w->action == ACT_ACCEPT || w->action == ACT_TRANSFER || w->action == ACT_REQUEUE) {
+		rc = store_event_append(st, &w->ev);
+		if (rc < 0)
+			return rc;
+		w->dup = rc == 1;
+	}
 	switch (w->action) {
 	case ACT_CREATE:
 		rc = store_chat_add(st, &w->row);
@@ -383,8 +395,9 @@ static int chat_write_apply(struct store *st, struct store_op *op)
 					  w->from_operator);
 		break;
 	}
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || w->action == ACT_ACCEPT || w->action == ACT_TRANSFER ||
+	    w->action == ACT_REQUEUE)
+		return rc < 0 ? rc : 0;
 	rc = store_event_append(st, &w->ev);
 	if (rc == 1)
 		w->dup = 1;
@@ -592,32 +605,72 @@ static void transfer_update(struct app *app, struct chat_live *chat);
 static void transfer_drop(struct app *app, struct chat_live *chat);
 
 /*
- * The store found the chat taken by someone else (another process on the
- * same database was first): this process's picture of it follows the
- * store, and the operator is told who took it.
+ * The store refused an accept or a hand-over because the chat changed under
+ * it (someone else holds it, it went back to its queue, or it ended), most
+ * likely through another process on the same database.  This process's picture of the chat follows the row, whoever
+ * was rung here stops ringing, and the operator is told what happened.
  */
 static void write_lost(struct chat_write *w)
 {
+	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
 	struct store_chat row;
 	struct store_operator o;
-	char text[NAME_BYTES + 32];
+	char text[NAME_BYTES + 64];
+	const char *name;
+	size_t i;
 
-	if (store_chat_get(w->app->st, chat->id, &row) == 0) {
-		chat->status = row.status;
-		chat->queue_id = row.queue_id;
-		chat->operator_id = row.operator_id;
-		chat->operator_name[0] = '\0';
-		if (row.operator_id && store_operator_get(w->app->st, row.operator_id, &o) == 0)
-			snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
-		if (row.last_seq > chat->last_seq)
-			chat->last_seq = row.last_seq;
+	if (store_chat_get(app->st, chat->id, &row) < 0) {
+		if (w->conn)
+			client_refuse(w->conn, w->id, -EIO,
+				      "The server could not save this; nothing was stored. Try again shortly.");
+		return;
 	}
-	if (w->action == ACT_TRANSFER)
-		transfer_drop(w->app, chat);
-	if (w->conn) {
-		snprintf(text, sizeof(text), "%s took this chat.",
-			 chat->operator_name[0] ? chat->operator_name : "A colleague");
+	chat->status = row.status;
+	chat->queue_id = row.queue_id;
+	chat->operator_id = row.operator_id;
+	chat->operator_name[0] = '\0';
+	if (row.operator_id && store_operator_get(app->st, row.operator_id, &o) == 0)
+		snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
+	if (row.last_seq > chat->last_seq)
+		chat->last_seq = row.last_seq;
+	name = chat->operator_name[0] ? chat->operator_name : "A colleague";
+
+	if (w->action == ACT_ACCEPT) {
+		/* Those rung here stop ringing, as when someone here takes it. */
+		for (i = 0; i < chat->noffered && row.status != CHAT_WAITING; i++)
+			send_operator(app, chat->offered[i],
+				      row.status == CHAT_ENDED
+				      ? json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id)
+				      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
+						  "chat", chat->public_id, "by", "id",
+						  (json_int_t)row.operator_id, "name", name), w->conn);
+	} else if (chat->transfer.pending) {
+		/* The hand-over is off: the colleagues rung and the sender hear why. */
+		if (row.status == CHAT_ENDED) {
+			transfer_drop(app, chat);
+		} else {
+			for (i = 0; i < chat->transfer.nrung; i++)
+				send_operator(app, chat->transfer.rung[i],
+					      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
+							"chat", chat->public_id, "reason", "taken", "by", "id",
+							(json_int_t)row.operator_id, "name", name), w->conn);
+			send_operator(app, chat->transfer.from_id,
+				      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
+						"chat", chat->public_id, "to", "id",
+						(json_int_t)row.operator_id, "name", name), NULL);
+			chat_transfer_end(chat);
+		}
+	}
+	if (!w->conn)
+		return;
+	if (row.status == CHAT_ENDED) {
+		client_refuse(w->conn, w->id, -ECANCELED, "The guest has left; the chat has ended.");
+	} else if (!row.operator_id) {
+		client_refuse(w->conn, w->id, -EBUSY,
+			      "The chat went back to its queue meanwhile; nothing was changed.");
+	} else {
+		snprintf(text, sizeof(text), "%s took this chat.", name);
 		client_refuse(w->conn, w->id, -EALREADY, text);
 	}
 }
@@ -645,7 +698,7 @@ static void write_failed(struct chat_write *w, int rc)
 		break;
 	case ACT_ACCEPT:
 		chat_accept_done(chat, false);
-		if (rc == -EALREADY) {
+		if (rc == -EALREADY || rc == -ECANCELED) {
 			write_lost(w);
 			return;
 		}

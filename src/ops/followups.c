@@ -423,7 +423,8 @@ static void pick_next(struct app *app)
 			return;
 		}
 	}
-	if (now < fs->hold_until_ms)
+	/* The outbox is shared by every process on the database: one sends (app_runs_duties()). */
+	if (now < fs->hold_until_ms || !app_runs_duties(app))
 		return;
 	f = xmalloc(sizeof(*f));
 	if (store_followup_due(app->st, time_now_ms(), f) == 0) {
@@ -507,7 +508,7 @@ void followups_sweep(struct app *app)
 			}
 		}
 	}
-	if (!fs->erased_ms || now - fs->erased_ms >= ERASE_EVERY_MS) {
+	if (app_runs_duties(app) && (!fs->erased_ms || now - fs->erased_ms >= ERASE_EVERY_MS)) {
 		struct erase_write *e = xcalloc(1, sizeof(*e));
 
 		fs->erased_ms = now;

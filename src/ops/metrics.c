@@ -189,6 +189,9 @@ static void write_writer(FILE *f, struct app *app)
 	family(f, "refdesk_worker_queue_depth", "gauge",
 	       "Jobs (password hashes, images) waiting for a worker thread.");
 	fprintf(f, "refdesk_worker_queue_depth %zu\n", workq_queued(app->workq));
+	family(f, "refdesk_duties", "gauge",
+	       "1 while this process runs the shared duties (purge, follow-up outbox, XMPP link).");
+	fprintf(f, "refdesk_duties %d\n", app_runs_duties(app) ? 1 : 0);
 	family(f, "refdesk_xmpp_pending", "gauge",
 	       "Operations from librarians on XMPP awaiting their reply (at most 4096).");
 	fprintf(f, "refdesk_xmpp_pending %u\n", xmpp_ops_pending(app));

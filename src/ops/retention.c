@@ -385,9 +385,11 @@ static void purge_tick(void *arg)
 	struct purge_run *run;
 
 	server_timer_set(pg->timer, (int64_t)app->cfg->purge_interval_secs * 1000000);
-	if (!pg->stopping)
-		staff_ops_purge(app); /* the staff room's old messages, in a write of their own */
-	if (pg->run || pg->stopping)
+	/* With several processes on one database, one purges (app_runs_duties()). */
+	if (pg->stopping || !app_runs_duties(app))
+		return;
+	staff_ops_purge(app); /* the staff room's old messages, in a write of their own */
+	if (pg->run)
 		return;
 	run = xcalloc(1, sizeof(*run));
 	run->app = app;

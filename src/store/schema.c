@@ -560,7 +560,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE signin_failures ("
 	"  username TEXT NOT NULL,"
 	"  at INTEGER NOT NULL);"
-	"CREATE INDEX signin_failures_user ON signin_failures(username, at);",
+	"CREATE INDEX signin_failures_user ON signin_failures(username, at);"
+	"CREATE INDEX signin_failures_at ON signin_failures(at);",
 };
 
 int schema_version(void)

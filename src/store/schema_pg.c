@@ -345,6 +345,7 @@ static const char *const migrations[][PARTS_MAX] = {
 		"  username text NOT NULL,"
 		"  at bigint NOT NULL);"
 		"CREATE INDEX signin_failures_user ON signin_failures(username, at);"
+		"CREATE INDEX signin_failures_at ON signin_failures(at);"
 	},
 };
 

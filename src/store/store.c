@@ -1064,6 +1064,30 @@ int store_signin_failed(struct store *st, const char *username, int64_t at, int6
 	return run(st, s, "note a failed sign-in");
 }
 
+/* The duties' advisory lock; as a bigint key it shows in pg_locks as classid 0, objid, objsubid 1. */
+#define DUTIES_LOCK "7432002"
+
+int store_duties_hold(struct store *st, bool *held)
+{
+	struct db_stmt *s;
+	int rc;
+
+	*held = db_dialect(st->db) != DB_POSTGRES;
+	if (*held)
+		return 0;
+	/* Held already (try_lock again would stack a second hold), or take it if free. */
+	if (db_prepare(st->db, "SELECT (CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE "
+			   "locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 AND "
+			   "objid = " DUTIES_LOCK " AND objsubid = 1 AND granted) THEN true "
+			   "ELSE pg_try_advisory_lock(" DUTIES_LOCK ") END)::int", &s) < 0)
+		return fail(st, "duties lock");
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*held = db_column_int(s, 0) == 1;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : fail(st, "duties lock");
+}
+
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep)
 {
@@ -1150,6 +1174,15 @@ int store_chat_by_public(struct store *st, const char *public_id, struct store_c
 	return one_row(st, s, "get chat", (void (*)(struct db_stmt *, void *))read_chat, out);
 }
 
+/* A conditional change of chat `id` changed nothing: -ECANCELED if it has ended, else -EALREADY. */
+static int chat_changed(struct store *st, int64_t id)
+{
+	struct store_chat row;
+	int rc = store_chat_get(st, id, &row);
+
+	return rc < 0 ? rc : row.status == CHAT_ENDED ? -ECANCELED : -EALREADY;
+}
+
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at)
 {
@@ -1163,7 +1196,7 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 		db_bind_int64(s, 3, id);
 		rc = run(st, s, "accept a chat");
 		if (rc == 0 && db_changes(st->db) == 0)
-			return -EALREADY;
+			return chat_changed(st, id);
 		return rc < 0 ? rc : store_report_chat_accepted(st, id, operator_id, at);
 	}
 	s = stmt(st, S_CHAT_STATUS);
@@ -1177,7 +1210,6 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 			 int64_t operator_id, int64_t queue_id, int64_t from_operator)
 {
-	struct store_chat row;
 	struct db_stmt *s = stmt(st, S_CHAT_QUEUE_LEFT);
 	int rc;
 
@@ -1195,9 +1227,7 @@ int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,
 	rc = run(st, s, "hand a chat over");
 	if (rc < 0 || db_changes(st->db) > 0)
 		return rc;
-	if ((rc = store_chat_get(st, id, &row)) < 0)
-		return rc;
-	return row.status == CHAT_ENDED ? -ECANCELED : -EALREADY;
+	return chat_changed(st, id);
 }
 
 static int each_chat(struct store *st, struct db_stmt *s,

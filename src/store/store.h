@@ -179,6 +179,14 @@ int store_session_delete(struct store *st, const unsigned char hash[STORE_TOKEN_
  * or before `forget_until` (past the limit's window).
  */
 int store_signin_failures(struct store *st, const char *username, int64_t since, int64_t *count);
+/*
+ * The shared duties (the retention purge, the follow-up outbox, the XMPP
+ * link) run in one process of those on one database.  On PostgreSQL
+ * *held says whether this connection holds their lock (a session-level
+ * advisory lock, taken here when free; it goes when the session does).
+ * On SQLite one process has the database, and *held is always true.
+ */
+int store_duties_hold(struct store *st, bool *held);
 int store_signin_failed(struct store *st, const char *username, int64_t at, int64_t forget_until);
 /* Delete every session of the operator (but `keep`, which may be NULL). */
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
@@ -193,9 +201,9 @@ int store_chat_get(struct store *st, int64_t id, struct store_chat *out);
 int store_chat_by_public(struct store *st, const char *public_id, struct store_chat *out);
 /*
  * Accepting (CHAT_ACTIVE, by operator_id) takes only a chat still waiting:
- * -EALREADY when it is not, because someone was first, perhaps through
- * another process on the same database.  The database decides, not
- * memory.  Ending (CHAT_ENDED) always applies.
+ * -EALREADY when someone was first, perhaps through another process on the
+ * same database, and -ECANCELED when it has ended.  The database decides,
+ * not memory.  Ending (CHAT_ENDED) always applies.
  */
 int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 			  int64_t operator_id, int64_t at);

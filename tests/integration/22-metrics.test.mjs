@@ -171,6 +171,8 @@ test('a scrape parses, and the figures move with a chat, its messages and an upl
 		'refdesk_commit_seconds', 'refdesk_fsync_seconds', 'refdesk_writer_queue_depth',
 		'refdesk_worker_queue_depth', 'refdesk_errors_total', 'refdesk_chats_started_total'])
 		assert.ok(before0.families.has(name), `${name} is reported`);
+	// The only process on its database runs the shared duties (on either store).
+	assert.equal(before0.value('refdesk_duties'), 1);
 
 	const ann = await operator(srv, 'ann');
 	await setAvailable(ann, 'alpha', true);

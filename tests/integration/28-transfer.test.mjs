@@ -168,6 +168,7 @@ test('to a queue: a colleague a moment late is told who took it, not that nothin
 	const late = isError(await d.dan.request({ type: 'transfer.accept', chat: d.chat }), 'taken');
 	assert.match(late.message, new RegExp(OPERATORS.bob.name));
 	isError(await d.bob.request({ type: 'transfer.accept', chat: d.chat }), 'no_transfer', 'the taker again');
+	isError(await d.ann.request({ type: 'transfer.accept', chat: d.chat }), 'no_transfer', 'the sender, never rung');
 	// Once a new transfer starts, the old answer is forgotten.
 	isOk(await d.bob.request({ type: 'chat.transfer', chat: d.chat, operator: d.ann.hello.operator.id }), 'back to Ann');
 	isError(await d.dan.request({ type: 'transfer.accept', chat: d.chat }), 'not_offered');

@@ -2,8 +2,10 @@
 // chat (writes answer `storage`, nothing unacknowledged is kept, the service comes back by
 // itself, the log says so once), its sessions killed again and again during a burst; two
 // processes on one database racing to accept the same chats, writing the same chat, and
-// counting failed sign-ins together; a server started against a database that is not there;
-// and `refdesk admin migrate-store` copying a SQLite library into PostgreSQL.
+// counting failed sign-ins together, and handing the shared duties (the XMPP link among them)
+// over when one is killed;
+// a server started against a database that is not there; and `refdesk admin migrate-store`
+// copying a SQLite library into PostgreSQL.
 //
 // The file starts a PostgreSQL cluster of its own (scripts/pg-cluster) to stop and start at
 // will, so it runs once, in the SQLite pass of the suite; the PostgreSQL pass skips it.
@@ -16,8 +18,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { closeAll } from './lib/client.mjs';
-import { isAck, isOk, operator, pacedBurst, setAvailable, startChat } from './lib/flows.mjs';
-import { OPERATORS, freePort, onPostgres, repoRoot, runBinary, startServer } from '../lib/server.mjs';
+import { isAck, isOk, operator, pacedBurst, setAvailable, startChat, until } from './lib/flows.mjs';
+import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { OPERATORS, freePort, onPostgres, repoRoot, runBinary, sleep, startServer } from '../lib/server.mjs';
 
 const skip = onPostgres && 'runs once, in the SQLite pass: it starts a PostgreSQL cluster of its own';
 const cluster = path.join(repoRoot, 'scripts/pg-cluster');
@@ -198,16 +201,20 @@ test('two processes on one database: operators on each accept the same chats at 
 	try {
 		await addAnn(a.dataDir, store);
 		await addAnn(a.dataDir, store, 'bob', 'Bob');
+		await addAnn(a.dataDir, store, 'cat', 'Cat');
 		const ann = await operator(a, 'ann');
 		const bob = await operator(b, 'bob');
+		const cat = await operator(b, 'cat'); // rung on B too, and does not answer
 		await setAvailable(ann, 'ask', true);
 		const wins = { Ann: 0, Bob: 0 };
 		for (let round = 0; round < 12; round++) {
 			const c = await startChat(a, 'ask', `Pat ${round}`);
 			await ann.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on A');
-			await setAvailable(bob, 'ask', false);
-			await setAvailable(bob, 'ask', true);
-			await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B, from the store');
+			for (const op of [bob, cat]) {
+				await setAvailable(op, 'ask', false);
+				await setAvailable(op, 'ask', true);
+				await op.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B, from the store');
+			}
 			const [ra, rb] = await Promise.all([
 				ann.request({ type: 'chat.accept', chat: c.chat }),
 				bob.request({ type: 'chat.accept', chat: c.chat }),
@@ -221,6 +228,9 @@ test('two processes on one database: operators on each accept the same chats at 
 				AND e.body LIKE '%"joined"%') FROM chats c JOIN operators o ON o.id = c.operator_id
 				WHERE c.public_id = '${c.chat}'`);
 			assert.equal(row, `1|${winner}|1`, `round ${round}: one accept stored, by ${winner}`);
+			// Cat, rung on B, stops ringing whichever process the winner was on.
+			const taken = await cat.next((f) => f.type === 'chat.taken' && f.chat === c.chat, 5000, 'chat.taken for cat');
+			assert.equal(taken.by.name, winner);
 			// The loser's process now knows who holds it: a second try is refused the same way.
 			const again = await (winner === 'Ann' ? bob : ann).request({ type: 'chat.accept', chat: c.chat });
 			assert.equal(again.code, 'taken', JSON.stringify(again));
@@ -274,6 +284,43 @@ test('two processes on one database write the same chat at once: every message a
 	}
 });
 
+test('two processes on one database: an accept on one while the guest writes on the other neither deadlocks nor loses a message', { skip, timeout: 90000 }, async () => {
+	// The accept changes the chat's row; the guest's messages on the other process change it at
+	// their commit. Both store their event first, so neither waits for the other in turn.
+	psql('refdesk', 'CREATE DATABASE acceptwrite');
+	const store = base + 'acceptwrite';
+	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
+	const b = await startServer({ fixtures: false, args: ['--store', store] });
+	try {
+		await addAnn(a.dataDir, store);
+		await addAnn(a.dataDir, store, 'bob', 'Bob');
+		const ann = await operator(b, 'ann'); // lets guests start on B
+		await setAvailable(ann, 'ask', true);
+		const bob = await operator(a, 'bob');
+		for (let round = 0; round < 8; round++) {
+			const c = await startChat(b, 'ask', `Pat ${round}`);
+			await setAvailable(bob, 'ask', false);
+			await setAvailable(bob, 'ask', true);
+			await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on A, from the store');
+			const burst = Array.from({ length: 12 }, (_, i) => c.guest.request({ type: 'msg.send', chat: c.chat, text: `r${round} m${i}` }));
+			const [accept, ...acks] = await Promise.all([bob.request({ type: 'chat.accept', chat: c.chat }), ...burst]);
+			isOk(accept, `round ${round}: the accept`);
+			for (const r of acks)
+				isAck(r);
+			const n = psql('acceptwrite', `SELECT count(*), count(DISTINCT e.seq), max(e.seq) FROM events e
+				JOIN chats c ON c.id = e.chat_id WHERE c.public_id = '${c.chat}'`);
+			const [count, distinct, max] = n.split('|').map(Number);
+			assert.equal(count, distinct);
+			assert.equal(count, max, `round ${round}: seqs 1…${max} with no gap`);
+		}
+		assert.ok(!/deadlock|write failed/.test(a.stderr + b.stderr), a.stderr + b.stderr);
+	} finally {
+		await closeAll();
+		await b.close();
+		await a.close();
+	}
+});
+
 test('two processes on one database: failed sign-ins of a username count on both, and lock it out on both', { skip, timeout: 60000 }, async () => {
 	psql('refdesk', 'CREATE DATABASE twosignins');
 	const store = base + 'twosignins';
@@ -306,6 +353,95 @@ test('two processes on one database: failed sign-ins of a username count on both
 	} finally {
 		await b.close();
 		await a.close();
+	}
+});
+
+/** One figure of `srv`'s /metrics (loopback needs no token). */
+async function metric(srv, name) {
+	const r = await srv.request('GET', '/metrics');
+	assert.equal(r.status, 200, r.text);
+	const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(r.text);
+	assert.ok(m, `${name} in /metrics`);
+	return Number(m[1]);
+}
+
+test('two processes on one database: one runs the shared duties; killed, the other takes them over', { skip, timeout: 60000 }, async () => {
+	psql('refdesk', 'CREATE DATABASE duties');
+	const store = base + 'duties';
+	const args = ['--store', store, '--purge-interval-secs', '1'];
+	const a = await startServer({ fixtures: false, demo: true, args });
+	const b = await startServer({ fixtures: false, args });
+	try {
+		assert.equal(await metric(a, 'refdesk_duties'), 1, 'the first to start holds them');
+		assert.equal(await metric(b, 'refdesk_duties'), 0);
+		await sleep(2500);
+		assert.ok(await metric(a, 'refdesk_purge_runs_total') >= 1, 'A purges');
+		assert.equal(await metric(b, 'refdesk_purge_runs_total'), 0, 'B does not, meanwhile');
+		assert.equal(await metric(b, 'refdesk_duties'), 0);
+
+		await a.kill('SIGKILL');
+		const t0 = Date.now();
+		while (await metric(b, 'refdesk_duties') !== 1) {
+			assert.ok(Date.now() - t0 < 15000, `B never took the duties over:\n${b.stderr}`);
+			await sleep(200);
+		}
+		for (const t1 = Date.now(); await metric(b, 'refdesk_purge_runs_total') === 0;) {
+			assert.ok(Date.now() - t1 < 5000, 'B purges once it has the duties');
+			await sleep(200);
+		}
+		assert.equal(b.stderr.match(/another process on the database runs the shared duties/g)?.length, 1, b.stderr);
+		assert.equal(b.stderr.match(/this process runs the shared duties/g)?.length, 1, b.stderr);
+	} finally {
+		await b.close();
+		await a.close().catch(() => {});
+	}
+});
+
+test('two processes on one database: the XMPP link is in one; killed, the other connects it, and librarians on XMPP are rung through it', { skip, timeout: 90000 }, async () => {
+	const domain = 'chat.example.test';
+	const secret = 'component-secret-2';
+	const prosody = await startProsody({ domain, secret, users: { lib1: 'lib1-password-1' } });
+	const secretFile = path.join(tmp, 'xmpp-secret');
+	await fs.writeFile(secretFile, `${secret}\n`);
+	psql('refdesk', 'CREATE DATABASE xmpplink');
+	const store = base + 'xmpplink';
+	const args = ['--store', store, '--xmpp-domain', domain, '--xmpp-server', prosody.componentAddress,
+		'--xmpp-secret-file', secretFile];
+	const linked = (srv) => srv.stderr.split('\n').filter((l) => /xmpp: connected to /.test(l)).length;
+	let a, b, lib;
+	try {
+		a = await startServer({ fixtures: false, demo: true, args });
+		await addAnn(a.dataDir, store);
+		await until(() => linked(a) === 1, 10000, "A's XMPP link");
+		b = await startServer({ fixtures: false, args });
+		lib = await xmppClient(prosody, 'lib1');
+		lib.client.on('stanza', (st) => {
+			if (st.is('presence') && st.attrs.type === 'subscribe')
+				lib.client.send(xml('presence', { to: st.attrs.from, type: 'subscribed' }));
+		});
+		// Ann links her XMPP address through A.
+		const s = await a.session('ann');
+		assert.equal((await a.request('POST', '/api/xmpp/jid', { session: s, body: { jid: lib.jid } })).status, 200);
+		const msg = await lib.next((st) => st.is('message') && /code is/.test(st.getChildText('body') ?? ''), 5000, 'the code');
+		const code = /code is ([a-z0-9]{8})\./.exec(msg.getChildText('body'))[1];
+		assert.equal((await a.request('POST', '/api/xmpp/confirm', { session: s, body: { code } })).status, 200);
+		await sleep(2500);
+		assert.equal(linked(b), 0, 'B leaves the link to A');
+		assert.equal(await metric(b, 'refdesk_duties'), 0);
+
+		await a.kill('SIGKILL');
+		await until(() => linked(b) === 1, 15000, "B's XMPP link, once A is gone");
+		// Ann's address is in the store: B knows her, sees her online, and rings her there.
+		const sb = await b.session('ann');
+		await until(async () => (await b.request('GET', '/api/xmpp', { session: sb })).json?.online, 10000, 'ann online through B');
+		const c = await startChat(b, 'ask', 'Pat');
+		const ring = await lib.next((st) => st.is('message') && (st.getChildText('body') ?? '').includes('/staff/chat/'), 10000, 'the ring through B');
+		assert.ok(ring.getChildText('body').includes(c.chat), ring.toString());
+	} finally {
+		await lib?.close?.();
+		await b?.close();
+		await a?.close().catch(() => {});
+		await prosody.cleanup();
 	}
 });
 

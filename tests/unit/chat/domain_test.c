@@ -360,6 +360,8 @@ static void two_colleagues_accepting_a_queue_transfer_one_wins(void)
 	/* Bob a moment late, after the commit: still told someone was first. */
 	CHECK_EQ(chat_transfer_accept_begin(c, 8), -EALREADY);
 	CHECK_EQ(c->taken_by, 9);
+	CHECK_EQ(chat_transfer_accept_begin(c, 12), -ENOENT); /* never rung: nothing waits for them */
+	CHECK_EQ(chat_transfer_accept_begin(c, 7), -ENOENT);  /* nor for the sender */
 	CHECK_EQ(chat_transfer_accept_begin(c, 9), -ENOENT); /* Cy's second click */
 	CHECK_EQ(c->operator_id, 9);
 	CHECK_EQ(c->queue_id, 11); /* it now belongs to the queue it was sent to */

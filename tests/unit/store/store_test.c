@@ -270,7 +270,7 @@ static void the_first_accept_and_hand_over_win_in_the_store(void)
 	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, ann.id, 12), 0);
 	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ENDED, 0, 13), 0);
 	CHECK_EQ(store_chat_hand_over(st, 1, CHAT_ACTIVE, bob.id, row.queue_id, ann.id), -ECANCELED);
-	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, bob.id, 14), -EALREADY);
+	CHECK_EQ(store_chat_set_status(st, 1, CHAT_ACTIVE, bob.id, 14), -ECANCELED);
 	CHECK_EQ(store_chat_get(st, 1, &row), 0);
 	CHECK_EQ(row.status, CHAT_ENDED);
 	CHECK_EQ(row.operator_id, ann.id);
