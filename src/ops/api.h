@@ -37,6 +37,7 @@ struct api_write {
 	char token[48];
 	char csrf[48];
 	int64_t expires;
+	uint64_t user_key;                                   /* a sign-in's username, as str_key() */
 	struct store_audit audit;                            /* api_audit_note()'s entry */
 	void *ctx;                                           /* the caller's, borrowed */
 	char password[AUTH_PASSWORD_MAX * 4 + 1];

@@ -368,5 +368,6 @@ void app_release(struct app *app)
 			free(v);
 		map_release(maps[j]);
 	}
+	map_release(&app->signin_pending); /* counts, not allocations */
 	store_free(app->st);
 }

@@ -93,6 +93,7 @@ struct app {
 	const struct chat_ops_listener *chat_listener; /* screensharing (share_ops.c) */
 	struct map upload_rate; /* chat key -> struct rate * (uploads) */
 	struct map signin_ip;   /* address key -> struct window * (sign-in attempts; per process) */
+	struct map signin_pending; /* username key -> sign-ins being checked, as (uintptr_t) */
 	struct server_timer *flush_timer;
 	struct server_timer *sweep_timer;
 	int64_t limits_swept_ms;

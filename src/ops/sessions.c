@@ -81,6 +81,22 @@ static void signin_run(struct work *work)
 	explicit_bzero(w->password, sizeof(w->password));
 }
 
+/* Sign-ins of a username being checked here: hashed, or their failure being noted. */
+static uintptr_t pending(struct app *app, uint64_t key)
+{
+	return (uintptr_t)map_get(&app->signin_pending, key);
+}
+
+static void pending_add(struct app *app, uint64_t key, int delta)
+{
+	uintptr_t n = pending(app, key) + (uintptr_t)(intptr_t)delta;
+
+	if (n)
+		map_put(&app->signin_pending, key, (void *)n);
+	else
+		map_del(&app->signin_pending, key);
+}
+
 /*
  * Failed sign-ins per username are counted in the store, not in memory:
  * with several processes on one database, an attacker spreading tries
@@ -95,6 +111,7 @@ static int signin_failed_apply(struct store *st, struct api_write *w)
 
 static void signin_failed(struct api_write *w, int rc)
 {
+	pending_add(w->app, w->user_key, -1);
 	if (rc < 0)
 		log_warn("signin: a failed sign-in of %s could not be counted", w->o.username);
 	http_error(w->req, 401, "bad_credentials", "Wrong username or password.");
@@ -108,10 +125,12 @@ static void signin_done(struct work *work)
 
 	app->hashes_running--;
 	if (!w->verified || w->o.disabled) {
+		/* Still pending until the failure is in the store (signin_failed()). */
 		/* Counted before the answer: the next try already sees it. */
 		api_submit(w, signin_failed_apply, signin_failed);
 		return;
 	}
+	pending_add(app, w->user_key, -1);
 	rand_token(w->token, 32);
 	rand_token(w->csrf, 24);
 	auth_token_hash(w->hash, w->token);
@@ -163,7 +182,8 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		api_storage_failed(req, rc);
 		return;
 	}
-	if (failures >= SIGNIN_USER_LIMIT) {
+	/* Tries still being checked count as failures: sent at once, no more get through. */
+	if (failures + (int64_t)pending(app, str_key(username, strlen(username))) >= SIGNIN_USER_LIMIT) {
 		json_decref(body);
 		retry_after(req, SIGNIN_USER_PERIOD);
 		http_error(req, 429, "rate_limited",
@@ -171,6 +191,7 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	w = api_write_new(req);
+	w->user_key = str_key(username, strlen(username));
 	w->found = store_operator_by_username(app->st, username, &w->o) == 0;
 	if (!w->found)
 		snprintf(w->o.username, sizeof(w->o.username), "%s", username);
@@ -186,6 +207,7 @@ static void post_session(struct http_req *req, HTTP_PARAMS)
 		return;
 	}
 	app->hashes_running++;
+	pending_add(app, w->user_key, 1);
 }
 
 static void get_session(struct http_req *req, HTTP_PARAMS)

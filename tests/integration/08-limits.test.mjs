@@ -260,6 +260,17 @@ describe('limits', { concurrency: true }, () => {
 			await srv.stop();
 		});
 
+		test('sign-in: wrong passwords sent all at once get no more than 5 tries', { timeout: 30000 }, async () => {
+			const srv = await server();
+			const replies = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+				srv.signIn('ann', { password: `wrong-password-${i}` })));
+			const statuses = replies.map((r) => r.status).sort();
+			assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429], statuses.join(' '));
+			const right = await srv.signIn('ann', { password: OPERATORS.ann.password });
+			assert.equal(right.status, 429, `the right password after them: ${right.status}`);
+			await srv.stop();
+		});
+
 		test('sign-in: 10 attempts a minute per address, then 429 with Retry-After', { timeout: 30000 }, async () => {
 			const srv = await server();
 			for (let i = 0; i < 10; i++) {

@@ -438,7 +438,7 @@ test('two processes on one database: the XMPP link is in one; killed, the other 
 		const ring = await lib.next((st) => st.is('message') && (st.getChildText('body') ?? '').includes('/staff/chat/'), 10000, 'the ring through B');
 		assert.ok(ring.getChildText('body').includes(c.chat), ring.toString());
 	} finally {
-		await lib?.close?.();
+		await lib?.stop();
 		await b?.close();
 		await a?.close().catch(() => {});
 		await prosody.cleanup();
