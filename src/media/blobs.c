@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -156,10 +157,15 @@ int blobs_remove_unused(struct store *st, const char *data_dir, const char *hash
 	return 1;
 }
 
+/* A temporary file this old is no upload in progress. */
+#define BLOBS_TMP_STALE_SECS 3600
+
 void blobs_clean(const char *data_dir)
 {
 	char top[4096], sub[4400], victim[4700];
+	time_t stale = time(NULL) - BLOBS_TMP_STALE_SECS;
 	struct dirent *d, *e;
+	struct stat sb;
 	DIR *a, *b;
 
 	snprintf(top, sizeof(top), "%s/blobs", data_dir);
@@ -176,7 +182,8 @@ void blobs_clean(const char *data_dir)
 		while ((e = readdir(b)))
 			if (!strncmp(e->d_name, ".tmp-", 5)) {
 				snprintf(victim, sizeof(victim), "%s/%s", sub, e->d_name);
-				unlink(victim);
+				if (stat(victim, &sb) == 0 && sb.st_mtime <= stale)
+					unlink(victim);
 			}
 		closedir(b);
 	}

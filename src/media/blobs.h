@@ -53,7 +53,11 @@ int blobs_keep(const char *data_dir, const char *hash, const void *data, size_t 
  */
 int blobs_remove_unused(struct store *st, const char *data_dir, const char *hash);
 
-/* Remove blobs_put()'s leftovers (temporary files) after a crash. */
+/*
+ * Remove blobs_put()'s leftovers (temporary files) after a crash: those an
+ * hour old or more, so that an upload another process is writing into the
+ * same directory at that moment keeps its file.
+ */
 void blobs_clean(const char *data_dir);
 
 #endif

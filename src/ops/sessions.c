@@ -125,8 +125,7 @@ static void signin_done(struct work *work)
 
 	app->hashes_running--;
 	if (!w->verified || w->o.disabled) {
-		/* Still pending until the failure is in the store (signin_failed()). */
-		/* Counted before the answer: the next try already sees it. */
+		/* Noted before the answer, so the next try sees it; pending until then. */
 		api_submit(w, signin_failed_apply, signin_failed);
 		return;
 	}

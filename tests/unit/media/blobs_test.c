@@ -5,7 +5,8 @@
  * the two interleave; a removal never takes a file a row names, even a row
  * not committed yet; bytes stored again get a fresh file time (the sweep
  * of `refdesk admin purge` goes by it); blobs_keep() refuses bytes that are
- * not the ones named.
+ * not the ones named; blobs_clean() takes a crash's leftovers, not an
+ * upload in progress.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,6 +186,27 @@ static void keep_refuses_other_bytes(void)
 	CHECK_EQ(blobs_keep(dir, "../../etc/passwd", bytes, sizeof(bytes)), -EINVAL);
 }
 
+/* A crash's leftover goes at the next start; another process's upload in progress stays. */
+static void clean_leaves_a_fresh_temporary_file(void)
+{
+	char old[4200], fresh[4200], cmd[4300];
+	struct timespec t[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
+	int fd;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/blobs/ab", dir);
+	CHECK_EQ(system(cmd), 0);
+	snprintf(old, sizeof(old), "%s/blobs/ab/.tmp-old", dir);
+	snprintf(fresh, sizeof(fresh), "%s/blobs/ab/.tmp-fresh", dir);
+	CHECK((fd = open(old, O_WRONLY | O_CREAT, 0600)) >= 0);
+	close(fd);
+	CHECK_EQ(utimensat(AT_FDCWD, old, t, 0), 0);
+	CHECK((fd = open(fresh, O_WRONLY | O_CREAT, 0600)) >= 0);
+	close(fd);
+	blobs_clean(dir);
+	CHECK(access(old, F_OK) != 0);
+	CHECK_EQ(access(fresh, F_OK), 0);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -194,6 +216,7 @@ int main(void)
 	RUN(removal_after_the_row_keeps_the_file);
 	RUN(stored_again_is_fresh);
 	RUN(keep_refuses_other_bytes);
+	RUN(clean_leaves_a_fresh_temporary_file);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
