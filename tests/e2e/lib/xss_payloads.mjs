@@ -69,6 +69,8 @@ export const OWN_ELEMENTS = [
   'head > script[data-inline="/shared/session_start.js"]',
   'head > script[data-inline="/operator/signin_wait.js"]',
   '.signin__card > noscript', // the sign-in page's word for a browser without JavaScript
+  // The box's conversation rules, inlined after its markup and allowed by their hash.
+  'body > style[data-inline="/widget/box_chat.css"]',
 ];
 
 export async function findInjection(page, own = OWN_ELEMENTS) {
