@@ -190,18 +190,32 @@ test('its sessions killed mid-burst, over and over: every acknowledged message s
 	}
 });
 
+/**
+ * Two refdesk processes on a new database `name`: A with the demo library and B, both given
+ * `args`; `operators` (of the fixtures) are added to the demo library. Runs `fn({ a, b, store })`,
+ * then closes every client and both processes, whatever happened (A may have been killed).
+ */
+async function twoProcesses(name, { operators = [], args = [] }, fn) {
+	psql('refdesk', `CREATE DATABASE ${name}`);
+	const store = base + name;
+	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store, ...args] });
+	const b = await startServer({ fixtures: false, args: ['--store', store, ...args] });
+	try {
+		for (const who of operators)
+			await addAnn(a.dataDir, store, who, who[0].toUpperCase() + who.slice(1));
+		await fn({ a, b, store });
+	} finally {
+		await closeAll();
+		await b.close();
+		await (a.running ? a.close() : a.cleanup()); // a test may have killed it
+	}
+}
+
 test('two processes on one database: operators on each accept the same chats at once, and the database gives each chat to one', { skip, timeout: 90000 }, async () => {
 	// No bus joins the two yet: the second learns of a waiting chat from the store, when its
 	// operator says they are available. Each process's memory says "waiting"; only the
 	// database can tell which accept came first.
-	psql('refdesk', 'CREATE DATABASE twoprocs');
-	const store = base + 'twoprocs';
-	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
-	const b = await startServer({ fixtures: false, args: ['--store', store] });
-	try {
-		await addAnn(a.dataDir, store);
-		await addAnn(a.dataDir, store, 'bob', 'Bob');
-		await addAnn(a.dataDir, store, 'cat', 'Cat');
+	await twoProcesses('twoprocs', { operators: ['ann', 'bob', 'cat'] }, async ({ a, b }) => {
 		const ann = await operator(a, 'ann');
 		const bob = await operator(b, 'bob');
 		const cat = await operator(b, 'cat'); // rung on B too, and does not answer
@@ -237,23 +251,13 @@ test('two processes on one database: operators on each accept the same chats at 
 			assert.match(again.message, new RegExp(`^${winner} took this chat`));
 		}
 		assert.ok(!/write failed/.test(a.stderr + b.stderr), 'a lost race is not logged as a failure');
-	} finally {
-		await closeAll();
-		await b.close();
-		await a.close();
-	}
+	});
 });
 
 test('two processes on one database write the same chat at once: every message acknowledged, each at a seq of its own', { skip, timeout: 90000 }, async () => {
 	// The guest is on A, the librarian who took the chat on B: each process's writer gives
 	// seqs, and a seq the other took first is noticed in the database and taken again.
-	psql('refdesk', 'CREATE DATABASE twowriters');
-	const store = base + 'twowriters';
-	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
-	const b = await startServer({ fixtures: false, args: ['--store', store] });
-	try {
-		await addAnn(a.dataDir, store);
-		await addAnn(a.dataDir, store, 'bob', 'Bob');
+	await twoProcesses('twowriters', { operators: ['ann', 'bob'] }, async ({ a, b }) => {
 		// Ann on A lets the guest start (who is available is still each process's own).
 		const ann = await operator(a, 'ann');
 		await setAvailable(ann, 'ask', true);
@@ -277,23 +281,13 @@ test('two processes on one database write the same chat at once: every message a
 		for (const [seq, text] of sent)
 			assert.deepEqual(rows.filter((r) => r[1] === text), [[seq, text]], `"${text}" stored once, at its acknowledged seq`);
 		assert.ok(!/write failed|seq taken/.test(a.stderr + b.stderr), a.stderr + b.stderr);
-	} finally {
-		await closeAll();
-		await b.close();
-		await a.close();
-	}
+	});
 });
 
 test('two processes on one database: an accept on one while the guest writes on the other neither deadlocks nor loses a message', { skip, timeout: 90000 }, async () => {
 	// The accept changes the chat's row; the guest's messages on the other process change it at
 	// their commit. Both store their event first, so neither waits for the other in turn.
-	psql('refdesk', 'CREATE DATABASE acceptwrite');
-	const store = base + 'acceptwrite';
-	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
-	const b = await startServer({ fixtures: false, args: ['--store', store] });
-	try {
-		await addAnn(a.dataDir, store);
-		await addAnn(a.dataDir, store, 'bob', 'Bob');
+	await twoProcesses('acceptwrite', { operators: ['ann', 'bob'] }, async ({ a, b }) => {
 		const ann = await operator(b, 'ann'); // lets guests start on B
 		await setAvailable(ann, 'ask', true);
 		const bob = await operator(a, 'bob');
@@ -314,21 +308,11 @@ test('two processes on one database: an accept on one while the guest writes on 
 			assert.equal(count, max, `round ${round}: seqs 1…${max} with no gap`);
 		}
 		assert.ok(!/deadlock|write failed/.test(a.stderr + b.stderr), a.stderr + b.stderr);
-	} finally {
-		await closeAll();
-		await b.close();
-		await a.close();
-	}
+	});
 });
 
 test('two processes on one database: failed sign-ins of a username count on both, and lock it out on both', { skip, timeout: 60000 }, async () => {
-	psql('refdesk', 'CREATE DATABASE twosignins');
-	const store = base + 'twosignins';
-	const a = await startServer({ fixtures: false, demo: true, args: ['--store', store] });
-	const b = await startServer({ fixtures: false, args: ['--store', store] });
-	try {
-		await addAnn(a.dataDir, store);
-		await addAnn(a.dataDir, store, 'bob', 'Bob');
+	await twoProcesses('twosignins', { operators: ['ann', 'bob'] }, async ({ a, b }) => {
 		// Five wrong passwords, spread over the two: three on A, two on B.
 		for (const [i, srv] of [a, b, a, b, a].entries()) {
 			const r = await srv.signIn('ann', { password: `wrong-${i}` });
@@ -350,10 +334,7 @@ test('two processes on one database: failed sign-ins of a username count on both
 		psql('twosignins', `UPDATE signin_failures SET at = at - 900001 WHERE username = 'nobody'`);
 		assert.equal((await a.signIn('nobody', { password: 'y' })).status, 401);
 		assert.equal(psql('twosignins', `SELECT count(*) FROM signin_failures WHERE username = 'nobody'`), '1');
-	} finally {
-		await b.close();
-		await a.close();
-	}
+	});
 });
 
 /** One figure of `srv`'s /metrics (loopback needs no token). */
@@ -366,12 +347,7 @@ async function metric(srv, name) {
 }
 
 test('two processes on one database: one runs the shared duties; killed, the other takes them over', { skip, timeout: 60000 }, async () => {
-	psql('refdesk', 'CREATE DATABASE duties');
-	const store = base + 'duties';
-	const args = ['--store', store, '--purge-interval-secs', '1'];
-	const a = await startServer({ fixtures: false, demo: true, args });
-	const b = await startServer({ fixtures: false, args });
-	try {
+	await twoProcesses('duties', { operators: [], args: ['--purge-interval-secs', '1'] }, async ({ a, b }) => {
 		assert.equal(await metric(a, 'refdesk_duties'), 1, 'the first to start holds them');
 		assert.equal(await metric(b, 'refdesk_duties'), 0);
 		await sleep(2500);
@@ -391,10 +367,7 @@ test('two processes on one database: one runs the shared duties; killed, the oth
 		}
 		assert.equal(b.stderr.match(/another process on the database runs the shared duties/g)?.length, 1, b.stderr);
 		assert.equal(b.stderr.match(/this process runs the shared duties/g)?.length, 1, b.stderr);
-	} finally {
-		await b.close();
-		await a.close().catch(() => {});
-	}
+	});
 });
 
 test('two processes on one database: the XMPP link is in one; killed, the other connects it, and librarians on XMPP are rung through it', { skip, timeout: 90000 }, async () => {
