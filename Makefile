@@ -1,7 +1,7 @@
 # refdesk — see README.md.  `make run` and `make test` are the two commands;
 # both install what is missing first.
 
-PKGS    := libwebsockets sqlite3 libpq jansson libsodium vips zlib libcrypto libcurl expat
+PKGS    := libwebsockets sqlite3 libpq jansson libsodium vips zlib libcrypto libcurl expat libnats
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -g

@@ -53,6 +53,8 @@ static const char usage_options[] =
 	"  --data DIR              database and files (default ./var; created if missing)\n"
 	"  --store URL             keep the database in PostgreSQL (postgres://...)\n"
 	"                          instead of SQLite under --data; files stay there\n"
+	"  --bus URL               tell the other nodes on the same PostgreSQL store\n"
+	"                          through NATS (nats://HOST:PORT); needs --store\n"
 	"  --web DIR               the pages to serve (default ./web)\n"
 	"  --web-min DIR           minified copies of its scripts and stylesheets, each\n"
 	"                          served instead of its file unless that is newer\n"
@@ -154,7 +156,7 @@ static void print_usage(FILE *f)
 	fputs(usage_xmpp, f);
 }
 
-enum { OPT_LISTEN = 1, OPT_DATA, OPT_STORE, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
+enum { OPT_LISTEN = 1, OPT_DATA, OPT_STORE, OPT_BUS, OPT_WEB, OPT_WEB_MIN, OPT_DEMO, OPT_CERT, OPT_KEY, OPT_ORIGIN, OPT_PUBLIC_URL, OPT_PROXY,
        OPT_MAXCONN, OPT_RATE, OPT_BURST, OPT_HEADER, OPT_MSGRATE, OPT_MSGBURST, OPT_PING, OPT_IDLE_CLOSE, OPT_SESSION, OPT_ABANDON, OPT_TRANSFER_SECS, OPT_BLOCK_HOUR, OPT_TIDY_MINUTE, OPT_IMAGE_MB, OPT_FILE_MB, OPT_MPIX, OPT_UPRATE, OPT_UPBURST, OPT_STUN, OPT_TURN, OPT_TURN_SECRET, OPT_TURN_TTL, OPT_ICE_POLICY,
        OPT_INVITE_SECS, OPT_FRAME_SECS, OPT_GRACE, OPT_PURGE, OPT_ROOM_KEEP, OPT_LOG, OPT_LOG_FORMAT, OPT_METRICS_TOKEN, OPT_CONFIG,
        OPT_SMTP_URL, OPT_SMTP_USER, OPT_SMTP_PASSWORD_FILE, OPT_SMTP_FROM, OPT_SMTP_CA, OPT_SMTP_ATTEMPTS,
@@ -166,6 +168,7 @@ static const struct option options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "store", required_argument, NULL, OPT_STORE },
+	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "web", required_argument, NULL, OPT_WEB },
 	{ "web-min", required_argument, NULL, OPT_WEB_MIN },
 	{ "demo", no_argument, NULL, OPT_DEMO },
@@ -458,6 +461,13 @@ static int apply_option(struct config *cfg, int opt, const char *arg)
 		}
 		cfg->app.store_url = arg;
 		return 0;
+	case OPT_BUS:
+		if (strncmp(arg, "nats://", 7) || strlen(arg) > 512 || strlen(arg) < 8) {
+			fprintf(stderr, "refdesk: --bus: give a nats://HOST:PORT URL\n");
+			return -EINVAL;
+		}
+		cfg->app.bus_url = arg;
+		return 0;
 	case OPT_WEB:
 		cfg->net.web_dir = arg;
 		/* Another web directory: build/web-min holds copies of ./web's scripts, not of its. */
@@ -729,6 +739,12 @@ static int parse_serve(struct config *cfg, int argc, char **argv)
 	}
 	if (!cfg->net.tls_cert != !cfg->net.tls_key) {
 		fprintf(stderr, "refdesk: --tls-cert and --tls-key go together\n");
+		return -EINVAL;
+	}
+	if (cfg->app.bus_url && !cfg->app.store_url) {
+		/* Nodes share their chats through the store; SQLite belongs to one process. */
+		fprintf(stderr, "refdesk: --bus needs --store postgres://...: the nodes share one "
+			"database\n");
 		return -EINVAL;
 	}
 	return check_xmpp(cfg);

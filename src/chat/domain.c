@@ -226,9 +226,9 @@ int chat_may_block(const struct chat_live *c, int64_t operator_id)
 
 /* ---- a chat's life ---- */
 
-int64_t chat_next_id(int64_t *last, int64_t now_ms)
+int64_t chat_next_id(int64_t *last, int64_t now_ms, unsigned salt)
 {
-	int64_t by_time = now_ms << 10; /* room for 1,024 chats a millisecond */
+	int64_t by_time = (now_ms << 10) + (salt & 1023); /* room for 1,024 chats a millisecond */
 
 	*last = by_time > *last ? by_time : *last + 1;
 	return *last;
@@ -471,7 +471,7 @@ struct queue_live *domain_queue_add(struct domain *d, int64_t id, int64_t accoun
 
 bool queue_is_online(const struct queue_live *q)
 {
-	return q->navailable > 0;
+	return q->navailable > 0 || q->remote_available > 0;
 }
 
 bool queue_has_available(const struct queue_live *q, int64_t operator_id)

@@ -68,6 +68,7 @@ struct chat_live {
 	char guest_name[NAME_BYTES];       /* "" when none was given */
 	int64_t created_at;
 	int64_t last_seq;           /* committed */
+	int64_t told_seq;           /* the highest seq this process has fanned out */
 	int accepting;              /* an accept is being committed */
 	unsigned pins;              /* writes in flight that point here */
 	int64_t guest_gone_since;   /* monotonic ms when its last guest socket left, or 0 */
@@ -97,6 +98,7 @@ struct queue_live {
 	char name[40];
 	int64_t *available;         /* connected operators marked available */
 	size_t navailable, capavailable;
+	int remote_available;       /* those of other nodes, as the bus last told (ops/bus_ops.c) */
 	void **watchers;
 	size_t nwatchers, capwatchers;
 	int idle_end_mins;          /* the queue's setting, once read (idle_loaded) */
@@ -187,9 +189,11 @@ int chat_status_parse(const char *name, enum chat_status *out);
 /*
  * A new chat's internal id (the public one is random): it grows with time,
  * so a busy server's live chats and their events sit together at the end
- * of their B-trees; and it is above *last, which it updates.
+ * of their B-trees; and it is above *last, which it updates.  `salt` (below
+ * 1,024) starts each millisecond at another place, so that processes on one
+ * database making a chat in the same millisecond do not pick the same id.
  */
-int64_t chat_next_id(int64_t *last, int64_t now_ms);
+int64_t chat_next_id(int64_t *last, int64_t now_ms, unsigned salt);
 
 /* The operators to ring for a new chat: those available on its queue (*n of them). */
 const int64_t *domain_offer_targets(struct domain *d, const struct chat_live *c, size_t *n);
@@ -291,6 +295,7 @@ void chat_requeue(struct chat_live *c, int64_t queue_id);
 struct queue_live *domain_queue(struct domain *d, int64_t id);
 struct queue_live *domain_queue_add(struct domain *d, int64_t id, int64_t account_id,
 				    const char *name);
+/* Someone may be rung: a librarian available here, or on another node (remote_available). */
 bool queue_is_online(const struct queue_live *q);
 /* Mark a connected operator available or not; true when the queue's online state changed. */
 bool queue_set_available(struct queue_live *q, int64_t operator_id, bool available);

@@ -4,6 +4,7 @@
  * answers the transport's hooks.
  */
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -160,6 +161,7 @@ static void each_second(void *arg)
 	struct app *app = arg;
 
 	duties_check(app);
+	bus_ops_tick(app);
 	chat_ops_sweep(app);
 	desk_ops_sweep(app);
 	followups_sweep(app);
@@ -176,6 +178,7 @@ static void hook_wake(void *arg)
 	workq_drain(app->workq);
 	followups_drain(app);
 	xmpp_ops_drain(app);
+	bus_ops_drain(app);
 	sweep_limits(app);
 }
 
@@ -341,6 +344,10 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 	if (rc < 0)
 		log_error("retention: the purge could not start; nothing expires until a restart");
 	duties_check(app); /* the XMPP link starts there, in the process that has the duties */
+	if (bus_ops_start(app) < 0) {
+		app_release(app);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -351,6 +358,7 @@ void app_release(struct app *app)
 	uint64_t key;
 	void *v;
 
+	bus_ops_stop(app);        /* the others forget this node's librarians; nothing more arrives */
 	retention_stop(app);      /* a purge batch in flight finishes below, without a next */
 	xmpp_ops_stop(app);       /* joins the link's thread; nothing more arrives */
 	workq_free(app->workq);   /* idle by now; a straggler's done() may still write */

@@ -35,10 +35,12 @@ struct chat_ops_listener;
 struct purge;
 struct followups_state;
 struct xmpp_ops;
+struct bus;
 
 struct app_config {
 	const char *data_dir;
 	const char *store_url;    /* a PostgreSQL URL; NULL: SQLite under data_dir */
+	const char *bus_url;      /* nats://… to the other nodes (bus_ops.h); NULL: this one alone */
 	bool demo;
 	int session_hours;
 	int abandon_secs;
@@ -106,10 +108,14 @@ struct app {
 	unsigned long hashes_running;
 	size_t upload_bytes;    /* upload bodies allocated now */
 	int64_t last_chat_id;   /* the newest chat's internal id */
+	unsigned chat_id_salt;  /* chat_next_id()'s, random with a shared store */
 	struct metrics metrics; /* what /metrics reports (metrics.h) */
 	struct purge *purge;    /* the retention purge (retention.c) */
 	struct followups_state *followups; /* follow-ups and their mail (followups.c) */
 	struct xmpp_ops *xmpp;  /* the XMPP door, or NULL (xmpp_ops.h) */
+	struct bus *bus;        /* the other nodes, or NULL (bus_ops.h) */
+	struct map bus_nodes;   /* node key -> what it last said of its librarians (bus_ops.c) */
+	int64_t bus_avail_told_ms;
 	struct blocks blocks;   /* blocked guests' keyed address hashes (chat/blocks.h) */
 };
 

@@ -26,6 +26,7 @@
 #include "chat/guest_label.h"
 #include "chat/tidiness.h"
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 #include "ops/client.h"
 #include "ops/errors.h"
 #include "ops/routes.h"
@@ -212,7 +213,7 @@ static char *event_text(const struct chat_live *chat, const struct store_event *
  * once for the guest's sockets and once for operators' (which also name
  * the operator who wrote it), each only if someone of that side follows.
  */
-static void fanout(struct chat_live *chat, const struct store_event *ev)
+static void deliver(struct chat_live *chat, const struct store_event *ev)
 {
 	char *text[2] = { NULL, NULL };
 	size_t i, len[2] = { 0, 0 };
@@ -233,6 +234,24 @@ static void fanout(struct chat_live *chat, const struct store_event *ev)
 	}
 	free(text[0]);
 	free(text[1]);
+	if (ev->seq > chat->told_seq)
+		chat->told_seq = ev->seq;
+}
+
+static bool look_fill(struct app *app, struct chat_live *chat, int64_t upto);
+
+/*
+ * A committed event goes to this process's followers, and the other nodes
+ * hear of it (bus_ops.h).  Events another process stored between the last
+ * one told here and this one go first, read from the store, so followers
+ * see a chat's events in seq order whoever wrote them.
+ */
+static void fanout(struct app *app, struct chat_live *chat, const struct store_event *ev)
+{
+	if (ev->seq > chat->told_seq + 1)
+		look_fill(app, chat, ev->seq - 1);
+	deliver(chat, ev);
+	bus_ops_told(app, chat->id, ev->seq);
 }
 
 static const char *queue_name(struct app *app, int64_t queue_id, struct store_queue *buf)
@@ -301,6 +320,7 @@ static struct chat_live *chat_live_of(struct app *app, const struct store_chat *
 	snprintf(init.guest_name, sizeof(init.guest_name), "%s", row->guest_name);
 	init.created_at = row->created_at;
 	init.last_seq = row->last_seq;
+	init.told_seq = row->last_seq; /* a follower catches up from the store when it joins */
 	return domain_chat_add(&app->dom, &init);
 }
 
@@ -482,26 +502,35 @@ static void offer_chat(struct app *app, struct chat_live *chat, struct operator_
 	send_operator(app, o->id, offer, NULL);
 }
 
-/* After the chat's first events are on disk: answer the guest, ring the operators. */
-static void created(struct chat_write *w)
+/* Ring the operators available in a waiting chat's queue here, once each. */
+static void ring_here(struct app *app, struct chat_live *chat)
 {
-	struct app *app = w->app;
-	struct chat_live *chat = w->chat;
 	const int64_t *ring;
 	size_t i, n;
 
-	client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "ok",
-					  "id", w->id, "chat", chat->public_id, "token", w->token,
-					  "status", "waiting", "seq", (json_int_t)w->ev.seq));
-	fanout(chat, &w->ev);
 	ring = domain_offer_targets(&app->dom, chat, &n);
 	for (i = 0; i < n; i++) {
 		struct operator_live *o = domain_operator(&app->dom, ring[i]);
 
 		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
-		if (o && may_ring(app, o))
+		if (o && !chat_was_offered(chat, o->id) && may_ring(app, o))
 			offer_chat(app, chat, o);
 	}
+}
+
+/* After the chat's first events are on disk: answer the guest, ring the operators
+ * here, and the other nodes ring theirs. */
+static void created(struct chat_write *w)
+{
+	struct app *app = w->app;
+	struct chat_live *chat = w->chat;
+
+	client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", "ok",
+					  "id", w->id, "chat", chat->public_id, "token", w->token,
+					  "status", "waiting", "seq", (json_int_t)w->ev.seq));
+	fanout(app, chat, &w->ev);
+	ring_here(app, chat);
+	bus_ops_ring(app, chat->id, chat->queue_id);
 }
 
 static void replay(struct client *c, struct chat_live *chat, int64_t after);
@@ -568,7 +597,7 @@ static void accepted(struct chat_write *w)
 		chat_follow(chat, c, 0);
 		replay(c, chat, 0);
 	}
-	fanout(chat, &w->ev);
+	fanout(app, chat, &w->ev);
 	for (i = 0; i < chat->noffered; i++) {
 		taken = json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
 				  "chat", chat->public_id, "by", "id", (json_int_t)chat->operator_id,
@@ -587,7 +616,7 @@ static void ended(struct chat_write *w)
 		client_send_json(w->conn, json_pack("{s:s, s:s, s:s, s:I}", "type", "ack",
 						  "id", w->id, "chat", chat->public_id,
 						  "seq", (json_int_t)w->ev.seq));
-	fanout(chat, &w->ev);
+	fanout(w->app, chat, &w->ev);
 	/* One chat fewer: an operator who was at their limit is rung again. */
 	if (w->prev_status == CHAT_ACTIVE && chat->operator_id)
 		chat_ops_ring_again(w->app, chat->operator_id);
@@ -778,7 +807,7 @@ static void chat_write_done(struct store_op *op, int rc)
 		case ACT_POST:
 			w->posted(w->arg, rc, w->ev.seq, w->dup);
 			if (!w->dup)
-				fanout(chat, &w->ev);
+				fanout(w->app, chat, &w->ev);
 			break;
 		case ACT_MESSAGE:
 			if (w->conn && !w->reply) {
@@ -808,7 +837,7 @@ static void chat_write_done(struct store_op *op, int rc)
 			}
 			if (!w->dup) {
 				w->app->metrics.messages[w->ev.author]++;
-				fanout(chat, &w->ev);
+				fanout(w->app, chat, &w->ev);
 			}
 			break;
 		}
@@ -965,7 +994,7 @@ static void h_chat_start(void *user, const char *id, json_t *msg)
 		return;
 	}
 	memset(&init, 0, sizeof(init));
-	init.id = chat_next_id(&app->last_chat_id, time_now_ms());
+	init.id = chat_next_id(&app->last_chat_id, time_now_ms(), app->chat_id_salt);
 	init.public_id[0] = 'c';
 	init.public_id[1] = '_';
 	rand_token(init.public_id + 2, 15);
@@ -1316,7 +1345,7 @@ static void h_chat_accept(void *user, const char *id, json_t *msg)
 	app_submit(c->app, &w->op);
 }
 
-static void presence_notify(struct app *app, struct queue_live *ql)
+void chat_ops_presence_notify(struct app *app, struct queue_live *ql)
 {
 	json_t *obj = json_pack("{s:s, s:s, s:b}", "type", "presence", "queue", ql->name,
 				"online", queue_is_online(ql));
@@ -1333,7 +1362,8 @@ static void presence_notify(struct app *app, struct queue_live *ql)
 static void set_available(struct app *app, struct queue_live *ql, int64_t operator_id, bool on)
 {
 	if (queue_set_available(ql, operator_id, on))
-		presence_notify(app, ql);
+		chat_ops_presence_notify(app, ql);
+	bus_ops_avail_changed(app);
 }
 
 struct offer_ctx {
@@ -1668,7 +1698,7 @@ static void transferred(struct chat_write *w)
 		chat_follow(chat, c, 0);
 		replay(c, chat, 0);
 	}
-	fanout(chat, &w->ev);
+	fanout(app, chat, &w->ev);
 	send_operator(app, from, json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
 					   "chat", chat->public_id, "to", "id",
 					   (json_int_t)w->to_operator, "name", w->to_name), NULL);
@@ -1682,19 +1712,11 @@ static void requeued(struct chat_write *w)
 {
 	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
-	const int64_t *ring;
-	size_t i, n;
 
 	chat_requeue(chat, w->to_queue);
-	fanout(chat, &w->ev);
-	ring = domain_offer_targets(&app->dom, chat, &n);
-	for (i = 0; i < n; i++) {
-		struct operator_live *o = domain_operator(&app->dom, ring[i]);
-
-		/* An operator at their limit of chats is not rung (chat/tidiness.h). */
-		if (o && may_ring(app, o))
-			offer_chat(app, chat, o);
-	}
+	fanout(app, chat, &w->ev);
+	ring_here(app, chat);
+	bus_ops_ring(app, chat->id, chat->queue_id);
 }
 
 /* The operators or queue to ring, as h_chat_transfer() found them; refuses itself. */
@@ -2389,6 +2411,13 @@ static int load_waiting(void *arg, const struct store_chat *row)
 void chat_ops_start(struct app *app)
 {
 	store_chat_max_id(app->st, &app->last_chat_id);
+	if (app->cfg->store_url) {
+		/* Other processes may share the database: start our ids elsewhere in each ms. */
+		uint16_t salt;
+
+		rand_bytes(&salt, sizeof(salt));
+		app->chat_id_salt = salt & 1023;
+	}
 	store_chats_with_status(app->st, CHAT_WAITING, load_waiting, app);
 }
 
@@ -2537,4 +2566,177 @@ void chat_ops_print_limits(FILE *out)
 	limit_print(out, "transfer_transcript", TRANSFER_TRANSCRIPT_MAX, "events",
 		    "recent events a colleague is rung with");
 	limit_print(out, "replay_page", REPLAY_PAGE, "events", "read from the store at a time for chat.join");
+}
+
+/* ---- news from other nodes ---------------------------------------------------- */
+
+#define LOOK_PAGE 64
+
+struct look_ctx {
+	struct chat_live *chat;
+	int64_t upto;
+	int n;
+	bool spoke;   /* someone wrote: the chat's quiet ends (chat/tidiness.h) */
+	bool notice;  /* its holder or status may have changed */
+};
+
+static int look_one(void *arg, const struct store_event *ev)
+{
+	struct look_ctx *l = arg;
+
+	if (ev->seq > l->upto)
+		return 1;
+	l->n++;
+	deliver(l->chat, ev);
+	if (ev->seq > l->chat->last_seq)
+		l->chat->last_seq = ev->seq;
+	if (!strcmp(ev->kind, "notice"))
+		l->notice = true;
+	else if (ev->author != AUTHOR_SYSTEM)
+		l->spoke = true;
+	return 0;
+}
+
+/*
+ * Tell this process's followers the chat's events after the last one told
+ * here, up to `upto`, from the store.  True when one of them was a notice
+ * (an accept, a hand-over, the end), after which the row says more.
+ */
+static bool look_fill(struct app *app, struct chat_live *chat, int64_t upto)
+{
+	struct look_ctx l = { chat, upto, 0, false, false };
+
+	do {
+		l.n = 0;
+		if (store_events_since(app->st, chat->id, chat->told_seq, LOOK_PAGE, look_one, &l) < 0)
+			break;
+	} while (l.n == LOOK_PAGE && chat->told_seq < upto);
+	if (l.spoke)
+		tidy_chat_spoke(chat, time_mono_ms());
+	return l.notice;
+}
+
+/*
+ * Follow the chat's row after another process changed it: its status and
+ * holder, and what that means here — those it rang here hear it was taken
+ * or is gone, a transfer waiting here is off, a holder here at their limit
+ * is rung again, a chat back on its queue rings who is available here.  A
+ * change of this process's own in flight settles in its done(), against
+ * the row; an end is never undone.
+ */
+static void follow_row(struct app *app, struct chat_live *chat)
+{
+	enum chat_status prev = chat->status;
+	int64_t prev_op = chat->operator_id;
+	struct store_operator o;
+	struct store_chat row;
+	const char *name;
+	size_t i;
+
+	if (chat->accepting || chat->transfer.accepting || chat->status == CHAT_ENDED ||
+	    store_chat_get(app->st, chat->id, &row) < 0)
+		return;
+	if (row.last_seq > chat->last_seq)
+		chat->last_seq = row.last_seq;
+	if (row.status == prev && row.operator_id == prev_op && row.queue_id == chat->queue_id)
+		return;
+	if (row.status == CHAT_WAITING) {
+		chat_requeue(chat, row.queue_id);
+	} else {
+		chat->status = row.status;
+		chat->queue_id = row.queue_id;
+		chat->operator_id = row.operator_id;
+		chat->operator_name[0] = '\0';
+		if (row.operator_id && store_operator_get(app->st, row.operator_id, &o) == 0)
+			snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
+	}
+	name = chat->operator_name[0] ? chat->operator_name : "A colleague";
+	if (prev == CHAT_WAITING && row.status != CHAT_WAITING)
+		for (i = 0; i < chat->noffered; i++)
+			send_operator(app, chat->offered[i],
+				      row.status == CHAT_ENDED
+				      ? json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id)
+				      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
+						  "chat", chat->public_id, "by", "id",
+						  (json_int_t)row.operator_id, "name", name), NULL);
+	if (chat->transfer.pending) {
+		if (row.status == CHAT_ENDED) {
+			transfer_drop(app, chat);
+		} else {
+			transfer_tell_rung(app, chat, "taken", name, NULL);
+			send_operator(app, chat->transfer.from_id,
+				      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
+						"chat", chat->public_id, "to", "id",
+						(json_int_t)row.operator_id, "name", name), NULL);
+			chat_transfer_end(chat);
+		}
+	}
+	if (prev == CHAT_ACTIVE && prev_op && row.operator_id != prev_op)
+		chat_ops_ring_again(app, prev_op); /* one chat fewer for the one who had it */
+	if (row.status == CHAT_WAITING)
+		ring_here(app, chat);
+}
+
+static void look(struct app *app, struct chat_live *chat, bool row_too)
+{
+	if (look_fill(app, chat, INT64_MAX) || row_too)
+		follow_row(app, chat);
+}
+
+void chat_ops_look(struct app *app, int64_t chat_id, int64_t seq)
+{
+	struct chat_live *chat = domain_chat(&app->dom, chat_id);
+
+	if (!chat || seq <= chat->told_seq)
+		return;
+	chat->pins++; /* not forgotten while its followers are told */
+	look(app, chat, false);
+	chat->pins--;
+	domain_chat_maybe_forget(&app->dom, chat);
+}
+
+void chat_ops_ring_here(struct app *app, int64_t chat_id, int64_t queue_id)
+{
+	struct queue_live *ql = domain_queue(&app->dom, queue_id);
+	struct chat_live *chat;
+	struct store_chat row;
+
+	if (!ql || !ql->navailable)
+		return; /* nobody here to ring: nothing to load */
+	chat = domain_chat(&app->dom, chat_id);
+	if (!chat) {
+		if (store_chat_get(app->st, chat_id, &row) < 0 || row.status != CHAT_WAITING)
+			return;
+		chat = chat_live_of(app, &row);
+	}
+	if (chat->status == CHAT_WAITING && chat->queue_id == queue_id)
+		ring_here(app, chat);
+}
+
+static int ring_waiting(void *arg, const struct store_chat *row)
+{
+	chat_ops_ring_here(arg, row->id, row->queue_id);
+	return 0;
+}
+
+void chat_ops_catch_up(struct app *app)
+{
+	size_t i = 0, n = 0, k;
+	struct chat_live **held;
+	uint64_t key;
+	void *v;
+
+	/* Looking may forget an ended chat: go over a copy of the list. */
+	held = xcalloc(app->dom.chats.count + 1, sizeof(*held));
+	while (map_next(&app->dom.chats, &i, &key, &v) && n < app->dom.chats.count) {
+		held[n] = v;
+		held[n++]->pins++;
+	}
+	for (k = 0; k < n; k++) {
+		look(app, held[k], true);
+		held[k]->pins--;
+		domain_chat_maybe_forget(&app->dom, held[k]);
+	}
+	free(held);
+	store_chats_with_status(app->st, CHAT_WAITING, ring_waiting, app);
 }

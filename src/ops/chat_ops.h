@@ -160,4 +160,21 @@ void chat_ops_set_available_live(struct client *c, int64_t queue_id, bool on);
 /* Take an operator off (or put them on) a queue's presence, telling its watchers. */
 void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_id, bool on);
 
+/* ---- news from other nodes (ops/bus_ops.c) ---- */
+
+struct queue_live;
+/* Tell a queue's watchers whether anyone is there now. */
+void chat_ops_presence_notify(struct app *app, struct queue_live *ql);
+/*
+ * Chat `chat_id` has events up to `seq` in the store, written elsewhere: if
+ * it is held here, its followers get what they have not had, in order, and
+ * its holder and status follow the row (those it rang here hear that it was
+ * taken or is gone; a chat back on its queue rings who is available here).
+ */
+void chat_ops_look(struct app *app, int64_t chat_id, int64_t seq);
+/* Chat `chat_id` waits in `queue_id`: ring the librarians available here. */
+void chat_ops_ring_here(struct app *app, int64_t chat_id, int64_t queue_id);
+/* After a time without news: every chat held here looks, and the waiting ones ring. */
+void chat_ops_catch_up(struct app *app);
+
 #endif

@@ -421,6 +421,9 @@ void desk_ops_sweep(struct app *app)
 			warn_quiet(chat, TIDY_GRACE_MINS * minute);
 			break;
 		case TIDY_END:
+			/* With other nodes, the holder's node ends it, so it ends once. */
+			if (app->bus && !domain_operator(&app->dom, chat->operator_id))
+				break;
 			chat_ops_end_quiet(app, chat); /* out of memory: the next sweep tries again */
 			break;
 		case TIDY_NONE:

@@ -18,6 +18,7 @@
 #include "net/http.h"
 #include "net/server.h"
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 #include "ops/client.h"
 #include "ops/retention.h"
 #include "ops/routes.h"
@@ -195,6 +196,7 @@ static void write_writer(FILE *f, struct app *app)
 	family(f, "refdesk_xmpp_pending", "gauge",
 	       "Operations from librarians on XMPP awaiting their reply (at most 4096).");
 	fprintf(f, "refdesk_xmpp_pending %u\n", xmpp_ops_pending(app));
+	bus_ops_metrics(app, f);
 }
 
 static void write_purge(FILE *f, struct app *app)

@@ -156,14 +156,22 @@ static void chat_ids_grow_with_time_and_never_repeat(void)
 {
 	int64_t last = 0, a, b, c;
 
-	a = chat_next_id(&last, 1000);
-	b = chat_next_id(&last, 1000);   /* same millisecond: the next one */
-	c = chat_next_id(&last, 999);    /* the clock went back: still above */
+	a = chat_next_id(&last, 1000, 0);
+	b = chat_next_id(&last, 1000, 0);   /* same millisecond: the next one */
+	c = chat_next_id(&last, 999, 0);    /* the clock went back: still above */
 	CHECK_EQ(a, 1000 << 10);
 	CHECK_EQ(b, a + 1);
 	CHECK_EQ(c, b + 1);
-	CHECK_EQ(chat_next_id(&last, 2000), 2000 << 10);
+	CHECK_EQ(chat_next_id(&last, 2000, 0), 2000 << 10);
 	CHECK_EQ(last, 2000 << 10);
+	/* Two processes in one millisecond, each with its salt: two ids. */
+	last = 0;
+	a = chat_next_id(&last, 3000, 5);
+	last = 0;
+	b = chat_next_id(&last, 3000, 700);
+	CHECK_EQ(a, (3000 << 10) + 5);
+	CHECK_EQ(b, (3000 << 10) + 700);
+	CHECK_EQ(chat_next_id(&last, 3000, 2048 + 700), b + 1); /* the salt stays below 1,024 */
 }
 
 static void a_new_chat_rings_the_available_operators_only(void)

@@ -1,0 +1,50 @@
+/*
+ * bus_ops.h - this node's side of the bus (bus/bus.h): what it tells the
+ * other nodes, and what it does with what they tell it.
+ *
+ *   - After a chat's events are fanned out here, "chat X has seq N": a node
+ *     that holds X reads what it has not told its sockets from the store
+ *     (chat_ops_look()).
+ *   - A new chat, "chat X waits in queue Q": a node with librarians
+ *     available in Q loads it and rings them (chat_ops_ring_here()).
+ *   - Its available librarians per queue, when they change and every
+ *     BUS_AVAIL_EVERY_MS: the others add them to the queue's
+ *     remote_available (a node silent for BUS_AVAIL_STALE_MS counts none),
+ *     so a box on any node says whether anyone is there.
+ *   - The link up again (or first up): every chat held here catches up
+ *     from the store, waiting chats ring who is here, and this node's list
+ *     goes out again.
+ *
+ * Without --bus every call here does nothing.  Loop thread only.
+ */
+#ifndef REFDESK_OPS_BUS_OPS_H
+#define REFDESK_OPS_BUS_OPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BUS_AVAIL_EVERY_MS 2000
+#define BUS_AVAIL_STALE_MS 7000
+
+struct app;
+
+/* Connect when app->cfg names a bus: 0, or -errno after logging why. */
+int bus_ops_start(struct app *app);
+void bus_ops_stop(struct app *app);
+/* The loop woke: handle what the other nodes said. */
+void bus_ops_drain(struct app *app);
+/* Once a second: this node's availability, and forgetting silent nodes. */
+void bus_ops_tick(struct app *app);
+
+/* Chat `chat_id` has events up to `seq` (just fanned out here). */
+void bus_ops_told(struct app *app, int64_t chat_id, int64_t seq);
+/* A chat waits in `queue_id`: the other nodes ring whom they have. */
+void bus_ops_ring(struct app *app, int64_t chat_id, int64_t queue_id);
+/* This node's available librarians changed. */
+void bus_ops_avail_changed(struct app *app);
+
+/* For /metrics. */
+void bus_ops_metrics(struct app *app, FILE *out);
+
+#endif

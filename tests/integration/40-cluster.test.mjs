@@ -1,0 +1,230 @@
+// 40-cluster: refdesk as three nodes on one PostgreSQL database, NATS carrying the news between
+// them, nginx in front (docs/OPERATIONS.md, "Running several nodes"; lib/cluster.mjs). A guest on
+// one node and librarians on the others: rung across nodes, one takes the chat, it flows both
+// ways in order, an upload on one is read on another, the box counts librarians on every node;
+// accept races across nodes; NATS killed and started again mid-chat; the node holding the guest's
+// socket killed during a burst, the guest back through nginx.
+//
+// The file starts its own PostgreSQL cluster, nats-server and nginx, so it runs once, in the
+// SQLite pass of the suite; the PostgreSQL pass skips it.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Client, closeAll } from './lib/client.mjs';
+import { startCluster } from './lib/cluster.mjs';
+import { guest, isAck, isOk, operator, setAvailable, startChat, until } from './lib/flows.mjs';
+import { png } from './lib/images.mjs';
+import { onPostgres, sleep } from '../lib/server.mjs';
+import { upload } from '../lib/upload.mjs';
+
+const skip = onPostgres && 'runs once, in the SQLite pass: it starts a PostgreSQL cluster, NATS and nginx of its own';
+let cl;
+let A, B, C;
+
+before(async () => {
+	if (skip)
+		return;
+	cl = await startCluster({ n: 3, operators: ['ann', 'bob', 'cat'] });
+	[A, B, C] = cl.nodes;
+});
+
+after(async () => {
+	await closeAll();
+	await cl?.stop();
+});
+
+/** GET /api/queues/ask on `node`: is anyone there, as its box would say? */
+async function online(node) {
+	const res = await fetch(`${node.url}/api/queues/ask`);
+	return (await res.json()).online;
+}
+
+/** The messages and events of chat `chat` a client has had, as [seq, text-or-kind]. */
+const heard = (client, chat) => client.events(chat).map((e) => [e.seq, e.kind === 'message' ? e.text : e.kind]);
+
+/** Seqs strictly increasing, each once. */
+function inOrder(list, what) {
+	for (let i = 1; i < list.length; i++)
+		assert.ok(list[i][0] > list[i - 1][0], `${what}: seq ${list[i][0]} after ${list[i - 1][0]}\n${JSON.stringify(list)}`);
+}
+
+const storedTexts = (chat) => cl.psql(`SELECT e.seq, coalesce(e.body::json->>'text', '') FROM events e
+	JOIN chats c ON c.id = e.chat_id WHERE c.public_id = '${chat}' AND e.kind = 'message' ORDER BY e.seq`)
+	.split('\n').filter(Boolean).map((l) => l.split('|')).map(([seq, text]) => [Number(seq), text]);
+
+test('a guest on A, librarians on B and C: the box counts them, both are rung, one takes it, the chat flows both ways in order, an upload is read on another node', { skip, timeout: 60000 }, async () => {
+	assert.equal(await online(A), false, 'nobody is available anywhere yet');
+	const watcher = await guest(A, 'watcher');
+	isOk(await watcher.request({ type: 'presence.watch', queues: ['ask'] }), 'presence.watch');
+	const bob = await operator(B, 'bob');
+	const cat = await operator(C, 'cat');
+	await setAvailable(bob, 'ask', true);
+	await watcher.next((f) => f.type === 'presence' && f.queue === 'ask' && f.online === true, 5000, 'presence online on A, for Bob on B');
+	assert.equal(await online(A), true, 'the box on A says someone is there');
+	await setAvailable(cat, 'ask', true);
+
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	await cat.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on C');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept on B');
+	const taken = await cat.next((f) => f.type === 'chat.taken' && f.chat === c.chat, 5000, 'chat.taken on C');
+	assert.equal(taken.by.name, 'Bob');
+	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'joined', 5000, 'the joined notice on A');
+	const late = await cat.request({ type: 'chat.accept', chat: c.chat });
+	assert.equal(late.code, 'taken', JSON.stringify(late));
+
+	const sent = [];
+	for (let i = 0; i < 15; i++) {
+		const [g, o] = await Promise.all([
+			c.guest.request({ type: 'msg.send', chat: c.chat, text: `guest ${i}` }),
+			bob.request({ type: 'msg.send', chat: c.chat, text: `bob ${i}` }),
+		]);
+		sent.push([isAck(g).seq, `guest ${i}`], [isAck(o).seq, `bob ${i}`]);
+	}
+	sent.sort((x, y) => x[0] - y[0]);
+	const top = sent.at(-1)[0];
+	for (const [who, label] of [[c.guest, 'the guest on A'], [bob, 'Bob on B']]) {
+		await until(() => who.events(c.chat).some((e) => e.seq === top), 5000, `${label} to have seq ${top}`);
+		const got = heard(who, c.chat);
+		inOrder(got, label);
+		assert.deepEqual(got.filter(([, t]) => /^(guest|bob) /.test(t)), sent, `${label}: every message once, at its seq`);
+	}
+	assert.deepEqual(storedTexts(c.chat), sent, 'the store has each message once, at its acknowledged seq');
+
+	// A snapshot the guest sends through A is read by Bob on B and the guest through nginx.
+	const r = await upload(A, c, c.chat, png(640, 360), { headers: { 'x-client-id': 'snap-1' } });
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	const ev = await bob.next((f) => f.type === 'event' && f.kind === 'snapshot' && f.seq === r.json.seq, 5000, 'the snapshot on B');
+	for (const [base, headers] of [[B.url, { cookie: bob.session.cookie }], [cl.proxy.url, { authorization: `Bearer ${c.token}` }]]) {
+		const res = await fetch(`${base}/api/chats/${c.chat}/blobs/${ev.blob}`, { headers });
+		assert.equal(res.status, 200, `the blob from ${base}`);
+		const body = Buffer.from(await res.arrayBuffer());
+		assert.equal(body.readUInt32BE(16), 640);
+	}
+
+	// The guest leaves: Bob's chat ends on B.
+	isAck(await c.guest.request({ type: 'chat.end', chat: c.chat }), 'chat.end on A');
+	await bob.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'ended', 5000, 'the end on B');
+	await setAvailable(bob, 'ask', false);
+	await setAvailable(cat, 'ask', false);
+	await watcher.next((f) => f.type === 'presence' && f.queue === 'ask' && f.online === false, 5000, 'presence offline on A');
+	await closeAll();
+});
+
+test('accept races with librarians on three nodes, 20 rounds: each chat taken exactly once, the others told who took it', { skip, timeout: 90000 }, async () => {
+	const ops = [await operator(A, 'ann'), await operator(B, 'bob'), await operator(C, 'cat')];
+	for (const op of ops)
+		await setAvailable(op, 'ask', true);
+	const names = ['Ann', 'Bob', 'Cat'];
+	const wins = [0, 0, 0];
+	for (let round = 0; round < 20; round++) {
+		const c = await startChat(cl.nodes[round % 3], 'ask', `Pat ${round}`);
+		for (const op of ops)
+			await op.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, `round ${round}: the offer for ${op.label}`);
+		const replies = await Promise.all(ops.map((op) => op.request({ type: 'chat.accept', chat: c.chat })));
+		const ok = replies.map((r, i) => (r.type === 'ok' ? i : -1)).filter((i) => i >= 0);
+		assert.equal(ok.length, 1, `round ${round}: ${JSON.stringify(replies)}`);
+		const w = ok[0];
+		wins[w]++;
+		replies.forEach((r, i) => {
+			if (i !== w) {
+				assert.equal(r.code, 'taken', `round ${round}: ${JSON.stringify(r)}`);
+				assert.match(r.message, new RegExp(`^${names[w]} took this chat`));
+			}
+		});
+		const row = cl.psql(`SELECT o.name, (SELECT count(*) FROM events e WHERE e.chat_id = c.id AND e.body LIKE '%"joined"%')
+			FROM chats c JOIN operators o ON o.id = c.operator_id WHERE c.public_id = '${c.chat}'`);
+		assert.equal(row, `${names[w]}|1`, `round ${round}: one accept stored`);
+		isAck(await ops[w].request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+		await c.guest.close();
+	}
+	assert.ok(wins.filter((n) => n > 0).length >= 2, `more than one node won a race: ${wins}`);
+	for (const op of ops)
+		await setAvailable(op, 'ask', false);
+	await closeAll();
+});
+
+test('NATS killed and started again mid-chat: what was said meanwhile reaches the other node once, in order, and the chat goes on', { skip, timeout: 60000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const before = isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'before' })).seq;
+	await bob.next((f) => f.type === 'event' && f.seq === before, 5000, 'the first message on B');
+
+	await cl.nats.stop();
+	const during = [];
+	for (let i = 0; i < 6; i++)
+		during.push(isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: `during ${i}` })).seq);
+	await sleep(500);
+	await cl.nats.start();
+	await until(() => bob.events(c.chat).some((e) => e.seq === during.at(-1)), 15000, 'Bob to catch up once NATS is back');
+	const after = isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'after' })).seq;
+	await bob.next((f) => f.type === 'event' && f.seq === after, 5000, 'a message after the restart on B');
+	const got = heard(bob, c.chat).filter(([, t]) => /^(before|during|after)/.test(t));
+	assert.deepEqual(got, [[before, 'before'], ...during.map((s, i) => [s, `during ${i}`]), [after, 'after']]);
+	// Bob's answer reaches the guest on A too.
+	const back = isAck(await bob.request({ type: 'msg.send', chat: c.chat, text: 'hello again' })).seq;
+	await c.guest.next((f) => f.type === 'event' && f.seq === back, 5000, 'Bob\'s answer on A');
+	const m = await cl.metrics(A);
+	assert.match(m, /^refdesk_bus_up 1$/m);
+	assert.match(m, /^refdesk_bus_reconnects_total [1-9]/m);
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	await setAvailable(bob, 'ask', false);
+	await closeAll();
+});
+
+test('kill -9 of the node holding the guest\'s socket during a burst: back through nginx, every acknowledged message is there once, in order', { skip, timeout: 90000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+
+	// The guest sends as fast as the rate limit lets it; A dies after the 25th ack.
+	const acked = [];
+	const pending = [];
+	let n = 0;
+	const sender = (async () => {
+		for (;;) {
+			const id = c.guest.newId();
+			const text = `burst ${n++}`;
+			pending.push({ id, text });
+			const r = await c.guest.request({ type: 'msg.send', id, chat: c.chat, text }, 3000).catch(() => null);
+			if (!r || r.type !== 'ack')
+				return;
+			acked.push([r.seq, text]);
+			pending.shift();
+			if (acked.length === 25)
+				A.kill('SIGKILL');
+			await sleep(40);
+		}
+	})();
+	await sender;
+	assert.ok(acked.length >= 25, `${acked.length} acked before the node died`);
+	const lastSeen = Math.max(...c.guest.events(c.chat).map((e) => e.seq));
+
+	// The box connects again to the same address: nginx, which finds a live node.
+	const fresh = await Client.connect(cl.proxy.wsUrl, { label: 'guest again' });
+	const j = isOk(await fresh.request({ type: 'chat.join', chat: c.chat, token: c.token, after: lastSeen }), 'chat.join through nginx');
+	assert.equal(j.status, 'active');
+	for (const m of pending)
+		await fresh.request({ type: 'msg.send', id: m.id, chat: c.chat, text: m.text }).then((r) => acked.push([isAck(r, m.text).seq, m.text]));
+	acked.sort((x, y) => x[0] - y[0]);
+	const stored = storedTexts(c.chat).filter(([, t]) => t.startsWith('burst'));
+	for (const [seq, text] of acked)
+		assert.deepEqual(stored.filter(([, t]) => t === text), [[seq, text]], `"${text}" stored once, at its acknowledged seq`);
+	inOrder(stored, 'the store');
+	const top = acked.at(-1)[0];
+	await until(() => bob.events(c.chat).some((e) => e.seq === top), 10000, 'Bob on B to have every message');
+	const bobs = heard(bob, c.chat).filter(([, t]) => t.startsWith('burst'));
+	inOrder(bobs, 'Bob');
+	assert.deepEqual(bobs, stored, 'Bob had every stored message once, in order');
+	const guestHas = [...heard(c.guest, c.chat), ...heard(fresh, c.chat)].filter(([, t]) => t.startsWith('burst'));
+	assert.deepEqual(guestHas.map(([s]) => s).filter((s, i, a) => a.indexOf(s) === i).sort((x, y) => x - y), stored.map(([s]) => s),
+		'the guest had every message, before or after the move');
+	assert.deepEqual(heard(fresh, c.chat).map(([s]) => s).filter((s) => s <= lastSeen), [], 'nothing it had is sent again');
+	await closeAll();
+});
