@@ -17,7 +17,6 @@
 #include "base/util.h"
 
 #define BUS_SUBJECTS "refdesk.*"
-#define BUS_NOTE_MAX (32 + BUS_AVAIL_MAX * 42) /* the longest text a note may have */
 
 struct bus {
 	natsOptions *opts;
@@ -36,7 +35,7 @@ struct bus {
 	struct bus_counts counts;
 };
 
-static const char kind_letter[] = { [BUS_CHAT] = 'c', [BUS_RING] = 'r', [BUS_AVAIL] = 'a',
+static const char kind_letter[] = { [BUS_CHAT] = 'c', [BUS_RING] = 'r', [BUS_JSON] = 'j',
 				     [BUS_GONE] = 'g', [BUS_UP] = 'u' };
 
 /* ---- parsing ---------------------------------------------------------------------- */
@@ -77,7 +76,7 @@ int bus_parse(const char *text, size_t len, struct bus_note *out)
 	switch (text[0]) {
 	case 'c': out->kind = BUS_CHAT; break;
 	case 'r': out->kind = BUS_RING; break;
-	case 'a': out->kind = BUS_AVAIL; break;
+	case 'j': out->kind = BUS_JSON; break;
 	case 'g': out->kind = BUS_GONE; break;
 	default: return -EINVAL;
 	}
@@ -91,39 +90,25 @@ int bus_parse(const char *text, size_t len, struct bus_note *out)
 		return p == end ? 0 : -EINVAL;
 	if (expect(&p, end, ' ') < 0)
 		return -EINVAL;
-	if (out->kind != BUS_AVAIL) {
+	if (out->kind != BUS_JSON) {
 		if (parse_int(&p, end, &out->a) < 0 || expect(&p, end, ' ') < 0 ||
 		    parse_int(&p, end, &out->b) < 0 || p != end)
 			return -EINVAL;
 		return 0;
 	}
-	/* "Q:N,Q:N" or "-" for none */
-	if (end - p == 1 && *p == '-')
-		return 0;
-	out->avail = xcalloc(BUS_AVAIL_MAX, sizeof(*out->avail));
-	for (;;) {
-		int64_t q, n;
-
-		if (out->navail == BUS_AVAIL_MAX || parse_int(&p, end, &q) < 0 ||
-		    expect(&p, end, ':') < 0 || parse_int(&p, end, &n) < 0 || n > 1000000)
-			goto bad;
-		out->avail[out->navail].queue_id = q;
-		out->avail[out->navail++].count = (int)n;
-		if (p == end)
-			return 0;
-		if (expect(&p, end, ',') < 0)
-			goto bad;
-	}
-bad:
-	bus_note_release(out);
-	return -EINVAL;
+	/* An object; what is in it is the loop's to read, and to refuse. */
+	if (p == end || *p != '{' || end[-1] != '}' || memchr(p, '\0', (size_t)(end - p)))
+		return -EINVAL;
+	out->len = (size_t)(end - p);
+	out->json = xstrndup(p, out->len);
+	return 0;
 }
 
 void bus_note_release(struct bus_note *n)
 {
-	free(n->avail);
-	n->avail = NULL;
-	n->navail = 0;
+	free(n->json);
+	n->json = NULL;
+	n->len = 0;
 }
 
 /* ---- the queue to the loop (any thread) ------------------------------------------------ */
@@ -338,20 +323,20 @@ void bus_tell(struct bus *b, enum bus_kind kind, int64_t a, int64_t bb)
 	publish(b, kind, text, (size_t)n);
 }
 
-void bus_tell_avail(struct bus *b, const struct bus_avail *list, size_t n)
+void bus_tell_json(struct bus *b, const char *json, size_t len)
 {
-	char text[BUS_NOTE_MAX];
-	size_t i, len;
+	char *text;
+	size_t n;
 
-	len = (size_t)snprintf(text, sizeof(text), "a %s ", b->node);
-	if (n > BUS_AVAIL_MAX)
-		n = BUS_AVAIL_MAX; /* more queues than that on one node: the first are told */
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%" PRId64 ":%d",
-					i ? "," : "", list[i].queue_id, list[i].count);
-	if (!n)
-		text[len++] = '-';
-	publish(b, BUS_AVAIL, text, len);
+	if (len + 4 + BUS_NODE_LEN > BUS_NOTE_MAX) {
+		log_warn("bus: a note of %zu bytes is too long to send", len);
+		return;
+	}
+	text = xmalloc(len + 4 + BUS_NODE_LEN);
+	n = (size_t)snprintf(text, 4 + BUS_NODE_LEN, "j %s ", b->node);
+	memcpy(text + n, json, len);
+	publish(b, BUS_JSON, text, n + len);
+	free(text);
 }
 
 size_t bus_drain(struct bus *b, void (*fn)(void *arg, const struct bus_note *n), void *arg)

@@ -10,9 +10,9 @@
  * comes up), the loop hears BUS_UP and catches up from the store.
  *
  * A note is a line of text: "KIND NODE A B", A and B decimal integers, or
- * for BUS_AVAIL "a NODE Q:N,Q:N..." (queue ids and their available counts,
- * the whole of the node's list each time).  NODE is the sender's random
- * id; a node never hears its own notes.
+ * for BUS_JSON "j NODE {...}", an object the loop reads with jansson (its
+ * availability, transfers).  NODE is the sender's random id; a node never
+ * hears its own notes.
  *
  * The NATS client runs its own threads and calls back on them: they only
  * queue what arrives, under a mutex, and wake the loop, which takes it
@@ -26,28 +26,23 @@
 #include <stdint.h>
 
 #define BUS_NODE_LEN 16    /* hex characters of a node's id */
-#define BUS_AVAIL_MAX 256  /* queues in one node's availability note */
+#define BUS_NOTE_MAX (256 * 1024) /* bytes in one note */
 #define BUS_QUEUE_MAX 100000 /* notes waiting for the loop; more are dropped, then caught up */
 
 enum bus_kind {
 	BUS_CHAT,   /* a: chat id, b: its last seq in the store */
 	BUS_RING,   /* a: chat id, waiting in queue b */
-	BUS_AVAIL,  /* the sender's available librarians per queue */
+	BUS_JSON,   /* an object: its "k" says what (bus_ops.c) */
 	BUS_GONE,   /* the sender is stopping: forget its availability */
 	BUS_UP,     /* (local) the link is up: catch up from the store */
-};
-
-struct bus_avail {
-	int64_t queue_id;
-	int count;
 };
 
 struct bus_note {
 	enum bus_kind kind;
 	char node[BUS_NODE_LEN + 1];
 	int64_t a, b;
-	struct bus_avail *avail; /* BUS_AVAIL: navail entries, owned by the note */
-	size_t navail;
+	char *json;   /* BUS_JSON: the object's text, NUL-terminated, owned by the note */
+	size_t len;
 };
 
 struct bus;
@@ -62,11 +57,11 @@ const char *bus_node(const struct bus *b);
 /* Is the link to NATS up now? */
 bool bus_up(const struct bus *b);
 
-/* Publish a note (not BUS_AVAIL, BUS_UP).  Nothing happens while the link is
- * down beyond the client's own buffer: the catch-up covers it. */
+/* Publish a note (BUS_CHAT, BUS_RING, BUS_GONE).  Nothing is kept while the
+ * link is down: the catch-up covers it. */
 void bus_tell(struct bus *b, enum bus_kind kind, int64_t a, int64_t bb);
-/* Publish this node's whole list of available librarians per queue. */
-void bus_tell_avail(struct bus *b, const struct bus_avail *list, size_t n);
+/* Publish a BUS_JSON note: `json` is an object's text (at most BUS_NOTE_MAX - 32 bytes). */
+void bus_tell_json(struct bus *b, const char *json, size_t len);
 
 /* Hand each queued note to `fn`, in arrival order; returns how many.  When
  * notes were dropped (the queue was full), a BUS_UP comes first. */

@@ -351,6 +351,7 @@ int chat_transfer_begin(struct chat_live *c, int64_t from_id, const char *from_n
 	t->to_queue = to_operator ? 0 : to_queue;
 	t->deadline = now_mono + ttl_ms;
 	t->accepting = 0;
+	t->remote = false;
 	snprintf(t->note, sizeof(t->note), "%s", note ? note : "");
 	return 0;
 }

@@ -54,6 +54,9 @@ struct transfer {
 	size_t nrung, caprung;
 	int64_t deadline;           /* monotonic ms */
 	int64_t accepting;          /* the operator whose accept is being committed, or 0 */
+	/* A copy of a transfer another node started (ops/bus_ops.h): it rings the
+	 * colleagues here and takes their accept; that node decides its end. */
+	bool remote;
 	char note[TRANSFER_NOTE_MAX * 4 + 1];
 };
 

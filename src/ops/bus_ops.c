@@ -7,21 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/log.h"
 #include "base/util.h"
 #include "bus/bus.h"
 #include "chat/domain.h"
+#include "chat/tidiness.h"
 #include "net/server.h"
 #include "ops/app.h"
 #include "ops/chat_ops.h"
 #include "store/store.h"
 
+/* A librarian available on another node, in one queue. */
+struct remote_op {
+	int64_t queue_id, operator_id;
+	bool full; /* at their limit of chats: counted, not rung */
+};
+
 /* Another node, as its last availability note told. */
 struct remote_node {
 	int64_t seen_ms; /* monotonic */
-	struct bus_avail *list;
+	struct remote_op *ops;
 	size_t n;
 };
+
+#define BUS_AVAIL_OPS_MAX 8192 /* entries in one node's availability note */
 
 static void wake_loop(void *arg)
 {
@@ -49,7 +60,7 @@ static void forget_nodes(struct app *app)
 	while (map_next(&app->bus_nodes, &i, &key, &v)) {
 		struct remote_node *n = v;
 
-		free(n->list);
+		free(n->ops);
 		free(n);
 	}
 	map_release(&app->bus_nodes);
@@ -86,10 +97,9 @@ static void recount(struct app *app)
 		struct remote_node *n = v;
 
 		for (j = 0; j < n->n; j++) {
-			uintptr_t sum = (uintptr_t)map_get(&sums, (uint64_t)n->list[j].queue_id);
+			uintptr_t sum = (uintptr_t)map_get(&sums, (uint64_t)n->ops[j].queue_id);
 
-			map_put(&sums, (uint64_t)n->list[j].queue_id,
-				(void *)(sum + (uintptr_t)n->list[j].count));
+			map_put(&sums, (uint64_t)n->ops[j].queue_id, (void *)(sum + 1));
 		}
 	}
 	for (i = 0; map_next(&app->dom.queues, &i, &key, &v);) {
@@ -116,23 +126,116 @@ static void recount(struct app *app)
 	map_release(&sums);
 }
 
-static void heard_avail(struct app *app, const struct bus_note *note)
+/*
+ * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…]}: the sender's whole list.
+ * Anything malformed is dropped whole, and the node's last list stands.
+ */
+static void heard_avail(struct app *app, const char *node, json_t *obj)
 {
-	uint64_t key = node_key(note->node);
-	struct remote_node *n = map_get(&app->bus_nodes, key);
+	uint64_t key = node_key(node);
+	struct remote_node *n;
+	struct remote_op *ops;
+	json_t *queues = json_object_get(obj, "q"), *q, *op;
+	size_t i, j, nops = 0;
 
+	if (!json_is_array(queues))
+		return;
+	ops = xcalloc(BUS_AVAIL_OPS_MAX, sizeof(*ops));
+	json_array_foreach(queues, i, q) {
+		json_t *list = json_array_get(q, 1);
+
+		if (!json_is_array(q) || json_array_size(q) != 2 || !json_is_integer(json_array_get(q, 0)) ||
+		    !json_is_array(list))
+			goto bad;
+		json_array_foreach(list, j, op) {
+			if (nops == BUS_AVAIL_OPS_MAX || !json_is_array(op) || json_array_size(op) != 2 ||
+			    !json_is_integer(json_array_get(op, 0)) || !json_is_boolean(json_array_get(op, 1)))
+				goto bad;
+			ops[nops].queue_id = json_integer_value(json_array_get(q, 0));
+			ops[nops].operator_id = json_integer_value(json_array_get(op, 0));
+			ops[nops++].full = json_is_true(json_array_get(op, 1));
+		}
+	}
+	n = map_get(&app->bus_nodes, key);
 	if (!n) {
 		n = xcalloc(1, sizeof(*n));
 		map_put(&app->bus_nodes, key, n);
-		log_info("bus: node %s is here", note->node);
+		log_info("bus: node %s is here", node);
 	}
-	free(n->list);
-	n->list = note->navail ? xcalloc(note->navail, sizeof(*n->list)) : NULL;
-	if (note->navail)
-		memcpy(n->list, note->avail, note->navail * sizeof(*n->list));
-	n->n = note->navail;
+	free(n->ops);
+	n->ops = ops;
+	n->n = nops;
 	n->seen_ms = time_mono_ms();
 	recount(app);
+	return;
+bad:
+	free(ops);
+	log_warn("bus: a malformed availability note from node %s was dropped", node);
+}
+
+bool bus_ops_available_elsewhere(struct app *app, int64_t operator_id, bool *full)
+{
+	size_t i = 0, j;
+	uint64_t key;
+	void *v;
+	bool found = false;
+
+	*full = false;
+	while (map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *n = v;
+
+		for (j = 0; j < n->n; j++) {
+			if (n->ops[j].operator_id != operator_id)
+				continue;
+			found = true;
+			*full = *full || n->ops[j].full;
+		}
+	}
+	return found;
+}
+
+size_t bus_ops_queue_elsewhere(struct app *app, int64_t queue_id, int64_t *out, size_t max)
+{
+	size_t i = 0, j, k, n = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *node = v;
+
+		for (j = 0; j < node->n; j++) {
+			const struct remote_op *o = &node->ops[j];
+
+			if (o->queue_id != queue_id || o->full)
+				continue;
+			for (k = 0; k < n && out[k] != o->operator_id; k++)
+				;
+			if (k == n && n < max)
+				out[n++] = o->operator_id;
+		}
+	}
+	return n;
+}
+
+size_t bus_ops_operators_elsewhere(struct app *app, int64_t *out, size_t max)
+{
+	size_t i = 0, j, k, n = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *node = v;
+
+		for (j = 0; j < node->n; j++) {
+			if (node->ops[j].full)
+				continue;
+			for (k = 0; k < n && out[k] != node->ops[j].operator_id; k++)
+				;
+			if (k == n && n < max)
+				out[n++] = node->ops[j].operator_id;
+		}
+	}
+	return n;
 }
 
 static void heard_gone(struct app *app, const char *node)
@@ -142,28 +245,41 @@ static void heard_gone(struct app *app, const char *node)
 	if (!n)
 		return;
 	log_info("bus: node %s has left", node);
-	free(n->list);
+	free(n->ops);
 	free(n);
 	recount(app);
 }
 
-/* Tell the others this node's available librarians, per queue. */
+/* Tell the others this node's available librarians, per queue, and who is at their limit. */
 static void tell_avail(struct app *app)
 {
-	struct bus_avail list[BUS_AVAIL_MAX];
-	size_t i = 0, n = 0;
+	json_t *queues = json_array(), *obj;
+	size_t i = 0, j, nops = 0;
 	uint64_t key;
 	void *v;
+	char *text;
 
-	while (map_next(&app->dom.queues, &i, &key, &v) && n < BUS_AVAIL_MAX) {
+	while (map_next(&app->dom.queues, &i, &key, &v)) {
 		struct queue_live *ql = v;
+		json_t *ops;
 
 		if (!ql->navailable)
 			continue;
-		list[n].queue_id = ql->id;
-		list[n++].count = (int)ql->navailable;
+		ops = json_array();
+		for (j = 0; j < ql->navailable && nops < BUS_AVAIL_OPS_MAX; j++, nops++) {
+			struct operator_live *o = domain_operator(&app->dom, ql->available[j]);
+
+			json_array_append_new(ops, json_pack("[I, b]", (json_int_t)ql->available[j],
+							     o && tidy_at_limit(&app->dom, o)));
+		}
+		json_array_append_new(queues, json_pack("[I, o]", (json_int_t)ql->id, ops));
 	}
-	bus_tell_avail(app->bus, list, n);
+	obj = json_pack("{s:s, s:o}", "k", "avail", "q", queues);
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text)
+		bus_tell_json(app->bus, text, strlen(text));
+	free(text);
 	app->bus_avail_told_ms = time_mono_ms();
 }
 
@@ -192,7 +308,7 @@ void bus_ops_tick(struct app *app)
 			continue;
 		/* Not heard from for a while: it stopped, or cannot reach NATS. */
 		map_del(&app->bus_nodes, key);
-		free(n->list);
+		free(n->ops);
 		free(n);
 		gone = true;
 	}
@@ -203,6 +319,20 @@ void bus_ops_tick(struct app *app)
 }
 
 /* ---- notes ------------------------------------------------------------------------ */
+
+static void heard_json(struct app *app, const struct bus_note *note)
+{
+	json_t *obj = json_loadb(note->json, note->len, JSON_REJECT_DUPLICATES, NULL);
+	const char *k = json_string_value(json_object_get(obj, "k"));
+
+	if (!k)
+		log_warn("bus: a malformed note from node %s was dropped", note->node);
+	else if (!strcmp(k, "avail"))
+		heard_avail(app, note->node, obj);
+	else
+		chat_ops_heard(app, k, obj); /* transfers */
+	json_decref(obj);
+}
 
 static void heard(void *arg, const struct bus_note *note)
 {
@@ -215,8 +345,8 @@ static void heard(void *arg, const struct bus_note *note)
 	case BUS_RING:
 		chat_ops_ring_here(app, note->a, note->b);
 		break;
-	case BUS_AVAIL:
-		heard_avail(app, note);
+	case BUS_JSON:
+		heard_json(app, note);
 		break;
 	case BUS_GONE:
 		heard_gone(app, note->node);
@@ -244,6 +374,21 @@ void bus_ops_ring(struct app *app, int64_t chat_id, int64_t queue_id)
 {
 	if (app->bus)
 		bus_tell(app->bus, BUS_RING, chat_id, queue_id);
+}
+
+void bus_ops_tell(struct app *app, json_t *obj)
+{
+	char *text;
+
+	if (!app->bus) {
+		json_decref(obj);
+		return;
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text)
+		bus_tell_json(app->bus, text, strlen(text));
+	free(text);
 }
 
 /* ---- /metrics --------------------------------------------------------------------- */

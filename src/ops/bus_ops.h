@@ -7,10 +7,13 @@
  *     (chat_ops_look()).
  *   - A new chat, "chat X waits in queue Q": a node with librarians
  *     available in Q loads it and rings them (chat_ops_ring_here()).
- *   - Its available librarians per queue, when they change and every
+ *   - Its available librarians per queue (and which are at their limit of
+ *     chats), when they change and every
  *     BUS_AVAIL_EVERY_MS: the others add them to the queue's
  *     remote_available (a node silent for BUS_AVAIL_STALE_MS counts none),
  *     so a box on any node says whether anyone is there.
+ *   - A transfer that rings librarians on other nodes: its start, each
+ *     decline, its end (chat_ops_heard()).
  *   - The link up again (or first up): every chat held here catches up
  *     from the store, waiting chats ring who is here, and this node's list
  *     goes out again.
@@ -23,6 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #define BUS_AVAIL_EVERY_MS 2000
 #define BUS_AVAIL_STALE_MS 7000
@@ -43,6 +48,15 @@ void bus_ops_told(struct app *app, int64_t chat_id, int64_t seq);
 void bus_ops_ring(struct app *app, int64_t chat_id, int64_t queue_id);
 /* This node's available librarians changed. */
 void bus_ops_avail_changed(struct app *app);
+
+/* Is `operator_id` available on another node (*full: at their limit there)? */
+bool bus_ops_available_elsewhere(struct app *app, int64_t operator_id, bool *full);
+/* Up to `max` operators available in `queue_id` on other nodes and under their limit. */
+size_t bus_ops_queue_elsewhere(struct app *app, int64_t queue_id, int64_t *out, size_t max);
+/* Up to `max` operators available on other nodes (any queue) and under their limit. */
+size_t bus_ops_operators_elsewhere(struct app *app, int64_t *out, size_t max);
+/* Publish `obj` (a reference is taken) as a JSON note; the others' chat_ops_heard() gets it. */
+void bus_ops_tell(struct app *app, json_t *obj);
 
 /* For /metrics. */
 void bus_ops_metrics(struct app *app, FILE *out);

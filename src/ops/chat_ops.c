@@ -1582,10 +1582,15 @@ static json_t *recent_events(struct app *app, const struct chat_live *chat)
 static json_t *transfer_target(struct app *app, const struct transfer *t)
 {
 	struct operator_live *o;
+	struct store_operator so;
 	struct store_queue q;
 
 	if (t->to_operator) {
 		o = domain_operator(&app->dom, t->to_operator);
+		/* A colleague on another node is named from the store. */
+		if (!o && store_operator_get(app->st, t->to_operator, &so) == 0)
+			return json_pack("{s:{s:I, s:s}}", "operator", "id", (json_int_t)t->to_operator,
+					 "name", so.name);
 		return json_pack("{s:{s:I, s:s}}", "operator", "id", (json_int_t)t->to_operator,
 				 "name", o ? o->name : "");
 	}
@@ -1595,6 +1600,12 @@ static json_t *transfer_target(struct app *app, const struct transfer *t)
 }
 
 static bool has_guest(const struct chat_live *chat);
+
+/* Has the guest left?  With other nodes, their socket may be on another: not said. */
+static bool guest_gone(struct app *app, const struct chat_live *chat)
+{
+	return !app->bus && !has_guest(chat);
+}
 
 /* What a rung colleague is shown: the chat, who asks, the note, the transcript so far. */
 static json_t *transfer_offer(struct app *app, struct chat_live *chat)
@@ -1610,7 +1621,7 @@ static json_t *transfer_offer(struct app *app, struct chat_live *chat)
 	json_object_set_new(o, "to", transfer_target(app, t));
 	json_object_set_new(o, "expires_in", json_integer(left > 0 ? left : 0));
 	json_object_set_new(o, "sender_gone", json_boolean(t->sender_gone));
-	json_object_set_new(o, "guest_gone", json_boolean(!has_guest(chat)));
+	json_object_set_new(o, "guest_gone", json_boolean(guest_gone(app, chat)));
 	json_object_set_new(o, "transcript", recent_events(app, chat));
 	return o;
 }
@@ -1627,6 +1638,47 @@ static void transfer_tell_rung(struct app *app, struct chat_live *chat, const ch
 					"chat", chat->public_id, "reason", reason, "by", by), except);
 }
 
+/* A transfer started here: nodes with colleagues it rings ring them too (chat_ops_heard()). */
+static void transfer_tell_nodes(struct app *app, struct chat_live *chat)
+{
+	const struct transfer *t = &chat->transfer;
+	json_t *rung;
+	int64_t left = t->deadline - time_mono_ms();
+	size_t i;
+
+	if (!app->bus)
+		return;
+	rung = json_array();
+	for (i = 0; i < t->nrung; i++)
+		json_array_append_new(rung, json_integer(t->rung[i]));
+	bus_ops_tell(app, json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:I, s:b}",
+				    "k", "transfer", "chat", (json_int_t)chat->id,
+				    "from", (json_int_t)t->from_id, "from_name", t->from_name,
+				    "to_operator", (json_int_t)t->to_operator,
+				    "to_queue", (json_int_t)t->to_queue, "rung", rung,
+				    "note", t->note, "ttl", (json_int_t)(left > 0 ? left : 0),
+				    "sender_gone", t->sender_gone));
+}
+
+/* A colleague here declined a transfer: the other nodes count it too. */
+static void transfer_tell_declined(struct app *app, struct chat_live *chat, int64_t operator_id,
+				   const char *name)
+{
+	if (app->bus)
+		bus_ops_tell(app, json_pack("{s:s, s:I, s:I, s:s?}", "k", "transfer.decline",
+					    "chat", (json_int_t)chat->id,
+					    "operator", (json_int_t)operator_id, "name", name));
+}
+
+/* The transfer is over unanswered (`reason`): copies on other nodes stop ringing. */
+static void transfer_tell_over(struct app *app, struct chat_live *chat, const char *reason,
+			       const char *by)
+{
+	if (app->bus)
+		bus_ops_tell(app, json_pack("{s:s, s:I, s:s, s:s?}", "k", "transfer.end",
+					    "chat", (json_int_t)chat->id, "reason", reason, "by", by));
+}
+
 /* The sender or the guest came or went: the rung colleagues see it. */
 static void transfer_update(struct app *app, struct chat_live *chat)
 {
@@ -1637,7 +1689,7 @@ static void transfer_update(struct app *app, struct chat_live *chat)
 			      json_pack("{s:s, s:s, s:b, s:b}", "type", "transfer.update",
 					"chat", chat->public_id,
 					"sender_gone", chat->transfer.sender_gone,
-					"guest_gone", !has_guest(chat)), NULL);
+					"guest_gone", guest_gone(app, chat)), NULL);
 }
 
 /*
@@ -1655,6 +1707,7 @@ static void transfer_unanswered(struct app *app, struct chat_live *chat, const c
 	struct chat_write *w;
 
 	transfer_tell_rung(app, chat, reason, by, NULL);
+	transfer_tell_over(app, chat, reason, by);
 	send_operator(app, from, json_pack("{s:s, s:s, s:s, s:s?, s:b}", "type", "transfer.returned",
 					   "chat", chat->public_id, "reason", reason, "by", by,
 					   "requeued", requeue), NULL);
@@ -1728,6 +1781,8 @@ struct transfer_to {
 	int64_t *own; /* a queue's operators under their limit (freed by the caller) */
 };
 
+#define TRANSFER_ELSEWHERE_MAX 256 /* colleagues on other nodes one transfer rings */
+
 static bool transfer_find_operator(struct client *c, const char *id, struct chat_live *chat,
 				   json_int_t operator_id, struct transfer_to *to)
 {
@@ -1747,9 +1802,27 @@ static bool transfer_find_operator(struct client *c, const char *id, struct chat
 	}
 	ol = domain_operator(&c->app->dom, operator_id);
 	if (!ol || !operator_available(c->app, ol)) {
-		snprintf(text, sizeof(text), "%s is not available right now.", o.name);
-		client_error(c, id, "unavailable", text);
-		return false;
+		bool full;
+
+		if (!bus_ops_available_elsewhere(c->app, operator_id, &full)) {
+			snprintf(text, sizeof(text), "%s is not available right now.", o.name);
+			client_error(c, id, "unavailable", text);
+			return false;
+		}
+		if (full) {
+			snprintf(text, sizeof(text), "%s already has as many chats as your library "
+				 "allows at a time.", o.name);
+			client_error(c, id, "chat_limit", text);
+			return false;
+		}
+		/* Available on another node: rung there (bus_ops.h). */
+		to->operator_id = operator_id;
+		to->own = xcalloc(1, sizeof(*to->own));
+		to->own[0] = operator_id;
+		to->rung = to->own;
+		to->nrung = 1;
+		snprintf(to->title, sizeof(to->title), "%s", o.name);
+		return true;
 	}
 	if (tidy_at_limit(&c->app->dom, ol)) {
 		limit_refuse(c, id, ol, o.name);
@@ -1776,14 +1849,15 @@ static bool transfer_find_queue(struct client *c, const char *id, struct chat_li
 	}
 	ql = domain_queue(&c->app->dom, q.id);
 	to->queue_id = q.id;
-	/* Those at their limit of chats are not rung. */
-	to->own = xcalloc(ql && ql->navailable ? ql->navailable : 1, sizeof(*to->own));
+	/* Those at their limit of chats are not rung; nor, on another node, there. */
+	to->own = xcalloc((ql ? ql->navailable : 0) + TRANSFER_ELSEWHERE_MAX, sizeof(*to->own));
 	for (i = 0; ql && i < ql->navailable; i++) {
 		struct operator_live *o = domain_operator(&c->app->dom, ql->available[i]);
 
 		if (o && !tidy_at_limit(&c->app->dom, o))
 			to->own[to->nrung++] = o->id;
 	}
+	to->nrung += bus_ops_queue_elsewhere(c->app, q.id, to->own + to->nrung, TRANSFER_ELSEWHERE_MAX);
 	to->rung = to->own;
 	snprintf(to->title, sizeof(to->title), "%s", q.title);
 	return true;
@@ -1885,6 +1959,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 				    "expires_in", (json_int_t)app->cfg->transfer_timeout_secs * 1000));
 	for (i = 0; i < chat->transfer.nrung; i++)
 		send_operator(app, chat->transfer.rung[i], transfer_offer(app, chat), NULL);
+	transfer_tell_nodes(app, chat);
 }
 
 /* The chat a transfer answer names; refuses itself and returns NULL. */
@@ -1964,6 +2039,18 @@ static void h_transfer_accept(void *user, const char *id, json_t *msg)
 	app_submit(c->app, &w->op);
 }
 
+/* After a decline: the last one leaves the chat where it was, decided by the node that
+ * started the transfer (a copy here only stops). */
+static void transfer_declined(struct app *app, struct chat_live *chat, bool last, const char *by)
+{
+	if (!last)
+		return;
+	if (chat->transfer.remote)
+		chat_transfer_end(chat);
+	else
+		transfer_unanswered(app, chat, "declined", by);
+}
+
 static void h_transfer_decline(void *user, const char *id, json_t *msg)
 {
 	struct client *c = user;
@@ -1983,8 +2070,8 @@ static void h_transfer_decline(void *user, const char *id, json_t *msg)
 	/* The operator's other tabs stop ringing too. */
 	send_operator(c->app, c->op->id, json_pack("{s:s, s:s, s:s}", "type", "transfer.gone",
 						   "chat", chat->public_id, "reason", "declined"), c);
-	if (last)
-		transfer_unanswered(c->app, chat, "declined", c->op->name);
+	transfer_tell_declined(c->app, chat, c->op->id, c->op->name);
+	transfer_declined(c->app, chat, last, c->op->name);
 }
 
 static void h_transfer_cancel(void *user, const char *id, json_t *msg)
@@ -2003,6 +2090,7 @@ static void h_transfer_cancel(void *user, const char *id, json_t *msg)
 		return;
 	}
 	transfer_tell_rung(c->app, chat, "withdrawn", c->op->name, NULL);
+	transfer_tell_over(c->app, chat, "withdrawn", c->op->name);
 	chat_transfer_end(chat);
 	client_send_json(c, json_pack("{s:s, s:s, s:s}", "type", "ok", "id", id,
 				    "chat", chat->public_id));
@@ -2022,9 +2110,32 @@ static int target_queue(void *arg, const struct store_queue *q)
 
 	for (i = 0; ql && i < ql->navailable; i++)
 		n += ql->available[i] != t->self;
+	if (ql)
+		n += (size_t)ql->remote_available; /* on other nodes */
 	json_array_append_new(t->queues, json_pack("{s:s, s:s, s:I}", "name", q->name,
 						   "title", q->title, "available", (json_int_t)n));
 	return 0;
+}
+
+/* Colleagues available on other nodes, under their limit, not listed yet. */
+static void targets_elsewhere(struct app *app, struct chat_live *chat, int64_t self, json_t *ops)
+{
+	int64_t ids[TRANSFER_ELSEWHERE_MAX];
+	struct store_operator o;
+	size_t n, i, j;
+	json_t *it;
+
+	n = bus_ops_operators_elsewhere(app, ids, TRANSFER_ELSEWHERE_MAX);
+	for (i = 0; i < n; i++) {
+		bool listed = ids[i] == self || ids[i] == chat->operator_id;
+
+		json_array_foreach(ops, j, it)
+			listed = listed || json_integer_value(json_object_get(it, "id")) == ids[i];
+		if (listed || store_operator_get(app->st, ids[i], &o) < 0 ||
+		    o.account_id != chat->account_id || o.disabled)
+			continue;
+		json_array_append_new(ops, json_pack("{s:I, s:s}", "id", (json_int_t)o.id, "name", o.name));
+	}
 }
 
 /* Whom the chat could go to: available colleagues of its account, and its queues. */
@@ -2052,6 +2163,7 @@ static void h_transfer_targets(void *user, const char *id, json_t *msg)
 			json_array_append_new(ops, json_pack("{s:I, s:s}", "id", (json_int_t)o->id,
 							     "name", o->name));
 	}
+	targets_elsewhere(app, chat, c->op->id, ops);
 	/* An admin moving a chat whose holder is gone may take it themself. */
 	if (c->op->is_admin && chat->operator_id != c->op->id &&
 	    !domain_operator(&app->dom, chat->operator_id)) {
@@ -2085,8 +2197,13 @@ static void transfer_operator_left(struct app *app, int64_t operator_id)
 			chat->transfer.sender_gone = true;
 			transfer_update(app, chat);
 		}
-		if (chat_transfer_decline(chat, operator_id, &last) == 0 && last)
-			transfer_unanswered(app, chat, "left", NULL);
+		if (chat_transfer_decline(chat, operator_id, &last) == 0) {
+			transfer_tell_declined(app, chat, operator_id, NULL);
+			if (last && chat->transfer.remote)
+				chat_transfer_end(chat);
+			else if (last)
+				transfer_unanswered(app, chat, "left", NULL);
+		}
 	}
 }
 
@@ -2128,9 +2245,19 @@ static void transfer_ring_again(struct client *c)
 	}
 }
 
+#define TRANSFER_REMOTE_GRACE_MS 10000
+
 /* Transfers whose time ran out go back (chat_ops_sweep(), every second). */
 static void transfer_sweep(struct app *app, struct chat_live *chat, int64_t now_mono)
 {
+	if (chat->transfer.remote) {
+		/* The node that started it says when it ends; should it be gone, this copy ends too. */
+		if (chat_transfer_expired(chat, now_mono - TRANSFER_REMOTE_GRACE_MS)) {
+			transfer_tell_rung(app, chat, "expired", NULL, NULL);
+			chat_transfer_end(chat);
+		}
+		return;
+	}
 	if (chat_transfer_expired(chat, now_mono))
 		transfer_unanswered(app, chat, "expired", NULL);
 }
@@ -2663,7 +2790,11 @@ static void follow_row(struct app *app, struct chat_live *chat)
 		if (row.status == CHAT_ENDED) {
 			transfer_drop(app, chat);
 		} else {
-			transfer_tell_rung(app, chat, "taken", name, NULL);
+			for (i = 0; i < chat->transfer.nrung; i++)
+				send_operator(app, chat->transfer.rung[i],
+					      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
+							"chat", chat->public_id, "reason", "taken", "by", "id",
+							(json_int_t)row.operator_id, "name", name), NULL);
 			send_operator(app, chat->transfer.from_id,
 				      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
 						"chat", chat->public_id, "to", "id",
@@ -2739,4 +2870,82 @@ void chat_ops_catch_up(struct app *app)
 	}
 	free(held);
 	store_chats_with_status(app->st, CHAT_WAITING, ring_waiting, app);
+}
+
+/* The chat a note names, held here or loaded from the store; NULL for one that ended. */
+static struct chat_live *noted_chat(struct app *app, json_t *obj, bool load)
+{
+	json_int_t id = json_integer_value(json_object_get(obj, "chat"));
+	struct chat_live *chat = domain_chat(&app->dom, id);
+	struct store_chat row;
+
+	if (!chat && load && id > 0 && store_chat_get(app->st, id, &row) == 0 &&
+	    row.status == CHAT_ACTIVE)
+		chat = chat_live_of(app, &row);
+	return chat && chat->status != CHAT_ENDED ? chat : NULL;
+}
+
+/* A transfer another node started rings the colleagues it names here. */
+static void heard_transfer(struct app *app, json_t *obj)
+{
+	struct chat_live *chat = noted_chat(app, obj, true);
+	json_int_t from = 0, to_operator = 0, to_queue = 0, ttl = 0;
+	const char *from_name = NULL, *note = NULL;
+	int64_t rung[TRANSFER_ELSEWHERE_MAX * 2];
+	json_t *list = NULL, *it;
+	int sender_gone = 0;
+	size_t i, n = 0;
+
+	if (!chat || chat->transfer.pending ||
+	    json_unpack(obj, "{s:I, s:s, s:I, s:I, s:o, s:s, s:I, s:b}", "from", &from,
+			"from_name", &from_name, "to_operator", &to_operator, "to_queue", &to_queue,
+			"rung", &list, "note", &note, "ttl", &ttl, "sender_gone", &sender_gone) ||
+	    !json_is_array(list) || ttl < 0 || ttl > 24 * 3600 * 1000)
+		return;
+	json_array_foreach(list, i, it)
+		if (json_is_integer(it) && n < ARRAY_SIZE(rung))
+			rung[n++] = json_integer_value(it);
+	if (chat_transfer_begin(chat, from, from_name, to_operator, to_queue, rung, n, note,
+				time_mono_ms(), ttl) < 0)
+		return;
+	chat->transfer.remote = true;
+	chat->transfer.sender_gone = sender_gone;
+	for (i = 0; i < chat->transfer.nrung; i++)
+		if (domain_operator(&app->dom, chat->transfer.rung[i]))
+			send_operator(app, chat->transfer.rung[i], transfer_offer(app, chat), NULL);
+}
+
+void chat_ops_heard(struct app *app, const char *kind, json_t *obj)
+{
+	struct chat_live *chat;
+	const char *name, *reason;
+	json_int_t operator_id;
+	bool last;
+
+	if (!strcmp(kind, "transfer")) {
+		heard_transfer(app, obj);
+		return;
+	}
+	chat = noted_chat(app, obj, false);
+	if (!chat || !chat->transfer.pending)
+		return;
+	if (!strcmp(kind, "transfer.decline")) {
+		operator_id = json_integer_value(json_object_get(obj, "operator"));
+		name = json_string_value(json_object_get(obj, "name"));
+		if (chat_transfer_decline(chat, operator_id, &last) < 0)
+			return;
+		/* That colleague's tabs here stop ringing too. */
+		send_operator(app, operator_id, json_pack("{s:s, s:s, s:s}", "type", "transfer.gone",
+							  "chat", chat->public_id, "reason", "declined"),
+			      NULL);
+		transfer_declined(app, chat, last, name);
+	} else if (!strcmp(kind, "transfer.end") && !chat->transfer.accepting) {
+		reason = json_string_value(json_object_get(obj, "reason"));
+		name = json_string_value(json_object_get(obj, "by"));
+		if (!reason || (strcmp(reason, "declined") && strcmp(reason, "expired") &&
+				strcmp(reason, "left") && strcmp(reason, "withdrawn")))
+			return;
+		transfer_tell_rung(app, chat, reason, name, NULL);
+		chat_transfer_end(chat);
+	}
 }

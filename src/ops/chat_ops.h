@@ -176,5 +176,7 @@ void chat_ops_look(struct app *app, int64_t chat_id, int64_t seq);
 void chat_ops_ring_here(struct app *app, int64_t chat_id, int64_t queue_id);
 /* After a time without news: every chat held here looks, and the waiting ones ring. */
 void chat_ops_catch_up(struct app *app);
+/* Another node's news of a transfer (`kind` "transfer", "transfer.decline", "transfer.end"). */
+void chat_ops_heard(struct app *app, const char *kind, json_t *obj);
 
 #endif

@@ -145,6 +145,72 @@ test('accept races with librarians on three nodes, 20 rounds: each chat taken ex
 	await closeAll();
 });
 
+test('transfers across nodes: to a colleague on another node, who accepts; to a queue with colleagues on two others, one declines, the other accepts', { skip, timeout: 60000 }, async () => {
+	const ann = await operator(A, 'ann');
+	const bob = await operator(B, 'bob');
+	const cat = await operator(C, 'cat');
+	await setAvailable(bob, 'ask', true);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept on B');
+	await setAvailable(cat, 'ask', true);
+	await setAvailable(ann, 'ask', true);
+	const asked = isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'Where are the old maps?' })).seq;
+	await bob.next((f) => f.type === 'event' && f.seq === asked, 5000, 'the question on B');
+
+	// Bob on B sees Cat on C among those he can hand the chat to, and hands it to her.
+	let targets;
+	for (let i = 0; i < 50; i++) {
+		targets = isOk(await bob.request({ type: 'transfer.targets', chat: c.chat }), 'transfer.targets');
+		if (targets.operators.some((o) => o.name === 'Cat') && targets.operators.some((o) => o.name === 'Ann'))
+			break;
+		await sleep(100);
+	}
+	assert.deepEqual(targets.operators.map((o) => o.name).sort(), ['Ann', 'Cat'], JSON.stringify(targets));
+	const catId = targets.operators.find((o) => o.name === 'Cat').id;
+	const r = isOk(await bob.request({ type: 'chat.transfer', chat: c.chat, operator: catId, note: 'Knows the map room.' }), 'chat.transfer');
+	assert.deepEqual(r.to, { operator: { id: catId, name: 'Cat' } });
+	const offer = await cat.next((f) => f.type === 'transfer.offer' && f.chat === c.chat, 5000, 'the transfer offer on C');
+	assert.equal(offer.note, 'Knows the map room.');
+	assert.equal(offer.from.name, 'Bob');
+	assert.ok(offer.transcript.some((e) => e.text === 'Where are the old maps?'), JSON.stringify(offer.transcript));
+	assert.ok(!ann.frames.some((f) => f.frame.type === 'transfer.offer'), 'Ann was not asked');
+	isOk(await cat.request({ type: 'transfer.accept', chat: c.chat }), 'transfer.accept on C');
+	const done = await bob.next((f) => f.type === 'transfer.done' && f.chat === c.chat, 5000, 'transfer.done on B');
+	assert.deepEqual(done.to, { id: catId, name: 'Cat' });
+	const told = await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'transferred', 5000, 'the notice on A');
+	assert.equal(told.name, 'Cat');
+	const catSays = isAck(await cat.request({ type: 'msg.send', chat: c.chat, text: 'Room 3.' })).seq;
+	await c.guest.next((f) => f.type === 'event' && f.seq === catSays, 5000, 'Cat\'s answer on A');
+	const bobLate = await bob.request({ type: 'msg.send', chat: c.chat, text: 'still mine?' });
+	assert.equal(bobLate.code, 'not_holder', JSON.stringify(bobLate));
+
+	// Cat sends it to the queue: Ann on A and Bob on B are rung; Ann declines, Bob accepts.
+	isOk(await cat.request({ type: 'chat.transfer', chat: c.chat, queue: 'ask' }), 'chat.transfer to the queue');
+	await ann.next((f) => f.type === 'transfer.offer' && f.chat === c.chat, 5000, 'the offer on A');
+	await bob.next((f) => f.type === 'transfer.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await ann.request({ type: 'transfer.decline', chat: c.chat }), 'decline on A');
+	await sleep(300);
+	assert.ok(!cat.frames.some((f) => f.frame.type === 'transfer.returned'), 'one decline of two does not end it');
+	isOk(await bob.request({ type: 'transfer.accept', chat: c.chat }), 'accept on B');
+	const back = await cat.next((f) => f.type === 'transfer.done' && f.chat === c.chat, 5000, 'transfer.done on C');
+	assert.equal(back.to.name, 'Bob');
+	const row = cl.psql(`SELECT o.name FROM chats c JOIN operators o ON o.id = c.operator_id WHERE c.public_id = '${c.chat}'`);
+	assert.equal(row, 'Bob');
+
+	// Bob sends it to Cat again, who declines: it stays Bob's, and Bob is told.
+	isOk(await bob.request({ type: 'chat.transfer', chat: c.chat, operator: catId }), 'chat.transfer again');
+	await cat.next((f) => f.type === 'transfer.offer' && f.chat === c.chat && f.from.name === 'Bob', 5000, 'the second offer on C');
+	isOk(await cat.request({ type: 'transfer.decline', chat: c.chat }), 'decline on C');
+	const returned = await bob.next((f) => f.type === 'transfer.returned' && f.chat === c.chat, 5000, 'transfer.returned on B');
+	assert.equal(returned.reason, 'declined');
+	isAck(await bob.request({ type: 'msg.send', chat: c.chat, text: 'Back with me.' }));
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	for (const op of [ann, bob, cat])
+		await setAvailable(op, 'ask', false);
+	await closeAll();
+});
+
 test('NATS killed and started again mid-chat: what was said meanwhile reaches the other node once, in order, and the chat goes on', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);

@@ -3,6 +3,7 @@
  * every malformed one refused whole (a note from the wire is never half used).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus/bus.h"
@@ -29,17 +30,12 @@ static void each_kind_reads_back(void)
 	CHECK_EQ(n.b, 3);
 	CHECK_EQ(parse("g " NODE, &n), 0);
 	CHECK_EQ(n.kind, BUS_GONE);
-	CHECK_EQ(parse("a " NODE " 3:2,17:1", &n), 0);
-	CHECK_EQ(n.kind, BUS_AVAIL);
-	CHECK_EQ(n.navail, 2);
-	CHECK_EQ(n.avail[0].queue_id, 3);
-	CHECK_EQ(n.avail[0].count, 2);
-	CHECK_EQ(n.avail[1].queue_id, 17);
-	CHECK_EQ(n.avail[1].count, 1);
+	CHECK_EQ(parse("j " NODE " {\"k\":\"avail\",\"q\":[]}", &n), 0);
+	CHECK_EQ(n.kind, BUS_JSON);
+	CHECK_EQ(n.len, strlen("{\"k\":\"avail\",\"q\":[]}"));
+	CHECK(!strcmp(n.json, "{\"k\":\"avail\",\"q\":[]}"));
 	bus_note_release(&n);
-	CHECK_EQ(parse("a " NODE " -", &n), 0); /* nobody available there */
-	CHECK_EQ(n.navail, 0);
-	bus_note_release(&n);
+	CHECK(n.json == NULL);
 }
 
 static void malformed_notes_are_refused(void)
@@ -58,14 +54,13 @@ static void malformed_notes_are_refused(void)
 		"c " NODE "  1 2",
 		"c " NODE " 1 2 ",
 		"g " NODE " 1",
-		"a " NODE,
-		"a " NODE " ",
-		"a " NODE " 3",
-		"a " NODE " 3:",
-		"a " NODE " 3:1,",
-		"a " NODE " 3:1;4:2",
-		"a " NODE " 3:1000001",             /* more librarians than anyone has */
-		"a " NODE " -,1:1",
+		"a " NODE " 3:1",                   /* no such kind */
+		"j " NODE,
+		"j " NODE " ",
+		"j " NODE " []",                    /* an object, or nothing */
+		"j " NODE " {",
+		"j " NODE " x{}",
+		"j " NODE "{}",
 	};
 	struct bus_note n;
 	size_t i;
@@ -76,33 +71,37 @@ static void malformed_notes_are_refused(void)
 		CHECK_EQ(rc, -EINVAL);
 		if (rc != -EINVAL)
 			fprintf(stderr, "  accepted: \"%s\"\n", bad[i]);
-		CHECK(n.avail == NULL);
+		CHECK(n.json == NULL);
 	}
 	/* A NUL inside is not the end of the note. */
 	CHECK_EQ(bus_parse("c " NODE " 1\0 2", 2 + 16 + 5, &n), -EINVAL);
 }
 
-static void a_long_availability_list_is_bounded(void)
+static void a_note_is_bounded(void)
 {
-	char text[BUS_AVAIL_MAX * 12 + 64];
+	size_t len = BUS_NOTE_MAX + 1;
+	char *text = malloc(len);
 	struct bus_note n;
-	size_t len, i;
 
-	len = (size_t)snprintf(text, sizeof(text), "a %s ", NODE);
-	for (i = 0; i < BUS_AVAIL_MAX; i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%zu:1", i ? "," : "", i + 1);
-	CHECK_EQ(bus_parse(text, len, &n), 0);
-	CHECK_EQ(n.navail, BUS_AVAIL_MAX);
+	memset(text, ' ', len);
+	memcpy(text, "j " NODE " {", 20);
+	text[len - 1] = '}';
+	CHECK_EQ(bus_parse(text, len, &n), -EINVAL); /* one byte too many */
+	CHECK(n.json == NULL);
+	CHECK_EQ(bus_parse(text + 1, len - 1, &n), -EINVAL); /* the kind is the first byte */
+	memcpy(text + 1, "j " NODE " {", 20);
+	CHECK_EQ(bus_parse(text + 1, len - 1, &n), 0);  /* at the limit */
+	CHECK_EQ(n.len, len - 1 - 19);
 	bus_note_release(&n);
-	len += (size_t)snprintf(text + len, sizeof(text) - len, ",9999:1");
-	CHECK_EQ(bus_parse(text, len, &n), -EINVAL); /* one queue too many */
-	CHECK(n.avail == NULL);
+	text[100] = '\0';
+	CHECK_EQ(bus_parse(text + 1, len - 1, &n), -EINVAL); /* a NUL inside */
+	free(text);
 }
 
 int main(void)
 {
 	RUN(each_kind_reads_back);
 	RUN(malformed_notes_are_refused);
-	RUN(a_long_availability_list_is_bounded);
+	RUN(a_note_is_bounded);
 	CHECK_EXIT();
 }
