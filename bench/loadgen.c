@@ -256,6 +256,7 @@ enum proto { PR_REFDESK, PR_XMPP };
 static struct {
 	enum proto proto;
 	int port;
+	int op_port;    /* refdesk: operators connect here (another node); 0: --port */
 	int pairs;
 	int ops;
 	int conns;
@@ -514,6 +515,12 @@ static void bind_source_port(int fd)
 	}
 }
 
+/* The port a connection goes to: operators to --op-port when given. */
+static int conn_port(const struct conn *c)
+{
+	return c->kind == KIND_OP && opt.op_port ? opt.op_port : opt.port;
+}
+
 static struct conn *conn_open(enum kind kind, const char *user)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -535,7 +542,7 @@ static struct conn *conn_open(enum kind kind, const char *user)
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	bind_source_port(c->fd);
-	sa.sin_port = htons((uint16_t)opt.port);
+	sa.sin_port = htons((uint16_t)conn_port(c));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
 		cnt.connect_err++;
@@ -564,7 +571,7 @@ static void send_upgrade(struct conn *c)
 		     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
 		     "Connection: Upgrade\r\nSec-WebSocket-Key: cmVmZGVzay1iZW5jaC0wMQ==\r\n"
 		     "Sec-WebSocket-Version: 13\r\n%s%s%s%s\r\n",
-		     opt.proto == PR_XMPP ? "/xmpp-websocket" : "/ws", opt.port,
+		     opt.proto == PR_XMPP ? "/xmpp-websocket" : "/ws", conn_port(c),
 		     opt.proto == PR_XMPP ? "Sec-WebSocket-Protocol: xmpp\r\n" : "",
 		     *cookie ? "Cookie: " : "", cookie, *cookie ? "\r\n" : "");
 	out_raw(c, req, (size_t)n);
@@ -1476,6 +1483,7 @@ static void usage(void)
 "  signin --port N --user U --password P        print an operator's session cookie\n"
 "  relay  --proto refdesk|xmpp --port N --pairs P --ops K --rates R1,R2,... [--ladder]\n"
 "         [--step-secs S] [--warmup S] [--limit-ms MS] [--count N] [--cookies FILE]\n"
+"         [--op-port N] (refdesk: operators on another node, guests on --port)\n"
 "  idle   --proto refdesk|xmpp --port N --conns N [--hold S]\n"
 "common: --server-pid PID (its CPU and memory are read from /proc), --window W (set-ups\n"
 "        in flight), --queue-prefix Q (refdesk queues Q0..Q{K-1}; operator k holds Qk),\n"
@@ -1506,6 +1514,7 @@ int main(int argc, char **argv)
 			else
 				usage();
 		} else if (ARG("port")) opt.port = atoi(v);
+		else if (ARG("op-port")) opt.op_port = atoi(v);
 		else if (ARG("pairs")) opt.pairs = atoi(v);
 		else if (ARG("ops")) opt.ops = atoi(v);
 		else if (ARG("conns")) opt.conns = atoi(v);

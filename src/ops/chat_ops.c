@@ -1314,6 +1314,14 @@ static void h_chat_accept(void *user, const char *id, json_t *msg)
 		return;
 	}
 	operator_touch(c);
+	if (chat->status == CHAT_WAITING && c->app->bus && !chat_was_offered(chat, c->op->id)) {
+		/* The ring from the guest's node may still be on its way: a librarian available
+		 * on the chat's queue here takes it as if rung. */
+		struct queue_live *ql = domain_queue(&c->app->dom, chat->queue_id);
+
+		if (ql && queue_has_available(ql, c->op->id))
+			chat_offer(chat, c->op->id);
+	}
 	rc = chat_may_accept(chat, c->op->id);
 	if (rc < 0) {
 		client_refuse(c, id, rc, NULL);
@@ -2865,6 +2873,11 @@ void chat_ops_catch_up(struct app *app)
 	}
 	for (k = 0; k < n; k++) {
 		look(app, held[k], true);
+		/* What this node said while its link was down was lost: say it again. */
+		if (held[k]->told_seq)
+			bus_ops_told(app, held[k]->id, held[k]->told_seq);
+		if (held[k]->status == CHAT_WAITING)
+			bus_ops_ring(app, held[k]->id, held[k]->queue_id);
 		held[k]->pins--;
 		domain_chat_maybe_forget(&app->dom, held[k]);
 	}

@@ -174,7 +174,11 @@ void chat_ops_presence_notify(struct app *app, struct queue_live *ql);
 void chat_ops_look(struct app *app, int64_t chat_id, int64_t seq);
 /* Chat `chat_id` waits in `queue_id`: ring the librarians available here. */
 void chat_ops_ring_here(struct app *app, int64_t chat_id, int64_t queue_id);
-/* After a time without news: every chat held here looks, and the waiting ones ring. */
+/*
+ * The link to the other nodes is back: every chat held here looks, the
+ * waiting ones ring, and the others hear again of every chat held here (what
+ * this node said while its link was down was lost).
+ */
 void chat_ops_catch_up(struct app *app);
 /* Another node's news of a transfer (`kind` "transfer", "transfer.decline", "transfer.end"). */
 void chat_ops_heard(struct app *app, const char *kind, json_t *obj);

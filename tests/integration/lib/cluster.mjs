@@ -63,6 +63,41 @@ export async function startNats(port) {
 	return nats;
 }
 
+/**
+ * A TCP relay on 127.0.0.1 to `target` (a port): a node's link to NATS through it can be cut
+ * (every connection closed, new ones refused) and healed, while the other nodes' links stay.
+ */
+export async function startLinkCutter(target) {
+	const socks = new Set();
+	let server = null;
+	const port = await freePort();
+	const listen = () => new Promise((resolve, reject) => {
+		server = net.createServer((client) => {
+			const up = net.connect(target, '127.0.0.1');
+			socks.add(client).add(up);
+			client.pipe(up).pipe(client);
+			const drop = () => { client.destroy(); up.destroy(); socks.delete(client); socks.delete(up); };
+			client.on('error', drop).on('close', drop);
+			up.on('error', drop).on('close', drop);
+		});
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', resolve);
+	});
+	await listen();
+	return {
+		url: `nats://127.0.0.1:${port}`,
+		async cut() {
+			await new Promise((resolve) => { server.close(resolve); for (const sock of socks) sock.destroy(); });
+		},
+		heal: listen,
+		async stop() {
+			for (const sock of socks)
+				sock.destroy();
+			await new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
 /** nginx on 127.0.0.1:`port` in front of `upstreams` (ports), from the recipe. */
 export async function startNginx(port, upstreams) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-nginx-'));
@@ -116,10 +151,11 @@ ${site}
 
 /**
  * PostgreSQL, NATS, `n` nodes (the first seeds the demo library) and nginx. `operators`: usernames
- * of the fixtures added to the demo library, members of its queue `ask`. Resolves with
- * {nodes, nats, proxy, store, psql(sql), stop()}.
+ * of the fixtures added to the demo library, members of its queue `ask`; `cutters`: the indexes
+ * of nodes whose link to NATS goes through a startLinkCutter(). Resolves with
+ * {nodes, nats, proxy, cutters (by node index), store, psql(sql), metrics(node), stop()}.
  */
-export async function startCluster({ n = 3, operators = [], args = [] } = {}) {
+export async function startCluster({ n = 3, operators = [], args = [], cutters = [] } = {}) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-cluster-'));
 	fs.chmodSync(tmp, 0o755);
 	const pgPort = await freePort();
@@ -131,13 +167,17 @@ export async function startCluster({ n = 3, operators = [], args = [] } = {}) {
 	fs.mkdirSync(data);
 	const metricsToken = 'cluster-metrics-token-0123456789abcdef';
 	fs.writeFileSync(path.join(tmp, 'metrics.token'), `${metricsToken}\n`, { mode: 0o600 });
-	const c = { tmp, store: url, nats, nodes: [], proxy: null, psql, data };
+	const c = { tmp, store: url, nats, nodes: [], proxy: null, psql, data, cutters: {} };
 	/** GET /metrics of `node` (behind a trusted proxy, only the token reads it). */
 	c.metrics = async (node) => (await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
 	c.stop = async () => {
 		await c.proxy?.stop();
-		for (const node of c.nodes) {
+		for (const cut of Object.values(c.cutters))
+			await cut.stop().catch(() => {});
+		for (const [i, node] of c.nodes.entries()) {
 			await (node.running ? node.stop() : Promise.resolve()).catch((err) => { c.stopError ??= err; });
+			if (process.env.REFDESK_SHOW_LOGS)
+				process.stderr.write(`--- node ${i}:\n${node.stderr}\n`);
 		}
 		await nats.stop();
 		try {
@@ -150,8 +190,14 @@ export async function startCluster({ n = 3, operators = [], args = [] } = {}) {
 	try {
 		const nodeArgs = ['--store', url, '--bus', nats.url, '--trusted-proxy', '127.0.0.1',
 			'--metrics-token-file', path.join(tmp, 'metrics.token'), ...args];
-		for (let i = 0; i < n; i++)
-			c.nodes.push(await startServer({ fixtures: false, demo: i === 0, dataDir: data, args: nodeArgs }));
+		for (let i = 0; i < n; i++) {
+			let bus = [];
+			if (cutters.includes(i)) {
+				c.cutters[i] = await startLinkCutter(nats.port);
+				bus = ['--bus', c.cutters[i].url]; // the later --bus wins
+			}
+			c.nodes.push(await startServer({ fixtures: false, demo: i === 0, dataDir: data, args: [...nodeArgs, ...bus] }));
+		}
 		for (const who of operators) {
 			const base = ['admin', '--data', data, '--store', url];
 			let r = await runBinary([...base, 'operator', 'add', '--account', 'Demo Library', who, '--name', who[0].toUpperCase() + who.slice(1)],
