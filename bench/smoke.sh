@@ -100,10 +100,11 @@ check "refdesk still running" kill -0 "$SERVER"
 # it started may be left running.  It runs in a session of its own, so every process it
 # started can be found (a server that outlived a run was found orphaned once); INT is
 # restored to its default, as for a run in a terminal.
-bench_run_stopped() {  # signal
+bench_run_stopped() {  # signal [bench/run options]
 	local sig=$1 sid left=""
+	shift
 	REFDESK_BIN=$RD setsid env --default-signal=INT "$ROOT/bench/run" --smoke --no-prosody \
-		--no-callgrind --out "$WORK/run-$sig" > "$WORK/run-$sig.log" 2>&1 &
+		--no-callgrind --out "$WORK/run-$sig" "$@" > "$WORK/run-$sig.log" 2>&1 &
 	sid=$!
 	for _ in $(seq 1 300); do
 		ps -o args= -s "$sid" 2>/dev/null | grep -q '^[^ ]*loadgen relay' && break
@@ -124,3 +125,5 @@ bench_run_stopped() {  # signal
 for sig in INT TERM KILL; do
 	check "bench/run stopped by SIG$sig leaves no process behind" bench_run_stopped $sig
 done
+# The cluster part: PostgreSQL, nats-server and the nodes too.
+check "bench/run's cluster part stopped by SIGTERM leaves no process behind" bench_run_stopped TERM --only cluster

@@ -80,6 +80,7 @@ struct chat_live {
 	int64_t *offered;           /* operators who were offered the chat */
 	size_t noffered, capoffered;
 	struct share share;         /* screensharing */
+	bool share_elsewhere;       /* its events say another node runs a share (ops/share_ops.c) */
 	struct transfer transfer;   /* a hand-over waiting for an answer */
 	/* Who took the last transfer, and who else it rang, until another starts (taken_by 0: none). */
 	int64_t taken_by;

@@ -116,6 +116,7 @@ struct app {
 	struct bus *bus;        /* the other nodes, or NULL (bus_ops.h) */
 	struct map bus_nodes;   /* node key -> what it last said of its librarians (bus_ops.c) */
 	int64_t bus_avail_told_ms;
+	struct map share_guests; /* stand-ins for guests on other nodes in a share here (share_ops.c) */
 	struct blocks blocks;   /* blocked guests' keyed address hashes (chat/blocks.h) */
 };
 

@@ -17,6 +17,7 @@
 #include "net/server.h"
 #include "ops/app.h"
 #include "ops/chat_ops.h"
+#include "ops/share_ops.h"
 #include "store/store.h"
 
 /* A librarian available on another node, in one queue. */
@@ -27,9 +28,12 @@ struct remote_op {
 
 /* Another node, as its last availability note told. */
 struct remote_node {
+	uint64_t key;    /* node_key() */
 	int64_t seen_ms; /* monotonic */
 	struct remote_op *ops;
 	size_t n;
+	int64_t *on;     /* operators with a socket there */
+	size_t non;
 };
 
 #define BUS_AVAIL_OPS_MAX 8192 /* entries in one node's availability note */
@@ -61,6 +65,7 @@ static void forget_nodes(struct app *app)
 		struct remote_node *n = v;
 
 		free(n->ops);
+		free(n->on);
 		free(n);
 	}
 	map_release(&app->bus_nodes);
@@ -68,6 +73,7 @@ static void forget_nodes(struct app *app)
 
 void bus_ops_stop(struct app *app)
 {
+	share_ops_bus_stop(app); /* while the bus is there to say so */
 	bus_free(app->bus);
 	app->bus = NULL;
 	forget_nodes(app);
@@ -127,19 +133,29 @@ static void recount(struct app *app)
 }
 
 /*
- * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…]}: the sender's whole list.
- * Anything malformed is dropped whole, and the node's last list stands.
+ * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…],"on":[OPERATOR,…]}: the
+ * sender's whole list, and who has a socket there.  Anything malformed is
+ * dropped whole, and the node's last list stands.
  */
 static void heard_avail(struct app *app, const char *node, json_t *obj)
 {
 	uint64_t key = node_key(node);
 	struct remote_node *n;
 	struct remote_op *ops;
-	json_t *queues = json_object_get(obj, "q"), *q, *op;
-	size_t i, j, nops = 0;
+	json_t *queues = json_object_get(obj, "q"), *on = json_object_get(obj, "on"), *q, *op;
+	size_t i, j, nops = 0, non = 0;
+	int64_t *ons;
 
-	if (!json_is_array(queues))
+	if (!json_is_array(queues) || !json_is_array(on) || json_array_size(on) > BUS_AVAIL_OPS_MAX)
 		return;
+	ons = xcalloc(json_array_size(on) + 1, sizeof(*ons));
+	json_array_foreach(on, i, op) {
+		if (!json_is_integer(op)) {
+			free(ons);
+			return;
+		}
+		ons[non++] = json_integer_value(op);
+	}
 	ops = xcalloc(BUS_AVAIL_OPS_MAX, sizeof(*ops));
 	json_array_foreach(queues, i, q) {
 		json_t *list = json_array_get(q, 1);
@@ -159,18 +175,57 @@ static void heard_avail(struct app *app, const char *node, json_t *obj)
 	n = map_get(&app->bus_nodes, key);
 	if (!n) {
 		n = xcalloc(1, sizeof(*n));
+		n->key = key;
 		map_put(&app->bus_nodes, key, n);
 		log_info("bus: node %s is here", node);
 	}
 	free(n->ops);
 	n->ops = ops;
 	n->n = nops;
+	free(n->on);
+	n->on = ons;
+	n->non = non;
 	n->seen_ms = time_mono_ms();
 	recount(app);
 	return;
 bad:
 	free(ops);
+	free(ons);
 	log_warn("bus: a malformed availability note from node %s was dropped", node);
+}
+
+/* The lowest key of a node with `operator_id` connected, or 0 for none. */
+static uint64_t first_node_with(struct app *app, int64_t operator_id)
+{
+	uint64_t key, first = 0;
+	size_t i = 0, j;
+	void *v;
+
+	while (map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *n = v;
+
+		for (j = 0; j < n->non; j++)
+			if (n->on[j] == operator_id && (!first || n->key < first))
+				first = n->key;
+	}
+	return first;
+}
+
+bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id)
+{
+	return app->bus && operator_id && first_node_with(app, operator_id) != 0;
+}
+
+bool bus_ops_ends_here(struct app *app, int64_t operator_id)
+{
+	uint64_t elsewhere;
+
+	if (!app->bus)
+		return true;
+	elsewhere = first_node_with(app, operator_id);
+	if (domain_operator(&app->dom, operator_id))
+		return !elsewhere || node_key(bus_node(app->bus)) < elsewhere;
+	return !elsewhere && app_runs_duties(app);
 }
 
 bool bus_ops_available_elsewhere(struct app *app, int64_t operator_id, bool *full)
@@ -246,6 +301,7 @@ static void heard_gone(struct app *app, const char *node)
 		return;
 	log_info("bus: node %s has left", node);
 	free(n->ops);
+	free(n->on);
 	free(n);
 	recount(app);
 }
@@ -253,7 +309,7 @@ static void heard_gone(struct app *app, const char *node)
 /* Tell the others this node's available librarians, per queue, and who is at their limit. */
 static void tell_avail(struct app *app)
 {
-	json_t *queues = json_array(), *obj;
+	json_t *queues = json_array(), *on, *obj;
 	size_t i = 0, j, nops = 0;
 	uint64_t key;
 	void *v;
@@ -274,7 +330,14 @@ static void tell_avail(struct app *app)
 		}
 		json_array_append_new(queues, json_pack("[I, o]", (json_int_t)ql->id, ops));
 	}
-	obj = json_pack("{s:s, s:o}", "k", "avail", "q", queues);
+	on = json_array();
+	for (i = 0; map_next(&app->dom.operators, &i, &key, &v) && json_array_size(on) < BUS_AVAIL_OPS_MAX;) {
+		struct operator_live *o = v;
+
+		if (o->nconns)
+			json_array_append_new(on, json_integer(o->id));
+	}
+	obj = json_pack("{s:s, s:o, s:o}", "k", "avail", "q", queues, "on", on);
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (text)
@@ -301,6 +364,7 @@ void bus_ops_tick(struct app *app)
 		return;
 	if (now - app->bus_avail_told_ms >= BUS_AVAIL_EVERY_MS)
 		tell_avail(app);
+	share_ops_bus_sweep(app);
 	while (map_next(&app->bus_nodes, &i, &key, &v)) {
 		struct remote_node *n = v;
 
@@ -309,6 +373,7 @@ void bus_ops_tick(struct app *app)
 		/* Not heard from for a while: it stopped, or cannot reach NATS. */
 		map_del(&app->bus_nodes, key);
 		free(n->ops);
+		free(n->on);
 		free(n);
 		gone = true;
 	}
@@ -329,6 +394,8 @@ static void heard_json(struct app *app, const struct bus_note *note)
 		log_warn("bus: a malformed note from node %s was dropped", note->node);
 	else if (!strcmp(k, "avail"))
 		heard_avail(app, note->node, obj);
+	else if (!strncmp(k, "share.", 6))
+		share_ops_heard(app, k, obj);
 	else
 		chat_ops_heard(app, k, obj); /* transfers */
 	json_decref(obj);

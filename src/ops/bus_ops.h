@@ -49,6 +49,15 @@ void bus_ops_ring(struct app *app, int64_t chat_id, int64_t queue_id);
 /* This node's available librarians changed. */
 void bus_ops_avail_changed(struct app *app);
 
+/* Has `operator_id` a socket on another node (its last availability note says)? */
+bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id);
+/*
+ * Does this node act for a chat held by `operator_id`, where one node must
+ * (a quiet chat ended)?  Without a bus, yes.  With one: the node with the
+ * holder's socket (the lowest node id, if several), or, when the holder has
+ * none anywhere, the node running the shared duties.
+ */
+bool bus_ops_ends_here(struct app *app, int64_t operator_id);
 /* Is `operator_id` available on another node (*full: at their limit there)? */
 bool bus_ops_available_elsewhere(struct app *app, int64_t operator_id, bool *full);
 /* Up to `max` operators available in `queue_id` on other nodes and under their limit. */

@@ -30,6 +30,7 @@
 #include "ops/client.h"
 #include "ops/errors.h"
 #include "ops/routes.h"
+#include "ops/share_ops.h"
 #include "net/ws.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -239,6 +240,7 @@ static void deliver(struct chat_live *chat, const struct store_event *ev)
 }
 
 static bool look_fill(struct app *app, struct chat_live *chat, int64_t upto);
+static void follow_row(struct app *app, struct chat_live *chat);
 
 /*
  * A committed event goes to this process's followers, and the other nodes
@@ -248,8 +250,8 @@ static bool look_fill(struct app *app, struct chat_live *chat, int64_t upto);
  */
 static void fanout(struct app *app, struct chat_live *chat, const struct store_event *ev)
 {
-	if (ev->seq > chat->told_seq + 1)
-		look_fill(app, chat, ev->seq - 1);
+	if (ev->seq > chat->told_seq + 1 && look_fill(app, chat, ev->seq - 1))
+		follow_row(app, chat); /* one of them was an accept, a hand-over, an end */
 	deliver(chat, ev);
 	bus_ops_told(app, chat->id, ev->seq);
 }
@@ -370,6 +372,13 @@ static struct chat_live *resolve_chat(struct client *c, const char *public_id)
 static void not_found(struct client *c, const char *id)
 {
 	client_refuse(c, id, -ENOENT, "No such chat.");
+}
+
+/* Is the chat's holder connected, to this node or (bus_ops.h) another? */
+static bool holder_online(struct app *app, const struct chat_live *chat)
+{
+	return domain_operator(&app->dom, chat->operator_id) != NULL ||
+	       bus_ops_connected_elsewhere(app, chat->operator_id);
 }
 
 /* ---- the write op --------------------------------------------------------- */
@@ -1088,6 +1097,9 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 		chat_guest_back(chat);
 		if (chat->transfer.pending)
 			transfer_update(app, chat);
+		/* A node where the guest's last socket closed does not count it as gone. */
+		if (app->bus)
+			bus_ops_tell(app, json_pack("{s:s, s:I}", "k", "guest.here", "chat", (json_int_t)chat->id));
 	}
 	/*
 	 * An ended chat stays loaded while a page still follows it, but its
@@ -1931,7 +1943,7 @@ static void h_chat_transfer(void *user, const char *id, json_t *msg)
 		return;
 	}
 	rc = chat_may_transfer(chat, c->op->id, c->op->is_admin,
-			       domain_operator(&app->dom, chat->operator_id) != NULL);
+			       holder_online(app, chat));
 	if (rc < 0) {
 		client_refuse(c, id, rc, rc == -EBUSY ?
 			      "A transfer of this chat is already waiting for an answer." : NULL);
@@ -2174,7 +2186,7 @@ static void h_transfer_targets(void *user, const char *id, json_t *msg)
 	targets_elsewhere(app, chat, c->op->id, ops);
 	/* An admin moving a chat whose holder is gone may take it themself. */
 	if (c->op->is_admin && chat->operator_id != c->op->id &&
-	    !domain_operator(&app->dom, chat->operator_id)) {
+	    !holder_online(app, chat)) {
 		json_array_append_new(ops, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)c->op->id,
 						     "name", c->op->name, "self", 1));
 	}
@@ -2536,9 +2548,11 @@ struct chat_live *chat_ops_resolve(struct client *c, const char *public_id)
 
 static int load_waiting(void *arg, const struct store_chat *row)
 {
-	struct chat_live *chat = chat_live_of(arg, row);
+	struct app *app = arg;
+	struct chat_live *chat = chat_live_of(app, row);
 
-	if (!has_guest(chat))
+	/* A waiting chat's guest left with the last run, unless other nodes may have them. */
+	if (!has_guest(chat) && !app->cfg->bus_url)
 		chat_guest_left(chat, time_mono_ms());
 	return 0;
 }
@@ -2727,6 +2741,8 @@ static int look_one(void *arg, const struct store_event *ev)
 		l->chat->last_seq = ev->seq;
 	if (!strcmp(ev->kind, "notice"))
 		l->notice = true;
+	else if (!strcmp(ev->kind, "share"))
+		share_ops_heard_step(l->chat, ev->body);
 	else if (ev->author != AUTHOR_SYSTEM)
 		l->spoke = true;
 	return 0;
@@ -2794,9 +2810,15 @@ static void follow_row(struct app *app, struct chat_live *chat)
 				      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
 						  "chat", chat->public_id, "by", "id",
 						  (json_int_t)row.operator_id, "name", name), NULL);
+	if (row.status == CHAT_ENDED && share_busy(&chat->share))
+		share_reset(&chat->share); /* the viewer reads the end; nothing more is recorded */
 	if (chat->transfer.pending) {
 		if (row.status == CHAT_ENDED) {
 			transfer_drop(app, chat);
+		} else if (row.status == CHAT_WAITING) {
+			/* Back on its queue elsewhere: the transfer is off, and the chat rings anew. */
+			transfer_tell_rung(app, chat, "withdrawn", NULL, NULL);
+			chat_transfer_end(chat);
 		} else {
 			for (i = 0; i < chat->transfer.nrung; i++)
 				send_operator(app, chat->transfer.rung[i],
@@ -2940,6 +2962,10 @@ void chat_ops_heard(struct app *app, const char *kind, json_t *obj)
 		return;
 	}
 	chat = noted_chat(app, obj, false);
+	if (chat && !strcmp(kind, "guest.here")) {
+		chat_guest_back(chat); /* not abandoned: the guest is on another node */
+		return;
+	}
 	if (!chat || !chat->transfer.pending)
 		return;
 	if (!strcmp(kind, "transfer.decline")) {

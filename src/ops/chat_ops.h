@@ -180,7 +180,8 @@ void chat_ops_ring_here(struct app *app, int64_t chat_id, int64_t queue_id);
  * this node said while its link was down was lost).
  */
 void chat_ops_catch_up(struct app *app);
-/* Another node's news of a transfer (`kind` "transfer", "transfer.decline", "transfer.end"). */
+/* Another node's news of a chat: a transfer ("transfer", "transfer.decline", "transfer.end"),
+ * its guest connected there ("guest.here"). */
 void chat_ops_heard(struct app *app, const char *kind, json_t *obj);
 
 #endif

@@ -18,12 +18,25 @@
 
 void client_attach(struct app *app, struct client *cl)
 {
+	static uint64_t serials;
+
+	cl->serial = ++serials;
 	cl->app = app;
 	cl->prev = NULL;
 	cl->next = app->clients;
 	if (app->clients)
 		app->clients->prev = cl;
 	app->clients = cl;
+}
+
+struct client *client_by_serial(struct app *app, uint64_t serial)
+{
+	struct client *cl;
+
+	for (cl = app->clients; cl; cl = cl->next)
+		if (cl->serial == serial)
+			return cl->gone ? NULL : cl;
+	return NULL;
 }
 
 static void client_free(struct client *cl)

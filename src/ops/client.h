@@ -65,10 +65,14 @@ struct client {
 	bool has_addr_key;               /* guests: addr_key is set */
 	unsigned char addr_key[BLOCK_KEY_BYTES]; /* guests: their address, keyed-hashed (blocks.h) */
 	bool presence_driven;            /* availability follows the door's presence (XMPP): never Away by idle */
+	uint64_t serial;                 /* this process's number for it, never reused (the bus names it so) */
+	bool share_forwarded;            /* guests: a share message went to another node (share_ops.c) */
 };
 
 /* Add a client the transport has set up (ops, kind) to the app's list. */
 void client_attach(struct app *app, struct client *cl);
+/* The live client numbered `serial` here, or NULL. */
+struct client *client_by_serial(struct app *app, uint64_t serial);
 /* Its transport closed: take it off chats, queues and presence; free it
  * once no write in flight points at it. */
 void client_detach(struct client *cl);

@@ -20,6 +20,7 @@
 #include "chat/tidiness.h"
 #include "ops/api.h"
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 #include "ops/caller.h"
 #include "ops/chat_ops.h"
 #include "ops/client.h"
@@ -421,8 +422,8 @@ void desk_ops_sweep(struct app *app)
 			warn_quiet(chat, TIDY_GRACE_MINS * minute);
 			break;
 		case TIDY_END:
-			/* With other nodes, the holder's node ends it, so it ends once. */
-			if (app->bus && !domain_operator(&app->dom, chat->operator_id))
+			/* With other nodes, one of them ends it (bus_ops_ends_here()). */
+			if (!bus_ops_ends_here(app, chat->operator_id))
 				break;
 			chat_ops_end_quiet(app, chat); /* out of memory: the next sweep tries again */
 			break;

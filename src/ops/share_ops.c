@@ -20,10 +20,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "bus/bus.h"
 #include "chat/domain.h"
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 #include "ops/client.h"
 #include "ops/errors.h"
 #include "ops/routes.h"
@@ -515,24 +518,265 @@ static void h_snapshot(void *user, const char *id, json_t *msg)
 #define GUEST (1u << CLIENT_GUEST)
 #define OPERATOR (1u << CLIENT_OPERATOR)
 
+/* ---- a share in another node ------------------------------------------------------------ */
+
+/* What a guest's browser says about a share, and the handler it reaches where the share runs. */
+static const struct ws_message guest_says[] = {
+	{ "share.reply", GUEST, h_reply },
+	{ "share.offer", GUEST, h_sdp },
+	{ "share.answer", GUEST, h_sdp },
+	{ "share.ice", GUEST, h_ice },
+	{ "share.stop", GUEST, h_stop },
+};
+
+/*
+ * A guest's share message, on the guest's node: when the chat's events say
+ * a share runs in another node and none runs here, it goes there (the
+ * answer comes back by "share.to").  True when it went.
+ */
+static bool forwarded(struct client *c, json_t *msg)
+{
+	struct app *app = c->app;
+	const char *public_id = json_string_value(json_object_get(msg, "chat"));
+	struct client_follow *f = public_id ? client_find_follow(c, public_id) : NULL;
+	struct chat_live *chat = f ? f->chat : NULL;
+
+	if (!app->bus || c->kind != CLIENT_GUEST || !chat || !chat->share_elsewhere ||
+	    share_busy(&chat->share))
+		return false;
+	c->share_forwarded = true;
+	bus_ops_tell(app, json_pack("{s:s, s:I, s:s, s:I, s:O}", "k", "share.fwd",
+				    "chat", (json_int_t)chat->id, "node", bus_node(app->bus),
+				    "conn", (json_int_t)c->serial, "msg", msg));
+	return true;
+}
+
+#define GUEST_SIDE(name, fn)                                              \
+	static void name(void *user, const char *id, json_t *msg)         \
+	{                                                                 \
+		if (!forwarded(user, msg))                                \
+			fn(user, id, msg);                                \
+	}
+GUEST_SIDE(g_reply, h_reply)
+GUEST_SIDE(g_sdp, h_sdp)
+GUEST_SIDE(g_ice, h_ice)
+GUEST_SIDE(g_stop, h_stop)
+
 const struct ws_message share_messages[] = {
 	{ "share.invite", OPERATOR, h_invite },
-	{ "share.reply", GUEST, h_reply },
-	{ "share.offer", GUEST | OPERATOR, h_sdp },
-	{ "share.answer", GUEST | OPERATOR, h_sdp },
-	{ "share.ice", GUEST | OPERATOR, h_ice },
-	{ "share.stop", GUEST | OPERATOR, h_stop },
+	{ "share.reply", GUEST, g_reply },
+	{ "share.offer", GUEST | OPERATOR, g_sdp },
+	{ "share.answer", GUEST | OPERATOR, g_sdp },
+	{ "share.ice", GUEST | OPERATOR, g_ice },
+	{ "share.stop", GUEST | OPERATOR, g_stop },
 	{ "share.shown", OPERATOR, h_shown },
 	{ "share.failed", OPERATOR, h_failed },
 	{ "share.snapshot", OPERATOR, h_snapshot },
 };
 const size_t share_nmessages = ARRAY_SIZE(share_messages);
 
+void share_ops_heard_step(struct chat_live *chat, const char *body)
+{
+	static const char *const over[] = { "\"declined\"", "\"blocked\"", "\"unsupported\"",
+					    "\"stopped\"", "\"withdrawn\"", "\"expired\"",
+					    "\"failed\"" };
+	const char *step = strstr(body, "\"step\":");
+	size_t i;
+
+	if (!step)
+		return;
+	step += strlen("\"step\":");
+	if (!strncmp(step, "\"invited\"", 9)) {
+		chat->share_elsewhere = true;
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(over); i++)
+		if (!strncmp(step, over[i], strlen(over[i])))
+			chat->share_elsewhere = false;
+}
+
+/*
+ * The stand-in, in the node where the share runs, for a guest's socket on
+ * another node: what the share sends it goes back over the bus.
+ */
+struct remote_guest {
+	struct client cl;
+	char node[BUS_NODE_LEN + 1];
+	uint64_t serial;          /* the socket's number on its node */
+	struct chat_live *chat;   /* pinned while the stand-in lives */
+	int64_t last_used;        /* monotonic ms */
+};
+
+#define REMOTE_GUEST_IDLE_MS 60000
+
+static uint64_t remote_key(const char *node, uint64_t serial)
+{
+	return (strtoull(node, NULL, 16) ^ (serial * 0x9e3779b97f4a7c15ull)) | 1;
+}
+
+static void remote_send(struct client *cl, const char *text, size_t len)
+{
+	struct remote_guest *r = container_of(cl, struct remote_guest, cl);
+
+	bus_ops_tell(cl->app, json_pack("{s:s, s:s, s:I, s:s%}", "k", "share.to", "node", r->node,
+					"conn", (json_int_t)r->serial, "frame", text, len));
+}
+
+static void remote_close(struct client *cl, enum client_close why)
+{
+	(void)cl;
+	(void)why;
+}
+
+static bool remote_alive(const struct client *cl)
+{
+	(void)cl;
+	return true;
+}
+
+static unsigned remote_backlog(const struct client *cl)
+{
+	(void)cl;
+	return 0;
+}
+
+static void remote_release(struct client *cl)
+{
+	struct remote_guest *r = container_of(cl, struct remote_guest, cl);
+	struct app *app = cl->app;
+
+	r->chat->pins--;
+	domain_chat_maybe_forget(&app->dom, r->chat);
+	free(r);
+}
+
+static const struct client_ops remote_guest_ops = {
+	.send = remote_send,
+	.close = remote_close,
+	.alive = remote_alive,
+	.backlog = remote_backlog,
+	.release = remote_release,
+};
+
+static struct remote_guest *remote_guest_of(struct app *app, const char *node, uint64_t serial,
+					    struct chat_live *chat)
+{
+	uint64_t key = remote_key(node, serial);
+	struct remote_guest *r = map_get(&app->share_guests, key);
+
+	if (r && (r->serial != serial || strcmp(r->node, node) || r->chat != chat))
+		return NULL; /* another socket's number, or another chat: not this one */
+	if (r)
+		return r;
+	r = xcalloc(1, sizeof(*r));
+	r->cl.ops = &remote_guest_ops;
+	r->cl.kind = CLIENT_GUEST;
+	snprintf(r->node, sizeof(r->node), "%s", node);
+	r->serial = serial;
+	r->chat = chat;
+	chat->pins++;
+	client_attach(app, &r->cl);
+	/* It may act on the chat's share (chat_ops_resolve()); events reach it on its own node. */
+	client_add_follow(&r->cl, chat, true);
+	map_put(&app->share_guests, key, r);
+	return r;
+}
+
+static void remote_guest_drop(struct app *app, struct remote_guest *r)
+{
+	map_del(&app->share_guests, remote_key(r->node, r->serial));
+	client_detach(&r->cl); /* a share it was part of stops: the guest left */
+}
+
+/* A guest's message from another node, in the node where the share runs. */
+static void heard_forwarded(struct app *app, json_t *obj)
+{
+	json_int_t chat_id = json_integer_value(json_object_get(obj, "chat"));
+	json_int_t serial = json_integer_value(json_object_get(obj, "conn"));
+	const char *node = json_string_value(json_object_get(obj, "node"));
+	json_t *msg = json_object_get(obj, "msg");
+	const char *type = json_string_value(json_object_get(msg, "type"));
+	const char *id = json_string_value(json_object_get(msg, "id"));
+	struct chat_live *chat = domain_chat(&app->dom, chat_id);
+	struct remote_guest *r;
+	size_t i;
+
+	if (!chat || !share_busy(&chat->share) || !node || strlen(node) != BUS_NODE_LEN ||
+	    serial <= 0 || !type || !id || strlen(id) > WS_ID_MAX)
+		return; /* the share does not run here */
+	for (i = 0; i < ARRAY_SIZE(guest_says) && strcmp(guest_says[i].type, type); i++)
+		;
+	if (i == ARRAY_SIZE(guest_says))
+		return;
+	r = remote_guest_of(app, node, (uint64_t)serial, chat);
+	if (!r)
+		return;
+	r->last_used = time_mono_ms();
+	guest_says[i].fn(&r->cl, id, msg);
+}
+
+void share_ops_heard(struct app *app, const char *kind, json_t *obj)
+{
+	const char *node = json_string_value(json_object_get(obj, "node"));
+	json_int_t serial = json_integer_value(json_object_get(obj, "conn"));
+	struct remote_guest *r;
+	struct client *c;
+	const char *frame;
+
+	if (!node || serial <= 0)
+		return;
+	if (!strcmp(kind, "share.fwd")) {
+		heard_forwarded(app, obj);
+	} else if (!strcmp(kind, "share.to")) {
+		/* To one of this node's sockets: the share's answer, the librarian's side. */
+		frame = json_string_value(json_object_get(obj, "frame"));
+		if (!app->bus || strcmp(node, bus_node(app->bus)) || !frame)
+			return;
+		c = client_by_serial(app, (uint64_t)serial);
+		if (c && c->kind == CLIENT_GUEST && c->share_forwarded)
+			client_send_text(c, frame, strlen(frame));
+	} else if (!strcmp(kind, "share.gone")) {
+		r = map_get(&app->share_guests, remote_key(node, (uint64_t)serial));
+		if (r && r->serial == (uint64_t)serial && !strcmp(r->node, node))
+			remote_guest_drop(app, r);
+	}
+}
+
+void share_ops_bus_stop(struct app *app)
+{
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->share_guests, &i, &key, &v))
+		remote_guest_drop(app, v);
+	map_release(&app->share_guests);
+}
+
+void share_ops_bus_sweep(struct app *app)
+{
+	int64_t now = time_mono_ms();
+	size_t i = 0;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->share_guests, &i, &key, &v)) {
+		struct remote_guest *r = v;
+
+		if (r->chat->share.guest_conn != &r->cl && now - r->last_used > REMOTE_GUEST_IDLE_MS)
+			remote_guest_drop(app, r);
+	}
+}
+
 /* ---- the share ends with its people ------------------------------------------------------ */
 
 static void share_ops_conn_closed(struct app *app, struct client *c, struct chat_live *chat)
 {
 	struct share *s = &chat->share;
+
+	if (c->share_forwarded && app->bus && chat->share_elsewhere)
+		bus_ops_tell(app, json_pack("{s:s, s:s, s:I}", "k", "share.gone",
+					    "node", bus_node(app->bus), "conn", (json_int_t)c->serial));
 
 	if (!share_busy(s) || share_chat_allows(chat->status) < 0)
 		return;

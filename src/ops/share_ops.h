@@ -9,6 +9,7 @@
 #ifndef REFDESK_OPS_SHARE_OPS_H
 #define REFDESK_OPS_SHARE_OPS_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,5 +22,24 @@
  * out end.
  */
 extern const struct chat_ops_listener share_ops_listener;
+
+/*
+ * With other nodes (bus_ops.h), a share runs in the node of the librarian
+ * who invited: there its `struct share` lives, and the guest's socket, on
+ * another node, is a stand-in client whose frames go back over the bus.
+ * The guest's node passes what the guest's browser says about the share
+ * there ("share.fwd") when its events say a share runs elsewhere; the
+ * answers, the librarian's answer and candidates come back ("share.to");
+ * a guest socket that closes is said ("share.gone").
+ */
+struct chat_live;
+/* A share step another node stored (its event's body): does a share run there now? */
+void share_ops_heard_step(struct chat_live *chat, const char *body);
+/* Another node's share news: "share.fwd", "share.to" or "share.gone". */
+void share_ops_heard(struct app *app, const char *kind, json_t *obj);
+/* Once a second with other nodes: stand-ins that no share needs any more go. */
+void share_ops_bus_sweep(struct app *app);
+/* Stopping: every stand-in goes (the shares they were in stop). */
+void share_ops_bus_stop(struct app *app);
 
 #endif

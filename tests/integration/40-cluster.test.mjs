@@ -5,6 +5,9 @@
 // accept races across nodes; NATS killed and started again mid-chat; the node holding the guest's
 // socket killed during a burst, the guest back through nginx.
 //
+// Waiting chats whose guest left are ended after 3 s here (--abandon-secs), so a node that
+// wrongly thinks a guest gone shows within the tests.
+//
 // The file starts its own PostgreSQL cluster, nats-server and nginx, so it runs once, in the
 // SQLite pass of the suite; the PostgreSQL pass skips it.
 
@@ -25,7 +28,7 @@ let A, B, C;
 before(async () => {
 	if (skip)
 		return;
-	cl = await startCluster({ n: 3, operators: ['ann', 'bob', 'cat'], cutters: [0] });
+	cl = await startCluster({ n: 3, operators: ['ann', 'bob', 'cat'], cutters: [0], args: ['--abandon-secs', '3'] });
 	[A, B, C] = cl.nodes;
 });
 
@@ -250,6 +253,59 @@ test('transfers across nodes: to a colleague on another node, who accepts; to a 
 	await closeAll();
 });
 
+const OFFER = ['v=0', 'o=- 46117 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+	'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=ice-ufrag:abcd',
+	'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=sendonly', 'a=rtpmap:96 VP8/90000', ''].join('\r\n');
+const ANSWER = OFFER.replace('a=sendonly', 'a=recvonly');
+const CANDIDATE = 'candidate:2 1 udp 2122260223 192.0.2.7 61000 typ host generation 0';
+const shareStep = (chat, step) => (f) => f.type === 'event' && f.chat === chat && f.kind === 'share' && f.step === step;
+
+test('a screen share with the guest on A and the librarian on B: consent, offer, answer and candidates cross the nodes; the guest leaving stops it', { skip, timeout: 60000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	await seenOn(A);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+
+	const inv = isOk(await bob.request({ type: 'share.invite', chat: c.chat, text: 'May I see your screen?' }), 'share.invite on B');
+	const share = inv.share;
+	await c.guest.next(shareStep(c.chat, 'invited'), 5000, 'the invitation on A');
+	const acc = isOk(await c.guest.request({ type: 'share.reply', chat: c.chat, share, answer: 'accept' }), 'share.reply on A');
+	assert.equal(acc.share, share);
+	assert.ok(acc.ice && Array.isArray(acc.ice.servers), JSON.stringify(acc));
+	await bob.next(shareStep(c.chat, 'accepted'), 5000, 'accepted on B');
+	isOk(await c.guest.request({ type: 'share.offer', chat: c.chat, share, sdp: OFFER }), 'share.offer on A');
+	const offer = await bob.next((f) => f.type === 'share.offer' && f.chat === c.chat, 5000, 'the guest\'s offer on B');
+	assert.equal(offer.sdp, OFFER);
+	isOk(await bob.request({ type: 'share.answer', chat: c.chat, share, sdp: ANSWER }), 'share.answer on B');
+	const answer = await c.guest.next((f) => f.type === 'share.answer' && f.chat === c.chat, 5000, 'the answer on A');
+	assert.equal(answer.sdp, ANSWER);
+	c.guest.send({ type: 'share.ice', id: c.guest.newId(), chat: c.chat, share, candidate: CANDIDATE, mid: '0', mline: 0 });
+	const fromGuest = await bob.next((f) => f.type === 'share.ice' && f.chat === c.chat, 5000, 'the guest\'s candidate on B');
+	assert.equal(fromGuest.candidate, CANDIDATE);
+	bob.send({ type: 'share.ice', id: bob.newId(), chat: c.chat, share, candidate: CANDIDATE, mid: '0', mline: 0 });
+	await c.guest.next((f) => f.type === 'share.ice' && f.chat === c.chat, 5000, 'the librarian\'s candidate on A');
+	isOk(await bob.request({ type: 'share.shown', chat: c.chat, share }), 'share.shown');
+	await c.guest.next(shareStep(c.chat, 'started'), 5000, 'started on A');
+
+	// Another guest cannot act on it from A: only the chat's own guest socket is passed on.
+	const stranger = await guest(A, 'stranger');
+	const r = await stranger.request({ type: 'share.stop', chat: c.chat, share });
+	assert.equal(r.type, 'error', JSON.stringify(r));
+
+	// The guest's box closes on A: the share stops on B, recorded once.
+	await c.guest.close();
+	const stopped = await bob.next(shareStep(c.chat, 'stopped'), 5000, 'stopped on B');
+	assert.equal(stopped.by, 'guest');
+	const steps = cl.psql(`SELECT e.body::json->>'step' FROM events e JOIN chats c ON c.id = e.chat_id
+		WHERE c.public_id = '${c.chat}' AND e.kind = 'share' ORDER BY e.seq`).split('\n');
+	assert.deepEqual(steps, ['invited', 'accepted', 'started', 'stopped']);
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	await setAvailable(bob, 'ask', false);
+	await closeAll();
+});
+
 test('NATS killed and started again mid-chat: what was said meanwhile reaches the other node once, in order, and the chat goes on', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
@@ -317,6 +373,55 @@ test('the guests\' node alone loses its link to NATS: what it stored meanwhile r
 		isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
 	}
 	await setAvailable(bob, 'ask', false);
+	await closeAll();
+});
+
+const status = (chat) => cl.psql(`SELECT status FROM chats WHERE public_id = '${chat}'`);
+
+test('an end stored on B while news reaches A late: A follows it as soon as its own write shows it, and refuses what comes after', { skip, timeout: 60000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	await seenOn(A);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'joined', 5000, 'joined on A');
+	cl.cutters[0].delay = 1500; // what NATS says reaches A late
+	await sleep(100);
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end on B');
+	// A does not know yet; its write lands after the end, and reading the gap shows the end.
+	await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'racing the end' });
+	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'ended', 5000, 'the end on A');
+	const after = await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'after the end' });
+	assert.equal(after.code, 'chat_ended', JSON.stringify(after));
+	cl.cutters[0].delay = 0;
+	const again = await guest(A, 'again');
+	const j = isOk(await again.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'chat.join');
+	assert.equal(j.status, 'ended');
+	await setAvailable(bob, 'ask', false);
+	await closeAll();
+});
+
+test('a waiting guest who moves from A to another node is not taken for gone by A, nor by a node that restarts', { skip, timeout: 60000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	await seenOn(A);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	await c.guest.close();
+	const moved = await guest(C, 'guest on C');
+	const j = isOk(await moved.request({ type: 'chat.join', chat: c.chat, token: c.token, after: 0 }), 'chat.join on C');
+	assert.equal(j.status, 'waiting');
+	// B restarts meanwhile (same port, behind nginx): it must not end the chat as abandoned either.
+	await B.stop();
+	await B.restart({ port: B.port });
+	await sleep(5000); // --abandon-secs 3, and more
+	assert.equal(status(c.chat), '0', 'still waiting: its guest is connected, on C');
+	await moved.close();
+	// Gone from every node now: C, where it left, ends it.
+	for (let i = 0; i < 100 && status(c.chat) !== '2'; i++)
+		await sleep(100);
+	assert.equal(status(c.chat), '2', 'ended once its guest has gone');
 	await closeAll();
 });
 

@@ -65,18 +65,49 @@ export async function startNats(port) {
 
 /**
  * A TCP relay on 127.0.0.1 to `target` (a port): a node's link to NATS through it can be cut
- * (every connection closed, new ones refused) and healed, while the other nodes' links stay.
+ * (every connection closed, new ones refused) and healed, or what NATS sends the node delayed
+ * (`delay` ms), while the other nodes' links stay as they are.
  */
 export async function startLinkCutter(target) {
 	const socks = new Set();
 	let server = null;
 	const port = await freePort();
+	const relay = {
+		url: `nats://127.0.0.1:${port}`,
+		delay: 0,
+		async cut() {
+			await new Promise((resolve) => { server.close(resolve); for (const sock of socks) sock.destroy(); });
+		},
+		heal: () => listen(),
+		async stop() {
+			for (const sock of socks)
+				sock.destroy();
+			await new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
 	const listen = () => new Promise((resolve, reject) => {
 		server = net.createServer((client) => {
 			const up = net.connect(target, '127.0.0.1');
+			const late = [];
+			let timer = null;
+			const pump = () => {
+				timer = null;
+				while (late.length && late[0].due <= Date.now())
+					client.write(late.shift().data);
+				if (late.length)
+					timer = setTimeout(pump, late[0].due - Date.now());
+			};
 			socks.add(client).add(up);
-			client.pipe(up).pipe(client);
-			const drop = () => { client.destroy(); up.destroy(); socks.delete(client); socks.delete(up); };
+			client.pipe(up);
+			up.on('data', (d) => {
+				if (!relay.delay && !late.length) {
+					client.write(d);
+					return;
+				}
+				late.push({ due: Date.now() + relay.delay, data: d });
+				timer ??= setTimeout(pump, relay.delay);
+			});
+			const drop = () => { clearTimeout(timer); client.destroy(); up.destroy(); socks.delete(client); socks.delete(up); };
 			client.on('error', drop).on('close', drop);
 			up.on('error', drop).on('close', drop);
 		});
@@ -84,18 +115,7 @@ export async function startLinkCutter(target) {
 		server.listen(port, '127.0.0.1', resolve);
 	});
 	await listen();
-	return {
-		url: `nats://127.0.0.1:${port}`,
-		async cut() {
-			await new Promise((resolve) => { server.close(resolve); for (const sock of socks) sock.destroy(); });
-		},
-		heal: listen,
-		async stop() {
-			for (const sock of socks)
-				sock.destroy();
-			await new Promise((resolve) => server.close(() => resolve()));
-		},
-	};
+	return relay;
 }
 
 /** nginx on 127.0.0.1:`port` in front of `upstreams` (ports), from the recipe. */
