@@ -145,7 +145,11 @@ int blobs_keep(const char *data_dir, const char *hash, const void *data, size_t 
 int blobs_remove_unused(struct store *st, const char *data_dir, const char *hash)
 {
 	char path[4096];
-	int rc = store_blob_in_use(st, hash);
+	int rc = store_blob_lock(st, hash); /* another process's upload of it waits, or we do */
+
+	if (rc < 0)
+		return rc;
+	rc = store_blob_in_use(st, hash);
 
 	if (rc != 0)
 		return rc < 0 ? rc : 0;

@@ -12,7 +12,10 @@
  * no row names it, and blobs_keep() makes sure the file is there before a
  * row naming it is added.  blobs_put() runs earlier, without the lock, and
  * may find the file about to go; the blobs_keep() of the same upload writes
- * it again.  So no committed row ever names a missing file.
+ * it again.  So no committed row ever names a missing file.  On PostgreSQL,
+ * where several processes sharing the directory each have a writer, the
+ * "write lock" is per blob: store_blob_lock() before blobs_keep() and
+ * inside blobs_remove_unused(), held to the end of the transaction.
  */
 #ifndef REFDESK_MEDIA_BLOBS_H
 #define REFDESK_MEDIA_BLOBS_H
@@ -39,7 +42,7 @@ bool blobs_hash_is_valid(const char *hash);
 
 /*
  * Before adding a chat_blobs row naming `hash`, with the database's write
- * lock held (on the writer thread): make sure the file is there and fresh,
+ * lock held (on the writer thread; and store_blob_lock(hash)): make sure the file is there and fresh,
  * writing `data` again if a removal took it since blobs_put().  0, -EINVAL
  * if `data` is not the bytes named `hash`, or a negative errno of the disk.
  */

@@ -58,7 +58,11 @@ static int save_apply(struct store *st, struct api_write *w)
 	int rc;
 
 	/* The files must be there before the rows that name them (media/blobs.h). */
-	rc = blobs_keep(dir, s->snap.blob, s->full, s->full_len);
+	rc = store_blob_lock(st, s->snap.blob);
+	if (!rc)
+		rc = store_blob_lock(st, s->snap.thumb);
+	if (!rc)
+		rc = blobs_keep(dir, s->snap.blob, s->full, s->full_len);
 	if (!rc)
 		rc = blobs_keep(dir, s->snap.thumb, s->thumb, s->thumb_len);
 	if (!rc)

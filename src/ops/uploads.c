@@ -338,6 +338,12 @@ static int upload_rows(struct store *st, void *arg)
 	char thumb_name[NAME_MAX_BYTES + 32];
 	int rc;
 
+	/* Another process removing one of these files waits for this commit, or this for its. */
+	rc = store_blob_lock(st, u->hash);
+	if (!rc && u->is_image)
+		rc = store_blob_lock(st, u->thumb);
+	if (rc < 0)
+		return rc;
 	if (!u->is_image) {
 		rc = blobs_keep(dir, u->hash, u->req->body, u->req->body_len);
 		if (rc < 0)

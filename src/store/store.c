@@ -1088,6 +1088,27 @@ int store_duties_hold(struct store *st, bool *held)
 	return rc == DB_ROW ? 0 : fail(st, "duties lock");
 }
 
+#define BLOB_LOCK_CLASS "7432003"
+
+int store_blob_lock(struct store *st, const char *hash)
+{
+	struct db_stmt *s;
+	char head[8];
+	int rc;
+
+	if (db_dialect(st->db) != DB_POSTGRES)
+		return 0;
+	/* Two int4 keys, a space apart from the duties' bigint one: this class, and
+	 * 28 bits of the hash (two blobs sharing them only wait for each other). */
+	snprintf(head, sizeof(head), "%.7s", hash);
+	if (db_prepare(st->db, "SELECT pg_advisory_xact_lock(" BLOB_LOCK_CLASS ", ?1::int4)", &s) < 0)
+		return fail(st, "blob lock");
+	db_bind_int(s, 1, (int)strtol(head, NULL, 16));
+	rc = db_step(s);
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : fail(st, "blob lock");
+}
+
 int store_sessions_delete_operator(struct store *st, int64_t operator_id,
 				   const unsigned char *keep)
 {

@@ -317,6 +317,14 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 				 int (*orphan)(void *ctx, const char *hash), void *ctx);
 /* Whether any chat or canned snapshot still needs blob `hash` (0 no, 1 yes, or an error). */
 int store_blob_in_use(struct store *st, const char *hash);
+/*
+ * Inside a write transaction, before a blob file's fate is decided by its
+ * rows (blobs_keep() before a row naming it, blobs_remove_unused()): hold
+ * blob `hash` until the transaction ends.  On PostgreSQL, where processes
+ * sharing the data directory each write, a transaction-level advisory
+ * lock; on SQLite the database's one writer already orders them: nothing.
+ */
+int store_blob_lock(struct store *st, const char *hash);
 
 /* ---- the audit log (audit.c) ---- */
 

@@ -12,6 +12,8 @@
 // SQLite pass of the suite; the PostgreSQL pass skips it.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { Client, closeAll } from './lib/client.mjs';
@@ -250,6 +252,34 @@ test('transfers across nodes: to a colleague on another node, who accepts; to a 
 	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
 	for (const op of [ann, bob, cat])
 		await setAvailable(op, 'ask', false);
+	await closeAll();
+});
+
+test('a file\'s fate is decided under a lock per file: an upload naming it waits while another process holds it', { skip, timeout: 30000 }, async () => {
+	// Removing a file no row names (after a deletion or a purge) and an upload adding a row
+	// that names it are serialised per file in the database, as one writer did on SQLite.
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	await seenOn(A);
+	const c = await startChat(A, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const body = crypto.randomBytes(2000);
+	const hash = crypto.createHash('sha256').update(body).digest('hex');
+	const key = parseInt(hash.slice(0, 7), 16);
+	const holder = spawn('psql', ['-X', '-q', '-d', cl.store, '-c',
+		`BEGIN; SELECT pg_advisory_xact_lock(7432003, ${key}); SELECT pg_sleep(1.5); COMMIT;`], { stdio: 'ignore' });
+	const held = new Promise((resolve) => holder.on('exit', resolve));
+	await sleep(400);
+	const t = Date.now();
+	const r = await upload(B, bob.session, c.chat, body, { headers: { 'x-upload-kind': 'file', 'x-file-name': 'notes.txt' } });
+	const took = Date.now() - t;
+	await held;
+	assert.equal(r.status, 200, JSON.stringify(r.json));
+	assert.equal(r.json.blob ?? hash, hash);
+	assert.ok(took >= 700, `the upload waited for the lock (${took} ms)`);
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
+	await setAvailable(bob, 'ask', false);
 	await closeAll();
 });
 
