@@ -18,6 +18,7 @@
 #include "ops/app.h"
 #include "ops/chat_ops.h"
 #include "ops/share_ops.h"
+#include "ops/staff_ops.h"
 #include "store/store.h"
 
 /* A librarian available on another node, in one queue. */
@@ -396,6 +397,8 @@ static void heard_json(struct app *app, const struct bus_note *note)
 		heard_avail(app, note->node, obj);
 	else if (!strncmp(k, "share.", 6))
 		share_ops_heard(app, k, obj);
+	else if (!strncmp(k, "staff.", 6))
+		staff_ops_heard(app, k, obj);
 	else
 		chat_ops_heard(app, k, obj); /* transfers */
 	json_decref(obj);

@@ -22,6 +22,7 @@
 #include "base/util.h"
 #include "chat/domain.h"
 #include "ops/app.h"
+#include "ops/bus_ops.h"
 #include "ops/chat_ops.h"
 #include "ops/client.h"
 #include "ops/errors.h"
@@ -66,18 +67,49 @@ static json_t *room_json(const struct store_room_message *m)
 }
 
 /* Send `obj` (the reference is taken) to every operator client following `chat`. */
-static void fan_note(struct chat_live *chat, json_t *obj)
+/* Send a note's frame to the operator clients following its chat here. */
+static void send_note(struct chat_live *chat, const char *text)
 {
-	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	size_t i;
 
-	json_decref(obj);
-	for (i = 0; text && i < chat->nfollowers; i++) {
+	for (i = 0; i < chat->nfollowers; i++) {
 		struct client *c = chat->followers[i].conn;
 
 		if (c->kind == CLIENT_OPERATOR)
 			client_send_text(c, text, strlen(text));
 	}
+}
+
+/* Send a room message's frame to every client here of the account's operators but `except`. */
+static void send_room(struct app *app, int64_t account_id, const char *text, struct client *except)
+{
+	size_t i = 0, j;
+	uint64_t key;
+	void *v;
+
+	while (map_next(&app->dom.operators, &i, &key, &v)) {
+		struct operator_live *o = v;
+
+		if (o->account_id != account_id)
+			continue;
+		for (j = 0; j < o->nconns; j++)
+			if (o->conns[j] != except)
+				client_send_text(o->conns[j], text, strlen(text));
+	}
+}
+
+/* Send `obj` (the reference is taken) to the chat's operators here and on the other nodes. */
+static void fan_note(struct app *app, struct chat_live *chat, json_t *obj)
+{
+	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+
+	json_decref(obj);
+	if (!text)
+		return;
+	send_note(chat, text);
+	if (app->bus)
+		bus_ops_tell(app, json_pack("{s:s, s:I, s:s}", "k", "staff.note",
+					    "chat", (json_int_t)chat->id, "frame", text));
 	free(text);
 }
 
@@ -88,21 +120,35 @@ static void fan_note(struct chat_live *chat, json_t *obj)
 static void fan_room(struct app *app, int64_t account_id, json_t *obj, struct client *except)
 {
 	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	size_t i = 0, j;
-	uint64_t key;
-	void *v;
 
 	json_decref(obj);
-	while (text && map_next(&app->dom.operators, &i, &key, &v)) {
-		struct operator_live *o = v;
-
-		if (o->account_id != account_id)
-			continue;
-		for (j = 0; j < o->nconns; j++)
-			if (o->conns[j] != except)
-				client_send_text(o->conns[j], text, strlen(text));
-	}
+	if (!text)
+		return;
+	send_room(app, account_id, text, except);
+	if (app->bus)
+		bus_ops_tell(app, json_pack("{s:s, s:I, s:s}", "k", "staff.room",
+					    "account", (json_int_t)account_id, "frame", text));
 	free(text);
+}
+
+void staff_ops_heard(struct app *app, const char *kind, json_t *obj)
+{
+	const char *frame = json_string_value(json_object_get(obj, "frame"));
+	json_int_t id;
+	struct chat_live *chat;
+
+	if (!frame)
+		return;
+	if (!strcmp(kind, "staff.note")) {
+		id = json_integer_value(json_object_get(obj, "chat"));
+		chat = domain_chat(&app->dom, id);
+		if (chat)
+			send_note(chat, frame);
+	} else if (!strcmp(kind, "staff.room")) {
+		id = json_integer_value(json_object_get(obj, "account"));
+		if (id > 0)
+			send_room(app, id, frame, NULL);
+	}
 }
 
 /* ---- the write op ------------------------------------------------------------------ */
@@ -136,7 +182,7 @@ static void note_done(struct staff_write *w)
 					  "chat", chat->public_id,
 					  "seq", (json_int_t)w->u.note.seq));
 	if (!w->dup)
-		fan_note(chat, json_pack("{s:s, s:s, s:o}", "type", "note", "chat", chat->public_id,
+		fan_note(w->app, chat, json_pack("{s:s, s:s, s:o}", "type", "note", "chat", chat->public_id,
 					 "note", note_json(&w->u.note)));
 }
 

@@ -51,4 +51,8 @@ json_t *staff_ops_notes_json(struct app *app, int64_t chat_id);
 /* Print the limits as `refdesk limits` lines. */
 void staff_ops_print_limits(FILE *out, int keep_secs);
 
+/* A note or a room message another node stored ("staff.note", "staff.room", with the
+ * frame its operators were sent): the operators here get it too. */
+void staff_ops_heard(struct app *app, const char *kind, json_t *obj);
+
 #endif

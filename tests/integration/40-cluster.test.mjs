@@ -119,6 +119,17 @@ test('a guest on A, librarians on B and C: the box counts them, both are rung, o
 		assert.equal(body.readUInt32BE(16), 640);
 	}
 
+	// Staff notes and the staff room reach colleagues on other nodes, never the guest.
+	isOk(await cat.request({ type: 'chat.join', chat: c.chat, after: 0 }), 'Cat follows the chat from C');
+	isOk(await bob.request({ type: 'note.send', chat: c.chat, text: 'Regular; prefers email.' }), 'note.send on B');
+	const seenNote = await cat.next((f) => f.type === 'note' && f.chat === c.chat, 5000, 'the note on C');
+	assert.equal(seenNote.note.text, 'Regular; prefers email.');
+	const ann = await operator(A, 'ann');
+	isOk(await cat.request({ type: 'room.send', text: 'Coffee in the back room.' }), 'room.send on C');
+	for (const [who, label] of [[ann, 'Ann on A'], [bob, 'Bob on B']])
+		assert.equal((await who.next((f) => f.type === 'room.message', 5000, `the room message for ${label}`)).message.text, 'Coffee in the back room.');
+	await c.guest.none((f) => f.type === 'note' || f.type === 'room.message', 300, 'staff frames on the guest socket');
+
 	// The guest leaves: Bob's chat ends on B.
 	isAck(await c.guest.request({ type: 'chat.end', chat: c.chat }), 'chat.end on A');
 	await bob.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'ended', 5000, 'the end on B');
