@@ -35,6 +35,8 @@ struct remote_node {
 	size_t n;
 	int64_t *on;     /* operators with a socket there */
 	size_t non;
+	int64_t *away;   /* those of them who are Away */
+	size_t naway;
 };
 
 #define BUS_AVAIL_OPS_MAX 8192 /* entries in one node's availability note */
@@ -56,6 +58,14 @@ int bus_ops_start(struct app *app)
 	return rc;
 }
 
+static void node_free(struct remote_node *n)
+{
+	free(n->ops);
+	free(n->on);
+	free(n->away);
+	free(n);
+}
+
 static void forget_nodes(struct app *app)
 {
 	size_t i = 0;
@@ -65,9 +75,7 @@ static void forget_nodes(struct app *app)
 	while (map_next(&app->bus_nodes, &i, &key, &v)) {
 		struct remote_node *n = v;
 
-		free(n->ops);
-		free(n->on);
-		free(n);
+		node_free(n);
 	}
 	map_release(&app->bus_nodes);
 }
@@ -133,29 +141,48 @@ static void recount(struct app *app)
 	map_release(&sums);
 }
 
+/* A JSON array of at most BUS_AVAIL_OPS_MAX integers, copied; false when it is not one. */
+static bool int_list(json_t *arr, int64_t **out, size_t *n)
+{
+	json_t *it;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) > BUS_AVAIL_OPS_MAX)
+		return false;
+	*out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
+	json_array_foreach(arr, i, it) {
+		if (!json_is_integer(it)) {
+			free(*out);
+			*out = NULL;
+			return false;
+		}
+		(*out)[(*n)++] = json_integer_value(it);
+	}
+	return true;
+}
+
 /*
- * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…],"on":[OPERATOR,…]}: the
- * sender's whole list, and who has a socket there.  Anything malformed is
- * dropped whole, and the node's last list stands.
+ * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…],"on":[OPERATOR,…],
+ * "away":[OPERATOR,…]}: the sender's whole list, who has a socket there,
+ * and which of them are Away.  Anything malformed is dropped whole, and
+ * the node's last list stands.
  */
 static void heard_avail(struct app *app, const char *node, json_t *obj)
 {
 	uint64_t key = node_key(node);
 	struct remote_node *n;
 	struct remote_op *ops;
-	json_t *queues = json_object_get(obj, "q"), *on = json_object_get(obj, "on"), *q, *op;
-	size_t i, j, nops = 0, non = 0;
-	int64_t *ons;
+	json_t *queues = json_object_get(obj, "q"), *q, *op;
+	size_t i, j, nops = 0, non = 0, naway = 0;
+	int64_t *ons, *aways;
 
-	if (!json_is_array(queues) || !json_is_array(on) || json_array_size(on) > BUS_AVAIL_OPS_MAX)
+	if (!json_is_array(queues) || !int_list(json_object_get(obj, "on"), &ons, &non))
 		return;
-	ons = xcalloc(json_array_size(on) + 1, sizeof(*ons));
-	json_array_foreach(on, i, op) {
-		if (!json_is_integer(op)) {
-			free(ons);
-			return;
-		}
-		ons[non++] = json_integer_value(op);
+	if (!int_list(json_object_get(obj, "away"), &aways, &naway)) {
+		free(ons);
+		return;
 	}
 	ops = xcalloc(BUS_AVAIL_OPS_MAX, sizeof(*ops));
 	json_array_foreach(queues, i, q) {
@@ -186,12 +213,16 @@ static void heard_avail(struct app *app, const char *node, json_t *obj)
 	free(n->on);
 	n->on = ons;
 	n->non = non;
+	free(n->away);
+	n->away = aways;
+	n->naway = naway;
 	n->seen_ms = time_mono_ms();
 	recount(app);
 	return;
 bad:
 	free(ops);
 	free(ons);
+	free(aways);
 	log_warn("bus: a malformed availability note from node %s was dropped", node);
 }
 
@@ -215,6 +246,41 @@ static uint64_t first_node_with(struct app *app, int64_t operator_id)
 bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id)
 {
 	return app->bus && operator_id && first_node_with(app, operator_id) != 0;
+}
+
+int bus_ops_status_elsewhere(struct app *app, int64_t operator_id, int64_t *queues, size_t max,
+			     size_t *nqueues)
+{
+	int status = 0;
+	size_t i = 0, j, k;
+	uint64_t key;
+	void *v;
+
+	*nqueues = 0;
+	while (app->bus && map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *n = v;
+		bool on = false, away = false;
+
+		for (j = 0; j < n->non && !on; j++)
+			on = n->on[j] == operator_id;
+		for (j = 0; j < n->naway && !away; j++)
+			away = n->away[j] == operator_id;
+		if (!on)
+			continue;
+		if (!away)
+			status = 1;
+		else if (!status)
+			status = 2;
+		for (j = 0; j < n->n; j++) {
+			if (n->ops[j].operator_id != operator_id)
+				continue;
+			for (k = 0; k < *nqueues && queues[k] != n->ops[j].queue_id; k++)
+				;
+			if (k == *nqueues && *nqueues < max)
+				queues[(*nqueues)++] = n->ops[j].queue_id;
+		}
+	}
+	return status;
 }
 
 bool bus_ops_ends_here(struct app *app, int64_t operator_id)
@@ -301,16 +367,14 @@ static void heard_gone(struct app *app, const char *node)
 	if (!n)
 		return;
 	log_info("bus: node %s has left", node);
-	free(n->ops);
-	free(n->on);
-	free(n);
+	node_free(n);
 	recount(app);
 }
 
 /* Tell the others this node's available librarians, per queue, and who is at their limit. */
 static void tell_avail(struct app *app)
 {
-	json_t *queues = json_array(), *on, *obj;
+	json_t *queues = json_array(), *on, *away, *obj;
 	size_t i = 0, j, nops = 0;
 	uint64_t key;
 	void *v;
@@ -332,13 +396,17 @@ static void tell_avail(struct app *app)
 		json_array_append_new(queues, json_pack("[I, o]", (json_int_t)ql->id, ops));
 	}
 	on = json_array();
+	away = json_array();
 	for (i = 0; map_next(&app->dom.operators, &i, &key, &v) && json_array_size(on) < BUS_AVAIL_OPS_MAX;) {
 		struct operator_live *o = v;
 
-		if (o->nconns)
-			json_array_append_new(on, json_integer(o->id));
+		if (!o->nconns)
+			continue;
+		json_array_append_new(on, json_integer(o->id));
+		if (o->away)
+			json_array_append_new(away, json_integer(o->id));
 	}
-	obj = json_pack("{s:s, s:o, s:o}", "k", "avail", "q", queues, "on", on);
+	obj = json_pack("{s:s, s:o, s:o, s:o}", "k", "avail", "q", queues, "on", on, "away", away);
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (text)
@@ -373,9 +441,7 @@ void bus_ops_tick(struct app *app)
 			continue;
 		/* Not heard from for a while: it stopped, or cannot reach NATS. */
 		map_del(&app->bus_nodes, key);
-		free(n->ops);
-		free(n->on);
-		free(n);
+		node_free(n);
 		gone = true;
 	}
 	if (gone) {

@@ -49,6 +49,13 @@ void bus_ops_ring(struct app *app, int64_t chat_id, int64_t queue_id);
 /* This node's available librarians changed. */
 void bus_ops_avail_changed(struct app *app);
 
+/*
+ * `operator_id` on the other nodes: 0 with no socket there, 1 with one and
+ * not Away, 2 Away; up to `max` ids of the queues they are available on
+ * there go to `queues`.
+ */
+int bus_ops_status_elsewhere(struct app *app, int64_t operator_id, int64_t *queues, size_t max,
+			     size_t *nqueues);
 /* Has `operator_id` a socket on another node (its last availability note says)? */
 bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id);
 /*

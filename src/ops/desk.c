@@ -238,6 +238,21 @@ struct board_ctx {
 	json_t *list;
 };
 
+struct waiting_ctx {
+	size_t n;
+	int64_t oldest;
+};
+
+static int count_waiting(void *arg, const struct store_chat *c)
+{
+	struct waiting_ctx *w = arg;
+
+	w->n++;
+	if (!w->oldest || c->created_at < w->oldest)
+		w->oldest = c->created_at;
+	return 0;
+}
+
 static int board_queue(void *arg, const struct store_queue *q)
 {
 	struct board_ctx *b = arg;
@@ -246,8 +261,17 @@ static int board_queue(void *arg, const struct store_queue *q)
 	uint64_t key;
 	void *v;
 
+	if (b->app->bus) {
+		/* Other nodes' waiting chats are not all live here: the store has them all. */
+		struct waiting_ctx w = { 0, 0 };
+
+		if (store_chats_of_queue(b->app->st, q->id, CHAT_WAITING, count_waiting, &w) < 0)
+			return -EIO;
+		waiting = w.n;
+		oldest = w.oldest;
+	}
 	/* Every waiting chat is live (loaded at start, or made since). */
-	while (map_next(&b->app->dom.chats, &i, &key, &v)) {
+	while (!b->app->bus && map_next(&b->app->dom.chats, &i, &key, &v)) {
 		const struct chat_live *c = v;
 
 		if (c->status != CHAT_WAITING || c->queue_id != q->id)
@@ -269,19 +293,27 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The names of the queues the operator is available on now, in name order. */
-static json_t *board_queues_of(struct app *app, const struct operator_live *ol)
+#define BOARD_QUEUES_ELSEWHERE 64
+
+/* The names of the queues the operator is available on now, here or (`elsewhere`, n of them)
+ * on other nodes, in name order. */
+static json_t *board_queues_of(struct app *app, const struct operator_live *ol,
+			       const int64_t *elsewhere, size_t nelsewhere)
 {
 	json_t *names = json_array();
 	const char **names_v = NULL;
-	size_t i = 0, n = 0, cap = 0;
+	size_t i = 0, j, n = 0, cap = 0;
 	uint64_t key;
 	void *v;
 
-	while (ol && !ol->away && map_next(&app->dom.queues, &i, &key, &v)) {
+	while (map_next(&app->dom.queues, &i, &key, &v)) {
 		struct queue_live *ql = v;
+		bool here = ol && !ol->away && ql->account_id == ol->account_id &&
+			    queue_has_available(ql, ol->id);
 
-		if (ql->account_id != ol->account_id || !queue_has_available(ql, ol->id))
+		for (j = 0; j < nelsewhere && !here; j++)
+			here = elsewhere[j] == ql->id;
+		if (!here)
 			continue;
 		if (n == cap) {
 			cap = grow_cap(cap, n + 1);
@@ -297,18 +329,33 @@ static json_t *board_queues_of(struct app *app, const struct operator_live *ol)
 	return names;
 }
 
+static int count_active(void *arg, const struct store_chat *c)
+{
+	*(size_t *)arg += c->status == CHAT_ACTIVE;
+	return 0;
+}
+
 static int board_operator(void *arg, const struct store_operator *o)
 {
 	struct board_ctx *b = arg;
 	struct operator_live *ol = domain_operator(&b->app->dom, o->id);
+	int64_t queues[BOARD_QUEUES_ELSEWHERE];
+	size_t nqueues = 0, held = 0;
+	/* With other nodes the operator may be connected there too (bus_ops.h). */
+	int there = bus_ops_status_elsewhere(b->app, o->id, queues, BOARD_QUEUES_ELSEWHERE, &nqueues);
+	const char *status = (ol && !ol->away) || there == 1 ? "available" :
+			     ol || there == 2 ? "away" : "offline";
 
 	if (o->disabled)
 		return 0;
+	if (!b->app->bus)
+		held = tidy_chats_held(&b->app->dom, o->id);
+	else if (store_chats_of_operator(b->app->st, o->id, count_active, &held) < 0)
+		return -EIO;
 	json_array_append_new(b->list, json_pack("{s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)o->id,
-						 "name", o->name, "status",
-						 !ol ? "offline" : ol->away ? "away" : "available",
-						 "chats", (json_int_t)tidy_chats_held(&b->app->dom, o->id),
-						 "queues", board_queues_of(b->app, ol)));
+						 "name", o->name, "status", status,
+						 "chats", (json_int_t)held,
+						 "queues", board_queues_of(b->app, ol, queues, nqueues)));
 	return 0;
 }
 

@@ -130,6 +130,25 @@ test('a guest on A, librarians on B and C: the box counts them, both are rung, o
 		assert.equal((await who.next((f) => f.type === 'room.message', 5000, `the room message for ${label}`)).message.text, 'Coffee in the back room.');
 	await c.guest.none((f) => f.type === 'note' || f.type === 'room.message', 300, 'staff frames on the guest socket');
 
+	// The desk board on A counts every node: Bob on B holds the chat, Cat on C is available.
+	let board;
+	for (let i = 0; i < 60; i++) {
+		board = (await A.request('GET', '/api/board', { session: await A.session('ann') })).json;
+		if (board.operators.find((o) => o.name === 'Bob')?.chats === 1)
+			break;
+		await sleep(100);
+	}
+	const row = (name) => board.operators.find((o) => o.name === name);
+	assert.deepEqual([row('Bob').status, row('Bob').chats, row('Bob').queues], ['available', 1, ['ask']], JSON.stringify(board));
+	assert.deepEqual([row('Cat').status, row('Cat').chats, row('Cat').queues], ['available', 0, ['ask']], JSON.stringify(board));
+	const waitingOn = await startChat(B, 'ask', 'Waiting');
+	for (let i = 0; i < 60 && board.queues.find((q) => q.queue === 'ask').waiting !== 1; i++) {
+		await sleep(100);
+		board = (await A.request('GET', '/api/board', { session: await A.session('ann') })).json;
+	}
+	assert.equal(board.queues.find((q) => q.queue === 'ask').waiting, 1, 'a chat waiting on B counts on A');
+	isAck(await waitingOn.guest.request({ type: 'chat.end', chat: waitingOn.chat }));
+
 	// The guest leaves: Bob's chat ends on B.
 	isAck(await c.guest.request({ type: 'chat.end', chat: c.chat }), 'chat.end on A');
 	await bob.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'ended', 5000, 'the end on B');
