@@ -302,6 +302,15 @@ static void send_operator(struct app *app, int64_t operator_id, json_t *obj, str
 	free(text);
 }
 
+#define SHARE_LOOKBACK 200 /* events read back for a share's steps when a chat is loaded */
+
+static int share_step_of(void *arg, const struct store_event *ev)
+{
+	if (!strcmp(ev->kind, "share"))
+		share_ops_heard_step(arg, ev->body);
+	return 0;
+}
+
 /* The live chat for a stored row, loading it into the domain if needed. */
 static struct chat_live *chat_live_of(struct app *app, const struct store_chat *row)
 {
@@ -323,7 +332,12 @@ static struct chat_live *chat_live_of(struct app *app, const struct store_chat *
 	init.created_at = row->created_at;
 	init.last_seq = row->last_seq;
 	init.told_seq = row->last_seq; /* a follower catches up from the store when it joins */
-	return domain_chat_add(&app->dom, &init);
+	c = domain_chat_add(&app->dom, &init);
+	if (app->bus && row->status == CHAT_ACTIVE)
+		/* A share may run in another node: its recent steps say (share_ops.h). */
+		store_events_since(app->st, c->id, row->last_seq > SHARE_LOOKBACK ?
+				   row->last_seq - SHARE_LOOKBACK : 0, SHARE_LOOKBACK, share_step_of, c);
+	return c;
 }
 
 void chat_ops_seal(const struct store_chat *row, struct chat_seal *seal)
@@ -1381,9 +1395,12 @@ void chat_ops_presence_notify(struct app *app, struct queue_live *ql)
 
 static void set_available(struct app *app, struct queue_live *ql, int64_t operator_id, bool on)
 {
+	bool changed = queue_has_available(ql, operator_id) != on;
+
 	if (queue_set_available(ql, operator_id, on))
 		chat_ops_presence_notify(app, ql);
-	bus_ops_avail_changed(app);
+	if (changed)
+		bus_ops_avail_changed(app);
 }
 
 struct offer_ctx {
@@ -2035,6 +2052,11 @@ static void h_transfer_accept(void *user, const char *id, json_t *msg)
 		limit_refuse(c, id, c->op, NULL);
 		return;
 	}
+	if (chat->transfer.remote && chat_transfer_expired(chat, time_mono_ms())) {
+		/* Another node started it, and decides its end: past the deadline it has. */
+		client_error(c, id, "no_transfer", "No transfer of this chat is waiting.");
+		return;
+	}
 	rc = chat_transfer_accept_begin(chat, c->op->id);
 	if (rc < 0) {
 		transfer_refuse(c, id, chat, rc);
@@ -2473,14 +2495,17 @@ void chat_ops_operator_open(struct client *c)
 				    "account", "id", (json_int_t)a.id, "name", a.name,
 				    "queues", h.queues, "chats", h.chats,
 				    "status", h.op->away ? "away" : "available"));
-	if (h.first)
+	if (h.first) {
 		transfer_sender_back(app, o.id);
+		bus_ops_avail_changed(app); /* connected here now, for the other nodes */
+	}
 	transfer_ring_again(c);
 }
 
 void chat_ops_client_gone(struct client *c)
 {
 	struct app *app = c->app;
+	bool last;
 	struct queue_live *ql;
 	size_t i = 0;
 	uint64_t key;
@@ -2491,7 +2516,7 @@ void chat_ops_client_gone(struct client *c)
 
 		app->chat_listener->client_left(app, c, chat);
 		chat_unfollow(chat, c);
-		if (c->follows[i].as_guest && !has_guest(chat)) {
+		if (c->follows[i].as_guest && !c->stand_in && !has_guest(chat)) {
 			chat_guest_left(chat, time_mono_ms());
 			if (chat->transfer.pending)
 				transfer_update(app, chat);
@@ -2507,14 +2532,19 @@ void chat_ops_client_gone(struct client *c)
 	c->nwatching = 0;
 	if (!c->op)
 		return;
-	if (c->op->nconns == 1) {
-		/* Its last socket: the operator is no longer available anywhere. */
+	last = c->op->nconns == 1;
+	if (last) {
+		/* Its last socket here: the operator is no longer available on this node; gone
+		 * for transfers only when connected to no other node either. */
 		for (i = 0; map_next(&app->dom.queues, &i, &key, &v);)
 			set_available(app, v, c->op->id, false);
-		transfer_operator_left(app, c->op->id);
+		if (!bus_ops_connected_elsewhere(app, c->op->id))
+			transfer_operator_left(app, c->op->id);
 	}
 	domain_operator_detach(&app->dom, c->op, c);
 	c->op = NULL;
+	if (last)
+		bus_ops_avail_changed(app); /* who is connected here changed, for the other nodes */
 }
 
 #define GUEST (1u << CLIENT_GUEST)
@@ -2812,6 +2842,10 @@ static void follow_row(struct app *app, struct chat_live *chat)
 						  (json_int_t)row.operator_id, "name", name), NULL);
 	if (row.status == CHAT_ENDED && share_busy(&chat->share))
 		share_reset(&chat->share); /* the viewer reads the end; nothing more is recorded */
+	else if (share_busy(&chat->share) && row.operator_id != prev_op)
+		/* Handed over (or back on its queue) elsewhere: what the guest agreed to with its
+		 * holder stops, as a hand-over here does. */
+		app->chat_listener->transferring(app, chat);
 	if (chat->transfer.pending) {
 		if (row.status == CHAT_ENDED) {
 			transfer_drop(app, chat);

@@ -67,6 +67,7 @@ struct client {
 	bool presence_driven;            /* availability follows the door's presence (XMPP): never Away by idle */
 	uint64_t serial;                 /* this process's number for it, never reused (the bus names it so) */
 	bool share_forwarded;            /* guests: a share message went to another node (share_ops.c) */
+	bool stand_in;                   /* a guest on another node, in a share here: never its presence */
 };
 
 /* Add a client the transport has set up (ops, kind) to the app's list. */

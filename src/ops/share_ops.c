@@ -671,6 +671,7 @@ static struct remote_guest *remote_guest_of(struct app *app, const char *node, u
 	r = xcalloc(1, sizeof(*r));
 	r->cl.ops = &remote_guest_ops;
 	r->cl.kind = CLIENT_GUEST;
+	r->cl.stand_in = true;
 	snprintf(r->node, sizeof(r->node), "%s", node);
 	r->serial = serial;
 	r->chat = chat;
@@ -778,12 +779,12 @@ static void share_ops_conn_closed(struct app *app, struct client *c, struct chat
 		bus_ops_tell(app, json_pack("{s:s, s:s, s:I}", "k", "share.gone",
 					    "node", bus_node(app->bus), "conn", (json_int_t)c->serial));
 
-	if (!share_busy(s) || share_chat_allows(chat->status) < 0)
+	if (!share_busy(s) || (c != s->guest_conn && c != s->operator_conn))
 		return;
-	if (c == s->guest_conn)
-		stop(app, NULL, NULL, chat, "guest", "left");
-	else if (c == s->operator_conn)
-		stop(app, NULL, NULL, chat, "operator", "left");
+	if (share_chat_allows(chat->status) < 0)
+		share_reset(s); /* nothing more is recorded, and nothing points at the client */
+	else
+		stop(app, NULL, NULL, chat, c == s->guest_conn ? "guest" : "operator", "left");
 }
 
 static void share_ops_chat_ending(struct app *app, struct chat_live *chat, const char *by)
