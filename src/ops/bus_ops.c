@@ -37,6 +37,8 @@ struct remote_node {
 	size_t non;
 	int64_t *away;   /* those of them who are Away */
 	size_t naway;
+	int64_t *guests; /* waiting chats whose guest has a socket there */
+	size_t nguests;
 };
 
 #define BUS_AVAIL_OPS_MAX 8192 /* entries in one node's availability note */
@@ -63,6 +65,7 @@ static void node_free(struct remote_node *n)
 	free(n->ops);
 	free(n->on);
 	free(n->away);
+	free(n->guests);
 	free(n);
 }
 
@@ -165,8 +168,9 @@ static bool int_list(json_t *arr, int64_t **out, size_t *n)
 
 /*
  * {"k":"avail","q":[[QUEUE,[[OPERATOR,FULL],…]],…],"on":[OPERATOR,…],
- * "away":[OPERATOR,…]}: the sender's whole list, who has a socket there,
- * and which of them are Away.  Anything malformed is dropped whole, and
+ * "away":[OPERATOR,…],"guests":[CHAT,…]}: the sender's whole list, who has
+ * a socket there, which of them are Away, and the waiting chats whose guest
+ * is connected there.  Anything malformed is dropped whole, and
  * the node's last list stands.
  */
 static void heard_avail(struct app *app, const char *node, json_t *obj)
@@ -175,13 +179,18 @@ static void heard_avail(struct app *app, const char *node, json_t *obj)
 	struct remote_node *n;
 	struct remote_op *ops;
 	json_t *queues = json_object_get(obj, "q"), *q, *op;
-	size_t i, j, nops = 0, non = 0, naway = 0;
-	int64_t *ons, *aways;
+	size_t i, j, nops = 0, non = 0, naway = 0, nguests = 0;
+	int64_t *ons, *aways, *guests;
 
 	if (!json_is_array(queues) || !int_list(json_object_get(obj, "on"), &ons, &non))
 		return;
 	if (!int_list(json_object_get(obj, "away"), &aways, &naway)) {
 		free(ons);
+		return;
+	}
+	if (!int_list(json_object_get(obj, "guests"), &guests, &nguests)) {
+		free(ons);
+		free(aways);
 		return;
 	}
 	ops = xcalloc(BUS_AVAIL_OPS_MAX, sizeof(*ops));
@@ -216,6 +225,9 @@ static void heard_avail(struct app *app, const char *node, json_t *obj)
 	free(n->away);
 	n->away = aways;
 	n->naway = naway;
+	free(n->guests);
+	n->guests = guests;
+	n->nguests = nguests;
 	n->seen_ms = time_mono_ms();
 	recount(app);
 	return;
@@ -223,6 +235,7 @@ bad:
 	free(ops);
 	free(ons);
 	free(aways);
+	free(guests);
 	log_warn("bus: a malformed availability note from node %s was dropped", node);
 }
 
@@ -241,6 +254,22 @@ static uint64_t first_node_with(struct app *app, int64_t operator_id)
 				first = n->key;
 	}
 	return first;
+}
+
+bool bus_ops_guest_elsewhere(struct app *app, int64_t chat_id)
+{
+	size_t i = 0, j;
+	uint64_t key;
+	void *v;
+
+	while (app->bus && map_next(&app->bus_nodes, &i, &key, &v)) {
+		struct remote_node *n = v;
+
+		for (j = 0; j < n->nguests; j++)
+			if (n->guests[j] == chat_id)
+				return true;
+	}
+	return false;
 }
 
 bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id)
@@ -374,7 +403,7 @@ static void heard_gone(struct app *app, const char *node)
 /* Tell the others this node's available librarians, per queue, and who is at their limit. */
 static void tell_avail(struct app *app)
 {
-	json_t *queues = json_array(), *on, *away, *obj;
+	json_t *queues = json_array(), *on, *away, *guests, *obj;
 	size_t i = 0, j, nops = 0;
 	uint64_t key;
 	void *v;
@@ -406,7 +435,15 @@ static void tell_avail(struct app *app)
 		if (o->away)
 			json_array_append_new(away, json_integer(o->id));
 	}
-	obj = json_pack("{s:s, s:o, s:o, s:o}", "k", "avail", "q", queues, "on", on, "away", away);
+	guests = json_array();
+	for (i = 0; map_next(&app->dom.chats, &i, &key, &v) && json_array_size(guests) < BUS_AVAIL_OPS_MAX;) {
+		struct chat_live *chat = v;
+
+		if (chat->status == CHAT_WAITING && chat_ops_has_guest(chat))
+			json_array_append_new(guests, json_integer(chat->id));
+	}
+	obj = json_pack("{s:s, s:o, s:o, s:o, s:o}", "k", "avail", "q", queues, "on", on, "away", away,
+			"guests", guests);
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (text)

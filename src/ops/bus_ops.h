@@ -56,6 +56,8 @@ void bus_ops_avail_changed(struct app *app);
  */
 int bus_ops_status_elsewhere(struct app *app, int64_t operator_id, int64_t *queues, size_t max,
 			     size_t *nqueues);
+/* Has waiting chat `chat_id` its guest connected to another node (as its last note says)? */
+bool bus_ops_guest_elsewhere(struct app *app, int64_t chat_id);
 /* Has `operator_id` a socket on another node (its last availability note says)? */
 bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id);
 /*

@@ -495,6 +495,9 @@ static int chat_write_new_text(struct app *chat_app, struct client *c, const cha
 	w->from_operator = chat->operator_id;
 	w->body = text;
 	w->ev.chat_id = chat->id;
+	/* What this process knows the chat has (other nodes' events among them): above it. */
+	w->ev.after = chat->last_seq;
+	w->op.order = chat->id;
 	w->ev.kind = action == ACT_MESSAGE ? "message" : "notice"; /* ACT_POST sets its own */
 	w->ev.author = AUTHOR_SYSTEM;
 	w->ev.body = w->body;
@@ -797,6 +800,19 @@ static bool breaks_quiet(const struct chat_write *w)
 		!strcmp(w->ev.kind, "file"));
 }
 
+/*
+ * A message sent again was stored already, at `seq`.  Another process may
+ * have stored it (its node died before anyone heard, the client came back
+ * here): this process's followers, and the other nodes, hear of it now.
+ */
+static void dup_told(struct app *app, struct chat_live *chat, int64_t seq)
+{
+	if (seq > chat->told_seq && look_fill(app, chat, seq))
+		follow_row(app, chat);
+	/* Even if this process had read it: whoever stored it may not have said so. */
+	bus_ops_told(app, chat->id, chat->told_seq > seq ? chat->told_seq : seq);
+}
+
 static void chat_write_done(struct store_op *op, int rc)
 {
 	struct chat_write *w = container_of(op, struct chat_write, op);
@@ -831,6 +847,8 @@ static void chat_write_done(struct store_op *op, int rc)
 			w->posted(w->arg, rc, w->ev.seq, w->dup);
 			if (!w->dup)
 				fanout(w->app, chat, &w->ev);
+			else
+				dup_told(w->app, chat, w->ev.seq);
 			break;
 		case ACT_MESSAGE:
 			if (w->conn && !w->reply) {
@@ -861,6 +879,8 @@ static void chat_write_done(struct store_op *op, int rc)
 			if (!w->dup) {
 				w->app->metrics.messages[w->ev.author]++;
 				fanout(w->app, chat, &w->ev);
+			} else {
+				dup_told(w->app, chat, w->ev.seq);
 			}
 			break;
 		}
@@ -1064,6 +1084,11 @@ static bool has_guest(const struct chat_live *chat)
 	return false;
 }
 
+bool chat_ops_has_guest(const struct chat_live *chat)
+{
+	return has_guest(chat);
+}
+
 static void h_chat_join(void *user, const char *id, json_t *msg)
 {
 	struct client *c = user;
@@ -1112,8 +1137,10 @@ static void h_chat_join(void *user, const char *id, json_t *msg)
 		if (chat->transfer.pending)
 			transfer_update(app, chat);
 		/* A node where the guest's last socket closed does not count it as gone. */
-		if (app->bus)
+		if (app->bus && chat->status == CHAT_WAITING) {
 			bus_ops_tell(app, json_pack("{s:s, s:I}", "k", "guest.here", "chat", (json_int_t)chat->id));
+			bus_ops_avail_changed(app); /* and the list of guests here, for one who hears late */
+		}
 	}
 	/*
 	 * An ended chat stays loaded while a page still follows it, but its
@@ -2615,6 +2642,10 @@ void chat_ops_sweep(struct app *app)
 		transfer_sweep(app, chat, now);
 		if (!chat_abandoned(chat, now, (int64_t)app->cfg->abandon_secs * 1000))
 			continue;
+		if (bus_ops_guest_elsewhere(app, chat->id)) {
+			chat_guest_back(chat); /* its guest is on another node now */
+			continue;
+		}
 		if (chat_write_new(app, NULL, "", chat, ACT_END,
 				   json_pack("{s:s, s:s}", "notice", "ended", "by", "system"), &w) < 0)
 			continue; /* out of memory: the next sweep tries again */

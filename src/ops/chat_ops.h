@@ -163,6 +163,8 @@ void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_
 /* ---- news from other nodes (ops/bus_ops.c) ---- */
 
 struct queue_live;
+/* Has the chat a guest socket here? */
+bool chat_ops_has_guest(const struct chat_live *chat);
 /* Tell a queue's watchers whether anyone is there now. */
 void chat_ops_presence_notify(struct app *app, struct queue_live *ql);
 /*

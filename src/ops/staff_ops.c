@@ -294,6 +294,7 @@ static void h_note_send(void *user, const char *id, json_t *msg)
 		return;
 	}
 	w->chat = chat;
+	w->op.order = chat->id;
 	chat->pins++;
 	w->u.note.chat_id = chat->id;
 	w->u.note.operator_id = c->op->id;

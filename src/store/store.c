@@ -1355,6 +1355,8 @@ int store_event_append(struct store *st, struct store_event *ev)
 again:
 	if (rc < 0)
 		return rc;
+	if (seq < ev->after)
+		seq = ev->after; /* this connection's memory is behind what the caller has seen */
 	ev->seq = seq + 1;
 	s = stmt(st, S_EVENT_ADD);
 	db_bind_int64(s, 1, ev->chat_id);

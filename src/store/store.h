@@ -94,6 +94,9 @@ struct store_event {
 	const char *cid;     /* the client's id for the message, or NULL */
 	const char *body;    /* a JSON object, as text */
 	int64_t at;
+	/* The chat has events up to at least this seq, as the caller knows (another process on
+	 * the same database may have written them): the new one is taken above it. */
+	int64_t after;
 };
 
 /*

@@ -43,6 +43,8 @@ struct writer {
 	bool ckpt_done;          /* lock: it copied what it could; the writer finishes */
 	bool ckpt_finishing;     /* lock: the writer is finishing (the thread waits) */
 	int ckpt_pages;          /* writer thread: the log's pages when last asked */
+	struct store_op **order; /* writer thread: a batch's ops in the order they apply */
+	size_t norder_cap;
 };
 
 /*
@@ -128,6 +130,39 @@ static double seconds_since(const struct timespec *t0)
  * Writer thread: apply and commit one batch; returns how many failed, and
  * in *commit_s how long its COMMIT took (0 when it never got there).
  */
+/* Ops by the chat they write (store_op.order), and as they came within one. */
+static int cmp_order(const void *a, const void *b)
+{
+	const struct store_op *x = *(struct store_op *const *)a, *y = *(struct store_op *const *)b;
+
+	if (x->order != y->order)
+		return (x->order > y->order) - (x->order < y->order);
+	return (x->rc > y->rc) - (x->rc < y->rc); /* the position, kept there meanwhile */
+}
+
+/* The batch's ops in the order to apply them (into w->order, grown as needed); how many. */
+static size_t apply_order(struct writer *w, struct store_op *batch)
+{
+	struct store_op *op;
+	size_t n = 0;
+	bool sorted = true;
+	int64_t prev = 0;
+
+	for (op = batch; op; op = op->next) {
+		if (n == w->norder_cap) {
+			w->norder_cap = grow_cap(w->norder_cap, n + 1);
+			w->order = xrealloc(w->order, w->norder_cap * sizeof(*w->order));
+		}
+		op->rc = (int)n; /* its place, for a stable sort */
+		w->order[n++] = op;
+		sorted = sorted && op->order >= prev;
+		prev = op->order;
+	}
+	if (!sorted)
+		qsort(w->order, n, sizeof(*w->order), cmp_order);
+	return n;
+}
+
 static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool index,
 				  double *commit_s)
 {
@@ -138,8 +173,10 @@ static unsigned long commit_batch(struct writer *w, struct store_op *batch, bool
 	/* An op alone in its batch needs no savepoint: if it fails, the
 	 * transaction is rolled back instead (at low rates, most batches). */
 	bool alone = !batch->next;
+	size_t i, n = apply_order(w, batch);
 
-	for (op = batch; op; op = op->next) {
+	for (i = 0; i < n; i++) {
+		op = w->order[i];
 		if (rc < 0) {
 			op->rc = rc;
 			continue;
@@ -379,6 +416,7 @@ void writer_free(struct writer *w)
 	pthread_mutex_destroy(&w->lock);
 	store_free(w->ckpt_st);
 	store_free(w->st);
+	free(w->order);
 	free(w);
 }
 

@@ -28,6 +28,13 @@ struct store_op {
 	/* Loop thread: the op is committed (rc >= 0) or failed (rc < 0). */
 	void (*done)(struct store_op *op, int rc);
 	int rc;
+	/*
+	 * The chat it writes, or 0.  A batch applies its ops by this, lowest
+	 * first, each chat's in the order they came (done() keeps that order):
+	 * two processes writing the same chats on one database then wait for
+	 * each other's rows in one order, never in a cycle.
+	 */
+	int64_t order;
 };
 
 struct writer;

@@ -30,7 +30,7 @@ let A, B, C;
 before(async () => {
 	if (skip)
 		return;
-	cl = await startCluster({ n: 3, operators: ['ann', 'bob', 'cat'], cutters: [0], args: ['--abandon-secs', '3'] });
+	cl = await startCluster({ n: 3, operators: ['ann', 'bob', 'cat'], cutters: [0, 2], args: ['--abandon-secs', '3'] });
 	[A, B, C] = cl.nodes;
 });
 
@@ -439,6 +439,35 @@ test('the guests\' node alone loses its link to NATS: what it stored meanwhile r
 		assert.deepEqual(heard(bob, c.chat).filter(([, t]) => /^(first|cut)/.test(t)), c.sent);
 		isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
 	}
+	await setAvailable(bob, 'ask', false);
+	await closeAll();
+});
+
+test('a message stored on a node cut off from the others, sent again through another node, reaches the librarian at once', { skip, timeout: 60000 }, async () => {
+	const bob = await operator(B, 'bob');
+	await setAvailable(bob, 'ask', true);
+	await seenOn(C);
+	const c = await startChat(C, 'ask', 'Pat');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
+	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'joined', 5000, 'joined on C');
+	await cl.cutters[2].cut();
+	try {
+		// C stores it and acknowledges; the ack is lost to the box, and nobody else hears of it.
+		const id = c.guest.newId();
+		const first = isAck(await c.guest.request({ type: 'msg.send', id, chat: c.chat, text: 'Is the library open on Sunday?' }));
+		await c.guest.close();
+		// The box, on another node now, sends it again with the same id: the same seq, once.
+		const again = await guest(A, 'guest on A');
+		isOk(await again.request({ type: 'chat.join', chat: c.chat, token: c.token, after: first.seq - 1 }), 'chat.join on A');
+		const dup = isAck(await again.request({ type: 'msg.send', id, chat: c.chat, text: 'Is the library open on Sunday?' }));
+		assert.equal(dup.seq, first.seq);
+		const heardIt = await bob.next((f) => f.type === 'event' && f.chat === c.chat && f.seq === first.seq, 5000, 'the message on B, C still cut off');
+		assert.equal(heardIt.text, 'Is the library open on Sunday?');
+	} finally {
+		await cl.cutters[2].heal();
+	}
+	isAck(await bob.request({ type: 'chat.end', chat: c.chat }), 'chat.end');
 	await setAvailable(bob, 'ask', false);
 	await closeAll();
 });

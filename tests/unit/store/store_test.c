@@ -311,7 +311,10 @@ struct test_op {
 	int rc;
 	int *done_order;
 	int index;
+	int applied; /* when the writer applied it, counted from 1 (apply_counter) */
 };
+
+static int apply_counter;
 
 static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static int wakes;
@@ -333,6 +336,7 @@ static int test_apply(struct store *st, struct store_op *op)
 	ev.chat_id = t->chat_id;
 	ev.kind = "message";
 	ev.body = "{}";
+	t->applied = ++apply_counter;
 	rc = store_event_append(st, &ev);
 	t->seq = ev.seq;
 	return rc;
@@ -387,6 +391,79 @@ static void writer_groups_one_turn_into_one_commit(void)
 	CHECK_EQ(ops[49].seq, 49);
 	CHECK(wakes > 0);
 	writer_free(w);
+	store_free(st);
+}
+
+/*
+ * A batch applies its ops chat by chat, the lowest id first and each chat's
+ * in the order they came (two processes on one database then never wait
+ * for each other in a cycle), and still answers them in submission order.
+ */
+static void writer_applies_a_batch_chat_by_chat(void)
+{
+	static const int64_t chats[9] = { 300, 100, 200, 300, 100, 0, 200, 100, 300 };
+	struct store *st = fresh_store();
+	struct writer *w;
+	struct test_op ops[9];
+	int order[9], i, j;
+	int64_t account, queue;
+
+	CHECK_EQ(store_account_add(st, "A", "", &account), 0);
+	CHECK_EQ(store_queue_add(st, account, "q", "Q", &queue), 0);
+	for (i = 1; i <= 3; i++)
+		CHECK_EQ(add_chat(st, 100 * i, account, queue), 0);
+	CHECK_EQ(add_chat(st, 400, account, queue), 0);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	next_done = 0;
+	apply_counter = 0;
+	for (i = 0; i < 9; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op.apply = test_apply;
+		ops[i].op.done = test_done;
+		ops[i].op.order = chats[i];
+		ops[i].chat_id = chats[i] ? chats[i] : 400; /* an op of no chat in particular goes first */
+		ops[i].done_order = order;
+		ops[i].index = i;
+		writer_submit(w, &ops[i].op);
+	}
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	for (i = 0; i < 9; i++) {
+		CHECK_EQ(order[i], i); /* done() in submission order */
+		CHECK_EQ(ops[i].rc, 0);
+		for (j = 0; j < 9; j++)
+			if (chats[j] < chats[i] || (chats[j] == chats[i] && j < i))
+				CHECK(ops[j].applied < ops[i].applied);
+	}
+	CHECK_EQ(ops[5].applied, 1);
+	/* Each chat's seqs in the order its ops came. */
+	CHECK_EQ(ops[1].seq, 1);
+	CHECK_EQ(ops[4].seq, 2);
+	CHECK_EQ(ops[7].seq, 3);
+	CHECK_EQ(ops[0].seq, 1);
+	CHECK_EQ(ops[8].seq, 3);
+	writer_free(w);
+	store_free(st);
+}
+
+/* A seq the caller knows is taken (another process wrote it) is not offered again. */
+static void an_event_goes_above_what_the_caller_has_seen(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 100, .kind = "message", .body = "{}" };
+
+	account_with_chat(st, 100);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 1);
+	ev.after = 0;
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 2);
+	ev.after = 1; /* behind this connection's memory: no change */
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 3);
 	store_free(st);
 }
 
@@ -736,6 +813,8 @@ int main(void)
 	RUN(search_survives_the_upgrade_to_runs);
 	RUN(client_ids_survive_the_upgrade_to_per_operator);
 	RUN(the_log_stays_bounded_under_endless_writes);
+	RUN(writer_applies_a_batch_chat_by_chat);
+	RUN(an_event_goes_above_what_the_caller_has_seen);
 	{
 		char cmd[128];
 
