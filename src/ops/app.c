@@ -148,6 +148,8 @@ static void duties_check(struct app *app)
 				"the follow-up outbox, the XMPP link)"
 			      : "duties: another process on the database runs the shared duties; "
 				"this one takes them over if it stops");
+	if (held && !app->duties && !first && app->bus)
+		chat_ops_adopt_waiting(app); /* the node that had them is gone, and its waiting guests */
 	app->duties = held;
 	if (held && !app->xmpp_started) {
 		app->xmpp_started = true;

@@ -93,6 +93,8 @@ void bus_ops_stop(struct app *app)
 
 /* ---- other nodes' librarians ------------------------------------------------------- */
 
+static void tell_avail(struct app *app);
+
 static uint64_t node_key(const char *node)
 {
 	return strtoull(node, NULL, 16) | 1; /* never 0, the map's empty key */
@@ -215,6 +217,7 @@ static void heard_avail(struct app *app, const char *node, json_t *obj)
 		n->key = key;
 		map_put(&app->bus_nodes, key, n);
 		log_info("bus: node %s is here", node);
+		tell_avail(app); /* the newcomer hears this node's list now, not in 2 s */
 	}
 	free(n->ops);
 	n->ops = ops;
@@ -398,6 +401,8 @@ static void heard_gone(struct app *app, const char *node)
 	log_info("bus: node %s has left", node);
 	node_free(n);
 	recount(app);
+	if (app_runs_duties(app))
+		chat_ops_adopt_waiting(app);
 }
 
 /* Tell the others this node's available librarians, per queue, and who is at their limit. */
@@ -484,6 +489,8 @@ void bus_ops_tick(struct app *app)
 	if (gone) {
 		log_info("bus: a node went silent; its librarians no longer count here");
 		recount(app);
+		if (app_runs_duties(app))
+			chat_ops_adopt_waiting(app); /* its waiting guests, if it had any, are gone */
 	}
 }
 

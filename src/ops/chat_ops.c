@@ -2608,10 +2608,28 @@ static int load_waiting(void *arg, const struct store_chat *row)
 	struct app *app = arg;
 	struct chat_live *chat = chat_live_of(app, row);
 
-	/* A waiting chat's guest left with the last run, unless other nodes may have them. */
-	if (!has_guest(chat) && !app->cfg->bus_url)
+	/* A waiting chat's guest left with the last run; with other nodes, the sweep asks
+	 * theirs (bus_ops_guest_elsewhere()) before it ends the chat. */
+	if (!has_guest(chat))
 		chat_guest_left(chat, time_mono_ms());
 	return 0;
+}
+
+static int adopt_waiting(void *arg, const struct store_chat *row)
+{
+	struct app *app = arg;
+	struct chat_live *chat = domain_chat(&app->dom, row->id);
+
+	if (!chat)
+		chat = chat_live_of(app, row);
+	if (chat->status == CHAT_WAITING && !has_guest(chat) && !chat->guest_gone_since)
+		chat_guest_left(chat, time_mono_ms());
+	return 0;
+}
+
+void chat_ops_adopt_waiting(struct app *app)
+{
+	store_chats_with_status(app->st, CHAT_WAITING, adopt_waiting, app);
 }
 
 void chat_ops_start(struct app *app)

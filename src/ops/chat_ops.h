@@ -163,6 +163,13 @@ void chat_ops_set_available(struct app *app, int64_t queue_id, int64_t operator_
 /* ---- news from other nodes (ops/bus_ops.c) ---- */
 
 struct queue_live;
+/*
+ * A node left or went silent: the waiting chats whose guest was there would
+ * wait for ever.  Every waiting chat is held here, its guest counted gone
+ * unless connected here; the sweep asks the other nodes' lists before it
+ * ends one as abandoned.  The node running the shared duties does this.
+ */
+void chat_ops_adopt_waiting(struct app *app);
 /* Has the chat a guest socket here? */
 bool chat_ops_has_guest(const struct chat_live *chat);
 /* Tell a queue's watchers whether anyone is there now. */

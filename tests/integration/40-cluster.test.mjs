@@ -549,10 +549,13 @@ test('kill -9 of the node holding the librarian\'s socket during a burst: back t
 	await closeAll();
 });
 
-test('kill -9 of the node holding the guest\'s socket during a burst: back through nginx, every acknowledged message is there once, in order', { skip, timeout: 90000 }, async () => {
+test('kill -9 of the node holding the guest\'s socket during a burst: back through nginx, every acknowledged message is there once, in order; a waiting chat whose guest died with it ends', { skip, timeout: 90000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
 	await seenOn(A);
+	// A second guest, waiting on A, whom nobody answers; it will not come back.
+	const orphan = await startChat(A, 'ask', 'Gone');
+	await bob.next((f) => f.type === 'chat.offer' && f.chat === orphan.chat, 5000, 'the orphan rings on B');
 	const c = await startChat(A, 'ask', 'Pat');
 	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
 	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
@@ -596,9 +599,16 @@ test('kill -9 of the node holding the guest\'s socket during a burst: back throu
 	const bobs = heard(bob, c.chat).filter(([, t]) => t.startsWith('burst'));
 	inOrder(bobs, 'Bob');
 	assert.deepEqual(bobs, stored, 'Bob had every stored message once, in order');
-	const guestHas = [...heard(c.guest, c.chat), ...heard(fresh, c.chat)].filter(([, t]) => t.startsWith('burst'));
-	assert.deepEqual(guestHas.map(([s]) => s).filter((s, i, a) => a.indexOf(s) === i).sort((x, y) => x - y), stored.map(([s]) => s),
-		'the guest had every message, before or after the move');
+	const guestHas = () => [...heard(c.guest, c.chat), ...heard(fresh, c.chat)].filter(([, t]) => t.startsWith('burst'))
+		.map(([s]) => s).filter((s, i, a) => a.indexOf(s) === i).sort((x, y) => x - y);
+	await until(() => guestHas().length >= stored.length, 5000, 'the guest to have every stored message').catch(() => {});
+	assert.deepEqual(guestHas(), stored.map(([s]) => s), 'the guest had every message, before or after the move');
 	assert.deepEqual(heard(fresh, c.chat).map(([s]) => s).filter((s) => s <= lastSeen), [], 'nothing it had is sent again');
+	// A went silent: the node with the shared duties now counts the orphan's guest gone, and
+	// ends the chat once --abandon-secs have passed (7 s of silence, then 3 s).
+	for (let i = 0; i < 250 && status(orphan.chat) !== '2'; i++)
+		await sleep(100);
+	assert.equal(status(orphan.chat), '2', 'the orphaned waiting chat ended');
+	await bob.next((f) => f.type === 'chat.gone' && f.chat === orphan.chat, 5000, 'chat.gone for Bob');
 	await closeAll();
 });
