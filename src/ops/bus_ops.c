@@ -360,7 +360,7 @@ size_t bus_ops_queue_elsewhere(struct app *app, int64_t queue_id, int64_t *out, 
 		for (j = 0; j < node->n; j++) {
 			const struct remote_op *o = &node->ops[j];
 
-			if (o->queue_id != queue_id || o->full)
+			if ((queue_id && o->queue_id != queue_id) || o->full)
 				continue;
 			for (k = 0; k < n && out[k] != o->operator_id; k++)
 				;
@@ -371,26 +371,6 @@ size_t bus_ops_queue_elsewhere(struct app *app, int64_t queue_id, int64_t *out, 
 	return n;
 }
 
-size_t bus_ops_operators_elsewhere(struct app *app, int64_t *out, size_t max)
-{
-	size_t i = 0, j, k, n = 0;
-	uint64_t key;
-	void *v;
-
-	while (map_next(&app->bus_nodes, &i, &key, &v)) {
-		struct remote_node *node = v;
-
-		for (j = 0; j < node->n; j++) {
-			if (node->ops[j].full)
-				continue;
-			for (k = 0; k < n && out[k] != node->ops[j].operator_id; k++)
-				;
-			if (k == n && n < max)
-				out[n++] = node->ops[j].operator_id;
-		}
-	}
-	return n;
-}
 
 static void heard_gone(struct app *app, const char *node)
 {

@@ -69,10 +69,9 @@ bool bus_ops_connected_elsewhere(struct app *app, int64_t operator_id);
 bool bus_ops_ends_here(struct app *app, int64_t operator_id);
 /* Is `operator_id` available on another node (*full: at their limit there)? */
 bool bus_ops_available_elsewhere(struct app *app, int64_t operator_id, bool *full);
-/* Up to `max` operators available in `queue_id` on other nodes and under their limit. */
+/* Up to `max` operators available in `queue_id` (0: any queue) on other nodes and under
+ * their limit. */
 size_t bus_ops_queue_elsewhere(struct app *app, int64_t queue_id, int64_t *out, size_t max);
-/* Up to `max` operators available on other nodes (any queue) and under their limit. */
-size_t bus_ops_operators_elsewhere(struct app *app, int64_t *out, size_t max);
 /* Publish `obj` (a reference is taken) as a JSON note; the others' chat_ops_heard() gets it. */
 void bus_ops_tell(struct app *app, json_t *obj);
 

@@ -660,6 +660,68 @@ static void transfer_update(struct app *app, struct chat_live *chat);
 static void transfer_drop(struct app *app, struct chat_live *chat);
 
 /*
+ * Another process changed the chat: its holder, status and queue as `row`
+ * says (back on its queue, it rings anew); returns the holder's name.
+ */
+static const char *take_row(struct app *app, struct chat_live *chat, const struct store_chat *row)
+{
+	struct store_operator o;
+
+	if (row->last_seq > chat->last_seq)
+		chat->last_seq = row->last_seq;
+	if (row->status == CHAT_WAITING) {
+		chat_requeue(chat, row->queue_id);
+	} else {
+		chat->status = row->status;
+		chat->queue_id = row->queue_id;
+		chat->operator_id = row->operator_id;
+		chat->operator_name[0] = '\0';
+		if (row->operator_id && store_operator_get(app->st, row->operator_id, &o) == 0)
+			snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
+	}
+	return chat->operator_name[0] ? chat->operator_name : "A colleague";
+}
+
+/* A waiting chat was taken (by `row`'s holder, `name`) or ended elsewhere: those rung here
+ * (but `except`'s socket) stop ringing. */
+static void taken_elsewhere(struct app *app, struct chat_live *chat, const struct store_chat *row,
+			    const char *name, struct client *except)
+{
+	size_t i;
+
+	for (i = 0; i < chat->noffered; i++)
+		send_operator(app, chat->offered[i],
+			      row->status == CHAT_ENDED
+			      ? json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id)
+			      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
+					  "chat", chat->public_id, "by", "id",
+					  (json_int_t)row->operator_id, "name", name), except);
+}
+
+/* A transfer waiting here is off: the chat ended, or `row`'s holder (`name`) took it
+ * elsewhere; the colleagues rung here (but `except`'s socket) and the sender hear why. */
+static void transfer_lost(struct app *app, struct chat_live *chat, const struct store_chat *row,
+			  const char *name, struct client *except)
+{
+	size_t i;
+
+	if (row->status == CHAT_ENDED) {
+		transfer_drop(app, chat);
+		return;
+	}
+	for (i = 0; i < chat->transfer.nrung; i++)
+		send_operator(app, chat->transfer.rung[i],
+			      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
+					"chat", chat->public_id, "reason", "taken", "by", "id",
+					(json_int_t)row->operator_id, "name", name), except);
+	send_operator(app, chat->transfer.from_id,
+		      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
+				"chat", chat->public_id, "to", "id",
+				(json_int_t)row->operator_id, "name", name), NULL);
+	chat_transfer_end(chat);
+}
+
+/*
  * The store refused an accept or a hand-over because the chat changed under
  * it (someone else holds it, it went back to its queue, or it ended), most
  * likely through another process on the same database.  This process's picture of the chat follows the row, whoever
@@ -670,10 +732,8 @@ static void write_lost(struct chat_write *w)
 	struct app *app = w->app;
 	struct chat_live *chat = w->chat;
 	struct store_chat row;
-	struct store_operator o;
 	char text[NAME_BYTES + 64];
 	const char *name;
-	size_t i;
 
 	if (store_chat_get(app->st, chat->id, &row) < 0) {
 		if (w->conn)
@@ -681,42 +741,11 @@ static void write_lost(struct chat_write *w)
 				      "The server could not save this; nothing was stored. Try again shortly.");
 		return;
 	}
-	chat->status = row.status;
-	chat->queue_id = row.queue_id;
-	chat->operator_id = row.operator_id;
-	chat->operator_name[0] = '\0';
-	if (row.operator_id && store_operator_get(app->st, row.operator_id, &o) == 0)
-		snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
-	if (row.last_seq > chat->last_seq)
-		chat->last_seq = row.last_seq;
-	name = chat->operator_name[0] ? chat->operator_name : "A colleague";
-
-	if (w->action == ACT_ACCEPT) {
-		/* Those rung here stop ringing, as when someone here takes it. */
-		for (i = 0; i < chat->noffered && row.status != CHAT_WAITING; i++)
-			send_operator(app, chat->offered[i],
-				      row.status == CHAT_ENDED
-				      ? json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id)
-				      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
-						  "chat", chat->public_id, "by", "id",
-						  (json_int_t)row.operator_id, "name", name), w->conn);
-	} else if (chat->transfer.pending) {
-		/* The hand-over is off: the colleagues rung and the sender hear why. */
-		if (row.status == CHAT_ENDED) {
-			transfer_drop(app, chat);
-		} else {
-			for (i = 0; i < chat->transfer.nrung; i++)
-				send_operator(app, chat->transfer.rung[i],
-					      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
-							"chat", chat->public_id, "reason", "taken", "by", "id",
-							(json_int_t)row.operator_id, "name", name), w->conn);
-			send_operator(app, chat->transfer.from_id,
-				      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
-						"chat", chat->public_id, "to", "id",
-						(json_int_t)row.operator_id, "name", name), NULL);
-			chat_transfer_end(chat);
-		}
-	}
+	name = take_row(app, chat, &row);
+	if (w->action == ACT_ACCEPT && row.status != CHAT_WAITING)
+		taken_elsewhere(app, chat, &row, name, w->conn); /* as when someone here takes it */
+	else if (w->action != ACT_ACCEPT && chat->transfer.pending)
+		transfer_lost(app, chat, &row, name, w->conn);
 	if (!w->conn)
 		return;
 	if (row.status == CHAT_ENDED) {
@@ -2194,7 +2223,7 @@ static void targets_elsewhere(struct app *app, struct chat_live *chat, int64_t s
 	size_t n, i, j;
 	json_t *it;
 
-	n = bus_ops_operators_elsewhere(app, ids, TRANSFER_ELSEWHERE_MAX);
+	n = bus_ops_queue_elsewhere(app, 0, ids, TRANSFER_ELSEWHERE_MAX);
 	for (i = 0; i < n; i++) {
 		bool listed = ids[i] == self || ids[i] == chat->operator_id;
 
@@ -2858,62 +2887,32 @@ static void follow_row(struct app *app, struct chat_live *chat)
 {
 	enum chat_status prev = chat->status;
 	int64_t prev_op = chat->operator_id;
-	struct store_operator o;
 	struct store_chat row;
 	const char *name;
-	size_t i;
 
 	if (chat->accepting || chat->transfer.accepting || chat->status == CHAT_ENDED ||
 	    store_chat_get(app->st, chat->id, &row) < 0)
 		return;
-	if (row.last_seq > chat->last_seq)
-		chat->last_seq = row.last_seq;
-	if (row.status == prev && row.operator_id == prev_op && row.queue_id == chat->queue_id)
+	if (row.status == prev && row.operator_id == prev_op && row.queue_id == chat->queue_id) {
+		if (row.last_seq > chat->last_seq)
+			chat->last_seq = row.last_seq;
 		return;
-	if (row.status == CHAT_WAITING) {
-		chat_requeue(chat, row.queue_id);
-	} else {
-		chat->status = row.status;
-		chat->queue_id = row.queue_id;
-		chat->operator_id = row.operator_id;
-		chat->operator_name[0] = '\0';
-		if (row.operator_id && store_operator_get(app->st, row.operator_id, &o) == 0)
-			snprintf(chat->operator_name, sizeof(chat->operator_name), "%s", o.name);
 	}
-	name = chat->operator_name[0] ? chat->operator_name : "A colleague";
+	name = take_row(app, chat, &row);
 	if (prev == CHAT_WAITING && row.status != CHAT_WAITING)
-		for (i = 0; i < chat->noffered; i++)
-			send_operator(app, chat->offered[i],
-				      row.status == CHAT_ENDED
-				      ? json_pack("{s:s, s:s}", "type", "chat.gone", "chat", chat->public_id)
-				      : json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "chat.taken",
-						  "chat", chat->public_id, "by", "id",
-						  (json_int_t)row.operator_id, "name", name), NULL);
+		taken_elsewhere(app, chat, &row, name, NULL);
 	if (row.status == CHAT_ENDED && share_busy(&chat->share))
 		share_reset(&chat->share); /* the viewer reads the end; nothing more is recorded */
 	else if (share_busy(&chat->share) && row.operator_id != prev_op)
 		/* Handed over (or back on its queue) elsewhere: what the guest agreed to with its
 		 * holder stops, as a hand-over here does. */
 		app->chat_listener->transferring(app, chat);
-	if (chat->transfer.pending) {
-		if (row.status == CHAT_ENDED) {
-			transfer_drop(app, chat);
-		} else if (row.status == CHAT_WAITING) {
-			/* Back on its queue elsewhere: the transfer is off, and the chat rings anew. */
-			transfer_tell_rung(app, chat, "withdrawn", NULL, NULL);
-			chat_transfer_end(chat);
-		} else {
-			for (i = 0; i < chat->transfer.nrung; i++)
-				send_operator(app, chat->transfer.rung[i],
-					      json_pack("{s:s, s:s, s:s, s:{s:I, s:s}}", "type", "transfer.gone",
-							"chat", chat->public_id, "reason", "taken", "by", "id",
-							(json_int_t)row.operator_id, "name", name), NULL);
-			send_operator(app, chat->transfer.from_id,
-				      json_pack("{s:s, s:s, s:{s:I, s:s}}", "type", "transfer.done",
-						"chat", chat->public_id, "to", "id",
-						(json_int_t)row.operator_id, "name", name), NULL);
-			chat_transfer_end(chat);
-		}
+	if (chat->transfer.pending && row.status == CHAT_WAITING) {
+		/* Back on its queue elsewhere: the transfer is off, and the chat rings anew. */
+		transfer_tell_rung(app, chat, "withdrawn", NULL, NULL);
+		chat_transfer_end(chat);
+	} else if (chat->transfer.pending) {
+		transfer_lost(app, chat, &row, name, NULL);
 	}
 	if (prev == CHAT_ACTIVE && prev_op && row.operator_id != prev_op)
 		chat_ops_ring_again(app, prev_op); /* one chat fewer for the one who had it */

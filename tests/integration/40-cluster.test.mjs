@@ -55,6 +55,15 @@ async function seenOn(node) {
 	assert.fail(`node ${node.port} never saw anyone available`);
 }
 
+/** A chat from a guest on `node` (once it counts someone available), rung and taken by `op`. */
+async function acceptedChat(node, op, name) {
+	await seenOn(node);
+	const c = await startChat(node, 'ask', name);
+	await op.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, `the offer for ${op.label}`);
+	isOk(await op.request({ type: 'chat.accept', chat: c.chat }), `chat.accept by ${op.label}`);
+	return c;
+}
+
 /** The messages and events of chat `chat` a client has had, as [seq, text-or-kind]. */
 const heard = (client, chat) => client.events(chat).map((e) => [e.seq, e.kind === 'message' ? e.text : e.kind]);
 
@@ -230,10 +239,7 @@ test('transfers across nodes: to a colleague on another node, who accepts; to a 
 	const bob = await operator(B, 'bob');
 	const cat = await operator(C, 'cat');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept on B');
+	const c = await acceptedChat(A, bob, 'Pat');
 	await setAvailable(cat, 'ask', true);
 	await setAvailable(ann, 'ask', true);
 	const asked = isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'Where are the old maps?' })).seq;
@@ -297,10 +303,7 @@ test('a file\'s fate is decided under a lock per file: an upload naming it waits
 	// that names it are serialised per file in the database, as one writer did on SQLite.
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const c = await acceptedChat(A, bob, 'Pat');
 	const body = crypto.randomBytes(2000);
 	const hash = crypto.createHash('sha256').update(body).digest('hex');
 	const key = parseInt(hash.slice(0, 7), 16);
@@ -330,10 +333,7 @@ const shareStep = (chat, step) => (f) => f.type === 'event' && f.chat === chat &
 test('a screen share with the guest on A and the librarian on B: consent, offer, answer and candidates cross the nodes; the guest leaving stops it', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const c = await acceptedChat(A, bob, 'Pat');
 
 	const inv = isOk(await bob.request({ type: 'share.invite', chat: c.chat, text: 'May I see your screen?' }), 'share.invite on B');
 	const share = inv.share;
@@ -376,10 +376,7 @@ test('a screen share with the guest on A and the librarian on B: consent, offer,
 test('NATS killed and started again mid-chat: what was said meanwhile reaches the other node once, in order, and the chat goes on', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const c = await acceptedChat(A, bob, 'Pat');
 	const before = isAck(await c.guest.request({ type: 'msg.send', chat: c.chat, text: 'before' })).seq;
 	await bob.next((f) => f.type === 'event' && f.seq === before, 5000, 'the first message on B');
 
@@ -446,10 +443,7 @@ test('the guests\' node alone loses its link to NATS: what it stored meanwhile r
 test('a message stored on a node cut off from the others, sent again through another node, reaches the librarian at once', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(C);
-	const c = await startChat(C, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const c = await acceptedChat(C, bob, 'Pat');
 	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'joined', 5000, 'joined on C');
 	await cl.cutters[2].cut();
 	try {
@@ -477,10 +471,7 @@ const status = (chat) => cl.psql(`SELECT status FROM chats WHERE public_id = '${
 test('an end stored on B while news reaches A late: A follows it as soon as its own write shows it, and refuses what comes after', { skip, timeout: 60000 }, async () => {
 	const bob = await operator(B, 'bob');
 	await setAvailable(bob, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await bob.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on B');
-	isOk(await bob.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept');
+	const c = await acceptedChat(A, bob, 'Pat');
 	await c.guest.next((f) => f.type === 'event' && f.chat === c.chat && f.notice === 'joined', 5000, 'joined on A');
 	cl.cutters[0].delay = 1500; // what NATS says reaches A late
 	await sleep(100);
@@ -524,10 +515,7 @@ test('a waiting guest who moves from A to another node is not taken for gone by 
 test('kill -9 of the node holding the librarian\'s socket during a burst: back through nginx, the missed events come once, in order', { skip, timeout: 60000 }, async () => {
 	const cat = await operator(C, 'cat');
 	await setAvailable(cat, 'ask', true);
-	await seenOn(A);
-	const c = await startChat(A, 'ask', 'Pat');
-	await cat.next((f) => f.type === 'chat.offer' && f.chat === c.chat, 5000, 'the offer on C');
-	isOk(await cat.request({ type: 'chat.accept', chat: c.chat }), 'chat.accept on C');
+	const c = await acceptedChat(A, cat, 'Pat');
 	const burst = pacedBurst(c.guest, c.chat, 50, 'burst', { burst: 5, rate: 18 });
 	await until(() => cat.events(c.chat).filter((e) => e.kind === 'message').length >= 15, 10000, 'Cat to hear 15 of the burst');
 	await C.kill('SIGKILL');
