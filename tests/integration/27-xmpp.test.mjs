@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { guest, isAck, isError, isOk, openChat, operator, say, setAvailable, startChat, until } from './lib/flows.mjs';
-import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { chatJid as xmppChatJid, startProsody, xml, xmppClient } from './lib/prosody.mjs';
 import { png } from './lib/images.mjs';
 import { OPERATORS, admin, copyFixtures, onPostgres, runAdmin, runBinary, startServer } from '../lib/server.mjs';
 import { upload } from '../lib/upload.mjs';
@@ -282,22 +282,12 @@ test('an address set by an admin on the command line stays unconfirmed: its pres
 	}
 });
 
-/** The JID of chat `pub` ("c_" + 15 bytes of base64url): the same bytes in lower-case base32. */
-function chatJid(pub) {
-	const bytes = Buffer.from(pub.slice(2), 'base64url');
-	const abc = 'abcdefghijklmnopqrstuvwxyz234567';
-	let bits = 0, acc = 0, out = '';
-	for (const b of bytes) {
-		acc = (acc << 8) | b;
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out += abc[(acc >> bits) & 31];
-		}
-	}
-	assert.equal(out.length, 24);
-	return `${out}@${DOMAIN}`;
-}
+/** The JID of chat `pub` in this file's component domain. */
+const chatJid = (pub) => {
+	const jid = xmppChatJid(pub, DOMAIN);
+	assert.equal(jid.length, 24 + 1 + DOMAIN.length, jid);
+	return jid;
+};
 
 const msgFrom = (jid, pred = () => true) => (st) => st.is('message') && st.attrs.from === jid && st.attrs.type !== 'error' && st.getChildText('body') !== null && pred(st.getChildText('body'));
 const errorFor = (id) => (st) => st.is('message') && st.attrs.type === 'error' && st.attrs.id === id;

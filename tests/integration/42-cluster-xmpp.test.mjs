@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { closeAll } from './lib/client.mjs';
 import { startCluster } from './lib/cluster.mjs';
 import { isAck, startChat, until } from './lib/flows.mjs';
-import { startProsody, xml, xmppClient } from './lib/prosody.mjs';
+import { chatJid as xmppChatJid, startProsody, xml, xmppClient } from './lib/prosody.mjs';
 import { onPostgres, sleep } from '../lib/server.mjs';
 
 const skip = onPostgres && 'runs once, in the SQLite pass: it starts PostgreSQL, NATS, nginx and Prosody of its own';
@@ -44,21 +44,12 @@ after(async () => {
 		await fs.rm(tmp, { recursive: true, force: true });
 });
 
-/** The JID of chat `pub` ("c_" + 15 bytes of base64url): the same bytes in lower-case base32. */
-function chatJid(pub) {
-	const bytes = Buffer.from(pub.slice(2), 'base64url');
-	const abc = 'abcdefghijklmnopqrstuvwxyz234567';
-	let bits = 0, acc = 0, out = '';
-	for (const b of bytes) {
-		acc = (acc << 8) | b;
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out += abc[(acc >> bits) & 31];
-		}
-	}
-	return `${out}@${DOMAIN}`;
-}
+/** The JID of chat `pub` in this file's component domain. */
+const chatJid = (pub) => {
+	const jid = xmppChatJid(pub, DOMAIN);
+	assert.equal(jid.length, 24 + 1 + DOMAIN.length, jid);
+	return jid;
+};
 
 const msgFrom = (jid, pred = () => true) => (st) => st.is('message') && st.attrs.from === jid && st.attrs.type !== 'error' &&
 	st.getChildText('body') !== null && pred(st.getChildText('body'));

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { runNginx, waitForPort } from '../../lib/nginx.mjs';
 import { freePort, repoRoot, runBinary, sleep, startServer, OPERATORS } from '../../lib/server.mjs';
 
 const pgCluster = path.join(repoRoot, 'scripts/pg-cluster');
@@ -20,25 +21,6 @@ export function recipe(name, lang) {
 	if (!m)
 		throw new Error(`docs/OPERATIONS.md has no "${name}" recipe`);
 	return m[1];
-}
-
-function waitForPort(port, child, output, what) {
-	const deadline = Date.now() + 10000;
-	return new Promise((resolve, reject) => {
-		const attempt = () => {
-			if (child.exitCode !== null)
-				return reject(new Error(`${what} exited (${child.exitCode}):\n${output()}`));
-			const sock = net.connect(port, '127.0.0.1');
-			sock.once('connect', () => { sock.destroy(); resolve(); });
-			sock.once('error', () => {
-				if (Date.now() > deadline)
-					reject(new Error(`${what} did not listen on ${port}:\n${output()}`));
-				else
-					setTimeout(attempt, 50);
-			});
-		};
-		attempt();
-	});
 }
 
 /** A nats-server on 127.0.0.1:`port`; stop() and start() again on the same port. */
@@ -120,7 +102,6 @@ export async function startLinkCutter(target) {
 
 /** nginx on 127.0.0.1:`port` in front of `upstreams` (ports), from the recipe. */
 export async function startNginx(port, upstreams) {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refdesk-nginx-'));
 	let site = recipe('nginx in front of several nodes', 'nginx');
 	const servers = /upstream refdesk_nodes \{\n([\s\S]*?)\n\}/.exec(site);
 	if (!servers)
@@ -128,45 +109,8 @@ export async function startNginx(port, upstreams) {
 	const line = servers[1].split('\n')[0].replace(/10\.0\.0\.\d+:8080/, 'ADDR');
 	site = site.replace(servers[1], upstreams.map((p) => line.replace('ADDR', `127.0.0.1:${p}`)).join('\n'));
 	site = site.replace('listen 80;', `listen 127.0.0.1:${port};`).replace('server_name chat.library.example;', 'server_name 127.0.0.1;');
-	const conf = `user root;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 512; }
-http {
-    access_log ${dir}/access.log;
-    client_body_temp_path ${dir}/body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    default_type application/octet-stream;
-${site}
-}
-`;
-	fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-	const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-	let out = '';
-	child.stdout.on('data', (d) => { out += d; });
-	child.stderr.on('data', (d) => { out += d; });
-	const output = () => out + (fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '');
-	await waitForPort(port, child, output, 'nginx');
-	return {
-		port,
-		url: `http://127.0.0.1:${port}`,
-		wsUrl: `ws://127.0.0.1:${port}/ws`,
-		output,
-		async stop() {
-			if (child.exitCode === null) {
-				const done = new Promise((r) => child.once('exit', r));
-				child.kill('SIGQUIT');
-				const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-				await done;
-				clearTimeout(t);
-			}
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
-	};
+	const nginx = await runNginx(site, port);
+	return { ...nginx, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws` };
 }
 
 /**

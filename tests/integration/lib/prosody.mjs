@@ -192,3 +192,19 @@ export async function xmppClient(p, user, { presence = true } = {}) {
 	session.stop = () => c.stop().catch(() => {});
 	return session;
 }
+
+/** The JID of chat `pub` ("c_" + 15 bytes of base64url) in `domain`: the same bytes in lower-case base32. */
+export function chatJid(pub, domain) {
+	const bytes = Buffer.from(pub.slice(2), 'base64url');
+	const abc = 'abcdefghijklmnopqrstuvwxyz234567';
+	let bits = 0, acc = 0, out = '';
+	for (const b of bytes) {
+		acc = (acc << 8) | b;
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out += abc[(acc >> bits) & 31];
+		}
+	}
+	return `${out}@${domain}`;
+}
