@@ -287,13 +287,17 @@ static void get_history(struct http_req *req, HTTP_PARAMS)
 		return;
 	/*
 	 * Messages reach the search index a moment after their commit; a
-	 * search first has the writer index what is committed, so it finds
-	 * every message sent before it was asked.
+	 * search first has everything committed indexed, so it finds every
+	 * message sent before it was asked.
 	 */
-	if (f.words)
-		api_submit(api_write_new(req), index_apply, indexed);
-	else
+	if (f.words) {
+		struct api_write *w = api_write_new(req);
+
+		w->op.index = true; /* where the index has a thread of its own, there */
+		api_submit(w, index_apply, indexed);
+	} else {
 		list_chats(req);
+	}
 }
 
 static int add_queue(void *arg, const struct store_queue *q)

@@ -187,6 +187,12 @@ static void write_writer(FILE *f, struct app *app)
 		  "A batch of writes from BEGIN to the return of its COMMIT.", &ws.batch_seconds);
 	histogram(f, "refdesk_fsync_seconds",
 		  "The COMMIT statement alone: the log's writes and its fsync.", &ws.commit_seconds);
+	histogram(f, "refdesk_checkpoint_finish_seconds",
+		  "The writer copying the last pages of a checkpoint itself, between two batches.",
+		  &ws.checkpoint_seconds);
+	histogram(f, "refdesk_search_index_seconds",
+		  "A run of the search index's own thread (SQLite): messages made searchable.",
+		  &ws.index_seconds);
 	family(f, "refdesk_worker_queue_depth", "gauge",
 	       "Jobs (password hashes, images) waiting for a worker thread.");
 	fprintf(f, "refdesk_worker_queue_depth %zu\n", workq_queued(app->workq));

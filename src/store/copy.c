@@ -10,7 +10,8 @@
  * transaction on the destination: a copy that fails leaves it empty.  Ids
  * are copied as they are; PostgreSQL's identity counters are then moved
  * past them.  SQLite's search index is not copied: PostgreSQL's is a
- * column computed from message_text.
+ * column computed from message_text (which SQLite keeps in the index's
+ * own file: copied from there).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -162,6 +163,24 @@ static int64_t count_rows(struct store *st, const char *table)
 	return n;
 }
 
+/*
+ * SQLite keeps how far each chat is indexed in the search index's file
+ * (store.c); the copy's chats.indexed_seq must say it, or the new store
+ * would index again text it was given.  So the source's index is brought
+ * up to date and the column, unused on SQLite, set from it.
+ */
+static int search_marks_current(struct store *from)
+{
+	if (db_dialect(store_db(from)) != DB_SQLITE)
+		return 0;
+	if (store_index_now(from) < 0)
+		return -EIO;
+	if (db_exec(store_db(from), "UPDATE chats SET indexed_seq = coalesce((SELECT i.seq FROM "
+		    "search.indexed i WHERE i.chat_id = chats.id), 0)") < 0)
+		return store_fail(from, "read the search index's marks");
+	return 0;
+}
+
 int store_copy_all(struct store *from, struct store *to,
 		   void (*report)(void *arg, const char *table, int64_t rows), void *arg)
 {
@@ -175,6 +194,8 @@ int store_copy_all(struct store *from, struct store *to,
 		return store_fail(to, "count rows");
 	if (accounts || chats)
 		return -ENOTEMPTY;
+	if ((rc = search_marks_current(from)) < 0)
+		return rc;
 	rc = db_begin(store_db(to));
 	if (rc < 0)
 		return store_fail(to, "begin");

@@ -23,8 +23,13 @@ enum tx_id { TX_BEGIN = DB_TX_BEGIN, TX_COMMIT = DB_TX_COMMIT, TX_ROLLBACK = DB_
 	     TX_ROLLBACK_TO = DB_TX_ROLLBACK_TO, TX_SYNC_NORMAL, TX_SYNC_FULL, TX_COUNT };
 
 static const char *const tx_sql[TX_COUNT] = {
-	/* IMMEDIATE: the write lock is taken at BEGIN, not at the first write. */
-	[TX_BEGIN] = "BEGIN IMMEDIATE",
+	/*
+	 * Deferred: BEGIN IMMEDIATE would take the write lock of every attached
+	 * file.  The store's first statement takes the one it writes
+	 * (store_begin()), before anything is read, so the transaction cannot
+	 * find its snapshot stale when it writes.
+	 */
+	[TX_BEGIN] = "BEGIN",
 	[TX_COMMIT] = "COMMIT",
 	[TX_ROLLBACK] = "ROLLBACK",
 	[TX_SAVEPOINT] = "SAVEPOINT op",

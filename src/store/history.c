@@ -127,7 +127,8 @@ static void list_sql(const struct store_history_filter *f, bool search, char *sq
 	if (search)
 		cat(sql, "SELECT " STORE_CHAT_COLS ", message_fts.rowid FROM message_fts "
 			 "CROSS JOIN chats ON chats.ord = message_fts.rowid >> 20 "
-			 "WHERE message_fts MATCH ?10 AND message_fts.rowid < ?11 AND");
+			 "WHERE message_fts MATCH ?10 AND message_fts.rowid < ?11 AND "
+			 "chats.deleted_at IS NULL AND");
 	else
 		cat(sql, "SELECT " STORE_CHAT_COLS ", 0 FROM chats WHERE");
 	where_sql(f, sql);

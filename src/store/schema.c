@@ -562,6 +562,24 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX signin_failures_user ON signin_failures(username, at);"
 	"CREATE INDEX signin_failures_at ON signin_failures(at);",
+
+	/*
+	 * 22: the search index moves to a database file of its own
+	 * (sqlite_only_attach_search()), written by a thread of its own: its
+	 * runs held the writer, and so every acknowledgment, for up to tens of
+	 * milliseconds.  The text and the index are dropped here and built
+	 * again from the events, in the background, by the next start
+	 * (chats.indexed_seq, the old mark, is no longer read on SQLite).
+	 */
+	"DROP TRIGGER message_text_deleted;"
+	"DROP TABLE message_fts;"
+	"DROP TABLE message_text;"
+	/*
+	 * A write transaction starts with a statement on this empty table
+	 * (store_begin()), so that it locks the main database alone: BEGIN
+	 * IMMEDIATE locks the search index's file too.
+	 */
+	"CREATE TABLE write_lock (x INTEGER);",
 };
 
 int schema_version(void)

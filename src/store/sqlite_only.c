@@ -7,6 +7,7 @@
 #include "store/sqlite_only.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -20,6 +21,83 @@ static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **ar
 {
 	(void)argc;
 	sqlite3_result_int(ctx, store_report_bucket(sqlite3_value_int64(argv[0])));
+}
+
+/*
+ * The search index's file.  `message_text` holds each message's text under
+ * the rowid (ord << 20 | seq), where `ord` numbers the chats in the order
+ * they were created: the FTS5 index over it as external content then
+ * yields matches newest chat first, so a search page stops after its rows
+ * however common the word.  The index keeps no lengths (columnsize=0: they
+ * serve ranking, which search does not do).  `indexed` is how far each
+ * chat's events are indexed, `runs` the row a run updates first (store.c).
+ * The file is written without waiting for the disk (synchronous=NORMAL):
+ * what a power cut takes from it goes with its `indexed` rows, and is
+ * indexed again.
+ */
+#define SEARCH_TABLES \
+	"CREATE TABLE IF NOT EXISTS search.message_text (" \
+	"  id INTEGER PRIMARY KEY," \
+	"  chat_id INTEGER NOT NULL," \
+	"  text TEXT NOT NULL);" \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS search.message_fts USING fts5(text," \
+	"  content='message_text', content_rowid='id', columnsize=0," \
+	"  tokenize='unicode61 remove_diacritics 2');" \
+	"CREATE TRIGGER IF NOT EXISTS search.message_text_deleted AFTER DELETE ON message_text BEGIN" \
+	"  INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END;" \
+	"CREATE TABLE IF NOT EXISTS search.indexed (" \
+	"  chat_id INTEGER PRIMARY KEY," \
+	"  seq INTEGER NOT NULL);" \
+	"CREATE TABLE IF NOT EXISTS search.runs (n INTEGER NOT NULL);" \
+	"INSERT INTO search.runs SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM search.runs);"
+
+static const char search_schema[] =
+	"PRAGMA search.journal_mode=WAL;"
+	"PRAGMA search.synchronous=NORMAL;"
+	SEARCH_TABLES;
+
+/* The tables dropped and made again, in one transaction (FTS5 is not asked what it holds). */
+static const char search_reset[] =
+	"BEGIN;"
+	"DROP TABLE IF EXISTS search.message_fts;"
+	"DROP TABLE IF EXISTS search.message_text;"
+	"DROP TABLE IF EXISTS search.indexed;"
+	SEARCH_TABLES
+	"COMMIT;";
+
+int sqlite_only_search_reset(struct db *db)
+{
+	sqlite3 *h = db_sqlite_handle(db);
+
+	if (!h)
+		return 0;
+	if (sqlite3_exec(h, search_reset, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	log_error("store: empty the search index: %s", sqlite3_errmsg(h));
+	if (!sqlite3_get_autocommit(h))
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	return -EIO;
+}
+
+int sqlite_only_attach_search(struct db *db, const char *path)
+{
+	sqlite3 *h = db_sqlite_handle(db);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!h)
+		return 0;
+	if (sqlite3_prepare_v2(h, "ATTACH DATABASE ?1 AS search", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE || sqlite3_exec(h, search_schema, NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	log_error("store: search index %s: %s", path, sqlite3_errmsg(h));
+	return -EIO;
 }
 
 int sqlite_only_register_functions(struct db *db)
@@ -36,8 +114,8 @@ static int wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 	struct sqlite_only_wal *w = arg;
 
 	(void)h;
-	(void)name;
-	w->cb(w->arg, pages);
+	if (!strcmp(name, "main")) /* the search index's file checkpoints by itself */
+		w->cb(w->arg, pages);
 	return SQLITE_OK;
 }
 
@@ -47,14 +125,18 @@ void sqlite_only_watch_wal(struct db *db, struct sqlite_only_wal *w)
 		sqlite3_wal_hook(db_sqlite_handle(db), wal_hook, w);
 }
 
-int sqlite_only_checkpoint(struct db *db)
+int sqlite_only_checkpoint(struct db *db, int *log, int *copied)
 {
-	int rc;
+	int rc, n = 0, done = 0;
 
 	if (!db_sqlite_handle(db))
 		return 0;
-	rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(db), NULL, SQLITE_CHECKPOINT_PASSIVE,
-				       NULL, NULL);
+	rc = sqlite3_wal_checkpoint_v2(db_sqlite_handle(db), "main", SQLITE_CHECKPOINT_PASSIVE,
+				       &n, &done);
+	if (log)
+		*log = n > 0 ? n : 0;
+	if (copied)
+		*copied = done > 0 ? done : 0;
 
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : db_error(db);
 }

@@ -35,8 +35,8 @@ enum stmt_id {
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHAT_ACCEPT, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
-	S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_TEXT, S_INDEX_FTS,
-	S_INDEX_DONE, S_EVENTS_SINCE,
+	S_WRITE_LOCK, S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_CLAIM,
+	S_INDEX_TEXT, S_INDEX_FTS, S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
 	S_CHAT_QUEUE_LEFT, S_SIGNIN_FAILURES, S_SIGNIN_FAILED, S_SIGNIN_FORGET,
 	S_COUNT
@@ -129,6 +129,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHAT_BLOB_GET] = "SELECT b.hash, b.mime, b.size, cb.name FROM chat_blobs cb "
 			    "JOIN blobs b ON b.hash = cb.hash WHERE cb.chat_id = ?1 AND cb.hash = "
 			    "?2",
+	/*
+	 * A write transaction's first statement: it takes the main database's
+	 * write lock and writes nothing.  BEGIN IMMEDIATE would lock every
+	 * attached file, the search index's too, and so wait for its runs.
+	 */
+	[S_WRITE_LOCK] = "DELETE FROM main.write_lock WHERE 0",
 	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
 	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ?1 AND author = ?2 "
 			"AND coalesce(operator_id, 0) = ?3 AND cid = ?4",
@@ -143,24 +149,40 @@ static const char *const stmt_sql[S_COUNT] = {
 			  "n_messages = n_messages + ?3, n_snapshots = n_snapshots + ?4 WHERE id = ?1",
 	/*
 	 * The search index (store_index_now() below; FTS5 and JSON functions,
-	 * SQLite's alone: sqlite_only.h): the chats it is behind on, ...
+	 * SQLite's alone: sqlite_only.h) lives in a database file of its own,
+	 * attached as `search` (attach_search()), so that indexing, done by a
+	 * thread of its own, never holds the writer's lock.  How far each
+	 * chat's events are indexed is kept there too (`search.indexed`).
+	 * The chats it is behind on, ...
 	 */
-	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
+	[S_UNINDEXED] = "SELECT c.id FROM chats c WHERE c.deleted_at IS NULL AND c.last_seq > "
+			"coalesce((SELECT i.seq FROM search.indexed i WHERE i.chat_id = c.id), 0)",
+	/*
+	 * ... (a run first takes the index file's write lock, before it reads
+	 * anything of the chats: a transcript deleted meanwhile, whose
+	 * deletion waits for that lock, cannot come back from an older view of
+	 * its events) ...
+	 */
+	[S_INDEX_CLAIM] = "UPDATE search.runs SET n = n + 1",
 	/* ... their new messages' text, ... */
-	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
+	[S_INDEX_TEXT] = "INSERT INTO search.message_text(id, chat_id, text) "
 			 "SELECT (c.ord << 20) | e.seq, c.id, json_extract(e.body, '$.text') "
-			 "FROM chats c JOIN events e ON e.chat_id = c.id AND e.seq > c.indexed_seq "
-			 "WHERE c.id IN (SELECT value FROM json_each(?1)) AND e.kind = 'message' "
-			 "AND e.seq < " STORE_SEARCH_SEQS " AND json_valid(e.body) "
+			 "FROM chats c LEFT JOIN search.indexed i ON i.chat_id = c.id "
+			 "JOIN events e ON e.chat_id = c.id AND e.seq > coalesce(i.seq, 0) "
+			 "WHERE c.id IN (SELECT value FROM json_each(?1)) AND c.deleted_at IS NULL "
+			 "AND e.kind = 'message' AND e.seq < " STORE_SEARCH_SEQS " AND json_valid(e.body) "
 			 "AND json_type(e.body, '$.text') = 'text'",
 	/* ... that text into the index, in one statement, ... */
-	[S_INDEX_FTS] = "INSERT INTO message_fts(rowid, text) SELECT t.id, t.text FROM chats c "
-			"JOIN message_text t ON t.id > (c.ord << 20) + min(c.indexed_seq, " STORE_SEARCH_SEQS " - 1) "
+	[S_INDEX_FTS] = "INSERT INTO search.message_fts(rowid, text) SELECT t.id, t.text FROM chats c "
+			"LEFT JOIN search.indexed i ON i.chat_id = c.id "
+			"JOIN search.message_text t ON t.id > (c.ord << 20) + "
+			"min(coalesce(i.seq, 0), " STORE_SEARCH_SEQS " - 1) "
 			"AND t.id < ((c.ord + 1) << 20) WHERE c.id IN (SELECT value FROM json_each(?1))",
 	/* ... and how far each chat is indexed now. */
-	[S_INDEX_DONE] = "UPDATE chats SET indexed_seq = coalesce((SELECT max(seq) FROM events e "
-			 "WHERE e.chat_id = chats.id), indexed_seq) "
-			 "WHERE id IN (SELECT value FROM json_each(?1))",
+	[S_INDEX_DONE] = "INSERT INTO search.indexed(chat_id, seq) SELECT c.id, coalesce((SELECT "
+			 "max(seq) FROM events e WHERE e.chat_id = c.id), 0) FROM chats c "
+			 "WHERE c.id IN (SELECT value FROM json_each(?1)) "
+			 "ON CONFLICT(chat_id) DO UPDATE SET seq = max(seq, excluded.seq)",
 	[S_EVENTS_SINCE] = "SELECT seq, kind, author, operator_id, cid, body, at FROM events "
 			   "WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
 };
@@ -168,10 +190,14 @@ static const char *const stmt_sql[S_COUNT] = {
 /*
  * The statements PostgreSQL says its own way (NULL: stmt_sql[]'s serves
  * both): the search index is the tsvector column of message_text, kept by
- * the insert itself, and a list of ids is a JSON array of numbers.
+ * the insert itself, in the one database (PostgreSQL's writers do not
+ * lock each other out), and a list of ids is a JSON array of numbers.
  */
 #define PG_IDS "(SELECT value::bigint FROM json_array_elements_text(?1::json))"
 static const char *const stmt_sql_pg[S_COUNT] = {
+	[S_WRITE_LOCK] = "SELECT 1 WHERE false", /* rows are locked as they are written */
+	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
+	[S_INDEX_CLAIM] = "SELECT 1 WHERE false",
 	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
 			 "SELECT (c.ord << 20) | e.seq, c.id, e.body::jsonb ->> 'text' "
 			 "FROM chats c JOIN events e ON e.chat_id = c.id AND e.seq > c.indexed_seq "
@@ -382,6 +408,11 @@ int store_open(struct store **out, const char *where)
 	rc = schema_migrate(st->db);
 	if (rc < 0)
 		goto fail;
+	if (!db_is_postgres(where)) {
+		if (snprintf(path, sizeof(path), "%s/search.db", where) >= (int)sizeof(path) ||
+		    sqlite_only_attach_search(st->db, path) < 0)
+			goto fail;
+	}
 	for (i = 0; i < S_COUNT; i++) {
 		const char *sql = db_dialect(st->db) == DB_POSTGRES && stmt_sql_pg[i] ?
 				  stmt_sql_pg[i] : stmt_sql[i];
@@ -551,7 +582,15 @@ static void ended(struct store *st, bool committed)
 
 int store_begin(struct store *st)
 {
-	return db_begin(st->db) < 0 ? fail(st, "begin") : 0;
+	int rc;
+
+	if (db_begin(st->db) < 0)
+		return fail(st, "begin");
+	/* The write lock, now: of the main database alone (not the search index's file). */
+	rc = run(st, stmt(st, S_WRITE_LOCK), "begin");
+	if (rc < 0)
+		db_rollback(st->db);
+	return rc;
 }
 
 int store_commit(struct store *st)
@@ -625,13 +664,17 @@ int store_index_some(struct store *st, size_t max_chats)
 	if (own) {
 		if (db_set_durable(st->db, false) < 0)
 			fail(st, "synchronous");
-		if ((rc = store_begin(st)) < 0) {
+		/* Without the main database's write lock: a run must not hold the writer. */
+		if (db_begin(st->db) < 0) {
+			rc = fail(st, "begin");
 			if (db_set_durable(st->db, true) < 0)
 				fail(st, "synchronous");
 			return rc;
 		}
 	}
-	rc = run_ids(st, S_INDEX_TEXT, run_set, "save message text");
+	rc = run(st, stmt(st, S_INDEX_CLAIM), "index messages");
+	if (!rc)
+		rc = run_ids(st, S_INDEX_TEXT, run_set, "save message text");
 	if (!rc)
 		rc = run_ids(st, S_INDEX_FTS, run_set, "index messages");
 	if (!rc)
@@ -658,9 +701,74 @@ void store_watch_wal(struct store *st, void (*cb)(void *arg, int pages), void *a
 	sqlite_only_watch_wal(st->db, &st->wal);
 }
 
-int store_checkpoint(struct store *st)
+int store_checkpoint(struct store *st, int *log, int *copied)
 {
-	return sqlite_only_checkpoint(st->db) < 0 ? fail(st, "checkpoint") : 0;
+	return sqlite_only_checkpoint(st->db, log, copied) < 0 ? fail(st, "checkpoint") : 0;
+}
+
+int store_search_verify(struct store *st)
+{
+	struct db_stmt *s;
+	int rc, foreign;
+
+	if (db_dialect(st->db) != DB_SQLITE)
+		return 0;
+	/* A mark past the chat's last event, or for no chat: the file is another copy's. */
+	if (db_prepare(st->db, "SELECT EXISTS (SELECT 1 FROM search.indexed i LEFT JOIN chats c "
+		       "ON c.id = i.chat_id WHERE c.id IS NULL OR i.seq > c.last_seq)", &s) < 0)
+		return fail(st, "check the search index");
+	rc = db_step(s);
+	foreign = rc == DB_ROW ? db_column_int(s, 0) : -1;
+	db_finalize(s);
+	if (foreign < 0)
+		return fail(st, "check the search index");
+	if (foreign) {
+		log_warn("store: the search index is not this database's (a copy restored over "
+			 "it?): it is built again");
+		if (sqlite_only_search_reset(st->db) < 0)
+			return -EIO;
+		st->unindexed.n = 0;
+		if (load_unindexed(st) < 0)
+			return -EIO;
+	}
+	/*
+	 * A transcript deleted just before a crash may have lost its text's
+	 * deletion (two files commit one after the other): take it out now.
+	 */
+	if (db_exec(st->db, "DELETE FROM search.message_text WHERE id IN (SELECT t.id FROM chats c "
+		    "JOIN search.message_text t ON t.id BETWEEN c.ord << 20 AND ((c.ord + 1) << 20) - 1 "
+		    "WHERE c.deleted_at IS NOT NULL)") < 0)
+		return fail(st, "clean the search index");
+	return 0;
+}
+
+void store_chat_ids_append(struct store_chat_ids *to, const struct store_chat_ids *from)
+{
+	if (to->n + from->n > to->cap) {
+		to->cap = grow_cap(to->cap, to->n + from->n);
+		to->v = xrealloc(to->v, to->cap * sizeof(*to->v));
+	}
+	if (from->n)
+		memcpy(to->v + to->n, from->v, from->n * sizeof(*from->v));
+	to->n += from->n;
+}
+
+void store_index_hand_over(struct store *st, struct store_chat_ids *out)
+{
+	struct store_chat_ids mine = { st->unindexed.v, st->unindexed.n, st->unindexed.cap };
+
+	store_chat_ids_append(out, &mine);
+	st->unindexed.n = 0;
+	st->unindexed_messages = 0;
+}
+
+void store_index_take_over(struct store *st, const struct store_chat_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		ids_add(&st->unindexed, ids->v[i]);
+	ids_tidy(&st->unindexed);
 }
 
 bool store_index_waiting(const struct store *st)

@@ -122,16 +122,38 @@ int store_index_now(struct store *st);
 /* The same for at most `max_chats` of the chats waiting, taken in turn (0: all). */
 int store_index_some(struct store *st, size_t max_chats);
 bool store_index_waiting(const struct store *st);
+/*
+ * Indexing on another connection (the writer's search thread, SQLite):
+ * the chats `st` committed messages to and has not indexed are appended to
+ * `out` and are no longer `st`'s to index; store_index_take_over() makes
+ * them another connection's.
+ */
+/*
+ * SQLite: check the search index's file against the database once, at
+ * start.  One that another copy of the database left (a restored backup)
+ * is emptied and built again; the text of transcripts deleted just before
+ * a crash is taken out.
+ */
+int store_search_verify(struct store *st);
+struct store_chat_ids {
+	int64_t *v;
+	size_t n, cap;
+};
+void store_chat_ids_append(struct store_chat_ids *to, const struct store_chat_ids *from);
+void store_index_hand_over(struct store *st, struct store_chat_ids *out);
+void store_index_take_over(struct store *st, const struct store_chat_ids *ids);
 /* About how many messages were committed since the last run. */
 size_t store_index_backlog(const struct store *st);
 /*
  * Checkpoints, off the commit path: store_watch_wal() has `cb` called after
  * each commit with the pages in the write-ahead log (and stops SQLite from
  * checkpointing inside commits on this connection); store_checkpoint()
- * copies what it can back into the database without waiting for anyone.
+ * copies what it can back into the database without waiting for anyone
+ * and, when they are not NULL, says the log's length in pages as it found
+ * it (*log) and how many of those are now copied (*copied).
  */
 void store_watch_wal(struct store *st, void (*cb)(void *arg, int pages), void *arg);
-int store_checkpoint(struct store *st);
+int store_checkpoint(struct store *st, int *log, int *copied);
 /* Is a transaction still open?  (SQLite rolls one back by itself after some errors.) */
 bool store_in_transaction(struct store *st);
 

@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "store/db.h"
 
 struct op_list {
 	struct store_op *head, *tail;
@@ -43,6 +44,15 @@ struct writer {
 	bool ckpt_done;          /* lock: it copied what it could; the writer finishes */
 	bool ckpt_finishing;     /* lock: the writer is finishing (the thread waits) */
 	int ckpt_pages;          /* writer thread: the log's pages when last asked */
+	/* The search index's thread (SQLite), on its own connection: NULL elsewhere. */
+	struct store *idx_st;
+	pthread_t idx_thread;
+	pthread_cond_t idx_cond;
+	struct store_chat_ids idx_pending; /* lock: chats committed to, for the thread */
+	size_t idx_messages;     /* lock: about how many messages they got */
+	struct store_chat_ids idx_handed;  /* writer thread: the last batch's, outside the lock */
+	struct op_list idx_todo; /* lock: ops to run once the index has caught up */
+	bool idx_stopping;       /* lock */
 	struct store_op **order; /* writer thread: a batch's ops in the order they apply */
 	size_t norder_cap;
 };
@@ -52,13 +62,20 @@ struct writer {
  * sync it: tens of milliseconds at times.  Inside a commit (SQLite's
  * default, every 1,000 pages) that delay lands on the acknowledgments of
  * the batch.  Here the writer only asks, and a thread of its own copies
- * while the writer goes on committing.  That copy cannot finish while the
- * writer appends, and the log starts over only after a finished copy: so
- * when the thread is done, the writer copies the few pages committed in the
- * meantime itself, between two batches, and the log restarts at the next
- * commit instead of growing without end.
+ * while the writer goes on committing.  The log starts over only after a
+ * copy that left nothing behind, and the writer keeps appending meanwhile:
+ * so the thread copies again what was committed during its last copy, as
+ * long as that was more than WRITER_CHECKPOINT_REST pages (a few times at
+ * most), and only then does the writer copy the rest itself, between two
+ * batches, so that the log restarts at its next commit instead of growing
+ * without end.  When the thread's last copy left nothing, the writer's
+ * costs nothing.  Each copy ends in an fsync of the database file: the
+ * writer's own, with a few pages, is short; with the thousands committed
+ * during one long copy, as before, it held acknowledgments back for 5-20 ms.
  */
 #define WRITER_CHECKPOINT_PAGES 4000
+#define WRITER_CHECKPOINT_REST 64
+#define WRITER_CHECKPOINT_PASSES 8
 
 static void list_append(struct op_list *l, struct store_op *op)
 {
@@ -100,8 +117,17 @@ static void list_splice(struct op_list *dst, struct op_list *src)
 #define WRITER_INDEX_MAX_MS 2000
 #define WRITER_INDEX_MESSAGES 256
 #define WRITER_INDEX_CHATS 32
+#define WRITER_INDEX_STOP_MS 5000
 
 /*
+ * On SQLite the index lives in a database file of its own (store.c), and
+ * index_main() runs it on a connection of its own, by the same rules:
+ * chats committed to are handed over after each batch.  A run there holds
+ * only the index file's lock, so the writer's batches no longer wait for
+ * it (runs of 10-60 ms at high rates held every acknowledgment behind them).
+ * Elsewhere (PostgreSQL, whose writers do not lock each other out) the
+ * writer runs the index itself, inside its batches, as below.
+ *
  * Writer thread: the search index's share of a batch.  It runs in its own
  * savepoint, so a failure costs the batch nothing (the messages wait for the
  * next run).
@@ -246,6 +272,134 @@ static bool index_if_due(struct writer *w, int64_t *last)
 	return true;
 }
 
+/*
+ * Index thread, lock held: is a run due?  `behind`: the last run left
+ * chats waiting (more than one run takes, as while the index is built
+ * again after an upgrade): the next one follows at once.
+ */
+static bool index_thread_due(struct writer *w, int64_t last, bool behind)
+{
+	int64_t since = time_mono_ms() - last;
+
+	if (behind)
+		return true;
+	if (since < WRITER_INDEX_MS)
+		return false;
+	if (w->idx_messages >= WRITER_INDEX_MESSAGES)
+		return true;
+	return w->idx_pending.n && since >= WRITER_INDEX_MAX_MS;
+}
+
+/*
+ * Index thread: runs of WRITER_INDEX_CHATS chats, each committed, until
+ * none waits or `budget_ms` has passed (0: no limit); false if chats wait.
+ */
+static bool index_until_done(struct writer *w, int64_t budget_ms)
+{
+	int64_t t0 = time_mono_ms();
+
+	while (store_index_waiting(w->idx_st)) {
+		if (store_index_some(w->idx_st, WRITER_INDEX_CHATS) < 0) {
+			log_warn("writer: messages could not be indexed for search; will retry");
+			return false;
+		}
+		if (budget_ms && time_mono_ms() - t0 >= budget_ms)
+			return !store_index_waiting(w->idx_st);
+	}
+	return true;
+}
+
+/*
+ * Index thread: check the index's file against the database, take the
+ * chats handed over, index when due, and before ops that wait for it (a
+ * search) everything; at the end what is left, within WRITER_INDEX_STOP_MS
+ * (the next start finds the rest).
+ */
+static void *index_main(void *arg)
+{
+	struct writer *w = arg;
+	struct store_chat_ids got = { 0 };
+	struct op_list ops;
+	struct store_op *op;
+	struct timespec ts, t0;
+	int64_t last = 0, wait;
+	bool stopping, behind;
+
+	if (store_search_verify(w->idx_st) < 0)
+		log_warn("writer: the search index could not be checked; will go on");
+	behind = store_index_waiting(w->idx_st);
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->idx_todo.head && !w->idx_stopping && !index_thread_due(w, last, behind)) {
+			if (!w->idx_pending.n) {
+				pthread_cond_wait(&w->idx_cond, &w->lock);
+				continue;
+			}
+			wait = (w->idx_messages >= WRITER_INDEX_MESSAGES ? WRITER_INDEX_MS :
+				WRITER_INDEX_MAX_MS) - (time_mono_ms() - last);
+			deadline_in(&ts, wait > 1 ? wait : 1);
+			pthread_cond_timedwait(&w->idx_cond, &w->lock, &ts);
+		}
+		/* Take both at once: an op's chats are among those taken with it. */
+		got.n = 0;
+		store_chat_ids_append(&got, &w->idx_pending);
+		w->idx_pending.n = 0;
+		w->idx_messages = 0;
+		ops = w->idx_todo;
+		w->idx_todo.head = w->idx_todo.tail = NULL;
+		stopping = w->idx_stopping;
+		pthread_mutex_unlock(&w->lock);
+
+		store_index_take_over(w->idx_st, &got);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (stopping) {
+			if (!index_until_done(w, WRITER_INDEX_STOP_MS))
+				log_info("writer: messages left for the search index: indexed at the next start");
+		} else if (ops.head) {
+			index_until_done(w, 0);
+		} else if (store_index_some(w->idx_st, WRITER_INDEX_CHATS) < 0) {
+			log_warn("writer: messages could not be indexed for search; will retry");
+		}
+		last = time_mono_ms();
+		behind = store_index_waiting(w->idx_st);
+		for (op = ops.head; op; op = op->next)
+			op->rc = op->apply(w->idx_st, op);
+
+		pthread_mutex_lock(&w->lock);
+		stats_hist_observe(&w->stats.index_seconds, seconds_since(&t0));
+		if (ops.head) {
+			list_splice(&w->finished, &ops);
+			pthread_mutex_unlock(&w->lock);
+			w->wake(w->wake_arg);
+			pthread_mutex_lock(&w->lock);
+		}
+		if (stopping && !w->idx_todo.head)
+			break;
+	}
+	pthread_mutex_unlock(&w->lock);
+	free(got.v);
+	return NULL;
+}
+
+/* Writer thread, after a batch: its chats go to the index's thread. */
+static void hand_over_to_index(struct writer *w)
+{
+	size_t messages;
+
+	if (!w->idx_st)
+		return;
+	messages = store_index_backlog(w->st);
+	store_index_hand_over(w->st, &w->idx_handed);
+	if (!w->idx_handed.n)
+		return;
+	pthread_mutex_lock(&w->lock);
+	store_chat_ids_append(&w->idx_pending, &w->idx_handed);
+	w->idx_messages += messages;
+	pthread_cond_signal(&w->idx_cond);
+	pthread_mutex_unlock(&w->lock);
+	w->idx_handed.n = 0;
+}
+
 /* Writer thread, after each commit. */
 static void wal_grew(void *arg, int pages)
 {
@@ -263,6 +417,26 @@ static void wal_grew(void *arg, int pages)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/*
+ * Checkpoint thread: copy the log, then again what was committed during the
+ * copy, until a copy finds little (what it copied was committed during the
+ * one before), or after WRITER_CHECKPOINT_PASSES copies.
+ */
+static void copy_until_little_left(struct writer *w)
+{
+	int copied, before = 0, passes;
+
+	for (passes = 0; passes < WRITER_CHECKPOINT_PASSES; passes++) {
+		if (store_checkpoint(w->ckpt_st, NULL, &copied) < 0)
+			return;
+		if (copied < before)
+			before = 0; /* the log started over between two copies */
+		if (passes > 0 && copied - before <= WRITER_CHECKPOINT_REST)
+			return;
+		before = copied;
+	}
+}
+
 static void *checkpoint_main(void *arg)
 {
 	struct writer *w = arg;
@@ -276,7 +450,7 @@ static void *checkpoint_main(void *arg)
 		w->ckpt_wanted = false;
 		w->ckpt_busy = true;
 		pthread_mutex_unlock(&w->lock);
-		store_checkpoint(w->ckpt_st);
+		copy_until_little_left(w);
 		pthread_mutex_lock(&w->lock);
 		w->ckpt_busy = false;
 		w->ckpt_done = true;
@@ -327,6 +501,7 @@ static void *writer_main(void *arg)
 		batch_s = seconds_since(&t0);
 		if (index)
 			indexed = time_mono_ms();
+		hand_over_to_index(w);
 		for (n = 0, op = batch.head; op; op = op->next)
 			n++;
 
@@ -346,14 +521,29 @@ static void *writer_main(void *arg)
 			w->ckpt_done = false;
 			w->ckpt_finishing = true;
 			pthread_mutex_unlock(&w->lock);
-			store_checkpoint(w->st);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			store_checkpoint(w->st, NULL, NULL);
+			batch_s = seconds_since(&t0);
 			pthread_mutex_lock(&w->lock);
+			stats_hist_observe(&w->stats.checkpoint_seconds, batch_s);
 			w->ckpt_finishing = false;
 			pthread_cond_signal(&w->ckpt_cond);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+/* Stop the index's thread once the writer's has ended: it indexes what is left first. */
+static void stop_index(struct writer *w)
+{
+	if (!w->idx_st)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->idx_stopping = true;
+	pthread_cond_signal(&w->idx_cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->idx_thread, NULL);
 }
 
 int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), void *wake_arg)
@@ -366,22 +556,38 @@ int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), vo
 	rc = store_open(&w->st, dir);
 	if (rc >= 0)
 		rc = store_open(&w->ckpt_st, dir);
+	if (rc >= 0 && !db_is_postgres(dir))
+		rc = store_open(&w->idx_st, dir);
 	if (rc < 0) {
+		store_free(w->ckpt_st);
 		store_free(w->st);
 		free(w);
 		return rc;
 	}
 	store_watch_wal(w->st, wal_grew, w);
+	if (w->idx_st) /* what the last run left: the index's connection found it too */
+		store_index_hand_over(w->st, &w->idx_handed);
+	w->idx_handed.n = 0;
 
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cond, &ca);
+	pthread_cond_init(&w->idx_cond, &ca); /* both wait with deadline_in()'s clock */
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&w->ckpt_cond, NULL);
 	w->wake = wake;
 	w->wake_arg = wake_arg;
+	if (w->idx_st && pthread_create(&w->idx_thread, NULL, index_main, w)) {
+		store_free(w->idx_st);
+		store_free(w->ckpt_st);
+		store_free(w->st);
+		free(w);
+		return -EAGAIN;
+	}
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		stop_index(w);
+		store_free(w->idx_st);
 		store_free(w->ckpt_st);
 		store_free(w->st);
 		free(w);
@@ -410,12 +616,17 @@ void writer_free(struct writer *w)
 	pthread_join(w->thread, NULL);
 	if (w->ckpt_st)   /* NULL only when its thread could not start */
 		pthread_join(w->ckpt_thread, NULL);
+	stop_index(w);
 	writer_drain(w);
+	pthread_cond_destroy(&w->idx_cond);
 	pthread_cond_destroy(&w->ckpt_cond);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
+	store_free(w->idx_st);
 	store_free(w->ckpt_st);
 	store_free(w->st);
+	free(w->idx_pending.v);
+	free(w->idx_handed.v);
 	free(w->order);
 	free(w);
 }
@@ -432,6 +643,14 @@ bool writer_is_stopping(struct writer *w)
 
 void writer_submit(struct writer *w, struct store_op *op)
 {
+	if (op->index && w->idx_st) {
+		pthread_mutex_lock(&w->lock);
+		list_append(&w->idx_todo, op);
+		w->in_flight++;
+		pthread_cond_signal(&w->idx_cond);
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
 	list_append(&w->gather, op);
 }
 
@@ -498,10 +717,16 @@ void writer_print_limits(FILE *out)
 {
 	limit_print(out, "checkpoint_pages", WRITER_CHECKPOINT_PAGES, "pages",
 		    "new pages in the write-ahead log before the checkpoint thread copies it back");
+	limit_print(out, "checkpoint_rest", WRITER_CHECKPOINT_REST, "pages",
+		    "the checkpoint thread copies again while its last copy took more");
+	limit_print(out, "checkpoint_passes", WRITER_CHECKPOINT_PASSES, "copies",
+		    "the most the checkpoint thread makes before the writer copies the rest");
 	limit_print(out, "index_messages", WRITER_INDEX_MESSAGES, "messages",
 		    "waiting for the search index before a run");
 	limit_print(out, "index_wait_ms", WRITER_INDEX_MAX_MS, "ms",
 		    "the longest a message waits for the search index");
 	limit_print(out, "index_every_ms", WRITER_INDEX_MS, "ms", "the shortest time between two index runs");
 	limit_print(out, "index_chats", WRITER_INDEX_CHATS, "chats", "chats one index run takes");
+	limit_print(out, "index_stop_ms", WRITER_INDEX_STOP_MS, "ms",
+		    "the longest a stop waits for the search index (the next start does the rest)");
 }

@@ -35,6 +35,13 @@ struct store_op {
 	 * each other's rows in one order, never in a cycle.
 	 */
 	int64_t order;
+	/*
+	 * Run on the search index's connection once everything committed
+	 * before the op was submitted is indexed (a search), when the index has
+	 * a thread of its own (SQLite); elsewhere like any op.  Its store is
+	 * then that connection: it must write nothing but the index.
+	 */
+	bool index;
 };
 
 struct writer;
@@ -85,6 +92,8 @@ struct writer_stats {
 	unsigned long queued;
 	struct stats_hist batch_seconds;
 	struct stats_hist commit_seconds;
+	struct stats_hist checkpoint_seconds; /* the writer's own share of a checkpoint */
+	struct stats_hist index_seconds;      /* a run of the search index's thread */
 };
 /* Loop thread: a copy of the counters (one lock). */
 void writer_get_stats(struct writer *w, struct writer_stats *out);

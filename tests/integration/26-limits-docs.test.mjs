@@ -47,6 +47,9 @@ const CLAIMS = [
 	['docs/ARCHITECTURE.md', /once\s+(\d+) messages wait or the oldest has waited (\d+) s \(never more often than every (\d+) ms\)/,
 		['index_messages', num], ['index_wait_ms', times(1000)], ['index_every_ms', num]],
 	['docs/ARCHITECTURE.md', /A run takes at most (\d+) chats/, ['index_chats', num]],
+	['docs/ARCHITECTURE.md', /while that was more than (\d+) pages \((\d+) copies at most\)/,
+		['checkpoint_rest', num], ['checkpoint_passes', num]],
+	['docs/ARCHITECTURE.md', /a stop gives the index (\d+) s at\s+most/, ['index_stop_ms', times(1000)]],
 	['docs/ARCHITECTURE.md', /once it is quiet \((\d+) ms\)/, ['ws_quiet_ms', num]],
 
 	['docs/PROTOCOL.md', /JSON bodies \(`Content-Type: application\/json`\), at most (\d+) KiB/, ['http_body_max', times(KiB)]],

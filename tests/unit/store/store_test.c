@@ -15,6 +15,7 @@
 #include "check.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "store/writer.h"
 
 static char dir[64];
@@ -546,6 +547,175 @@ static void writer_counts_at_commit_and_indexes_later(void)
 	store_free(st);
 }
 
+static int64_t found_then;
+static struct store *index_store_seen;
+
+/* An op for the index's connection: what a search finds there, as it runs. */
+static int search_apply(struct store *st, struct store_op *op)
+{
+	(void)op;
+	index_store_seen = st;
+	found_then = search(st, 1, "\"zebra 9\"");
+	return 0;
+}
+
+/*
+ * On SQLite the search index has a file and a thread of its own: the
+ * writer commits while an index run holds that file, and an op marked for
+ * the index runs there once everything committed before it is indexed.
+ */
+static void the_index_runs_beside_the_writer(void)
+{
+	struct store *st = fresh_store(), *other;
+	struct writer *w;
+	struct test_op ops[12], find = { 0 };
+	int order[13], i;
+	int64_t t0;
+
+	account_with_chat(st, 100);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	/* Another connection holds the index file's write lock for a second. */
+	CHECK_EQ(store_open(&other, dir), 0);
+	CHECK_EQ(db_exec(store_db(other), "BEGIN; UPDATE search.runs SET n = n + 1"), 0);
+	t0 = time_mono_ms();
+	for (i = 0; i < 12; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].op.apply = say_apply;
+		ops[i].op.done = test_done;
+		ops[i].chat_id = 100;
+		ops[i].done_order = order;
+		ops[i].index = i;
+		writer_submit(w, &ops[i].op);
+	}
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK(time_mono_ms() - t0 < 900); /* committed and answered without the index */
+	CHECK_EQ(ops[9].seq, 9);
+	CHECK_EQ(db_exec(store_db(other), "COMMIT"), 0);
+	store_free(other);
+
+	find.op.apply = search_apply;
+	find.op.done = test_done;
+	find.op.index = true;
+	find.done_order = order;
+	find.index = 12;
+	writer_submit(w, &find.op);
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(find.rc, 0);
+	CHECK_EQ(found_then, 1);
+	CHECK(index_store_seen && index_store_seen != st);
+	writer_free(w);
+	/* Stopped, nothing is left for the next start to index. */
+	CHECK_EQ(search(st, 1, "\"zebra 9\""), 1);
+	store_free(st);
+}
+
+/* Rows of the search index's text for chat `chat_id` (deleted text leaves none). */
+static int text_rows(struct store *st, int64_t chat_id)
+{
+	struct db_stmt *s;
+	int n = -1;
+
+	if (db_prepare(store_db(st), "SELECT count(*) FROM search.message_text WHERE chat_id = ?1",
+		       &s) < 0)
+		return -1;
+	db_bind_int64(s, 1, chat_id);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int(s, 0);
+	db_finalize(s);
+	return n;
+}
+
+static void *index_all(void *arg)
+{
+	store_index_now(arg);
+	return NULL;
+}
+
+/*
+ * A transcript deleted while an index run waits for the index's file does
+ * not come back into the index: the run takes that file's lock before it
+ * reads any chat, so it reads the chat as deleted.
+ */
+static void a_deleted_transcript_stays_out_of_the_index(void)
+{
+	struct store *st = fresh_store(), *idx;
+	struct store_event ev = { .chat_id = 100, .kind = "message", .body = "{\"text\":\"quokka\"}" };
+	pthread_t t;
+	int64_t account;
+
+	account = account_with_chat(st, 100);
+	CHECK_EQ(store_begin(st), 0);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_commit(st), 0);
+	CHECK_EQ(store_open(&idx, dir), 0);
+	CHECK(store_index_waiting(idx));
+
+	/* The deletion holds both files' write locks until its commit. */
+	CHECK_EQ(store_begin(st), 0);
+	CHECK_EQ(store_chat_delete_transcript(st, 100, 5, NULL, NULL), 0);
+	CHECK_EQ(pthread_create(&t, NULL, index_all, idx), 0);
+	usleep(300 * 1000);
+	CHECK_EQ(store_commit(st), 0);
+	pthread_join(t, NULL);
+
+	CHECK_EQ(text_rows(st, 100), 0);
+	CHECK_EQ(search(st, account, "quokka"), 0);
+	CHECK(!store_index_waiting(idx));
+	store_free(idx);
+	store_free(st);
+}
+
+/*
+ * The search index's file is checked at start: one another copy of the
+ * database left (a backup restored over this one) is built again, and the
+ * text of a transcript deleted without its index (a crash between the two
+ * files' commits) is taken out.
+ */
+static void a_search_index_that_does_not_match_is_built_again(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 100, .kind = "message", .body = "{\"text\":\"ibis\"}" };
+	int64_t account;
+
+	account = account_with_chat(st, 100);
+	CHECK_EQ(add_chat(st, 101, account, 1), 0);
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK_EQ(store_search_verify(st), 0);   /* a match: nothing changes */
+	CHECK_EQ(search(st, account, "ibis"), 1);
+
+	/* Another copy's file: a mark past the chat's last event, words it never had (and not
+	 * even in the FTS index: the file is emptied without asking FTS5 about its rows). */
+	CHECK_EQ(db_exec(store_db(st), "UPDATE search.indexed SET seq = 9 WHERE chat_id = 100;"
+		 "INSERT INTO search.message_text(id, chat_id, text) VALUES (1048585, 100, 'stork')"), 0);
+	CHECK_EQ(store_search_verify(st), 0);
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK_EQ(search(st, account, "ibis"), 1);
+	CHECK_EQ(search(st, account, "stork"), 0);
+
+	/* A deleted transcript whose text stayed in the index. */
+	CHECK_EQ(db_exec(store_db(st), "UPDATE chats SET deleted_at = 7 WHERE id = 101;"
+		 "INSERT INTO search.message_text(id, chat_id, text) "
+		 "SELECT (ord << 20) | 1, id, 'crane' FROM chats WHERE id = 101;"
+		 "INSERT INTO search.message_fts(rowid, text) "
+		 "SELECT id, text FROM search.message_text WHERE chat_id = 101"), 0);
+	CHECK_EQ(search(st, account, "crane"), 0); /* not shown meanwhile: the chat is deleted */
+	CHECK_EQ(text_rows(st, 101), 1);
+	CHECK_EQ(store_search_verify(st), 0);
+	CHECK_EQ(text_rows(st, 101), 0);
+	CHECK_EQ(text_rows(st, 100), 1);
+	store_free(st);
+}
+
 /*
  * An op alone in its batch has no savepoint of its own: when it fails, its
  * batch is rolled back whole, and the next op takes the seq it had used.
@@ -645,7 +815,10 @@ static void index_runs_take_chats_in_turn(void)
 
 /*
  * A database of schema 4, whose messages the old trigger indexed, keeps
- * them searchable through migration 5, and new messages join them.
+ * them searchable through the migrations: since migration 22 the index
+ * lives in a file of its own, built again from the events, and new
+ * messages join them.  Deleted while refdesk is stopped, that file is
+ * built again.
  */
 static void search_survives_the_upgrade_to_runs(void)
 {
@@ -673,6 +846,8 @@ static void search_survives_the_upgrade_to_runs(void)
 	db_close(db);
 
 	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(store_index_now(st), 0);
 	CHECK(!store_index_waiting(st));
 	CHECK_EQ(search(st, account, "albatross"), 1);
 	CHECK_EQ(search(st, account, "heron"), 1);
@@ -681,6 +856,16 @@ static void search_survives_the_upgrade_to_runs(void)
 	CHECK_EQ(store_index_now(st), 0);
 	CHECK_EQ(search(st, account, "pelican"), 1);
 	CHECK_EQ(search(st, account, "albatross"), 1);
+	store_free(st);
+
+	snprintf(path, sizeof(path), "%s/search.db", dir);
+	CHECK_EQ(unlink(path), 0);
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK(store_index_waiting(st));
+	CHECK_EQ(search(st, account, "pelican"), 0);
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK_EQ(search(st, account, "pelican"), 1);
+	CHECK_EQ(search(st, account, "heron"), 1);
 	store_free(st);
 }
 
@@ -815,6 +1000,9 @@ int main(void)
 	RUN(the_log_stays_bounded_under_endless_writes);
 	RUN(writer_applies_a_batch_chat_by_chat);
 	RUN(an_event_goes_above_what_the_caller_has_seen);
+	RUN(the_index_runs_beside_the_writer);
+	RUN(a_deleted_transcript_stays_out_of_the_index);
+	RUN(a_search_index_that_does_not_match_is_built_again);
 	{
 		char cmd[128];
 
