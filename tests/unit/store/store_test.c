@@ -501,22 +501,11 @@ static int64_t search(struct store *st, int64_t account, const char *words)
 	return n;
 }
 
-/*
- * The chat's last seq and message count come from the events committed,
- * an op rolled back to its savepoint leaves no trace in them, and the
- * writer indexes the messages for search by itself shortly after.
- */
-static void writer_counts_at_commit_and_indexes_later(void)
+/* Twelve say_apply() ops for chat 100, submitted at once; back when all are answered. */
+static void say_twelve(struct writer *w, struct test_op ops[12], int *order)
 {
-	struct store *st = fresh_store();
-	struct store_chat c;
-	struct writer *w;
-	struct test_op ops[12];
-	int order[12], i, waited;
-	int64_t account;
+	int i;
 
-	account = account_with_chat(st, 100);
-	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
 	for (i = 0; i < 12; i++) {
 		memset(&ops[i], 0, sizeof(ops[i]));
 		ops[i].op.apply = say_apply;
@@ -531,6 +520,25 @@ static void writer_counts_at_commit_and_indexes_later(void)
 		writer_drain(w);
 		usleep(1000);
 	}
+}
+
+/*
+ * The chat's last seq and message count come from the events committed,
+ * an op rolled back to its savepoint leaves no trace in them, and the
+ * writer indexes the messages for search by itself shortly after.
+ */
+static void writer_counts_at_commit_and_indexes_later(void)
+{
+	struct store *st = fresh_store();
+	struct store_chat c;
+	struct writer *w;
+	struct test_op ops[12];
+	int order[12], waited;
+	int64_t account;
+
+	account = account_with_chat(st, 100);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	say_twelve(w, ops, order);
 	CHECK_EQ(ops[7].rc, -EINVAL);
 	CHECK_EQ(ops[8].seq, 8);   /* the rolled-back op's seq is taken again */
 	CHECK_EQ(ops[11].seq, 11);
@@ -569,7 +577,7 @@ static void the_index_runs_beside_the_writer(void)
 	struct store *st = fresh_store(), *other;
 	struct writer *w;
 	struct test_op ops[12], find = { 0 };
-	int order[13], i;
+	int order[13];
 	int64_t t0;
 
 	account_with_chat(st, 100);
@@ -578,20 +586,7 @@ static void the_index_runs_beside_the_writer(void)
 	CHECK_EQ(store_open(&other, dir), 0);
 	CHECK_EQ(db_exec(store_db(other), "BEGIN; UPDATE search.runs SET n = n + 1"), 0);
 	t0 = time_mono_ms();
-	for (i = 0; i < 12; i++) {
-		memset(&ops[i], 0, sizeof(ops[i]));
-		ops[i].op.apply = say_apply;
-		ops[i].op.done = test_done;
-		ops[i].chat_id = 100;
-		ops[i].done_order = order;
-		ops[i].index = i;
-		writer_submit(w, &ops[i].op);
-	}
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	say_twelve(w, ops, order);
 	CHECK(time_mono_ms() - t0 < 900); /* committed and answered without the index */
 	CHECK_EQ(ops[9].seq, 9);
 	CHECK_EQ(db_exec(store_db(other), "COMMIT"), 0);
