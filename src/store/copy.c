@@ -165,20 +165,43 @@ static int64_t count_rows(struct store *st, const char *table)
 
 /*
  * SQLite keeps how far each chat is indexed in the search index's file
- * (store.c); the copy's chats.indexed_seq must say it, or the new store
- * would index again text it was given.  So the source's index is brought
- * up to date and the column, unused on SQLite, set from it.
+ * (store.c), not in chats.indexed_seq, which it no longer reads; the
+ * copy's column must say it, with the text copied from that file, or the
+ * new store would index again text it was given.  A deleted transcript
+ * has nothing left to index: its mark is its last seq.  The source is
+ * only read.
  */
-static int search_marks_current(struct store *from)
+static int search_marks_copied(struct store *from, struct store *to)
 {
+	struct db_stmt *sel = NULL, *upd = NULL;
+	int rc;
+
 	if (db_dialect(store_db(from)) != DB_SQLITE)
 		return 0;
-	if (store_index_now(from) < 0)
-		return -EIO;
-	if (db_exec(store_db(from), "UPDATE chats SET indexed_seq = coalesce((SELECT i.seq FROM "
-		    "search.indexed i WHERE i.chat_id = chats.id), 0)") < 0)
+	if (db_prepare(store_db(from), "SELECT c.id, CASE WHEN c.deleted_at IS NOT NULL THEN "
+		       "c.last_seq ELSE coalesce(i.seq, 0) END FROM chats c LEFT JOIN search.indexed i "
+		       "ON i.chat_id = c.id ORDER BY c.id", &sel) < 0)
 		return store_fail(from, "read the search index's marks");
-	return 0;
+	if (db_prepare(store_db(to), "UPDATE chats SET indexed_seq = ?2 WHERE id = ?1", &upd) < 0) {
+		db_finalize(sel);
+		return store_fail(to, "copy the search index's marks");
+	}
+	while ((rc = db_step(sel)) == DB_ROW) {
+		db_reset(upd);
+		db_bind_int64(upd, 1, db_column_int64(sel, 0));
+		db_bind_int64(upd, 2, db_column_int64(sel, 1));
+		if (db_step(upd) != DB_DONE) {
+			rc = store_fail(to, "copy the search index's marks");
+			break;
+		}
+	}
+	if (rc == DB_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = store_fail(from, "read the search index's marks");
+	db_finalize(upd);
+	db_finalize(sel);
+	return rc;
 }
 
 int store_copy_all(struct store *from, struct store *to,
@@ -194,8 +217,6 @@ int store_copy_all(struct store *from, struct store *to,
 		return store_fail(to, "count rows");
 	if (accounts || chats)
 		return -ENOTEMPTY;
-	if ((rc = search_marks_current(from)) < 0)
-		return rc;
 	rc = db_begin(store_db(to));
 	if (rc < 0)
 		return store_fail(to, "begin");
@@ -206,6 +227,8 @@ int store_copy_all(struct store *from, struct store *to,
 		if (!rc && report)
 			report(arg, tables[t].name, rows);
 	}
+	if (!rc)
+		rc = search_marks_copied(from, to);
 	if (!rc && db_commit(store_db(to)) < 0)
 		rc = store_fail(to, "commit");
 	if (rc)

@@ -503,8 +503,11 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 	int rc;
 
 	rc = only_ours(st, chat_id, &h);
-	for (i = 0; !rc && i < ARRAY_SIZE(steps); i++)
+	/* The search text first, here, or by the index's own thread after the commit. */
+	for (i = store_search_is_elsewhere(st) ? 1 : 0; !rc && i < ARRAY_SIZE(steps); i++)
 		rc = run_chat(st, steps[i][0], chat_id, steps[i][1]);
+	if (!rc && store_search_is_elsewhere(st))
+		store_search_dropping(st, chat_id);
 	for (i = 0; !rc && i < h.n; i++)
 		rc = drop_blob(st, h.v[i]);
 	if (!rc) {
@@ -535,6 +538,8 @@ int store_blob_in_use(struct store *st, const char *hash)
 
 int store_search_optimize(struct store *st)
 {
+	if (store_search_is_elsewhere(st))
+		return 0; /* the index's own thread does it, after taking the text out */
 	if (sqlite_only_search_optimize(store_db(st)) < 0)
 		return store_fail(st, "optimize search index");
 	return 0;

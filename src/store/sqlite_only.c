@@ -53,7 +53,6 @@ static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 static const char search_schema[] =
 	"PRAGMA search.journal_mode=WAL;"
-	"PRAGMA search.synchronous=NORMAL;"
 	SEARCH_TABLES;
 
 /* The tables dropped and made again, in one transaction (FTS5 is not asked what it holds). */
@@ -92,7 +91,15 @@ int sqlite_only_attach_search(struct db *db, const char *path)
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE || sqlite3_exec(h, search_schema, NULL, NULL, NULL) != SQLITE_OK)
+	if (rc != SQLITE_DONE ||
+	    sqlite3_exec(h, "PRAGMA search.synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT count(*) FROM search.sqlite_master WHERE name = 'runs'",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	/* Made only when missing: making it takes the file's write lock, which a run may hold. */
+	if (!rc && sqlite3_exec(h, search_schema, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return 0;
 fail:

@@ -36,6 +36,7 @@ enum stmt_id {
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHAT_ACCEPT, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
 	S_WRITE_LOCK, S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_CLAIM,
+	S_SEARCH_DROP,
 	S_INDEX_TEXT, S_INDEX_FTS, S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
 	S_CHAT_QUEUE_LEFT, S_SIGNIN_FAILURES, S_SIGNIN_FAILED, S_SIGNIN_FORGET,
@@ -164,6 +165,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	 * its events) ...
 	 */
 	[S_INDEX_CLAIM] = "UPDATE search.runs SET n = n + 1",
+	/* Deleted transcripts' text, when the index's own thread takes it out. */
+	[S_SEARCH_DROP] = "DELETE FROM search.message_text WHERE id IN (SELECT t.id FROM chats c "
+			  "JOIN search.message_text t ON t.id BETWEEN c.ord << 20 AND "
+			  "((c.ord + 1) << 20) - 1 WHERE c.id IN (SELECT value FROM json_each(?1)))",
 	/* ... their new messages' text, ... */
 	[S_INDEX_TEXT] = "INSERT INTO search.message_text(id, chat_id, text) "
 			 "SELECT (c.ord << 20) | e.seq, c.id, json_extract(e.body, '$.text') "
@@ -198,6 +203,7 @@ static const char *const stmt_sql_pg[S_COUNT] = {
 	[S_WRITE_LOCK] = "SELECT 1 WHERE false", /* rows are locked as they are written */
 	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
 	[S_INDEX_CLAIM] = "SELECT 1 WHERE false",
+	[S_SEARCH_DROP] = "SELECT 1 WHERE false", /* the writer deletes the text itself */
 	[S_INDEX_TEXT] = "INSERT INTO message_text(id, chat_id, text) "
 			 "SELECT (c.ord << 20) | e.seq, c.id, e.body::jsonb ->> 'text' "
 			 "FROM chats c JOIN events e ON e.chat_id = c.id AND e.seq > c.indexed_seq "
@@ -246,6 +252,15 @@ struct store {
 	size_t n_added, cap_added, mark;
 	struct last_seqs last;
 	struct ids unindexed, indexing, index_run;
+	/*
+	 * With the index on another connection (store_search_elsewhere()), a
+	 * deleted transcript's text is left to it: `dropping` this
+	 * transaction's chats (`drop_mark` where the op began), `dropped` those
+	 * committed, to hand over; on the index's connection, `to_drop`.
+	 */
+	bool search_elsewhere;
+	struct ids dropping, dropped, to_drop;
+	size_t drop_mark;
 	size_t unindexed_messages; /* committed since the last run: when to run (a hint) */
 	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
 	struct sqlite_only_wal wal;
@@ -448,6 +463,9 @@ void store_free(struct store *st)
 	free(st->unindexed.v);
 	free(st->indexing.v);
 	free(st->index_run.v);
+	free(st->dropping.v);
+	free(st->dropped.v);
+	free(st->to_drop.v);
 	free(st);
 }
 
@@ -567,6 +585,9 @@ static void added_to_unindexed(struct store *st)
 /* The transaction ended: what it indexed is done, or waits again. */
 static void ended(struct store *st, bool committed)
 {
+	if (committed)
+		ids_merge(&st->dropped, &st->dropping);
+	st->dropping.n = st->drop_mark = 0;
 	if (committed) {
 		added_to_unindexed(st);
 		for (size_t i = 0; i < st->n_added; i++)
@@ -753,22 +774,73 @@ void store_chat_ids_append(struct store_chat_ids *to, const struct store_chat_id
 	to->n += from->n;
 }
 
-void store_index_hand_over(struct store *st, struct store_chat_ids *out)
+void store_index_hand_over(struct store *st, struct store_chat_ids *out,
+			   struct store_chat_ids *dropped)
 {
 	struct store_chat_ids mine = { st->unindexed.v, st->unindexed.n, st->unindexed.cap };
+	struct store_chat_ids gone = { st->dropped.v, st->dropped.n, st->dropped.cap };
 
 	store_chat_ids_append(out, &mine);
+	store_chat_ids_append(dropped, &gone);
 	st->unindexed.n = 0;
+	st->dropped.n = 0;
 	st->unindexed_messages = 0;
 }
 
-void store_index_take_over(struct store *st, const struct store_chat_ids *ids)
+void store_index_take_over(struct store *st, const struct store_chat_ids *ids,
+			   const struct store_chat_ids *dropped)
 {
 	size_t i;
 
 	for (i = 0; i < ids->n; i++)
 		ids_add(&st->unindexed, ids->v[i]);
 	ids_tidy(&st->unindexed);
+	for (i = 0; i < dropped->n; i++)
+		ids_add(&st->to_drop, dropped->v[i]);
+	ids_tidy(&st->to_drop);
+}
+
+void store_search_elsewhere(struct store *st)
+{
+	st->search_elsewhere = true;
+}
+
+bool store_search_is_elsewhere(const struct store *st)
+{
+	return st->search_elsewhere;
+}
+
+void store_search_dropping(struct store *st, int64_t chat_id)
+{
+	ids_add(&st->dropping, chat_id);
+}
+
+bool store_search_drops_waiting(const struct store *st)
+{
+	return st->to_drop.n > 0;
+}
+
+int store_search_drop(struct store *st)
+{
+	int rc;
+
+	if (!st->to_drop.n)
+		return 0;
+	/* As a run: the index file's lock first (S_INDEX_CLAIM), then the chats. */
+	if (db_begin(st->db) < 0)
+		return fail(st, "begin");
+	rc = run(st, stmt(st, S_INDEX_CLAIM), "drop deleted text");
+	if (!rc)
+		rc = run_ids(st, S_SEARCH_DROP, &st->to_drop, "drop deleted text");
+	if (!rc)
+		rc = db_commit(st->db) < 0 ? fail(st, "commit") : 0;
+	if (rc < 0) {
+		db_rollback(st->db);
+		return rc;
+	}
+	st->to_drop.n = 0;
+	/* The deleted words leave the index's segments too. */
+	return store_search_optimize(st);
 }
 
 bool store_index_waiting(const struct store *st)
@@ -784,6 +856,7 @@ size_t store_index_backlog(const struct store *st)
 int store_savepoint(struct store *st)
 {
 	st->mark = st->n_added;
+	st->drop_mark = st->dropping.n;
 	return db_savepoint(st->db) < 0 ? fail(st, "savepoint") : 0;
 }
 
@@ -793,6 +866,7 @@ void store_savepoint_release(struct store *st, bool keep)
 		if (db_savepoint_rollback(st->db) < 0)
 			fail(st, "rollback to savepoint");
 		added_undo(st, st->mark);
+		st->dropping.n = st->drop_mark;
 		/* Indexing it undid is to do again (redoing done work adds nothing). */
 		ids_merge(&st->unindexed, &st->indexing);
 		st->indexing.n = 0;

@@ -140,8 +140,21 @@ struct store_chat_ids {
 	size_t n, cap;
 };
 void store_chat_ids_append(struct store_chat_ids *to, const struct store_chat_ids *from);
-void store_index_hand_over(struct store *st, struct store_chat_ids *out);
-void store_index_take_over(struct store *st, const struct store_chat_ids *ids);
+/* ... and the chats whose transcript it deleted, whose text the other takes out. */
+void store_index_hand_over(struct store *st, struct store_chat_ids *out,
+			   struct store_chat_ids *dropped);
+void store_index_take_over(struct store *st, const struct store_chat_ids *ids,
+			   const struct store_chat_ids *dropped);
+/*
+ * This connection leaves the search index's file to another (the writer's,
+ * beside the index thread): a deleted transcript's text is then handed
+ * over rather than deleted here, and store_search_optimize() is nothing,
+ * so that no write transaction of it waits for that file's lock.
+ */
+void store_search_elsewhere(struct store *st);
+/* The index's connection: take the text of the chats handed over as deleted out (then optimize). */
+int store_search_drop(struct store *st);
+bool store_search_drops_waiting(const struct store *st);
 /* About how many messages were committed since the last run. */
 size_t store_index_backlog(const struct store *st);
 /*

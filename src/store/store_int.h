@@ -26,6 +26,9 @@
 
 /* The connection (borrowed). */
 struct db *store_db(struct store *st);
+/* store_search_elsewhere() was called: a deletion hands its chat to store_search_dropping(). */
+bool store_search_is_elsewhere(const struct store *st);
+void store_search_dropping(struct store *st, int64_t chat_id);
 /*
  * Log the connection's last failure, of `what`, once (a broken constraint
  * is not logged: it is the caller's answer); returns its negative errno:

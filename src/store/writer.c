@@ -49,8 +49,9 @@ struct writer {
 	pthread_t idx_thread;
 	pthread_cond_t idx_cond;
 	struct store_chat_ids idx_pending; /* lock: chats committed to, for the thread */
+	struct store_chat_ids idx_dropped; /* lock: chats whose transcript was deleted, the same */
 	size_t idx_messages;     /* lock: about how many messages they got */
-	struct store_chat_ids idx_handed;  /* writer thread: the last batch's, outside the lock */
+	struct store_chat_ids idx_handed, idx_handed_dropped; /* writer thread: the last batch's */
 	struct op_list idx_todo; /* lock: ops to run once the index has caught up */
 	bool idx_stopping;       /* lock */
 	struct store_op **order; /* writer thread: a batch's ops in the order they apply */
@@ -118,6 +119,8 @@ static void list_splice(struct op_list *dst, struct op_list *src)
 #define WRITER_INDEX_MESSAGES 256
 #define WRITER_INDEX_CHATS 32
 #define WRITER_INDEX_STOP_MS 5000
+/* While it catches up, a pause between runs lets a transcript's deletion take the file. */
+#define WRITER_INDEX_CATCH_UP_MS 10
 
 /*
  * On SQLite the index lives in a database file of its own (store.c), and
@@ -275,14 +278,17 @@ static bool index_if_due(struct writer *w, int64_t *last)
 /*
  * Index thread, lock held: is a run due?  `behind`: the last run left
  * chats waiting (more than one run takes, as while the index is built
- * again after an upgrade): the next one follows at once.
+ * again after an upgrade): the next one follows after a short pause, as
+ * do deleted transcripts' text to take out.
  */
-static bool index_thread_due(struct writer *w, int64_t last, bool behind)
+static bool index_thread_due(struct writer *w, int64_t last, bool behind, int64_t retry_ms)
 {
 	int64_t since = time_mono_ms() - last;
 
-	if (behind)
-		return true;
+	if (since < retry_ms)
+		return false; /* the last run failed: wait longer each time */
+	if (behind || w->idx_dropped.n)
+		return since >= WRITER_INDEX_CATCH_UP_MS;
 	if (since < WRITER_INDEX_MS)
 		return false;
 	if (w->idx_messages >= WRITER_INDEX_MESSAGES)
@@ -298,6 +304,10 @@ static bool index_until_done(struct writer *w, int64_t budget_ms)
 {
 	int64_t t0 = time_mono_ms();
 
+	if (store_search_drop(w->idx_st) < 0) {
+		log_warn("writer: deleted text could not be taken out of the search index; will retry");
+		return false;
+	}
 	while (store_index_waiting(w->idx_st)) {
 		if (store_index_some(w->idx_st, WRITER_INDEX_CHATS) < 0) {
 			log_warn("writer: messages could not be indexed for search; will retry");
@@ -318,50 +328,63 @@ static bool index_until_done(struct writer *w, int64_t budget_ms)
 static void *index_main(void *arg)
 {
 	struct writer *w = arg;
-	struct store_chat_ids got = { 0 };
+	struct store_chat_ids got = { 0 }, gone = { 0 };
 	struct op_list ops;
 	struct store_op *op;
 	struct timespec ts, t0;
-	int64_t last = 0, wait;
-	bool stopping, behind;
+	int64_t last = 0, wait, retry_ms = 0;
+	bool stopping, behind, ok;
 
 	if (store_search_verify(w->idx_st) < 0)
 		log_warn("writer: the search index could not be checked; will go on");
 	behind = store_index_waiting(w->idx_st);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->idx_todo.head && !w->idx_stopping && !index_thread_due(w, last, behind)) {
-			if (!w->idx_pending.n) {
+		while (!w->idx_todo.head && !w->idx_stopping &&
+		       !index_thread_due(w, last, behind, retry_ms)) {
+			if (!w->idx_pending.n && !w->idx_dropped.n && !behind) {
 				pthread_cond_wait(&w->idx_cond, &w->lock);
 				continue;
 			}
-			wait = (w->idx_messages >= WRITER_INDEX_MESSAGES ? WRITER_INDEX_MS :
-				WRITER_INDEX_MAX_MS) - (time_mono_ms() - last);
+			wait = behind || w->idx_dropped.n ? WRITER_INDEX_CATCH_UP_MS :
+			       w->idx_messages >= WRITER_INDEX_MESSAGES ? WRITER_INDEX_MS :
+			       WRITER_INDEX_MAX_MS;
+			wait = (wait > retry_ms ? wait : retry_ms) - (time_mono_ms() - last);
 			deadline_in(&ts, wait > 1 ? wait : 1);
 			pthread_cond_timedwait(&w->idx_cond, &w->lock, &ts);
 		}
 		/* Take both at once: an op's chats are among those taken with it. */
-		got.n = 0;
+		got.n = gone.n = 0;
 		store_chat_ids_append(&got, &w->idx_pending);
-		w->idx_pending.n = 0;
+		store_chat_ids_append(&gone, &w->idx_dropped);
+		w->idx_pending.n = w->idx_dropped.n = 0;
 		w->idx_messages = 0;
 		ops = w->idx_todo;
 		w->idx_todo.head = w->idx_todo.tail = NULL;
 		stopping = w->idx_stopping;
 		pthread_mutex_unlock(&w->lock);
 
-		store_index_take_over(w->idx_st, &got);
+		store_index_take_over(w->idx_st, &got, &gone);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (stopping) {
-			if (!index_until_done(w, WRITER_INDEX_STOP_MS))
+			ok = index_until_done(w, WRITER_INDEX_STOP_MS);
+			if (!ok)
 				log_info("writer: messages left for the search index: indexed at the next start");
 		} else if (ops.head) {
-			index_until_done(w, 0);
-		} else if (store_index_some(w->idx_st, WRITER_INDEX_CHATS) < 0) {
-			log_warn("writer: messages could not be indexed for search; will retry");
+			ok = index_until_done(w, 0);
+		} else if ((ok = store_search_drop(w->idx_st) >= 0)) {
+			ok = store_index_some(w->idx_st, WRITER_INDEX_CHATS) >= 0;
+			if (!ok)
+				log_warn("writer: messages could not be indexed for search; will retry");
+		} else {
+			log_warn("writer: deleted text could not be taken out of the search index; "
+				 "will retry");
 		}
 		last = time_mono_ms();
-		behind = store_index_waiting(w->idx_st);
+		/* After a failure, not at once again: 50 ms, doubling up to 2 s. */
+		retry_ms = ok ? 0 : retry_ms ? (retry_ms * 2 < WRITER_INDEX_MAX_MS ? retry_ms * 2 :
+							    WRITER_INDEX_MAX_MS) : WRITER_INDEX_MS;
+		behind = ok && (store_index_waiting(w->idx_st) || store_search_drops_waiting(w->idx_st));
 		for (op = ops.head; op; op = op->next)
 			op->rc = op->apply(w->idx_st, op);
 
@@ -378,6 +401,7 @@ static void *index_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->lock);
 	free(got.v);
+	free(gone.v);
 	return NULL;
 }
 
@@ -389,15 +413,16 @@ static void hand_over_to_index(struct writer *w)
 	if (!w->idx_st)
 		return;
 	messages = store_index_backlog(w->st);
-	store_index_hand_over(w->st, &w->idx_handed);
-	if (!w->idx_handed.n)
+	store_index_hand_over(w->st, &w->idx_handed, &w->idx_handed_dropped);
+	if (!w->idx_handed.n && !w->idx_handed_dropped.n)
 		return;
 	pthread_mutex_lock(&w->lock);
 	store_chat_ids_append(&w->idx_pending, &w->idx_handed);
+	store_chat_ids_append(&w->idx_dropped, &w->idx_handed_dropped);
 	w->idx_messages += messages;
 	pthread_cond_signal(&w->idx_cond);
 	pthread_mutex_unlock(&w->lock);
-	w->idx_handed.n = 0;
+	w->idx_handed.n = w->idx_handed_dropped.n = 0;
 }
 
 /* Writer thread, after each commit. */
@@ -565,9 +590,12 @@ int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), vo
 		return rc;
 	}
 	store_watch_wal(w->st, wal_grew, w);
-	if (w->idx_st) /* what the last run left: the index's connection found it too */
-		store_index_hand_over(w->st, &w->idx_handed);
-	w->idx_handed.n = 0;
+	if (w->idx_st) {
+		/* What the last run left: the index's connection found it too. */
+		store_index_hand_over(w->st, &w->idx_handed, &w->idx_handed_dropped);
+		store_search_elsewhere(w->st);
+	}
+	w->idx_handed.n = w->idx_handed_dropped.n = 0;
 
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -626,7 +654,9 @@ void writer_free(struct writer *w)
 	store_free(w->ckpt_st);
 	store_free(w->st);
 	free(w->idx_pending.v);
+	free(w->idx_dropped.v);
 	free(w->idx_handed.v);
+	free(w->idx_handed_dropped.v);
 	free(w->order);
 	free(w);
 }
@@ -727,6 +757,8 @@ void writer_print_limits(FILE *out)
 		    "the longest a message waits for the search index");
 	limit_print(out, "index_every_ms", WRITER_INDEX_MS, "ms", "the shortest time between two index runs");
 	limit_print(out, "index_chats", WRITER_INDEX_CHATS, "chats", "chats one index run takes");
+	limit_print(out, "index_catch_up_ms", WRITER_INDEX_CATCH_UP_MS, "ms",
+		    "the pause between two index runs while chats wait for more than one");
 	limit_print(out, "index_stop_ms", WRITER_INDEX_STOP_MS, "ms",
 		    "the longest a stop waits for the search index (the next start does the rest)");
 }

@@ -50,6 +50,7 @@ const CLAIMS = [
 	['docs/ARCHITECTURE.md', /while that was more than (\d+) pages \((\d+) copies at most\)/,
 		['checkpoint_rest', num], ['checkpoint_passes', num]],
 	['docs/ARCHITECTURE.md', /a stop gives the index (\d+) s at\s+most/, ['index_stop_ms', times(1000)]],
+	['docs/ARCHITECTURE.md', /and (\d+) ms\s+after the last while more chats wait/, ['index_catch_up_ms', num]],
 	['docs/ARCHITECTURE.md', /once it is quiet \((\d+) ms\)/, ['ws_quiet_ms', num]],
 
 	['docs/PROTOCOL.md', /JSON bodies \(`Content-Type: application\/json`\), at most (\d+) KiB/, ['http_body_max', times(KiB)]],

@@ -469,6 +469,8 @@ static void an_event_goes_above_what_the_caller_has_seen(void)
 }
 
 /* Appends a message, then fails when asked: its savepoint is rolled back. */
+static struct store *writer_store_seen;
+
 static int say_apply(struct store *st, struct store_op *op)
 {
 	struct test_op *t = container_of(op, struct test_op, op);
@@ -476,6 +478,7 @@ static int say_apply(struct store *st, struct store_op *op)
 	struct store_event ev = { .chat_id = t->chat_id, .kind = "message", .body = body };
 	int rc;
 
+	writer_store_seen = st;
 	snprintf(body, sizeof(body), "{\"text\":\"%s %d\"}", t->index % 3 ? "plain" : "zebra",
 		 t->index);
 	rc = store_event_append(st, &ev);
@@ -555,6 +558,22 @@ static void writer_counts_at_commit_and_indexes_later(void)
 	store_free(st);
 }
 
+/* Rows of the search index's text for chat `chat_id` (deleted text leaves none). */
+static int text_rows(struct store *st, int64_t chat_id)
+{
+	struct db_stmt *s;
+	int n = -1;
+
+	if (db_prepare(store_db(st), "SELECT count(*) FROM search.message_text WHERE chat_id = ?1",
+		       &s) < 0)
+		return -1;
+	db_bind_int64(s, 1, chat_id);
+	if (db_step(s) == DB_ROW)
+		n = db_column_int(s, 0);
+	db_finalize(s);
+	return n;
+}
+
 static int64_t found_then;
 static struct store *index_store_seen;
 
@@ -582,7 +601,7 @@ static void the_index_runs_beside_the_writer(void)
 
 	account_with_chat(st, 100);
 	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
-	/* Another connection holds the index file's write lock for a second. */
+	/* Another connection holds the index file's write lock meanwhile. */
 	CHECK_EQ(store_open(&other, dir), 0);
 	CHECK_EQ(db_exec(store_db(other), "BEGIN; UPDATE search.runs SET n = n + 1"), 0);
 	t0 = time_mono_ms();
@@ -605,27 +624,93 @@ static void the_index_runs_beside_the_writer(void)
 	}
 	CHECK_EQ(find.rc, 0);
 	CHECK_EQ(found_then, 1);
-	CHECK(index_store_seen && index_store_seen != st);
+	CHECK(index_store_seen && writer_store_seen && index_store_seen != writer_store_seen);
+
+	/* A message just before the stop: the stop indexes it (no run is due yet). */
+	memset(&ops[0], 0, sizeof(ops[0]));
+	ops[0].op.apply = say_apply;
+	ops[0].op.done = test_done;
+	ops[0].chat_id = 100;
+	ops[0].done_order = order;
+	ops[0].index = 12;
+	writer_submit(w, &ops[0].op);
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(ops[0].rc, 0);
+	CHECK_EQ(search(st, 1, "\"zebra 12\""), 0);
 	writer_free(w);
-	/* Stopped, nothing is left for the next start to index. */
-	CHECK_EQ(search(st, 1, "\"zebra 9\""), 1);
+	CHECK_EQ(search(st, 1, "\"zebra 12\""), 1);
 	store_free(st);
 }
 
-/* Rows of the search index's text for chat `chat_id` (deleted text leaves none). */
-static int text_rows(struct store *st, int64_t chat_id)
+static int delete_apply(struct store *st, struct store_op *op)
 {
-	struct db_stmt *s;
-	int n = -1;
+	(void)op;
+	return store_chat_delete_transcript(st, 100, 5, NULL, NULL);
+}
 
-	if (db_prepare(store_db(st), "SELECT count(*) FROM search.message_text WHERE chat_id = ?1",
-		       &s) < 0)
-		return -1;
-	db_bind_int64(s, 1, chat_id);
-	if (db_step(s) == DB_ROW)
-		n = db_column_int(s, 0);
-	db_finalize(s);
-	return n;
+/*
+ * A transcript's deletion does not wait for the index's file either: its
+ * text is taken out by the index's thread after the commit, and a search
+ * after it no longer finds it.
+ */
+static void a_deletion_does_not_wait_for_the_index(void)
+{
+	struct store *st = fresh_store(), *other;
+	struct writer *w;
+	struct test_op ops[12], del = { 0 }, find = { 0 };
+	int order[14];
+	int64_t t0;
+
+	account_with_chat(st, 100);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	say_twelve(w, ops, order);
+	find.op.apply = search_apply;
+	find.op.done = test_done;
+	find.op.index = true;
+	find.done_order = order;
+	find.index = 12;
+	writer_submit(w, &find.op);
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(found_then, 1);
+	CHECK(text_rows(st, 100) > 0);
+
+	CHECK_EQ(store_open(&other, dir), 0);
+	CHECK_EQ(db_exec(store_db(other), "BEGIN; UPDATE search.runs SET n = n + 1"), 0);
+	t0 = time_mono_ms();
+	del.op.apply = delete_apply;
+	del.op.done = test_done;
+	del.done_order = order;
+	del.index = 13;
+	writer_submit(w, &del.op);
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(del.rc, 0);
+	CHECK(time_mono_ms() - t0 < 900);
+	CHECK_EQ(db_exec(store_db(other), "COMMIT"), 0);
+	store_free(other);
+
+	writer_submit(w, &find.op);
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+	CHECK_EQ(find.rc, 0);
+	CHECK_EQ(found_then, 0);
+	CHECK_EQ(text_rows(st, 100), 0);
+	writer_free(w);
+	store_free(st);
 }
 
 static void *index_all(void *arg)
@@ -997,6 +1082,7 @@ int main(void)
 	RUN(an_event_goes_above_what_the_caller_has_seen);
 	RUN(the_index_runs_beside_the_writer);
 	RUN(a_deleted_transcript_stays_out_of_the_index);
+	RUN(a_deletion_does_not_wait_for_the_index);
 	RUN(a_search_index_that_does_not_match_is_built_again);
 	{
 		char cmd[128];
