@@ -287,6 +287,8 @@ static bool index_thread_due(struct writer *w, int64_t last, bool behind, int64_
 
 	if (since < retry_ms)
 		return false; /* the last run failed: wait longer each time */
+	if (retry_ms)
+		return true;  /* and then try its chats again */
 	if (behind || w->idx_dropped.n)
 		return since >= WRITER_INDEX_CATCH_UP_MS;
 	if (since < WRITER_INDEX_MS)
@@ -342,7 +344,7 @@ static void *index_main(void *arg)
 	for (;;) {
 		while (!w->idx_todo.head && !w->idx_stopping &&
 		       !index_thread_due(w, last, behind, retry_ms)) {
-			if (!w->idx_pending.n && !w->idx_dropped.n && !behind) {
+			if (!w->idx_pending.n && !w->idx_dropped.n && !behind && !retry_ms) {
 				pthread_cond_wait(&w->idx_cond, &w->lock);
 				continue;
 			}

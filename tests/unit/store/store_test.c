@@ -646,6 +646,32 @@ static void the_index_runs_beside_the_writer(void)
 	store_free(st);
 }
 
+/*
+ * A run that fails (here a trigger refuses the text) is tried again by
+ * itself, later, without new messages to prompt it.
+ */
+static void a_failed_index_run_is_tried_again(void)
+{
+	struct store *st = fresh_store();
+	struct writer *w;
+	struct test_op ops[12];
+	int order[12], waited;
+
+	account_with_chat(st, 100);
+	CHECK_EQ(db_exec(store_db(st), "CREATE TRIGGER search.refuse BEFORE INSERT ON message_text "
+		 "BEGIN SELECT RAISE(ABORT, 'refused'); END"), 0);
+	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
+	say_twelve(w, ops, order);
+	usleep(2300 * 1000); /* the oldest message's 2 s: a run, refused */
+	CHECK_EQ(text_rows(st, 100), 0);
+	CHECK_EQ(db_exec(store_db(st), "DROP TRIGGER search.refuse"), 0);
+	for (waited = 0; waited < 5000 && text_rows(st, 100) == 0; waited += 20)
+		usleep(20 * 1000);
+	CHECK_EQ(text_rows(st, 100), 11);
+	writer_free(w);
+	store_free(st);
+}
+
 static int delete_apply(struct store *st, struct store_op *op)
 {
 	(void)op;
@@ -1083,6 +1109,7 @@ int main(void)
 	RUN(the_index_runs_beside_the_writer);
 	RUN(a_deleted_transcript_stays_out_of_the_index);
 	RUN(a_deletion_does_not_wait_for_the_index);
+	RUN(a_failed_index_run_is_tried_again);
 	RUN(a_search_index_that_does_not_match_is_built_again);
 	{
 		char cmd[128];
