@@ -504,6 +504,16 @@ static int64_t search(struct store *st, int64_t account, const char *words)
 	return n;
 }
 
+/* Hand the writer what was submitted and wait until all of it is answered. */
+static void flush_and_wait(struct writer *w)
+{
+	writer_flush(w);
+	while (writer_busy(w)) {
+		writer_drain(w);
+		usleep(1000);
+	}
+}
+
 /* Twelve say_apply() ops for chat 100, submitted at once; back when all are answered. */
 static void say_twelve(struct writer *w, struct test_op ops[12], int *order)
 {
@@ -518,11 +528,7 @@ static void say_twelve(struct writer *w, struct test_op ops[12], int *order)
 		ops[i].index = i;
 		writer_submit(w, &ops[i].op);
 	}
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 }
 
 /*
@@ -617,11 +623,7 @@ static void the_index_runs_beside_the_writer(void)
 	find.done_order = order;
 	find.index = 12;
 	writer_submit(w, &find.op);
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	CHECK_EQ(find.rc, 0);
 	CHECK_EQ(found_then, 1);
 	CHECK(index_store_seen && writer_store_seen && index_store_seen != writer_store_seen);
@@ -634,11 +636,7 @@ static void the_index_runs_beside_the_writer(void)
 	ops[0].done_order = order;
 	ops[0].index = 12;
 	writer_submit(w, &ops[0].op);
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	CHECK_EQ(ops[0].rc, 0);
 	CHECK_EQ(search(st, 1, "\"zebra 12\""), 0);
 	writer_free(w);
@@ -700,11 +698,7 @@ static void a_deletion_does_not_wait_for_the_index(void)
 	find.done_order = order;
 	find.index = 12;
 	writer_submit(w, &find.op);
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	CHECK_EQ(found_then, 1);
 	CHECK(text_rows(st, 100) > 0);
 
@@ -716,22 +710,14 @@ static void a_deletion_does_not_wait_for_the_index(void)
 	del.done_order = order;
 	del.index = 13;
 	writer_submit(w, &del.op);
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	CHECK_EQ(del.rc, 0);
 	CHECK(time_mono_ms() - t0 < 900);
 	CHECK_EQ(db_exec(store_db(other), "COMMIT"), 0);
 	store_free(other);
 
 	writer_submit(w, &find.op);
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	CHECK_EQ(find.rc, 0);
 	CHECK_EQ(found_then, 0);
 	CHECK_EQ(text_rows(st, 100), 0);
@@ -1074,11 +1060,7 @@ static void the_log_stays_bounded_under_endless_writes(void)
 			usleep(50);
 		}
 	}
-	writer_flush(w);
-	while (writer_busy(w)) {
-		writer_drain(w);
-		usleep(1000);
-	}
+	flush_and_wait(w);
 	snprintf(path, sizeof(path), "%s/refdesk.db-wal", dir);
 	CHECK_EQ(stat(path, &sb), 0);
 	CHECK(sb.st_size < 40 << 20);
