@@ -151,7 +151,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	/*
 	 * The search index (store_index_now() below; FTS5 and JSON functions,
 	 * SQLite's alone: sqlite_only.h) lives in a database file of its own,
-	 * attached as `search` (attach_search()), so that indexing, done by a
+	 * attached as `search` (sqlite_only_attach_search()), so that indexing, done by a
 	 * thread of its own, never holds the writer's lock.  How far each
 	 * chat's events are indexed is kept there too (`search.indexed`).
 	 * The chats it is behind on, ...
