@@ -34,12 +34,11 @@
  */
 #define RX_BUFFER 1024
 /*
- * The most lws hands the socket in one send().  Left at 0 it would be the
- * receive buffer, and a 16 KiB response chunk would go out as 16 sends
- * with lws buffering the rest each time.  A limit, not a buffer: it costs
- * no memory per connection.
+ * SERVER_SEND_MAX, lws' tx_packet_size: left at 0 it would be the receive
+ * buffer, and a 16 KiB response chunk would go out as 16 sends with lws
+ * buffering the rest each time.  A limit, not a buffer: it costs no memory
+ * per connection.
  */
-#define TX_PACKET 16384
 #define SHUTDOWN_MS 5000
 #define KEEPALIVE_SECS 60
 #define HEADER_BYTES 8192 /* all of a request's headers together */
@@ -189,7 +188,7 @@ void server_print_tables(const struct server *srv, FILE *out, const char *const 
 void server_print_limits(FILE *out, const struct server_config *cfg)
 {
 	limit_print(out, "rx_buffer", RX_BUFFER, "bytes", "lws receive buffer of each connection");
-	limit_print(out, "tx_packet", TX_PACKET, "bytes", "most bytes handed to one send()");
+	limit_print(out, "tx_packet", SERVER_SEND_MAX, "bytes", "most bytes handed to one send()");
 	limit_print(out, "http_header_bytes", HEADER_BYTES, "bytes", "a request's headers together");
 	limit_print(out, "http_body_max", HTTP_BODY_MAX, "bytes", "a JSON request body");
 	limit_print(out, "http_query_arg_max", HTTP_ARG_MAX, "bytes", "one decoded query argument");
@@ -424,7 +423,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-	{ "refdesk", callback, sizeof(struct pss), RX_BUFFER, 0, NULL, TX_PACKET },
+	{ "refdesk", callback, sizeof(struct pss), RX_BUFFER, 0, NULL, SERVER_SEND_MAX },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 

@@ -28,6 +28,8 @@
 #define SERVER_MAX_ORIGINS 32
 #define SERVER_MAX_PROXIES 16
 #define SERVER_MAX_TABLES 16
+/* The most lws hands the socket in one send() (its protocol's tx_packet_size). */
+#define SERVER_SEND_MAX 16384
 
 struct conn;
 struct http_req;

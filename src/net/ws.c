@@ -5,7 +5,8 @@
  * rx buffer (kept small so idle sockets are cheap); pieces are joined in
  * conn->rx up to WS_FRAME_MAX and the whole message is parsed once.
  * Writing: frames wait in conn's FIFO outbox; each WRITEABLE callback
- * writes one and asks for another callback while any remain.
+ * writes what waits, several frames joined into one send(), and asks for
+ * another callback while any remain.
  */
 #include "net/ws.h"
 
@@ -203,14 +204,83 @@ void conn_close(struct conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
-/* Frames written per WRITEABLE at most, while the socket takes them. */
-#define WRITES_PER_CALLBACK 16
+/*
+ * Frames that wait are joined into one write: on a busy socket (an operator
+ * following many chats, or a chat's ack and the other side's message) each
+ * send() was most of the loop's time, the kernel carrying every one through
+ * TCP at once.  lws frames a message itself, one per lws_write(); joined
+ * frames are framed here (RFC 6455 5.2: a server's text frame, whole,
+ * unmasked; no extension is negotiated) and go out as raw bytes, through
+ * TLS when the socket has it.  A joined write stays within SERVER_SEND_MAX,
+ * which lws hands the socket in one send(); what the socket does not take,
+ * lws keeps and sends first.
+ */
+#define FRAME_HEADER_MAX 4 /* a joined frame is under 64 KiB: two bytes of length at most */
+
+static unsigned char joined[LWS_PRE + SERVER_SEND_MAX]; /* loop thread only */
+
+/* A whole, unmasked text frame's header for `len` (< 64 KiB) bytes of text, at `h`; its size. */
+static size_t text_frame_header(unsigned char *h, size_t len)
+{
+	h[0] = 0x81; /* FIN, text */
+	if (len < 126) {
+		h[1] = (unsigned char)len;
+		return 2;
+	}
+	h[1] = 126;
+	h[2] = (unsigned char)(len >> 8);
+	h[3] = (unsigned char)len;
+	return 4;
+}
+
+/* Take the first frame off the outbox (the caller frees it). */
+static struct frame *outbox_take(struct conn *c)
+{
+	struct frame *f = c->out_head;
+
+	c->out_head = f->next;
+	if (!c->out_head)
+		c->out_tail = NULL;
+	c->out_bytes -= f->len;
+	c->out_frames--;
+	return f;
+}
+
+/*
+ * Write the frames that wait, as many as fit one joined write; how many,
+ * or -1 if the connection failed.  A frame too big to join goes alone.
+ */
+static int write_frames(struct conn *c)
+{
+	struct frame *f = c->out_head;
+	size_t used = 0;
+	int n = 0, rc;
+
+	if (!f->next || FRAME_HEADER_MAX + f->len > SERVER_SEND_MAX ||
+	    lws_get_network_wsi(c->wsi) != c->wsi) {
+		/* One frame (or an HTTP/2 stream's, framed by lws in its DATA frames). */
+		f = outbox_take(c);
+		rc = lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len ? -1 : 1;
+		free(f);
+		return rc;
+	}
+	while ((f = c->out_head) && used + FRAME_HEADER_MAX + f->len <= SERVER_SEND_MAX) {
+		f = outbox_take(c);
+		used += text_frame_header(joined + LWS_PRE + used, f->len);
+		memcpy(joined + LWS_PRE + used, f->buf + LWS_PRE, f->len);
+		used += f->len;
+		free(f);
+		n++;
+	}
+	/* lws takes all of it: what the socket refused, it keeps and sends first. */
+	if (lws_write(c->wsi, joined + LWS_PRE, used, LWS_WRITE_RAW) < (int)used)
+		return -1;
+	return n;
+}
 
 int ws_writeable(struct conn *c)
 {
 	unsigned char ping[LWS_PRE + 1];
-	struct frame *f;
-	int n = 0;
 
 	if (c->ping_due && !c->close_code) {
 		c->ping_due = false;
@@ -224,26 +294,9 @@ int ws_writeable(struct conn *c)
 		return 0;
 	}
 
-	/*
-	 * An operator following hundreds of chats gets a frame per event of each:
-	 * one frame per callback would fall behind a busy loop.  lws buffers a
-	 * partial write itself; lws_send_pipe_choked() says when to stop.
-	 */
-	while ((f = c->out_head) && (!n || !lws_send_pipe_choked(c->wsi)) &&
-	       n < WRITES_PER_CALLBACK) {
-		c->out_head = f->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		c->out_bytes -= f->len;
-		c->out_frames--;
-		if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
-			free(f);
+	if (c->out_head) {
+		if (write_frames(c) < 0)
 			return -1;
-		}
-		free(f);
-		n++;
-	}
-	if (n) {
 		c->srv->hooks->ws_drained(c->srv->app, c);
 		if (c->out_head || c->close_code)
 			lws_callback_on_writable(c->wsi);

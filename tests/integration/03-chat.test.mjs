@@ -1,11 +1,12 @@
 // 03-chat: the life of a chat over /ws (PROTOCOL §3.2–3.5): offer, accept, messages both ways
 // with acks before delivery, typing, end, replay; starting with nobody available; presence;
-// two operators racing to accept; a message id sent twice, and one sent by both sides.
+// two operators racing to accept; a message id sent twice, and one sent by both sides; bursts of
+// every frame size.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { closeAll, show } from './lib/client.mjs';
-import { guest, isAck, isError, isOk, openChat, operator, say, setAvailable } from './lib/flows.mjs';
+import { FRAME_SIZES, burstArrivesWhole, guest, isAck, isError, isOk, openChat, operator, say, setAvailable } from './lib/flows.mjs';
 import { OPERATORS, sleep, startServer } from '../lib/server.mjs';
 
 let srv;
@@ -181,6 +182,19 @@ test('a whole chat: offer, accept, messages both ways, typing, end, replay', asy
 	await setAvailable(ann, 'alpha', false);
 	for (const c of [ann, g, g2, bob])
 		await c.close();
+});
+
+test('bursts of messages of every frame size arrive whole and in order, both ways', async () => {
+	// The server joins the frames waiting for a socket into one write: each must still arrive
+	// whole, with its own header, in order, whatever its size and whoever sent it.
+	const ann = await operator(srv, 'ann');
+	await setAvailable(ann, 'alpha', true);
+	const c = await openChat(srv, ann, 'alpha', 'Burst');
+	await burstArrivesWhole(ann, c.guest, c.chat, FRAME_SIZES);
+	await burstArrivesWhole(c.guest, ann, c.chat, FRAME_SIZES.slice().reverse());
+	await setAvailable(ann, 'alpha', false);
+	await ann.close();
+	await c.guest.close();
 });
 
 test('the operator ends a chat: the guest sees ended by operator', async () => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { Client } from './lib/client.mjs';
-import { isAck, isOk } from './lib/flows.mjs';
+import { FRAME_SIZES, burstArrivesWhole, isAck, isOk } from './lib/flows.mjs';
 import { OPERATORS, makeCertificate, repoRoot, sleep, startServer } from '../lib/server.mjs';
 
 let dir, srv, port, origin, ca;
@@ -301,6 +301,22 @@ test('WebSocket messages over 16 KiB both ways over WSS', { timeout: 120000 }, a
 	isOk(await op.request({ type: 'availability.set', queue: 'alpha', available: false }));
 	for (const ws of [op, second, ...guests])
 		ws.close();
+});
+
+test('bursts of messages of every frame size arrive whole and in order over WSS', { timeout: 60000 }, async () => {
+	const s = await ann();
+	const op = await Client.connect(`wss://127.0.0.1:${port}/ws`, { ca, cookie: s.cookie, origin, label: 'ann' });
+	await op.next((f) => f.type === 'hello', 10000, 'hello');
+	isOk(await op.request({ type: 'availability.set', queue: 'alpha', available: true }));
+	const guest = await Client.connect(`wss://127.0.0.1:${port}/ws`, { ca, origin, label: 'burst guest' });
+	const { chat } = isOk(await guest.request({ type: 'chat.start', queue: 'alpha', name: 'Burst' }));
+	isOk(await op.request({ type: 'chat.accept', chat }));
+	await burstArrivesWhole(op, guest, chat, FRAME_SIZES);
+	await burstArrivesWhole(guest, op, chat, FRAME_SIZES.slice().reverse());
+	await guest.request({ type: 'chat.end', chat });
+	isOk(await op.request({ type: 'availability.set', queue: 'alpha', available: false }));
+	op.close();
+	guest.close();
 });
 
 function handshake(args) {

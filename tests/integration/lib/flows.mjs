@@ -169,3 +169,28 @@ export async function everyCase(cases, check) {
 	if (failures.length)
 		assert.fail(`${failures.length} of ${cases.length} cases failed:\n  ${failures.join('\n  ')}`);
 }
+
+/**
+ * Texts whose frames take every header a server frame can have (under 126 bytes, and two bytes
+ * of length), one to four bytes a character, up to CHAT_TEXT_MAX characters: some frames join
+ * others in one write, some fill one alone.
+ */
+export const FRAME_SIZES = [[1, 'a'], [2, 'é'], [20, '€'], [30, '😀'], [125, 'a'], [126, 'é'], [200, '€'],
+	[1000, '😀'], [3000, 'a'], [4000, 'é'], [4000, '€'], [4000, '😀'], [1, '€'], [4000, 'a'], [5, 'a']]
+	.map(([n, ch], i) => [...`${i} ${ch.repeat(n)}`].slice(0, 4000).join(''));
+
+/**
+ * Send `texts` from `from` into `chat` all at once, without waiting for acks (so that their
+ * frames queue up together at both ends), and check that every ack comes back and that `to`
+ * hears every message whole, in order.
+ */
+export async function burstArrivesWhole(from, to, chat, texts) {
+	const replies = texts.map((text) => from.reply(from.send({ type: 'msg.send', chat, text }), 15000));
+	const acks = (await Promise.all(replies)).map((r, i) => isAck(r, `the ack of message ${i}`));
+	for (let i = 1; i < acks.length; i++)
+		assert.ok(acks[i].seq > acks[i - 1].seq, `acks out of order: ${acks[i - 1].seq}, ${acks[i].seq}`);
+	for (const [i, ack] of acks.entries()) {
+		const ev = await to.next((f) => f.type === 'event' && f.chat === chat && f.seq === ack.seq, 10000, `message ${i}`);
+		assert.equal(ev.text, texts[i], `message ${i} (${Buffer.byteLength(texts[i])} bytes) arrived changed`);
+	}
+}
