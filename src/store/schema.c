@@ -580,6 +580,18 @@ static const char *const migrations[] = {
 	 * IMMEDIATE locks the search index's file too.
 	 */
 	"CREATE TABLE write_lock (x INTEGER);",
+
+	/*
+	 * 23: the same client-id index, keyed on the id before the author.  Each
+	 * author's ids had a range of their own in each chat, so a commit wrote
+	 * two index pages per chat it touched, the guest's and the operator's;
+	 * the pages' own ids grow with time (newId() in the pages), and so
+	 * both sides' land on the chat's one last page.  What is unique is the
+	 * same set of columns, so every database satisfies it.
+	 */
+	"DROP INDEX events_author_cid;"
+	"CREATE UNIQUE INDEX events_cid_author ON events(chat_id, cid, author, ifnull(operator_id, 0))"
+	"  WHERE cid IS NOT NULL;",
 };
 
 int schema_version(void)

@@ -136,9 +136,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	 * attached file, the search index's too, and so wait for its runs.
 	 */
 	[S_WRITE_LOCK] = "DELETE FROM main.write_lock WHERE 0",
-	/* The same expression as the unique index events_author_cid (schema 7), so it is used. */
-	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ?1 AND author = ?2 "
-			"AND coalesce(operator_id, 0) = ?3 AND cid = ?4",
+	/*
+	 * By the unique index events_cid_author (schema 23), named: without
+	 * statistics SQLite would rather walk the chat's events by their key.
+	 */
+	[S_EVENT_DUP] = "SELECT seq FROM events INDEXED BY events_cid_author WHERE chat_id = ?1 "
+			"AND cid = ?4 AND author = ?2 AND ifnull(operator_id, 0) = ?3",
 	/* A chat's last seq, when the writer does not know it yet (no row: no such chat). */
 	[S_EVENT_LAST] = "SELECT max(last_seq, coalesce((SELECT max(seq) FROM events "
 			 "WHERE chat_id = ?1), 0)) FROM chats WHERE id = ?1",
@@ -201,6 +204,8 @@ static const char *const stmt_sql[S_COUNT] = {
 #define PG_IDS "(SELECT value::bigint FROM json_array_elements_text(?1::json))"
 static const char *const stmt_sql_pg[S_COUNT] = {
 	[S_WRITE_LOCK] = "SELECT 1 WHERE false", /* rows are locked as they are written */
+	[S_EVENT_DUP] = "SELECT seq FROM events WHERE chat_id = ?1 AND author = ?2 "
+			"AND coalesce(operator_id, 0) = ?3 AND cid = ?4",
 	[S_UNINDEXED] = "SELECT id FROM chats WHERE indexed_seq < last_seq",
 	[S_INDEX_CLAIM] = "SELECT 1 WHERE false",
 	[S_SEARCH_DROP] = "SELECT 1 WHERE false", /* the writer deletes the text itself */

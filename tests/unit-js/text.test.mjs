@@ -30,3 +30,12 @@ test('ids fit the protocol alphabet and do not repeat', () => {
   }
   assert.equal(ids.size, 1000);
 });
+
+test('ids made later sort after earlier ones, whatever their prefix', async () => {
+  const first = newId('o');
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const second = newId('g');
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const third = newId('ou');
+  assert.ok(first < second && second < third, `${first}, ${second}, ${third} are out of order`);
+});

@@ -42,14 +42,16 @@ export function counterText(length, max = MAX_TEXT) {
 }
 
 /**
- * A new client message id: `prefix` + time + randomness, within the
+ * A new client message id: time + `prefix` + randomness, within the
  * [A-Za-z0-9_.:-]{1,64} alphabet. Unique enough that a retry after a reload
- * is the only way two sends share an id.
+ * is the only way two sends share an id. The time comes first so that ids
+ * sort in the order they were made, whoever made them: the server's index
+ * of a chat's ids then grows at its end only.
  */
 export function newId(prefix = 'm') {
   const bytes = new Uint8Array(9);
   globalThis.crypto.getRandomValues(bytes);
   let rnd = '';
   for (const b of bytes) rnd += b.toString(36).padStart(2, '0');
-  return `${prefix}-${Date.now().toString(36)}-${rnd}`;
+  return `${Date.now().toString(36)}-${prefix}-${rnd}`;
 }
