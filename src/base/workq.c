@@ -77,8 +77,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), void *wake_arg,
-			void (*on_exit)(void))
+struct workq *workq_new(const char *name, int threads, size_t max_queued,
+			void (*wake)(void *), void *wake_arg, void (*on_exit)(void))
 {
 	struct workq *q = xcalloc(1, sizeof(*q));
 	int i;
@@ -93,6 +93,7 @@ struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), vo
 	for (i = 0; i < threads; i++) {
 		if (pthread_create(&q->threads[i], NULL, worker_main, q))
 			abort();
+		pthread_setname_np(q->threads[i], name);
 		q->nthreads++;
 	}
 	return q;

@@ -21,11 +21,12 @@ struct work {
 struct workq;
 
 /*
- * Start `threads` workers accepting at most `max_queued` waiting jobs;
- * `on_exit` (may be NULL) runs on each worker as it ends.
+ * Start `threads` workers named `name` (up to 15 characters: what top -H
+ * shows) accepting at most `max_queued` waiting jobs; `on_exit` (may be
+ * NULL) runs on each worker as it ends.
  */
-struct workq *workq_new(int threads, size_t max_queued, void (*wake)(void *), void *wake_arg,
-			void (*on_exit)(void));
+struct workq *workq_new(const char *name, int threads, size_t max_queued,
+			void (*wake)(void *), void *wake_arg, void (*on_exit)(void));
 /* Finish queued jobs, join the workers, run the remaining done()s. */
 void workq_free(struct workq *q);
 /* Loop thread: queue a job; -EBUSY when the queue is full. */

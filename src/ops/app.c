@@ -331,7 +331,7 @@ int app_init(struct app *app, const struct app_config *cfg, struct server *srv)
 		return -EIO;
 	}
 	blobs_clean(cfg->data_dir);
-	app->workq = workq_new(cfg->workers, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
+	app->workq = workq_new("worker", cfg->workers, APP_WORK_QUEUE, wake_loop, srv, media_thread_done);
 	app->chat_listener = &share_ops_listener;
 	app->flush_timer = server_timer_new(srv, flush_now, app);
 	app->sweep_timer = server_timer_new(srv, each_second, app);

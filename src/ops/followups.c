@@ -971,7 +971,7 @@ int followups_start(struct app *app)
 	fs->mail.from = cfg->smtp_from;
 	fs->mail.ca_file = cfg->smtp_ca_file;
 	fs->mail.timeout_secs = MAIL_TIMEOUT_SECS;
-	fs->mailq = workq_new(1, 4, wake_loop, app->srv, NULL);
+	fs->mailq = workq_new("mail", 1, 4, wake_loop, app->srv, NULL);
 	log_info("followups: mail goes out through %s", cfg->smtp_url);
 	return 0;
 }

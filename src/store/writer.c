@@ -608,6 +608,7 @@ int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), vo
 	pthread_cond_init(&w->ckpt_cond, NULL);
 	w->wake = wake;
 	w->wake_arg = wake_arg;
+	/* Threads are named (top -H, ps -L, a debugger): "refdesk" is the loop. */
 	if (w->idx_st && pthread_create(&w->idx_thread, NULL, index_main, w)) {
 		store_free(w->idx_st);
 		store_free(w->ckpt_st);
@@ -615,6 +616,8 @@ int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), vo
 		free(w);
 		return -EAGAIN;
 	}
+	if (w->idx_st)
+		pthread_setname_np(w->idx_thread, "search-index");
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		stop_index(w);
 		store_free(w->idx_st);
@@ -623,12 +626,14 @@ int writer_new(struct writer **out, const char *dir, void (*wake)(void *arg), vo
 		free(w);
 		return -EAGAIN;
 	}
+	pthread_setname_np(w->thread, "writer");
 	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w)) {
 		store_free(w->ckpt_st);
 		w->ckpt_st = NULL;
 		writer_free(w);
 		return -EAGAIN;
 	}
+	pthread_setname_np(w->ckpt_thread, "checkpoint");
 	*out = w;
 	return 0;
 }

@@ -547,6 +547,8 @@ int xmpp_link_new(struct xmpp_link **out, const struct xmpp_link_config *cfg,
 	}
 	pthread_mutex_init(&l->mu, NULL);
 	rc = -pthread_create(&l->thread, NULL, link_main, l);
+	if (!rc)
+		pthread_setname_np(l->thread, "xmpp-link");
 	if (rc < 0) {
 		pthread_mutex_destroy(&l->mu);
 		close(l->pipe[0]);

@@ -1,7 +1,7 @@
 // 10-server: behaviour of the server as a whole that the other areas do not cover — per-address
 // connection counts are released when connections close, abandoned waiting chats end, options
 // can come from a config file, quiet sockets are pinged and dropped, and a stopping server turns
-// every request away the same way.
+// every request away the same way; its threads are named.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -32,6 +32,21 @@ test('the server waits on epoll (libev), not on poll() over every socket', async
 		assert.ok(targets.includes('anon_inode:[eventpoll]'), `no epoll descriptor: ${targets.join(' ')}`);
 		assert.equal(await getOnce(srv.url + '/api/health'), 200);
 		assert.doesNotMatch(srv.stderr, /cannot run in libev/);
+	} finally {
+		await srv.close();
+	}
+});
+
+test('the threads are named for what they do', async () => {
+	const srv = await startServer({ fixtures: false });
+	try {
+		const tasks = await fs.readdir(`/proc/${srv.pid}/task`);
+		const names = await Promise.all(tasks.map((t) => fs.readFile(`/proc/${srv.pid}/task/${t}/comm`, 'utf8')));
+		const count = (name) => names.filter((n) => n.trim() === name).length;
+		for (const name of ['writer', 'search-index', 'checkpoint'])
+			assert.equal(count(name), 1, `threads: ${names.map((n) => n.trim()).join(', ')}`);
+		assert.ok(count('worker') >= 1, `no worker thread: ${names.map((n) => n.trim()).join(', ')}`);
+		assert.equal(count('refdesk'), 1, 'the loop keeps the program\'s name, and only it');
 	} finally {
 		await srv.close();
 	}
