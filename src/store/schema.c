@@ -634,7 +634,15 @@ int schema_migrate_to(struct db *db, int version)
 	char sql[64];
 	int v;
 
-	if (schema_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	/*
+	 * A new database gets 2 KiB pages (SQLite's default is 4): a commit
+	 * writes and checksums whole every page it changed, and a message
+	 * changes three or four (its chat's last events page, the client ids'
+	 * page, the chat's row, now and then a page split): 13 % fewer
+	 * instructions per message (docs/PERFORMANCE.md).  A database that has
+	 * tables keeps the size it was made with.
+	 */
+	if (schema_exec(db, "PRAGMA page_size=2048; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") < 0)
 		return -EIO;
 	v = schema_read_int(db, "PRAGMA user_version");

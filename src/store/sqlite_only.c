@@ -51,7 +51,9 @@ static void sql_report_bucket(sqlite3_context *ctx, int argc, sqlite3_value **ar
 	"CREATE TABLE IF NOT EXISTS search.runs (n INTEGER NOT NULL);" \
 	"INSERT INTO search.runs SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM search.runs);"
 
+/* A new file gets 2 KiB pages, as refdesk.db does (schema_migrate_to()). */
 static const char search_schema[] =
+	"PRAGMA search.page_size=2048;"
 	"PRAGMA search.journal_mode=WAL;"
 	SEARCH_TABLES;
 

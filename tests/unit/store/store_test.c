@@ -1008,6 +1008,27 @@ static void client_ids_survive_the_upgrade_to_per_operator(void)
 	store_free(st);
 }
 
+/* New database files get 2 KiB pages; one made with 4 KiB pages keeps its own. */
+static void new_databases_have_small_pages(void)
+{
+	struct store *st = fresh_store();
+	struct db *db;
+	char path[128];
+
+	CHECK_EQ(schema_read_int(store_db(st), "PRAGMA main.page_size"), 2048);
+	CHECK_EQ(schema_read_int(store_db(st), "PRAGMA search.page_size"), 2048);
+	store_free(st);
+	snprintf(path, sizeof(path), "%s/refdesk.db", dir);
+	unlink(path);
+	CHECK_EQ(db_open(&db, path), 0);
+	CHECK_EQ(db_exec(db, "PRAGMA page_size=4096; CREATE TABLE before_upgrade(x)"), 0);
+	db_close(db);
+	CHECK_EQ(store_open(&st, dir), 0);
+	CHECK_EQ(schema_read_int(store_db(st), "PRAGMA main.page_size"), 4096);
+	CHECK_EQ(schema_read_int(store_db(st), "PRAGMA search.page_size"), 2048);
+	store_free(st);
+}
+
 /* Writes one event with a body of about 3 KB: a page of its own. */
 static int big_apply(struct store *st, struct store_op *op)
 {
@@ -1085,6 +1106,7 @@ int main(void)
 	RUN(index_runs_take_chats_in_turn);
 	RUN(search_survives_the_upgrade_to_runs);
 	RUN(client_ids_survive_the_upgrade_to_per_operator);
+	RUN(new_databases_have_small_pages);
 	RUN(the_log_stays_bounded_under_endless_writes);
 	RUN(writer_applies_a_batch_chat_by_chat);
 	RUN(an_event_goes_above_what_the_caller_has_seen);
