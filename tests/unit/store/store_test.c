@@ -1029,7 +1029,7 @@ static void new_databases_have_small_pages(void)
 	store_free(st);
 }
 
-/* Writes one event with a body of about 3 KB: a page of its own. */
+/* Writes one event with a body of about 3 KB: more than a page of the log each. */
 static int big_apply(struct store *st, struct store_op *op)
 {
 	struct test_op *t = container_of(op, struct test_op, op);
