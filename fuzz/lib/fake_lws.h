@@ -22,6 +22,8 @@ struct lws {
 	char *custom_name[FAKE_HEADERS]; /* lower case, with the colon */
 	char *custom_value[FAKE_HEADERS];
 	int ncustom;
+	/* a WebSocket (raw writes are then frames refdesk framed itself) */
+	bool websocket;
 	/* the WebSocket message piece being delivered */
 	bool first, final, binary;
 	size_t remaining;

@@ -194,6 +194,7 @@ struct conn *world_ws_open(bool operator)
 	struct lws *wsi = fake_lws_new();
 	struct conn *c;
 
+	wsi->websocket = true;
 	if (operator)
 		fake_lws_header(wsi, "Cookie", WORLD_COOKIE);
 	ws_established(world_server(), wsi, &c);

@@ -143,7 +143,7 @@ test('a pasted screenshot: previewed, sent, hidden for the operator until Show, 
   const sent = uploads[0].headers();
   assert.equal(sent['x-upload-kind'], 'image');
   assert.equal(sent['x-file-name'], 'screenshot.png');
-  assert.match(sent['x-client-id'], /^gu-/);
+  assert.match(sent['x-client-id'], /^[0-9a-z]+-gu-[0-9a-z]+$/); // time, the guest's upload, randomness
   assert.match(sent.authorization, /^Bearer [A-Za-z0-9_-]{20,}$/);
   assert.ok(!uploads[0].url().includes(sent.authorization.slice(7)), 'the token is not in the URL');
   await screenshot(guest, 'snap-guest-thumbnail');

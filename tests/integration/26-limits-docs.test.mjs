@@ -38,7 +38,7 @@ const CLAIMS = [
 	['docs/PROTOCOL.md', /already has (\d+) active blocks: one library cannot fill the server's list of ([\d,]+)\)/,
 		['blocks_per_account', num], ['blocks_max', num]],
 	['docs/ARCHITECTURE.md', /the receive buffer is (\d+) KiB/, ['rx_buffer', times(KiB)]],
-	['docs/ARCHITECTURE.md', /One `send\(\)` carries up to (\d+) KiB \(`TX_PACKET`/, ['tx_packet', times(KiB)]],
+	['docs/ARCHITECTURE.md', /One `send\(\)` carries up to (\d+) KiB \(`SERVER_SEND_MAX`/, ['tx_packet', times(KiB)]],
 	['docs/ARCHITECTURE.md', /outbox is bounded \((\d+) MiB or ([\d,]+) frames\)/,
 		['ws_outbox_bytes', times(MiB)], ['ws_outbox_frames', num]],
 	['docs/ARCHITECTURE.md', /when the writer reports ([\d,]+) new pages in the log/, ['checkpoint_pages', num]],
