@@ -592,6 +592,18 @@ static int search_apply(struct store *st, struct store_op *op)
 	return 0;
 }
 
+/* A search op (search_apply()), answered 13th after say_twelve()'s; back when it is answered. */
+static void search_after_twelve(struct writer *w, struct test_op *find, int *order)
+{
+	find->op.apply = search_apply;
+	find->op.done = test_done;
+	find->op.index = true;
+	find->done_order = order;
+	find->index = 12;
+	writer_submit(w, &find->op);
+	flush_and_wait(w);
+}
+
 /*
  * On SQLite the search index has a file and a thread of its own: the
  * writer commits while an index run holds that file, and an op marked for
@@ -617,13 +629,7 @@ static void the_index_runs_beside_the_writer(void)
 	CHECK_EQ(db_exec(store_db(other), "COMMIT"), 0);
 	store_free(other);
 
-	find.op.apply = search_apply;
-	find.op.done = test_done;
-	find.op.index = true;
-	find.done_order = order;
-	find.index = 12;
-	writer_submit(w, &find.op);
-	flush_and_wait(w);
+	search_after_twelve(w, &find, order);
 	CHECK_EQ(find.rc, 0);
 	CHECK_EQ(found_then, 1);
 	CHECK(index_store_seen && writer_store_seen && index_store_seen != writer_store_seen);
@@ -692,13 +698,7 @@ static void a_deletion_does_not_wait_for_the_index(void)
 	account_with_chat(st, 100);
 	CHECK_EQ(writer_new(&w, dir, wake, NULL), 0);
 	say_twelve(w, ops, order);
-	find.op.apply = search_apply;
-	find.op.done = test_done;
-	find.op.index = true;
-	find.done_order = order;
-	find.index = 12;
-	writer_submit(w, &find.op);
-	flush_and_wait(w);
+	search_after_twelve(w, &find, order);
 	CHECK_EQ(found_then, 1);
 	CHECK(text_rows(st, 100) > 0);
 
