@@ -229,6 +229,10 @@ int store_copy_all(struct store *from, struct store *to,
 	}
 	if (!rc)
 		rc = search_marks_copied(from, to);
+	/* Every chat's counts whole: PostgreSQL keeps them so (store.c: chats_caught_up()). */
+	if (!rc && db_exec(store_db(to), "UPDATE chats SET " STORE_TALLY_ALL " WHERE "
+			   STORE_UNTALLIED_ANY) < 0)
+		rc = store_fail(to, "count events");
 	if (!rc && db_commit(store_db(to)) < 0)
 		rc = store_fail(to, "commit");
 	if (rc)

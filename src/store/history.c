@@ -491,6 +491,9 @@ int store_chat_delete_transcript(struct store *st, int64_t chat_id, int64_t at,
 	static const char *const steps[][2] = {
 		{ "DELETE FROM message_text WHERE id BETWEEN (SELECT ord << 20 FROM chats WHERE id = ?1) "
 		  "AND (SELECT ((ord + 1) << 20) - 1 FROM chats WHERE id = ?1)", "delete search text" },
+		/* The counts kept whole first: history still names a deleted transcript's. */
+		{ "UPDATE chats SET " STORE_TALLY_ALL " WHERE id = ?1 AND " STORE_UNTALLIED_ANY,
+		  "count events" },
 		{ "DELETE FROM events WHERE chat_id = ?1", "delete events" },
 		{ "DELETE FROM chat_blobs WHERE chat_id = ?1", "delete chat blobs" },
 		/* A survey's comment is the guest's words; ratings and yes/no stay, as counts. */

@@ -93,7 +93,9 @@ static const char *const migrations[] = {
 
 	/*
 	 * 3: Chat History and the chat management page.  Per-chat counts kept
-	 * as events are written (the list never counts events), the management
+	 * as events are written (the list never counts a chat's events: since
+	 * the writer tallies them now and then, with last_seq saying how far,
+	 * it counts the few past the tally, store_int.h), the management
 	 * link's token, the mark of a deleted transcript, one index per list
 	 * filter ending in created_at (newest first, keyset paging), and full-
 	 * text search over message text.  `message_text` holds each message's

@@ -35,8 +35,8 @@ enum stmt_id {
 	S_SESSION_ADD, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DEL, S_SESSIONS_DEL_OPERATOR,
 	S_CHAT_ADD, S_CHAT_GET, S_CHAT_BY_PUBLIC, S_CHAT_STATUS, S_CHAT_ACCEPT, S_CHATS_OF_QUEUE,
 	S_CHATS_OF_OPERATOR, S_CHATS_WITH_STATUS, S_CHAT_MAX_ID,
-	S_WRITE_LOCK, S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_COUNTS, S_UNINDEXED, S_INDEX_CLAIM,
-	S_SEARCH_DROP,
+	S_WRITE_LOCK, S_EVENT_DUP, S_EVENT_LAST, S_EVENT_ADD, S_CHAT_TALLY, S_CHAT_TALLY_ALL,
+	S_UNINDEXED, S_INDEX_CLAIM, S_SEARCH_DROP,
 	S_INDEX_TEXT, S_INDEX_FTS, S_INDEX_DONE, S_EVENTS_SINCE,
 	S_BLOB_ADD, S_CHAT_BLOB_ADD, S_CHAT_BLOB_GET, S_CHAT_HAND_OVER,
 	S_CHAT_QUEUE_LEFT, S_SIGNIN_FAILURES, S_SIGNIN_FAILED, S_SIGNIN_FORGET,
@@ -148,9 +148,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* Nothing is inserted for a cid its author used before in the chat. */
 	[S_EVENT_ADD] = "INSERT INTO events(chat_id, seq, kind, author, operator_id, cid, body, at) "
 			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-	/* At commit, for each chat that got events. */
-	[S_CHAT_COUNTS] = "UPDATE chats SET last_seq = max(last_seq, ?2), "
-			  "n_messages = n_messages + ?3, n_snapshots = n_snapshots + ?4 WHERE id = ?1",
+	/* At commit, now and then, for a chat that got events (chats_caught_up()). */
+	[S_CHAT_TALLY] = "UPDATE chats SET " STORE_TALLY("?2") " WHERE id = ?1 AND last_seq < ?2",
+	/* A chat ends: its counts are kept whole, and history reads them as they are. */
+	[S_CHAT_TALLY_ALL] = "UPDATE chats SET " STORE_TALLY_ALL " WHERE id = ?1 AND "
+			     STORE_UNTALLIED_ANY,
 	/*
 	 * The search index (store_index_now() below; FTS5 and JSON functions,
 	 * SQLite's alone: sqlite_only.h) lives in a database file of its own,
@@ -159,8 +161,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	 * chat's events are indexed is kept there too (`search.indexed`).
 	 * The chats it is behind on, ...
 	 */
-	[S_UNINDEXED] = "SELECT c.id FROM chats c WHERE c.deleted_at IS NULL AND c.last_seq > "
-			"coalesce((SELECT i.seq FROM search.indexed i WHERE i.chat_id = c.id), 0)",
+	[S_UNINDEXED] = "SELECT c.id FROM chats c WHERE c.deleted_at IS NULL AND " STORE_LAST_SEQ("c")
+			" > coalesce((SELECT i.seq FROM search.indexed i WHERE i.chat_id = c.id), 0)",
 	/*
 	 * ... (a run first takes the index file's write lock, before it reads
 	 * anything of the chats: a transcript deleted meanwhile, whose
@@ -540,28 +542,36 @@ static int cmp_added(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* The chats that got events in this transaction: their last seq and counts. */
+/*
+ * The chats that got events in this transaction, tallied (store_int.h:
+ * STORE_TALLY) when their events pass a multiple of TALLY_EVERY: a commit
+ * of one message then writes the event and its index entry, and not the
+ * chat's row, and a reader counts at most that many events past the tally.
+ * PostgreSQL tallies at every commit: it finds the chats its index is
+ * behind on by last_seq (schema_pg.c: chats_unindexed).
+ */
+#define TALLY_EVERY 32
+
 static int chats_caught_up(struct store *st)
 {
 	struct db_stmt *s;
 	size_t i, j;
-	int64_t messages, snapshots;
+	int64_t first, last, every = db_dialect(st->db) == DB_POSTGRES ? 1 : TALLY_EVERY;
 	int rc = 0;
 
 	if (!st->n_added)
 		return 0;
 	qsort(st->added, st->n_added, sizeof(*st->added), cmp_added);
 	for (i = 0; i < st->n_added && !rc; i = j) {
-		messages = snapshots = 0;
-		for (j = i; j < st->n_added && st->added[j].chat_id == st->added[i].chat_id; j++) {
-			messages += st->added[j].kind == 1;
-			snapshots += st->added[j].kind == 2;
-		}
-		s = stmt(st, S_CHAT_COUNTS);
+		for (j = i; j < st->n_added && st->added[j].chat_id == st->added[i].chat_id; j++)
+			;
+		first = st->added[i].seq;
+		last = st->added[j - 1].seq;
+		if ((first - 1) / every == last / every)
+			continue;
+		s = stmt(st, S_CHAT_TALLY);
 		db_bind_int64(s, 1, st->added[i].chat_id);
-		db_bind_int64(s, 2, st->added[j - 1].seq);
-		db_bind_int64(s, 3, messages);
-		db_bind_int64(s, 4, snapshots);
+		db_bind_int64(s, 2, last);
 		rc = run(st, s, "count events");
 	}
 	return rc;
@@ -741,7 +751,8 @@ int store_search_verify(struct store *st)
 		return 0;
 	/* A mark past the chat's last event, or for no chat: the file is another copy's. */
 	if (db_prepare(st->db, "SELECT EXISTS (SELECT 1 FROM search.indexed i LEFT JOIN chats c "
-		       "ON c.id = i.chat_id WHERE c.id IS NULL OR i.seq > c.last_seq)", &s) < 0)
+		       "ON c.id = i.chat_id WHERE c.id IS NULL OR i.seq > " STORE_LAST_SEQ("c") ")",
+		       &s) < 0)
 		return fail(st, "check the search index");
 	rc = db_step(s);
 	foreign = rc == DB_ROW ? db_column_int(s, 0) : -1;
@@ -1412,7 +1423,12 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 	db_bind_int64(s, 2, operator_id);
 	db_bind_int64(s, 3, at);
 	db_bind_int64(s, 4, id);
-	return run(st, s, "set chat status");
+	rc = run(st, s, "set chat status");
+	if (rc < 0 || status != CHAT_ENDED)
+		return rc;
+	s = stmt(st, S_CHAT_TALLY_ALL);
+	db_bind_int64(s, 1, id);
+	return run(st, s, "count events");
 }
 
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,

@@ -80,7 +80,7 @@ struct store_chat {
 	int64_t accepted_at;
 	int64_t ended_at;
 	char manage_token[STORE_MANAGE_TOKEN]; /* the management link's secret */
-	int64_t n_messages;  /* kept as events are written */
+	int64_t n_messages;  /* its committed events', as every read gives them */
 	int64_t n_snapshots;
 	int64_t deleted_at;  /* when its transcript was deleted, or 0 */
 };
@@ -272,8 +272,8 @@ int store_chats_of_operator(struct store *st, int64_t operator_id,
  * event's seq and 1 is returned.  The author is the individual: the guest,
  * or the operator ev->operator_id; another author's event with the same
  * cid is a different event.  -ENOENT: no such chat.  The chat's
- * last_seq and counts follow at commit; message text becomes searchable
- * with store_index_now().
+ * last_seq and counts, as read, follow at commit; message text becomes
+ * searchable with store_index_now().
  */
 int store_event_append(struct store *st, struct store_event *ev);
 /* At most `limit` events of a chat with seq > after, in order. */

@@ -12,10 +12,37 @@
 
 #include "store/store.h"
 
+/*
+ * A chat's last seq and its counts of messages and snapshots.  The row's
+ * `last_seq` says how far `n_messages` and `n_snapshots` are tallied; the
+ * writer tallies a chat's events only now and then (store.c:
+ * chats_caught_up()), so a reader adds the events after it, at most a few
+ * dozen rows of the events' primary key.  `t` names the chats row.
+ */
+#define STORE_LAST_SEQ(t) "coalesce((SELECT max(e.seq) FROM events e WHERE e.chat_id = " t ".id " \
+	"AND e.seq > " t ".last_seq), " t ".last_seq)"
+#define STORE_UNTALLIED(t, kind) "(SELECT count(*) FROM events e WHERE e.chat_id = " t ".id " \
+	"AND e.seq > " t ".last_seq AND e.kind = '" kind "')"
+/*
+ * An UPDATE's SET that tallies a chats row's events through seq `upto`
+ * (an expression; the row's own columns are read as they were, SQL's rule).
+ */
+#define STORE_TALLY(upto) \
+	"n_messages = n_messages + (SELECT count(*) FROM events e WHERE e.chat_id = chats.id " \
+	"AND e.seq > chats.last_seq AND e.seq <= " upto " AND e.kind = 'message'), " \
+	"n_snapshots = n_snapshots + (SELECT count(*) FROM events e WHERE e.chat_id = chats.id " \
+	"AND e.seq > chats.last_seq AND e.seq <= " upto " AND e.kind = 'snapshot'), " \
+	"last_seq = " upto
+/* ... through the chat's last event: UPDATE chats SET STORE_TALLY_ALL WHERE STORE_UNTALLIED_ANY. */
+#define STORE_LAST_EVENT "(SELECT max(f.seq) FROM events f WHERE f.chat_id = chats.id)"
+#define STORE_TALLY_ALL STORE_TALLY(STORE_LAST_EVENT)
+#define STORE_UNTALLIED_ANY "last_seq < " STORE_LAST_EVENT
+
 /* The columns store_read_chat() reads, in its order. */
 #define STORE_CHAT_COLS "id, public_id, token_hash, account_id, queue_id, guest_name, status, " \
-	"operator_id, last_seq, created_at, accepted_at, ended_at, manage_token, n_messages, " \
-	"n_snapshots, deleted_at"
+	"operator_id, " STORE_LAST_SEQ("chats") ", created_at, accepted_at, ended_at, manage_token, " \
+	"n_messages + " STORE_UNTALLIED("chats", "message") ", " \
+	"n_snapshots + " STORE_UNTALLIED("chats", "snapshot") ", deleted_at"
 
 /*
  * A message's search text is kept under the rowid (ord << 20 | seq): the

@@ -808,6 +808,70 @@ static void a_search_index_that_does_not_match_is_built_again(void)
 	store_free(st);
 }
 
+/* The chats row as the writer left it: how far its counts are tallied, and the messages counted. */
+static int tallied(struct store *st, int64_t chat_id, const char *col)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM chats WHERE id = %lld", col, (long long)chat_id);
+	return schema_read_int(store_db(st), sql);
+}
+
+/*
+ * A commit writes a chat's row only when its events pass a multiple of 32,
+ * and when the chat ends or its transcript is deleted; what is read is
+ * always whole: the row's counts and the events after them.
+ */
+static void counts_are_tallied_now_and_then_and_read_whole(void)
+{
+	struct store *st = fresh_store();
+	struct store_event ev = { .chat_id = 100, .author = AUTHOR_GUEST, .body = "{\"text\":\"x\"}" };
+	struct store_chat c;
+	int64_t account;
+	int i;
+
+	account = account_with_chat(st, 100);
+	CHECK_EQ(add_chat(st, 101, account, 1), 0);
+	for (i = 1; i <= 70; i++) {   /* every 10th a snapshot, every 7th a notice */
+		ev.kind = i % 10 == 0 ? "snapshot" : i % 7 == 0 ? "notice" : "message";
+		CHECK_EQ(store_event_append(st, &ev), 0);
+		CHECK_EQ(ev.seq, i);
+	}
+	CHECK_EQ(tallied(st, 100, "last_seq"), 64);
+	CHECK_EQ(tallied(st, 100, "n_messages"), 64 - 6 - 9);
+	CHECK_EQ(store_chat_get(st, 100, &c), 0);
+	CHECK_EQ(c.last_seq, 70);
+	CHECK_EQ(c.n_messages, 70 - 7 - 9); /* 70 is a snapshot, not a notice */
+	CHECK_EQ(c.n_snapshots, 7);
+	/* The index's marks are read against the whole last seq: nothing is thrown away. */
+	CHECK_EQ(store_index_now(st), 0);
+	CHECK_EQ(store_search_verify(st), 0);
+	CHECK(!store_index_waiting(st));
+	CHECK_EQ(schema_read_int(store_db(st), "SELECT seq FROM search.indexed WHERE chat_id = 100"), 70);
+
+	/* Ended: the row is whole. */
+	CHECK_EQ(store_chat_set_status(st, 100, CHAT_ENDED, 0, 5), 0);
+	CHECK_EQ(tallied(st, 100, "last_seq"), 70);
+	CHECK_EQ(tallied(st, 100, "n_messages"), 54);
+	CHECK_EQ(tallied(st, 100, "n_snapshots"), 7);
+
+	/* A deleted transcript keeps its counts, its events gone. */
+	ev.chat_id = 101;
+	ev.kind = "message";
+	for (i = 1; i <= 5; i++)
+		CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(tallied(st, 101, "last_seq"), 0);
+	CHECK_EQ(store_chat_delete_transcript(st, 101, 9, NULL, NULL), 0);
+	CHECK_EQ(schema_read_int(store_db(st), "SELECT count(*) FROM events WHERE chat_id = 101"), 0);
+	CHECK_EQ(store_chat_get(st, 101, &c), 0);
+	CHECK_EQ(c.last_seq, 5);
+	CHECK_EQ(c.n_messages, 5);
+	/* ... and its next event, were there one, would not take a seq it had. */
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(ev.seq, 6);
+	store_free(st);
+}
+
 /*
  * An op alone in its batch has no savepoint of its own: when it fails, its
  * batch is rolled back whole, and the next op takes the seq it had used.
@@ -1102,6 +1166,7 @@ int main(void)
 	RUN(writer_groups_one_turn_into_one_commit);
 	RUN(writer_counts_at_commit_and_indexes_later);
 	RUN(a_failed_op_alone_leaves_nothing);
+	RUN(counts_are_tallied_now_and_then_and_read_whole);
 	RUN(unindexed_messages_survive_a_restart);
 	RUN(index_runs_take_chats_in_turn);
 	RUN(search_survives_the_upgrade_to_runs);
