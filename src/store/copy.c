@@ -179,8 +179,8 @@ static int search_marks_copied(struct store *from, struct store *to)
 	if (db_dialect(store_db(from)) != DB_SQLITE)
 		return 0;
 	if (db_prepare(store_db(from), "SELECT c.id, CASE WHEN c.deleted_at IS NOT NULL THEN "
-		       "c.last_seq ELSE coalesce(i.seq, 0) END FROM chats c LEFT JOIN search.indexed i "
-		       "ON i.chat_id = c.id ORDER BY c.id", &sel) < 0)
+		       STORE_LAST_SEQ("c") " ELSE coalesce(i.seq, 0) END FROM chats c "
+		       "LEFT JOIN search.indexed i ON i.chat_id = c.id ORDER BY c.id", &sel) < 0)
 		return store_fail(from, "read the search index's marks");
 	if (db_prepare(store_db(to), "UPDATE chats SET indexed_seq = ?2 WHERE id = ?1", &upd) < 0) {
 		db_finalize(sel);

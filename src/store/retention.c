@@ -188,10 +188,13 @@ static int purge_files(struct store *st, int64_t id, int64_t at, struct orphan_c
 	links = unlink_blobs(st, id, oc);
 	if (links < 0)
 		return links;
-	rc = run(st,
-		 "UPDATE events SET kind = 'notice', body = '{\"notice\":\"removed\",\"what\":\"' || "
-		 "kind || '\"}' WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
-		 id, 0, &events);
+	/* The counts first: the snapshots stay counted when they become notices. */
+	rc = run(st, "UPDATE chats SET " STORE_TALLY_ALL " WHERE id = ?1 AND " STORE_UNTALLIED_ANY,
+		 id, 0, NULL);
+	if (!rc)
+		rc = run(st, "UPDATE events SET kind = 'notice', body = '{\"notice\":\"removed\","
+			 "\"what\":\"' || kind || '\"}' WHERE chat_id = ?1 AND kind IN ('snapshot', 'file')",
+			 id, 0, &events);
 	if (!rc)
 		rc = run(st, "UPDATE chats SET files_purged_at = ?2 WHERE id = ?1", id, at, NULL);
 	*changed = links > 0 || events > 0;

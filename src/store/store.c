@@ -267,6 +267,7 @@ struct store {
 	 */
 	bool search_elsewhere;
 	struct ids dropping, dropped, to_drop;
+	struct ids ending; /* chats ended in the open transaction: tallied whole at commit */
 	size_t drop_mark;
 	size_t unindexed_messages; /* committed since the last run: when to run (a hint) */
 	int64_t index_cursor; /* the last chat of the last run, to take the next ones in turn */
@@ -473,6 +474,7 @@ void store_free(struct store *st)
 	free(st->dropping.v);
 	free(st->dropped.v);
 	free(st->to_drop.v);
+	free(st->ending.v);
 	free(st);
 }
 
@@ -542,11 +544,21 @@ static int cmp_added(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* A chat's events tallied through its last (store_int.h: STORE_TALLY_ALL). */
+static int tally_whole(struct store *st, int64_t chat_id)
+{
+	struct db_stmt *s = stmt(st, S_CHAT_TALLY_ALL);
+
+	db_bind_int64(s, 1, chat_id);
+	return run(st, s, "count events");
+}
+
 /*
  * The chats that got events in this transaction, tallied (store_int.h:
  * STORE_TALLY) when their events pass a multiple of TALLY_EVERY: a commit
  * of one message then writes the event and its index entry, and not the
  * chat's row, and a reader counts at most that many events past the tally.
+ * The chats it ended are tallied whole, after their last notice.
  * PostgreSQL tallies at every commit: it finds the chats its index is
  * behind on by last_seq (schema_pg.c: chats_unindexed).
  */
@@ -559,8 +571,11 @@ static int chats_caught_up(struct store *st)
 	int64_t first, last, every = db_dialect(st->db) == DB_POSTGRES ? 1 : TALLY_EVERY;
 	int rc = 0;
 
-	if (!st->n_added)
-		return 0;
+	/* (An end rolled back to its savepoint leaves its chat here: a tally is never wrong.) */
+	for (i = 0; i < st->ending.n && !rc; i++)
+		rc = tally_whole(st, st->ending.v[i]);
+	if (!st->n_added || rc)
+		return rc;
 	qsort(st->added, st->n_added, sizeof(*st->added), cmp_added);
 	for (i = 0; i < st->n_added && !rc; i = j) {
 		for (j = i; j < st->n_added && st->added[j].chat_id == st->added[i].chat_id; j++)
@@ -613,7 +628,7 @@ static void ended(struct store *st, bool committed)
 		last_forget(&st->last);
 	}
 	st->n_added = st->mark = 0;
-	st->indexing.n = 0;
+	st->indexing.n = st->ending.n = 0;
 }
 
 int store_begin(struct store *st)
@@ -1426,9 +1441,12 @@ int store_chat_set_status(struct store *st, int64_t id, enum chat_status status,
 	rc = run(st, s, "set chat status");
 	if (rc < 0 || status != CHAT_ENDED)
 		return rc;
-	s = stmt(st, S_CHAT_TALLY_ALL);
-	db_bind_int64(s, 1, id);
-	return run(st, s, "count events");
+	/* Tallied whole at commit, after the notice that it ended (chats_caught_up()). */
+	if (db_in_transaction(st->db)) {
+		ids_add(&st->ending, id);
+		return 0;
+	}
+	return tally_whole(st, id);
 }
 
 int store_chat_hand_over(struct store *st, int64_t id, enum chat_status status,

@@ -80,7 +80,7 @@ struct store_chat {
 	int64_t accepted_at;
 	int64_t ended_at;
 	char manage_token[STORE_MANAGE_TOKEN]; /* the management link's secret */
-	int64_t n_messages;  /* its committed events', as every read gives them */
+	int64_t n_messages;  /* counted from its events at each read (store_int.h) */
 	int64_t n_snapshots;
 	int64_t deleted_at;  /* when its transcript was deleted, or 0 */
 };

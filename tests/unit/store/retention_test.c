@@ -168,7 +168,11 @@ static void names_then_files_then_text(void)
 	CHECK_EQ(store_chat_get(st, 3, &c), 0);
 	CHECK(!strcmp(c.guest_name, "Zebulon"));
 
-	/* Files: the snapshot becomes a notice, the link and the unread blob go. */
+	/* Files: the snapshot becomes a notice, the link and the unread blob go.  One more came
+	 * in after the end (past the tally the end made): both stay counted. */
+	append(st, 1, "snapshot", AUTHOR_GUEST, "{\"blob\":\"y\",\"file_name\":\"late.png\"}");
+	CHECK_EQ(store_chat_get(st, 1, &c), 0);
+	CHECK_EQ(c.n_snapshots, 2);
 	p = purge(st, queue, 0, 6000, 0, 10, gone);
 	CHECK_EQ(p.n_files, 1);
 	CHECK_EQ(p.n_blobs, 1);
@@ -177,6 +181,9 @@ static void names_then_files_then_text(void)
 	CHECK_EQ(store_blob_in_use(st, mine), 0);
 	t = events_of(st, 1);
 	CHECK(strstr(t.all, "secret.png") == NULL);
+	CHECK(strstr(t.all, "late.png") == NULL);
+	CHECK_EQ(store_chat_get(st, 1, &c), 0);
+	CHECK_EQ(c.n_snapshots, 2);
 	CHECK(strstr(t.all, "snapshot") != NULL); /* the notice's "what" */
 	CHECK(strstr(t.all, "\"notice\":\"removed\"") != NULL);
 	CHECK(strstr(t.all, "xyzzy") != NULL);

@@ -849,11 +849,23 @@ static void counts_are_tallied_now_and_then_and_read_whole(void)
 	CHECK(!store_index_waiting(st));
 	CHECK_EQ(schema_read_int(store_db(st), "SELECT seq FROM search.indexed WHERE chat_id = 100"), 70);
 
-	/* Ended: the row is whole. */
+	/* Ended: the row is whole, with the notice that follows in the same transaction. */
+	CHECK_EQ(store_begin(st), 0);
 	CHECK_EQ(store_chat_set_status(st, 100, CHAT_ENDED, 0, 5), 0);
-	CHECK_EQ(tallied(st, 100, "last_seq"), 70);
+	ev.kind = "notice";
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_commit(st), 0);
+	CHECK_EQ(tallied(st, 100, "last_seq"), 71);
 	CHECK_EQ(tallied(st, 100, "n_messages"), 54);
 	CHECK_EQ(tallied(st, 100, "n_snapshots"), 7);
+	/* ... and so it is outside one. */
+	CHECK_EQ(add_chat(st, 102, account, 1), 0);
+	ev.chat_id = 102;
+	ev.kind = "message";
+	CHECK_EQ(store_event_append(st, &ev), 0);
+	CHECK_EQ(store_chat_set_status(st, 102, CHAT_ENDED, 0, 5), 0);
+	CHECK_EQ(tallied(st, 102, "last_seq"), 1);
+	CHECK_EQ(tallied(st, 102, "n_messages"), 1);
 
 	/* A deleted transcript keeps its counts, its events gone. */
 	ev.chat_id = 101;
