@@ -231,7 +231,7 @@ struct ids {
 /* An event added in the open transaction. */
 struct added {
 	int64_t chat_id, seq;
-	int kind; /* 1 message, 2 snapshot, 0 other */
+	bool message; /* the index's backlog counts messages */
 };
 
 /* Chat id -> its last seq (open addressing; id 0 marks a free slot). */
@@ -621,7 +621,7 @@ static void ended(struct store *st, bool committed)
 	if (committed) {
 		added_to_unindexed(st);
 		for (size_t i = 0; i < st->n_added; i++)
-			st->unindexed_messages += st->added[i].kind == 1;
+			st->unindexed_messages += st->added[i].message;
 	} else {
 		ids_merge(&st->unindexed, &st->indexing);
 		/* What it wrote is gone: seqs are read again from the database. */
@@ -1616,7 +1616,7 @@ again:
 	}
 	st->added[st->n_added++] = (struct added){
 		.chat_id = ev->chat_id, .seq = ev->seq,
-		.kind = !strcmp(ev->kind, "message") ? 1 : !strcmp(ev->kind, "snapshot") ? 2 : 0,
+		.message = !strcmp(ev->kind, "message"),
 	};
 	if (db_in_transaction(st->db))
 		return 0;
